@@ -1,1 +1,26 @@
-//! placeholder
+//! Incident import: from a CSV file in some city's layout to validated
+//! [`NewIncident`]s, with every rejected row accounted for.
+//!
+//! A [`Mapping`] says which column holds what (time, coordinates and their
+//! CRS, category, id, ...). Built-in [`profiles`] cover the datasets Fengqiao
+//! is developed on; any other layout is a TOML file in the same form.
+//! This crate parses and validates; it does not know the database: batches
+//! go to a caller-supplied sink, which commits each one atomically.
+
+mod error;
+mod jurisdiction;
+mod mapping;
+mod matcher;
+mod parse;
+mod run;
+mod source;
+
+pub use error::IngestError;
+pub use jurisdiction::JurisdictionLookup;
+pub use mapping::{profile, profile_names, Mapping, TimeSpec, Zone};
+pub use parse::{Reject, RowParser};
+pub use run::{import, ImportOptions, ImportSummary, Progress};
+pub use source::{file_sha256, open_csv_source, CsvSource};
+
+#[cfg(test)]
+mod tests;

@@ -1,1 +1,353 @@
-//! placeholder
+//! [`Store`] on embedded SQLite: the default backend, one file on disk.
+//!
+//! WAL mode, one writer connection and a small pool of readers, so that the
+//! server can answer queries while an import commits. Not for many server
+//! processes on one file: that is what the PostgreSQL backend is for.
+
+mod migrate;
+mod queries;
+
+use chrono::{DateTime, TimeZone, Utc};
+use fengqiao_domain::{Facility, FacilityKind, Jurisdiction, Level, NewIncident};
+use fengqiao_store::{
+    Dataset, ImportCounts, ImportStart, JurisdictionRecord, NewJurisdiction, Result, Store, StoreError,
+    UnfinishedRun,
+};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+pub use migrate::SCHEMA_VERSION;
+
+const READERS: usize = 4;
+
+pub struct SqliteStore {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore").field("path", &self.path).finish()
+    }
+}
+
+pub(crate) fn backend(e: rusqlite::Error) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+pub(crate) fn ts(t: DateTime<Utc>) -> i64 {
+    t.timestamp()
+}
+
+pub(crate) fn from_ts(s: i64) -> DateTime<Utc> {
+    Utc.timestamp_opt(s, 0).single().unwrap_or_default()
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file and brings its schema up
+    /// to date. Fails with [`StoreError::Open`] naming the path when the file
+    /// or its directory cannot be written.
+    pub fn open(path: &Path) -> Result<Self> {
+        let open_err = |reason: String| StoreError::Open { path: path.display().to_string(), reason };
+        let writer = Self::connect(path).map_err(|e| open_err(e.to_string()))?;
+        migrate::run(&writer).map_err(|e| match e {
+            StoreError::Backend(reason) => open_err(reason),
+            other => other,
+        })?;
+        Ok(Self { path: path.to_path_buf(), writer: Mutex::new(writer), readers: Mutex::new(Vec::new()) })
+    }
+
+    fn connect(path: &Path) -> rusqlite::Result<Connection> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = NORMAL;
+             PRAGMA foreign_keys = ON;
+             PRAGMA temp_store = MEMORY;
+             PRAGMA cache_size = -32000;",
+        )?;
+        Ok(conn)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub(crate) fn write<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
+        let mut conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut conn)
+    }
+
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let pooled = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let conn = match pooled {
+            Some(c) => c,
+            None => Self::connect(&self.path).map_err(backend)?,
+        };
+        let out = f(&conn);
+        let mut pool = self.readers.lock().unwrap_or_else(|p| p.into_inner());
+        if pool.len() < READERS {
+            pool.push(conn);
+        }
+        out
+    }
+}
+
+fn dataset_id(tx: &Connection, name: &str) -> Result<Option<i64>> {
+    tx.query_row("SELECT id FROM datasets WHERE name = ?1", [name], |r| r.get(0))
+        .optional()
+        .map_err(backend)
+}
+
+impl Store for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    fn ping(&self) -> Result<()> {
+        self.read(|c| c.query_row("SELECT 1", [], |_| Ok(())).map_err(backend))
+    }
+
+    fn get_setting(&self, key: &str) -> Result<Option<String>> {
+        self.read(|c| {
+            c.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+                .optional()
+                .map_err(backend)
+        })
+    }
+
+    fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.write(|c| {
+            c.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![key, value],
+            )
+            .map(drop)
+            .map_err(backend)
+        })
+    }
+
+    fn datasets(&self) -> Result<Vec<Dataset>> {
+        self.read(|c| {
+            let mut stmt = c
+                .prepare(
+                    "SELECT d.name, d.profile, d.timezone, count(i.id), min(i.occurred_at), max(i.occurred_at),
+                            min(i.lon), min(i.lat), max(i.lon), max(i.lat)
+                     FROM datasets d LEFT JOIN incidents i ON i.dataset_id = d.id
+                     GROUP BY d.id ORDER BY d.name",
+                )
+                .map_err(backend)?;
+            let rows = stmt
+                .query_map([], |r| {
+                    let n: i64 = r.get(3)?;
+                    let bbox = match (r.get::<_, Option<f64>>(6)?, r.get(7)?, r.get(8)?, r.get(9)?) {
+                        (Some(a), Some(b), Some(c), Some(d)) => Some([a, b, c, d]),
+                        _ => None,
+                    };
+                    Ok(Dataset {
+                        name: r.get(0)?,
+                        profile: r.get(1)?,
+                        timezone: r.get(2)?,
+                        incidents: n as u64,
+                        first_at: r.get::<_, Option<i64>>(4)?.map(from_ts),
+                        last_at: r.get::<_, Option<i64>>(5)?.map(from_ts),
+                        bbox,
+                    })
+                })
+                .map_err(backend)?;
+            rows.collect::<rusqlite::Result<Vec<_>>>().map_err(backend)
+        })
+    }
+
+    fn begin_import(&self, start: &ImportStart) -> Result<(i64, Option<UnfinishedRun>)> {
+        self.write(|c| {
+            let tx = c.transaction().map_err(backend)?;
+            let id = match dataset_id(&tx, &start.dataset)? {
+                Some(id) => id,
+                None => {
+                    tx.execute(
+                        "INSERT INTO datasets (name, profile, timezone) VALUES (?1, ?2, ?3)",
+                        params![start.dataset, start.profile, start.timezone],
+                    )
+                    .map_err(backend)?;
+                    tx.last_insert_rowid()
+                }
+            };
+            let unfinished = tx
+                .query_row(
+                    "SELECT id, last_line FROM import_runs
+                     WHERE dataset_id = ?1 AND file_sha256 = ?2 AND status = 'running'
+                     ORDER BY last_line DESC LIMIT 1",
+                    params![id, start.file_sha256],
+                    |r| Ok(UnfinishedRun { id: r.get(0)?, lines_committed: r.get::<_, i64>(1)? as u64 }),
+                )
+                .optional()
+                .map_err(backend)?;
+            tx.execute(
+                "INSERT INTO import_runs (dataset_id, file_name, file_sha256, started_at, status)
+                 VALUES (?1, ?2, ?3, ?4, 'running')",
+                params![id, start.file_name, start.file_sha256, Utc::now().timestamp()],
+            )
+            .map_err(backend)?;
+            let run = tx.last_insert_rowid();
+            tx.commit().map_err(backend)?;
+            Ok((run, unfinished))
+        })
+    }
+
+    fn import_batch(&self, run: i64, rows: &[NewIncident], before: ImportCounts) -> Result<ImportCounts> {
+        self.write(|c| queries::insert_batch(c, run, rows, before))
+    }
+
+    fn finish_import(&self, run: i64, counts: ImportCounts) -> Result<()> {
+        self.write(|c| {
+            let tx = c.transaction().map_err(backend)?;
+            queries::record_counts(&tx, run, counts)?;
+            tx.execute(
+                "UPDATE import_runs SET status = 'done', finished_at = ?2 WHERE id = ?1",
+                params![run, Utc::now().timestamp()],
+            )
+            .map_err(backend)?;
+            // Earlier interrupted runs over the same content are now covered.
+            tx.execute(
+                "UPDATE import_runs SET status = 'done', finished_at = ?2
+                 WHERE status = 'running' AND id <> ?1
+                   AND file_sha256 = (SELECT file_sha256 FROM import_runs WHERE id = ?1)
+                   AND dataset_id = (SELECT dataset_id FROM import_runs WHERE id = ?1)",
+                params![run, Utc::now().timestamp()],
+            )
+            .map_err(backend)?;
+            tx.commit().map_err(backend)
+        })
+    }
+
+    fn replace_jurisdictions(&self, items: &[NewJurisdiction]) -> Result<usize> {
+        self.write(|c| {
+            let tx = c.transaction().map_err(backend)?;
+            tx.execute("UPDATE incidents SET jurisdiction_id = NULL", []).map_err(backend)?;
+            tx.execute("DELETE FROM jurisdictions", []).map_err(backend)?;
+            {
+                let mut stmt = tx
+                    .prepare(
+                        "INSERT INTO jurisdictions (code, name_zh, name_en, level, parent_code, geometry)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    )
+                    .map_err(backend)?;
+                for j in items {
+                    stmt.execute(params![j.code, j.name_zh, j.name_en, j.level.as_str(), j.parent_code, j.geometry])
+                        .map_err(|e| StoreError::InvalidQuery(format!("jurisdiction {}: {e}", j.code)))?;
+                }
+            }
+            tx.commit().map_err(backend)?;
+            Ok(items.len())
+        })
+    }
+
+    fn jurisdictions(&self) -> Result<Vec<JurisdictionRecord>> {
+        self.read(|c| {
+            let mut stmt = c
+                .prepare("SELECT id, code, name_zh, name_en, level, parent_code, geometry FROM jurisdictions ORDER BY id")
+                .map_err(backend)?;
+            let rows = stmt
+                .query_map([], |r| {
+                    let level: String = r.get(4)?;
+                    Ok(JurisdictionRecord {
+                        jurisdiction: Jurisdiction {
+                            id: r.get(0)?,
+                            code: r.get(1)?,
+                            name_zh: r.get(2)?,
+                            name_en: r.get(3)?,
+                            level: Level::parse(&level).unwrap_or(Level::Grid),
+                            parent_code: r.get(5)?,
+                        },
+                        geometry: r.get(6)?,
+                    })
+                })
+                .map_err(backend)?;
+            rows.collect::<rusqlite::Result<Vec<_>>>().map_err(backend)
+        })
+    }
+
+    fn replace_facilities(&self, items: &[Facility]) -> Result<usize> {
+        self.write(|c| {
+            let tx = c.transaction().map_err(backend)?;
+            tx.execute("DELETE FROM facilities", []).map_err(backend)?;
+            {
+                let mut stmt = tx
+                    .prepare(
+                        "INSERT INTO facilities (code, kind, name_zh, name_en, lon, lat, jurisdiction, units)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    )
+                    .map_err(backend)?;
+                for f in items {
+                    stmt.execute(params![
+                        f.code,
+                        f.kind.as_str(),
+                        f.name_zh,
+                        f.name_en,
+                        f.lon,
+                        f.lat,
+                        f.jurisdiction,
+                        f.units
+                    ])
+                    .map_err(backend)?;
+                }
+            }
+            tx.commit().map_err(backend)?;
+            Ok(items.len())
+        })
+    }
+
+    fn facilities(&self) -> Result<Vec<Facility>> {
+        self.read(|c| {
+            let mut stmt = c
+                .prepare("SELECT code, kind, name_zh, name_en, lon, lat, jurisdiction, units FROM facilities ORDER BY code")
+                .map_err(backend)?;
+            let rows = stmt
+                .query_map([], |r| {
+                    let kind: String = r.get(1)?;
+                    Ok(Facility {
+                        code: r.get(0)?,
+                        kind: FacilityKind::parse(&kind).unwrap_or(FacilityKind::Post),
+                        name_zh: r.get(2)?,
+                        name_en: r.get(3)?,
+                        lon: r.get(4)?,
+                        lat: r.get(5)?,
+                        jurisdiction: r.get(6)?,
+                        units: r.get(7)?,
+                    })
+                })
+                .map_err(backend)?;
+            rows.collect::<rusqlite::Result<Vec<_>>>().map_err(backend)
+        })
+    }
+
+    fn incidents(
+        &self,
+        filter: &fengqiao_store::IncidentFilter,
+        page: &fengqiao_store::PageRequest,
+    ) -> Result<fengqiao_store::Page<fengqiao_domain::Incident>> {
+        self.read(|c| queries::incidents(c, filter, page))
+    }
+
+    fn count_incidents(&self, filter: &fengqiao_store::IncidentFilter) -> Result<u64> {
+        self.read(|c| queries::count(c, filter))
+    }
+
+    fn aggregate(
+        &self,
+        filter: &fengqiao_store::IncidentFilter,
+        by: fengqiao_store::Dimension,
+    ) -> Result<Vec<(String, u64)>> {
+        self.read(|c| queries::aggregate(c, filter, by))
+    }
+
+    fn positions(&self, filter: &fengqiao_store::IncidentFilter) -> Result<Vec<[f64; 2]>> {
+        self.read(|c| queries::positions(c, filter))
+    }
+}

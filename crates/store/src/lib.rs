@@ -1,1 +1,211 @@
-//! placeholder
+//! The storage boundary of Fengqiao: one trait, [`Store`], with an
+//! implementation per database (SQLite embedded by default, PostgreSQL for
+//! production), plus the record and query types that cross it.
+//!
+//! The trait is synchronous: backends are called from blocking threads
+//! (the server wraps calls in `spawn_blocking`), which keeps SQLite fast
+//! and simple. Every method that writes is atomic: it commits all of its
+//! rows or none.
+
+use chrono::{DateTime, Utc};
+use fengqiao_domain::{Facility, Incident, Jurisdiction, Level, NewIncident, Origin};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open database {path}: {reason}")]
+    Open { path: String, reason: String },
+    #[error("database schema is newer than this program (version {found}, known up to {known}); upgrade fengqiao")]
+    SchemaTooNew { found: i64, known: i64 },
+    #[error("{what} not found")]
+    NotFound { what: String },
+    #[error("invalid query: {0}")]
+    InvalidQuery(String),
+    #[error("database error: {0}")]
+    Backend(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A named set of incidents that came from one source (e.g. `demo`, `chicago`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Dataset {
+    pub name: String,
+    /// The import profile (or `mapping`) that produced it.
+    pub profile: String,
+    /// IANA time zone of the place, used for local hours.
+    pub timezone: String,
+    pub incidents: u64,
+    pub first_at: Option<DateTime<Utc>>,
+    pub last_at: Option<DateTime<Utc>>,
+    /// WGS84 extent `[min_lon, min_lat, max_lon, max_lat]` of its incidents.
+    pub bbox: Option<[f64; 4]>,
+}
+
+/// What an import run looks like when it starts.
+#[derive(Debug, Clone)]
+pub struct ImportStart {
+    pub dataset: String,
+    pub profile: String,
+    pub timezone: String,
+    pub file_name: String,
+    pub file_sha256: String,
+}
+
+/// An earlier run over the same file content that did not finish.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnfinishedRun {
+    pub id: i64,
+    /// Every data line up to and including this one is committed.
+    pub lines_committed: u64,
+}
+
+/// Progress recorded atomically with each batch, so an interrupted import
+/// knows where it stopped.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct ImportCounts {
+    pub read: u64,
+    pub imported: u64,
+    pub duplicates: u64,
+    pub rejected: u64,
+    /// Last physical line of the file covered by the committed batches.
+    pub last_line: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JurisdictionRecord {
+    #[serde(flatten)]
+    pub jurisdiction: Jurisdiction,
+    /// GeoJSON geometry (Polygon or MultiPolygon), WGS84.
+    pub geometry: String,
+}
+
+/// A new jurisdiction to store (its id is assigned by the store).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewJurisdiction {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub level: Level,
+    pub parent_code: Option<String>,
+    pub geometry: String,
+}
+
+/// Which incidents a query is about. Empty fields do not filter.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct IncidentFilter {
+    pub dataset: Option<String>,
+    /// Inclusive lower bound on occurred_at.
+    pub from: Option<DateTime<Utc>>,
+    /// Exclusive upper bound on occurred_at.
+    pub to: Option<DateTime<Utc>>,
+    /// A category code; matches it and every sub-category.
+    pub category: Option<String>,
+    /// A jurisdiction code; matches it and every area below it.
+    pub jurisdiction: Option<String>,
+    /// `[min_lon, min_lat, max_lon, max_lat]`
+    pub bbox: Option<[f64; 4]>,
+    pub origin: Option<Origin>,
+}
+
+/// Newest first; `after` is the cursor returned by the previous page.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PageRequest {
+    pub limit: u32,
+    pub after: Option<Cursor>,
+}
+
+/// Position in the (occurred_at desc, id desc) order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub occurred_at: i64,
+    pub id: i64,
+}
+
+impl Cursor {
+    pub fn encode(&self) -> String {
+        format!("{}_{}", self.occurred_at, self.id)
+    }
+
+    pub fn decode(s: &str) -> Option<Cursor> {
+        let (t, id) = s.split_once('_')?;
+        Some(Cursor { occurred_at: t.parse().ok()?, id: id.parse().ok()? })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+    pub next: Option<Cursor>,
+}
+
+/// A dimension to count incidents by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dimension {
+    /// Top-level 110 class.
+    CategoryTop,
+    /// Full category code.
+    Category,
+    /// Local hour of week 0..167 (day-only records are left out).
+    HourOfWeek,
+    /// Jurisdiction code (incidents outside every area are left out).
+    Jurisdiction,
+    Origin,
+    /// UTC day `YYYY-MM-DD`.
+    Day,
+}
+
+/// The storage interface. See the crate docs for the rules every backend keeps.
+pub trait Store: Send + Sync {
+    /// Which backend this is (`sqlite`, `postgres`), for logs and /health.
+    fn backend(&self) -> &'static str;
+
+    /// A cheap query that proves the database answers.
+    fn ping(&self) -> Result<()>;
+
+    fn get_setting(&self, key: &str) -> Result<Option<String>>;
+    fn set_setting(&self, key: &str, value: &str) -> Result<()>;
+
+    fn datasets(&self) -> Result<Vec<Dataset>>;
+
+    /// Registers (or re-uses) the dataset and opens an import run. Returns
+    /// the run id and, when an earlier run over the same file content was
+    /// interrupted, where it stopped.
+    fn begin_import(&self, start: &ImportStart) -> Result<(i64, Option<UnfinishedRun>)>;
+
+    /// Inserts one batch and records the run's counts, in one transaction.
+    /// Rows whose (dataset, source_key) already exist are skipped; returns
+    /// how many were new.
+    fn import_batch(&self, run: i64, rows: &[NewIncident], counts_before: ImportCounts) -> Result<ImportCounts>;
+
+    /// Marks the run done with its final counts.
+    fn finish_import(&self, run: i64, counts: ImportCounts) -> Result<()>;
+
+    /// Replaces the whole jurisdiction tree in one transaction.
+    fn replace_jurisdictions(&self, items: &[NewJurisdiction]) -> Result<usize>;
+    fn jurisdictions(&self) -> Result<Vec<JurisdictionRecord>>;
+
+    /// Replaces all stations and posts in one transaction.
+    fn replace_facilities(&self, items: &[Facility]) -> Result<usize>;
+    fn facilities(&self) -> Result<Vec<Facility>>;
+
+    fn incidents(&self, filter: &IncidentFilter, page: &PageRequest) -> Result<Page<Incident>>;
+    fn count_incidents(&self, filter: &IncidentFilter) -> Result<u64>;
+    fn aggregate(&self, filter: &IncidentFilter, by: Dimension) -> Result<Vec<(String, u64)>>;
+
+    /// WGS84 positions of the matching incidents, for binning into grids.
+    fn positions(&self, filter: &IncidentFilter) -> Result<Vec<[f64; 2]>>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursor_round_trip() {
+        let c = Cursor { occurred_at: -5, id: 42 };
+        assert_eq!(Cursor::decode(&c.encode()), Some(c));
+        assert_eq!(Cursor::decode("x"), None);
+    }
+}

@@ -1,0 +1,128 @@
+//! The column mapping of an incident file, as TOML. Built-in profiles are
+//! mapping files shipped in `profiles/`; `--map FILE` reads the same form.
+
+use crate::IngestError;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// How to read time values that carry no UTC offset.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Zone {
+    /// Local wall-clock time in the mapping's `timezone` (the default).
+    #[default]
+    Local,
+    /// Already UTC.
+    Utc,
+}
+
+/// Where a timestamp comes from: one column with formats, a date column plus
+/// an hour column, or separate year/month/day[/hour/minute] columns.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimeSpec {
+    pub column: Option<String>,
+    /// chrono strftime formats, tried in order; `rfc3339` reads an explicit offset.
+    #[serde(default)]
+    pub format: Vec<String>,
+    pub date_column: Option<String>,
+    pub date_format: Option<String>,
+    pub hour_column: Option<String>,
+    pub year: Option<String>,
+    pub month: Option<String>,
+    pub day: Option<String>,
+    pub hour: Option<String>,
+    pub minute: Option<String>,
+    #[serde(default)]
+    pub zone: Zone,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValueMap {
+    pub column: Option<String>,
+    pub default: String,
+    /// raw value (case-insensitive; `PREFIX*` matches by prefix) -> target
+    #[serde(default)]
+    pub map: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mapping {
+    pub name: String,
+    /// IANA time zone of the place, e.g. `Asia/Shanghai`.
+    #[serde(default = "default_timezone")]
+    pub timezone: String,
+    /// CRS of the x/y columns, e.g. `EPSG:4326`, `GCJ02`, `EPSG:2913`.
+    #[serde(default = "default_crs")]
+    pub crs: String,
+    #[serde(default = "default_delimiter")]
+    pub delimiter: String,
+    #[serde(default)]
+    pub decimal_comma: bool,
+    /// Source id column; without one, rows are keyed by a hash of their content.
+    pub id: Option<String>,
+    pub x: String,
+    pub y: String,
+    pub time: TimeSpec,
+    pub received: Option<TimeSpec>,
+    pub dispatched: Option<TimeSpec>,
+    pub arrived: Option<TimeSpec>,
+    pub closed: Option<TimeSpec>,
+    pub unit: Option<String>,
+    /// Columns joined (", ") into the address text.
+    #[serde(default)]
+    pub address: Vec<String>,
+    pub category: ValueMap,
+    #[serde(default = "default_origin")]
+    pub origin: ValueMap,
+    /// The area in which coordinates are plausible, WGS84
+    /// `[min_lon, min_lat, max_lon, max_lat]`; points outside are rejected.
+    pub bbox: Option<[f64; 4]>,
+}
+
+fn default_timezone() -> String {
+    "Asia/Shanghai".into()
+}
+fn default_crs() -> String {
+    "EPSG:4326".into()
+}
+fn default_delimiter() -> String {
+    ",".into()
+}
+fn default_origin() -> ValueMap {
+    ValueMap { column: None, default: "unknown".into(), map: BTreeMap::new() }
+}
+
+const PROFILES: &[(&str, &str)] = &[
+    ("chicago", include_str!("../profiles/chicago.toml")),
+    ("chicago-burglary", include_str!("../profiles/chicago-burglary.toml")),
+    ("cincinnati", include_str!("../profiles/cincinnati.toml")),
+    ("houston", include_str!("../profiles/houston.toml")),
+    ("medellin", include_str!("../profiles/medellin.toml")),
+    ("nyc-vehicle", include_str!("../profiles/nyc-vehicle.toml")),
+    ("portland", include_str!("../profiles/portland.toml")),
+    ("sf", include_str!("../profiles/sf.toml")),
+    ("vancouver", include_str!("../profiles/vancouver.toml")),
+];
+
+pub fn profile_names() -> Vec<&'static str> {
+    PROFILES.iter().map(|(n, _)| *n).collect()
+}
+
+/// A built-in profile by name.
+pub fn profile(name: &str) -> Result<Mapping, IngestError> {
+    let (_, text) = PROFILES.iter().find(|(n, _)| *n == name).ok_or_else(|| IngestError::UnknownProfile {
+        name: name.to_string(),
+        known: profile_names().join(", "),
+    })?;
+    Mapping::from_toml(text, &format!("profile {name}"))
+}
+
+impl Mapping {
+    /// Parses a mapping; `origin` names it in errors (a file path or profile).
+    pub fn from_toml(text: &str, origin: &str) -> Result<Mapping, IngestError> {
+        toml::from_str(text).map_err(|e| IngestError::Mapping { origin: origin.to_string(), reason: e.to_string() })
+    }
+}

@@ -1,0 +1,61 @@
+//! Maps a raw text value to a target by exact (case-insensitive) match or,
+//! for patterns ending in `*`, by the longest matching prefix.
+
+#[derive(Debug, Clone)]
+pub struct Matcher<T> {
+    exact: std::collections::HashMap<String, T>,
+    /// (lower-case prefix, target), longest first.
+    prefixes: Vec<(String, T)>,
+    default: T,
+}
+
+impl<T: Clone> Matcher<T> {
+    pub fn new(map: impl IntoIterator<Item = (String, T)>, default: T) -> Self {
+        let mut exact = std::collections::HashMap::new();
+        let mut prefixes = Vec::new();
+        for (pattern, target) in map {
+            let p = pattern.trim().to_lowercase();
+            match p.strip_suffix('*') {
+                Some(prefix) => prefixes.push((prefix.to_string(), target)),
+                None => {
+                    exact.insert(p, target);
+                }
+            }
+        }
+        prefixes.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        Self { exact, prefixes, default }
+    }
+
+    pub fn get(&self, raw: &str) -> &T {
+        let key = raw.trim().to_lowercase();
+        if let Some(t) = self.exact.get(&key) {
+            return t;
+        }
+        self.prefixes
+            .iter()
+            .find(|(p, _)| key.starts_with(p.as_str()))
+            .map(|(_, t)| t)
+            .unwrap_or(&self.default)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exact_beats_prefix_and_longest_prefix_wins() {
+        let m = Matcher::new(
+            [
+                ("ACCIDENT*".to_string(), 1),
+                ("ACCIDENT - INJURY".to_string(), 2),
+                ("ACCIDENT - HIT*".to_string(), 3),
+            ],
+            0,
+        );
+        assert_eq!(*m.get("accident - injury"), 2);
+        assert_eq!(*m.get("ACCIDENT - HIT AND RUN - COLD"), 3);
+        assert_eq!(*m.get("ACCIDENT - NON INJURY"), 1);
+        assert_eq!(*m.get("THEFT"), 0);
+    }
+}

@@ -1,0 +1,373 @@
+//! Turning one CSV record into a validated [`NewIncident`] or a [`Reject`]
+//! that says which field was wrong and why.
+
+use crate::mapping::{Mapping, TimeSpec, Zone};
+use crate::matcher::Matcher;
+use crate::IngestError;
+use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use fengqiao_domain::{hour_of_week, CategoryTable, NewIncident, Origin, TimePrecision};
+use fengqiao_geo::Crs;
+
+/// A row that could not be imported.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reject {
+    /// Physical line in the file (1 = header).
+    pub line: u64,
+    pub field: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum FormatKind {
+    Rfc3339,
+    DateTime(TimePrecision),
+    Date,
+}
+
+#[derive(Debug, Clone)]
+enum TimeParser {
+    Column { idx: usize, name: String, formats: Vec<(String, FormatKind)> },
+    DateHour { date: usize, date_name: String, format: String, hour: usize, hour_name: String },
+    Parts { y: usize, m: usize, d: usize, h: Option<usize>, min: Option<usize>, names: String },
+}
+
+#[derive(Debug, Clone)]
+struct TimeField {
+    parser: TimeParser,
+    zone: Zone,
+}
+
+/// A parsed timestamp: the UTC instant, the local wall-clock time and how precise it is.
+#[derive(Debug, Clone, Copy)]
+struct Stamp {
+    utc: DateTime<Utc>,
+    local: NaiveDateTime,
+    precision: TimePrecision,
+}
+
+/// A [`Mapping`] compiled against a file's header.
+#[derive(Debug)]
+pub struct RowParser {
+    pub mapping: Mapping,
+    tz: Tz,
+    crs: Crs,
+    id: Option<usize>,
+    x: usize,
+    y: usize,
+    time: TimeField,
+    lifecycle: [Option<TimeField>; 4],
+    unit: Option<usize>,
+    address: Vec<usize>,
+    category_col: Option<usize>,
+    category: Matcher<String>,
+    origin_col: Option<usize>,
+    origin: Matcher<Origin>,
+    latest_allowed: DateTime<Utc>,
+}
+
+fn format_kind(f: &str) -> FormatKind {
+    if f.eq_ignore_ascii_case("rfc3339") || f.eq_ignore_ascii_case("iso8601") {
+        FormatKind::Rfc3339
+    } else if f.contains("%H") || f.contains("%I") || f.contains("%T") || f.contains("%R") {
+        let minute = f.contains("%M") || f.contains("%T") || f.contains("%R");
+        FormatKind::DateTime(if minute { TimePrecision::Minute } else { TimePrecision::Hour })
+    } else {
+        FormatKind::Date
+    }
+}
+
+impl RowParser {
+    pub fn new(mapping: Mapping, header: &[String], path: &str, categories: &CategoryTable) -> Result<Self, IngestError> {
+        let bad = |reason: String| IngestError::Mapping { origin: mapping.name.clone(), reason };
+        let tz: Tz = mapping
+            .timezone
+            .parse()
+            .map_err(|_| bad(format!("unknown time zone {:?} (use an IANA name like Asia/Shanghai)", mapping.timezone)))?;
+        let crs = Crs::parse(&mapping.crs).map_err(|e| bad(e.to_string()))?;
+        let col = |name: &str, role: &str| -> Result<usize, IngestError> {
+            header.iter().position(|h| h.trim() == name).ok_or_else(|| IngestError::MissingColumn {
+                path: path.to_string(),
+                column: name.to_string(),
+                role: role.to_string(),
+                header: header.join(", "),
+            })
+        };
+        let time_field = |spec: &TimeSpec, role: &str| -> Result<TimeField, IngestError> {
+            let parser = if let Some(c) = &spec.column {
+                if spec.format.is_empty() {
+                    return Err(bad(format!("{role}: `column` needs at least one `format`")));
+                }
+                TimeParser::Column {
+                    idx: col(c, role)?,
+                    name: c.clone(),
+                    formats: spec.format.iter().map(|f| (f.clone(), format_kind(f))).collect(),
+                }
+            } else if let (Some(d), Some(h)) = (&spec.date_column, &spec.hour_column) {
+                TimeParser::DateHour {
+                    date: col(d, role)?,
+                    date_name: d.clone(),
+                    format: spec.date_format.clone().unwrap_or_else(|| "%Y-%m-%d".into()),
+                    hour: col(h, role)?,
+                    hour_name: h.clone(),
+                }
+            } else if let (Some(y), Some(m), Some(d)) = (&spec.year, &spec.month, &spec.day) {
+                TimeParser::Parts {
+                    y: col(y, role)?,
+                    m: col(m, role)?,
+                    d: col(d, role)?,
+                    h: spec.hour.as_deref().map(|h| col(h, role)).transpose()?,
+                    min: spec.minute.as_deref().map(|m| col(m, role)).transpose()?,
+                    names: format!("{y}/{m}/{d}"),
+                }
+            } else {
+                return Err(bad(format!(
+                    "{role}: give `column` + `format`, or `date_column` + `hour_column`, or `year` + `month` + `day`"
+                )));
+            };
+            Ok(TimeField { parser, zone: spec.zone })
+        };
+        let check_code = |code: &str| {
+            categories.require(code).map(|_| ()).map_err(|_| bad(format!("category code {code:?} is not in the category table")))
+        };
+        check_code(&mapping.category.default)?;
+        for code in mapping.category.map.values() {
+            check_code(code)?;
+        }
+        let parse_origin = |s: &str| Origin::parse(s).ok_or_else(|| bad(format!("origin {s:?} is not citizen, officer or unknown")));
+        let origin_default = parse_origin(&mapping.origin.default)?;
+        let origin_map = mapping
+            .origin
+            .map
+            .iter()
+            .map(|(k, v)| Ok((k.clone(), parse_origin(v)?)))
+            .collect::<Result<Vec<_>, IngestError>>()?;
+        if mapping.delimiter.len() != 1 {
+            return Err(bad(format!("delimiter {:?} must be one ASCII character", mapping.delimiter)));
+        }
+        let lifecycle = [&mapping.received, &mapping.dispatched, &mapping.arrived, &mapping.closed];
+        let names = ["received", "dispatched", "arrived", "closed"];
+        let mut lc: [Option<TimeField>; 4] = [None, None, None, None];
+        for i in 0..4 {
+            if let Some(spec) = lifecycle[i] {
+                lc[i] = Some(time_field(spec, names[i])?);
+            }
+        }
+        Ok(RowParser {
+            tz,
+            crs,
+            id: mapping.id.as_deref().map(|c| col(c, "id")).transpose()?,
+            x: col(&mapping.x, "x")?,
+            y: col(&mapping.y, "y")?,
+            time: time_field(&mapping.time, "time")?,
+            lifecycle: lc,
+            unit: mapping.unit.as_deref().map(|c| col(c, "unit")).transpose()?,
+            address: mapping.address.iter().map(|c| col(c, "address")).collect::<Result<_, _>>()?,
+            category_col: mapping.category.column.as_deref().map(|c| col(c, "category")).transpose()?,
+            category: Matcher::new(mapping.category.map.clone(), mapping.category.default.clone()),
+            origin_col: mapping.origin.column.as_deref().map(|c| col(c, "origin")).transpose()?,
+            origin: Matcher::new(origin_map, origin_default),
+            latest_allowed: Utc::now() + chrono::Duration::days(1),
+            mapping,
+        })
+    }
+
+    pub fn has_id(&self) -> bool {
+        self.id.is_some()
+    }
+
+    pub fn delimiter(&self) -> u8 {
+        self.mapping.delimiter.as_bytes()[0]
+    }
+
+    fn local_to_utc(&self, local: NaiveDateTime, zone: Zone) -> DateTime<Utc> {
+        match zone {
+            Zone::Utc => Utc.from_utc_datetime(&local),
+            Zone::Local => match self.tz.from_local_datetime(&local) {
+                LocalResult::Single(t) => t.with_timezone(&Utc),
+                // Autumn fall-back hour: the first of the two instants.
+                LocalResult::Ambiguous(a, _) => a.with_timezone(&Utc),
+                // Spring-forward gap: the wall clock skipped this hour; an hour later is the same reading.
+                LocalResult::None => self
+                    .tz
+                    .from_local_datetime(&(local + chrono::Duration::hours(1)))
+                    .earliest()
+                    .map(|t| t.with_timezone(&Utc))
+                    .unwrap_or_else(|| Utc.from_utc_datetime(&local)),
+            },
+        }
+    }
+
+    fn stamp(&self, f: &TimeField, rec: &csv::StringRecord, line: u64, role: &str) -> Result<Stamp, Reject> {
+        let reject = |field: &str, reason: String| Reject { line, field: field.to_string(), reason };
+        let get = |i: usize| rec.get(i).unwrap_or("").trim();
+        let (local, precision, absolute) = match &f.parser {
+            TimeParser::Column { idx, name, formats } => {
+                let raw = get(*idx);
+                if raw.is_empty() {
+                    return Err(reject(name, format!("blank {role} time")));
+                }
+                let mut found = None;
+                for (fmt, kind) in formats {
+                    let parsed = match kind {
+                        FormatKind::Rfc3339 => DateTime::parse_from_rfc3339(raw)
+                            .ok()
+                            .map(|t| (t.with_timezone(&self.tz).naive_local(), TimePrecision::Minute, Some(t.with_timezone(&Utc)))),
+                        FormatKind::DateTime(p) => NaiveDateTime::parse_from_str(raw, fmt).ok().map(|t| (t, *p, None)),
+                        FormatKind::Date => NaiveDate::parse_from_str(raw, fmt)
+                            .ok()
+                            .map(|d| (d.and_time(chrono::NaiveTime::MIN), TimePrecision::Day, None)),
+                    };
+                    if parsed.is_some() {
+                        found = parsed;
+                        break;
+                    }
+                }
+                let fmts: Vec<&str> = formats.iter().map(|(f, _)| f.as_str()).collect();
+                found.ok_or_else(|| reject(name, format!("{raw:?} is not a valid date/time in format {}", fmts.join(" or "))))?
+            }
+            TimeParser::DateHour { date, date_name, format, hour, hour_name } => {
+                let raw = get(*date);
+                let d = NaiveDate::parse_from_str(raw, format)
+                    .map_err(|_| reject(date_name, format!("{raw:?} is not a valid date in format {format}")))?;
+                let h: u32 = get(*hour)
+                    .parse()
+                    .ok()
+                    .filter(|h| *h < 24)
+                    .ok_or_else(|| reject(hour_name, format!("{:?} is not an hour 0-23", get(*hour))))?;
+                (d.and_hms_opt(h, 0, 0).unwrap_or_default(), TimePrecision::Hour, None)
+            }
+            TimeParser::Parts { y, m, d, h, min, names } => {
+                let num = |i: usize| get(i).parse::<u32>().ok();
+                let (yy, mm, dd) = (num(*y), num(*m), num(*d));
+                let date = match (yy, mm, dd) {
+                    (Some(yy), Some(mm), Some(dd)) => NaiveDate::from_ymd_opt(yy as i32, mm, dd),
+                    _ => None,
+                }
+                .ok_or_else(|| {
+                    reject(names, format!("{}-{}-{} is not a valid date", get(*y), get(*m), get(*d)))
+                })?;
+                let hh = match h {
+                    Some(i) => Some(num(*i).filter(|v| *v < 24).ok_or_else(|| reject(names, format!("hour {:?} is not 0-23", get(*i))))?),
+                    None => None,
+                };
+                let mi = match min {
+                    Some(i) => Some(num(*i).filter(|v| *v < 60).ok_or_else(|| reject(names, format!("minute {:?} is not 0-59", get(*i))))?),
+                    None => None,
+                };
+                let precision = match (hh, mi) {
+                    (Some(_), Some(_)) => TimePrecision::Minute,
+                    (Some(_), None) => TimePrecision::Hour,
+                    _ => TimePrecision::Day,
+                };
+                (date.and_hms_opt(hh.unwrap_or(0), mi.unwrap_or(0), 0).unwrap_or_default(), precision, None)
+            }
+        };
+        let utc = absolute.unwrap_or_else(|| self.local_to_utc(local, f.zone));
+        let local = match (absolute, f.zone) {
+            (None, Zone::Local) => local,
+            _ => utc.with_timezone(&self.tz).naive_local(),
+        };
+        if utc.timestamp() < 0 {
+            return Err(reject(role, format!("{local} is before 1970")));
+        }
+        if utc > self.latest_allowed {
+            return Err(reject(role, format!("{local} is in the future")));
+        }
+        Ok(Stamp { utc, local, precision })
+    }
+
+    fn number(&self, rec: &csv::StringRecord, idx: usize, line: u64, name: &str) -> Result<f64, Reject> {
+        let raw = rec.get(idx).unwrap_or("").trim();
+        let reject = |reason: String| Reject { line, field: name.to_string(), reason };
+        if raw.is_empty() {
+            return Err(reject("blank coordinate".into()));
+        }
+        let owned;
+        let text = if self.mapping.decimal_comma {
+            owned = raw.replace(',', ".");
+            owned.as_str()
+        } else {
+            raw
+        };
+        match text.parse::<f64>() {
+            Ok(v) if v.is_finite() => Ok(v),
+            _ => Err(reject(format!("{raw:?} is not a number"))),
+        }
+    }
+
+    /// Parses one record. `source_key` is filled by the caller when the
+    /// mapping has no id column (it needs the whole file's context).
+    pub fn parse(&self, rec: &csv::StringRecord, line: u64) -> Result<NewIncident, Reject> {
+        let stamp = self.stamp(&self.time, rec, line, "time")?;
+        let x = self.number(rec, self.x, line, &self.mapping.x)?;
+        let y = self.number(rec, self.y, line, &self.mapping.y)?;
+        if x == 0.0 && y == 0.0 {
+            return Err(Reject { line, field: self.mapping.x.clone(), reason: "coordinates are 0, 0 (missing geocode)".into() });
+        }
+        if self.crs.is_geographic() && !((-180.0..=180.0).contains(&x) && (-90.0..=90.0).contains(&y)) {
+            return Err(Reject {
+                line,
+                field: format!("{}/{}", self.mapping.x, self.mapping.y),
+                reason: format!("({x}, {y}) is not a longitude/latitude pair: is the CRS {} right?", self.crs.name()),
+            });
+        }
+        let p = self.crs.to_wgs84(x, y);
+        if !p.is_valid() {
+            return Err(Reject {
+                line,
+                field: format!("{}/{}", self.mapping.x, self.mapping.y),
+                reason: format!("({x}, {y}) does not convert to a valid position from {}", self.crs.name()),
+            });
+        }
+        if let Some([x0, y0, x1, y1]) = self.mapping.bbox
+            && !(p.lon >= x0 && p.lon <= x1 && p.lat >= y0 && p.lat <= y1)
+        {
+            return Err(Reject {
+                line,
+                field: format!("{}/{}", self.mapping.x, self.mapping.y),
+                reason: format!(
+                    "position ({:.5}, {:.5}) is outside the area of {} [{x0}, {y0}, {x1}, {y1}]",
+                    p.lon, p.lat, self.mapping.name
+                ),
+            });
+        }
+        let mut lifecycle = [None; 4];
+        for (slot, field) in lifecycle.iter_mut().zip(&self.lifecycle) {
+            if let Some(f) = field {
+                *slot = match self.stamp(f, rec, line, "lifecycle") {
+                    Ok(s) => Some(s.utc),
+                    // Lifecycle times are often blank in real logs: a blank is "not known", not an error.
+                    Err(r) if r.reason.starts_with("blank") => None,
+                    Err(r) => return Err(r),
+                };
+            }
+        }
+        let text = |i: Option<usize>| i.and_then(|i| rec.get(i)).map(str::trim).filter(|s| !s.is_empty()).map(String::from);
+        let raw_category = text(self.category_col);
+        let category = self.category.get(raw_category.as_deref().unwrap_or("")).clone();
+        let origin = match self.origin_col {
+            Some(i) => *self.origin.get(rec.get(i).unwrap_or("")),
+            None => *self.origin.get(""),
+        };
+        let address: Vec<&str> = self.address.iter().filter_map(|&i| rec.get(i)).map(str::trim).filter(|s| !s.is_empty()).collect();
+        Ok(NewIncident {
+            source_key: text(self.id).unwrap_or_default(),
+            occurred_at: stamp.utc,
+            time_precision: stamp.precision,
+            hour_of_week: (stamp.precision != TimePrecision::Day).then(|| hour_of_week(stamp.local)),
+            received_at: lifecycle[0],
+            dispatched_at: lifecycle[1],
+            arrived_at: lifecycle[2],
+            closed_at: lifecycle[3],
+            unit: text(self.unit),
+            category,
+            raw_category,
+            lon: p.lon,
+            lat: p.lat,
+            address: (!address.is_empty()).then(|| address.join(", ")),
+            jurisdiction_id: None,
+            origin,
+        })
+    }
+}

@@ -1,0 +1,295 @@
+//! The import loop: read, parse, key, assign jurisdiction, batch, commit.
+//!
+//! Parsing runs on its own thread and hands finished batches to the caller's
+//! thread, which commits them; the two overlap, and memory stays bounded by
+//! a few batches whatever the file size.
+
+use crate::parse::{Reject, RowParser};
+use crate::source::{hex, CsvSource};
+use crate::{IngestError, JurisdictionLookup, Mapping};
+use fengqiao_domain::{CategoryTable, NewIncident};
+use fengqiao_store::ImportCounts;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    pub batch_size: usize,
+    /// Where to write rejected rows (CSV: line, field, reason, record);
+    /// created only when a row is rejected.
+    pub rejects_path: Option<PathBuf>,
+    /// Abort, writing nothing, when this many leading rows are all rejected:
+    /// the mapping is wrong (wrong CRS, wrong columns), not the data.
+    pub abort_after_leading_rejects: u64,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        Self { batch_size: 10_000, rejects_path: None, abort_after_leading_rejects: 1000 }
+    }
+}
+
+/// Progress as (compressed bytes read, file size, rows read).
+pub trait Progress: Sync {
+    fn update(&self, bytes: u64, total: u64, rows: u64);
+}
+
+impl<F: Fn(u64, u64, u64) + Sync> Progress for F {
+    fn update(&self, bytes: u64, total: u64, rows: u64) {
+        self(bytes, total, rows)
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportSummary {
+    pub dataset: String,
+    pub profile: String,
+    pub file: String,
+    pub read: u64,
+    pub imported: u64,
+    pub duplicates: u64,
+    pub rejected: u64,
+    /// Rejections counted by field and reason class.
+    pub rejected_by_reason: BTreeMap<String, u64>,
+    pub rejects_file: Option<String>,
+    /// Assigned to a jurisdiction polygon (0 when none are loaded).
+    pub in_jurisdiction: u64,
+    pub seconds: f64,
+    pub rows_per_second: f64,
+}
+
+struct Batch {
+    rows: Vec<NewIncident>,
+    read: u64,
+    rejected: u64,
+    last_line: u64,
+}
+
+struct RejectSink {
+    path: Option<PathBuf>,
+    writer: Option<csv::Writer<std::fs::File>>,
+    by_reason: BTreeMap<String, u64>,
+    leading: Option<Reject>,
+}
+
+impl RejectSink {
+    fn write(&mut self, r: &Reject, record: &str) -> Result<(), IngestError> {
+        // Group "x is not a valid date" style reasons by their field and the
+        // reason's wording without quoted values, so the summary stays short.
+        let class = r.reason.split('"').step_by(2).collect::<Vec<_>>().join("…");
+        *self.by_reason.entry(format!("{}: {}", r.field, class)).or_default() += 1;
+        if self.leading.is_none() {
+            self.leading = Some(r.clone());
+        }
+        let Some(path) = &self.path else { return Ok(()) };
+        let err = |source| IngestError::Rejects { path: path.clone(), source };
+        if self.writer.is_none() {
+            let mut w = csv::Writer::from_path(path).map_err(|e| err(std::io::Error::other(e)))?;
+            w.write_record(["line", "field", "reason", "record"]).map_err(|e| err(std::io::Error::other(e)))?;
+            self.writer = Some(w);
+        }
+        let w = self.writer.as_mut().expect("created above");
+        w.write_record([r.line.to_string().as_str(), &r.field, &r.reason, record])
+            .map_err(|e| err(std::io::Error::other(e)))
+    }
+
+    fn flush(&mut self) -> Result<(), IngestError> {
+        if let (Some(w), Some(path)) = (&mut self.writer, &self.path) {
+            w.flush().map_err(|source| IngestError::Rejects { path: path.clone(), source })?;
+        }
+        Ok(())
+    }
+}
+
+/// Imports `source` (named `label` in messages) through `mapping`. Each
+/// batch goes to `sink`, which must commit it atomically together with the
+/// counts it is given and return them with `imported`/`duplicates` updated.
+#[allow(clippy::too_many_arguments)]
+pub fn import(
+    source: CsvSource,
+    label: &str,
+    dataset: &str,
+    mapping: Mapping,
+    categories: &CategoryTable,
+    lookup: Option<&JurisdictionLookup>,
+    opts: &ImportOptions,
+    progress: &dyn Progress,
+    mut sink: impl FnMut(&[NewIncident], ImportCounts) -> Result<ImportCounts, String>,
+) -> Result<ImportSummary, IngestError> {
+    let started = Instant::now();
+    let profile = mapping.name.clone();
+    let delimiter = mapping.delimiter.as_bytes().first().copied().unwrap_or(b',');
+    let CsvSource { reader, bytes_read, total_bytes } = source;
+    let mut csv = csv::ReaderBuilder::new().delimiter(delimiter).flexible(false).has_headers(true).from_reader(reader);
+    let header: Vec<String> = csv
+        .headers()
+        .map_err(|e| IngestError::Malformed { path: label.to_string(), reason: format!("cannot read the header: {e}") })?
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').to_string())
+        .collect();
+    if header.iter().all(|h| h.trim().is_empty()) {
+        return Err(IngestError::NoHeader { path: label.to_string() });
+    }
+    let parser = RowParser::new(mapping, &header, label, categories)?;
+    let mut rejects = RejectSink { path: opts.rejects_path.clone(), writer: None, by_reason: BTreeMap::new(), leading: None };
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Batch, IngestError>>(4);
+    let batch_size = opts.batch_size.max(1);
+    let delim_str = (delimiter as char).to_string();
+
+    let mut counts = ImportCounts::default();
+    let mut in_jurisdiction = 0u64;
+    let outcome: Result<(), IngestError> = std::thread::scope(|scope| {
+        let parser = &parser;
+        let rejects = &mut rejects;
+        let bytes_read = &bytes_read;
+        scope.spawn(move || {
+            let mut occurrences: HashMap<u128, u32> = HashMap::new();
+            let mut rec = csv::StringRecord::new();
+            let mut batch = Batch { rows: Vec::with_capacity(batch_size), read: 0, rejected: 0, last_line: 1 };
+            let mut total_read = 0u64;
+            let mut total_ok = 0u64;
+            loop {
+                let line_before = batch.last_line + 1;
+                let step = csv.read_record(&mut rec);
+                let line = rec.position().map(|p| p.line()).unwrap_or(line_before);
+                let reject = match step {
+                    Ok(false) => break,
+                    Ok(true) => {
+                        batch.read += 1;
+                        batch.last_line = line;
+                        match parser.parse(&rec, line) {
+                            Ok(mut inc) => {
+                                if inc.source_key.is_empty() {
+                                    inc.source_key = content_key(&rec, &mut occurrences);
+                                }
+                                if let Some(l) = lookup {
+                                    inc.jurisdiction_id = l.find(inc.lon, inc.lat);
+                                }
+                                batch.rows.push(inc);
+                                total_ok += 1;
+                                None
+                            }
+                            Err(r) => Some((r, rec.iter().collect::<Vec<_>>().join(&delim_str))),
+                        }
+                    }
+                    Err(e) => {
+                        if let csv::ErrorKind::Io(_) = e.kind() {
+                            let _ = tx.send(Err(IngestError::Malformed { path: label.to_string(), reason: e.to_string() }));
+                            return;
+                        }
+                        batch.read += 1;
+                        let line = e.position().map(|p| p.line()).unwrap_or(line_before);
+                        batch.last_line = line;
+                        let reason = match e.kind() {
+                            csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+                                format!("row has {len} fields, the header has {expected_len}")
+                            }
+                            csv::ErrorKind::Utf8 { .. } => "row is not valid UTF-8".to_string(),
+                            other => format!("malformed CSV: {other:?}"),
+                        };
+                        Some((Reject { line, field: "(row)".into(), reason }, String::new()))
+                    }
+                };
+                if let Some((r, raw)) = reject {
+                    batch.rejected += 1;
+                    if let Err(e) = rejects.write(&r, &raw) {
+                        let _ = tx.send(Err(e));
+                        return;
+                    }
+                }
+                total_read += 1;
+                if total_ok == 0 && total_read >= opts.abort_after_leading_rejects {
+                    let r = rejects.leading.clone().expect("a reject was recorded");
+                    let _ = tx.send(Err(IngestError::Malformed {
+                        path: label.to_string(),
+                        reason: format!(
+                            "the first {total_read} rows were all rejected, so the mapping does not fit this file; \
+                             first: line {}, field {}: {}",
+                            r.line, r.field, r.reason
+                        ),
+                    }));
+                    return;
+                }
+                if batch.read as usize >= batch_size {
+                    progress.update(bytes_read.load(Ordering::Relaxed), total_bytes, total_read);
+                    let full = std::mem::replace(
+                        &mut batch,
+                        Batch { rows: Vec::with_capacity(batch_size), read: 0, rejected: 0, last_line: line },
+                    );
+                    if tx.send(Ok(full)).is_err() {
+                        return;
+                    }
+                }
+            }
+            if total_read > 0 && total_ok == 0 {
+                let r = rejects.leading.clone().expect("a reject was recorded");
+                let _ = tx.send(Err(IngestError::Malformed {
+                    path: label.to_string(),
+                    reason: format!(
+                        "all {total_read} rows were rejected; first: line {}, field {}: {}",
+                        r.line, r.field, r.reason
+                    ),
+                }));
+                return;
+            }
+            if let Err(e) = rejects.flush() {
+                let _ = tx.send(Err(e));
+                return;
+            }
+            progress.update(bytes_read.load(Ordering::Relaxed), total_bytes, total_read);
+            let _ = tx.send(Ok(batch));
+        });
+
+        for msg in rx {
+            let batch = msg?;
+            in_jurisdiction += batch.rows.iter().filter(|r| r.jurisdiction_id.is_some()).count() as u64;
+            let next = ImportCounts {
+                read: counts.read + batch.read,
+                rejected: counts.rejected + batch.rejected,
+                last_line: batch.last_line,
+                ..counts
+            };
+            counts = sink(&batch.rows, next).map_err(|reason| IngestError::Sink { line: batch.last_line, reason })?;
+        }
+        Ok(())
+    });
+    outcome?;
+    let seconds = started.elapsed().as_secs_f64();
+    Ok(ImportSummary {
+        dataset: dataset.to_string(),
+        profile,
+        file: label.to_string(),
+        read: counts.read,
+        imported: counts.imported,
+        duplicates: counts.duplicates,
+        rejected: counts.rejected,
+        rejected_by_reason: rejects.by_reason,
+        rejects_file: rejects.writer.is_some().then(|| opts.rejects_path.as_ref().map(|p| p.display().to_string())).flatten(),
+        in_jurisdiction,
+        seconds,
+        rows_per_second: if seconds > 0.0 { counts.read as f64 / seconds } else { 0.0 },
+    })
+}
+
+/// A stable key for a row from a source without ids: a hash of its content,
+/// plus the number of earlier identical rows in the same file, so that two
+/// genuinely identical incidents (same minute, same geocoded block) both
+/// survive while re-importing the file adds nothing.
+fn content_key(rec: &csv::StringRecord, occurrences: &mut HashMap<u128, u32>) -> String {
+    let mut h = Sha256::new();
+    for f in rec.iter() {
+        h.update(f.trim().as_bytes());
+        h.update([0x1f]);
+    }
+    let digest = h.finalize();
+    let mut first = [0u8; 16];
+    first.copy_from_slice(&digest[..16]);
+    let n = occurrences.entry(u128::from_be_bytes(first)).or_insert(0);
+    let key = if *n == 0 { format!("h{}", hex(&first)) } else { format!("h{}-{}", hex(&first), n) };
+    *n += 1;
+    key
+}

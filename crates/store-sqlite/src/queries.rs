@@ -1,0 +1,208 @@
+//! The SQL behind the incident methods of the store. Every value reaches
+//! SQLite as a bound parameter; only fixed fragments are concatenated.
+
+use crate::{backend, from_ts, ts};
+use fengqiao_domain::{Incident, NewIncident, Origin, TimePrecision};
+use fengqiao_store::{Cursor, Dimension, ImportCounts, IncidentFilter, Page, PageRequest, Result, StoreError};
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Connection, Row, Transaction};
+
+pub fn record_counts(tx: &Transaction<'_>, run: i64, c: ImportCounts) -> Result<()> {
+    tx.execute(
+        "UPDATE import_runs SET rows_read = ?2, imported = ?3, duplicates = ?4, rejected = ?5, last_line = ?6
+         WHERE id = ?1",
+        params![run, c.read as i64, c.imported as i64, c.duplicates as i64, c.rejected as i64, c.last_line as i64],
+    )
+    .map_err(backend)?;
+    Ok(())
+}
+
+pub fn insert_batch(conn: &mut Connection, run: i64, rows: &[NewIncident], counts: ImportCounts) -> Result<ImportCounts> {
+    let tx = conn.transaction().map_err(backend)?;
+    let dataset: i64 = tx
+        .query_row("SELECT dataset_id FROM import_runs WHERE id = ?1", [run], |r| r.get(0))
+        .map_err(|_| StoreError::NotFound { what: format!("import run {run}") })?;
+    let mut inserted = 0u64;
+    {
+        let mut stmt = tx
+            .prepare_cached(
+                "INSERT INTO incidents (dataset_id, source_key, occurred_at, time_precision, hour_of_week,
+                    received_at, dispatched_at, arrived_at, closed_at, unit, category, raw_category,
+                    lon, lat, address, jurisdiction_id, origin, import_run)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
+                 ON CONFLICT (dataset_id, source_key) DO NOTHING",
+            )
+            .map_err(backend)?;
+        for r in rows {
+            inserted += stmt
+                .execute(params![
+                    dataset,
+                    r.source_key,
+                    ts(r.occurred_at),
+                    r.time_precision.as_str(),
+                    r.hour_of_week,
+                    r.received_at.map(ts),
+                    r.dispatched_at.map(ts),
+                    r.arrived_at.map(ts),
+                    r.closed_at.map(ts),
+                    r.unit,
+                    r.category,
+                    r.raw_category,
+                    r.lon,
+                    r.lat,
+                    r.address,
+                    r.jurisdiction_id,
+                    r.origin.as_str(),
+                    run,
+                ])
+                .map_err(backend)? as u64;
+        }
+    }
+    let counts = ImportCounts {
+        imported: counts.imported + inserted,
+        duplicates: counts.duplicates + (rows.len() as u64 - inserted),
+        ..counts
+    };
+    record_counts(&tx, run, counts)?;
+    tx.commit().map_err(backend)?;
+    Ok(counts)
+}
+
+/// A WHERE clause over `incidents i` and its parameters.
+fn where_clause(f: &IncidentFilter) -> (String, Vec<Value>) {
+    let mut parts: Vec<&str> = Vec::new();
+    let mut args: Vec<Value> = Vec::new();
+    if let Some(d) = &f.dataset {
+        parts.push("i.dataset_id = (SELECT id FROM datasets WHERE name = ?)");
+        args.push(Value::Text(d.clone()));
+    }
+    if let Some(t) = f.from {
+        parts.push("i.occurred_at >= ?");
+        args.push(Value::Integer(ts(t)));
+    }
+    if let Some(t) = f.to {
+        parts.push("i.occurred_at < ?");
+        args.push(Value::Integer(ts(t)));
+    }
+    if let Some(c) = &f.category {
+        // The code itself or any code below it: 'c.' <= code < 'c/' ('/' follows '.').
+        parts.push("(i.category = ? OR (i.category >= ? AND i.category < ?))");
+        args.push(Value::Text(c.clone()));
+        args.push(Value::Text(format!("{c}.")));
+        args.push(Value::Text(format!("{c}/")));
+    }
+    if let Some(j) = &f.jurisdiction {
+        parts.push(
+            "i.jurisdiction_id IN (WITH RECURSIVE sub(id, code) AS (
+                 SELECT id, code FROM jurisdictions WHERE code = ?
+                 UNION ALL SELECT j.id, j.code FROM jurisdictions j JOIN sub ON j.parent_code = sub.code)
+               SELECT id FROM sub)",
+        );
+        args.push(Value::Text(j.clone()));
+    }
+    if let Some([x0, y0, x1, y1]) = f.bbox {
+        parts.push("i.lon BETWEEN ? AND ? AND i.lat BETWEEN ? AND ?");
+        args.extend([Value::Real(x0), Value::Real(x1), Value::Real(y0), Value::Real(y1)]);
+    }
+    if let Some(o) = f.origin {
+        parts.push("i.origin = ?");
+        args.push(Value::Text(o.as_str().into()));
+    }
+    let sql = if parts.is_empty() { "1 = 1".to_string() } else { parts.join(" AND ") };
+    (sql, args)
+}
+
+fn incident_from_row(r: &Row<'_>) -> rusqlite::Result<Incident> {
+    let precision: String = r.get(4)?;
+    let origin: String = r.get(17)?;
+    Ok(Incident {
+        id: r.get(0)?,
+        dataset: r.get(1)?,
+        record: NewIncident {
+            source_key: r.get(2)?,
+            occurred_at: from_ts(r.get(3)?),
+            time_precision: TimePrecision::parse(&precision).unwrap_or(TimePrecision::Day),
+            hour_of_week: r.get(5)?,
+            received_at: r.get::<_, Option<i64>>(6)?.map(from_ts),
+            dispatched_at: r.get::<_, Option<i64>>(7)?.map(from_ts),
+            arrived_at: r.get::<_, Option<i64>>(8)?.map(from_ts),
+            closed_at: r.get::<_, Option<i64>>(9)?.map(from_ts),
+            unit: r.get(10)?,
+            category: r.get(11)?,
+            raw_category: r.get(12)?,
+            lon: r.get(13)?,
+            lat: r.get(14)?,
+            address: r.get(15)?,
+            jurisdiction_id: r.get(16)?,
+            origin: Origin::parse(&origin).unwrap_or(Origin::Unknown),
+        },
+    })
+}
+
+pub fn incidents(c: &Connection, f: &IncidentFilter, page: &PageRequest) -> Result<Page<Incident>> {
+    let total = count(c, f)?;
+    let (mut cond, mut args) = where_clause(f);
+    if let Some(Cursor { occurred_at, id }) = page.after {
+        cond.push_str(" AND (i.occurred_at < ? OR (i.occurred_at = ? AND i.id < ?))");
+        args.extend([Value::Integer(occurred_at), Value::Integer(occurred_at), Value::Integer(id)]);
+    }
+    let limit = page.limit.clamp(1, 10_000);
+    args.push(Value::Integer(i64::from(limit)));
+    let sql = format!(
+        "SELECT i.id, d.name, i.source_key, i.occurred_at, i.time_precision, i.hour_of_week,
+                i.received_at, i.dispatched_at, i.arrived_at, i.closed_at, i.unit, i.category, i.raw_category,
+                i.lon, i.lat, i.address, i.jurisdiction_id, i.origin
+         FROM incidents i JOIN datasets d ON d.id = i.dataset_id
+         WHERE {cond} ORDER BY i.occurred_at DESC, i.id DESC LIMIT ?"
+    );
+    let mut stmt = c.prepare(&sql).map_err(backend)?;
+    let items = stmt
+        .query_map(params_from_iter(args), incident_from_row)
+        .map_err(backend)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(backend)?;
+    let next = (items.len() == limit as usize)
+        .then(|| items.last().map(|i| Cursor { occurred_at: ts(i.record.occurred_at), id: i.id }))
+        .flatten();
+    Ok(Page { items, total, next })
+}
+
+pub fn count(c: &Connection, f: &IncidentFilter) -> Result<u64> {
+    let (cond, args) = where_clause(f);
+    let sql = format!("SELECT count(*) FROM incidents i WHERE {cond}");
+    c.query_row(&sql, params_from_iter(args), |r| r.get::<_, i64>(0))
+        .map(|n| n as u64)
+        .map_err(backend)
+}
+
+pub fn aggregate(c: &Connection, f: &IncidentFilter, by: Dimension) -> Result<Vec<(String, u64)>> {
+    let (cond, args) = where_clause(f);
+    let (key, join, extra) = match by {
+        Dimension::CategoryTop => (
+            "CASE WHEN instr(i.category, '.') > 0 THEN substr(i.category, 1, instr(i.category, '.') - 1) ELSE i.category END",
+            "",
+            "",
+        ),
+        Dimension::Category => ("i.category", "", ""),
+        Dimension::HourOfWeek => ("CAST(i.hour_of_week AS TEXT)", "", " AND i.hour_of_week IS NOT NULL"),
+        Dimension::Jurisdiction => ("j.code", " JOIN jurisdictions j ON j.id = i.jurisdiction_id", ""),
+        Dimension::Origin => ("i.origin", "", ""),
+        Dimension::Day => ("date(i.occurred_at, 'unixepoch')", "", ""),
+    };
+    let sql = format!(
+        "SELECT {key} AS k, count(*) FROM incidents i{join} WHERE {cond}{extra} GROUP BY k ORDER BY k"
+    );
+    let mut stmt = c.prepare(&sql).map_err(backend)?;
+    let rows = stmt
+        .query_map(params_from_iter(args), |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))
+        .map_err(backend)?;
+    rows.collect::<rusqlite::Result<Vec<_>>>().map_err(backend)
+}
+
+pub fn positions(c: &Connection, f: &IncidentFilter) -> Result<Vec<[f64; 2]>> {
+    let (cond, args) = where_clause(f);
+    let sql = format!("SELECT i.lon, i.lat FROM incidents i WHERE {cond}");
+    let mut stmt = c.prepare(&sql).map_err(backend)?;
+    let rows = stmt.query_map(params_from_iter(args), |r| Ok([r.get(0)?, r.get(1)?])).map_err(backend)?;
+    rows.collect::<rusqlite::Result<Vec<_>>>().map_err(backend)
+}
