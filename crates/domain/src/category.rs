@@ -60,17 +60,24 @@ impl CategoryTable {
     }
 
     pub fn from_toml(text: &str) -> Result<Self, CategoryError> {
-        let file: TableFile = toml::from_str(text).map_err(|e| CategoryError::Toml(e.to_string()))?;
+        let file: TableFile =
+            toml::from_str(text).map_err(|e| CategoryError::Toml(e.to_string()))?;
         Self::new(file.category)
     }
 
     pub fn new(categories: Vec<Category>) -> Result<Self, CategoryError> {
         let mut by_code = HashMap::new();
         for (i, c) in categories.iter().enumerate() {
-            let invalid = |reason: &str| CategoryError::Invalid { code: c.code.clone(), reason: reason.into() };
+            let invalid = |reason: &str| CategoryError::Invalid {
+                code: c.code.clone(),
+                reason: reason.into(),
+            };
             let well_formed = !c.code.is_empty()
                 && c.code.split('.').all(|part| {
-                    !part.is_empty() && part.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_')
+                    !part.is_empty()
+                        && part
+                            .chars()
+                            .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_')
                 });
             if !well_formed {
                 return Err(invalid("code must be dot-separated lower-case ASCII words"));
@@ -98,7 +105,10 @@ impl CategoryTable {
                 reason: "every table needs an `other` class for unmapped incidents".into(),
             });
         }
-        Ok(Self { categories, by_code })
+        Ok(Self {
+            categories,
+            by_code,
+        })
     }
 
     pub fn get(&self, code: &str) -> Option<&Category> {
@@ -106,7 +116,8 @@ impl CategoryTable {
     }
 
     pub fn require(&self, code: &str) -> Result<&Category, CategoryError> {
-        self.get(code).ok_or_else(|| CategoryError::Unknown(code.to_string()))
+        self.get(code)
+            .ok_or_else(|| CategoryError::Unknown(code.to_string()))
     }
 
     pub fn all(&self) -> &[Category] {
@@ -119,7 +130,8 @@ impl CategoryTable {
 
     /// True when `code` is `ancestor` or below it.
     pub fn is_within(code: &str, ancestor: &str) -> bool {
-        code == ancestor || (code.starts_with(ancestor) && code.as_bytes().get(ancestor.len()) == Some(&b'.'))
+        code == ancestor
+            || (code.starts_with(ancestor) && code.as_bytes().get(ancestor.len()) == Some(&b'.'))
     }
 }
 
@@ -133,7 +145,15 @@ mod tests {
         let tops: Vec<&str> = t.top_level().map(|c| c.code.as_str()).collect();
         assert_eq!(
             tops,
-            ["criminal", "public_order", "traffic", "fire", "dispute", "assistance", "other"]
+            [
+                "criminal",
+                "public_order",
+                "traffic",
+                "fire",
+                "dispute",
+                "assistance",
+                "other"
+            ]
         );
         assert_eq!(t.get("criminal.theft.vehicle").unwrap().zh, "盗窃机动车");
         assert!(t.all().len() > 40);
@@ -163,7 +183,12 @@ mod tests {
             zh = "其他"
             en = "Other"
         "#;
-        assert!(CategoryTable::from_toml(dup).unwrap_err().to_string().contains("twice"));
+        assert!(
+            CategoryTable::from_toml(dup)
+                .unwrap_err()
+                .to_string()
+                .contains("twice")
+        );
     }
 
     #[test]

@@ -152,9 +152,15 @@ mod tests {
 
     #[test]
     fn hour_of_week_starts_monday() {
-        let mon = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap().and_hms_opt(0, 30, 0).unwrap();
+        let mon = NaiveDate::from_ymd_opt(2024, 1, 1)
+            .unwrap()
+            .and_hms_opt(0, 30, 0)
+            .unwrap();
         assert_eq!(hour_of_week(mon), 0);
-        let sun = NaiveDate::from_ymd_opt(2024, 1, 7).unwrap().and_hms_opt(23, 59, 0).unwrap();
+        let sun = NaiveDate::from_ymd_opt(2024, 1, 7)
+            .unwrap()
+            .and_hms_opt(23, 59, 0)
+            .unwrap();
         assert_eq!(hour_of_week(sun), 167);
     }
 

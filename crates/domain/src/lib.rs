@@ -10,5 +10,7 @@ mod incident;
 mod jurisdiction;
 
 pub use category::{Category, CategoryError, CategoryTable};
-pub use incident::{hour_of_week, Facility, FacilityKind, Incident, NewIncident, Origin, TimePrecision};
+pub use incident::{
+    Facility, FacilityKind, Incident, NewIncident, Origin, TimePrecision, hour_of_week,
+};
 pub use jurisdiction::{Jurisdiction, Level};

@@ -17,10 +17,10 @@ mod source;
 
 pub use error::IngestError;
 pub use jurisdiction::JurisdictionLookup;
-pub use mapping::{profile, profile_names, Mapping, TimeSpec, Zone};
+pub use mapping::{Mapping, TimeSpec, Zone, profile, profile_names};
 pub use parse::{Reject, RowParser};
-pub use run::{import, ImportOptions, ImportSummary, Progress};
-pub use source::{file_sha256, open_csv_source, CsvSource};
+pub use run::{ImportOptions, ImportSummary, Progress, import};
+pub use source::{CsvSource, file_sha256, open_csv_source};
 
 #[cfg(test)]
 mod tests;

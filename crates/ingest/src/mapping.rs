@@ -92,12 +92,19 @@ fn default_delimiter() -> String {
     ",".into()
 }
 fn default_origin() -> ValueMap {
-    ValueMap { column: None, default: "unknown".into(), map: BTreeMap::new() }
+    ValueMap {
+        column: None,
+        default: "unknown".into(),
+        map: BTreeMap::new(),
+    }
 }
 
 const PROFILES: &[(&str, &str)] = &[
     ("chicago", include_str!("../profiles/chicago.toml")),
-    ("chicago-burglary", include_str!("../profiles/chicago-burglary.toml")),
+    (
+        "chicago-burglary",
+        include_str!("../profiles/chicago-burglary.toml"),
+    ),
     ("cincinnati", include_str!("../profiles/cincinnati.toml")),
     ("houston", include_str!("../profiles/houston.toml")),
     ("medellin", include_str!("../profiles/medellin.toml")),
@@ -113,16 +120,23 @@ pub fn profile_names() -> Vec<&'static str> {
 
 /// A built-in profile by name.
 pub fn profile(name: &str) -> Result<Mapping, IngestError> {
-    let (_, text) = PROFILES.iter().find(|(n, _)| *n == name).ok_or_else(|| IngestError::UnknownProfile {
-        name: name.to_string(),
-        known: profile_names().join(", "),
-    })?;
+    let (_, text) =
+        PROFILES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .ok_or_else(|| IngestError::UnknownProfile {
+                name: name.to_string(),
+                known: profile_names().join(", "),
+            })?;
     Mapping::from_toml(text, &format!("profile {name}"))
 }
 
 impl Mapping {
     /// Parses a mapping; `origin` names it in errors (a file path or profile).
     pub fn from_toml(text: &str, origin: &str) -> Result<Mapping, IngestError> {
-        toml::from_str(text).map_err(|e| IngestError::Mapping { origin: origin.to_string(), reason: e.to_string() })
+        toml::from_str(text).map_err(|e| IngestError::Mapping {
+            origin: origin.to_string(),
+            reason: e.to_string(),
+        })
     }
 }

@@ -23,7 +23,11 @@ impl<T: Clone> Matcher<T> {
             }
         }
         prefixes.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
-        Self { exact, prefixes, default }
+        Self {
+            exact,
+            prefixes,
+            default,
+        }
     }
 
     pub fn get(&self, raw: &str) -> &T {

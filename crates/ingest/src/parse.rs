@@ -1,12 +1,12 @@
 //! Turning one CSV record into a validated [`NewIncident`] or a [`Reject`]
 //! that says which field was wrong and why.
 
+use crate::IngestError;
 use crate::mapping::{Mapping, TimeSpec, Zone};
 use crate::matcher::Matcher;
-use crate::IngestError;
 use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
-use fengqiao_domain::{hour_of_week, CategoryTable, NewIncident, Origin, TimePrecision};
+use fengqiao_domain::{CategoryTable, NewIncident, Origin, TimePrecision, hour_of_week};
 use fengqiao_geo::Crs;
 
 /// A row that could not be imported.
@@ -27,9 +27,26 @@ enum FormatKind {
 
 #[derive(Debug, Clone)]
 enum TimeParser {
-    Column { idx: usize, name: String, formats: Vec<(String, FormatKind)> },
-    DateHour { date: usize, date_name: String, format: String, hour: usize, hour_name: String },
-    Parts { y: usize, m: usize, d: usize, h: Option<usize>, min: Option<usize>, names: String },
+    Column {
+        idx: usize,
+        name: String,
+        formats: Vec<(String, FormatKind)>,
+    },
+    DateHour {
+        date: usize,
+        date_name: String,
+        format: String,
+        hour: usize,
+        hour_name: String,
+    },
+    Parts {
+        y: usize,
+        m: usize,
+        d: usize,
+        h: Option<usize>,
+        min: Option<usize>,
+        names: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -71,27 +88,44 @@ fn format_kind(f: &str) -> FormatKind {
         FormatKind::Rfc3339
     } else if f.contains("%H") || f.contains("%I") || f.contains("%T") || f.contains("%R") {
         let minute = f.contains("%M") || f.contains("%T") || f.contains("%R");
-        FormatKind::DateTime(if minute { TimePrecision::Minute } else { TimePrecision::Hour })
+        FormatKind::DateTime(if minute {
+            TimePrecision::Minute
+        } else {
+            TimePrecision::Hour
+        })
     } else {
         FormatKind::Date
     }
 }
 
 impl RowParser {
-    pub fn new(mapping: Mapping, header: &[String], path: &str, categories: &CategoryTable) -> Result<Self, IngestError> {
-        let bad = |reason: String| IngestError::Mapping { origin: mapping.name.clone(), reason };
-        let tz: Tz = mapping
-            .timezone
-            .parse()
-            .map_err(|_| bad(format!("unknown time zone {:?} (use an IANA name like Asia/Shanghai)", mapping.timezone)))?;
+    pub fn new(
+        mapping: Mapping,
+        header: &[String],
+        path: &str,
+        categories: &CategoryTable,
+    ) -> Result<Self, IngestError> {
+        let bad = |reason: String| IngestError::Mapping {
+            origin: mapping.name.clone(),
+            reason,
+        };
+        let tz: Tz = mapping.timezone.parse().map_err(|_| {
+            bad(format!(
+                "unknown time zone {:?} (use an IANA name like Asia/Shanghai)",
+                mapping.timezone
+            ))
+        })?;
         let crs = Crs::parse(&mapping.crs).map_err(|e| bad(e.to_string()))?;
         let col = |name: &str, role: &str| -> Result<usize, IngestError> {
-            header.iter().position(|h| h.trim() == name).ok_or_else(|| IngestError::MissingColumn {
-                path: path.to_string(),
-                column: name.to_string(),
-                role: role.to_string(),
-                header: header.join(", "),
-            })
+            header
+                .iter()
+                .position(|h| h.trim() == name)
+                .ok_or_else(|| IngestError::MissingColumn {
+                    path: path.to_string(),
+                    column: name.to_string(),
+                    role: role.to_string(),
+                    header: header.join(", "),
+                })
         };
         let time_field = |spec: &TimeSpec, role: &str| -> Result<TimeField, IngestError> {
             let parser = if let Some(c) = &spec.column {
@@ -101,13 +135,20 @@ impl RowParser {
                 TimeParser::Column {
                     idx: col(c, role)?,
                     name: c.clone(),
-                    formats: spec.format.iter().map(|f| (f.clone(), format_kind(f))).collect(),
+                    formats: spec
+                        .format
+                        .iter()
+                        .map(|f| (f.clone(), format_kind(f)))
+                        .collect(),
                 }
             } else if let (Some(d), Some(h)) = (&spec.date_column, &spec.hour_column) {
                 TimeParser::DateHour {
                     date: col(d, role)?,
                     date_name: d.clone(),
-                    format: spec.date_format.clone().unwrap_or_else(|| "%Y-%m-%d".into()),
+                    format: spec
+                        .date_format
+                        .clone()
+                        .unwrap_or_else(|| "%Y-%m-%d".into()),
                     hour: col(h, role)?,
                     hour_name: h.clone(),
                 }
@@ -125,16 +166,26 @@ impl RowParser {
                     "{role}: give `column` + `format`, or `date_column` + `hour_column`, or `year` + `month` + `day`"
                 )));
             };
-            Ok(TimeField { parser, zone: spec.zone })
+            Ok(TimeField {
+                parser,
+                zone: spec.zone,
+            })
         };
         let check_code = |code: &str| {
-            categories.require(code).map(|_| ()).map_err(|_| bad(format!("category code {code:?} is not in the category table")))
+            categories.require(code).map(|_| ()).map_err(|_| {
+                bad(format!(
+                    "category code {code:?} is not in the category table"
+                ))
+            })
         };
         check_code(&mapping.category.default)?;
         for code in mapping.category.map.values() {
             check_code(code)?;
         }
-        let parse_origin = |s: &str| Origin::parse(s).ok_or_else(|| bad(format!("origin {s:?} is not citizen, officer or unknown")));
+        let parse_origin = |s: &str| {
+            Origin::parse(s)
+                .ok_or_else(|| bad(format!("origin {s:?} is not citizen, officer or unknown")))
+        };
         let origin_default = parse_origin(&mapping.origin.default)?;
         let origin_map = mapping
             .origin
@@ -143,9 +194,17 @@ impl RowParser {
             .map(|(k, v)| Ok((k.clone(), parse_origin(v)?)))
             .collect::<Result<Vec<_>, IngestError>>()?;
         if mapping.delimiter.len() != 1 {
-            return Err(bad(format!("delimiter {:?} must be one ASCII character", mapping.delimiter)));
+            return Err(bad(format!(
+                "delimiter {:?} must be one ASCII character",
+                mapping.delimiter
+            )));
         }
-        let lifecycle = [&mapping.received, &mapping.dispatched, &mapping.arrived, &mapping.closed];
+        let lifecycle = [
+            &mapping.received,
+            &mapping.dispatched,
+            &mapping.arrived,
+            &mapping.closed,
+        ];
         let names = ["received", "dispatched", "arrived", "closed"];
         let mut lc: [Option<TimeField>; 4] = [None, None, None, None];
         for i in 0..4 {
@@ -161,11 +220,32 @@ impl RowParser {
             y: col(&mapping.y, "y")?,
             time: time_field(&mapping.time, "time")?,
             lifecycle: lc,
-            unit: mapping.unit.as_deref().map(|c| col(c, "unit")).transpose()?,
-            address: mapping.address.iter().map(|c| col(c, "address")).collect::<Result<_, _>>()?,
-            category_col: mapping.category.column.as_deref().map(|c| col(c, "category")).transpose()?,
-            category: Matcher::new(mapping.category.map.clone(), mapping.category.default.clone()),
-            origin_col: mapping.origin.column.as_deref().map(|c| col(c, "origin")).transpose()?,
+            unit: mapping
+                .unit
+                .as_deref()
+                .map(|c| col(c, "unit"))
+                .transpose()?,
+            address: mapping
+                .address
+                .iter()
+                .map(|c| col(c, "address"))
+                .collect::<Result<_, _>>()?,
+            category_col: mapping
+                .category
+                .column
+                .as_deref()
+                .map(|c| col(c, "category"))
+                .transpose()?,
+            category: Matcher::new(
+                mapping.category.map.clone(),
+                mapping.category.default.clone(),
+            ),
+            origin_col: mapping
+                .origin
+                .column
+                .as_deref()
+                .map(|c| col(c, "origin"))
+                .transpose()?,
             origin: Matcher::new(origin_map, origin_default),
             latest_allowed: Utc::now() + chrono::Duration::days(1),
             mapping,
@@ -198,25 +278,41 @@ impl RowParser {
         }
     }
 
-    fn stamp(&self, f: &TimeField, rec: &csv::StringRecord, line: u64, role: &str) -> Result<Stamp, Reject> {
-        let reject = |field: &str, reason: String| Reject { line, field: field.to_string(), reason };
+    fn stamp(
+        &self,
+        f: &TimeField,
+        rec: &csv::StringRecord,
+        line: u64,
+        role: &str,
+    ) -> Result<Stamp, Reject> {
+        let reject = |field: &str, reason: String| Reject {
+            line,
+            field: field.to_string(),
+            reason,
+        };
         let get = |i: usize| rec.get(i).unwrap_or("").trim();
         let (local, precision, absolute) = match &f.parser {
             TimeParser::Column { idx, name, formats } => {
                 let raw = get(*idx);
                 if raw.is_empty() {
-                    return Err(reject(name, format!("blank {role} time")));
+                    return Err(reject(name, format!("blank {role}")));
                 }
                 let mut found = None;
                 for (fmt, kind) in formats {
                     let parsed = match kind {
-                        FormatKind::Rfc3339 => DateTime::parse_from_rfc3339(raw)
+                        FormatKind::Rfc3339 => DateTime::parse_from_rfc3339(raw).ok().map(|t| {
+                            (
+                                t.with_timezone(&self.tz).naive_local(),
+                                TimePrecision::Minute,
+                                Some(t.with_timezone(&Utc)),
+                            )
+                        }),
+                        FormatKind::DateTime(p) => NaiveDateTime::parse_from_str(raw, fmt)
                             .ok()
-                            .map(|t| (t.with_timezone(&self.tz).naive_local(), TimePrecision::Minute, Some(t.with_timezone(&Utc)))),
-                        FormatKind::DateTime(p) => NaiveDateTime::parse_from_str(raw, fmt).ok().map(|t| (t, *p, None)),
-                        FormatKind::Date => NaiveDate::parse_from_str(raw, fmt)
-                            .ok()
-                            .map(|d| (d.and_time(chrono::NaiveTime::MIN), TimePrecision::Day, None)),
+                            .map(|t| (t, *p, None)),
+                        FormatKind::Date => NaiveDate::parse_from_str(raw, fmt).ok().map(|d| {
+                            (d.and_time(chrono::NaiveTime::MIN), TimePrecision::Day, None)
+                        }),
                     };
                     if parsed.is_some() {
                         found = parsed;
@@ -224,20 +320,47 @@ impl RowParser {
                     }
                 }
                 let fmts: Vec<&str> = formats.iter().map(|(f, _)| f.as_str()).collect();
-                found.ok_or_else(|| reject(name, format!("{raw:?} is not a valid date/time in format {}", fmts.join(" or "))))?
+                found.ok_or_else(|| {
+                    reject(
+                        name,
+                        format!(
+                            "{raw:?} is not a valid date/time in format {}",
+                            fmts.join(" or ")
+                        ),
+                    )
+                })?
             }
-            TimeParser::DateHour { date, date_name, format, hour, hour_name } => {
+            TimeParser::DateHour {
+                date,
+                date_name,
+                format,
+                hour,
+                hour_name,
+            } => {
                 let raw = get(*date);
-                let d = NaiveDate::parse_from_str(raw, format)
-                    .map_err(|_| reject(date_name, format!("{raw:?} is not a valid date in format {format}")))?;
-                let h: u32 = get(*hour)
-                    .parse()
-                    .ok()
-                    .filter(|h| *h < 24)
-                    .ok_or_else(|| reject(hour_name, format!("{:?} is not an hour 0-23", get(*hour))))?;
-                (d.and_hms_opt(h, 0, 0).unwrap_or_default(), TimePrecision::Hour, None)
+                let d = NaiveDate::parse_from_str(raw, format).map_err(|_| {
+                    reject(
+                        date_name,
+                        format!("{raw:?} is not a valid date in format {format}"),
+                    )
+                })?;
+                let h: u32 = get(*hour).parse().ok().filter(|h| *h < 24).ok_or_else(|| {
+                    reject(hour_name, format!("{:?} is not an hour 0-23", get(*hour)))
+                })?;
+                (
+                    d.and_hms_opt(h, 0, 0).unwrap_or_default(),
+                    TimePrecision::Hour,
+                    None,
+                )
             }
-            TimeParser::Parts { y, m, d, h, min, names } => {
+            TimeParser::Parts {
+                y,
+                m,
+                d,
+                h,
+                min,
+                names,
+            } => {
                 let num = |i: usize| get(i).parse::<u32>().ok();
                 let (yy, mm, dd) = (num(*y), num(*m), num(*d));
                 let date = match (yy, mm, dd) {
@@ -245,14 +368,22 @@ impl RowParser {
                     _ => None,
                 }
                 .ok_or_else(|| {
-                    reject(names, format!("{}-{}-{} is not a valid date", get(*y), get(*m), get(*d)))
+                    reject(
+                        names,
+                        format!("{}-{}-{} is not a valid date", get(*y), get(*m), get(*d)),
+                    )
                 })?;
-                let hh = match h {
-                    Some(i) => Some(num(*i).filter(|v| *v < 24).ok_or_else(|| reject(names, format!("hour {:?} is not 0-23", get(*i))))?),
-                    None => None,
-                };
+                let hh =
+                    match h {
+                        Some(i) => Some(num(*i).filter(|v| *v < 24).ok_or_else(|| {
+                            reject(names, format!("hour {:?} is not 0-23", get(*i)))
+                        })?),
+                        None => None,
+                    };
                 let mi = match min {
-                    Some(i) => Some(num(*i).filter(|v| *v < 60).ok_or_else(|| reject(names, format!("minute {:?} is not 0-59", get(*i))))?),
+                    Some(i) => Some(num(*i).filter(|v| *v < 60).ok_or_else(|| {
+                        reject(names, format!("minute {:?} is not 0-59", get(*i)))
+                    })?),
                     None => None,
                 };
                 let precision = match (hh, mi) {
@@ -260,7 +391,12 @@ impl RowParser {
                     (Some(_), None) => TimePrecision::Hour,
                     _ => TimePrecision::Day,
                 };
-                (date.and_hms_opt(hh.unwrap_or(0), mi.unwrap_or(0), 0).unwrap_or_default(), precision, None)
+                (
+                    date.and_hms_opt(hh.unwrap_or(0), mi.unwrap_or(0), 0)
+                        .unwrap_or_default(),
+                    precision,
+                    None,
+                )
             }
         };
         let utc = absolute.unwrap_or_else(|| self.local_to_utc(local, f.zone));
@@ -274,12 +410,26 @@ impl RowParser {
         if utc > self.latest_allowed {
             return Err(reject(role, format!("{local} is in the future")));
         }
-        Ok(Stamp { utc, local, precision })
+        Ok(Stamp {
+            utc,
+            local,
+            precision,
+        })
     }
 
-    fn number(&self, rec: &csv::StringRecord, idx: usize, line: u64, name: &str) -> Result<f64, Reject> {
+    fn number(
+        &self,
+        rec: &csv::StringRecord,
+        idx: usize,
+        line: u64,
+        name: &str,
+    ) -> Result<f64, Reject> {
         let raw = rec.get(idx).unwrap_or("").trim();
-        let reject = |reason: String| Reject { line, field: name.to_string(), reason };
+        let reject = |reason: String| Reject {
+            line,
+            field: name.to_string(),
+            reason,
+        };
         if raw.is_empty() {
             return Err(reject("blank coordinate".into()));
         }
@@ -303,13 +453,22 @@ impl RowParser {
         let x = self.number(rec, self.x, line, &self.mapping.x)?;
         let y = self.number(rec, self.y, line, &self.mapping.y)?;
         if x == 0.0 && y == 0.0 {
-            return Err(Reject { line, field: self.mapping.x.clone(), reason: "coordinates are 0, 0 (missing geocode)".into() });
+            return Err(Reject {
+                line,
+                field: self.mapping.x.clone(),
+                reason: "coordinates are 0, 0 (missing geocode)".into(),
+            });
         }
-        if self.crs.is_geographic() && !((-180.0..=180.0).contains(&x) && (-90.0..=90.0).contains(&y)) {
+        if self.crs.is_geographic()
+            && !((-180.0..=180.0).contains(&x) && (-90.0..=90.0).contains(&y))
+        {
             return Err(Reject {
                 line,
                 field: format!("{}/{}", self.mapping.x, self.mapping.y),
-                reason: format!("({x}, {y}) is not a longitude/latitude pair: is the CRS {} right?", self.crs.name()),
+                reason: format!(
+                    "({x}, {y}) is not a longitude/latitude pair: is the CRS {} right?",
+                    self.crs.name()
+                ),
             });
         }
         let p = self.crs.to_wgs84(x, y);
@@ -317,7 +476,10 @@ impl RowParser {
             return Err(Reject {
                 line,
                 field: format!("{}/{}", self.mapping.x, self.mapping.y),
-                reason: format!("({x}, {y}) does not convert to a valid position from {}", self.crs.name()),
+                reason: format!(
+                    "({x}, {y}) does not convert to a valid position from {}",
+                    self.crs.name()
+                ),
             });
         }
         if let Some([x0, y0, x1, y1]) = self.mapping.bbox
@@ -343,19 +505,34 @@ impl RowParser {
                 };
             }
         }
-        let text = |i: Option<usize>| i.and_then(|i| rec.get(i)).map(str::trim).filter(|s| !s.is_empty()).map(String::from);
+        let text = |i: Option<usize>| {
+            i.and_then(|i| rec.get(i))
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+        };
         let raw_category = text(self.category_col);
-        let category = self.category.get(raw_category.as_deref().unwrap_or("")).clone();
+        let category = self
+            .category
+            .get(raw_category.as_deref().unwrap_or(""))
+            .clone();
         let origin = match self.origin_col {
             Some(i) => *self.origin.get(rec.get(i).unwrap_or("")),
             None => *self.origin.get(""),
         };
-        let address: Vec<&str> = self.address.iter().filter_map(|&i| rec.get(i)).map(str::trim).filter(|s| !s.is_empty()).collect();
+        let address: Vec<&str> = self
+            .address
+            .iter()
+            .filter_map(|&i| rec.get(i))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
         Ok(NewIncident {
             source_key: text(self.id).unwrap_or_default(),
             occurred_at: stamp.utc,
             time_precision: stamp.precision,
-            hour_of_week: (stamp.precision != TimePrecision::Day).then(|| hour_of_week(stamp.local)),
+            hour_of_week: (stamp.precision != TimePrecision::Day)
+                .then(|| hour_of_week(stamp.local)),
             received_at: lifecycle[0],
             dispatched_at: lifecycle[1],
             arrived_at: lifecycle[2],

@@ -5,7 +5,7 @@
 //! a few batches whatever the file size.
 
 use crate::parse::{Reject, RowParser};
-use crate::source::{hex, CsvSource};
+use crate::source::{CsvSource, hex};
 use crate::{IngestError, JurisdictionLookup, Mapping};
 use fengqiao_domain::{CategoryTable, NewIncident};
 use fengqiao_store::ImportCounts;
@@ -29,7 +29,11 @@ pub struct ImportOptions {
 
 impl Default for ImportOptions {
     fn default() -> Self {
-        Self { batch_size: 10_000, rejects_path: None, abort_after_leading_rejects: 1000 }
+        Self {
+            batch_size: 10_000,
+            rejects_path: None,
+            abort_after_leading_rejects: 1000,
+        }
     }
 }
 
@@ -81,15 +85,24 @@ impl RejectSink {
         // Group "x is not a valid date" style reasons by their field and the
         // reason's wording without quoted values, so the summary stays short.
         let class = r.reason.split('"').step_by(2).collect::<Vec<_>>().join("…");
-        *self.by_reason.entry(format!("{}: {}", r.field, class)).or_default() += 1;
+        *self
+            .by_reason
+            .entry(format!("{}: {}", r.field, class))
+            .or_default() += 1;
         if self.leading.is_none() {
             self.leading = Some(r.clone());
         }
-        let Some(path) = &self.path else { return Ok(()) };
-        let err = |source| IngestError::Rejects { path: path.clone(), source };
+        let Some(path) = &self.path else {
+            return Ok(());
+        };
+        let err = |source| IngestError::Rejects {
+            path: path.clone(),
+            source,
+        };
         if self.writer.is_none() {
             let mut w = csv::Writer::from_path(path).map_err(|e| err(std::io::Error::other(e)))?;
-            w.write_record(["line", "field", "reason", "record"]).map_err(|e| err(std::io::Error::other(e)))?;
+            w.write_record(["line", "field", "reason", "record"])
+                .map_err(|e| err(std::io::Error::other(e)))?;
             self.writer = Some(w);
         }
         let w = self.writer.as_mut().expect("created above");
@@ -99,7 +112,10 @@ impl RejectSink {
 
     fn flush(&mut self) -> Result<(), IngestError> {
         if let (Some(w), Some(path)) = (&mut self.writer, &self.path) {
-            w.flush().map_err(|source| IngestError::Rejects { path: path.clone(), source })?;
+            w.flush().map_err(|source| IngestError::Rejects {
+                path: path.clone(),
+                source,
+            })?;
         }
         Ok(())
     }
@@ -122,20 +138,43 @@ pub fn import(
 ) -> Result<ImportSummary, IngestError> {
     let started = Instant::now();
     let profile = mapping.name.clone();
-    let delimiter = mapping.delimiter.as_bytes().first().copied().unwrap_or(b',');
-    let CsvSource { reader, bytes_read, total_bytes } = source;
-    let mut csv = csv::ReaderBuilder::new().delimiter(delimiter).flexible(false).has_headers(true).from_reader(reader);
+    let delimiter = mapping
+        .delimiter
+        .as_bytes()
+        .first()
+        .copied()
+        .unwrap_or(b',');
+    let CsvSource {
+        reader,
+        bytes_read,
+        total_bytes,
+    } = source;
+    let mut csv = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(false)
+        .has_headers(true)
+        .from_reader(reader);
     let header: Vec<String> = csv
         .headers()
-        .map_err(|e| IngestError::Malformed { path: label.to_string(), reason: format!("cannot read the header: {e}") })?
+        .map_err(|e| IngestError::Malformed {
+            path: label.to_string(),
+            reason: format!("cannot read the header: {e}"),
+        })?
         .iter()
         .map(|h| h.trim_start_matches('\u{feff}').to_string())
         .collect();
     if header.iter().all(|h| h.trim().is_empty()) {
-        return Err(IngestError::NoHeader { path: label.to_string() });
+        return Err(IngestError::NoHeader {
+            path: label.to_string(),
+        });
     }
     let parser = RowParser::new(mapping, &header, label, categories)?;
-    let mut rejects = RejectSink { path: opts.rejects_path.clone(), writer: None, by_reason: BTreeMap::new(), leading: None };
+    let mut rejects = RejectSink {
+        path: opts.rejects_path.clone(),
+        writer: None,
+        by_reason: BTreeMap::new(),
+        leading: None,
+    };
     let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Batch, IngestError>>(4);
     let batch_size = opts.batch_size.max(1);
     let delim_str = (delimiter as char).to_string();
@@ -246,14 +285,21 @@ pub fn import(
 
         for msg in rx {
             let batch = msg?;
-            in_jurisdiction += batch.rows.iter().filter(|r| r.jurisdiction_id.is_some()).count() as u64;
+            in_jurisdiction += batch
+                .rows
+                .iter()
+                .filter(|r| r.jurisdiction_id.is_some())
+                .count() as u64;
             let next = ImportCounts {
                 read: counts.read + batch.read,
                 rejected: counts.rejected + batch.rejected,
                 last_line: batch.last_line,
                 ..counts
             };
-            counts = sink(&batch.rows, next).map_err(|reason| IngestError::Sink { line: batch.last_line, reason })?;
+            counts = sink(&batch.rows, next).map_err(|reason| IngestError::Sink {
+                line: batch.last_line,
+                reason,
+            })?;
         }
         Ok(())
     });
@@ -268,10 +314,18 @@ pub fn import(
         duplicates: counts.duplicates,
         rejected: counts.rejected,
         rejected_by_reason: rejects.by_reason,
-        rejects_file: rejects.writer.is_some().then(|| opts.rejects_path.as_ref().map(|p| p.display().to_string())).flatten(),
+        rejects_file: rejects
+            .writer
+            .is_some()
+            .then(|| opts.rejects_path.as_ref().map(|p| p.display().to_string()))
+            .flatten(),
         in_jurisdiction,
         seconds,
-        rows_per_second: if seconds > 0.0 { counts.read as f64 / seconds } else { 0.0 },
+        rows_per_second: if seconds > 0.0 {
+            counts.read as f64 / seconds
+        } else {
+            0.0
+        },
     })
 }
 
@@ -289,7 +343,11 @@ fn content_key(rec: &csv::StringRecord, occurrences: &mut HashMap<u128, u32>) ->
     let mut first = [0u8; 16];
     first.copy_from_slice(&digest[..16]);
     let n = occurrences.entry(u128::from_be_bytes(first)).or_insert(0);
-    let key = if *n == 0 { format!("h{}", hex(&first)) } else { format!("h{}-{}", hex(&first), n) };
+    let key = if *n == 0 {
+        format!("h{}", hex(&first))
+    } else {
+        format!("h{}-{}", hex(&first), n)
+    };
     *n += 1;
     key
 }

@@ -6,8 +6,8 @@ use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Counts the compressed bytes consumed so progress can be shown against the file size.
 pub struct CountingReader<R> {
@@ -30,7 +30,10 @@ pub struct CsvSource {
 }
 
 pub fn open_csv_source(path: &Path) -> Result<CsvSource, IngestError> {
-    let io = |source| IngestError::Io { path: path.to_path_buf(), source };
+    let io = |source| IngestError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
     let mut file = File::open(path).map_err(io)?;
     let total_bytes = file.metadata().map_err(io)?.len();
     let mut magic = [0u8; 2];
@@ -38,18 +41,31 @@ pub fn open_csv_source(path: &Path) -> Result<CsvSource, IngestError> {
     drop(file);
     let file = File::open(path).map_err(io)?;
     let bytes_read = Arc::new(AtomicU64::new(0));
-    let counted = CountingReader { inner: BufReader::with_capacity(1 << 16, file), count: bytes_read.clone() };
+    let counted = CountingReader {
+        inner: BufReader::with_capacity(1 << 16, file),
+        count: bytes_read.clone(),
+    };
     let reader: Box<dyn Read + Send> = if gz {
-        Box::new(BufReader::with_capacity(1 << 16, flate2::read::MultiGzDecoder::new(counted)))
+        Box::new(BufReader::with_capacity(
+            1 << 16,
+            flate2::read::MultiGzDecoder::new(counted),
+        ))
     } else {
         Box::new(counted)
     };
-    Ok(CsvSource { reader, bytes_read, total_bytes })
+    Ok(CsvSource {
+        reader,
+        bytes_read,
+        total_bytes,
+    })
 }
 
 /// SHA-256 of the file's bytes, hex: recognises the same file on re-import.
 pub fn file_sha256(path: &Path) -> Result<String, IngestError> {
-    let io = |source| IngestError::Io { path: path.to_path_buf(), source };
+    let io = |source| IngestError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
     let mut file = BufReader::with_capacity(1 << 16, File::open(path).map_err(io)?);
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];

@@ -10,10 +10,10 @@ mod queries;
 use chrono::{DateTime, TimeZone, Utc};
 use fengqiao_domain::{Facility, FacilityKind, Jurisdiction, Level, NewIncident};
 use fengqiao_store::{
-    Dataset, ImportCounts, ImportStart, JurisdictionRecord, NewJurisdiction, Result, Store, StoreError,
-    UnfinishedRun,
+    Dataset, ImportCounts, ImportStart, JurisdictionRecord, NewJurisdiction, Result, Store,
+    StoreError, UnfinishedRun,
 };
-use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -29,7 +29,9 @@ pub struct SqliteStore {
 
 impl std::fmt::Debug for SqliteStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SqliteStore").field("path", &self.path).finish()
+        f.debug_struct("SqliteStore")
+            .field("path", &self.path)
+            .finish()
     }
 }
 
@@ -50,17 +52,26 @@ impl SqliteStore {
     /// to date. Fails with [`StoreError::Open`] naming the path when the file
     /// or its directory cannot be written.
     pub fn open(path: &Path) -> Result<Self> {
-        let open_err = |reason: String| StoreError::Open { path: path.display().to_string(), reason };
+        let open_err = |reason: String| StoreError::Open {
+            path: path.display().to_string(),
+            reason,
+        };
         let writer = Self::connect(path).map_err(|e| open_err(e.to_string()))?;
         migrate::run(&writer).map_err(|e| match e {
             StoreError::Backend(reason) => open_err(reason),
             other => other,
         })?;
-        Ok(Self { path: path.to_path_buf(), writer: Mutex::new(writer), readers: Mutex::new(Vec::new()) })
+        Ok(Self {
+            path: path.to_path_buf(),
+            writer: Mutex::new(writer),
+            readers: Mutex::new(Vec::new()),
+        })
     }
 
     fn connect(path: &Path) -> rusqlite::Result<Connection> {
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.execute_batch(
@@ -98,9 +109,11 @@ impl SqliteStore {
 }
 
 fn dataset_id(tx: &Connection, name: &str) -> Result<Option<i64>> {
-    tx.query_row("SELECT id FROM datasets WHERE name = ?1", [name], |r| r.get(0))
-        .optional()
-        .map_err(backend)
+    tx.query_row("SELECT id FROM datasets WHERE name = ?1", [name], |r| {
+        r.get(0)
+    })
+    .optional()
+    .map_err(backend)
 }
 
 impl Store for SqliteStore {
@@ -114,9 +127,11 @@ impl Store for SqliteStore {
 
     fn get_setting(&self, key: &str) -> Result<Option<String>> {
         self.read(|c| {
-            c.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
-                .optional()
-                .map_err(backend)
+            c.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(backend)
         })
     }
 
@@ -184,14 +199,24 @@ impl Store for SqliteStore {
                      WHERE dataset_id = ?1 AND file_sha256 = ?2 AND status = 'running'
                      ORDER BY last_line DESC LIMIT 1",
                     params![id, start.file_sha256],
-                    |r| Ok(UnfinishedRun { id: r.get(0)?, lines_committed: r.get::<_, i64>(1)? as u64 }),
+                    |r| {
+                        Ok(UnfinishedRun {
+                            id: r.get(0)?,
+                            lines_committed: r.get::<_, i64>(1)? as u64,
+                        })
+                    },
                 )
                 .optional()
                 .map_err(backend)?;
             tx.execute(
                 "INSERT INTO import_runs (dataset_id, file_name, file_sha256, started_at, status)
                  VALUES (?1, ?2, ?3, ?4, 'running')",
-                params![id, start.file_name, start.file_sha256, Utc::now().timestamp()],
+                params![
+                    id,
+                    start.file_name,
+                    start.file_sha256,
+                    Utc::now().timestamp()
+                ],
             )
             .map_err(backend)?;
             let run = tx.last_insert_rowid();
@@ -200,7 +225,12 @@ impl Store for SqliteStore {
         })
     }
 
-    fn import_batch(&self, run: i64, rows: &[NewIncident], before: ImportCounts) -> Result<ImportCounts> {
+    fn import_batch(
+        &self,
+        run: i64,
+        rows: &[NewIncident],
+        before: ImportCounts,
+    ) -> Result<ImportCounts> {
         self.write(|c| queries::insert_batch(c, run, rows, before))
     }
 

@@ -16,10 +16,17 @@ pub fn run(conn: &Connection) -> Result<()> {
     )
     .map_err(backend)?;
     let current: i64 = conn
-        .query_row("SELECT coalesce(max(version), 0) FROM schema_migrations", [], |r| r.get(0))
+        .query_row(
+            "SELECT coalesce(max(version), 0) FROM schema_migrations",
+            [],
+            |r| r.get(0),
+        )
         .map_err(backend)?;
     if current > SCHEMA_VERSION {
-        return Err(StoreError::SchemaTooNew { found: current, known: SCHEMA_VERSION });
+        return Err(StoreError::SchemaTooNew {
+            found: current,
+            known: SCHEMA_VERSION,
+        });
     }
     for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
         conn.execute_batch("BEGIN IMMEDIATE").map_err(backend)?;

@@ -3,9 +3,11 @@
 
 use crate::{backend, from_ts, ts};
 use fengqiao_domain::{Incident, NewIncident, Origin, TimePrecision};
-use fengqiao_store::{Cursor, Dimension, ImportCounts, IncidentFilter, Page, PageRequest, Result, StoreError};
+use fengqiao_store::{
+    Cursor, Dimension, ImportCounts, IncidentFilter, Page, PageRequest, Result, StoreError,
+};
 use rusqlite::types::Value;
-use rusqlite::{params, params_from_iter, Connection, Row, Transaction};
+use rusqlite::{Connection, Row, Transaction, params, params_from_iter};
 
 pub fn record_counts(tx: &Transaction<'_>, run: i64, c: ImportCounts) -> Result<()> {
     tx.execute(
@@ -17,11 +19,22 @@ pub fn record_counts(tx: &Transaction<'_>, run: i64, c: ImportCounts) -> Result<
     Ok(())
 }
 
-pub fn insert_batch(conn: &mut Connection, run: i64, rows: &[NewIncident], counts: ImportCounts) -> Result<ImportCounts> {
+pub fn insert_batch(
+    conn: &mut Connection,
+    run: i64,
+    rows: &[NewIncident],
+    counts: ImportCounts,
+) -> Result<ImportCounts> {
     let tx = conn.transaction().map_err(backend)?;
     let dataset: i64 = tx
-        .query_row("SELECT dataset_id FROM import_runs WHERE id = ?1", [run], |r| r.get(0))
-        .map_err(|_| StoreError::NotFound { what: format!("import run {run}") })?;
+        .query_row(
+            "SELECT dataset_id FROM import_runs WHERE id = ?1",
+            [run],
+            |r| r.get(0),
+        )
+        .map_err(|_| StoreError::NotFound {
+            what: format!("import run {run}"),
+        })?;
     let mut inserted = 0u64;
     {
         let mut stmt = tx
@@ -102,13 +115,22 @@ fn where_clause(f: &IncidentFilter) -> (String, Vec<Value>) {
     }
     if let Some([x0, y0, x1, y1]) = f.bbox {
         parts.push("i.lon BETWEEN ? AND ? AND i.lat BETWEEN ? AND ?");
-        args.extend([Value::Real(x0), Value::Real(x1), Value::Real(y0), Value::Real(y1)]);
+        args.extend([
+            Value::Real(x0),
+            Value::Real(x1),
+            Value::Real(y0),
+            Value::Real(y1),
+        ]);
     }
     if let Some(o) = f.origin {
         parts.push("i.origin = ?");
         args.push(Value::Text(o.as_str().into()));
     }
-    let sql = if parts.is_empty() { "1 = 1".to_string() } else { parts.join(" AND ") };
+    let sql = if parts.is_empty() {
+        "1 = 1".to_string()
+    } else {
+        parts.join(" AND ")
+    };
     (sql, args)
 }
 
@@ -144,7 +166,11 @@ pub fn incidents(c: &Connection, f: &IncidentFilter, page: &PageRequest) -> Resu
     let (mut cond, mut args) = where_clause(f);
     if let Some(Cursor { occurred_at, id }) = page.after {
         cond.push_str(" AND (i.occurred_at < ? OR (i.occurred_at = ? AND i.id < ?))");
-        args.extend([Value::Integer(occurred_at), Value::Integer(occurred_at), Value::Integer(id)]);
+        args.extend([
+            Value::Integer(occurred_at),
+            Value::Integer(occurred_at),
+            Value::Integer(id),
+        ]);
     }
     let limit = page.limit.clamp(1, 10_000);
     args.push(Value::Integer(i64::from(limit)));
@@ -162,7 +188,12 @@ pub fn incidents(c: &Connection, f: &IncidentFilter, page: &PageRequest) -> Resu
         .collect::<rusqlite::Result<Vec<_>>>()
         .map_err(backend)?;
     let next = (items.len() == limit as usize)
-        .then(|| items.last().map(|i| Cursor { occurred_at: ts(i.record.occurred_at), id: i.id }))
+        .then(|| {
+            items.last().map(|i| Cursor {
+                occurred_at: ts(i.record.occurred_at),
+                id: i.id,
+            })
+        })
         .flatten();
     Ok(Page { items, total, next })
 }
@@ -184,8 +215,16 @@ pub fn aggregate(c: &Connection, f: &IncidentFilter, by: Dimension) -> Result<Ve
             "",
         ),
         Dimension::Category => ("i.category", "", ""),
-        Dimension::HourOfWeek => ("CAST(i.hour_of_week AS TEXT)", "", " AND i.hour_of_week IS NOT NULL"),
-        Dimension::Jurisdiction => ("j.code", " JOIN jurisdictions j ON j.id = i.jurisdiction_id", ""),
+        Dimension::HourOfWeek => (
+            "CAST(i.hour_of_week AS TEXT)",
+            "",
+            " AND i.hour_of_week IS NOT NULL",
+        ),
+        Dimension::Jurisdiction => (
+            "j.code",
+            " JOIN jurisdictions j ON j.id = i.jurisdiction_id",
+            "",
+        ),
         Dimension::Origin => ("i.origin", "", ""),
         Dimension::Day => ("date(i.occurred_at, 'unixepoch')", "", ""),
     };
@@ -194,7 +233,9 @@ pub fn aggregate(c: &Connection, f: &IncidentFilter, by: Dimension) -> Result<Ve
     );
     let mut stmt = c.prepare(&sql).map_err(backend)?;
     let rows = stmt
-        .query_map(params_from_iter(args), |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))
+        .query_map(params_from_iter(args), |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+        })
         .map_err(backend)?;
     rows.collect::<rusqlite::Result<Vec<_>>>().map_err(backend)
 }
@@ -203,6 +244,8 @@ pub fn positions(c: &Connection, f: &IncidentFilter) -> Result<Vec<[f64; 2]>> {
     let (cond, args) = where_clause(f);
     let sql = format!("SELECT i.lon, i.lat FROM incidents i WHERE {cond}");
     let mut stmt = c.prepare(&sql).map_err(backend)?;
-    let rows = stmt.query_map(params_from_iter(args), |r| Ok([r.get(0)?, r.get(1)?])).map_err(backend)?;
+    let rows = stmt
+        .query_map(params_from_iter(args), |r| Ok([r.get(0)?, r.get(1)?]))
+        .map_err(backend)?;
     rows.collect::<rusqlite::Result<Vec<_>>>().map_err(backend)
 }

@@ -15,7 +15,9 @@ use serde::{Deserialize, Serialize};
 pub enum StoreError {
     #[error("cannot open database {path}: {reason}")]
     Open { path: String, reason: String },
-    #[error("database schema is newer than this program (version {found}, known up to {known}); upgrade fengqiao")]
+    #[error(
+        "database schema is newer than this program (version {found}, known up to {known}); upgrade fengqiao"
+    )]
     SchemaTooNew { found: i64, known: i64 },
     #[error("{what} not found")]
     NotFound { what: String },
@@ -129,7 +131,10 @@ impl Cursor {
 
     pub fn decode(s: &str) -> Option<Cursor> {
         let (t, id) = s.split_once('_')?;
-        Some(Cursor { occurred_at: t.parse().ok()?, id: id.parse().ok()? })
+        Some(Cursor {
+            occurred_at: t.parse().ok()?,
+            id: id.parse().ok()?,
+        })
     }
 }
 
@@ -177,7 +182,12 @@ pub trait Store: Send + Sync {
     /// Inserts one batch and records the run's counts, in one transaction.
     /// Rows whose (dataset, source_key) already exist are skipped; returns
     /// how many were new.
-    fn import_batch(&self, run: i64, rows: &[NewIncident], counts_before: ImportCounts) -> Result<ImportCounts>;
+    fn import_batch(
+        &self,
+        run: i64,
+        rows: &[NewIncident],
+        counts_before: ImportCounts,
+    ) -> Result<ImportCounts>;
 
     /// Marks the run done with its final counts.
     fn finish_import(&self, run: i64, counts: ImportCounts) -> Result<()>;
@@ -204,7 +214,10 @@ mod tests {
 
     #[test]
     fn cursor_round_trip() {
-        let c = Cursor { occurred_at: -5, id: 42 };
+        let c = Cursor {
+            occurred_at: -5,
+            id: 42,
+        };
         assert_eq!(Cursor::decode(&c.encode()), Some(c));
         assert_eq!(Cursor::decode("x"), None);
     }
