@@ -31,15 +31,16 @@ impl<T: Clone> Matcher<T> {
     }
 
     pub fn get(&self, raw: &str) -> &T {
+        self.find(raw).unwrap_or(&self.default)
+    }
+
+    /// The mapped target, or `None` when no pattern matches.
+    pub fn find(&self, raw: &str) -> Option<&T> {
         let key = raw.trim().to_lowercase();
         if let Some(t) = self.exact.get(&key) {
-            return t;
+            return Some(t);
         }
-        self.prefixes
-            .iter()
-            .find(|(p, _)| key.starts_with(p.as_str()))
-            .map(|(_, t)| t)
-            .unwrap_or(&self.default)
+        self.prefixes.iter().find(|(p, _)| key.starts_with(p.as_str())).map(|(_, t)| t)
     }
 }
 

@@ -78,6 +78,9 @@ pub struct RowParser {
     address: Vec<usize>,
     category_col: Option<usize>,
     category: Matcher<String>,
+    /// Category codes and their zh/en names (lower-case) -> code, so that a
+    /// file that already speaks the code table needs no map.
+    category_names: std::collections::HashMap<String, String>,
     origin_col: Option<usize>,
     origin: Matcher<Origin>,
     latest_allowed: DateTime<Utc>,
