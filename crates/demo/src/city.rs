@@ -1,7 +1,7 @@
 //! The demo district's geography: jurisdictions, stations, posts, hot spots.
 
 use crate::geometry::{area, centroid, random_point_in, voronoi};
-use crate::incidents::{generate_incidents, DemoIncident};
+use crate::incidents::{DemoIncident, generate_incidents};
 use crate::names::{HOTSPOT_KINDS, PLACES, STATIONS, TOWNS};
 use crate::rng::Rng;
 use chrono::NaiveDate;
@@ -111,7 +111,16 @@ impl DemoCity {
             population: 0.0,
             town: 0,
         }];
-        let town_seeds_km = [(5.5, 1.5), (8.0, -1.5), (5.0, -3.5), (2.5, 0.5), (0.0, 5.5), (0.5, -6.0), (-6.5, -2.5), (-6.0, 4.0)];
+        let town_seeds_km = [
+            (5.5, 1.5),
+            (8.0, -1.5),
+            (5.0, -3.5),
+            (2.5, 0.5),
+            (0.0, 5.5),
+            (0.5, -6.0),
+            (-6.5, -2.5),
+            (-6.0, 4.0),
+        ];
         let town_seeds: Vec<Xy> = town_seeds_km
             .iter()
             .map(|(x, y)| Xy::new(x * 1000.0 + 300.0 * rng.normal(), y * 1000.0 + 300.0 * rng.normal()))
@@ -138,14 +147,30 @@ impl DemoCity {
         }
         for (t, poly) in town_polys.iter().enumerate() {
             let urban = TOWNS[t].2;
-            let n_villages = if urban { 9 } else if t < 6 { 8 } else { 7 };
+            let n_villages = if urban {
+                9
+            } else if t < 6 {
+                8
+            } else {
+                7
+            };
             let seeds = spread_points(poly, n_villages, &mut rng);
             let town_code = areas[town_area_idx[t]].code.clone();
             let village_polys = voronoi(poly, &seeds);
             for (v, vpoly) in village_polys.into_iter().enumerate() {
                 let (pzh, pen) = PLACES[next_place.next().expect("enough place names")];
-                let (suffix_zh, suffix_en) = if urban || (t < 6 && v % 2 == 0) { ("社区", "Community") } else { ("村", "Village") };
-                let density = if urban { 1.0 } else if t < 6 { 0.45 } else { 0.2 };
+                let (suffix_zh, suffix_en) = if urban || (t < 6 && v % 2 == 0) {
+                    ("社区", "Community")
+                } else {
+                    ("村", "Village")
+                };
+                let density = if urban {
+                    1.0
+                } else if t < 6 {
+                    0.45
+                } else {
+                    0.2
+                };
                 let population = area(&vpoly) / 1e6 * density * rng.lognormal(1.0, 0.35);
                 let vcode = format!("{town_code}{:03}", v + 1);
                 let grids = if urban { 3 } else { 2 };
@@ -200,7 +225,11 @@ impl DemoCity {
             for _ in 0..count {
                 let v = pick_village(&mut rng, &|a: &Area| urban.is_none_or(|u| a.urban == u));
                 let centre = random_point_in(&areas[v].polygon, &mut rng);
-                let place = areas[v].name_zh.trim_end_matches("社区").trim_end_matches('村').to_string();
+                let place = areas[v]
+                    .name_zh
+                    .trim_end_matches("社区")
+                    .trim_end_matches('村')
+                    .to_string();
                 let mut name = format!("{place}{}", HOTSPOT_KINDS[kind].0);
                 if !used_names.insert(name.clone()) {
                     name = format!("{}{}", name, hotspots.len());
@@ -222,7 +251,11 @@ impl DemoCity {
         for (t, &ai) in town_area_idx.iter().enumerate() {
             let c = centroid(&areas[ai].polygon);
             let p = Xy::new(c.x + 300.0 * rng.normal(), c.y + 300.0 * rng.normal());
-            let p = if crate::geometry::contains(&areas[ai].polygon, p) { p } else { c };
+            let p = if crate::geometry::contains(&areas[ai].polygon, p) {
+                p
+            } else {
+                c
+            };
             let ll = projection.unproject(p);
             let (zh, en) = STATIONS[t];
             facilities.push(Facility {
@@ -233,7 +266,13 @@ impl DemoCity {
                 lon: ll.lon,
                 lat: ll.lat,
                 jurisdiction: Some(areas[ai].code.clone()),
-                units: if TOWNS[t].2 { 6 } else if t < 6 { 5 } else { 4 },
+                units: if TOWNS[t].2 {
+                    6
+                } else if t < 6 {
+                    5
+                } else {
+                    4
+                },
             });
         }
         for (i, h) in hotspots.iter().enumerate().filter(|(_, h)| h.kind <= 3) {
@@ -250,7 +289,14 @@ impl DemoCity {
             });
         }
 
-        let mut city = DemoCity { config, projection, areas, facilities, hotspots, incidents: Vec::new() };
+        let mut city = DemoCity {
+            config,
+            projection,
+            areas,
+            facilities,
+            hotspots,
+            incidents: Vec::new(),
+        };
         city.incidents = generate_incidents(&city, &mut rng);
         city
     }

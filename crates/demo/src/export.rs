@@ -4,21 +4,27 @@
 
 use crate::city::DemoCity;
 use fengqiao_domain::CategoryTable;
-use fengqiao_geo::{wgs84_to_gcj02, Xy};
-use serde_json::{json, Value};
+use fengqiao_geo::{Xy, wgs84_to_gcj02};
+use serde_json::{Value, json};
 use std::fmt::Write;
 
 const TIME: &str = "%Y-%m-%d %H:%M:%S";
 
 fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
 }
 
 impl DemoCity {
     pub fn incidents_csv(&self) -> String {
         let table = CategoryTable::default_110();
         let mut out = String::with_capacity(self.incidents.len() * 200);
-        out.push_str("警情编号,发案时间,接警时间,派警时间,到场时间,处警结束时间,警情类别,警情来源,经度,纬度,发生地址,处警单位\n");
+        out.push_str(
+            "警情编号,发案时间,接警时间,派警时间,到场时间,处警结束时间,警情类别,警情来源,经度,纬度,发生地址,处警单位\n",
+        );
         for i in &self.incidents {
             let ll = wgs84_to_gcj02(self.projection.unproject(i.position));
             let opt = |t: Option<chrono::NaiveDateTime>| t.map(|t| t.format(TIME).to_string()).unwrap_or_default();
@@ -74,8 +80,7 @@ impl DemoCity {
                 })
             })
             .collect();
-        serde_json::to_string_pretty(&json!({"type": "FeatureCollection", "features": features}))
-            .expect("serialisable")
+        serde_json::to_string_pretty(&json!({"type": "FeatureCollection", "features": features})).expect("serialisable")
     }
 
     /// Stations and posts as JSON, the form `fengqiao import facilities` reads.

@@ -32,9 +32,17 @@ pub fn voronoi(outline: &[Xy], seeds: &[Xy]) -> Vec<Vec<Xy>> {
         .iter()
         .enumerate()
         .map(|(i, &s)| {
-            seeds.iter().enumerate().filter(|(j, _)| *j != i).fold(outline.to_vec(), |cell, (_, &o)| {
-                if cell.len() < 3 { cell } else { clip_closer_to(&cell, s, o) }
-            })
+            seeds
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .fold(outline.to_vec(), |cell, (_, &o)| {
+                    if cell.len() < 3 {
+                        cell
+                    } else {
+                        clip_closer_to(&cell, s, o)
+                    }
+                })
         })
         .collect()
 }
@@ -54,12 +62,19 @@ pub fn contains(poly: &[Xy], p: Xy) -> bool {
 
 pub fn area(poly: &[Xy]) -> f64 {
     let n = poly.len();
-    (0..n).map(|i| poly[i].x * poly[(i + 1) % n].y - poly[(i + 1) % n].x * poly[i].y).sum::<f64>().abs() / 2.0
+    (0..n)
+        .map(|i| poly[i].x * poly[(i + 1) % n].y - poly[(i + 1) % n].x * poly[i].y)
+        .sum::<f64>()
+        .abs()
+        / 2.0
 }
 
 pub fn centroid(poly: &[Xy]) -> Xy {
     let n = poly.len() as f64;
-    Xy::new(poly.iter().map(|p| p.x).sum::<f64>() / n, poly.iter().map(|p| p.y).sum::<f64>() / n)
+    Xy::new(
+        poly.iter().map(|p| p.x).sum::<f64>() / n,
+        poly.iter().map(|p| p.y).sum::<f64>() / n,
+    )
 }
 
 /// A uniform random point inside `poly` (rejection sampling in its box).
@@ -86,9 +101,16 @@ mod tests {
 
     #[test]
     fn voronoi_cells_tile_the_outline() {
-        let outline = vec![Xy::new(0.0, 0.0), Xy::new(10.0, 0.0), Xy::new(10.0, 10.0), Xy::new(0.0, 10.0)];
+        let outline = vec![
+            Xy::new(0.0, 0.0),
+            Xy::new(10.0, 0.0),
+            Xy::new(10.0, 10.0),
+            Xy::new(0.0, 10.0),
+        ];
         let mut rng = Rng::new(1);
-        let seeds: Vec<Xy> = (0..12).map(|_| Xy::new(rng.range(0.0, 10.0), rng.range(0.0, 10.0))).collect();
+        let seeds: Vec<Xy> = (0..12)
+            .map(|_| Xy::new(rng.range(0.0, 10.0), rng.range(0.0, 10.0)))
+            .collect();
         let cells = voronoi(&outline, &seeds);
         let total: f64 = cells.iter().map(|c| area(c)).sum();
         assert!((total - 100.0).abs() < 1e-6, "{total}");

@@ -46,13 +46,34 @@ enum Profile {
 impl Profile {
     fn weights(self) -> [f64; 24] {
         match self {
-            Profile::Day => [1.0, 0.6, 0.4, 0.3, 0.3, 0.5, 1.0, 2.0, 3.0, 4.0, 5.0, 5.5, 5.5, 5.5, 5.5, 5.5, 5.5, 5.5, 5.0, 4.5, 4.0, 3.0, 2.0, 1.5],
-            Profile::Night => [6.0, 5.0, 4.0, 2.5, 1.2, 0.5, 0.3, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.0, 1.0, 1.0, 1.2, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 6.5],
-            Profile::Rush => [0.5, 0.3, 0.2, 0.2, 0.3, 1.0, 3.0, 6.0, 6.0, 3.5, 2.5, 2.5, 3.0, 2.5, 2.5, 3.0, 4.0, 6.0, 6.0, 3.5, 2.5, 2.0, 1.5, 1.0],
-            Profile::Evening => [2.0, 1.2, 0.7, 0.4, 0.3, 0.3, 0.6, 1.0, 1.5, 2.0, 2.2, 2.5, 2.8, 2.5, 2.3, 2.4, 2.6, 3.0, 3.8, 4.8, 5.5, 5.5, 4.5, 3.0],
-            Profile::Flat => [2.0, 1.7, 1.5, 1.4, 1.4, 1.6, 2.2, 2.8, 3.2, 3.4, 3.4, 3.4, 3.3, 3.2, 3.2, 3.3, 3.4, 3.5, 3.5, 3.4, 3.2, 3.0, 2.7, 2.4],
-            Profile::Work => [0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.5, 1.5, 4.0, 6.0, 6.0, 5.0, 4.0, 5.0, 6.0, 6.0, 5.0, 4.0, 2.0, 1.0, 0.6, 0.4, 0.3, 0.2],
-            Profile::Burglary => [2.0, 2.5, 2.5, 2.0, 1.2, 0.8, 0.8, 1.0, 2.0, 3.0, 3.5, 3.5, 3.0, 3.0, 3.2, 3.0, 2.5, 2.0, 1.5, 1.2, 1.2, 1.2, 1.5, 1.8],
+            Profile::Day => [
+                1.0, 0.6, 0.4, 0.3, 0.3, 0.5, 1.0, 2.0, 3.0, 4.0, 5.0, 5.5, 5.5, 5.5, 5.5, 5.5, 5.5, 5.5, 5.0, 4.5,
+                4.0, 3.0, 2.0, 1.5,
+            ],
+            Profile::Night => [
+                6.0, 5.0, 4.0, 2.5, 1.2, 0.5, 0.3, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.0, 1.0, 1.0, 1.2, 1.5, 2.0, 3.0,
+                4.0, 5.0, 6.0, 6.5,
+            ],
+            Profile::Rush => [
+                0.5, 0.3, 0.2, 0.2, 0.3, 1.0, 3.0, 6.0, 6.0, 3.5, 2.5, 2.5, 3.0, 2.5, 2.5, 3.0, 4.0, 6.0, 6.0, 3.5,
+                2.5, 2.0, 1.5, 1.0,
+            ],
+            Profile::Evening => [
+                2.0, 1.2, 0.7, 0.4, 0.3, 0.3, 0.6, 1.0, 1.5, 2.0, 2.2, 2.5, 2.8, 2.5, 2.3, 2.4, 2.6, 3.0, 3.8, 4.8,
+                5.5, 5.5, 4.5, 3.0,
+            ],
+            Profile::Flat => [
+                2.0, 1.7, 1.5, 1.4, 1.4, 1.6, 2.2, 2.8, 3.2, 3.4, 3.4, 3.4, 3.3, 3.2, 3.2, 3.3, 3.4, 3.5, 3.5, 3.4,
+                3.2, 3.0, 2.7, 2.4,
+            ],
+            Profile::Work => [
+                0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.5, 1.5, 4.0, 6.0, 6.0, 5.0, 4.0, 5.0, 6.0, 6.0, 5.0, 4.0, 2.0, 1.0,
+                0.6, 0.4, 0.3, 0.2,
+            ],
+            Profile::Burglary => [
+                2.0, 2.5, 2.5, 2.0, 1.2, 0.8, 0.8, 1.0, 2.0, 3.0, 3.5, 3.5, 3.0, 3.0, 3.2, 3.0, 2.5, 2.0, 1.5, 1.2,
+                1.2, 1.2, 1.5, 1.8,
+            ],
         }
     }
 
@@ -66,9 +87,27 @@ impl Profile {
                 Weekday::Sun => 1.1,
                 _ => 0.85,
             },
-            Profile::Rush => if weekend { 0.7 } else { 1.12 },
-            Profile::Work => if weekend { 0.35 } else { 1.26 },
-            Profile::Day => if weekend { 1.2 } else { 0.92 },
+            Profile::Rush => {
+                if weekend {
+                    0.7
+                } else {
+                    1.12
+                }
+            }
+            Profile::Work => {
+                if weekend {
+                    0.35
+                } else {
+                    1.26
+                }
+            }
+            Profile::Day => {
+                if weekend {
+                    1.2
+                } else {
+                    0.92
+                }
+            }
             _ => 1.0,
         }
     }
@@ -81,54 +120,136 @@ type Mix = &'static [(&'static str, f64, Profile, f64)];
 
 const HOTSPOT_MIX: [Mix; 8] = [
     // railway station
-    &[("criminal.theft.pickpocket", 3.0, Day, 0.1), ("criminal.theft.other", 3.0, Day, 0.0), ("assistance.lost_property", 3.0, Day, 0.0),
-      ("assistance.missing", 1.0, Day, 0.0), ("public_order.fight", 1.5, Night, 0.2), ("criminal.fraud", 1.0, Day, 0.0),
-      ("public_order.suspicious", 1.5, Day, 0.7), ("other.information", 2.0, Day, 0.0)],
+    &[
+        ("criminal.theft.pickpocket", 3.0, Day, 0.1),
+        ("criminal.theft.other", 3.0, Day, 0.0),
+        ("assistance.lost_property", 3.0, Day, 0.0),
+        ("assistance.missing", 1.0, Day, 0.0),
+        ("public_order.fight", 1.5, Night, 0.2),
+        ("criminal.fraud", 1.0, Day, 0.0),
+        ("public_order.suspicious", 1.5, Day, 0.7),
+        ("other.information", 2.0, Day, 0.0),
+    ],
     // shopping district
-    &[("criminal.theft.other", 3.0, Day, 0.0), ("criminal.theft.pickpocket", 2.0, Day, 0.1), ("dispute.consumer", 3.0, Day, 0.0),
-      ("public_order.fight", 1.0, Night, 0.2), ("assistance.lost_property", 2.0, Day, 0.0), ("criminal.theft.ebike", 1.5, Day, 0.0),
-      ("public_order.suspicious", 1.0, Day, 0.6), ("assistance.medical", 1.0, Flat, 0.0), ("traffic.accident.property", 1.0, Rush, 0.0)],
+    &[
+        ("criminal.theft.other", 3.0, Day, 0.0),
+        ("criminal.theft.pickpocket", 2.0, Day, 0.1),
+        ("dispute.consumer", 3.0, Day, 0.0),
+        ("public_order.fight", 1.0, Night, 0.2),
+        ("assistance.lost_property", 2.0, Day, 0.0),
+        ("criminal.theft.ebike", 1.5, Day, 0.0),
+        ("public_order.suspicious", 1.0, Day, 0.6),
+        ("assistance.medical", 1.0, Flat, 0.0),
+        ("traffic.accident.property", 1.0, Rush, 0.0),
+    ],
     // nightlife street
-    &[("public_order.fight", 4.0, Night, 0.25), ("public_order.disturbance", 2.0, Night, 0.2), ("public_order.noise", 2.0, Night, 0.0),
-      ("traffic.dui", 1.5, Night, 0.95), ("criminal.theft.other", 1.0, Night, 0.0), ("dispute.consumer", 1.5, Night, 0.0),
-      ("assistance.medical", 1.0, Night, 0.0), ("criminal.sexual", 0.3, Night, 0.0), ("criminal.drugs", 0.3, Night, 0.8),
-      ("public_order.prostitution", 0.3, Night, 0.7)],
+    &[
+        ("public_order.fight", 4.0, Night, 0.25),
+        ("public_order.disturbance", 2.0, Night, 0.2),
+        ("public_order.noise", 2.0, Night, 0.0),
+        ("traffic.dui", 1.5, Night, 0.95),
+        ("criminal.theft.other", 1.0, Night, 0.0),
+        ("dispute.consumer", 1.5, Night, 0.0),
+        ("assistance.medical", 1.0, Night, 0.0),
+        ("criminal.sexual", 0.3, Night, 0.0),
+        ("criminal.drugs", 0.3, Night, 0.8),
+        ("public_order.prostitution", 0.3, Night, 0.7),
+    ],
     // wet market
-    &[("dispute.consumer", 3.0, Day, 0.0), ("criminal.theft.pickpocket", 2.0, Day, 0.1), ("public_order.fight", 1.0, Day, 0.1),
-      ("traffic.accident.property", 1.0, Rush, 0.0), ("traffic.congestion", 1.0, Rush, 0.3), ("criminal.theft.ebike", 1.0, Day, 0.0)],
+    &[
+        ("dispute.consumer", 3.0, Day, 0.0),
+        ("criminal.theft.pickpocket", 2.0, Day, 0.1),
+        ("public_order.fight", 1.0, Day, 0.1),
+        ("traffic.accident.property", 1.0, Rush, 0.0),
+        ("traffic.congestion", 1.0, Rush, 0.3),
+        ("criminal.theft.ebike", 1.0, Day, 0.0),
+    ],
     // old residential compound
-    &[("dispute.neighbour", 3.0, Evening, 0.0), ("dispute.family", 2.5, Evening, 0.0), ("public_order.noise", 2.0, Evening, 0.0),
-      ("criminal.theft.burglary", 2.0, Burglary, 0.0), ("criminal.theft.ebike", 2.0, Burglary, 0.0), ("assistance.welfare", 1.5, Flat, 0.0),
-      ("assistance.locked_out", 1.5, Evening, 0.0), ("assistance.medical", 1.5, Flat, 0.0), ("dispute.property_mgmt", 1.5, Work, 0.0),
-      ("fire.building", 0.3, Evening, 0.0), ("assistance.utility", 1.0, Flat, 0.0), ("public_order.gambling", 0.5, Night, 0.6),
-      ("criminal.fraud.telecom", 1.0, Day, 0.0)],
+    &[
+        ("dispute.neighbour", 3.0, Evening, 0.0),
+        ("dispute.family", 2.5, Evening, 0.0),
+        ("public_order.noise", 2.0, Evening, 0.0),
+        ("criminal.theft.burglary", 2.0, Burglary, 0.0),
+        ("criminal.theft.ebike", 2.0, Burglary, 0.0),
+        ("assistance.welfare", 1.5, Flat, 0.0),
+        ("assistance.locked_out", 1.5, Evening, 0.0),
+        ("assistance.medical", 1.5, Flat, 0.0),
+        ("dispute.property_mgmt", 1.5, Work, 0.0),
+        ("fire.building", 0.3, Evening, 0.0),
+        ("assistance.utility", 1.0, Flat, 0.0),
+        ("public_order.gambling", 0.5, Night, 0.6),
+        ("criminal.fraud.telecom", 1.0, Day, 0.0),
+    ],
     // industrial park
-    &[("dispute.labour", 3.0, Work, 0.0), ("criminal.theft.ebike", 2.0, Day, 0.0), ("criminal.theft.other", 1.5, Day, 0.0),
-      ("public_order.fight", 1.2, Night, 0.1), ("fire.building", 0.5, Work, 0.0), ("traffic.accident.injury", 1.0, Rush, 0.0),
-      ("assistance.medical", 0.8, Work, 0.0)],
+    &[
+        ("dispute.labour", 3.0, Work, 0.0),
+        ("criminal.theft.ebike", 2.0, Day, 0.0),
+        ("criminal.theft.other", 1.5, Day, 0.0),
+        ("public_order.fight", 1.2, Night, 0.1),
+        ("fire.building", 0.5, Work, 0.0),
+        ("traffic.accident.injury", 1.0, Rush, 0.0),
+        ("assistance.medical", 0.8, Work, 0.0),
+    ],
     // arterial junction
-    &[("traffic.accident.property", 5.0, Rush, 0.0), ("traffic.accident.injury", 2.0, Rush, 0.0), ("traffic.violation", 2.0, Rush, 0.9),
-      ("traffic.congestion", 2.0, Rush, 0.3), ("dispute.traffic", 2.0, Rush, 0.0), ("traffic.dui", 0.5, Night, 0.95),
-      ("fire.vehicle", 0.2, Flat, 0.0)],
+    &[
+        ("traffic.accident.property", 5.0, Rush, 0.0),
+        ("traffic.accident.injury", 2.0, Rush, 0.0),
+        ("traffic.violation", 2.0, Rush, 0.9),
+        ("traffic.congestion", 2.0, Rush, 0.3),
+        ("dispute.traffic", 2.0, Rush, 0.0),
+        ("traffic.dui", 0.5, Night, 0.95),
+        ("fire.vehicle", 0.2, Flat, 0.0),
+    ],
     // hospital and school
-    &[("assistance.medical", 2.0, Flat, 0.0), ("dispute.other", 1.5, Day, 0.0), ("criminal.theft.other", 1.5, Day, 0.0),
-      ("traffic.congestion", 1.0, Rush, 0.3), ("assistance.missing", 0.5, Day, 0.0), ("public_order.fight", 0.5, Flat, 0.0)],
+    &[
+        ("assistance.medical", 2.0, Flat, 0.0),
+        ("dispute.other", 1.5, Day, 0.0),
+        ("criminal.theft.other", 1.5, Day, 0.0),
+        ("traffic.congestion", 1.0, Rush, 0.3),
+        ("assistance.missing", 0.5, Day, 0.0),
+        ("public_order.fight", 0.5, Flat, 0.0),
+    ],
 ];
 
 const BACKGROUND_MIX: Mix = &[
-    ("dispute.neighbour", 2.0, Evening, 0.0), ("dispute.family", 2.0, Evening, 0.0), ("public_order.noise", 1.5, Evening, 0.0),
-    ("criminal.theft.burglary", 1.0, Burglary, 0.0), ("criminal.theft.ebike", 1.0, Burglary, 0.0), ("criminal.theft.other", 1.0, Day, 0.0),
-    ("criminal.theft.from_vehicle", 0.6, Burglary, 0.0), ("criminal.theft.vehicle", 0.15, Burglary, 0.0),
-    ("assistance.medical", 2.0, Flat, 0.0), ("assistance.welfare", 1.5, Flat, 0.0), ("assistance.locked_out", 1.0, Evening, 0.0),
-    ("assistance.utility", 1.0, Flat, 0.0), ("assistance.animal", 1.0, Day, 0.0), ("assistance.lost_property", 1.0, Day, 0.0),
-    ("assistance.missing", 0.5, Day, 0.0), ("assistance.other", 0.8, Day, 0.0), ("criminal.fraud.telecom", 1.5, Day, 0.0),
-    ("criminal.fraud", 0.5, Day, 0.0), ("traffic.accident.property", 2.0, Rush, 0.0), ("traffic.other", 0.4, Rush, 0.2),
-    ("other.complaint", 1.5, Day, 0.0), ("other.information", 2.0, Day, 0.0), ("other.nuisance_call", 1.5, Flat, 0.0),
-    ("fire.outdoor", 0.4, Day, 0.0), ("fire.alarm", 0.4, Flat, 0.0), ("dispute.land", 0.4, Work, 0.0), ("dispute.other", 0.6, Day, 0.0),
-    ("public_order.suspicious", 1.0, Night, 0.7), ("traffic.violation", 0.8, Rush, 0.9), ("criminal.assault", 0.5, Night, 0.0),
-    ("criminal.robbery", 0.15, Night, 0.0), ("criminal.homicide", 0.005, Night, 0.0), ("other.other", 0.8, Flat, 0.0),
-    ("criminal.arson", 0.05, Night, 0.0), ("criminal.weapons", 0.02, Night, 0.3), ("criminal.other", 0.3, Day, 0.0),
-    ("public_order.vandalism", 0.5, Night, 0.0), ("public_order.other", 0.3, Day, 0.2),
+    ("dispute.neighbour", 2.0, Evening, 0.0),
+    ("dispute.family", 2.0, Evening, 0.0),
+    ("public_order.noise", 1.5, Evening, 0.0),
+    ("criminal.theft.burglary", 1.0, Burglary, 0.0),
+    ("criminal.theft.ebike", 1.0, Burglary, 0.0),
+    ("criminal.theft.other", 1.0, Day, 0.0),
+    ("criminal.theft.from_vehicle", 0.6, Burglary, 0.0),
+    ("criminal.theft.vehicle", 0.15, Burglary, 0.0),
+    ("assistance.medical", 2.0, Flat, 0.0),
+    ("assistance.welfare", 1.5, Flat, 0.0),
+    ("assistance.locked_out", 1.0, Evening, 0.0),
+    ("assistance.utility", 1.0, Flat, 0.0),
+    ("assistance.animal", 1.0, Day, 0.0),
+    ("assistance.lost_property", 1.0, Day, 0.0),
+    ("assistance.missing", 0.5, Day, 0.0),
+    ("assistance.other", 0.8, Day, 0.0),
+    ("criminal.fraud.telecom", 1.5, Day, 0.0),
+    ("criminal.fraud", 0.5, Day, 0.0),
+    ("traffic.accident.property", 2.0, Rush, 0.0),
+    ("traffic.other", 0.4, Rush, 0.2),
+    ("other.complaint", 1.5, Day, 0.0),
+    ("other.information", 2.0, Day, 0.0),
+    ("other.nuisance_call", 1.5, Flat, 0.0),
+    ("fire.outdoor", 0.4, Day, 0.0),
+    ("fire.alarm", 0.4, Flat, 0.0),
+    ("dispute.land", 0.4, Work, 0.0),
+    ("dispute.other", 0.6, Day, 0.0),
+    ("public_order.suspicious", 1.0, Night, 0.7),
+    ("traffic.violation", 0.8, Rush, 0.9),
+    ("criminal.assault", 0.5, Night, 0.0),
+    ("criminal.robbery", 0.15, Night, 0.0),
+    ("criminal.homicide", 0.005, Night, 0.0),
+    ("other.other", 0.8, Flat, 0.0),
+    ("criminal.arson", 0.05, Night, 0.0),
+    ("criminal.weapons", 0.02, Night, 0.3),
+    ("criminal.other", 0.3, Day, 0.0),
+    ("public_order.vandalism", 0.5, Night, 0.0),
+    ("public_order.other", 0.3, Day, 0.2),
 ];
 
 /// Background incidents per day for the whole district, before scaling.
@@ -137,7 +258,12 @@ const BACKGROUND_PER_DAY: f64 = 80.0;
 const NOMINAL_PER_DAY: f64 = 172.0;
 
 /// Categories whose incidents raise the near-term risk nearby (near repeats).
-const NEAR_REPEAT: [&str; 4] = ["criminal.theft.burglary", "criminal.theft.ebike", "criminal.theft.from_vehicle", "criminal.theft.vehicle"];
+const NEAR_REPEAT: [&str; 4] = [
+    "criminal.theft.burglary",
+    "criminal.theft.ebike",
+    "criminal.theft.from_vehicle",
+    "criminal.theft.vehicle",
+];
 const BRANCHING: f64 = 0.3;
 
 /// Chinese New Year's Day (Spring Festival) by year.
@@ -207,13 +333,22 @@ struct Seed {
 pub fn generate_incidents(city: &DemoCity, rng: &mut Rng) -> Vec<DemoIncident> {
     let cfg = &city.config;
     let scale = cfg.daily_mean / NOMINAL_PER_DAY;
-    let typhoon = NaiveDate::from_ymd_opt(cfg.start.year(), 8, 1).expect("valid") + Duration::days(rng.below(45) as i64);
-    let villages: Vec<usize> = (0..city.areas.len()).filter(|&i| city.areas[i].level == Level::Village).collect();
+    let typhoon =
+        NaiveDate::from_ymd_opt(cfg.start.year(), 8, 1).expect("valid") + Duration::days(rng.below(45) as i64);
+    let villages: Vec<usize> = (0..city.areas.len())
+        .filter(|&i| city.areas[i].level == Level::Village)
+        .collect();
     let pop_total: f64 = villages.iter().map(|&i| city.areas[i].population).sum();
     let district = &city.areas[0].polygon;
 
     let mut seeds: Vec<Seed> = Vec::new();
-    let emit = |rng: &mut Rng, day: NaiveDate, expected: f64, mix: Mix, place: &mut dyn FnMut(&mut Rng) -> Xy, hotspot: Option<usize>, seeds: &mut Vec<Seed>| {
+    let emit = |rng: &mut Rng,
+                day: NaiveDate,
+                expected: f64,
+                mix: Mix,
+                place: &mut dyn FnMut(&mut Rng) -> Xy,
+                hotspot: Option<usize>,
+                seeds: &mut Vec<Seed>| {
         let weights: Vec<f64> = mix
             .iter()
             .map(|(cat, w, prof, _)| w * prof.weekday(day.weekday()) * day_factor(day, cat, typhoon))
@@ -223,37 +358,74 @@ pub fn generate_incidents(city: &DemoCity, rng: &mut Rng) -> Vec<DemoIncident> {
         let n = rng.poisson(expected * total / base);
         for _ in 0..n {
             let (cat, _, prof, officer_share) = mix[rng.weighted(&weights)];
-            let at = day.and_hms_opt(sample_hour(rng, prof), rng.below(60) as u32, rng.below(60) as u32).expect("valid time");
+            let at = day
+                .and_hms_opt(sample_hour(rng, prof), rng.below(60) as u32, rng.below(60) as u32)
+                .expect("valid time");
             let position = place(rng);
-            seeds.push(Seed { at, category: cat, officer: rng.f64() < officer_share, position, hotspot });
+            seeds.push(Seed {
+                at,
+                category: cat,
+                officer: rng.f64() < officer_share,
+                position,
+                hotspot,
+            });
         }
     };
 
     for d in 0..cfg.days {
         let day = cfg.start + Duration::days(i64::from(d));
         for (hi, h) in city.hotspots.iter().enumerate() {
-            emit(rng, day, h.rate * scale, HOTSPOT_MIX[h.kind], &mut |r: &mut Rng| hotspot_point(h, r), Some(hi), &mut seeds);
+            emit(
+                rng,
+                day,
+                h.rate * scale,
+                HOTSPOT_MIX[h.kind],
+                &mut |r: &mut Rng| hotspot_point(h, r),
+                Some(hi),
+                &mut seeds,
+            );
         }
         for &v in &villages {
             let a = &city.areas[v];
             let expected = BACKGROUND_PER_DAY * scale * a.population / pop_total;
-            emit(rng, day, expected, BACKGROUND_MIX, &mut |r: &mut Rng| random_point_in(&a.polygon, r), None, &mut seeds);
+            emit(
+                rng,
+                day,
+                expected,
+                BACKGROUND_MIX,
+                &mut |r: &mut Rng| random_point_in(&a.polygon, r),
+                None,
+                &mut seeds,
+            );
         }
     }
 
     // Near repeats: each qualifying incident triggers Poisson(BRANCHING)
     // more of the same kind, days later and a street or two away.
-    let end = (cfg.start + Duration::days(i64::from(cfg.days))).and_hms_opt(0, 0, 0).expect("midnight");
-    let mut frontier: Vec<usize> = (0..seeds.len()).filter(|&i| NEAR_REPEAT.contains(&seeds[i].category)).collect();
+    let end = (cfg.start + Duration::days(i64::from(cfg.days)))
+        .and_hms_opt(0, 0, 0)
+        .expect("midnight");
+    let mut frontier: Vec<usize> = (0..seeds.len())
+        .filter(|&i| NEAR_REPEAT.contains(&seeds[i].category))
+        .collect();
     while let Some(i) = frontier.pop() {
         for _ in 0..rng.poisson(BRANCHING) {
             let parent = &seeds[i];
             let at = parent.at + Duration::seconds((rng.exp(2.5) * 86_400.0) as i64);
-            let position = Xy::new(parent.position.x + 110.0 * rng.normal(), parent.position.y + 110.0 * rng.normal());
+            let position = Xy::new(
+                parent.position.x + 110.0 * rng.normal(),
+                parent.position.y + 110.0 * rng.normal(),
+            );
             if at >= end || !crate::geometry::contains(district, position) {
                 continue;
             }
-            let child = Seed { at, category: parent.category, officer: false, position, hotspot: parent.hotspot };
+            let child = Seed {
+                at,
+                category: parent.category,
+                officer: false,
+                position,
+                hotspot: parent.hotspot,
+            };
             seeds.push(child);
             frontier.push(seeds.len() - 1);
         }
@@ -286,8 +458,14 @@ fn finish(city: &DemoCity, mut seeds: Vec<Seed>, rng: &mut Rng) -> Vec<DemoIncid
         } else {
             s.at + Duration::seconds((rng.lognormal(4.0, 0.9) * 60.0) as i64)
         };
-        let phone_only = matches!(s.category, "other.information" | "other.nuisance_call" | "other.complaint");
-        let village = villages.iter().find(|v| crate::geometry::contains(&v.polygon, s.position)).copied();
+        let phone_only = matches!(
+            s.category,
+            "other.information" | "other.nuisance_call" | "other.complaint"
+        );
+        let village = villages
+            .iter()
+            .find(|v| crate::geometry::contains(&v.polygon, s.position))
+            .copied();
         let town = village.map(|v| v.town).unwrap_or(0);
         let (station_at, station_name, units) = &stations[town.min(stations.len() - 1)];
         let (dispatched, arrived, handling_from) = if phone_only {
@@ -309,11 +487,21 @@ fn finish(city: &DemoCity, mut seeds: Vec<Seed>, rng: &mut Rng) -> Vec<DemoIncid
             Some("criminal") => 35.0,
             Some("fire") => 50.0,
             Some("assistance") => 25.0,
-            _ => if phone_only { 4.0 } else { 15.0 },
+            _ => {
+                if phone_only {
+                    4.0
+                } else {
+                    15.0
+                }
+            }
         };
         let closed = handling_from + Duration::seconds((rng.lognormal(handling_min, 0.6) * 60.0) as i64);
         let source = if s.officer {
-            if rng.f64() < 0.7 { "巡逻发现" } else { "主动查处" }
+            if rng.f64() < 0.7 {
+                "巡逻发现"
+            } else {
+                "主动查处"
+            }
         } else {
             match rng.f64() {
                 x if x < 0.85 => "110报警",
@@ -329,7 +517,11 @@ fn finish(city: &DemoCity, mut seeds: Vec<Seed>, rng: &mut Rng) -> Vec<DemoIncid
             Some(h) => format!("{town_name}{road}{number}号({})", city.hotspots[h].name_zh),
             None => format!("{town_name}{place}{road}{number}号"),
         };
-        let unit = format!("{}巡逻{}组", station_name.trim_end_matches("派出所"), 1 + rng.below(*units as usize));
+        let unit = format!(
+            "{}巡逻{}组",
+            station_name.trim_end_matches("派出所"),
+            1 + rng.below(*units as usize)
+        );
         out.push(DemoIncident {
             id: String::new(),
             occurred: s.at,

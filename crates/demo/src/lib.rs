@@ -34,7 +34,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn small() -> DemoCity {
-        DemoCity::generate(DemoConfig { days: 56, ..DemoConfig::default() })
+        DemoCity::generate(DemoConfig {
+            days: 56,
+            ..DemoConfig::default()
+        })
     }
 
     #[test]
@@ -43,7 +46,11 @@ mod tests {
         let b = small();
         assert_eq!(a.incidents, b.incidents);
         assert_eq!(a.incidents_csv(), b.incidents_csv());
-        let c = DemoCity::generate(DemoConfig { days: 56, seed: 7, ..DemoConfig::default() });
+        let c = DemoCity::generate(DemoConfig {
+            days: 56,
+            seed: 7,
+            ..DemoConfig::default()
+        });
         assert_ne!(a.incidents.len(), c.incidents.len());
     }
 
@@ -63,10 +70,21 @@ mod tests {
                 let parent = city.areas.iter().find(|x| &x.code == p).unwrap();
                 // every vertex of a child lies inside or on its parent
                 let c = crate::geometry::centroid(&a.polygon);
-                assert!(crate::geometry::contains(&parent.polygon, c), "{} not inside {}", a.code, p);
+                assert!(
+                    crate::geometry::contains(&parent.polygon, c),
+                    "{} not inside {}",
+                    a.code,
+                    p
+                );
             }
         }
-        assert_eq!(city.facilities.iter().filter(|f| f.kind == fengqiao_domain::FacilityKind::Station).count(), 8);
+        assert_eq!(
+            city.facilities
+                .iter()
+                .filter(|f| f.kind == fengqiao_domain::FacilityKind::Station)
+                .count(),
+            8
+        );
         assert!(city.facilities.len() >= 15);
     }
 
@@ -88,16 +106,32 @@ mod tests {
         }
         // assistance and disputes dominate a Chinese 110 log; all seven classes occur
         assert_eq!(tops.len(), 7, "{tops:?}");
-        assert!(tops["assistance"] > 0.15 && tops["dispute"] > 0.12 && tops["criminal"] > 0.08, "{tops:?}");
+        assert!(
+            tops["assistance"] > 0.15 && tops["dispute"] > 0.12 && tops["criminal"] > 0.08,
+            "{tops:?}"
+        );
         let officer = city.incidents.iter().filter(|i| i.officer_initiated).count() as f64 / n;
         assert!((0.03..0.2).contains(&officer), "officer share {officer}");
         // nights differ from days: fights peak at night
-        let fights: Vec<u32> = city.incidents.iter().filter(|i| i.category == "public_order.fight").map(|i| i.occurred.hour()).collect();
+        let fights: Vec<u32> = city
+            .incidents
+            .iter()
+            .filter(|i| i.category == "public_order.fight")
+            .map(|i| i.occurred.hour())
+            .collect();
         let night = fights.iter().filter(|h| **h >= 21 || **h < 3).count() as f64 / fights.len() as f64;
         assert!(night > 0.45, "{night}");
         // weekday rush-hour traffic
-        let traffic: Vec<_> = city.incidents.iter().filter(|i| i.category.starts_with("traffic.accident")).collect();
-        let rush = traffic.iter().filter(|i| matches!(i.occurred.hour(), 7 | 8 | 17 | 18)).count() as f64 / traffic.len() as f64;
+        let traffic: Vec<_> = city
+            .incidents
+            .iter()
+            .filter(|i| i.category.starts_with("traffic.accident"))
+            .collect();
+        let rush = traffic
+            .iter()
+            .filter(|i| matches!(i.occurred.hour(), 7 | 8 | 17 | 18))
+            .count() as f64
+            / traffic.len() as f64;
         assert!(rush > 0.3, "{rush}");
         assert!(city.incidents.iter().all(|i| i.occurred.year() == 2025));
     }
@@ -105,7 +139,11 @@ mod tests {
     #[test]
     fn near_repeats_cluster_in_space_and_time() {
         let city = small();
-        let b: Vec<_> = city.incidents.iter().filter(|i| i.category == "criminal.theft.burglary").collect();
+        let b: Vec<_> = city
+            .incidents
+            .iter()
+            .filter(|i| i.category == "criminal.theft.burglary")
+            .collect();
         // share of burglaries with another within 200 m and 7 days, against the
         // same with the times shuffled away (Knox-style comparison)
         let close = |i: usize, shift: i64| {
@@ -118,7 +156,10 @@ mod tests {
         };
         let observed = (0..b.len()).filter(|&i| close(i, 0)).count();
         let shifted = (0..b.len()).filter(|&i| close(i, 21)).count();
-        assert!(observed as f64 > shifted as f64 * 1.3, "observed {observed}, shifted {shifted}");
+        assert!(
+            observed as f64 > shifted as f64 * 1.3,
+            "observed {observed}, shifted {shifted}"
+        );
     }
 
     #[test]

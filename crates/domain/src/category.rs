@@ -60,8 +60,7 @@ impl CategoryTable {
     }
 
     pub fn from_toml(text: &str) -> Result<Self, CategoryError> {
-        let file: TableFile =
-            toml::from_str(text).map_err(|e| CategoryError::Toml(e.to_string()))?;
+        let file: TableFile = toml::from_str(text).map_err(|e| CategoryError::Toml(e.to_string()))?;
         Self::new(file.category)
     }
 
@@ -105,10 +104,7 @@ impl CategoryTable {
                 reason: "every table needs an `other` class for unmapped incidents".into(),
             });
         }
-        Ok(Self {
-            categories,
-            by_code,
-        })
+        Ok(Self { categories, by_code })
     }
 
     pub fn get(&self, code: &str) -> Option<&Category> {
@@ -116,8 +112,7 @@ impl CategoryTable {
     }
 
     pub fn require(&self, code: &str) -> Result<&Category, CategoryError> {
-        self.get(code)
-            .ok_or_else(|| CategoryError::Unknown(code.to_string()))
+        self.get(code).ok_or_else(|| CategoryError::Unknown(code.to_string()))
     }
 
     pub fn all(&self) -> &[Category] {
@@ -130,8 +125,7 @@ impl CategoryTable {
 
     /// True when `code` is `ancestor` or below it.
     pub fn is_within(code: &str, ancestor: &str) -> bool {
-        code == ancestor
-            || (code.starts_with(ancestor) && code.as_bytes().get(ancestor.len()) == Some(&b'.'))
+        code == ancestor || (code.starts_with(ancestor) && code.as_bytes().get(ancestor.len()) == Some(&b'.'))
     }
 }
 
@@ -183,12 +177,7 @@ mod tests {
             zh = "其他"
             en = "Other"
         "#;
-        assert!(
-            CategoryTable::from_toml(dup)
-                .unwrap_err()
-                .to_string()
-                .contains("twice")
-        );
+        assert!(CategoryTable::from_toml(dup).unwrap_err().to_string().contains("twice"));
     }
 
     #[test]

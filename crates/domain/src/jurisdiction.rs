@@ -14,13 +14,7 @@ pub enum Level {
 }
 
 impl Level {
-    pub const ALL: [Level; 5] = [
-        Level::City,
-        Level::District,
-        Level::Town,
-        Level::Village,
-        Level::Grid,
-    ];
+    pub const ALL: [Level; 5] = [Level::City, Level::District, Level::Town, Level::Village, Level::Grid];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -10,7 +10,5 @@ mod incident;
 mod jurisdiction;
 
 pub use category::{Category, CategoryError, CategoryTable};
-pub use incident::{
-    Facility, FacilityKind, Incident, NewIncident, Origin, TimePrecision, hour_of_week,
-};
+pub use incident::{Facility, FacilityKind, Incident, NewIncident, Origin, TimePrecision, hour_of_week};
 pub use jurisdiction::{Jurisdiction, Level};

@@ -5,8 +5,8 @@
 //! most about a metre, well below geocoding error in any incident log.
 
 use crate::{
-    Ellipsoid, LambertConformal2Sp, LonLat, TransverseMercator, Xy, bd09_to_gcj02, gcj02_to_bd09,
-    gcj02_to_wgs84, wgs84_to_gcj02,
+    Ellipsoid, LambertConformal2Sp, LonLat, TransverseMercator, Xy, bd09_to_gcj02, gcj02_to_bd09, gcj02_to_wgs84,
+    wgs84_to_gcj02,
 };
 
 const US_SURVEY_FOOT: f64 = 1200.0 / 3937.0;
@@ -47,10 +47,7 @@ impl Crs {
     pub const WGS84: Crs = Crs::Geographic { epsg: 4326 };
 
     pub fn parse(text: &str) -> Result<Crs, CrsError> {
-        let t = text
-            .trim()
-            .to_ascii_uppercase()
-            .replace(['-', '_', ' '], "");
+        let t = text.trim().to_ascii_uppercase().replace(['-', '_', ' '], "");
         match t.as_str() {
             "WGS84" | "CGCS2000" => return Ok(Crs::WGS84),
             "GCJ02" | "GCJ" | "MARS" => return Ok(Crs::Gcj02),
@@ -58,9 +55,7 @@ impl Crs {
             _ => {}
         }
         let code = t.strip_prefix("EPSG:").unwrap_or(&t);
-        let epsg: u32 = code
-            .parse()
-            .map_err(|_| CrsError::Unknown(text.to_string()))?;
+        let epsg: u32 = code.parse().map_err(|_| CrsError::Unknown(text.to_string()))?;
         Crs::from_epsg(epsg).ok_or_else(|| CrsError::Unknown(text.to_string()))
     }
 
@@ -123,9 +118,9 @@ impl Crs {
     /// The canonical name, e.g. `EPSG:2913` or `GCJ02`.
     pub fn name(&self) -> String {
         match self {
-            Crs::Geographic { epsg }
-            | Crs::TransverseMercator { epsg, .. }
-            | Crs::LambertConformal { epsg, .. } => format!("EPSG:{epsg}"),
+            Crs::Geographic { epsg } | Crs::TransverseMercator { epsg, .. } | Crs::LambertConformal { epsg, .. } => {
+                format!("EPSG:{epsg}")
+            }
             Crs::Gcj02 => "GCJ02".into(),
             Crs::Bd09 => "BD09".into(),
             Crs::WebMercator => "EPSG:3857".into(),
@@ -169,10 +164,7 @@ impl Crs {
             Crs::WebMercator => {
                 const R: f64 = 6_378_137.0;
                 let x = R * p.lon.to_radians();
-                let y = R
-                    * (std::f64::consts::FRAC_PI_4 + p.lat.to_radians() / 2.0)
-                        .tan()
-                        .ln();
+                let y = R * (std::f64::consts::FRAC_PI_4 + p.lat.to_radians() / 2.0).tan().ln();
                 (x, y)
             }
             Crs::TransverseMercator { tm, .. } => {

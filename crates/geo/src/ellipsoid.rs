@@ -30,8 +30,7 @@ impl Ellipsoid {
         let mut phi = std::f64::consts::FRAC_PI_2 - 2.0 * t_inv.atan();
         for _ in 0..30 {
             let es = e * phi.sin();
-            let next = std::f64::consts::FRAC_PI_2
-                - 2.0 * (t_inv * ((1.0 - es) / (1.0 + es)).powf(e / 2.0)).atan();
+            let next = std::f64::consts::FRAC_PI_2 - 2.0 * (t_inv * ((1.0 - es) / (1.0 + es)).powf(e / 2.0)).atan();
             if (next - phi).abs() < 1e-15 {
                 return next;
             }

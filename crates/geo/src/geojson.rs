@@ -43,10 +43,7 @@ pub fn parse_feature_collection(text: &str) -> Result<Vec<Feature>, GeoJsonError
                 .unwrap_or_default();
             let geometry = f.get("geometry").ok_or_else(|| err("no geometry".into()))?;
             let geometry = parse_geometry(geometry).map_err(err)?;
-            Ok(Feature {
-                properties,
-                geometry,
-            })
+            Ok(Feature { properties, geometry })
         })
         .collect()
 }
@@ -62,9 +59,7 @@ fn parse_geometry(g: &Value) -> Result<MultiPolygon, String> {
             .map(parse_polygon)
             .collect::<Result<Vec<_>, _>>()
             .map(MultiPolygon),
-        other => Err(format!(
-            "geometry type {other:?} is not Polygon or MultiPolygon"
-        )),
+        other => Err(format!("geometry type {other:?} is not Polygon or MultiPolygon")),
     }
 }
 
@@ -78,10 +73,7 @@ fn parse_polygon(v: &Value) -> Result<Polygon, String> {
         .map(|r| {
             let pts = r.as_array().ok_or("ring is not an array")?;
             if pts.len() < 4 {
-                return Err(format!(
-                    "ring has {} positions, needs at least 4",
-                    pts.len()
-                ));
+                return Err(format!("ring has {} positions, needs at least 4", pts.len()));
             }
             pts.iter()
                 .map(|p| match p.as_array().map(Vec::as_slice) {

@@ -3,9 +3,7 @@
 
 use crate::Xy;
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub struct CellId(pub u32);
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -24,17 +24,9 @@ impl PolygonIndex {
                 (p, b)
             })
             .collect();
-        let extent = polygons
-            .iter()
-            .fold(BBox::EMPTY, |acc, (_, b)| acc.union(b));
-        let side = ((polygons.len() as f64).sqrt() * 4.0)
-            .ceil()
-            .clamp(1.0, 512.0) as usize;
-        let (nx, ny) = if extent.is_empty() {
-            (1, 1)
-        } else {
-            (side, side)
-        };
+        let extent = polygons.iter().fold(BBox::EMPTY, |acc, (_, b)| acc.union(b));
+        let side = ((polygons.len() as f64).sqrt() * 4.0).ceil().clamp(1.0, 512.0) as usize;
+        let (nx, ny) = if extent.is_empty() { (1, 1) } else { (side, side) };
         let mut index = Self {
             polygons,
             extent,
@@ -82,13 +74,10 @@ impl PolygonIndex {
             return None;
         }
         let (c, r) = self.bucket_of(x, y);
-        self.buckets[r * self.nx + c]
-            .iter()
-            .map(|&i| i as usize)
-            .find(|&i| {
-                let (p, b) = &self.polygons[i];
-                b.contains(x, y) && p.contains(x, y)
-            })
+        self.buckets[r * self.nx + c].iter().map(|&i| i as usize).find(|&i| {
+            let (p, b) = &self.polygons[i];
+            b.contains(x, y) && p.contains(x, y)
+        })
     }
 }
 

@@ -76,15 +76,7 @@ impl LocalProjection {
     pub fn centred_on(centre: LonLat) -> Self {
         Self {
             centre,
-            tm: TransverseMercator::new(
-                Ellipsoid::WGS84,
-                centre.lat,
-                centre.lon,
-                1.0,
-                0.0,
-                0.0,
-                1.0,
-            ),
+            tm: TransverseMercator::new(Ellipsoid::WGS84, centre.lat, centre.lon, 1.0, 0.0, 0.0, 1.0),
         }
     }
 
@@ -124,9 +116,6 @@ mod tests {
         let east = LonLat::new(121.60, 29.87);
         let d_plane = proj.project(east).distance(o);
         let d_sphere = haversine_m(centre, east);
-        assert!(
-            (d_plane - d_sphere).abs() / d_sphere < 5e-3,
-            "{d_plane} vs {d_sphere}"
-        );
+        assert!((d_plane - d_sphere).abs() / d_sphere < 5e-3, "{d_plane} vs {d_sphere}");
     }
 }

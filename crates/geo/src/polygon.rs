@@ -118,13 +118,7 @@ mod tests {
     use super::*;
 
     fn square(x0: f64, y0: f64, s: f64) -> Vec<[f64; 2]> {
-        vec![
-            [x0, y0],
-            [x0 + s, y0],
-            [x0 + s, y0 + s],
-            [x0, y0 + s],
-            [x0, y0],
-        ]
+        vec![[x0, y0], [x0 + s, y0], [x0 + s, y0 + s], [x0, y0 + s], [x0, y0]]
     }
 
     #[test]

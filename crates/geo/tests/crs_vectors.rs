@@ -26,11 +26,7 @@ fn forward_matches_proj_to_a_centimetre() {
         let crs = Crs::from_epsg(epsg).unwrap();
         let (px, py) = crs.from_wgs84(LonLat::new(lon, lat));
         // 1 cm in metres, or 0.033 ft
-        let tol = if matches!(epsg, 2913 | 3435) {
-            0.033
-        } else {
-            0.01
-        };
+        let tol = if matches!(epsg, 2913 | 3435) { 0.033 } else { 0.01 };
         assert!(
             (px - x).abs() < tol && (py - y).abs() < tol,
             "EPSG:{epsg} ({lon}, {lat}): got ({px}, {py}), PROJ says ({x}, {y})"
@@ -86,15 +82,9 @@ fn gcj02_matches_independent_implementation() {
     ];
     for (lon, lat, glon, glat) in pairs {
         let g = wgs84_to_gcj02(LonLat::new(lon, lat));
-        assert!(
-            (g.lon - glon).abs() < 1e-6 && (g.lat - glat).abs() < 1e-6,
-            "{g:?}"
-        );
+        assert!((g.lon - glon).abs() < 1e-6 && (g.lat - glat).abs() < 1e-6, "{g:?}");
         let w = gcj02_to_wgs84(LonLat::new(glon, glat));
-        assert!(
-            (w.lon - lon).abs() < 1e-6 && (w.lat - lat).abs() < 1e-6,
-            "{w:?}"
-        );
+        assert!((w.lon - lon).abs() < 1e-6 && (w.lat - lat).abs() < 1e-6, "{w:?}");
     }
     let parsed = Crs::parse("gcj-02").unwrap();
     let w = parsed.to_wgs84(116.4102446049, 39.9164043053);

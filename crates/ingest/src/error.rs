@@ -3,10 +3,7 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
     #[error("{path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: PathBuf, source: std::io::Error },
     #[error("unknown profile {name:?}; known profiles: {known}; or pass --map FILE.toml")]
     UnknownProfile { name: String, known: String },
     #[error("mapping {origin}: {reason}")]
@@ -23,10 +20,7 @@ pub enum IngestError {
     #[error("{path}: {reason}")]
     Malformed { path: String, reason: String },
     #[error("writing rejects to {path}: {source}")]
-    Rejects {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Rejects { path: PathBuf, source: std::io::Error },
     #[error("storing batch ending at line {line}: {reason}")]
     Sink { line: u64, reason: String },
 }

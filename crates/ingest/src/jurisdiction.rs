@@ -14,11 +14,8 @@ impl JurisdictionLookup {
     /// (a village and its town) goes to the deepest level, then the smallest.
     pub fn new(mut areas: Vec<(i64, Level, MultiPolygon)>) -> Self {
         areas.sort_by(|a, b| {
-            b.1.cmp(&a.1).then(
-                a.2.area()
-                    .partial_cmp(&b.2.area())
-                    .unwrap_or(std::cmp::Ordering::Equal),
-            )
+            b.1.cmp(&a.1)
+                .then(a.2.area().partial_cmp(&b.2.area()).unwrap_or(std::cmp::Ordering::Equal))
         });
         let ids = areas.iter().map(|a| a.0).collect();
         let index = PolygonIndex::new(areas.into_iter().map(|a| a.2).collect());

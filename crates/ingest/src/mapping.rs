@@ -101,10 +101,7 @@ fn default_origin() -> ValueMap {
 
 const PROFILES: &[(&str, &str)] = &[
     ("chicago", include_str!("../profiles/chicago.toml")),
-    (
-        "chicago-burglary",
-        include_str!("../profiles/chicago-burglary.toml"),
-    ),
+    ("chicago-burglary", include_str!("../profiles/chicago-burglary.toml")),
     ("cincinnati", include_str!("../profiles/cincinnati.toml")),
     ("houston", include_str!("../profiles/houston.toml")),
     ("medellin", include_str!("../profiles/medellin.toml")),
@@ -120,14 +117,13 @@ pub fn profile_names() -> Vec<&'static str> {
 
 /// A built-in profile by name.
 pub fn profile(name: &str) -> Result<Mapping, IngestError> {
-    let (_, text) =
-        PROFILES
-            .iter()
-            .find(|(n, _)| *n == name)
-            .ok_or_else(|| IngestError::UnknownProfile {
-                name: name.to_string(),
-                known: profile_names().join(", "),
-            })?;
+    let (_, text) = PROFILES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .ok_or_else(|| IngestError::UnknownProfile {
+            name: name.to_string(),
+            known: profile_names().join(", "),
+        })?;
     Mapping::from_toml(text, &format!("profile {name}"))
 }
 

@@ -40,7 +40,10 @@ impl<T: Clone> Matcher<T> {
         if let Some(t) = self.exact.get(&key) {
             return Some(t);
         }
-        self.prefixes.iter().find(|(p, _)| key.starts_with(p.as_str())).map(|(_, t)| t)
+        self.prefixes
+            .iter()
+            .find(|(p, _)| key.starts_with(p.as_str()))
+            .map(|(_, t)| t)
     }
 }
 

@@ -138,20 +138,13 @@ impl RowParser {
                 TimeParser::Column {
                     idx: col(c, role)?,
                     name: c.clone(),
-                    formats: spec
-                        .format
-                        .iter()
-                        .map(|f| (f.clone(), format_kind(f)))
-                        .collect(),
+                    formats: spec.format.iter().map(|f| (f.clone(), format_kind(f))).collect(),
                 }
             } else if let (Some(d), Some(h)) = (&spec.date_column, &spec.hour_column) {
                 TimeParser::DateHour {
                     date: col(d, role)?,
                     date_name: d.clone(),
-                    format: spec
-                        .date_format
-                        .clone()
-                        .unwrap_or_else(|| "%Y-%m-%d".into()),
+                    format: spec.date_format.clone().unwrap_or_else(|| "%Y-%m-%d".into()),
                     hour: col(h, role)?,
                     hour_name: h.clone(),
                 }
@@ -175,20 +168,17 @@ impl RowParser {
             })
         };
         let check_code = |code: &str| {
-            categories.require(code).map(|_| ()).map_err(|_| {
-                bad(format!(
-                    "category code {code:?} is not in the category table"
-                ))
-            })
+            categories
+                .require(code)
+                .map(|_| ())
+                .map_err(|_| bad(format!("category code {code:?} is not in the category table")))
         };
         check_code(&mapping.category.default)?;
         for code in mapping.category.map.values() {
             check_code(code)?;
         }
-        let parse_origin = |s: &str| {
-            Origin::parse(s)
-                .ok_or_else(|| bad(format!("origin {s:?} is not citizen, officer or unknown")))
-        };
+        let parse_origin =
+            |s: &str| Origin::parse(s).ok_or_else(|| bad(format!("origin {s:?} is not citizen, officer or unknown")));
         let origin_default = parse_origin(&mapping.origin.default)?;
         let origin_map = mapping
             .origin
@@ -223,11 +213,7 @@ impl RowParser {
             y: col(&mapping.y, "y")?,
             time: time_field(&mapping.time, "time")?,
             lifecycle: lc,
-            unit: mapping
-                .unit
-                .as_deref()
-                .map(|c| col(c, "unit"))
-                .transpose()?,
+            unit: mapping.unit.as_deref().map(|c| col(c, "unit")).transpose()?,
             address: mapping
                 .address
                 .iter()
@@ -239,16 +225,13 @@ impl RowParser {
                 .as_deref()
                 .map(|c| col(c, "category"))
                 .transpose()?,
-            category: Matcher::new(
-                mapping.category.map.clone(),
-                mapping.category.default.clone(),
-            ),
-            origin_col: mapping
-                .origin
-                .column
-                .as_deref()
-                .map(|c| col(c, "origin"))
-                .transpose()?,
+            category: Matcher::new(mapping.category.map.clone(), mapping.category.default.clone()),
+            category_names: categories
+                .all()
+                .iter()
+                .flat_map(|c| [c.code.clone(), c.zh.clone(), c.en.to_lowercase()].map(|k| (k, c.code.clone())))
+                .collect(),
+            origin_col: mapping.origin.column.as_deref().map(|c| col(c, "origin")).transpose()?,
             origin: Matcher::new(origin_map, origin_default),
             latest_allowed: Utc::now() + chrono::Duration::days(1),
             mapping,
@@ -281,13 +264,7 @@ impl RowParser {
         }
     }
 
-    fn stamp(
-        &self,
-        f: &TimeField,
-        rec: &csv::StringRecord,
-        line: u64,
-        role: &str,
-    ) -> Result<Stamp, Reject> {
+    fn stamp(&self, f: &TimeField, rec: &csv::StringRecord, line: u64, role: &str) -> Result<Stamp, Reject> {
         let reject = |field: &str, reason: String| Reject {
             line,
             field: field.to_string(),
@@ -310,12 +287,10 @@ impl RowParser {
                                 Some(t.with_timezone(&Utc)),
                             )
                         }),
-                        FormatKind::DateTime(p) => NaiveDateTime::parse_from_str(raw, fmt)
+                        FormatKind::DateTime(p) => NaiveDateTime::parse_from_str(raw, fmt).ok().map(|t| (t, *p, None)),
+                        FormatKind::Date => NaiveDate::parse_from_str(raw, fmt)
                             .ok()
-                            .map(|t| (t, *p, None)),
-                        FormatKind::Date => NaiveDate::parse_from_str(raw, fmt).ok().map(|d| {
-                            (d.and_time(chrono::NaiveTime::MIN), TimePrecision::Day, None)
-                        }),
+                            .map(|d| (d.and_time(chrono::NaiveTime::MIN), TimePrecision::Day, None)),
                     };
                     if parsed.is_some() {
                         found = parsed;
@@ -326,10 +301,7 @@ impl RowParser {
                 found.ok_or_else(|| {
                     reject(
                         name,
-                        format!(
-                            "{raw:?} is not a valid date/time in format {}",
-                            fmts.join(" or ")
-                        ),
+                        format!("{raw:?} is not a valid date/time in format {}", fmts.join(" or ")),
                     )
                 })?
             }
@@ -341,29 +313,16 @@ impl RowParser {
                 hour_name,
             } => {
                 let raw = get(*date);
-                let d = NaiveDate::parse_from_str(raw, format).map_err(|_| {
-                    reject(
-                        date_name,
-                        format!("{raw:?} is not a valid date in format {format}"),
-                    )
-                })?;
-                let h: u32 = get(*hour).parse().ok().filter(|h| *h < 24).ok_or_else(|| {
-                    reject(hour_name, format!("{:?} is not an hour 0-23", get(*hour)))
-                })?;
-                (
-                    d.and_hms_opt(h, 0, 0).unwrap_or_default(),
-                    TimePrecision::Hour,
-                    None,
-                )
+                let d = NaiveDate::parse_from_str(raw, format)
+                    .map_err(|_| reject(date_name, format!("{raw:?} is not a valid date in format {format}")))?;
+                let h: u32 = get(*hour)
+                    .parse()
+                    .ok()
+                    .filter(|h| *h < 24)
+                    .ok_or_else(|| reject(hour_name, format!("{:?} is not an hour 0-23", get(*hour))))?;
+                (d.and_hms_opt(h, 0, 0).unwrap_or_default(), TimePrecision::Hour, None)
             }
-            TimeParser::Parts {
-                y,
-                m,
-                d,
-                h,
-                min,
-                names,
-            } => {
+            TimeParser::Parts { y, m, d, h, min, names } => {
                 let num = |i: usize| get(i).parse::<u32>().ok();
                 let (yy, mm, dd) = (num(*y), num(*m), num(*d));
                 let date = match (yy, mm, dd) {
@@ -376,17 +335,20 @@ impl RowParser {
                         format!("{}-{}-{} is not a valid date", get(*y), get(*m), get(*d)),
                     )
                 })?;
-                let hh =
-                    match h {
-                        Some(i) => Some(num(*i).filter(|v| *v < 24).ok_or_else(|| {
-                            reject(names, format!("hour {:?} is not 0-23", get(*i)))
-                        })?),
-                        None => None,
-                    };
+                let hh = match h {
+                    Some(i) => Some(
+                        num(*i)
+                            .filter(|v| *v < 24)
+                            .ok_or_else(|| reject(names, format!("hour {:?} is not 0-23", get(*i))))?,
+                    ),
+                    None => None,
+                };
                 let mi = match min {
-                    Some(i) => Some(num(*i).filter(|v| *v < 60).ok_or_else(|| {
-                        reject(names, format!("minute {:?} is not 0-59", get(*i)))
-                    })?),
+                    Some(i) => Some(
+                        num(*i)
+                            .filter(|v| *v < 60)
+                            .ok_or_else(|| reject(names, format!("minute {:?} is not 0-59", get(*i))))?,
+                    ),
                     None => None,
                 };
                 let precision = match (hh, mi) {
@@ -413,20 +375,10 @@ impl RowParser {
         if utc > self.latest_allowed {
             return Err(reject(role, format!("{local} is in the future")));
         }
-        Ok(Stamp {
-            utc,
-            local,
-            precision,
-        })
+        Ok(Stamp { utc, local, precision })
     }
 
-    fn number(
-        &self,
-        rec: &csv::StringRecord,
-        idx: usize,
-        line: u64,
-        name: &str,
-    ) -> Result<f64, Reject> {
+    fn number(&self, rec: &csv::StringRecord, idx: usize, line: u64, name: &str) -> Result<f64, Reject> {
         let raw = rec.get(idx).unwrap_or("").trim();
         let reject = |reason: String| Reject {
             line,
@@ -462,9 +414,7 @@ impl RowParser {
                 reason: "coordinates are 0, 0 (missing geocode)".into(),
             });
         }
-        if self.crs.is_geographic()
-            && !((-180.0..=180.0).contains(&x) && (-90.0..=90.0).contains(&y))
-        {
+        if self.crs.is_geographic() && !((-180.0..=180.0).contains(&x) && (-90.0..=90.0).contains(&y)) {
             return Err(Reject {
                 line,
                 field: format!("{}/{}", self.mapping.x, self.mapping.y),
@@ -515,10 +465,7 @@ impl RowParser {
                 .map(String::from)
         };
         let raw_category = text(self.category_col);
-        let category = self
-            .category
-            .get(raw_category.as_deref().unwrap_or(""))
-            .clone();
+        let category = self.category.get(raw_category.as_deref().unwrap_or("")).clone();
         let origin = match self.origin_col {
             Some(i) => *self.origin.get(rec.get(i).unwrap_or("")),
             None => *self.origin.get(""),
@@ -534,8 +481,7 @@ impl RowParser {
             source_key: text(self.id).unwrap_or_default(),
             occurred_at: stamp.utc,
             time_precision: stamp.precision,
-            hour_of_week: (stamp.precision != TimePrecision::Day)
-                .then(|| hour_of_week(stamp.local)),
+            hour_of_week: (stamp.precision != TimePrecision::Day).then(|| hour_of_week(stamp.local)),
             received_at: lifecycle[0],
             dispatched_at: lifecycle[1],
             arrived_at: lifecycle[2],

@@ -85,10 +85,7 @@ impl RejectSink {
         // Group "x is not a valid date" style reasons by their field and the
         // reason's wording without quoted values, so the summary stays short.
         let class = r.reason.split('"').step_by(2).collect::<Vec<_>>().join("…");
-        *self
-            .by_reason
-            .entry(format!("{}: {}", r.field, class))
-            .or_default() += 1;
+        *self.by_reason.entry(format!("{}: {}", r.field, class)).or_default() += 1;
         if self.leading.is_none() {
             self.leading = Some(r.clone());
         }
@@ -138,12 +135,7 @@ pub fn import(
 ) -> Result<ImportSummary, IngestError> {
     let started = Instant::now();
     let profile = mapping.name.clone();
-    let delimiter = mapping
-        .delimiter
-        .as_bytes()
-        .first()
-        .copied()
-        .unwrap_or(b',');
+    let delimiter = mapping.delimiter.as_bytes().first().copied().unwrap_or(b',');
     let CsvSource {
         reader,
         bytes_read,
@@ -188,7 +180,12 @@ pub fn import(
         scope.spawn(move || {
             let mut occurrences: HashMap<u128, u32> = HashMap::new();
             let mut rec = csv::StringRecord::new();
-            let mut batch = Batch { rows: Vec::with_capacity(batch_size), read: 0, rejected: 0, last_line: 1 };
+            let mut batch = Batch {
+                rows: Vec::with_capacity(batch_size),
+                read: 0,
+                rejected: 0,
+                last_line: 1,
+            };
             let mut total_read = 0u64;
             let mut total_ok = 0u64;
             loop {
@@ -217,7 +214,10 @@ pub fn import(
                     }
                     Err(e) => {
                         if let csv::ErrorKind::Io(_) = e.kind() {
-                            let _ = tx.send(Err(IngestError::Malformed { path: label.to_string(), reason: e.to_string() }));
+                            let _ = tx.send(Err(IngestError::Malformed {
+                                path: label.to_string(),
+                                reason: e.to_string(),
+                            }));
                             return;
                         }
                         batch.read += 1;
@@ -230,7 +230,14 @@ pub fn import(
                             csv::ErrorKind::Utf8 { .. } => "row is not valid UTF-8".to_string(),
                             other => format!("malformed CSV: {other:?}"),
                         };
-                        Some((Reject { line, field: "(row)".into(), reason }, String::new()))
+                        Some((
+                            Reject {
+                                line,
+                                field: "(row)".into(),
+                                reason,
+                            },
+                            String::new(),
+                        ))
                     }
                 };
                 if let Some((r, raw)) = reject {
@@ -257,7 +264,12 @@ pub fn import(
                     progress.update(bytes_read.load(Ordering::Relaxed), total_bytes, total_read);
                     let full = std::mem::replace(
                         &mut batch,
-                        Batch { rows: Vec::with_capacity(batch_size), read: 0, rejected: 0, last_line: line },
+                        Batch {
+                            rows: Vec::with_capacity(batch_size),
+                            read: 0,
+                            rejected: 0,
+                            last_line: line,
+                        },
                     );
                     if tx.send(Ok(full)).is_err() {
                         return;
@@ -285,11 +297,7 @@ pub fn import(
 
         for msg in rx {
             let batch = msg?;
-            in_jurisdiction += batch
-                .rows
-                .iter()
-                .filter(|r| r.jurisdiction_id.is_some())
-                .count() as u64;
+            in_jurisdiction += batch.rows.iter().filter(|r| r.jurisdiction_id.is_some()).count() as u64;
             let next = ImportCounts {
                 read: counts.read + batch.read,
                 rejected: counts.rejected + batch.rejected,

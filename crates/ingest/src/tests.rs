@@ -8,9 +8,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 fn testdata(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("testdata")
-        .join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(name)
 }
 
 struct Outcome {
@@ -19,11 +17,7 @@ struct Outcome {
 }
 
 /// Imports into memory with the same dedupe rule as the store.
-fn run_with(
-    file: &str,
-    mapping: Mapping,
-    rejects: Option<PathBuf>,
-) -> Result<Outcome, IngestError> {
+fn run_with(file: &str, mapping: Mapping, rejects: Option<PathBuf>) -> Result<Outcome, IngestError> {
     let path = testdata(file);
     let source = open_csv_source(&path)?;
     let table = CategoryTable::default_110();
@@ -75,12 +69,7 @@ fn every_profile_parses_and_fits_its_sample() {
         ("medellin_homicides.csv", "medellin", 40, 0),
         ("san_francisco_robbery_2019.csv", "sf", 40, 0),
         ("portland_cfs_all_2016_aug_sep.csv", "portland", 41, 1),
-        (
-            "chicago_residential_burglary_2016.csv",
-            "chicago-burglary",
-            40,
-            0,
-        ),
+        ("chicago_residential_burglary_2016.csv", "chicago-burglary", 40, 0),
     ];
     for (file, prof, read, rejected) in cases {
         let o = run(file, prof);
@@ -112,14 +101,8 @@ fn medellin_semicolons_and_decimal_commas() {
         "{r:?}"
     );
     // Read as local time (UTC-5): 12:30 local is 17:30 UTC.
-    assert_eq!(
-        r.occurred_at,
-        Utc.with_ymd_and_hms(2019, 4, 23, 17, 30, 0).unwrap()
-    );
-    assert_eq!(
-        r.raw_category.as_deref(),
-        Some("Ahorcamiento o estrangulamiento")
-    );
+    assert_eq!(r.occurred_at, Utc.with_ymd_and_hms(2019, 4, 23, 17, 30, 0).unwrap());
+    assert_eq!(r.raw_category.as_deref(), Some("Ahorcamiento o estrangulamiento"));
 }
 
 #[test]
@@ -137,10 +120,7 @@ fn portland_day_only_dates_and_state_plane_feet() {
         "{r:?}"
     );
     // 2016-08-10 local midnight (PDT, UTC-7).
-    assert_eq!(
-        r.occurred_at,
-        Utc.with_ymd_and_hms(2016, 8, 10, 7, 0, 0).unwrap()
-    );
+    assert_eq!(r.occurred_at, Utc.with_ymd_and_hms(2016, 8, 10, 7, 0, 0).unwrap());
     assert_eq!(r.category, "public_order.suspicious");
     // Line 19377 has no date and coordinates 0, 0.
     assert_eq!(
@@ -194,10 +174,7 @@ fn sf_z_labelled_times_are_read_as_local_unless_told_otherwise() {
     let o = run("san_francisco_robbery_2019.csv", "sf");
     // 24103841,personal robbery,2019-01-01T19:50:00Z: 19:50 PST = 03:50 UTC next day.
     let r = o.rows.iter().find(|r| r.source_key == "24103841").unwrap();
-    assert_eq!(
-        r.occurred_at,
-        Utc.with_ymd_and_hms(2019, 1, 2, 3, 50, 0).unwrap()
-    );
+    assert_eq!(r.occurred_at, Utc.with_ymd_and_hms(2019, 1, 2, 3, 50, 0).unwrap());
     // Tuesday 19:00 local -> hour of week 24 + 19.
     assert_eq!(r.hour_of_week, Some(43));
     let mut utc = profile("sf").unwrap();
@@ -214,10 +191,7 @@ fn vancouver_utm_and_time_parts() {
     let r = &o.rows[0];
     assert_eq!(r.time_precision, TimePrecision::Minute);
     // 2020-01-01 00:00 PST
-    assert_eq!(
-        r.occurred_at,
-        Utc.with_ymd_and_hms(2020, 1, 1, 8, 0, 0).unwrap()
-    );
+    assert_eq!(r.occurred_at, Utc.with_ymd_and_hms(2020, 1, 1, 8, 0, 0).unwrap());
     assert_eq!(r.category, "criminal.theft.other");
     assert!(r.address.as_deref().unwrap().contains("West End"));
 }
@@ -274,11 +248,7 @@ fn identical_rows_without_ids_are_kept_and_reimport_adds_nothing() {
 }
 
 fn tempdir() -> PathBuf {
-    let d = std::env::temp_dir().join(format!(
-        "fq-ingest-{}-{}",
-        std::process::id(),
-        rand_suffix()
-    ));
+    let d = std::env::temp_dir().join(format!("fq-ingest-{}-{}", std::process::id(), rand_suffix()));
     std::fs::create_dir_all(&d).unwrap();
     d
 }
@@ -353,11 +323,7 @@ fn malformed_rows_and_impossible_dates_are_rejected_with_line_and_field() {
         "{}",
         lines[4]
     );
-    assert!(
-        lines[5].starts_with("7,longitude,blank coordinate"),
-        "{}",
-        lines[5]
-    );
+    assert!(lines[5].starts_with("7,longitude,blank coordinate"), "{}", lines[5]);
     assert!(
         lines[6].starts_with("8,time,") && lines[6].contains("future"),
         "{}",
@@ -369,10 +335,7 @@ fn malformed_rows_and_impossible_dates_are_rejected_with_line_and_field() {
 fn wrong_crs_aborts_before_anything_is_written() {
     let mut m = profile("vancouver").unwrap();
     m.crs = "EPSG:4326".into();
-    let e = run_with("vancouver_thefts.csv", m, None)
-        .err()
-        .unwrap()
-        .to_string();
+    let e = run_with("vancouver_thefts.csv", m, None).err().unwrap().to_string();
     assert!(
         e.contains("all 40 rows were rejected") && e.contains("not a longitude/latitude pair"),
         "{e}"
@@ -387,10 +350,7 @@ fn missing_column_and_unknown_profile_say_what_exists() {
         .err()
         .unwrap()
         .to_string();
-    assert!(
-        e.contains("\"lng\"") && e.contains("longitude, latitude"),
-        "{e}"
-    );
+    assert!(e.contains("\"lng\"") && e.contains("longitude, latitude"), "{e}");
     let e = profile("atlantis").unwrap_err().to_string();
     assert!(e.contains("chicago") && e.contains("--map"), "{e}");
 }
@@ -465,19 +425,10 @@ fn mapping_file_with_gcj02_coordinates_and_lifecycle() {
         (r.lon - 121.544).abs() < 1e-6 && (r.lat - 29.8683).abs() < 1e-6,
         "{r:?}"
     );
-    assert_eq!(
-        r.occurred_at,
-        Utc.with_ymd_and_hms(2024, 3, 5, 13, 14, 9).unwrap()
-    );
-    assert_eq!(
-        r.arrived_at,
-        Some(Utc.with_ymd_and_hms(2024, 3, 5, 13, 22, 0).unwrap())
-    );
+    assert_eq!(r.occurred_at, Utc.with_ymd_and_hms(2024, 3, 5, 13, 14, 9).unwrap());
+    assert_eq!(r.arrived_at, Some(Utc.with_ymd_and_hms(2024, 3, 5, 13, 22, 0).unwrap()));
     assert_eq!(r.closed_at, None);
-    assert_eq!(
-        (r.origin, r.unit.as_deref()),
-        (Origin::Citizen, Some("鼓楼派出所"))
-    );
+    assert_eq!((r.origin, r.unit.as_deref()), (Origin::Citizen, Some("鼓楼派出所")));
     assert_eq!(rows[1].origin, Origin::Officer);
     assert_eq!(rows[1].category, "other.other");
 }

@@ -10,8 +10,7 @@ mod queries;
 use chrono::{DateTime, TimeZone, Utc};
 use fengqiao_domain::{Facility, FacilityKind, Jurisdiction, Level, NewIncident};
 use fengqiao_store::{
-    Dataset, ImportCounts, ImportStart, JurisdictionRecord, NewJurisdiction, Result, Store,
-    StoreError, UnfinishedRun,
+    Dataset, ImportCounts, ImportStart, JurisdictionRecord, NewJurisdiction, Result, Store, StoreError, UnfinishedRun,
 };
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use std::path::{Path, PathBuf};
@@ -29,9 +28,7 @@ pub struct SqliteStore {
 
 impl std::fmt::Debug for SqliteStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SqliteStore")
-            .field("path", &self.path)
-            .finish()
+        f.debug_struct("SqliteStore").field("path", &self.path).finish()
     }
 }
 
@@ -69,9 +66,7 @@ impl SqliteStore {
     }
 
     fn connect(path: &Path) -> rusqlite::Result<Connection> {
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.execute_batch(
@@ -109,11 +104,9 @@ impl SqliteStore {
 }
 
 fn dataset_id(tx: &Connection, name: &str) -> Result<Option<i64>> {
-    tx.query_row("SELECT id FROM datasets WHERE name = ?1", [name], |r| {
-        r.get(0)
-    })
-    .optional()
-    .map_err(backend)
+    tx.query_row("SELECT id FROM datasets WHERE name = ?1", [name], |r| r.get(0))
+        .optional()
+        .map_err(backend)
 }
 
 impl Store for SqliteStore {
@@ -127,11 +120,9 @@ impl Store for SqliteStore {
 
     fn get_setting(&self, key: &str) -> Result<Option<String>> {
         self.read(|c| {
-            c.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
-                r.get(0)
-            })
-            .optional()
-            .map_err(backend)
+            c.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+                .optional()
+                .map_err(backend)
         })
     }
 
@@ -211,12 +202,7 @@ impl Store for SqliteStore {
             tx.execute(
                 "INSERT INTO import_runs (dataset_id, file_name, file_sha256, started_at, status)
                  VALUES (?1, ?2, ?3, ?4, 'running')",
-                params![
-                    id,
-                    start.file_name,
-                    start.file_sha256,
-                    Utc::now().timestamp()
-                ],
+                params![id, start.file_name, start.file_sha256, Utc::now().timestamp()],
             )
             .map_err(backend)?;
             let run = tx.last_insert_rowid();
@@ -225,12 +211,7 @@ impl Store for SqliteStore {
         })
     }
 
-    fn import_batch(
-        &self,
-        run: i64,
-        rows: &[NewIncident],
-        before: ImportCounts,
-    ) -> Result<ImportCounts> {
+    fn import_batch(&self, run: i64, rows: &[NewIncident], before: ImportCounts) -> Result<ImportCounts> {
         self.write(|c| queries::insert_batch(c, run, rows, before))
     }
 
@@ -259,7 +240,8 @@ impl Store for SqliteStore {
     fn replace_jurisdictions(&self, items: &[NewJurisdiction]) -> Result<usize> {
         self.write(|c| {
             let tx = c.transaction().map_err(backend)?;
-            tx.execute("UPDATE incidents SET jurisdiction_id = NULL", []).map_err(backend)?;
+            tx.execute("UPDATE incidents SET jurisdiction_id = NULL", [])
+                .map_err(backend)?;
             tx.execute("DELETE FROM jurisdictions", []).map_err(backend)?;
             {
                 let mut stmt = tx
@@ -269,8 +251,15 @@ impl Store for SqliteStore {
                     )
                     .map_err(backend)?;
                 for j in items {
-                    stmt.execute(params![j.code, j.name_zh, j.name_en, j.level.as_str(), j.parent_code, j.geometry])
-                        .map_err(|e| StoreError::InvalidQuery(format!("jurisdiction {}: {e}", j.code)))?;
+                    stmt.execute(params![
+                        j.code,
+                        j.name_zh,
+                        j.name_en,
+                        j.level.as_str(),
+                        j.parent_code,
+                        j.geometry
+                    ])
+                    .map_err(|e| StoreError::InvalidQuery(format!("jurisdiction {}: {e}", j.code)))?;
                 }
             }
             tx.commit().map_err(backend)?;
@@ -281,7 +270,9 @@ impl Store for SqliteStore {
     fn jurisdictions(&self) -> Result<Vec<JurisdictionRecord>> {
         self.read(|c| {
             let mut stmt = c
-                .prepare("SELECT id, code, name_zh, name_en, level, parent_code, geometry FROM jurisdictions ORDER BY id")
+                .prepare(
+                    "SELECT id, code, name_zh, name_en, level, parent_code, geometry FROM jurisdictions ORDER BY id",
+                )
                 .map_err(backend)?;
             let rows = stmt
                 .query_map([], |r| {
@@ -336,7 +327,9 @@ impl Store for SqliteStore {
     fn facilities(&self) -> Result<Vec<Facility>> {
         self.read(|c| {
             let mut stmt = c
-                .prepare("SELECT code, kind, name_zh, name_en, lon, lat, jurisdiction, units FROM facilities ORDER BY code")
+                .prepare(
+                    "SELECT code, kind, name_zh, name_en, lon, lat, jurisdiction, units FROM facilities ORDER BY code",
+                )
                 .map_err(backend)?;
             let rows = stmt
                 .query_map([], |r| {

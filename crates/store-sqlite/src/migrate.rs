@@ -16,11 +16,9 @@ pub fn run(conn: &Connection) -> Result<()> {
     )
     .map_err(backend)?;
     let current: i64 = conn
-        .query_row(
-            "SELECT coalesce(max(version), 0) FROM schema_migrations",
-            [],
-            |r| r.get(0),
-        )
+        .query_row("SELECT coalesce(max(version), 0) FROM schema_migrations", [], |r| {
+            r.get(0)
+        })
         .map_err(backend)?;
     if current > SCHEMA_VERSION {
         return Err(StoreError::SchemaTooNew {

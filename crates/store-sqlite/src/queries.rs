@@ -3,9 +3,7 @@
 
 use crate::{backend, from_ts, ts};
 use fengqiao_domain::{Incident, NewIncident, Origin, TimePrecision};
-use fengqiao_store::{
-    Cursor, Dimension, ImportCounts, IncidentFilter, Page, PageRequest, Result, StoreError,
-};
+use fengqiao_store::{Cursor, Dimension, ImportCounts, IncidentFilter, Page, PageRequest, Result, StoreError};
 use rusqlite::types::Value;
 use rusqlite::{Connection, Row, Transaction, params, params_from_iter};
 
@@ -13,7 +11,14 @@ pub fn record_counts(tx: &Transaction<'_>, run: i64, c: ImportCounts) -> Result<
     tx.execute(
         "UPDATE import_runs SET rows_read = ?2, imported = ?3, duplicates = ?4, rejected = ?5, last_line = ?6
          WHERE id = ?1",
-        params![run, c.read as i64, c.imported as i64, c.duplicates as i64, c.rejected as i64, c.last_line as i64],
+        params![
+            run,
+            c.read as i64,
+            c.imported as i64,
+            c.duplicates as i64,
+            c.rejected as i64,
+            c.last_line as i64
+        ],
     )
     .map_err(backend)?;
     Ok(())
@@ -27,11 +32,7 @@ pub fn insert_batch(
 ) -> Result<ImportCounts> {
     let tx = conn.transaction().map_err(backend)?;
     let dataset: i64 = tx
-        .query_row(
-            "SELECT dataset_id FROM import_runs WHERE id = ?1",
-            [run],
-            |r| r.get(0),
-        )
+        .query_row("SELECT dataset_id FROM import_runs WHERE id = ?1", [run], |r| r.get(0))
         .map_err(|_| StoreError::NotFound {
             what: format!("import run {run}"),
         })?;
@@ -115,12 +116,7 @@ fn where_clause(f: &IncidentFilter) -> (String, Vec<Value>) {
     }
     if let Some([x0, y0, x1, y1]) = f.bbox {
         parts.push("i.lon BETWEEN ? AND ? AND i.lat BETWEEN ? AND ?");
-        args.extend([
-            Value::Real(x0),
-            Value::Real(x1),
-            Value::Real(y0),
-            Value::Real(y1),
-        ]);
+        args.extend([Value::Real(x0), Value::Real(x1), Value::Real(y0), Value::Real(y1)]);
     }
     if let Some(o) = f.origin {
         parts.push("i.origin = ?");
@@ -215,22 +211,12 @@ pub fn aggregate(c: &Connection, f: &IncidentFilter, by: Dimension) -> Result<Ve
             "",
         ),
         Dimension::Category => ("i.category", "", ""),
-        Dimension::HourOfWeek => (
-            "CAST(i.hour_of_week AS TEXT)",
-            "",
-            " AND i.hour_of_week IS NOT NULL",
-        ),
-        Dimension::Jurisdiction => (
-            "j.code",
-            " JOIN jurisdictions j ON j.id = i.jurisdiction_id",
-            "",
-        ),
+        Dimension::HourOfWeek => ("CAST(i.hour_of_week AS TEXT)", "", " AND i.hour_of_week IS NOT NULL"),
+        Dimension::Jurisdiction => ("j.code", " JOIN jurisdictions j ON j.id = i.jurisdiction_id", ""),
         Dimension::Origin => ("i.origin", "", ""),
         Dimension::Day => ("date(i.occurred_at, 'unixepoch')", "", ""),
     };
-    let sql = format!(
-        "SELECT {key} AS k, count(*) FROM incidents i{join} WHERE {cond}{extra} GROUP BY k ORDER BY k"
-    );
+    let sql = format!("SELECT {key} AS k, count(*) FROM incidents i{join} WHERE {cond}{extra} GROUP BY k ORDER BY k");
     let mut stmt = c.prepare(&sql).map_err(backend)?;
     let rows = stmt
         .query_map(params_from_iter(args), |r| {

@@ -15,9 +15,7 @@ use serde::{Deserialize, Serialize};
 pub enum StoreError {
     #[error("cannot open database {path}: {reason}")]
     Open { path: String, reason: String },
-    #[error(
-        "database schema is newer than this program (version {found}, known up to {known}); upgrade fengqiao"
-    )]
+    #[error("database schema is newer than this program (version {found}, known up to {known}); upgrade fengqiao")]
     SchemaTooNew { found: i64, known: i64 },
     #[error("{what} not found")]
     NotFound { what: String },
@@ -182,12 +180,7 @@ pub trait Store: Send + Sync {
     /// Inserts one batch and records the run's counts, in one transaction.
     /// Rows whose (dataset, source_key) already exist are skipped; returns
     /// how many were new.
-    fn import_batch(
-        &self,
-        run: i64,
-        rows: &[NewIncident],
-        counts_before: ImportCounts,
-    ) -> Result<ImportCounts>;
+    fn import_batch(&self, run: i64, rows: &[NewIncident], counts_before: ImportCounts) -> Result<ImportCounts>;
 
     /// Marks the run done with its final counts.
     fn finish_import(&self, run: i64, counts: ImportCounts) -> Result<()>;
