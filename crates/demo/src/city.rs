@@ -223,17 +223,16 @@ impl DemoCity {
         let mut used_names = std::collections::HashSet::new();
         for (kind, count, urban, rate, sd1, sd2) in plan {
             for _ in 0..count {
-                let v = pick_village(&mut rng, &|a: &Area| urban.is_none_or(|u| a.urban == u));
+                // A village that does not have a hot spot of this kind yet.
+                let (v, name) = loop {
+                    let v = pick_village(&mut rng, &|a: &Area| urban.is_none_or(|u| a.urban == u));
+                    let place = areas[v].name_zh.trim_end_matches("社区").trim_end_matches('村');
+                    let name = format!("{place}{}", HOTSPOT_KINDS[kind].0);
+                    if used_names.insert(name.clone()) {
+                        break (v, name);
+                    }
+                };
                 let centre = random_point_in(&areas[v].polygon, &mut rng);
-                let place = areas[v]
-                    .name_zh
-                    .trim_end_matches("社区")
-                    .trim_end_matches('村')
-                    .to_string();
-                let mut name = format!("{place}{}", HOTSPOT_KINDS[kind].0);
-                if !used_names.insert(name.clone()) {
-                    name = format!("{}{}", name, hotspots.len());
-                }
                 hotspots.push(Hotspot {
                     kind,
                     name_zh: name,

@@ -121,8 +121,8 @@ type Mix = &'static [(&'static str, f64, Profile, f64)];
 const HOTSPOT_MIX: [Mix; 8] = [
     // railway station
     &[
-        ("criminal.theft.pickpocket", 3.0, Day, 0.1),
-        ("criminal.theft.other", 3.0, Day, 0.0),
+        ("criminal.theft.pickpocket", 2.0, Day, 0.1),
+        ("criminal.theft.other", 2.0, Day, 0.0),
         ("assistance.lost_property", 3.0, Day, 0.0),
         ("assistance.missing", 1.0, Day, 0.0),
         ("public_order.fight", 1.5, Night, 0.2),
@@ -132,8 +132,8 @@ const HOTSPOT_MIX: [Mix; 8] = [
     ],
     // shopping district
     &[
-        ("criminal.theft.other", 3.0, Day, 0.0),
-        ("criminal.theft.pickpocket", 2.0, Day, 0.1),
+        ("criminal.theft.other", 2.0, Day, 0.0),
+        ("criminal.theft.pickpocket", 1.5, Day, 0.1),
         ("dispute.consumer", 3.0, Day, 0.0),
         ("public_order.fight", 1.0, Night, 0.2),
         ("assistance.lost_property", 2.0, Day, 0.0),
@@ -217,17 +217,17 @@ const BACKGROUND_MIX: Mix = &[
     ("public_order.noise", 1.5, Evening, 0.0),
     ("criminal.theft.burglary", 1.0, Burglary, 0.0),
     ("criminal.theft.ebike", 1.0, Burglary, 0.0),
-    ("criminal.theft.other", 1.0, Day, 0.0),
+    ("criminal.theft.other", 0.6, Day, 0.0),
     ("criminal.theft.from_vehicle", 0.6, Burglary, 0.0),
     ("criminal.theft.vehicle", 0.15, Burglary, 0.0),
-    ("assistance.medical", 2.0, Flat, 0.0),
-    ("assistance.welfare", 1.5, Flat, 0.0),
-    ("assistance.locked_out", 1.0, Evening, 0.0),
+    ("assistance.medical", 3.0, Flat, 0.0),
+    ("assistance.welfare", 2.5, Flat, 0.0),
+    ("assistance.locked_out", 1.5, Evening, 0.0),
     ("assistance.utility", 1.0, Flat, 0.0),
     ("assistance.animal", 1.0, Day, 0.0),
     ("assistance.lost_property", 1.0, Day, 0.0),
-    ("assistance.missing", 0.5, Day, 0.0),
-    ("assistance.other", 0.8, Day, 0.0),
+    ("assistance.missing", 0.6, Day, 0.0),
+    ("assistance.other", 1.5, Day, 0.0),
     ("criminal.fraud.telecom", 1.5, Day, 0.0),
     ("criminal.fraud", 0.5, Day, 0.0),
     ("traffic.accident.property", 2.0, Rush, 0.0),
@@ -264,7 +264,7 @@ const NEAR_REPEAT: [&str; 4] = [
     "criminal.theft.from_vehicle",
     "criminal.theft.vehicle",
 ];
-const BRANCHING: f64 = 0.3;
+const BRANCHING: f64 = 0.25;
 
 /// Chinese New Year's Day (Spring Festival) by year.
 fn spring_festival(year: i32) -> Option<NaiveDate> {

@@ -19,6 +19,7 @@ mod incidents;
 mod names;
 mod rng;
 
+pub use city::CENTRE;
 pub use city::{Area, DemoCity, DemoConfig, Hotspot};
 pub use incidents::DemoIncident;
 pub use rng::Rng;

@@ -1,1 +1,80 @@
-fn main() {}
+//! `fengqiao`: the one binary. Parses the command line, resolves settings
+//! and hands over to the library crates; no domain logic lives here.
+
+mod bench;
+mod config;
+mod demo;
+mod import;
+mod output;
+mod serve;
+
+use clap::{Parser, Subcommand};
+use config::{GlobalArgs, Settings};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "fengqiao",
+    version,
+    about = "Fengqiao (枫桥): municipal public-security and grassroots governance platform"
+)]
+struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Load a demo city into the embedded database and serve it on localhost
+    Demo(demo::DemoArgs),
+    /// Serve the API and the web page
+    Serve,
+    /// Import incidents, jurisdictions or facilities
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// List the built-in import profiles
+    Profiles,
+    /// List the datasets in the database
+    Datasets {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Measure performance on real data against a baseline
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Import an incident CSV (.csv or .csv.gz) through a profile or a mapping file
+    Incidents(import::IncidentArgs),
+    /// Replace the jurisdiction tree with a GeoJSON FeatureCollection
+    Jurisdictions { file: PathBuf },
+    /// Replace police stations and posts with a JSON list
+    Facilities { file: PathBuf },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::resolve(&cli.global) {
+        Ok(s) => s,
+        Err(e) => return output::fail(&e),
+    };
+    let result = match cli.command {
+        Command::Demo(args) => demo::run(&settings, &args),
+        Command::Serve => serve::run(&settings, None),
+        Command::Import(ImportCommand::Incidents(args)) => import::incidents(&settings, &args),
+        Command::Import(ImportCommand::Jurisdictions { file }) => import::jurisdictions(&settings, &file),
+        Command::Import(ImportCommand::Facilities { file }) => import::facilities(&settings, &file),
+        Command::Profiles => import::profiles(),
+        Command::Datasets { json } => import::datasets(&settings, json),
+        Command::Bench(cmd) => bench::run(&settings, &cmd),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => output::fail(&e),
+    }
+}

@@ -48,6 +48,12 @@ pub fn parse_feature_collection(text: &str) -> Result<Vec<Feature>, GeoJsonError
         .collect()
 }
 
+/// Parses one GeoJSON Polygon or MultiPolygon geometry object.
+pub fn parse_geometry_text(text: &str) -> Result<MultiPolygon, String> {
+    let v: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    parse_geometry(&v)
+}
+
 fn parse_geometry(g: &Value) -> Result<MultiPolygon, String> {
     let coords = g.get("coordinates").ok_or("geometry has no coordinates")?;
     match g.get("type").and_then(Value::as_str) {

@@ -18,7 +18,7 @@ mod tmerc;
 pub use crs::{Crs, CrsError};
 pub use ellipsoid::Ellipsoid;
 pub use gcj02::{bd09_to_gcj02, gcj02_to_bd09, gcj02_to_wgs84, is_outside_china, wgs84_to_gcj02};
-pub use geojson::{Feature, GeoJsonError, parse_feature_collection};
+pub use geojson::{Feature, GeoJsonError, parse_feature_collection, parse_geometry_text};
 pub use grid::{CellId, Grid, GridError};
 pub use index::PolygonIndex;
 pub use lcc::LambertConformal2Sp;

@@ -9,6 +9,7 @@
 
 mod error;
 mod jurisdiction;
+mod load;
 mod mapping;
 mod matcher;
 mod parse;
@@ -17,6 +18,7 @@ mod source;
 
 pub use error::IngestError;
 pub use jurisdiction::JurisdictionLookup;
+pub use load::{LoadError, LoadReport, jurisdiction_lookup, load_facilities, load_incidents, load_jurisdictions};
 pub use mapping::{Mapping, TimeSpec, Zone, profile, profile_names};
 pub use parse::{Reject, RowParser};
 pub use run::{ImportOptions, ImportSummary, Progress, import};

@@ -34,6 +34,10 @@ impl<T: Clone> Matcher<T> {
         self.find(raw).unwrap_or(&self.default)
     }
 
+    pub fn default_value(&self) -> &T {
+        &self.default
+    }
+
     /// The mapped target, or `None` when no pattern matches.
     pub fn find(&self, raw: &str) -> Option<&T> {
         let key = raw.trim().to_lowercase();

@@ -465,7 +465,15 @@ impl RowParser {
                 .map(String::from)
         };
         let raw_category = text(self.category_col);
-        let category = self.category.get(raw_category.as_deref().unwrap_or("")).clone();
+        let raw = raw_category.as_deref().unwrap_or("");
+        let category = match self.category.find(raw) {
+            Some(code) => code.clone(),
+            None => self
+                .category_names
+                .get(&raw.to_lowercase())
+                .cloned()
+                .unwrap_or_else(|| self.category.default_value().clone()),
+        };
         let origin = match self.origin_col {
             Some(i) => *self.origin.get(rec.get(i).unwrap_or("")),
             None => *self.origin.get(""),

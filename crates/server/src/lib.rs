@@ -1,1 +1,72 @@
-//! placeholder
+//! The Fengqiao HTTP server: the JSON API under `/api/v1` and the offline
+//! landing page, on axum.
+//!
+//! Handlers parse and check their parameters, call the [`Store`] on a
+//! blocking thread and render JSON. No business rule lives here; errors are
+//! one type, [`ApiError`], rendered as `{code, message, details}`.
+
+mod api;
+mod error;
+mod params;
+
+use axum::Router;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse};
+use axum::routing::get;
+use fengqiao_domain::CategoryTable;
+use fengqiao_store::Store;
+use std::sync::Arc;
+
+pub use error::ApiError;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub categories: Arc<CategoryTable>,
+    /// IANA zone used for date-only query parameters and local display.
+    pub timezone: chrono_tz::Tz,
+    /// Default grid cell size for aggregates, metres.
+    pub cell_m: f64,
+    /// Dataset shown when a request names none.
+    pub default_dataset: Option<String>,
+}
+
+const INDEX_HTML: &str = include_str!("../assets/index.html");
+const APP_JS: &str = include_str!("../assets/app.js");
+const APP_CSS: &str = include_str!("../assets/app.css");
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(|| async { Html(INDEX_HTML) }))
+        .route(
+            "/assets/app.js",
+            get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], APP_JS) }),
+        )
+        .route(
+            "/assets/app.css",
+            get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], APP_CSS) }),
+        )
+        .route("/health", get(api::health))
+        .route("/api/v1/datasets", get(api::datasets))
+        .route("/api/v1/categories", get(api::categories))
+        .route("/api/v1/jurisdictions", get(api::jurisdictions))
+        .route("/api/v1/facilities", get(api::facilities))
+        .route("/api/v1/incidents", get(api::incidents))
+        .route("/api/v1/incidents/aggregate", get(api::aggregate))
+        .fallback(|| async {
+            ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route".to_string()).into_response()
+        })
+        .with_state(state)
+}
+
+/// Serves until `shutdown` resolves.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

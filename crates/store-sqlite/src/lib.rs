@@ -215,6 +215,38 @@ impl Store for SqliteStore {
         self.write(|c| queries::insert_batch(c, run, rows, before))
     }
 
+    fn abort_import(&self, run: i64) -> Result<()> {
+        self.write(|c| {
+            let tx = c.transaction().map_err(backend)?;
+            let dataset: Option<i64> = tx
+                .query_row("SELECT dataset_id FROM import_runs WHERE id = ?1", [run], |r| r.get(0))
+                .optional()
+                .map_err(backend)?;
+            let stored: i64 = tx
+                .query_row("SELECT count(*) FROM incidents WHERE import_run = ?1", [run], |r| {
+                    r.get(0)
+                })
+                .map_err(backend)?;
+            if stored > 0 {
+                return Err(StoreError::InvalidQuery(format!(
+                    "import run {run} already stored {stored} incidents"
+                )));
+            }
+            tx.execute("DELETE FROM import_runs WHERE id = ?1", [run])
+                .map_err(backend)?;
+            if let Some(d) = dataset {
+                tx.execute(
+                    "DELETE FROM datasets WHERE id = ?1
+                       AND NOT EXISTS (SELECT 1 FROM incidents WHERE dataset_id = ?1)
+                       AND NOT EXISTS (SELECT 1 FROM import_runs WHERE dataset_id = ?1)",
+                    [d],
+                )
+                .map_err(backend)?;
+            }
+            tx.commit().map_err(backend)
+        })
+    }
+
     fn finish_import(&self, run: i64, counts: ImportCounts) -> Result<()> {
         self.write(|c| {
             let tx = c.transaction().map_err(backend)?;

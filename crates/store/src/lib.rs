@@ -182,6 +182,10 @@ pub trait Store: Send + Sync {
     /// how many were new.
     fn import_batch(&self, run: i64, rows: &[NewIncident], counts_before: ImportCounts) -> Result<ImportCounts>;
 
+    /// Forgets a run that committed nothing (and its dataset, if that is
+    /// now empty): the import failed before writing any incident.
+    fn abort_import(&self, run: i64) -> Result<()>;
+
     /// Marks the run done with its final counts.
     fn finish_import(&self, run: i64, counts: ImportCounts) -> Result<()>;
 

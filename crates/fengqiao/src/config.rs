@@ -1,0 +1,136 @@
+//! Settings from flags, environment variables and an optional TOML file, in
+//! that order of precedence, then built-in defaults.
+
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub data_dir: Option<PathBuf>,
+    pub db: Option<PathBuf>,
+    pub bind: Option<String>,
+    pub timezone: Option<String>,
+    pub cell_m: Option<f64>,
+}
+
+/// Flags and environment variables, as clap collected them.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct GlobalArgs {
+    /// TOML settings file [default: ./fengqiao.toml if present]
+    #[arg(long, global = true, env = "FENGQIAO_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Directory for the embedded database and working files [default: ./fengqiao-data]
+    #[arg(long, global = true, env = "FENGQIAO_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// SQLite database file [default: DATA_DIR/fengqiao.sqlite]
+    #[arg(long, global = true, env = "FENGQIAO_DB")]
+    pub db: Option<PathBuf>,
+    /// Address the server listens on [default: 127.0.0.1:8080]
+    #[arg(long, global = true, env = "FENGQIAO_BIND")]
+    pub bind: Option<String>,
+    /// IANA time zone of the city [default: Asia/Shanghai]
+    #[arg(long, global = true, env = "FENGQIAO_TIMEZONE")]
+    pub timezone: Option<String>,
+    /// Grid cell size in metres for aggregates [default: 250]
+    #[arg(long, global = true, env = "FENGQIAO_CELL_M")]
+    pub cell_m: Option<f64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub data_dir: PathBuf,
+    pub db: PathBuf,
+    pub bind: SocketAddr,
+    pub timezone: chrono_tz::Tz,
+    pub cell_m: f64,
+}
+
+impl Settings {
+    pub fn resolve(args: &GlobalArgs) -> Result<Settings, String> {
+        let file = match &args.config {
+            Some(p) => Some(read_file(p)?),
+            None if Path::new("fengqiao.toml").exists() => Some(read_file(Path::new("fengqiao.toml"))?),
+            None => None,
+        }
+        .unwrap_or_default();
+        let data_dir = args
+            .data_dir
+            .clone()
+            .or(file.data_dir)
+            .unwrap_or_else(|| PathBuf::from("fengqiao-data"));
+        let db = args
+            .db
+            .clone()
+            .or(file.db)
+            .unwrap_or_else(|| data_dir.join("fengqiao.sqlite"));
+        let bind_text = args
+            .bind
+            .clone()
+            .or(file.bind)
+            .unwrap_or_else(|| "127.0.0.1:8080".into());
+        let bind = bind_text
+            .parse()
+            .map_err(|_| format!("bind address {bind_text:?} is not IP:PORT (e.g. 127.0.0.1:8080)"))?;
+        let tz_text = args
+            .timezone
+            .clone()
+            .or(file.timezone)
+            .unwrap_or_else(|| "Asia/Shanghai".into());
+        let timezone = tz_text
+            .parse()
+            .map_err(|_| format!("time zone {tz_text:?} is not an IANA zone name (e.g. Asia/Shanghai)"))?;
+        let cell_m = args.cell_m.or(file.cell_m).unwrap_or(250.0);
+        if !(25.0..=10_000.0).contains(&cell_m) {
+            return Err(format!("grid cell size {cell_m} m is outside 25..=10000"));
+        }
+        Ok(Settings {
+            data_dir,
+            db,
+            bind,
+            timezone,
+            cell_m,
+        })
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileConfig, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("config file {}: {e}", path.display()))?;
+    toml::from_str(&text).map_err(|e| format!("config file {}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_beat_file_and_defaults_fill_the_rest() {
+        let dir = std::env::temp_dir().join(format!("fq-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("f.toml");
+        std::fs::write(
+            &file,
+            "bind = \"127.0.0.1:9000\"\ntimezone = \"America/Chicago\"\ncell_m = 500\n",
+        )
+        .unwrap();
+        let args = GlobalArgs {
+            config: Some(file.clone()),
+            cell_m: Some(100.0),
+            ..GlobalArgs::default()
+        };
+        let s = Settings::resolve(&args).unwrap();
+        assert_eq!(s.bind.port(), 9000);
+        assert_eq!(s.cell_m, 100.0);
+        assert_eq!(s.timezone, chrono_tz::America::Chicago);
+        assert_eq!(s.db, PathBuf::from("fengqiao-data/fengqiao.sqlite"));
+        std::fs::write(&file, "colour = \"red\"\n").unwrap();
+        let e = Settings::resolve(&args).unwrap_err();
+        assert!(e.contains("f.toml") && e.contains("colour"), "{e}");
+        let bad = GlobalArgs {
+            bind: Some("localhost".into()),
+            ..GlobalArgs::default()
+        };
+        assert!(Settings::resolve(&bad).unwrap_err().contains("IP:PORT"));
+    }
+}

@@ -1,0 +1,144 @@
+//! `fengqiao demo`: writes the demo city's files, loads them through the
+//! ordinary importers, and serves. Loading is skipped when the database
+//! already holds the same demo, so a restart is instant.
+
+use crate::config::Settings;
+use crate::import::{import_file, open_store, print_report};
+use crate::output::thousands;
+use fengqiao_demo::{DEMO_MAPPING, DemoCity, DemoConfig};
+use fengqiao_domain::Level;
+use fengqiao_ingest::{Mapping, load_facilities, load_jurisdictions, profile};
+use fengqiao_store::Store;
+use std::path::Path;
+use std::time::Instant;
+
+const CHICAGO_2019: &[u8] = include_bytes!("../data/chicago_aggravated_assaults_2019.csv.gz");
+
+#[derive(clap::Args)]
+pub struct DemoArgs {
+    /// Which demo: the synthetic city, or a real Chicago subset shipped in the binary
+    #[arg(long, value_parser = ["city", "chicago"], default_value = "city")]
+    pub dataset: String,
+    /// Load only; do not start the server
+    #[arg(long)]
+    pub no_serve: bool,
+    /// Seed of the synthetic city
+    #[arg(long, default_value_t = DemoConfig::default().seed)]
+    pub seed: u64,
+    /// Days of incidents to generate, from 2025-01-01
+    #[arg(long, default_value_t = 365, value_parser = clap::value_parser!(u32).range(1..=1460))]
+    pub days: u32,
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    std::fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+pub fn run(settings: &Settings, args: &DemoArgs) -> Result<(), String> {
+    std::fs::create_dir_all(&settings.data_dir)
+        .map_err(|e| format!("cannot create data directory {}: {e}", settings.data_dir.display()))?;
+    let store = open_store(settings)?;
+    let dataset = match args.dataset.as_str() {
+        "chicago" => load_chicago(settings, &store)?,
+        _ => load_city(settings, &store, args)?,
+    };
+    store
+        .set_setting("default_dataset", &dataset)
+        .map_err(|e| e.to_string())?;
+    drop(store);
+    if args.no_serve {
+        return Ok(());
+    }
+    crate::serve::run(settings, Some(dataset))
+}
+
+fn load_city(settings: &Settings, store: &dyn Store, args: &DemoArgs) -> Result<String, String> {
+    let marker = format!("seed={} days={}", args.seed, args.days);
+    let existing = store.get_setting("demo").map_err(|e| e.to_string())?;
+    let has_rows = store
+        .datasets()
+        .map_err(|e| e.to_string())?
+        .iter()
+        .any(|d| d.name == "demo" && d.incidents > 0);
+    if existing.as_deref() == Some(marker.as_str()) && has_rows {
+        println!("demo city already loaded ({marker}) in {}", settings.db.display());
+        return Ok("demo".into());
+    }
+    if has_rows {
+        return Err(format!(
+            "{} already holds a different demo ({}); remove it or choose another --data-dir",
+            settings.db.display(),
+            existing.unwrap_or_else(|| "unknown".into())
+        ));
+    }
+    let started = Instant::now();
+    let city = DemoCity::generate(DemoConfig {
+        seed: args.seed,
+        days: args.days,
+        ..DemoConfig::default()
+    });
+    let dir = settings.data_dir.join("demo");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create directory {}: {e}", dir.display()))?;
+    let (geo, fac, csv, map) = (
+        dir.join("jurisdictions.geojson"),
+        dir.join("facilities.json"),
+        dir.join("incidents-110.csv"),
+        dir.join("mapping.toml"),
+    );
+    write(&geo, city.jurisdictions_geojson().as_bytes())?;
+    write(&fac, city.facilities_json().as_bytes())?;
+    write(&csv, city.incidents_csv().as_bytes())?;
+    write(&map, DEMO_MAPPING.as_bytes())?;
+    load_jurisdictions(store, &city.jurisdictions_geojson(), &geo.display().to_string()).map_err(|e| e.to_string())?;
+    load_facilities(store, &city.facilities_json(), &fac.display().to_string()).map_err(|e| e.to_string())?;
+    let mapping = Mapping::from_toml(DEMO_MAPPING, "demo mapping").map_err(|e| e.to_string())?;
+    let report = import_file(store, &csv, "demo", mapping, Some(dir.join("rejects.csv")), false)?;
+    let c = fengqiao_demo::CENTRE;
+    store
+        .set_setting("centre", &format!("{},{}", c.lon, c.lat))
+        .map_err(|e| e.to_string())?;
+    store.set_setting("demo", &marker).map_err(|e| e.to_string())?;
+    let count = |l: Level| city.areas.iter().filter(|a| a.level == l).count();
+    println!(
+        "demo city 明州区 (Mingzhou District): {} towns, {} communities and villages, {} grids, {} stations and posts",
+        count(Level::Town),
+        count(Level::Village),
+        count(Level::Grid),
+        city.facilities.len()
+    );
+    print_report(&report);
+    println!(
+        "loaded {} incidents in {:.1} s; files in {}",
+        thousands(report.summary.imported),
+        started.elapsed().as_secs_f64(),
+        dir.display()
+    );
+    Ok("demo".into())
+}
+
+fn load_chicago(settings: &Settings, store: &dyn Store) -> Result<String, String> {
+    let has_rows = store
+        .datasets()
+        .map_err(|e| e.to_string())?
+        .iter()
+        .any(|d| d.name == "chicago" && d.incidents > 0);
+    if has_rows {
+        println!("Chicago subset already loaded in {}", settings.db.display());
+        return Ok("chicago".into());
+    }
+    let dir = settings.data_dir.join("chicago");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create directory {}: {e}", dir.display()))?;
+    let file = dir.join("chicago_aggravated_assaults_2019.csv.gz");
+    write(&file, CHICAGO_2019)?;
+    let report = import_file(
+        store,
+        &file,
+        "chicago",
+        profile("chicago").map_err(|e| e.to_string())?,
+        Some(dir.join("rejects.csv")),
+        false,
+    )?;
+    print_report(&report);
+    println!("source: City of Chicago via R package crimemappingdata 0.3.1 (MIT); see crates/fengqiao/data/SOURCE.md");
+    Ok("chicago".into())
+}

@@ -1,0 +1,56 @@
+//! `fengqiao serve`: the HTTP server on the configured address.
+
+use crate::config::Settings;
+use crate::import::open_store;
+use fengqiao_domain::CategoryTable;
+use fengqiao_server::AppState;
+use fengqiao_store::Store;
+use std::sync::Arc;
+
+pub fn run(settings: &Settings, default_dataset: Option<String>) -> Result<(), String> {
+    let store = Arc::new(open_store(settings)?);
+    let default_dataset = match default_dataset {
+        Some(d) => Some(d),
+        None => match store.get_setting("default_dataset").map_err(|e| e.to_string())? {
+            Some(d) => Some(d),
+            None => store
+                .datasets()
+                .map_err(|e| e.to_string())?
+                .into_iter()
+                .next()
+                .map(|d| d.name),
+        },
+    };
+    let state = AppState {
+        store,
+        categories: Arc::new(CategoryTable::default_110()),
+        timezone: settings.timezone,
+        cell_m: settings.cell_m,
+        default_dataset,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(settings.bind).await.map_err(|e| {
+            let hint = if e.kind() == std::io::ErrorKind::AddrInUse {
+                "; another program (perhaps another fengqiao) is using it: choose another with --bind"
+            } else {
+                ""
+            };
+            format!("cannot listen on {}: {e}{hint}", settings.bind)
+        })?;
+        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        println!(
+            "Fengqiao is serving http://{addr}/  (database {}; Ctrl-C to stop)",
+            settings.db.display()
+        );
+        let shutdown = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        fengqiao_server::serve(listener, state, shutdown)
+            .await
+            .map_err(|e| format!("server stopped: {e}"))
+    })
+}

@@ -1,0 +1,240 @@
+// Fengqiao landing page: incident density map, categories, hour of week.
+// Plain JavaScript, no libraries, no network beyond this server.
+"use strict";
+
+const I18N = {
+  zh: {
+    title: "警情态势", dataset: "数据集", cell: "网格", map: "警情密度", by_category: "按类别",
+    by_hour: "按周内小时（本地时间）", by_origin: "警情来源",
+    footer: "离线运行：地图由本服务自行绘制，不依赖任何外部瓦片或 CDN。",
+    incidents: "警情总数", period: "时间范围", areas: "辖区", facilities: "派出所 / 警务站",
+    per_day: "日均警情", all: "全部类别", stations: "派出所", posts: "警务站", fewer: "少", more: "多",
+    days: ["一", "二", "三", "四", "五", "六", "日"], citizen: "群众报警", officer: "民警发现", unknown: "未知",
+    filtered: "筛选：", none: "暂无数据。运行 fengqiao demo 或 fengqiao import incidents 导入警情。", lang: "EN",
+  },
+  en: {
+    title: "Incident picture", dataset: "Dataset", cell: "Grid", map: "Incident density", by_category: "By category",
+    by_hour: "By hour of week (local time)", by_origin: "Origin",
+    footer: "Works offline: the map is drawn by this server, with no tile service or CDN.",
+    incidents: "Incidents", period: "Period", areas: "Jurisdictions", facilities: "Stations / posts",
+    per_day: "Per day", all: "All categories", stations: "Station", posts: "Post", fewer: "fewer", more: "more",
+    days: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], citizen: "Citizen-initiated", officer: "Officer-initiated",
+    unknown: "Unknown", filtered: "Filter: ", none: "No data yet. Run fengqiao demo or fengqiao import incidents.", lang: "中文",
+  },
+};
+
+const state = { lang: pickLang(), dataset: null, category: null, categories: {}, datasets: [], view: null };
+const $ = (id) => document.getElementById(id);
+const t = (k) => I18N[state.lang][k];
+const NS = "http://www.w3.org/2000/svg";
+
+function pickLang() {
+  const q = new URLSearchParams(location.search).get("lang");
+  if (q === "zh" || q === "en") return q;
+  const saved = localStorage.getItem("fq-lang");
+  if (saved) return saved;
+  return (navigator.language || "zh").toLowerCase().startsWith("zh") ? "zh" : "en";
+}
+
+async function api(path, params = {}) {
+  const u = new URL(path, location.origin);
+  for (const [k, v] of Object.entries(params)) if (v !== null && v !== undefined && v !== "") u.searchParams.set(k, v);
+  const r = await fetch(u);
+  const body = await r.json();
+  if (!r.ok) throw new Error(body.message || r.statusText);
+  return body;
+}
+
+function el(tag, attrs = {}, parent = null) {
+  const e = document.createElementNS(NS, tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (parent) parent.appendChild(e);
+  return e;
+}
+
+function applyLang() {
+  document.documentElement.lang = state.lang === "zh" ? "zh-CN" : "en";
+  document.querySelectorAll("[data-i18n]").forEach((n) => { n.textContent = t(n.dataset.i18n); });
+  $("lang").textContent = t("lang");
+}
+
+function catName(code) {
+  const c = state.categories[code];
+  return c ? (state.lang === "zh" ? c.zh : c.en) : code;
+}
+
+// Colour ramp from pale yellow to deep red, on sqrt(count / max).
+function ramp(x) {
+  const stops = [[255, 247, 188], [254, 196, 79], [236, 112, 20], [204, 76, 2], [140, 45, 4]];
+  const p = Math.max(0, Math.min(1, x)) * (stops.length - 1);
+  const i = Math.min(stops.length - 2, Math.floor(p));
+  const f = p - i;
+  const c = stops[i].map((v, j) => Math.round(v + f * (stops[i + 1][j] - v)));
+  return `rgb(${c[0]},${c[1]},${c[2]})`;
+}
+
+function projector(bbox) {
+  const [x0, y0, x1, y1] = bbox;
+  const lat0 = (y0 + y1) / 2, k0 = Math.cos((lat0 * Math.PI) / 180);
+  const w = (x1 - x0) * k0, h = y1 - y0;
+  const s = Math.min(960 / w, 680 / h);
+  const ox = (1000 - w * s) / 2, oy = (720 - h * s) / 2;
+  return ([lon, lat]) => [ox + (lon - x0) * k0 * s, oy + (y1 - lat) * s];
+}
+
+function ringPath(ring, proj) {
+  return ring.map((p, i) => { const [x, y] = proj(p); return (i ? "L" : "M") + x.toFixed(1) + " " + y.toFixed(1); }).join("") + "Z";
+}
+
+function polygons(geom) {
+  if (!geom) return [];
+  return geom.type === "Polygon" ? [geom.coordinates] : geom.type === "MultiPolygon" ? geom.coordinates : [];
+}
+
+async function drawMap(ds) {
+  const svg = $("map");
+  while (svg.lastChild && svg.lastChild.tagName !== "title") svg.removeChild(svg.lastChild);
+  const [cells, juris, fac] = await Promise.all([
+    api("/api/v1/incidents/aggregate", { by: "cell", cell: $("cell").value, dataset: state.dataset, category: state.category }),
+    api("/api/v1/jurisdictions"),
+    api("/api/v1/facilities"),
+  ]);
+  let bbox = ds && ds.bbox;
+  const feats = juris.features.filter((f) => ["district", "town", "village"].includes(f.properties.level));
+  const ownAreas = bbox && feats.some((f) => polygons(f.geometry).some((pg) => pg[0].some(([x, y]) => x >= bbox[0] && x <= bbox[2] && y >= bbox[1] && y <= bbox[3])));
+  if (!bbox) return;
+  const proj = projector(bbox);
+  const g = el("g", { id: "viewport" }, svg);
+  for (const c of cells.cells) {
+    const [a, b] = [proj([c.bounds[0], c.bounds[3]]), proj([c.bounds[2], c.bounds[1]])];
+    const r = el("rect", { x: a[0], y: a[1], width: Math.max(0.4, b[0] - a[0]), height: Math.max(0.4, b[1] - a[1]), fill: ramp(Math.sqrt(c.count / cells.max)), "fill-opacity": 0.9 }, g);
+    el("title", {}, r).textContent = `${c.count}`;
+  }
+  if (ownAreas) {
+    for (const f of feats.filter((f) => f.properties.level === "village"))
+      for (const pg of polygons(f.geometry)) el("path", { d: pg.map((r) => ringPath(r, proj)).join(""), class: "village" }, g);
+    for (const f of feats.filter((f) => f.properties.level === "town" || f.properties.level === "district"))
+      for (const pg of polygons(f.geometry)) el("path", { d: pg.map((r) => ringPath(r, proj)).join(""), class: "town" }, g);
+    for (const f of feats.filter((f) => f.properties.level === "town")) {
+      const ring = polygons(f.geometry)[0][0];
+      const cx = ring.reduce((s, p) => s + p[0], 0) / ring.length, cy = ring.reduce((s, p) => s + p[1], 0) / ring.length;
+      const [x, y] = proj([cx, cy]);
+      el("text", { x, y, class: "label" }, g).textContent = state.lang === "zh" ? f.properties.name_zh : f.properties.name_en;
+    }
+    for (const f of fac.items) {
+      const [x, y] = proj([f.lon, f.lat]);
+      const m = f.kind === "station"
+        ? el("rect", { x: x - 5, y: y - 5, width: 10, height: 10, class: "station" }, g)
+        : el("circle", { cx: x, cy: y, r: 3.5, class: "post" }, g);
+      el("title", {}, m).textContent = `${state.lang === "zh" ? f.name_zh : f.name_en} (${f.units})`;
+    }
+  }
+  const legend = $("legend");
+  legend.innerHTML = "";
+  const span = (html) => { const s = document.createElement("span"); s.innerHTML = html; legend.appendChild(s); };
+  span(`${t("fewer")} ` + [0.05, 0.25, 0.5, 0.75, 1].map((v) => `<i style="background:${ramp(v)}"></i>`).join("") + ` ${t("more")} (max ${cells.max} / ${cells.cell_m} m)`);
+  if (ownAreas) {
+    span(`<i style="background:#1f4fa3"></i>${t("stations")}`);
+    span(`<i style="background:#3f7bd9;border-radius:50%"></i>${t("posts")}`);
+  }
+  enablePanZoom(svg, g);
+}
+
+function enablePanZoom(svg, g) {
+  let k = 1, tx = 0, ty = 0, drag = null;
+  const apply = () => g.setAttribute("transform", `translate(${tx} ${ty}) scale(${k})`);
+  svg.onwheel = (e) => {
+    e.preventDefault();
+    const pt = svg.createSVGPoint(); pt.x = e.clientX; pt.y = e.clientY;
+    const p = pt.matrixTransform(svg.getScreenCTM().inverse());
+    const f = e.deltaY < 0 ? 1.25 : 0.8;
+    const nk = Math.max(1, Math.min(40, k * f));
+    tx = p.x - ((p.x - tx) * nk) / k; ty = p.y - ((p.y - ty) * nk) / k; k = nk; apply();
+  };
+  svg.onpointerdown = (e) => { drag = [e.clientX, e.clientY, tx, ty]; svg.setPointerCapture(e.pointerId); };
+  svg.onpointermove = (e) => {
+    if (!drag) return;
+    const s = 1000 / svg.getBoundingClientRect().width;
+    tx = drag[2] + (e.clientX - drag[0]) * s; ty = drag[3] + (e.clientY - drag[1]) * s; apply();
+  };
+  svg.onpointerup = () => { drag = null; };
+}
+
+function bars(container, groups, label, onClick, activeKey) {
+  container.innerHTML = "";
+  const max = Math.max(1, ...groups.map((g) => g.count));
+  for (const gr of groups.sort((a, b) => b.count - a.count)) {
+    const row = document.createElement("div");
+    row.className = "row" + (gr.key === activeKey ? " active" : "");
+    row.innerHTML = `<span>${label(gr.key)}</span><div class="bar" style="width:${(100 * gr.count) / max}%"></div><span class="n">${gr.count.toLocaleString()}</span>`;
+    if (onClick) row.onclick = () => onClick(gr.key);
+    container.appendChild(row);
+  }
+}
+
+async function drawCharts() {
+  const p = { dataset: state.dataset };
+  const [cats, how, origins] = await Promise.all([
+    api("/api/v1/incidents/aggregate", { ...p, by: "category_top" }),
+    api("/api/v1/incidents/aggregate", { ...p, by: "hour_of_week", category: state.category }),
+    api("/api/v1/incidents/aggregate", { ...p, by: "origin", category: state.category }),
+  ]);
+  bars($("categories"), cats.groups, catName, (k) => { state.category = state.category === k ? null : k; refresh(false); }, state.category);
+  bars($("origins"), origins.groups, (k) => t(k), null, null);
+  const svg = $("how");
+  svg.innerHTML = "";
+  const counts = new Array(168).fill(0);
+  for (const gr of how.groups) counts[+gr.key] = gr.count;
+  const max = Math.max(1, ...counts);
+  for (let d = 0; d < 7; d++) {
+    el("text", { x: 0, y: 20 + d * 20 + 13 }, svg).textContent = t("days")[d];
+    for (let h = 0; h < 24; h++) {
+      const v = counts[d * 24 + h];
+      const r = el("rect", { x: 30 + h * 20, y: 20 + d * 20, width: 19, height: 19, fill: ramp(v / max) }, svg);
+      el("title", {}, r).textContent = `${t("days")[d]} ${h}:00 — ${v}`;
+    }
+  }
+  for (let h = 0; h < 24; h += 3) el("text", { x: 30 + h * 20 + 2, y: 14 }, svg).textContent = `${h}`;
+}
+
+function summary(ds, nAreas, nFac) {
+  const s = $("summary");
+  if (!ds) { s.innerHTML = `<div class="card">${t("none")}</div>`; return; }
+  const day = (x) => (x ? x.slice(0, 10) : "—");
+  const days = ds.first_at && ds.last_at ? Math.max(1, (Date.parse(ds.last_at) - Date.parse(ds.first_at)) / 864e5) : 1;
+  s.innerHTML = [
+    [ds.incidents.toLocaleString(), t("incidents")],
+    [`${day(ds.first_at)} — ${day(ds.last_at)}`, t("period")],
+    [(ds.incidents / days).toFixed(1), t("per_day")],
+    [nAreas, t("areas")],
+    [nFac, t("facilities")],
+  ].map(([v, k]) => `<div class="card"><b>${v}</b><span>${k}</span></div>`).join("");
+}
+
+async function refresh(full = true) {
+  applyLang();
+  const ds = state.datasets.find((d) => d.name === state.dataset);
+  $("filter-note").textContent = state.category ? `${t("filtered")}${catName(state.category)}` : "";
+  if (full) {
+    const [j, f] = await Promise.all([api("/api/v1/jurisdictions"), api("/api/v1/facilities")]);
+    summary(ds, j.features.length, f.items.length);
+  }
+  if (!ds) return;
+  await Promise.all([drawMap(ds), drawCharts()]);
+}
+
+async function init() {
+  const [cats, dss] = await Promise.all([api("/api/v1/categories"), api("/api/v1/datasets")]);
+  for (const c of cats.items) state.categories[c.code] = c;
+  state.datasets = dss.items;
+  state.dataset = dss.default && dss.items.some((d) => d.name === dss.default) ? dss.default : dss.items[0] && dss.items[0].name;
+  const sel = $("dataset");
+  for (const d of dss.items) { const o = document.createElement("option"); o.value = d.name; o.textContent = `${d.name} (${d.incidents.toLocaleString()})`; sel.appendChild(o); }
+  if (state.dataset) sel.value = state.dataset;
+  sel.onchange = () => { state.dataset = sel.value; state.category = null; refresh(); };
+  $("cell").onchange = () => drawMap(state.datasets.find((d) => d.name === state.dataset));
+  $("lang").onclick = () => { state.lang = state.lang === "zh" ? "en" : "zh"; localStorage.setItem("fq-lang", state.lang); refresh(); };
+  await refresh();
+}
+
+init().catch((e) => { $("summary").innerHTML = `<div class="card">${e.message}</div>`; });

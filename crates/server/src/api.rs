@@ -1,0 +1,211 @@
+//! Request handlers for `/health` and `/api/v1`.
+
+use crate::params::{self, FILTER_PARAMS};
+use crate::{ApiError, AppState};
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use fengqiao_geo::{Grid, LocalProjection, LonLat, Xy};
+use fengqiao_store::{Dimension, PageRequest, Store};
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+type Q = Query<HashMap<String, String>>;
+
+/// Runs a store call on the blocking pool.
+async fn blocking<T: Send + 'static>(
+    state: &AppState,
+    f: impl FnOnce(&dyn Store) -> fengqiao_store::Result<T> + Send + 'static,
+) -> Result<T, ApiError> {
+    let store: Arc<dyn Store> = state.store.clone();
+    tokio::task::spawn_blocking(move || f(store.as_ref()))
+        .await
+        .map_err(|e| {
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                format!("worker failed: {e}"),
+            )
+        })?
+        .map_err(ApiError::from)
+}
+
+pub async fn health(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    let backend = state.store.backend();
+    blocking(&state, |s| s.ping()).await?;
+    Ok(Json(
+        json!({"status": "ok", "backend": backend, "version": env!("CARGO_PKG_VERSION")}),
+    ))
+}
+
+pub async fn datasets(State(state): State<AppState>, Query(q): Q) -> Result<Json<Value>, ApiError> {
+    params::reject_unknown(&q, &[])?;
+    let default = state.default_dataset.clone();
+    let list = blocking(&state, |s| s.datasets()).await?;
+    Ok(Json(json!({"default": default, "items": list})))
+}
+
+pub async fn categories(State(state): State<AppState>, Query(q): Q) -> Result<Json<Value>, ApiError> {
+    params::reject_unknown(&q, &[])?;
+    Ok(Json(json!({"items": state.categories.all()})))
+}
+
+pub async fn facilities(State(state): State<AppState>, Query(q): Q) -> Result<Json<Value>, ApiError> {
+    params::reject_unknown(&q, &[])?;
+    let list = blocking(&state, |s| s.facilities()).await?;
+    Ok(Json(json!({"items": list})))
+}
+
+/// Jurisdictions as a GeoJSON FeatureCollection, optionally one level only.
+pub async fn jurisdictions(State(state): State<AppState>, Query(q): Q) -> Result<Json<Value>, ApiError> {
+    params::reject_unknown(&q, &["level"])?;
+    let level = match q.get("level") {
+        None => None,
+        Some(v) => Some(fengqiao_domain::Level::parse(v).ok_or_else(|| {
+            ApiError::invalid_parameter("level", v, "expected city, district, town, village or grid")
+        })?),
+    };
+    let list = blocking(&state, |s| s.jurisdictions()).await?;
+    let features: Vec<Value> = list
+        .into_iter()
+        .filter(|j| level.is_none_or(|l| j.jurisdiction.level == l))
+        .map(|j| {
+            let geometry: Value = serde_json::from_str(&j.geometry).unwrap_or(Value::Null);
+            json!({"type": "Feature", "id": j.jurisdiction.code, "properties": j.jurisdiction, "geometry": geometry})
+        })
+        .collect();
+    Ok(Json(json!({"type": "FeatureCollection", "features": features})))
+}
+
+pub async fn incidents(State(state): State<AppState>, Query(q): Q) -> Result<Json<Value>, ApiError> {
+    let mut allowed = FILTER_PARAMS.to_vec();
+    allowed.extend(["limit", "after"]);
+    params::reject_unknown(&q, &allowed)?;
+    let filter = params::filter(&state, &q)?;
+    let page = PageRequest {
+        limit: params::limit(&q, 100, 1000)?,
+        after: params::cursor(&q)?,
+    };
+    let result = blocking(&state, move |s| s.incidents(&filter, &page)).await?;
+    Ok(Json(json!({
+        "items": result.items,
+        "total": result.total,
+        "next": result.next.map(|c| c.encode()),
+    })))
+}
+
+fn dimension(v: &str) -> Option<Dimension> {
+    Some(match v {
+        "category" => Dimension::Category,
+        "category_top" => Dimension::CategoryTop,
+        "hour_of_week" => Dimension::HourOfWeek,
+        "jurisdiction" => Dimension::Jurisdiction,
+        "origin" => Dimension::Origin,
+        "day" => Dimension::Day,
+        _ => return None,
+    })
+}
+
+/// Counts per grid cell (`by=cell`), hour of week, category, jurisdiction,
+/// origin or day.
+pub async fn aggregate(State(state): State<AppState>, Query(q): Q) -> Result<Json<Value>, ApiError> {
+    let mut allowed = FILTER_PARAMS.to_vec();
+    allowed.extend(["by", "cell"]);
+    params::reject_unknown(&q, &allowed)?;
+    let filter = params::filter(&state, &q)?;
+    let by = q.get("by").map(String::as_str).unwrap_or("category_top");
+    if by == "cell" {
+        let cell_m = match q.get("cell") {
+            None => state.cell_m,
+            Some(v) => v
+                .parse::<f64>()
+                .ok()
+                .filter(|c| (25.0..=10_000.0).contains(c))
+                .ok_or_else(|| ApiError::invalid_parameter("cell", v, "expected a cell size in metres, 25..=10000"))?,
+        };
+        return cells(&state, filter, cell_m).await;
+    }
+    if q.contains_key("cell") {
+        return Err(ApiError::invalid_parameter(
+            "cell",
+            &q["cell"],
+            "only used with by=cell",
+        ));
+    }
+    let dim = dimension(by).ok_or_else(|| {
+        ApiError::invalid_parameter(
+            "by",
+            by,
+            "expected cell, category, category_top, hour_of_week, jurisdiction, origin or day",
+        )
+    })?;
+    let rows = blocking(&state, move |s| s.aggregate(&filter, dim)).await?;
+    let total: u64 = rows.iter().map(|r| r.1).sum();
+    let groups: Vec<Value> = rows.into_iter().map(|(k, n)| json!({"key": k, "count": n})).collect();
+    Ok(Json(json!({"by": by, "total": total, "groups": groups})))
+}
+
+async fn cells(state: &AppState, filter: fengqiao_store::IncidentFilter, cell_m: f64) -> Result<Json<Value>, ApiError> {
+    let dataset = filter.dataset.clone();
+    let (points, centre) = blocking(state, move |s| {
+        let centre = match &dataset {
+            Some(d) => s.get_setting(&format!("centre:{d}"))?,
+            None => s.get_setting("centre")?,
+        };
+        Ok((s.positions(&filter)?, centre))
+    })
+    .await?;
+    let centre = centre
+        .and_then(|c| {
+            let (a, b) = c.split_once(',')?;
+            Some(LonLat::new(a.parse().ok()?, b.parse().ok()?))
+        })
+        .or_else(|| {
+            let n = points.len() as f64;
+            (n > 0.0).then(|| {
+                LonLat::new(
+                    points.iter().map(|p| p[0]).sum::<f64>() / n,
+                    points.iter().map(|p| p[1]).sum::<f64>() / n,
+                )
+            })
+        });
+    let Some(centre) = centre else {
+        return Ok(Json(json!({"cell_m": cell_m, "total": 0, "max": 0, "cells": []})));
+    };
+    let proj = LocalProjection::centred_on(centre);
+    let xy: Vec<Xy> = points.iter().map(|p| proj.project(LonLat::new(p[0], p[1]))).collect();
+    let (mut min, mut max) = (Xy::new(f64::MAX, f64::MAX), Xy::new(f64::MIN, f64::MIN));
+    for p in &xy {
+        min = Xy::new(min.x.min(p.x), min.y.min(p.y));
+        max = Xy::new(max.x.max(p.x), max.y.max(p.y));
+    }
+    let grid = Grid::covering(min, max, cell_m)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_grid", e.to_string()))?;
+    let mut counts: BTreeMap<u32, u64> = BTreeMap::new();
+    for p in &xy {
+        if let Some(c) = grid.cell_of(*p) {
+            *counts.entry(c.0).or_default() += 1;
+        }
+    }
+    let max_count = counts.values().copied().max().unwrap_or(0);
+    let cells: Vec<Value> = counts
+        .iter()
+        .map(|(&id, &n)| {
+            let id = fengqiao_geo::CellId(id);
+            let lo = grid.cell_min(id);
+            let sw = proj.unproject(lo);
+            let ne = proj.unproject(Xy::new(lo.x + cell_m, lo.y + cell_m));
+            let (col, row) = grid.col_row(id);
+            let r = |v: f64| (v * 1e6).round() / 1e6;
+            json!({"col": col, "row": row, "count": n, "bounds": [r(sw.lon), r(sw.lat), r(ne.lon), r(ne.lat)]})
+        })
+        .collect();
+    Ok(Json(json!({
+        "cell_m": cell_m,
+        "centre": [centre.lon, centre.lat],
+        "total": xy.len(),
+        "max": max_count,
+        "cells": cells,
+    })))
+}

@@ -1,0 +1,112 @@
+//! Parsing query parameters into store filters, with errors that name the
+//! parameter, the value and what was expected. Unknown parameters are
+//! errors too: a misspelt filter must not silently return everything.
+
+use crate::{ApiError, AppState};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use fengqiao_domain::Origin;
+use fengqiao_store::{Cursor, IncidentFilter};
+use std::collections::HashMap;
+
+pub const FILTER_PARAMS: [&str; 7] = ["dataset", "from", "to", "category", "jurisdiction", "bbox", "origin"];
+
+pub fn reject_unknown(q: &HashMap<String, String>, allowed: &[&str]) -> Result<(), ApiError> {
+    let mut unknown: Vec<&String> = q.keys().filter(|k| !allowed.contains(&k.as_str())).collect();
+    unknown.sort();
+    match unknown.first() {
+        Some(k) => Err(ApiError::invalid_parameter(
+            k,
+            &q[*k],
+            format!("unknown parameter; allowed: {}", allowed.join(", ")),
+        )),
+        None => Ok(()),
+    }
+}
+
+fn time(state: &AppState, name: &str, v: &str) -> Result<DateTime<Utc>, ApiError> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(v) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    let d = NaiveDate::parse_from_str(v, "%Y-%m-%d")
+        .map_err(|_| ApiError::invalid_parameter(name, v, "expected an RFC 3339 time or a date YYYY-MM-DD"))?;
+    state
+        .timezone
+        .from_local_datetime(&d.and_time(chrono::NaiveTime::MIN))
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or_else(|| ApiError::invalid_parameter(name, v, "that local midnight does not exist"))
+}
+
+pub fn filter(state: &AppState, q: &HashMap<String, String>) -> Result<IncidentFilter, ApiError> {
+    let mut f = IncidentFilter {
+        dataset: q.get("dataset").cloned().or_else(|| state.default_dataset.clone()),
+        ..IncidentFilter::default()
+    };
+    if let Some(v) = q.get("from") {
+        f.from = Some(time(state, "from", v)?);
+    }
+    if let Some(v) = q.get("to") {
+        f.to = Some(time(state, "to", v)?);
+    }
+    if let (Some(a), Some(b)) = (f.from, f.to)
+        && a >= b
+    {
+        return Err(ApiError::invalid_parameter("to", &q["to"], "must be after `from`"));
+    }
+    if let Some(v) = q.get("category") {
+        state.categories.require(v).map_err(|_| {
+            ApiError::invalid_parameter(
+                "category",
+                v,
+                "not a code of the category table (see /api/v1/categories)",
+            )
+        })?;
+        f.category = Some(v.clone());
+    }
+    if let Some(v) = q.get("jurisdiction") {
+        f.jurisdiction = Some(v.clone());
+    }
+    if let Some(v) = q.get("bbox") {
+        let parts: Vec<f64> = v.split(',').filter_map(|p| p.trim().parse().ok()).collect();
+        match parts.as_slice() {
+            [x0, y0, x1, y1] if x0 < x1 && y0 < y1 && (-180.0..=180.0).contains(x0) && (-90.0..=90.0).contains(y0) => {
+                f.bbox = Some([*x0, *y0, *x1, *y1]);
+            }
+            _ => {
+                return Err(ApiError::invalid_parameter(
+                    "bbox",
+                    v,
+                    "expected min_lon,min_lat,max_lon,max_lat with min < max",
+                ));
+            }
+        }
+    }
+    if let Some(v) = q.get("origin") {
+        f.origin = Some(
+            Origin::parse(v)
+                .filter(|o| *o != Origin::Unknown || v == "unknown")
+                .ok_or_else(|| ApiError::invalid_parameter("origin", v, "expected citizen, officer or unknown"))?,
+        );
+    }
+    Ok(f)
+}
+
+pub fn limit(q: &HashMap<String, String>, default: u32, max: u32) -> Result<u32, ApiError> {
+    match q.get("limit") {
+        None => Ok(default),
+        Some(v) => v
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=max).contains(n))
+            .ok_or_else(|| ApiError::invalid_parameter("limit", v, format!("expected an integer 1..={max}"))),
+    }
+}
+
+pub fn cursor(q: &HashMap<String, String>) -> Result<Option<Cursor>, ApiError> {
+    q.get("after")
+        .map(|v| {
+            Cursor::decode(v)
+                .ok_or_else(|| ApiError::invalid_parameter("after", v, "not a cursor from a previous page's `next`"))
+        })
+        .transpose()
+}
