@@ -97,7 +97,13 @@ impl Settings {
 
 fn read_file(path: &Path) -> Result<FileConfig, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("config file {}: {e}", path.display()))?;
-    toml::from_str(&text).map_err(|e| format!("config file {}: {e}", path.display()))
+    toml::from_str(&text).map_err(|e| {
+        format!(
+            "config file {}: {}",
+            path.display(),
+            fengqiao_ingest::toml_error(&text, &e)
+        )
+    })
 }
 
 #[cfg(test)]

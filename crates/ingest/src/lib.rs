@@ -19,7 +19,7 @@ mod source;
 pub use error::IngestError;
 pub use jurisdiction::JurisdictionLookup;
 pub use load::{LoadError, LoadReport, jurisdiction_lookup, load_facilities, load_incidents, load_jurisdictions};
-pub use mapping::{Mapping, TimeSpec, Zone, profile, profile_names};
+pub use mapping::{Mapping, TimeSpec, Zone, profile, profile_names, toml_error};
 pub use parse::{Reject, RowParser};
 pub use run::{ImportOptions, ImportSummary, Progress, import};
 pub use source::{CsvSource, file_sha256, open_csv_source};

@@ -132,7 +132,21 @@ impl Mapping {
     pub fn from_toml(text: &str, origin: &str) -> Result<Mapping, IngestError> {
         toml::from_str(text).map_err(|e| IngestError::Mapping {
             origin: origin.to_string(),
-            reason: e.to_string(),
+            reason: toml_error(text, &e),
         })
+    }
+}
+
+/// A TOML error on one line: `line L, column C: message`.
+pub fn toml_error(text: &str, e: &toml::de::Error) -> String {
+    let message = e.message().trim().replace('\n', "; ");
+    match e.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!("line {line}, column {column}: {message}")
+        }
+        None => message,
     }
 }

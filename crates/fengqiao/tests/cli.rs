@@ -1,0 +1,323 @@
+//! The `fengqiao` binary as a user runs it: real files, real databases,
+//! exit codes and one-line errors.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_fengqiao"));
+    // Settings come from flags in these tests, never from the environment.
+    for v in [
+        "FENGQIAO_CONFIG",
+        "FENGQIAO_DATA_DIR",
+        "FENGQIAO_DB",
+        "FENGQIAO_BIND",
+        "FENGQIAO_TIMEZONE",
+        "FENGQIAO_CELL_M",
+    ] {
+        c.env_remove(v);
+    }
+    c
+}
+
+fn testdata(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../ingest/testdata")
+        .join(name)
+}
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    bin().current_dir(dir).args(args).output().unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn one_line_error(o: &Output) -> String {
+    assert!(
+        !o.status.success(),
+        "expected failure, got success: {}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let e = stderr(o);
+    assert_eq!(e.trim_end().lines().count(), 1, "one line: {e}");
+    assert!(e.starts_with("error: "), "{e}");
+    e
+}
+
+#[test]
+fn import_prints_json_counts_and_is_idempotent() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = testdata("chicago_aggravated_assaults.csv.gz");
+    let args = [
+        "import",
+        "incidents",
+        file.to_str().unwrap(),
+        "--profile",
+        "chicago",
+        "--db",
+        "db.sqlite",
+        "--json",
+    ];
+    let first = run(dir.path(), &args);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let v: Value = serde_json::from_slice(&first.stdout).unwrap();
+    assert_eq!(
+        (
+            v["read"].as_u64(),
+            v["imported"].as_u64(),
+            v["duplicates"].as_u64(),
+            v["rejected"].as_u64()
+        ),
+        (Some(60), Some(60), Some(0), Some(0))
+    );
+    let again: Value = serde_json::from_slice(&run(dir.path(), &args).stdout).unwrap();
+    assert_eq!(
+        (again["imported"].as_u64(), again["duplicates"].as_u64()),
+        (Some(0), Some(60))
+    );
+    // The plain file and the gzip file are the same rows.
+    let plain = testdata("chicago_aggravated_assaults.csv");
+    let third = run(
+        dir.path(),
+        &[
+            "import",
+            "incidents",
+            plain.to_str().unwrap(),
+            "--profile",
+            "chicago",
+            "--db",
+            "db.sqlite",
+            "--json",
+        ],
+    );
+    let third: Value = serde_json::from_slice(&third.stdout).unwrap();
+    assert_eq!(third["duplicates"].as_u64(), Some(60));
+    let ds = run(dir.path(), &["datasets", "--db", "db.sqlite", "--json"]);
+    let ds: Value = serde_json::from_slice(&ds.stdout).unwrap();
+    assert_eq!(ds[0]["incidents"].as_u64(), Some(60));
+}
+
+#[test]
+fn rejected_rows_go_to_a_rejects_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = testdata("houston_crime_2010.csv");
+    let o = run(
+        dir.path(),
+        &[
+            "import",
+            "incidents",
+            file.to_str().unwrap(),
+            "--profile",
+            "houston",
+            "--db",
+            "db.sqlite",
+            "--rejects",
+            "r.csv",
+            "--json",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["rejected"].as_u64(), Some(4));
+    let rejects = std::fs::read_to_string(dir.path().join("r.csv")).unwrap();
+    assert_eq!(rejects.lines().count(), 5);
+    assert!(
+        rejects.contains("18,lon/lat,") && rejects.contains("blank coordinate"),
+        "{rejects}"
+    );
+}
+
+#[test]
+fn bad_input_gets_one_line_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = testdata("vancouver_thefts.csv");
+    let f = file.to_str().unwrap();
+    let e = one_line_error(&run(
+        dir.path(),
+        &["import", "incidents", f, "--profile", "atlantis", "--db", "db.sqlite"],
+    ));
+    assert!(e.contains("unknown profile") && e.contains("vancouver"), "{e}");
+
+    // Wrong CRS: every row rejected, nothing stored, no dataset left behind.
+    let map = dir.path().join("wrong.toml");
+    let text = include_str!("../../ingest/profiles/vancouver.toml").replace("EPSG:32610", "EPSG:4326");
+    std::fs::write(&map, text).unwrap();
+    let e = one_line_error(&run(
+        dir.path(),
+        &[
+            "import",
+            "incidents",
+            f,
+            "--map",
+            map.to_str().unwrap(),
+            "--db",
+            "db.sqlite",
+        ],
+    ));
+    assert!(
+        e.contains("not a longitude/latitude pair") && e.contains("EPSG:4326"),
+        "{e}"
+    );
+    let ds: Value =
+        serde_json::from_slice(&run(dir.path(), &["datasets", "--db", "db.sqlite", "--json"]).stdout).unwrap();
+    assert_eq!(ds, Value::Array(vec![]));
+
+    let bad_map = dir.path().join("bad.toml");
+    std::fs::write(&bad_map, "name = \"x\"\nx = 1\n").unwrap();
+    let e = one_line_error(&run(
+        dir.path(),
+        &[
+            "import",
+            "incidents",
+            f,
+            "--map",
+            bad_map.to_str().unwrap(),
+            "--db",
+            "db.sqlite",
+        ],
+    ));
+    assert!(e.contains("bad.toml"), "{e}");
+
+    let e = one_line_error(&run(
+        dir.path(),
+        &[
+            "import",
+            "incidents",
+            "missing.csv",
+            "--profile",
+            "chicago",
+            "--db",
+            "db.sqlite",
+        ],
+    ));
+    assert!(e.contains("missing.csv"), "{e}");
+
+    // A database path under a regular file cannot be created.
+    std::fs::write(dir.path().join("plainfile"), b"x").unwrap();
+    let e = one_line_error(&run(
+        dir.path(),
+        &[
+            "import",
+            "incidents",
+            f,
+            "--profile",
+            "vancouver",
+            "--db",
+            "plainfile/db.sqlite",
+        ],
+    ));
+    assert!(e.contains("plainfile"), "{e}");
+
+    let e = one_line_error(&run(dir.path(), &["serve", "--bind", "localhost", "--db", "db.sqlite"]));
+    assert!(e.contains("IP:PORT"), "{e}");
+}
+
+#[test]
+fn port_in_use_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let e = one_line_error(&run(dir.path(), &["serve", "--bind", &addr, "--db", "db.sqlite"]));
+    assert!(e.contains(&addr) && e.contains("--bind"), "{e}");
+}
+
+#[test]
+fn demo_loads_once_and_serves() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(dir.path(), &["demo", "--no-serve", "--days", "7"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("明州区") && out.contains("rejected             0"),
+        "{out}"
+    );
+    for f in [
+        "fengqiao.sqlite",
+        "demo/incidents-110.csv",
+        "demo/jurisdictions.geojson",
+        "demo/facilities.json",
+        "demo/mapping.toml",
+    ] {
+        assert!(dir.path().join("fengqiao-data").join(f).is_file(), "{f}");
+    }
+    let again = run(dir.path(), &["demo", "--no-serve", "--days", "7"]);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("already loaded"));
+    // A different demo into the same database is refused rather than mixed in.
+    let e = one_line_error(&run(dir.path(), &["demo", "--no-serve", "--days", "8"]));
+    assert!(e.contains("different demo"), "{e}");
+    // The exported 110 file imports through its mapping like any real export.
+    let o = run(
+        dir.path(),
+        &[
+            "import",
+            "incidents",
+            "fengqiao-data/demo/incidents-110.csv",
+            "--map",
+            "fengqiao-data/demo/mapping.toml",
+            "--json",
+        ],
+    );
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["imported"].as_u64(), Some(0));
+    assert_eq!(v["duplicates"], v["read"]);
+
+    // Serve it and ask for health, then stop the process.
+    let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = probe.local_addr().unwrap();
+    drop(probe);
+    let mut child = bin()
+        .current_dir(dir.path())
+        .args(["serve", "--bind", &addr.to_string()])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut body = String::new();
+    for _ in 0..100 {
+        if let Ok(mut s) = std::net::TcpStream::connect(addr) {
+            use std::io::{Read, Write};
+            s.write_all(b"GET /health HTTP/1.0\r\n\r\n").unwrap();
+            s.read_to_string(&mut body).unwrap();
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        body.starts_with("HTTP/1.0 200") && body.contains("\"status\":\"ok\""),
+        "{body}"
+    );
+}
+
+#[test]
+fn chicago_demo_loads_the_shipped_real_subset() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(dir.path(), &["demo", "--dataset", "chicago", "--no-serve"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let ds: Value = serde_json::from_slice(&run(dir.path(), &["datasets", "--json"]).stdout).unwrap();
+    assert_eq!(ds[0]["name"], "chicago");
+    // 15,328 rows of 2019; a handful fall outside the city's box and are rejected.
+    let n = ds[0]["incidents"].as_u64().unwrap();
+    assert!((15_200..=15_328).contains(&n), "{n}");
+}
+
+#[test]
+fn profiles_lists_every_dataset_profile() {
+    let o = bin().arg("profiles").output().unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    for p in [
+        "chicago",
+        "houston",
+        "nyc-vehicle",
+        "vancouver",
+        "cincinnati",
+        "medellin",
+        "sf",
+        "portland",
+    ] {
+        assert!(out.lines().any(|l| l.starts_with(p)), "{p} missing from {out}");
+    }
+}

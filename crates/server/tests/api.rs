@@ -1,0 +1,301 @@
+//! The real server on 127.0.0.1:0 with a fresh database per test, loaded
+//! with a two-week demo city through the ordinary importers.
+
+use fengqiao_demo::{DEMO_MAPPING, DemoCity, DemoConfig};
+use fengqiao_domain::CategoryTable;
+use fengqiao_ingest::{ImportOptions, Mapping, load_facilities, load_incidents, load_jurisdictions};
+use fengqiao_server::AppState;
+use fengqiao_store_sqlite::SqliteStore;
+use serde_json::Value;
+use std::collections::HashSet;
+use std::sync::Arc;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+struct TestApp {
+    addr: std::net::SocketAddr,
+    _dir: tempfile::TempDir,
+    incidents: u64,
+    areas: usize,
+}
+
+struct Response {
+    status: u16,
+    content_type: String,
+    body: String,
+}
+
+impl Response {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("t.sqlite")).unwrap();
+    let city = DemoCity::generate(DemoConfig {
+        days: 14,
+        ..DemoConfig::default()
+    });
+    load_jurisdictions(&store, &city.jurisdictions_geojson(), "demo").unwrap();
+    load_facilities(&store, &city.facilities_json(), "demo").unwrap();
+    let csv = dir.path().join("incidents.csv");
+    std::fs::write(&csv, city.incidents_csv()).unwrap();
+    let mapping = Mapping::from_toml(DEMO_MAPPING, "demo").unwrap();
+    let table = CategoryTable::default_110();
+    let report = load_incidents(
+        &store,
+        &csv,
+        "demo",
+        mapping,
+        &table,
+        &ImportOptions::default(),
+        &|_, _, _| {},
+    )
+    .unwrap();
+    assert_eq!(report.summary.rejected, 0);
+    let state = AppState {
+        store: Arc::new(store),
+        categories: Arc::new(table),
+        timezone: chrono_tz::Asia::Shanghai,
+        cell_m: 250.0,
+        default_dataset: Some("demo".into()),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(fengqiao_server::serve(listener, state, std::future::pending()));
+    TestApp {
+        addr,
+        _dir: dir,
+        incidents: report.summary.imported,
+        areas: city.areas.len(),
+    }
+}
+
+impl TestApp {
+    async fn get(&self, path: &str) -> Response {
+        let mut s = tokio::net::TcpStream::connect(self.addr).await.unwrap();
+        let req = format!("GET {path} HTTP/1.0\r\nHost: {}\r\n\r\n", self.addr);
+        s.write_all(req.as_bytes()).await.unwrap();
+        let mut raw = Vec::new();
+        s.read_to_end(&mut raw).await.unwrap();
+        let text = String::from_utf8(raw).unwrap();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap();
+        let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+        let content_type = head
+            .lines()
+            .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-type: ").map(String::from))
+            .unwrap_or_default();
+        Response {
+            status,
+            content_type,
+            body: body.to_string(),
+        }
+    }
+}
+
+#[tokio::test]
+async fn health_and_landing_page() {
+    let app = spawn_app().await;
+    let r = app.get("/health").await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["status"], "ok");
+    assert_eq!(r.json()["backend"], "sqlite");
+    let page = app.get("/").await;
+    assert_eq!(page.status, 200);
+    assert!(page.content_type.starts_with("text/html"));
+    assert!(page.body.contains("枫桥") && page.body.contains("/assets/app.js"));
+    assert!(
+        !page.body.contains("http://") && !page.body.contains("https://"),
+        "no external resources"
+    );
+    let js = app.get("/assets/app.js").await;
+    assert_eq!(js.status, 200);
+    assert!(
+        js.body.contains("Incident density") && js.body.contains("警情密度"),
+        "both languages"
+    );
+    assert!(!js.body.contains("https://"), "no CDN");
+}
+
+#[tokio::test]
+async fn incidents_page_through_everything_once() {
+    let app = spawn_app().await;
+    let mut ids = HashSet::new();
+    let mut path = "/api/v1/incidents?limit=1000".to_string();
+    let mut last_time = String::from("9999");
+    loop {
+        let r = app.get(&path).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let v = r.json();
+        assert_eq!(v["total"].as_u64().unwrap(), app.incidents);
+        for item in v["items"].as_array().unwrap() {
+            assert!(ids.insert(item["id"].as_i64().unwrap()));
+            let t = item["occurred_at"].as_str().unwrap().to_string();
+            assert!(t <= last_time, "newest first");
+            last_time = t;
+        }
+        match v["next"].as_str() {
+            Some(c) => path = format!("/api/v1/incidents?limit=1000&after={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(ids.len() as u64, app.incidents);
+}
+
+#[tokio::test]
+async fn filters_agree_with_aggregates() {
+    let app = spawn_app().await;
+    let total = app.incidents;
+    let by_top = app.get("/api/v1/incidents/aggregate?by=category_top").await.json();
+    assert_eq!(by_top["total"].as_u64().unwrap(), total);
+    for g in by_top["groups"].as_array().unwrap() {
+        let code = g["key"].as_str().unwrap();
+        let page = app
+            .get(&format!("/api/v1/incidents?category={code}&limit=5"))
+            .await
+            .json();
+        assert_eq!(page["total"], g["count"], "{code}");
+        for item in page["items"].as_array().unwrap() {
+            assert!(item["category"].as_str().unwrap().starts_with(code));
+        }
+    }
+    // Hours of week: keys in range, day-only records excluded (there are none here).
+    let how = app.get("/api/v1/incidents/aggregate?by=hour_of_week").await.json();
+    assert_eq!(how["total"].as_u64().unwrap(), total);
+    assert!(
+        how["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|g| g["key"].as_str().unwrap().parse::<u32>().unwrap() < 168)
+    );
+    // Cells: every incident lands in one cell.
+    let cells = app.get("/api/v1/incidents/aggregate?by=cell&cell=500").await.json();
+    let sum: u64 = cells["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(sum, total);
+    assert_eq!(cells["cell_m"], 500.0);
+    // Jurisdictions: the district holds everything; the towns split it.
+    let district = app.get("/api/v1/incidents?jurisdiction=330299&limit=1").await.json();
+    assert_eq!(district["total"].as_u64().unwrap(), total);
+    let towns = app.get("/api/v1/jurisdictions?level=town").await.json();
+    let mut town_sum = 0;
+    for f in towns["features"].as_array().unwrap() {
+        let code = f["properties"]["code"].as_str().unwrap();
+        town_sum += app
+            .get(&format!("/api/v1/incidents?jurisdiction={code}&limit=1"))
+            .await
+            .json()["total"]
+            .as_u64()
+            .unwrap();
+    }
+    assert_eq!(town_sum, total);
+    // Origin and time window.
+    let origins = app.get("/api/v1/incidents/aggregate?by=origin").await.json();
+    let keys: Vec<&str> = origins["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["citizen", "officer"]);
+    let day = app
+        .get("/api/v1/incidents?from=2025-01-03&to=2025-01-04&limit=1000")
+        .await
+        .json();
+    let by_day = app
+        .get("/api/v1/incidents/aggregate?by=day&from=2025-01-03&to=2025-01-04")
+        .await
+        .json();
+    assert_eq!(day["total"], by_day["total"]);
+    assert!(day["total"].as_u64().unwrap() > 50);
+    let bbox = app
+        .get("/api/v1/incidents?bbox=121.0,29.0,121.5,30.0&limit=1")
+        .await
+        .json();
+    let rest = app
+        .get("/api/v1/incidents?bbox=121.5,29.0,122.0,30.0&limit=1")
+        .await
+        .json();
+    assert!(bbox["total"].as_u64().unwrap() + rest["total"].as_u64().unwrap() >= total);
+}
+
+#[tokio::test]
+async fn geography_endpoints() {
+    let app = spawn_app().await;
+    let all = app.get("/api/v1/jurisdictions").await.json();
+    assert_eq!(all["type"], "FeatureCollection");
+    assert_eq!(all["features"].as_array().unwrap().len(), app.areas);
+    let f = app.get("/api/v1/facilities").await.json();
+    assert!(f["items"].as_array().unwrap().iter().any(|x| x["kind"] == "station"));
+    let ds = app.get("/api/v1/datasets").await.json();
+    assert_eq!(ds["default"], "demo");
+    assert_eq!(ds["items"][0]["incidents"].as_u64().unwrap(), app.incidents);
+    let cats = app.get("/api/v1/categories").await.json();
+    assert!(
+        cats["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["code"] == "dispute.neighbour" && c["zh"] == "邻里纠纷")
+    );
+}
+
+#[tokio::test]
+async fn bad_requests_get_json_errors() {
+    let app = spawn_app().await;
+    for (path, status, code, param) in [
+        (
+            "/api/v1/incidents?category=criminal.piracy",
+            400,
+            "invalid_parameter",
+            "category",
+        ),
+        ("/api/v1/incidents?from=2025-13-01", 400, "invalid_parameter", "from"),
+        (
+            "/api/v1/incidents?from=2025-02-01&to=2025-01-01",
+            400,
+            "invalid_parameter",
+            "to",
+        ),
+        ("/api/v1/incidents?limit=0", 400, "invalid_parameter", "limit"),
+        ("/api/v1/incidents?limit=5000", 400, "invalid_parameter", "limit"),
+        ("/api/v1/incidents?bbox=1,2,3", 400, "invalid_parameter", "bbox"),
+        ("/api/v1/incidents?origin=aliens", 400, "invalid_parameter", "origin"),
+        ("/api/v1/incidents?after=garbage", 400, "invalid_parameter", "after"),
+        (
+            "/api/v1/incidents?categroy=criminal",
+            400,
+            "invalid_parameter",
+            "categroy",
+        ),
+        ("/api/v1/incidents/aggregate?by=colour", 400, "invalid_parameter", "by"),
+        (
+            "/api/v1/incidents/aggregate?by=cell&cell=1",
+            400,
+            "invalid_parameter",
+            "cell",
+        ),
+        ("/api/v1/jurisdictions?level=planet", 400, "invalid_parameter", "level"),
+    ] {
+        let r = app.get(path).await;
+        assert_eq!(r.status, status, "{path}: {}", r.body);
+        assert!(r.content_type.starts_with("application/json"), "{path}");
+        let v = r.json();
+        assert_eq!(v["code"], code, "{path}");
+        assert_eq!(v["details"]["parameter"], param, "{path}");
+        assert!(
+            v["message"].as_str().unwrap().contains(param),
+            "{path}: {}",
+            v["message"]
+        );
+    }
+    let r = app.get("/api/v1/nothing-here").await;
+    assert_eq!(r.status, 404);
+    assert_eq!(r.json()["code"], "not_found");
+}
