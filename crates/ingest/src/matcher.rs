@@ -22,7 +22,7 @@ impl<T: Clone> Matcher<T> {
                 }
             }
         }
-        prefixes.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        prefixes.sort_by_key(|p| std::cmp::Reverse(p.0.len()));
         Self {
             exact,
             prefixes,

@@ -84,7 +84,7 @@ impl RejectSink {
     fn write(&mut self, r: &Reject, record: &str) -> Result<(), IngestError> {
         // Group "x is not a valid date" style reasons by their field and the
         // reason's wording without quoted values, so the summary stays short.
-        let class = r.reason.split('"').step_by(2).collect::<Vec<_>>().join("…");
+        let class = reason_class(&r.reason);
         *self.by_reason.entry(format!("{}: {}", r.field, class)).or_default() += 1;
         if self.leading.is_none() {
             self.leading = Some(r.clone());
@@ -358,4 +358,43 @@ fn content_key(rec: &csv::StringRecord, occurrences: &mut HashMap<u128, u32>) ->
     };
     *n += 1;
     key
+}
+
+/// A reason with its particular values (quoted text, numbers) elided, so
+/// that rejects group by kind: `"x" is not a number` -> `… is not a number`.
+fn reason_class(reason: &str) -> String {
+    let mut out = String::with_capacity(reason.len());
+    let mut quoted = false;
+    let mut chars = reason.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '"' {
+            if !quoted {
+                out.push('…');
+            }
+            quoted = !quoted;
+        } else if quoted {
+            continue;
+        } else if c.is_ascii_digit() || (c == '-' && chars.peek().is_some_and(char::is_ascii_digit)) {
+            while chars.peek().is_some_and(|d| d.is_ascii_digit() || *d == '.') {
+                chars.next();
+            }
+            out.push('#');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod reason_tests {
+    #[test]
+    fn values_are_elided() {
+        assert_eq!(
+            super::reason_class("position (-122.41712, 45.49582) is outside the area of portland [-122.84, 45.43]"),
+            "position (#, #) is outside the area of portland [#, #]"
+        );
+        assert_eq!(super::reason_class("\"abc\" is not a number"), "… is not a number");
+        assert_eq!(super::reason_class("blank coordinate"), "blank coordinate");
+    }
 }

@@ -10,7 +10,7 @@ const I18N = {
     incidents: "警情总数", period: "时间范围", areas: "辖区", facilities: "派出所 / 警务站",
     per_day: "日均警情", all: "全部类别", stations: "派出所", posts: "警务站", fewer: "少", more: "多",
     days: ["一", "二", "三", "四", "五", "六", "日"], citizen: "群众报警", officer: "民警发现", unknown: "未知",
-    filtered: "筛选：", none: "暂无数据。运行 fengqiao demo 或 fengqiao import incidents 导入警情。", lang: "EN",
+    filtered: "筛选：", no_hours: "该数据集只有日期，没有时刻。", none: "暂无数据。运行 fengqiao demo 或 fengqiao import incidents 导入警情。", lang: "EN",
   },
   en: {
     title: "Incident picture", dataset: "Dataset", cell: "Grid", map: "Incident density", by_category: "By category",
@@ -19,7 +19,7 @@ const I18N = {
     incidents: "Incidents", period: "Period", areas: "Jurisdictions", facilities: "Stations / posts",
     per_day: "Per day", all: "All categories", stations: "Station", posts: "Post", fewer: "fewer", more: "more",
     days: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], citizen: "Citizen-initiated", officer: "Officer-initiated",
-    unknown: "Unknown", filtered: "Filter: ", none: "No data yet. Run fengqiao demo or fengqiao import incidents.", lang: "中文",
+    unknown: "Unknown", filtered: "Filter: ", no_hours: "This dataset has dates only, no times of day.", none: "No data yet. Run fengqiao demo or fengqiao import incidents.", lang: "中文",
   },
 };
 
@@ -56,6 +56,7 @@ function applyLang() {
   document.documentElement.lang = state.lang === "zh" ? "zh-CN" : "en";
   document.querySelectorAll("[data-i18n]").forEach((n) => { n.textContent = t(n.dataset.i18n); });
   $("lang").textContent = t("lang");
+  $("lang").lang = state.lang === "zh" ? "en" : "zh-CN";
 }
 
 function catName(code) {
@@ -186,6 +187,10 @@ async function drawCharts() {
   const counts = new Array(168).fill(0);
   for (const gr of how.groups) counts[+gr.key] = gr.count;
   const max = Math.max(1, ...counts);
+  if (how.total === 0) {
+    el("text", { x: 30, y: 90 }, svg).textContent = t("no_hours");
+    return;
+  }
   for (let d = 0; d < 7; d++) {
     el("text", { x: 0, y: 20 + d * 20 + 13 }, svg).textContent = t("days")[d];
     for (let h = 0; h < 24; h++) {
@@ -197,17 +202,17 @@ async function drawCharts() {
   for (let h = 0; h < 24; h += 3) el("text", { x: 30 + h * 20 + 2, y: 14 }, svg).textContent = `${h}`;
 }
 
-function summary(ds, nAreas, nFac) {
+function summary(ds, nAreas, nFac, inAreas) {
   const s = $("summary");
   if (!ds) { s.innerHTML = `<div class="card">${t("none")}</div>`; return; }
-  const day = (x) => (x ? x.slice(0, 10) : "—");
+  // Dates in the dataset's own time zone (sv-SE formats as YYYY-MM-DD).
+  const day = (x) => (x ? new Date(x).toLocaleDateString("sv-SE", { timeZone: ds.timezone }) : "—");
   const days = ds.first_at && ds.last_at ? Math.max(1, (Date.parse(ds.last_at) - Date.parse(ds.first_at)) / 864e5) : 1;
   s.innerHTML = [
     [ds.incidents.toLocaleString(), t("incidents")],
     [`${day(ds.first_at)} — ${day(ds.last_at)}`, t("period")],
     [(ds.incidents / days).toFixed(1), t("per_day")],
-    [nAreas, t("areas")],
-    [nFac, t("facilities")],
+    ...(inAreas ? [[nAreas, t("areas")], [nFac, t("facilities")]] : []),
   ].map(([v, k]) => `<div class="card"><b>${v}</b><span>${k}</span></div>`).join("");
 }
 
@@ -216,8 +221,11 @@ async function refresh(full = true) {
   const ds = state.datasets.find((d) => d.name === state.dataset);
   $("filter-note").textContent = state.category ? `${t("filtered")}${catName(state.category)}` : "";
   if (full) {
-    const [j, f] = await Promise.all([api("/api/v1/jurisdictions"), api("/api/v1/facilities")]);
-    summary(ds, j.features.length, f.items.length);
+    const [j, f, inJ] = await Promise.all([
+      api("/api/v1/jurisdictions"), api("/api/v1/facilities"),
+      ds ? api("/api/v1/incidents/aggregate", { by: "jurisdiction", dataset: state.dataset }) : { total: 0 },
+    ]);
+    summary(ds, j.features.length, f.items.length, inJ.total > 0);
   }
   if (!ds) return;
   await Promise.all([drawMap(ds), drawCharts()]);
@@ -227,7 +235,8 @@ async function init() {
   const [cats, dss] = await Promise.all([api("/api/v1/categories"), api("/api/v1/datasets")]);
   for (const c of cats.items) state.categories[c.code] = c;
   state.datasets = dss.items;
-  state.dataset = dss.default && dss.items.some((d) => d.name === dss.default) ? dss.default : dss.items[0] && dss.items[0].name;
+  const wanted = new URLSearchParams(location.search).get("dataset") || dss.default;
+  state.dataset = wanted && dss.items.some((d) => d.name === wanted) ? wanted : dss.items[0] && dss.items[0].name;
   const sel = $("dataset");
   for (const d of dss.items) { const o = document.createElement("option"); o.value = d.name; o.textContent = `${d.name} (${d.incidents.toLocaleString()})`; sel.appendChild(o); }
   if (state.dataset) sel.value = state.dataset;
