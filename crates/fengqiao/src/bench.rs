@@ -137,7 +137,7 @@ fn sqlite3_import(csv: &Path, db: &Path, delimiter: &str) -> Result<f64, String>
     Ok(started.elapsed().as_secs_f64())
 }
 
-pub fn run(_settings: &Settings, cmd: &BenchCommand) -> Result<(), String> {
+pub fn run(settings: &Settings, cmd: &BenchCommand) -> Result<(), String> {
     let BenchCommand::Import {
         file,
         profile,
@@ -162,10 +162,10 @@ pub fn run(_settings: &Settings, cmd: &BenchCommand) -> Result<(), String> {
         let store = SqliteStore::open(&db).map_err(|e| e.to_string())?;
         store.replace_jurisdictions(&jurisdictions).map_err(|e| e.to_string())?;
         let t = Instant::now();
-        let r = import_file(&store, file, "bench", mapping.clone(), None, true)?;
+        let r = import_file(&store, file, "bench", mapping.clone(), &settings.categories, None, true)?;
         ours.push(t.elapsed().as_secs_f64());
         let t = Instant::now();
-        let second = import_file(&store, file, "bench", mapping.clone(), None, true)?;
+        let second = import_file(&store, file, "bench", mapping.clone(), &settings.categories, None, true)?;
         again.push(t.elapsed().as_secs_f64());
         if second.summary.imported != 0 {
             return Err(format!(

@@ -13,6 +13,7 @@ pub struct FileConfig {
     pub bind: Option<String>,
     pub timezone: Option<String>,
     pub cell_m: Option<f64>,
+    pub categories: Option<PathBuf>,
 }
 
 /// Flags and environment variables, as clap collected them.
@@ -36,6 +37,9 @@ pub struct GlobalArgs {
     /// Grid cell size in metres for aggregates [default: 250]
     #[arg(long, global = true, env = "FENGQIAO_CELL_M")]
     pub cell_m: Option<f64>,
+    /// Incident category table (TOML) replacing the built-in 110 table
+    #[arg(long, global = true, env = "FENGQIAO_CATEGORIES")]
+    pub categories: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -45,6 +49,7 @@ pub struct Settings {
     pub bind: SocketAddr,
     pub timezone: chrono_tz::Tz,
     pub cell_m: f64,
+    pub categories: std::sync::Arc<fengqiao_domain::CategoryTable>,
 }
 
 impl Settings {
@@ -85,12 +90,21 @@ impl Settings {
         if !(25.0..=10_000.0).contains(&cell_m) {
             return Err(format!("grid cell size {cell_m} m is outside 25..=10000"));
         }
+        let categories = match args.categories.clone().or(file.categories) {
+            None => fengqiao_domain::CategoryTable::default_110(),
+            Some(p) => {
+                let text = std::fs::read_to_string(&p).map_err(|e| format!("category table {}: {e}", p.display()))?;
+                fengqiao_domain::CategoryTable::from_toml(&text)
+                    .map_err(|e| format!("category table {}: {e}", p.display()))?
+            }
+        };
         Ok(Settings {
             data_dir,
             db,
             bind,
             timezone,
             cell_m,
+            categories: std::sync::Arc::new(categories),
         })
     }
 }

@@ -92,7 +92,15 @@ fn load_city(settings: &Settings, store: &dyn Store, args: &DemoArgs) -> Result<
     load_jurisdictions(store, &city.jurisdictions_geojson(), &geo.display().to_string()).map_err(|e| e.to_string())?;
     load_facilities(store, &city.facilities_json(), &fac.display().to_string()).map_err(|e| e.to_string())?;
     let mapping = Mapping::from_toml(DEMO_MAPPING, "demo mapping").map_err(|e| e.to_string())?;
-    let report = import_file(store, &csv, "demo", mapping, Some(dir.join("rejects.csv")), false)?;
+    let report = import_file(
+        store,
+        &csv,
+        "demo",
+        mapping,
+        &settings.categories,
+        Some(dir.join("rejects.csv")),
+        false,
+    )?;
     let c = fengqiao_demo::CENTRE;
     store
         .set_setting("centre", &format!("{},{}", c.lon, c.lat))
@@ -135,6 +143,7 @@ fn load_chicago(settings: &Settings, store: &dyn Store) -> Result<String, String
         &file,
         "chicago",
         profile("chicago").map_err(|e| e.to_string())?,
+        &settings.categories,
         Some(dir.join("rejects.csv")),
         false,
     )?;

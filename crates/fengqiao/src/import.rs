@@ -66,7 +66,15 @@ pub fn incidents(settings: &Settings, args: &IncidentArgs) -> Result<(), String>
             dir.join(format!("{dataset}-{stamp}.csv"))
         }
     };
-    let report = import_file(&store, &args.file, &dataset, mapping, Some(rejects), args.json)?;
+    let report = import_file(
+        &store,
+        &args.file,
+        &dataset,
+        mapping,
+        &settings.categories,
+        Some(rejects),
+        args.json,
+    )?;
     if args.json {
         println!("{}", serde_json::to_string(&report).expect("serialisable"));
     } else {
@@ -81,6 +89,7 @@ pub fn import_file(
     file: &Path,
     dataset: &str,
     mapping: Mapping,
+    categories: &CategoryTable,
     rejects: Option<PathBuf>,
     quiet: bool,
 ) -> Result<fengqiao_ingest::LoadReport, String> {
@@ -94,8 +103,7 @@ pub fn import_file(
         rejects_path: rejects,
         ..ImportOptions::default()
     };
-    let table = CategoryTable::default_110();
-    let result = load_incidents(store, file, dataset, mapping, &table, &opts, &progress);
+    let result = load_incidents(store, file, dataset, mapping, categories, &opts, &progress);
     bar.finish_and_clear();
     result.map_err(|e| e.to_string())
 }

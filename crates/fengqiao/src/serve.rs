@@ -2,7 +2,6 @@
 
 use crate::config::Settings;
 use crate::import::open_store;
-use fengqiao_domain::CategoryTable;
 use fengqiao_server::AppState;
 use fengqiao_store::Store;
 use std::sync::Arc;
@@ -23,7 +22,7 @@ pub fn run(settings: &Settings, default_dataset: Option<String>) -> Result<(), S
     };
     let state = AppState {
         store,
-        categories: Arc::new(CategoryTable::default_110()),
+        categories: settings.categories.clone(),
         timezone: settings.timezone,
         cell_m: settings.cell_m,
         default_dataset,

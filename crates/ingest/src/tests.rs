@@ -443,3 +443,60 @@ fn unknown_category_code_in_mapping_is_an_error() {
         .to_string();
     assert!(e.contains("criminal.piracy"), "{e}");
 }
+
+mod properties {
+    use super::*;
+    use chrono::{NaiveDate, TimeZone};
+    use chrono_tz::Tz;
+    use proptest::prelude::*;
+
+    fn parse_one(mapping: &Mapping, header: &str, line: &str) -> Result<NewIncident, Reject> {
+        let table = CategoryTable::default_110();
+        let header: Vec<String> = header.split(',').map(String::from).collect();
+        let parser = RowParser::new(mapping.clone(), &header, "prop", &table).unwrap();
+        let rec = csv::StringRecord::from(line.split(',').collect::<Vec<_>>());
+        parser.parse(&rec, 2)
+    }
+
+    proptest! {
+        /// Any local minute written in the chicago layout comes back as the
+        /// instant the time zone says, with its local hour of week.
+        #[test]
+        fn local_time_round_trip(days in 0i64..3650, minute in 0i64..1440) {
+            let local = NaiveDate::from_ymd_opt(2010, 1, 1).unwrap().and_hms_opt(0, 0, 0).unwrap()
+                + chrono::Duration::days(days) + chrono::Duration::minutes(minute);
+            let tz: Tz = "America/Chicago".parse().unwrap();
+            let Some(expected) = tz.from_local_datetime(&local).single() else { return Ok(()) }; // DST edges tested elsewhere
+            let line = format!("{},street,-87.6277,41.7922,2", local.format("%Y-%m-%d %H:%M"));
+            let r = parse_one(&profile("chicago").unwrap(), "date,loc_cat,longitude,latitude,district", &line).unwrap();
+            prop_assert_eq!(r.occurred_at, expected.with_timezone(&Utc));
+            prop_assert_eq!(r.hour_of_week, Some(fengqiao_domain::hour_of_week(local)));
+        }
+
+        /// No input text makes the row parser panic: it parses or rejects.
+        #[test]
+        fn arbitrary_fields_never_panic(date in ".{0,24}", lon in ".{0,12}", lat in ".{0,12}") {
+            let m = profile("chicago").unwrap();
+            let table = CategoryTable::default_110();
+            let header: Vec<String> = ["date", "loc_cat", "longitude", "latitude", "district"].map(String::from).to_vec();
+            let parser = RowParser::new(m, &header, "prop", &table).unwrap();
+            let rec = csv::StringRecord::from(vec![date.as_str(), "street", lon.as_str(), lat.as_str(), "2"]);
+            let _ = parser.parse(&rec, 2);
+        }
+    }
+
+    #[test]
+    fn dst_gap_and_overlap_are_resolved_not_rejected() {
+        let m = profile("chicago").unwrap();
+        let h = "date,loc_cat,longitude,latitude,district";
+        // 2019-03-10 02:30 does not exist in Chicago; it reads as 03:30 CDT.
+        let gap = parse_one(&m, h, "2019-03-10 02:30,street,-87.6277,41.7922,2").unwrap();
+        assert_eq!(gap.occurred_at, Utc.with_ymd_and_hms(2019, 3, 10, 8, 30, 0).unwrap());
+        // 2019-11-03 01:30 happens twice; the first (CDT) is taken.
+        let overlap = parse_one(&m, h, "2019-11-03 01:30,street,-87.6277,41.7922,2").unwrap();
+        assert_eq!(
+            overlap.occurred_at,
+            Utc.with_ymd_and_hms(2019, 11, 3, 6, 30, 0).unwrap()
+        );
+    }
+}

@@ -31,6 +31,19 @@ async fn blocking<T: Send + 'static>(
         .map_err(ApiError::from)
 }
 
+/// Parses the filter parameters, reading local dates in the time zone of
+/// the dataset asked for (falling back to the server's).
+async fn filter_for(state: &AppState, q: &HashMap<String, String>) -> Result<fengqiao_store::IncidentFilter, ApiError> {
+    let dataset = q.get("dataset").cloned().or_else(|| state.default_dataset.clone());
+    let tz = match dataset {
+        Some(d) if q.contains_key("from") || q.contains_key("to") => blocking(state, move |s| s.dataset_timezone(&d))
+            .await?
+            .and_then(|t| t.parse::<chrono_tz::Tz>().ok()),
+        _ => None,
+    };
+    params::filter(state, tz.unwrap_or(state.timezone), q)
+}
+
 pub async fn health(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     let backend = state.store.backend();
     blocking(&state, |s| s.ping()).await?;
@@ -82,7 +95,7 @@ pub async fn incidents(State(state): State<AppState>, Query(q): Q) -> Result<Jso
     let mut allowed = FILTER_PARAMS.to_vec();
     allowed.extend(["limit", "after"]);
     params::reject_unknown(&q, &allowed)?;
-    let filter = params::filter(&state, &q)?;
+    let filter = filter_for(&state, &q).await?;
     let page = PageRequest {
         limit: params::limit(&q, 100, 1000)?,
         after: params::cursor(&q)?,
@@ -113,7 +126,7 @@ pub async fn aggregate(State(state): State<AppState>, Query(q): Q) -> Result<Jso
     let mut allowed = FILTER_PARAMS.to_vec();
     allowed.extend(["by", "cell"]);
     params::reject_unknown(&q, &allowed)?;
-    let filter = params::filter(&state, &q)?;
+    let filter = filter_for(&state, &q).await?;
     let by = q.get("by").map(String::as_str).unwrap_or("category_top");
     if by == "cell" {
         let cell_m = match q.get("cell") {

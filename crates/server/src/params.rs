@@ -23,30 +23,29 @@ pub fn reject_unknown(q: &HashMap<String, String>, allowed: &[&str]) -> Result<(
     }
 }
 
-fn time(state: &AppState, name: &str, v: &str) -> Result<DateTime<Utc>, ApiError> {
+fn time(tz: chrono_tz::Tz, name: &str, v: &str) -> Result<DateTime<Utc>, ApiError> {
     if let Ok(t) = DateTime::parse_from_rfc3339(v) {
         return Ok(t.with_timezone(&Utc));
     }
     let d = NaiveDate::parse_from_str(v, "%Y-%m-%d")
         .map_err(|_| ApiError::invalid_parameter(name, v, "expected an RFC 3339 time or a date YYYY-MM-DD"))?;
-    state
-        .timezone
-        .from_local_datetime(&d.and_time(chrono::NaiveTime::MIN))
+    tz.from_local_datetime(&d.and_time(chrono::NaiveTime::MIN))
         .earliest()
         .map(|t| t.with_timezone(&Utc))
         .ok_or_else(|| ApiError::invalid_parameter(name, v, "that local midnight does not exist"))
 }
 
-pub fn filter(state: &AppState, q: &HashMap<String, String>) -> Result<IncidentFilter, ApiError> {
+/// `tz` reads date-only `from`/`to` values as local midnights.
+pub fn filter(state: &AppState, tz: chrono_tz::Tz, q: &HashMap<String, String>) -> Result<IncidentFilter, ApiError> {
     let mut f = IncidentFilter {
         dataset: q.get("dataset").cloned().or_else(|| state.default_dataset.clone()),
         ..IncidentFilter::default()
     };
     if let Some(v) = q.get("from") {
-        f.from = Some(time(state, "from", v)?);
+        f.from = Some(time(tz, "from", v)?);
     }
     if let Some(v) = q.get("to") {
-        f.to = Some(time(state, "to", v)?);
+        f.to = Some(time(tz, "to", v)?);
     }
     if let (Some(a), Some(b)) = (f.from, f.to)
         && a >= b

@@ -138,6 +138,14 @@ impl Store for SqliteStore {
         })
     }
 
+    fn dataset_timezone(&self, name: &str) -> Result<Option<String>> {
+        self.read(|c| {
+            c.query_row("SELECT timezone FROM datasets WHERE name = ?1", [name], |r| r.get(0))
+                .optional()
+                .map_err(backend)
+        })
+    }
+
     fn datasets(&self) -> Result<Vec<Dataset>> {
         self.read(|c| {
             let mut stmt = c

@@ -172,6 +172,9 @@ pub trait Store: Send + Sync {
 
     fn datasets(&self) -> Result<Vec<Dataset>>;
 
+    /// The IANA time zone recorded for a dataset, without counting its rows.
+    fn dataset_timezone(&self, name: &str) -> Result<Option<String>>;
+
     /// Registers (or re-uses) the dataset and opens an import run. Returns
     /// the run id and, when an earlier run over the same file content was
     /// interrupted, where it stopped.
