@@ -45,8 +45,21 @@ pub fn run(settings: &Settings, default_dataset: Option<String>) -> Result<(), S
             "Fengqiao is serving http://{addr}/  (database {}; Ctrl-C to stop)",
             settings.db.display()
         );
+        // Ctrl-C or SIGTERM (systemd, kill): finish in-flight requests, then stop.
         let shutdown = async {
-            let _ = tokio::signal::ctrl_c().await;
+            let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+            let terminated = async {
+                match term.as_mut() {
+                    Some(s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = terminated => {}
+            }
         };
         fengqiao_server::serve(listener, state, shutdown)
             .await

@@ -385,8 +385,13 @@ impl RowParser {
             field: name.to_string(),
             reason,
         };
-        if raw.is_empty() {
-            return Err(reject("blank coordinate".into()));
+        // R, pandas and database exports write missing values as words.
+        if raw.is_empty() || ["na", "n/a", "nan", "null", "none"].contains(&raw.to_ascii_lowercase().as_str()) {
+            return Err(reject(if raw.is_empty() {
+                "blank coordinate".into()
+            } else {
+                format!("missing coordinate ({raw})")
+            }));
         }
         let owned;
         let text = if self.mapping.decimal_comma {

@@ -275,7 +275,8 @@ fn malformed_rows_and_impossible_dates_are_rejected_with_line_and_field() {
          2015-06-01 22:10,street,-87.6277\n\
          2015-06-01 25:10,street,-87.6277,41.7922,2\n\
          2015-06-01 22:10,street,abc,41.7922,2\n\
-         2015-06-01 22:10,street,,41.7922,2\n\
+                  2015-06-01 22:10,street,,41.7922,2\n\
+         2015-06-01 22:10,street,NA,NA,2\n\
          2099-01-01 00:00,street,-87.6277,41.7922,2\n",
     )
     .unwrap();
@@ -303,7 +304,7 @@ fn malformed_rows_and_impossible_dates_are_rejected_with_line_and_field() {
         },
     )
     .unwrap();
-    assert_eq!((s.read, s.imported, s.rejected), (7, 1, 6), "{s:?}");
+    assert_eq!((s.read, s.imported, s.rejected), (8, 1, 7), "{s:?}");
     let text = std::fs::read_to_string(&rejects).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], "line,field,reason,record");
@@ -325,9 +326,14 @@ fn malformed_rows_and_impossible_dates_are_rejected_with_line_and_field() {
     );
     assert!(lines[5].starts_with("7,longitude,blank coordinate"), "{}", lines[5]);
     assert!(
-        lines[6].starts_with("8,time,") && lines[6].contains("future"),
+        lines[6].starts_with("8,longitude,missing coordinate (NA)"),
         "{}",
         lines[6]
+    );
+    assert!(
+        lines[7].starts_with("9,time,") && lines[7].contains("future"),
+        "{}",
+        lines[7]
     );
 }
 
