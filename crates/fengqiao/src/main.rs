@@ -1,6 +1,7 @@
 //! `fengqiao`: the one binary. Parses the command line, resolves settings
 //! and hands over to the library crates; no domain logic lives here.
 
+mod backtest;
 mod bench;
 mod config;
 mod demo;
@@ -42,6 +43,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Evaluate forecasting models on a real incident file, window by window
+    Backtest(backtest::BacktestArgs),
     /// Measure performance on real data against a baseline
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -72,6 +75,7 @@ fn main() -> ExitCode {
         Command::Profiles => import::profiles(),
         Command::Datasets { json } => import::datasets(&settings, json),
         Command::Bench(cmd) => bench::run(&settings, &cmd),
+        Command::Backtest(args) => backtest::run(&settings, &args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -434,3 +434,79 @@ fn an_import_killed_midway_resumes_without_loss() {
         );
     }
 }
+
+#[test]
+fn backtest_scores_every_model_on_the_demo_city() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(
+        run(dir.path(), &["demo", "--no-serve", "--days", "120"])
+            .status
+            .success()
+    );
+    let svg = dir.path().join("plot.svg");
+    let o = run(
+        dir.path(),
+        &[
+            "backtest",
+            "--input",
+            "fengqiao-data/demo/incidents-110.csv",
+            "--map",
+            "fengqiao-data/demo/mapping.toml",
+            "--from",
+            "2025-04-01",
+            "--to",
+            "2025-04-30",
+            "--cell",
+            "250",
+            "--bootstrap",
+            "100",
+            "--json",
+            "--plot",
+            svg.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["windows"].as_u64(), Some(30));
+    assert!(v["valid_cells"].as_u64().unwrap() > 100);
+    let names: Vec<&str> = v["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["naive", "retro", "prospective", "etas", "fq"]);
+    for m in v["models"].as_array().unwrap() {
+        for c in ["0.01", "0.02", "0.05", "0.1", "0.2"] {
+            let h = m["hit_rate"][c].as_f64().unwrap();
+            assert!((0.0..=1.0).contains(&h));
+            assert!((m["pai"][c].as_f64().unwrap() - h / c.parse::<f64>().unwrap()).abs() < 1e-9);
+            assert!(m["pei"][c].as_f64().unwrap() <= 1.0);
+            let ci = m["ci"][c].as_array().unwrap();
+            assert!(ci[0].as_f64().unwrap() <= h + 1e-9 && h <= ci[1].as_f64().unwrap() + 1e-9);
+        }
+        assert!(m["seconds"].as_f64().is_some());
+    }
+    // Hot spots in the demo city are stable: every model beats chance by far.
+    assert!(v["models"][0]["pai"]["0.05"].as_f64().unwrap() > 3.0);
+    let plot = std::fs::read_to_string(&svg).unwrap();
+    assert!(plot.starts_with("<svg") && plot.contains("fq"));
+    // Unknown model names are refused with the list of known ones.
+    let e = one_line_error(&run(
+        dir.path(),
+        &[
+            "backtest",
+            "--input",
+            "fengqiao-data/demo/incidents-110.csv",
+            "--map",
+            "fengqiao-data/demo/mapping.toml",
+            "--from",
+            "2025-04-01",
+            "--to",
+            "2025-04-02",
+            "--models",
+            "crystalball",
+        ],
+    ));
+    assert!(e.contains("crystalball") && e.contains("prospective"), "{e}");
+}

@@ -1,0 +1,253 @@
+//! `fengqiao backtest`: rolling-origin evaluation of the forecasting models
+//! on a real incident file (through an import profile or mapping), without
+//! touching the database.
+
+use crate::import::mapping_for;
+use crate::output::thousands;
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use fengqiao_domain::{CategoryTable, NewIncident, Origin, TimePrecision};
+use fengqiao_forecast::prepare::{self, Incident, WindowKind};
+use fengqiao_forecast::{BacktestConfig, BacktestReport, Window, hit_rate_svg, model_by_name, run_backtest};
+use fengqiao_geo::LonLat;
+use fengqiao_ingest::{ImportOptions, Mapping, import, open_csv_source};
+use fengqiao_store::ImportCounts;
+use std::path::{Path, PathBuf};
+
+#[derive(clap::Args)]
+pub struct BacktestArgs {
+    /// Incident file (.csv or .csv.gz)
+    #[arg(long)]
+    pub input: PathBuf,
+    #[arg(long, conflicts_with = "map", required_unless_present = "map")]
+    pub profile: Option<String>,
+    #[arg(long)]
+    pub map: Option<PathBuf>,
+    /// First local day forecast (YYYY-MM-DD)
+    #[arg(long)]
+    pub from: NaiveDate,
+    /// Last local day forecast, inclusive (YYYY-MM-DD)
+    #[arg(long)]
+    pub to: NaiveDate,
+    #[arg(long, value_parser = ["day", "shift", "week"], default_value = "day")]
+    pub window: String,
+    /// Local start hours of the shifts, for --window shift
+    #[arg(long, value_delimiter = ',', default_value = "0,8,16")]
+    pub shifts: Vec<u32>,
+    /// Grid cell size in metres
+    #[arg(long, default_value_t = 150.0)]
+    pub cell: f64,
+    /// Grid origin offset in metres (x,y), to test sensitivity to the grid's placement
+    #[arg(long, value_delimiter = ',', default_value = "0,0")]
+    pub offset: Vec<f64>,
+    /// Models: naive, naiveN (last N days), retro, prospective, etas, fq (= default)
+    #[arg(long, value_delimiter = ',', default_value = "naive,retro,prospective,etas,fq")]
+    pub models: Vec<String>,
+    /// Days before --from on which models may tune themselves
+    #[arg(long, default_value_t = 365)]
+    pub validation_days: i64,
+    /// Leave officer-initiated incidents out of the training data
+    #[arg(long)]
+    pub citizen_only: bool,
+    #[arg(long, default_value_t = 1000)]
+    pub bootstrap: usize,
+    #[arg(long)]
+    pub json: bool,
+    /// Draw hit rate against coverage for every model into this SVG file
+    #[arg(long)]
+    pub plot: Option<PathBuf>,
+}
+
+/// Reads every incident of a file through a mapping, in memory.
+pub fn read_incidents(
+    path: &Path,
+    mapping: Mapping,
+    categories: &CategoryTable,
+) -> Result<(Vec<NewIncident>, Mapping), String> {
+    let source = open_csv_source(path).map_err(|e| e.to_string())?;
+    let mut rows = Vec::new();
+    let keep = mapping.clone();
+    let opts = ImportOptions::default();
+    import(
+        source,
+        &path.display().to_string(),
+        "backtest",
+        mapping,
+        categories,
+        None,
+        &opts,
+        &|_, _, _| {},
+        |batch: &[NewIncident], mut c: ImportCounts| {
+            rows.extend_from_slice(batch);
+            c.imported += batch.len() as u64;
+            Ok(c)
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    Ok((rows, keep))
+}
+
+pub fn to_forecast_incidents(rows: &[NewIncident], tz: Tz, citizen_only: bool) -> Vec<Incident> {
+    rows.iter()
+        .filter(|r| !(citizen_only && r.origin == Origin::Officer))
+        .map(|r| Incident {
+            unix_seconds: r.occurred_at.timestamp(),
+            lon: r.lon,
+            lat: r.lat,
+            officer: r.origin == Origin::Officer,
+            local: r.occurred_at.with_timezone(&tz).naive_local(),
+            day_only: r.time_precision == TimePrecision::Day,
+        })
+        .collect()
+}
+
+pub fn run(settings: &crate::config::Settings, args: &BacktestArgs) -> Result<(), String> {
+    if args.from > args.to {
+        return Err(format!("--from {} is after --to {}", args.from, args.to));
+    }
+    if !(10.0..=5000.0).contains(&args.cell) {
+        return Err(format!("--cell {} m is outside 10..=5000", args.cell));
+    }
+    let offset = match args.offset.as_slice() {
+        [x, y] => (*x, *y),
+        _ => return Err("--offset takes two numbers: x,y metres".into()),
+    };
+    let kind = WindowKind::parse(&args.window, &args.shifts).ok_or("--shifts must be hours 0..23")?;
+    let mut models = Vec::new();
+    for name in &args.models {
+        models.push(model_by_name(name).ok_or_else(|| {
+            format!(
+                "unknown model {name:?}; known: naive, naiveN (e.g. naive365), retro, prospective, etas, fq, default"
+            )
+        })?);
+    }
+    let mapping = mapping_for(args.profile.as_deref(), args.map.as_deref())?;
+    let tz: Tz = mapping
+        .timezone
+        .parse()
+        .map_err(|_| format!("unknown time zone {}", mapping.timezone))?;
+    let (rows, mapping) = read_incidents(&args.input, mapping, &settings.categories)?;
+    let mut incidents = to_forecast_incidents(&rows, tz, args.citizen_only);
+    if matches!(kind, WindowKind::Shift(_)) {
+        incidents.retain(|i| !i.day_only);
+    }
+    let centre = match mapping.bbox {
+        Some([a, b, c, d]) => LonLat::new((a + c) / 2.0, (b + d) / 2.0),
+        None => {
+            let n = incidents.len().max(1) as f64;
+            LonLat::new(
+                incidents.iter().map(|i| i.lon).sum::<f64>() / n,
+                incidents.iter().map(|i| i.lat).sum::<f64>() / n,
+            )
+        }
+    };
+    let (grid, events) = prepare::build_events(&incidents, centre, args.cell, offset).map_err(|e| e.to_string())?;
+    let windows = prepare::windows(tz, args.from, args.to, &kind);
+    // Validation starts a year (by default) before --from, but not before the
+    // data has 60 days of history for the features to stand on.
+    let first_day = events.first().map(|e| {
+        chrono::DateTime::from_timestamp((e.t * 86_400.0) as i64, 0)
+            .unwrap_or_default()
+            .with_timezone(&tz)
+            .date_naive()
+    });
+    let earliest = first_day.map_or(args.from, |d| d + chrono::Duration::days(60));
+    let validation_from = (args.from - chrono::Duration::days(args.validation_days.max(1))).max(earliest);
+    let validation: Vec<Window> =
+        prepare::windows(tz, validation_from, args.from.pred_opt().expect("date in range"), &kind);
+    let first = windows.first().map_or(0.0, |w| w.start);
+    let history = events.partition_point(|e| e.t < first);
+    if history == 0 {
+        return Err(format!("no incidents before {}: nothing to learn from", args.from));
+    }
+    let valid = prepare::cells_with_history(&grid, &events, first);
+    let ctx = prepare::context(grid, valid, &kind);
+    let cfg = BacktestConfig {
+        bootstrap: args.bootstrap,
+        ..BacktestConfig::default()
+    };
+    let report = run_backtest(&ctx, &events, &windows, &validation, models, &cfg);
+    if let Some(p) = &args.plot {
+        let title = format!(
+            "{} — {} {} windows, {} m grid",
+            args.input.display(),
+            report.windows,
+            args.window,
+            args.cell
+        );
+        std::fs::write(p, hit_rate_svg(&report, &title)).map_err(|e| format!("{}: {e}", p.display()))?;
+    }
+    if args.json {
+        let mut v = serde_json::to_value(&report).expect("serialisable");
+        v["study_area"] = serde_json::json!(format!("cells with an incident before {}", args.from));
+        v["cell_m"] = serde_json::json!(args.cell);
+        v["window"] = serde_json::json!(args.window);
+        v["history_events"] = serde_json::json!(history);
+        println!("{v}");
+    } else {
+        print_report(args, &report, history);
+    }
+    Ok(())
+}
+
+fn print_report(args: &BacktestArgs, r: &BacktestReport, history: usize) {
+    println!(
+        "backtest {}: {} {} windows {}..={}, {} m grid, {} valid cells (cells with an incident before {}), {} history events",
+        args.input.display(),
+        r.windows,
+        args.window,
+        args.from,
+        args.to,
+        args.cell,
+        thousands(r.valid_cells as u64),
+        args.from,
+        thousands(history as u64)
+    );
+    println!(
+        "scored {} events ({} more fell outside the study area)",
+        thousands(r.events),
+        thousands(r.events_outside_study_area)
+    );
+    println!("\npooled hit rate at coverage            PAI     PEI*   log-lik   pred/obs  seconds");
+    println!("model          1%     2%     5%    10%    20%    @5%     @5%   /event");
+    for m in &r.models {
+        let h = |c: &str| m.hit_rate[c];
+        println!(
+            "{:<11} {:.3}  {:.3}  {:.3}  {:.3}  {:.3}  {:>5.2}  {:>6.3}  {:>7.3}   {:>6.3}  {:>7.2}",
+            m.name,
+            h("0.01"),
+            h("0.02"),
+            h("0.05"),
+            h("0.1"),
+            h("0.2"),
+            m.pai["0.05"],
+            m.pei["0.05"],
+            m.log_likelihood_per_event,
+            m.predicted_over_observed,
+            m.seconds
+        );
+    }
+    println!("\npaired (pooled hit rate ratio [bootstrap 95%], windows won / lost)");
+    for m in &r.models {
+        for p in &m.paired {
+            let cell = |c: &str| {
+                format!(
+                    "{:.3} [{:.3}, {:.3}] {:.0}%/{:.0}%",
+                    p.ratio[c],
+                    p.ratio_ci[c][0],
+                    p.ratio_ci[c][1],
+                    100.0 * p.won[c],
+                    100.0 * p.lost[c]
+                )
+            };
+            println!(
+                "{:<11} vs {:<11} 1%: {}   5%: {}   10%: {}",
+                m.name,
+                p.against,
+                cell("0.01"),
+                cell("0.05"),
+                cell("0.1")
+            );
+        }
+    }
+}

@@ -1,0 +1,289 @@
+//! The rolling-origin backtest: every model forecasts every window from the
+//! events before it, and is scored against what happened.
+
+use crate::metrics::{COVERAGES, WindowScore, capture_curve};
+use crate::rng::Rng;
+use crate::{Context, Event, Model, Window};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+#[derive(Debug, Clone)]
+pub struct BacktestConfig {
+    pub bootstrap: usize,
+    pub seed: u64,
+}
+
+impl Default for BacktestConfig {
+    fn default() -> Self {
+        Self {
+            bootstrap: 1000,
+            seed: 20_190_101,
+        }
+    }
+}
+
+/// A paired comparison of two models over the same windows, per coverage.
+#[derive(Debug, Clone, Serialize)]
+pub struct Paired {
+    pub against: String,
+    /// Pooled hit rate of the model / that of `against`.
+    pub ratio: BTreeMap<String, f64>,
+    /// Bootstrap 95% interval of the ratio (windows resampled together).
+    pub ratio_ci: BTreeMap<String, [f64; 2]>,
+    /// Share of windows (with events) in which the model captured more / fewer.
+    pub won: BTreeMap<String, f64>,
+    pub lost: BTreeMap<String, f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelReport {
+    pub name: String,
+    pub params: serde_json::Value,
+    /// Pooled: Σ captured / Σ events.
+    pub hit_rate: BTreeMap<String, f64>,
+    /// Hit rate / coverage.
+    pub pai: BTreeMap<String, f64>,
+    /// Pooled PEI*: Σ captured / Σ most the same number of cells could capture.
+    pub pei: BTreeMap<String, f64>,
+    /// Bootstrap 95% interval of the pooled hit rate.
+    pub ci: BTreeMap<String, [f64; 2]>,
+    /// Mean over windows (with events) of the per-window hit rate, with its interval.
+    pub mean_hit_rate: BTreeMap<String, f64>,
+    pub mean_hit_rate_ci: BTreeMap<String, [f64; 2]>,
+    /// Poisson log-likelihood per event over the valid cells (calibration).
+    pub log_likelihood_per_event: f64,
+    /// Σ predicted / Σ observed over the valid cells (1 = unbiased in total).
+    pub predicted_over_observed: f64,
+    pub paired: Vec<Paired>,
+    pub seconds: f64,
+    #[serde(skip)]
+    pub windows: Vec<WindowScore>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BacktestReport {
+    pub models: Vec<ModelReport>,
+    pub valid_cells: usize,
+    pub events: u64,
+    /// Events of the forecast period in cells outside the study area (not scored).
+    pub events_outside_study_area: u64,
+    pub windows: usize,
+    pub coverages: Vec<f64>,
+}
+
+fn key(c: f64) -> String {
+    format!("{c}")
+}
+
+fn percentile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted.len() - 1) as f64 * q).round() as usize;
+    sorted[i]
+}
+
+/// Runs every model over `windows` (in time order). `events` are all events,
+/// in time order; each model sees those before the first window at start,
+/// then the ones before each window as it comes.
+pub fn run_backtest(
+    ctx: &Context,
+    events: &[Event],
+    windows: &[Window],
+    validation: &[Window],
+    models: Vec<Box<dyn Model>>,
+    cfg: &BacktestConfig,
+) -> BacktestReport {
+    let first = windows.first().map_or(f64::INFINITY, |w| w.start);
+    let history_end = events.partition_point(|e| e.t < first);
+    // Actual counts per window, shared by all models.
+    let mut actual = vec![0u32; ctx.cells()];
+    let mut outside = 0u64;
+    let mut reports = Vec::new();
+    let mut order = Vec::new();
+    let mut pred = vec![0.0; ctx.cells()];
+    for mut model in models {
+        let started = Instant::now();
+        model.start(ctx, &events[..history_end], validation);
+        let mut seen = history_end;
+        let mut scores = Vec::with_capacity(windows.len());
+        let (mut predicted, mut observed) = (0.0, 0.0);
+        for w in windows {
+            let upto = events.partition_point(|e| e.t < w.start);
+            let new = if upto > seen { &events[seen..upto] } else { &[] };
+            seen = seen.max(upto);
+            model.predict(ctx, new, w, &mut pred);
+            let end = events.partition_point(|e| e.t < w.end);
+            for e in &events[upto..end] {
+                actual[e.cell as usize] += 1;
+            }
+            let s = capture_curve(&ctx.valid_cells, &pred, &actual, &mut order);
+            predicted += ctx.valid_cells.iter().map(|&c| pred[c as usize]).sum::<f64>();
+            observed += s.events as f64;
+            if reports.is_empty() {
+                outside += events[upto..end].iter().filter(|e| !ctx.valid[e.cell as usize]).count() as u64;
+            }
+            for e in &events[upto..end] {
+                actual[e.cell as usize] = 0;
+            }
+            scores.push(s);
+        }
+        let seconds = started.elapsed().as_secs_f64();
+        let name = model.name();
+        let params = model.params();
+        reports.push(summarise(
+            name,
+            params,
+            scores,
+            seconds,
+            predicted / observed.max(1.0),
+            cfg,
+        ));
+    }
+    add_paired(&mut reports, cfg);
+    let events_scored = reports.first().map_or(0, |r| r.windows.iter().map(|w| w.events).sum());
+    BacktestReport {
+        valid_cells: ctx.valid_cells.len(),
+        events: events_scored,
+        events_outside_study_area: outside,
+        windows: windows.len(),
+        coverages: COVERAGES.to_vec(),
+        models: reports,
+    }
+}
+
+fn pooled(scores: &[WindowScore], idx: &[usize], i: usize) -> f64 {
+    let (c, e) = idx.iter().fold((0u64, 0u64), |(c, e), &k| {
+        (c + scores[k].captured[i], e + scores[k].events)
+    });
+    if e == 0 { 0.0 } else { c as f64 / e as f64 }
+}
+
+fn summarise(
+    name: String,
+    params: serde_json::Value,
+    scores: Vec<WindowScore>,
+    seconds: f64,
+    bias: f64,
+    cfg: &BacktestConfig,
+) -> ModelReport {
+    let all: Vec<usize> = (0..scores.len()).collect();
+    let with_events: Vec<usize> = all.iter().copied().filter(|&k| scores[k].events > 0).collect();
+    let total_events: u64 = scores.iter().map(|s| s.events).sum();
+    let mut r = ModelReport {
+        name,
+        params,
+        hit_rate: BTreeMap::new(),
+        pai: BTreeMap::new(),
+        pei: BTreeMap::new(),
+        ci: BTreeMap::new(),
+        mean_hit_rate: BTreeMap::new(),
+        mean_hit_rate_ci: BTreeMap::new(),
+        log_likelihood_per_event: scores.iter().map(|s| s.log_likelihood).sum::<f64>() / total_events.max(1) as f64,
+        predicted_over_observed: bias,
+        paired: Vec::new(),
+        seconds,
+        windows: Vec::new(),
+    };
+    let mut rng = Rng::new(cfg.seed);
+    let resamples: Vec<Vec<usize>> = (0..cfg.bootstrap)
+        .map(|_| {
+            (0..with_events.len())
+                .map(|_| with_events[rng.below(with_events.len())])
+                .collect()
+        })
+        .collect();
+    for (i, c) in COVERAGES.iter().enumerate() {
+        let h = pooled(&scores, &all, i);
+        r.hit_rate.insert(key(*c), h);
+        r.pai.insert(key(*c), h / c);
+        let best: u64 = scores.iter().map(|s| s.best[i]).sum();
+        let cap: u64 = scores.iter().map(|s| s.captured[i]).sum();
+        r.pei
+            .insert(key(*c), if best == 0 { 0.0 } else { cap as f64 / best as f64 });
+        let mut boot: Vec<f64> = resamples.iter().map(|idx| pooled(&scores, idx, i)).collect();
+        boot.sort_by(f64::total_cmp);
+        r.ci.insert(key(*c), [percentile(&boot, 0.025), percentile(&boot, 0.975)]);
+        let per_window = |idx: &[usize]| {
+            idx.iter()
+                .map(|&k| scores[k].captured[i] as f64 / scores[k].events as f64)
+                .sum::<f64>()
+                / idx.len().max(1) as f64
+        };
+        r.mean_hit_rate.insert(key(*c), per_window(&with_events));
+        let mut boot: Vec<f64> = resamples.iter().map(|idx| per_window(idx)).collect();
+        boot.sort_by(f64::total_cmp);
+        r.mean_hit_rate_ci
+            .insert(key(*c), [percentile(&boot, 0.025), percentile(&boot, 0.975)]);
+    }
+    r.windows = scores;
+    r
+}
+
+/// Compares every model with `naive` and with the best baseline (the
+/// non-flagship model with the highest pooled hit rate at 5%).
+fn add_paired(reports: &mut [ModelReport], cfg: &BacktestConfig) {
+    let names: Vec<String> = reports.iter().map(|r| r.name.clone()).collect();
+    let naive = names.iter().position(|n| n == "naive");
+    let best = reports
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.name != "fq")
+        .max_by(|a, b| a.1.hit_rate["0.05"].total_cmp(&b.1.hit_rate["0.05"]))
+        .map(|(i, _)| i);
+    let mut targets: Vec<usize> = naive.into_iter().chain(best).collect();
+    targets.dedup();
+    let n = reports.first().map_or(0, |r| r.windows.len());
+    let with_events: Vec<usize> = (0..n).filter(|&k| reports[0].windows[k].events > 0).collect();
+    let mut rng = Rng::new(cfg.seed ^ 0xabcd);
+    let resamples: Vec<Vec<usize>> = (0..cfg.bootstrap)
+        .map(|_| {
+            (0..with_events.len())
+                .map(|_| with_events[rng.below(with_events.len())])
+                .collect()
+        })
+        .collect();
+    for m in 0..reports.len() {
+        for &t in &targets {
+            if t == m {
+                continue;
+            }
+            let mut p = Paired {
+                against: names[t].clone(),
+                ratio: BTreeMap::new(),
+                ratio_ci: BTreeMap::new(),
+                won: BTreeMap::new(),
+                lost: BTreeMap::new(),
+            };
+            for (i, c) in COVERAGES.iter().enumerate() {
+                let (a, b) = (&reports[m].windows, &reports[t].windows);
+                let all: Vec<usize> = (0..n).collect();
+                let ratio = |idx: &[usize]| pooled(a, idx, i) / pooled(b, idx, i).max(1e-12);
+                p.ratio.insert(key(*c), ratio(&all));
+                let mut boot: Vec<f64> = resamples.iter().map(|idx| ratio(idx)).collect();
+                boot.sort_by(f64::total_cmp);
+                p.ratio_ci
+                    .insert(key(*c), [percentile(&boot, 0.025), percentile(&boot, 0.975)]);
+                let cnt = with_events.len().max(1) as f64;
+                p.won.insert(
+                    key(*c),
+                    with_events
+                        .iter()
+                        .filter(|&&k| a[k].captured[i] > b[k].captured[i])
+                        .count() as f64
+                        / cnt,
+                );
+                p.lost.insert(
+                    key(*c),
+                    with_events
+                        .iter()
+                        .filter(|&&k| a[k].captured[i] < b[k].captured[i])
+                        .count() as f64
+                        / cnt,
+                );
+            }
+            reports[m].paired.push(p);
+        }
+    }
+}

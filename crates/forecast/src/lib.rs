@@ -1,0 +1,27 @@
+//! Incident forecasting for Fengqiao: where and when incidents will happen,
+//! per grid cell and time window, and the honest backtest that measures it.
+//!
+//! Pure computation: events come in as (time, cell, position) values, forecasts
+//! go out as expected counts per cell. Forecasts are about places and times,
+//! never about people: nothing here knows who was involved.
+//!
+//! Models implement [`Model`]: they see the history before the first window,
+//! then, window by window, only the events that happened before that window.
+
+mod backtest;
+mod event;
+mod glm;
+mod metrics;
+pub mod models;
+mod plot;
+pub mod prepare;
+mod rng;
+
+pub use backtest::{BacktestConfig, BacktestReport, ModelReport, Paired, run_backtest};
+pub use event::{Context, Event, Window};
+pub use metrics::{WindowScore, capture_curve, log_likelihood};
+pub use models::{MODEL_NAMES, Model, model_by_name};
+pub use plot::hit_rate_svg;
+
+/// Days are the time unit everywhere in this crate (f64 days since the Unix epoch, UTC).
+pub const SECONDS_PER_DAY: f64 = 86_400.0;

@@ -1,0 +1,360 @@
+//! `fq`, Fengqiao's flagship forecaster: a Poisson regression on multi-scale
+//! features of each cell's history, fitted on the validation period that
+//! precedes the forecast period, giving calibrated expected counts.
+//!
+//! Features of cell c at the start of a window, all from earlier events:
+//! exponentially weighted rates at half-lives of 7 days to 4 years, the
+//! all-history rate, the same smoothed over 3x3 and 5x5 neighbourhoods
+//! (near repeats and stable hot spots around the cell), the cell's own rate
+//! on the window's weekday (or shift), and the city-wide recent level; with
+//! weekday (or shift) effects. Logs of rates enter a log-link model, so the
+//! fit is a learned weighted geometric blend of these rates, which contains
+//! the naive all-history count and the exponentially weighted count as
+//! special cases.
+
+use super::Model;
+use crate::glm::PoissonGlm;
+use crate::rng::Rng;
+use crate::{Context, Event, Window};
+
+const HALF_LIVES: [f64; 5] = [7.0, 30.0, 120.0, 365.0, 1460.0];
+/// Half-life of the per-weekday and per-shift cell rates.
+const PROFILE_HALF_LIFE: f64 = 730.0;
+const CITY_SHORT: f64 = 28.0;
+
+#[derive(Debug, Clone)]
+pub struct Flagship {
+    /// Weight of officer-initiated events in the features (1 = as any other,
+    /// 0 = ignored): the control on the patrol feedback loop.
+    pub officer_weight: f64,
+    /// Negative (cell, window) pairs kept per positive pair in training.
+    pub negatives_per_positive: f64,
+    pub ridge: f64,
+    ew: Vec<Vec<f64>>,
+    profile: Vec<Vec<f64>>,
+    all: Vec<f64>,
+    city_short: f64,
+    city_long: f64,
+    first: Option<f64>,
+    t_ref: f64,
+    shifts: usize,
+    glm: Option<PoissonGlm>,
+    eps: Vec<f64>,
+    mean: Vec<f64>,
+    sd: Vec<f64>,
+    scratch: Vec<f64>,
+    scratch2: Vec<f64>,
+}
+
+impl Default for Flagship {
+    fn default() -> Self {
+        Self {
+            officer_weight: 1.0,
+            negatives_per_positive: 10.0,
+            ridge: 1e-4,
+            ew: Vec::new(),
+            profile: Vec::new(),
+            all: Vec::new(),
+            city_short: 0.0,
+            city_long: 0.0,
+            first: None,
+            t_ref: 0.0,
+            shifts: 1,
+            glm: None,
+            eps: Vec::new(),
+            mean: Vec::new(),
+            sd: Vec::new(),
+            scratch: Vec::new(),
+            scratch2: Vec::new(),
+        }
+    }
+}
+
+fn halving(dt: f64, h: f64) -> f64 {
+    (-(dt / h) * std::f64::consts::LN_2).exp()
+}
+
+/// Box sums of side 2r+1 around every cell, by an integral image.
+fn box_sum(ctx: &Context, values: &[f64], r: i64, integral: &mut Vec<f64>, out: &mut [f64]) {
+    let (cols, rows) = (ctx.grid.cols as usize, ctx.grid.rows as usize);
+    integral.clear();
+    integral.resize((cols + 1) * (rows + 1), 0.0);
+    for row in 0..rows {
+        let mut line = 0.0;
+        for col in 0..cols {
+            line += values[row * cols + col];
+            integral[(row + 1) * (cols + 1) + col + 1] = integral[row * (cols + 1) + col + 1] + line;
+        }
+    }
+    let at = |r: usize, c: usize| integral[r * (cols + 1) + c];
+    for row in 0..rows {
+        let r0 = row.saturating_sub(r as usize);
+        let r1 = (row + r as usize + 1).min(rows);
+        for col in 0..cols {
+            let c0 = col.saturating_sub(r as usize);
+            let c1 = (col + r as usize + 1).min(cols);
+            out[row * cols + col] = at(r1, c1) - at(r0, c1) - at(r1, c0) + at(r0, c0);
+        }
+    }
+}
+
+impl Flagship {
+    fn slot(&self, ctx: &Context, e: &Event) -> usize {
+        if self.shifts > 1 {
+            if e.hour == Event::NO_HOUR {
+                usize::MAX
+            } else {
+                usize::from(ctx.shift_of_hour[usize::from(e.hour) % 24])
+            }
+        } else {
+            usize::from(e.weekday)
+        }
+    }
+
+    fn window_slot(&self, w: &Window) -> usize {
+        if self.shifts > 1 {
+            usize::from(w.shift)
+        } else {
+            usize::from(w.weekday)
+        }
+    }
+
+    fn reset(&mut self, ctx: &Context) {
+        let n = ctx.cells();
+        self.ew = vec![vec![0.0; n]; HALF_LIVES.len()];
+        let slots = if self.shifts > 1 { self.shifts } else { 7 };
+        self.profile = vec![vec![0.0; n]; slots];
+        self.all = vec![0.0; n];
+        self.scratch = vec![0.0; n];
+        self.scratch2 = Vec::new();
+        self.city_short = 0.0;
+        self.city_long = 0.0;
+    }
+
+    /// Adds events (at or after t_ref) to the state held at t_ref.
+    fn add(&mut self, ctx: &Context, events: &[Event]) {
+        for e in events {
+            let w = if e.officer { self.officer_weight } else { 1.0 };
+            if w == 0.0 {
+                continue;
+            }
+            let c = e.cell as usize;
+            let dt = self.t_ref - e.t; // <= 0: weight grows until the state decays to the window
+            for (k, h) in HALF_LIVES.iter().enumerate() {
+                self.ew[k][c] += w * halving(dt, *h);
+            }
+            let slot = self.slot(ctx, e);
+            if slot < self.profile.len() {
+                self.profile[slot][c] += w * halving(dt, PROFILE_HALF_LIFE);
+            }
+            self.all[c] += w;
+            self.city_short += w * halving(dt, CITY_SHORT);
+            self.city_long += w * halving(dt, 365.0);
+            self.first.get_or_insert(e.t);
+        }
+    }
+
+    fn advance(&mut self, to: f64) {
+        let dt = to - self.t_ref;
+        if dt == 0.0 {
+            return;
+        }
+        for (k, h) in HALF_LIVES.iter().enumerate() {
+            let f = halving(dt, *h);
+            self.ew[k].iter_mut().for_each(|v| *v *= f);
+        }
+        let f = halving(dt, PROFILE_HALF_LIFE);
+        for p in &mut self.profile {
+            p.iter_mut().for_each(|v| *v *= f);
+        }
+        self.city_short *= halving(dt, CITY_SHORT);
+        self.city_long *= halving(dt, 365.0);
+        self.t_ref = to;
+    }
+
+    /// Raw rates (events per day) for the valid cells at window `w`.
+    fn raw_features(&mut self, ctx: &Context, w: &Window) -> Vec<[f64; 10]> {
+        let mass = |h: f64| h / std::f64::consts::LN_2; // days of weight under a half-life
+        let span = (w.start - self.first.unwrap_or(w.start)).max(1.0);
+        let n = ctx.cells();
+        let mut box3 = vec![0.0; n];
+        let mut box5 = vec![0.0; n];
+        let mut near = vec![0.0; n];
+        let mut integral = std::mem::take(&mut self.scratch2);
+        box_sum(ctx, &self.ew[3], 1, &mut integral, &mut box3);
+        box_sum(ctx, &self.ew[4], 2, &mut integral, &mut box5);
+        box_sum(ctx, &self.ew[0], 1, &mut integral, &mut near);
+        self.scratch2 = integral;
+        let slot = self.window_slot(w).min(self.profile.len() - 1);
+        let slots = self.profile.len() as f64;
+        ctx.valid_cells
+            .iter()
+            .map(|&c| {
+                let c = c as usize;
+                [
+                    self.ew[0][c] / mass(HALF_LIVES[0]),
+                    self.ew[1][c] / mass(HALF_LIVES[1]),
+                    self.ew[2][c] / mass(HALF_LIVES[2]),
+                    self.ew[3][c] / mass(HALF_LIVES[3]),
+                    self.ew[4][c] / mass(HALF_LIVES[4]),
+                    self.all[c] / span,
+                    box3[c] / 9.0 / mass(HALF_LIVES[3]),
+                    box5[c] / 25.0 / mass(HALF_LIVES[4]),
+                    near[c] / 9.0 / mass(HALF_LIVES[0]),
+                    self.profile[slot][c] * slots / mass(PROFILE_HALF_LIFE),
+                ]
+                .map(|v| v.max(0.0))
+            })
+            .collect()
+    }
+
+    /// Transformed feature vector: logs of rates with a floor, standardised,
+    /// plus the level and the one-hot weekday/shift.
+    fn design(&self, raw: &[f64; 10], level: f64, slot: usize, slots: usize) -> Vec<f64> {
+        let mut x: Vec<f64> = raw.iter().zip(&self.eps).map(|(v, e)| (v + e).ln()).collect();
+        x.push(level.max(1e-6).ln());
+        for s in 1..slots {
+            x.push(if s == slot { 1.0 } else { 0.0 });
+        }
+        if !self.mean.is_empty() {
+            for (i, v) in x.iter_mut().enumerate().take(self.mean.len()) {
+                *v = (*v - self.mean[i]) / self.sd[i];
+            }
+        }
+        x
+    }
+
+    fn level(&self) -> f64 {
+        let rate = |h: f64| h / std::f64::consts::LN_2;
+        (self.city_short / rate(CITY_SHORT)) / (self.city_long / rate(365.0)).max(1e-12)
+    }
+}
+
+impl Model for Flagship {
+    fn name(&self) -> String {
+        "fq".into()
+    }
+
+    fn params(&self) -> serde_json::Value {
+        serde_json::json!({
+            "half_lives_days": HALF_LIVES, "profile_half_life_days": PROFILE_HALF_LIFE,
+            "officer_weight": self.officer_weight, "ridge": self.ridge,
+            "negatives_per_positive": self.negatives_per_positive,
+            "glm": self.glm,
+        })
+    }
+
+    fn start(&mut self, ctx: &Context, history: &[Event], validation: &[Window]) {
+        // Shift windows train per-shift profiles; day and week windows per-weekday ones.
+        self.shifts = ctx.shifts.max(1);
+        self.reset(ctx);
+        self.first = None;
+        self.t_ref = history.first().map_or(0.0, |e| e.t);
+        let slots = self.profile.len();
+        let mut rng = Rng::new(0x5eed);
+        let (mut raws, mut levels, mut slots_of, mut ys, mut weights, mut offsets) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let mut next = 0;
+        let mut counts = vec![0.0; ctx.cells()];
+        for w in validation {
+            let upto = history.partition_point(|e| e.t < w.start);
+            if upto > next {
+                self.add(ctx, &history[next..upto]);
+                next = upto;
+            }
+            self.advance(w.start);
+            let end = history.partition_point(|e| e.t < w.end);
+            for e in &history[upto..end] {
+                counts[e.cell as usize] += 1.0;
+            }
+            let raw = self.raw_features(ctx, w);
+            let positives = ctx
+                .valid_cells
+                .iter()
+                .filter(|&&c| counts[c as usize] > 0.0)
+                .count()
+                .max(1) as f64;
+            let keep = (self.negatives_per_positive * positives / ctx.valid_cells.len() as f64).min(1.0);
+            let level = self.level();
+            for (r, &c) in raw.into_iter().zip(&ctx.valid_cells) {
+                // Train as the forecast will be used: only on cells that already had
+                // an incident. (The study area is fixed at the forecast start, so a cell
+                // that first appears during validation would teach the model that cells
+                // without history get incidents.)
+                if self.all[c as usize] == 0.0 {
+                    continue;
+                }
+                let y = counts[c as usize];
+                let weight = if y > 0.0 {
+                    1.0
+                } else if rng.f64() < keep {
+                    1.0 / keep
+                } else {
+                    continue;
+                };
+                raws.push(r);
+                levels.push(level);
+                slots_of.push(self.window_slot(w));
+                ys.push(y);
+                weights.push(weight);
+                offsets.push(w.days().ln());
+            }
+            for e in &history[upto..end] {
+                counts[e.cell as usize] = 0.0;
+            }
+        }
+        // Floors: a tenth of each feature's mean over the training rows.
+        let m = raws.len().max(1) as f64;
+        self.eps = (0..10)
+            .map(|k| (raws.iter().map(|r| r[k]).sum::<f64>() / m * 0.1).max(1e-9))
+            .collect();
+        self.mean.clear();
+        self.sd.clear();
+        let design: Vec<Vec<f64>> = raws
+            .iter()
+            .zip(&levels)
+            .zip(&slots_of)
+            .map(|((r, l), s)| self.design(r, *l, *s, slots))
+            .collect();
+        let k = design.first().map_or(0, Vec::len).min(11);
+        for i in 0..k {
+            let mean = design.iter().map(|x| x[i]).sum::<f64>() / m;
+            let var = design.iter().map(|x| (x[i] - mean).powi(2)).sum::<f64>() / m;
+            self.mean.push(mean);
+            self.sd.push(var.sqrt().max(1e-9));
+        }
+        let design: Vec<Vec<f64>> = design
+            .into_iter()
+            .map(|mut x| {
+                for ((v, mean), sd) in x.iter_mut().zip(&self.mean).zip(&self.sd) {
+                    *v = (*v - mean) / sd;
+                }
+                x
+            })
+            .collect();
+        self.glm = (!design.is_empty()).then(|| PoissonGlm::fit(&design, &ys, &weights, &offsets, self.ridge));
+        if next < history.len() {
+            self.add(ctx, &history[next..]);
+        }
+    }
+
+    fn predict(&mut self, ctx: &Context, new: &[Event], w: &Window, out: &mut [f64]) {
+        self.add(ctx, new);
+        self.advance(w.start);
+        out.iter_mut().for_each(|o| *o = 0.0);
+        let raw = self.raw_features(ctx, w);
+        let level = self.level();
+        let slots = self.profile.len();
+        let slot = self.window_slot(w);
+        let Some(glm) = &self.glm else {
+            for (r, &c) in raw.iter().zip(&ctx.valid_cells) {
+                out[c as usize] = r[5] * w.days();
+            }
+            return;
+        };
+        for (r, &c) in raw.iter().zip(&ctx.valid_cells) {
+            let x = self.design(r, level, slot, slots);
+            out[c as usize] = (glm.eta(&x) + w.days().ln()).exp();
+        }
+    }
+}

@@ -1,0 +1,55 @@
+//! Forecasting models: the published baselines and Fengqiao's flagship.
+
+mod etas;
+mod flagship;
+mod naive;
+mod prospective;
+mod retro;
+mod stencil;
+
+pub use etas::{EtasFit, GridEtas, fit_grid_etas};
+pub use flagship::Flagship;
+pub use naive::Naive;
+pub use prospective::Prospective;
+pub use retro::Retrospective;
+
+use crate::{Context, Event, Window};
+
+/// A forecaster, driven window by window by the backtest or the forecast command.
+pub trait Model: Send {
+    fn name(&self) -> String;
+
+    /// The parameters that define this run, for reports and stored forecasts.
+    fn params(&self) -> serde_json::Value;
+
+    /// Called once with every event before the first window, in time order,
+    /// and the validation windows (a period before the first window, of the
+    /// same kind) on which a model may tune itself.
+    fn start(&mut self, ctx: &Context, history: &[Event], validation: &[Window]);
+
+    /// Expected incidents per cell in `window`. `new` holds the events since
+    /// the previous call, in time order, all before `window.start`.
+    fn predict(&mut self, ctx: &Context, new: &[Event], window: &Window, out: &mut [f64]);
+}
+
+/// Names accepted on the command line; `default` means the flagship.
+pub const MODEL_NAMES: [&str; 6] = ["naive", "retro", "prospective", "etas", "fq", "default"];
+
+pub fn model_by_name(name: &str) -> Option<Box<dyn Model>> {
+    Some(match name {
+        "naive" => Box::new(Naive::all_history()),
+        "retro" => Box::new(Retrospective::default()),
+        "prospective" => Box::new(Prospective::default()),
+        "etas" => Box::new(GridEtas::default()),
+        "fq" | "default" => Box::new(Flagship::default()),
+        _ => {
+            if let Some(days) = name.strip_prefix("naive") {
+                return days
+                    .parse()
+                    .ok()
+                    .map(|d| Box::new(Naive::last_days(d)) as Box<dyn Model>);
+            }
+            return None;
+        }
+    })
+}
