@@ -45,6 +45,31 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> Result<(), String> {
     store
         .set_setting("default_dataset", &dataset)
         .map_err(|e| e.to_string())?;
+    if store
+        .latest_forecast(&dataset, "shift")
+        .map_err(|e| e.to_string())?
+        .is_none()
+    {
+        let args = crate::forecast::ForecastArgs {
+            dataset: Some(dataset.clone()),
+            model: "fq".into(),
+            window: "shift".into(),
+            shifts: vec![0, 8, 16],
+            date: None,
+            shift: 0,
+            cell: 150.0,
+            citizen_only: false,
+            json: false,
+            geojson: None,
+        };
+        let (run, cells, _) = crate::forecast::make_forecast(&store, &args)?;
+        println!(
+            "forecast for the next shift ({} model, {} cells, {:.1} incidents expected): shown on the map",
+            run.model,
+            cells.len(),
+            cells.iter().map(|c| c.1).sum::<f64>()
+        );
+    }
     drop(store);
     if args.no_serve {
         return Ok(());

@@ -5,6 +5,7 @@ mod backtest;
 mod bench;
 mod config;
 mod demo;
+mod forecast;
 mod import;
 mod output;
 mod serve;
@@ -43,6 +44,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Forecast incidents per grid cell for the next shift, day or week, and store it
+    Forecast(forecast::ForecastArgs),
     /// Evaluate forecasting models on a real incident file, window by window
     Backtest(backtest::BacktestArgs),
     /// Measure performance on real data against a baseline
@@ -76,6 +79,7 @@ fn main() -> ExitCode {
         Command::Datasets { json } => import::datasets(&settings, json),
         Command::Bench(cmd) => bench::run(&settings, &cmd),
         Command::Backtest(args) => backtest::run(&settings, &args),
+        Command::Forecast(args) => forecast::run(&settings, &args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -510,3 +510,34 @@ fn backtest_scores_every_model_on_the_demo_city() {
     ));
     assert!(e.contains("crystalball") && e.contains("prospective"), "{e}");
 }
+
+#[test]
+fn forecast_writes_a_stored_run_and_geojson() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(dir.path(), &["demo", "--no-serve", "--days", "90"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("forecast for the next shift"));
+    let o = run(
+        dir.path(),
+        &["forecast", "--window", "day", "--json", "--geojson", "fc.geojson"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let f = &v["forecast"];
+    assert_eq!(
+        (f["dataset"].as_str(), f["window_kind"].as_str(), f["model"].as_str()),
+        (Some("demo"), Some("day"), Some("fq"))
+    );
+    // The next day after the data: the demo's 90 days end on 2025-03-31 (Beijing time).
+    assert_eq!(f["window_start"].as_str(), Some("2025-03-31T16:00:00Z"));
+    assert!(f["data_cutoff"].as_str().unwrap() < f["window_start"].as_str().unwrap());
+    let total = v["expected_total"].as_f64().unwrap();
+    assert!(
+        (80.0..400.0).contains(&total),
+        "a day of the demo city expects about 180 incidents, got {total}"
+    );
+    let g: Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("fc.geojson")).unwrap()).unwrap();
+    assert_eq!(g["features"][0]["properties"]["rank"], 1);
+    let e = one_line_error(&run(dir.path(), &["forecast", "--model", "oracle"]));
+    assert!(e.contains("oracle"), "{e}");
+}

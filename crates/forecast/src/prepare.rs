@@ -223,3 +223,18 @@ mod tests {
         assert!(shifts.iter().all(|w| (w.days() - 1.0 / 3.0).abs() < 1e-9));
     }
 }
+
+/// The WGS84 ring (closed, counter-clockwise) of a cell of a grid laid on
+/// the local plane centred on `centre`: what maps and GeoJSON need.
+pub fn cell_ring(centre: LonLat, grid: &Grid, cell: u32) -> Vec<[f64; 2]> {
+    let proj = LocalProjection::centred_on(centre);
+    let lo = grid.cell_min(fengqiao_geo::CellId(cell));
+    let s = grid.cell_m;
+    [(0.0, 0.0), (s, 0.0), (s, s), (0.0, s), (0.0, 0.0)]
+        .iter()
+        .map(|(dx, dy)| {
+            let p = proj.unproject(Xy::new(lo.x + dx, lo.y + dy));
+            [(p.lon * 1e7).round() / 1e7, (p.lat * 1e7).round() / 1e7]
+        })
+        .collect()
+}

@@ -10,7 +10,8 @@ const I18N = {
     incidents: "警情总数", period: "时间范围", areas: "辖区", facilities: "派出所 / 警务站",
     per_day: "日均警情", all: "全部类别", stations: "派出所", posts: "警务站", fewer: "少", more: "多",
     days: ["一", "二", "三", "四", "五", "六", "日"], citizen: "群众报警", officer: "民警发现", unknown: "未知",
-    filtered: "筛选：", no_hours: "该数据集只有日期，没有时刻。", none: "暂无数据。运行 fengqiao demo 或 fengqiao import incidents 导入警情。", lang: "EN",
+    forecast: "下一班次预测", fc_legend: "预测热点（前 1% / 5% 网格）", fc_none: "暂无预测：运行 fengqiao forecast",
+    fc_note: "预测时段", filtered: "筛选：", no_hours: "该数据集只有日期，没有时刻。", none: "暂无数据。运行 fengqiao demo 或 fengqiao import incidents 导入警情。", lang: "EN",
   },
   en: {
     title: "Incident picture", dataset: "Dataset", cell: "Grid", map: "Incident density", by_category: "By category",
@@ -19,7 +20,8 @@ const I18N = {
     incidents: "Incidents", period: "Period", areas: "Jurisdictions", facilities: "Stations / posts",
     per_day: "Per day", all: "All categories", stations: "Station", posts: "Post", fewer: "fewer", more: "more",
     days: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], citizen: "Citizen-initiated", officer: "Officer-initiated",
-    unknown: "Unknown", filtered: "Filter: ", no_hours: "This dataset has dates only, no times of day.", none: "No data yet. Run fengqiao demo or fengqiao import incidents.", lang: "中文",
+    unknown: "Unknown", forecast: "Next-shift forecast", fc_legend: "Forecast hot spots (top 1% / 5% of cells)",
+    fc_none: "No forecast yet: run fengqiao forecast", fc_note: "Forecast window", filtered: "Filter: ", no_hours: "This dataset has dates only, no times of day.", none: "No data yet. Run fengqiao demo or fengqiao import incidents.", lang: "中文",
   },
 };
 
@@ -130,10 +132,30 @@ async function drawMap(ds) {
       el("title", {}, m).textContent = `${state.lang === "zh" ? f.name_zh : f.name_en} (${f.units})`;
     }
   }
+  let fcInfo = "";
+  if ($("fc").checked) {
+    try {
+      const fc = await api("/api/v1/forecasts/latest", { dataset: state.dataset, window: "shift" });
+      const ranked = fc.cells.slice().sort((a, b) => b.expected - a.expected || a.cell - b.cell);
+      const n = Math.max(1, Math.ceil(0.05 * (fc.forecast.params.valid_cells || ranked.length)));
+      const top1 = Math.max(1, Math.ceil(n / 5));
+      ranked.slice(0, n).forEach((c, i) => {
+        const [a, b] = [proj([c.bounds[0], c.bounds[3]]), proj([c.bounds[2], c.bounds[1]])];
+        const r = el("rect", { x: a[0], y: a[1], width: Math.max(0.6, b[0] - a[0]), height: Math.max(0.6, b[1] - a[1]),
+          fill: i < top1 ? "#5b2a86" : "none", "fill-opacity": 0.55, stroke: "#5b2a86", "stroke-width": 1.2, "vector-effect": "non-scaling-stroke" }, g);
+        el("title", {}, r).textContent = `#${i + 1}: ${c.expected.toFixed(3)}`;
+      });
+      const fmt = (x) => new Date(x).toLocaleString(state.lang === "zh" ? "zh-CN" : "en-GB", { timeZone: ds.timezone, dateStyle: "short", timeStyle: "short" });
+      fcInfo = `${t("fc_note")}: ${fmt(fc.forecast.window_start)} – ${fmt(fc.forecast.window_end)} · ${fc.forecast.model} · Σ ${fc.expected_total.toFixed(1)}`;
+    } catch (e) {
+      fcInfo = t("fc_none");
+    }
+  }
   const legend = $("legend");
   legend.innerHTML = "";
   const span = (html) => { const s = document.createElement("span"); s.innerHTML = html; legend.appendChild(s); };
   span(`${t("fewer")} ` + [0.05, 0.25, 0.5, 0.75, 1].map((v) => `<i style="background:${ramp(v)}"></i>`).join("") + ` ${t("more")} (max ${cells.max} / ${cells.cell_m} m)`);
+  if ($("fc").checked) span(`<i style="background:#5b2a86;opacity:.6"></i>${t("fc_legend")} ${fcInfo}`);
   if (ownAreas) {
     span(`<i style="background:#1f4fa3"></i>${t("stations")}`);
     span(`<i style="background:#3f7bd9;border-radius:50%"></i>${t("posts")}`);
@@ -242,6 +264,7 @@ async function init() {
   if (state.dataset) sel.value = state.dataset;
   sel.onchange = () => { state.dataset = sel.value; state.category = null; refresh(); };
   $("cell").onchange = () => drawMap(state.datasets.find((d) => d.name === state.dataset));
+  $("fc").onchange = () => drawMap(state.datasets.find((d) => d.name === state.dataset));
   $("lang").onclick = () => { state.lang = state.lang === "zh" ? "en" : "zh"; localStorage.setItem("fq-lang", state.lang); refresh(); };
   await refresh();
 }

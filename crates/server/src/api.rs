@@ -222,3 +222,65 @@ async fn cells(state: &AppState, filter: fengqiao_store::IncidentFilter, cell_m:
         "cells": cells,
     })))
 }
+
+/// The newest forecast for a dataset and window kind: JSON (cells with
+/// expected counts and WGS84 bounds) or, with `format=geojson`, a
+/// FeatureCollection of cell squares.
+pub async fn latest_forecast(State(state): State<AppState>, Query(q): Q) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    params::reject_unknown(&q, &["dataset", "window", "format"])?;
+    let dataset = q
+        .get("dataset")
+        .cloned()
+        .or_else(|| state.default_dataset.clone())
+        .ok_or_else(|| ApiError::invalid_parameter("dataset", "", "no dataset given and no default"))?;
+    let window = q.get("window").cloned().unwrap_or_else(|| "shift".into());
+    if !["shift", "day", "week"].contains(&window.as_str()) {
+        return Err(ApiError::invalid_parameter(
+            "window",
+            &window,
+            "expected shift, day or week",
+        ));
+    }
+    let format = q.get("format").cloned().unwrap_or_else(|| "json".into());
+    if !["json", "geojson"].contains(&format.as_str()) {
+        return Err(ApiError::invalid_parameter(
+            "format",
+            &format,
+            "expected json or geojson",
+        ));
+    }
+    let (ds, w) = (dataset.clone(), window.clone());
+    let found = blocking(&state, move |s| s.latest_forecast(&ds, &w)).await?;
+    let Some((run, cells)) = found else {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!(
+                "no {window} forecast for dataset {dataset}; make one with `fengqiao forecast --dataset {dataset} --window {window}`"
+            ),
+        ));
+    };
+    if format == "geojson" {
+        return Ok(Json(crate::forecast_geojson(&run, &cells)).into_response());
+    }
+    let grid = Grid {
+        origin: Xy::new(run.origin[0], run.origin[1]),
+        cell_m: run.cell_m,
+        cols: run.cols,
+        rows: run.rows,
+    };
+    let proj = LocalProjection::centred_on(LonLat::new(run.centre[0], run.centre[1]));
+    let r = |v: f64| (v * 1e6).round() / 1e6;
+    let items: Vec<Value> = cells
+        .iter()
+        .map(|(cell, expected)| {
+            let lo = grid.cell_min(fengqiao_geo::CellId(*cell));
+            let sw = proj.unproject(lo);
+            let ne = proj.unproject(Xy::new(lo.x + run.cell_m, lo.y + run.cell_m));
+            json!({"cell": cell, "expected": expected, "bounds": [r(sw.lon), r(sw.lat), r(ne.lon), r(ne.lat)]})
+        })
+        .collect();
+    let total: f64 = cells.iter().map(|c| c.1).sum();
+    Ok(Json(json!({"forecast": run, "expected_total": total, "cells": items})).into_response())
+}

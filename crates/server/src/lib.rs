@@ -19,6 +19,32 @@ use std::sync::Arc;
 
 pub use error::ApiError;
 
+use fengqiao_geo::LonLat;
+use fengqiao_store::ForecastRun;
+use serde_json::json;
+
+/// A forecast's cells as a GeoJSON FeatureCollection (WGS84 squares with `expected` and `rank`).
+pub fn forecast_geojson(run: &ForecastRun, cells: &[(u32, f64)]) -> serde_json::Value {
+    let grid = fengqiao_geo::Grid {
+        origin: fengqiao_geo::Xy::new(run.origin[0], run.origin[1]),
+        cell_m: run.cell_m,
+        cols: run.cols,
+        rows: run.rows,
+    };
+    let centre = LonLat::new(run.centre[0], run.centre[1]);
+    let mut ranked: Vec<&(u32, f64)> = cells.iter().collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let features: Vec<serde_json::Value> = ranked
+        .iter()
+        .enumerate()
+        .map(|(rank, (cell, expected))| {
+            json!({"type": "Feature", "properties": {"cell": cell, "expected": expected, "rank": rank + 1},
+                   "geometry": {"type": "Polygon", "coordinates": [fengqiao_forecast::prepare::cell_ring(centre, &grid, *cell)]}})
+        })
+        .collect();
+    json!({"type": "FeatureCollection", "forecast": run, "features": features})
+}
+
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
@@ -54,6 +80,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/facilities", get(api::facilities))
         .route("/api/v1/incidents", get(api::incidents))
         .route("/api/v1/incidents/aggregate", get(api::aggregate))
+        .route("/api/v1/forecasts/latest", get(api::latest_forecast))
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route".to_string()).into_response()
         })

@@ -247,6 +247,59 @@ async fn geography_endpoints() {
 }
 
 #[tokio::test]
+async fn latest_forecast_as_json_and_geojson() {
+    let app = spawn_app().await;
+    let r = app.get("/api/v1/forecasts/latest?window=day").await;
+    assert_eq!(r.status, 404);
+    assert!(r.json()["message"].as_str().unwrap().contains("fengqiao forecast"));
+    // Store one forecast through the same store the server uses.
+    let store = SqliteStore::open(&app._dir.path().join("t.sqlite")).unwrap();
+    let run = fengqiao_store::ForecastRun {
+        id: 0,
+        dataset: "demo".into(),
+        model: "fq".into(),
+        window_kind: "day".into(),
+        window_start: chrono::Utc::now(),
+        window_end: chrono::Utc::now() + chrono::Duration::days(1),
+        shift: 0,
+        cell_m: 150.0,
+        centre: [121.5, 29.86],
+        origin: [-1500.0, -1500.0],
+        cols: 20,
+        rows: 20,
+        data_cutoff: chrono::Utc::now(),
+        params: serde_json::json!({"valid_cells": 3}),
+        version: "test".into(),
+        created_at: chrono::Utc::now(),
+    };
+    fengqiao_store::Store::save_forecast(
+        &store,
+        &fengqiao_store::NewForecast {
+            run,
+            cells: vec![(0, 0.5), (21, 1.5), (399, 0.1)],
+        },
+    )
+    .unwrap();
+    let v = app.get("/api/v1/forecasts/latest?window=day").await.json();
+    assert_eq!(v["cells"].as_array().unwrap().len(), 3);
+    assert!((v["expected_total"].as_f64().unwrap() - 2.1).abs() < 1e-9);
+    let b = v["cells"][0]["bounds"].as_array().unwrap();
+    assert!(b[0].as_f64().unwrap() < b[2].as_f64().unwrap() && b[1].as_f64().unwrap() < b[3].as_f64().unwrap());
+    let g = app
+        .get("/api/v1/forecasts/latest?window=day&format=geojson")
+        .await
+        .json();
+    assert_eq!(g["type"], "FeatureCollection");
+    assert_eq!(g["features"][0]["properties"]["cell"], 21, "ranked by expected count");
+    assert_eq!(g["features"][0]["properties"]["rank"], 1);
+    let ring = g["features"][0]["geometry"]["coordinates"][0].as_array().unwrap();
+    assert_eq!(ring.len(), 5);
+    assert_eq!(ring[0], ring[4]);
+    let bad = app.get("/api/v1/forecasts/latest?window=month").await;
+    assert_eq!(bad.status, 400);
+}
+
+#[tokio::test]
 async fn bad_requests_get_json_errors() {
     let app = spawn_app().await;
     for (path, status, code, param) in [

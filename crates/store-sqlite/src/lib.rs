@@ -413,4 +413,20 @@ impl Store for SqliteStore {
     fn positions(&self, filter: &fengqiao_store::IncidentFilter) -> Result<Vec<[f64; 2]>> {
         self.read(|c| queries::positions(c, filter))
     }
+
+    fn incident_points(&self, filter: &fengqiao_store::IncidentFilter) -> Result<Vec<fengqiao_store::IncidentPoint>> {
+        self.read(|c| queries::incident_points(c, filter))
+    }
+
+    fn save_forecast(&self, forecast: &fengqiao_store::NewForecast) -> Result<i64> {
+        self.write(|c| queries::save_forecast(c, forecast))
+    }
+
+    fn latest_forecast(
+        &self,
+        dataset: &str,
+        window_kind: &str,
+    ) -> Result<Option<(fengqiao_store::ForecastRun, Vec<(u32, f64)>)>> {
+        self.read(|c| queries::latest_forecast(c, dataset, window_kind))
+    }
 }

@@ -235,3 +235,125 @@ pub fn positions(c: &Connection, f: &IncidentFilter) -> Result<Vec<[f64; 2]>> {
         .map_err(backend)?;
     rows.collect::<rusqlite::Result<Vec<_>>>().map_err(backend)
 }
+
+pub fn incident_points(c: &Connection, f: &IncidentFilter) -> Result<Vec<fengqiao_store::IncidentPoint>> {
+    let (cond, args) = where_clause(f);
+    let sql = format!(
+        "SELECT i.occurred_at, i.lon, i.lat, i.origin, i.time_precision FROM incidents i
+         WHERE {cond} ORDER BY i.occurred_at, i.id"
+    );
+    let mut stmt = c.prepare(&sql).map_err(backend)?;
+    let rows = stmt
+        .query_map(params_from_iter(args), |r| {
+            let origin: String = r.get(3)?;
+            let precision: String = r.get(4)?;
+            Ok(fengqiao_store::IncidentPoint {
+                occurred_at: from_ts(r.get(0)?),
+                lon: r.get(1)?,
+                lat: r.get(2)?,
+                origin: Origin::parse(&origin).unwrap_or(Origin::Unknown),
+                time_precision: TimePrecision::parse(&precision).unwrap_or(TimePrecision::Day),
+            })
+        })
+        .map_err(backend)?;
+    rows.collect::<rusqlite::Result<Vec<_>>>().map_err(backend)
+}
+
+pub fn save_forecast(conn: &mut Connection, f: &fengqiao_store::NewForecast) -> Result<i64> {
+    let tx = conn.transaction().map_err(backend)?;
+    let r = &f.run;
+    let dataset: i64 = tx
+        .query_row("SELECT id FROM datasets WHERE name = ?1", [&r.dataset], |row| {
+            row.get(0)
+        })
+        .map_err(|_| StoreError::NotFound {
+            what: format!("dataset {}", r.dataset),
+        })?;
+    tx.execute(
+        "INSERT INTO forecast_runs (dataset_id, model, window_kind, window_start, window_end, shift, cell_m,
+            centre_lon, centre_lat, origin_x, origin_y, cols, rows, data_cutoff, params, version, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+        params![
+            dataset,
+            r.model,
+            r.window_kind,
+            ts(r.window_start),
+            ts(r.window_end),
+            r.shift,
+            r.cell_m,
+            r.centre[0],
+            r.centre[1],
+            r.origin[0],
+            r.origin[1],
+            r.cols,
+            r.rows,
+            ts(r.data_cutoff),
+            r.params.to_string(),
+            r.version,
+            ts(r.created_at),
+        ],
+    )
+    .map_err(|e| StoreError::InvalidQuery(format!("forecast run: {e}")))?;
+    let id = tx.last_insert_rowid();
+    {
+        let mut stmt = tx
+            .prepare("INSERT INTO forecast_cells (run_id, cell, expected) VALUES (?1, ?2, ?3)")
+            .map_err(backend)?;
+        for (cell, expected) in &f.cells {
+            stmt.execute(params![id, cell, expected]).map_err(backend)?;
+        }
+    }
+    tx.commit().map_err(backend)?;
+    Ok(id)
+}
+
+pub fn latest_forecast(
+    c: &Connection,
+    dataset: &str,
+    kind: &str,
+) -> Result<Option<(fengqiao_store::ForecastRun, Vec<(u32, f64)>)>> {
+    use rusqlite::OptionalExtension;
+    let run = c
+        .query_row(
+            "SELECT r.id, d.name, r.model, r.window_kind, r.window_start, r.window_end, r.shift, r.cell_m,
+                    r.centre_lon, r.centre_lat, r.origin_x, r.origin_y, r.cols, r.rows, r.data_cutoff,
+                    r.params, r.version, r.created_at
+             FROM forecast_runs r JOIN datasets d ON d.id = r.dataset_id
+             WHERE d.name = ?1 AND r.window_kind = ?2
+             ORDER BY r.created_at DESC, r.id DESC LIMIT 1",
+            params![dataset, kind],
+            |r| {
+                let params: String = r.get(15)?;
+                Ok(fengqiao_store::ForecastRun {
+                    id: r.get(0)?,
+                    dataset: r.get(1)?,
+                    model: r.get(2)?,
+                    window_kind: r.get(3)?,
+                    window_start: from_ts(r.get(4)?),
+                    window_end: from_ts(r.get(5)?),
+                    shift: r.get(6)?,
+                    cell_m: r.get(7)?,
+                    centre: [r.get(8)?, r.get(9)?],
+                    origin: [r.get(10)?, r.get(11)?],
+                    cols: r.get(12)?,
+                    rows: r.get(13)?,
+                    data_cutoff: from_ts(r.get(14)?),
+                    params: serde_json::from_str(&params).unwrap_or(serde_json::Value::Null),
+                    version: r.get(16)?,
+                    created_at: from_ts(r.get(17)?),
+                })
+            },
+        )
+        .optional()
+        .map_err(backend)?;
+    let Some(run) = run else { return Ok(None) };
+    let mut stmt = c
+        .prepare("SELECT cell, expected FROM forecast_cells WHERE run_id = ?1 ORDER BY cell")
+        .map_err(backend)?;
+    let cells = stmt
+        .query_map([run.id], |r| Ok((r.get::<_, u32>(0)?, r.get::<_, f64>(1)?)))
+        .map_err(backend)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(backend)?;
+    Ok(Some((run, cells)))
+}

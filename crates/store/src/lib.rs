@@ -143,6 +143,49 @@ pub struct Page<T> {
     pub next: Option<Cursor>,
 }
 
+/// An incident reduced to what forecasting uses.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct IncidentPoint {
+    pub occurred_at: DateTime<Utc>,
+    pub lon: f64,
+    pub lat: f64,
+    pub origin: Origin,
+    pub time_precision: fengqiao_domain::TimePrecision,
+}
+
+/// A stored forecast: expected incidents per grid cell for one window.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ForecastRun {
+    pub id: i64,
+    pub dataset: String,
+    pub model: String,
+    /// `shift`, `day` or `week`.
+    pub window_kind: String,
+    pub window_start: DateTime<Utc>,
+    pub window_end: DateTime<Utc>,
+    pub shift: u32,
+    pub cell_m: f64,
+    /// Centre of the local projection the grid lives in (WGS84).
+    pub centre: [f64; 2],
+    /// Lower-left corner of the grid in that projection (metres).
+    pub origin: [f64; 2],
+    pub cols: u32,
+    pub rows: u32,
+    /// The newest incident the forecast could see.
+    pub data_cutoff: DateTime<Utc>,
+    pub params: serde_json::Value,
+    /// Version of the program that made it.
+    pub version: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A forecast to store; cells with an expected count of zero may be left out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewForecast {
+    pub run: ForecastRun,
+    pub cells: Vec<(u32, f64)>,
+}
+
 /// A dimension to count incidents by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dimension {
@@ -206,6 +249,15 @@ pub trait Store: Send + Sync {
 
     /// WGS84 positions of the matching incidents, for binning into grids.
     fn positions(&self, filter: &IncidentFilter) -> Result<Vec<[f64; 2]>>;
+
+    /// The matching incidents in time order, as forecasting needs them.
+    fn incident_points(&self, filter: &IncidentFilter) -> Result<Vec<IncidentPoint>>;
+
+    /// Stores a forecast run and its cells in one transaction; returns its id.
+    fn save_forecast(&self, forecast: &NewForecast) -> Result<i64>;
+
+    /// The most recently made forecast for the dataset and window kind, with its cells.
+    fn latest_forecast(&self, dataset: &str, window_kind: &str) -> Result<Option<(ForecastRun, Vec<(u32, f64)>)>>;
 }
 
 #[cfg(test)]
