@@ -426,7 +426,7 @@ impl Store for SqliteStore {
         &self,
         dataset: &str,
         window_kind: &str,
-    ) -> Result<Option<(fengqiao_store::ForecastRun, Vec<(u32, f64)>)>> {
+    ) -> Result<Option<(fengqiao_store::ForecastRun, fengqiao_store::ForecastCells)>> {
         self.read(|c| queries::latest_forecast(c, dataset, window_kind))
     }
 }

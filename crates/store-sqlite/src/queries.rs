@@ -311,7 +311,7 @@ pub fn latest_forecast(
     c: &Connection,
     dataset: &str,
     kind: &str,
-) -> Result<Option<(fengqiao_store::ForecastRun, Vec<(u32, f64)>)>> {
+) -> Result<Option<(fengqiao_store::ForecastRun, fengqiao_store::ForecastCells)>> {
     use rusqlite::OptionalExtension;
     let run = c
         .query_row(

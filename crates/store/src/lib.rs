@@ -179,6 +179,9 @@ pub struct ForecastRun {
     pub created_at: DateTime<Utc>,
 }
 
+/// Expected count per cell index.
+pub type ForecastCells = Vec<(u32, f64)>;
+
 /// A forecast to store; cells with an expected count of zero may be left out.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewForecast {
@@ -257,7 +260,7 @@ pub trait Store: Send + Sync {
     fn save_forecast(&self, forecast: &NewForecast) -> Result<i64>;
 
     /// The most recently made forecast for the dataset and window kind, with its cells.
-    fn latest_forecast(&self, dataset: &str, window_kind: &str) -> Result<Option<(ForecastRun, Vec<(u32, f64)>)>>;
+    fn latest_forecast(&self, dataset: &str, window_kind: &str) -> Result<Option<(ForecastRun, ForecastCells)>>;
 }
 
 #[cfg(test)]
