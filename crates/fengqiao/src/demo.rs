@@ -62,7 +62,7 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> Result<(), String> {
             json: false,
             geojson: None,
         };
-        let (run, cells, _) = crate::forecast::make_forecast(&store, &args)?;
+        let (run, cells) = crate::forecast::make_forecast(&store, &args)?;
         println!(
             "forecast for the next shift ({} model, {} cells, {:.1} incidents expected): shown on the map",
             run.model,

@@ -67,7 +67,7 @@ pub fn resolve_dataset(store: &dyn Store, asked: Option<&str>) -> Result<String,
 pub fn make_forecast(
     store: &dyn Store,
     args: &ForecastArgs,
-) -> Result<(ForecastRun, Vec<(u32, f64)>, fengqiao_geo::Grid), String> {
+) -> Result<(ForecastRun, fengqiao_store::ForecastCells), String> {
     let dataset = resolve_dataset(store, args.dataset.as_deref())?;
     let tz_name = store
         .dataset_timezone(&dataset)
@@ -215,12 +215,12 @@ pub fn make_forecast(
             cells: cells.clone(),
         })
         .map_err(|e| e.to_string())?;
-    Ok((run, cells, ctx.grid))
+    Ok((run, cells))
 }
 
 pub fn run(settings: &crate::config::Settings, args: &ForecastArgs) -> Result<(), String> {
     let store = open_store(settings)?;
-    let (run, cells, _grid) = make_forecast(&store, args)?;
+    let (run, cells) = make_forecast(&store, args)?;
     if let Some(p) = &args.geojson {
         std::fs::write(p, fengqiao_server::forecast_geojson(&run, &cells).to_string())
             .map_err(|e| format!("{}: {e}", p.display()))?;
