@@ -116,9 +116,7 @@ pub fn run(settings: &crate::config::Settings, args: &BacktestArgs) -> Result<()
     let mut models = Vec::new();
     for name in &args.models {
         models.push(model_by_name(name).ok_or_else(|| {
-            format!(
-                "unknown model {name:?}; known: naive, naiveN (e.g. naive365), retro, prospective, etas, fq, default"
-            )
+            format!("unknown model {name:?}; known: naive, naiveN (e.g. naive365), retro, prospective, etas, fq, default, dayspread, naiveshift")
         })?);
     }
     let mapping = mapping_for(args.profile.as_deref(), args.map.as_deref())?;
@@ -226,6 +224,17 @@ fn print_report(args: &BacktestArgs, r: &BacktestReport, history: usize) {
             m.predicted_over_observed,
             m.seconds
         );
+    }
+    if r.models.iter().any(|m| !m.by_shift.is_empty()) {
+        println!(
+            "\nhit rate at 5% by shift ({} shifts starting at {:?} local)",
+            r.models[0].by_shift.len(),
+            args.shifts
+        );
+        for m in &r.models {
+            let cells: Vec<String> = m.by_shift.iter().map(|s| format!("{:.3}", s["0.05"])).collect();
+            println!("{:<11} {}", m.name, cells.join("  "));
+        }
     }
     println!("\npaired (pooled hit rate ratio [bootstrap 95%], windows won / lost)");
     for m in &r.models {

@@ -56,6 +56,9 @@ pub struct ModelReport {
     /// Σ predicted / Σ observed over the valid cells (1 = unbiased in total).
     pub predicted_over_observed: f64,
     pub paired: Vec<Paired>,
+    /// Pooled hit rate per shift (shift windows only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub by_shift: Vec<BTreeMap<String, f64>>,
     pub seconds: f64,
     #[serde(skip)]
     pub windows: Vec<WindowScore>,
@@ -132,14 +135,22 @@ pub fn run_backtest(
         let seconds = started.elapsed().as_secs_f64();
         let name = model.name();
         let params = model.params();
-        reports.push(summarise(
-            name,
-            params,
-            scores,
-            seconds,
-            predicted / observed.max(1.0),
-            cfg,
-        ));
+        let mut report = summarise(name, params, scores, seconds, predicted / observed.max(1.0), cfg);
+        if ctx.shifts > 1 {
+            report.by_shift = (0..ctx.shifts)
+                .map(|s| {
+                    let idx: Vec<usize> = (0..windows.len())
+                        .filter(|&k| usize::from(windows[k].shift) == s)
+                        .collect();
+                    COVERAGES
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| (key(*c), pooled(&report.windows, &idx, i)))
+                        .collect()
+                })
+                .collect();
+        }
+        reports.push(report);
     }
     add_paired(&mut reports, cfg);
     let events_scored = reports.first().map_or(0, |r| r.windows.iter().map(|w| w.events).sum());
@@ -183,6 +194,7 @@ fn summarise(
         log_likelihood_per_event: scores.iter().map(|s| s.log_likelihood).sum::<f64>() / total_events.max(1) as f64,
         predicted_over_observed: bias,
         paired: Vec::new(),
+        by_shift: Vec::new(),
         seconds,
         windows: Vec::new(),
     };

@@ -5,6 +5,7 @@ mod flagship;
 mod naive;
 mod prospective;
 mod retro;
+mod shift;
 mod stencil;
 
 pub use etas::{EtasFit, GridEtas, fit_grid_etas};
@@ -12,6 +13,7 @@ pub use flagship::Flagship;
 pub use naive::Naive;
 pub use prospective::Prospective;
 pub use retro::Retrospective;
+pub use shift::ShiftNaive;
 
 use crate::{Context, Event, Window};
 
@@ -33,7 +35,16 @@ pub trait Model: Send {
 }
 
 /// Names accepted on the command line; `default` means the flagship.
-pub const MODEL_NAMES: [&str; 6] = ["naive", "retro", "prospective", "etas", "fq", "default"];
+pub const MODEL_NAMES: [&str; 8] = [
+    "naive",
+    "retro",
+    "prospective",
+    "etas",
+    "fq",
+    "default",
+    "dayspread",
+    "naiveshift",
+];
 
 pub fn model_by_name(name: &str) -> Option<Box<dyn Model>> {
     Some(match name {
@@ -42,6 +53,8 @@ pub fn model_by_name(name: &str) -> Option<Box<dyn Model>> {
         "prospective" => Box::new(Prospective::default()),
         "etas" => Box::new(GridEtas::default()),
         "fq" | "default" => Box::new(Flagship::default()),
+        "dayspread" => Box::new(ShiftNaive::day_spread()),
+        "naiveshift" => Box::new(ShiftNaive::own_shift()),
         _ => {
             if let Some(days) = name.strip_prefix("naive") {
                 return days
