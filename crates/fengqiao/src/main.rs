@@ -9,6 +9,7 @@ mod forecast;
 mod import;
 mod output;
 mod serve;
+mod simulate;
 
 use clap::{Parser, Subcommand};
 use config::{GlobalArgs, Settings};
@@ -46,6 +47,9 @@ enum Command {
     },
     /// Forecast incidents per grid cell for the next shift, day or week, and store it
     Forecast(forecast::ForecastArgs),
+    /// Simulations of what forecasting does in use
+    #[command(subcommand)]
+    Simulate(simulate::SimulateCommand),
     /// Evaluate forecasting models on a real incident file, window by window
     Backtest(backtest::BacktestArgs),
     /// Measure performance on real data against a baseline
@@ -80,6 +84,7 @@ fn main() -> ExitCode {
         Command::Bench(cmd) => bench::run(&settings, &cmd),
         Command::Backtest(args) => backtest::run(&settings, &args),
         Command::Forecast(args) => forecast::run(&settings, &args),
+        Command::Simulate(cmd) => simulate::run(&settings, &cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -10,6 +10,7 @@
 
 mod backtest;
 mod event;
+mod feedback;
 mod glm;
 mod metrics;
 pub mod models;
@@ -19,6 +20,7 @@ mod rng;
 
 pub use backtest::{BacktestConfig, BacktestReport, ModelReport, Paired, run_backtest};
 pub use event::{Context, Event, Window};
+pub use feedback::{FeedbackConfig, FeedbackDay, FeedbackRun, simulate_feedback};
 pub use metrics::{WindowScore, capture_curve, log_likelihood};
 pub use models::{MODEL_NAMES, Model, model_by_name};
 pub use plot::hit_rate_svg;
