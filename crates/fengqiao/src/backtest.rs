@@ -116,7 +116,7 @@ pub fn run(settings: &crate::config::Settings, args: &BacktestArgs) -> Result<()
     let mut models = Vec::new();
     for name in &args.models {
         models.push(model_by_name(name).ok_or_else(|| {
-            format!("unknown model {name:?}; known: naive, naiveN (e.g. naive365), retro, prospective, etas, fq, default, dayspread, naiveshift")
+            format!("unknown model {name:?}; known: naive, naiveN (e.g. naive365), retro, prospective, etas, sepp, fq, default, dayspread, naiveshift")
         })?);
     }
     let mapping = mapping_for(args.profile.as_deref(), args.map.as_deref())?;

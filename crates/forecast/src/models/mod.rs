@@ -5,6 +5,7 @@ mod flagship;
 mod naive;
 mod prospective;
 mod retro;
+mod sepp;
 mod shift;
 mod stencil;
 
@@ -13,6 +14,7 @@ pub use flagship::Flagship;
 pub use naive::Naive;
 pub use prospective::Prospective;
 pub use retro::Retrospective;
+pub use sepp::{Sepp, SeppFit};
 pub use shift::ShiftNaive;
 
 use crate::{Context, Event, Window};
@@ -52,6 +54,7 @@ pub fn model_by_name(name: &str) -> Option<Box<dyn Model>> {
         "retro" => Box::new(Retrospective::default()),
         "prospective" => Box::new(Prospective::default()),
         "etas" => Box::new(GridEtas::default()),
+        "sepp" => Box::new(Sepp::default()),
         "fq" | "default" => Box::new(Flagship::default()),
         "dayspread" => Box::new(ShiftNaive::day_spread()),
         "naiveshift" => Box::new(ShiftNaive::own_shift()),
