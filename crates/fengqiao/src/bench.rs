@@ -16,6 +16,19 @@ use std::time::Instant;
 
 #[derive(clap::Subcommand)]
 pub enum BenchCommand {
+    /// Time model fits and single forecasts on a real file
+    Forecast {
+        file: PathBuf,
+        #[arg(long, conflicts_with = "map", required_unless_present = "map")]
+        profile: Option<String>,
+        #[arg(long)]
+        map: Option<PathBuf>,
+        /// Grid cell size in metres (100 m on Chicago gives about 30,000 valid cells)
+        #[arg(long, default_value_t = 100.0)]
+        cell: f64,
+        #[arg(long)]
+        json: bool,
+    },
     /// Import FILE into fresh databases; compare with `sqlite3 .import`
     Import {
         file: PathBuf,
@@ -138,13 +151,24 @@ fn sqlite3_import(csv: &Path, db: &Path, delimiter: &str) -> Result<f64, String>
 }
 
 pub fn run(settings: &Settings, cmd: &BenchCommand) -> Result<(), String> {
-    let BenchCommand::Import {
-        file,
-        profile,
-        map,
-        runs,
-        json,
-    } = cmd;
+    let (file, profile, map, runs, json) = match cmd {
+        BenchCommand::Import {
+            file,
+            profile,
+            map,
+            runs,
+            json,
+        } => (file, profile, map, runs, json),
+        BenchCommand::Forecast {
+            file,
+            profile,
+            map,
+            cell,
+            json,
+        } => {
+            return bench_forecast(settings, file, profile.as_deref(), map.as_deref(), *cell, *json);
+        }
+    };
     let mapping = mapping_for(profile.as_deref(), map.as_deref())?;
     let dir = std::env::temp_dir().join(format!("fengqiao-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -239,5 +263,88 @@ pub fn run(settings: &Settings, cmd: &BenchCommand) -> Result<(), String> {
     if let Some(p) = peak {
         println!("  peak resident memory of this process: {p:.1} MB");
     }
+    Ok(())
+}
+
+/// One grid-ETAS fit on all of the file's history, one SEPP fit, and one
+/// flagship forecast (training included) for the day after the data.
+fn bench_forecast(
+    settings: &Settings,
+    file: &Path,
+    profile: Option<&str>,
+    map: Option<&Path>,
+    cell: f64,
+    json_out: bool,
+) -> Result<(), String> {
+    use fengqiao_forecast::Model;
+    use fengqiao_forecast::models::{Flagship, Sepp, fit_grid_etas};
+    use fengqiao_forecast::prepare::{self, WindowKind};
+    let mapping = mapping_for(profile, map)?;
+    let tz: chrono_tz::Tz = mapping.timezone.parse().map_err(|_| "bad time zone")?;
+    let centre = mapping
+        .bbox
+        .map(|[a, b, c, d]| fengqiao_geo::LonLat::new((a + c) / 2.0, (b + d) / 2.0));
+    let (rows, _) = crate::backtest::read_incidents(file, mapping, &settings.categories)?;
+    let incidents = crate::backtest::to_forecast_incidents(&rows, tz, false);
+    let centre = centre.unwrap_or_else(|| fengqiao_geo::LonLat::new(incidents[0].lon, incidents[0].lat));
+    let (grid, events) = prepare::build_events(&incidents, centre, cell, (0.0, 0.0)).map_err(|e| e.to_string())?;
+    let (t0, t1) = (events.first().map_or(0.0, |e| e.t), events.last().map_or(0.0, |e| e.t));
+    let started = Instant::now();
+    let (_, etas) = fit_grid_etas(grid.len(), &events, t0, t1, (0.2, 1.0 / 7.0), 200, true);
+    let etas_s = started.elapsed().as_secs_f64();
+    // The day after the data, in local time.
+    let last_day = chrono::DateTime::from_timestamp((t1 * 86_400.0) as i64, 0)
+        .unwrap_or_default()
+        .with_timezone(&tz)
+        .date_naive();
+    let day = last_day.succ_opt().ok_or("date out of range")?;
+    let window = prepare::windows(tz, day, day, &WindowKind::Day)[0];
+    let validation = prepare::windows(tz, day - chrono::Duration::days(365), last_day, &WindowKind::Day);
+    let valid = prepare::cells_with_history(&grid, &events, window.start);
+    let ctx = prepare::context(grid, valid, &WindowKind::Day);
+    let started = Instant::now();
+    let mut fq = Flagship::default();
+    fq.start(&ctx, &events, &validation);
+    let mut out = vec![0.0; ctx.cells()];
+    fq.predict(&ctx, &[], &window, &mut out);
+    let fq_s = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let mut predict_only = vec![0.0; ctx.cells()];
+    fq.predict(&ctx, &[], &window, &mut predict_only);
+    let predict_s = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let mut sepp = Sepp::default();
+    sepp.start(&ctx, &events, &[]);
+    let sepp_s = started.elapsed().as_secs_f64();
+    let years = (t1 - t0) / 365.25;
+    if json_out {
+        println!(
+            "{}",
+            json!({"file": file.display().to_string(), "events": events.len(), "years": years, "cell_m": cell,
+                   "grid_cells": ctx.cells(), "valid_cells": ctx.valid_cells.len(),
+                   "etas_fit_seconds": etas_s, "etas_fit": etas,
+                   "fq_train_and_forecast_seconds": fq_s, "fq_forecast_only_seconds": predict_s,
+                   "sepp_fit_seconds": sepp_s, "sepp_fit": sepp.params()["fit"]})
+        );
+        return Ok(());
+    }
+    println!(
+        "bench forecast {} ({} events over {:.1} years, {} m grid: {} cells, {} valid)",
+        file.display(),
+        thousands(events.len() as u64),
+        years,
+        cell,
+        thousands(ctx.cells() as u64),
+        thousands(ctx.valid_cells.len() as u64)
+    );
+    println!(
+        "  grid ETAS fit, all history (EM, day bins)   {etas_s:>7.3} s   θ = {:.4}, mean delay {:.1} days, {} iterations",
+        etas.theta,
+        1.0 / etas.omega,
+        etas.iterations
+    );
+    println!("  fq: train on a year + forecast one day      {fq_s:>7.3} s");
+    println!("  fq: one more forecast (trained)             {predict_s:>7.3} s");
+    println!("  continuous SEPP fit (last 2 years)          {sepp_s:>7.3} s");
     Ok(())
 }
