@@ -113,19 +113,75 @@ pub fn run(settings: &crate::config::Settings, args: &BacktestArgs) -> Result<()
         _ => return Err("--offset takes two numbers: x,y metres".into()),
     };
     let kind = WindowKind::parse(&args.window, &args.shifts).ok_or("--shifts must be hours 0..23")?;
-    let mut models = Vec::new();
-    for name in &args.models {
-        models.push(model_by_name(name).ok_or_else(|| {
-            format!("unknown model {name:?}; known: naive, naiveN (e.g. naive365), retro, prospective, etas, sepp, fq, default, dayspread, naiveshift")
-        })?);
-    }
     let mapping = mapping_for(args.profile.as_deref(), args.map.as_deref())?;
     let tz: Tz = mapping
         .timezone
         .parse()
         .map_err(|_| format!("unknown time zone {}", mapping.timezone))?;
     let (rows, mapping) = read_incidents(&args.input, mapping, &settings.categories)?;
-    let mut incidents = to_forecast_incidents(&rows, tz, args.citizen_only);
+    let (report, history) = evaluate(args, &rows, &mapping, tz, &kind, offset, args.citizen_only)?;
+    // With officer-initiated incidents in the data, also report the models
+    // trained and scored on citizen-initiated incidents only: the patrol
+    // feedback loop cannot feed those.
+    let has_officer = rows.iter().any(|r| r.origin == Origin::Officer);
+    let citizen = if has_officer && !args.citizen_only {
+        Some(evaluate(args, &rows, &mapping, tz, &kind, offset, true)?.0)
+    } else {
+        None
+    };
+    if let Some(p) = &args.plot {
+        let title = format!(
+            "{} — {} {} windows, {} m grid",
+            args.input.display(),
+            report.windows,
+            args.window,
+            args.cell
+        );
+        std::fs::write(p, hit_rate_svg(&report, &title)).map_err(|e| format!("{}: {e}", p.display()))?;
+    }
+    if args.json {
+        let mut v = serde_json::to_value(&report).expect("serialisable");
+        v["study_area"] = serde_json::json!(format!("cells with an incident before {}", args.from));
+        v["cell_m"] = serde_json::json!(args.cell);
+        v["window"] = serde_json::json!(args.window);
+        v["history_events"] = serde_json::json!(history);
+        if let Some(c) = &citizen {
+            v["citizen_only"] = serde_json::to_value(c).expect("serialisable");
+        }
+        println!("{v}");
+    } else {
+        print_report(args, &report, history);
+        if let Some(c) = &citizen {
+            println!("\ntrained and scored on citizen-initiated incidents only (officer-initiated left out):");
+            for m in &c.models {
+                println!(
+                    "{:<11} hit rate at 5% {:.3}, log-lik/event {:.3}",
+                    m.name, m.hit_rate["0.05"], m.log_likelihood_per_event
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Builds events, windows and the study area, and runs the models.
+fn evaluate(
+    args: &BacktestArgs,
+    rows: &[NewIncident],
+    mapping: &Mapping,
+    tz: Tz,
+    kind: &WindowKind,
+    offset: (f64, f64),
+    citizen_only: bool,
+) -> Result<(BacktestReport, usize), String> {
+    let kind = kind.clone();
+    let mut models = Vec::new();
+    for name in &args.models {
+        models.push(model_by_name(name).ok_or_else(|| {
+            format!("unknown model {name:?}; known: naive, naiveN (e.g. naive365), retro, prospective, etas, sepp, fq, default, dayspread, naiveshift")
+        })?);
+    }
+    let mut incidents = to_forecast_incidents(rows, tz, citizen_only);
     if matches!(kind, WindowKind::Shift(_)) {
         incidents.retain(|i| !i.day_only);
     }
@@ -165,27 +221,7 @@ pub fn run(settings: &crate::config::Settings, args: &BacktestArgs) -> Result<()
         ..BacktestConfig::default()
     };
     let report = run_backtest(&ctx, &events, &windows, &validation, models, &cfg);
-    if let Some(p) = &args.plot {
-        let title = format!(
-            "{} — {} {} windows, {} m grid",
-            args.input.display(),
-            report.windows,
-            args.window,
-            args.cell
-        );
-        std::fs::write(p, hit_rate_svg(&report, &title)).map_err(|e| format!("{}: {e}", p.display()))?;
-    }
-    if args.json {
-        let mut v = serde_json::to_value(&report).expect("serialisable");
-        v["study_area"] = serde_json::json!(format!("cells with an incident before {}", args.from));
-        v["cell_m"] = serde_json::json!(args.cell);
-        v["window"] = serde_json::json!(args.window);
-        v["history_events"] = serde_json::json!(history);
-        println!("{v}");
-    } else {
-        print_report(args, &report, history);
-    }
-    Ok(())
+    Ok((report, history))
 }
 
 fn print_report(args: &BacktestArgs, r: &BacktestReport, history: usize) {
