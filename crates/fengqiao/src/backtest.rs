@@ -17,10 +17,16 @@ use std::path::{Path, PathBuf};
 #[derive(clap::Args)]
 pub struct BacktestArgs {
     /// Incident file (.csv or .csv.gz)
-    #[arg(long)]
-    pub input: PathBuf,
-    #[arg(long, conflicts_with = "map", required_unless_present = "map")]
+    #[arg(long, required_unless_present = "dataset", conflicts_with = "dataset")]
+    pub input: Option<PathBuf>,
+    #[arg(long, conflicts_with = "map", required_unless_present_any = ["map", "dataset"])]
     pub profile: Option<String>,
+    /// Backtest a dataset from the database instead of a file
+    #[arg(long)]
+    pub dataset: Option<String>,
+    /// Only incidents of this category code and below (e.g. criminal.theft)
+    #[arg(long)]
+    pub category: Option<String>,
     #[arg(long)]
     pub map: Option<PathBuf>,
     /// First local day forecast (YYYY-MM-DD)
@@ -113,29 +119,52 @@ pub fn run(settings: &crate::config::Settings, args: &BacktestArgs) -> Result<()
         _ => return Err("--offset takes two numbers: x,y metres".into()),
     };
     let kind = WindowKind::parse(&args.window, &args.shifts).ok_or("--shifts must be hours 0..23")?;
-    let mapping = mapping_for(args.profile.as_deref(), args.map.as_deref())?;
-    let tz: Tz = mapping
-        .timezone
-        .parse()
-        .map_err(|_| format!("unknown time zone {}", mapping.timezone))?;
-    let (rows, mapping) = read_incidents(&args.input, mapping, &settings.categories)?;
-    let (report, history) = evaluate(args, &rows, &mapping, tz, &kind, offset, args.citizen_only)?;
+    if let Some(c) = &args.category {
+        settings
+            .categories
+            .require(c)
+            .map_err(|_| format!("--category {c:?} is not a code of the category table"))?;
+    }
+    let (rows, tz, centre, source) = match (&args.input, &args.dataset) {
+        (Some(input), _) => {
+            let mapping = mapping_for(args.profile.as_deref(), args.map.as_deref())?;
+            let tz: Tz = mapping
+                .timezone
+                .parse()
+                .map_err(|_| format!("unknown time zone {}", mapping.timezone))?;
+            let centre = mapping
+                .bbox
+                .map(|[a, b, c, d]| LonLat::new((a + c) / 2.0, (b + d) / 2.0));
+            let (mut rows, _) = read_incidents(input, mapping, &settings.categories)?;
+            if let Some(c) = &args.category {
+                rows.retain(|r| CategoryTable::is_within(&r.category, c));
+            }
+            (rows, tz, centre, input.display().to_string())
+        }
+        (None, Some(dataset)) => {
+            let store = crate::import::open_store(settings)?;
+            let (rows, tz, centre) = crate::forecast::rows_from_store(&store, dataset, args.category.as_deref())?;
+            (rows, tz, Some(centre), format!("dataset {dataset}"))
+        }
+        (None, None) => return Err("give --input FILE with --profile/--map, or --dataset NAME".into()),
+    };
+    if rows.is_empty() {
+        return Err(format!("{source}: no incidents to backtest"));
+    }
+    let (report, history) = evaluate(args, &rows, centre, tz, &kind, offset, args.citizen_only)?;
     // With officer-initiated incidents in the data, also report the models
     // trained and scored on citizen-initiated incidents only: the patrol
     // feedback loop cannot feed those.
     let has_officer = rows.iter().any(|r| r.origin == Origin::Officer);
     let citizen = if has_officer && !args.citizen_only {
-        Some(evaluate(args, &rows, &mapping, tz, &kind, offset, true)?.0)
+        Some(evaluate(args, &rows, centre, tz, &kind, offset, true)?.0)
     } else {
         None
     };
     if let Some(p) = &args.plot {
         let title = format!(
             "{} — {} {} windows, {} m grid",
-            args.input.display(),
-            report.windows,
-            args.window,
-            args.cell
+            source, report.windows, args.window, args.cell
         );
         std::fs::write(p, hit_rate_svg(&report, &title)).map_err(|e| format!("{}: {e}", p.display()))?;
     }
@@ -150,7 +179,7 @@ pub fn run(settings: &crate::config::Settings, args: &BacktestArgs) -> Result<()
         }
         println!("{v}");
     } else {
-        print_report(args, &report, history);
+        print_report(args, &source, &report, history);
         if let Some(c) = &citizen {
             println!("\ntrained and scored on citizen-initiated incidents only (officer-initiated left out):");
             for m in &c.models {
@@ -168,7 +197,7 @@ pub fn run(settings: &crate::config::Settings, args: &BacktestArgs) -> Result<()
 fn evaluate(
     args: &BacktestArgs,
     rows: &[NewIncident],
-    mapping: &Mapping,
+    centre: Option<LonLat>,
     tz: Tz,
     kind: &WindowKind,
     offset: (f64, f64),
@@ -185,16 +214,13 @@ fn evaluate(
     if matches!(kind, WindowKind::Shift(_)) {
         incidents.retain(|i| !i.day_only);
     }
-    let centre = match mapping.bbox {
-        Some([a, b, c, d]) => LonLat::new((a + c) / 2.0, (b + d) / 2.0),
-        None => {
-            let n = incidents.len().max(1) as f64;
-            LonLat::new(
-                incidents.iter().map(|i| i.lon).sum::<f64>() / n,
-                incidents.iter().map(|i| i.lat).sum::<f64>() / n,
-            )
-        }
-    };
+    let centre = centre.unwrap_or_else(|| {
+        let n = incidents.len().max(1) as f64;
+        LonLat::new(
+            incidents.iter().map(|i| i.lon).sum::<f64>() / n,
+            incidents.iter().map(|i| i.lat).sum::<f64>() / n,
+        )
+    });
     let (grid, events) = prepare::build_events(&incidents, centre, args.cell, offset).map_err(|e| e.to_string())?;
     let windows = prepare::windows(tz, args.from, args.to, &kind);
     // Validation starts a year (by default) before --from, but not before the
@@ -224,10 +250,10 @@ fn evaluate(
     Ok((report, history))
 }
 
-fn print_report(args: &BacktestArgs, r: &BacktestReport, history: usize) {
+fn print_report(args: &BacktestArgs, source: &str, r: &BacktestReport, history: usize) {
     println!(
         "backtest {}: {} {} windows {}..={}, {} m grid, {} valid cells (cells with an incident before {}), {} history events",
-        args.input.display(),
+        source,
         r.windows,
         args.window,
         args.from,

@@ -46,7 +46,7 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> Result<(), String> {
         .set_setting("default_dataset", &dataset)
         .map_err(|e| e.to_string())?;
     if store
-        .latest_forecast(&dataset, "shift")
+        .latest_forecast(&dataset, "shift", None)
         .map_err(|e| e.to_string())?
         .is_none()
     {
@@ -59,6 +59,7 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> Result<(), String> {
             shift: 0,
             cell: 150.0,
             citizen_only: false,
+            category: None,
             json: false,
             geojson: None,
         };

@@ -37,6 +37,9 @@ pub struct ForecastArgs {
     /// Leave officer-initiated incidents out of the training data
     #[arg(long)]
     pub citizen_only: bool,
+    /// Forecast only this category code and below (e.g. criminal.theft)
+    #[arg(long)]
+    pub category: Option<String>,
     /// Print the forecast as JSON
     #[arg(long)]
     pub json: bool,
@@ -63,32 +66,26 @@ pub fn resolve_dataset(store: &dyn Store, asked: Option<&str>) -> Result<String,
     }
 }
 
-/// Makes and stores one forecast; returns the run and its cells.
-pub fn make_forecast(
+/// A dataset's incidents (optionally one category and below) in time order,
+/// with its time zone and the centre of its local projection.
+pub fn rows_from_store(
     store: &dyn Store,
-    args: &ForecastArgs,
-) -> Result<(ForecastRun, fengqiao_store::ForecastCells), String> {
-    let dataset = resolve_dataset(store, args.dataset.as_deref())?;
+    dataset: &str,
+    category: Option<&str>,
+) -> Result<(Vec<fengqiao_domain::NewIncident>, Tz, LonLat), String> {
     let tz_name = store
-        .dataset_timezone(&dataset)
+        .dataset_timezone(dataset)
         .map_err(|e| e.to_string())?
         .ok_or_else(|| format!("no dataset named {dataset:?}"))?;
     let tz: Tz = tz_name
         .parse()
         .map_err(|_| format!("dataset {dataset} has an unknown time zone {tz_name}"))?;
-    let kind = WindowKind::parse(&args.window, &args.shifts).ok_or("--shifts must be hours 0..23")?;
-    let mut model = model_by_name(&args.model).ok_or_else(|| {
-        format!(
-            "unknown model {:?}; known: naive, retro, prospective, etas, fq",
-            args.model
-        )
-    })?;
-    let points = store
-        .incident_points(&IncidentFilter {
-            dataset: Some(dataset.clone()),
-            ..IncidentFilter::default()
-        })
-        .map_err(|e| e.to_string())?;
+    let filter = IncidentFilter {
+        dataset: Some(dataset.to_string()),
+        category: category.map(String::from),
+        ..IncidentFilter::default()
+    };
+    let points = store.incident_points(&filter).map_err(|e| e.to_string())?;
     let rows: Vec<fengqiao_domain::NewIncident> = points
         .iter()
         .map(|p| fengqiao_domain::NewIncident {
@@ -110,24 +107,41 @@ pub fn make_forecast(
             origin: p.origin,
         })
         .collect();
-    let incidents = to_forecast_incidents(&rows, tz, args.citizen_only);
-    let cutoff = points
-        .last()
-        .map(|p| p.occurred_at)
-        .ok_or("the dataset has no incidents")?;
     let centre = match store
         .get_setting(&format!("centre:{dataset}"))
         .map_err(|e| e.to_string())?
     {
-        Some(c) => {
-            let (a, b) = c.split_once(',').ok_or("bad centre setting")?;
-            LonLat::new(
-                a.parse().map_err(|_| "bad centre")?,
-                b.parse().map_err(|_| "bad centre")?,
-            )
-        }
-        None => LonLat::new(incidents[0].lon, incidents[0].lat),
+        Some(c) => c
+            .split_once(',')
+            .and_then(|(a, b)| Some(LonLat::new(a.parse().ok()?, b.parse().ok()?)))
+            .ok_or("bad centre setting")?,
+        None => rows
+            .first()
+            .map(|r| LonLat::new(r.lon, r.lat))
+            .ok_or("the dataset has no incidents")?,
     };
+    Ok((rows, tz, centre))
+}
+
+/// Makes and stores one forecast; returns the run and its cells.
+pub fn make_forecast(
+    store: &dyn Store,
+    args: &ForecastArgs,
+) -> Result<(ForecastRun, fengqiao_store::ForecastCells), String> {
+    let dataset = resolve_dataset(store, args.dataset.as_deref())?;
+    let kind = WindowKind::parse(&args.window, &args.shifts).ok_or("--shifts must be hours 0..23")?;
+    let mut model = model_by_name(&args.model).ok_or_else(|| {
+        format!(
+            "unknown model {:?}; known: naive, retro, prospective, etas, fq",
+            args.model
+        )
+    })?;
+    let (rows, tz, centre) = rows_from_store(store, &dataset, args.category.as_deref())?;
+    let incidents = to_forecast_incidents(&rows, tz, args.citizen_only);
+    let cutoff = rows
+        .last()
+        .map(|p| p.occurred_at)
+        .ok_or("the dataset has no incidents")?;
     let (grid, events) = prepare::build_events(&incidents, centre, args.cell, (0.0, 0.0)).map_err(|e| e.to_string())?;
     // The target window: on --date, or the first one starting after the newest incident.
     let cutoff_days = cutoff.timestamp() as f64 / SECONDS_PER_DAY;
@@ -198,13 +212,14 @@ pub fn make_forecast(
         window_start: at(window.start),
         window_end: at(window.end),
         shift: u32::from(window.shift),
+        category: args.category.clone(),
         cell_m: args.cell,
         centre: [centre.lon, centre.lat],
         origin: [ctx.grid.origin.x, ctx.grid.origin.y],
         cols: ctx.grid.cols,
         rows: ctx.grid.rows,
         data_cutoff: cutoff,
-        params: json!({"model": model.params(), "shifts": args.shifts, "citizen_only": args.citizen_only,
+        params: json!({"model": model.params(), "shifts": args.shifts, "citizen_only": args.citizen_only, "category": args.category,
                        "study_area": "cells with an incident before the window", "valid_cells": ctx.valid_cells.len()}),
         version: env!("CARGO_PKG_VERSION").to_string(),
         created_at: Utc::now(),

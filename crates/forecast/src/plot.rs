@@ -8,7 +8,7 @@ const COLOURS: [&str; 8] = [
 ];
 
 pub fn hit_rate_svg(report: &BacktestReport, title: &str) -> String {
-    let (w, h, left, bottom, top, right) = (720.0, 460.0, 60.0, 50.0, 40.0, 170.0);
+    let (w, h, left, bottom, top, right) = (760.0, 460.0, 60.0, 50.0, 40.0, 210.0);
     let max_cov = report.coverages.iter().copied().fold(0.0, f64::max);
     let max_hit = report
         .models

@@ -228,7 +228,7 @@ async fn cells(state: &AppState, filter: fengqiao_store::IncidentFilter, cell_m:
 /// FeatureCollection of cell squares.
 pub async fn latest_forecast(State(state): State<AppState>, Query(q): Q) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
-    params::reject_unknown(&q, &["dataset", "window", "format"])?;
+    params::reject_unknown(&q, &["dataset", "window", "format", "category"])?;
     let dataset = q
         .get("dataset")
         .cloned()
@@ -250,8 +250,9 @@ pub async fn latest_forecast(State(state): State<AppState>, Query(q): Q) -> Resu
             "expected json or geojson",
         ));
     }
+    let category = q.get("category").cloned();
     let (ds, w) = (dataset.clone(), window.clone());
-    let found = blocking(&state, move |s| s.latest_forecast(&ds, &w)).await?;
+    let found = blocking(&state, move |s| s.latest_forecast(&ds, &w, category.as_deref())).await?;
     let Some((run, cells)) = found else {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,

@@ -262,6 +262,7 @@ async fn latest_forecast_as_json_and_geojson() {
         window_start: chrono::Utc::now(),
         window_end: chrono::Utc::now() + chrono::Duration::days(1),
         shift: 0,
+        category: None,
         cell_m: 150.0,
         centre: [121.5, 29.86],
         origin: [-1500.0, -1500.0],

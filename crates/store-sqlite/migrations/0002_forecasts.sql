@@ -8,6 +8,8 @@ CREATE TABLE forecast_runs (
     window_start  INTEGER NOT NULL,
     window_end    INTEGER NOT NULL,
     shift         INTEGER NOT NULL DEFAULT 0,
+    -- Category code the forecast is for (and below); NULL for all incidents.
+    category      TEXT,
     cell_m        REAL NOT NULL,
     -- The grid: a local transverse Mercator centred here, lower-left corner at (origin_x, origin_y) metres.
     centre_lon    REAL NOT NULL,

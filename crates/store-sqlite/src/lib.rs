@@ -426,7 +426,8 @@ impl Store for SqliteStore {
         &self,
         dataset: &str,
         window_kind: &str,
+        category: Option<&str>,
     ) -> Result<Option<(fengqiao_store::ForecastRun, fengqiao_store::ForecastCells)>> {
-        self.read(|c| queries::latest_forecast(c, dataset, window_kind))
+        self.read(|c| queries::latest_forecast(c, dataset, window_kind, category))
     }
 }

@@ -271,8 +271,8 @@ pub fn save_forecast(conn: &mut Connection, f: &fengqiao_store::NewForecast) -> 
         })?;
     tx.execute(
         "INSERT INTO forecast_runs (dataset_id, model, window_kind, window_start, window_end, shift, cell_m,
-            centre_lon, centre_lat, origin_x, origin_y, cols, rows, data_cutoff, params, version, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+            centre_lon, centre_lat, origin_x, origin_y, cols, rows, data_cutoff, params, version, created_at, category)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
         params![
             dataset,
             r.model,
@@ -291,6 +291,7 @@ pub fn save_forecast(conn: &mut Connection, f: &fengqiao_store::NewForecast) -> 
             r.params.to_string(),
             r.version,
             ts(r.created_at),
+            r.category,
         ],
     )
     .map_err(|e| StoreError::InvalidQuery(format!("forecast run: {e}")))?;
@@ -311,17 +312,18 @@ pub fn latest_forecast(
     c: &Connection,
     dataset: &str,
     kind: &str,
+    category: Option<&str>,
 ) -> Result<Option<(fengqiao_store::ForecastRun, fengqiao_store::ForecastCells)>> {
     use rusqlite::OptionalExtension;
     let run = c
         .query_row(
             "SELECT r.id, d.name, r.model, r.window_kind, r.window_start, r.window_end, r.shift, r.cell_m,
                     r.centre_lon, r.centre_lat, r.origin_x, r.origin_y, r.cols, r.rows, r.data_cutoff,
-                    r.params, r.version, r.created_at
+                    r.params, r.version, r.created_at, r.category
              FROM forecast_runs r JOIN datasets d ON d.id = r.dataset_id
-             WHERE d.name = ?1 AND r.window_kind = ?2
+             WHERE d.name = ?1 AND r.window_kind = ?2 AND r.category IS ?3
              ORDER BY r.created_at DESC, r.id DESC LIMIT 1",
-            params![dataset, kind],
+            params![dataset, kind, category],
             |r| {
                 let params: String = r.get(15)?;
                 Ok(fengqiao_store::ForecastRun {
@@ -332,6 +334,7 @@ pub fn latest_forecast(
                     window_start: from_ts(r.get(4)?),
                     window_end: from_ts(r.get(5)?),
                     shift: r.get(6)?,
+                    category: r.get(18)?,
                     cell_m: r.get(7)?,
                     centre: [r.get(8)?, r.get(9)?],
                     origin: [r.get(10)?, r.get(11)?],

@@ -164,6 +164,8 @@ pub struct ForecastRun {
     pub window_start: DateTime<Utc>,
     pub window_end: DateTime<Utc>,
     pub shift: u32,
+    /// The category code forecast (and below); `None` for all incidents.
+    pub category: Option<String>,
     pub cell_m: f64,
     /// Centre of the local projection the grid lives in (WGS84).
     pub centre: [f64; 2],
@@ -259,8 +261,14 @@ pub trait Store: Send + Sync {
     /// Stores a forecast run and its cells in one transaction; returns its id.
     fn save_forecast(&self, forecast: &NewForecast) -> Result<i64>;
 
-    /// The most recently made forecast for the dataset and window kind, with its cells.
-    fn latest_forecast(&self, dataset: &str, window_kind: &str) -> Result<Option<(ForecastRun, ForecastCells)>>;
+    /// The most recently made forecast for the dataset, window kind and
+    /// category (`None`: all incidents), with its cells.
+    fn latest_forecast(
+        &self,
+        dataset: &str,
+        window_kind: &str,
+        category: Option<&str>,
+    ) -> Result<Option<(ForecastRun, ForecastCells)>>;
 }
 
 #[cfg(test)]
