@@ -21,6 +21,8 @@ const HALF_LIVES: [f64; 5] = [7.0, 30.0, 120.0, 365.0, 1460.0];
 /// Half-life of the per-weekday and per-shift cell rates.
 const PROFILE_HALF_LIFE: f64 = 730.0;
 const CITY_SHORT: f64 = 28.0;
+/// Raw rate features per cell.
+const N_RAW: usize = 12;
 
 #[derive(Debug, Clone)]
 pub struct Flagship {
@@ -33,6 +35,11 @@ pub struct Flagship {
     ew: Vec<Vec<f64>>,
     profile: Vec<Vec<f64>>,
     all: Vec<f64>,
+    /// Distinct days with an incident, all history and with a one-year half-life:
+    /// a record of five victims of one incident counts once.
+    days_all: Vec<f64>,
+    days_ew: Vec<f64>,
+    last_day: Vec<i64>,
     city_short: f64,
     city_long: f64,
     first: Option<f64>,
@@ -55,6 +62,9 @@ impl Default for Flagship {
             ew: Vec::new(),
             profile: Vec::new(),
             all: Vec::new(),
+            days_all: Vec::new(),
+            days_ew: Vec::new(),
+            last_day: Vec::new(),
             city_short: 0.0,
             city_long: 0.0,
             first: None,
@@ -125,6 +135,9 @@ impl Flagship {
         let slots = if self.shifts > 1 { self.shifts } else { 7 };
         self.profile = vec![vec![0.0; n]; slots];
         self.all = vec![0.0; n];
+        self.days_all = vec![0.0; n];
+        self.days_ew = vec![0.0; n];
+        self.last_day = vec![i64::MIN; n];
         self.scratch = vec![0.0; n];
         self.scratch2 = Vec::new();
         self.city_short = 0.0;
@@ -148,6 +161,12 @@ impl Flagship {
                 self.profile[slot][c] += w * halving(dt, PROFILE_HALF_LIFE);
             }
             self.all[c] += w;
+            let day = e.t.floor() as i64;
+            if self.last_day[c] != day {
+                self.last_day[c] = day;
+                self.days_all[c] += w;
+                self.days_ew[c] += w * halving(dt, 365.0);
+            }
             self.city_short += w * halving(dt, CITY_SHORT);
             self.city_long += w * halving(dt, 365.0);
             self.first.get_or_insert(e.t);
@@ -163,6 +182,8 @@ impl Flagship {
             let f = halving(dt, *h);
             self.ew[k].iter_mut().for_each(|v| *v *= f);
         }
+        let f = halving(dt, 365.0);
+        self.days_ew.iter_mut().for_each(|v| *v *= f);
         let f = halving(dt, PROFILE_HALF_LIFE);
         for p in &mut self.profile {
             p.iter_mut().for_each(|v| *v *= f);
@@ -173,7 +194,7 @@ impl Flagship {
     }
 
     /// Raw rates (events per day) for the valid cells at window `w`.
-    fn raw_features(&mut self, ctx: &Context, w: &Window) -> Vec<[f64; 10]> {
+    fn raw_features(&mut self, ctx: &Context, w: &Window) -> Vec<[f64; N_RAW]> {
         let mass = |h: f64| h / std::f64::consts::LN_2; // days of weight under a half-life
         let span = (w.start - self.first.unwrap_or(w.start)).max(1.0);
         let n = ctx.cells();
@@ -202,6 +223,8 @@ impl Flagship {
                     box5[c] / 25.0 / mass(HALF_LIVES[4]),
                     near[c] / 9.0 / mass(HALF_LIVES[0]),
                     self.profile[slot][c] * slots / mass(PROFILE_HALF_LIFE),
+                    self.days_all[c] / span,
+                    self.days_ew[c] / mass(365.0),
                 ]
                 .map(|v| v.max(0.0))
             })
@@ -210,7 +233,7 @@ impl Flagship {
 
     /// Transformed feature vector: logs of rates with a floor, standardised,
     /// plus the level and the one-hot weekday/shift.
-    fn design(&self, raw: &[f64; 10], level: f64, slot: usize, slots: usize) -> Vec<f64> {
+    fn design(&self, raw: &[f64; N_RAW], level: f64, slot: usize, slots: usize) -> Vec<f64> {
         let mut x: Vec<f64> = raw.iter().zip(&self.eps).map(|(v, e)| (v + e).ln()).collect();
         x.push(level.max(1e-6).ln());
         for s in 1..slots {
@@ -305,7 +328,7 @@ impl Model for Flagship {
         }
         // Floors: a tenth of each feature's mean over the training rows.
         let m = raws.len().max(1) as f64;
-        self.eps = (0..10)
+        self.eps = (0..N_RAW)
             .map(|k| (raws.iter().map(|r| r[k]).sum::<f64>() / m * 0.1).max(1e-9))
             .collect();
         self.mean.clear();
@@ -316,7 +339,7 @@ impl Model for Flagship {
             .zip(&slots_of)
             .map(|((r, l), s)| self.design(r, *l, *s, slots))
             .collect();
-        let k = design.first().map_or(0, Vec::len).min(11);
+        let k = design.first().map_or(0, Vec::len).min(N_RAW + 1);
         for i in 0..k {
             let mean = design.iter().map(|x| x[i]).sum::<f64>() / m;
             let var = design.iter().map(|x| (x[i] - mean).powi(2)).sum::<f64>() / m;
