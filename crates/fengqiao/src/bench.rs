@@ -28,6 +28,10 @@ pub enum BenchCommand {
         cell: f64,
         #[arg(long)]
         json: bool,
+        /// Also time daily forecasts of naive, retro and prospective over these local
+        /// days (FROM,TO) beside an independent numpy implementation (needs python3 + numpy)
+        #[arg(long, value_delimiter = ',', num_args = 1)]
+        numpy: Option<Vec<chrono::NaiveDate>>,
     },
     /// Import FILE into fresh databases; compare with `sqlite3 .import`
     Import {
@@ -165,8 +169,17 @@ pub fn run(settings: &Settings, cmd: &BenchCommand) -> Result<(), String> {
             map,
             cell,
             json,
+            numpy,
         } => {
-            return bench_forecast(settings, file, profile.as_deref(), map.as_deref(), *cell, *json);
+            return bench_forecast(
+                settings,
+                file,
+                profile.as_deref(),
+                map.as_deref(),
+                *cell,
+                *json,
+                numpy.as_deref(),
+            );
         }
     };
     let mapping = mapping_for(profile.as_deref(), map.as_deref())?;
@@ -275,6 +288,7 @@ fn bench_forecast(
     map: Option<&Path>,
     cell: f64,
     json_out: bool,
+    numpy: Option<&[chrono::NaiveDate]>,
 ) -> Result<(), String> {
     use fengqiao_forecast::Model;
     use fengqiao_forecast::models::{Flagship, Sepp, fit_grid_etas};
@@ -317,6 +331,30 @@ fn bench_forecast(
     sepp.start(&ctx, &events, &[]);
     let sepp_s = started.elapsed().as_secs_f64();
     let years = (t1 - t0) / 365.25;
+    let versus = match numpy {
+        Some([from, to]) => Some(versus_numpy(&ctx, &events, tz, *from, *to)?),
+        Some(_) => return Err("--numpy takes two dates: FROM,TO".into()),
+        None => None,
+    };
+    if let (Some(v), Some([from, to])) = (&versus, numpy) {
+        if json_out {
+            println!("{v}");
+        } else {
+            println!(
+                "daily forecasts {from} .. {to} on a {cell} m grid: fengqiao vs numpy (same models, same ranking rule)"
+            );
+            for m in ["naive", "retro", "prospective"] {
+                println!(
+                    "  {m:<12} fengqiao {:>7.3} s  numpy {:>7.3} s  ratio {:>6.1}x   hit rate at 5%: {:.4} vs {:.4}",
+                    v[m]["fengqiao_seconds"].as_f64().unwrap_or(f64::NAN),
+                    v[m]["numpy_seconds"].as_f64().unwrap_or(f64::NAN),
+                    v[m]["speedup"].as_f64().unwrap_or(f64::NAN),
+                    v[m]["fengqiao_hit_rate_5"].as_f64().unwrap_or(f64::NAN),
+                    v[m]["numpy_hit_rate_5"].as_f64().unwrap_or(f64::NAN),
+                );
+            }
+        }
+    }
     if json_out {
         println!(
             "{}",
@@ -347,4 +385,68 @@ fn bench_forecast(
     println!("  fq: one more forecast (trained)             {predict_s:>7.3} s");
     println!("  continuous SEPP fit (last 2 years)          {sepp_s:>7.3} s");
     Ok(())
+}
+
+/// Times naive, retro and prospective daily forecasts here and in
+/// `scripts/baselines_numpy.py`, and compares their hit rates at 5%.
+fn versus_numpy(
+    ctx: &fengqiao_forecast::Context,
+    events: &[fengqiao_forecast::Event],
+    tz: chrono_tz::Tz,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+) -> Result<serde_json::Value, String> {
+    use fengqiao_forecast::prepare::{self, WindowKind};
+    use std::fmt::Write as _;
+    let windows = prepare::windows(tz, from, to, &WindowKind::Day);
+    let first = windows.first().map_or(0.0, |w| w.start);
+    let valid = prepare::cells_with_history(&ctx.grid, events, first);
+    let ctx = prepare::context(ctx.grid, valid, &WindowKind::Day);
+    let dir = std::env::temp_dir().join(format!("fengqiao-numpy-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let mut text = String::new();
+    for e in events {
+        let _ = writeln!(text, "{},{},{},{}", e.t, e.cell, e.x, e.y);
+    }
+    std::fs::write(dir.join("events.csv"), text).map_err(|e| e.to_string())?;
+    let mut text = String::new();
+    for w in &windows {
+        let _ = writeln!(text, "{},{}", w.start, w.end);
+    }
+    std::fs::write(dir.join("windows.csv"), text).map_err(|e| e.to_string())?;
+    let grid = json!({"cols": ctx.grid.cols, "rows": ctx.grid.rows, "cell_m": ctx.grid.cell_m,
+                      "origin": [ctx.grid.origin.x, ctx.grid.origin.y], "valid": ctx.valid_cells});
+    std::fs::write(dir.join("grid.json"), grid.to_string()).map_err(|e| e.to_string())?;
+    let cfg = fengqiao_forecast::BacktestConfig {
+        bootstrap: 0,
+        ..fengqiao_forecast::BacktestConfig::default()
+    };
+    let models: Vec<Box<dyn fengqiao_forecast::Model>> = ["naive", "retro", "prospective"]
+        .iter()
+        .map(|m| fengqiao_forecast::model_by_name(m).expect("known model"))
+        .collect();
+    let ours = fengqiao_forecast::run_backtest(&ctx, events, &windows, &[], models, &cfg);
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/baselines_numpy.py");
+    let out = Command::new("python3")
+        .arg(script)
+        .arg(&dir)
+        .output()
+        .map_err(|e| format!("cannot run python3 ({e}); the numpy baseline needs python3 with numpy"))?;
+    let _ = std::fs::remove_dir_all(&dir);
+    if !out.status.success() {
+        return Err(format!(
+            "numpy baseline failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    let theirs: serde_json::Value = serde_json::from_slice(&out.stdout).map_err(|e| e.to_string())?;
+    let mut v =
+        json!({"windows": windows.len(), "valid_cells": ctx.valid_cells.len(), "numpy_version": theirs["numpy"]});
+    for m in &ours.models {
+        let t = &theirs[&m.name];
+        let ns = t["seconds"].as_f64().unwrap_or(f64::NAN);
+        v[&m.name] = json!({"fengqiao_seconds": m.seconds, "numpy_seconds": ns, "speedup": ns / m.seconds,
+                            "fengqiao_hit_rate_5": m.hit_rate["0.05"], "numpy_hit_rate_5": t["hit_rate_5"]});
+    }
+    Ok(v)
 }
