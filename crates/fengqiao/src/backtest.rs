@@ -46,6 +46,9 @@ pub struct BacktestArgs {
     /// Grid origin offset in metres (x,y), to test sensitivity to the grid's placement
     #[arg(long, value_delimiter = ',', default_value = "0,0")]
     pub offset: Vec<f64>,
+    /// Also average the hit rates over N grid placements (offsets k/N of a cell on both axes)
+    #[arg(long, default_value_t = 1)]
+    pub grid_offsets: usize,
     /// Models: naive, naiveN (last N days), retro, prospective, etas, fq (= default)
     #[arg(long, value_delimiter = ',', default_value = "naive,retro,prospective,etas,fq")]
     pub models: Vec<String>,
@@ -155,6 +158,35 @@ pub fn run(settings: &crate::config::Settings, args: &BacktestArgs) -> Result<()
     // With officer-initiated incidents in the data, also report the models
     // trained and scored on citizen-initiated incidents only: the patrol
     // feedback loop cannot feed those.
+    let mut offsets_summary = None;
+    if args.grid_offsets > 1 {
+        let n = args.grid_offsets;
+        let mut per_offset = Vec::new();
+        for k in 0..n {
+            let d = args.cell * k as f64 / n as f64;
+            let (r, _) = evaluate(
+                args,
+                &rows,
+                centre,
+                tz,
+                &kind,
+                (offset.0 + d, offset.1 + d),
+                args.citizen_only,
+            )?;
+            per_offset.push(((offset.0 + d, offset.1 + d), r));
+        }
+        let mut mean = serde_json::Map::new();
+        for (i, m) in report.models.iter().enumerate() {
+            let mut by_cov = serde_json::Map::new();
+            for c in m.hit_rate.keys() {
+                let v = per_offset.iter().map(|(_, r)| r.models[i].hit_rate[c]).sum::<f64>() / n as f64;
+                by_cov.insert(c.clone(), serde_json::json!(v));
+            }
+            mean.insert(m.name.clone(), serde_json::Value::Object(by_cov));
+        }
+        let offsets: Vec<[f64; 2]> = per_offset.iter().map(|(o, _)| [o.0, o.1]).collect();
+        offsets_summary = Some(serde_json::json!({"offsets": offsets, "mean_hit_rate": mean}));
+    }
     let has_officer = rows.iter().any(|r| r.origin == Origin::Officer);
     let citizen = if has_officer && !args.citizen_only {
         Some(evaluate(args, &rows, centre, tz, &kind, offset, true)?.0)
@@ -177,9 +209,27 @@ pub fn run(settings: &crate::config::Settings, args: &BacktestArgs) -> Result<()
         if let Some(c) = &citizen {
             v["citizen_only"] = serde_json::to_value(c).expect("serialisable");
         }
+        if let Some(o) = &offsets_summary {
+            v["grid_offsets"] = o.clone();
+        }
         println!("{v}");
     } else {
         print_report(args, &source, &report, history);
+        if let Some(o) = &offsets_summary {
+            println!(
+                "\nmean pooled hit rate over {} grid placements {}:",
+                args.grid_offsets, o["offsets"]
+            );
+            for (name, h) in o["mean_hit_rate"].as_object().into_iter().flatten() {
+                let at = |c: &str| h[c].as_f64().unwrap_or(f64::NAN);
+                println!(
+                    "{name:<11} 1% {:.3}  5% {:.3}  10% {:.3}",
+                    at("0.01"),
+                    at("0.05"),
+                    at("0.1")
+                );
+            }
+        }
         if let Some(c) = &citizen {
             println!("\ntrained and scored on citizen-initiated incidents only (officer-initiated left out):");
             for m in &c.models {
