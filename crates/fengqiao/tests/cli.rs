@@ -541,3 +541,60 @@ fn forecast_writes_a_stored_run_and_geojson() {
     let e = one_line_error(&run(dir.path(), &["forecast", "--model", "oracle"]));
     assert!(e.contains("oracle"), "{e}");
 }
+
+#[test]
+fn feedback_simulation_reports_the_three_controls() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(
+        run(dir.path(), &["demo", "--no-serve", "--days", "60"])
+            .status
+            .success()
+    );
+    let o = run(
+        dir.path(),
+        &[
+            "simulate",
+            "feedback",
+            "--input",
+            "fengqiao-data/demo/incidents-110.csv",
+            "--map",
+            "fengqiao-data/demo/mapping.toml",
+            "--days",
+            "60",
+            "--json",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let runs = v["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 3);
+    let weights: Vec<f64> = runs
+        .iter()
+        .map(|r| r["config"]["officer_weight"].as_f64().unwrap())
+        .collect();
+    assert_eq!(weights, [1.0, 0.5, 0.0]);
+    for r in runs {
+        assert_eq!(r["days"].as_array().unwrap().len(), 60);
+        let e = r["final_efficiency"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&e));
+    }
+    // Patrols still discover incidents under the control; it only keeps them out of the record.
+    assert!(
+        runs[2]["days"][59]["officer_share"].as_f64().unwrap() > 0.0,
+        "discoveries happen"
+    );
+    let e = one_line_error(&run(
+        dir.path(),
+        &[
+            "simulate",
+            "feedback",
+            "--input",
+            "x.csv",
+            "--profile",
+            "chicago",
+            "--report-rate",
+            "2",
+        ],
+    ));
+    assert!(e.contains("--report-rate"), "{e}");
+}
