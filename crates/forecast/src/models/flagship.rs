@@ -22,7 +22,7 @@ const HALF_LIVES: [f64; 5] = [7.0, 30.0, 120.0, 365.0, 1460.0];
 const PROFILE_HALF_LIFE: f64 = 730.0;
 const CITY_SHORT: f64 = 28.0;
 /// Raw rate features per cell.
-const N_RAW: usize = 12;
+const N_RAW: usize = 13;
 
 #[derive(Debug, Clone)]
 pub struct Flagship {
@@ -40,6 +40,8 @@ pub struct Flagship {
     days_all: Vec<f64>,
     days_ew: Vec<f64>,
     last_day: Vec<i64>,
+    /// Incidents per cell by calendar month (all years): seasonal places.
+    months: Vec<Vec<f64>>,
     city_short: f64,
     city_long: f64,
     first: Option<f64>,
@@ -65,6 +67,7 @@ impl Default for Flagship {
             days_all: Vec::new(),
             days_ew: Vec::new(),
             last_day: Vec::new(),
+            months: Vec::new(),
             city_short: 0.0,
             city_long: 0.0,
             first: None,
@@ -78,6 +81,13 @@ impl Default for Flagship {
             scratch2: Vec::new(),
         }
     }
+}
+
+/// Calendar month (0-11) of a time in days since the epoch (mean Gregorian year).
+fn month_of(t: f64) -> usize {
+    let year = 365.2425;
+    let doy = t.rem_euclid(year);
+    ((doy / (year / 12.0)) as usize).min(11)
 }
 
 fn halving(dt: f64, h: f64) -> f64 {
@@ -138,6 +148,7 @@ impl Flagship {
         self.days_all = vec![0.0; n];
         self.days_ew = vec![0.0; n];
         self.last_day = vec![i64::MIN; n];
+        self.months = vec![vec![0.0; n]; 12];
         self.scratch = vec![0.0; n];
         self.scratch2 = Vec::new();
         self.city_short = 0.0;
@@ -161,6 +172,7 @@ impl Flagship {
                 self.profile[slot][c] += w * halving(dt, PROFILE_HALF_LIFE);
             }
             self.all[c] += w;
+            self.months[month_of(e.t)][c] += w;
             let day = e.t.floor() as i64;
             if self.last_day[c] != day {
                 self.last_day[c] = day;
@@ -208,6 +220,7 @@ impl Flagship {
         self.scratch2 = integral;
         let slot = self.window_slot(w).min(self.profile.len() - 1);
         let slots = self.profile.len() as f64;
+        let month = month_of(w.start);
         ctx.valid_cells
             .iter()
             .map(|&c| {
@@ -225,6 +238,8 @@ impl Flagship {
                     self.profile[slot][c] * slots / mass(PROFILE_HALF_LIFE),
                     self.days_all[c] / span,
                     self.days_ew[c] / mass(365.0),
+                    (self.months[(month + 11) % 12][c] + self.months[month][c] + self.months[(month + 1) % 12][c])
+                        / (span * 3.0 / 12.0),
                 ]
                 .map(|v| v.max(0.0))
             })
