@@ -8,7 +8,9 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 use fengqiao_domain::{CategoryTable, NewIncident, Origin, TimePrecision};
 use fengqiao_forecast::prepare::{self, Incident, WindowKind};
-use fengqiao_forecast::{BacktestConfig, BacktestReport, Window, hit_rate_svg, model_by_name, run_backtest};
+use fengqiao_forecast::{
+    BacktestConfig, BacktestReport, Window, hit_rate_svg, model_with_officer_weight, run_backtest,
+};
 use fengqiao_geo::LonLat;
 use fengqiao_ingest::{ImportOptions, Mapping, import, open_csv_source};
 use fengqiao_store::ImportCounts;
@@ -49,6 +51,10 @@ pub struct BacktestArgs {
     /// Also average the hit rates over N grid placements (offsets k/N of a cell on both axes)
     #[arg(long, default_value_t = 1)]
     pub grid_offsets: usize,
+    /// Study area: cells with an incident before --from (history), or cells whose centre
+    /// lies in a jurisdiction polygon of the database (jurisdictions)
+    #[arg(long, value_parser = ["history", "jurisdictions"], default_value = "history")]
+    pub study_area: String,
     /// Models: naive, naiveN (last N days), retro, prospective, etas, fq (= default)
     #[arg(long, value_delimiter = ',', default_value = "naive,retro,prospective,etas,fq")]
     pub models: Vec<String>,
@@ -58,6 +64,9 @@ pub struct BacktestArgs {
     /// Leave officer-initiated incidents out of the training data
     #[arg(long)]
     pub citizen_only: bool,
+    /// Weight of officer-initiated incidents in the flagship's features (1 = like any other, 0 = ignored)
+    #[arg(long, default_value_t = 1.0)]
+    pub officer_weight: f64,
     #[arg(long, default_value_t = 1000)]
     pub bootstrap: usize,
     #[arg(long)]
@@ -154,7 +163,27 @@ pub fn run(settings: &crate::config::Settings, args: &BacktestArgs) -> Result<()
     if rows.is_empty() {
         return Err(format!("{source}: no incidents to backtest"));
     }
-    let (report, history) = evaluate(args, &rows, centre, tz, &kind, offset, args.citizen_only)?;
+    let areas = if args.study_area == "jurisdictions" {
+        let store = crate::import::open_store(settings)?;
+        let lookup = fengqiao_ingest::jurisdiction_lookup(&store).map_err(|e| e.to_string())?;
+        if lookup.is_empty() {
+            return Err(format!(
+                "--study-area jurisdictions: {} holds no jurisdiction polygons",
+                settings.db.display()
+            ));
+        }
+        Some(lookup)
+    } else {
+        None
+    };
+    let data = Data {
+        rows: &rows,
+        centre,
+        tz,
+        kind: kind.clone(),
+        areas: areas.as_ref(),
+    };
+    let (report, history) = evaluate(args, &data, offset, args.citizen_only)?;
     // With officer-initiated incidents in the data, also report the models
     // trained and scored on citizen-initiated incidents only: the patrol
     // feedback loop cannot feed those.
@@ -164,15 +193,7 @@ pub fn run(settings: &crate::config::Settings, args: &BacktestArgs) -> Result<()
         let mut per_offset = Vec::new();
         for k in 0..n {
             let d = args.cell * k as f64 / n as f64;
-            let (r, _) = evaluate(
-                args,
-                &rows,
-                centre,
-                tz,
-                &kind,
-                (offset.0 + d, offset.1 + d),
-                args.citizen_only,
-            )?;
+            let (r, _) = evaluate(args, &data, (offset.0 + d, offset.1 + d), args.citizen_only)?;
             per_offset.push(((offset.0 + d, offset.1 + d), r));
         }
         let mut mean = serde_json::Map::new();
@@ -189,7 +210,7 @@ pub fn run(settings: &crate::config::Settings, args: &BacktestArgs) -> Result<()
     }
     let has_officer = rows.iter().any(|r| r.origin == Origin::Officer);
     let citizen = if has_officer && !args.citizen_only {
-        Some(evaluate(args, &rows, centre, tz, &kind, offset, true)?.0)
+        Some(evaluate(args, &data, offset, true)?.0)
     } else {
         None
     };
@@ -202,7 +223,11 @@ pub fn run(settings: &crate::config::Settings, args: &BacktestArgs) -> Result<()
     }
     if args.json {
         let mut v = serde_json::to_value(&report).expect("serialisable");
-        v["study_area"] = serde_json::json!(format!("cells with an incident before {}", args.from));
+        v["study_area"] = serde_json::json!(if args.study_area == "jurisdictions" {
+            "cells whose centre lies in a jurisdiction polygon".to_string()
+        } else {
+            format!("cells with an incident before {}", args.from)
+        });
         v["cell_m"] = serde_json::json!(args.cell);
         v["window"] = serde_json::json!(args.window);
         v["history_events"] = serde_json::json!(history);
@@ -244,19 +269,33 @@ pub fn run(settings: &crate::config::Settings, args: &BacktestArgs) -> Result<()
 }
 
 /// Builds events, windows and the study area, and runs the models.
-fn evaluate(
-    args: &BacktestArgs,
-    rows: &[NewIncident],
+/// What a backtest runs on: the incidents and where and when they are.
+struct Data<'a> {
+    rows: &'a [NewIncident],
     centre: Option<LonLat>,
     tz: Tz,
-    kind: &WindowKind,
+    kind: WindowKind,
+    /// Jurisdiction polygons that define the study area, when asked for.
+    areas: Option<&'a fengqiao_ingest::JurisdictionLookup>,
+}
+
+fn evaluate(
+    args: &BacktestArgs,
+    data: &Data<'_>,
     offset: (f64, f64),
     citizen_only: bool,
 ) -> Result<(BacktestReport, usize), String> {
-    let kind = kind.clone();
+    let Data {
+        rows,
+        centre,
+        tz,
+        kind,
+        areas,
+    } = data;
+    let (rows, centre, tz, kind, areas) = (*rows, *centre, *tz, kind.clone(), *areas);
     let mut models = Vec::new();
     for name in &args.models {
-        models.push(model_by_name(name).ok_or_else(|| {
+        models.push(model_with_officer_weight(name, args.officer_weight).ok_or_else(|| {
             format!("unknown model {name:?}; known: naive, naiveN (e.g. naive365), retro, prospective, etas, sepp, fq, default, dayspread, naiveshift")
         })?);
     }
@@ -290,7 +329,18 @@ fn evaluate(
     if history == 0 {
         return Err(format!("no incidents before {}: nothing to learn from", args.from));
     }
-    let valid = prepare::cells_with_history(&grid, &events, first);
+    let valid = match areas {
+        None => prepare::cells_with_history(&grid, &events, first),
+        Some(lookup) => {
+            let proj = fengqiao_geo::LocalProjection::centred_on(centre);
+            (0..grid.len() as u32)
+                .map(|c| {
+                    let p = proj.unproject(grid.cell_centre(fengqiao_geo::CellId(c)));
+                    lookup.find(p.lon, p.lat).is_some()
+                })
+                .collect()
+        }
+    };
     let ctx = prepare::context(grid, valid, &kind);
     let cfg = BacktestConfig {
         bootstrap: args.bootstrap,

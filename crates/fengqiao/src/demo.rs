@@ -59,6 +59,7 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> Result<(), String> {
             shift: 0,
             cell: 150.0,
             citizen_only: false,
+            officer_weight: 1.0,
             category: None,
             json: false,
             geojson: None,

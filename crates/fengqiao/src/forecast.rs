@@ -6,7 +6,7 @@ use crate::import::open_store;
 use chrono::{NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use fengqiao_forecast::prepare::{self, WindowKind};
-use fengqiao_forecast::{SECONDS_PER_DAY, Window, model_by_name};
+use fengqiao_forecast::{SECONDS_PER_DAY, Window, model_with_officer_weight};
 use fengqiao_geo::LonLat;
 use fengqiao_store::{ForecastRun, IncidentFilter, NewForecast, Store};
 use serde_json::json;
@@ -37,6 +37,9 @@ pub struct ForecastArgs {
     /// Leave officer-initiated incidents out of the training data
     #[arg(long)]
     pub citizen_only: bool,
+    /// Weight of officer-initiated incidents in the flagship's features (1 = like any other, 0 = ignored)
+    #[arg(long, default_value_t = 1.0)]
+    pub officer_weight: f64,
     /// Forecast only this category code and below (e.g. criminal.theft)
     #[arg(long)]
     pub category: Option<String>,
@@ -130,7 +133,7 @@ pub fn make_forecast(
 ) -> Result<(ForecastRun, fengqiao_store::ForecastCells), String> {
     let dataset = resolve_dataset(store, args.dataset.as_deref())?;
     let kind = WindowKind::parse(&args.window, &args.shifts).ok_or("--shifts must be hours 0..23")?;
-    let mut model = model_by_name(&args.model).ok_or_else(|| {
+    let mut model = model_with_officer_weight(&args.model, args.officer_weight).ok_or_else(|| {
         format!(
             "unknown model {:?}; known: naive, retro, prospective, etas, fq",
             args.model

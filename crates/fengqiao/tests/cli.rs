@@ -491,6 +491,42 @@ fn backtest_scores_every_model_on_the_demo_city() {
     assert!(v["models"][0]["pai"]["0.05"].as_f64().unwrap() > 3.0);
     let plot = std::fs::read_to_string(&svg).unwrap();
     assert!(plot.starts_with("<svg") && plot.contains("fq"));
+    // From the database, with the jurisdiction polygons as the study area.
+    let o = run(
+        dir.path(),
+        &[
+            "backtest",
+            "--dataset",
+            "demo",
+            "--from",
+            "2025-04-01",
+            "--to",
+            "2025-04-14",
+            "--models",
+            "naive,fq",
+            "--cell",
+            "250",
+            "--study-area",
+            "jurisdictions",
+            "--bootstrap",
+            "50",
+            "--json",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let j: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(j["study_area"].as_str().unwrap().contains("jurisdiction"));
+    assert!(
+        j["valid_cells"].as_u64().unwrap() > v["valid_cells"].as_u64().unwrap(),
+        "the polygons cover more cells than the history"
+    );
+    let d = &j["models"][1]["paired"][0];
+    assert_eq!(d["against"], "naive");
+    let (lo, hi) = (
+        d["difference_ci"]["0.05"][0].as_f64().unwrap(),
+        d["difference_ci"]["0.05"][1].as_f64().unwrap(),
+    );
+    assert!(lo <= d["difference"]["0.05"].as_f64().unwrap() && d["difference"]["0.05"].as_f64().unwrap() <= hi);
     // Unknown model names are refused with the list of known ones.
     let e = one_line_error(&run(
         dir.path(),

@@ -31,6 +31,9 @@ pub struct Paired {
     pub ratio: BTreeMap<String, f64>,
     /// Bootstrap 95% interval of the ratio (windows resampled together).
     pub ratio_ci: BTreeMap<String, [f64; 2]>,
+    /// Pooled hit rate of the model minus that of `against`, with its bootstrap 95% interval.
+    pub difference: BTreeMap<String, f64>,
+    pub difference_ci: BTreeMap<String, [f64; 2]>,
     /// Share of windows (with events) in which the model captured more / fewer.
     pub won: BTreeMap<String, f64>,
     pub lost: BTreeMap<String, f64>,
@@ -265,6 +268,8 @@ fn add_paired(reports: &mut [ModelReport], cfg: &BacktestConfig) {
                 against: names[t].clone(),
                 ratio: BTreeMap::new(),
                 ratio_ci: BTreeMap::new(),
+                difference: BTreeMap::new(),
+                difference_ci: BTreeMap::new(),
                 won: BTreeMap::new(),
                 lost: BTreeMap::new(),
             };
@@ -276,6 +281,12 @@ fn add_paired(reports: &mut [ModelReport], cfg: &BacktestConfig) {
                 let mut boot: Vec<f64> = resamples.iter().map(|idx| ratio(idx)).collect();
                 boot.sort_by(f64::total_cmp);
                 p.ratio_ci
+                    .insert(key(*c), [percentile(&boot, 0.025), percentile(&boot, 0.975)]);
+                let diff = |idx: &[usize]| pooled(a, idx, i) - pooled(b, idx, i);
+                p.difference.insert(key(*c), diff(&all));
+                let mut boot: Vec<f64> = resamples.iter().map(|idx| diff(idx)).collect();
+                boot.sort_by(f64::total_cmp);
+                p.difference_ci
                     .insert(key(*c), [percentile(&boot, 0.025), percentile(&boot, 0.975)]);
                 let cnt = with_events.len().max(1) as f64;
                 p.won.insert(

@@ -69,3 +69,17 @@ pub fn model_by_name(name: &str) -> Option<Box<dyn Model>> {
         }
     })
 }
+
+/// As [`model_by_name`], with officer-initiated incidents weighted by
+/// `officer_weight` in the flagship's features (the other models count
+/// every incident alike).
+pub fn model_with_officer_weight(name: &str, officer_weight: f64) -> Option<Box<dyn Model>> {
+    match name {
+        "fq" | "default" => {
+            let mut fq = Flagship::default();
+            fq.officer_weight = officer_weight;
+            Some(Box::new(fq))
+        }
+        _ => model_by_name(name),
+    }
+}
