@@ -77,14 +77,9 @@ pub struct BacktestArgs {
 }
 
 /// Reads every incident of a file through a mapping, in memory.
-pub fn read_incidents(
-    path: &Path,
-    mapping: Mapping,
-    categories: &CategoryTable,
-) -> Result<(Vec<NewIncident>, Mapping), String> {
+pub fn read_incidents(path: &Path, mapping: Mapping, categories: &CategoryTable) -> Result<Vec<NewIncident>, String> {
     let source = open_csv_source(path).map_err(|e| e.to_string())?;
     let mut rows = Vec::new();
-    let keep = mapping.clone();
     let opts = ImportOptions::default();
     import(
         source,
@@ -102,7 +97,7 @@ pub fn read_incidents(
         },
     )
     .map_err(|e| e.to_string())?;
-    Ok((rows, keep))
+    Ok(rows)
 }
 
 pub fn to_forecast_incidents(rows: &[NewIncident], tz: Tz, citizen_only: bool) -> Vec<Incident> {
@@ -147,7 +142,7 @@ pub fn run(settings: &crate::config::Settings, args: &BacktestArgs) -> Result<()
             let centre = mapping
                 .bbox
                 .map(|[a, b, c, d]| LonLat::new((a + c) / 2.0, (b + d) / 2.0));
-            let (mut rows, _) = read_incidents(input, mapping, &settings.categories)?;
+            let mut rows = read_incidents(input, mapping, &settings.categories)?;
             if let Some(c) = &args.category {
                 rows.retain(|r| CategoryTable::is_within(&r.category, c));
             }

@@ -51,8 +51,7 @@ pub struct Flagship {
     eps: Vec<f64>,
     mean: Vec<f64>,
     sd: Vec<f64>,
-    scratch: Vec<f64>,
-    scratch2: Vec<f64>,
+    integral_scratch: Vec<f64>,
 }
 
 impl Default for Flagship {
@@ -77,8 +76,7 @@ impl Default for Flagship {
             eps: Vec::new(),
             mean: Vec::new(),
             sd: Vec::new(),
-            scratch: Vec::new(),
-            scratch2: Vec::new(),
+            integral_scratch: Vec::new(),
         }
     }
 }
@@ -149,8 +147,7 @@ impl Flagship {
         self.days_ew = vec![0.0; n];
         self.last_day = vec![i64::MIN; n];
         self.months = vec![vec![0.0; n]; 12];
-        self.scratch = vec![0.0; n];
-        self.scratch2 = Vec::new();
+        self.integral_scratch = Vec::new();
         self.city_short = 0.0;
         self.city_long = 0.0;
     }
@@ -213,11 +210,11 @@ impl Flagship {
         let mut box3 = vec![0.0; n];
         let mut box5 = vec![0.0; n];
         let mut near = vec![0.0; n];
-        let mut integral = std::mem::take(&mut self.scratch2);
+        let mut integral = std::mem::take(&mut self.integral_scratch);
         box_sum(ctx, &self.ew[3], 1, &mut integral, &mut box3);
         box_sum(ctx, &self.ew[4], 2, &mut integral, &mut box5);
         box_sum(ctx, &self.ew[0], 1, &mut integral, &mut near);
-        self.scratch2 = integral;
+        self.integral_scratch = integral;
         let slot = self.window_slot(w).min(self.profile.len() - 1);
         let slots = self.profile.len() as f64;
         let month = month_of(w.start);
