@@ -167,6 +167,14 @@ pub fn run_backtest(
     }
 }
 
+/// `count` bootstrap resamples (with replacement) of the windows `from`.
+fn resample(from: &[usize], count: usize, seed: u64) -> Vec<Vec<usize>> {
+    let mut rng = Rng::new(seed);
+    (0..count)
+        .map(|_| (0..from.len()).map(|_| from[rng.below(from.len())]).collect())
+        .collect()
+}
+
 fn pooled(scores: &[WindowScore], idx: &[usize], i: usize) -> f64 {
     let (c, e) = idx.iter().fold((0u64, 0u64), |(c, e), &k| {
         (c + scores[k].captured[i], e + scores[k].events)
@@ -201,14 +209,7 @@ fn summarise(
         seconds,
         windows: Vec::new(),
     };
-    let mut rng = Rng::new(cfg.seed);
-    let resamples: Vec<Vec<usize>> = (0..cfg.bootstrap)
-        .map(|_| {
-            (0..with_events.len())
-                .map(|_| with_events[rng.below(with_events.len())])
-                .collect()
-        })
-        .collect();
+    let resamples = resample(&with_events, cfg.bootstrap, cfg.seed);
     for (i, c) in COVERAGES.iter().enumerate() {
         let h = pooled(&scores, &all, i);
         r.hit_rate.insert(key(*c), h);
@@ -251,14 +252,7 @@ fn add_paired(reports: &mut [ModelReport], cfg: &BacktestConfig) {
     targets.dedup();
     let n = reports.first().map_or(0, |r| r.windows.len());
     let with_events: Vec<usize> = (0..n).filter(|&k| reports[0].windows[k].events > 0).collect();
-    let mut rng = Rng::new(cfg.seed ^ 0xabcd);
-    let resamples: Vec<Vec<usize>> = (0..cfg.bootstrap)
-        .map(|_| {
-            (0..with_events.len())
-                .map(|_| with_events[rng.below(with_events.len())])
-                .collect()
-        })
-        .collect();
+    let resamples = resample(&with_events, cfg.bootstrap, cfg.seed ^ 0xabcd);
     for m in 0..reports.len() {
         for &t in &targets {
             if t == m {
