@@ -46,19 +46,20 @@ pub struct Flagship {
     city_long: f64,
     first: Option<f64>,
     t_ref: f64,
+    now: f64,
     shifts: usize,
     glm: Option<PoissonGlm>,
     eps: Vec<f64>,
     mean: Vec<f64>,
     sd: Vec<f64>,
-    integral_scratch: Vec<f64>,
+    integral_scratch: Vec<Vec<f64>>,
 }
 
 impl Default for Flagship {
     fn default() -> Self {
         Self {
             officer_weight: 1.0,
-            negatives_per_positive: 10.0,
+            negatives_per_positive: 5.0,
             ridge: 1e-4,
             ew: Vec::new(),
             profile: Vec::new(),
@@ -71,6 +72,7 @@ impl Default for Flagship {
             city_long: 0.0,
             first: None,
             t_ref: 0.0,
+            now: 0.0,
             shifts: 1,
             glm: None,
             eps: Vec::new(),
@@ -92,8 +94,8 @@ fn halving(dt: f64, h: f64) -> f64 {
     (-(dt / h) * std::f64::consts::LN_2).exp()
 }
 
-/// Box sums of side 2r+1 around every cell, by an integral image.
-fn box_sum(ctx: &Context, values: &[f64], r: i64, integral: &mut Vec<f64>, out: &mut [f64]) {
+/// The integral image (summed-area table) of per-cell values, (cols+1) x (rows+1).
+fn integral_image(ctx: &Context, values: &[f64], integral: &mut Vec<f64>) {
     let (cols, rows) = (ctx.grid.cols as usize, ctx.grid.rows as usize);
     integral.clear();
     integral.resize((cols + 1) * (rows + 1), 0.0);
@@ -104,16 +106,16 @@ fn box_sum(ctx: &Context, values: &[f64], r: i64, integral: &mut Vec<f64>, out: 
             integral[(row + 1) * (cols + 1) + col + 1] = integral[row * (cols + 1) + col + 1] + line;
         }
     }
+}
+
+/// Sum of the values in the (2r+1) x (2r+1) box around `cell`, clipped to the grid.
+fn box_at(ctx: &Context, integral: &[f64], cell: usize, r: usize) -> f64 {
+    let (cols, rows) = (ctx.grid.cols as usize, ctx.grid.rows as usize);
+    let (col, row) = (cell % cols, cell / cols);
+    let (r0, r1) = (row.saturating_sub(r), (row + r + 1).min(rows));
+    let (c0, c1) = (col.saturating_sub(r), (col + r + 1).min(cols));
     let at = |r: usize, c: usize| integral[r * (cols + 1) + c];
-    for row in 0..rows {
-        let r0 = row.saturating_sub(r as usize);
-        let r1 = (row + r as usize + 1).min(rows);
-        for col in 0..cols {
-            let c0 = col.saturating_sub(r as usize);
-            let c1 = (col + r as usize + 1).min(cols);
-            out[row * cols + col] = at(r1, c1) - at(r0, c1) - at(r1, c0) + at(r0, c0);
-        }
-    }
+    at(r1, c1) - at(r0, c1) - at(r1, c0) + at(r0, c0)
 }
 
 impl Flagship {
@@ -182,9 +184,14 @@ impl Flagship {
         }
     }
 
+    /// Moves the clock to `to`. The per-cell sums stay held at `t_ref`
+    /// (read through [`Self::decay`]); they are rebased only when the
+    /// weights of new events would grow past 2^300, so a window costs no
+    /// pass over every cell.
     fn advance(&mut self, to: f64) {
+        self.now = to;
         let dt = to - self.t_ref;
-        if dt == 0.0 {
+        if dt / HALF_LIVES[0] < 300.0 {
             return;
         }
         for (k, h) in HALF_LIVES.iter().enumerate() {
@@ -202,45 +209,54 @@ impl Flagship {
         self.t_ref = to;
     }
 
+    /// Factor that brings a sum held at `t_ref` to `now` for half-life `h`.
+    fn decay(&self, h: f64) -> f64 {
+        halving(self.now - self.t_ref, h)
+    }
+
     /// Raw rates (events per day) for the valid cells at window `w`.
     fn raw_features(&mut self, ctx: &Context, w: &Window) -> Vec<[f64; N_RAW]> {
         let mass = |h: f64| h / std::f64::consts::LN_2; // days of weight under a half-life
         let span = (w.start - self.first.unwrap_or(w.start)).max(1.0);
-        let n = ctx.cells();
-        let mut box3 = vec![0.0; n];
-        let mut box5 = vec![0.0; n];
-        let mut near = vec![0.0; n];
-        let mut integral = std::mem::take(&mut self.integral_scratch);
-        box_sum(ctx, &self.ew[3], 1, &mut integral, &mut box3);
-        box_sum(ctx, &self.ew[4], 2, &mut integral, &mut box5);
-        box_sum(ctx, &self.ew[0], 1, &mut integral, &mut near);
-        self.integral_scratch = integral;
+        let mut integrals = std::mem::take(&mut self.integral_scratch);
+        integrals.resize_with(3, Vec::new);
+        integral_image(ctx, &self.ew[3], &mut integrals[0]);
+        integral_image(ctx, &self.ew[4], &mut integrals[1]);
+        integral_image(ctx, &self.ew[0], &mut integrals[2]);
         let slot = self.window_slot(w).min(self.profile.len() - 1);
         let slots = self.profile.len() as f64;
         let month = month_of(w.start);
-        ctx.valid_cells
+        // Each sum is held at t_ref: scale it to now, and to a daily rate.
+        let rate = |k: usize| self.decay(HALF_LIVES[k]) / mass(HALF_LIVES[k]);
+        let r = [rate(0), rate(1), rate(2), rate(3), rate(4)];
+        let profile_rate = self.decay(PROFILE_HALF_LIFE) * slots / mass(PROFILE_HALF_LIFE);
+        let days_rate = self.decay(365.0) / mass(365.0);
+        let features = ctx
+            .valid_cells
             .iter()
             .map(|&c| {
                 let c = c as usize;
                 [
-                    self.ew[0][c] / mass(HALF_LIVES[0]),
-                    self.ew[1][c] / mass(HALF_LIVES[1]),
-                    self.ew[2][c] / mass(HALF_LIVES[2]),
-                    self.ew[3][c] / mass(HALF_LIVES[3]),
-                    self.ew[4][c] / mass(HALF_LIVES[4]),
+                    self.ew[0][c] * r[0],
+                    self.ew[1][c] * r[1],
+                    self.ew[2][c] * r[2],
+                    self.ew[3][c] * r[3],
+                    self.ew[4][c] * r[4],
                     self.all[c] / span,
-                    box3[c] / 9.0 / mass(HALF_LIVES[3]),
-                    box5[c] / 25.0 / mass(HALF_LIVES[4]),
-                    near[c] / 9.0 / mass(HALF_LIVES[0]),
-                    self.profile[slot][c] * slots / mass(PROFILE_HALF_LIFE),
+                    box_at(ctx, &integrals[0], c, 1) / 9.0 * r[3],
+                    box_at(ctx, &integrals[1], c, 2) / 25.0 * r[4],
+                    box_at(ctx, &integrals[2], c, 1) / 9.0 * r[0],
+                    self.profile[slot][c] * profile_rate,
                     self.days_all[c] / span,
-                    self.days_ew[c] / mass(365.0),
+                    self.days_ew[c] * days_rate,
                     (self.months[(month + 11) % 12][c] + self.months[month][c] + self.months[(month + 1) % 12][c])
                         / (span * 3.0 / 12.0),
                 ]
                 .map(|v| v.max(0.0))
             })
-            .collect()
+            .collect::<Vec<_>>();
+        self.integral_scratch = integrals;
+        features
     }
 
     /// Transformed feature vector: logs of rates with a floor, standardised,
@@ -260,8 +276,8 @@ impl Flagship {
     }
 
     fn level(&self) -> f64 {
-        let rate = |h: f64| h / std::f64::consts::LN_2;
-        (self.city_short / rate(CITY_SHORT)) / (self.city_long / rate(365.0)).max(1e-12)
+        let rate = |h: f64| self.decay(h) / (h / std::f64::consts::LN_2);
+        (self.city_short * rate(CITY_SHORT)) / (self.city_long * rate(365.0)).max(1e-12)
     }
 }
 
@@ -285,6 +301,7 @@ impl Model for Flagship {
         self.reset(ctx);
         self.first = None;
         self.t_ref = history.first().map_or(0.0, |e| e.t);
+        self.now = self.t_ref;
         let slots = self.profile.len();
         let mut rng = Rng::new(0x5eed);
         let (mut raws, mut levels, mut slots_of, mut ys, mut weights, mut offsets) =
