@@ -410,3 +410,73 @@ impl Model for Flagship {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fengqiao_geo::{Grid, Xy};
+
+    /// Ten hot cells among four hundred: the flagship ranks them first and
+    /// its expected total matches the true rate.
+    #[test]
+    fn finds_hot_cells_and_is_calibrated() {
+        let grid = Grid::new(Xy::new(0.0, 0.0), 100.0, 20, 20).unwrap();
+        let ctx = Context::new(grid, vec![true; 400]);
+        let rate = |c: usize| if c % 37 == 0 { 0.5 } else { 0.02 };
+        let mut rng = Rng::new(3);
+        let mut events = Vec::new();
+        for day in 0..730 {
+            for c in 0..400 {
+                // Bernoulli approximation of Poisson counts per day (rates <= 0.5).
+                if rng.f64() < rate(c) {
+                    let t = f64::from(day) + rng.f64();
+                    let (x, y) = ctx.centre(c);
+                    events.push(Event {
+                        t,
+                        cell: c as u32,
+                        x,
+                        y,
+                        officer: false,
+                        weekday: (day % 7) as u8,
+                        hour: 12,
+                    });
+                }
+            }
+        }
+        events.sort_by(|a, b| a.t.total_cmp(&b.t));
+        let validation: Vec<Window> = (365..730)
+            .map(|d| Window {
+                start: f64::from(d),
+                end: f64::from(d + 1),
+                weekday: (d % 7) as u8,
+                shift: 0,
+            })
+            .collect();
+        let mut fq = Flagship::default();
+        fq.start(&ctx, &events, &validation);
+        let mut out = vec![0.0; 400];
+        fq.predict(
+            &ctx,
+            &[],
+            &Window {
+                start: 730.0,
+                end: 731.0,
+                weekday: 2,
+                shift: 0,
+            },
+            &mut out,
+        );
+        let mut order: Vec<usize> = (0..400).collect();
+        order.sort_by(|&a, &b| out[b].total_cmp(&out[a]));
+        let hot: Vec<usize> = (0..400).filter(|c| c % 37 == 0).collect();
+        let mut top: Vec<usize> = order[..hot.len()].to_vec();
+        top.sort_unstable();
+        assert_eq!(top, hot);
+        let expected: f64 = out.iter().sum();
+        let truth: f64 = (0..400).map(rate).sum();
+        assert!(
+            (expected - truth).abs() / truth < 0.15,
+            "expected {expected}, true rate {truth}"
+        );
+    }
+}
