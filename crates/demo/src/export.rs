@@ -23,7 +23,7 @@ impl DemoCity {
         let table = CategoryTable::default_110();
         let mut out = String::with_capacity(self.incidents.len() * 200);
         out.push_str(
-            "警情编号,发案时间,接警时间,派警时间,到场时间,处警结束时间,警情类别,警情来源,经度,纬度,发生地址,处警单位\n",
+            "警情编号,发案时间,接警时间,派警时间,到场时间,处警结束时间,警情类别,警情来源,经度,纬度,发生地址,场所类型,处警单位\n",
         );
         for i in &self.incidents {
             let ll = wgs84_to_gcj02(self.projection.unproject(i.position));
@@ -31,7 +31,7 @@ impl DemoCity {
             let category = table.get(i.category).map(|c| c.zh.as_str()).unwrap_or(i.category);
             let _ = writeln!(
                 out,
-                "{},{},{},{},{},{},{},{},{:.6},{:.6},{},{}",
+                "{},{},{},{},{},{},{},{},{:.6},{:.6},{},{},{}",
                 i.id,
                 i.occurred.format(TIME),
                 i.received.format(TIME),
@@ -43,6 +43,7 @@ impl DemoCity {
                 ll.lon,
                 ll.lat,
                 csv_field(&i.address),
+                i.place,
                 csv_field(&i.unit),
             );
         }

@@ -29,6 +29,8 @@ pub struct DemoIncident {
     pub officer_initiated: bool,
     pub position: Xy,
     pub address: String,
+    /// 场所类型: the kind of place.
+    pub place: &'static str,
     pub unit: String,
 }
 
@@ -522,6 +524,21 @@ fn finish(city: &DemoCity, mut seeds: Vec<Seed>, rng: &mut Rng) -> Vec<DemoIncid
             station_name.trim_end_matches("派出所"),
             1 + rng.below(*units as usize)
         );
+        let place = match s.hotspot.map(|h| city.hotspots[h].kind) {
+            Some(0) => "交通场站",
+            Some(1) | Some(3) => "商业场所",
+            Some(2) => "娱乐场所",
+            Some(4) => "住宅小区",
+            Some(5) => "工业园区",
+            Some(6) => "道路",
+            Some(_) => "医院学校",
+            None => match s.category.split('.').next() {
+                Some("traffic") => "道路",
+                Some("dispute") | Some("fire") => "住宅小区",
+                _ if s.category == "criminal.theft.burglary" || s.category == "assistance.locked_out" => "住宅小区",
+                _ => ["道路", "住宅小区", "其他场所"][rng.below(3)],
+            },
+        };
         out.push(DemoIncident {
             id: String::new(),
             occurred: s.at,
@@ -534,6 +551,7 @@ fn finish(city: &DemoCity, mut seeds: Vec<Seed>, rng: &mut Rng) -> Vec<DemoIncid
             officer_initiated: s.officer,
             position: s.position,
             address,
+            place,
             unit,
         });
     }

@@ -91,6 +91,9 @@ pub struct NewIncident {
     pub lon: f64,
     pub lat: f64,
     pub address: Option<String>,
+    /// The kind of place (street, residence, shop, ...) as the source names it.
+    #[serde(default)]
+    pub place_type: Option<String>,
     pub jurisdiction_id: Option<i64>,
     pub origin: Origin,
 }

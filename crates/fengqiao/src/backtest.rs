@@ -4,7 +4,7 @@
 
 use crate::import::mapping_for;
 use crate::output::thousands;
-use chrono::NaiveDate;
+use chrono::{NaiveDate, TimeZone};
 use chrono_tz::Tz;
 use fengqiao_domain::{CategoryTable, NewIncident, Origin, TimePrecision};
 use fengqiao_forecast::prepare::{self, Incident, WindowKind};
@@ -100,7 +100,25 @@ pub fn read_incidents(path: &Path, mapping: Mapping, categories: &CategoryTable)
     Ok(rows)
 }
 
-pub fn to_forecast_incidents(rows: &[NewIncident], tz: Tz, citizen_only: bool) -> Vec<Incident> {
+/// Forecasting's view of incidents. Place kinds are the four most common
+/// `place_type` values among the incidents before `history_end` (Unix
+/// seconds), so the vocabulary never peeks at the forecast period.
+pub fn to_forecast_incidents(rows: &[NewIncident], tz: Tz, citizen_only: bool, history_end: i64) -> Vec<Incident> {
+    let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for r in rows.iter().filter(|r| r.occurred_at.timestamp() < history_end) {
+        if let Some(p) = &r.place_type {
+            *counts.entry(p.as_str()).or_insert(0) += 1;
+        }
+    }
+    let mut vocab: Vec<(&str, usize)> = counts.into_iter().collect();
+    vocab.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    vocab.truncate(4);
+    let place_of = |r: &NewIncident| -> u8 {
+        r.place_type
+            .as_deref()
+            .and_then(|p| vocab.iter().position(|(v, _)| *v == p))
+            .map_or(0, |i| i as u8 + 1)
+    };
     rows.iter()
         .filter(|r| !(citizen_only && r.origin == Origin::Officer))
         .map(|r| Incident {
@@ -110,6 +128,7 @@ pub fn to_forecast_incidents(rows: &[NewIncident], tz: Tz, citizen_only: bool) -
             officer: r.origin == Origin::Officer,
             local: r.occurred_at.with_timezone(&tz).naive_local(),
             day_only: r.time_precision == TimePrecision::Day,
+            place: place_of(r),
         })
         .collect()
 }
@@ -294,7 +313,11 @@ fn evaluate(
             format!("unknown model {name:?}; known: naive, naiveN (e.g. naive365), retro, prospective, etas, sepp, fq, default, dayspread, naiveshift")
         })?);
     }
-    let mut incidents = to_forecast_incidents(rows, tz, citizen_only);
+    let history_end = tz
+        .from_local_datetime(&args.from.and_time(chrono::NaiveTime::MIN))
+        .earliest()
+        .map_or(i64::MAX, |t| t.timestamp());
+    let mut incidents = to_forecast_incidents(rows, tz, citizen_only, history_end);
     if matches!(kind, WindowKind::Shift(_)) {
         incidents.retain(|i| !i.day_only);
     }

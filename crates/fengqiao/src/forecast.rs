@@ -106,6 +106,7 @@ pub fn rows_from_store(
             lon: p.lon,
             lat: p.lat,
             address: None,
+            place_type: p.place_type.clone(),
             jurisdiction_id: None,
             origin: p.origin,
         })
@@ -140,7 +141,7 @@ pub fn make_forecast(
         )
     })?;
     let (rows, tz, centre) = rows_from_store(store, &dataset, args.category.as_deref())?;
-    let incidents = to_forecast_incidents(&rows, tz, args.citizen_only);
+    let incidents = to_forecast_incidents(&rows, tz, args.citizen_only, i64::MAX);
     let cutoff = rows
         .last()
         .map(|p| p.occurred_at)

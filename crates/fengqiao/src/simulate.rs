@@ -60,7 +60,7 @@ pub fn run(settings: &crate::config::Settings, cmd: &SimulateCommand) -> Result<
         .bbox
         .map(|[a, b, c, d]| LonLat::new((a + c) / 2.0, (b + d) / 2.0));
     let rows = read_incidents(&args.input, mapping, &settings.categories)?;
-    let incidents = to_forecast_incidents(&rows, tz, false);
+    let incidents = to_forecast_incidents(&rows, tz, false, i64::MAX);
     let centre = centre.unwrap_or_else(|| LonLat::new(incidents[0].lon, incidents[0].lat));
     let (grid, events) = prepare::build_events(&incidents, centre, args.cell, (0.0, 0.0)).map_err(|e| e.to_string())?;
     let span = (events.last().map_or(0.0, |e| e.t) - events.first().map_or(0.0, |e| e.t)).max(1.0);

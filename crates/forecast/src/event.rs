@@ -18,6 +18,8 @@ pub struct Event {
     pub weekday: u8,
     /// Local hour 0..23, or [`Event::NO_HOUR`] for day-only records.
     pub hour: u8,
+    /// Kind of place (index into the run's place vocabulary; 0 = unknown).
+    pub place: u8,
 }
 
 impl Event {

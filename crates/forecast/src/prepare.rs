@@ -17,6 +17,8 @@ pub struct Incident {
     pub local: NaiveDateTime,
     /// Only the day is known.
     pub day_only: bool,
+    /// Kind of place (0 = unknown), see [`Event::place`].
+    pub place: u8,
 }
 
 /// Which kind of window to forecast.
@@ -90,6 +92,7 @@ pub fn build_events(
                 } else {
                     i.local.hour() as u8
                 },
+                place: i.place,
             })
         })
         .collect();

@@ -74,6 +74,8 @@ pub struct Mapping {
     /// Columns joined (", ") into the address text.
     #[serde(default)]
     pub address: Vec<String>,
+    /// Column naming the kind of place (street, residence, shop, ...).
+    pub place_type: Option<String>,
     pub category: ValueMap,
     #[serde(default = "default_origin")]
     pub origin: ValueMap,

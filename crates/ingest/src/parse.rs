@@ -76,6 +76,7 @@ pub struct RowParser {
     lifecycle: [Option<TimeField>; 4],
     unit: Option<usize>,
     address: Vec<usize>,
+    place_type: Option<usize>,
     category_col: Option<usize>,
     category: Matcher<String>,
     /// Category codes and their zh/en names (lower-case) -> code, so that a
@@ -219,6 +220,11 @@ impl RowParser {
                 .iter()
                 .map(|c| col(c, "address"))
                 .collect::<Result<_, _>>()?,
+            place_type: mapping
+                .place_type
+                .as_deref()
+                .map(|c| col(c, "place type"))
+                .transpose()?,
             category_col: mapping
                 .category
                 .column
@@ -505,6 +511,7 @@ impl RowParser {
             lon: p.lon,
             lat: p.lat,
             address: (!address.is_empty()).then(|| address.join(", ")),
+            place_type: text(self.place_type),
             jurisdiction_id: None,
             origin,
         })

@@ -506,3 +506,17 @@ mod properties {
         );
     }
 }
+
+#[test]
+fn place_types_come_from_their_column() {
+    let o = run("chicago_aggravated_assaults.csv", "chicago");
+    // 2010-01-01 00:05,residence,-87.6277,41.7922,2
+    assert_eq!(o.rows[0].place_type.as_deref(), Some("residence"));
+    let o = run("houston_crime_2010.csv", "houston");
+    assert_eq!(o.rows[0].place_type.as_deref(), Some("apartment parking lot"));
+    let o = run("vancouver_thefts.csv", "vancouver");
+    assert!(
+        o.rows.iter().all(|r| r.place_type.is_none()),
+        "no place column in that profile"
+    );
+}

@@ -42,8 +42,8 @@ pub fn insert_batch(
             .prepare_cached(
                 "INSERT INTO incidents (dataset_id, source_key, occurred_at, time_precision, hour_of_week,
                     received_at, dispatched_at, arrived_at, closed_at, unit, category, raw_category,
-                    lon, lat, address, jurisdiction_id, origin, import_run)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
+                    lon, lat, address, jurisdiction_id, origin, import_run, place_type)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
                  ON CONFLICT (dataset_id, source_key) DO NOTHING",
             )
             .map_err(backend)?;
@@ -68,6 +68,7 @@ pub fn insert_batch(
                     r.jurisdiction_id,
                     r.origin.as_str(),
                     run,
+                    r.place_type,
                 ])
                 .map_err(backend)? as u64;
         }
@@ -151,6 +152,7 @@ fn incident_from_row(r: &Row<'_>) -> rusqlite::Result<Incident> {
             lon: r.get(13)?,
             lat: r.get(14)?,
             address: r.get(15)?,
+            place_type: r.get(18)?,
             jurisdiction_id: r.get(16)?,
             origin: Origin::parse(&origin).unwrap_or(Origin::Unknown),
         },
@@ -173,7 +175,7 @@ pub fn incidents(c: &Connection, f: &IncidentFilter, page: &PageRequest) -> Resu
     let sql = format!(
         "SELECT i.id, d.name, i.source_key, i.occurred_at, i.time_precision, i.hour_of_week,
                 i.received_at, i.dispatched_at, i.arrived_at, i.closed_at, i.unit, i.category, i.raw_category,
-                i.lon, i.lat, i.address, i.jurisdiction_id, i.origin
+                i.lon, i.lat, i.address, i.jurisdiction_id, i.origin, i.place_type
          FROM incidents i JOIN datasets d ON d.id = i.dataset_id
          WHERE {cond} ORDER BY i.occurred_at DESC, i.id DESC LIMIT ?"
     );
@@ -239,7 +241,7 @@ pub fn positions(c: &Connection, f: &IncidentFilter) -> Result<Vec<[f64; 2]>> {
 pub fn incident_points(c: &Connection, f: &IncidentFilter) -> Result<Vec<fengqiao_store::IncidentPoint>> {
     let (cond, args) = where_clause(f);
     let sql = format!(
-        "SELECT i.occurred_at, i.lon, i.lat, i.origin, i.time_precision FROM incidents i
+        "SELECT i.occurred_at, i.lon, i.lat, i.origin, i.time_precision, i.place_type FROM incidents i
          WHERE {cond} ORDER BY i.occurred_at, i.id"
     );
     let mut stmt = c.prepare(&sql).map_err(backend)?;
@@ -253,6 +255,7 @@ pub fn incident_points(c: &Connection, f: &IncidentFilter) -> Result<Vec<fengqia
                 lat: r.get(2)?,
                 origin: Origin::parse(&origin).unwrap_or(Origin::Unknown),
                 time_precision: TimePrecision::parse(&precision).unwrap_or(TimePrecision::Day),
+                place_type: r.get(5)?,
             })
         })
         .map_err(backend)?;

@@ -24,6 +24,7 @@ fn incident(key: &str, minute: i64, category: &str, lon: f64) -> NewIncident {
         lon,
         lat: 29.86,
         address: Some("海曙区某路1号".into()),
+        place_type: Some("住宅小区".into()),
         jurisdiction_id: None,
         origin: Origin::Citizen,
     }
@@ -249,7 +250,7 @@ fn reopening_keeps_data_and_schema_version() {
     }
     let store = SqliteStore::open(&path).unwrap();
     assert_eq!(store.get_setting("k").unwrap().as_deref(), Some("v2"));
-    assert_eq!(fengqiao_store_sqlite::SCHEMA_VERSION, 2);
+    assert_eq!(fengqiao_store_sqlite::SCHEMA_VERSION, 3);
 }
 
 #[test]

@@ -144,13 +144,14 @@ pub struct Page<T> {
 }
 
 /// An incident reduced to what forecasting uses.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IncidentPoint {
     pub occurred_at: DateTime<Utc>,
     pub lon: f64,
     pub lat: f64,
     pub origin: Origin,
     pub time_precision: fengqiao_domain::TimePrecision,
+    pub place_type: Option<String>,
 }
 
 /// A stored forecast: expected incidents per grid cell for one window.

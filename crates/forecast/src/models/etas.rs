@@ -249,6 +249,7 @@ mod tests {
                     officer: false,
                     weekday: 0,
                     hour: 0,
+                    place: 0,
                 });
                 // Poisson(theta) children by counting uniform arrivals.
                 let mut k = 0;

@@ -22,7 +22,7 @@ const HALF_LIVES: [f64; 5] = [7.0, 30.0, 120.0, 365.0, 1460.0];
 const PROFILE_HALF_LIFE: f64 = 730.0;
 const CITY_SHORT: f64 = 28.0;
 /// Raw rate features per cell.
-const N_RAW: usize = 13;
+const N_RAW: usize = 17;
 
 #[derive(Debug, Clone)]
 pub struct Flagship {
@@ -42,6 +42,8 @@ pub struct Flagship {
     last_day: Vec<i64>,
     /// Incidents per cell by calendar month (all years): seasonal places.
     months: Vec<Vec<f64>>,
+    /// Incidents per cell by kind of place (1..=4), with a 4-year half-life.
+    places: Vec<Vec<f64>>,
     city_short: f64,
     city_long: f64,
     first: Option<f64>,
@@ -68,6 +70,7 @@ impl Default for Flagship {
             days_ew: Vec::new(),
             last_day: Vec::new(),
             months: Vec::new(),
+            places: Vec::new(),
             city_short: 0.0,
             city_long: 0.0,
             first: None,
@@ -149,6 +152,7 @@ impl Flagship {
         self.days_ew = vec![0.0; n];
         self.last_day = vec![i64::MIN; n];
         self.months = vec![vec![0.0; n]; 12];
+        self.places = vec![vec![0.0; n]; 4];
         self.integral_scratch = Vec::new();
         self.city_short = 0.0;
         self.city_long = 0.0;
@@ -172,6 +176,9 @@ impl Flagship {
             }
             self.all[c] += w;
             self.months[month_of(e.t)][c] += w;
+            if (1..=4).contains(&e.place) {
+                self.places[usize::from(e.place) - 1][c] += w * halving(dt, HALF_LIVES[4]);
+            }
             let day = e.t.floor() as i64;
             if self.last_day[c] != day {
                 self.last_day[c] = day;
@@ -200,6 +207,10 @@ impl Flagship {
         }
         let f = halving(dt, 365.0);
         self.days_ew.iter_mut().for_each(|v| *v *= f);
+        let f = halving(dt, HALF_LIVES[4]);
+        for p in &mut self.places {
+            p.iter_mut().for_each(|v| *v *= f);
+        }
         let f = halving(dt, PROFILE_HALF_LIFE);
         for p in &mut self.profile {
             p.iter_mut().for_each(|v| *v *= f);
@@ -251,6 +262,10 @@ impl Flagship {
                     self.days_ew[c] * days_rate,
                     (self.months[(month + 11) % 12][c] + self.months[month][c] + self.months[(month + 1) % 12][c])
                         / (span * 3.0 / 12.0),
+                    self.places[0][c] * r[4],
+                    self.places[1][c] * r[4],
+                    self.places[2][c] * r[4],
+                    self.places[3][c] * r[4],
                 ]
                 .map(|v| v.max(0.0))
             })
@@ -439,6 +454,7 @@ mod tests {
                         officer: false,
                         weekday: (day % 7) as u8,
                         hour: 12,
+                        place: 0,
                     });
                 }
             }

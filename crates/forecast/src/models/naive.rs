@@ -94,6 +94,7 @@ mod tests {
             officer: false,
             weekday: 0,
             hour: 0,
+            place: 0,
         }
     }
 

@@ -102,6 +102,7 @@ mod tests {
             officer: false,
             weekday: 0,
             hour: 0,
+            place: 0,
         };
         m.start(&ctx, &[e(90.0), e(97.0)], &[]);
         let mut out = vec![0.0; 5];

@@ -109,6 +109,7 @@ mod tests {
                 officer: false,
                 weekday: 0,
                 hour: 0,
+                place: 0,
             }],
             &[],
         );

@@ -388,6 +388,7 @@ mod tests {
                 officer: false,
                 weekday: 0,
                 hour: 0,
+                place: 0,
             });
             if i % 2 == 0 {
                 // one offspring 1-3 days later, 20-60 m away
@@ -401,6 +402,7 @@ mod tests {
                     officer: false,
                     weekday: 0,
                     hour: 0,
+                    place: 0,
                 });
             }
         }

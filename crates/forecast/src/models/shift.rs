@@ -103,6 +103,7 @@ mod tests {
             officer: false,
             weekday: 0,
             hour,
+            place: 0,
         };
         // Cell 0: three night events; cell 1: one day event. 10 days of history.
         let history = [ev(0.0, 0, 2), ev(3.0, 0, 3), ev(6.0, 0, 4), ev(9.0, 1, 14)];
