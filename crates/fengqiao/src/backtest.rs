@@ -9,11 +9,11 @@ use chrono_tz::Tz;
 use fengqiao_domain::{CategoryTable, NewIncident, Origin, TimePrecision};
 use fengqiao_forecast::prepare::{self, Incident, WindowKind};
 use fengqiao_forecast::{
-    BacktestConfig, BacktestReport, Window, hit_rate_svg, model_with_officer_weight, run_backtest,
+    BacktestConfig, BacktestReport, Window, hit_rate_svg, model_with_officer_weight, run_backtest, unknown_model,
 };
 use fengqiao_geo::LonLat;
 use fengqiao_ingest::{ImportOptions, Mapping, import, open_csv_source};
-use fengqiao_store::ImportCounts;
+use fengqiao_store::{ImportCounts, IncidentPoint};
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
@@ -76,10 +76,16 @@ pub struct BacktestArgs {
     pub plot: Option<PathBuf>,
 }
 
-/// Reads every incident of a file through a mapping, in memory.
-pub fn read_incidents(path: &Path, mapping: Mapping, categories: &CategoryTable) -> Result<Vec<NewIncident>, String> {
+/// Reads every incident of a file through a mapping, in memory, keeping
+/// those of `category` (and below) when given.
+pub fn read_incidents(
+    path: &Path,
+    mapping: Mapping,
+    categories: &CategoryTable,
+    category: Option<&str>,
+) -> Result<Vec<IncidentPoint>, String> {
     let source = open_csv_source(path).map_err(|e| e.to_string())?;
-    let mut rows = Vec::new();
+    let mut points = Vec::new();
     let opts = ImportOptions::default();
     import(
         source,
@@ -91,19 +97,22 @@ pub fn read_incidents(path: &Path, mapping: Mapping, categories: &CategoryTable)
         &opts,
         &|_, _, _| {},
         |batch: &[NewIncident], mut c: ImportCounts| {
-            rows.extend_from_slice(batch);
+            let wanted = batch
+                .iter()
+                .filter(|r| category.is_none_or(|cat| CategoryTable::is_within(&r.category, cat)));
+            points.extend(wanted.map(IncidentPoint::from));
             c.imported += batch.len() as u64;
             Ok(c)
         },
     )
     .map_err(|e| e.to_string())?;
-    Ok(rows)
+    Ok(points)
 }
 
 /// Forecasting's view of incidents. Place kinds are the four most common
 /// `place_type` values among the incidents before `history_end` (Unix
 /// seconds), so the vocabulary never peeks at the forecast period.
-pub fn to_forecast_incidents(rows: &[NewIncident], tz: Tz, citizen_only: bool, history_end: i64) -> Vec<Incident> {
+pub fn to_forecast_incidents(rows: &[IncidentPoint], tz: Tz, citizen_only: bool, history_end: i64) -> Vec<Incident> {
     let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for r in rows.iter().filter(|r| r.occurred_at.timestamp() < history_end) {
         if let Some(p) = &r.place_type {
@@ -113,7 +122,7 @@ pub fn to_forecast_incidents(rows: &[NewIncident], tz: Tz, citizen_only: bool, h
     let mut vocab: Vec<(&str, usize)> = counts.into_iter().collect();
     vocab.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     vocab.truncate(4);
-    let place_of = |r: &NewIncident| -> u8 {
+    let place_of = |r: &IncidentPoint| -> u8 {
         r.place_type
             .as_deref()
             .and_then(|p| vocab.iter().position(|(v, _)| *v == p))
@@ -161,10 +170,7 @@ pub fn run(settings: &crate::config::Settings, args: &BacktestArgs) -> Result<()
             let centre = mapping
                 .bbox
                 .map(|[a, b, c, d]| LonLat::new((a + c) / 2.0, (b + d) / 2.0));
-            let mut rows = read_incidents(input, mapping, &settings.categories)?;
-            if let Some(c) = &args.category {
-                rows.retain(|r| CategoryTable::is_within(&r.category, c));
-            }
+            let rows = read_incidents(input, mapping, &settings.categories, args.category.as_deref())?;
             (rows, tz, centre, input.display().to_string())
         }
         (None, Some(dataset)) => {
@@ -285,7 +291,7 @@ pub fn run(settings: &crate::config::Settings, args: &BacktestArgs) -> Result<()
 /// Builds events, windows and the study area, and runs the models.
 /// What a backtest runs on: the incidents and where and when they are.
 struct Data<'a> {
-    rows: &'a [NewIncident],
+    rows: &'a [IncidentPoint],
     centre: Option<LonLat>,
     tz: Tz,
     kind: WindowKind,
@@ -309,9 +315,7 @@ fn evaluate(
     let (rows, centre, tz, kind, areas) = (*rows, *centre, *tz, kind.clone(), *areas);
     let mut models = Vec::new();
     for name in &args.models {
-        models.push(model_with_officer_weight(name, args.officer_weight).ok_or_else(|| {
-            format!("unknown model {name:?}; known: naive, naiveN (e.g. naive365), retro, prospective, etas, sepp, fq, default, dayspread, naiveshift")
-        })?);
+        models.push(model_with_officer_weight(name, args.officer_weight).ok_or_else(|| unknown_model(name))?);
     }
     let history_end = tz
         .from_local_datetime(&args.from.and_time(chrono::NaiveTime::MIN))

@@ -298,7 +298,7 @@ fn bench_forecast(
     let centre = mapping
         .bbox
         .map(|[a, b, c, d]| fengqiao_geo::LonLat::new((a + c) / 2.0, (b + d) / 2.0));
-    let rows = crate::backtest::read_incidents(file, mapping, &settings.categories)?;
+    let rows = crate::backtest::read_incidents(file, mapping, &settings.categories, None)?;
     let incidents = crate::backtest::to_forecast_incidents(&rows, tz, false, i64::MAX);
     let centre = centre.unwrap_or_else(|| fengqiao_geo::LonLat::new(incidents[0].lon, incidents[0].lat));
     let (grid, events) = prepare::build_events(&incidents, centre, cell, (0.0, 0.0)).map_err(|e| e.to_string())?;

@@ -6,7 +6,7 @@ use crate::import::open_store;
 use chrono::{NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use fengqiao_forecast::prepare::{self, WindowKind};
-use fengqiao_forecast::{SECONDS_PER_DAY, Window, model_with_officer_weight};
+use fengqiao_forecast::{SECONDS_PER_DAY, Window, model_with_officer_weight, unknown_model};
 use fengqiao_geo::LonLat;
 use fengqiao_store::{ForecastRun, IncidentFilter, NewForecast, Store};
 use serde_json::json;
@@ -75,7 +75,7 @@ pub fn rows_from_store(
     store: &dyn Store,
     dataset: &str,
     category: Option<&str>,
-) -> Result<(Vec<fengqiao_domain::NewIncident>, Tz, LonLat), String> {
+) -> Result<(Vec<fengqiao_store::IncidentPoint>, Tz, LonLat), String> {
     let tz_name = store
         .dataset_timezone(dataset)
         .map_err(|e| e.to_string())?
@@ -88,29 +88,7 @@ pub fn rows_from_store(
         category: category.map(String::from),
         ..IncidentFilter::default()
     };
-    let points = store.incident_points(&filter).map_err(|e| e.to_string())?;
-    let rows: Vec<fengqiao_domain::NewIncident> = points
-        .iter()
-        .map(|p| fengqiao_domain::NewIncident {
-            source_key: String::new(),
-            occurred_at: p.occurred_at,
-            time_precision: p.time_precision,
-            hour_of_week: None,
-            received_at: None,
-            dispatched_at: None,
-            arrived_at: None,
-            closed_at: None,
-            unit: None,
-            category: String::new(),
-            raw_category: None,
-            lon: p.lon,
-            lat: p.lat,
-            address: None,
-            place_type: p.place_type.clone(),
-            jurisdiction_id: None,
-            origin: p.origin,
-        })
-        .collect();
+    let rows = store.incident_points(&filter).map_err(|e| e.to_string())?;
     let centre = match store
         .get_setting(&format!("centre:{dataset}"))
         .map_err(|e| e.to_string())?
@@ -134,12 +112,8 @@ pub fn make_forecast(
 ) -> Result<(ForecastRun, fengqiao_store::ForecastCells), String> {
     let dataset = resolve_dataset(store, args.dataset.as_deref())?;
     let kind = WindowKind::parse(&args.window, &args.shifts).ok_or("--shifts must be hours 0..23")?;
-    let mut model = model_with_officer_weight(&args.model, args.officer_weight).ok_or_else(|| {
-        format!(
-            "unknown model {:?}; known: naive, retro, prospective, etas, fq",
-            args.model
-        )
-    })?;
+    let mut model =
+        model_with_officer_weight(&args.model, args.officer_weight).ok_or_else(|| unknown_model(&args.model))?;
     let (rows, tz, centre) = rows_from_store(store, &dataset, args.category.as_deref())?;
     let incidents = to_forecast_incidents(&rows, tz, args.citizen_only, i64::MAX);
     let cutoff = rows

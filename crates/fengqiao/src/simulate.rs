@@ -59,7 +59,7 @@ pub fn run(settings: &crate::config::Settings, cmd: &SimulateCommand) -> Result<
     let centre = mapping
         .bbox
         .map(|[a, b, c, d]| LonLat::new((a + c) / 2.0, (b + d) / 2.0));
-    let rows = read_incidents(&args.input, mapping, &settings.categories)?;
+    let rows = read_incidents(&args.input, mapping, &settings.categories, None)?;
     let incidents = to_forecast_incidents(&rows, tz, false, i64::MAX);
     let centre = centre.unwrap_or_else(|| LonLat::new(incidents[0].lon, incidents[0].lat));
     let (grid, events) = prepare::build_events(&incidents, centre, args.cell, (0.0, 0.0)).map_err(|e| e.to_string())?;

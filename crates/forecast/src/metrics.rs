@@ -45,7 +45,7 @@ pub fn capture_curve(valid: &[u32], pred: &[f64], actual: &[u32], order: &mut Ve
     let mut score = WindowScore::default();
     let mut counts: Vec<u32> = valid.iter().map(|&c| actual[c as usize]).collect();
     score.events = counts.iter().map(|&c| u64::from(c)).sum();
-    for (i, cov) in super::metrics::COVERAGES.iter().enumerate() {
+    for (i, cov) in COVERAGES.iter().enumerate() {
         let k = cells_at(*cov, n);
         score.captured[i] = order[..k].iter().map(|&c| u64::from(actual[c as usize])).sum();
     }

@@ -244,10 +244,6 @@ impl RowParser {
         })
     }
 
-    pub fn has_id(&self) -> bool {
-        self.id.is_some()
-    }
-
     pub fn delimiter(&self) -> u8 {
         self.mapping.delimiter.as_bytes()[0]
     }

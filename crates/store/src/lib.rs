@@ -154,6 +154,19 @@ pub struct IncidentPoint {
     pub place_type: Option<String>,
 }
 
+impl From<&NewIncident> for IncidentPoint {
+    fn from(r: &NewIncident) -> Self {
+        IncidentPoint {
+            occurred_at: r.occurred_at,
+            lon: r.lon,
+            lat: r.lat,
+            origin: r.origin,
+            time_precision: r.time_precision,
+            place_type: r.place_type.clone(),
+        }
+    }
+}
+
 /// A stored forecast: expected incidents per grid cell for one window.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ForecastRun {

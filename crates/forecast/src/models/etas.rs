@@ -81,13 +81,11 @@ pub fn fit_grid_etas(
                     ll += lambda.ln();
                 }
                 compensator_trig += 1.0 - (-omega * (t1 - t)).exp();
-                pending += 1.0;
-                if !day_bins {
-                    // Continuous time: the event excites everything after it, even at the same instant + ε.
-                    let (ps, pd) = (s + pending, d);
-                    s = ps;
-                    d = pd;
-                    pending = 0.0;
+                if day_bins {
+                    pending += 1.0;
+                } else {
+                    // Continuous time: the event excites everything after it, even at the same instant.
+                    s += 1.0;
                 }
             }
             new_mu[c] = bg / span;

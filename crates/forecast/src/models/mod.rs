@@ -36,17 +36,27 @@ pub trait Model: Send {
     fn predict(&mut self, ctx: &Context, new: &[Event], window: &Window, out: &mut [f64]);
 }
 
-/// Names accepted on the command line; `default` means the flagship.
-pub const MODEL_NAMES: [&str; 8] = [
+/// Names accepted on the command line; `default` means the flagship, and
+/// `naiveN` (e.g. `naive365`) is naive over the last N days.
+pub const MODEL_NAMES: [&str; 9] = [
     "naive",
     "retro",
     "prospective",
     "etas",
+    "sepp",
     "fq",
     "default",
     "dayspread",
     "naiveshift",
 ];
+
+/// The error for a model name that is not one of [`MODEL_NAMES`].
+pub fn unknown_model(name: &str) -> String {
+    format!(
+        "unknown model {name:?}; known: {}, naiveN (e.g. naive365)",
+        MODEL_NAMES.join(", ")
+    )
+}
 
 pub fn model_by_name(name: &str) -> Option<Box<dyn Model>> {
     Some(match name {
