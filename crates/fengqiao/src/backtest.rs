@@ -9,7 +9,7 @@ use chrono_tz::Tz;
 use fengqiao_domain::{CategoryTable, NewIncident, Origin, TimePrecision};
 use fengqiao_forecast::prepare::{self, Incident, WindowKind};
 use fengqiao_forecast::{
-    BacktestConfig, BacktestReport, Window, hit_rate_svg, model_with_officer_weight, run_backtest, unknown_model,
+    BacktestConfig, BacktestReport, Peek, Window, hit_rate_svg, model_with_officer_weight, run_backtest, unknown_model,
 };
 use fengqiao_geo::LonLat;
 use fengqiao_ingest::{ImportOptions, Mapping, import, open_csv_source};
@@ -61,11 +61,14 @@ pub struct BacktestArgs {
     /// Days before --from on which models may tune themselves
     #[arg(long, default_value_t = 365)]
     pub validation_days: i64,
+    /// For the `peek` ceiling: share of the forecast period's own rate in its blend with the history's
+    #[arg(long, default_value_t = 0.5, value_parser = unit_interval)]
+    pub peek_future_weight: f64,
     /// Leave officer-initiated incidents out of the training data
     #[arg(long)]
     pub citizen_only: bool,
     /// Weight of officer-initiated incidents in the flagship's features (1 = like any other, 0 = ignored)
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = 1.0, value_parser = unit_interval)]
     pub officer_weight: f64,
     #[arg(long, default_value_t = 1000)]
     pub bootstrap: usize,
@@ -314,7 +317,7 @@ fn evaluate(
     } = data;
     let (rows, centre, tz, kind, areas) = (*rows, *centre, *tz, kind.clone(), *areas);
     let mut models = Vec::new();
-    for name in &args.models {
+    for name in args.models.iter().filter(|n| *n != "peek") {
         models.push(model_with_officer_weight(name, args.officer_weight).ok_or_else(|| unknown_model(name))?);
     }
     let history_end = tz
@@ -364,6 +367,14 @@ fn evaluate(
         }
     };
     let ctx = prepare::context(grid, valid, &kind);
+    if let Some(at) = args.models.iter().position(|n| n == "peek") {
+        // The ceiling sees the forecast period too: only the backtest can build it.
+        let last = windows.last().map_or(f64::NEG_INFINITY, |w| w.end);
+        let seen = events.partition_point(|e| e.t < last);
+        let mut peek = Peek::new(events[..seen].to_vec());
+        peek.future_weight = args.peek_future_weight;
+        models.insert(at.min(models.len()), Box::new(peek));
+    }
     let cfg = BacktestConfig {
         bootstrap: args.bootstrap,
         ..BacktestConfig::default()
@@ -442,5 +453,12 @@ fn print_report(args: &BacktestArgs, source: &str, r: &BacktestReport, history: 
                 cell("0.1")
             );
         }
+    }
+}
+
+fn unit_interval(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!("{s:?} is not a number from 0 to 1")),
     }
 }

@@ -503,7 +503,7 @@ fn backtest_scores_every_model_on_the_demo_city() {
             "--to",
             "2025-04-14",
             "--models",
-            "naive,fq",
+            "naive,fq,peek",
             "--cell",
             "250",
             "--study-area",
@@ -527,6 +527,11 @@ fn backtest_scores_every_model_on_the_demo_city() {
         d["difference_ci"]["0.05"][1].as_f64().unwrap(),
     );
     assert!(lo <= d["difference"]["0.05"].as_f64().unwrap() && d["difference"]["0.05"].as_f64().unwrap() <= hi);
+    // The ceiling is reported but never taken as the best baseline.
+    assert_eq!(j["models"][2]["name"], "peek");
+    for m in j["models"].as_array().unwrap() {
+        assert!(m["paired"].as_array().unwrap().iter().all(|p| p["against"] != "peek"));
+    }
     // Unknown model names are refused with the list of known ones.
     let e = one_line_error(&run(
         dir.path(),

@@ -22,7 +22,7 @@ pub use backtest::{BacktestConfig, BacktestReport, ModelReport, Paired, run_back
 pub use event::{Context, Event, Window};
 pub use feedback::{FeedbackConfig, FeedbackDay, FeedbackRun, simulate_feedback};
 pub use metrics::{WindowScore, capture_curve, log_likelihood};
-pub use models::{MODEL_NAMES, Model, model_by_name, model_with_officer_weight, unknown_model};
+pub use models::{MODEL_NAMES, Model, Peek, model_by_name, model_with_officer_weight, unknown_model};
 pub use plot::hit_rate_svg;
 
 /// Days are the time unit everywhere in this crate (f64 days since the Unix epoch, UTC).

@@ -93,6 +93,14 @@ fn month_of(t: f64) -> usize {
     ((doy / (year / 12.0)) as usize).min(11)
 }
 
+/// Days of weight that a constant rate of one event a day accumulates over
+/// `span` days of history under half-life `h`. Dividing a weighted sum by it
+/// gives a rate that does not depend on how long the history is, so features
+/// seen in training early in a short history mean the same as at forecast time.
+fn mass_since(h: f64, span: f64) -> f64 {
+    h / std::f64::consts::LN_2 * (1.0 - halving(span, h))
+}
+
 fn halving(dt: f64, h: f64) -> f64 {
     (-(dt / h) * std::f64::consts::LN_2).exp()
 }
@@ -227,8 +235,8 @@ impl Flagship {
 
     /// Raw rates (events per day) for the valid cells at window `w`.
     fn raw_features(&mut self, ctx: &Context, w: &Window) -> Vec<[f64; N_RAW]> {
-        let mass = |h: f64| h / std::f64::consts::LN_2; // days of weight under a half-life
         let span = (w.start - self.first.unwrap_or(w.start)).max(1.0);
+        let mass = |h: f64| mass_since(h, span);
         let mut integrals = std::mem::take(&mut self.integral_scratch);
         integrals.resize_with(3, Vec::new);
         integral_image(ctx, &self.ew[3], &mut integrals[0]);
@@ -291,7 +299,8 @@ impl Flagship {
     }
 
     fn level(&self) -> f64 {
-        let rate = |h: f64| self.decay(h) / (h / std::f64::consts::LN_2);
+        let span = (self.now - self.first.unwrap_or(self.now)).max(1.0);
+        let rate = |h: f64| self.decay(h) / mass_since(h, span);
         (self.city_short * rate(CITY_SHORT)) / (self.city_long * rate(365.0)).max(1e-12)
     }
 }
@@ -430,6 +439,18 @@ impl Model for Flagship {
 mod tests {
     use super::*;
     use fengqiao_geo::{Grid, Xy};
+
+    /// A steady one event a day reads as a rate of one whatever the history's length.
+    #[test]
+    fn rates_do_not_depend_on_history_length() {
+        for span in [30_usize, 200, 3000] {
+            for h in HALF_LIVES {
+                let sum: f64 = (0..span).map(|d| halving(d as f64 + 0.5, h)).sum();
+                let rate = sum / mass_since(h, span as f64);
+                assert!((rate - 1.0).abs() < 0.01, "span {span}, half-life {h}: {rate}");
+            }
+        }
+    }
 
     /// Ten hot cells among four hundred: the flagship ranks them first and
     /// its expected total matches the true rate.

@@ -3,6 +3,7 @@
 mod etas;
 mod flagship;
 mod naive;
+mod peek;
 mod prospective;
 mod retro;
 mod sepp;
@@ -12,6 +13,7 @@ mod stencil;
 pub use etas::{EtasFit, GridEtas, fit_grid_etas};
 pub use flagship::Flagship;
 pub use naive::Naive;
+pub use peek::Peek;
 pub use prospective::Prospective;
 pub use retro::Retrospective;
 pub use sepp::{Sepp, SeppFit};
@@ -37,8 +39,9 @@ pub trait Model: Send {
 }
 
 /// Names accepted on the command line; `default` means the flagship, and
-/// `naiveN` (e.g. `naive365`) is naive over the last N days.
-pub const MODEL_NAMES: [&str; 9] = [
+/// `naiveN` (e.g. `naive365`) is naive over the last N days. `peek` is a
+/// ceiling that sees the future, which only the backtest can build.
+pub const MODEL_NAMES: [&str; 10] = [
     "naive",
     "retro",
     "prospective",
@@ -48,10 +51,14 @@ pub const MODEL_NAMES: [&str; 9] = [
     "default",
     "dayspread",
     "naiveshift",
+    "peek",
 ];
 
 /// The error for a model name that is not one of [`MODEL_NAMES`].
 pub fn unknown_model(name: &str) -> String {
+    if name == "peek" {
+        return "peek is a ceiling that sees the future: only `fengqiao backtest` runs it".into();
+    }
     format!(
         "unknown model {name:?}; known: {}, naiveN (e.g. naive365)",
         MODEL_NAMES.join(", ")
