@@ -8,6 +8,7 @@ mod demo;
 mod forecast;
 mod import;
 mod output;
+mod plan;
 mod serve;
 mod simulate;
 
@@ -52,6 +53,8 @@ enum Command {
     Simulate(simulate::SimulateCommand),
     /// Evaluate forecasting models on a real incident file, window by window
     Backtest(backtest::BacktestArgs),
+    /// Plan deployment: place units or posts to cover as much forecast demand as possible
+    Plan(plan::PlanArgs),
     /// Measure performance on real data against a baseline
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -85,6 +88,7 @@ fn main() -> ExitCode {
         Command::Backtest(args) => backtest::run(&settings, &args),
         Command::Forecast(args) => forecast::run(&settings, &args),
         Command::Simulate(cmd) => simulate::run(&settings, &cmd),
+        Command::Plan(args) => plan::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
