@@ -1,15 +1,13 @@
-//! An exact solve by branch and bound on the facilities, bounded by the
-//! Lagrangian relaxation (warm-started from the parent's multipliers) with
-//! reduced-cost fixing: a facility whose forced opening or closing would
-//! take the bound below the incumbent is fixed for the whole subtree. Meant
-//! for instances of hundreds of facilities; it stops at a time limit and
-//! then reports the best bound it has, so a gap is always known.
+//! The exact solve: the reduced instance as a mixed-integer program
+//! (binary y per facility, z per demand in [0, 1], z_d <= Σ y over the
+//! facilities that reach d, Σ y = budget per class), solved by microlp's
+//! LP-based branch and bound (pure Rust), warm-started from the heuristic
+//! and stopped at a time limit with its best bound, so a gap is always known.
 
 use crate::Instance;
 use crate::coverage::Coverage;
-use crate::lagrange::{Fix, Relaxation};
-use crate::search::Swapper;
-use std::time::{Duration, Instant};
+use microlp::{ComparisonOp, LinearExpr, OptimizationDirection, Problem, SolutionStatus, SolveOutcome};
+use std::time::Duration;
 
 #[derive(Debug, Clone)]
 pub struct ExactOutcome {
@@ -18,28 +16,114 @@ pub struct ExactOutcome {
     /// Upper bound on the optimum: equal to `value` (within rounding) when proven.
     pub bound: f64,
     pub proven: bool,
-    pub nodes: usize,
+    pub nodes: u64,
 }
 
-/// The smallest step between weights' sums, when weights have at most three
-/// decimals: a bound below incumbent + step proves the incumbent optimal.
-fn weight_step(inst: &Instance) -> f64 {
-    for step in [1.0, 0.1, 0.01, 0.001] {
-        if inst
-            .weights
-            .iter()
-            .all(|w| ((w / step) - (w / step).round()).abs() < 1e-6)
-        {
-            return step;
+/// An equivalent smaller instance: facilities whose reach is inside another
+/// facility's of the same class are dropped (swapping one for the other
+/// never loses), demands no facility reaches are dropped, and demands
+/// reached by exactly the same facilities are merged.
+struct Reduced {
+    inst: Instance,
+    /// Reduced facility -> original facility.
+    original: Vec<u32>,
+    /// Original facility -> a kept facility that reaches at least as much.
+    kept_for: Vec<u32>,
+}
+
+fn reduce(inst: &Instance) -> Reduced {
+    let n = inst.facilities();
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    order.sort_by_key(|&f| (std::cmp::Reverse(inst.covers[f as usize].len()), f));
+    let mut kept_for: Vec<u32> = (0..n as u32).collect();
+    let mut kept = vec![false; n];
+    let mut left: Vec<usize> = inst.members.iter().map(Vec::len).collect();
+    let mut mark = vec![u32::MAX; inst.demands()];
+    for &f in &order {
+        let cover = &inst.covers[f as usize];
+        let class = inst.class_of[f as usize];
+        let dominator = cover.first().and_then(|&d0| {
+            for &d in cover {
+                mark[d as usize] = f;
+            }
+            inst.reached_by[d0 as usize].iter().copied().find(|&g| {
+                g != f
+                    && kept[g as usize]
+                    && inst.class_of[g as usize] == class
+                    && cover
+                        .iter()
+                        .filter(|&&d| inst.covers[g as usize].binary_search(&d).is_ok())
+                        .count()
+                        == cover.len()
+            })
+        });
+        let dominator = if cover.is_empty() {
+            inst.members[class as usize]
+                .iter()
+                .copied()
+                .find(|&g| g != f && kept[g as usize])
+        } else {
+            dominator
+        };
+        match dominator {
+            Some(g) if left[class as usize] > inst.budgets[class as usize] => {
+                kept_for[f as usize] = g;
+                left[class as usize] -= 1;
+            }
+            _ => kept[f as usize] = true,
         }
     }
-    0.0
-}
-
-struct Node {
-    fixes: Vec<Fix>,
-    lambda: Vec<f64>,
-    parent_bound: f64,
+    let original: Vec<u32> = (0..n as u32).filter(|&f| kept[f as usize]).collect();
+    // Demands by the set of kept facilities that reach them.
+    let mut groups: std::collections::HashMap<(Vec<u32>, u32), u32> = std::collections::HashMap::new();
+    let mut weights = Vec::new();
+    let mut fixed = Vec::new();
+    let mut new_of = vec![u32::MAX; inst.demands()];
+    let mut constant = 0.0;
+    for d in 0..inst.demands() {
+        let by: Vec<u32> = inst.reached_by[d]
+            .iter()
+            .copied()
+            .filter(|&f| kept[f as usize])
+            .collect();
+        if by.is_empty() {
+            // Only fixed posts can reach it: a constant, kept as one demand.
+            if inst.fixed_cover[d] > 0 {
+                constant += inst.weights[d];
+            }
+            continue;
+        }
+        let key = (by, inst.fixed_cover[d]);
+        let id = *groups.entry(key).or_insert_with(|| {
+            weights.push(0.0);
+            fixed.push(inst.fixed_cover[d]);
+            weights.len() as u32 - 1
+        });
+        weights[id as usize] += inst.weights[d];
+        new_of[d] = id;
+    }
+    if constant > 0.0 {
+        weights.push(constant);
+        fixed.push(1);
+    }
+    let covers: Vec<Vec<u32>> = original
+        .iter()
+        .map(|&f| {
+            let mut c: Vec<u32> = inst.covers[f as usize].iter().map(|&d| new_of[d as usize]).collect();
+            c.sort_unstable();
+            c.dedup();
+            c
+        })
+        .collect();
+    let class_of = original.iter().map(|&f| inst.class_of[f as usize]).collect();
+    let reduced = Instance::new(weights, covers, class_of, inst.budgets.clone())
+        .expect("a reduction of a valid instance is valid")
+        .with_fixed_cover(fixed);
+    Reduced {
+        inst: reduced,
+        original,
+        kept_for,
+    }
 }
 
 /// Proves the optimum (first covers only; the backup weight must be 0 and
@@ -48,111 +132,92 @@ pub fn solve_exact(inst: &Instance, start: Option<&[u32]>, limit: Duration) -> O
     if inst.backup != 0.0 || !inst.groups.is_empty() {
         return None;
     }
-    let began = Instant::now();
-    let step = weight_step(inst);
-    let tolerance = if step > 0.0 { step - 1e-7 } else { 1e-9 };
-    let first = match start {
-        Some(open) => Coverage::from_open(inst, open),
-        None => crate::greedy::greedy(inst).ok()?,
-    };
-    let mut best_value = first.value;
-    let mut best_open = first.open_list();
-    let root = Relaxation::new(inst);
-    let mut stack = vec![Node {
-        fixes: vec![Fix::Free; inst.facilities()],
-        lambda: root.lambda,
-        parent_bound: f64::INFINITY,
-    }];
-    let mut nodes = 0;
-    let mut open_bound = f64::NEG_INFINITY; // best bound among nodes left unexplored at the time limit
-    while let Some(node) = stack.pop() {
-        if node.parent_bound <= best_value + tolerance {
+    let r = reduce(inst);
+    let position: std::collections::HashMap<u32, u32> =
+        r.original.iter().enumerate().map(|(i, &f)| (f, i as u32)).collect();
+    let start: Option<Vec<u32>> = start.map(|open| {
+        let mut mapped: Vec<u32> = Vec::new();
+        for &f in open {
+            // Follow the chain of dominators to a kept facility not yet taken.
+            let mut g = f;
+            while !position.contains_key(&g) {
+                g = r.kept_for[g as usize];
+            }
+            let at = position[&g];
+            if !mapped.contains(&at) {
+                mapped.push(at);
+            }
+        }
+        mapped
+    });
+    let start = start.filter(|s| s.len() == open_count(&r.inst));
+    let mut out = mixed_integer(&r.inst, start.as_deref(), limit)?;
+    out.open = out.open.iter().map(|&f| r.original[f as usize]).collect();
+    out.open.sort_unstable();
+    Some(out)
+}
+
+fn open_count(inst: &Instance) -> usize {
+    inst.budgets.iter().sum()
+}
+
+fn mixed_integer(inst: &Instance, start: Option<&[u32]>, limit: Duration) -> Option<ExactOutcome> {
+    let mut problem = Problem::new(OptimizationDirection::Maximize);
+    let y: Vec<_> = (0..inst.facilities()).map(|_| problem.add_binary_var(0.0)).collect();
+    let mut constant = 0.0;
+    let mut z = Vec::new();
+    for d in 0..inst.demands() {
+        if inst.fixed_cover[d] > 0 {
+            constant += inst.weights[d];
             continue;
         }
-        if began.elapsed() > limit {
-            open_bound = open_bound.max(node.parent_bound);
-            open_bound = stack.iter().map(|n| n.parent_bound).fold(open_bound, f64::max);
-            break;
+        let zd = problem.add_var(inst.weights[d], (0.0, 1.0));
+        let mut e = LinearExpr::empty();
+        e.add(zd, 1.0);
+        for &f in &inst.reached_by[d] {
+            e.add(y[f as usize], -1.0);
         }
-        nodes += 1;
-        let mut relax = Relaxation::new(inst);
-        relax.lambda = node.lambda;
-        let iterations = if nodes == 1 { 2000 } else { 150 };
-        let out = relax.run(&node.fixes, best_value, iterations, tolerance);
-        for (_, placement) in out.placements.iter().take(2) {
-            let mut cov = Coverage::from_open(inst, placement);
-            if cov.value > best_value - 1e-9 {
-                Swapper::new(&cov).improve(&mut cov, &[]);
-            }
-            if cov.value > best_value + 1e-9 {
-                best_value = cov.value;
-                best_open = cov.open_list();
-            }
-        }
-        let bound = out.bound.min(node.parent_bound);
-        if bound <= best_value + tolerance {
-            continue;
-        }
-        // Reduced-cost fixing, class by class.
-        let mut fixes = node.fixes;
-        let mut chosen = vec![false; inst.facilities()];
-        for &f in &out.open {
-            chosen[f as usize] = true;
-        }
-        let mut branch: Option<(u32, f64)> = None;
-        for members in &inst.members {
-            let free = || members.iter().copied().filter(|&f| fixes[f as usize] == Fix::Free);
-            let lowest_in = free()
-                .filter(|&f| chosen[f as usize])
-                .map(|f| out.score[f as usize])
-                .fold(f64::INFINITY, f64::min);
-            let highest_out = free()
-                .filter(|&f| !chosen[f as usize])
-                .map(|f| out.score[f as usize])
-                .fold(f64::NEG_INFINITY, f64::max);
-            let mut set = Vec::new();
-            for f in free() {
-                let s = out.score[f as usize];
-                if chosen[f as usize] {
-                    let margin = s - highest_out;
-                    if highest_out.is_finite() && out.bound - margin <= best_value + tolerance {
-                        set.push((f, Fix::Open));
-                    } else if branch.is_none_or(|(_, m)| margin < m) {
-                        branch = Some((f, margin));
-                    }
-                } else if lowest_in.is_finite() && out.bound - (lowest_in - s) <= best_value + tolerance {
-                    set.push((f, Fix::Closed));
-                }
-            }
-            for (f, fix) in set {
-                fixes[f as usize] = fix;
-            }
-        }
-        let Some((f, _)) = branch else {
-            continue; // every facility decided: the relaxed solution was evaluated above
-        };
-        let mut closed = fixes.clone();
-        closed[f as usize] = Fix::Closed;
-        fixes[f as usize] = Fix::Open;
-        // Depth first, the branch that keeps the relaxed choice explored first.
-        stack.push(Node {
-            fixes: closed,
-            lambda: relax.lambda.clone(),
-            parent_bound: bound,
-        });
-        stack.push(Node {
-            fixes,
-            lambda: relax.lambda,
-            parent_bound: bound,
-        });
+        problem.add_constraint(e, ComparisonOp::Le, 0.0);
+        z.push((d, zd));
     }
-    let proven = open_bound == f64::NEG_INFINITY;
+    for (members, &budget) in inst.members.iter().zip(&inst.budgets) {
+        let mut e = LinearExpr::empty();
+        for &f in members {
+            e.add(y[f as usize], 1.0);
+        }
+        problem.add_constraint(e, ComparisonOp::Eq, budget as f64);
+    }
+    let mut options = microlp::SolveOptions::default();
+    options.time_limit = Some(limit);
+    if let Some(open) = start {
+        let cov = Coverage::from_open(inst, open);
+        let mut hint: Vec<_> = y
+            .iter()
+            .enumerate()
+            .map(|(f, &v)| (v, f64::from(u8::from(cov.open[f]))))
+            .collect();
+        hint.extend(z.iter().map(|&(d, v)| (v, f64::from(u8::from(cov.count[d] > 0)))));
+        options.warm_start = Some(hint);
+    }
+    let SolveOutcome::Solution(solution) = problem.solve_with(options).ok()? else {
+        return None;
+    };
+    let open: Vec<u32> = (0..inst.facilities() as u32)
+        .filter(|&f| solution.var_value(y[f as usize]) > 0.5)
+        .collect();
+    let value = Coverage::from_open(inst, &open).value;
+    let proven = solution.status() == SolutionStatus::Optimal;
+    let stats = solution.stats();
     Some(ExactOutcome {
-        value: best_value,
-        open: best_open,
-        bound: if proven { best_value } else { open_bound.max(best_value) },
+        value,
+        open,
+        bound: if proven {
+            value
+        } else {
+            stats.best_bound.map_or(f64::INFINITY, |b| b + constant).max(value)
+        },
         proven,
-        nodes,
+        nodes: stats.nodes_solved,
     })
 }
 

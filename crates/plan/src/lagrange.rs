@@ -11,21 +11,11 @@
 use crate::Instance;
 use crate::coverage::Coverage;
 
-/// A facility's state in a branch of the exact search.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Fix {
-    Free,
-    Open,
-    Closed,
-}
-
 pub(crate) struct Relaxed {
     /// The best (lowest) bound found, or -inf when the fixes leave no feasible placement.
     pub bound: f64,
     /// The relaxed solution at the best bound (a feasible placement).
     pub open: Vec<u32>,
-    /// Facility scores Σ λ at the best bound.
-    pub score: Vec<f64>,
     /// Feasible placements met on the way, best first, distinct.
     pub placements: Vec<(f64, Vec<u32>)>,
 }
@@ -55,7 +45,7 @@ impl<'a> Relaxation<'a> {
     }
 
     /// One evaluation: the bound at the current λ and the facilities it opens.
-    fn evaluate(&self, fixes: &[Fix], score: &mut [f64], open: &mut Vec<u32>) -> f64 {
+    fn evaluate(&self, score: &mut [f64], open: &mut Vec<u32>) -> f64 {
         let inst = self.inst;
         let mut value = self.constant;
         for (d, (&w, &l)) in inst.weights.iter().zip(&self.lambda).enumerate() {
@@ -67,32 +57,17 @@ impl<'a> Relaxation<'a> {
             score[f] = cover.iter().map(|&d| self.lambda[d as usize]).sum();
         }
         open.clear();
-        let mut free = Vec::new();
+        let mut ranked = Vec::new();
         for (class, members) in inst.members.iter().enumerate() {
-            let forced = members.iter().filter(|&&f| fixes.get(f as usize) == Some(&Fix::Open));
-            let mut left = inst.budgets[class] as isize;
-            for &f in forced {
-                open.push(f);
-                value += score[f as usize];
-                left -= 1;
-            }
-            free.clear();
-            free.extend(
-                members
-                    .iter()
-                    .copied()
-                    .filter(|&f| fixes.get(f as usize).is_none_or(|x| *x == Fix::Free)),
-            );
-            if left < 0 || free.len() < left as usize {
-                return f64::NEG_INFINITY;
-            }
-            let k = left as usize;
-            if k > 0 && k < free.len() {
-                free.select_nth_unstable_by(k - 1, |a, b| {
+            let k = inst.budgets[class];
+            ranked.clear();
+            ranked.extend_from_slice(members);
+            if k > 0 && k < ranked.len() {
+                ranked.select_nth_unstable_by(k - 1, |a, b| {
                     score[*b as usize].total_cmp(&score[*a as usize]).then(a.cmp(b))
                 });
             }
-            for &f in &free[..k] {
+            for &f in &ranked[..k] {
                 open.push(f);
                 value += score[f as usize];
             }
@@ -101,8 +76,9 @@ impl<'a> Relaxation<'a> {
     }
 
     /// Subgradient optimisation from the current λ for at most `iterations`
-    /// steps, stopping early once the bound is within `target` of it.
-    pub fn run(&mut self, fixes: &[Fix], lower: f64, iterations: usize, target: f64) -> Relaxed {
+    /// steps, stopping early once the bound is within `target` of the best
+    /// placement's covered weight.
+    pub fn run(&mut self, lower: f64, iterations: usize, target: f64) -> Relaxed {
         let inst = self.inst;
         let n = inst.facilities();
         let mut score = vec![0.0; n];
@@ -110,7 +86,6 @@ impl<'a> Relaxation<'a> {
         let mut best = Relaxed {
             bound: f64::INFINITY,
             open: Vec::new(),
-            score: vec![0.0; n],
             placements: Vec::new(),
         };
         let mut lower = lower;
@@ -119,11 +94,7 @@ impl<'a> Relaxation<'a> {
         let mut count = vec![0u32; inst.demands()];
         let mut best_lambda = self.lambda.clone();
         for _ in 0..iterations.max(1) {
-            let bound = self.evaluate(fixes, &mut score, &mut open);
-            if bound == f64::NEG_INFINITY {
-                best.bound = bound;
-                return best;
-            }
+            let bound = self.evaluate(&mut score, &mut open);
             let cov = Coverage::from_open(inst, &open);
             if inst.groups.is_empty() || cov.feasible() {
                 lower = lower.max(cov.covered_weight());
@@ -136,7 +107,6 @@ impl<'a> Relaxation<'a> {
             if bound < best.bound - 1e-12 {
                 best.bound = bound;
                 best.open.clone_from(&open);
-                best.score.copy_from_slice(&score);
                 best_lambda.clone_from(&self.lambda);
                 since_better = 0;
             } else {
@@ -194,7 +164,7 @@ pub struct LagrangeResult {
 /// Runs the relaxation on the whole instance (no backup weight).
 pub fn lagrangian_bound(inst: &Instance, iterations: usize) -> LagrangeResult {
     let mut r = Relaxation::new(inst);
-    let out = r.run(&[], 0.0, iterations, 0.0);
+    let out = r.run(0.0, iterations, 0.0);
     let (best_value, best) = out.placements.first().cloned().unwrap_or_default();
     LagrangeResult {
         bound: out.bound,

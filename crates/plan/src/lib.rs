@@ -9,14 +9,18 @@
 //! formats live with the callers.
 
 mod coverage;
+#[cfg(feature = "exact")]
 mod exact;
 mod greedy;
 mod instance;
 mod lagrange;
 mod network;
+mod perturb;
+mod rng;
 mod search;
 mod solve;
 
+#[cfg(feature = "exact")]
 pub use exact::{ExactOutcome, solve_exact};
 pub use instance::{Instance, InstanceError, MinGroup, ParseError, parse_mclp};
 pub use lagrange::{LagrangeResult, lagrangian_bound};

@@ -17,6 +17,9 @@ pub struct SolveOptions {
     pub lagrange_work_limit: f64,
     /// Relaxed placements polished by local search.
     pub polish: usize,
+    /// Rounds of ruin and recreate: close a few units at random, refill
+    /// greedily, polish, keep if better.
+    pub kicks: usize,
 }
 
 impl Default for SolveOptions {
@@ -25,6 +28,7 @@ impl Default for SolveOptions {
             lagrange_iterations: 1500,
             lagrange_work_limit: 2e9,
             polish: 8,
+            kicks: 300,
         }
     }
 }
@@ -35,6 +39,7 @@ pub enum Method {
     Greedy,
     GreedySwap,
     LagrangeSwap,
+    Perturbation,
     Exact,
 }
 
@@ -68,7 +73,7 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<Solution, InstanceE
     let mut bound = None;
     if opts.lagrange_iterations > 0 && (entries * opts.lagrange_iterations) as f64 <= opts.lagrange_work_limit {
         let mut relax = Relaxation::new(inst);
-        let out = relax.run(&[], best.covered_weight(), opts.lagrange_iterations, 0.0);
+        let out = relax.run(best.covered_weight(), opts.lagrange_iterations, 0.0);
         if inst.backup == 0.0 && out.bound.is_finite() {
             bound = Some(out.bound);
         }
@@ -79,6 +84,11 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<Solution, InstanceE
                 best = cov;
                 method = Method::LagrangeSwap;
             }
+        }
+    }
+    if opts.kicks > 0 {
+        if crate::perturb::ruin_and_recreate(&mut best, opts.kicks) {
+            method = Method::Perturbation;
         }
     }
     let objective = best.value;
@@ -99,22 +109,7 @@ pub(crate) mod tests {
     use super::*;
     use crate::MinGroup;
 
-    /// SplitMix64, for reproducible random instances in tests.
-    pub struct Rng(u64);
-
-    impl Rng {
-        pub fn new(seed: u64) -> Self {
-            Self(seed)
-        }
-
-        pub fn below(&mut self, n: usize) -> usize {
-            self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut z = self.0;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            ((z ^ (z >> 31)) % n as u64) as usize
-        }
-    }
+    pub use crate::rng::Rng;
 
     /// Two stations with one unit each; the north must keep its unit at home
     /// even though the south's demand is larger.
