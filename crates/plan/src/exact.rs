@@ -80,8 +80,8 @@ fn reduce(inst: &Instance) -> Reduced {
     let mut fixed = Vec::new();
     let mut new_of = vec![u32::MAX; inst.demands()];
     let mut constant = 0.0;
-    for d in 0..inst.demands() {
-        let by: Vec<u32> = inst.reached_by[d]
+    for (d, reached_by) in inst.reached_by.iter().enumerate() {
+        let by: Vec<u32> = reached_by
             .iter()
             .copied()
             .filter(|&f| kept[f as usize])

@@ -86,10 +86,8 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<Solution, InstanceE
             }
         }
     }
-    if opts.kicks > 0 {
-        if crate::perturb::ruin_and_recreate(&mut best, opts.kicks) {
-            method = Method::Perturbation;
-        }
+    if opts.kicks > 0 && crate::perturb::ruin_and_recreate(&mut best, opts.kicks) {
+        method = Method::Perturbation;
     }
     let objective = best.value;
     Ok(Solution {
