@@ -81,11 +81,7 @@ fn reduce(inst: &Instance) -> Reduced {
     let mut new_of = vec![u32::MAX; inst.demands()];
     let mut constant = 0.0;
     for (d, reached_by) in inst.reached_by.iter().enumerate() {
-        let by: Vec<u32> = reached_by
-            .iter()
-            .copied()
-            .filter(|&f| kept[f as usize])
-            .collect();
+        let by: Vec<u32> = reached_by.iter().copied().filter(|&f| kept[f as usize]).collect();
         if by.is_empty() {
             // Only fixed posts can reach it: a constant, kept as one demand.
             if inst.fixed_cover[d] > 0 {
