@@ -5,12 +5,15 @@ mod backtest;
 mod bench;
 mod config;
 mod demo;
+mod deployment;
 mod forecast;
 mod import;
 mod output;
 mod plan;
+mod replay;
 mod serve;
 mod simulate;
+mod units;
 
 use clap::{Parser, Subcommand};
 use config::{GlobalArgs, Settings};
@@ -55,6 +58,8 @@ enum Command {
     Backtest(backtest::BacktestArgs),
     /// Plan deployment: place units or posts to cover as much forecast demand as possible
     Plan(plan::PlanArgs),
+    /// Replay real incidents against plans made shift by shift, beside baseline deployments
+    Replay(replay::ReplayArgs),
     /// Measure performance on real data against a baseline
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -88,7 +93,8 @@ fn main() -> ExitCode {
         Command::Backtest(args) => backtest::run(&settings, &args),
         Command::Forecast(args) => forecast::run(&settings, &args),
         Command::Simulate(cmd) => simulate::run(&settings, &cmd),
-        Command::Plan(args) => plan::run(&args),
+        Command::Plan(args) => plan::run(&settings, &args),
+        Command::Replay(args) => replay::run(&settings, &args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -9,6 +9,20 @@ use std::time::Duration;
 
 #[derive(clap::Args)]
 pub struct PlanArgs {
+    /// A stored forecast to plan for: its id, or `latest` (of --window)
+    #[arg(long, default_value = "latest")]
+    pub forecast: String,
+    /// Dataset of the latest forecast [default: the default dataset]
+    #[arg(long)]
+    pub dataset: Option<String>,
+    #[arg(long, value_parser = ["shift", "day", "week"], default_value = "shift")]
+    pub window: String,
+    /// Units, speeds, posts and rules (TOML); without it the stations and posts in the database
+    #[arg(long)]
+    pub units: Option<PathBuf>,
+    /// Also write the plan as GeoJSON to this file
+    #[arg(long)]
+    pub geojson: Option<PathBuf>,
     /// A covering instance: `n_demand n_sites p`, then `weight k site...` per demand
     #[arg(long, conflicts_with = "network")]
     pub mclp: Option<PathBuf>,
@@ -31,7 +45,7 @@ pub struct PlanArgs {
     pub json: bool,
 }
 
-pub fn run(args: &PlanArgs) -> Result<(), String> {
+pub fn run(settings: &crate::config::Settings, args: &PlanArgs) -> Result<(), String> {
     if let Some(path) = &args.mclp {
         let text = read(path)?;
         let inst = parse_mclp(&text).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -41,7 +55,7 @@ pub fn run(args: &PlanArgs) -> Result<(), String> {
     if let Some(dir) = &args.network {
         return network(dir, args);
     }
-    Err("nothing to plan: give --mclp FILE or --network DIR".into())
+    crate::deployment::run(settings, args)
 }
 
 fn read(path: &Path) -> Result<String, String> {

@@ -9,14 +9,18 @@
 //! formats live with the callers.
 
 mod coverage;
+pub mod deploy;
 #[cfg(feature = "exact")]
 mod exact;
 mod greedy;
 mod instance;
+pub mod kmeans;
+pub mod kpi;
 mod lagrange;
 mod network;
 mod perturb;
 mod rng;
+pub mod schedule;
 mod search;
 mod solve;
 

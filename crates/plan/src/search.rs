@@ -51,6 +51,7 @@ impl Swapper {
     /// The best facility to open in place of the open `f`, with the net gain, if any gains.
     fn best_swap(&mut self, cov: &Coverage<'_>, f: u32, allowed: impl Fn(u32) -> bool) -> Option<(u32, f64)> {
         let inst = cov.inst;
+        let class = inst.class_of[f as usize];
         let loss = cov.loss(f);
         // Demands f reaches would count one less without it: facilities that
         // also reach them gain more than their stored gain says.
@@ -59,6 +60,9 @@ impl Swapper {
             let delta = inst.weights[d as usize] * (inst.increment(c - 1) - inst.increment(c));
             if delta != 0.0 {
                 for &h in &inst.reached_by[d as usize] {
+                    if inst.class_of[h as usize] != class {
+                        continue;
+                    }
                     if self.correction[h as usize] == 0.0 {
                         self.touched.push(h);
                     }
@@ -68,7 +72,7 @@ impl Swapper {
         }
         let tolerance = 1e-9 * (1.0 + loss.abs());
         let mut best: Option<(u32, f64)> = None;
-        for &g in &inst.members[inst.class_of[f as usize] as usize] {
+        for &g in &inst.members[class as usize] {
             if cov.open[g as usize] || !allowed(g) {
                 continue;
             }
@@ -84,13 +88,19 @@ impl Swapper {
     }
 
     /// Swaps until no single swap gains; returns the number of swaps made.
+    /// Only classes whose facilities' gains a swap changed are looked at again.
     pub fn improve(&mut self, cov: &mut Coverage<'_>, fixed: &[bool]) -> usize {
         let inst = cov.inst;
         let mut swaps = 0;
+        let mut dirty = vec![true; inst.budgets.len()];
+        let mut next = vec![false; inst.budgets.len()];
         loop {
             let mut improved = false;
             for f in cov.open_list() {
-                if !cov.open[f as usize] || fixed.get(f as usize).copied().unwrap_or(false) {
+                if !dirty[inst.class_of[f as usize] as usize]
+                    || !cov.open[f as usize]
+                    || fixed.get(f as usize).copied().unwrap_or(false)
+                {
                     continue;
                 }
                 // Groups at their minimum that f belongs to: whatever replaces f must be in them too.
@@ -106,6 +116,11 @@ impl Swapper {
                 if let Some((g, _)) = self.best_swap(cov, f, allowed) {
                     self.close(cov, f);
                     self.open(cov, g);
+                    for &d in inst.covers[f as usize].iter().chain(&inst.covers[g as usize]) {
+                        for &h in &inst.reached_by[d as usize] {
+                            next[inst.class_of[h as usize] as usize] = true;
+                        }
+                    }
                     swaps += 1;
                     improved = true;
                 }
@@ -113,6 +128,8 @@ impl Swapper {
             if !improved {
                 return swaps;
             }
+            std::mem::swap(&mut dirty, &mut next);
+            next.iter_mut().for_each(|d| *d = false);
         }
     }
 }

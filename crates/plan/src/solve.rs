@@ -13,22 +13,25 @@ use std::time::Instant;
 pub struct SolveOptions {
     /// Subgradient iterations of the relaxation (0: greedy and swaps only).
     pub lagrange_iterations: usize,
-    /// Skip the relaxation when its work (cover entries × iterations) exceeds this.
+    /// Fewer iterations on big instances: at most this many cover entries touched in all.
     pub lagrange_work_limit: f64,
     /// Relaxed placements polished by local search.
     pub polish: usize,
     /// Rounds of ruin and recreate: close a few units at random, refill
     /// greedily, polish, keep if better.
     pub kicks: usize,
+    /// Fewer kicks on big instances: at most this many cover entries touched in all.
+    pub kick_work_limit: f64,
 }
 
 impl Default for SolveOptions {
     fn default() -> Self {
         Self {
             lagrange_iterations: 1500,
-            lagrange_work_limit: 2e9,
+            lagrange_work_limit: 1e8,
             polish: 8,
             kicks: 300,
+            kick_work_limit: 3e7,
         }
     }
 }
@@ -71,9 +74,12 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<Solution, InstanceE
     }
     let entries: usize = inst.covers.iter().map(Vec::len).sum();
     let mut bound = None;
-    if opts.lagrange_iterations > 0 && (entries * opts.lagrange_iterations) as f64 <= opts.lagrange_work_limit {
+    let iterations = opts
+        .lagrange_iterations
+        .min((opts.lagrange_work_limit / entries.max(1) as f64) as usize);
+    if iterations >= 50 {
         let mut relax = Relaxation::new(inst);
-        let out = relax.run(best.covered_weight(), opts.lagrange_iterations, 0.0);
+        let out = relax.run(best.covered_weight(), iterations, 0.0);
         if inst.backup == 0.0 && out.bound.is_finite() {
             bound = Some(out.bound);
         }
@@ -86,7 +92,8 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<Solution, InstanceE
             }
         }
     }
-    if opts.kicks > 0 && crate::perturb::ruin_and_recreate(&mut best, opts.kicks) {
+    let kicks = opts.kicks.min((opts.kick_work_limit / entries.max(1) as f64) as usize);
+    if kicks > 0 && crate::perturb::ruin_and_recreate(&mut best, kicks) {
         method = Method::Perturbation;
     }
     let objective = best.value;

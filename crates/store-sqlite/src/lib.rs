@@ -422,6 +422,28 @@ impl Store for SqliteStore {
         self.write(|c| queries::save_forecast(c, forecast))
     }
 
+    fn forecast(&self, id: i64) -> Result<Option<(fengqiao_store::ForecastRun, fengqiao_store::ForecastCells)>> {
+        self.read(|c| queries::forecast_by_id(c, id))
+    }
+
+    fn save_plan(&self, plan: &fengqiao_store::NewPlan) -> Result<i64> {
+        self.write(|c| queries::save_plan(c, plan))
+    }
+
+    fn latest_plan(&self, dataset: &str) -> Result<Option<fengqiao_store::PlanRecord>> {
+        self.read(|c| {
+            queries::plan_where(
+                c,
+                "d.name = ?1 ORDER BY p.created_at DESC, p.id DESC LIMIT 1",
+                rusqlite::params![dataset],
+            )
+        })
+    }
+
+    fn plan(&self, id: i64) -> Result<Option<fengqiao_store::PlanRecord>> {
+        self.read(|c| queries::plan_where(c, "p.id = ?1", rusqlite::params![id]))
+    }
+
     fn latest_forecast(
         &self,
         dataset: &str,

@@ -9,6 +9,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_init.sql")),
     (2, include_str!("../migrations/0002_forecasts.sql")),
     (3, include_str!("../migrations/0003_place_type.sql")),
+    (4, include_str!("../migrations/0004_plans.sql")),
 ];
 
 /// The newest schema version this build knows.

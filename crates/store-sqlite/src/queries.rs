@@ -317,16 +317,36 @@ pub fn latest_forecast(
     kind: &str,
     category: Option<&str>,
 ) -> Result<Option<(fengqiao_store::ForecastRun, fengqiao_store::ForecastCells)>> {
+    forecast_where(
+        c,
+        "d.name = ?1 AND r.window_kind = ?2 AND r.category IS ?3 ORDER BY r.created_at DESC, r.id DESC LIMIT 1",
+        params![dataset, kind, category],
+    )
+}
+
+pub fn forecast_by_id(
+    c: &Connection,
+    id: i64,
+) -> Result<Option<(fengqiao_store::ForecastRun, fengqiao_store::ForecastCells)>> {
+    forecast_where(c, "r.id = ?1", params![id])
+}
+
+fn forecast_where(
+    c: &Connection,
+    condition: &str,
+    args: &[&dyn rusqlite::ToSql],
+) -> Result<Option<(fengqiao_store::ForecastRun, fengqiao_store::ForecastCells)>> {
     use rusqlite::OptionalExtension;
     let run = c
         .query_row(
-            "SELECT r.id, d.name, r.model, r.window_kind, r.window_start, r.window_end, r.shift, r.cell_m,
+            &format!(
+                "SELECT r.id, d.name, r.model, r.window_kind, r.window_start, r.window_end, r.shift, r.cell_m,
                     r.centre_lon, r.centre_lat, r.origin_x, r.origin_y, r.cols, r.rows, r.data_cutoff,
                     r.params, r.version, r.created_at, r.category
              FROM forecast_runs r JOIN datasets d ON d.id = r.dataset_id
-             WHERE d.name = ?1 AND r.window_kind = ?2 AND r.category IS ?3
-             ORDER BY r.created_at DESC, r.id DESC LIMIT 1",
-            params![dataset, kind, category],
+             WHERE {condition}"
+            ),
+            args,
             |r| {
                 let params: String = r.get(15)?;
                 Ok(fengqiao_store::ForecastRun {
@@ -362,4 +382,69 @@ pub fn latest_forecast(
         .collect::<rusqlite::Result<Vec<_>>>()
         .map_err(backend)?;
     Ok(Some((run, cells)))
+}
+
+pub fn save_plan(c: &Connection, p: &fengqiao_store::NewPlan) -> Result<i64> {
+    let dataset: i64 = c
+        .query_row("SELECT id FROM datasets WHERE name = ?1", [&p.dataset], |row| {
+            row.get(0)
+        })
+        .map_err(|_| StoreError::NotFound {
+            what: format!("dataset {}", p.dataset),
+        })?;
+    c.execute(
+        "INSERT INTO plans (dataset_id, forecast_id, window_start, window_end, params, summary, body, geojson,
+            version, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            dataset,
+            p.forecast_id,
+            ts(p.window_start),
+            ts(p.window_end),
+            p.params.to_string(),
+            p.summary.to_string(),
+            p.body.to_string(),
+            p.geojson,
+            p.version,
+            ts(p.created_at),
+        ],
+    )
+    .map_err(|e| StoreError::InvalidQuery(format!("plan: {e}")))?;
+    Ok(c.last_insert_rowid())
+}
+
+pub fn plan_where(
+    c: &Connection,
+    condition: &str,
+    args: &[&dyn rusqlite::ToSql],
+) -> Result<Option<fengqiao_store::PlanRecord>> {
+    use rusqlite::OptionalExtension;
+    let json = |s: String| serde_json::from_str(&s).unwrap_or(serde_json::Value::Null);
+    c.query_row(
+        &format!(
+            "SELECT p.id, d.name, p.forecast_id, p.window_start, p.window_end, p.params, p.summary, p.body,
+                p.geojson, p.version, p.created_at
+             FROM plans p JOIN datasets d ON d.id = p.dataset_id WHERE {condition}"
+        ),
+        args,
+        |r| {
+            Ok(fengqiao_store::PlanRecord {
+                id: r.get(0)?,
+                plan: fengqiao_store::NewPlan {
+                    dataset: r.get(1)?,
+                    forecast_id: r.get(2)?,
+                    window_start: from_ts(r.get(3)?),
+                    window_end: from_ts(r.get(4)?),
+                    params: json(r.get(5)?),
+                    summary: json(r.get(6)?),
+                    body: json(r.get(7)?),
+                    geojson: r.get(8)?,
+                    version: r.get(9)?,
+                    created_at: from_ts(r.get(10)?),
+                },
+            })
+        },
+    )
+    .optional()
+    .map_err(backend)
 }

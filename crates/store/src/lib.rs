@@ -205,6 +205,29 @@ pub struct NewForecast {
     pub cells: Vec<(u32, f64)>,
 }
 
+/// A deployment plan to store. The plan itself is opaque JSON to the store.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NewPlan {
+    pub dataset: String,
+    pub forecast_id: Option<i64>,
+    pub window_start: DateTime<Utc>,
+    pub window_end: DateTime<Utc>,
+    pub params: serde_json::Value,
+    pub summary: serde_json::Value,
+    pub body: serde_json::Value,
+    /// The plan as a GeoJSON FeatureCollection (WGS84) for maps.
+    pub geojson: String,
+    pub version: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlanRecord {
+    pub id: i64,
+    #[serde(flatten)]
+    pub plan: NewPlan,
+}
+
 /// A dimension to count incidents by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dimension {
@@ -274,6 +297,18 @@ pub trait Store: Send + Sync {
 
     /// Stores a forecast run and its cells in one transaction; returns its id.
     fn save_forecast(&self, forecast: &NewForecast) -> Result<i64>;
+
+    /// A stored forecast by its id, with its cells.
+    fn forecast(&self, id: i64) -> Result<Option<(ForecastRun, ForecastCells)>>;
+
+    /// Stores a plan; returns its id.
+    fn save_plan(&self, plan: &NewPlan) -> Result<i64>;
+
+    /// The most recently made plan for the dataset.
+    fn latest_plan(&self, dataset: &str) -> Result<Option<PlanRecord>>;
+
+    /// A stored plan by its id.
+    fn plan(&self, id: i64) -> Result<Option<PlanRecord>>;
 
     /// The most recently made forecast for the dataset, window kind and
     /// category (`None`: all incidents), with its cells.

@@ -1,0 +1,459 @@
+//! `fengqiao plan` from a stored forecast: units placed by the covering
+//! model, visiting rounds over their hottest cells, stored with the plan's
+//! settings, printed per station, as JSON and as GeoJSON for the map.
+
+use crate::import::open_store;
+use crate::units::UnitsFile;
+use chrono::{Duration, Utc};
+use fengqiao_domain::{Facility, FacilityKind};
+use fengqiao_geo::{CellId, Grid, LocalProjection, LonLat, Xy};
+use fengqiao_plan::SolveOptions;
+use fengqiao_plan::deploy::{DeployInput, Post, Presence, Station, UnitType};
+use fengqiao_plan::schedule::{ScheduleOptions, UnitPlan, schedule};
+use fengqiao_store::{ForecastRun, NewPlan, Store};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+
+pub struct PlanRequest<'a> {
+    pub dataset: Option<&'a str>,
+    pub forecast: &'a str,
+    pub window: &'a str,
+    pub units: Option<&'a std::path::Path>,
+}
+
+/// Where a station or post is given: a (lon, lat), or `None` for the database's.
+type At = Option<(f64, f64)>;
+/// Units of a station by type index: (type, count).
+type Counts = Vec<(usize, usize)>;
+
+/// Everything the plan is made from, in the forecast grid's metres.
+struct Made {
+    run: ForecastRun,
+    input: DeployInput,
+    schedule: ScheduleOptions,
+    proj: LocalProjection,
+    station_codes: Vec<(String, String)>,
+    type_names: Vec<String>,
+}
+
+fn load_forecast(store: &dyn Store, req: &PlanRequest<'_>) -> Result<(ForecastRun, Vec<(u32, f64)>), String> {
+    if req.forecast == "latest" {
+        let dataset = crate::forecast::resolve_dataset(store, req.dataset)?;
+        return store
+            .latest_forecast(&dataset, req.window, None)
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| {
+                format!(
+                    "dataset {dataset:?} has no {} forecast yet: run `fengqiao forecast` first",
+                    req.window
+                )
+            });
+    }
+    let id: i64 = req
+        .forecast
+        .parse()
+        .map_err(|_| format!("--forecast {:?}: give a forecast id or `latest`", req.forecast))?;
+    store
+        .forecast(id)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("no forecast with id {id}"))
+}
+
+/// Jurisdiction code -> the codes of it and everything below it, and a lookup from a point to its deepest area's code.
+struct Areas {
+    lookup: fengqiao_ingest::JurisdictionLookup,
+    code_of: HashMap<i64, String>,
+    parent: HashMap<String, Option<String>>,
+}
+
+impl Areas {
+    fn load(store: &dyn Store) -> Result<Self, String> {
+        let all = store.jurisdictions().map_err(|e| e.to_string())?;
+        Ok(Self {
+            lookup: fengqiao_ingest::jurisdiction_lookup(store).map_err(|e| e.to_string())?,
+            code_of: all
+                .iter()
+                .map(|j| (j.jurisdiction.id, j.jurisdiction.code.clone()))
+                .collect(),
+            parent: all
+                .iter()
+                .map(|j| (j.jurisdiction.code.clone(), j.jurisdiction.parent_code.clone()))
+                .collect(),
+        })
+    }
+
+    /// Whether the point lies in `code` or one of its sub-areas.
+    fn within(&self, p: LonLat, code: &str) -> bool {
+        let mut at = self
+            .lookup
+            .find(p.lon, p.lat)
+            .and_then(|id| self.code_of.get(&id).cloned());
+        while let Some(c) = at {
+            if c == code {
+                return true;
+            }
+            at = self.parent.get(&c).cloned().flatten();
+        }
+        false
+    }
+}
+
+fn make(store: &dyn Store, req: &PlanRequest<'_>) -> Result<Made, String> {
+    let units = match req.units {
+        Some(path) => UnitsFile::read(path)?,
+        None => UnitsFile::default(),
+    };
+    let (run, cells) = load_forecast(store, req)?;
+    let proj = LocalProjection::centred_on(LonLat::new(run.centre[0], run.centre[1]));
+    let grid = Grid::new(Xy::new(run.origin[0], run.origin[1]), run.cell_m, run.cols, run.rows)
+        .map_err(|e| format!("forecast {}: {e}", run.id))?;
+    let demand: Vec<((f64, f64), f64)> = cells
+        .iter()
+        .filter(|(_, w)| *w > 0.0)
+        .map(|&(c, w)| {
+            let p = grid.cell_centre(CellId(c));
+            ((p.x, p.y), w)
+        })
+        .collect();
+    let type_names: Vec<String> = units.unit_types.keys().cloned().collect();
+    let type_index = |name: &str| type_names.iter().position(|t| t == name).expect("checked");
+    let facilities = store.facilities().map_err(|e| e.to_string())?;
+    let find = |code: &str, kind: FacilityKind| -> Option<&Facility> {
+        facilities.iter().find(|f| f.code == code && f.kind == kind)
+    };
+    let areas = Areas::load(store)?;
+    let xy_of = |lon: f64, lat: f64| {
+        let p = proj.project(LonLat::new(lon, lat));
+        (p.x, p.y)
+    };
+    let points_in = |code: &str| -> Vec<u32> {
+        demand
+            .iter()
+            .enumerate()
+            .filter(|(_, ((x, y), _))| areas.within(proj.unproject(Xy::new(*x, *y)), code))
+            .map(|(i, _)| i as u32)
+            .collect()
+    };
+    // Stations: from the file (placed by the database or by lon/lat), else every station in the database.
+    let mut stations = Vec::new();
+    let mut station_codes = Vec::new();
+    let entries: Vec<(String, Counts, At)> = if units.stations.is_empty() {
+        facilities
+            .iter()
+            .filter(|f| f.kind == FacilityKind::Station && f.units > 0)
+            .map(|f| (f.code.clone(), vec![(type_index("car"), f.units as usize)], None))
+            .collect()
+    } else {
+        units
+            .stations
+            .iter()
+            .map(|s| {
+                let counts = s.units.iter().map(|(t, n)| (type_index(t), *n)).collect();
+                (s.code.clone(), counts, s.lon.zip(s.lat))
+            })
+            .collect()
+    };
+    for (code, counts, at) in entries {
+        let known = find(&code, FacilityKind::Station);
+        let (lon, lat) = match (at, known) {
+            (Some(p), _) => p,
+            (None, Some(f)) => (f.lon, f.lat),
+            (None, None) => {
+                return Err(format!(
+                    "unknown station {code:?}: not in the database (stations: {}); give lon and lat for a new one",
+                    facilities
+                        .iter()
+                        .filter(|f| f.kind == FacilityKind::Station)
+                        .map(|f| f.code.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+        };
+        // The station's units stand in its jurisdiction when it has one with any forecast cell.
+        let area = known
+            .and_then(|f| f.jurisdiction.as_deref())
+            .map(&points_in)
+            .filter(|a| !a.is_empty());
+        station_codes.push((code.clone(), known.map_or(code.clone(), |f| f.name_zh.clone())));
+        stations.push(Station {
+            code,
+            xy: xy_of(lon, lat),
+            units: counts,
+            area,
+        });
+    }
+    let post_entries: Vec<(String, String, At)> = if units.posts.is_empty() && units.stations.is_empty() {
+        facilities
+            .iter()
+            .filter(|f| f.kind == FacilityKind::Post)
+            .map(|f| (f.code.clone(), "motorbike".to_string(), None))
+            .collect()
+    } else {
+        units
+            .posts
+            .iter()
+            .map(|p| (p.code.clone(), p.unit.clone(), p.lon.zip(p.lat)))
+            .collect()
+    };
+    let mut posts = Vec::new();
+    for (code, unit, at) in post_entries {
+        let (lon, lat) = match (at, find(&code, FacilityKind::Post)) {
+            (Some(p), _) => p,
+            (None, Some(f)) => (f.lon, f.lat),
+            (None, None) => return Err(format!("unknown post {code:?}: not in the database; give lon and lat")),
+        };
+        posts.push(Post {
+            code,
+            xy: xy_of(lon, lat),
+            unit_type: type_index(&unit),
+        });
+    }
+    let mut presence = Vec::new();
+    for p in &units.presence {
+        if !areas.parent.contains_key(&p.jurisdiction) {
+            return Err(format!("minimum presence: unknown jurisdiction {:?}", p.jurisdiction));
+        }
+        presence.push(Presence {
+            name: p.jurisdiction.clone(),
+            area: points_in(&p.jurisdiction),
+            units: p.units,
+        });
+    }
+    let shift_minutes = (run.window_end - run.window_start).num_minutes() as f64;
+    Ok(Made {
+        input: DeployInput {
+            demand,
+            unit_types: type_names
+                .iter()
+                .map(|n| UnitType {
+                    name: n.clone(),
+                    speed_kmh: units.unit_types[n],
+                })
+                .collect(),
+            stations,
+            posts,
+            presence,
+            response_minutes: units.response_minutes,
+            detour: units.detour,
+            backup: units.backup,
+            visibility_weight: units.visibility_weight,
+            visibility_m: units.visibility_m,
+            positions_per_station: 300,
+        },
+        schedule: ScheduleOptions {
+            shift_minutes,
+            visit_minutes: units.visit_minutes,
+            hot_cells: units.hot_cells,
+            roam_minutes: units.roam_minutes,
+        },
+        run,
+        proj,
+        station_codes,
+        type_names,
+    })
+}
+
+fn lon_lat(proj: &LocalProjection, xy: (f64, f64)) -> [f64; 2] {
+    let p = proj.unproject(Xy::new(xy.0, xy.1));
+    [(p.lon * 1e6).round() / 1e6, (p.lat * 1e6).round() / 1e6]
+}
+
+/// The plan as stored and printed: summary, per-unit and per-station parts.
+fn body(made: &Made, plans: &[UnitPlan]) -> Value {
+    let at = |minutes: f64| (made.run.window_start + Duration::seconds((minutes * 60.0) as i64)).to_rfc3339();
+    let units: Vec<Value> = plans
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let station = &made.station_codes[p.unit.station];
+            json!({
+                "id": format!("{}-{}-{}", station.0, made.type_names[p.unit.unit_type], i + 1),
+                "station": station.0, "type": made.type_names[p.unit.unit_type],
+                "position": lon_lat(&made.proj, p.unit.xy),
+                "area_cells": p.area.len(), "area_expected": p.area_expected,
+                "visits": p.visits.iter().map(|v| json!({
+                    "at": lon_lat(&made.proj, v.xy), "start": at(v.start), "end": at(v.end),
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let stations: Vec<Value> = made
+        .station_codes
+        .iter()
+        .enumerate()
+        .map(|(s, (code, name))| {
+            let mine: Vec<&UnitPlan> = plans.iter().filter(|p| p.unit.station == s).collect();
+            json!({"code": code, "name": name, "units": mine.len(),
+                   "area_expected": mine.iter().map(|p| p.area_expected).sum::<f64>()})
+        })
+        .collect();
+    json!({"units": units, "stations": stations,
+           "posts": made.input.posts.iter().map(|p| json!({"code": p.code, "position": lon_lat(&made.proj, p.xy),
+               "type": made.type_names[p.unit_type]})).collect::<Vec<_>>()})
+}
+
+/// Units, their rounds, response rings and posts as a GeoJSON FeatureCollection.
+fn geojson(made: &Made, plans: &[UnitPlan], body: &Value) -> Value {
+    let mut features = Vec::new();
+    for (p, u) in plans.iter().zip(body["units"].as_array().into_iter().flatten()) {
+        features.push(
+            json!({"type": "Feature", "geometry": {"type": "Point", "coordinates": lon_lat(&made.proj, p.unit.xy)},
+            "properties": {"kind": "unit", "id": u["id"], "station": u["station"], "unit_type": u["type"],
+                           "area_expected": p.area_expected}}),
+        );
+        let mut route = vec![lon_lat(&made.proj, p.unit.xy)];
+        let mut seen = std::collections::HashSet::new();
+        for v in &p.visits {
+            if seen.insert(v.at) {
+                route.push(lon_lat(&made.proj, v.xy));
+            }
+        }
+        if route.len() > 1 {
+            features.push(
+                json!({"type": "Feature", "geometry": {"type": "LineString", "coordinates": route},
+                "properties": {"kind": "round", "id": u["id"], "visits": p.visits.len()}}),
+            );
+        }
+        let reach = made.input.unit_types[p.unit.unit_type].speed_kmh * 1000.0 / 60.0 / made.input.detour
+            * made.input.response_minutes;
+        let ring: Vec<[f64; 2]> = (0..=32)
+            .map(|k| {
+                let a = f64::from(k) / 32.0 * std::f64::consts::TAU;
+                lon_lat(
+                    &made.proj,
+                    (p.unit.xy.0 + reach * a.cos(), p.unit.xy.1 + reach * a.sin()),
+                )
+            })
+            .collect();
+        features.push(
+            json!({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
+            "properties": {"kind": "response_ring", "id": u["id"], "minutes": made.input.response_minutes}}),
+        );
+    }
+    for post in &made.input.posts {
+        features.push(
+            json!({"type": "Feature", "geometry": {"type": "Point", "coordinates": lon_lat(&made.proj, post.xy)},
+            "properties": {"kind": "post", "code": post.code}}),
+        );
+    }
+    json!({"type": "FeatureCollection", "features": features})
+}
+
+/// Makes, stores and returns the plan: (id, summary, body, geojson).
+pub fn plan_from_forecast(store: &dyn Store, req: &PlanRequest<'_>) -> Result<(i64, Value, Value, Value), String> {
+    let made = make(store, req)?;
+    let deployment = made.input.plan(&SolveOptions::default()).map_err(|e| e.to_string())?;
+    let plans = schedule(&made.input, &deployment.units, &made.schedule);
+    let s = &deployment.solution;
+    let summary = json!({
+        "objective": s.objective,
+        "coverage": {"1": deployment.rings[0], "3": deployment.rings[1], "5": deployment.rings[2]},
+        "covered_share": deployment.covered_share,
+        "gap": s.gap, "bound": s.bound, "method": s.method, "seconds": s.seconds,
+        "units": plans.len(), "forecast_expected": made.input.demand.iter().map(|(_, w)| w).sum::<f64>(),
+    });
+    let body = body(&made, &plans);
+    let geojson = geojson(&made, &plans, &body);
+    let params = json!({
+        "forecast_id": made.run.id, "model": made.run.model, "response_minutes": made.input.response_minutes,
+        "detour": made.input.detour, "backup": made.input.backup, "visibility_m": made.input.visibility_m,
+        "visibility_weight": made.input.visibility_weight, "unit_types": made.input.unit_types,
+        "visit_minutes": made.schedule.visit_minutes, "roam_minutes": made.schedule.roam_minutes,
+        "hot_cells": made.schedule.hot_cells,
+    });
+    let id = store
+        .save_plan(&NewPlan {
+            dataset: made.run.dataset.clone(),
+            forecast_id: Some(made.run.id),
+            window_start: made.run.window_start,
+            window_end: made.run.window_end,
+            params,
+            summary: summary.clone(),
+            body: body.clone(),
+            geojson: geojson.to_string(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            created_at: Utc::now(),
+        })
+        .map_err(|e| e.to_string())?;
+    Ok((id, summary, body, geojson))
+}
+
+pub fn run(settings: &crate::config::Settings, args: &crate::plan::PlanArgs) -> Result<(), String> {
+    let store = open_store(settings)?;
+    let req = PlanRequest {
+        dataset: args.dataset.as_deref(),
+        forecast: &args.forecast,
+        window: &args.window,
+        units: args.units.as_deref(),
+    };
+    let (id, summary, body, geojson) = plan_from_forecast(&store, &req)?;
+    if let Some(path) = &args.geojson {
+        std::fs::write(path, geojson.to_string()).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    if args.json {
+        let mut out = summary.clone();
+        out["id"] = json!(id);
+        out["units"] = body["units"].clone();
+        out["stations"] = body["stations"].clone();
+        println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
+        return Ok(());
+    }
+    let pct = |k: &str| 100.0 * summary["coverage"][k].as_f64().unwrap_or(0.0);
+    println!(
+        "plan {id}: {} units; forecast demand within 1 / 3 / 5 minutes {:.1}% / {:.1}% / {:.1}%; objective {:.2}, gap {}, {:.2} s",
+        summary["units"],
+        pct("1"),
+        pct("3"),
+        pct("5"),
+        summary["objective"].as_f64().unwrap_or(0.0),
+        summary["gap"]
+            .as_f64()
+            .map_or("unknown".into(), |g| format!("<= {:.2}%", 100.0 * g)),
+        summary["seconds"].as_f64().unwrap_or(0.0),
+    );
+    for st in body["stations"].as_array().into_iter().flatten() {
+        println!(
+            "\n{} {}: {} units, {:.1} incidents expected in their areas",
+            st["code"].as_str().unwrap_or(""),
+            st["name"].as_str().unwrap_or(""),
+            st["units"],
+            st["area_expected"].as_f64().unwrap_or(0.0)
+        );
+        for u in body["units"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|u| u["station"] == st["code"])
+        {
+            let visits: Vec<String> = u["visits"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .take(4)
+                .map(|v| {
+                    format!(
+                        "{} ({:.5},{:.5})",
+                        v["start"].as_str().unwrap_or("").get(11..16).unwrap_or(""),
+                        v["at"][0].as_f64().unwrap_or(0.0),
+                        v["at"][1].as_f64().unwrap_or(0.0)
+                    )
+                })
+                .collect();
+            println!(
+                "  {:<16} at ({:.5},{:.5})  {} visits: {}{}",
+                u["id"].as_str().unwrap_or(""),
+                u["position"][0].as_f64().unwrap_or(0.0),
+                u["position"][1].as_f64().unwrap_or(0.0),
+                u["visits"].as_array().map_or(0, Vec::len),
+                visits.join(", "),
+                if u["visits"].as_array().map_or(0, Vec::len) > 4 {
+                    ", ..."
+                } else {
+                    ""
+                }
+            );
+        }
+    }
+    Ok(())
+}
