@@ -72,6 +72,22 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> Result<(), String> {
             cells.iter().map(|c| c.1).sum::<f64>()
         );
     }
+    if store.latest_plan(&dataset).map_err(|e| e.to_string())?.is_none()
+        && !store.facilities().map_err(|e| e.to_string())?.is_empty()
+    {
+        let req = crate::deployment::PlanRequest {
+            dataset: Some(&dataset),
+            forecast: "latest",
+            window: "shift",
+            units: None,
+        };
+        let (id, summary, _, _) = crate::deployment::plan_from_forecast(&store, &req)?;
+        println!(
+            "deployment plan {id} for that shift: {} units, {:.1}% of the forecast within 5 minutes: shown on the map",
+            summary["units"],
+            100.0 * summary["coverage"]["5"].as_f64().unwrap_or(0.0)
+        );
+    }
     drop(store);
     if args.no_serve {
         return Ok(());

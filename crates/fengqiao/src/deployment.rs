@@ -29,6 +29,8 @@ type Counts = Vec<(usize, usize)>;
 /// Everything the plan is made from, in the forecast grid's metres.
 struct Made {
     run: ForecastRun,
+    /// The dataset's time zone, for the times printed and stored.
+    tz: chrono_tz::Tz,
     input: DeployInput,
     schedule: ScheduleOptions,
     proj: LocalProjection,
@@ -104,6 +106,11 @@ fn make(store: &dyn Store, req: &PlanRequest<'_>) -> Result<Made, String> {
         None => UnitsFile::default(),
     };
     let (run, cells) = load_forecast(store, req)?;
+    let tz: chrono_tz::Tz = store
+        .dataset_timezone(&run.dataset)
+        .map_err(|e| e.to_string())?
+        .and_then(|z| z.parse().ok())
+        .unwrap_or(chrono_tz::UTC);
     let proj = LocalProjection::centred_on(LonLat::new(run.centre[0], run.centre[1]));
     let grid = Grid::new(Xy::new(run.origin[0], run.origin[1]), run.cell_m, run.cols, run.rows)
         .map_err(|e| format!("forecast {}: {e}", run.id))?;
@@ -248,6 +255,7 @@ fn make(store: &dyn Store, req: &PlanRequest<'_>) -> Result<Made, String> {
             roam_minutes: units.roam_minutes,
         },
         run,
+        tz,
         proj,
         station_codes,
         type_names,
@@ -261,7 +269,11 @@ fn lon_lat(proj: &LocalProjection, xy: (f64, f64)) -> [f64; 2] {
 
 /// The plan as stored and printed: summary, per-unit and per-station parts.
 fn body(made: &Made, plans: &[UnitPlan]) -> Value {
-    let at = |minutes: f64| (made.run.window_start + Duration::seconds((minutes * 60.0) as i64)).to_rfc3339();
+    let at = |minutes: f64| {
+        (made.run.window_start + Duration::seconds((minutes * 60.0) as i64))
+            .with_timezone(&made.tz)
+            .to_rfc3339()
+    };
     let units: Vec<Value> = plans
         .iter()
         .enumerate()

@@ -639,3 +639,161 @@ fn feedback_simulation_reports_the_three_controls() {
     ));
     assert!(e.contains("--report-rate"), "{e}");
 }
+
+#[test]
+fn plan_covers_the_demo_forecast_and_names_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(dir.path(), &["demo", "--no-serve", "--days", "90"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("deployment plan"));
+    let o = run(dir.path(), &["plan", "--json", "--geojson", "plan.geojson"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let c = |k: &str| v["coverage"][k].as_f64().unwrap();
+    assert!(0.0 < c("1") && c("1") <= c("3") && c("3") <= c("5") && c("5") <= 1.0);
+    assert!(v["objective"].as_f64().unwrap() > 0.0 && v["seconds"].as_f64().is_some());
+    assert!(v.get("gap").is_some());
+    let units = v["units"].as_array().unwrap();
+    let stations: u64 = v["stations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["units"].as_u64().unwrap())
+        .sum();
+    assert_eq!(units.len() as u64, stations);
+    assert!(units.len() >= 8, "every demo station sends its units");
+    for u in units {
+        let visits = u["visits"].as_array().unwrap();
+        assert!(!visits.is_empty(), "{u}");
+        let times: Vec<&str> = visits.iter().map(|v| v["start"].as_str().unwrap()).collect();
+        assert!(times.windows(2).all(|w| w[0] <= w[1]), "visits in order");
+        assert!(times[0].ends_with("+08:00"), "local times: {}", times[0]);
+    }
+    let g: Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("plan.geojson")).unwrap()).unwrap();
+    let kinds: std::collections::HashSet<&str> = g["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["kind"].as_str().unwrap())
+        .collect();
+    for k in ["unit", "round", "response_ring", "post"] {
+        assert!(kinds.contains(k), "{k} in {kinds:?}");
+    }
+    // A units file: two cars at one station, one foot patrol at another, and a presence rule.
+    std::fs::write(
+        dir.path().join("units.toml"),
+        "[[station]]\ncode = \"PS01\"\nunits = { car = 2 }\n[[station]]\ncode = \"PS02\"\nunits = { foot = 1 }\n",
+    )
+    .unwrap();
+    let o = run(dir.path(), &["plan", "--units", "units.toml", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let types: Vec<&str> = v["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(types.iter().filter(|t| **t == "car").count(), 2);
+    assert_eq!(types.iter().filter(|t| **t == "foot").count(), 1);
+    // Bad input is named.
+    std::fs::write(
+        dir.path().join("bad.toml"),
+        "[[station]]\ncode = \"PS99\"\nunits = { car = 1 }\n",
+    )
+    .unwrap();
+    let e = one_line_error(&run(dir.path(), &["plan", "--units", "bad.toml"]));
+    assert!(e.contains("unknown station \"PS99\""), "{e}");
+    std::fs::write(
+        dir.path().join("zero.toml"),
+        "[[station]]\ncode = \"PS01\"\nunits = { car = 0 }\n",
+    )
+    .unwrap();
+    let e = one_line_error(&run(dir.path(), &["plan", "--units", "zero.toml"]));
+    assert!(e.contains("no units"), "{e}");
+    std::fs::write(
+        dir.path().join("rule.toml"),
+        "[[station]]\ncode = \"PS01\"\nunits = { car = 1 }\n[[presence]]\njurisdiction = \"330299001\"\nunits = 3\n",
+    )
+    .unwrap();
+    let e = one_line_error(&run(dir.path(), &["plan", "--units", "rule.toml"]));
+    assert!(e.contains("330299001"), "{e}");
+    let e = one_line_error(&run(dir.path(), &["plan", "--forecast", "999"]));
+    assert!(e.contains("no forecast with id 999"), "{e}");
+}
+
+#[test]
+fn plan_solves_covering_files_and_proves_small_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    // Four demands, three sites, two to open: sites 0 and 2 cover everything (weight 10).
+    std::fs::write(dir.path().join("tiny.txt"), "4 3 2\n4 1 0\n3 2 0 1\n2 1 2\n1 2 1 2\n").unwrap();
+    let o = run(dir.path(), &["plan", "--mclp", "tiny.txt", "--exact", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["objective"], 10.0);
+    assert_eq!(v["exact"]["objective"], 10.0);
+    assert_eq!(v["exact"]["proven"], true);
+    assert_eq!(v["gap"], 0.0);
+    assert_eq!(v["gap_is_exact"], true);
+    std::fs::write(dir.path().join("bad.txt"), "2 3 1\n4 1 0\n3 2 0 5\n").unwrap();
+    let e = one_line_error(&run(dir.path(), &["plan", "--mclp", "bad.txt"]));
+    assert!(
+        e.contains("bad.txt") && e.contains("line 3") && e.contains("site 5"),
+        "{e}"
+    );
+}
+
+#[test]
+fn replay_scores_plans_against_baselines() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(
+        run(dir.path(), &["demo", "--no-serve", "--days", "100"])
+            .status
+            .success()
+    );
+    let o = run(
+        dir.path(),
+        &[
+            "replay",
+            "--input",
+            "fengqiao-data/demo/incidents-110.csv",
+            "--map",
+            "fengqiao-data/demo/mapping.toml",
+            "--from",
+            "2025-04-05",
+            "--to",
+            "2025-04-06",
+            "--stations",
+            "4",
+            "--bootstrap",
+            "50",
+            "--json",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["shifts"], 6);
+    assert_eq!(v["units"], 8);
+    let names: Vec<&str> = v["baselines"].as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(names, ["even", "last_month", "posts_only", "yesterday"]);
+    for k in std::iter::once(&v["plan"]).chain(v["baselines"].as_object().unwrap().values()) {
+        let (vis, hand) = (
+            k["visibility_rate"].as_f64().unwrap(),
+            k["handling_rate"].as_f64().unwrap(),
+        );
+        assert!((0.0..=1.0).contains(&vis) && (0.0..=1.0).contains(&hand));
+        assert_eq!(
+            k["rings"]["5"].as_f64().unwrap(),
+            hand,
+            "handling = within the 5-minute target"
+        );
+        assert!(k["incidents"].as_u64().unwrap() > 100);
+    }
+    let u = &v["uplift"]["posts_only"]["handling_rate"];
+    let (lo, d, hi) = (
+        u["ci"][0].as_f64().unwrap(),
+        u["difference"].as_f64().unwrap(),
+        u["ci"][1].as_f64().unwrap(),
+    );
+    assert!(lo <= d && d <= hi);
+}

@@ -11,7 +11,7 @@ const I18N = {
     per_day: "日均警情", all: "全部类别", stations: "派出所", posts: "警务站", fewer: "少", more: "多",
     days: ["一", "二", "三", "四", "五", "六", "日"], citizen: "群众报警", officer: "民警发现", unknown: "未知",
     forecast: "下一班次预测", fc_legend: "预测热点（前 1% / 5% 网格）", fc_none: "暂无预测：运行 fengqiao forecast",
-    fc_note: "预测时段", filtered: "筛选：", no_hours: "该数据集只有日期，没有时刻。", none: "暂无数据。运行 fengqiao demo 或 fengqiao import incidents 导入警情。", lang: "EN",
+    fc_note: "预测时段", plan: "部署方案", plan_legend: "巡逻车组 · 巡逻路线 · 5 分钟响应圈", plan_none: "暂无方案：运行 fengqiao plan", filtered: "筛选：", no_hours: "该数据集只有日期，没有时刻。", none: "暂无数据。运行 fengqiao demo 或 fengqiao import incidents 导入警情。", lang: "EN",
   },
   en: {
     title: "Incident picture", dataset: "Dataset", cell: "Grid", map: "Incident density", by_category: "By category",
@@ -21,7 +21,7 @@ const I18N = {
     per_day: "Per day", all: "All categories", stations: "Station", posts: "Post", fewer: "fewer", more: "more",
     days: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], citizen: "Citizen-initiated", officer: "Officer-initiated",
     unknown: "Unknown", forecast: "Next-shift forecast", fc_legend: "Forecast hot spots (top 1% / 5% of cells)",
-    fc_none: "No forecast yet: run fengqiao forecast", fc_note: "Forecast window", filtered: "Filter: ", no_hours: "This dataset has dates only, no times of day.", none: "No data yet. Run fengqiao demo or fengqiao import incidents.", lang: "中文",
+    fc_none: "No forecast yet: run fengqiao forecast", fc_note: "Forecast window", plan: "Deployment plan", plan_legend: "Patrol units · rounds · 5-minute response rings", plan_none: "No plan yet: run fengqiao plan", filtered: "Filter: ", no_hours: "This dataset has dates only, no times of day.", none: "No data yet. Run fengqiao demo or fengqiao import incidents.", lang: "中文",
   },
 };
 
@@ -151,11 +151,31 @@ async function drawMap(ds) {
       fcInfo = t("fc_none");
     }
   }
+  let planInfo = "";
+  if ($("plan").checked) {
+    try {
+      const plan = await api("/api/v1/plans/latest", { dataset: state.dataset, format: "geojson" });
+      const layer = (kind) => plan.features.filter((f) => f.properties.kind === kind);
+      for (const f of layer("response_ring"))
+        el("path", { d: ringPath(f.geometry.coordinates[0], proj), class: "ring" }, g);
+      for (const f of layer("round"))
+        el("path", { d: "M" + f.geometry.coordinates.map((c) => proj(c).join(",")).join("L"), class: "round" }, g);
+      for (const f of layer("unit")) {
+        const [x, y] = proj(f.geometry.coordinates);
+        const m = el("path", { d: `M${x},${y - 6}L${x + 5},${y + 4}L${x - 5},${y + 4}Z`, class: "unit" }, g);
+        el("title", {}, m).textContent = `${f.properties.id} (${f.properties.unit_type}) · ${f.properties.area_expected.toFixed(2)}`;
+      }
+      planInfo = `${layer("unit").length}`;
+    } catch (e) {
+      planInfo = t("plan_none");
+    }
+  }
   const legend = $("legend");
   legend.innerHTML = "";
   const span = (html) => { const s = document.createElement("span"); s.innerHTML = html; legend.appendChild(s); };
   span(`${t("fewer")} ` + [0.05, 0.25, 0.5, 0.75, 1].map((v) => `<i style="background:${ramp(v)}"></i>`).join("") + ` ${t("more")} (max ${cells.max} / ${cells.cell_m} m)`);
   if ($("fc").checked) span(`<i style="background:#5b2a86;opacity:.6"></i>${t("fc_legend")} ${fcInfo}`);
+  if ($("plan").checked) span(`<i style="background:#c2410c"></i>${t("plan_legend")} ${planInfo}`);
   if (ownAreas) {
     span(`<i style="background:#1f4fa3"></i>${t("stations")}`);
     span(`<i style="background:#3f7bd9;border-radius:50%"></i>${t("posts")}`);
@@ -265,6 +285,7 @@ async function init() {
   sel.onchange = () => { state.dataset = sel.value; state.category = null; refresh(); };
   $("cell").onchange = () => drawMap(state.datasets.find((d) => d.name === state.dataset));
   $("fc").onchange = () => drawMap(state.datasets.find((d) => d.name === state.dataset));
+  $("plan").onchange = () => drawMap(state.datasets.find((d) => d.name === state.dataset));
   $("lang").onclick = () => { state.lang = state.lang === "zh" ? "en" : "zh"; localStorage.setItem("fq-lang", state.lang); refresh(); };
   await refresh();
 }

@@ -285,3 +285,51 @@ pub async fn latest_forecast(State(state): State<AppState>, Query(q): Q) -> Resu
     let total: f64 = cells.iter().map(|c| c.1).sum();
     Ok(Json(json!({"forecast": run, "expected_total": total, "cells": items})).into_response())
 }
+
+/// The newest plan for a dataset (`format=geojson`: its map layers), or one by id.
+pub async fn latest_plan(State(state): State<AppState>, Query(q): Q) -> Result<axum::response::Response, ApiError> {
+    params::reject_unknown(&q, &["dataset", "format"])?;
+    let dataset = q
+        .get("dataset")
+        .cloned()
+        .or_else(|| state.default_dataset.clone())
+        .ok_or_else(|| ApiError::invalid_parameter("dataset", "", "no dataset given and no default"))?;
+    let ds = dataset.clone();
+    let found = blocking(&state, move |s| s.latest_plan(&ds)).await?;
+    let plan = found.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no plan for dataset {dataset}; make one with `fengqiao plan --dataset {dataset}`"),
+        )
+    })?;
+    plan_response(plan, q.get("format").map(String::as_str))
+}
+
+pub async fn plan_by_id(
+    State(state): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Query(q): Q,
+) -> Result<axum::response::Response, ApiError> {
+    params::reject_unknown(&q, &["format"])?;
+    let n: i64 = id
+        .parse()
+        .map_err(|_| ApiError::invalid_parameter("id", &id, "expected a plan id (a whole number)"))?;
+    let found = blocking(&state, move |s| s.plan(n)).await?;
+    let plan =
+        found.ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no plan with id {n}")))?;
+    plan_response(plan, q.get("format").map(String::as_str))
+}
+
+fn plan_response(plan: fengqiao_store::PlanRecord, format: Option<&str>) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    match format.unwrap_or("json") {
+        "json" => Ok(Json(plan).into_response()),
+        "geojson" => Ok((
+            [(axum::http::header::CONTENT_TYPE, "application/geo+json")],
+            plan.plan.geojson,
+        )
+            .into_response()),
+        other => Err(ApiError::invalid_parameter("format", other, "expected json or geojson")),
+    }
+}

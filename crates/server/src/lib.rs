@@ -81,6 +81,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/incidents", get(api::incidents))
         .route("/api/v1/incidents/aggregate", get(api::aggregate))
         .route("/api/v1/forecasts/latest", get(api::latest_forecast))
+        .route("/api/v1/plans/latest", get(api::latest_plan))
+        .route("/api/v1/plans/{id}", get(api::plan_by_id))
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route".to_string()).into_response()
         })

@@ -301,6 +301,44 @@ async fn latest_forecast_as_json_and_geojson() {
 }
 
 #[tokio::test]
+async fn plans_latest_and_by_id() {
+    let app = spawn_app().await;
+    let r = app.get("/api/v1/plans/latest").await;
+    assert_eq!(r.status, 404);
+    assert!(r.json()["message"].as_str().unwrap().contains("fengqiao plan"));
+    let store = SqliteStore::open(&app._dir.path().join("t.sqlite")).unwrap();
+    let geojson = serde_json::json!({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [121.5, 29.86]}, "properties": {"kind": "unit"}}
+    ]});
+    let id = fengqiao_store::Store::save_plan(
+        &store,
+        &fengqiao_store::NewPlan {
+            dataset: "demo".into(),
+            forecast_id: None,
+            window_start: chrono::Utc::now(),
+            window_end: chrono::Utc::now() + chrono::Duration::hours(8),
+            params: serde_json::json!({"response_minutes": 5}),
+            summary: serde_json::json!({"objective": 1.5, "coverage": {"1": 0.1, "3": 0.5, "5": 0.9}, "gap": null}),
+            body: serde_json::json!({"units": []}),
+            geojson: geojson.to_string(),
+            version: "test".into(),
+            created_at: chrono::Utc::now(),
+        },
+    )
+    .unwrap();
+    let v = app.get("/api/v1/plans/latest").await.json();
+    assert_eq!(v["id"], id);
+    assert_eq!(v["summary"]["coverage"]["5"], 0.9);
+    let g = app.get(&format!("/api/v1/plans/{id}?format=geojson")).await;
+    assert_eq!(g.status, 200);
+    assert_eq!(g.content_type, "application/geo+json");
+    assert_eq!(g.json(), geojson);
+    assert_eq!(app.get("/api/v1/plans/9999").await.status, 404);
+    assert_eq!(app.get("/api/v1/plans/x").await.status, 400);
+    assert_eq!(app.get("/api/v1/plans/latest?format=kml").await.status, 400);
+}
+
+#[tokio::test]
 async fn bad_requests_get_json_errors() {
     let app = spawn_app().await;
     for (path, status, code, param) in [
