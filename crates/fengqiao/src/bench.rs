@@ -33,6 +33,18 @@ pub enum BenchCommand {
         #[arg(long, value_delimiter = ',', num_args = 1)]
         numpy: Option<Vec<chrono::NaiveDate>>,
     },
+    /// The planner against exact solves on the shared covering instances and
+    /// CUMCM 2011 B, and the time of a 30,000-cell, 200-unit plan
+    Plan {
+        /// The shared data directory (with mclp/ and cumcm2011b/)
+        #[arg(long, default_value = "../shared/data")]
+        data: PathBuf,
+        /// Time limit of each exact solve, seconds
+        #[arg(long, default_value_t = 60.0)]
+        time_limit: f64,
+        #[arg(long)]
+        json: bool,
+    },
     /// Import FILE into fresh databases; compare with `sqlite3 .import`
     Import {
         file: PathBuf,
@@ -163,6 +175,7 @@ pub fn run(settings: &Settings, cmd: &BenchCommand) -> Result<(), String> {
             runs,
             json,
         } => (file, profile, map, runs, json),
+        BenchCommand::Plan { data, time_limit, json } => return crate::bench_plan::run(data, *time_limit, *json),
         BenchCommand::Forecast {
             file,
             profile,

@@ -47,15 +47,25 @@ pub struct PlanArgs {
 
 pub fn run(settings: &crate::config::Settings, args: &PlanArgs) -> Result<(), String> {
     if let Some(path) = &args.mclp {
-        let text = read(path)?;
-        let inst = parse_mclp(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-        let report = solve_and_report(&inst, args)?;
+        let report = mclp_report(path, args)?;
         return print(args, &report, &format!("{}", path.display()));
     }
     if let Some(dir) = &args.network {
-        return network(dir, args);
+        let report = network_report(dir, args)?;
+        return print(
+            args,
+            &report,
+            &format!("{} (reach {} by road)", dir.display(), args.reach),
+        );
     }
     crate::deployment::run(settings, args)
+}
+
+/// Solves a covering-instance file (and proves it with `args.exact`).
+pub fn mclp_report(path: &Path, args: &PlanArgs) -> Result<Value, String> {
+    let text = read(path)?;
+    let inst = parse_mclp(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    solve_and_report(&inst, args)
 }
 
 fn read(path: &Path) -> Result<String, String> {
@@ -309,7 +319,8 @@ fn load_network(dir: &Path) -> Result<Network, String> {
     })
 }
 
-fn network(dir: &Path, args: &PlanArgs) -> Result<(), String> {
+/// Plans posts on a road network; reports the existing posts and the fewest that reach every node.
+pub fn network_report(dir: &Path, args: &PlanArgs) -> Result<Value, String> {
     let Network {
         net,
         rates,
@@ -337,11 +348,7 @@ fn network(dir: &Path, args: &PlanArgs) -> Result<(), String> {
     // with unit weights covers all nodes.
     let unit = Instance::single_class(vec![1.0; net.nodes()], covers, 1).map_err(|e| e.to_string())?;
     report["posts_to_reach_every_node"] = fewest_to_cover_all(&unit, args);
-    print(
-        args,
-        &report,
-        &format!("{} (reach {} by road)", dir.display(), args.reach),
-    )
+    Ok(report)
 }
 
 /// Counts down from greedy's answer; the first p that neither the heuristic

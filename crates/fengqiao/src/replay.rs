@@ -63,10 +63,11 @@ pub struct ReplayArgs {
     #[arg(long, default_value_t = 6)]
     pub hot_cells: usize,
     /// Visits stay within this many minutes of the unit's planned position
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = 0.5)]
     pub roam: f64,
-    /// Share of a demand's weight earned again by a second unit in reach
-    #[arg(long, default_value_t = 0.25)]
+    /// Share of a demand's weight earned again by a second unit in reach (the
+    /// replay scores one incident at a time, which a second unit does not help)
+    #[arg(long, default_value_t = 0.0)]
     pub backup: f64,
     /// Weight of demand within the visibility radius of a unit, beside demand within response reach
     #[arg(long, default_value_t = 1.0)]

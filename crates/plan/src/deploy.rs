@@ -369,7 +369,13 @@ impl DeployInput {
             .collect();
         let mut all_weights = weights.clone();
         if self.visibility_weight > 0.0 {
-            all_weights.extend(weights.iter().map(|w| w * self.visibility_weight));
+            // Being seen matters where incidents concentrate: the visibility
+            // demand is the forecast squared, scaled to the same total, so it
+            // pulls units to the hottest cells rather than spreading them.
+            let total: f64 = weights.iter().sum();
+            let squares: f64 = weights.iter().map(|w| w * w).sum();
+            let scale = if squares > 0.0 { total / squares } else { 0.0 };
+            all_weights.extend(weights.iter().map(|w| w * w * scale * self.visibility_weight));
             let mut seen = vec![0u32; points.len()];
             for post in &self.posts {
                 buckets.around(post.xy, self.visibility_m, |d| {
