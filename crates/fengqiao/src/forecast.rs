@@ -115,14 +115,12 @@ pub fn make_forecast(
     let mut model =
         model_with_officer_weight(&args.model, args.officer_weight).ok_or_else(|| unknown_model(&args.model))?;
     let (rows, tz, centre) = rows_from_store(store, &dataset, args.category.as_deref())?;
-    let incidents = to_forecast_incidents(&rows, tz, args.citizen_only, i64::MAX);
-    let cutoff = rows
+    let newest = rows
         .last()
         .map(|p| p.occurred_at)
         .ok_or("the dataset has no incidents")?;
-    let (grid, events) = prepare::build_events(&incidents, centre, args.cell, (0.0, 0.0)).map_err(|e| e.to_string())?;
     // The target window: on --date, or the first one starting after the newest incident.
-    let cutoff_days = cutoff.timestamp() as f64 / SECONDS_PER_DAY;
+    let cutoff_days = newest.timestamp() as f64 / SECONDS_PER_DAY;
     let window: Window = match args.date {
         Some(d) => *prepare::windows(tz, d, d, &kind)
             .get(if matches!(kind, WindowKind::Shift(_)) {
@@ -138,13 +136,24 @@ pub fn make_forecast(
                 )
             })?,
         None => {
-            let day = cutoff.with_timezone(&tz).date_naive();
+            let day = newest.with_timezone(&tz).date_naive();
             prepare::windows(tz, day, day + chrono::Duration::days(8), &kind)
                 .into_iter()
                 .find(|w| w.start > cutoff_days)
                 .ok_or("no window after the data")?
         }
     };
+    // Only what happened before the window: the model's input, the place-type
+    // vocabulary and the cut-off reported with the forecast.
+    let window_start_unix = (window.start * SECONDS_PER_DAY).round() as i64;
+    let cutoff = rows
+        .iter()
+        .rev()
+        .map(|p| p.occurred_at)
+        .find(|t| t.timestamp() < window_start_unix)
+        .ok_or("no incidents before the forecast window")?;
+    let incidents = to_forecast_incidents(&rows, tz, args.citizen_only, window_start_unix);
+    let (grid, events) = prepare::build_events(&incidents, centre, args.cell, (0.0, 0.0)).map_err(|e| e.to_string())?;
     let day = Utc
         .timestamp_opt((window.start * SECONDS_PER_DAY) as i64, 0)
         .single()

@@ -12,6 +12,7 @@ mod import;
 mod output;
 mod plan;
 mod replay;
+mod replay_plan;
 mod serve;
 mod simulate;
 mod units;

@@ -21,19 +21,23 @@ use std::time::Instant;
 
 #[derive(clap::Args)]
 pub struct ReplayArgs {
-    /// Incident file (.csv or .csv.gz) whose period is replayed
+    /// A stored plan to replay against the incidents of its window (from the
+    /// database, or from --input)
     #[arg(long)]
-    pub input: PathBuf,
-    #[arg(long, conflicts_with = "map", required_unless_present = "map")]
+    pub plan: Option<i64>,
+    /// Incident file (.csv or .csv.gz) whose period is replayed
+    #[arg(long, required_unless_present = "plan")]
+    pub input: Option<PathBuf>,
+    #[arg(long, conflicts_with = "map")]
     pub profile: Option<String>,
     #[arg(long)]
     pub map: Option<PathBuf>,
     /// First local day replayed (YYYY-MM-DD)
-    #[arg(long)]
-    pub from: NaiveDate,
+    #[arg(long, required_unless_present = "plan")]
+    pub from: Option<NaiveDate>,
     /// Last local day replayed, inclusive
-    #[arg(long)]
-    pub to: NaiveDate,
+    #[arg(long, required_unless_present = "plan")]
+    pub to: Option<NaiveDate>,
     /// Local start hours of the shifts
     #[arg(long, value_delimiter = ',', default_value = "0,8,16")]
     pub shifts: Vec<u32>,
@@ -127,8 +131,17 @@ fn standing(input: &DeployInput, places: &[Xy]) -> Vec<UnitPlan> {
 }
 
 pub fn run(settings: &crate::config::Settings, args: &ReplayArgs) -> Result<(), String> {
-    if args.from > args.to {
-        return Err(format!("--from {} is after --to {}", args.from, args.to));
+    if let Some(id) = args.plan {
+        return crate::replay_plan::run(settings, args, id);
+    }
+    let (Some(input), Some(from), Some(to)) = (&args.input, args.from, args.to) else {
+        return Err("give --plan ID, or --input FILE with --from and --to".into());
+    };
+    if args.profile.is_none() && args.map.is_none() {
+        return Err("--input needs --profile NAME or --map FILE".into());
+    }
+    if from > to {
+        return Err(format!("--from {from} is after --to {to}"));
     }
     if args.stations == 0 || args.units_per_station == 0 {
         return Err("--stations and --units-per-station must be at least 1".into());
@@ -143,15 +156,15 @@ pub fn run(settings: &crate::config::Settings, args: &ReplayArgs) -> Result<(), 
     let bbox_centre = mapping
         .bbox
         .map(|[a, b, c, d]| LonLat::new((a + c) / 2.0, (b + d) / 2.0));
-    let rows = read_incidents(&args.input, mapping, &settings.categories, None)?;
+    let rows = read_incidents(input, mapping, &settings.categories, None)?;
     let history_end = tz
-        .from_local_datetime(&args.from.and_time(chrono::NaiveTime::MIN))
+        .from_local_datetime(&from.and_time(chrono::NaiveTime::MIN))
         .earliest()
         .map_or(i64::MAX, |t| t.timestamp());
     let mut incidents = to_forecast_incidents(&rows, tz, false, history_end);
     incidents.retain(|i| !i.day_only);
     if incidents.is_empty() {
-        return Err(format!("{}: no incidents with a time of day", args.input.display()));
+        return Err(format!("{}: no incidents with a time of day", input.display()));
     }
     let centre = bbox_centre.unwrap_or_else(|| {
         let n = incidents.len() as f64;
@@ -161,20 +174,20 @@ pub fn run(settings: &crate::config::Settings, args: &ReplayArgs) -> Result<(), 
         )
     });
     let (grid, events) = prepare::build_events(&incidents, centre, args.cell, (0.0, 0.0)).map_err(|e| e.to_string())?;
-    let windows = prepare::windows(tz, args.from, args.to, &kind);
+    let windows = prepare::windows(tz, from, to, &kind);
     let first = windows.first().map_or(0.0, |w| w.start);
     let history = events.partition_point(|e| e.t < first);
     if history == 0 {
-        return Err(format!("no incidents before {}: nothing to plan from", args.from));
+        return Err(format!("no incidents before {from}: nothing to plan from"));
     }
-    let validation_from = (args.from - chrono::Duration::days(365)).max(
+    let validation_from = (from - chrono::Duration::days(365)).max(
         chrono::DateTime::from_timestamp((events[0].t * 86_400.0) as i64, 0)
             .unwrap_or_default()
             .with_timezone(&tz)
             .date_naive()
             + chrono::Duration::days(60),
     );
-    let validation: Vec<Window> = prepare::windows(tz, validation_from, args.from.pred_opt().expect("date"), &kind);
+    let validation: Vec<Window> = prepare::windows(tz, validation_from, from.pred_opt().expect("date"), &kind);
     let valid = prepare::cells_with_history(&grid, &events, first);
     let ctx = prepare::context(grid, valid, &kind);
     // Stations where last year's incidents are; an even spread over the study area.
@@ -337,7 +350,7 @@ fn setup_clone(s: &Setup) -> Setup {
     }
 }
 
-fn rates(c: &ReplayCounts) -> Value {
+pub(crate) fn rates(c: &ReplayCounts) -> Value {
     let n = c.incidents.max(1) as f64;
     let mut minutes: Vec<f64> = c.minutes.iter().copied().filter(|m| m.is_finite()).collect();
     minutes.sort_by(f64::total_cmp);
@@ -426,9 +439,9 @@ fn report(args: &ReplayArgs, per_shift: &[[ReplayCounts; 5]], seconds: f64, stat
 fn print_report(args: &ReplayArgs, r: &Value) {
     println!(
         "replay {} {}..={}: {} shifts, {} stations x {} cars at {} km/h (detour {}), response {} min, visibility {} m",
-        args.input.display(),
-        args.from,
-        args.to,
+        args.input.as_deref().unwrap_or(std::path::Path::new("-")).display(),
+        args.from.map_or(String::new(), |d| d.to_string()),
+        args.to.map_or(String::new(), |d| d.to_string()),
         r["shifts"],
         r["stations"],
         args.units_per_station,

@@ -720,6 +720,32 @@ fn plan_covers_the_demo_forecast_and_names_bad_input() {
     assert!(e.contains("330299001"), "{e}");
     let e = one_line_error(&run(dir.path(), &["plan", "--forecast", "999"]));
     assert!(e.contains("no forecast with id 999"), "{e}");
+    // A past shift: forecast it from what came before, plan it, replay its real incidents.
+    let o = run(
+        dir.path(),
+        &["forecast", "--date", "2025-03-01", "--shift", "1", "--json"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let f: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let cutoff = f["forecast"]["data_cutoff"].as_str().unwrap();
+    assert!(
+        cutoff < f["forecast"]["window_start"].as_str().unwrap(),
+        "cut-off {cutoff} before the window"
+    );
+    let id = f["forecast"]["id"].to_string();
+    let o = run(dir.path(), &["plan", "--forecast", &id, "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let plan_id = serde_json::from_slice::<Value>(&o.stdout).unwrap()["id"].to_string();
+    let o = run(dir.path(), &["replay", "--plan", &plan_id, "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(r["plan"]["incidents"].as_u64().unwrap() > 20);
+    assert!(
+        r["plan"]["handling_rate"].as_f64().unwrap() > r["baselines"]["posts_only"]["handling_rate"].as_f64().unwrap(),
+        "{r}"
+    );
+    let e = one_line_error(&run(dir.path(), &["replay", "--plan", "777"]));
+    assert!(e.contains("no plan with id 777"), "{e}");
 }
 
 #[test]

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 pub type Xy = (f64, f64);
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct UnitType {
     pub name: String,
     pub speed_kmh: f64,
