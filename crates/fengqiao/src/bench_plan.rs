@@ -71,6 +71,7 @@ fn city(side: usize) -> DeployInput {
         backup: 0.25,
         visibility_weight: 1.0,
         visibility_m: 200.0,
+        roads: None,
         positions_per_station: 300,
     }
 }

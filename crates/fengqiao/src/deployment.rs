@@ -227,6 +227,15 @@ fn make(store: &dyn Store, req: &PlanRequest<'_>) -> Result<Made, String> {
             units: p.units,
         });
     }
+    let roads = match &units.roads {
+        None => None,
+        Some(entry) => {
+            let net = crate::units::read_roads(entry, &units.base, xy_of)?;
+            let fastest = units.unit_types.values().copied().fold(0.0, f64::max);
+            let limit = fastest * 1000.0 / 60.0 * units.response_minutes.max(5.0) * 1.5;
+            Some(std::sync::Arc::new(fengqiao_plan::travel::RoadTravel::new(net, limit)))
+        }
+    };
     let shift_minutes = (run.window_end - run.window_start).num_minutes() as f64;
     Ok(Made {
         input: DeployInput {
@@ -246,6 +255,7 @@ fn make(store: &dyn Store, req: &PlanRequest<'_>) -> Result<Made, String> {
             backup: units.backup,
             visibility_weight: units.visibility_weight,
             visibility_m: units.visibility_m,
+            roads,
             positions_per_station: 300,
         },
         schedule: ScheduleOptions {
@@ -373,6 +383,7 @@ pub fn plan_from_forecast(store: &dyn Store, req: &PlanRequest<'_>) -> Result<(i
         "visibility_weight": made.input.visibility_weight, "unit_types": made.input.unit_types,
         "visit_minutes": made.schedule.visit_minutes, "roam_minutes": made.schedule.roam_minutes,
         "hot_cells": made.schedule.hot_cells,
+        "travel": if made.input.roads.is_some() { "roads" } else { "straight_line_times_detour" },
     });
     let id = store
         .save_plan(&NewPlan {

@@ -239,6 +239,7 @@ pub fn run(settings: &crate::config::Settings, args: &ReplayArgs) -> Result<(), 
             backup: args.backup,
             visibility_weight: args.visibility_weight,
             visibility_m: args.visibility,
+            roads: None,
             positions_per_station: 200,
         },
         schedule: ScheduleOptions {

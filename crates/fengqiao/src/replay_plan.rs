@@ -93,6 +93,7 @@ pub fn run(settings: &crate::config::Settings, args: &ReplayArgs, id: i64) -> Re
         backup: 0.0,
         visibility_weight: 0.0,
         visibility_m: args.visibility,
+        roads: None,
         positions_per_station: 0,
     };
     // The incidents of the plan's window.

@@ -35,6 +35,21 @@ pub struct UnitsFile {
     pub posts: Vec<PostEntry>,
     #[serde(default, rename = "presence")]
     pub presence: Vec<PresenceEntry>,
+    /// A road network for travel times (else straight-line distance × detour).
+    pub roads: Option<RoadsEntry>,
+    /// The directory relative paths in the file are read from.
+    #[serde(skip)]
+    pub base: std::path::PathBuf,
+}
+
+/// Roads as GeoJSON lines (WGS84), or as node and edge tables
+/// (`id,lon,lat` and `u,v` with an optional `length_m`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoadsEntry {
+    pub geojson: Option<std::path::PathBuf>,
+    pub nodes: Option<std::path::PathBuf>,
+    pub edges: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -106,7 +121,8 @@ impl Default for UnitsFile {
 impl UnitsFile {
     pub fn read(path: &Path) -> Result<Self, String> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let file: Self = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        let mut file: Self = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        file.base = path.parent().map(std::path::Path::to_path_buf).unwrap_or_default();
         file.check().map_err(|e| format!("{}: {e}", path.display()))?;
         Ok(file)
     }
@@ -141,11 +157,130 @@ impl UnitsFile {
         if self.detour.is_nan() || self.detour < 1.0 {
             return Err(format!("detour {} must be at least 1", self.detour));
         }
+        if let Some(r) = &self.roads
+            && r.geojson.is_some() == (r.nodes.is_some() || r.edges.is_some())
+        {
+            return Err("[roads]: give either geojson, or nodes and edges".into());
+        }
+        if let Some(r) = &self.roads
+            && r.nodes.is_some() != r.edges.is_some()
+        {
+            return Err("[roads]: nodes and edges go together".into());
+        }
         if !(0.0..=1.0).contains(&self.backup) {
             return Err(format!("backup {} must be from 0 to 1", self.backup));
         }
         Ok(())
     }
+}
+
+/// Reads the road network named in a units file, projected by `xy`.
+pub fn read_roads(
+    entry: &RoadsEntry,
+    base: &Path,
+    xy: impl Fn(f64, f64) -> (f64, f64),
+) -> Result<fengqiao_plan::RoadNetwork, String> {
+    let open = |p: &Path| {
+        let p = base.join(p);
+        std::fs::read_to_string(&p)
+            .map(|t| (t, p.clone()))
+            .map_err(|e| format!("{}: {e}", p.display()))
+    };
+    if let Some(g) = &entry.geojson {
+        let (text, path) = open(g)?;
+        let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        let mut index: std::collections::HashMap<(i64, i64), u32> = std::collections::HashMap::new();
+        let mut points = Vec::new();
+        let mut edges = Vec::new();
+        let features = v["features"]
+            .as_array()
+            .ok_or_else(|| format!("{}: not a GeoJSON FeatureCollection", path.display()))?;
+        for (i, f) in features.iter().enumerate() {
+            let g = &f["geometry"];
+            let lines: Vec<&serde_json::Value> = match g["type"].as_str() {
+                Some("LineString") => vec![&g["coordinates"]],
+                Some("MultiLineString") => g["coordinates"].as_array().into_iter().flatten().collect(),
+                _ => {
+                    return Err(format!(
+                        "{}: feature {i}: roads must be LineString or MultiLineString",
+                        path.display()
+                    ));
+                }
+            };
+            for line in lines {
+                let mut last: Option<u32> = None;
+                for c in line.as_array().into_iter().flatten() {
+                    let (Some(lon), Some(lat)) = (c[0].as_f64(), c[1].as_f64()) else {
+                        return Err(format!(
+                            "{}: feature {i}: a coordinate is not [lon, lat]",
+                            path.display()
+                        ));
+                    };
+                    let key = ((lon * 1e7).round() as i64, (lat * 1e7).round() as i64);
+                    let id = *index.entry(key).or_insert_with(|| {
+                        points.push(xy(lon, lat));
+                        points.len() as u32 - 1
+                    });
+                    if let Some(prev) = last.filter(|p| *p != id) {
+                        edges.push((prev, id));
+                    }
+                    last = Some(id);
+                }
+            }
+        }
+        let mut net = fengqiao_plan::RoadNetwork::new(points);
+        for (u, v) in edges {
+            net.add_edge(u, v, None);
+        }
+        return Ok(net);
+    }
+    let (Some(n), Some(e)) = (&entry.nodes, &entry.edges) else {
+        return Err("[roads]: give either geojson, or nodes and edges".into());
+    };
+    let (nodes, npath) = open(n)?;
+    let mut index = std::collections::HashMap::new();
+    let mut points = Vec::new();
+    for (i, line) in nodes.lines().enumerate().skip(1).filter(|(_, l)| !l.trim().is_empty()) {
+        let f: Vec<&str> = line.split(',').map(str::trim).collect();
+        let parsed = (
+            f.first().copied(),
+            f.get(1).and_then(|v| v.parse::<f64>().ok()),
+            f.get(2).and_then(|v| v.parse::<f64>().ok()),
+        );
+        let (Some(id), Some(lon), Some(lat)) = parsed else {
+            return Err(format!("{}:{}: expected id,lon,lat", npath.display(), i + 1));
+        };
+        index.insert(id.to_string(), points.len() as u32);
+        points.push(xy(lon, lat));
+    }
+    let mut net = fengqiao_plan::RoadNetwork::new(points);
+    let (edges, epath) = open(e)?;
+    for (i, line) in edges.lines().enumerate().skip(1).filter(|(_, l)| !l.trim().is_empty()) {
+        let f: Vec<&str> = line.split(',').map(str::trim).collect();
+        let node = |k: usize| {
+            f.get(k).and_then(|id| index.get(*id).copied()).ok_or_else(|| {
+                format!(
+                    "{}:{}: node {:?} is not in {}",
+                    epath.display(),
+                    i + 1,
+                    f.get(k).unwrap_or(&""),
+                    npath.display()
+                )
+            })
+        };
+        let (u, v) = (node(0)?, node(1)?);
+        let length = match f.get(2) {
+            Some(l) if !l.is_empty() => Some(
+                l.parse::<f64>()
+                    .ok()
+                    .filter(|l| l.is_finite() && *l >= 0.0)
+                    .ok_or_else(|| format!("{}:{}: length_m {l:?} is not a number >= 0", epath.display(), i + 1))?,
+            ),
+            _ => None,
+        };
+        net.add_edge(u, v, length);
+    }
+    Ok(net)
 }
 
 #[cfg(test)]
@@ -160,5 +295,24 @@ mod tests {
         let f: UnitsFile = toml::from_str("[[station]]\ncode = \"PS1\"\nunits = { boat = 1 }\n").unwrap();
         assert!(f.check().unwrap_err().contains("unknown unit type \"boat\""));
         assert!(toml::from_str::<UnitsFile>("respons_minutes = 3\n").is_err());
+        let f: UnitsFile = toml::from_str("[roads]\nnodes = \"n.csv\"\n").unwrap();
+        assert!(f.check().unwrap_err().contains("nodes and edges go together"));
+    }
+
+    #[test]
+    fn roads_from_tables_name_bad_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("n.csv"), "id,lon,lat\na,0,0\nb,0.01,0\n").unwrap();
+        std::fs::write(dir.path().join("e.csv"), "u,v,length_m\na,b,1500\n").unwrap();
+        let entry = RoadsEntry {
+            geojson: None,
+            nodes: Some("n.csv".into()),
+            edges: Some("e.csv".into()),
+        };
+        let net = read_roads(&entry, dir.path(), |lon, lat| (lon * 100_000.0, lat * 100_000.0)).unwrap();
+        assert_eq!(net.within(0, 2000.0), [(0, 0.0), (1, 1500.0)]);
+        std::fs::write(dir.path().join("e.csv"), "u,v\na,b\na,zz\n").unwrap();
+        let e = read_roads(&entry, dir.path(), |lon, lat| (lon, lat)).unwrap_err();
+        assert!(e.contains("e.csv:3") && e.contains("\"zz\""), "{e}");
     }
 }

@@ -696,6 +696,37 @@ fn plan_covers_the_demo_forecast_and_names_bad_input() {
         .collect();
     assert_eq!(types.iter().filter(|t| **t == "car").count(), 2);
     assert_eq!(types.iter().filter(|t| **t == "foot").count(), 1);
+    // Travel by road: a sparse grid of streets reaches less than straight lines do.
+    let mut roads = Vec::new();
+    for i in 0..=12 {
+        let f = 121.40 + 0.26 * f64::from(i) / 12.0;
+        let g = 29.76 + 0.22 * f64::from(i) / 12.0;
+        roads.push(serde_json::json!({"type": "Feature", "properties": {},
+            "geometry": {"type": "LineString", "coordinates": [[121.40, g], [121.66, g]]}}));
+        roads.push(serde_json::json!({"type": "Feature", "properties": {},
+            "geometry": {"type": "LineString", "coordinates": [[f, 29.76], [f, 29.98]]}}));
+    }
+    std::fs::write(
+        dir.path().join("roads.geojson"),
+        serde_json::json!({"type": "FeatureCollection", "features": roads}).to_string(),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("by-road.toml"),
+        "[roads]\ngeojson = \"roads.geojson\"\n",
+    )
+    .unwrap();
+    let o = run(dir.path(), &["plan", "--units", "by-road.toml", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let by_road: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let o = run(dir.path(), &["plan", "--json"]);
+    let straight: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(
+        by_road["coverage"]["1"].as_f64().unwrap() < straight["coverage"]["1"].as_f64().unwrap(),
+        "road {} straight {}",
+        by_road["coverage"],
+        straight["coverage"]
+    );
     // Bad input is named.
     std::fs::write(
         dir.path().join("bad.toml"),

@@ -59,6 +59,8 @@ pub struct DeployInput {
     /// this share of its weight again (0: plan for response only).
     pub visibility_weight: f64,
     pub visibility_m: f64,
+    /// Travel over roads instead of straight-line distance × detour.
+    pub roads: Option<std::sync::Arc<crate::travel::RoadTravel>>,
     /// Positions a station's units may take: its hottest demand points, at
     /// most this many (0: all), which keeps city-wide plans fast.
     pub positions_per_station: usize,
@@ -113,6 +115,7 @@ fn reach_per_minute(speed_kmh: f64, detour: f64) -> f64 {
 }
 
 /// A bucket grid over points for radius queries.
+#[derive(Debug)]
 pub struct Buckets {
     min: Xy,
     size: f64,
@@ -257,9 +260,21 @@ impl DeployInput {
         chosen
     }
 
-    /// Minutes from `a` to `b` for a unit of `unit_type`.
+    /// Minutes from `a` to `b` for a unit of `unit_type`: by road when a
+    /// network is given, else straight-line distance times the detour factor.
     pub fn minutes(&self, unit_type: usize, a: Xy, b: Xy) -> f64 {
-        dist(a, b) / reach_per_minute(self.unit_types[unit_type].speed_kmh, self.detour)
+        let speed = self.unit_types[unit_type].speed_kmh;
+        match &self.roads {
+            Some(roads) => roads.distance(a, b) / reach_per_minute(speed, 1.0),
+            None => dist(a, b) / reach_per_minute(speed, self.detour),
+        }
+    }
+
+    /// The straight-line radius that can hold every destination within
+    /// `minutes` (by road none is nearer than in a straight line).
+    fn radius(&self, unit_type: usize, minutes: f64) -> f64 {
+        let straight = if self.roads.is_some() { 1.0 } else { self.detour };
+        reach_per_minute(self.unit_types[unit_type].speed_kmh, straight) * minutes
     }
 
     /// Places the units.
@@ -278,6 +293,15 @@ impl DeployInput {
             .map(|t| t.speed_kmh)
             .fold(f64::INFINITY, f64::min);
         let spacing = reach_per_minute(slowest, self.detour) * self.response_minutes / 4.0;
+        // By road: every demand point joins the network once.
+        let snapped: Vec<(u32, f64)> = match &self.roads {
+            Some(roads) => points
+                .iter()
+                .map(|p| roads.snap(*p).unwrap_or((0, f64::INFINITY)))
+                .collect(),
+            None => Vec::new(),
+        };
+        let metres_per_minute = |unit_type: usize| reach_per_minute(self.unit_types[unit_type].speed_kmh, 1.0);
         // Facilities: (station, type) classes over the station's positive-demand points.
         let (mut covers, mut class_of, mut budgets, mut facility) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for (s, station) in self.stations.iter().enumerate() {
@@ -315,18 +339,20 @@ impl DeployInput {
                 }
                 let class = budgets.len() as u32;
                 budgets.push(count);
-                let radius =
-                    reach_per_minute(self.unit_types[unit_type].speed_kmh, self.detour) * self.response_minutes;
+                let radius = self.radius(unit_type, self.response_minutes);
                 for &at in &positions {
                     let origin = points[at as usize];
                     let mut reach = Vec::new();
                     let r2 = radius * radius;
                     let v2 = self.visibility_m * self.visibility_m;
                     let n = points.len() as u32;
+                    let tree = self.roads.as_ref().and_then(|r| r.from(origin));
+                    let road_limit = metres_per_minute(unit_type) * self.response_minutes;
                     buckets.around(origin, radius.max(self.visibility_m), |d| {
                         let p = points[d as usize];
                         let d2 = (p.0 - origin.0).powi(2) + (p.1 - origin.1).powi(2);
-                        if weights[d as usize] > 0.0 && d2 <= r2 {
+                        let by_road = || tree.as_ref().is_some_and(|t| t.to(snapped[d as usize]) <= road_limit);
+                        if weights[d as usize] > 0.0 && d2 <= r2 && (self.roads.is_none() || by_road()) {
                             reach.push(d);
                         }
                         // The copy of the demand that counts being seen.
@@ -343,12 +369,9 @@ impl DeployInput {
         // Fixed posts reach what they reach.
         let mut fixed = vec![0u32; points.len()];
         for post in &self.posts {
-            let radius = reach_per_minute(
-                self.unit_types[post.unit_type.min(self.unit_types.len() - 1)].speed_kmh,
-                self.detour,
-            ) * self.response_minutes;
-            buckets.around(post.xy, radius, |d| {
-                if dist(post.xy, points[d as usize]) <= radius {
+            let unit_type = post.unit_type.min(self.unit_types.len() - 1);
+            buckets.around(post.xy, self.radius(unit_type, self.response_minutes), |d| {
+                if self.minutes(unit_type, post.xy, points[d as usize]) <= self.response_minutes {
                     fixed[d as usize] += 1;
                 }
             });
@@ -432,9 +455,8 @@ impl DeployInput {
                 .map(|p| (p.xy, p.unit_type.min(self.unit_types.len() - 1))),
         );
         for (xy, unit_type) in sources {
-            let per_minute = reach_per_minute(self.unit_types[unit_type].speed_kmh, self.detour);
-            buckets.around(xy, per_minute * 5.0, |d| {
-                let m = dist(xy, points[d as usize]) / per_minute;
+            buckets.around(xy, self.radius(unit_type, 5.0), |d| {
+                let m = self.minutes(unit_type, xy, points[d as usize]);
                 if m < best[d as usize] {
                     best[d as usize] = m;
                 }
@@ -489,6 +511,7 @@ mod tests {
             backup: 0.0,
             visibility_weight: 0.0,
             visibility_m: 200.0,
+            roads: None,
             positions_per_station: 0,
         }
     }

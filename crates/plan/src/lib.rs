@@ -23,6 +23,7 @@ mod rng;
 pub mod schedule;
 mod search;
 mod solve;
+pub mod travel;
 
 #[cfg(feature = "exact")]
 pub use exact::{ExactOutcome, solve_exact};

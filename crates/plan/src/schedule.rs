@@ -176,6 +176,7 @@ mod tests {
             backup: 0.0,
             visibility_weight: 0.0,
             visibility_m: 200.0,
+            roads: None,
             positions_per_station: 0,
         };
         let unit = PlacedUnit {

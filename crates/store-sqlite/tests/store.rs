@@ -250,7 +250,76 @@ fn reopening_keeps_data_and_schema_version() {
     }
     let store = SqliteStore::open(&path).unwrap();
     assert_eq!(store.get_setting("k").unwrap().as_deref(), Some("v2"));
-    assert_eq!(fengqiao_store_sqlite::SCHEMA_VERSION, 3);
+    assert_eq!(fengqiao_store_sqlite::SCHEMA_VERSION, 4);
+}
+
+#[test]
+fn forecasts_by_id_and_plans_round_trip() {
+    let (_dir, store) = fresh();
+    let run = start(&store, "p");
+    store
+        .import_batch(
+            run,
+            &[incident("a", 0, "criminal.theft.other", 121.5)],
+            ImportCounts::default(),
+        )
+        .unwrap();
+    let now = Utc.timestamp_opt(1_750_000_000, 0).unwrap();
+    let forecast = fengqiao_store::NewForecast {
+        run: fengqiao_store::ForecastRun {
+            id: 0,
+            dataset: "t".into(),
+            model: "fq".into(),
+            window_kind: "shift".into(),
+            window_start: now,
+            window_end: now + chrono::Duration::hours(8),
+            shift: 1,
+            category: None,
+            cell_m: 150.0,
+            centre: [121.5, 29.8],
+            origin: [0.0, 0.0],
+            cols: 2,
+            rows: 2,
+            data_cutoff: now,
+            params: serde_json::json!({}),
+            version: "t".into(),
+            created_at: now,
+        },
+        cells: vec![(1, 0.5), (3, 0.25)],
+    };
+    let fid = store.save_forecast(&forecast).unwrap();
+    let (got, cells) = store.forecast(fid).unwrap().unwrap();
+    assert_eq!(got.id, fid);
+    assert_eq!(cells, [(1, 0.5), (3, 0.25)]);
+    assert!(store.forecast(fid + 100).unwrap().is_none());
+    assert!(store.latest_plan("t").unwrap().is_none());
+    let plan = |summary: f64| fengqiao_store::NewPlan {
+        dataset: "t".into(),
+        forecast_id: Some(fid),
+        window_start: got.window_start,
+        window_end: got.window_end,
+        params: serde_json::json!({"response_minutes": 5.0}),
+        summary: serde_json::json!({"objective": summary}),
+        body: serde_json::json!({"units": [{"id": "u1"}]}),
+        geojson: "{\"type\":\"FeatureCollection\",\"features\":[]}".into(),
+        version: "t".into(),
+        created_at: got.created_at,
+    };
+    let first = store.save_plan(&plan(1.0)).unwrap();
+    let second = store.save_plan(&plan(2.0)).unwrap();
+    let latest = store.latest_plan("t").unwrap().unwrap();
+    assert_eq!(latest.id, second, "same time: the later id wins");
+    assert_eq!(latest.plan.summary["objective"], 2.0);
+    assert_eq!(latest.plan.forecast_id, Some(fid));
+    assert_eq!(store.plan(first).unwrap().unwrap().plan, plan(1.0));
+    assert!(store.plan(second + 1).unwrap().is_none());
+    assert!(matches!(
+        store.save_plan(&fengqiao_store::NewPlan {
+            dataset: "nope".into(),
+            ..plan(1.0)
+        }),
+        Err(fengqiao_store::StoreError::NotFound { .. })
+    ));
 }
 
 #[test]
