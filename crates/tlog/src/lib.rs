@@ -2,11 +2,17 @@
 //! v2) Merkle tree hashes, inclusion and consistency proofs, and their
 //! verification, with every proof element length-checked.
 //!
-//! Pure: no storage, no clock, no keys. The log's storage and sequencing
-//! live with the store; checkpoints and signatures in their own module.
+//! Also C2SP signed notes (Ed25519) and checkpoints, the signed statement
+//! of a log's size and root that clients and witnesses keep.
+//!
+//! Pure: no storage, no clock, no randomness (a new key's seed is given).
+//! The log's storage and sequencing live with the store.
 
+mod checkpoint;
+pub mod note;
 mod proof;
 mod tree;
 
+pub use checkpoint::{Checkpoint, CheckpointError};
 pub use proof::{ProofError, verify_consistency, verify_inclusion};
 pub use tree::{Hash, consistency_proof, empty_root, inclusion_proof, leaf_hash, node_hash, root};

@@ -1,0 +1,146 @@
+//! Signed notes and checkpoints against the Go sumdb and C2SP vectors.
+
+use fengqiao_tlog::Checkpoint;
+use fengqiao_tlog::note::{NoteError, Signer, Verifier, open, sign};
+use serde_json::Value;
+
+fn load(name: &str) -> Value {
+    let path = format!("{}/testdata/{name}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+}
+
+fn s(v: &Value) -> &str {
+    v.as_str().unwrap()
+}
+
+#[test]
+fn go_sumdb_notes() {
+    let v = load("go-sumdb-note-vectors.json");
+    let mut ran = 0;
+    // Signing is deterministic: the same bytes as Go.
+    let signer = Signer::parse(s(&v["sign"]["skey"])).unwrap();
+    assert_eq!(signer.skey(), s(&v["sign"]["skey"]));
+    assert_eq!(format!("{:08x}", signer.key_id), s(&v["keys"][0]["key_id_hex"]));
+    assert_eq!(signer.verifier().vkey(), s(&v["keys"][0]["vkey"]));
+    assert_eq!(
+        sign(s(&v["sign"]["text"]), &[&signer]).unwrap(),
+        s(&v["sign"]["want_signed_note"])
+    );
+    ran += 1;
+    // Opening: with one key, both, none.
+    let peter = Verifier::parse(s(&v["keys"][0]["vkey"])).unwrap();
+    let enoch = Verifier::parse(s(&v["keys"][1]["vkey"])).unwrap();
+    let text = s(&v["open"]["text"]);
+    let sigs: Vec<&str> = v["open"]["signature_lines"].as_array().unwrap().iter().map(s).collect();
+    let note = format!("{text}\n{}{}", sigs[0], sigs[1]);
+    let one = open(note.as_bytes(), std::slice::from_ref(&peter)).unwrap();
+    assert_eq!(one.text, text);
+    assert_eq!((one.verified.len(), one.unverified.len()), (1, 1));
+    assert_eq!(one.unverified[0].name, "EnochRoot");
+    let both = open(note.as_bytes(), &[peter.clone(), enoch]).unwrap();
+    assert_eq!((both.verified.len(), both.unverified.len()), (2, 0));
+    assert_eq!(open(note.as_bytes(), &[]).unwrap_err(), NoteError::Unverified);
+    ran += 3;
+    // A changed text no longer verifies.
+    let tampered = note.replacen("cryptography", "cryptographY", 1);
+    assert!(matches!(
+        open(tampered.as_bytes(), std::slice::from_ref(&peter)),
+        Err(NoteError::InvalidSignature(_))
+    ));
+    ran += 1;
+    for bad in v["bad_vkeys"].as_array().unwrap() {
+        assert!(Verifier::parse(s(&bad["vkey"])).is_err(), "{}", bad["why"]);
+        ran += 1;
+    }
+    for (i, bad) in v["malformed_notes_all_must_fail"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+    {
+        let mut bytes = s(bad).as_bytes().to_vec();
+        if s(bad).starts_with('\u{ff}') {
+            bytes.splice(..2, [0xff]); // the raw byte of the Go test, not U+00FF
+        }
+        assert!(
+            open(&bytes, std::slice::from_ref(&peter)).is_err(),
+            "malformed note {i} opened"
+        );
+        ran += 1;
+    }
+    println!("{ran} Go sumdb note vectors ran");
+    assert_eq!(ran, 14);
+}
+
+#[test]
+fn c2sp_notes_and_checkpoints() {
+    let v = load("c2sp-vectors.json");
+    let mut ran = 0;
+    let ex = &v["signed_note_example"];
+    let key = Verifier::parse(s(&ex["vkey"])).unwrap();
+    let note = open(s(&ex["note"]).as_bytes(), &[key]).unwrap();
+    assert_eq!(note.text, "This is an example message.\n");
+    ran += 1;
+    for good in v["checkpoint_good"].as_array().unwrap() {
+        let c = Checkpoint::parse(s(good)).unwrap();
+        assert_eq!(c.to_text(), s(good), "round trip");
+        assert_eq!(c.size, 123);
+        ran += 1;
+    }
+    for bad in v["checkpoint_bad"].as_array().unwrap() {
+        assert!(Checkpoint::parse(s(&bad["text"])).is_err(), "{}", bad["why"]);
+        ran += 1;
+    }
+    // The spec's example: a checkpoint in a note whose key is not published.
+    let example = s(&v["checkpoint_example"]);
+    assert_eq!(open(example.as_bytes(), &[]).unwrap_err(), NoteError::Unverified);
+    let (text, _) = example.split_once("\n\n").unwrap();
+    let c = Checkpoint::parse(&format!("{text}\n")).unwrap();
+    assert_eq!((c.origin.as_str(), c.size), ("example.com/behind-the-sofa", 20_852_163));
+    ran += 1;
+    println!("{ran} C2SP vectors ran");
+    assert_eq!(ran, 11);
+}
+
+#[test]
+fn real_sum_golang_org_checkpoint() {
+    let v = load("go-sumdb-tlog-vectors.json");
+    let real = &v["sum_golang_org_real_checkpoint"];
+    let key = Verifier::parse(s(&real["vkey"])).unwrap();
+    let note = open(s(&real["note"]).as_bytes(), &[key]).unwrap();
+    let c = Checkpoint::parse(&note.text).unwrap();
+    assert_eq!(c.origin, s(&real["expect"]["origin"]));
+    assert_eq!(c.size, real["expect"]["size"].as_u64().unwrap());
+    let tree = &v["format_tree"];
+    let c = Checkpoint::parse(s(&tree["want_text"])).unwrap();
+    assert_eq!(c.root, fengqiao_tlog::leaf_hash(b"hello world"));
+    // The first bad text differs only in its origin, which only a sumdb client rejects.
+    for bad in v["bad_tree_texts"].as_array().unwrap().iter().skip(1) {
+        assert!(Checkpoint::parse(s(bad)).is_err(), "{bad}");
+    }
+    println!("4 Go sumdb checkpoint vectors ran");
+}
+
+#[test]
+fn new_keys_sign_checkpoints_that_verify() {
+    let signer = Signer::from_seed("fengqiao.example/log", [7; 32]).unwrap();
+    let cp = Checkpoint {
+        origin: "fengqiao.example/log".into(),
+        size: 3,
+        root: fengqiao_tlog::root(&[
+            fengqiao_tlog::leaf_hash(b"a"),
+            fengqiao_tlog::leaf_hash(b"b"),
+            fengqiao_tlog::leaf_hash(b"c"),
+        ]),
+        extensions: vec![],
+    };
+    let signed = sign(&cp.to_text(), &[&signer]).unwrap();
+    let note = open(
+        signed.as_bytes(),
+        &[Verifier::parse(&signer.verifier().vkey()).unwrap()],
+    )
+    .unwrap();
+    assert_eq!(Checkpoint::parse(&note.text).unwrap(), cp);
+    assert!(Signer::parse(&signer.skey()).is_ok());
+    assert!(Signer::from_seed("bad name", [1; 32]).is_err());
+}
