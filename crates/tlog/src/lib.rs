@@ -9,10 +9,12 @@
 //! The log's storage and sequencing live with the store.
 
 mod checkpoint;
+mod memory;
 pub mod note;
 mod proof;
 mod tree;
 
 pub use checkpoint::{Checkpoint, CheckpointError};
+pub use memory::Tree;
 pub use proof::{ProofError, verify_consistency, verify_inclusion};
 pub use tree::{Hash, consistency_proof, empty_root, inclusion_proof, leaf_hash, node_hash, root};
