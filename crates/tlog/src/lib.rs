@@ -12,6 +12,7 @@ mod checkpoint;
 mod memory;
 pub mod note;
 mod proof;
+pub mod tiles;
 mod tree;
 
 pub use checkpoint::{Checkpoint, CheckpointError};

@@ -20,6 +20,11 @@ impl Tree {
         self.levels.first().map_or(0, |l| l.len() as u64)
     }
 
+    /// The complete subtree hashes at level `k`, if the tree is that tall.
+    pub(crate) fn level(&self, k: usize) -> Option<&[Hash]> {
+        self.levels.get(k).map(Vec::as_slice)
+    }
+
     /// Appends a leaf hash; returns its index.
     pub fn push(&mut self, leaf: Hash) -> u64 {
         if self.levels.is_empty() {

@@ -144,3 +144,37 @@ fn new_keys_sign_checkpoints_that_verify() {
     assert!(Signer::parse(&signer.skey()).is_ok());
     assert!(Signer::from_seed("bad name", [1; 32]).is_err());
 }
+
+#[test]
+fn c2sp_tile_layout() {
+    let v = load("c2sp-vectors.json");
+    let tiles = &v["tiles"];
+    let mut ran = 0;
+    for e in tiles["index_encoding_examples"].as_array().unwrap() {
+        let want = format!("tile/0/{}", s(&e["path"]));
+        assert_eq!(fengqiao_tlog::tiles::tile_path(0, e["N"].as_u64().unwrap(), 256), want);
+        ran += 1;
+    }
+    for (size, ex) in [
+        (70_000u64, &tiles["example_tree_size_70000"]),
+        (256, &tiles["example_tree_size_256"]),
+    ] {
+        let t = fengqiao_tlog::tiles::tiles_for(size);
+        let full = |l: u8| t.iter().filter(|x| x.0 == l && x.2 == 256).count() as u64;
+        let partial = |l: u8| t.iter().find(|x| x.0 == l && x.2 < 256).map_or(0, |x| x.2);
+        for (key, got) in [
+            ("level0_full", full(0)),
+            ("level0_partial_width", partial(0)),
+            ("level1_full", full(1)),
+            ("level1_partial_width", partial(1)),
+            ("level2_partial_width", partial(2)),
+        ] {
+            if let Some(want) = ex.get(key) {
+                assert_eq!(got, want.as_u64().unwrap(), "{size}: {key}");
+                ran += 1;
+            }
+        }
+    }
+    println!("{ran} C2SP tile vectors ran");
+    assert_eq!(ran, 11);
+}

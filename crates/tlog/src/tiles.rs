@@ -1,0 +1,84 @@
+//! C2SP tlog-tiles layout: the tree's stored levels cut into tiles of 256
+//! hashes; tile (L, N) holds the hashes of level 8L from index 256N, full
+//! or partial (`.p/W`). Paths encode N in groups of three digits.
+
+use crate::Tree;
+use crate::tree::Hash;
+
+pub const TILE_WIDTH: u64 = 256;
+
+/// `x001/x234/067` for 1234067.
+fn index_path(mut n: u64) -> String {
+    let mut groups = vec![format!("{:03}", n % 1000)];
+    n /= 1000;
+    while n > 0 {
+        groups.push(format!("x{:03}", n % 1000));
+        n /= 1000;
+    }
+    groups.reverse();
+    groups.join("/")
+}
+
+/// The path of hash tile (level, index) of `width` hashes (256 = full).
+pub fn tile_path(level: u8, index: u64, width: u64) -> String {
+    let mut p = format!("tile/{level}/{}", index_path(index));
+    if width < TILE_WIDTH {
+        p.push_str(&format!(".p/{width}"));
+    }
+    p
+}
+
+/// Every tile of a tree of `size` leaves: (level, index, width).
+pub fn tiles_for(size: u64) -> Vec<(u8, u64, u64)> {
+    let mut out = Vec::new();
+    let mut level = 0u8;
+    let mut count = size; // hashes at tree level 8 * level
+    while count > 0 {
+        for n in 0..count / TILE_WIDTH {
+            out.push((level, n, TILE_WIDTH));
+        }
+        if count % TILE_WIDTH > 0 {
+            out.push((level, count / TILE_WIDTH, count % TILE_WIDTH));
+        }
+        count /= TILE_WIDTH;
+        level += 1;
+    }
+    out
+}
+
+impl Tree {
+    /// The hashes of tile (level, index) with `width` hashes, when the tree holds them.
+    pub fn tile(&self, level: u8, index: u64, width: u64) -> Option<Vec<Hash>> {
+        let k = 8 * usize::from(level);
+        let start = (index * TILE_WIDTH) as usize;
+        let stored = self.level(k)?;
+        stored.get(start..start + width as usize).map(<[Hash]>::to_vec)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::leaf_hash;
+
+    #[test]
+    fn paths_and_tiles_of_a_tree() {
+        assert_eq!(tile_path(0, 1_234_067, 256), "tile/0/x001/x234/067");
+        assert_eq!(tile_path(1, 0, 17), "tile/1/000.p/17");
+        let t = tiles_for(70_000);
+        assert_eq!(t.iter().filter(|x| x.0 == 0 && x.2 == 256).count(), 273);
+        assert!(t.contains(&(0, 273, 112)) && t.contains(&(1, 1, 17)) && t.contains(&(2, 0, 1)));
+        let mut tree = Tree::new();
+        for i in 0..600u32 {
+            tree.push(leaf_hash(&i.to_be_bytes()));
+        }
+        // Level-1 tile 0 (width 2) holds the roots of the first two runs of 256 leaves.
+        let top = tree.tile(1, 0, 2).unwrap();
+        assert_eq!(
+            top[0],
+            crate::root(&(0..256u32).map(|i| leaf_hash(&i.to_be_bytes())).collect::<Vec<_>>())
+        );
+        assert_eq!(tree.tile(0, 2, 88).unwrap().len(), 88);
+        assert!(tree.tile(0, 2, 89).is_none());
+    }
+}
