@@ -88,6 +88,7 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> Result<(), String> {
             100.0 * summary["coverage"]["5"].as_f64().unwrap_or(0.0)
         );
     }
+    crate::ledger::sequence_after_write(settings, &store);
     drop(store);
     if args.no_serve {
         return Ok(());

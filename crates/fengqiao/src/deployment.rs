@@ -411,6 +411,7 @@ pub fn run(settings: &crate::config::Settings, args: &crate::plan::PlanArgs) -> 
         units: args.units.as_deref(),
     };
     let (id, summary, body, geojson) = plan_from_forecast(&store, &req)?;
+    crate::ledger::sequence_after_write(settings, &store);
     if let Some(path) = &args.geojson {
         std::fs::write(path, geojson.to_string()).map_err(|e| format!("{}: {e}", path.display()))?;
     }

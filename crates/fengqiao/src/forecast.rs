@@ -223,6 +223,7 @@ pub fn make_forecast(
 pub fn run(settings: &crate::config::Settings, args: &ForecastArgs) -> Result<(), String> {
     let store = open_store(settings)?;
     let (run, cells) = make_forecast(&store, args)?;
+    crate::ledger::sequence_after_write(settings, &store);
     if let Some(p) = &args.geojson {
         std::fs::write(p, fengqiao_server::forecast_geojson(&run, &cells).to_string())
             .map_err(|e| format!("{}: {e}", p.display()))?;

@@ -75,6 +75,7 @@ pub fn incidents(settings: &Settings, args: &IncidentArgs) -> Result<(), String>
         Some(rejects),
         args.json,
     )?;
+    crate::ledger::sequence_after_write(settings, &store);
     if args.json {
         println!("{}", serde_json::to_string(&report).expect("serialisable"));
     } else {

@@ -9,6 +9,7 @@ mod demo;
 mod deployment;
 mod forecast;
 mod import;
+mod ledger;
 mod output;
 mod plan;
 mod replay;
@@ -62,6 +63,9 @@ enum Command {
     Plan(plan::PlanArgs),
     /// Replay real incidents against plans made shift by shift, beside baseline deployments
     Replay(replay::ReplayArgs),
+    /// The tamper-evident record: checkpoints, verification, proofs
+    #[command(subcommand)]
+    Ledger(ledger::LedgerCommand),
     /// Measure performance on real data against a baseline
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -97,6 +101,7 @@ fn main() -> ExitCode {
         Command::Simulate(cmd) => simulate::run(&settings, &cmd),
         Command::Plan(args) => plan::run(&settings, &args),
         Command::Replay(args) => replay::run(&settings, &args),
+        Command::Ledger(cmd) => ledger::run(&settings, &cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

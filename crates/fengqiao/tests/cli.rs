@@ -854,3 +854,79 @@ fn replay_scores_plans_against_baselines() {
     );
     assert!(lo <= d && d <= hi);
 }
+
+#[test]
+fn ledger_verifies_proves_and_names_tampered_records() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(
+        run(dir.path(), &["demo", "--no-serve", "--days", "20"])
+            .status
+            .success()
+    );
+    let key = std::fs::metadata(dir.path().join("fengqiao-data/ledger-signing.key")).unwrap();
+    #[cfg(unix)]
+    assert_eq!(
+        std::os::unix::fs::PermissionsExt::mode(&key.permissions()) & 0o777,
+        0o600
+    );
+    let o = run(dir.path(), &["ledger", "verify", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["ok"], true);
+    let entries = v["entries"].as_u64().unwrap();
+    assert!(entries > 1000, "every incident, the forecast and the plan: {entries}");
+    assert_eq!(v["checkpoint"]["size"], entries);
+    // A proof anyone can check with the checkpoint's public key.
+    let o = run(dir.path(), &["ledger", "proof", "incident", "7", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let p: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let vkey = fengqiao_tlog::note::Verifier::parse(p["vkey"].as_str().unwrap()).unwrap();
+    let note = fengqiao_tlog::note::open(p["checkpoint"].as_str().unwrap().as_bytes(), &[vkey]).unwrap();
+    let cp = fengqiao_tlog::Checkpoint::parse(&note.text).unwrap();
+    let b64 =
+        |s: &Value| base64::Engine::decode(&base64::engine::general_purpose::STANDARD, s.as_str().unwrap()).unwrap();
+    let proof: Vec<Vec<u8>> = p["proof"].as_array().unwrap().iter().map(b64).collect();
+    let refs: Vec<&[u8]> = proof.iter().map(Vec::as_slice).collect();
+    let leaf = fengqiao_tlog::leaf_hash(p["leaf"].as_str().unwrap().as_bytes());
+    fengqiao_tlog::verify_inclusion(p["index"].as_u64().unwrap(), cp.size, &leaf, &refs, &cp.root).unwrap();
+    let o = run(dir.path(), &["ledger", "consistency", "10", &entries.to_string()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Tampering, each caught and named.
+    let db = rusqlite::Connection::open(dir.path().join("fengqiao-data/fengqiao.sqlite")).unwrap();
+    db.execute("UPDATE incidents SET lon = lon + 0.001 WHERE id = 5", [])
+        .unwrap();
+    let o = run(dir.path(), &["ledger", "verify", "--json"]);
+    assert!(!o.status.success());
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["ok"], false);
+    assert_eq!(v["mismatches"][0]["record"], "incident 5", "{v}");
+    db.execute("UPDATE incidents SET lon = lon - 0.001 WHERE id = 5", [])
+        .unwrap();
+    assert!(run(dir.path(), &["ledger", "verify"]).status.success(), "restored");
+    db.execute("UPDATE plans SET summary = '{}'", []).unwrap();
+    let v: Value = serde_json::from_slice(&run(dir.path(), &["ledger", "verify", "--json"]).stdout).unwrap();
+    assert!(
+        v["mismatches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["record"] == "plan 1"),
+        "{v}"
+    );
+    db.execute("DELETE FROM ledger_entries WHERE seq = 3", []).unwrap();
+    let v: Value = serde_json::from_slice(&run(dir.path(), &["ledger", "verify", "--json"]).stdout).unwrap();
+    let reasons: Vec<&str> = v["mismatches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["reason"].as_str().unwrap())
+        .collect();
+    assert!(
+        reasons.iter().any(|r| r.contains("entries were removed")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.iter().any(|r| r.contains("the log was rewritten")),
+        "{reasons:?}"
+    );
+}

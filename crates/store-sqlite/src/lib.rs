@@ -4,6 +4,7 @@
 //! server can answer queries while an import commits. Not for many server
 //! processes on one file: that is what the PostgreSQL backend is for.
 
+mod ledger;
 mod migrate;
 mod queries;
 
@@ -22,6 +23,7 @@ const READERS: usize = 4;
 
 pub struct SqliteStore {
     path: PathBuf,
+    ledger_key: ledger::Key,
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
 }
@@ -58,8 +60,10 @@ impl SqliteStore {
             StoreError::Backend(reason) => open_err(reason),
             other => other,
         })?;
+        let ledger_key = ledger::load_key(path)?;
         Ok(Self {
             path: path.to_path_buf(),
+            ledger_key,
             writer: Mutex::new(writer),
             readers: Mutex::new(Vec::new()),
         })
@@ -220,7 +224,7 @@ impl Store for SqliteStore {
     }
 
     fn import_batch(&self, run: i64, rows: &[NewIncident], before: ImportCounts) -> Result<ImportCounts> {
-        self.write(|c| queries::insert_batch(c, run, rows, before))
+        self.write(|c| queries::insert_batch(c, &self.ledger_key, run, rows, before))
     }
 
     fn abort_import(&self, run: i64) -> Result<()> {
@@ -419,7 +423,26 @@ impl Store for SqliteStore {
     }
 
     fn save_forecast(&self, forecast: &fengqiao_store::NewForecast) -> Result<i64> {
-        self.write(|c| queries::save_forecast(c, forecast))
+        self.write(|c| queries::save_forecast(c, &self.ledger_key, forecast))
+    }
+
+    fn ledger_entries(&self, from: u64, limit: usize) -> Result<Vec<fengqiao_store::LedgerEntry>> {
+        self.read(|c| ledger::entries(c, from, limit))
+    }
+
+    fn commitment_of(&self, record_type: &str, record_id: &str) -> Result<Option<[u8; 32]>> {
+        let Ok(id) = record_id.parse::<i64>() else {
+            return Ok(None);
+        };
+        self.read(|c| Ok(ledger::record_values(c, record_type, id)?.map(|v| ledger::commit(&self.ledger_key, &v))))
+    }
+
+    fn save_checkpoint(&self, checkpoint: &fengqiao_store::StoredCheckpoint) -> Result<()> {
+        self.write(|c| ledger::save_checkpoint(c, checkpoint))
+    }
+
+    fn latest_checkpoint(&self) -> Result<Option<fengqiao_store::StoredCheckpoint>> {
+        self.read(ledger::latest_checkpoint)
     }
 
     fn forecast(&self, id: i64) -> Result<Option<(fengqiao_store::ForecastRun, fengqiao_store::ForecastCells)>> {
@@ -427,7 +450,7 @@ impl Store for SqliteStore {
     }
 
     fn save_plan(&self, plan: &fengqiao_store::NewPlan) -> Result<i64> {
-        self.write(|c| queries::save_plan(c, plan))
+        self.write(|c| queries::save_plan(c, &self.ledger_key, plan))
     }
 
     fn latest_plan(&self, dataset: &str) -> Result<Option<fengqiao_store::PlanRecord>> {

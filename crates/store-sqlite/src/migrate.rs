@@ -10,6 +10,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../migrations/0002_forecasts.sql")),
     (3, include_str!("../migrations/0003_place_type.sql")),
     (4, include_str!("../migrations/0004_plans.sql")),
+    (5, include_str!("../migrations/0005_ledger.sql")),
 ];
 
 /// The newest schema version this build knows.

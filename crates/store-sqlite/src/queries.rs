@@ -26,6 +26,7 @@ pub fn record_counts(tx: &Transaction<'_>, run: i64, c: ImportCounts) -> Result<
 
 pub fn insert_batch(
     conn: &mut Connection,
+    key: &crate::ledger::Key,
     run: i64,
     rows: &[NewIncident],
     counts: ImportCounts,
@@ -47,31 +48,51 @@ pub fn insert_batch(
                  ON CONFLICT (dataset_id, source_key) DO NOTHING",
             )
             .map_err(backend)?;
+        let mut entries = Vec::new();
+        let actor = format!("import:{run}");
         for r in rows {
-            inserted += stmt
+            use rusqlite::types::Value as V;
+            let text = |t: &Option<String>| t.clone().map_or(V::Null, V::Text);
+            let time = |t: Option<chrono::DateTime<chrono::Utc>>| t.map_or(V::Null, |t| V::Integer(ts(t)));
+            // The values stored, in the column order the ledger commits to.
+            let values = [
+                V::Integer(dataset),
+                V::Text(r.source_key.clone()),
+                V::Integer(ts(r.occurred_at)),
+                V::Text(r.time_precision.as_str().into()),
+                r.hour_of_week.map_or(V::Null, |h| V::Integer(i64::from(h))),
+                time(r.received_at),
+                time(r.dispatched_at),
+                time(r.arrived_at),
+                time(r.closed_at),
+                text(&r.unit),
+                V::Text(r.category.clone()),
+                text(&r.raw_category),
+                V::Real(r.lon),
+                V::Real(r.lat),
+                text(&r.address),
+                r.jurisdiction_id.map_or(V::Null, V::Integer),
+                V::Text(r.origin.as_str().into()),
+                text(&r.place_type),
+            ];
+            let added = stmt
                 .execute(params![
-                    dataset,
-                    r.source_key,
-                    ts(r.occurred_at),
-                    r.time_precision.as_str(),
-                    r.hour_of_week,
-                    r.received_at.map(ts),
-                    r.dispatched_at.map(ts),
-                    r.arrived_at.map(ts),
-                    r.closed_at.map(ts),
-                    r.unit,
-                    r.category,
-                    r.raw_category,
-                    r.lon,
-                    r.lat,
-                    r.address,
-                    r.jurisdiction_id,
-                    r.origin.as_str(),
-                    run,
-                    r.place_type,
+                    values[0], values[1], values[2], values[3], values[4], values[5], values[6], values[7], values[8],
+                    values[9], values[10], values[11], values[12], values[13], values[14], values[15], values[16], run,
+                    values[17],
                 ])
                 .map_err(backend)? as u64;
+            if added == 1 {
+                entries.push((
+                    "incident".to_string(),
+                    tx.last_insert_rowid().to_string(),
+                    actor.clone(),
+                    crate::ledger::commit(key, &values),
+                ));
+            }
+            inserted += added;
         }
+        crate::ledger::append(&tx, &entries)?;
     }
     let counts = ImportCounts {
         imported: counts.imported + inserted,
@@ -262,7 +283,7 @@ pub fn incident_points(c: &Connection, f: &IncidentFilter) -> Result<Vec<fengqia
     rows.collect::<rusqlite::Result<Vec<_>>>().map_err(backend)
 }
 
-pub fn save_forecast(conn: &mut Connection, f: &fengqiao_store::NewForecast) -> Result<i64> {
+pub fn save_forecast(conn: &mut Connection, key: &crate::ledger::Key, f: &fengqiao_store::NewForecast) -> Result<i64> {
     let tx = conn.transaction().map_err(backend)?;
     let r = &f.run;
     let dataset: i64 = tx
@@ -307,6 +328,7 @@ pub fn save_forecast(conn: &mut Connection, f: &fengqiao_store::NewForecast) -> 
             stmt.execute(params![id, cell, expected]).map_err(backend)?;
         }
     }
+    crate::ledger::log_record(&tx, key, "forecast", id, "forecast")?;
     tx.commit().map_err(backend)?;
     Ok(id)
 }
@@ -384,7 +406,8 @@ fn forecast_where(
     Ok(Some((run, cells)))
 }
 
-pub fn save_plan(c: &Connection, p: &fengqiao_store::NewPlan) -> Result<i64> {
+pub fn save_plan(conn: &mut Connection, key: &crate::ledger::Key, p: &fengqiao_store::NewPlan) -> Result<i64> {
+    let c = conn.transaction().map_err(backend)?;
     let dataset: i64 = c
         .query_row("SELECT id FROM datasets WHERE name = ?1", [&p.dataset], |row| {
             row.get(0)
@@ -410,7 +433,10 @@ pub fn save_plan(c: &Connection, p: &fengqiao_store::NewPlan) -> Result<i64> {
         ],
     )
     .map_err(|e| StoreError::InvalidQuery(format!("plan: {e}")))?;
-    Ok(c.last_insert_rowid())
+    let id = c.last_insert_rowid();
+    crate::ledger::log_record(&c, key, "plan", id, "plan")?;
+    c.commit().map_err(backend)?;
+    Ok(id)
 }
 
 pub fn plan_where(

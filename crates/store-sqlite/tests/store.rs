@@ -250,7 +250,7 @@ fn reopening_keeps_data_and_schema_version() {
     }
     let store = SqliteStore::open(&path).unwrap();
     assert_eq!(store.get_setting("k").unwrap().as_deref(), Some("v2"));
-    assert_eq!(fengqiao_store_sqlite::SCHEMA_VERSION, 4);
+    assert_eq!(fengqiao_store_sqlite::SCHEMA_VERSION, 5);
 }
 
 #[test]
@@ -313,6 +313,18 @@ fn forecasts_by_id_and_plans_round_trip() {
     assert_eq!(latest.plan.forecast_id, Some(fid));
     assert_eq!(store.plan(first).unwrap().unwrap().plan, plan(1.0));
     assert!(store.plan(second + 1).unwrap().is_none());
+    // Every write left a ledger entry whose commitment matches the record as stored.
+    let entries = store.ledger_entries(0, 100).unwrap();
+    let kinds: Vec<&str> = entries.iter().map(|e| e.record_type.as_str()).collect();
+    assert_eq!(kinds, ["incident", "forecast", "plan", "plan"]);
+    assert_eq!(entries.iter().map(|e| e.seq).collect::<Vec<_>>(), [0, 1, 2, 3]);
+    for e in &entries {
+        assert_eq!(
+            store.commitment_of(&e.record_type, &e.record_id).unwrap(),
+            Some(e.commitment)
+        );
+    }
+    assert_eq!(store.commitment_of("plan", "999").unwrap(), None);
     assert!(matches!(
         store.save_plan(&fengqiao_store::NewPlan {
             dataset: "nope".into(),

@@ -228,6 +228,60 @@ pub struct PlanRecord {
     pub plan: NewPlan,
 }
 
+/// An entry of the transparency log: a commitment to one version of one
+/// record, never the record itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LedgerEntry {
+    /// Position in the log (0-based), assigned in the write's transaction.
+    pub seq: u64,
+    /// `incident`, `forecast`, `plan`, ...
+    pub record_type: String,
+    pub record_id: String,
+    pub version: u32,
+    /// Who wrote it: an import run, a command, later a user.
+    pub actor: String,
+    pub at: DateTime<Utc>,
+    /// HMAC-SHA256 of the record's canonical body under the store's ledger key.
+    #[serde(serialize_with = "hex32")]
+    pub commitment: [u8; 32],
+}
+
+fn hex32<S: serde::Serializer>(v: &[u8; 32], s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&v.iter().map(|b| format!("{b:02x}")).collect::<String>())
+}
+
+impl LedgerEntry {
+    /// The bytes the log's leaf hashes: one field per line, versioned.
+    pub fn leaf_bytes(&self) -> Vec<u8> {
+        let c: String = self.commitment.iter().map(|b| format!("{b:02x}")).collect();
+        format!(
+            "fengqiao-ledger/v1\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n",
+            self.seq,
+            self.record_type,
+            self.record_id,
+            self.version,
+            self.actor,
+            self.at.timestamp(),
+            c
+        )
+        .into_bytes()
+    }
+
+    /// `type id` (e.g. `incident 42`), how reports name a record.
+    pub fn record(&self) -> String {
+        format!("{} {}", self.record_type, self.record_id)
+    }
+}
+
+/// A signed checkpoint of the log, as the sequencer stored it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredCheckpoint {
+    pub size: u64,
+    /// The signed note (C2SP checkpoint body and signature lines).
+    pub note: String,
+    pub created_at: DateTime<Utc>,
+}
+
 /// A dimension to count incidents by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dimension {
@@ -297,6 +351,16 @@ pub trait Store: Send + Sync {
 
     /// Stores a forecast run and its cells in one transaction; returns its id.
     fn save_forecast(&self, forecast: &NewForecast) -> Result<i64>;
+
+    /// Log entries from position `from`, at most `limit`, in order.
+    fn ledger_entries(&self, from: u64, limit: usize) -> Result<Vec<LedgerEntry>>;
+
+    /// The commitment to a record as it is stored now (`None`: no such record).
+    fn commitment_of(&self, record_type: &str, record_id: &str) -> Result<Option<[u8; 32]>>;
+
+    fn save_checkpoint(&self, checkpoint: &StoredCheckpoint) -> Result<()>;
+
+    fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>>;
 
     /// A stored forecast by its id, with its cells.
     fn forecast(&self, id: i64) -> Result<Option<(ForecastRun, ForecastCells)>>;

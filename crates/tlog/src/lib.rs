@@ -9,6 +9,7 @@
 //! The log's storage and sequencing live with the store.
 
 mod checkpoint;
+mod keyed;
 mod memory;
 pub mod note;
 mod proof;
@@ -16,6 +17,7 @@ pub mod tiles;
 mod tree;
 
 pub use checkpoint::{Checkpoint, CheckpointError};
+pub use keyed::keyed_hash;
 pub use memory::Tree;
 pub use proof::{ProofError, verify_consistency, verify_inclusion};
 pub use tree::{Hash, consistency_proof, empty_root, inclusion_proof, leaf_hash, node_hash, root};

@@ -34,7 +34,7 @@ impl Tree {
         let index = self.levels[0].len() - 1;
         // Complete every subtree this leaf closes.
         let mut k = 0;
-        while self.levels[k].len() % 2 == 0 {
+        while self.levels[k].len().is_multiple_of(2) {
             let n = self.levels[k].len();
             let parent = node_hash(&self.levels[k][n - 2], &self.levels[k][n - 1]);
             if self.levels.len() == k + 1 {
@@ -53,7 +53,7 @@ impl Tree {
             return empty_root();
         }
         // An aligned power-of-two run is stored.
-        if n.is_power_of_two() && start % n == 0 {
+        if n.is_power_of_two() && start.is_multiple_of(n) {
             let k = n.trailing_zeros() as usize;
             return self.levels[k][(start >> k) as usize];
         }

@@ -37,7 +37,7 @@ pub fn tiles_for(size: u64) -> Vec<(u8, u64, u64)> {
         for n in 0..count / TILE_WIDTH {
             out.push((level, n, TILE_WIDTH));
         }
-        if count % TILE_WIDTH > 0 {
+        if !count.is_multiple_of(TILE_WIDTH) {
             out.push((level, count / TILE_WIDTH, count % TILE_WIDTH));
         }
         count /= TILE_WIDTH;

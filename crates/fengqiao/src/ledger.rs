@@ -1,0 +1,295 @@
+//! `fengqiao ledger`: the sequencer that integrates logged entries into the
+//! Merkle tree and signs a checkpoint, and the commands that check it all:
+//! `verify` recomputes every commitment from the current rows and the tree
+//! from the entries; `proof` and `consistency` print proofs anyone can check.
+
+use crate::import::open_store;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use fengqiao_store::{LedgerEntry, Store, StoredCheckpoint};
+use fengqiao_tlog::note::{Signer, Verifier, open, sign};
+use fengqiao_tlog::{Checkpoint, Tree, leaf_hash};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+
+pub const ORIGIN: &str = "fengqiao/ledger";
+
+#[derive(clap::Subcommand)]
+pub enum LedgerCommand {
+    /// Integrate new entries and print the latest signed checkpoint
+    Checkpoint,
+    /// Recompute every commitment and the tree; non-zero exit on any mismatch
+    Verify {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Inclusion proof of a record (e.g. `incident 42` or `plan/3`) with its checkpoint
+    Proof {
+        record: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Consistency proof between two tree sizes
+    Consistency { old: u64, new: u64 },
+}
+
+fn key_path(settings: &crate::config::Settings) -> PathBuf {
+    settings.data_dir.join("ledger-signing.key")
+}
+
+/// The checkpoint signing key, created with owner-only permissions on first use.
+pub fn signer(path: &Path) -> Result<Signer, String> {
+    if let Ok(text) = std::fs::read_to_string(path) {
+        return Signer::parse(text.trim()).map_err(|e| format!("{}: {e}", path.display()));
+    }
+    let mut seed = [0u8; 32];
+    use std::io::{Read, Write};
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut seed))
+        .map_err(|e| format!("no randomness for a new key: {e}"))?;
+    let signer = Signer::from_seed(ORIGIN, seed).map_err(|e| e.to_string())?;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    opts.open(path)
+        .and_then(|mut f| f.write_all(format!("{}\n", signer.skey()).as_bytes()))
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(signer)
+}
+
+fn all_entries(store: &dyn Store) -> Result<Vec<LedgerEntry>, String> {
+    let mut out = Vec::new();
+    loop {
+        let from = out.last().map_or(0, |e: &LedgerEntry| e.seq + 1);
+        let page = store.ledger_entries(from, 100_000).map_err(|e| e.to_string())?;
+        if page.is_empty() {
+            return Ok(out);
+        }
+        out.extend(page);
+    }
+}
+
+fn tree_of(entries: &[LedgerEntry]) -> Tree {
+    let mut t = Tree::new();
+    for e in entries {
+        t.push(leaf_hash(&e.leaf_bytes()));
+    }
+    t
+}
+
+/// Integrates every entry not yet in a checkpoint and signs one for the new size.
+pub fn sequence(store: &dyn Store, signer: &Signer) -> Result<Option<StoredCheckpoint>, String> {
+    let entries = all_entries(store)?;
+    let latest = store.latest_checkpoint().map_err(|e| e.to_string())?;
+    let size = entries.len() as u64;
+    if latest.as_ref().is_some_and(|c| c.size >= size) || size == 0 {
+        return Ok(latest);
+    }
+    let tree = tree_of(&entries);
+    let cp = Checkpoint {
+        origin: ORIGIN.into(),
+        size,
+        root: tree.root(size).expect("size"),
+        extensions: Vec::new(),
+    };
+    let note = sign(&cp.to_text(), &[signer]).map_err(|e| e.to_string())?;
+    let stored = StoredCheckpoint {
+        size,
+        note,
+        created_at: chrono::Utc::now(),
+    };
+    store.save_checkpoint(&stored).map_err(|e| e.to_string())?;
+    Ok(Some(stored))
+}
+
+/// Sequences after a write command; a failure is reported, not fatal to the write.
+pub fn sequence_after_write(settings: &crate::config::Settings, store: &dyn Store) {
+    let done = signer(&key_path(settings)).and_then(|s| sequence(store, &s));
+    if let Err(e) = done {
+        eprintln!("warning: ledger checkpoint not signed: {e}");
+    }
+}
+
+fn parse_record(words: &[String]) -> Result<(String, String), String> {
+    let joined = words.join(" ");
+    let (t, id) = joined
+        .split_once([' ', '/'])
+        .ok_or_else(|| format!("{joined:?}: give a record as `TYPE ID`, e.g. `incident 42`"))?;
+    Ok((t.trim().to_string(), id.trim().to_string()))
+}
+
+pub fn run(settings: &crate::config::Settings, cmd: &LedgerCommand) -> Result<(), String> {
+    let store = open_store(settings)?;
+    let signer = signer(&key_path(settings))?;
+    let verifier = signer.verifier();
+    match cmd {
+        LedgerCommand::Checkpoint => {
+            let cp = sequence(&store, &signer)?.ok_or("the ledger is empty: nothing has been written yet")?;
+            print!("{}", cp.note);
+            Ok(())
+        }
+        LedgerCommand::Verify { json } => verify(&store, &verifier, *json),
+        LedgerCommand::Proof { record, json } => {
+            let (record_type, record_id) = parse_record(record)?;
+            let cp = sequence(&store, &signer)?.ok_or("the ledger is empty")?;
+            let entries = all_entries(&store)?;
+            let entry = entries
+                .iter()
+                .rev()
+                .find(|e| e.record_type == record_type && e.record_id == record_id)
+                .ok_or_else(|| format!("no ledger entry for {record_type} {record_id}"))?;
+            let tree = tree_of(&entries);
+            let proof = tree
+                .inclusion_proof(entry.seq, cp.size)
+                .ok_or("entry is not in the checkpoint")?;
+            let b64: Vec<String> = proof.iter().map(|h| STANDARD.encode(h)).collect();
+            if *json {
+                let out = json!({
+                    "record": entry.record(), "entry": entry, "index": entry.seq, "tree_size": cp.size,
+                    "leaf_hash": STANDARD.encode(leaf_hash(&entry.leaf_bytes())),
+                    "leaf": String::from_utf8_lossy(&entry.leaf_bytes()), "proof": b64, "checkpoint": cp.note,
+                    "vkey": verifier.vkey(),
+                });
+                println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
+            } else {
+                // C2SP tlog-proof text form.
+                println!("c2sp.org/tlog-proof@v1\nindex {}", entry.seq);
+                for h in &b64 {
+                    println!("{h}");
+                }
+                print!("\n{}", cp.note);
+            }
+            Ok(())
+        }
+        LedgerCommand::Consistency { old, new } => {
+            let entries = all_entries(&store)?;
+            let tree = tree_of(&entries);
+            let proof = tree.consistency_proof(*old, *new).ok_or_else(|| {
+                format!(
+                    "no consistency proof from {old} to {new} (the log holds {})",
+                    entries.len()
+                )
+            })?;
+            let out = json!({
+                "old": {"size": old, "root": STANDARD.encode(tree.root(*old).expect("size"))},
+                "new": {"size": new, "root": STANDARD.encode(tree.root(*new).expect("size"))},
+                "proof": proof.iter().map(|h| STANDARD.encode(h)).collect::<Vec<_>>(),
+            });
+            println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
+            Ok(())
+        }
+    }
+}
+
+fn verify(store: &dyn Store, verifier: &Verifier, as_json: bool) -> Result<(), String> {
+    let entries = all_entries(store)?;
+    let mut mismatches: Vec<Value> = Vec::new();
+    let mut miss = |record: String, reason: String| mismatches.push(json!({"record": record, "reason": reason}));
+    for (i, e) in entries.iter().enumerate() {
+        if e.seq != i as u64 {
+            miss(
+                format!("entry {i}"),
+                format!("the log jumps from entry {} to {}: entries were removed", i, e.seq),
+            );
+            break;
+        }
+    }
+    // The newest entry of each record must match the record as stored now.
+    let mut newest: std::collections::HashMap<(&str, &str), &LedgerEntry> = std::collections::HashMap::new();
+    for e in &entries {
+        newest.insert((e.record_type.as_str(), e.record_id.as_str()), e);
+    }
+    let mut records: Vec<&&LedgerEntry> = newest.values().collect();
+    records.sort_by_key(|e| e.seq);
+    for e in records {
+        match store
+            .commitment_of(&e.record_type, &e.record_id)
+            .map_err(|x| x.to_string())?
+        {
+            None => miss(e.record(), "the record is gone".into()),
+            Some(c) if c != e.commitment => {
+                miss(
+                    e.record(),
+                    format!("the record differs from what entry {} committed to", e.seq),
+                );
+            }
+            Some(_) => {}
+        }
+    }
+    let logged_incidents = newest.keys().filter(|(t, _)| *t == "incident").count() as u64;
+    let stored_incidents = store
+        .count_incidents(&fengqiao_store::IncidentFilter::default())
+        .map_err(|e| e.to_string())?;
+    if stored_incidents != logged_incidents {
+        miss(
+            "incidents".into(),
+            format!(
+                "{stored_incidents} stored but {logged_incidents} logged: rows were added or removed outside the ledger"
+            ),
+        );
+    }
+    let tree = tree_of(&entries);
+    let checkpoint = store.latest_checkpoint().map_err(|e| e.to_string())?;
+    let mut signed = Value::Null;
+    if let Some(cp) = &checkpoint {
+        match open(cp.note.as_bytes(), std::slice::from_ref(verifier)) {
+            Err(e) => miss(format!("checkpoint {}", cp.size), format!("signature: {e}")),
+            Ok(note) => match Checkpoint::parse(&note.text) {
+                Err(e) => miss(format!("checkpoint {}", cp.size), e.to_string()),
+                Ok(c) => {
+                    signed = json!({"size": c.size, "root": STANDARD.encode(c.root)});
+                    match tree.root(c.size) {
+                        None => miss(
+                            format!("checkpoint {}", c.size),
+                            format!(
+                                "signed for {} entries but the log holds {}: the log was rewritten",
+                                c.size,
+                                entries.len()
+                            ),
+                        ),
+                        Some(r) if r != c.root => miss(
+                            format!("checkpoint {}", c.size),
+                            "the entries no longer hash to the signed root: the log was rewritten".into(),
+                        ),
+                        Some(_) => {}
+                    }
+                }
+            },
+        }
+    }
+    let ok = mismatches.is_empty();
+    let report = json!({"ok": ok, "entries": entries.len(), "checkpoint": signed, "mismatches": mismatches});
+    if as_json {
+        println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
+    } else {
+        println!(
+            "ledger: {} entries, checkpoint {}: {}",
+            entries.len(),
+            report["checkpoint"]["size"],
+            if ok {
+                "every record and the tree verify"
+            } else {
+                "MISMATCHES"
+            }
+        );
+        for m in report["mismatches"].as_array().into_iter().flatten() {
+            println!(
+                "  {}: {}",
+                m["record"].as_str().unwrap_or(""),
+                m["reason"].as_str().unwrap_or("")
+            );
+        }
+    }
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "ledger verify: {} mismatches",
+            report["mismatches"].as_array().map_or(0, Vec::len)
+        ))
+    }
+}

@@ -1,0 +1,215 @@
+//! The store's half of the transparency log: the keyed commitment to a
+//! record's canonical body (its stored column values, in column order, as
+//! JSON), the entries written beside every record, and checkpoints.
+//!
+//! The commitment key lives in a file beside the database (`<db>.ledger-key`,
+//! created on first open, readable by its owner only), never in it: whoever
+//! edits the database alone cannot forge a matching commitment.
+
+use crate::{backend, from_ts, ts};
+use fengqiao_store::{LedgerEntry, Result, StoreError, StoredCheckpoint};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, params};
+use std::path::Path;
+
+pub(crate) type Key = [u8; 32];
+
+/// Loads the commitment key, creating it with owner-only permissions if absent.
+pub(crate) fn load_key(db: &Path) -> Result<Key> {
+    let path = db.with_file_name(format!(
+        "{}.ledger-key",
+        db.file_name().map_or("fengqiao".into(), |n| n.to_string_lossy())
+    ));
+    let err = |reason: String| StoreError::Open {
+        path: path.display().to_string(),
+        reason,
+    };
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        let text = text.trim();
+        let bytes: Vec<u8> = (0..text.len() / 2)
+            .filter_map(|i| u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok())
+            .collect();
+        return bytes.try_into().map_err(|_| err("not a 64-digit hex key".into()));
+    }
+    let mut key = [0u8; 32];
+    use std::io::Read;
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut key))
+        .map_err(|e| err(format!("no randomness for a new key: {e}")))?;
+    let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    use std::io::Write;
+    opts.open(&path)
+        .and_then(|mut f| f.write_all(hex.as_bytes()))
+        .map_err(|e| err(e.to_string()))?;
+    Ok(key)
+}
+
+/// The canonical body: the values as a JSON array (numbers as SQLite holds
+/// them, shortest round-trip floats), written without building a tree.
+fn body(values: &[Value], out: &mut Vec<u8>) {
+    use std::io::Write;
+    out.push(b'[');
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        let _ = match v {
+            Value::Null => out.write_all(b"null"),
+            Value::Integer(n) => write!(out, "{n}"),
+            Value::Real(f) => serde_json::to_writer(&mut *out, f).map_err(std::io::Error::other),
+            Value::Text(t) => serde_json::to_writer(&mut *out, t).map_err(std::io::Error::other),
+            Value::Blob(b) => write!(out, "\"{}\"", b.iter().map(|x| format!("{x:02x}")).collect::<String>()),
+        };
+    }
+    out.push(b']');
+}
+
+/// The commitment to column values.
+pub(crate) fn commit(key: &Key, values: &[Value]) -> [u8; 32] {
+    let mut buf = Vec::with_capacity(256);
+    body(values, &mut buf);
+    fengqiao_tlog::keyed_hash(key, &buf)
+}
+
+const INCIDENT_COLUMNS: &str = "dataset_id, source_key, occurred_at, time_precision, hour_of_week, received_at, \
+     dispatched_at, arrived_at, closed_at, unit, category, raw_category, lon, lat, address, jurisdiction_id, origin, \
+     place_type";
+const FORECAST_COLUMNS: &str = "dataset_id, model, window_kind, window_start, window_end, shift, category, cell_m, \
+     centre_lon, centre_lat, origin_x, origin_y, cols, rows, data_cutoff, params, version, created_at";
+const PLAN_COLUMNS: &str =
+    "dataset_id, forecast_id, window_start, window_end, params, summary, body, geojson, version, created_at";
+
+fn row(c: &Connection, sql: &str, id: i64) -> Result<Option<Vec<Value>>> {
+    c.prepare_cached(sql)
+        .map_err(backend)?
+        .query_row([id], |r| {
+            (0..r.as_ref().column_count()).map(|i| r.get::<_, Value>(i)).collect()
+        })
+        .optional()
+        .map_err(backend)
+}
+
+/// The stored values of a record that the log commits to.
+pub(crate) fn record_values(c: &Connection, record_type: &str, id: i64) -> Result<Option<Vec<Value>>> {
+    match record_type {
+        "incident" => row(
+            c,
+            &format!("SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id = ?1"),
+            id,
+        ),
+        "forecast" => {
+            let Some(mut run) = row(
+                c,
+                &format!("SELECT {FORECAST_COLUMNS} FROM forecast_runs WHERE id = ?1"),
+                id,
+            )?
+            else {
+                return Ok(None);
+            };
+            let mut stmt = c
+                .prepare_cached("SELECT cell, expected FROM forecast_cells WHERE run_id = ?1 ORDER BY cell")
+                .map_err(backend)?;
+            let cells = stmt
+                .query_map([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, f64>(1)?)))
+                .map_err(backend)?
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .map_err(backend)?;
+            run.push(Value::Text(serde_json::to_string(&cells).unwrap_or_default()));
+            Ok(Some(run))
+        }
+        "plan" => row(c, &format!("SELECT {PLAN_COLUMNS} FROM plans WHERE id = ?1"), id),
+        other => Err(StoreError::InvalidQuery(format!(
+            "no record type {other:?} in the ledger"
+        ))),
+    }
+}
+
+/// Appends entries after the last one (inside the caller's transaction).
+pub(crate) fn append(c: &Connection, entries: &[(String, String, String, [u8; 32])]) -> Result<()> {
+    let next: i64 = c
+        .query_row("SELECT COALESCE(MAX(seq) + 1, 0) FROM ledger_entries", [], |r| r.get(0))
+        .map_err(backend)?;
+    let now = ts(chrono::Utc::now());
+    let mut stmt = c
+        .prepare_cached(
+            "INSERT INTO ledger_entries (seq, record_type, record_id, version, actor, at, commitment)
+             VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6)",
+        )
+        .map_err(backend)?;
+    for (i, (record_type, record_id, actor, commitment)) in entries.iter().enumerate() {
+        stmt.execute(params![
+            next + i as i64,
+            record_type,
+            record_id,
+            actor,
+            now,
+            &commitment[..]
+        ])
+        .map_err(backend)?;
+    }
+    Ok(())
+}
+
+/// Commits to a record just written and appends its entry.
+pub(crate) fn log_record(c: &Connection, key: &Key, record_type: &str, id: i64, actor: &str) -> Result<()> {
+    let values = record_values(c, record_type, id)?.ok_or_else(|| StoreError::NotFound {
+        what: format!("{record_type} {id}"),
+    })?;
+    append(
+        c,
+        &[(record_type.into(), id.to_string(), actor.into(), commit(key, &values))],
+    )
+}
+
+pub(crate) fn entries(c: &Connection, from: u64, limit: usize) -> Result<Vec<LedgerEntry>> {
+    let mut stmt = c
+        .prepare_cached(
+            "SELECT seq, record_type, record_id, version, actor, at, commitment FROM ledger_entries
+             WHERE seq >= ?1 ORDER BY seq LIMIT ?2",
+        )
+        .map_err(backend)?;
+    stmt.query_map(params![from as i64, limit as i64], |r| {
+        let commitment: Vec<u8> = r.get(6)?;
+        Ok(LedgerEntry {
+            seq: r.get::<_, i64>(0)? as u64,
+            record_type: r.get(1)?,
+            record_id: r.get(2)?,
+            version: r.get(3)?,
+            actor: r.get(4)?,
+            at: from_ts(r.get(5)?),
+            commitment: commitment.try_into().unwrap_or([0; 32]),
+        })
+    })
+    .map_err(backend)?
+    .collect::<rusqlite::Result<Vec<_>>>()
+    .map_err(backend)
+}
+
+pub(crate) fn save_checkpoint(c: &Connection, cp: &StoredCheckpoint) -> Result<()> {
+    c.execute(
+        "INSERT OR REPLACE INTO ledger_checkpoints (size, note, created_at) VALUES (?1, ?2, ?3)",
+        params![cp.size as i64, cp.note, ts(cp.created_at)],
+    )
+    .map_err(backend)?;
+    Ok(())
+}
+
+pub(crate) fn latest_checkpoint(c: &Connection) -> Result<Option<StoredCheckpoint>> {
+    c.query_row(
+        "SELECT size, note, created_at FROM ledger_checkpoints ORDER BY size DESC LIMIT 1",
+        [],
+        |r| {
+            Ok(StoredCheckpoint {
+                size: r.get::<_, i64>(0)? as u64,
+                note: r.get(1)?,
+                created_at: from_ts(r.get(2)?),
+            })
+        },
+    )
+    .optional()
+    .map_err(backend)
+}
