@@ -6,9 +6,10 @@
 use crate::import::open_store;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use fengqiao_store::ledger::{VKEY_SETTING, all_entries, tree_of};
 use fengqiao_store::{LedgerEntry, Store, StoredCheckpoint};
+use fengqiao_tlog::Checkpoint;
 use fengqiao_tlog::note::{Signer, Verifier, open, sign};
-use fengqiao_tlog::{Checkpoint, Tree, leaf_hash};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 
@@ -61,29 +62,13 @@ pub fn signer(path: &Path) -> Result<Signer, String> {
     Ok(signer)
 }
 
-fn all_entries(store: &dyn Store) -> Result<Vec<LedgerEntry>, String> {
-    let mut out = Vec::new();
-    loop {
-        let from = out.last().map_or(0, |e: &LedgerEntry| e.seq + 1);
-        let page = store.ledger_entries(from, 100_000).map_err(|e| e.to_string())?;
-        if page.is_empty() {
-            return Ok(out);
-        }
-        out.extend(page);
-    }
-}
-
-fn tree_of(entries: &[LedgerEntry]) -> Tree {
-    let mut t = Tree::new();
-    for e in entries {
-        t.push(leaf_hash(&e.leaf_bytes()));
-    }
-    t
-}
-
 /// Integrates every entry not yet in a checkpoint and signs one for the new size.
 pub fn sequence(store: &dyn Store, signer: &Signer) -> Result<Option<StoredCheckpoint>, String> {
-    let entries = all_entries(store)?;
+    let entries = all_entries(store).map_err(|e| e.to_string())?;
+    let vkey = signer.verifier().vkey();
+    if store.get_setting(VKEY_SETTING).map_err(|e| e.to_string())?.as_deref() != Some(vkey.as_str()) {
+        store.set_setting(VKEY_SETTING, &vkey).map_err(|e| e.to_string())?;
+    }
     let latest = store.latest_checkpoint().map_err(|e| e.to_string())?;
     let size = entries.len() as u64;
     if latest.as_ref().is_some_and(|c| c.size >= size) || size == 0 {
@@ -135,50 +120,21 @@ pub fn run(settings: &crate::config::Settings, cmd: &LedgerCommand) -> Result<()
         LedgerCommand::Verify { json } => verify(&store, &verifier, *json),
         LedgerCommand::Proof { record, json } => {
             let (record_type, record_id) = parse_record(record)?;
-            let cp = sequence(&store, &signer)?.ok_or("the ledger is empty")?;
-            let entries = all_entries(&store)?;
-            let entry = entries
-                .iter()
-                .rev()
-                .find(|e| e.record_type == record_type && e.record_id == record_id)
+            sequence(&store, &signer)?.ok_or("the ledger is empty")?;
+            let p = fengqiao_store::ledger::inclusion(&store, &record_type, &record_id)
+                .map_err(|e| e.to_string())?
                 .ok_or_else(|| format!("no ledger entry for {record_type} {record_id}"))?;
-            let tree = tree_of(&entries);
-            let proof = tree
-                .inclusion_proof(entry.seq, cp.size)
-                .ok_or("entry is not in the checkpoint")?;
-            let b64: Vec<String> = proof.iter().map(|h| STANDARD.encode(h)).collect();
             if *json {
-                let out = json!({
-                    "record": entry.record(), "entry": entry, "index": entry.seq, "tree_size": cp.size,
-                    "leaf_hash": STANDARD.encode(leaf_hash(&entry.leaf_bytes())),
-                    "leaf": String::from_utf8_lossy(&entry.leaf_bytes()), "proof": b64, "checkpoint": cp.note,
-                    "vkey": verifier.vkey(),
-                });
-                println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
+                println!("{}", serde_json::to_string_pretty(&p).map_err(|e| e.to_string())?);
             } else {
-                // C2SP tlog-proof text form.
-                println!("c2sp.org/tlog-proof@v1\nindex {}", entry.seq);
-                for h in &b64 {
-                    println!("{h}");
-                }
-                print!("\n{}", cp.note);
+                print!("{}", p.to_text());
             }
             Ok(())
         }
         LedgerCommand::Consistency { old, new } => {
-            let entries = all_entries(&store)?;
-            let tree = tree_of(&entries);
-            let proof = tree.consistency_proof(*old, *new).ok_or_else(|| {
-                format!(
-                    "no consistency proof from {old} to {new} (the log holds {})",
-                    entries.len()
-                )
-            })?;
-            let out = json!({
-                "old": {"size": old, "root": STANDARD.encode(tree.root(*old).expect("size"))},
-                "new": {"size": new, "root": STANDARD.encode(tree.root(*new).expect("size"))},
-                "proof": proof.iter().map(|h| STANDARD.encode(h)).collect::<Vec<_>>(),
-            });
+            let out = fengqiao_store::ledger::consistency(&store, *old, *new)
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("no consistency proof from {old} to {new}"))?;
             println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
             Ok(())
         }
@@ -186,7 +142,7 @@ pub fn run(settings: &crate::config::Settings, cmd: &LedgerCommand) -> Result<()
 }
 
 fn verify(store: &dyn Store, verifier: &Verifier, as_json: bool) -> Result<(), String> {
-    let entries = all_entries(store)?;
+    let entries = all_entries(store).map_err(|e| e.to_string())?;
     let mut mismatches: Vec<Value> = Vec::new();
     let mut miss = |record: String, reason: String| mismatches.push(json!({"record": record, "reason": reason}));
     for (i, e) in entries.iter().enumerate() {

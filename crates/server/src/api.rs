@@ -333,3 +333,92 @@ fn plan_response(plan: fengqiao_store::PlanRecord, format: Option<&str>) -> Resu
         other => Err(ApiError::invalid_parameter("format", other, "expected json or geojson")),
     }
 }
+
+/// The latest signed checkpoint of the transparency log: the C2SP note as
+/// text, or with `format=json` its size, note and verifier key.
+pub async fn ledger_checkpoint(
+    State(state): State<AppState>,
+    Query(q): Q,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    params::reject_unknown(&q, &["format"])?;
+    let (cp, vkey) = blocking(&state, |s| {
+        Ok((
+            s.latest_checkpoint()?,
+            s.get_setting(fengqiao_store::ledger::VKEY_SETTING)?,
+        ))
+    })
+    .await?;
+    let cp = cp.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "the ledger has no checkpoint yet".into(),
+        )
+    })?;
+    match q.get("format").map_or("text", String::as_str) {
+        "text" => Ok((
+            [(axum::http::header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            cp.note,
+        )
+            .into_response()),
+        "json" => Ok(
+            Json(json!({"size": cp.size, "note": cp.note, "created_at": cp.created_at, "vkey": vkey})).into_response(),
+        ),
+        other => Err(ApiError::invalid_parameter("format", other, "expected text or json")),
+    }
+}
+
+/// Inclusion proof of a record (`record=incident/42`) to the latest checkpoint.
+pub async fn ledger_proof(State(state): State<AppState>, Query(q): Q) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    params::reject_unknown(&q, &["record", "format"])?;
+    let record = q.get("record").cloned().unwrap_or_default();
+    let Some((kind, id)) = record
+        .split_once(['/', ' '])
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+    else {
+        return Err(ApiError::invalid_parameter(
+            "record",
+            &record,
+            "expected TYPE/ID, e.g. incident/42",
+        ));
+    };
+    let (k, i) = (kind.clone(), id.clone());
+    let proof = blocking(&state, move |s| fengqiao_store::ledger::inclusion(s, &k, &i)).await?;
+    let proof = proof.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no checkpointed ledger entry for {kind} {id}"),
+        )
+    })?;
+    match q.get("format").map_or("json", String::as_str) {
+        "json" => Ok(Json(proof).into_response()),
+        "text" => Ok((
+            [(axum::http::header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            proof.to_text(),
+        )
+            .into_response()),
+        other => Err(ApiError::invalid_parameter("format", other, "expected json or text")),
+    }
+}
+
+/// Consistency proof between two sizes of the log (`old`, `new`).
+pub async fn ledger_consistency(State(state): State<AppState>, Query(q): Q) -> Result<Json<Value>, ApiError> {
+    params::reject_unknown(&q, &["old", "new"])?;
+    let size = |k: &str| -> Result<u64, ApiError> {
+        let v = q.get(k).cloned().unwrap_or_default();
+        v.parse()
+            .map_err(|_| ApiError::invalid_parameter(k, &v, "expected a tree size (a whole number)"))
+    };
+    let (old, new) = (size("old")?, size("new")?);
+    let out = blocking(&state, move |s| fengqiao_store::ledger::consistency(s, old, new)).await?;
+    out.map(Json).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "no_proof",
+            format!("no consistency proof from {old} to {new}: sizes must satisfy 0 < old <= new <= the log's size"),
+        )
+    })
+}

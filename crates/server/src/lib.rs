@@ -83,6 +83,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/forecasts/latest", get(api::latest_forecast))
         .route("/api/v1/plans/latest", get(api::latest_plan))
         .route("/api/v1/plans/{id}", get(api::plan_by_id))
+        .route("/api/v1/ledger/checkpoint", get(api::ledger_checkpoint))
+        .route("/api/v1/ledger/proof", get(api::ledger_proof))
+        .route("/api/v1/ledger/consistency", get(api::ledger_consistency))
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route".to_string()).into_response()
         })

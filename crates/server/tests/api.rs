@@ -339,6 +339,58 @@ async fn plans_latest_and_by_id() {
 }
 
 #[tokio::test]
+async fn ledger_checkpoint_proof_and_consistency() {
+    use base64::Engine;
+    let b64 = |v: &serde_json::Value| {
+        base64::engine::general_purpose::STANDARD
+            .decode(v.as_str().unwrap())
+            .unwrap()
+    };
+    let app = spawn_app().await;
+    // The import logged every incident, but nothing is signed yet.
+    assert_eq!(app.get("/api/v1/ledger/checkpoint").await.status, 404);
+    assert_eq!(app.get("/api/v1/ledger/proof?record=incident/1").await.status, 404);
+    let c = app.get("/api/v1/ledger/consistency?old=5&new=9").await.json();
+    let proof: Vec<Vec<u8>> = c["proof"].as_array().unwrap().iter().map(b64).collect();
+    let refs: Vec<&[u8]> = proof.iter().map(Vec::as_slice).collect();
+    fengqiao_tlog::verify_consistency(5, 9, &b64(&c["old"]["root"]), &b64(&c["new"]["root"]), &refs).unwrap();
+    assert_eq!(app.get("/api/v1/ledger/consistency?old=9&new=5").await.status, 422);
+    assert_eq!(app.get("/api/v1/ledger/consistency?old=x&new=5").await.status, 400);
+    // Sign a checkpoint as the sequencer does; the proof then leads to it.
+    let store = SqliteStore::open(&app._dir.path().join("t.sqlite")).unwrap();
+    let entries = fengqiao_store::ledger::all_entries(&store).unwrap();
+    let tree = fengqiao_store::ledger::tree_of(&entries);
+    let size = entries.len() as u64;
+    let signer = fengqiao_tlog::note::Signer::from_seed("test/ledger", [9; 32]).unwrap();
+    let cp = fengqiao_tlog::Checkpoint {
+        origin: "test/ledger".into(),
+        size,
+        root: tree.root(size).unwrap(),
+        extensions: vec![],
+    };
+    let note = fengqiao_tlog::note::sign(&cp.to_text(), &[&signer]).unwrap();
+    fengqiao_store::Store::save_checkpoint(
+        &store,
+        &fengqiao_store::StoredCheckpoint {
+            size,
+            note: note.clone(),
+            created_at: chrono::Utc::now(),
+        },
+    )
+    .unwrap();
+    let r = app.get("/api/v1/ledger/checkpoint").await;
+    assert_eq!((r.status, r.body.as_str()), (200, note.as_str()));
+    let p = app.get("/api/v1/ledger/proof?record=incident/3").await.json();
+    let path: Vec<Vec<u8>> = p["proof"].as_array().unwrap().iter().map(b64).collect();
+    let refs: Vec<&[u8]> = path.iter().map(Vec::as_slice).collect();
+    let leaf = fengqiao_tlog::leaf_hash(p["leaf"].as_str().unwrap().as_bytes());
+    fengqiao_tlog::verify_inclusion(p["index"].as_u64().unwrap(), size, &leaf, &refs, &cp.root).unwrap();
+    let text = app.get("/api/v1/ledger/proof?record=incident/3&format=text").await;
+    assert!(text.body.starts_with("c2sp.org/tlog-proof@v1\nindex "));
+    assert_eq!(app.get("/api/v1/ledger/proof?record=nonsense").await.status, 400);
+}
+
+#[tokio::test]
 async fn bad_requests_get_json_errors() {
     let app = spawn_app().await;
     for (path, status, code, param) in [

@@ -7,6 +7,8 @@
 //! and simple. Every method that writes is atomic: it commits all of its
 //! rows or none.
 
+pub mod ledger;
+
 use chrono::{DateTime, Utc};
 use fengqiao_domain::{Facility, Incident, Jurisdiction, Level, NewIncident, Origin};
 use serde::{Deserialize, Serialize};
