@@ -930,3 +930,97 @@ fn ledger_verifies_proves_and_names_tampered_records() {
         "{reasons:?}"
     );
 }
+
+/// A fresh demo with a signed ledger, then one kind of tampering: `ledger
+/// verify` fails and its mismatches mention `expect`.
+fn tampered(tamper: impl Fn(&Path, &rusqlite::Connection), expect: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(
+        run(dir.path(), &["demo", "--no-serve", "--days", "10"])
+            .status
+            .success()
+    );
+    assert!(run(dir.path(), &["ledger", "verify"]).status.success());
+    let db = rusqlite::Connection::open(dir.path().join("fengqiao-data/fengqiao.sqlite")).unwrap();
+    tamper(dir.path(), &db);
+    let o = run(dir.path(), &["ledger", "verify", "--json"]);
+    assert!(!o.status.success(), "{expect}: tampering went unnoticed");
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let all = v["mismatches"].to_string();
+    assert!(all.contains(expect), "{expect} not in {all}");
+}
+
+#[test]
+fn ledger_catches_every_kind_of_tampering() {
+    // A row deleted: named by the record.
+    tampered(
+        |_, db| drop(db.execute("DELETE FROM incidents WHERE id = 9", [])),
+        "incident 9",
+    );
+    // An entry changed: its record no longer matches, and the tree no longer hashes to the checkpoint.
+    tampered(
+        |_, db| drop(db.execute("UPDATE ledger_entries SET actor = 'someone else' WHERE seq = 2", [])),
+        "the log was rewritten",
+    );
+    // Entries reordered.
+    tampered(
+        |_, db| {
+            db.execute_batch(
+                "UPDATE ledger_entries SET seq = -1 WHERE seq = 0;
+                 UPDATE ledger_entries SET seq = 0 WHERE seq = 1;
+                 UPDATE ledger_entries SET seq = 1 WHERE seq = -1;",
+            )
+            .unwrap();
+        },
+        "the log was rewritten",
+    );
+    // The log truncated.
+    tampered(
+        |_, db| drop(db.execute("DELETE FROM ledger_entries WHERE seq >= 100", [])),
+        "the log was rewritten",
+    );
+    // A checkpoint with a forged signature.
+    tampered(
+        |_, db| {
+            let note: String = db
+                .query_row(
+                    "SELECT note FROM ledger_checkpoints ORDER BY size DESC LIMIT 1",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            let (text, sig) = note.rsplit_once(' ').unwrap();
+            let mut bytes = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, sig.trim()).unwrap();
+            bytes[10] ^= 1;
+            let forged = format!(
+                "{text} {}\n",
+                base64::Engine::encode(&base64::engine::general_purpose::STANDARD, bytes)
+            );
+            db.execute("UPDATE ledger_checkpoints SET note = ?1", [forged]).unwrap();
+        },
+        "signature",
+    );
+    // A validly signed checkpoint for a different tree.
+    tampered(
+        |dir, db| {
+            let skey = std::fs::read_to_string(dir.join("fengqiao-data/ledger-signing.key")).unwrap();
+            let signer = fengqiao_tlog::note::Signer::parse(skey.trim()).unwrap();
+            let size: i64 = db
+                .query_row("SELECT MAX(size) FROM ledger_checkpoints", [], |r| r.get(0))
+                .unwrap();
+            let other = fengqiao_tlog::Checkpoint {
+                origin: "fengqiao/ledger".into(),
+                size: size as u64,
+                root: fengqiao_tlog::leaf_hash(b"another history"),
+                extensions: vec![],
+            };
+            let note = fengqiao_tlog::note::sign(&other.to_text(), &[&signer]).unwrap();
+            db.execute(
+                "UPDATE ledger_checkpoints SET note = ?1 WHERE size = ?2",
+                rusqlite::params![note, size],
+            )
+            .unwrap();
+        },
+        "the log was rewritten",
+    );
+}
