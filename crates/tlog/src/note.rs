@@ -84,11 +84,28 @@ impl Verifier {
         format!("{}+{:08x}+{}", self.name, self.key_id, STANDARD.encode(raw))
     }
 
-    fn verify(&self, text: &[u8], sig: &[u8]) -> bool {
+    /// A verifier for a raw 32-byte Ed25519 public key under `name`.
+    pub fn from_public_key(name: &str, public: &[u8]) -> Result<Self, NoteError> {
+        let public: [u8; 32] = public.try_into().map_err(|_| NoteError::BadKey("wrong key length"))?;
+        if !valid_name(name) {
+            return Err(NoteError::BadKey("bad name"));
+        }
+        let key = VerifyingKey::from_bytes(&public).map_err(|_| NoteError::BadKey("not a curve point"))?;
+        Ok(Self {
+            name: name.to_string(),
+            key_id: key_id(name, &public),
+            key,
+        })
+    }
+
+    /// Whether `sig` signs `message` under the pinned rule (ed25519-dalek
+    /// `verify_strict`: no small-order keys or R, canonical encodings), so a
+    /// log, its witnesses and auditors all reach the same verdict.
+    pub fn verify(&self, message: &[u8], sig: &[u8]) -> bool {
         let Ok(sig) = ed25519_dalek::Signature::from_slice(sig) else {
             return false;
         };
-        self.key.verify_strict(text, &sig).is_ok()
+        self.key.verify_strict(message, &sig).is_ok()
     }
 }
 

@@ -178,3 +178,50 @@ fn c2sp_tile_layout() {
     println!("{ran} C2SP tile vectors ran");
     assert_eq!(ran, 11);
 }
+
+#[test]
+fn cctv_ed25519_edge_cases_under_the_pinned_rule() {
+    let v = load("cctv-ed25519-vectors.json");
+    let hex = |s: &str| -> Vec<u8> {
+        (0..s.len() / 2)
+            .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
+            .collect()
+    };
+    let mut ran = 0;
+    for t in v.as_array().unwrap() {
+        let flags: Vec<&str> = t["flags"]
+            .as_array()
+            .map_or(vec![], |f| f.iter().map(|x| x.as_str().unwrap()).collect());
+        let want = flags
+            .iter()
+            .all(|f| *f == "low_order_component_A" || *f == "low_order_component_R");
+        let got = Verifier::from_public_key("cctv", &hex(s(&t["key"])))
+            .is_ok_and(|k| k.verify(s(&t["msg"]).as_bytes(), &hex(s(&t["sig"]))));
+        assert_eq!(got, want, "vector {} {:?}", t["number"], flags);
+        ran += 1;
+    }
+    println!("{ran} CCTV Ed25519 vectors ran");
+    assert_eq!(ran, 914);
+}
+
+#[test]
+fn transparency_dev_key_pairs() {
+    let v = load("transparency-dev-formats-keys.json");
+    let mut ran = 0;
+    for k in v["keys"].as_array().unwrap() {
+        let signer = Signer::parse(s(&k["skey"])).unwrap();
+        assert_eq!(signer.name, s(&k["name"]));
+        assert_eq!(signer.verifier().vkey(), s(&k["vkey"]), "{}", k["name"]);
+        assert_eq!(signer.skey(), s(&k["skey"]));
+        // Each key signs a checkpoint that its own verifier accepts and no other does.
+        let note = sign(
+            "example.com/log\n1\nTszzRgjTG6xce+z2AG31kAXYKBgQVtCSCE40HmuwBb0=\n",
+            &[&signer],
+        )
+        .unwrap();
+        assert!(open(note.as_bytes(), &[Verifier::parse(s(&k["vkey"])).unwrap()]).is_ok());
+        ran += 1;
+    }
+    println!("{ran} transparency-dev key pairs ran");
+    assert_eq!(ran, 7);
+}
