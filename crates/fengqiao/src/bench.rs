@@ -45,6 +45,13 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The transparency log beside SHA-256/s on one core: tree appends, durable appends, verify
+    Ledger {
+        #[arg(long, default_value_t = 1_000_000)]
+        entries: u64,
+        #[arg(long)]
+        json: bool,
+    },
     /// Import FILE into fresh databases; compare with `sqlite3 .import`
     Import {
         file: PathBuf,
@@ -176,6 +183,7 @@ pub fn run(settings: &Settings, cmd: &BenchCommand) -> Result<(), String> {
             json,
         } => (file, profile, map, runs, json),
         BenchCommand::Plan { data, time_limit, json } => return crate::bench_plan::run(data, *time_limit, *json),
+        BenchCommand::Ledger { entries, json } => return crate::bench_ledger::run(*entries, *json),
         BenchCommand::Forecast {
             file,
             profile,

@@ -142,6 +142,42 @@ pub fn run(settings: &crate::config::Settings, cmd: &LedgerCommand) -> Result<()
 }
 
 fn verify(store: &dyn Store, verifier: &Verifier, as_json: bool) -> Result<(), String> {
+    let report = verify_report(store, verifier)?;
+    let ok = report["ok"] == true;
+    let entries = report["entries"].as_u64().unwrap_or(0);
+    if as_json {
+        println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
+    } else {
+        println!(
+            "ledger: {} entries, checkpoint {}: {}",
+            entries,
+            report["checkpoint"]["size"],
+            if ok {
+                "every record and the tree verify"
+            } else {
+                "MISMATCHES"
+            }
+        );
+        for m in report["mismatches"].as_array().into_iter().flatten() {
+            println!(
+                "  {}: {}",
+                m["record"].as_str().unwrap_or(""),
+                m["reason"].as_str().unwrap_or("")
+            );
+        }
+    }
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "ledger verify: {} mismatches",
+            report["mismatches"].as_array().map_or(0, Vec::len)
+        ))
+    }
+}
+
+/// Recomputes every commitment and the tree, and checks the signed checkpoint.
+pub fn verify_report(store: &dyn Store, verifier: &Verifier) -> Result<Value, String> {
     let entries = all_entries(store).map_err(|e| e.to_string())?;
     let mut mismatches: Vec<Value> = Vec::new();
     let mut miss = |record: String, reason: String| mismatches.push(json!({"record": record, "reason": reason}));
@@ -154,41 +190,14 @@ fn verify(store: &dyn Store, verifier: &Verifier, as_json: bool) -> Result<(), S
             break;
         }
     }
-    // The newest entry of each record must match the record as stored now.
-    let mut newest: std::collections::HashMap<(&str, &str), &LedgerEntry> = std::collections::HashMap::new();
-    for e in &entries {
-        newest.insert((e.record_type.as_str(), e.record_id.as_str()), e);
-    }
-    let mut records: Vec<&&LedgerEntry> = newest.values().collect();
-    records.sort_by_key(|e| e.seq);
-    for e in records {
-        match store
-            .commitment_of(&e.record_type, &e.record_id)
-            .map_err(|x| x.to_string())?
-        {
-            None => miss(e.record(), "the record is gone".into()),
-            Some(c) if c != e.commitment => {
-                miss(
-                    e.record(),
-                    format!("the record differs from what entry {} committed to", e.seq),
-                );
-            }
-            Some(_) => {}
-        }
-    }
-    let logged_incidents = newest.keys().filter(|(t, _)| *t == "incident").count() as u64;
-    let stored_incidents = store
-        .count_incidents(&fengqiao_store::IncidentFilter::default())
-        .map_err(|e| e.to_string())?;
-    if stored_incidents != logged_incidents {
-        miss(
-            "incidents".into(),
-            format!(
-                "{stored_incidents} stored but {logged_incidents} logged: rows were added or removed outside the ledger"
-            ),
-        );
-    }
-    let tree = tree_of(&entries);
+    // The tree is rebuilt on a second core while the records are checked.
+    let (tree, records) = std::thread::scope(|scope| {
+        let tree = scope.spawn(|| tree_of(&entries));
+        let records = check_records(store, &entries);
+        (tree.join().expect("tree thread"), records)
+    });
+    mismatches.extend(records?);
+    let mut miss = |record: String, reason: String| mismatches.push(json!({"record": record, "reason": reason}));
     let checkpoint = store.latest_checkpoint().map_err(|e| e.to_string())?;
     let mut signed = Value::Null;
     if let Some(cp) = &checkpoint {
@@ -218,34 +227,43 @@ fn verify(store: &dyn Store, verifier: &Verifier, as_json: bool) -> Result<(), S
         }
     }
     let ok = mismatches.is_empty();
-    let report = json!({"ok": ok, "entries": entries.len(), "checkpoint": signed, "mismatches": mismatches});
-    if as_json {
-        println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
-    } else {
-        println!(
-            "ledger: {} entries, checkpoint {}: {}",
-            entries.len(),
-            report["checkpoint"]["size"],
-            if ok {
-                "every record and the tree verify"
-            } else {
-                "MISMATCHES"
+    Ok(json!({"ok": ok, "entries": entries.len(), "checkpoint": signed, "mismatches": mismatches}))
+}
+
+/// The newest entry of each record must match the record as stored now, and
+/// every stored record must have an entry.
+fn check_records(store: &dyn Store, entries: &[LedgerEntry]) -> Result<Vec<Value>, String> {
+    let mut newest: std::collections::HashMap<(&str, &str), &LedgerEntry> =
+        std::collections::HashMap::with_capacity(entries.len());
+    for e in entries {
+        newest.insert((e.record_type.as_str(), e.record_id.as_str()), e);
+    }
+    let mut found: Vec<(u64, Value)> = Vec::new();
+    for record_type in ["incident", "forecast", "plan"] {
+        let stored = store.commitments(record_type).map_err(|e| e.to_string())?;
+        let mut seen = std::collections::HashSet::with_capacity(stored.len());
+        for (id, c) in &stored {
+            seen.insert(id.as_str());
+            match newest.get(&(record_type, id.as_str())) {
+                None => found.push((
+                    u64::MAX,
+                    json!({"record": format!("{record_type} {id}"),
+                    "reason": "the record has no ledger entry: written outside the log"}),
+                )),
+                Some(e) if e.commitment != *c => found.push((
+                    e.seq,
+                    json!({"record": e.record(),
+                    "reason": format!("the record differs from what entry {} committed to", e.seq)}),
+                )),
+                Some(_) => {}
             }
-        );
-        for m in report["mismatches"].as_array().into_iter().flatten() {
-            println!(
-                "  {}: {}",
-                m["record"].as_str().unwrap_or(""),
-                m["reason"].as_str().unwrap_or("")
-            );
+        }
+        for ((t, id), e) in &newest {
+            if *t == record_type && !seen.contains(id) {
+                found.push((e.seq, json!({"record": e.record(), "reason": "the record is gone"})));
+            }
         }
     }
-    if ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "ledger verify: {} mismatches",
-            report["mismatches"].as_array().map_or(0, Vec::len)
-        ))
-    }
+    found.sort_by_key(|(seq, _)| *seq);
+    Ok(found.into_iter().map(|(_, m)| m).collect())
 }

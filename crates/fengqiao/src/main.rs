@@ -3,6 +3,7 @@
 
 mod backtest;
 mod bench;
+mod bench_ledger;
 mod bench_plan;
 mod config;
 mod demo;

@@ -128,6 +128,52 @@ pub(crate) fn record_values(c: &Connection, record_type: &str, id: i64) -> Resul
     }
 }
 
+/// Every record of a type with its commitment, in one scan of its table.
+pub(crate) fn all_commitments(c: &Connection, key: &Key, record_type: &str) -> Result<Vec<(String, [u8; 32])>> {
+    let sql = match record_type {
+        "incident" => format!("SELECT id, {INCIDENT_COLUMNS} FROM incidents ORDER BY id"),
+        "forecast" | "plan" => {
+            let table = if record_type == "plan" {
+                "plans"
+            } else {
+                "forecast_runs"
+            };
+            let ids: Vec<i64> = c
+                .prepare(&format!("SELECT id FROM {table} ORDER BY id"))
+                .map_err(backend)?
+                .query_map([], |r| r.get(0))
+                .map_err(backend)?
+                .collect::<rusqlite::Result<_>>()
+                .map_err(backend)?;
+            let mut out = Vec::with_capacity(ids.len());
+            for id in ids {
+                if let Some(v) = record_values(c, record_type, id)? {
+                    out.push((id.to_string(), commit(key, &v)));
+                }
+            }
+            return Ok(out);
+        }
+        other => {
+            return Err(StoreError::InvalidQuery(format!(
+                "no record type {other:?} in the ledger"
+            )));
+        }
+    };
+    let mut stmt = c.prepare(&sql).map_err(backend)?;
+    let mut rows = stmt.query([]).map_err(backend)?;
+    let mut out = Vec::new();
+    let mut values = Vec::new();
+    while let Some(r) = rows.next().map_err(backend)? {
+        let id: i64 = r.get(0).map_err(backend)?;
+        values.clear();
+        for i in 1..r.as_ref().column_count() {
+            values.push(r.get::<_, Value>(i).map_err(backend)?);
+        }
+        out.push((id.to_string(), commit(key, &values)));
+    }
+    Ok(out)
+}
+
 /// Appends entries after the last one (inside the caller's transaction).
 pub(crate) fn append(c: &Connection, entries: &[(String, String, String, [u8; 32])]) -> Result<()> {
     let next: i64 = c

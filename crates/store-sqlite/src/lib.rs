@@ -437,6 +437,10 @@ impl Store for SqliteStore {
         self.read(|c| Ok(ledger::record_values(c, record_type, id)?.map(|v| ledger::commit(&self.ledger_key, &v))))
     }
 
+    fn commitments(&self, record_type: &str) -> Result<Vec<(String, [u8; 32])>> {
+        self.read(|c| ledger::all_commitments(c, &self.ledger_key, record_type))
+    }
+
     fn save_checkpoint(&self, checkpoint: &fengqiao_store::StoredCheckpoint) -> Result<()> {
         self.write(|c| ledger::save_checkpoint(c, checkpoint))
     }

@@ -360,6 +360,9 @@ pub trait Store: Send + Sync {
     /// The commitment to a record as it is stored now (`None`: no such record).
     fn commitment_of(&self, record_type: &str, record_id: &str) -> Result<Option<[u8; 32]>>;
 
+    /// The commitment to every stored record of a type, as (id, commitment), in one pass.
+    fn commitments(&self, record_type: &str) -> Result<Vec<(String, [u8; 32])>>;
+
     fn save_checkpoint(&self, checkpoint: &StoredCheckpoint) -> Result<()>;
 
     fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>>;
