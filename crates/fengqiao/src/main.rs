@@ -83,6 +83,7 @@ enum ImportCommand {
 }
 
 fn main() -> ExitCode {
+    quiet_on_closed_pipe();
     let cli = Cli::parse();
     let settings = match Settings::resolve(&cli.global) {
         Ok(s) => s,
@@ -108,4 +109,22 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => output::fail(&e),
     }
+}
+
+/// `fengqiao plan | head` closes stdout early; Rust's printing then panics.
+/// Exit quietly instead, as other command-line tools do on SIGPIPE.
+fn quiet_on_closed_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        default(info);
+    }));
 }
