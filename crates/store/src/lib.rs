@@ -249,13 +249,24 @@ pub struct LedgerEntry {
 }
 
 fn hex32<S: serde::Serializer>(v: &[u8; 32], s: S) -> std::result::Result<S::Ok, S::Error> {
-    s.serialize_str(&v.iter().map(|b| format!("{b:02x}")).collect::<String>())
+    s.serialize_str(&hex(v))
+}
+
+/// Lowercase hex without an allocation per byte (the log formats millions).
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 15)] as char);
+    }
+    out
 }
 
 impl LedgerEntry {
     /// The bytes the log's leaf hashes: one field per line, versioned.
     pub fn leaf_bytes(&self) -> Vec<u8> {
-        let c: String = self.commitment.iter().map(|b| format!("{b:02x}")).collect();
+        let c = hex(&self.commitment);
         format!(
             "fengqiao-ledger/v1\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n",
             self.seq,
