@@ -422,3 +422,64 @@ pub async fn ledger_consistency(State(state): State<AppState>, Query(q): Q) -> R
         )
     })
 }
+
+/// C2SP tlog-tiles read path: `tile/<L>/<N>[.p/<W>]` (concatenated 32-byte
+/// hashes) and `tile/entries/<N>[.p/<W>]` (entries, each with a big-endian
+/// uint16 length), for the tree of the latest checkpoint.
+pub async fn ledger_tile(
+    State(state): State<AppState>,
+    axum::extract::Path(path): axum::extract::Path<String>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let full = format!("tile/{path}");
+    let Some((level, index, width)) = fengqiao_tlog::tiles::parse_tile_path(&full) else {
+        return Err(ApiError::invalid_parameter(
+            "path",
+            &full,
+            "expected tile/<L>/<N>[.p/<W>] or tile/entries/<N>[.p/<W>]",
+        ));
+    };
+    let body = blocking(&state, move |s| {
+        let Some(cp) = s.latest_checkpoint()? else {
+            return Ok(None);
+        };
+        let entries = fengqiao_store::ledger::all_entries(s)?;
+        let entries = &entries[..(cp.size as usize).min(entries.len())];
+        let w = fengqiao_tlog::tiles::TILE_WIDTH;
+        Ok(match level {
+            None => {
+                let (from, to) = ((index * w) as usize, (index * w + width) as usize);
+                entries.get(from..to).map(|run| {
+                    let mut out = Vec::new();
+                    for e in run {
+                        let leaf = e.leaf_bytes();
+                        out.extend_from_slice(&(leaf.len() as u16).to_be_bytes());
+                        out.extend_from_slice(&leaf);
+                    }
+                    out
+                })
+            }
+            Some(l) => {
+                // Hashes of level 8L cover 256^L leaves each; all must be inside the checkpoint.
+                let span = w.checked_pow(u32::from(l)).unwrap_or(u64::MAX);
+                let needed = (index * w + width).saturating_mul(span);
+                if needed > cp.size {
+                    None
+                } else {
+                    fengqiao_store::ledger::tree_of(entries)
+                        .tile(l, index, width)
+                        .map(|hashes| hashes.concat())
+                }
+            }
+        })
+    })
+    .await?;
+    let body = body.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no {full} in the latest checkpoint"),
+        )
+    })?;
+    Ok(([(axum::http::header::CONTENT_TYPE, "application/octet-stream")], body).into_response())
+}

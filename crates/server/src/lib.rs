@@ -86,6 +86,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/ledger/checkpoint", get(api::ledger_checkpoint))
         .route("/api/v1/ledger/proof", get(api::ledger_proof))
         .route("/api/v1/ledger/consistency", get(api::ledger_consistency))
+        .route("/api/v1/ledger/tile/{*path}", get(api::ledger_tile))
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route".to_string()).into_response()
         })

@@ -73,6 +73,21 @@ async fn spawn_app() -> TestApp {
 }
 
 impl TestApp {
+    /// The raw body of a 200 response.
+    async fn get_bytes(&self, path: &str) -> Vec<u8> {
+        let mut s = tokio::net::TcpStream::connect(self.addr).await.unwrap();
+        let req = format!("GET {path} HTTP/1.0\r\nHost: {}\r\n\r\n", self.addr);
+        s.write_all(req.as_bytes()).await.unwrap();
+        let mut raw = Vec::new();
+        s.read_to_end(&mut raw).await.unwrap();
+        let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+        assert!(
+            raw.starts_with(b"HTTP/1.0 200") || raw.starts_with(b"HTTP/1.1 200"),
+            "{path}"
+        );
+        raw[split + 4..].to_vec()
+    }
+
     async fn get(&self, path: &str) -> Response {
         let mut s = tokio::net::TcpStream::connect(self.addr).await.unwrap();
         let req = format!("GET {path} HTTP/1.0\r\nHost: {}\r\n\r\n", self.addr);
@@ -388,6 +403,30 @@ async fn ledger_checkpoint_proof_and_consistency() {
     let text = app.get("/api/v1/ledger/proof?record=incident/3&format=text").await;
     assert!(text.body.starts_with("c2sp.org/tlog-proof@v1\nindex "));
     assert_eq!(app.get("/api/v1/ledger/proof?record=nonsense").await.status, 400);
+    // Tiles: the first level-0 tile holds the first 256 leaf hashes, and the
+    // entry bundle the leaves themselves.
+    let width = size.min(256);
+    let path = fengqiao_tlog::tiles::tile_path(0, 0, width);
+    let tile = app.get_bytes(&format!("/api/v1/ledger/{path}")).await;
+    let want: Vec<u8> = entries[..width as usize]
+        .iter()
+        .flat_map(|e| fengqiao_tlog::leaf_hash(&e.leaf_bytes()))
+        .collect();
+    assert_eq!(tile, want);
+    let bundle = app
+        .get_bytes(&format!(
+            "/api/v1/ledger/tile/entries/000{}",
+            if width < 256 {
+                format!(".p/{width}")
+            } else {
+                String::new()
+            }
+        ))
+        .await;
+    let first_len = usize::from(u16::from_be_bytes([bundle[0], bundle[1]]));
+    assert_eq!(&bundle[2..2 + first_len], entries[0].leaf_bytes().as_slice());
+    assert_eq!(app.get("/api/v1/ledger/tile/0/1").await.status, 400);
+    assert_eq!(app.get("/api/v1/ledger/tile/5/000").await.status, 404);
 }
 
 #[tokio::test]

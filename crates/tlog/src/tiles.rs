@@ -28,6 +28,36 @@ pub fn tile_path(level: u8, index: u64, width: u64) -> String {
     p
 }
 
+/// Reads a tile path back: `tile/<L>/<N>[.p/<W>]` or `tile/entries/<N>[.p/<W>]`
+/// (level `None`), rejecting anything not in the canonical form.
+pub fn parse_tile_path(path: &str) -> Option<(Option<u8>, u64, u64)> {
+    let rest = path.strip_prefix("tile/")?;
+    let (level, rest) = rest.split_once('/')?;
+    let level = if level == "entries" {
+        None
+    } else {
+        let l: u8 = level.parse().ok()?;
+        (l.to_string() == level).then_some(Some(l))?
+    };
+    let (index, width) = match rest.split_once(".p/") {
+        Some((i, w)) => {
+            let w: u64 = w.parse().ok()?;
+            ((1..TILE_WIDTH).contains(&w) && w.to_string() == rest.rsplit('/').next()?).then_some((i, w))?
+        }
+        None => (rest, TILE_WIDTH),
+    };
+    let mut n = 0u64;
+    let groups: Vec<&str> = index.split('/').collect();
+    for (k, g) in groups.iter().enumerate() {
+        let digits = if k + 1 < groups.len() { g.strip_prefix('x')? } else { g };
+        if digits.len() != 3 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        n = n.checked_mul(1000)?.checked_add(digits.parse::<u64>().ok()?)?;
+    }
+    (index_path(n) == index).then_some((level, n, width))
+}
+
 /// Every tile of a tree of `size` leaves: (level, index, width).
 pub fn tiles_for(size: u64) -> Vec<(u8, u64, u64)> {
     let mut out = Vec::new();
@@ -80,5 +110,18 @@ mod tests {
         );
         assert_eq!(tree.tile(0, 2, 88).unwrap().len(), 88);
         assert!(tree.tile(0, 2, 89).is_none());
+        assert_eq!(parse_tile_path("tile/0/x001/x234/067"), Some((Some(0), 1_234_067, 256)));
+        assert_eq!(parse_tile_path("tile/1/000.p/17"), Some((Some(1), 0, 17)));
+        assert_eq!(parse_tile_path("tile/entries/001"), Some((None, 1, 256)));
+        for bad in [
+            "tile/0/1",
+            "tile/0/x000/001",
+            "tile/00/000",
+            "tile/0/000.p/256",
+            "tile/0/000.p/0",
+            "x/0/000",
+        ] {
+            assert_eq!(parse_tile_path(bad), None, "{bad}");
+        }
     }
 }
