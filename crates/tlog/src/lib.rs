@@ -9,6 +9,7 @@
 //! The log's storage and sequencing live with the store.
 
 mod checkpoint;
+pub mod cosignature;
 mod keyed;
 mod memory;
 pub mod note;
