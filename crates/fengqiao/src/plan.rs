@@ -172,10 +172,10 @@ fn print(args: &PlanArgs, report: &Value, source: &str) -> Result<(), String> {
 }
 
 /// Rows of a table with their line numbers.
-type Rows = Vec<(usize, Vec<String>)>;
+pub(crate) type Rows = Vec<(usize, Vec<String>)>;
 
 /// A CSV with a header line, as rows of named fields, with errors that name the line.
-fn read_table(path: &Path) -> Result<(Vec<String>, Rows), String> {
+pub(crate) fn read_table(path: &Path) -> Result<(Vec<String>, Rows), String> {
     let text = read(path)?;
     let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
     let (_, header) = lines.next().ok_or_else(|| format!("{}: empty file", path.display()))?;
@@ -186,7 +186,7 @@ fn read_table(path: &Path) -> Result<(Vec<String>, Rows), String> {
     Ok((header, rows))
 }
 
-fn column(path: &Path, header: &[String], name: &str) -> Result<usize, String> {
+pub(crate) fn column(path: &Path, header: &[String], name: &str) -> Result<usize, String> {
     header.iter().position(|h| h == name).ok_or_else(|| {
         format!(
             "{}: no column {name:?} (columns: {})",
@@ -196,7 +196,13 @@ fn column(path: &Path, header: &[String], name: &str) -> Result<usize, String> {
     })
 }
 
-fn field<T: std::str::FromStr>(path: &Path, line: usize, row: &[String], at: usize, name: &str) -> Result<T, String> {
+pub(crate) fn field<T: std::str::FromStr>(
+    path: &Path,
+    line: usize,
+    row: &[String],
+    at: usize,
+    name: &str,
+) -> Result<T, String> {
     let raw = row.get(at).map_or("", String::as_str);
     raw.parse()
         .map_err(|_| format!("{}:{line}: field {name}: {raw:?} is not a valid value", path.display()))

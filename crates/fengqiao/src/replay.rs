@@ -87,6 +87,7 @@ pub struct ReplayArgs {
 
 const STRATEGIES: [&str; 5] = ["plan", "posts_only", "even", "yesterday", "last_month"];
 
+#[derive(Clone)]
 struct Setup {
     input: DeployInput,
     schedule: ScheduleOptions,
@@ -280,7 +281,7 @@ pub fn run(settings: &crate::config::Settings, args: &ReplayArgs) -> Result<(), 
                     let Ok((index, shift_minutes, real, forecasts)) = job else {
                         return;
                     };
-                    let mut setup_w = setup_clone(&setup);
+                    let mut setup_w = setup.clone();
                     setup_w.schedule.shift_minutes = shift_minutes;
                     let score = |plans: &[UnitPlan]| replay(&setup_w.input, plans, &real, args.visibility);
                     let scored = (|| -> Result<[ReplayCounts; 5], String> {
@@ -341,14 +342,6 @@ pub fn run(settings: &crate::config::Settings, args: &ReplayArgs) -> Result<(), 
         print_report(args, &report);
     }
     Ok(())
-}
-
-fn setup_clone(s: &Setup) -> Setup {
-    Setup {
-        input: s.input.clone(),
-        schedule: s.schedule,
-        solve: s.solve.clone(),
-    }
 }
 
 pub(crate) fn rates(c: &ReplayCounts) -> Value {

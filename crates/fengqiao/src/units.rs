@@ -237,48 +237,50 @@ pub fn read_roads(
     let (Some(n), Some(e)) = (&entry.nodes, &entry.edges) else {
         return Err("[roads]: give either geojson, or nodes and edges".into());
     };
-    let (nodes, npath) = open(n)?;
+    use crate::plan::{column, field, read_table};
+    let npath = base.join(n);
+    let (header, rows) = read_table(&npath)?;
+    let (id, lon, lat) = (
+        column(&npath, &header, "id")?,
+        column(&npath, &header, "lon")?,
+        column(&npath, &header, "lat")?,
+    );
     let mut index = std::collections::HashMap::new();
     let mut points = Vec::new();
-    for (i, line) in nodes.lines().enumerate().skip(1).filter(|(_, l)| !l.trim().is_empty()) {
-        let f: Vec<&str> = line.split(',').map(str::trim).collect();
-        let parsed = (
-            f.first().copied(),
-            f.get(1).and_then(|v| v.parse::<f64>().ok()),
-            f.get(2).and_then(|v| v.parse::<f64>().ok()),
+    for (line, row) in &rows {
+        let at = xy(
+            field(&npath, *line, row, lon, "lon")?,
+            field(&npath, *line, row, lat, "lat")?,
         );
-        let (Some(id), Some(lon), Some(lat)) = parsed else {
-            return Err(format!("{}:{}: expected id,lon,lat", npath.display(), i + 1));
-        };
-        index.insert(id.to_string(), points.len() as u32);
-        points.push(xy(lon, lat));
+        index.insert(row.get(id).cloned().unwrap_or_default(), points.len() as u32);
+        points.push(at);
     }
     let mut net = fengqiao_plan::RoadNetwork::new(points);
-    let (edges, epath) = open(e)?;
-    for (i, line) in edges.lines().enumerate().skip(1).filter(|(_, l)| !l.trim().is_empty()) {
-        let f: Vec<&str> = line.split(',').map(str::trim).collect();
+    let epath = base.join(e);
+    let (header, rows) = read_table(&epath)?;
+    let (u, v) = (column(&epath, &header, "u")?, column(&epath, &header, "v")?);
+    let length = header.iter().position(|h| h == "length_m");
+    for (line, row) in &rows {
         let node = |k: usize| {
-            f.get(k).and_then(|id| index.get(*id).copied()).ok_or_else(|| {
+            let name = row.get(k).map_or("", String::as_str);
+            index.get(name).copied().ok_or_else(|| {
                 format!(
-                    "{}:{}: node {:?} is not in {}",
+                    "{}:{line}: node {name:?} is not in {}",
                     epath.display(),
-                    i + 1,
-                    f.get(k).unwrap_or(&""),
                     npath.display()
                 )
             })
         };
-        let (u, v) = (node(0)?, node(1)?);
-        let length = match f.get(2) {
-            Some(l) if !l.is_empty() => Some(
+        let metres = match length.and_then(|k| row.get(k)).filter(|l| !l.is_empty()) {
+            Some(l) => Some(
                 l.parse::<f64>()
                     .ok()
                     .filter(|l| l.is_finite() && *l >= 0.0)
-                    .ok_or_else(|| format!("{}:{}: length_m {l:?} is not a number >= 0", epath.display(), i + 1))?,
+                    .ok_or_else(|| format!("{}:{line}: length_m {l:?} is not a number >= 0", epath.display()))?,
             ),
-            _ => None,
+            None => None,
         };
-        net.add_edge(u, v, length);
+        net.add_edge(node(u)?, node(v)?, metres);
     }
     Ok(net)
 }

@@ -728,26 +728,17 @@ fn plan_covers_the_demo_forecast_and_names_bad_input() {
         straight["coverage"]
     );
     // Bad input is named.
-    std::fs::write(
-        dir.path().join("bad.toml"),
-        "[[station]]\ncode = \"PS99\"\nunits = { car = 1 }\n",
-    )
-    .unwrap();
-    let e = one_line_error(&run(dir.path(), &["plan", "--units", "bad.toml"]));
+    let plan_error = |units: &str| {
+        std::fs::write(dir.path().join("bad.toml"), units).unwrap();
+        one_line_error(&run(dir.path(), &["plan", "--units", "bad.toml"]))
+    };
+    let e = plan_error("[[station]]\ncode = \"PS99\"\nunits = { car = 1 }\n");
     assert!(e.contains("unknown station \"PS99\""), "{e}");
-    std::fs::write(
-        dir.path().join("zero.toml"),
-        "[[station]]\ncode = \"PS01\"\nunits = { car = 0 }\n",
-    )
-    .unwrap();
-    let e = one_line_error(&run(dir.path(), &["plan", "--units", "zero.toml"]));
+    let e = plan_error("[[station]]\ncode = \"PS01\"\nunits = { car = 0 }\n");
     assert!(e.contains("no units"), "{e}");
-    std::fs::write(
-        dir.path().join("rule.toml"),
+    let e = plan_error(
         "[[station]]\ncode = \"PS01\"\nunits = { car = 1 }\n[[presence]]\njurisdiction = \"330299001\"\nunits = 3\n",
-    )
-    .unwrap();
-    let e = one_line_error(&run(dir.path(), &["plan", "--units", "rule.toml"]));
+    );
     assert!(e.contains("330299001"), "{e}");
     let e = one_line_error(&run(dir.path(), &["plan", "--forecast", "999"]));
     assert!(e.contains("no forecast with id 999"), "{e}");

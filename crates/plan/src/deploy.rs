@@ -480,6 +480,34 @@ impl DeployInput {
     }
 }
 
+/// A one-station, one-unit-type input on straight lines (detour 1) with
+/// the other rules off, for the module tests of planning, rounds and replay.
+#[cfg(test)]
+pub(crate) fn test_input(demand: Vec<(Xy, f64)>, speed_kmh: f64, station: Xy, units: usize) -> DeployInput {
+    DeployInput {
+        demand,
+        unit_types: vec![UnitType {
+            name: "test".into(),
+            speed_kmh,
+        }],
+        stations: vec![Station {
+            code: "S".into(),
+            xy: station,
+            units: vec![(0, units)],
+            area: None,
+        }],
+        posts: vec![],
+        presence: vec![],
+        response_minutes: 5.0,
+        detour: 1.0,
+        backup: 0.0,
+        visibility_weight: 0.0,
+        visibility_m: 200.0,
+        roads: None,
+        positions_per_station: 0,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -492,28 +520,8 @@ mod tests {
             demand.push(((3000.0 + f64::from(i) * 100.0, 0.0), 2.0));
         }
         demand.push(((1800.0, 0.0), 0.1));
-        DeployInput {
-            demand,
-            unit_types: vec![UnitType {
-                name: "foot".into(),
-                speed_kmh: 6.0,
-            }],
-            stations: vec![Station {
-                code: "S1".into(),
-                xy: (1500.0, 0.0),
-                units: vec![(0, 2)],
-                area: None,
-            }],
-            posts: vec![],
-            presence: vec![],
-            response_minutes: 5.0,
-            detour: 1.0,
-            backup: 0.0,
-            visibility_weight: 0.0,
-            visibility_m: 200.0,
-            roads: None,
-            positions_per_station: 0,
-        }
+        // On foot.
+        test_input(demand, 6.0, (1500.0, 0.0), 2)
     }
 
     /// On foot a unit reaches 500 m in five minutes: two units go one to each hot spot.

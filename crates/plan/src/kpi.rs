@@ -76,37 +76,17 @@ pub fn replay(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::deploy::{PlacedUnit, Post, Station, UnitType};
+    use crate::deploy::{PlacedUnit, Post};
     use crate::schedule::Visit;
 
     #[test]
     fn counts_what_is_seen_and_reached() {
-        let input = DeployInput {
-            demand: vec![],
-            unit_types: vec![UnitType {
-                name: "car".into(),
-                speed_kmh: 30.0,
-            }],
-            stations: vec![Station {
-                code: "S".into(),
-                xy: (0.0, 0.0),
-                units: vec![(0, 1)],
-                area: None,
-            }],
-            posts: vec![Post {
-                code: "P".into(),
-                xy: (10_000.0, 0.0),
-                unit_type: 0,
-            }],
-            presence: vec![],
-            response_minutes: 5.0,
-            detour: 1.0,
-            backup: 0.0,
-            visibility_weight: 0.0,
-            visibility_m: 200.0,
-            roads: None,
-            positions_per_station: 0,
-        };
+        let mut input = crate::deploy::test_input(vec![], 30.0, (0.0, 0.0), 1);
+        input.posts = vec![Post {
+            code: "P".into(),
+            xy: (10_000.0, 0.0),
+            unit_type: 0,
+        }];
         let plan = UnitPlan {
             unit: PlacedUnit {
                 station: 0,

@@ -14,8 +14,7 @@ use crate::coverage::Coverage;
 pub(crate) struct Relaxed {
     /// The best (lowest) bound found, or -inf when the fixes leave no feasible placement.
     pub bound: f64,
-    /// The relaxed solution at the best bound (a feasible placement).
-    pub open: Vec<u32>,
+
     /// Feasible placements met on the way, best first, distinct.
     pub placements: Vec<(f64, Vec<u32>)>,
 }
@@ -85,7 +84,6 @@ impl<'a> Relaxation<'a> {
         let mut open = Vec::new();
         let mut best = Relaxed {
             bound: f64::INFINITY,
-            open: Vec::new(),
             placements: Vec::new(),
         };
         let mut lower = lower;
@@ -106,7 +104,6 @@ impl<'a> Relaxation<'a> {
             }
             if bound < best.bound - 1e-12 {
                 best.bound = bound;
-                best.open.clone_from(&open);
                 best_lambda.clone_from(&self.lambda);
                 since_better = 0;
             } else {

@@ -153,32 +153,11 @@ pub fn schedule(input: &DeployInput, units: &[PlacedUnit], opts: &ScheduleOption
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::deploy::{Station, UnitType};
 
     #[test]
     fn visits_fill_the_shift_and_positions_follow_them() {
-        let input = DeployInput {
-            demand: vec![((0.0, 0.0), 3.0), ((500.0, 0.0), 2.0), ((5000.0, 0.0), 1.0)],
-            unit_types: vec![UnitType {
-                name: "car".into(),
-                speed_kmh: 30.0,
-            }],
-            stations: vec![Station {
-                code: "S".into(),
-                xy: (0.0, 0.0),
-                units: vec![(0, 1)],
-                area: None,
-            }],
-            posts: vec![],
-            presence: vec![],
-            response_minutes: 5.0,
-            detour: 1.0,
-            backup: 0.0,
-            visibility_weight: 0.0,
-            visibility_m: 200.0,
-            roads: None,
-            positions_per_station: 0,
-        };
+        let demand = vec![((0.0, 0.0), 3.0), ((500.0, 0.0), 2.0), ((5000.0, 0.0), 1.0)];
+        let input = crate::deploy::test_input(demand, 30.0, (0.0, 0.0), 1);
         let unit = PlacedUnit {
             station: 0,
             unit_type: 0,

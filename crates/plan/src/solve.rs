@@ -43,7 +43,6 @@ pub enum Method {
     GreedySwap,
     LagrangeSwap,
     Perturbation,
-    Exact,
 }
 
 #[derive(Debug, Clone, Serialize)]

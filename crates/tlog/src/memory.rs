@@ -4,7 +4,7 @@
 //! hashes, not a pass over all leaves. The levels are exactly what C2SP
 //! tiles store, eight levels to a tile.
 
-use crate::tree::{Hash, empty_root, node_hash};
+use crate::tree::{Hash, empty_root, node_hash, split};
 
 #[derive(Debug, Clone, Default)]
 pub struct Tree {
@@ -57,7 +57,7 @@ impl Tree {
             let k = n.trailing_zeros() as usize;
             return self.levels[k][(start >> k) as usize];
         }
-        let k = 1u64 << (63 - (n - 1).leading_zeros());
+        let k = split(n);
         node_hash(&self.range(start, start + k), &self.range(start + k, end))
     }
 
@@ -76,7 +76,7 @@ impl Tree {
         let mut stack = Vec::new();
         while end - start > 1 {
             let n = end - start;
-            let k = 1u64 << (63 - (n - 1).leading_zeros());
+            let k = split(n);
             if m < k {
                 stack.push(self.range(start + k, end));
                 end = start + k;
@@ -107,7 +107,7 @@ impl Tree {
                 }
                 break;
             }
-            let k = 1u64 << (63 - (n - 1).leading_zeros());
+            let k = split(n);
             if m <= k {
                 stack.push(self.range(start + k, end));
                 end = start + k;

@@ -28,9 +28,9 @@ pub fn node_hash(left: &[u8], right: &[u8]) -> Hash {
 }
 
 /// The largest power of two smaller than `n` (n >= 2).
-fn split(n: usize) -> usize {
+pub(crate) fn split(n: u64) -> u64 {
     debug_assert!(n >= 2);
-    1 << (usize::BITS - 1 - (n - 1).leading_zeros())
+    1 << (u64::BITS - 1 - (n - 1).leading_zeros())
 }
 
 /// MTH(D[n]) over leaf hashes.
@@ -39,7 +39,7 @@ pub fn root(leaves: &[Hash]) -> Hash {
         0 => empty_root(),
         1 => leaves[0],
         n => {
-            let k = split(n);
+            let k = split(n as u64) as usize;
             node_hash(&root(&leaves[..k]), &root(&leaves[k..]))
         }
     }
@@ -56,7 +56,7 @@ pub fn inclusion_proof(leaves: &[Hash], index: usize) -> Option<Vec<Hash>> {
         if n <= 1 {
             return;
         }
-        let k = split(n);
+        let k = split(n as u64) as usize;
         if m < k {
             walk(&leaves[..k], m, path);
             path.push(root(&leaves[k..]));
@@ -82,7 +82,7 @@ pub fn consistency_proof(leaves: &[Hash], old_size: usize) -> Option<Vec<Hash>> 
             }
             return;
         }
-        let k = split(n);
+        let k = split(n as u64) as usize;
         if m <= k {
             sub(&leaves[..k], m, whole, out);
             out.push(root(&leaves[k..]));
