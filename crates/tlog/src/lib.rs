@@ -14,6 +14,7 @@ mod keyed;
 mod memory;
 pub mod note;
 mod proof;
+mod subtree;
 pub mod tiles;
 mod tree;
 
@@ -21,4 +22,7 @@ pub use checkpoint::{Checkpoint, CheckpointError};
 pub use keyed::keyed_hash;
 pub use memory::Tree;
 pub use proof::{ProofError, verify_consistency, verify_inclusion};
-pub use tree::{Hash, consistency_proof, empty_root, inclusion_proof, leaf_hash, node_hash, root};
+pub use subtree::{covering_subtrees, is_valid_subtree, verify_subtree_consistency, verify_subtree_inclusion};
+pub use tree::{
+    Hash, consistency_proof, empty_root, inclusion_proof, leaf_hash, node_hash, root, subtree_consistency_proof,
+};

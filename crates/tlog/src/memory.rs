@@ -4,6 +4,7 @@
 //! hashes, not a pass over all leaves. The levels are exactly what C2SP
 //! tiles store, eight levels to a tile.
 
+use crate::subtree::is_valid_subtree;
 use crate::tree::{Hash, empty_root, node_hash, split};
 
 #[derive(Debug, Clone, Default)]
@@ -68,54 +69,75 @@ impl Tree {
 
     /// The audit path of leaf `index` in the tree of `size` leaves.
     pub fn inclusion_proof(&self, index: u64, size: u64) -> Option<Vec<Hash>> {
-        if index >= size || size > self.size() {
-            return None;
-        }
-        let mut path = Vec::new();
-        let (mut start, mut end, mut m) = (0u64, size, index);
-        let mut stack = Vec::new();
-        while end - start > 1 {
-            let n = end - start;
-            let k = split(n);
-            if m < k {
-                stack.push(self.range(start + k, end));
-                end = start + k;
-            } else {
-                stack.push(self.range(start, start + k));
-                start += k;
-                m -= k;
-            }
-        }
-        while let Some(h) = stack.pop() {
-            path.push(h);
-        }
-        Some(path)
+        self.subtree_inclusion_proof(index, 0, size)
     }
 
     /// PROOF(old, D[new]).
     pub fn consistency_proof(&self, old: u64, new: u64) -> Option<Vec<Hash>> {
-        if old == 0 || old > new || new > self.size() {
+        if old == 0 {
+            return None;
+        }
+        self.subtree_consistency_proof(0, old, new)
+    }
+
+    /// The hash of the subtree `[start, end)`, once the tree holds it.
+    pub fn subtree_hash(&self, start: u64, end: u64) -> Option<Hash> {
+        (is_valid_subtree(start, end) && end <= self.size()).then(|| self.range(start, end))
+    }
+
+    /// The audit path of entry `index` within the subtree `[start, end)`.
+    pub fn subtree_inclusion_proof(&self, index: u64, start: u64, end: u64) -> Option<Vec<Hash>> {
+        if !is_valid_subtree(start, end) || end > self.size() || !(start..end).contains(&index) {
             return None;
         }
         let mut stack = Vec::new();
-        let (mut start, mut end, mut m, mut whole) = (0u64, new, old, true);
+        let (mut lo, mut hi) = (start, end);
+        while hi - lo > 1 {
+            let k = split(hi - lo);
+            if index < lo + k {
+                stack.push(self.range(lo + k, hi));
+                hi = lo + k;
+            } else {
+                stack.push(self.range(lo, lo + k));
+                lo += k;
+            }
+        }
+        stack.reverse();
+        Some(stack)
+    }
+
+    /// SUBTREE_PROOF(start, end, D[size]): the subtree `[start, end)` is part
+    /// of the tree of `size` leaves.
+    pub fn subtree_consistency_proof(&self, start: u64, end: u64, size: u64) -> Option<Vec<Hash>> {
+        if !is_valid_subtree(start, end) || end > size || size > self.size() {
+            return None;
+        }
+        let mut stack = Vec::new();
+        if start == end {
+            return Some(stack);
+        }
+        let mut start = start;
+        // The window [lo, hi) of the tree being descended; start and end stay absolute.
+        let (mut lo, mut hi, mut known) = (0u64, size, true);
         loop {
-            let n = end - start;
-            if m == n {
-                if !whole {
-                    stack.push(self.range(start, end));
+            if start == lo && end == hi {
+                if !known {
+                    stack.push(self.range(lo, hi));
                 }
                 break;
             }
-            let k = split(n);
-            if m <= k {
-                stack.push(self.range(start + k, end));
-                end = start + k;
+            let k = lo + split(hi - lo);
+            if end <= k {
+                stack.push(self.range(k, hi));
+                hi = k;
             } else {
-                stack.push(self.range(start, start + k));
-                start += k;
-                m -= k;
-                whole = false;
+                stack.push(self.range(lo, k));
+                if start < k {
+                    // The subtree straddles the split: prove its right part, send its left.
+                    known = false;
+                    start = k;
+                }
+                lo = k;
             }
         }
         stack.reverse();
@@ -126,7 +148,8 @@ impl Tree {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tree::{consistency_proof, inclusion_proof, leaf_hash, root};
+    use crate::subtree::{verify_subtree_consistency, verify_subtree_inclusion};
+    use crate::tree::{consistency_proof, inclusion_proof, leaf_hash, root, subtree_consistency_proof};
     use proptest::prelude::*;
 
     proptest! {
@@ -147,6 +170,41 @@ mod tests {
                 t.consistency_proof(old as u64, size as u64).unwrap(),
                 consistency_proof(&leaves[..size], old).unwrap()
             );
+        }
+    }
+
+    proptest! {
+        /// Subtree hashes and proofs from the stored levels equal the
+        /// recursive definitions, and verify.
+        #[test]
+        fn subtrees_agree_with_the_definitions(n in 1usize..140, a in 0usize..140, b in 0usize..140, c in 0usize..140) {
+            let leaves: Vec<Hash> = (0..n).map(|i| leaf_hash(&(i as u32).to_le_bytes())).collect();
+            let mut t = Tree::new();
+            for l in &leaves {
+                t.push(*l);
+            }
+            let size = 1 + a % n;
+            // A valid subtree ending within `size`: the aligned block of some width around an entry.
+            let width = 1usize << (b % 8);
+            let start = (c % size) / width * width;
+            let end = (start + width).min(size);
+            prop_assert!(is_valid_subtree(start as u64, end as u64));
+            let hash = t.subtree_hash(start as u64, end as u64).unwrap();
+            prop_assert_eq!(hash, root(&leaves[start..end]));
+            let proof = t.subtree_consistency_proof(start as u64, end as u64, size as u64).unwrap();
+            prop_assert_eq!(&proof, &subtree_consistency_proof(&leaves[..size], start, end).unwrap());
+            let refs: Vec<&[u8]> = proof.iter().map(|h| h.as_slice()).collect();
+            let head = t.root(size as u64).unwrap();
+            prop_assert!(verify_subtree_consistency(start as u64, end as u64, size as u64, &refs, &hash, &head).is_ok());
+            // Another tree of the same size with one entry of the subtree changed does not verify.
+            let mut other = leaves[..size].to_vec();
+            other[start + c % (end - start)] = leaf_hash(b"changed");
+            prop_assert!(verify_subtree_consistency(start as u64, end as u64, size as u64, &refs, &hash, &root(&other)).is_err());
+            let index = start + c % (end - start);
+            let path = t.subtree_inclusion_proof(index as u64, start as u64, end as u64).unwrap();
+            prop_assert_eq!(&path, &inclusion_proof(&leaves[start..end], index - start).unwrap());
+            let refs: Vec<&[u8]> = path.iter().map(|h| h.as_slice()).collect();
+            prop_assert!(verify_subtree_inclusion(index as u64, start as u64, end as u64, &leaves[index], &refs, &hash).is_ok());
         }
     }
 

@@ -11,6 +11,8 @@ pub enum ProofError {
     IndexOutOfRange { index: u64, size: u64 },
     #[error("old size {old} is larger than new size {new}")]
     SizesReversed { old: u64, new: u64 },
+    #[error("[{start}, {end}) is not a subtree")]
+    NotASubtree { start: u64, end: u64 },
     #[error("a consistency proof from the empty tree proves nothing")]
     EmptyOldTree,
     #[error("proof element {index} has {len} bytes, not 32")]
@@ -23,7 +25,7 @@ pub enum ProofError {
     RootMismatch,
 }
 
-fn elements(proof: &[&[u8]]) -> Result<Vec<Hash>, ProofError> {
+pub(crate) fn elements(proof: &[&[u8]]) -> Result<Vec<Hash>, ProofError> {
     proof
         .iter()
         .enumerate()
@@ -31,7 +33,7 @@ fn elements(proof: &[&[u8]]) -> Result<Vec<Hash>, ProofError> {
         .collect()
 }
 
-fn hash(h: &[u8]) -> Result<Hash, ProofError> {
+pub(crate) fn hash(h: &[u8]) -> Result<Hash, ProofError> {
     Hash::try_from(h).map_err(|_| ProofError::BadHash(h.len()))
 }
 

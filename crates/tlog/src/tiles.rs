@@ -36,15 +36,53 @@ pub fn parse_tile_path(path: &str) -> Option<(Option<u8>, u64, u64)> {
     let level = if level == "entries" {
         None
     } else {
-        let l: u8 = level.parse().ok()?;
-        (l.to_string() == level).then_some(Some(l))?
+        Some(parse_small(level)?)
     };
+    let (index, width) = parse_index_and_width(rest, TILE_WIDTH)?;
+    Some((level, index, width))
+}
+
+/// The Go checksum database's tile path, with the tile height in it:
+/// `tile/<H>/<L>/<N>[.p/<W>]`, data tiles at `tile/<H>/data/<N>` (level
+/// `None`). A full tile holds 2^H hashes; C2SP fixes H at 8 and drops it.
+pub fn go_tile_path(height: u8, level: Option<u8>, index: u64, width: u64) -> String {
+    let level = level.map_or_else(|| "data".to_string(), |l| l.to_string());
+    let mut p = format!("tile/{height}/{level}/{}", index_path(index));
+    if width < 1 << height {
+        p.push_str(&format!(".p/{width}"));
+    }
+    p
+}
+
+/// Reads a Go tile path back: (height, level, index, width); heights 1 to 30.
+pub fn parse_go_tile_path(path: &str) -> Option<(u8, Option<u8>, u64, u64)> {
+    let rest = path.strip_prefix("tile/")?;
+    let (height, rest) = rest.split_once('/')?;
+    let height = parse_small(height).filter(|h| (1..=30).contains(h))?;
+    let (level, rest) = rest.split_once('/')?;
+    let level = if level == "data" {
+        None
+    } else {
+        Some(parse_small(level)?)
+    };
+    let (index, width) = parse_index_and_width(rest, 1 << height)?;
+    Some((height, level, index, width))
+}
+
+/// A small decimal number written without sign or leading zeros.
+fn parse_small(s: &str) -> Option<u8> {
+    let n: u8 = s.parse().ok()?;
+    (n.to_string() == s).then_some(n)
+}
+
+/// `x001/x234/067[.p/W]` for tiles whose full width is `full`.
+fn parse_index_and_width(rest: &str, full: u64) -> Option<(u64, u64)> {
     let (index, width) = match rest.split_once(".p/") {
         Some((i, w)) => {
-            let w: u64 = w.parse().ok()?;
-            ((1..TILE_WIDTH).contains(&w) && w.to_string() == rest.rsplit('/').next()?).then_some((i, w))?
+            let n: u64 = w.parse().ok()?;
+            ((1..full).contains(&n) && n.to_string() == w).then_some((i, n))?
         }
-        None => (rest, TILE_WIDTH),
+        None => (rest, full),
     };
     let mut n = 0u64;
     let groups: Vec<&str> = index.split('/').collect();
@@ -55,7 +93,7 @@ pub fn parse_tile_path(path: &str) -> Option<(Option<u8>, u64, u64)> {
         }
         n = n.checked_mul(1000)?.checked_add(digits.parse::<u64>().ok()?)?;
     }
-    (index_path(n) == index).then_some((level, n, width))
+    (index_path(n) == index).then_some((n, width))
 }
 
 /// Every tile of a tree of `size` leaves: (level, index, width).

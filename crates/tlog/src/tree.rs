@@ -71,28 +71,44 @@ pub fn inclusion_proof(leaves: &[Hash], index: usize) -> Option<Vec<Hash>> {
 
 /// PROOF(m, D[n]): that the tree of the first `old_size` leaves is a prefix of this one.
 pub fn consistency_proof(leaves: &[Hash], old_size: usize) -> Option<Vec<Hash>> {
-    if old_size == 0 || old_size > leaves.len() {
+    if old_size == 0 {
         return None;
     }
-    fn sub(leaves: &[Hash], m: usize, whole: bool, out: &mut Vec<Hash>) {
+    subtree_consistency_proof(leaves, 0, old_size)
+}
+
+/// SUBTREE_PROOF(start, end, D[n]) of the Merkle tree certificates draft:
+/// that the subtree `[start, end)` is part of this tree. With `start` 0 it
+/// is PROOF(end, D[n]); with `end = start + 1` it is PATH(start, D[n]).
+pub fn subtree_consistency_proof(leaves: &[Hash], start: usize, end: usize) -> Option<Vec<Hash>> {
+    if end > leaves.len() || !crate::is_valid_subtree(start as u64, end as u64) {
+        return None;
+    }
+    // `known`: the verifier already holds this subtree's hash, so it is left out.
+    fn sub(leaves: &[Hash], start: usize, end: usize, known: bool, out: &mut Vec<Hash>) {
         let n = leaves.len();
-        if m == n {
-            if !whole {
+        if start == 0 && end == n {
+            if !known {
                 out.push(root(leaves));
             }
             return;
         }
         let k = split(n as u64) as usize;
-        if m <= k {
-            sub(&leaves[..k], m, whole, out);
+        if end <= k {
+            sub(&leaves[..k], start, end, known, out);
             out.push(root(&leaves[k..]));
+        } else if k <= start {
+            sub(&leaves[k..], start - k, end - k, known, out);
+            out.push(root(&leaves[..k]));
         } else {
-            sub(&leaves[k..], m - k, false, out);
+            sub(&leaves[k..], 0, end - k, false, out);
             out.push(root(&leaves[..k]));
         }
     }
     let mut out = Vec::new();
-    sub(leaves, old_size, true, &mut out);
+    if start < end {
+        sub(leaves, start, end, true, &mut out);
+    }
     Some(out)
 }
 

@@ -114,11 +114,13 @@ fn real_sum_golang_org_checkpoint() {
     let tree = &v["format_tree"];
     let c = Checkpoint::parse(s(&tree["want_text"])).unwrap();
     assert_eq!(c.root, fengqiao_tlog::leaf_hash(b"hello world"));
+    assert_eq!(c.size, tree["tree_size"].as_u64().unwrap());
+    assert_eq!(c.to_text(), s(&tree["want_text"]), "FormatTree");
     // The first bad text differs only in its origin, which only a sumdb client rejects.
     for bad in v["bad_tree_texts"].as_array().unwrap().iter().skip(1) {
         assert!(Checkpoint::parse(s(bad)).is_err(), "{bad}");
     }
-    println!("4 Go sumdb checkpoint vectors ran");
+    println!("5 Go sumdb checkpoint vectors ran");
 }
 
 #[test]
@@ -177,6 +179,29 @@ fn c2sp_tile_layout() {
     }
     println!("{ran} C2SP tile vectors ran");
     assert_eq!(ran, 11);
+}
+
+/// Go's sumdb tile paths carry the tile height H; C2SP fixes H = 8 and drops it.
+#[test]
+fn go_sumdb_tile_paths() {
+    use fengqiao_tlog::tiles::{go_tile_path, parse_go_tile_path};
+    let v = load("go-sumdb-tlog-vectors.json");
+    let mut ran = 0;
+    for e in v["tile_paths"].as_array().unwrap() {
+        let path = s(&e["path"]);
+        if e["invalid"].as_bool() == Some(true) {
+            assert_eq!(parse_go_tile_path(path), None, "{path}");
+        } else {
+            let height = e["H"].as_u64().unwrap() as u8;
+            let level = u8::try_from(e["L"].as_i64().unwrap()).ok();
+            let (index, width) = (e["N"].as_u64().unwrap(), e["W"].as_u64().unwrap());
+            assert_eq!(go_tile_path(height, level, index, width), path);
+            assert_eq!(parse_go_tile_path(path), Some((height, level, index, width)), "{path}");
+        }
+        ran += 1;
+    }
+    println!("{ran} Go sumdb tile path vectors ran");
+    assert_eq!(ran, 8);
 }
 
 #[test]

@@ -5,10 +5,12 @@
 
 use base64::Engine;
 use fengqiao_tlog::{
-    Hash, consistency_proof, empty_root, inclusion_proof, leaf_hash, node_hash, root, verify_consistency,
-    verify_inclusion,
+    Hash, Tree, consistency_proof, covering_subtrees, empty_root, inclusion_proof, is_valid_subtree, leaf_hash,
+    node_hash, root, verify_consistency, verify_inclusion, verify_subtree_consistency, verify_subtree_inclusion,
 };
 use serde_json::Value;
+use sha2::{Digest, Sha256};
+use std::fmt::Write;
 
 fn load(name: &str) -> Value {
     let path = format!("{}/testdata/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -74,6 +76,122 @@ fn transparency_dev_consistency_probes() {
     }
     println!("{ran} consistency probes ran");
     assert_eq!(ran, 98);
+}
+
+#[test]
+fn transparency_dev_subtree_inclusion_probes() {
+    let probes = load("subtreeinclusion_probes_hex.json");
+    let mut ran = 0;
+    for p in probes.as_array().unwrap() {
+        let proof = list(&p["proof_hex"], hex);
+        let got = verify_subtree_inclusion(
+            p["leafIdx"].as_u64().unwrap(),
+            p["start"].as_u64().unwrap(),
+            p["end"].as_u64().unwrap(),
+            &hex(&p["leafHash_hex"]),
+            &refs(&proof),
+            &hex(&p["root_hex"]),
+        );
+        assert_eq!(got.is_err(), p["wantErr"].as_bool().unwrap(), "{}: {got:?}", p["file"]);
+        ran += 1;
+    }
+    println!("{ran} subtree inclusion probes ran");
+    assert_eq!(ran, 204);
+}
+
+#[test]
+fn transparency_dev_subtree_consistency_probes() {
+    let probes = load("subtreeconsistency_probes_hex.json");
+    let mut ran = 0;
+    for p in probes.as_array().unwrap() {
+        let proof = list(&p["proof_hex"], hex);
+        let got = verify_subtree_consistency(
+            p["start"].as_u64().unwrap(),
+            p["end"].as_u64().unwrap(),
+            p["size"].as_u64().unwrap(),
+            &refs(&proof),
+            &hex(&p["root1_hex"]),
+            &hex(&p["root2_hex"]),
+        );
+        assert_eq!(got.is_err(), p["wantErr"].as_bool().unwrap(), "{}: {got:?}", p["file"]);
+        ran += 1;
+    }
+    println!("{ran} subtree consistency probes ran");
+    assert_eq!(ran, 118);
+}
+
+/// The four rolling digests of the Merkle tree certificates draft's subtree
+/// appendix, over a tree of 130 one-byte entries: every subtree hash, every
+/// subtree inclusion and consistency proof (each one also verified), and
+/// every covering pair.
+#[test]
+fn accumulated_subtree_vectors() {
+    let spec = load("accumulated-subtree-vectors.json");
+    let max = spec["max"].as_u64().unwrap();
+    let mut tree = Tree::new();
+    for i in 0..max {
+        tree.push(leaf_hash(&[i as u8]));
+    }
+    let hexed = |h: &Hash| {
+        h.iter().fold(String::new(), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+    };
+    let subtrees = |last: u64| (0..=last).flat_map(|end| (0..=end).map(move |start| (start, end)));
+    let (mut hashes, mut inclusion, mut consistency, mut covering) =
+        (Sha256::new(), Sha256::new(), Sha256::new(), Sha256::new());
+    let mut proofs = 0;
+    for (start, end) in subtrees(max) {
+        let ((s, m), (_, e)) = covering_subtrees(start, end);
+        covering.update(format!("[{s}, {m}) [{m}, {e})\n"));
+        if !is_valid_subtree(start, end) {
+            continue;
+        }
+        let hash = tree.subtree_hash(start, end).unwrap();
+        hashes.update(format!("[{start}, {end}) {}\n", hexed(&hash)));
+        for index in start..end {
+            let path = tree.subtree_inclusion_proof(index, start, end).unwrap();
+            let mut line = format!("{index} [{start}, {end})");
+            for h in &path {
+                line.push_str(&format!(" {}", hexed(h)));
+            }
+            inclusion.update(line + "\n");
+            let refs: Vec<&[u8]> = path.iter().map(|h| h.as_slice()).collect();
+            verify_subtree_inclusion(index, start, end, &leaf_hash(&[index as u8]), &refs, &hash).unwrap();
+            proofs += 1;
+        }
+    }
+    for n in 0..=max {
+        let head = tree.root(n).unwrap();
+        for (start, end) in subtrees(n).filter(|&(s, e)| is_valid_subtree(s, e)) {
+            let proof = tree.subtree_consistency_proof(start, end, n).unwrap();
+            let mut line = format!("[{start}, {end}) {n}");
+            for h in &proof {
+                line.push_str(&format!(" {}", hexed(h)));
+            }
+            consistency.update(line + "\n");
+            let refs: Vec<&[u8]> = proof.iter().map(|h| h.as_slice()).collect();
+            let hash = tree.subtree_hash(start, end).unwrap();
+            verify_subtree_consistency(start, end, n, &refs, &hash, &head).unwrap();
+            proofs += 1;
+        }
+    }
+    let want: Vec<&str> = spec["vectors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["sha256_hex"].as_str().unwrap())
+        .collect();
+    let got: Vec<String> = [hashes, inclusion, consistency, covering]
+        .into_iter()
+        .map(|d| hexed(&d.finalize().into()))
+        .collect();
+    assert_eq!(
+        got, want,
+        "subtree_hash, subtree_inclusion_proof, subtree_consistency_proof, subtree_covering"
+    );
+    println!("4 accumulated subtree digests matched over {proofs} generated and verified proofs");
 }
 
 #[test]
