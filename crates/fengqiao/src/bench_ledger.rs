@@ -1,7 +1,8 @@
 //! `fengqiao bench ledger`: the transparency log beside the physical limit
 //! of this machine (SHA-256 hashes per second on one core): appends into
 //! the in-memory tree, durable appends into SQLite (each with its incident,
-//! in import batches), and `ledger verify` over the whole log.
+//! in import batches), checkpoints (tiles written), inclusion proofs read
+//! from tiles beside rebuilding the tree, and `ledger verify` over the log.
 
 use chrono::{Duration, TimeZone, Utc};
 use fengqiao_domain::{NewIncident, Origin, TimePrecision};
@@ -82,7 +83,31 @@ pub fn run(entries: u64, json_out: bool) -> Result<(), String> {
     }
     let durable_per_s = entries as f64 / started.elapsed().as_secs_f64();
     let signer = fengqiao_tlog::note::Signer::from_seed("bench/ledger", [3; 32]).map_err(|e| e.to_string())?;
+    let started = Instant::now();
     crate::ledger::sequence(&store, &signer)?;
+    let sequence_all_s = started.elapsed().as_secs_f64();
+    // One more import batch, then the checkpoint for it: reads only the edge tiles.
+    let batch: Vec<NewIncident> = (entries..entries + 1000).map(synthetic).collect();
+    store.import_batch(run, &batch, counts).map_err(|e| e.to_string())?;
+    let started = Instant::now();
+    crate::ledger::sequence(&store, &signer)?;
+    let sequence_batch_ms = started.elapsed().as_secs_f64() * 1e3;
+    // Inclusion proofs read from the tiles, beside rebuilding the tree from every entry.
+    let probes = 200u64;
+    let started = Instant::now();
+    for k in 0..probes {
+        let id = 1 + (k * 7919) % entries;
+        fengqiao_store::ledger::inclusion(&store, "incident", &id.to_string())
+            .map_err(|e| e.to_string())?
+            .ok_or("no proof")?;
+    }
+    let proof_ms = started.elapsed().as_secs_f64() * 1e3 / probes as f64;
+    let started = Instant::now();
+    let all = fengqiao_store::ledger::all_entries(&store).map_err(|e| e.to_string())?;
+    let rebuilt = fengqiao_store::ledger::tree_of(&all);
+    let _ = rebuilt.inclusion_proof(entries / 2, rebuilt.size());
+    let rebuild_ms = started.elapsed().as_secs_f64() * 1e3;
+    drop((all, rebuilt));
     let started = Instant::now();
     let report = crate::ledger::verify_report(&store, &signer.verifier())?;
     let verify_s = started.elapsed().as_secs_f64();
@@ -92,6 +117,8 @@ pub fn run(entries: u64, json_out: bool) -> Result<(), String> {
         "entries": entries, "sha256_per_second_one_core": hashes_per_s,
         "memory_appends_per_second": memory_per_s, "durable_appends_per_second": durable_per_s,
         "verify_seconds": verify_s, "verify_ok": report["ok"],
+        "sequence_all_seconds": sequence_all_s, "sequence_batch_of_1000_ms": sequence_batch_ms,
+        "inclusion_proof_ms": proof_ms, "inclusion_proof_by_rebuilding_ms": rebuild_ms,
     });
     if json_out {
         println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
@@ -104,8 +131,14 @@ pub fn run(entries: u64, json_out: bool) -> Result<(), String> {
         memory_per_s / hashes_per_s
     );
     println!("  durable appends into SQLite, with their incidents: {durable_per_s:>10.0} appends/s");
+    println!("  first checkpoint over all entries (tiles written): {sequence_all_s:>10.2} s");
+    println!("  checkpoint after 1,000 more entries:              {sequence_batch_ms:>12.1} ms");
     println!(
-        "  ledger verify (every commitment and the tree):   {verify_s:>12.2} s  (ok: {})",
+        "  inclusion proof from stored tiles:                {proof_ms:>12.2} ms  (rebuilding the tree: {rebuild_ms:.0} ms, {:.0}x slower)",
+        rebuild_ms / proof_ms
+    );
+    println!(
+        "  ledger verify (commitments, tree and tiles):     {verify_s:>12.2} s  (ok: {})",
         report["ok"]
     );
     Ok(())

@@ -6,10 +6,10 @@
 use crate::import::open_store;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use fengqiao_store::ledger::{VKEY_SETTING, all_entries, tree_of};
+use fengqiao_store::ledger::{all_entries, tree_of};
 use fengqiao_store::{LedgerEntry, Store, StoredCheckpoint};
 use fengqiao_tlog::Checkpoint;
-use fengqiao_tlog::note::{Signer, Verifier, open, sign};
+use fengqiao_tlog::note::{Signer, Verifier, open};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 
@@ -64,31 +64,7 @@ pub fn signer(path: &Path) -> Result<Signer, String> {
 
 /// Integrates every entry not yet in a checkpoint and signs one for the new size.
 pub fn sequence(store: &dyn Store, signer: &Signer) -> Result<Option<StoredCheckpoint>, String> {
-    let entries = all_entries(store).map_err(|e| e.to_string())?;
-    let vkey = signer.verifier().vkey();
-    if store.get_setting(VKEY_SETTING).map_err(|e| e.to_string())?.as_deref() != Some(vkey.as_str()) {
-        store.set_setting(VKEY_SETTING, &vkey).map_err(|e| e.to_string())?;
-    }
-    let latest = store.latest_checkpoint().map_err(|e| e.to_string())?;
-    let size = entries.len() as u64;
-    if latest.as_ref().is_some_and(|c| c.size >= size) || size == 0 {
-        return Ok(latest);
-    }
-    let tree = tree_of(&entries);
-    let cp = Checkpoint {
-        origin: ORIGIN.into(),
-        size,
-        root: tree.root(size).expect("size"),
-        extensions: Vec::new(),
-    };
-    let note = sign(&cp.to_text(), &[signer]).map_err(|e| e.to_string())?;
-    let stored = StoredCheckpoint {
-        size,
-        note,
-        created_at: chrono::Utc::now(),
-    };
-    store.save_checkpoint(&stored).map_err(|e| e.to_string())?;
-    Ok(Some(stored))
+    fengqiao_store::ledger::sequence(store, signer).map_err(|e| e.to_string())
 }
 
 /// Sequences after a write command; a failure is reported, not fatal to the write.
@@ -220,7 +196,11 @@ pub fn verify_report(store: &dyn Store, verifier: &Verifier) -> Result<Value, St
                             format!("checkpoint {}", c.size),
                             "the entries no longer hash to the signed root: the log was rewritten".into(),
                         ),
-                        Some(_) => {}
+                        Some(_) => {
+                            for (record, reason) in check_tiles(store, &tree, c.size)? {
+                                miss(record, reason);
+                            }
+                        }
                     }
                 }
             },
@@ -228,6 +208,25 @@ pub fn verify_report(store: &dyn Store, verifier: &Verifier) -> Result<Value, St
     }
     let ok = mismatches.is_empty();
     Ok(json!({"ok": ok, "entries": entries.len(), "checkpoint": signed, "mismatches": mismatches}))
+}
+
+/// The stored tiles, from which proofs are served, must hold the tree the entries make.
+fn check_tiles(store: &dyn Store, tree: &fengqiao_tlog::Tree, size: u64) -> Result<Vec<(String, String)>, String> {
+    let mut out = Vec::new();
+    for (level, index, width) in fengqiao_tlog::tiles::tiles_for(size) {
+        let want = tree.tile(level, index, width).unwrap_or_default().concat();
+        let stored = store.ledger_tile(level, index).map_err(|e| e.to_string())?;
+        let path = fengqiao_tlog::tiles::tile_path(level, index, width);
+        match stored {
+            None => out.push((path, "the tile is missing: proofs cannot be served".to_string())),
+            Some(b) if b.get(..want.len()) != Some(want.as_slice()) => out.push((
+                path,
+                "the stored tree hashes differ from the entries: proofs served from them would not verify".to_string(),
+            )),
+            Some(_) => {}
+        }
+    }
+    Ok(out)
 }
 
 /// The newest entry of each record must match the record as stored now, and

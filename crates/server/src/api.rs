@@ -439,39 +439,9 @@ pub async fn ledger_tile(
             "expected tile/<L>/<N>[.p/<W>] or tile/entries/<N>[.p/<W>]",
         ));
     };
-    let body = blocking(&state, move |s| {
-        let Some(cp) = s.latest_checkpoint()? else {
-            return Ok(None);
-        };
-        let entries = fengqiao_store::ledger::all_entries(s)?;
-        let entries = &entries[..(cp.size as usize).min(entries.len())];
-        let w = fengqiao_tlog::tiles::TILE_WIDTH;
-        Ok(match level {
-            None => {
-                let (from, to) = ((index * w) as usize, (index * w + width) as usize);
-                entries.get(from..to).map(|run| {
-                    let mut out = Vec::new();
-                    for e in run {
-                        let leaf = e.leaf_bytes();
-                        out.extend_from_slice(&(leaf.len() as u16).to_be_bytes());
-                        out.extend_from_slice(&leaf);
-                    }
-                    out
-                })
-            }
-            Some(l) => {
-                // Hashes of level 8L cover 256^L leaves each; all must be inside the checkpoint.
-                let span = w.checked_pow(u32::from(l)).unwrap_or(u64::MAX);
-                let needed = (index * w + width).saturating_mul(span);
-                if needed > cp.size {
-                    None
-                } else {
-                    fengqiao_store::ledger::tree_of(entries)
-                        .tile(l, index, width)
-                        .map(|hashes| hashes.concat())
-                }
-            }
-        })
+    let body = blocking(&state, move |s| match level {
+        Some(l) => fengqiao_store::ledger::tile_bytes(s, l, index, width),
+        None => fengqiao_store::ledger::entry_bundle(s, index, width),
     })
     .await?;
     let body = body.ok_or_else(|| {

@@ -365,34 +365,25 @@ async fn ledger_checkpoint_proof_and_consistency() {
     // The import logged every incident, but nothing is signed yet.
     assert_eq!(app.get("/api/v1/ledger/checkpoint").await.status, 404);
     assert_eq!(app.get("/api/v1/ledger/proof?record=incident/1").await.status, 404);
-    let c = app.get("/api/v1/ledger/consistency?old=5&new=9").await.json();
-    let proof: Vec<Vec<u8>> = c["proof"].as_array().unwrap().iter().map(b64).collect();
-    let refs: Vec<&[u8]> = proof.iter().map(Vec::as_slice).collect();
-    fengqiao_tlog::verify_consistency(5, 9, &b64(&c["old"]["root"]), &b64(&c["new"]["root"]), &refs).unwrap();
-    assert_eq!(app.get("/api/v1/ledger/consistency?old=9&new=5").await.status, 422);
-    assert_eq!(app.get("/api/v1/ledger/consistency?old=x&new=5").await.status, 400);
-    // Sign a checkpoint as the sequencer does; the proof then leads to it.
+    assert_eq!(app.get("/api/v1/ledger/consistency?old=5&new=9").await.status, 422);
+    // Sign a checkpoint as the sequencer does; proofs then lead to it.
     let store = SqliteStore::open(&app._dir.path().join("t.sqlite")).unwrap();
     let entries = fengqiao_store::ledger::all_entries(&store).unwrap();
     let tree = fengqiao_store::ledger::tree_of(&entries);
     let size = entries.len() as u64;
     let signer = fengqiao_tlog::note::Signer::from_seed("test/ledger", [9; 32]).unwrap();
-    let cp = fengqiao_tlog::Checkpoint {
-        origin: "test/ledger".into(),
-        size,
-        root: tree.root(size).unwrap(),
-        extensions: vec![],
-    };
-    let note = fengqiao_tlog::note::sign(&cp.to_text(), &[&signer]).unwrap();
-    fengqiao_store::Store::save_checkpoint(
-        &store,
-        &fengqiao_store::StoredCheckpoint {
-            size,
-            note: note.clone(),
-            created_at: chrono::Utc::now(),
-        },
-    )
-    .unwrap();
+    let note = fengqiao_store::ledger::sequence(&store, &signer).unwrap().unwrap().note;
+    let verifier = signer.verifier();
+    let signed = fengqiao_tlog::note::open(note.as_bytes(), std::slice::from_ref(&verifier)).unwrap();
+    let cp = fengqiao_tlog::Checkpoint::parse(&signed.text).unwrap();
+    assert_eq!((cp.size, cp.root), (size, tree.root(size).unwrap()));
+    let c = app.get("/api/v1/ledger/consistency?old=5&new=9").await.json();
+    let proof: Vec<Vec<u8>> = c["proof"].as_array().unwrap().iter().map(b64).collect();
+    let refs: Vec<&[u8]> = proof.iter().map(Vec::as_slice).collect();
+    fengqiao_tlog::verify_consistency(5, 9, &b64(&c["old"]["root"]), &b64(&c["new"]["root"]), &refs).unwrap();
+    assert_eq!(b64(&c["new"]["root"]), tree.root(9).unwrap());
+    assert_eq!(app.get("/api/v1/ledger/consistency?old=9&new=5").await.status, 422);
+    assert_eq!(app.get("/api/v1/ledger/consistency?old=x&new=5").await.status, 400);
     let r = app.get("/api/v1/ledger/checkpoint").await;
     assert_eq!((r.status, r.body.as_str()), (200, note.as_str()));
     let p = app.get("/api/v1/ledger/proof?record=incident/3").await.json();

@@ -7,7 +7,7 @@
 //! edits the database alone cannot forge a matching commitment.
 
 use crate::{backend, from_ts, ts};
-use fengqiao_store::{LedgerEntry, Result, StoreError, StoredCheckpoint};
+use fengqiao_store::{LedgerEntry, LedgerTile, Result, StoreError, StoredCheckpoint};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
@@ -211,37 +211,94 @@ pub(crate) fn log_record(c: &Connection, key: &Key, record_type: &str, id: i64, 
     )
 }
 
-pub(crate) fn entries(c: &Connection, from: u64, limit: usize) -> Result<Vec<LedgerEntry>> {
-    let mut stmt = c
-        .prepare_cached(
-            "SELECT seq, record_type, record_id, version, actor, at, commitment FROM ledger_entries
-             WHERE seq >= ?1 ORDER BY seq LIMIT ?2",
-        )
-        .map_err(backend)?;
-    stmt.query_map(params![from as i64, limit as i64], |r| {
-        let commitment: Vec<u8> = r.get(6)?;
-        Ok(LedgerEntry {
-            seq: r.get::<_, i64>(0)? as u64,
-            record_type: r.get(1)?,
-            record_id: r.get(2)?,
-            version: r.get(3)?,
-            actor: r.get(4)?,
-            at: from_ts(r.get(5)?),
-            commitment: commitment.try_into().unwrap_or([0; 32]),
-        })
+const ENTRY_COLUMNS: &str = "SELECT seq, record_type, record_id, version, actor, at, commitment FROM ledger_entries";
+
+fn entry_of(r: &rusqlite::Row) -> rusqlite::Result<LedgerEntry> {
+    let commitment: Vec<u8> = r.get(6)?;
+    Ok(LedgerEntry {
+        seq: r.get::<_, i64>(0)? as u64,
+        record_type: r.get(1)?,
+        record_id: r.get(2)?,
+        version: r.get(3)?,
+        actor: r.get(4)?,
+        at: from_ts(r.get(5)?),
+        commitment: commitment.try_into().unwrap_or([0; 32]),
     })
-    .map_err(backend)?
-    .collect::<rusqlite::Result<Vec<_>>>()
-    .map_err(backend)
 }
 
-pub(crate) fn save_checkpoint(c: &Connection, cp: &StoredCheckpoint) -> Result<()> {
-    c.execute(
+pub(crate) fn entries(c: &Connection, from: u64, limit: usize) -> Result<Vec<LedgerEntry>> {
+    let mut stmt = c
+        .prepare_cached(&format!("{ENTRY_COLUMNS} WHERE seq >= ?1 ORDER BY seq LIMIT ?2"))
+        .map_err(backend)?;
+    stmt.query_map(params![from as i64, limit as i64], entry_of)
+        .map_err(backend)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(backend)
+}
+
+/// Stores the checkpoint and its tiles if the latest checkpoint is still of
+/// `previous_size`; the check and the writes share one immediate
+/// transaction, so two sequencers cannot both extend the same size.
+pub(crate) fn publish_checkpoint(
+    c: &mut Connection,
+    previous_size: u64,
+    cp: &StoredCheckpoint,
+    tiles: &[LedgerTile],
+) -> Result<bool> {
+    let tx = c
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(backend)?;
+    let latest: i64 = tx
+        .query_row("SELECT COALESCE(MAX(size), 0) FROM ledger_checkpoints", [], |r| {
+            r.get(0)
+        })
+        .map_err(backend)?;
+    if latest as u64 != previous_size {
+        return Ok(false);
+    }
+    {
+        let mut put = tx
+            .prepare_cached("INSERT OR REPLACE INTO ledger_tiles (level, idx, hashes) VALUES (?1, ?2, ?3)")
+            .map_err(backend)?;
+        for t in tiles {
+            put.execute(params![t.level, t.index as i64, t.hashes])
+                .map_err(backend)?;
+        }
+    }
+    tx.execute(
+        // Replacing: a rebuild of the tiles re-signs the same size.
         "INSERT OR REPLACE INTO ledger_checkpoints (size, note, created_at) VALUES (?1, ?2, ?3)",
         params![cp.size as i64, cp.note, ts(cp.created_at)],
     )
     .map_err(backend)?;
-    Ok(())
+    tx.commit().map_err(backend)?;
+    Ok(true)
+}
+
+pub(crate) fn tile(c: &Connection, level: u8, index: u64) -> Result<Option<Vec<u8>>> {
+    c.query_row(
+        "SELECT hashes FROM ledger_tiles WHERE level = ?1 AND idx = ?2",
+        params![level, index as i64],
+        |r| r.get(0),
+    )
+    .optional()
+    .map_err(backend)
+}
+
+pub(crate) fn latest_entry(
+    c: &Connection,
+    record_type: &str,
+    record_id: &str,
+    below: u64,
+) -> Result<Option<LedgerEntry>> {
+    let mut stmt = c
+        .prepare_cached(&format!(
+            "{ENTRY_COLUMNS} WHERE record_type = ?1 AND record_id = ?2 AND seq < ?3 ORDER BY seq DESC LIMIT 1"
+        ))
+        .map_err(backend)?;
+    stmt.query_row(params![record_type, record_id, below as i64], entry_of)
+        .optional()
+        .map_err(backend)
 }
 
 pub(crate) fn latest_checkpoint(c: &Connection) -> Result<Option<StoredCheckpoint>> {

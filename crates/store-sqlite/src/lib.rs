@@ -89,6 +89,9 @@ impl SqliteStore {
 
     pub(crate) fn write<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
         let mut conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        // Write transactions take the write lock when they begin: a deferred
+        // one that reads first cannot wait for another process's writer.
+        conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
         f(&mut conn)
     }
 
@@ -430,19 +433,30 @@ impl Store for SqliteStore {
         self.read(|c| ledger::entries(c, from, limit))
     }
 
-    fn commitment_of(&self, record_type: &str, record_id: &str) -> Result<Option<[u8; 32]>> {
-        let Ok(id) = record_id.parse::<i64>() else {
-            return Ok(None);
-        };
-        self.read(|c| Ok(ledger::record_values(c, record_type, id)?.map(|v| ledger::commit(&self.ledger_key, &v))))
+    fn latest_ledger_entry(
+        &self,
+        record_type: &str,
+        record_id: &str,
+        below: u64,
+    ) -> Result<Option<fengqiao_store::LedgerEntry>> {
+        self.read(|c| ledger::latest_entry(c, record_type, record_id, below))
     }
 
     fn commitments(&self, record_type: &str) -> Result<Vec<(String, [u8; 32])>> {
         self.read(|c| ledger::all_commitments(c, &self.ledger_key, record_type))
     }
 
-    fn save_checkpoint(&self, checkpoint: &fengqiao_store::StoredCheckpoint) -> Result<()> {
-        self.write(|c| ledger::save_checkpoint(c, checkpoint))
+    fn publish_checkpoint(
+        &self,
+        previous_size: u64,
+        checkpoint: &fengqiao_store::StoredCheckpoint,
+        tiles: &[fengqiao_store::LedgerTile],
+    ) -> Result<bool> {
+        self.write(|c| ledger::publish_checkpoint(c, previous_size, checkpoint, tiles))
+    }
+
+    fn ledger_tile(&self, level: u8, index: u64) -> Result<Option<Vec<u8>>> {
+        self.read(|c| ledger::tile(c, level, index))
     }
 
     fn latest_checkpoint(&self) -> Result<Option<fengqiao_store::StoredCheckpoint>> {

@@ -11,6 +11,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../migrations/0003_place_type.sql")),
     (4, include_str!("../migrations/0004_plans.sql")),
     (5, include_str!("../migrations/0005_ledger.sql")),
+    (6, include_str!("../migrations/0006_ledger_tiles.sql")),
 ];
 
 /// The newest schema version this build knows.

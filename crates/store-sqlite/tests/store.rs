@@ -250,7 +250,7 @@ fn reopening_keeps_data_and_schema_version() {
     }
     let store = SqliteStore::open(&path).unwrap();
     assert_eq!(store.get_setting("k").unwrap().as_deref(), Some("v2"));
-    assert_eq!(fengqiao_store_sqlite::SCHEMA_VERSION, 5);
+    assert_eq!(fengqiao_store_sqlite::SCHEMA_VERSION, 6);
 }
 
 #[test]
@@ -319,12 +319,22 @@ fn forecasts_by_id_and_plans_round_trip() {
     assert_eq!(kinds, ["incident", "forecast", "plan", "plan"]);
     assert_eq!(entries.iter().map(|e| e.seq).collect::<Vec<_>>(), [0, 1, 2, 3]);
     for e in &entries {
+        let stored = store.commitments(&e.record_type).unwrap();
+        assert!(stored.contains(&(e.record_id.clone(), e.commitment)), "{}", e.record());
         assert_eq!(
-            store.commitment_of(&e.record_type, &e.record_id).unwrap(),
-            Some(e.commitment)
+            store
+                .latest_ledger_entry(&e.record_type, &e.record_id, 4)
+                .unwrap()
+                .as_ref(),
+            Some(e)
         );
     }
-    assert_eq!(store.commitment_of("plan", "999").unwrap(), None);
+    assert_eq!(store.latest_ledger_entry("plan", "999", 4).unwrap(), None);
+    assert_eq!(
+        store.latest_ledger_entry("plan", &entries[3].record_id, 3).unwrap(),
+        None,
+        "below its position"
+    );
     assert!(matches!(
         store.save_plan(&fengqiao_store::NewPlan {
             dataset: "nope".into(),
@@ -341,4 +351,112 @@ fn unwritable_path_is_a_clear_error() {
     std::fs::write(&file, b"x").unwrap();
     let e = SqliteStore::open(&file.join("db.sqlite")).unwrap_err().to_string();
     assert!(e.contains("cannot open database") && e.contains("a-file"), "{e}");
+}
+
+/// Imports `n` incidents (one ledger entry each) under keys starting at `from`.
+fn log_incidents(store: &SqliteStore, from: usize, n: usize) {
+    let run = start(store, &format!("sha{from}"));
+    let rows: Vec<_> = (from..from + n)
+        .map(|i| incident(&format!("k{i}"), i as i64, "other.other", 121.5))
+        .collect();
+    store.import_batch(run, &rows, ImportCounts::default()).unwrap();
+}
+
+fn signed_size(note: &str) -> (u64, fengqiao_tlog::Hash) {
+    let c = fengqiao_tlog::Checkpoint::parse(&note[..note.find("\n\n").unwrap() + 1]).unwrap();
+    (c.size, c.root)
+}
+
+/// The sequencer grows the stored tiles batch by batch to exactly the tree
+/// the entries make, signs each size once, and rebuilds tiles that are missing.
+#[test]
+fn sequencing_grows_tiles_and_checkpoints() {
+    let (dir, store) = fresh();
+    let signer = fengqiao_tlog::note::Signer::from_seed("test/ledger", [3; 32]).unwrap();
+    assert_eq!(
+        fengqiao_store::ledger::sequence(&store, &signer).unwrap(),
+        None,
+        "nothing logged"
+    );
+    let mut sizes = Vec::new();
+    for (from, n) in [(0, 1), (1, 300), (301, 255), (556, 1)] {
+        log_incidents(&store, from, n);
+        let cp = fengqiao_store::ledger::sequence(&store, &signer).unwrap().unwrap();
+        let tree = fengqiao_store::ledger::tree_of(&fengqiao_store::ledger::all_entries(&store).unwrap());
+        assert_eq!(signed_size(&cp.note), (tree.size(), tree.root(tree.size()).unwrap()));
+        for (l, i, w) in fengqiao_tlog::tiles::tiles_for(tree.size()) {
+            let stored = store.ledger_tile(l, i).unwrap().unwrap();
+            assert_eq!(stored, tree.tile(l, i, w).unwrap().concat(), "tile {l}/{i}");
+        }
+        sizes.push(cp.size);
+    }
+    assert_eq!(sizes, [1, 301, 556, 557]);
+    // Nothing new: the same checkpoint.
+    let again = fengqiao_store::ledger::sequence(&store, &signer).unwrap().unwrap();
+    assert_eq!(again.size, 557);
+    // A stale sequencer cannot publish over a newer checkpoint.
+    assert!(!store.publish_checkpoint(301, &again, &[]).unwrap());
+    // Tiles lost (a log from before tiles were stored): the next run rebuilds them.
+    let raw = rusqlite::Connection::open(dir.path().join("db.sqlite")).unwrap();
+    raw.execute("DELETE FROM ledger_tiles", []).unwrap();
+    log_incidents(&store, 557, 2);
+    let cp = fengqiao_store::ledger::sequence(&store, &signer).unwrap().unwrap();
+    let tree = fengqiao_store::ledger::tree_of(&fengqiao_store::ledger::all_entries(&store).unwrap());
+    assert_eq!(signed_size(&cp.note), (559, tree.root(559).unwrap()));
+    assert_eq!(
+        store.ledger_tile(1, 0).unwrap().unwrap(),
+        tree.tile(1, 0, 2).unwrap().concat()
+    );
+    // Proofs read from the tiles verify against the signed root.
+    let p = fengqiao_store::ledger::inclusion(&store, "incident", "300")
+        .unwrap()
+        .unwrap();
+    let path: Vec<Vec<u8>> = p
+        .proof
+        .iter()
+        .map(|h| base64::Engine::decode(&base64::engine::general_purpose::STANDARD, h).unwrap())
+        .collect();
+    let refs: Vec<&[u8]> = path.iter().map(Vec::as_slice).collect();
+    let leaf = fengqiao_tlog::leaf_hash(p.leaf.as_bytes());
+    fengqiao_tlog::verify_inclusion(p.index, 559, &leaf, &refs, &tree.root(559).unwrap()).unwrap();
+}
+
+/// Two sequencers on one database at once: every checkpoint extends the one
+/// before it (no fork), and the last covers every entry.
+#[test]
+fn concurrent_sequencers_do_not_fork() {
+    let (dir, store) = fresh();
+    let path = dir.path().join("db.sqlite");
+    let signer = fengqiao_tlog::note::Signer::from_seed("test/ledger", [4; 32]).unwrap();
+    std::thread::scope(|scope| {
+        for t in 0..2 {
+            let (path, signer) = (&path, &signer);
+            scope.spawn(move || {
+                let store = SqliteStore::open(path).unwrap();
+                for round in 0..6 {
+                    log_incidents(&store, 1000 * t + 100 * round, 37);
+                    fengqiao_store::ledger::sequence(&store, signer).unwrap();
+                }
+            });
+        }
+    });
+    let tree = fengqiao_store::ledger::tree_of(&fengqiao_store::ledger::all_entries(&store).unwrap());
+    assert_eq!(tree.size(), 2 * 6 * 37);
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    let notes: Vec<String> = raw
+        .prepare("SELECT note FROM ledger_checkpoints ORDER BY size")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(signed_size(notes.last().unwrap()).0, tree.size());
+    for note in &notes {
+        let (size, root) = signed_size(note);
+        assert_eq!(
+            Some(root),
+            tree.root(size),
+            "checkpoint {size} is a prefix of the final tree"
+        );
+    }
 }

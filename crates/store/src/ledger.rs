@@ -1,13 +1,21 @@
-//! Reading the transparency log through any [`Store`]: the entries in
-//! order, the Merkle tree they make, and inclusion proofs against the
-//! latest signed checkpoint. Shared by the CLI and the HTTP API.
+//! Reading and growing the transparency log through any [`Store`]: the
+//! sequencer that integrates new entries into the stored tiles and signs a
+//! checkpoint, and inclusion and consistency proofs read from the tiles
+//! (a few tile reads each, whatever the log's size). Shared by the CLI and
+//! the HTTP API.
 
-use crate::{LedgerEntry, Result, Store};
-use fengqiao_tlog::{Tree, leaf_hash};
+use crate::{LedgerEntry, LedgerTile, Result, Store, StoreError, StoredCheckpoint};
+use fengqiao_tlog::note::Signer;
+use fengqiao_tlog::tiles::{TILE_WIDTH, TileError, TiledNodes};
+use fengqiao_tlog::{Checkpoint, Hash, Nodes, Tree, leaf_hash};
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// Setting under which the sequencer publishes its verifier key.
 pub const VKEY_SETTING: &str = "ledger_vkey";
+
+/// How often a sequencer retries after losing a race to another one.
+const SEQUENCE_ATTEMPTS: usize = 8;
 
 /// Every entry, in log order.
 pub fn all_entries(store: &dyn Store) -> Result<Vec<LedgerEntry>> {
@@ -32,6 +40,154 @@ pub fn tree_of(entries: &[LedgerEntry]) -> Tree {
 
 fn b64(h: &[u8]) -> String {
     base64::Engine::encode(&base64::engine::general_purpose::STANDARD, h)
+}
+
+fn hashes_of(blob: &[u8]) -> Vec<Hash> {
+    blob.chunks_exact(32)
+        .map(|c| c.try_into().expect("32-byte chunk"))
+        .collect()
+}
+
+fn stored_tile(store: &dyn Store, level: u8, index: u64) -> Result<Vec<Hash>> {
+    Ok(store
+        .ledger_tile(level, index)?
+        .map(|b| hashes_of(&b))
+        .unwrap_or_default())
+}
+
+fn tile_error(e: TileError<StoreError>) -> StoreError {
+    match e {
+        TileError::Source(e) => e,
+        missing => StoreError::Backend(format!(
+            "ledger: {missing}; run `fengqiao ledger checkpoint` to rebuild"
+        )),
+    }
+}
+
+/// The tree of `size` leaves as stored in tiles.
+fn tiled(store: &dyn Store, size: u64) -> TiledNodes<impl Fn(u8, u64) -> Result<Vec<Hash>> + '_> {
+    TiledNodes::new(size, move |level, index| stored_tile(store, level, index))
+}
+
+/// Whether the stored tiles reach `size` leaves (logs sequenced before tiles
+/// were stored have none).
+fn tiles_reach(store: &dyn Store, size: u64) -> Result<bool> {
+    if size == 0 {
+        return Ok(true);
+    }
+    let last = size - 1;
+    Ok(stored_tile(store, 0, last / TILE_WIDTH)?.len() as u64 > last % TILE_WIDTH)
+}
+
+/// Integrates every entry past the latest checkpoint into the stored tiles
+/// and signs a checkpoint of the new size; returns the latest checkpoint.
+/// Safe to run from several processes at once: a sequencer that loses the
+/// race to publish starts again from the winner's checkpoint.
+pub fn sequence(store: &dyn Store, signer: &Signer) -> Result<Option<StoredCheckpoint>> {
+    let vkey = signer.verifier().vkey();
+    if store.get_setting(VKEY_SETTING)?.as_deref() != Some(vkey.as_str()) {
+        store.set_setting(VKEY_SETTING, &vkey)?;
+    }
+    for _ in 0..SEQUENCE_ATTEMPTS {
+        let latest = store.latest_checkpoint()?;
+        let old = latest.as_ref().map_or(0, |c| c.size);
+        let from = if tiles_reach(store, old)? { old } else { 0 };
+        let mut leaves = Vec::new();
+        loop {
+            let page = store.ledger_entries(from + leaves.len() as u64, 100_000)?;
+            if page.is_empty() {
+                break;
+            }
+            leaves.extend(page.iter().map(|e| leaf_hash(&e.leaf_bytes())));
+        }
+        let size = from + leaves.len() as u64;
+        if size == 0 || (from == old && size == old) {
+            return Ok(latest);
+        }
+        let changed =
+            fengqiao_tlog::tiles::append(from, &leaves, |l, i| stored_tile(store, l, i)).map_err(tile_error)?;
+        let grown: HashMap<(u8, u64), Vec<Hash>> = changed.into_iter().map(|(l, i, h)| ((l, i), h)).collect();
+        let nodes = TiledNodes::new(size, |l, i| match grown.get(&(l, i)) {
+            Some(h) => Ok(h.clone()),
+            None => stored_tile(store, l, i),
+        });
+        let root = nodes
+            .head(size)
+            .map_err(tile_error)?
+            .expect("the tiles cover the new size");
+        let text = Checkpoint {
+            origin: signer.name().to_string(),
+            size,
+            root,
+            extensions: Vec::new(),
+        }
+        .to_text();
+        let note = fengqiao_tlog::note::sign(&text, &[signer]).map_err(|e| StoreError::Backend(e.to_string()))?;
+        let checkpoint = StoredCheckpoint {
+            size,
+            note,
+            created_at: chrono::Utc::now(),
+        };
+        let tiles: Vec<LedgerTile> = grown
+            .into_iter()
+            .map(|((level, index), h)| LedgerTile {
+                level,
+                index,
+                hashes: h.concat(),
+            })
+            .collect();
+        if store.publish_checkpoint(old, &checkpoint, &tiles)? {
+            return Ok(Some(checkpoint));
+        }
+    }
+    Err(StoreError::Backend(format!(
+        "ledger: {SEQUENCE_ATTEMPTS} attempts to sign a checkpoint each lost to another sequencer"
+    )))
+}
+
+/// The bytes of hash tile (level, index) of `width` hashes, when the latest
+/// checkpoint covers all of it (C2SP tlog-tiles).
+pub fn tile_bytes(store: &dyn Store, level: u8, index: u64, width: u64) -> Result<Option<Vec<u8>>> {
+    let Some(cp) = store.latest_checkpoint()? else {
+        return Ok(None);
+    };
+    // Hashes of level 8L cover 256^L leaves each; all must be inside the checkpoint.
+    let span = TILE_WIDTH.checked_pow(u32::from(level)).unwrap_or(u64::MAX);
+    let needed = index
+        .saturating_mul(TILE_WIDTH)
+        .saturating_add(width)
+        .saturating_mul(span);
+    if needed > cp.size {
+        return Ok(None);
+    }
+    Ok(store
+        .ledger_tile(level, index)?
+        .filter(|b| b.len() as u64 >= 32 * width)
+        .map(|mut b| {
+            b.truncate(32 * width as usize);
+            b
+        }))
+}
+
+/// Entry bundle `index` of `width` entries (C2SP tlog-tiles: each leaf's
+/// bytes after a big-endian uint16 length), when the latest checkpoint covers it.
+pub fn entry_bundle(store: &dyn Store, index: u64, width: u64) -> Result<Option<Vec<u8>>> {
+    let size = store.latest_checkpoint()?.map_or(0, |c| c.size);
+    let from = index.saturating_mul(TILE_WIDTH);
+    if from.saturating_add(width) > size {
+        return Ok(None);
+    }
+    let run = store.ledger_entries(from, width as usize)?;
+    if run.len() as u64 != width {
+        return Ok(None);
+    }
+    let mut out = Vec::new();
+    for e in run {
+        let leaf = e.leaf_bytes();
+        out.extend_from_slice(&(leaf.len() as u16).to_be_bytes());
+        out.extend_from_slice(&leaf);
+    }
+    Ok(Some(out))
 }
 
 /// A record's entry with its audit path to a signed checkpoint.
@@ -71,42 +227,47 @@ pub fn inclusion(store: &dyn Store, record_type: &str, record_id: &str) -> Resul
     let Some(cp) = store.latest_checkpoint()? else {
         return Ok(None);
     };
-    let entries = all_entries(store)?;
-    let Some(entry) = entries
-        .iter()
-        .rev()
-        .find(|e| e.record_type == record_type && e.record_id == record_id && e.seq < cp.size)
-    else {
+    let Some(entry) = store.latest_ledger_entry(record_type, record_id, cp.size)? else {
         return Ok(None);
     };
-    let tree = tree_of(&entries);
-    let Some(path) = tree.inclusion_proof(entry.seq, cp.size) else {
+    let Some(path) = tiled(store, cp.size)
+        .prove_subtree_inclusion(entry.seq, 0, cp.size)
+        .map_err(tile_error)?
+    else {
         return Ok(None);
     };
     let leaf = entry.leaf_bytes();
     Ok(Some(InclusionProof {
         record: entry.record(),
-        entry: entry.clone(),
         index: entry.seq,
         tree_size: cp.size,
         leaf_hash: b64(&leaf_hash(&leaf)),
         leaf: String::from_utf8_lossy(&leaf).into_owned(),
+        entry,
         proof: path.iter().map(|h| b64(h)).collect(),
         checkpoint: cp.note,
         vkey: store.get_setting(VKEY_SETTING)?,
     }))
 }
 
-/// Consistency proof between two sizes, with both roots (base64).
+/// Consistency proof between two sizes up to the latest checkpoint, with both roots (base64).
 pub fn consistency(store: &dyn Store, old: u64, new: u64) -> Result<Option<serde_json::Value>> {
-    let entries = all_entries(store)?;
-    let tree = tree_of(&entries);
-    let Some(proof) = tree.consistency_proof(old, new) else {
+    let size = store.latest_checkpoint()?.map_or(0, |c| c.size);
+    if old == 0 || old > new || new > size {
+        return Ok(None);
+    }
+    let tree = tiled(store, size);
+    let proof = tree.prove_subtree_consistency(0, old, new).map_err(tile_error)?;
+    let (Some(proof), Some(old_root), Some(new_root)) = (
+        proof,
+        tree.head(old).map_err(tile_error)?,
+        tree.head(new).map_err(tile_error)?,
+    ) else {
         return Ok(None);
     };
     Ok(Some(serde_json::json!({
-        "old": {"size": old, "root": b64(&tree.root(old).expect("size"))},
-        "new": {"size": new, "root": b64(&tree.root(new).expect("size"))},
+        "old": {"size": old, "root": b64(&old_root)},
+        "new": {"size": new, "root": b64(&new_root)},
         "proof": proof.iter().map(|h| b64(h)).collect::<Vec<_>>(),
     })))
 }

@@ -295,6 +295,15 @@ pub struct StoredCheckpoint {
     pub created_at: DateTime<Utc>,
 }
 
+/// A hash tile of the log's tree (C2SP tlog-tiles), as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerTile {
+    pub level: u8,
+    pub index: u64,
+    /// Concatenated 32-byte hashes of tree level 8 * `level`.
+    pub hashes: Vec<u8>,
+}
+
 /// A dimension to count incidents by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dimension {
@@ -368,13 +377,25 @@ pub trait Store: Send + Sync {
     /// Log entries from position `from`, at most `limit`, in order.
     fn ledger_entries(&self, from: u64, limit: usize) -> Result<Vec<LedgerEntry>>;
 
-    /// The commitment to a record as it is stored now (`None`: no such record).
-    fn commitment_of(&self, record_type: &str, record_id: &str) -> Result<Option<[u8; 32]>>;
+    /// The newest entry of a record below position `below` (`None`: none).
+    fn latest_ledger_entry(&self, record_type: &str, record_id: &str, below: u64) -> Result<Option<LedgerEntry>>;
 
     /// The commitment to every stored record of a type, as (id, commitment), in one pass.
     fn commitments(&self, record_type: &str) -> Result<Vec<(String, [u8; 32])>>;
 
-    fn save_checkpoint(&self, checkpoint: &StoredCheckpoint) -> Result<()>;
+    /// Stores a checkpoint with the tiles that grew to reach it, in one
+    /// transaction, if the latest checkpoint is still of `previous_size`
+    /// (0: none); `false` when another sequencer got there first.
+    fn publish_checkpoint(
+        &self,
+        previous_size: u64,
+        checkpoint: &StoredCheckpoint,
+        tiles: &[LedgerTile],
+    ) -> Result<bool>;
+
+    /// The stored hashes of tile (level, index): concatenated 32-byte hashes,
+    /// up to 256 of them (fewer while it is the last tile of its level).
+    fn ledger_tile(&self, level: u8, index: u64) -> Result<Option<Vec<u8>>>;
 
     fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>>;
 

@@ -12,6 +12,7 @@ mod checkpoint;
 pub mod cosignature;
 mod keyed;
 mod memory;
+mod nodes;
 pub mod note;
 mod proof;
 mod subtree;
@@ -21,6 +22,7 @@ mod tree;
 pub use checkpoint::{Checkpoint, CheckpointError};
 pub use keyed::keyed_hash;
 pub use memory::Tree;
+pub use nodes::Nodes;
 pub use proof::{ProofError, verify_consistency, verify_inclusion};
 pub use subtree::{covering_subtrees, is_valid_subtree, verify_subtree_consistency, verify_subtree_inclusion};
 pub use tree::{

@@ -4,8 +4,9 @@
 //! hashes, not a pass over all leaves. The levels are exactly what C2SP
 //! tiles store, eight levels to a tile.
 
-use crate::subtree::is_valid_subtree;
-use crate::tree::{Hash, empty_root, node_hash, split};
+use crate::nodes::Nodes;
+use crate::tree::{Hash, node_hash};
+use std::convert::Infallible;
 
 #[derive(Debug, Clone, Default)]
 pub struct Tree {
@@ -47,24 +48,9 @@ impl Tree {
         index as u64
     }
 
-    /// MTH(D[start..end]) for `end <= size`.
-    fn range(&self, start: u64, end: u64) -> Hash {
-        let n = end - start;
-        if n == 0 {
-            return empty_root();
-        }
-        // An aligned power-of-two run is stored.
-        if n.is_power_of_two() && start.is_multiple_of(n) {
-            let k = n.trailing_zeros() as usize;
-            return self.levels[k][(start >> k) as usize];
-        }
-        let k = split(n);
-        node_hash(&self.range(start, start + k), &self.range(start + k, end))
-    }
-
     /// The tree head at `size` (any size up to the current one).
     pub fn root(&self, size: u64) -> Option<Hash> {
-        (size <= self.size()).then(|| self.range(0, size))
+        infallible(self.head(size))
     }
 
     /// The audit path of leaf `index` in the tree of `size` leaves.
@@ -82,73 +68,44 @@ impl Tree {
 
     /// The hash of the subtree `[start, end)`, once the tree holds it.
     pub fn subtree_hash(&self, start: u64, end: u64) -> Option<Hash> {
-        (is_valid_subtree(start, end) && end <= self.size()).then(|| self.range(start, end))
+        infallible(self.subtree_head(start, end))
     }
 
     /// The audit path of entry `index` within the subtree `[start, end)`.
     pub fn subtree_inclusion_proof(&self, index: u64, start: u64, end: u64) -> Option<Vec<Hash>> {
-        if !is_valid_subtree(start, end) || end > self.size() || !(start..end).contains(&index) {
-            return None;
-        }
-        let mut stack = Vec::new();
-        let (mut lo, mut hi) = (start, end);
-        while hi - lo > 1 {
-            let k = split(hi - lo);
-            if index < lo + k {
-                stack.push(self.range(lo + k, hi));
-                hi = lo + k;
-            } else {
-                stack.push(self.range(lo, lo + k));
-                lo += k;
-            }
-        }
-        stack.reverse();
-        Some(stack)
+        infallible(self.prove_subtree_inclusion(index, start, end))
     }
 
-    /// SUBTREE_PROOF(start, end, D[size]): the subtree `[start, end)` is part
-    /// of the tree of `size` leaves.
+    /// SUBTREE_PROOF(start, end, D[size]).
     pub fn subtree_consistency_proof(&self, start: u64, end: u64, size: u64) -> Option<Vec<Hash>> {
-        if !is_valid_subtree(start, end) || end > size || size > self.size() {
-            return None;
-        }
-        let mut stack = Vec::new();
-        if start == end {
-            return Some(stack);
-        }
-        let mut start = start;
-        // The window [lo, hi) of the tree being descended; start and end stay absolute.
-        let (mut lo, mut hi, mut known) = (0u64, size, true);
-        loop {
-            if start == lo && end == hi {
-                if !known {
-                    stack.push(self.range(lo, hi));
-                }
-                break;
-            }
-            let k = lo + split(hi - lo);
-            if end <= k {
-                stack.push(self.range(k, hi));
-                hi = k;
-            } else {
-                stack.push(self.range(lo, k));
-                if start < k {
-                    // The subtree straddles the split: prove its right part, send its left.
-                    known = false;
-                    start = k;
-                }
-                lo = k;
-            }
-        }
-        stack.reverse();
-        Some(stack)
+        infallible(self.prove_subtree_consistency(start, end, size))
+    }
+}
+
+fn infallible<T>(r: Result<T, Infallible>) -> T {
+    match r {
+        Ok(t) => t,
+        Err(never) => match never {},
+    }
+}
+
+impl Nodes for Tree {
+    type Error = Infallible;
+
+    fn size(&self) -> u64 {
+        Tree::size(self)
+    }
+
+    fn node(&self, level: u32, index: u64) -> Result<Hash, Infallible> {
+        Ok(self.levels[level as usize][index as usize])
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::subtree::{verify_subtree_consistency, verify_subtree_inclusion};
+    use crate::subtree::{is_valid_subtree, verify_subtree_consistency, verify_subtree_inclusion};
+    use crate::tree::empty_root;
     use crate::tree::{consistency_proof, inclusion_proof, leaf_hash, root, subtree_consistency_proof};
     use proptest::prelude::*;
 

@@ -165,6 +165,11 @@ impl Signer {
         format!("PRIVATE+KEY+{}+{:08x}+{}", self.name, self.key_id, STANDARD.encode(raw))
     }
 
+    /// The key's name; for a log's key, the log's origin.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
     pub fn verifier(&self) -> Verifier {
         Verifier {
             name: self.name.clone(),

@@ -3,7 +3,10 @@
 //! or partial (`.p/W`). Paths encode N in groups of three digits.
 
 use crate::Tree;
-use crate::tree::Hash;
+use crate::nodes::Nodes;
+use crate::tree::{Hash, node_hash};
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 pub const TILE_WIDTH: u64 = 256;
 
@@ -124,6 +127,117 @@ impl Tree {
     }
 }
 
+/// The root of a perfect tree over `hashes` (a power of two of them).
+fn perfect_root(hashes: &[Hash]) -> Hash {
+    debug_assert!(hashes.len().is_power_of_two());
+    let mut level = hashes.to_vec();
+    while level.len() > 1 {
+        level = level.chunks(2).map(|p| node_hash(&p[0], &p[1])).collect();
+    }
+    level[0]
+}
+
+/// A tile as (level, index, hashes).
+pub type GrownTile = (u8, u64, Vec<Hash>);
+
+/// The tiles that change when `new_leaves` are appended to a tree of
+/// `old_size` leaves: each level's last partial tile grown, and new ones,
+/// as (level, index, hashes). `stored(level, index)` returns a tile as
+/// stored so far (the last one of each level may be partial); only the
+/// partial tile at the edge of each level is read.
+pub fn append<E>(
+    old_size: u64,
+    new_leaves: &[Hash],
+    mut stored: impl FnMut(u8, u64) -> Result<Vec<Hash>, E>,
+) -> Result<Vec<GrownTile>, TileError<E>> {
+    let mut out = Vec::new();
+    let (mut level, mut before, mut fresh) = (0u8, old_size, new_leaves.to_vec());
+    while !fresh.is_empty() {
+        let first = before / TILE_WIDTH;
+        let kept = (before % TILE_WIDTH) as usize;
+        let mut hashes = if kept == 0 {
+            Vec::new()
+        } else {
+            let tile = stored(level, first).map_err(TileError::Source)?;
+            if tile.len() < kept {
+                return Err(TileError::Missing { level, index: first });
+            }
+            tile[..kept].to_vec()
+        };
+        hashes.extend_from_slice(&fresh);
+        fresh = Vec::new();
+        for (n, chunk) in hashes.chunks(TILE_WIDTH as usize).enumerate() {
+            if chunk.len() == TILE_WIDTH as usize {
+                fresh.push(perfect_root(chunk));
+            }
+            out.push((level, first + n as u64, chunk.to_vec()));
+        }
+        before /= TILE_WIDTH;
+        level += 1;
+    }
+    Ok(out)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TileError<E> {
+    #[error("tile {level}/{index} is missing or shorter than the tree needs")]
+    Missing { level: u8, index: u64 },
+    #[error(transparent)]
+    Source(E),
+}
+
+/// A tree of `size` leaves read from its tiles on demand (each tile once):
+/// heads and proofs through [`Nodes`] at the cost of a few tile reads.
+pub struct TiledNodes<F> {
+    size: u64,
+    fetch: F,
+    cache: RefCell<HashMap<(u8, u64), Vec<Hash>>>,
+}
+
+impl<F, E> TiledNodes<F>
+where
+    F: Fn(u8, u64) -> Result<Vec<Hash>, E>,
+{
+    /// `fetch(level, index)` returns the stored hashes of a tile, full or partial.
+    pub fn new(size: u64, fetch: F) -> Self {
+        Self {
+            size,
+            fetch,
+            cache: RefCell::new(HashMap::new()),
+        }
+    }
+}
+
+impl<F, E> Nodes for TiledNodes<F>
+where
+    F: Fn(u8, u64) -> Result<Vec<Hash>, E>,
+{
+    type Error = TileError<E>;
+
+    fn size(&self) -> u64 {
+        self.size
+    }
+
+    fn node(&self, level: u32, index: u64) -> Result<Hash, Self::Error> {
+        let tile_level = u8::try_from(level / 8).map_err(|_| TileError::Missing { level: 255, index })?;
+        let width = 1usize << (level % 8);
+        let first = index << (level % 8);
+        let (tile, offset) = (first / TILE_WIDTH, (first % TILE_WIDTH) as usize);
+        let mut cache = self.cache.borrow_mut();
+        let hashes = match cache.entry((tile_level, tile)) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert((self.fetch)(tile_level, tile).map_err(TileError::Source)?)
+            }
+        };
+        let run = hashes.get(offset..offset + width).ok_or(TileError::Missing {
+            level: tile_level,
+            index: tile,
+        })?;
+        Ok(perfect_root(run))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,6 +267,7 @@ mod tests {
         assert_eq!(parse_tile_path("tile/entries/001"), Some((None, 1, 256)));
         for bad in [
             "tile/0/1",
+            "tile/256/000",
             "tile/0/x000/001",
             "tile/00/000",
             "tile/0/000.p/256",
@@ -160,6 +275,39 @@ mod tests {
             "x/0/000",
         ] {
             assert_eq!(parse_tile_path(bad), None, "{bad}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Tiles grown batch by batch equal the tiles of the whole tree, and
+        /// heads and proofs read from them equal the in-memory tree's.
+        #[test]
+        fn tiles_grow_by_append(sizes in proptest::collection::vec(1usize..700, 1..5), probe in 0u64..5000) {
+            let mut tree = Tree::new();
+            let mut stored: HashMap<(u8, u64), Vec<Hash>> = HashMap::new();
+            let mut n = 0u64;
+            for (b, count) in sizes.iter().enumerate() {
+                let leaves: Vec<Hash> = (0..*count).map(|i| leaf_hash(&[b as u8, (i % 256) as u8, (i / 256) as u8])).collect();
+                let changed = append(n, &leaves, |l, i| Ok::<_, ()>(stored.get(&(l, i)).cloned().unwrap_or_default())).unwrap();
+                for (l, i, h) in changed {
+                    stored.insert((l, i), h);
+                }
+                for l in leaves {
+                    tree.push(l);
+                }
+                n = tree.size();
+            }
+            for (l, i, w) in tiles_for(n) {
+                proptest::prop_assert_eq!(stored.get(&(l, i)).map(Vec::len), Some(w as usize));
+                proptest::prop_assert_eq!(tree.tile(l, i, w).unwrap(), stored[&(l, i)].clone());
+            }
+            let tiled = TiledNodes::new(n, |l, i| stored.get(&(l, i)).cloned().ok_or(()));
+            let size = 1 + probe % n;
+            proptest::prop_assert_eq!(tiled.head(size).unwrap(), tree.root(size));
+            let index = probe % size;
+            proptest::prop_assert_eq!(tiled.prove_subtree_inclusion(index, 0, size).unwrap(), tree.inclusion_proof(index, size));
+            let old = 1 + (probe / 7) % size;
+            proptest::prop_assert_eq!(tiled.prove_subtree_consistency(0, old, size).unwrap(), tree.consistency_proof(old, size));
         }
     }
 }
