@@ -32,6 +32,33 @@ pub enum LedgerCommand {
     },
     /// Consistency proof between two tree sizes
     Consistency { old: u64, new: u64 },
+    /// Manage the witnesses whose cosignatures the log accepts
+    Witness {
+        #[command(subcommand)]
+        command: WitnessCommand,
+    },
+    /// Print the C2SP tlog-witness add-checkpoint request for a witness that last cosigned size OLD
+    WitnessRequest {
+        #[arg(long, default_value_t = 0)]
+        old: u64,
+    },
+    /// Store witness cosignature lines (a witness's add-checkpoint response) from FILE or stdin
+    Cosign {
+        file: Option<PathBuf>,
+        /// The checkpoint they cosign (default: the latest)
+        #[arg(long)]
+        size: Option<u64>,
+    },
+}
+
+#[derive(clap::Subcommand)]
+pub enum WitnessCommand {
+    /// Trust a witness by its verifier key (cosignature/v1 or Ed25519 note key)
+    Add { vkey: String },
+    /// Stop trusting the witness of this name
+    Remove { name: String },
+    /// List the trusted witnesses
+    List,
 }
 
 fn key_path(settings: &crate::config::Settings) -> PathBuf {
@@ -107,6 +134,25 @@ pub fn run(settings: &crate::config::Settings, cmd: &LedgerCommand) -> Result<()
             }
             Ok(())
         }
+        LedgerCommand::Witness { command } => witness(&store, command),
+        LedgerCommand::WitnessRequest { old } => {
+            sequence(&store, &signer)?.ok_or("the ledger is empty")?;
+            let body = fengqiao_store::ledger::witness_request(&store, *old)
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("--old {old} is beyond the latest checkpoint"))?;
+            print!("{body}");
+            Ok(())
+        }
+        LedgerCommand::Cosign { file, size } => {
+            let body = match file {
+                Some(p) => std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?,
+                None => std::io::read_to_string(std::io::stdin()).map_err(|e| format!("stdin: {e}"))?,
+            };
+            let names =
+                fengqiao_store::ledger::add_cosignatures(&store, *size, &body).map_err(|e| format!("cosign: {e}"))?;
+            println!("stored cosignatures by {}", names.join(", "));
+            Ok(())
+        }
         LedgerCommand::Consistency { old, new } => {
             let out = fengqiao_store::ledger::consistency(&store, *old, *new)
                 .map_err(|e| e.to_string())?
@@ -115,6 +161,33 @@ pub fn run(settings: &crate::config::Settings, cmd: &LedgerCommand) -> Result<()
             Ok(())
         }
     }
+}
+
+fn witness(store: &dyn Store, command: &WitnessCommand) -> Result<(), String> {
+    use fengqiao_store::ledger::{set_witnesses, witnesses};
+    let mut keys = witnesses(store).map_err(|e| e.to_string())?;
+    match command {
+        WitnessCommand::Add { vkey } => {
+            let key = fengqiao_tlog::cosignature::WitnessKey::parse(vkey).map_err(|e| format!("{vkey}: {e}"))?;
+            keys.retain(|k| k.name != key.name);
+            println!("trusting witness {} ({})", key.name, key.vkey());
+            keys.push(key);
+        }
+        WitnessCommand::Remove { name } => {
+            let before = keys.len();
+            keys.retain(|k| &k.name != name);
+            if keys.len() == before {
+                return Err(format!("no witness named {name}"));
+            }
+        }
+        WitnessCommand::List => {
+            for k in &keys {
+                println!("{}", k.vkey());
+            }
+            return Ok(());
+        }
+    }
+    set_witnesses(store, &keys).map_err(|e| e.to_string())
 }
 
 fn verify(store: &dyn Store, verifier: &Verifier, as_json: bool) -> Result<(), String> {
@@ -182,7 +255,20 @@ pub fn verify_report(store: &dyn Store, verifier: &Verifier) -> Result<Value, St
             Ok(note) => match Checkpoint::parse(&note.text) {
                 Err(e) => miss(format!("checkpoint {}", cp.size), e.to_string()),
                 Ok(c) => {
-                    signed = json!({"size": c.size, "root": STANDARD.encode(c.root)});
+                    let keys = fengqiao_store::ledger::witnesses(store).map_err(|e| e.to_string())?;
+                    let mut witnessed_by = Vec::new();
+                    for line in store.cosignatures(c.size).map_err(|e| e.to_string())? {
+                        let name = fengqiao_tlog::cosignature::parse_line(&line).map(|(n, _)| n.to_string());
+                        let name = name.unwrap_or_else(|| line.clone());
+                        match keys.iter().find(|k| k.name == name) {
+                            Some(k) if k.verify_line(&c, &line).is_some() => witnessed_by.push(name),
+                            _ => miss(
+                                format!("checkpoint {}", c.size),
+                                format!("the stored cosignature by {name} does not verify"),
+                            ),
+                        }
+                    }
+                    signed = json!({"size": c.size, "root": STANDARD.encode(c.root), "witnessed_by": witnessed_by});
                     match tree.root(c.size) {
                         None => miss(
                             format!("checkpoint {}", c.size),

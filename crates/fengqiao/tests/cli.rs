@@ -1014,4 +1014,71 @@ fn ledger_catches_every_kind_of_tampering() {
         },
         "the log was rewritten",
     );
+    // A stored tree tile changed: proofs served from it would not verify.
+    tampered(
+        |_, db| {
+            drop(db.execute(
+                "UPDATE ledger_tiles SET hashes = zeroblob(length(hashes)) WHERE level = 0 AND idx = 0",
+                [],
+            ))
+        },
+        "tile/0/000",
+    );
+}
+
+/// A witness is trusted by its key, gets the add-checkpoint request, and its
+/// cosignature is stored, served with the checkpoint and checked by verify.
+#[test]
+fn witnesses_cosign_the_ledger() {
+    use fengqiao_tlog::cosignature::{WitnessKey, cosign, line};
+    let dir = tempfile::tempdir().unwrap();
+    assert!(run(dir.path(), &["demo", "--no-serve", "--days", "3"]).status.success());
+    let witness = WitnessKey::from_seed("witness.example/w1", [21; 32]);
+    let o = run(dir.path(), &["ledger", "witness", "add", &witness.vkey()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = run(dir.path(), &["ledger", "witness", "list"]);
+    assert_eq!(String::from_utf8(o.stdout).unwrap().trim(), witness.vkey());
+    let o = run(dir.path(), &["ledger", "witness-request", "--old", "0"]);
+    let request = String::from_utf8(o.stdout).unwrap();
+    let (head, note) = request.split_once("\n\n").unwrap();
+    assert_eq!(head, "old 0");
+    // The witness checks the log's signature and cosigns the checkpoint body.
+    let body = &note[..note.find("\n\n").unwrap() + 1];
+    let cp = fengqiao_tlog::Checkpoint::parse(body).unwrap();
+    let response = dir.path().join("cosignature.txt");
+    std::fs::write(
+        &response,
+        line(&witness.name, &cosign(&witness.name, [21; 32], &cp, 1_700_000_000)),
+    )
+    .unwrap();
+    let o = run(dir.path(), &["ledger", "cosign", response.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: Value = serde_json::from_slice(&run(dir.path(), &["ledger", "verify", "--json"]).stdout).unwrap();
+    assert_eq!(v["ok"], true, "{v}");
+    assert_eq!(
+        v["checkpoint"]["witnessed_by"],
+        serde_json::json!(["witness.example/w1"])
+    );
+    // A cosignature by someone else is refused; a stored one altered is caught.
+    let stranger = line(
+        "witness.example/w2",
+        &cosign("witness.example/w2", [22; 32], &cp, 1_700_000_000),
+    );
+    std::fs::write(&response, stranger).unwrap();
+    let o = run(dir.path(), &["ledger", "cosign", response.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not a witness of this log"));
+    let db = rusqlite::Connection::open(dir.path().join("fengqiao-data/fengqiao.sqlite")).unwrap();
+    let mut other = cp.clone();
+    other.size += 1;
+    let forged = line(&witness.name, &cosign(&witness.name, [21; 32], &other, 1_700_000_000));
+    db.execute("UPDATE ledger_cosignatures SET line = ?1", [forged.trim_end()])
+        .unwrap();
+    let v: Value = serde_json::from_slice(&run(dir.path(), &["ledger", "verify", "--json"]).stdout).unwrap();
+    assert_eq!(v["ok"], false);
+    assert!(
+        v["mismatches"]
+            .to_string()
+            .contains("cosignature by witness.example/w1 does not verify"),
+        "{v}"
+    );
 }

@@ -341,30 +341,30 @@ pub async fn ledger_checkpoint(
     Query(q): Q,
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
-    params::reject_unknown(&q, &["format"])?;
-    let (cp, vkey) = blocking(&state, |s| {
+    params::reject_unknown(&q, &["format", "size"])?;
+    let size = optional_size(&q)?;
+    let (cp, vkey) = blocking(&state, move |s| {
         Ok((
-            s.latest_checkpoint()?,
+            fengqiao_store::ledger::cosigned_checkpoint(s, size)?,
             s.get_setting(fengqiao_store::ledger::VKEY_SETTING)?,
         ))
     })
     .await?;
-    let cp = cp.ok_or_else(|| {
+    let (cp, note) = cp.ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,
             "not_found",
-            "the ledger has no checkpoint yet".into(),
+            match size {
+                Some(n) => format!("the ledger has no checkpoint of size {n}"),
+                None => "the ledger has no checkpoint yet".into(),
+            },
         )
     })?;
     match q.get("format").map_or("text", String::as_str) {
-        "text" => Ok((
-            [(axum::http::header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            cp.note,
-        )
-            .into_response()),
-        "json" => Ok(
-            Json(json!({"size": cp.size, "note": cp.note, "created_at": cp.created_at, "vkey": vkey})).into_response(),
-        ),
+        "text" => Ok(([(axum::http::header::CONTENT_TYPE, "text/plain; charset=utf-8")], note).into_response()),
+        "json" => {
+            Ok(Json(json!({"size": cp.size, "note": note, "created_at": cp.created_at, "vkey": vkey})).into_response())
+        }
         other => Err(ApiError::invalid_parameter("format", other, "expected text or json")),
     }
 }
@@ -402,6 +402,52 @@ pub async fn ledger_proof(State(state): State<AppState>, Query(q): Q) -> Result<
             .into_response()),
         other => Err(ApiError::invalid_parameter("format", other, "expected json or text")),
     }
+}
+
+fn optional_size(q: &HashMap<String, String>) -> Result<Option<u64>, ApiError> {
+    q.get("size")
+        .map(|v| {
+            v.parse()
+                .map_err(|_| ApiError::invalid_parameter("size", v, "expected a tree size (a whole number)"))
+        })
+        .transpose()
+}
+
+/// A witness hands in its cosignature lines (the body a C2SP tlog-witness
+/// returns from add-checkpoint) for the latest checkpoint or `size`. Only
+/// configured witnesses are accepted, and only signatures that verify; all
+/// lines are stored or none.
+pub async fn ledger_cosignatures(
+    State(state): State<AppState>,
+    Query(q): Q,
+    body: String,
+) -> Result<Json<Value>, ApiError> {
+    use fengqiao_store::ledger::CosignError;
+    params::reject_unknown(&q, &["size"])?;
+    let size = optional_size(&q)?;
+    let store = state.store.clone();
+    let out =
+        tokio::task::spawn_blocking(move || fengqiao_store::ledger::add_cosignatures(store.as_ref(), size, &body))
+            .await
+            .map_err(|e| {
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    format!("worker failed: {e}"),
+                )
+            })?;
+    let e = match out {
+        Ok(names) => return Ok(Json(json!({"accepted": names}))),
+        Err(CosignError::Store(e)) => return Err(ApiError::from(e)),
+        Err(e) => e,
+    };
+    let (status, code) = match e {
+        CosignError::NoCheckpoint => (StatusCode::NOT_FOUND, "not_found"),
+        CosignError::UnknownWitness { .. } => (StatusCode::FORBIDDEN, "unknown_witness"),
+        CosignError::BadSignature { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "bad_cosignature"),
+        CosignError::Malformed { .. } | CosignError::Store(_) => (StatusCode::BAD_REQUEST, "malformed_cosignature"),
+    };
+    Err(ApiError::new(status, code, e.to_string()))
 }
 
 /// Consistency proof between two sizes of the log (`old`, `new`).

@@ -84,6 +84,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/plans/latest", get(api::latest_plan))
         .route("/api/v1/plans/{id}", get(api::plan_by_id))
         .route("/api/v1/ledger/checkpoint", get(api::ledger_checkpoint))
+        .route(
+            "/api/v1/ledger/cosignatures",
+            axum::routing::post(api::ledger_cosignatures),
+        )
         .route("/api/v1/ledger/proof", get(api::ledger_proof))
         .route("/api/v1/ledger/consistency", get(api::ledger_consistency))
         .route("/api/v1/ledger/tile/{*path}", get(api::ledger_tile))

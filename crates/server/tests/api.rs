@@ -89,8 +89,21 @@ impl TestApp {
     }
 
     async fn get(&self, path: &str) -> Response {
+        self.request(&format!("GET {path} HTTP/1.0\r\nHost: {}\r\n\r\n", self.addr))
+            .await
+    }
+
+    async fn post(&self, path: &str, body: &str) -> Response {
+        self.request(&format!(
+            "POST {path} HTTP/1.0\r\nHost: {}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n{body}",
+            self.addr,
+            body.len()
+        ))
+        .await
+    }
+
+    async fn request(&self, req: &str) -> Response {
         let mut s = tokio::net::TcpStream::connect(self.addr).await.unwrap();
-        let req = format!("GET {path} HTTP/1.0\r\nHost: {}\r\n\r\n", self.addr);
         s.write_all(req.as_bytes()).await.unwrap();
         let mut raw = Vec::new();
         s.read_to_end(&mut raw).await.unwrap();
@@ -418,6 +431,72 @@ async fn ledger_checkpoint_proof_and_consistency() {
     assert_eq!(&bundle[2..2 + first_len], entries[0].leaf_bytes().as_slice());
     assert_eq!(app.get("/api/v1/ledger/tile/0/1").await.status, 400);
     assert_eq!(app.get("/api/v1/ledger/tile/5/000").await.status, 404);
+}
+
+/// Witnesses: the log hands out an add-checkpoint body, a configured witness
+/// cosigns, and the checkpoint is then served with its cosignature; anyone
+/// else, a signature over another tree, or garbage is refused and stores nothing.
+#[tokio::test]
+async fn witnesses_cosign_checkpoints() {
+    use fengqiao_tlog::cosignature::{WitnessKey, cosign, line};
+    let app = spawn_app().await;
+    let store = SqliteStore::open(&app._dir.path().join("t.sqlite")).unwrap();
+    let signer = fengqiao_tlog::note::Signer::from_seed("test/ledger", [9; 32]).unwrap();
+    let cp = fengqiao_store::ledger::sequence(&store, &signer).unwrap().unwrap();
+    let body = fengqiao_store::ledger::witness_request(&store, 3).unwrap().unwrap();
+    assert!(body.starts_with("old 3\n") && body.ends_with(&cp.note), "{body}");
+    let text = &cp.note[..cp.note.find("\n\n").unwrap() + 1];
+    let head = fengqiao_tlog::Checkpoint::parse(text).unwrap();
+    let witness = WitnessKey::from_seed("witness.example/w1", [21; 32]);
+    fengqiao_store::ledger::set_witnesses(&store, std::slice::from_ref(&witness)).unwrap();
+    let good = line(&witness.name, &cosign(&witness.name, [21; 32], &head, 1_700_000_000));
+    // Refused: an unknown witness, a cosignature of another tree, and garbage.
+    let stranger = line(
+        "witness.example/w2",
+        &cosign("witness.example/w2", [22; 32], &head, 1_700_000_000),
+    );
+    let r = app
+        .post("/api/v1/ledger/cosignatures", &format!("{good}{stranger}"))
+        .await;
+    assert_eq!(
+        (r.status, r.json()["code"].as_str()),
+        (403, Some("unknown_witness")),
+        "{}",
+        r.body
+    );
+    let mut other = head.clone();
+    other.size += 1;
+    let forged = line(&witness.name, &cosign(&witness.name, [21; 32], &other, 1_700_000_000));
+    let r = app.post("/api/v1/ledger/cosignatures", &forged).await;
+    assert_eq!(
+        (r.status, r.json()["code"].as_str()),
+        (422, Some("bad_cosignature")),
+        "{}",
+        r.body
+    );
+    assert_eq!(app.post("/api/v1/ledger/cosignatures", "hello\n").await.status, 400);
+    assert_eq!(
+        app.post("/api/v1/ledger/cosignatures?size=999999", &good).await.status,
+        404
+    );
+    assert_eq!(
+        app.get("/api/v1/ledger/checkpoint").await.body,
+        cp.note,
+        "nothing stored"
+    );
+    // Accepted, and served after the log's own signature.
+    let r = app.post("/api/v1/ledger/cosignatures", &good).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["accepted"], serde_json::json!(["witness.example/w1"]));
+    let served = app
+        .get(&format!("/api/v1/ledger/checkpoint?size={}", cp.size))
+        .await
+        .body;
+    assert_eq!(served, format!("{}{good}", cp.note));
+    let opened = fengqiao_tlog::note::open(served.as_bytes(), &[signer.verifier()]).unwrap();
+    assert_eq!(opened.verified.len(), 1, "the log's signature");
+    let cosig = served.lines().last().unwrap();
+    assert_eq!(witness.verify_line(&head, cosig), Some(1_700_000_000));
 }
 
 #[tokio::test]

@@ -266,8 +266,9 @@ pub(crate) fn publish_checkpoint(
         }
     }
     tx.execute(
-        // Replacing: a rebuild of the tiles re-signs the same size.
-        "INSERT OR REPLACE INTO ledger_checkpoints (size, note, created_at) VALUES (?1, ?2, ?3)",
+        // A rebuild of the tiles re-signs the same size (the same tree head).
+        "INSERT INTO ledger_checkpoints (size, note, created_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (size) DO UPDATE SET note = excluded.note, created_at = excluded.created_at",
         params![cp.size as i64, cp.note, ts(cp.created_at)],
     )
     .map_err(backend)?;
@@ -301,18 +302,51 @@ pub(crate) fn latest_entry(
         .map_err(backend)
 }
 
+fn checkpoint_of(r: &rusqlite::Row) -> rusqlite::Result<StoredCheckpoint> {
+    Ok(StoredCheckpoint {
+        size: r.get::<_, i64>(0)? as u64,
+        note: r.get(1)?,
+        created_at: from_ts(r.get(2)?),
+    })
+}
+
 pub(crate) fn latest_checkpoint(c: &Connection) -> Result<Option<StoredCheckpoint>> {
     c.query_row(
         "SELECT size, note, created_at FROM ledger_checkpoints ORDER BY size DESC LIMIT 1",
         [],
-        |r| {
-            Ok(StoredCheckpoint {
-                size: r.get::<_, i64>(0)? as u64,
-                note: r.get(1)?,
-                created_at: from_ts(r.get(2)?),
-            })
-        },
+        checkpoint_of,
     )
     .optional()
     .map_err(backend)
+}
+
+pub(crate) fn checkpoint(c: &Connection, size: u64) -> Result<Option<StoredCheckpoint>> {
+    c.query_row(
+        "SELECT size, note, created_at FROM ledger_checkpoints WHERE size = ?1",
+        [size as i64],
+        checkpoint_of,
+    )
+    .optional()
+    .map_err(backend)
+}
+
+pub(crate) fn add_cosignature(c: &Connection, size: u64, witness: &str, seen_at: u64, line: &str) -> Result<()> {
+    c.execute(
+        "INSERT INTO ledger_cosignatures (size, witness, seen_at, line) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (size, witness) DO UPDATE SET seen_at = excluded.seen_at, line = excluded.line
+         WHERE excluded.seen_at > ledger_cosignatures.seen_at",
+        params![size as i64, witness, seen_at as i64, line],
+    )
+    .map_err(backend)?;
+    Ok(())
+}
+
+pub(crate) fn cosignatures(c: &Connection, size: u64) -> Result<Vec<String>> {
+    let mut stmt = c
+        .prepare_cached("SELECT line FROM ledger_cosignatures WHERE size = ?1 ORDER BY witness")
+        .map_err(backend)?;
+    stmt.query_map([size as i64], |r| r.get(0))
+        .map_err(backend)?
+        .collect::<rusqlite::Result<Vec<String>>>()
+        .map_err(backend)
 }

@@ -463,6 +463,18 @@ impl Store for SqliteStore {
         self.read(ledger::latest_checkpoint)
     }
 
+    fn checkpoint(&self, size: u64) -> Result<Option<fengqiao_store::StoredCheckpoint>> {
+        self.read(|c| ledger::checkpoint(c, size))
+    }
+
+    fn add_cosignature(&self, size: u64, witness: &str, seen_at: u64, line: &str) -> Result<()> {
+        self.write(|c| ledger::add_cosignature(c, size, witness, seen_at, line))
+    }
+
+    fn cosignatures(&self, size: u64) -> Result<Vec<String>> {
+        self.read(|c| ledger::cosignatures(c, size))
+    }
+
     fn forecast(&self, id: i64) -> Result<Option<(fengqiao_store::ForecastRun, fengqiao_store::ForecastCells)>> {
         self.read(|c| queries::forecast_by_id(c, id))
     }

@@ -12,6 +12,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("../migrations/0004_plans.sql")),
     (5, include_str!("../migrations/0005_ledger.sql")),
     (6, include_str!("../migrations/0006_ledger_tiles.sql")),
+    (7, include_str!("../migrations/0007_ledger_cosignatures.sql")),
 ];
 
 /// The newest schema version this build knows.

@@ -5,6 +5,7 @@
 //! the HTTP API.
 
 use crate::{LedgerEntry, LedgerTile, Result, Store, StoreError, StoredCheckpoint};
+use fengqiao_tlog::cosignature::{self, WitnessKey};
 use fengqiao_tlog::note::Signer;
 use fengqiao_tlog::tiles::{TILE_WIDTH, TileError, TiledNodes};
 use fengqiao_tlog::{Checkpoint, Hash, Nodes, Tree, leaf_hash};
@@ -13,6 +14,9 @@ use std::collections::HashMap;
 
 /// Setting under which the sequencer publishes its verifier key.
 pub const VKEY_SETTING: &str = "ledger_vkey";
+
+/// Setting holding the witnesses' verifier keys, one per line.
+pub const WITNESSES_SETTING: &str = "ledger_witnesses";
 
 /// How often a sequencer retries after losing a race to another one.
 const SEQUENCE_ATTEMPTS: usize = 8;
@@ -270,4 +274,129 @@ pub fn consistency(store: &dyn Store, old: u64, new: u64) -> Result<Option<serde
         "new": {"size": new, "root": b64(&new_root)},
         "proof": proof.iter().map(|h| b64(h)).collect::<Vec<_>>(),
     })))
+}
+
+/// The witnesses whose cosignatures the log accepts.
+pub fn witnesses(store: &dyn Store) -> Result<Vec<WitnessKey>> {
+    let text = store.get_setting(WITNESSES_SETTING)?.unwrap_or_default();
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| WitnessKey::parse(l).map_err(|e| StoreError::Backend(format!("{WITNESSES_SETTING}: {l}: {e}"))))
+        .collect()
+}
+
+/// Replaces the witness list (one key per witness name).
+pub fn set_witnesses(store: &dyn Store, keys: &[WitnessKey]) -> Result<()> {
+    let text: Vec<String> = keys.iter().map(WitnessKey::vkey).collect();
+    store.set_setting(WITNESSES_SETTING, &text.join("\n"))
+}
+
+/// The checkpoint body of a signed note (the text before its signatures).
+fn body_of(note: &str) -> Result<Checkpoint> {
+    let text = note.find("\n\n").map_or(note, |i| &note[..=i]);
+    Checkpoint::parse(text).map_err(|e| StoreError::Backend(format!("stored checkpoint: {e}")))
+}
+
+/// The checkpoint of `size` (the latest when `None`) as a note with the
+/// log's signature followed by every stored witness cosignature.
+pub fn cosigned_checkpoint(store: &dyn Store, size: Option<u64>) -> Result<Option<(StoredCheckpoint, String)>> {
+    let cp = match size {
+        Some(n) => store.checkpoint(n)?,
+        None => store.latest_checkpoint()?,
+    };
+    let Some(cp) = cp else {
+        return Ok(None);
+    };
+    let mut note = cp.note.clone();
+    for line in store.cosignatures(cp.size)? {
+        note.push_str(&line);
+        note.push('\n');
+    }
+    Ok(Some((cp, note)))
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CosignError {
+    #[error("no checkpoint of that size")]
+    NoCheckpoint,
+    #[error("line {line}: {reason}")]
+    Malformed { line: usize, reason: &'static str },
+    #[error("line {line}: {name} is not a witness of this log")]
+    UnknownWitness { line: usize, name: String },
+    #[error("line {line}: the cosignature by {name} does not sign this checkpoint")]
+    BadSignature { line: usize, name: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Checks witness cosignature lines (as a C2SP tlog-witness returns them
+/// from add-checkpoint) against checkpoint `size` (the latest when `None`)
+/// and the configured witness keys, and stores them all or none. Returns
+/// the witnesses' names.
+pub fn add_cosignatures(store: &dyn Store, size: Option<u64>, body: &str) -> Result<Vec<String>, CosignError> {
+    let cp = match size {
+        Some(n) => store.checkpoint(n)?,
+        None => store.latest_checkpoint()?,
+    }
+    .ok_or(CosignError::NoCheckpoint)?;
+    let head = body_of(&cp.note)?;
+    let keys = witnesses(store)?;
+    let mut checked = Vec::new();
+    for (i, text) in body.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let line = i + 1;
+        let (name, _) = cosignature::parse_line(text).ok_or(CosignError::Malformed {
+            line,
+            reason: "expected a signature line: em dash, space, witness name, space, base64",
+        })?;
+        let key = keys
+            .iter()
+            .find(|k| k.name == name)
+            .ok_or_else(|| CosignError::UnknownWitness {
+                line,
+                name: name.to_string(),
+            })?;
+        let seen_at = key.verify_line(&head, text).ok_or_else(|| CosignError::BadSignature {
+            line,
+            name: name.to_string(),
+        })?;
+        checked.push((name.to_string(), seen_at, text.to_string()));
+    }
+    if checked.is_empty() {
+        return Err(CosignError::Malformed {
+            line: 1,
+            reason: "no cosignature lines",
+        });
+    }
+    for (name, seen_at, text) in &checked {
+        store.add_cosignature(cp.size, name, *seen_at, text)?;
+    }
+    Ok(checked.into_iter().map(|(name, _, _)| name).collect())
+}
+
+/// The C2SP tlog-witness add-checkpoint request body for a witness that last
+/// cosigned size `old`: `old N`, the consistency proof to the latest
+/// checkpoint, a blank line, the signed checkpoint.
+pub fn witness_request(store: &dyn Store, old: u64) -> Result<Option<String>> {
+    let Some(cp) = store.latest_checkpoint()? else {
+        return Ok(None);
+    };
+    if old > cp.size {
+        return Ok(None);
+    }
+    let proof = if old == 0 {
+        Vec::new()
+    } else {
+        tiled(store, cp.size)
+            .prove_subtree_consistency(0, old, cp.size)
+            .map_err(tile_error)?
+            .unwrap_or_default()
+    };
+    let mut out = format!("old {old}\n");
+    for h in proof {
+        out.push_str(&b64(&h));
+        out.push('\n');
+    }
+    out.push('\n');
+    out.push_str(&cp.note);
+    Ok(Some(out))
 }

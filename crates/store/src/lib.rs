@@ -399,6 +399,15 @@ pub trait Store: Send + Sync {
 
     fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>>;
 
+    /// The stored checkpoint of exactly `size` entries.
+    fn checkpoint(&self, size: u64) -> Result<Option<StoredCheckpoint>>;
+
+    /// Stores a checked witness cosignature line of checkpoint `size`, replacing an older one by the same witness.
+    fn add_cosignature(&self, size: u64, witness: &str, seen_at: u64, line: &str) -> Result<()>;
+
+    /// The cosignature lines of checkpoint `size`, by witness name.
+    fn cosignatures(&self, size: u64) -> Result<Vec<String>>;
+
     /// A stored forecast by its id, with its cells.
     fn forecast(&self, id: i64) -> Result<Option<(ForecastRun, ForecastCells)>>;
 

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use thiserror::Error;
 
 const ED25519: u8 = 0x01;
-const SIG_PREFIX: &str = "\u{2014} ";
+pub(crate) const SIG_PREFIX: &str = "\u{2014} ";
 /// More signatures than this make a note malformed (C2SP asks for at least 16).
 const MAX_SIGNATURES: usize = 100;
 
@@ -35,7 +35,7 @@ fn key_id(name: &str, public: &[u8; 32]) -> u32 {
     u32::from_be_bytes([d[0], d[1], d[2], d[3]])
 }
 
-fn valid_name(name: &str) -> bool {
+pub(crate) fn valid_name(name: &str) -> bool {
     !name.is_empty() && !name.contains('+') && !name.chars().any(char::is_whitespace)
 }
 

@@ -282,7 +282,27 @@ fn c2sp_cosignature_message_and_round_trip() {
         None,
         "another name"
     );
-    println!("2 C2SP cosignature vectors ran");
+    // The same cosignature as a witness's signature line, checked by its published key.
+    let witness = cosignature::WitnessKey::from_seed("witness.example/w1", seed);
+    assert_eq!(witness.public, public);
+    let parsed = cosignature::WitnessKey::parse(&witness.vkey()).unwrap();
+    assert_eq!(parsed, witness);
+    let line = cosignature::line("witness.example/w1", &sig);
+    assert_eq!(parsed.verify_line(&cp, line.trim_end()), Some(1_679_315_147));
+    assert_eq!(parsed.verify_line(&other, line.trim_end()), None);
+    // Published witness keys: a note key (0x01) names the same key; a native 0x04 key checks its ID.
+    let keys = load("transparency-dev-formats-keys.json");
+    for k in keys["cosig_v1_vkey_examples"].as_array().unwrap() {
+        let w = cosignature::WitnessKey::parse(s(&k["vkey"])).unwrap();
+        assert!(s(&k["vkey"]).starts_with(&format!("{}+", w.name)));
+        if s(&k["note"]).contains("0x04") {
+            assert_eq!(w.vkey(), s(&k["vkey"]));
+        }
+    }
+    assert!(
+        cosignature::WitnessKey::parse("remora.n621.de+da77ade8+BOvN63jn/bLvkieywe8R6UYAtVtNbZpXh34x7onlmtw2").is_err()
+    );
+    println!("4 C2SP cosignature vectors ran");
 }
 
 fn ed25519_public(seed: [u8; 32]) -> [u8; 32] {
