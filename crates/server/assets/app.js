@@ -11,7 +11,9 @@ const I18N = {
     per_day: "日均警情", all: "全部类别", stations: "派出所", posts: "警务站", fewer: "少", more: "多",
     days: ["一", "二", "三", "四", "五", "六", "日"], citizen: "群众报警", officer: "民警发现", unknown: "未知",
     forecast: "下一班次预测", fc_legend: "预测热点（前 1% / 5% 网格）", fc_none: "暂无预测：运行 fengqiao forecast",
-    fc_note: "预测时段", plan: "部署方案", plan_legend: "巡逻车组 · 巡逻路线 · 5 分钟响应圈", plan_none: "暂无方案：运行 fengqiao plan", filtered: "筛选：", no_hours: "该数据集只有日期，没有时刻。", none: "暂无数据。运行 fengqiao demo 或 fengqiao import incidents 导入警情。", lang: "EN",
+    fc_note: "预测时段", plan: "部署方案", plan_legend: "巡逻车组 · 巡逻路线 · 5 分钟响应圈", plan_none: "暂无方案：运行 fengqiao plan", filtered: "筛选：", ledger_checking: "存证校验中…", ledger_ok: "已存证 ✓", ledger_bad: "存证校验失败 ✗", ledger_pending: "尚未存证",
+    ledger_title: (r, sig) => `${r.record}：日志第 ${r.index} 条，已由本浏览器核对包含证明至签名检查点（${r.size} 条）${sig ? "及其签名" : "；本浏览器无法核对 Ed25519 签名"}；服务器核对记录与承诺一致。`,
+    no_hours: "该数据集只有日期，没有时刻。", none: "暂无数据。运行 fengqiao demo 或 fengqiao import incidents 导入警情。", lang: "EN",
   },
   en: {
     title: "Incident picture", dataset: "Dataset", cell: "Grid", map: "Incident density", by_category: "By category",
@@ -21,7 +23,9 @@ const I18N = {
     per_day: "Per day", all: "All categories", stations: "Station", posts: "Post", fewer: "fewer", more: "more",
     days: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], citizen: "Citizen-initiated", officer: "Officer-initiated",
     unknown: "Unknown", forecast: "Next-shift forecast", fc_legend: "Forecast hot spots (top 1% / 5% of cells)",
-    fc_none: "No forecast yet: run fengqiao forecast", fc_note: "Forecast window", plan: "Deployment plan", plan_legend: "Patrol units · rounds · 5-minute response rings", plan_none: "No plan yet: run fengqiao plan", filtered: "Filter: ", no_hours: "This dataset has dates only, no times of day.", none: "No data yet. Run fengqiao demo or fengqiao import incidents.", lang: "中文",
+    fc_none: "No forecast yet: run fengqiao forecast", fc_note: "Forecast window", plan: "Deployment plan", plan_legend: "Patrol units · rounds · 5-minute response rings", plan_none: "No plan yet: run fengqiao plan", filtered: "Filter: ", ledger_checking: "checking the ledger…", ledger_ok: "verified ✓", ledger_bad: "ledger check failed ✗", ledger_pending: "not in the ledger yet",
+    ledger_title: (r, sig) => `${r.record}: entry ${r.index} of the log; this browser checked its inclusion proof up to the signed checkpoint of ${r.size} entries${sig ? " and its signature" : " (this browser cannot check Ed25519 signatures)"}; the server checked that the record matches its commitment.`,
+    no_hours: "This dataset has dates only, no times of day.", none: "No data yet. Run fengqiao demo or fengqiao import incidents.", lang: "中文",
   },
 };
 
@@ -132,6 +136,7 @@ async function drawMap(ds) {
       el("title", {}, m).textContent = `${state.lang === "zh" ? f.name_zh : f.name_en} (${f.units})`;
     }
   }
+  const records = [];
   let fcInfo = "";
   if ($("fc").checked) {
     try {
@@ -146,6 +151,7 @@ async function drawMap(ds) {
         el("title", {}, r).textContent = `#${i + 1}: ${c.expected.toFixed(3)}`;
       });
       const fmt = (x) => new Date(x).toLocaleString(state.lang === "zh" ? "zh-CN" : "en-GB", { timeZone: ds.timezone, dateStyle: "short", timeStyle: "short" });
+      records.push(["fc", `forecast/${fc.forecast.id}`]);
       fcInfo = `${t("fc_note")}: ${fmt(fc.forecast.window_start)} – ${fmt(fc.forecast.window_end)} · ${fc.forecast.model} · Σ ${fc.expected_total.toFixed(1)}`;
     } catch (e) {
       fcInfo = t("fc_none");
@@ -166,21 +172,49 @@ async function drawMap(ds) {
         el("title", {}, m).textContent = `${f.properties.id} (${f.properties.unit_type}) · ${f.properties.area_expected.toFixed(2)}`;
       }
       planInfo = `${layer("unit").length}`;
+      if (plan.fengqiao_record) records.push(["plan", plan.fengqiao_record]);
     } catch (e) {
       planInfo = t("plan_none");
     }
   }
   const legend = $("legend");
   legend.innerHTML = "";
-  const span = (html) => { const s = document.createElement("span"); s.innerHTML = html; legend.appendChild(s); };
+  const span = (html) => { const s = document.createElement("span"); s.innerHTML = html; legend.appendChild(s); return s; };
   span(`${t("fewer")} ` + [0.05, 0.25, 0.5, 0.75, 1].map((v) => `<i style="background:${ramp(v)}"></i>`).join("") + ` ${t("more")} (max ${cells.max} / ${cells.cell_m} m)`);
-  if ($("fc").checked) span(`<i style="background:#5b2a86;opacity:.6"></i>${t("fc_legend")} ${fcInfo}`);
-  if ($("plan").checked) span(`<i style="background:#c2410c"></i>${t("plan_legend")} ${planInfo}`);
+  const badges = {};
+  if ($("fc").checked) badges.fc = span(`<i style="background:#5b2a86;opacity:.6"></i>${t("fc_legend")} ${fcInfo} `);
+  if ($("plan").checked) badges.plan = span(`<i style="background:#c2410c"></i>${t("plan_legend")} ${planInfo} `);
+  for (const [key, record] of records) ledgerBadge(badges[key], record);
   if (ownAreas) {
     span(`<i style="background:#1f4fa3"></i>${t("stations")}`);
     span(`<i style="background:#3f7bd9;border-radius:50%"></i>${t("posts")}`);
   }
   enablePanZoom(svg, g);
+}
+
+// A "verified" badge for a stored record, checked in this browser (ledger.js).
+async function ledgerBadge(parent, record) {
+  const a = document.createElement("a");
+  a.className = "badge";
+  a.href = `/api/v1/ledger/proof?record=${encodeURIComponent(record)}&format=text`;
+  a.target = "_blank";
+  a.textContent = t("ledger_checking");
+  parent.appendChild(a);
+  let proof;
+  try {
+    proof = await api("/api/v1/ledger/proof", { record });
+  } catch (e) {
+    a.textContent = t("ledger_pending");
+    a.title = e.message;
+    return;
+  }
+  const r = await LedgerVerify.verify(proof, proof.vkey || "");
+  const ok = r.ok && proof.record_matches_entry;
+  a.classList.add(ok ? "ok" : "bad");
+  a.dataset.ledger = ok ? "verified" : "failed";
+  a.textContent = ok ? t("ledger_ok") : t("ledger_bad");
+  a.title = ok ? t("ledger_title")({ record, index: r.index, size: r.size }, r.signature === "checked")
+    : (r.reason || "the record no longer matches its ledger entry");
 }
 
 function enablePanZoom(svg, g) {

@@ -325,9 +325,13 @@ fn plan_response(plan: fengqiao_store::PlanRecord, format: Option<&str>) -> Resu
     use axum::response::IntoResponse;
     match format.unwrap_or("json") {
         "json" => Ok(Json(plan).into_response()),
+        // The plan's ledger record rides along as a GeoJSON foreign member.
         "geojson" => Ok((
             [(axum::http::header::CONTENT_TYPE, "application/geo+json")],
-            plan.plan.geojson,
+            match plan.plan.geojson.strip_prefix('{') {
+                Some(rest) => format!("{{\"fengqiao_record\":\"plan/{}\",{rest}", plan.id),
+                None => plan.plan.geojson,
+            },
         )
             .into_response()),
         other => Err(ApiError::invalid_parameter("format", other, "expected json or geojson")),

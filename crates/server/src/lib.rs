@@ -60,6 +60,7 @@ pub struct AppState {
 
 const INDEX_HTML: &str = include_str!("../assets/index.html");
 const APP_JS: &str = include_str!("../assets/app.js");
+const LEDGER_JS: &str = include_str!("../assets/ledger.js");
 const APP_CSS: &str = include_str!("../assets/app.css");
 
 pub fn router(state: AppState) -> Router {
@@ -68,6 +69,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/assets/app.js",
             get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], APP_JS) }),
+        )
+        .route(
+            "/assets/ledger.js",
+            get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], LEDGER_JS) }),
         )
         .route(
             "/assets/app.css",

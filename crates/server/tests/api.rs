@@ -360,7 +360,9 @@ async fn plans_latest_and_by_id() {
     let g = app.get(&format!("/api/v1/plans/{id}?format=geojson")).await;
     assert_eq!(g.status, 200);
     assert_eq!(g.content_type, "application/geo+json");
-    assert_eq!(g.json(), geojson);
+    let mut want = geojson.clone();
+    want["fengqiao_record"] = serde_json::json!(format!("plan/{id}"));
+    assert_eq!(g.json(), want, "the stored GeoJSON with its ledger record");
     assert_eq!(app.get("/api/v1/plans/9999").await.status, 404);
     assert_eq!(app.get("/api/v1/plans/x").await.status, 400);
     assert_eq!(app.get("/api/v1/plans/latest?format=kml").await.status, 400);
@@ -551,4 +553,37 @@ async fn bad_requests_get_json_errors() {
     let r = app.get("/api/v1/nothing-here").await;
     assert_eq!(r.status, 404);
     assert_eq!(r.json()["code"], "not_found");
+}
+
+/// The page's own check of a record's proof (assets/ledger.js), run under
+/// Node's WebCrypto against a proof this server serves: it accepts the real
+/// proof with its signature checked, and rejects a tampered path, a forged
+/// signature and another key. Node is installed by `.ci/run`.
+#[tokio::test]
+async fn the_pages_ledger_check_verifies_served_proofs() {
+    let app = spawn_app().await;
+    let store = SqliteStore::open(&app._dir.path().join("t.sqlite")).unwrap();
+    let signer = fengqiao_tlog::note::Signer::from_seed("test/ledger", [9; 32]).unwrap();
+    fengqiao_store::ledger::sequence(&store, &signer).unwrap().unwrap();
+    let proof = app.get("/api/v1/ledger/proof?record=incident/7").await;
+    assert_eq!(proof.status, 200);
+    assert_eq!(proof.json()["record_matches_entry"], true);
+    let file = app._dir.path().join("proof.json");
+    std::fs::write(&file, &proof.body).unwrap();
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = std::process::Command::new("node")
+        .arg(manifest.join("tests/ledger_js.mjs"))
+        .arg(manifest.join("assets/ledger.js"))
+        .arg(&file)
+        .output()
+        .expect("node (Node.js) must be installed: .ci/run installs it");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["good"]["ok"], true, "{v}");
+    assert_eq!(v["good"]["signature"], "checked", "{v}");
+    assert_eq!(v["good"]["index"], proof.json()["index"]);
+    for case in ["tampered", "forged", "other_key"] {
+        assert_eq!(v[case]["ok"], false, "{case}: {v}");
+    }
+    assert!(v["tampered"]["reason"].as_str().unwrap().contains("signed root"), "{v}");
 }

@@ -433,6 +433,13 @@ impl Store for SqliteStore {
         self.read(|c| ledger::entries(c, from, limit))
     }
 
+    fn commitment_of(&self, record_type: &str, record_id: &str) -> Result<Option<[u8; 32]>> {
+        let Ok(id) = record_id.parse::<i64>() else {
+            return Ok(None);
+        };
+        self.read(|c| Ok(ledger::record_values(c, record_type, id)?.map(|v| ledger::commit(&self.ledger_key, &v))))
+    }
+
     fn latest_ledger_entry(
         &self,
         record_type: &str,

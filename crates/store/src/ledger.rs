@@ -206,6 +206,9 @@ pub struct InclusionProof {
     pub leaf_hash: String,
     /// Base64 hashes, leaf to root.
     pub proof: Vec<String>,
+    /// Whether the record as stored now still matches the entry's commitment
+    /// (checked by the server, which holds the commitment key).
+    pub record_matches_entry: bool,
     /// The signed checkpoint note the proof leads to.
     pub checkpoint: String,
     pub vkey: Option<String>,
@@ -241,7 +244,9 @@ pub fn inclusion(store: &dyn Store, record_type: &str, record_id: &str) -> Resul
         return Ok(None);
     };
     let leaf = entry.leaf_bytes();
+    let record_matches_entry = store.commitment_of(record_type, record_id)? == Some(entry.commitment);
     Ok(Some(InclusionProof {
+        record_matches_entry,
         record: entry.record(),
         index: entry.seq,
         tree_size: cp.size,

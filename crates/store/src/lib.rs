@@ -377,6 +377,9 @@ pub trait Store: Send + Sync {
     /// Log entries from position `from`, at most `limit`, in order.
     fn ledger_entries(&self, from: u64, limit: usize) -> Result<Vec<LedgerEntry>>;
 
+    /// The commitment to a record as it is stored now (`None`: no such record).
+    fn commitment_of(&self, record_type: &str, record_id: &str) -> Result<Option<[u8; 32]>>;
+
     /// The newest entry of a record below position `below` (`None`: none).
     fn latest_ledger_entry(&self, record_type: &str, record_id: &str, below: u64) -> Result<Option<LedgerEntry>>;
 
