@@ -18,6 +18,14 @@ async fn blocking<T: Send + 'static>(
     state: &AppState,
     f: impl FnOnce(&dyn Store) -> fengqiao_store::Result<T> + Send + 'static,
 ) -> Result<T, ApiError> {
+    on_worker(state, f).await?.map_err(ApiError::from)
+}
+
+/// Runs store work on the blocking pool; the outer error is the worker's.
+async fn on_worker<T: Send + 'static>(
+    state: &AppState,
+    f: impl FnOnce(&dyn Store) -> T + Send + 'static,
+) -> Result<T, ApiError> {
     let store: Arc<dyn Store> = state.store.clone();
     tokio::task::spawn_blocking(move || f(store.as_ref()))
         .await
@@ -27,8 +35,7 @@ async fn blocking<T: Send + 'static>(
                 "internal",
                 format!("worker failed: {e}"),
             )
-        })?
-        .map_err(ApiError::from)
+        })
 }
 
 /// Parses the filter parameters, reading local dates in the time zone of
@@ -429,17 +436,10 @@ pub async fn ledger_cosignatures(
     use fengqiao_store::ledger::CosignError;
     params::reject_unknown(&q, &["size"])?;
     let size = optional_size(&q)?;
-    let store = state.store.clone();
-    let out =
-        tokio::task::spawn_blocking(move || fengqiao_store::ledger::add_cosignatures(store.as_ref(), size, &body))
-            .await
-            .map_err(|e| {
-                ApiError::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    format!("worker failed: {e}"),
-                )
-            })?;
+    let out = on_worker(&state, move |s| {
+        fengqiao_store::ledger::add_cosignatures(s, size, &body)
+    })
+    .await?;
     let e = match out {
         Ok(names) => return Ok(Json(json!({"accepted": names}))),
         Err(CosignError::Store(e)) => return Err(ApiError::from(e)),

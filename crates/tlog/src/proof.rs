@@ -85,7 +85,8 @@ pub fn verify_inclusion(
 }
 
 /// Checks that the tree of `old_size` leaves with `old_root` is a prefix of
-/// the tree of `new_size` leaves with `new_root`.
+/// the tree of `new_size` leaves with `new_root`: the subtree `[0, old_size)`
+/// check, with the empty old tree refused as RFC 9162 clients do.
 pub fn verify_consistency(
     old_size: u64,
     new_size: u64,
@@ -102,54 +103,7 @@ pub fn verify_consistency(
     if old_size == 0 {
         return Err(ProofError::EmptyOldTree);
     }
-    if old_size == new_size {
-        // Nothing to prove but equality; the proof must be empty.
-        if !proof.is_empty() {
-            return Err(ProofError::WrongLength);
-        }
-        return if old_root == new_root {
-            Ok(())
-        } else {
-            Err(ProofError::RootMismatch)
-        };
-    }
-    let mut path = elements(proof)?;
-    let (old_root, new_root) = (hash(old_root)?, hash(new_root)?);
-    if path.is_empty() {
-        return Err(ProofError::WrongLength);
-    }
-    if old_size.is_power_of_two() {
-        path.insert(0, old_root);
-    }
-    let (mut f, mut s) = (old_size - 1, new_size - 1);
-    while f & 1 == 1 {
-        f >>= 1;
-        s >>= 1;
-    }
-    let (mut fr, mut sr) = (path[0], path[0]);
-    for c in &path[1..] {
-        if s == 0 {
-            return Err(ProofError::WrongLength);
-        }
-        if f & 1 == 1 || f == s {
-            fr = node_hash(c, &fr);
-            sr = node_hash(c, &sr);
-            if f & 1 == 0 {
-                shift_to_set_bit(&mut f, &mut s);
-            }
-        } else {
-            sr = node_hash(&sr, c);
-        }
-        f >>= 1;
-        s >>= 1;
-    }
-    if s != 0 {
-        return Err(ProofError::WrongLength);
-    }
-    if fr != old_root || sr != new_root {
-        return Err(ProofError::RootMismatch);
-    }
-    Ok(())
+    crate::subtree::verify_subtree_consistency(0, old_size, new_size, proof, old_root, new_root)
 }
 
 #[cfg(test)]
