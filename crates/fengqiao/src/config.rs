@@ -14,6 +14,7 @@ pub struct FileConfig {
     pub timezone: Option<String>,
     pub cell_m: Option<f64>,
     pub categories: Option<PathBuf>,
+    pub ledger_key: Option<PathBuf>,
 }
 
 /// Flags and environment variables, as clap collected them.
@@ -40,6 +41,9 @@ pub struct GlobalArgs {
     /// Incident category table (TOML) replacing the built-in 110 table
     #[arg(long, global = true, env = "FENGQIAO_CATEGORIES")]
     pub categories: Option<PathBuf>,
+    /// The ledger's checkpoint signing key, created on first use [default: DATA_DIR/ledger-signing.key]
+    #[arg(long, global = true, env = "FENGQIAO_LEDGER_KEY")]
+    pub ledger_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -50,6 +54,8 @@ pub struct Settings {
     pub timezone: chrono_tz::Tz,
     pub cell_m: f64,
     pub categories: std::sync::Arc<fengqiao_domain::CategoryTable>,
+    /// The ledger's checkpoint signing key (kept outside the database).
+    pub ledger_key: PathBuf,
 }
 
 impl Settings {
@@ -98,7 +104,13 @@ impl Settings {
                     .map_err(|e| format!("category table {}: {e}", p.display()))?
             }
         };
+        let ledger_key = args
+            .ledger_key
+            .clone()
+            .or(file.ledger_key)
+            .unwrap_or_else(|| data_dir.join("ledger-signing.key"));
         Ok(Settings {
+            ledger_key,
             data_dir,
             db,
             bind,

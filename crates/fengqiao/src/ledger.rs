@@ -62,7 +62,7 @@ pub enum WitnessCommand {
 }
 
 fn key_path(settings: &crate::config::Settings) -> PathBuf {
-    settings.data_dir.join("ledger-signing.key")
+    settings.ledger_key.clone()
 }
 
 /// The checkpoint signing key, created with owner-only permissions on first use.

@@ -1026,6 +1026,31 @@ fn ledger_catches_every_kind_of_tampering() {
     );
 }
 
+/// The signing key lives where the settings say, outside the data directory
+/// if asked; a checkpoint signed by another key then fails verification.
+#[test]
+fn the_signing_key_is_where_the_settings_say() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = tempfile::tempdir().unwrap();
+    let key = keys.path().join("ledger.key");
+    let with_key = ["--ledger-key", key.to_str().unwrap()];
+    let o = run(
+        dir.path(),
+        &[&["demo", "--no-serve", "--days", "2"][..], &with_key].concat(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(key.exists() && !dir.path().join("fengqiao-data/ledger-signing.key").exists());
+    assert!(
+        run(dir.path(), &[&["ledger", "verify"][..], &with_key].concat())
+            .status
+            .success()
+    );
+    // Without it the default key is created, and it did not sign the stored checkpoint.
+    let o = run(dir.path(), &["ledger", "verify", "--json"]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stdout).contains("signature"));
+}
+
 /// A witness is trusted by its key, gets the add-checkpoint request, and its
 /// cosignature is stored, served with the checkpoint and checked by verify.
 #[test]
