@@ -40,6 +40,10 @@ pub struct CaseState {
     pub follow_ups_due: Vec<DateTime<Utc>>,
     pub visits: u32,
     pub rating: Option<u8>,
+    /// When supervision (督办) was last raised.
+    pub supervised_at: Option<DateTime<Utc>>,
+    /// How many times each action was taken (`report`, `rework`, `session`, ...).
+    pub actions: std::collections::BTreeMap<String, u32>,
 }
 
 /// An action someone asks for.
@@ -147,6 +151,8 @@ impl CaseConfig {
             follow_ups_due: Vec::new(),
             visits: 0,
             rating: None,
+            supervised_at: None,
+            actions: Default::default(),
         };
         let event = Event {
             action: "open".into(),
@@ -242,7 +248,10 @@ impl CaseConfig {
                 next.due_at = cal.add(state.due_at, t.extension);
             }
             Some(Effect::Defer) => next.deferred = true,
-            Some(Effect::Supervise) => next.supervisions += 1,
+            Some(Effect::Supervise) => {
+                next.supervisions += 1;
+                next.supervised_at = Some(at);
+            }
             Some(Effect::Assign) => {
                 let who = cmd.assignee.as_deref().map(str::trim).filter(|a| !a.is_empty());
                 next.assignee = Some(
@@ -298,6 +307,7 @@ impl CaseConfig {
                 next.closed_at = Some(at);
             }
         }
+        *next.actions.entry(cmd.action.clone()).or_insert(0) += 1;
         next.version = state.version + 1;
         let event = Event {
             action: cmd.action.clone(),
@@ -325,6 +335,23 @@ impl CaseConfig {
             return false;
         }
         now > state.due_at || state.stage_due_at.is_some_and(|d| now > d)
+    }
+
+    /// The deadline a case has passed at `now` and that no supervision has
+    /// answered yet: the moment supervision (督办) is due for.
+    pub fn needs_supervision(&self, state: &CaseState, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        if !self.is_overdue(state, now) {
+            return None;
+        }
+        let passed = [Some(state.due_at), state.stage_due_at]
+            .into_iter()
+            .flatten()
+            .filter(|d| *d < now)
+            .max()?;
+        match state.supervised_at {
+            Some(s) if s >= passed => None,
+            _ => Some(passed),
+        }
     }
 
     /// Adds a span in the configured working calendar.
@@ -404,6 +431,7 @@ mod tests {
         assert_eq!(s.department.as_deref(), Some("fire"));
         assert_eq!(s.co_departments, ["housing"]);
         assert!(s.closed_at.is_some() && !c.is_overdue(&s, at(10_000)));
+        assert_eq!((s.actions["report"], s.actions["rework"]), (2, 1));
     }
 
     #[test]
@@ -529,6 +557,19 @@ mod tests {
             }
         }
         assert!(checked > 2000, "{checked}");
+    }
+
+    #[test]
+    fn supervision_is_due_once_per_passed_deadline() {
+        let c = cfg();
+        let (s, _) = c.open("hazard", "hazard.fire", "officer", "o1", at(0)).unwrap();
+        // Accepted at 09:00 Monday with a 4 h limit: overdue from 14:30.
+        assert_eq!(c.needs_supervision(&s, at(3)), None);
+        let due = c.needs_supervision(&s, at(6)).unwrap();
+        assert_eq!(Some(due), s.stage_due_at);
+        let (s, _) = c.apply(&s, &cmd("supervise", "system"), "", at(6)).unwrap();
+        assert_eq!(c.needs_supervision(&s, at(7)), None, "answered");
+        assert!(c.is_overdue(&s, at(7)));
     }
 
     #[test]

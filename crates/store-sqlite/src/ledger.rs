@@ -122,6 +122,7 @@ pub(crate) fn record_values(c: &Connection, record_type: &str, id: i64) -> Resul
             Ok(Some(run))
         }
         "plan" => row(c, &format!("SELECT {PLAN_COLUMNS} FROM plans WHERE id = ?1"), id),
+        "case" => crate::cases::committed_values(c, id),
         other => Err(StoreError::InvalidQuery(format!(
             "no record type {other:?} in the ledger"
         ))),
@@ -132,11 +133,11 @@ pub(crate) fn record_values(c: &Connection, record_type: &str, id: i64) -> Resul
 pub(crate) fn all_commitments(c: &Connection, key: &Key, record_type: &str) -> Result<Vec<(String, [u8; 32])>> {
     let sql = match record_type {
         "incident" => format!("SELECT id, {INCIDENT_COLUMNS} FROM incidents ORDER BY id"),
-        "forecast" | "plan" => {
-            let table = if record_type == "plan" {
-                "plans"
-            } else {
-                "forecast_runs"
+        "forecast" | "plan" | "case" => {
+            let table = match record_type {
+                "plan" => "plans",
+                "case" => "cases",
+                _ => "forecast_runs",
             };
             let ids: Vec<i64> = c
                 .prepare(&format!("SELECT id FROM {table} ORDER BY id"))
@@ -174,8 +175,17 @@ pub(crate) fn all_commitments(c: &Connection, key: &Key, record_type: &str) -> R
     Ok(out)
 }
 
+/// A ledger entry about to be appended.
+pub(crate) struct NewEntry {
+    pub record_type: &'static str,
+    pub record_id: String,
+    pub version: u32,
+    pub actor: String,
+    pub commitment: [u8; 32],
+}
+
 /// Appends entries after the last one (inside the caller's transaction).
-pub(crate) fn append(c: &Connection, entries: &[(String, String, String, [u8; 32])]) -> Result<()> {
+pub(crate) fn append(c: &Connection, entries: &[NewEntry]) -> Result<()> {
     let next: i64 = c
         .query_row("SELECT COALESCE(MAX(seq) + 1, 0) FROM ledger_entries", [], |r| r.get(0))
         .map_err(backend)?;
@@ -183,31 +193,45 @@ pub(crate) fn append(c: &Connection, entries: &[(String, String, String, [u8; 32
     let mut stmt = c
         .prepare_cached(
             "INSERT INTO ledger_entries (seq, record_type, record_id, version, actor, at, commitment)
-             VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )
         .map_err(backend)?;
-    for (i, (record_type, record_id, actor, commitment)) in entries.iter().enumerate() {
+    for (i, e) in entries.iter().enumerate() {
         stmt.execute(params![
             next + i as i64,
-            record_type,
-            record_id,
-            actor,
+            e.record_type,
+            e.record_id,
+            e.version,
+            e.actor,
             now,
-            &commitment[..]
+            &e.commitment[..]
         ])
         .map_err(backend)?;
     }
     Ok(())
 }
 
-/// Commits to a record just written and appends its entry.
-pub(crate) fn log_record(c: &Connection, key: &Key, record_type: &str, id: i64, actor: &str) -> Result<()> {
+/// Commits to a record just written (at `version`) and appends its entry.
+pub(crate) fn log_record(
+    c: &Connection,
+    key: &Key,
+    record_type: &'static str,
+    id: i64,
+    version: u32,
+    actor: &str,
+) -> Result<()> {
     let values = record_values(c, record_type, id)?.ok_or_else(|| StoreError::NotFound {
         what: format!("{record_type} {id}"),
     })?;
     append(
         c,
-        &[(record_type.into(), id.to_string(), actor.into(), commit(key, &values))],
+        &[NewEntry {
+            record_type,
+            record_id: id.to_string(),
+            version,
+            actor: actor.into(),
+            commitment: commit(key, &values),
+        }],
     )
 }
 

@@ -4,6 +4,7 @@
 //! server can answer queries while an import commits. Not for many server
 //! processes on one file: that is what the PostgreSQL backend is for.
 
+mod cases;
 mod ledger;
 mod migrate;
 mod queries;
@@ -464,6 +465,46 @@ impl Store for SqliteStore {
 
     fn ledger_tile(&self, level: u8, index: u64) -> Result<Option<Vec<u8>>> {
         self.read(|c| ledger::tile(c, level, index))
+    }
+
+    fn create_case(
+        &self,
+        new: &fengqiao_store::cases::NewCase,
+        state: &fengqiao_cases::CaseState,
+        event: &fengqiao_cases::Event,
+        code_stem: &str,
+    ) -> Result<(i64, String)> {
+        self.write(|c| cases::create(c, &self.ledger_key, new, state, event, code_stem))
+    }
+
+    fn update_case(
+        &self,
+        id: i64,
+        from_version: u32,
+        state: &fengqiao_cases::CaseState,
+        event: &fengqiao_cases::Event,
+    ) -> Result<()> {
+        self.write(|c| cases::update(c, &self.ledger_key, id, from_version, state, event))
+    }
+
+    fn case(&self, id: i64) -> Result<Option<fengqiao_store::cases::CaseRecord>> {
+        self.read(|c| cases::by_id(c, id))
+    }
+
+    fn case_by_code(&self, code: &str) -> Result<Option<fengqiao_store::cases::CaseRecord>> {
+        self.read(|c| cases::by_code(c, code))
+    }
+
+    fn case_by_token(&self, token_hash: &str) -> Result<Option<fengqiao_store::cases::CaseRecord>> {
+        self.read(|c| cases::by_token(c, token_hash))
+    }
+
+    fn case_events(&self, id: i64) -> Result<Vec<fengqiao_cases::Event>> {
+        self.read(|c| cases::events(c, id))
+    }
+
+    fn cases(&self, filter: &fengqiao_store::cases::CaseFilter) -> Result<Vec<fengqiao_store::cases::CaseRecord>> {
+        self.read(|c| cases::list(c, filter))
     }
 
     fn latest_checkpoint(&self) -> Result<Option<fengqiao_store::StoredCheckpoint>> {

@@ -83,12 +83,13 @@ pub fn insert_batch(
                 ])
                 .map_err(backend)? as u64;
             if added == 1 {
-                entries.push((
-                    "incident".to_string(),
-                    tx.last_insert_rowid().to_string(),
-                    actor.clone(),
-                    crate::ledger::commit(key, &values),
-                ));
+                entries.push(crate::ledger::NewEntry {
+                    record_type: "incident",
+                    record_id: tx.last_insert_rowid().to_string(),
+                    version: 1,
+                    actor: actor.clone(),
+                    commitment: crate::ledger::commit(key, &values),
+                });
             }
             inserted += added;
         }
@@ -328,7 +329,7 @@ pub fn save_forecast(conn: &mut Connection, key: &crate::ledger::Key, f: &fengqi
             stmt.execute(params![id, cell, expected]).map_err(backend)?;
         }
     }
-    crate::ledger::log_record(&tx, key, "forecast", id, "forecast")?;
+    crate::ledger::log_record(&tx, key, "forecast", id, 1, "forecast")?;
     tx.commit().map_err(backend)?;
     Ok(id)
 }
@@ -434,7 +435,7 @@ pub fn save_plan(conn: &mut Connection, key: &crate::ledger::Key, p: &fengqiao_s
     )
     .map_err(|e| StoreError::InvalidQuery(format!("plan: {e}")))?;
     let id = c.last_insert_rowid();
-    crate::ledger::log_record(&c, key, "plan", id, "plan")?;
+    crate::ledger::log_record(&c, key, "plan", id, 1, "plan")?;
     c.commit().map_err(backend)?;
     Ok(id)
 }

@@ -250,7 +250,7 @@ fn reopening_keeps_data_and_schema_version() {
     }
     let store = SqliteStore::open(&path).unwrap();
     assert_eq!(store.get_setting("k").unwrap().as_deref(), Some("v2"));
-    assert_eq!(fengqiao_store_sqlite::SCHEMA_VERSION, 7);
+    assert_eq!(fengqiao_store_sqlite::SCHEMA_VERSION, 8);
 }
 
 #[test]
@@ -459,4 +459,104 @@ fn concurrent_sequencers_do_not_fork() {
             "checkpoint {size} is a prefix of the final tree"
         );
     }
+}
+
+fn new_case(case_type: &str, category: &str) -> fengqiao_store::cases::NewCase {
+    fengqiao_store::cases::NewCase {
+        case_type: case_type.into(),
+        category: category.into(),
+        title: "楼道堆物".into(),
+        description: String::new(),
+        jurisdiction: None,
+        address: Some("海曙区某路1号".into()),
+        lon: Some(121.55),
+        lat: Some(29.87),
+        origin: "officer".into(),
+        parties: vec![fengqiao_store::cases::Party {
+            role: "applicant".into(),
+            name: "张三".into(),
+            phone: Some("13800000000".into()),
+            id_number: None,
+            address: None,
+            vulnerable: false,
+        }],
+        stock: Some(false),
+        risk_grade: None,
+        risk: None,
+        token_hash: None,
+        in_person_visits: 0,
+        incident_id: None,
+    }
+}
+
+/// A case goes round the loop; each change is one event and one ledger
+/// entry with the case's new version; a stale writer is refused and writes nothing.
+#[test]
+fn cases_persist_transitions_with_versions_and_refuse_stale_writes() {
+    use fengqiao_cases::{CaseConfig, Command};
+    use fengqiao_store::cases::{CaseError, act, open_case};
+    let (_d, store) = fresh();
+    let config = CaseConfig::builtin();
+    let at = Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap();
+    let case = open_case(&store, &config, &new_case("hazard", "hazard.fire"), "officer", "o1", at).unwrap();
+    assert_eq!(case.code, "YH-000000-20260302-0001");
+    let second = open_case(&store, &config, &new_case("hazard", "hazard.fire"), "officer", "o1", at).unwrap();
+    assert_eq!(second.code, "YH-000000-20260302-0002");
+    let step = |action: &str, role: &str| Command {
+        action: action.into(),
+        role: role.into(),
+        actor: format!("{role}-1"),
+        ..Default::default()
+    };
+    for (a, r) in [
+        ("register", "officer"),
+        ("dispatch", "commander"),
+        ("start", "department"),
+    ] {
+        act(&store, &config, case.id, None, &step(a, r), at).unwrap();
+    }
+    // Someone read version 2 and acts now that the case is at 4: refused, nothing written.
+    let stale = act(&store, &config, case.id, Some(2), &step("report", "department"), at);
+    assert!(matches!(
+        stale,
+        Err(CaseError::Store(fengqiao_store::StoreError::Conflict(_)))
+    ));
+    let (now, event) = act(&store, &config, case.id, Some(4), &step("report", "department"), at).unwrap();
+    assert_eq!(
+        (now.state.version, event.version, now.state.stage.as_str()),
+        (5, 5, "reported")
+    );
+    let stored = store.case(case.id).unwrap().unwrap();
+    assert_eq!(stored.state, now.state);
+    assert_eq!(stored.case.parties[0].name, "张三");
+    assert_eq!(store.case_by_code(&case.code).unwrap().unwrap().id, case.id);
+    let events = store.case_events(case.id).unwrap();
+    assert_eq!(
+        events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+        ["open", "register", "dispatch", "start", "report"]
+    );
+    // The ledger: one entry per version of the case, the newest matching the stored case.
+    let entries: Vec<_> = store
+        .ledger_entries(0, 100)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.record_type == "case" && e.record_id == case.id.to_string())
+        .collect();
+    assert_eq!(entries.iter().map(|e| e.version).collect::<Vec<_>>(), [1, 2, 3, 4, 5]);
+    assert_eq!(
+        store.commitment_of("case", &case.id.to_string()).unwrap(),
+        Some(entries[4].commitment)
+    );
+    // An engine refusal writes nothing either.
+    assert!(act(&store, &config, case.id, None, &step("close", "officer"), at).is_err());
+    assert_eq!(store.case(case.id).unwrap().unwrap().state.version, 5);
+    // Boards: open cases of the department, overdue first.
+    let board = store
+        .cases(&fengqiao_store::cases::CaseFilter {
+            department: Some("fire".into()),
+            open_only: true,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(board.len(), 1);
 }

@@ -7,6 +7,7 @@
 //! and simple. Every method that writes is atomic: it commits all of its
 //! rows or none.
 
+pub mod cases;
 pub mod ledger;
 
 use chrono::{DateTime, Utc};
@@ -25,6 +26,9 @@ pub enum StoreError {
     InvalidQuery(String),
     #[error("database error: {0}")]
     Backend(String),
+    /// The record changed since it was read.
+    #[error("{0}")]
+    Conflict(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -410,6 +414,35 @@ pub trait Store: Send + Sync {
 
     /// The cosignature lines of checkpoint `size`, by witness name.
     fn cosignatures(&self, size: u64) -> Result<Vec<String>>;
+
+    /// Stores a new case with its parties, its first event and its ledger
+    /// entry in one transaction; its code is `code_stem` and the next
+    /// number of that stem. Returns (id, code).
+    fn create_case(
+        &self,
+        new: &cases::NewCase,
+        state: &fengqiao_cases::CaseState,
+        event: &fengqiao_cases::Event,
+        code_stem: &str,
+    ) -> Result<(i64, String)>;
+
+    /// Stores a case's new state, its event and a ledger entry in one
+    /// transaction, if the case is still at `from_version` (else `Conflict`).
+    fn update_case(
+        &self,
+        id: i64,
+        from_version: u32,
+        state: &fengqiao_cases::CaseState,
+        event: &fengqiao_cases::Event,
+    ) -> Result<()>;
+
+    fn case(&self, id: i64) -> Result<Option<cases::CaseRecord>>;
+    fn case_by_code(&self, code: &str) -> Result<Option<cases::CaseRecord>>;
+    /// A citizen's request by the SHA-256 (hex) of its tracking token.
+    fn case_by_token(&self, token_hash: &str) -> Result<Option<cases::CaseRecord>>;
+    fn case_events(&self, id: i64) -> Result<Vec<fengqiao_cases::Event>>;
+    /// Matching cases (without parties), overdue first: by due time.
+    fn cases(&self, filter: &cases::CaseFilter) -> Result<Vec<cases::CaseRecord>>;
 
     /// A stored forecast by its id, with its cells.
     fn forecast(&self, id: i64) -> Result<Option<(ForecastRun, ForecastCells)>>;

@@ -1,0 +1,347 @@
+//! The SQL behind the case methods of the store: cases, their parties and
+//! events, each change with its ledger entry in the same transaction.
+
+use crate::{backend, from_ts, ts};
+use fengqiao_cases::{CaseState, Event};
+use fengqiao_store::cases::{CaseFilter, CaseRecord, NewCase, Party};
+use fengqiao_store::{Result, StoreError};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
+
+/// The case columns the ledger commits to, in order (then parties and events).
+const CASE_COLUMNS: &str = "code, case_type, category, title, description, jurisdiction_id, address, lon, lat, origin, \
+     stage, version, department, assignee, opened_at, due_at, stage_due_at, closed_at, state, risk_grade, risk, stock, \
+     token_hash, in_person_visits, incident_id";
+
+fn json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).expect("serialisable")
+}
+
+/// What the ledger commits to for case `id`: its row, its parties and its whole history.
+pub(crate) fn committed_values(c: &Connection, id: i64) -> Result<Option<Vec<Value>>> {
+    let row: Option<Vec<Value>> = c
+        .prepare_cached(&format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = ?1"))
+        .map_err(backend)?
+        .query_row([id], |r| {
+            (0..r.as_ref().column_count()).map(|i| r.get::<_, Value>(i)).collect()
+        })
+        .optional()
+        .map_err(backend)?;
+    let Some(mut values) = row else {
+        return Ok(None);
+    };
+    values.push(Value::Text(json(&parties(c, id)?)));
+    values.push(Value::Text(json(&events(c, id)?)));
+    Ok(Some(values))
+}
+
+fn jurisdiction_id(c: &Connection, code: Option<&str>) -> Result<Option<i64>> {
+    let Some(code) = code else {
+        return Ok(None);
+    };
+    c.query_row("SELECT id FROM jurisdictions WHERE code = ?1", [code], |r| r.get(0))
+        .optional()
+        .map_err(backend)?
+        .map(Some)
+        .ok_or_else(|| StoreError::InvalidQuery(format!("no jurisdiction with code {code:?}")))
+}
+
+fn insert_event(c: &Connection, id: i64, e: &Event) -> Result<()> {
+    c.prepare_cached(
+        "INSERT INTO case_events (case_id, version, action, from_stage, to_stage, actor, role, at, reason)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )
+    .map_err(backend)?
+    .execute(params![
+        id,
+        e.version,
+        e.action,
+        e.from_stage,
+        e.to_stage,
+        e.actor,
+        e.role,
+        ts(e.at),
+        e.reason
+    ])
+    .map_err(backend)?;
+    Ok(())
+}
+
+pub(crate) fn create(
+    conn: &mut Connection,
+    key: &crate::ledger::Key,
+    new: &NewCase,
+    state: &CaseState,
+    event: &Event,
+    stem: &str,
+) -> Result<(i64, String)> {
+    let tx = conn.transaction().map_err(backend)?;
+    let jurisdiction = jurisdiction_id(&tx, new.jurisdiction.as_deref())?;
+    // The next number of this stem (codes never reuse a number: cases are not deleted).
+    let taken: i64 = tx
+        .query_row(
+            "SELECT COUNT(*) FROM cases WHERE code >= ?1 AND code < ?2",
+            params![format!("{stem}-"), format!("{stem}.")],
+            |r| r.get(0),
+        )
+        .map_err(backend)?;
+    let code = format!("{stem}-{:04}", taken + 1);
+    tx.prepare_cached(&format!(
+        "INSERT INTO cases ({CASE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, \
+         ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)"
+    ))
+    .map_err(backend)?
+    .execute(params![
+        code,
+        new.case_type,
+        new.category,
+        new.title,
+        new.description,
+        jurisdiction,
+        new.address,
+        new.lon,
+        new.lat,
+        new.origin,
+        state.stage,
+        state.version,
+        state.department,
+        state.assignee,
+        ts(state.opened_at),
+        ts(state.due_at),
+        state.stage_due_at.map(ts),
+        state.closed_at.map(ts),
+        json(state),
+        new.risk_grade,
+        new.risk.as_ref().map(json),
+        new.stock,
+        new.token_hash,
+        new.in_person_visits,
+        new.incident_id
+    ])
+    .map_err(|e| match e {
+        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
+            StoreError::InvalidQuery(format!("case {code} not stored: {e}"))
+        }
+        e => backend(e),
+    })?;
+    let id = tx.last_insert_rowid();
+    {
+        let mut put = tx
+            .prepare_cached(
+                "INSERT INTO case_parties (case_id, role, name, phone, id_number, address, vulnerable)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .map_err(backend)?;
+        for p in &new.parties {
+            put.execute(params![
+                id,
+                p.role,
+                p.name,
+                p.phone,
+                p.id_number,
+                p.address,
+                p.vulnerable
+            ])
+            .map_err(backend)?;
+        }
+    }
+    insert_event(&tx, id, event)?;
+    crate::ledger::log_record(&tx, key, "case", id, state.version, &event.actor)?;
+    tx.commit().map_err(backend)?;
+    Ok((id, code))
+}
+
+pub(crate) fn update(
+    conn: &mut Connection,
+    key: &crate::ledger::Key,
+    id: i64,
+    from_version: u32,
+    state: &CaseState,
+    event: &Event,
+) -> Result<()> {
+    let tx = conn.transaction().map_err(backend)?;
+    let changed = tx
+        .prepare_cached(
+            "UPDATE cases SET stage = ?3, version = ?4, department = ?5, assignee = ?6, due_at = ?7,
+                 stage_due_at = ?8, closed_at = ?9, state = ?10
+             WHERE id = ?1 AND version = ?2",
+        )
+        .map_err(backend)?
+        .execute(params![
+            id,
+            from_version,
+            state.stage,
+            state.version,
+            state.department,
+            state.assignee,
+            ts(state.due_at),
+            state.stage_due_at.map(ts),
+            state.closed_at.map(ts),
+            json(state)
+        ])
+        .map_err(backend)?;
+    if changed == 0 {
+        let now: Option<u32> = tx
+            .query_row("SELECT version FROM cases WHERE id = ?1", [id], |r| r.get(0))
+            .optional()
+            .map_err(backend)?;
+        return Err(match now {
+            None => StoreError::NotFound {
+                what: format!("case {id}"),
+            },
+            Some(v) => StoreError::Conflict(format!(
+                "case {id} is at version {v}, not {from_version}: someone acted on it first; reload it"
+            )),
+        });
+    }
+    insert_event(&tx, id, event)?;
+    crate::ledger::log_record(&tx, key, "case", id, state.version, &event.actor)?;
+    tx.commit().map_err(backend)?;
+    Ok(())
+}
+
+fn parties(c: &Connection, id: i64) -> Result<Vec<Party>> {
+    c.prepare_cached(
+        "SELECT role, name, phone, id_number, address, vulnerable FROM case_parties WHERE case_id = ?1 ORDER BY id",
+    )
+    .map_err(backend)?
+    .query_map([id], |r| {
+        Ok(Party {
+            role: r.get(0)?,
+            name: r.get(1)?,
+            phone: r.get(2)?,
+            id_number: r.get(3)?,
+            address: r.get(4)?,
+            vulnerable: r.get(5)?,
+        })
+    })
+    .map_err(backend)?
+    .collect::<rusqlite::Result<_>>()
+    .map_err(backend)
+}
+
+pub(crate) fn events(c: &Connection, id: i64) -> Result<Vec<Event>> {
+    c.prepare_cached(
+        "SELECT action, from_stage, to_stage, actor, role, at, reason, version FROM case_events
+         WHERE case_id = ?1 ORDER BY version",
+    )
+    .map_err(backend)?
+    .query_map([id], |r| {
+        Ok(Event {
+            action: r.get(0)?,
+            from_stage: r.get(1)?,
+            to_stage: r.get(2)?,
+            actor: r.get(3)?,
+            role: r.get(4)?,
+            at: from_ts(r.get(5)?),
+            reason: r.get(6)?,
+            version: r.get(7)?,
+        })
+    })
+    .map_err(backend)?
+    .collect::<rusqlite::Result<_>>()
+    .map_err(backend)
+}
+
+const SELECT: &str = "SELECT c.id, c.code, c.case_type, c.category, c.title, c.description, j.code, c.address, \
+     c.lon, c.lat, c.origin, c.state, c.risk_grade, c.risk, c.stock, c.token_hash, c.in_person_visits, c.incident_id \
+     FROM cases c LEFT JOIN jurisdictions j ON j.id = c.jurisdiction_id";
+
+fn record(r: &Row) -> rusqlite::Result<CaseRecord> {
+    let state: String = r.get(11)?;
+    let risk: Option<String> = r.get(13)?;
+    let bad =
+        |e: serde_json::Error| rusqlite::Error::FromSqlConversionFailure(11, rusqlite::types::Type::Text, e.into());
+    let state: CaseState = serde_json::from_str(&state).map_err(bad)?;
+    Ok(CaseRecord {
+        id: r.get(0)?,
+        code: r.get(1)?,
+        case: NewCase {
+            case_type: r.get(2)?,
+            category: r.get(3)?,
+            title: r.get(4)?,
+            description: r.get(5)?,
+            jurisdiction: r.get(6)?,
+            address: r.get(7)?,
+            lon: r.get(8)?,
+            lat: r.get(9)?,
+            origin: r.get(10)?,
+            parties: Vec::new(),
+            stock: r.get(14)?,
+            risk_grade: r.get(12)?,
+            risk: risk.map(|s| serde_json::from_str(&s)).transpose().map_err(bad)?,
+            token_hash: r.get(15)?,
+            in_person_visits: r.get(16)?,
+            incident_id: r.get(17)?,
+        },
+        state,
+    })
+}
+
+fn one(c: &Connection, clause: &str, value: &dyn rusqlite::ToSql) -> Result<Option<CaseRecord>> {
+    let found = c
+        .prepare_cached(&format!("{SELECT} WHERE {clause}"))
+        .map_err(backend)?
+        .query_row([value], record)
+        .optional()
+        .map_err(backend)?;
+    match found {
+        None => Ok(None),
+        Some(mut case) => {
+            case.case.parties = parties(c, case.id)?;
+            Ok(Some(case))
+        }
+    }
+}
+
+pub(crate) fn by_id(c: &Connection, id: i64) -> Result<Option<CaseRecord>> {
+    one(c, "c.id = ?1", &id)
+}
+
+pub(crate) fn by_code(c: &Connection, code: &str) -> Result<Option<CaseRecord>> {
+    one(c, "c.code = ?1", &code)
+}
+
+pub(crate) fn by_token(c: &Connection, token_hash: &str) -> Result<Option<CaseRecord>> {
+    one(c, "c.token_hash = ?1", &token_hash)
+}
+
+pub(crate) fn list(c: &Connection, f: &CaseFilter) -> Result<Vec<CaseRecord>> {
+    let mut clauses: Vec<&str> = Vec::new();
+    let mut values: Vec<Value> = Vec::new();
+    let mut add = |clause: &'static str, v: &Option<String>| {
+        if let Some(v) = v {
+            clauses.push(clause);
+            values.push(Value::Text(v.clone()));
+        }
+    };
+    add("c.case_type = ?", &f.case_type);
+    add("c.stage = ?", &f.stage);
+    add("c.department = ?", &f.department);
+    add("c.assignee = ?", &f.assignee);
+    add(
+        "c.jurisdiction_id IN (WITH RECURSIVE sub(id, code) AS (
+             SELECT id, code FROM jurisdictions WHERE code = ?
+             UNION ALL SELECT j.id, j.code FROM jurisdictions j JOIN sub ON j.parent_code = sub.code)
+           SELECT id FROM sub)",
+        &f.jurisdiction,
+    );
+    if f.open_only {
+        clauses.push("c.closed_at IS NULL");
+    }
+    let mut sql = SELECT.to_string();
+    if !clauses.is_empty() {
+        sql.push_str(" WHERE ");
+        sql.push_str(&clauses.join(" AND "));
+    }
+    sql.push_str(" ORDER BY c.closed_at IS NOT NULL, c.due_at, c.id");
+    if let Some(n) = f.limit {
+        sql.push_str(&format!(" LIMIT {}", n.min(100_000)));
+    }
+    c.prepare(&sql)
+        .map_err(backend)?
+        .query_map(params_from_iter(values), record)
+        .map_err(backend)?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(backend)
+}

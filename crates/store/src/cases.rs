@@ -1,0 +1,164 @@
+//! Cases through any [`Store`]: the records the store keeps for the case
+//! engine, and the two operations every caller (CLI, HTTP, demo) goes
+//! through, `open_case` and `act`, which run the engine and persist its
+//! result with the version the case was read at, so two people acting on
+//! one case at once cannot both win. Also the supervision sweep.
+
+use crate::{Result, Store, StoreError};
+use chrono::{DateTime, Utc};
+use fengqiao_cases::{CaseConfig, CaseState, Command, EngineError, Event};
+use serde::{Deserialize, Serialize};
+
+/// A party to a case. Names, phones and ID numbers are personal data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Party {
+    /// `applicant`, `respondent`, `party`, `reporter`.
+    pub role: String,
+    pub name: String,
+    pub phone: Option<String>,
+    pub id_number: Option<String>,
+    pub address: Option<String>,
+    pub vulnerable: bool,
+}
+
+/// What a new case is about, besides its engine state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewCase {
+    pub case_type: String,
+    pub category: String,
+    pub title: String,
+    pub description: String,
+    /// Jurisdiction code (village, town, ...).
+    pub jurisdiction: Option<String>,
+    pub address: Option<String>,
+    pub lon: Option<f64>,
+    pub lat: Option<f64>,
+    /// `officer`, `citizen`, `department`, `open311`, `patrol`, ...
+    pub origin: String,
+    pub parties: Vec<Party>,
+    /// Hazards: stock (存量) or new (新增).
+    pub stock: Option<bool>,
+    pub risk_grade: Option<String>,
+    pub risk: Option<serde_json::Value>,
+    /// Citizens' requests: SHA-256 (hex) of the tracking token handed out.
+    pub token_hash: Option<String>,
+    pub in_person_visits: u32,
+    pub incident_id: Option<i64>,
+}
+
+/// A stored case.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseRecord {
+    pub id: i64,
+    pub code: String,
+    #[serde(flatten)]
+    pub case: NewCase,
+    pub state: CaseState,
+}
+
+/// Which cases a board or report wants.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    pub case_type: Option<String>,
+    pub stage: Option<String>,
+    /// Jurisdiction code, including everything below it.
+    pub jurisdiction: Option<String>,
+    pub department: Option<String>,
+    pub assignee: Option<String>,
+    pub open_only: bool,
+    pub limit: Option<usize>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CaseError {
+    #[error("no case {0}")]
+    NotFound(String),
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn local_date(config: &CaseConfig, at: DateTime<Utc>) -> chrono::NaiveDate {
+    at.with_timezone(&config.calendar.timezone()).date_naive()
+}
+
+/// Opens a case at its type's first stage; the store gives it its code.
+pub fn open_case(
+    store: &dyn Store,
+    config: &CaseConfig,
+    new: &NewCase,
+    role: &str,
+    actor: &str,
+    at: DateTime<Utc>,
+) -> Result<CaseRecord, CaseError> {
+    let (state, event) = config.open(&new.case_type, &new.category, role, actor, at)?;
+    let prefix = &config.case_type(&new.case_type).expect("opened").prefix;
+    let stem = fengqiao_cases::case_code(
+        prefix,
+        new.jurisdiction.as_deref().unwrap_or(""),
+        local_date(config, at),
+        0,
+    );
+    let stem = stem.rsplit_once('-').map_or(stem.as_str(), |(s, _)| s).to_string();
+    let (id, code) = store.create_case(new, &state, &event, &stem)?;
+    Ok(CaseRecord {
+        id,
+        code,
+        case: new.clone(),
+        state,
+    })
+}
+
+/// Applies `cmd` to case `id` as it is now (or refuses if `expected_version`
+/// is given and the case has moved on since it was read).
+pub fn act(
+    store: &dyn Store,
+    config: &CaseConfig,
+    id: i64,
+    expected_version: Option<u32>,
+    cmd: &Command,
+    at: DateTime<Utc>,
+) -> Result<(CaseRecord, Event), CaseError> {
+    let mut case = store.case(id)?.ok_or_else(|| CaseError::NotFound(id.to_string()))?;
+    if let Some(v) = expected_version.filter(|v| *v != case.state.version) {
+        return Err(StoreError::Conflict(format!(
+            "case {} is at version {}, not {v}: reload it",
+            case.code, case.state.version
+        ))
+        .into());
+    }
+    let (state, event) = config.apply(&case.state, cmd, case.case.jurisdiction.as_deref().unwrap_or(""), at)?;
+    store.update_case(id, case.state.version, &state, &event)?;
+    case.state = state;
+    Ok((case, event))
+}
+
+/// Raises supervision (督办) on every open case whose deadline has passed
+/// since it was last supervised. Returns the codes supervised.
+pub fn supervise_overdue(store: &dyn Store, config: &CaseConfig, now: DateTime<Utc>) -> Result<Vec<String>, CaseError> {
+    let open = store.cases(&CaseFilter {
+        open_only: true,
+        ..Default::default()
+    })?;
+    let mut done = Vec::new();
+    for case in open {
+        if config.needs_supervision(&case.state, now).is_none() {
+            continue;
+        }
+        let cmd = Command {
+            action: "supervise".into(),
+            role: "system".into(),
+            actor: "system:supervision".into(),
+            reason: Some("deadline passed".into()),
+            ..Default::default()
+        };
+        match act(store, config, case.id, Some(case.state.version), &cmd, now) {
+            Ok(_) => done.push(case.code),
+            // Moved on meanwhile (or the type has no supervise action here): the next sweep sees it anew.
+            Err(CaseError::Store(StoreError::Conflict(_)) | CaseError::Engine(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(done)
+}
