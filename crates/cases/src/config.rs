@@ -14,6 +14,8 @@ const BUILTIN: &str = include_str!("../data/default.toml");
 #[serde(deny_unknown_fields)]
 struct File {
     roles: Vec<String>,
+    /// Roles that see parties' names, phones, ID numbers and addresses in full.
+    personal_data_roles: Vec<String>,
     calendar: CalendarConfig,
     #[serde(default)]
     departments: Vec<Department>,
@@ -197,6 +199,7 @@ impl CaseType {
 #[derive(Debug, Clone)]
 pub struct CaseConfig {
     pub roles: Vec<String>,
+    pub personal_data_roles: Vec<String>,
     pub calendar: WorkCalendar,
     pub departments: Vec<Department>,
     pub routing: Vec<RouteRule>,
@@ -220,6 +223,9 @@ impl CaseConfig {
         let file: File = toml::from_str(text).map_err(|e| e.to_string())?;
         let roles: BTreeSet<&str> = file.roles.iter().map(String::as_str).collect();
         let calendar = WorkCalendar::new(&file.calendar)?;
+        if let Some(r) = file.personal_data_roles.iter().find(|r| !roles.contains(r.as_str())) {
+            return Err(format!("personal_data_roles: {r:?} is not in `roles`"));
+        }
         let depts: BTreeSet<&str> = file.departments.iter().map(|d| d.code.as_str()).collect();
         for (i, r) in file.routing.iter().enumerate() {
             for d in std::iter::once(&r.lead).chain(&r.co) {
@@ -313,6 +319,7 @@ impl CaseConfig {
             }
         }
         Ok(Self {
+            personal_data_roles: file.personal_data_roles,
             roles: file.roles,
             calendar,
             departments: file.departments,
@@ -336,6 +343,11 @@ impl CaseConfig {
                 lead: r.lead.clone(),
                 co: r.co.clone(),
             })
+    }
+
+    /// Whether `role` sees personal data in full.
+    pub fn sees_personal_data(&self, role: &str) -> bool {
+        self.personal_data_roles.iter().any(|r| r == role)
     }
 
     pub fn is_department(&self, code: &str) -> bool {

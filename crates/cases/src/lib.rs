@@ -10,6 +10,8 @@
 pub mod calendar;
 pub mod config;
 pub mod engine;
+pub mod kpi;
+pub mod privacy;
 pub mod risk;
 
 pub use calendar::{Span, WorkCalendar};

@@ -52,6 +52,14 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Case transitions per second on SQLite with the ledger on, beside bare one-row write transactions
+    Cases {
+        /// How many cases to open and move round the loop
+        #[arg(long, default_value_t = 2_000)]
+        count: usize,
+        #[arg(long)]
+        json: bool,
+    },
     /// Import FILE into fresh databases; compare with `sqlite3 .import`
     Import {
         file: PathBuf,
@@ -184,6 +192,7 @@ pub fn run(settings: &Settings, cmd: &BenchCommand) -> Result<(), String> {
         } => (file, profile, map, runs, json),
         BenchCommand::Plan { data, time_limit, json } => return crate::bench_plan::run(data, *time_limit, *json),
         BenchCommand::Ledger { entries, json } => return crate::bench_ledger::run(*entries, *json),
+        BenchCommand::Cases { count, json } => return crate::bench_cases::run(*count, *json),
         BenchCommand::Forecast {
             file,
             profile,

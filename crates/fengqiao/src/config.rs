@@ -15,6 +15,7 @@ pub struct FileConfig {
     pub cell_m: Option<f64>,
     pub categories: Option<PathBuf>,
     pub ledger_key: Option<PathBuf>,
+    pub cases: Option<PathBuf>,
 }
 
 /// Flags and environment variables, as clap collected them.
@@ -44,6 +45,9 @@ pub struct GlobalArgs {
     /// The ledger's checkpoint signing key, created on first use [default: DATA_DIR/ledger-signing.key]
     #[arg(long, global = true, env = "FENGQIAO_LEDGER_KEY")]
     pub ledger_key: Option<PathBuf>,
+    /// Case engine configuration (TOML: types, stages, roles, calendar, routing) replacing the built-in one
+    #[arg(long, global = true, env = "FENGQIAO_CASES")]
+    pub cases: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -56,6 +60,7 @@ pub struct Settings {
     pub categories: std::sync::Arc<fengqiao_domain::CategoryTable>,
     /// The ledger's checkpoint signing key (kept outside the database).
     pub ledger_key: PathBuf,
+    pub cases: std::sync::Arc<fengqiao_cases::CaseConfig>,
 }
 
 impl Settings {
@@ -109,7 +114,17 @@ impl Settings {
             .clone()
             .or(file.ledger_key)
             .unwrap_or_else(|| data_dir.join("ledger-signing.key"));
+        let cases = match args.cases.clone().or(file.cases) {
+            None => fengqiao_cases::CaseConfig::builtin(),
+            Some(p) => {
+                let text =
+                    std::fs::read_to_string(&p).map_err(|e| format!("case configuration {}: {e}", p.display()))?;
+                fengqiao_cases::CaseConfig::from_toml(&text)
+                    .map_err(|e| format!("case configuration {}: {e}", p.display()))?
+            }
+        };
         Ok(Settings {
+            cases: std::sync::Arc::new(cases),
             ledger_key,
             data_dir,
             db,

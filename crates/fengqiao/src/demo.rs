@@ -88,6 +88,16 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> Result<(), String> {
             100.0 * summary["coverage"]["5"].as_f64().unwrap_or(0.0)
         );
     }
+    if dataset == "demo" {
+        let seeded = crate::demo_cases::seed(&store, &settings.cases, args.seed, chrono::Utc::now())?;
+        if seeded > 0 {
+            let links = store.link_escalations().map_err(|e| e.to_string())?;
+            println!(
+                "{seeded} disputes, hazards and citizens' requests at every stage; {} incidents flagged as 民转刑 warnings",
+                links.len()
+            );
+        }
+    }
     crate::ledger::sequence_after_write(settings, &store);
     drop(store);
     if args.no_serve {

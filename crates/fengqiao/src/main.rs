@@ -3,10 +3,13 @@
 
 mod backtest;
 mod bench;
+mod bench_cases;
 mod bench_ledger;
 mod bench_plan;
+mod case;
 mod config;
 mod demo;
+mod demo_cases;
 mod deployment;
 mod forecast;
 mod import;
@@ -15,6 +18,7 @@ mod output;
 mod plan;
 mod replay;
 mod replay_plan;
+mod report;
 mod serve;
 mod simulate;
 mod units;
@@ -67,6 +71,11 @@ enum Command {
     /// The tamper-evident record: checkpoints, verification, proofs
     #[command(subcommand)]
     Ledger(ledger::LedgerCommand),
+    /// Disputes, hazards and citizens' requests in the closed-loop case engine
+    #[command(subcommand)]
+    Case(case::CaseCommand),
+    /// Governance KPIs over cases, by jurisdiction, department, person or month
+    Report(report::ReportArgs),
     /// Measure performance on real data against a baseline
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -104,6 +113,8 @@ fn main() -> ExitCode {
         Command::Plan(args) => plan::run(&settings, &args),
         Command::Replay(args) => replay::run(&settings, &args),
         Command::Ledger(cmd) => ledger::run(&settings, &cmd),
+        Command::Case(cmd) => case::run(&settings, &cmd),
+        Command::Report(args) => report::run(&settings, &args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -73,3 +73,5 @@ CREATE TABLE case_links (
     linked_at   INTEGER NOT NULL,
     PRIMARY KEY (case_id, incident_id)
 ) WITHOUT ROWID;
+CREATE INDEX cases_address ON cases (address) WHERE case_type = 'dispute';
+CREATE INDEX case_parties_address ON case_parties (address);

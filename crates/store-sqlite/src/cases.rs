@@ -345,3 +345,51 @@ pub(crate) fn list(c: &Connection, f: &CaseFilter) -> Result<Vec<CaseRecord>> {
         .collect::<rusqlite::Result<_>>()
         .map_err(backend)
 }
+
+/// New 民转刑 links: incidents at a dispute's address (or a party's), after
+/// the dispute was opened. One statement, inside a transaction.
+pub(crate) fn link_escalations(conn: &mut Connection) -> Result<Vec<(i64, i64)>> {
+    let tx = conn.transaction().map_err(backend)?;
+    let found: Vec<(i64, i64, String)> = tx
+        .prepare(
+            "SELECT c.id, i.id, 'same address: ' || i.address FROM cases c
+               JOIN incidents i ON i.address = c.address AND i.occurred_at > c.opened_at
+             WHERE c.case_type = 'dispute' AND c.address IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM case_links l WHERE l.case_id = c.id AND l.incident_id = i.id)
+             UNION
+             SELECT c.id, i.id, 'a party''s address: ' || i.address FROM cases c
+               JOIN case_parties p ON p.case_id = c.id AND p.address IS NOT NULL
+               JOIN incidents i ON i.address = p.address AND i.occurred_at > c.opened_at
+             WHERE c.case_type = 'dispute'
+               AND NOT EXISTS (SELECT 1 FROM case_links l WHERE l.case_id = c.id AND l.incident_id = i.id)",
+        )
+        .map_err(backend)?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .map_err(backend)?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(backend)?;
+    let now = ts(chrono::Utc::now());
+    let mut out = Vec::new();
+    for (case_id, incident_id, reason) in found {
+        let added = tx
+            .execute(
+                "INSERT OR IGNORE INTO case_links (case_id, incident_id, reason, linked_at) VALUES (?1, ?2, ?3, ?4)",
+                params![case_id, incident_id, reason, now],
+            )
+            .map_err(backend)?;
+        if added == 1 {
+            out.push((case_id, incident_id));
+        }
+    }
+    tx.commit().map_err(backend)?;
+    Ok(out)
+}
+
+pub(crate) fn escalated(c: &Connection) -> Result<Vec<i64>> {
+    c.prepare_cached("SELECT DISTINCT case_id FROM case_links ORDER BY case_id")
+        .map_err(backend)?
+        .query_map([], |r| r.get(0))
+        .map_err(backend)?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(backend)
+}

@@ -503,6 +503,14 @@ impl Store for SqliteStore {
         self.read(|c| cases::events(c, id))
     }
 
+    fn link_escalations(&self) -> Result<Vec<(i64, i64)>> {
+        self.write(cases::link_escalations)
+    }
+
+    fn escalated_cases(&self) -> Result<Vec<i64>> {
+        self.read(cases::escalated)
+    }
+
     fn cases(&self, filter: &fengqiao_store::cases::CaseFilter) -> Result<Vec<fengqiao_store::cases::CaseRecord>> {
         self.read(|c| cases::list(c, filter))
     }

@@ -162,3 +162,26 @@ pub fn supervise_overdue(store: &dyn Store, config: &CaseConfig, now: DateTime<U
     }
     Ok(done)
 }
+
+impl CaseRecord {
+    /// The case as `role` may see it: parties' personal data (and a
+    /// dispute's address) masked unless the configuration lets the role see
+    /// them; the tracking token's hash never leaves the store's callers.
+    pub fn for_role(mut self, config: &CaseConfig, role: &str) -> Self {
+        use fengqiao_cases::privacy::{mask_address, mask_id_number, mask_name, mask_phone};
+        self.case.token_hash = None;
+        if config.sees_personal_data(role) {
+            return self;
+        }
+        for p in &mut self.case.parties {
+            p.name = mask_name(&p.name);
+            p.phone = p.phone.as_deref().map(mask_phone);
+            p.id_number = p.id_number.as_deref().map(mask_id_number);
+            p.address = p.address.as_deref().map(mask_address);
+        }
+        if self.case.case_type == "dispute" {
+            self.case.address = self.case.address.as_deref().map(mask_address);
+        }
+        self
+    }
+}

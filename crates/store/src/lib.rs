@@ -441,6 +441,13 @@ pub trait Store: Send + Sync {
     /// A citizen's request by the SHA-256 (hex) of its tracking token.
     fn case_by_token(&self, token_hash: &str) -> Result<Option<cases::CaseRecord>>;
     fn case_events(&self, id: i64) -> Result<Vec<fengqiao_cases::Event>>;
+    /// Links incidents to disputes opened before them at the same address
+    /// (民转刑 warning); returns the new links as (case id, incident id).
+    fn link_escalations(&self) -> Result<Vec<(i64, i64)>>;
+
+    /// Ids of the cases with at least one linked incident.
+    fn escalated_cases(&self) -> Result<Vec<i64>>;
+
     /// Matching cases (without parties), overdue first: by due time.
     fn cases(&self, filter: &cases::CaseFilter) -> Result<Vec<cases::CaseRecord>>;
 

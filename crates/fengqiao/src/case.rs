@@ -1,0 +1,365 @@
+//! `fengqiao case`: open a dispute, hazard or citizen's request, act on it
+//! as a role, show it (personal data masked per role), list boards, and run
+//! the supervision sweep. Every change goes through the case engine and is
+//! logged; the ledger is sequenced after each write command.
+
+use crate::config::Settings;
+use crate::import::open_store;
+use chrono::Utc;
+use fengqiao_cases::Command as EngineCommand;
+use fengqiao_store::Store;
+use fengqiao_store::cases::{CaseError, CaseFilter, CaseRecord, NewCase, Party, act, open_case, supervise_overdue};
+
+#[derive(clap::Subcommand)]
+pub enum CaseCommand {
+    /// Open a case (dispute, hazard or request) at its first stage
+    Open(OpenArgs),
+    /// Take an action on a case as a role (register, dispatch, start, report, verify, rework, close, ...)
+    Act(ActArgs),
+    /// Show a case with its history, personal data masked unless the role may see it
+    Show {
+        code: String,
+        #[arg(long, default_value = "analyst")]
+        role: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List cases, overdue first
+    List(ListArgs),
+    /// Raise supervision (督办) on every case past a deadline
+    Supervise,
+    /// The configured case types: stages, actions and who may take them
+    Types {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(clap::Args)]
+pub struct OpenArgs {
+    /// dispute, hazard or request
+    #[arg(long = "type")]
+    pub case_type: String,
+    /// e.g. hazard.fire, dispute.neighbour, request.noise
+    #[arg(long)]
+    pub category: String,
+    #[arg(long)]
+    pub title: String,
+    #[arg(long, default_value = "")]
+    pub description: String,
+    /// Jurisdiction code
+    #[arg(long)]
+    pub jurisdiction: Option<String>,
+    #[arg(long)]
+    pub address: Option<String>,
+    #[arg(long, requires = "lat", allow_negative_numbers = true)]
+    pub lon: Option<f64>,
+    #[arg(long, requires = "lon", allow_negative_numbers = true)]
+    pub lat: Option<f64>,
+    /// A party as ROLE:NAME[:PHONE] (repeatable), e.g. applicant:张三:13800000000
+    #[arg(long = "party")]
+    pub parties: Vec<String>,
+    /// Hazards: an existing (stock, 存量) hazard rather than a new one
+    #[arg(long)]
+    pub stock: bool,
+    #[arg(long, default_value = "officer")]
+    pub role: String,
+    #[arg(long, default_value = "cli")]
+    pub actor: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(clap::Args)]
+pub struct ActArgs {
+    pub code: String,
+    pub action: String,
+    #[arg(long)]
+    pub role: String,
+    #[arg(long, default_value = "cli")]
+    pub actor: String,
+    #[arg(long)]
+    pub reason: Option<String>,
+    #[arg(long)]
+    pub department: Option<String>,
+    #[arg(long)]
+    pub assignee: Option<String>,
+    #[arg(long)]
+    pub rating: Option<u8>,
+    /// Refuse if the case is no longer at this version (as read)
+    #[arg(long)]
+    pub version: Option<u32>,
+}
+
+#[derive(clap::Args)]
+pub struct ListArgs {
+    #[arg(long = "type")]
+    pub case_type: Option<String>,
+    #[arg(long)]
+    pub stage: Option<String>,
+    #[arg(long)]
+    pub department: Option<String>,
+    #[arg(long)]
+    pub assignee: Option<String>,
+    #[arg(long)]
+    pub jurisdiction: Option<String>,
+    /// Open cases only
+    #[arg(long)]
+    pub open: bool,
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    #[arg(long)]
+    pub json: bool,
+    #[arg(long, conflicts_with = "json")]
+    pub csv: bool,
+}
+
+fn party(text: &str) -> Result<Party, String> {
+    let mut parts = text.splitn(3, ':');
+    let (Some(role), Some(name)) = (parts.next(), parts.next()) else {
+        return Err(format!("--party {text:?}: expected ROLE:NAME[:PHONE]"));
+    };
+    if name.trim().is_empty() {
+        return Err(format!("--party {text:?}: the name is empty"));
+    }
+    Ok(Party {
+        role: role.trim().into(),
+        name: name.trim().into(),
+        phone: parts.next().map(|p| p.trim().to_string()).filter(|p| !p.is_empty()),
+        id_number: None,
+        address: None,
+        vulnerable: false,
+    })
+}
+
+fn error(e: CaseError) -> String {
+    e.to_string()
+}
+
+fn find(store: &dyn Store, code: &str) -> Result<CaseRecord, String> {
+    store
+        .case_by_code(code)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("no case {code}"))
+}
+
+pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<(), String> {
+    let store = open_store(settings)?;
+    let config = &settings.cases;
+    let now = Utc::now();
+    match cmd {
+        CaseCommand::Open(a) => {
+            let new = NewCase {
+                case_type: a.case_type.clone(),
+                category: a.category.clone(),
+                title: a.title.clone(),
+                description: a.description.clone(),
+                jurisdiction: a.jurisdiction.clone(),
+                address: a.address.clone(),
+                lon: a.lon,
+                lat: a.lat,
+                origin: a.role.clone(),
+                parties: a.parties.iter().map(|p| party(p)).collect::<Result<_, _>>()?,
+                stock: (a.case_type == "hazard").then_some(a.stock),
+                risk_grade: None,
+                risk: None,
+                token_hash: None,
+                in_person_visits: 0,
+                incident_id: None,
+            };
+            if let (Some(lon), Some(lat)) = (a.lon, a.lat)
+                && !((-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat))
+            {
+                return Err(format!("--lon {lon} --lat {lat}: not a WGS84 position"));
+            }
+            let case = open_case(&store, config, &new, &a.role, &a.actor, now).map_err(error)?;
+            crate::ledger::sequence_after_write(settings, &store);
+            if a.json {
+                println!("{}", serde_json::to_string_pretty(&case).map_err(|e| e.to_string())?);
+            } else {
+                println!(
+                    "{} opened: {} ({}), due {}",
+                    case.code,
+                    case.state.stage,
+                    case.case.category,
+                    local(settings, case.state.due_at)
+                );
+            }
+            Ok(())
+        }
+        CaseCommand::Act(a) => {
+            let case = find(&store, &a.code)?;
+            let cmd = EngineCommand {
+                action: a.action.clone(),
+                role: a.role.clone(),
+                actor: a.actor.clone(),
+                reason: a.reason.clone(),
+                department: a.department.clone(),
+                assignee: a.assignee.clone(),
+                rating: a.rating,
+            };
+            let (case, _) = act(&store, config, case.id, a.version, &cmd, now).map_err(error)?;
+            crate::ledger::sequence_after_write(settings, &store);
+            println!(
+                "{}: {} → {} (version {}{})",
+                case.code,
+                a.action,
+                case.state.stage,
+                case.state.version,
+                case.state
+                    .department
+                    .as_deref()
+                    .map(|d| format!(", department {d}"))
+                    .unwrap_or_default()
+            );
+            Ok(())
+        }
+        CaseCommand::Show { code, role, json } => {
+            let case = find(&store, code)?.for_role(config, role);
+            let events = store.case_events(case.id).map_err(|e| e.to_string())?;
+            if *json {
+                let out =
+                    serde_json::json!({"case": case, "events": events, "overdue": config.is_overdue(&case.state, now)});
+                println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
+                return Ok(());
+            }
+            println!(
+                "{}  {}  [{}]  {}",
+                case.code, case.case.title, case.case.category, case.state.stage
+            );
+            println!(
+                "  due {}{}  department {}  assignee {}",
+                local(settings, case.state.due_at),
+                if config.is_overdue(&case.state, now) {
+                    " (OVERDUE)"
+                } else {
+                    ""
+                },
+                case.state.department.as_deref().unwrap_or("-"),
+                case.state.assignee.as_deref().unwrap_or("-")
+            );
+            for p in &case.case.parties {
+                println!("  {}: {} {}", p.role, p.name, p.phone.as_deref().unwrap_or(""));
+            }
+            for e in events {
+                println!(
+                    "  v{:<3} {}  {:<18} {} → {}  by {} ({}){}",
+                    e.version,
+                    local(settings, e.at),
+                    e.action,
+                    e.from_stage.as_deref().unwrap_or("-"),
+                    e.to_stage,
+                    e.actor,
+                    e.role,
+                    e.reason.map(|r| format!(": {r}")).unwrap_or_default()
+                );
+            }
+            Ok(())
+        }
+        CaseCommand::List(a) => {
+            let filter = CaseFilter {
+                case_type: a.case_type.clone(),
+                stage: a.stage.clone(),
+                jurisdiction: a.jurisdiction.clone(),
+                department: a.department.clone(),
+                assignee: a.assignee.clone(),
+                open_only: a.open,
+                limit: Some(a.limit),
+            };
+            let cases = store.cases(&filter).map_err(|e| e.to_string())?;
+            let rows: Vec<[String; 7]> = cases
+                .iter()
+                .map(|c| {
+                    [
+                        c.code.clone(),
+                        c.case.category.clone(),
+                        c.state.stage.clone(),
+                        c.state.department.clone().unwrap_or_default(),
+                        local(settings, c.state.due_at),
+                        if config.is_overdue(&c.state, now) {
+                            "overdue".into()
+                        } else {
+                            String::new()
+                        },
+                        c.case.title.clone(),
+                    ]
+                })
+                .collect();
+            let head = ["code", "category", "stage", "department", "due", "overdue", "title"];
+            if a.json {
+                let v: Vec<serde_json::Value> = rows
+                    .iter()
+                    .map(|r| {
+                        head.iter()
+                            .zip(r)
+                            .map(|(k, v)| (k.to_string(), serde_json::json!(v)))
+                            .collect()
+                    })
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?);
+            } else if a.csv {
+                let mut w = csv::Writer::from_writer(std::io::stdout());
+                w.write_record(head).map_err(|e| e.to_string())?;
+                for r in &rows {
+                    w.write_record(r).map_err(|e| e.to_string())?;
+                }
+                w.flush().map_err(|e| e.to_string())?;
+            } else {
+                for r in &rows {
+                    println!(
+                        "{:<26} {:<26} {:<11} {:<10} {} {:<7} {}",
+                        r[0], r[1], r[2], r[3], r[4], r[5], r[6]
+                    );
+                }
+                println!("{} cases", rows.len());
+            }
+            Ok(())
+        }
+        CaseCommand::Supervise => {
+            let done = supervise_overdue(&store, config, now).map_err(error)?;
+            crate::ledger::sequence_after_write(settings, &store);
+            println!(
+                "supervision raised on {} overdue cases{}",
+                done.len(),
+                if done.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", done.join(", "))
+                }
+            );
+            Ok(())
+        }
+        CaseCommand::Types { json } => {
+            if *json {
+                let types: Vec<_> = config.types.values().collect();
+                println!("{}", serde_json::to_string_pretty(&types).map_err(|e| e.to_string())?);
+                return Ok(());
+            }
+            for t in config.types.values() {
+                println!(
+                    "{} {} ({}): {}",
+                    t.code,
+                    t.zh,
+                    t.en,
+                    t.stages.iter().map(|s| s.code.as_str()).collect::<Vec<_>>().join(" → ")
+                );
+                for a in &t.actions {
+                    println!(
+                        "  {:<18} {} → {}  [{}]{}",
+                        a.name,
+                        a.from.join("|"),
+                        a.to.as_deref().unwrap_or("(stays)"),
+                        a.roles.join(", "),
+                        if a.needs_reason { "  reason required" } else { "" }
+                    );
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+/// A UTC instant in the city's local time, to the minute.
+pub fn local(settings: &Settings, t: chrono::DateTime<Utc>) -> String {
+    t.with_timezone(&settings.timezone).format("%Y-%m-%d %H:%M").to_string()
+}

@@ -1,0 +1,303 @@
+//! Seeds the demo with disputes, hazards and citizens' requests at every
+//! stage, so boards and reports have something real to show. Each case is
+//! placed at a demo incident's address in its village and moved through the
+//! engine by the roles that would act on it, at working-time offsets from
+//! its opening; what happens to each case is fixed by the seed, the dates
+//! follow the day the demo is loaded (so deadlines are live).
+
+use chrono::{DateTime, Duration, Utc};
+use fengqiao_cases::{CaseConfig, Command};
+use fengqiao_demo::Rng;
+use fengqiao_store::cases::{NewCase, Party, act, open_case};
+use fengqiao_store::{IncidentFilter, PageRequest, Store};
+
+/// (action, role) scripts; every prefix of each is a case at one stage.
+const LOOP: &[(&str, &str)] = &[
+    ("register", "officer"),
+    ("dispatch", "commander"),
+    ("start", "department"),
+    ("report", "department"),
+    ("verify", "officer"),
+    ("close", "officer"),
+];
+const REWORKED: &[(&str, &str)] = &[
+    ("register", "officer"),
+    ("dispatch", "commander"),
+    ("start", "department"),
+    ("report", "department"),
+    ("rework", "officer"),
+    ("report", "department"),
+    ("verify", "officer"),
+    ("close", "officer"),
+];
+const RETURNED: &[(&str, &str)] = &[
+    ("register", "officer"),
+    ("dispatch", "commander"),
+    ("return", "department"),
+    ("dispatch", "commander"),
+];
+const EXTENDED: &[(&str, &str)] = &[
+    ("register", "officer"),
+    ("dispatch", "commander"),
+    ("start", "department"),
+    ("request_extension", "department"),
+    ("approve_extension", "commander"),
+];
+const SIDE: &[&[(&str, &str)]] = &[
+    &[("reject", "officer")],
+    &[
+        ("register", "officer"),
+        ("dispatch", "commander"),
+        ("start", "department"),
+        ("defer", "commander"),
+    ],
+];
+const LISTED: &[(&str, &str)] = &[
+    ("register", "officer"),
+    ("dispatch", "commander"),
+    ("start", "department"),
+    ("list", "commander"),
+];
+const MEDIATED: &[(&str, &str)] = &[
+    ("register", "officer"),
+    ("assign", "officer"),
+    ("session", "mediator"),
+    ("session", "mediator"),
+    ("agree", "mediator"),
+    ("visit", "volunteer"),
+    ("visit", "mediator"),
+    ("close", "officer"),
+];
+const ESCALATED: &[(&str, &str)] = &[
+    ("register", "officer"),
+    ("assign", "officer"),
+    ("session", "mediator"),
+    ("fail", "mediator"),
+    ("escalate", "officer"),
+    ("assign", "commander"),
+    ("session", "mediator"),
+    ("agree", "mediator"),
+];
+const REFERRED: &[(&str, &str)] = &[
+    ("register", "officer"),
+    ("assign", "officer"),
+    ("session", "mediator"),
+    ("fail", "mediator"),
+    ("refer", "officer"),
+];
+
+const SURNAMES: &[char] = &[
+    '王', '李', '张', '刘', '陈', '杨', '赵', '黄', '周', '吴', '徐', '孙', '胡', '朱', '高', '林',
+];
+const GIVEN: &[&str] = &[
+    "伟", "芳", "娜", "敏", "静", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超", "秀英",
+];
+const MEDIATORS: &[&str] = &[
+    "老娘舅工作室·李师傅",
+    "社区民警·周警官",
+    "村调委会·王主任",
+    "志愿调解员·陈老师",
+];
+
+fn title(category: &str) -> &'static str {
+    match category {
+        "hazard.fire" => "楼道堆放杂物、电动车违规充电",
+        "hazard.building" => "老旧房屋外墙脱落",
+        "hazard.traffic" => "路口视线遮挡、事故多发",
+        "hazard.public_security" => "空置厂房夜间聚集",
+        "hazard.food" => "无证摊贩食品安全隐患",
+        "request.noise" => "夜间施工噪声扰民",
+        "request.road" => "人行道破损",
+        "request.lighting" => "路灯不亮",
+        "request.sanitation" => "垃圾清运不及时",
+        "request.consumer" => "预付卡商家关门退费难",
+        "request.neighbourhood" => "楼上漏水影响楼下",
+        "dispute.neighbour" => "邻里噪声与占道纠纷",
+        "dispute.family" => "家庭赡养纠纷",
+        "dispute.labour" => "工资拖欠纠纷",
+        "dispute.land" => "宅基地边界纠纷",
+        "dispute.property_management" => "物业费与停车纠纷",
+        "dispute.consumer" => "装修质量纠纷",
+        "dispute.traffic" => "轻微交通事故赔偿纠纷",
+        _ => "其他事项",
+    }
+}
+
+fn person(rng: &mut Rng) -> String {
+    format!(
+        "{}{}",
+        SURNAMES[rng.below(SURNAMES.len())],
+        GIVEN[rng.below(GIVEN.len())]
+    )
+}
+
+fn phone(rng: &mut Rng) -> String {
+    format!("13{}{:08}", 5 + rng.below(5), rng.below(100_000_000))
+}
+
+/// Opens and moves the demo's cases; returns how many. Does nothing if the
+/// database already holds cases.
+pub fn seed(store: &dyn Store, config: &CaseConfig, seed: u64, now: DateTime<Utc>) -> Result<usize, String> {
+    let existing = store
+        .cases(&fengqiao_store::cases::CaseFilter {
+            limit: Some(1),
+            ..Default::default()
+        })
+        .map_err(|e| e.to_string())?;
+    if !existing.is_empty() {
+        return Ok(0);
+    }
+    let codes: std::collections::HashMap<i64, String> = store
+        .jurisdictions()
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .map(|j| (j.jurisdiction.id, j.jurisdiction.code))
+        .collect();
+    let places: Vec<_> = store
+        .incidents(
+            &IncidentFilter {
+                dataset: Some("demo".into()),
+                ..Default::default()
+            },
+            &PageRequest {
+                limit: 1000,
+                after: None,
+            },
+        )
+        .map_err(|e| e.to_string())?
+        .items
+        .into_iter()
+        .filter(|i| i.record.address.is_some() && i.record.jurisdiction_id.is_some())
+        .collect();
+    if places.is_empty() {
+        return Ok(0);
+    }
+    let mut rng = Rng::new(seed ^ 0xCA5E);
+    let mut scripts: Vec<(&str, Vec<(&str, &str)>)> = Vec::new();
+    for (case_type, full) in [
+        ("hazard", LOOP),
+        ("hazard", REWORKED),
+        ("request", LOOP),
+        ("request", REWORKED),
+    ] {
+        for n in 0..=full.len() {
+            scripts.push((case_type, full[..n].to_vec()));
+        }
+    }
+    for case_type in ["hazard", "request"] {
+        for s in [RETURNED, EXTENDED].iter().chain(SIDE) {
+            scripts.push((case_type, s.to_vec()));
+        }
+    }
+    scripts.push(("hazard", LISTED.to_vec()));
+    for full in [MEDIATED, ESCALATED, REFERRED] {
+        for n in 0..=full.len() {
+            scripts.push(("dispute", full[..n].to_vec()));
+        }
+    }
+    let mut count = 0;
+    for (k, (case_type, script)) in scripts.iter().enumerate() {
+        let t = config
+            .case_type(case_type)
+            .ok_or_else(|| format!("no case type {case_type} configured"))?;
+        let category = t.categories[rng.below(t.categories.len())].clone();
+        let place = &places[(k * 37 + rng.below(29)) % places.len()];
+        // Opened 0-40 days ago, so some are overdue, some fresh.
+        let opened = now - Duration::minutes(rng.below(40 * 24 * 60) as i64);
+        let mut parties = vec![Party {
+            role: if *case_type == "dispute" {
+                "applicant"
+            } else {
+                "reporter"
+            }
+            .into(),
+            name: person(&mut rng),
+            phone: Some(phone(&mut rng)),
+            id_number: None,
+            address: place.record.address.clone(),
+            vulnerable: false,
+        }];
+        if *case_type == "dispute" {
+            parties.push(Party {
+                role: "respondent".into(),
+                name: person(&mut rng),
+                phone: Some(phone(&mut rng)),
+                id_number: None,
+                address: None,
+                vulnerable: rng.below(6) == 0,
+            });
+        }
+        let facts = fengqiao_cases::risk::RiskFacts {
+            threats: *case_type == "dispute" && rng.below(5) == 0,
+            earlier_incidents: if *case_type == "dispute" {
+                rng.below(3) as u32
+            } else {
+                0
+            },
+            earlier_disputes: if *case_type == "dispute" {
+                rng.below(2) as u32
+            } else {
+                0
+            },
+            vulnerable_party: parties.iter().any(|p| p.vulnerable),
+        };
+        let risk = (*case_type == "dispute").then(|| fengqiao_cases::risk::assess(&facts));
+        let new = NewCase {
+            case_type: case_type.to_string(),
+            category: category.clone(),
+            title: title(&category).into(),
+            description: String::new(),
+            jurisdiction: place.record.jurisdiction_id.and_then(|id| codes.get(&id).cloned()),
+            address: place.record.address.clone(),
+            lon: Some(place.record.lon),
+            lat: Some(place.record.lat),
+            origin: if *case_type == "request" { "citizen" } else { "officer" }.into(),
+            parties,
+            stock: (*case_type == "hazard").then(|| rng.below(3) == 0),
+            risk_grade: risk.as_ref().map(|r| {
+                serde_json::to_value(r.grade)
+                    .unwrap_or_default()
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string()
+            }),
+            risk: risk.map(|r| serde_json::to_value(r).unwrap_or_default()),
+            token_hash: None,
+            in_person_visits: u32::from(*case_type == "request" && rng.below(4) == 0),
+            incident_id: None,
+        };
+        let role = if *case_type == "request" { "citizen" } else { "officer" };
+        let case = open_case(store, config, &new, role, "demo", opened).map_err(|e| e.to_string())?;
+        // Each step a few working hours after the one before, never past now.
+        let mut at = opened;
+        for (action, role) in script {
+            at = config
+                .add_span(at, fengqiao_cases::Span::WorkingMinutes(30 + rng.below(600) as i64))
+                .min(now);
+            let cmd = Command {
+                action: action.to_string(),
+                role: role.to_string(),
+                actor: format!("demo:{role}"),
+                reason: Some("演示".into()),
+                department: None,
+                assignee: Some(MEDIATORS[rng.below(MEDIATORS.len())].into()),
+                rating: None,
+            };
+            act(store, config, case.id, None, &cmd, at)
+                .map_err(|e| format!("demo case {}: {action}: {e}", case.code))?;
+        }
+        if *case_type == "request" && script.last().is_some_and(|s| s.0 == "close" || s.0 == "reject") {
+            let cmd = Command {
+                action: "rate".into(),
+                role: "citizen".into(),
+                actor: "demo:citizen".into(),
+                rating: Some(3 + rng.below(3) as u8),
+                ..Default::default()
+            };
+            act(store, config, case.id, None, &cmd, now).map_err(|e| e.to_string())?;
+        }
+        count += 1;
+    }
+    fengqiao_store::cases::supervise_overdue(store, config, now).map_err(|e| e.to_string())?;
+    Ok(count)
+}
