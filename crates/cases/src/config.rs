@@ -53,6 +53,7 @@ struct TypeFile {
     en: String,
     prefix: String,
     initial: String,
+    opened_by: Vec<String>,
     due: String,
     extension: String,
     #[serde(default)]
@@ -174,6 +175,8 @@ pub struct CaseType {
     pub en: String,
     pub prefix: String,
     pub initial: String,
+    /// Roles that may open a case of this type.
+    pub opened_by: Vec<String>,
     #[serde(skip)]
     pub due: Span,
     #[serde(skip)]
@@ -293,6 +296,9 @@ impl CaseConfig {
                     effect,
                 });
             }
+            if let Some(r) = t.opened_by.iter().find(|r| !roles.contains(r.as_str())) {
+                return Err(format!("{at} opened_by: role {r:?} is not in `roles`"));
+            }
             if let Some(c) = t.categories.iter().find(|c| !c.starts_with(&format!("{}.", t.code))) {
                 return Err(format!("{at}: category {c:?} must start with \"{}.\"", t.code));
             }
@@ -302,6 +308,7 @@ impl CaseConfig {
                 en: t.en.clone(),
                 prefix: t.prefix.clone(),
                 initial: t.initial.clone(),
+                opened_by: t.opened_by.clone(),
                 due: span(&t.due, "due")?,
                 extension: span(&t.extension, "extension")?,
                 levels: t.levels.clone(),

@@ -121,6 +121,12 @@ impl CaseConfig {
         at: DateTime<Utc>,
     ) -> Result<(CaseState, Event), EngineError> {
         let t = self.type_of(case_type)?;
+        if !t.opened_by.iter().any(|r| r == role) {
+            return Err(EngineError::Forbidden {
+                role: role.into(),
+                action: format!("open a {case_type}"),
+            });
+        }
         if !t.categories.iter().any(|c| c == category) {
             return Err(EngineError::UnknownCategory {
                 case_type: case_type.into(),
@@ -447,6 +453,13 @@ mod tests {
         ));
         assert!(matches!(e(cmd("fly", "officer")), EngineError::UnknownAction { .. }));
         assert!(c.open("hazard", "dispute.family", "officer", "o1", at(0)).is_err());
+        assert_eq!(
+            c.open("request", "request.noise", "department", "d", at(0))
+                .unwrap_err()
+                .code(),
+            "forbidden"
+        );
+        assert!(c.open("request", "request.noise", "citizen", "c", at(0)).is_ok());
     }
 
     #[test]

@@ -28,6 +28,14 @@ pub enum CaseCommand {
     List(ListArgs),
     /// Raise supervision (督办) on every case past a deadline
     Supervise,
+    /// Follow a citizen's request with its tracking token (no account needed)
+    Track {
+        token: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rate a closed request with its tracking token (1-5)
+    Rate { token: String, rating: u8 },
     /// The configured case types: stages, actions and who may take them
     Types {
         #[arg(long)]
@@ -62,6 +70,9 @@ pub struct OpenArgs {
     /// Hazards: an existing (stock, 存量) hazard rather than a new one
     #[arg(long)]
     pub stock: bool,
+    /// Requests: times the citizen had to come in person (最多跑一次: at most once)
+    #[arg(long, default_value_t = 0)]
+    pub in_person_visits: u32,
     #[arg(long, default_value = "officer")]
     pub role: String,
     #[arg(long, default_value = "cli")]
@@ -143,6 +154,13 @@ fn find(store: &dyn Store, code: &str) -> Result<CaseRecord, String> {
         .ok_or_else(|| format!("no case {code}"))
 }
 
+fn by_token(store: &dyn Store, token: &str) -> Result<CaseRecord, String> {
+    store
+        .case_by_token(&fengqiao_store::cases::token_hash(token))
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| "no request with that tracking token".to_string())
+}
+
 pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<(), String> {
     let store = open_store(settings)?;
     let config = &settings.cases;
@@ -164,8 +182,18 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<(), String> {
                 risk_grade: None,
                 risk: None,
                 token_hash: None,
-                in_person_visits: 0,
+                in_person_visits: a.in_person_visits,
                 incident_id: None,
+            };
+            // A citizen's request gets a tracking token, shown once; the store keeps its hash.
+            let mut new = new;
+            let token = if a.case_type == "request" {
+                let (token, hash) = fengqiao_store::cases::new_tracking_token()
+                    .map_err(|e| format!("no randomness for a token: {e}"))?;
+                new.token_hash = Some(hash);
+                Some(token)
+            } else {
+                None
             };
             if let (Some(lon), Some(lat)) = (a.lon, a.lat)
                 && !((-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat))
@@ -175,7 +203,9 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<(), String> {
             let case = open_case(&store, config, &new, &a.role, &a.actor, now).map_err(error)?;
             crate::ledger::sequence_after_write(settings, &store);
             if a.json {
-                println!("{}", serde_json::to_string_pretty(&case).map_err(|e| e.to_string())?);
+                let mut v = serde_json::to_value(case.for_role(config, &a.role)).map_err(|e| e.to_string())?;
+                v["tracking_token"] = serde_json::json!(token);
+                println!("{}", serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?);
             } else {
                 println!(
                     "{} opened: {} ({}), due {}",
@@ -184,6 +214,9 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<(), String> {
                     case.case.category,
                     local(settings, case.state.due_at)
                 );
+                if let Some(t) = token {
+                    println!("tracking token: {t}  (shown once: the citizen follows and rates the request with it)");
+                }
             }
             Ok(())
         }
@@ -327,6 +360,55 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<(), String> {
                     format!(": {}", done.join(", "))
                 }
             );
+            Ok(())
+        }
+        CaseCommand::Track { token, json } => {
+            let case = by_token(&store, token)?.for_role(config, "citizen");
+            let events = store.case_events(case.id).map_err(|e| e.to_string())?;
+            let t = config.case_type(&case.case.case_type).ok_or("unknown case type")?;
+            let stage_name = |code: &str| t.stage(code).map_or(code.to_string(), |s| format!("{} {}", s.zh, s.en));
+            // What a citizen sees: where the request is and when it moved, not who handled it.
+            let history: Vec<serde_json::Value> = events
+                .iter()
+                .map(|e| serde_json::json!({"at": e.at, "stage": e.to_stage, "action": e.action}))
+                .collect();
+            let open311_status = if case.state.closed_at.is_some() {
+                "closed"
+            } else {
+                "open"
+            };
+            if *json {
+                let out = serde_json::json!({
+                    "code": case.code, "category": case.case.category, "title": case.case.title,
+                    "stage": case.state.stage, "status": open311_status, "due_at": case.state.due_at,
+                    "rating": case.state.rating, "history": history,
+                });
+                println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
+            } else {
+                println!(
+                    "{}  {}  — {} ({open311_status})",
+                    case.code,
+                    case.case.title,
+                    stage_name(&case.state.stage)
+                );
+                for e in &events {
+                    println!("  {}  {}", local(settings, e.at), stage_name(&e.to_stage));
+                }
+            }
+            Ok(())
+        }
+        CaseCommand::Rate { token, rating } => {
+            let case = by_token(&store, token)?;
+            let cmd = EngineCommand {
+                action: "rate".into(),
+                role: "citizen".into(),
+                actor: "citizen".into(),
+                rating: Some(*rating),
+                ..Default::default()
+            };
+            act(&store, config, case.id, None, &cmd, now).map_err(error)?;
+            crate::ledger::sequence_after_write(settings, &store);
+            println!("{}: rated {rating} — thank you", case.code);
             Ok(())
         }
         CaseCommand::Types { json } => {

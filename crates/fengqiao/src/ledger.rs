@@ -70,21 +70,10 @@ pub fn signer(path: &Path) -> Result<Signer, String> {
     if let Ok(text) = std::fs::read_to_string(path) {
         return Signer::parse(text.trim()).map_err(|e| format!("{}: {e}", path.display()));
     }
-    let mut seed = [0u8; 32];
-    use std::io::{Read, Write};
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut seed))
-        .map_err(|e| format!("no randomness for a new key: {e}"))?;
+    use fengqiao_store::secrets;
+    let seed: [u8; 32] = secrets::random_bytes().map_err(|e| format!("no randomness for a new key: {e}"))?;
     let signer = Signer::from_seed(ORIGIN, seed).map_err(|e| e.to_string())?;
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    }
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    opts.open(path)
-        .and_then(|mut f| f.write_all(format!("{}\n", signer.skey()).as_bytes()))
+    secrets::create_owner_only(path, format!("{}\n", signer.skey()).as_bytes())
         .map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(signer)
 }

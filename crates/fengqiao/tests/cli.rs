@@ -1201,3 +1201,90 @@ fn cases_round_the_loop_from_the_cli() {
     assert_eq!(v["ok"], false);
     assert!(v["mismatches"].to_string().contains(&format!("case {id}")), "{v}");
 }
+
+/// 最多跑一次: a citizen submits a request without an account and gets a
+/// token; the request is handled, fails verification, is reworked and
+/// closed; the citizen follows it and rates it with the token, once.
+#[test]
+fn a_citizen_request_is_followed_and_rated_with_its_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(
+        dir.path(),
+        &[
+            "case",
+            "open",
+            "--type",
+            "request",
+            "--category",
+            "request.noise",
+            "--title",
+            "夜间施工噪声",
+            "--role",
+            "citizen",
+            "--party",
+            "reporter:赵六:13900001111",
+            "--in-person-visits",
+            "0",
+            "--json",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let opened: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let token = opened["tracking_token"].as_str().unwrap().to_string();
+    assert_eq!(
+        opened["parties"][0]["name"], "赵*",
+        "a citizen's own view is masked too"
+    );
+    assert!(
+        opened.get("token_hash").is_none_or(Value::is_null),
+        "the hash never leaves the store"
+    );
+    let code = opened["code"].as_str().unwrap().to_string();
+    let track =
+        || -> Value { serde_json::from_slice(&run(dir.path(), &["case", "track", &token, "--json"]).stdout).unwrap() };
+    assert_eq!(
+        (track()["stage"].as_str(), track()["status"].as_str()),
+        (Some("accepted"), Some("open"))
+    );
+    for step in [
+        &["register", "--role", "officer"][..],
+        &["dispatch", "--role", "analyst"],
+        &["start", "--role", "department"],
+        &["report", "--role", "department"],
+        &["rework", "--role", "officer", "--reason", "夜间仍有施工"],
+        &["report", "--role", "department"],
+        &["verify", "--role", "officer"],
+        &["close", "--role", "officer"],
+    ] {
+        let o = run(dir.path(), &[&["case", "act", &code][..], step].concat());
+        assert!(o.status.success(), "{step:?}: {}", stderr(&o));
+    }
+    let t = track();
+    assert_eq!(
+        (t["stage"].as_str(), t["status"].as_str()),
+        (Some("closed"), Some("closed"))
+    );
+    assert_eq!(t["history"].as_array().unwrap().len(), 9);
+    assert!(
+        !t.to_string().contains("officer"),
+        "no handler names in the public view: {t}"
+    );
+    assert!(
+        run(dir.path(), &["case", "rate", &token.to_lowercase(), "5"])
+            .status
+            .success()
+    );
+    let again = run(dir.path(), &["case", "rate", &token, "4"]);
+    assert!(stderr(&again).contains("already rated"), "{}", stderr(&again));
+    assert!(
+        !run(dir.path(), &["case", "track", "AAAA-BBBB-CCCC-DDDD"])
+            .status
+            .success()
+    );
+    let report: Value = serde_json::from_slice(&run(dir.path(), &["report", "--json"]).stdout).unwrap();
+    let k = &report["groups"][0]["kpis"];
+    assert_eq!(
+        (k["rework"]["num"].as_u64(), k["satisfaction_mean"].as_f64()),
+        (Some(1), Some(5.0))
+    );
+}

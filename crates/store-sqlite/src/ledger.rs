@@ -31,20 +31,9 @@ pub(crate) fn load_key(db: &Path) -> Result<Key> {
             .collect();
         return bytes.try_into().map_err(|_| err("not a 64-digit hex key".into()));
     }
-    let mut key = [0u8; 32];
-    use std::io::Read;
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut key))
-        .map_err(|e| err(format!("no randomness for a new key: {e}")))?;
-    let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    use std::io::Write;
-    opts.open(&path)
-        .and_then(|mut f| f.write_all(hex.as_bytes()))
-        .map_err(|e| err(e.to_string()))?;
+    use fengqiao_store::secrets;
+    let key: [u8; 32] = secrets::random_bytes().map_err(|e| err(format!("no randomness for a new key: {e}")))?;
+    secrets::create_owner_only(&path, secrets::hex(&key).as_bytes()).map_err(|e| err(e.to_string()))?;
     Ok(key)
 }
 

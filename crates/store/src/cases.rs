@@ -185,3 +185,57 @@ impl CaseRecord {
         self
     }
 }
+
+/// A citizen's tracking token, handed out once when a request is opened
+/// (`XXXX-XXXX-XXXX-XXXX`, Crockford base32, 80 random bits), and the hash
+/// the store keeps instead of it.
+pub fn new_tracking_token() -> std::io::Result<(String, String)> {
+    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let bytes: [u8; 10] = crate::secrets::random_bytes()?;
+    let mut bits = 0u128;
+    for b in bytes {
+        bits = (bits << 8) | u128::from(b);
+    }
+    let chars: Vec<char> = (0..16)
+        .rev()
+        .map(|i| ALPHABET[((bits >> (5 * i)) & 31) as usize] as char)
+        .collect();
+    let token = chars
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-");
+    let hash = token_hash(&token);
+    Ok((token, hash))
+}
+
+/// The stored form of a tracking token: SHA-256 of it without dashes or
+/// spaces, upper case, with Crockford's O→0 and I/L→1 read as such.
+pub fn token_hash(token: &str) -> String {
+    use sha2::Digest;
+    let normal: String = token
+        .chars()
+        .filter(|c| !matches!(c, '-' | ' '))
+        .map(|c| match c.to_ascii_uppercase() {
+            'O' => '0',
+            'I' | 'L' => '1',
+            c => c,
+        })
+        .collect();
+    crate::secrets::hex(&sha2::Sha256::digest(normal.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_readable_and_typo_tolerant() {
+        let (token, hash) = new_tracking_token().unwrap();
+        assert_eq!(token.len(), 19);
+        assert_eq!(token.matches('-').count(), 3);
+        assert_eq!(token_hash(&token.to_lowercase().replace('-', " ")), hash);
+        assert_eq!(token_hash("0000-1111-AAAA-BBBB"), token_hash("oooo-iiil-aaaa-bbbb"));
+        assert_ne!(new_tracking_token().unwrap().0, token);
+    }
+}

@@ -9,6 +9,7 @@
 
 pub mod cases;
 pub mod ledger;
+pub mod secrets;
 
 use chrono::{DateTime, Utc};
 use fengqiao_domain::{Facility, Incident, Jurisdiction, Level, NewIncident, Origin};
