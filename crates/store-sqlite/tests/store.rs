@@ -560,3 +560,50 @@ fn cases_persist_transitions_with_versions_and_refuse_stale_writes() {
         .unwrap();
     assert_eq!(board.len(), 1);
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+    /// Any sequence of actions by any roles on a few cases: every write the
+    /// store accepted left exactly one ledger entry with the case's version,
+    /// every refused one left none, and each case's newest entry commits to
+    /// the case as stored.
+    #[test]
+    fn every_case_write_has_its_log_entry(steps in proptest::collection::vec((0usize..3, 0usize..40, 0usize..10, proptest::bool::ANY), 1..40)) {
+        use fengqiao_cases::{CaseConfig, Command};
+        use fengqiao_store::cases::{act, open_case};
+        let (_d, store) = fresh();
+        let config = CaseConfig::builtin();
+        let at = Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap();
+        let types = ["hazard", "request", "dispute"];
+        let mut ids = Vec::new();
+        for t in types {
+            let category = config.case_type(t).unwrap().categories[0].clone();
+            ids.push(open_case(&store, &config, &new_case(t, &category), "officer", "o", at).unwrap().id);
+        }
+        let mut accepted = ids.len();
+        for (case, action, role, reason) in steps {
+            let t = config.case_type(types[case]).unwrap();
+            let cmd = Command {
+                action: t.actions[action % t.actions.len()].name.clone(),
+                role: config.roles[role % config.roles.len()].clone(),
+                actor: "p".into(),
+                reason: reason.then(|| "r".into()),
+                assignee: Some("m".into()),
+                rating: Some(4),
+                ..Default::default()
+            };
+            if act(&store, &config, ids[case], None, &cmd, at).is_ok() {
+                accepted += 1;
+            }
+        }
+        let entries = store.ledger_entries(0, 10_000).unwrap();
+        proptest::prop_assert_eq!(entries.len(), accepted);
+        for id in &ids {
+            let case = store.case(*id).unwrap().unwrap();
+            let mine: Vec<_> = entries.iter().filter(|e| e.record_id == id.to_string()).collect();
+            proptest::prop_assert_eq!(mine.iter().map(|e| e.version).collect::<Vec<_>>(), (1..=case.state.version).collect::<Vec<_>>());
+            proptest::prop_assert_eq!(store.case_events(*id).unwrap().len() as u32, case.state.version);
+            proptest::prop_assert_eq!(store.commitment_of("case", &id.to_string()).unwrap(), Some(mine.last().unwrap().commitment));
+        }
+    }
+}
