@@ -4,10 +4,9 @@
 
 use crate::config::Settings;
 use crate::import::open_store;
-use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
-use fengqiao_cases::kpi::{KpiCase, Kpis, Ratio, compute};
-use fengqiao_store::Store;
-use fengqiao_store::cases::{CaseFilter, CaseRecord};
+use chrono::{NaiveDate, Utc};
+use fengqiao_cases::kpi::{Kpis, Ratio};
+use fengqiao_store::cases::{KPI_DEFINITIONS, ReportBy, report};
 use serde_json::json;
 
 #[derive(clap::Args)]
@@ -27,15 +26,6 @@ pub struct ReportArgs {
     pub csv: bool,
 }
 
-fn start_of(settings: &Settings, d: NaiveDate) -> DateTime<Utc> {
-    settings
-        .timezone
-        .from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight"))
-        .earliest()
-        .expect("a local midnight exists")
-        .with_timezone(&Utc)
-}
-
 fn pct(r: &Ratio) -> String {
     r.rate
         .map_or("-".into(), |v| format!("{:.1}% ({}/{})", 100.0 * v, r.num, r.den))
@@ -50,82 +40,16 @@ pub fn run(settings: &Settings, args: &ReportArgs) -> Result<(), String> {
     if from >= to {
         return Err(format!("--from {from} is not before --to {to}"));
     }
-    let cases = store.cases(&CaseFilter::default()).map_err(|e| e.to_string())?;
-    let escalated: std::collections::HashSet<i64> = store
-        .escalated_cases()
-        .map_err(|e| e.to_string())?
-        .into_iter()
-        .collect();
-    let levels = settings
-        .cases
-        .case_type("dispute")
-        .map(|t| t.levels.clone())
-        .unwrap_or_default();
-    let (start, end) = (start_of(settings, from), start_of(settings, to));
-    let kpi = |group: &[&CaseRecord], a: DateTime<Utc>, b: DateTime<Utc>| -> Kpis {
-        let input: Vec<KpiCase> = group
-            .iter()
-            .map(|c| KpiCase {
-                state: &c.state,
-                stock: c.case.stock,
-                escalated_to_crime: escalated.contains(&c.id),
-            })
-            .collect();
-        compute(&input, a, b, now, &levels)
+    let by = match args.by.as_deref() {
+        None => ReportBy::Total,
+        Some(b) => ReportBy::parse(b)
+            .ok_or_else(|| format!("--by {b}: expected jurisdiction, department, person, type or month"))?,
     };
-    let all: Vec<&CaseRecord> = cases.iter().collect();
-    let mut rows: Vec<(String, Kpis)> = vec![("all".into(), kpi(&all, start, end))];
-    match args.by.as_deref() {
-        None => {}
-        Some("month") => {
-            let mut m = NaiveDate::from_ymd_opt(from.year(), from.month(), 1).expect("month");
-            while m < to {
-                let next = if m.month() == 12 {
-                    NaiveDate::from_ymd_opt(m.year() + 1, 1, 1)
-                } else {
-                    NaiveDate::from_ymd_opt(m.year(), m.month() + 1, 1)
-                }
-                .expect("month");
-                let (a, b) = (start_of(settings, m.max(from)), start_of(settings, next.min(to)));
-                rows.push((m.format("%Y-%m").to_string(), kpi(&all, a, b)));
-                m = next;
-            }
-        }
-        Some(by @ ("jurisdiction" | "department" | "person" | "type")) => {
-            let key = |c: &CaseRecord| -> String {
-                match by {
-                    "jurisdiction" => c.case.jurisdiction.clone(),
-                    "department" => c.state.department.clone(),
-                    "person" => c.state.assignee.clone(),
-                    _ => Some(c.case.case_type.clone()),
-                }
-                .unwrap_or_else(|| "(none)".into())
-            };
-            let mut groups: std::collections::BTreeMap<String, Vec<&CaseRecord>> = Default::default();
-            for c in &cases {
-                groups.entry(key(c)).or_default().push(c);
-            }
-            for (k, g) in groups {
-                rows.push((k, kpi(&g, start, end)));
-            }
-        }
-        Some(other) => {
-            return Err(format!(
-                "--by {other}: expected jurisdiction, department, person, type or month"
-            ));
-        }
-    }
+    let rows = report(&store, &settings.cases, from, to, now, by).map_err(|e| e.to_string())?;
     let params = json!({
         "period": {"from": from, "to": to, "timezone": settings.timezone.name()},
         "as_of": now,
-        "definitions": {
-            "on_time_closure": "closed by due time / cases due in the period up to now, never deferred; open cases past due count as late",
-            "rework": "cases opened in the period and reported back at least once: sent back at verification / handled",
-            "mediation_success": "disputes opened in the period with a session: agreement reached / mediated",
-            "resolved_by_level": "disputes closed with an agreement in the period, by level",
-            "escalated_to_crime": "disputes opened in the period with an incident later linked (民转刑)",
-            "satisfaction": "ratings of requests closed in the period: mean, and share of 4 or 5",
-        },
+        "definitions": KPI_DEFINITIONS.iter().map(|(k, v)| (k.to_string(), json!(v))).collect::<serde_json::Map<_, _>>(),
     });
     if args.json {
         let groups: Vec<_> = rows.iter().map(|(k, v)| json!({"group": k, "kpis": v})).collect();

@@ -26,6 +26,7 @@ pub fn run(settings: &Settings, default_dataset: Option<String>) -> Result<(), S
         timezone: settings.timezone,
         cell_m: settings.cell_m,
         default_dataset,
+        cases: settings.cases.clone(),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -11,10 +11,10 @@ use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-type Q = Query<HashMap<String, String>>;
+pub(crate) type Q = Query<HashMap<String, String>>;
 
 /// Runs a store call on the blocking pool.
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     state: &AppState,
     f: impl FnOnce(&dyn Store) -> fengqiao_store::Result<T> + Send + 'static,
 ) -> Result<T, ApiError> {

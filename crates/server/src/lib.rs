@@ -6,6 +6,7 @@
 //! one type, [`ApiError`], rendered as `{code, message, details}`.
 
 mod api;
+mod cases;
 mod error;
 mod params;
 
@@ -56,6 +57,8 @@ pub struct AppState {
     pub cell_m: f64,
     /// Dataset shown when a request names none.
     pub default_dataset: Option<String>,
+    /// The case engine's configuration.
+    pub cases: Arc<fengqiao_cases::CaseConfig>,
 }
 
 const INDEX_HTML: &str = include_str!("../assets/index.html");
@@ -88,6 +91,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/forecasts/latest", get(api::latest_forecast))
         .route("/api/v1/plans/latest", get(api::latest_plan))
         .route("/api/v1/plans/{id}", get(api::plan_by_id))
+        .route("/api/v1/cases", get(cases::list))
+        .route("/api/v1/cases/{code}", get(cases::one))
+        .route("/api/v1/case-types", get(cases::types))
+        .route("/api/v1/reports/cases", get(cases::report))
         .route("/api/v1/ledger/checkpoint", get(api::ledger_checkpoint))
         .route(
             "/api/v1/ledger/cosignatures",

@@ -60,6 +60,7 @@ async fn spawn_app() -> TestApp {
         timezone: chrono_tz::Asia::Shanghai,
         cell_m: 250.0,
         default_dataset: Some("demo".into()),
+        cases: Arc::new(fengqiao_cases::CaseConfig::builtin()),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -586,4 +587,81 @@ async fn the_pages_ledger_check_verifies_served_proofs() {
         assert_eq!(v[case]["ok"], false, "{case}: {v}");
     }
     assert!(v["tampered"]["reason"].as_str().unwrap().contains("signed root"), "{v}");
+}
+
+/// Case boards, a case page (personal data masked for a viewer without an
+/// account), the configured types and the KPI report; bad input is a 400.
+#[tokio::test]
+async fn cases_boards_pages_and_reports() {
+    use fengqiao_store::cases::{NewCase, Party, act, open_case};
+    let app = spawn_app().await;
+    let store = SqliteStore::open(&app._dir.path().join("t.sqlite")).unwrap();
+    let config = fengqiao_cases::CaseConfig::builtin();
+    let now = chrono::Utc::now();
+    let new = NewCase {
+        case_type: "dispute".into(),
+        category: "dispute.family".into(),
+        title: "赡养纠纷".into(),
+        description: String::new(),
+        jurisdiction: None,
+        address: Some("中山西路12号".into()),
+        lon: None,
+        lat: None,
+        origin: "officer".into(),
+        parties: vec![Party {
+            role: "applicant".into(),
+            name: "张三丰".into(),
+            phone: Some("13812345678".into()),
+            id_number: Some("330203199001011234".into()),
+            address: None,
+            vulnerable: true,
+        }],
+        stock: None,
+        risk_grade: Some("high".into()),
+        risk: None,
+        token_hash: None,
+        in_person_visits: 0,
+        incident_id: None,
+    };
+    let case = open_case(&store, &config, &new, "officer", "o1", now).unwrap();
+    let cmd = fengqiao_cases::Command {
+        action: "register".into(),
+        role: "officer".into(),
+        actor: "o1".into(),
+        ..Default::default()
+    };
+    act(&store, &config, case.id, None, &cmd, now).unwrap();
+    let board = app.get("/api/v1/cases?type=dispute&open=true").await;
+    assert_eq!(board.status, 200, "{}", board.body);
+    let items = board.json()["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 1);
+    assert_eq!(
+        (items[0]["code"].as_str(), items[0]["stage"].as_str()),
+        (Some(case.code.as_str()), Some("registered"))
+    );
+    let page = app.get(&format!("/api/v1/cases/{}", case.code)).await;
+    assert_eq!(page.status, 200);
+    let v = page.json();
+    assert_eq!(v["case"]["parties"][0]["name"], "张**");
+    assert_eq!(v["case"]["parties"][0]["id_number"], "330203********1234");
+    assert!(
+        !page.body.contains("张三丰") && !page.body.contains("13812345678"),
+        "{}",
+        page.body
+    );
+    assert_eq!(v["events"].as_array().unwrap().len(), 2);
+    assert_eq!(v["ledger_record"], format!("case/{}", case.id));
+    assert_eq!(app.get("/api/v1/cases/JF-nope").await.status, 404);
+    assert_eq!(app.get("/api/v1/cases?type=parking").await.status, 400);
+    assert_eq!(app.get("/api/v1/cases?open=yes").await.status, 400);
+    assert_eq!(app.get("/api/v1/cases?colour=red").await.status, 400);
+    let types = app.get("/api/v1/case-types").await.json();
+    assert_eq!(types["types"].as_array().unwrap().len(), 3);
+    let r = app.get("/api/v1/reports/cases?by=type").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = r.json();
+    assert_eq!(r["groups"][0]["kpis"]["opened"], 1);
+    assert!(r["parameters"]["definitions"]["on_time_closure"].is_string());
+    assert_eq!(app.get("/api/v1/reports/cases?by=colour").await.status, 400);
+    assert_eq!(app.get("/api/v1/reports/cases?from=2026-02-30").await.status, 400);
 }

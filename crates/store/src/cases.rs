@@ -239,3 +239,133 @@ mod tests {
         assert_ne!(new_tracking_token().unwrap().0, token);
     }
 }
+
+/// How a case report is split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportBy {
+    Total,
+    Jurisdiction,
+    Department,
+    Person,
+    Type,
+    /// Calendar months of the period (local time).
+    Month,
+}
+
+impl ReportBy {
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "total" | "" => Self::Total,
+            "jurisdiction" => Self::Jurisdiction,
+            "department" => Self::Department,
+            "person" => Self::Person,
+            "type" => Self::Type,
+            "month" => Self::Month,
+            _ => return None,
+        })
+    }
+}
+
+/// What every case report states beside its figures.
+pub const KPI_DEFINITIONS: [(&str, &str); 6] = [
+    (
+        "on_time_closure",
+        "closed by due time / cases due in the period up to now, never deferred; open cases past due count as late",
+    ),
+    (
+        "rework",
+        "cases opened in the period and reported back at least once: sent back at verification / handled",
+    ),
+    (
+        "mediation_success",
+        "disputes opened in the period with a session: agreement reached / mediated",
+    ),
+    (
+        "resolved_by_level",
+        "disputes closed with an agreement in the period, by level",
+    ),
+    (
+        "escalated_to_crime",
+        "disputes opened in the period with an incident later linked (民转刑)",
+    ),
+    (
+        "satisfaction",
+        "ratings of requests closed in the period: mean, and share of 4 or 5",
+    ),
+];
+
+/// The KPIs of every case for local days `[from, to)`, as of `now`: the
+/// total first, then one row per group (or per month).
+pub fn report(
+    store: &dyn Store,
+    config: &CaseConfig,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    now: DateTime<Utc>,
+    by: ReportBy,
+) -> Result<Vec<(String, fengqiao_cases::kpi::Kpis)>> {
+    use chrono::{Datelike, TimeZone};
+    use fengqiao_cases::kpi::{KpiCase, compute};
+    let tz = config.calendar.timezone();
+    let start_of = |d: chrono::NaiveDate| {
+        tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight"))
+            .earliest()
+            .expect("a local midnight exists")
+            .with_timezone(&Utc)
+    };
+    let cases = store.cases(&CaseFilter::default())?;
+    let escalated: std::collections::HashSet<i64> = store.escalated_cases()?.into_iter().collect();
+    let levels = config
+        .case_type("dispute")
+        .map(|t| t.levels.clone())
+        .unwrap_or_default();
+    let kpi = |group: &[&CaseRecord], a: DateTime<Utc>, b: DateTime<Utc>| {
+        let input: Vec<KpiCase> = group
+            .iter()
+            .map(|c| KpiCase {
+                state: &c.state,
+                stock: c.case.stock,
+                escalated_to_crime: escalated.contains(&c.id),
+            })
+            .collect();
+        compute(&input, a, b, now, &levels)
+    };
+    let (start, end) = (start_of(from), start_of(to));
+    let all: Vec<&CaseRecord> = cases.iter().collect();
+    let mut rows = vec![("all".to_string(), kpi(&all, start, end))];
+    let key = |c: &CaseRecord| -> Option<String> {
+        match by {
+            ReportBy::Jurisdiction => c.case.jurisdiction.clone(),
+            ReportBy::Department => c.state.department.clone(),
+            ReportBy::Person => c.state.assignee.clone(),
+            _ => Some(c.case.case_type.clone()),
+        }
+    };
+    match by {
+        ReportBy::Total => {}
+        ReportBy::Month => {
+            let mut m = chrono::NaiveDate::from_ymd_opt(from.year(), from.month(), 1).expect("month");
+            while m < to {
+                let next = m.checked_add_months(chrono::Months::new(1)).expect("month");
+                rows.push((
+                    m.format("%Y-%m").to_string(),
+                    kpi(&all, start_of(m.max(from)), start_of(next.min(to))),
+                ));
+                m = next;
+            }
+        }
+        _ => {
+            let mut groups: std::collections::BTreeMap<String, Vec<&CaseRecord>> = Default::default();
+            for c in &cases {
+                groups
+                    .entry(key(c).unwrap_or_else(|| "(none)".into()))
+                    .or_default()
+                    .push(c);
+            }
+            for (k, g) in groups {
+                rows.push((k, kpi(&g, start, end)));
+            }
+        }
+    }
+    Ok(rows)
+}
