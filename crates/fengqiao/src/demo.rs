@@ -90,6 +90,10 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> Result<(), String> {
     }
     if dataset == "demo" {
         let seeded = crate::demo_cases::seed(&store, &settings.cases, args.seed, chrono::Utc::now())?;
+        let (volunteers, activities) = crate::demo_cases::seed_volunteers(&store, args.seed, chrono::Utc::now())?;
+        if volunteers > 0 {
+            println!("{volunteers} volunteers with {activities} activities (patrols, mediation, safety talks)");
+        }
         if seeded > 0 {
             let links = store.link_escalations().map_err(|e| e.to_string())?;
             println!(

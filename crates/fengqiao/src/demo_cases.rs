@@ -301,3 +301,89 @@ pub fn seed(store: &dyn Store, config: &CaseConfig, seed: u64, now: DateTime<Utc
     fengqiao_store::cases::supervise_overdue(store, config, now).map_err(|e| e.to_string())?;
     Ok(count)
 }
+
+const SKILLS: &[&str] = &[
+    "mediation",
+    "patrol",
+    "first_aid",
+    "safety_talk",
+    "legal",
+    "elderly_care",
+];
+const TALKS: &[&str] = &[
+    "防范电信网络诈骗宣讲",
+    "消防安全进社区",
+    "老年人防诈骗讲座",
+    "校园安全第一课",
+    "反家暴法律宣讲",
+];
+
+/// Registers the demo's volunteers and their activities of the last 30
+/// days (patrols, mediation, safety talks with their reach); returns (volunteers, activities).
+pub fn seed_volunteers(store: &dyn Store, seed: u64, now: DateTime<Utc>) -> Result<(usize, usize), String> {
+    use fengqiao_store::volunteers::{NewActivity, NewVolunteer};
+    if !store.volunteers(None, None).map_err(|e| e.to_string())?.is_empty() {
+        return Ok((0, 0));
+    }
+    let villages: Vec<String> = store
+        .jurisdictions()
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .filter(|j| j.jurisdiction.level == fengqiao_domain::Level::Village)
+        .map(|j| j.jurisdiction.code)
+        .collect();
+    if villages.is_empty() {
+        return Ok((0, 0));
+    }
+    let mut rng = Rng::new(seed ^ 0x5011);
+    let mut ids = Vec::new();
+    for _ in 0..24 {
+        let skills: Vec<String> = (0..1 + rng.below(3))
+            .map(|_| SKILLS[rng.below(SKILLS.len())].to_string())
+            .collect();
+        let mut skills = skills;
+        skills.sort();
+        skills.dedup();
+        let v = NewVolunteer {
+            name: person(&mut rng),
+            phone: Some(phone(&mut rng)),
+            skills,
+            areas: vec![villages[rng.below(villages.len())].clone()],
+            availability: ["周末", "工作日晚间", "每周二、四上午", "随叫随到"][rng.below(4)].into(),
+            joined_at: now - Duration::days(30 + rng.below(700) as i64),
+        };
+        ids.push(store.add_volunteer(&v).map_err(|e| e.to_string())?);
+    }
+    let mut activities = 0;
+    for k in 0..20 {
+        let kind = ["patrol", "safety_talk", "mediation", "patrol", "safety_talk"][k % 5];
+        // Daytime or evening, local (UTC+8 for the demo city): 09:00-20:00.
+        let day = (now - Duration::days(1 + rng.below(29) as i64)).date_naive();
+        let start = day.and_hms_opt(1 + rng.below(12) as u32, 0, 0).expect("time").and_utc();
+        let hours = 1 + rng.below(3) as i64;
+        let mut team: Vec<i64> = (0..1 + rng.below(4)).map(|_| ids[rng.below(ids.len())]).collect();
+        team.sort();
+        team.dedup();
+        let a = NewActivity {
+            kind: kind.into(),
+            title: match kind {
+                "safety_talk" => TALKS[rng.below(TALKS.len())].into(),
+                "mediation" => "协助调解邻里纠纷".into(),
+                _ => "平安巡防".into(),
+            },
+            jurisdiction: Some(villages[rng.below(villages.len())].clone()),
+            starts_at: start,
+            ends_at: start + Duration::hours(hours),
+            reach: if kind == "safety_talk" {
+                20 + rng.below(180) as u32
+            } else {
+                0
+            },
+            case_code: None,
+            attendance: team.into_iter().map(|v| (v, hours as f64)).collect(),
+        };
+        store.add_activity(&a).map_err(|e| e.to_string())?;
+        activities += 1;
+    }
+    Ok((ids.len(), activities))
+}

@@ -313,7 +313,7 @@ fn check_records(store: &dyn Store, entries: &[LedgerEntry]) -> Result<Vec<Value
         newest.insert((e.record_type.as_str(), e.record_id.as_str()), e);
     }
     let mut found: Vec<(u64, Value)> = Vec::new();
-    for record_type in ["incident", "forecast", "plan", "case"] {
+    for record_type in fengqiao_store::ledger::RECORD_TYPES {
         let stored = store.commitments(record_type).map_err(|e| e.to_string())?;
         let mut seen = std::collections::HashSet::with_capacity(stored.len());
         for (id, c) in &stored {

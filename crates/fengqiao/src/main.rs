@@ -22,6 +22,7 @@ mod report;
 mod serve;
 mod simulate;
 mod units;
+mod volunteer;
 
 use clap::{Parser, Subcommand};
 use config::{GlobalArgs, Settings};
@@ -76,6 +77,9 @@ enum Command {
     Case(case::CaseCommand),
     /// Governance KPIs over cases, by jurisdiction, department, person or month
     Report(report::ReportArgs),
+    /// Volunteers (鸿雁志愿者): registry, activities, hours, safety talks
+    #[command(subcommand)]
+    Volunteer(volunteer::VolunteerCommand),
     /// Measure performance on real data against a baseline
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -115,6 +119,7 @@ fn main() -> ExitCode {
         Command::Ledger(cmd) => ledger::run(&settings, &cmd),
         Command::Case(cmd) => case::run(&settings, &cmd),
         Command::Report(args) => report::run(&settings, &args),
+        Command::Volunteer(cmd) => volunteer::run(&settings, &cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -152,3 +152,49 @@ pub async fn report(State(state): State<AppState>, axum::extract::Query(q): Q) -
         "groups": rows.into_iter().map(|(g, k)| json!({"group": g, "kpis": k})).collect::<Vec<_>>(),
     })))
 }
+
+/// `GET /api/v1/volunteers`: the registry with hours (names and phones masked).
+pub async fn volunteers(State(state): State<AppState>, axum::extract::Query(q): Q) -> Result<Json<Value>, ApiError> {
+    params::reject_unknown(&q, &["skill", "area"])?;
+    let (skill, area) = (text(&q, "skill"), text(&q, "area"));
+    let list = blocking(&state, move |s| s.volunteers(skill.as_deref(), area.as_deref())).await?;
+    let sees = state.cases.sees_personal_data(VIEWER);
+    let items: Vec<_> = list.into_iter().map(|v| v.masked(sees)).collect();
+    Ok(Json(json!({"items": items, "viewer": VIEWER})))
+}
+
+/// `GET /api/v1/volunteers/activities`: activities of local days `[from, to)`.
+pub async fn activities(State(state): State<AppState>, axum::extract::Query(q): Q) -> Result<Json<Value>, ApiError> {
+    use chrono::TimeZone;
+    params::reject_unknown(&q, &["from", "to"])?;
+    let tz = state.cases.calendar.timezone();
+    let now = chrono::Utc::now();
+    let day = |k: &str| -> Result<Option<chrono::NaiveDate>, ApiError> {
+        q.get(k)
+            .map(|v| {
+                chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                    .map_err(|_| ApiError::invalid_parameter(k, v, "expected a local day YYYY-MM-DD"))
+            })
+            .transpose()
+    };
+    let to = day("to")?.unwrap_or(now.with_timezone(&tz).date_naive() + chrono::Duration::days(1));
+    let from = day("from")?.unwrap_or(to - chrono::Duration::days(30));
+    let at = |d: chrono::NaiveDate| {
+        tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight"))
+            .earliest()
+            .expect("midnight exists")
+            .with_timezone(&chrono::Utc)
+    };
+    let (a, b) = (at(from), at(to));
+    let list = blocking(&state, move |s| s.activities(a, b)).await?;
+    let hours: f64 = list
+        .iter()
+        .flat_map(|a| a.activity.attendance.iter().map(|x| x.1))
+        .sum();
+    let talks = list.iter().filter(|a| a.activity.kind == "safety_talk");
+    let reach: u64 = talks.clone().map(|a| u64::from(a.activity.reach)).sum();
+    Ok(Json(json!({
+        "from": from, "to": to, "items": list, "volunteer_hours": hours,
+        "safety_talks": talks.count(), "safety_talk_reach": reach,
+    })))
+}

@@ -94,6 +94,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/cases", get(cases::list))
         .route("/api/v1/cases/{code}", get(cases::one))
         .route("/api/v1/case-types", get(cases::types))
+        .route("/api/v1/volunteers", get(cases::volunteers))
+        .route("/api/v1/volunteers/activities", get(cases::activities))
         .route("/api/v1/reports/cases", get(cases::report))
         .route("/api/v1/ledger/checkpoint", get(api::ledger_checkpoint))
         .route(

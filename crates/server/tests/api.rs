@@ -663,5 +663,42 @@ async fn cases_boards_pages_and_reports() {
     assert_eq!(r["groups"][0]["kpis"]["opened"], 1);
     assert!(r["parameters"]["definitions"]["on_time_closure"].is_string());
     assert_eq!(app.get("/api/v1/reports/cases?by=colour").await.status, 400);
+    // Volunteers: masked in the registry, hours and reach from their activities.
+    use fengqiao_store::Store;
+    let v = store
+        .add_volunteer(&fengqiao_store::volunteers::NewVolunteer {
+            name: "陈老师".into(),
+            phone: Some("13912345678".into()),
+            skills: vec!["mediation".into()],
+            areas: vec!["330203001".into()],
+            availability: "周末".into(),
+            joined_at: now,
+        })
+        .unwrap();
+    store
+        .add_activity(&fengqiao_store::volunteers::NewActivity {
+            kind: "safety_talk".into(),
+            title: "防诈骗宣讲".into(),
+            jurisdiction: None,
+            starts_at: now - chrono::Duration::hours(3),
+            ends_at: now - chrono::Duration::hours(1),
+            reach: 120,
+            case_code: None,
+            attendance: vec![(v, 2.0)],
+        })
+        .unwrap();
+    let list = app.get("/api/v1/volunteers?skill=mediation").await;
+    assert_eq!(list.status, 200);
+    let item = &list.json()["items"][0];
+    assert_eq!(
+        (item["name"].as_str(), item["phone"].as_str(), item["hours"].as_f64()),
+        (Some("陈**"), Some("139****5678"), Some(2.0))
+    );
+    let acts = app.get("/api/v1/volunteers/activities").await.json();
+    assert_eq!(
+        (acts["safety_talks"].as_u64(), acts["safety_talk_reach"].as_u64()),
+        (Some(1), Some(120))
+    );
+    assert_eq!(app.get("/api/v1/volunteers?age=3").await.status, 400);
     assert_eq!(app.get("/api/v1/reports/cases?from=2026-02-30").await.status, 400);
 }

@@ -8,6 +8,7 @@ mod cases;
 mod ledger;
 mod migrate;
 mod queries;
+mod volunteers;
 
 use chrono::{DateTime, TimeZone, Utc};
 use fengqiao_domain::{Facility, FacilityKind, Jurisdiction, Level, NewIncident};
@@ -513,6 +514,30 @@ impl Store for SqliteStore {
 
     fn cases(&self, filter: &fengqiao_store::cases::CaseFilter) -> Result<Vec<fengqiao_store::cases::CaseRecord>> {
         self.read(|c| cases::list(c, filter))
+    }
+
+    fn add_volunteer(&self, v: &fengqiao_store::volunteers::NewVolunteer) -> Result<i64> {
+        self.write(|c| volunteers::add(c, &self.ledger_key, v))
+    }
+
+    fn volunteers(
+        &self,
+        skill: Option<&str>,
+        area: Option<&str>,
+    ) -> Result<Vec<fengqiao_store::volunteers::Volunteer>> {
+        self.read(|c| volunteers::list(c, skill, area))
+    }
+
+    fn add_activity(&self, a: &fengqiao_store::volunteers::NewActivity) -> Result<i64> {
+        self.write(|c| volunteers::add_activity(c, &self.ledger_key, a))
+    }
+
+    fn activities(
+        &self,
+        from: chrono::DateTime<Utc>,
+        to: chrono::DateTime<Utc>,
+    ) -> Result<Vec<fengqiao_store::volunteers::Activity>> {
+        self.read(|c| volunteers::activities(c, from, to))
     }
 
     fn latest_checkpoint(&self) -> Result<Option<fengqiao_store::StoredCheckpoint>> {

@@ -14,6 +14,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (6, include_str!("../migrations/0006_ledger_tiles.sql")),
     (7, include_str!("../migrations/0007_ledger_cosignatures.sql")),
     (8, include_str!("../migrations/0008_cases.sql")),
+    (9, include_str!("../migrations/0009_volunteers.sql")),
 ];
 
 /// The newest schema version this build knows.

@@ -250,7 +250,7 @@ fn reopening_keeps_data_and_schema_version() {
     }
     let store = SqliteStore::open(&path).unwrap();
     assert_eq!(store.get_setting("k").unwrap().as_deref(), Some("v2"));
-    assert_eq!(fengqiao_store_sqlite::SCHEMA_VERSION, 8);
+    assert_eq!(fengqiao_store_sqlite::SCHEMA_VERSION, 9);
 }
 
 #[test]
@@ -606,4 +606,89 @@ proptest::proptest! {
             proptest::prop_assert_eq!(store.commitment_of("case", &id.to_string()).unwrap(), Some(mine.last().unwrap().commitment));
         }
     }
+}
+
+/// Bad volunteer records are refused with the field named, and nothing is
+/// written (no row, no ledger entry); good ones are logged.
+#[test]
+fn volunteers_and_activities_validate_and_log() {
+    use fengqiao_store::volunteers::{NewActivity, NewVolunteer};
+    let (_d, store) = fresh();
+    let at = Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap();
+    let v = NewVolunteer {
+        name: "陈老师".into(),
+        phone: Some("13912345678".into()),
+        skills: vec!["mediation".into()],
+        areas: vec!["330203001".into()],
+        availability: "周末".into(),
+        joined_at: at,
+    };
+    let e = store
+        .add_volunteer(&NewVolunteer {
+            name: " ".into(),
+            ..v.clone()
+        })
+        .unwrap_err();
+    assert!(e.to_string().contains("volunteer name"), "{e}");
+    let id = store.add_volunteer(&v).unwrap();
+    let a = NewActivity {
+        kind: "safety_talk".into(),
+        title: "防诈骗宣讲".into(),
+        jurisdiction: None,
+        starts_at: at,
+        ends_at: at + chrono::Duration::hours(2),
+        reach: 80,
+        case_code: None,
+        attendance: vec![(id, 2.0)],
+    };
+    for (bad, field) in [
+        (
+            NewActivity {
+                kind: "party".into(),
+                ..a.clone()
+            },
+            "activity kind",
+        ),
+        (
+            NewActivity {
+                ends_at: at,
+                ..a.clone()
+            },
+            "end after it starts",
+        ),
+        (
+            NewActivity {
+                attendance: vec![(id, 30.0)],
+                ..a.clone()
+            },
+            "30 hours",
+        ),
+        (
+            NewActivity {
+                attendance: vec![(999, 2.0)],
+                ..a.clone()
+            },
+            "no volunteer 999",
+        ),
+    ] {
+        let e = store.add_activity(&bad).unwrap_err().to_string();
+        assert!(e.contains(field), "{field} not in {e}");
+    }
+    assert!(
+        store
+            .activities(at - chrono::Duration::days(1), at + chrono::Duration::days(1))
+            .unwrap()
+            .is_empty()
+    );
+    store.add_activity(&a).unwrap();
+    let kinds: Vec<String> = store
+        .ledger_entries(0, 10)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.record_type)
+        .collect();
+    assert_eq!(kinds, ["volunteer", "activity"]);
+    let listed = store.volunteers(Some("mediation"), Some("330203")).unwrap();
+    assert_eq!((listed.len(), listed[0].hours, listed[0].activities), (1, 2.0, 1));
+    assert!(store.volunteers(Some("legal"), None).unwrap().is_empty());
 }

@@ -15,6 +15,9 @@ use std::collections::HashMap;
 /// Setting under which the sequencer publishes its verifier key.
 pub const VKEY_SETTING: &str = "ledger_vkey";
 
+/// Every kind of record the log commits to.
+pub const RECORD_TYPES: [&str; 6] = ["incident", "forecast", "plan", "case", "volunteer", "activity"];
+
 /// Setting holding the witnesses' verifier keys, one per line.
 pub const WITNESSES_SETTING: &str = "ledger_witnesses";
 

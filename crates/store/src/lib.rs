@@ -10,6 +10,7 @@
 pub mod cases;
 pub mod ledger;
 pub mod secrets;
+pub mod volunteers;
 
 use chrono::{DateTime, Utc};
 use fengqiao_domain::{Facility, Incident, Jurisdiction, Level, NewIncident, Origin};
@@ -451,6 +452,19 @@ pub trait Store: Send + Sync {
 
     /// Matching cases (without parties), overdue first: by due time.
     fn cases(&self, filter: &cases::CaseFilter) -> Result<Vec<cases::CaseRecord>>;
+
+    /// Registers a volunteer (with its ledger entry); returns the id.
+    fn add_volunteer(&self, v: &volunteers::NewVolunteer) -> Result<i64>;
+
+    /// Volunteers with their hours; `skill` and `area` filter (an area
+    /// matches a code the volunteer serves or any code below it).
+    fn volunteers(&self, skill: Option<&str>, area: Option<&str>) -> Result<Vec<volunteers::Volunteer>>;
+
+    /// Records an activity with its attendance (and its ledger entry); returns the id.
+    fn add_activity(&self, a: &volunteers::NewActivity) -> Result<i64>;
+
+    /// Activities starting in `[from, to)`, newest first.
+    fn activities(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<volunteers::Activity>>;
 
     /// A stored forecast by its id, with its cells.
     fn forecast(&self, id: i64) -> Result<Option<(ForecastRun, ForecastCells)>>;

@@ -1,0 +1,215 @@
+//! `fengqiao volunteer`: the volunteer registry (鸿雁志愿者), activities
+//! with attendance and hours, safety talks and their reach.
+
+use crate::config::Settings;
+use crate::import::open_store;
+use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use fengqiao_store::Store;
+use fengqiao_store::volunteers::{NewActivity, NewVolunteer};
+
+#[derive(clap::Subcommand)]
+pub enum VolunteerCommand {
+    /// Register a volunteer
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        phone: Option<String>,
+        /// Comma-separated, e.g. mediation,first_aid,patrol
+        #[arg(long, value_delimiter = ',')]
+        skills: Vec<String>,
+        /// Jurisdiction codes served, comma-separated
+        #[arg(long, value_delimiter = ',')]
+        areas: Vec<String>,
+        #[arg(long, default_value = "")]
+        availability: String,
+    },
+    /// List volunteers with their hours (names masked unless the role may see them)
+    List {
+        #[arg(long)]
+        skill: Option<String>,
+        #[arg(long)]
+        area: Option<String>,
+        #[arg(long, default_value = "analyst")]
+        role: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record an activity (patrol, mediation, safety_talk, other) and who took part
+    Activity {
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        title: String,
+        #[arg(long)]
+        jurisdiction: Option<String>,
+        /// Local start, YYYY-MM-DDTHH:MM
+        #[arg(long)]
+        start: String,
+        /// Local end, YYYY-MM-DDTHH:MM
+        #[arg(long)]
+        end: String,
+        /// People reached (safety talks)
+        #[arg(long, default_value_t = 0)]
+        reach: u32,
+        #[arg(long)]
+        case: Option<String>,
+        /// Volunteer ids that took part, comma-separated (each credited the activity's length)
+        #[arg(long, value_delimiter = ',')]
+        volunteers: Vec<i64>,
+    },
+    /// Activities in a period with volunteers' hours and safety-talk reach
+    Activities {
+        /// Local days [from, to); default the last 30 days
+        #[arg(long)]
+        from: Option<chrono::NaiveDate>,
+        #[arg(long)]
+        to: Option<chrono::NaiveDate>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn local(settings: &Settings, text: &str, what: &str) -> Result<DateTime<Utc>, String> {
+    let naive = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M")
+        .map_err(|_| format!("--{what} {text:?}: expected local YYYY-MM-DDTHH:MM"))?;
+    settings
+        .timezone
+        .from_local_datetime(&naive)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or_else(|| format!("--{what} {text:?}: not a local time"))
+}
+
+pub fn run(settings: &Settings, cmd: &VolunteerCommand) -> Result<(), String> {
+    let store = open_store(settings)?;
+    match cmd {
+        VolunteerCommand::Add {
+            name,
+            phone,
+            skills,
+            areas,
+            availability,
+        } => {
+            let id = store
+                .add_volunteer(&NewVolunteer {
+                    name: name.clone(),
+                    phone: phone.clone(),
+                    skills: skills.clone(),
+                    areas: areas.clone(),
+                    availability: availability.clone(),
+                    joined_at: Utc::now(),
+                })
+                .map_err(|e| e.to_string())?;
+            crate::ledger::sequence_after_write(settings, &store);
+            println!("volunteer {id} registered");
+            Ok(())
+        }
+        VolunteerCommand::List {
+            skill,
+            area,
+            role,
+            json,
+        } => {
+            let sees = settings.cases.sees_personal_data(role);
+            let list: Vec<_> = store
+                .volunteers(skill.as_deref(), area.as_deref())
+                .map_err(|e| e.to_string())?
+                .into_iter()
+                .map(|v| v.masked(sees))
+                .collect();
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&list).map_err(|e| e.to_string())?);
+            } else {
+                for v in &list {
+                    println!(
+                        "{:>4} {:<8} {:<13} {:>6.1} h {:>3} activities  skills {}  areas {}  {}",
+                        v.id,
+                        v.volunteer.name,
+                        v.volunteer.phone.as_deref().unwrap_or("-"),
+                        v.hours,
+                        v.activities,
+                        v.volunteer.skills.join(","),
+                        v.volunteer.areas.join(","),
+                        v.volunteer.availability
+                    );
+                }
+                println!("{} volunteers", list.len());
+            }
+            Ok(())
+        }
+        VolunteerCommand::Activity {
+            kind,
+            title,
+            jurisdiction,
+            start,
+            end,
+            reach,
+            case,
+            volunteers,
+        } => {
+            let (starts_at, ends_at) = (local(settings, start, "start")?, local(settings, end, "end")?);
+            let hours = (ends_at - starts_at).num_minutes() as f64 / 60.0;
+            let id = store
+                .add_activity(&NewActivity {
+                    kind: kind.clone(),
+                    title: title.clone(),
+                    jurisdiction: jurisdiction.clone(),
+                    starts_at,
+                    ends_at,
+                    reach: *reach,
+                    case_code: case.clone(),
+                    attendance: volunteers.iter().map(|v| (*v, hours)).collect(),
+                })
+                .map_err(|e| e.to_string())?;
+            crate::ledger::sequence_after_write(settings, &store);
+            println!(
+                "activity {id} recorded: {} volunteers, {hours:.1} h each",
+                volunteers.len()
+            );
+            Ok(())
+        }
+        VolunteerCommand::Activities { from, to, json } => {
+            let today = Utc::now().with_timezone(&settings.timezone).date_naive();
+            let to = to.unwrap_or(today + chrono::Duration::days(1));
+            let from = from.unwrap_or(to - chrono::Duration::days(30));
+            let at = |d: chrono::NaiveDate| local(settings, &format!("{d}T00:00"), "from");
+            let list = store.activities(at(from)?, at(to)?).map_err(|e| e.to_string())?;
+            let hours: f64 = list
+                .iter()
+                .flat_map(|a| a.activity.attendance.iter().map(|x| x.1))
+                .sum();
+            let talks: Vec<_> = list.iter().filter(|a| a.activity.kind == "safety_talk").collect();
+            let reach: u64 = talks.iter().map(|a| u64::from(a.activity.reach)).sum();
+            if *json {
+                let out = serde_json::json!({
+                    "from": from, "to": to, "activities": list, "volunteer_hours": hours,
+                    "safety_talks": talks.len(), "safety_talk_reach": reach,
+                });
+                println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
+            } else {
+                for a in &list {
+                    println!(
+                        "{:>4} {}  {:<11} {:<24} {} volunteers{}",
+                        a.id,
+                        crate::case::local(settings, a.activity.starts_at),
+                        a.activity.kind,
+                        a.activity.title,
+                        a.activity.attendance.len(),
+                        if a.activity.reach > 0 {
+                            format!(", reached {}", a.activity.reach)
+                        } else {
+                            String::new()
+                        }
+                    );
+                }
+                println!(
+                    "{from} to {to}: {} activities, {hours:.1} volunteer hours, {} safety talks reaching {reach} people",
+                    list.len(),
+                    talks.len()
+                );
+            }
+            Ok(())
+        }
+    }
+}
