@@ -21,8 +21,24 @@ struct File {
     departments: Vec<Department>,
     #[serde(default)]
     routing: Vec<RouteRule>,
+    #[serde(default)]
+    mediators: Vec<Mediator>,
     types: Vec<TypeFile>,
 }
+
+/// A member of the dispute mediator pool.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mediator {
+    pub name: String,
+    /// `officer`, `volunteer`, `studio`, `village_committee` or `judicial`.
+    pub kind: String,
+    /// Jurisdiction codes served (empty: everywhere).
+    #[serde(default)]
+    pub areas: Vec<String>,
+}
+
+const MEDIATOR_KINDS: [&str; 5] = ["officer", "volunteer", "studio", "village_committee", "judicial"];
 
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
@@ -206,6 +222,7 @@ pub struct CaseConfig {
     pub calendar: WorkCalendar,
     pub departments: Vec<Department>,
     pub routing: Vec<RouteRule>,
+    pub mediators: Vec<Mediator>,
     pub types: BTreeMap<String, CaseType>,
 }
 
@@ -235,6 +252,16 @@ impl CaseConfig {
                 if !depts.contains(d.as_str()) {
                     return Err(format!("routing[{i}] ({}): {d:?} is not a department", r.category));
                 }
+            }
+        }
+        for (i, m) in file.mediators.iter().enumerate() {
+            if !MEDIATOR_KINDS.contains(&m.kind.as_str()) {
+                return Err(format!(
+                    "mediators[{i}] ({}): kind {:?} is not one of {}",
+                    m.name,
+                    m.kind,
+                    MEDIATOR_KINDS.join(", ")
+                ));
             }
         }
         let mut types = BTreeMap::new();
@@ -331,6 +358,7 @@ impl CaseConfig {
             calendar,
             departments: file.departments,
             routing: file.routing,
+            mediators: file.mediators,
             types,
         })
     }

@@ -260,10 +260,14 @@ impl CaseConfig {
             }
             Some(Effect::Assign) => {
                 let who = cmd.assignee.as_deref().map(str::trim).filter(|a| !a.is_empty());
-                next.assignee = Some(
-                    who.ok_or_else(|| EngineError::Invalid("assign needs the person (assignee)".into()))?
-                        .to_string(),
-                );
+                let who = who.ok_or_else(|| EngineError::Invalid("assign needs the person (assignee)".into()))?;
+                if state.case_type == "dispute"
+                    && !self.mediators.is_empty()
+                    && !self.mediators.iter().any(|m| m.name == who)
+                {
+                    return Err(EngineError::Invalid(format!("{who:?} is not in the mediator pool")));
+                }
+                next.assignee = Some(who.to_string());
             }
             Some(Effect::Session) => next.sessions += 1,
             Some(Effect::Agree) => {
@@ -492,7 +496,7 @@ mod tests {
         let c = cfg();
         let (s, _) = c.open("dispute", "dispute.neighbour", "officer", "o1", at(0)).unwrap();
         let assign = Command {
-            assignee: Some("mediator-7".into()),
+            assignee: Some(c.mediators[0].name.clone()),
             ..cmd("assign", "officer")
         };
         let why = |a: &str, r: &str| Command {
@@ -548,7 +552,7 @@ mod tests {
                         };
                         let cmd = Command {
                             reason: Some("r".into()),
-                            assignee: Some("m".into()),
+                            assignee: Some(c.mediators[0].name.clone()),
                             rating: Some(5),
                             ..cmd(&action.name, role)
                         };
@@ -610,7 +614,7 @@ mod tests {
                     actor: "x".into(),
                     reason: with_reason.then(|| "because".into()),
                     department: None,
-                    assignee: Some("m".into()),
+                    assignee: Some(c.mediators[0].name.clone()),
                     rating: Some(rating),
                 };
                 let before = s.clone();

@@ -160,7 +160,7 @@ mod tests {
             role: r.into(),
             actor: "x".into(),
             reason: Some("r".into()),
-            assignee: Some("m".into()),
+            assignee: Some(c.mediators[0].name.clone()),
             rating: Some(4),
             ..Default::default()
         };

@@ -109,7 +109,7 @@ pub fn run(entries: u64, json_out: bool) -> Result<(), String> {
     let rebuild_ms = started.elapsed().as_secs_f64() * 1e3;
     drop((all, rebuilt));
     let started = Instant::now();
-    let report = crate::ledger::verify_report(&store, &signer.verifier())?;
+    let report = crate::ledger::verify_report(&store, &signer.verifier(), None)?;
     let verify_s = started.elapsed().as_secs_f64();
     drop(store);
     let _ = std::fs::remove_dir_all(&dir);

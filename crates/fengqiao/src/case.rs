@@ -28,6 +28,13 @@ pub enum CaseCommand {
     List(ListArgs),
     /// Raise supervision (督办) on every case past a deadline
     Supervise,
+    /// Attach a file (photo, document, rectification evidence) to a case
+    Attach {
+        code: String,
+        file: std::path::PathBuf,
+        #[arg(long, default_value = "cli")]
+        actor: String,
+    },
     /// Follow a citizen's request with its tracking token (no account needed)
     Track {
         token: String,
@@ -36,6 +43,11 @@ pub enum CaseCommand {
     },
     /// Rate a closed request with its tracking token (1-5)
     Rate { token: String, rating: u8 },
+    /// The mediator pool with each mediator's workload (open and settled disputes)
+    Mediators {
+        #[arg(long)]
+        json: bool,
+    },
     /// The configured case types: stages, actions and who may take them
     Types {
         #[arg(long)]
@@ -250,9 +262,17 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<(), String> {
         CaseCommand::Show { code, role, json } => {
             let case = find(&store, code)?.for_role(config, role);
             let events = store.case_events(case.id).map_err(|e| e.to_string())?;
+            let attachments: Vec<_> = store
+                .attachments(case.id)
+                .map_err(|e| e.to_string())?
+                .into_iter()
+                .map(|(_, a)| a)
+                .collect();
             if *json {
-                let out =
-                    serde_json::json!({"case": case, "events": events, "overdue": config.is_overdue(&case.state, now)});
+                let out = serde_json::json!({
+                    "case": case, "events": events, "attachments": attachments,
+                    "overdue": config.is_overdue(&case.state, now),
+                });
                 println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
                 return Ok(());
             }
@@ -285,6 +305,12 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<(), String> {
                     e.actor,
                     e.role,
                     e.reason.map(|r| format!(": {r}")).unwrap_or_default()
+                );
+            }
+            for a in &attachments {
+                println!(
+                    "  attachment {} ({}, {} bytes, sha256 {})",
+                    a.file_name, a.media_type, a.size, a.sha256
                 );
             }
             Ok(())
@@ -362,6 +388,29 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<(), String> {
             );
             Ok(())
         }
+        CaseCommand::Attach { code, file, actor } => {
+            let case = find(&store, code)?;
+            let (sha256, size) = crate::attachments::store_file(&settings.data_dir, file)?;
+            let file_name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .ok_or_else(|| format!("{}: no file name", file.display()))?;
+            let a = fengqiao_store::cases::Attachment {
+                media_type: crate::attachments::media_type(&file_name).into(),
+                file_name,
+                sha256,
+                size,
+                added_by: actor.clone(),
+                added_at: now,
+            };
+            store.add_attachment(case.id, &a).map_err(|e| e.to_string())?;
+            crate::ledger::sequence_after_write(settings, &store);
+            println!(
+                "{}: attached {} ({} bytes, sha256 {})",
+                case.code, a.file_name, a.size, a.sha256
+            );
+            Ok(())
+        }
         CaseCommand::Track { token, json } => {
             let case = by_token(&store, token)?.for_role(config, "citizen");
             let events = store.case_events(case.id).map_err(|e| e.to_string())?;
@@ -409,6 +458,38 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<(), String> {
             act(&store, config, case.id, None, &cmd, now).map_err(error)?;
             crate::ledger::sequence_after_write(settings, &store);
             println!("{}: rated {rating} — thank you", case.code);
+            Ok(())
+        }
+        CaseCommand::Mediators { json } => {
+            let disputes = store
+                .cases(&CaseFilter {
+                    case_type: Some("dispute".into()),
+                    ..Default::default()
+                })
+                .map_err(|e| e.to_string())?;
+            let rows: Vec<serde_json::Value> = config
+                .mediators
+                .iter()
+                .map(|m| {
+                    let mine = disputes.iter().filter(|c| c.state.assignee.as_deref() == Some(m.name.as_str()));
+                    let open = mine.clone().filter(|c| c.state.closed_at.is_none()).count();
+                    let settled = mine.filter(|c| c.state.actions.contains_key("agree")).count();
+                    serde_json::json!({"name": m.name, "kind": m.kind, "areas": m.areas, "open": open, "settled": settled})
+                })
+                .collect();
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())?);
+            } else {
+                for r in &rows {
+                    println!(
+                        "{:<24} {:<18} open {:>3}  settled {:>3}",
+                        r["name"].as_str().unwrap_or(""),
+                        r["kind"].as_str().unwrap_or(""),
+                        r["open"],
+                        r["settled"]
+                    );
+                }
+            }
             Ok(())
         }
         CaseCommand::Types { json } => {

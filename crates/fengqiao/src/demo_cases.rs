@@ -92,12 +92,6 @@ const SURNAMES: &[char] = &[
 const GIVEN: &[&str] = &[
     "伟", "芳", "娜", "敏", "静", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超", "秀英",
 ];
-const MEDIATORS: &[&str] = &[
-    "老娘舅工作室·李师傅",
-    "社区民警·周警官",
-    "村调委会·王主任",
-    "志愿调解员·陈老师",
-];
 
 fn title(category: &str) -> &'static str {
     match category {
@@ -280,7 +274,10 @@ pub fn seed(store: &dyn Store, config: &CaseConfig, seed: u64, now: DateTime<Utc
                 actor: format!("demo:{role}"),
                 reason: Some("演示".into()),
                 department: None,
-                assignee: Some(MEDIATORS[rng.below(MEDIATORS.len())].into()),
+                assignee: config
+                    .mediators
+                    .get(rng.below(config.mediators.len().max(1)))
+                    .map(|m| m.name.clone()),
                 rating: None,
             };
             act(store, config, case.id, None, &cmd, at)

@@ -109,7 +109,7 @@ pub fn run(settings: &crate::config::Settings, cmd: &LedgerCommand) -> Result<()
             print!("{}", cp.note);
             Ok(())
         }
-        LedgerCommand::Verify { json } => verify(&store, &verifier, *json),
+        LedgerCommand::Verify { json } => verify(&store, &verifier, &settings.data_dir, *json),
         LedgerCommand::Proof { record, json } => {
             let (record_type, record_id) = parse_record(record)?;
             sequence(&store, &signer)?.ok_or("the ledger is empty")?;
@@ -179,8 +179,8 @@ fn witness(store: &dyn Store, command: &WitnessCommand) -> Result<(), String> {
     set_witnesses(store, &keys).map_err(|e| e.to_string())
 }
 
-fn verify(store: &dyn Store, verifier: &Verifier, as_json: bool) -> Result<(), String> {
-    let report = verify_report(store, verifier)?;
+fn verify(store: &dyn Store, verifier: &Verifier, data_dir: &Path, as_json: bool) -> Result<(), String> {
+    let report = verify_report(store, verifier, Some(data_dir))?;
     let ok = report["ok"] == true;
     let entries = report["entries"].as_u64().unwrap_or(0);
     if as_json {
@@ -215,7 +215,8 @@ fn verify(store: &dyn Store, verifier: &Verifier, as_json: bool) -> Result<(), S
 }
 
 /// Recomputes every commitment and the tree, and checks the signed checkpoint.
-pub fn verify_report(store: &dyn Store, verifier: &Verifier) -> Result<Value, String> {
+/// `data_dir`, when given, is where attachment files are checked against their hashes.
+pub fn verify_report(store: &dyn Store, verifier: &Verifier, data_dir: Option<&Path>) -> Result<Value, String> {
     let entries = all_entries(store).map_err(|e| e.to_string())?;
     let mut mismatches: Vec<Value> = Vec::new();
     let mut miss = |record: String, reason: String| mismatches.push(json!({"record": record, "reason": reason}));
@@ -235,6 +236,9 @@ pub fn verify_report(store: &dyn Store, verifier: &Verifier) -> Result<Value, St
         (tree.join().expect("tree thread"), records)
     });
     mismatches.extend(records?);
+    if let Some(dir) = data_dir {
+        mismatches.extend(check_attachment_files(store, dir)?);
+    }
     let mut miss = |record: String, reason: String| mismatches.push(json!({"record": record, "reason": reason}));
     let checkpoint = store.latest_checkpoint().map_err(|e| e.to_string())?;
     let mut signed = Value::Null;
@@ -283,6 +287,19 @@ pub fn verify_report(store: &dyn Store, verifier: &Verifier) -> Result<Value, St
     }
     let ok = mismatches.is_empty();
     Ok(json!({"ok": ok, "entries": entries.len(), "checkpoint": signed, "mismatches": mismatches}))
+}
+
+/// Every attachment's file must still be there with the bytes its logged hash names.
+fn check_attachment_files(store: &dyn Store, data_dir: &Path) -> Result<Vec<Value>, String> {
+    let mut out = Vec::new();
+    for case in store.cases(&Default::default()).map_err(|e| e.to_string())? {
+        for (id, a) in store.attachments(case.id).map_err(|e| e.to_string())? {
+            if let Err(reason) = crate::attachments::check(data_dir, &a.sha256) {
+                out.push(json!({"record": format!("attachment {id}"), "reason": format!("{} of case {}: {reason}", a.file_name, case.code)}));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The stored tiles, from which proofs are served, must hold the tree the entries make.

@@ -1288,3 +1288,54 @@ fn a_citizen_request_is_followed_and_rated_with_its_token() {
         (Some(1), Some(5.0))
     );
 }
+
+/// Evidence attached to a case is stored under its hash and logged; a file
+/// swapped on disk afterwards is caught by `ledger verify`.
+#[test]
+fn attachments_are_stored_by_hash_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(
+        dir.path(),
+        &[
+            "case",
+            "open",
+            "--type",
+            "hazard",
+            "--category",
+            "hazard.fire",
+            "--title",
+            "楼道堆物",
+            "--json",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let code = serde_json::from_slice::<Value>(&o.stdout).unwrap()["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let photo = dir.path().join("现场照片.jpg");
+    std::fs::write(&photo, b"\xff\xd8\xff not really a jpeg").unwrap();
+    let o = run(dir.path(), &["case", "attach", &code, photo.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let shown: Value = serde_json::from_slice(&run(dir.path(), &["case", "show", &code, "--json"]).stdout).unwrap();
+    let a = &shown["attachments"][0];
+    assert_eq!(
+        (a["file_name"].as_str(), a["media_type"].as_str()),
+        (Some("现场照片.jpg"), Some("image/jpeg"))
+    );
+    let sha = a["sha256"].as_str().unwrap().to_string();
+    let stored = dir.path().join("fengqiao-data/attachments").join(&sha[..2]).join(&sha);
+    assert_eq!(std::fs::read(&stored).unwrap(), std::fs::read(&photo).unwrap());
+    assert!(run(dir.path(), &["ledger", "verify"]).status.success());
+    std::fs::write(&stored, b"another picture").unwrap();
+    let o = run(dir.path(), &["ledger", "verify", "--json"]);
+    assert!(!o.status.success());
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["mismatches"].to_string().contains("no longer match its hash"), "{v}");
+    let missing = run(dir.path(), &["case", "attach", &code, "/nonexistent/file.pdf"]);
+    assert!(
+        stderr(&missing).contains("/nonexistent/file.pdf"),
+        "{}",
+        stderr(&missing)
+    );
+}

@@ -393,3 +393,93 @@ pub(crate) fn escalated(c: &Connection) -> Result<Vec<i64>> {
         .collect::<rusqlite::Result<_>>()
         .map_err(backend)
 }
+
+const ATTACHMENT_COLUMNS: &str = "case_id, file_name, media_type, sha256, size, added_by, added_at";
+
+pub(crate) fn attachment_values(c: &Connection, id: i64) -> Result<Option<Vec<Value>>> {
+    c.prepare_cached(&format!(
+        "SELECT {ATTACHMENT_COLUMNS} FROM case_attachments WHERE id = ?1"
+    ))
+    .map_err(backend)?
+    .query_row([id], |r| {
+        (0..r.as_ref().column_count()).map(|i| r.get::<_, Value>(i)).collect()
+    })
+    .optional()
+    .map_err(backend)
+}
+
+pub(crate) fn add_attachment(
+    conn: &mut Connection,
+    key: &crate::ledger::Key,
+    case_id: i64,
+    a: &fengqiao_store::cases::Attachment,
+) -> Result<i64> {
+    if a.sha256.len() != 64
+        || !a
+            .sha256
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    {
+        return Err(StoreError::InvalidQuery(format!(
+            "attachment sha256 {:?}: 64 lowercase hex digits",
+            a.sha256
+        )));
+    }
+    if a.file_name.trim().is_empty() || a.file_name.contains(['/', '\\']) {
+        return Err(StoreError::InvalidQuery(format!(
+            "attachment file name {:?}: a bare file name",
+            a.file_name
+        )));
+    }
+    let tx = conn.transaction().map_err(backend)?;
+    let exists: Option<i64> = tx
+        .query_row("SELECT id FROM cases WHERE id = ?1", [case_id], |r| r.get(0))
+        .optional()
+        .map_err(backend)?;
+    if exists.is_none() {
+        return Err(StoreError::NotFound {
+            what: format!("case {case_id}"),
+        });
+    }
+    tx.execute(
+        &format!("INSERT INTO case_attachments ({ATTACHMENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+        params![
+            case_id,
+            a.file_name,
+            a.media_type,
+            a.sha256,
+            a.size as i64,
+            a.added_by,
+            ts(a.added_at)
+        ],
+    )
+    .map_err(backend)?;
+    let id = tx.last_insert_rowid();
+    crate::ledger::log_record(&tx, key, "attachment", id, 1, &a.added_by)?;
+    tx.commit().map_err(backend)?;
+    Ok(id)
+}
+
+pub(crate) fn attachments(c: &Connection, case_id: i64) -> Result<Vec<(i64, fengqiao_store::cases::Attachment)>> {
+    c.prepare_cached(
+        "SELECT id, file_name, media_type, sha256, size, added_by, added_at FROM case_attachments
+         WHERE case_id = ?1 ORDER BY id",
+    )
+    .map_err(backend)?
+    .query_map([case_id], |r| {
+        Ok((
+            r.get(0)?,
+            fengqiao_store::cases::Attachment {
+                file_name: r.get(1)?,
+                media_type: r.get(2)?,
+                sha256: r.get(3)?,
+                size: r.get::<_, i64>(4)? as u64,
+                added_by: r.get(5)?,
+                added_at: from_ts(r.get(6)?),
+            },
+        ))
+    })
+    .map_err(backend)?
+    .collect::<rusqlite::Result<_>>()
+    .map_err(backend)
+}

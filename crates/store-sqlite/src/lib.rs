@@ -504,6 +504,14 @@ impl Store for SqliteStore {
         self.read(|c| cases::events(c, id))
     }
 
+    fn add_attachment(&self, case_id: i64, a: &fengqiao_store::cases::Attachment) -> Result<i64> {
+        self.write(|c| cases::add_attachment(c, &self.ledger_key, case_id, a))
+    }
+
+    fn attachments(&self, case_id: i64) -> Result<Vec<(i64, fengqiao_store::cases::Attachment)>> {
+        self.read(|c| cases::attachments(c, case_id))
+    }
+
     fn link_escalations(&self) -> Result<Vec<(i64, i64)>> {
         self.write(cases::link_escalations)
     }

@@ -15,6 +15,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (7, include_str!("../migrations/0007_ledger_cosignatures.sql")),
     (8, include_str!("../migrations/0008_cases.sql")),
     (9, include_str!("../migrations/0009_volunteers.sql")),
+    (10, include_str!("../migrations/0010_attachments.sql")),
 ];
 
 /// The newest schema version this build knows.

@@ -250,7 +250,7 @@ fn reopening_keeps_data_and_schema_version() {
     }
     let store = SqliteStore::open(&path).unwrap();
     assert_eq!(store.get_setting("k").unwrap().as_deref(), Some("v2"));
-    assert_eq!(fengqiao_store_sqlite::SCHEMA_VERSION, 9);
+    assert_eq!(fengqiao_store_sqlite::SCHEMA_VERSION, 10);
 }
 
 #[test]
@@ -588,7 +588,7 @@ proptest::proptest! {
                 role: config.roles[role % config.roles.len()].clone(),
                 actor: "p".into(),
                 reason: reason.then(|| "r".into()),
-                assignee: Some("m".into()),
+                assignee: Some(config.mediators[0].name.clone()),
                 rating: Some(4),
                 ..Default::default()
             };

@@ -21,6 +21,18 @@ pub struct Party {
     pub vulnerable: bool,
 }
 
+/// A file attached to a case; the bytes live under their SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub file_name: String,
+    pub media_type: String,
+    /// Lowercase hex SHA-256 of the bytes.
+    pub sha256: String,
+    pub size: u64,
+    pub added_by: String,
+    pub added_at: DateTime<Utc>,
+}
+
 /// What a new case is about, besides its engine state.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewCase {

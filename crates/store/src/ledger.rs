@@ -16,7 +16,15 @@ use std::collections::HashMap;
 pub const VKEY_SETTING: &str = "ledger_vkey";
 
 /// Every kind of record the log commits to.
-pub const RECORD_TYPES: [&str; 6] = ["incident", "forecast", "plan", "case", "volunteer", "activity"];
+pub const RECORD_TYPES: [&str; 7] = [
+    "incident",
+    "forecast",
+    "plan",
+    "case",
+    "attachment",
+    "volunteer",
+    "activity",
+];
 
 /// Setting holding the witnesses' verifier keys, one per line.
 pub const WITNESSES_SETTING: &str = "ledger_witnesses";

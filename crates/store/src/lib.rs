@@ -443,6 +443,12 @@ pub trait Store: Send + Sync {
     /// A citizen's request by the SHA-256 (hex) of its tracking token.
     fn case_by_token(&self, token_hash: &str) -> Result<Option<cases::CaseRecord>>;
     fn case_events(&self, id: i64) -> Result<Vec<fengqiao_cases::Event>>;
+    /// Records a file attached to case `id` (with its ledger entry); returns its id.
+    fn add_attachment(&self, case_id: i64, a: &cases::Attachment) -> Result<i64>;
+
+    /// The attachments of case `id`, oldest first, as (attachment id, attachment).
+    fn attachments(&self, case_id: i64) -> Result<Vec<(i64, cases::Attachment)>>;
+
     /// Links incidents to disputes opened before them at the same address
     /// (民转刑 warning); returns the new links as (case id, incident id).
     fn link_escalations(&self) -> Result<Vec<(i64, i64)>>;

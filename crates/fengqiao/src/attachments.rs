@@ -1,0 +1,73 @@
+//! Attachment files: kept in `DATA_DIR/attachments/<aa>/<sha256>` under the
+//! hash of their bytes (so a file is stored once however often it is
+//! attached, and a changed file no longer matches its name or its logged
+//! record), written to a temporary name and renamed into place.
+
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// Larger files are refused.
+pub const MAX_BYTES: u64 = 20 * 1024 * 1024;
+
+pub fn path_of(data_dir: &Path, sha256: &str) -> PathBuf {
+    data_dir.join("attachments").join(&sha256[..2]).join(sha256)
+}
+
+/// The media type for a file name, from its extension.
+pub fn media_type(file_name: &str) -> &'static str {
+    let ext = file_name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "jpg" | "jpeg" => "image/jpeg",
+        "png" => "image/png",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "heic" => "image/heic",
+        "pdf" => "application/pdf",
+        "txt" => "text/plain",
+        "doc" => "application/msword",
+        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "mp4" => "video/mp4",
+        "mp3" => "audio/mpeg",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Copies `file` into the store of attachments; returns (sha256 hex, size).
+pub fn store_file(data_dir: &Path, file: &Path) -> Result<(String, u64), String> {
+    let meta = std::fs::metadata(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    if !meta.is_file() {
+        return Err(format!("{}: not a file", file.display()));
+    }
+    if meta.len() > MAX_BYTES {
+        return Err(format!(
+            "{}: {} bytes is over the {} MB limit for attachments",
+            file.display(),
+            meta.len(),
+            MAX_BYTES / 1024 / 1024
+        ));
+    }
+    let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let sha = fengqiao_store::secrets::hex(&Sha256::digest(&bytes));
+    let target = path_of(data_dir, &sha);
+    if !target.exists() {
+        let dir = target.parent().expect("attachments/<aa>");
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let tmp = dir.join(format!(".{sha}.{}", std::process::id()));
+        std::fs::write(&tmp, &bytes).map_err(|e| format!("{}: {e}", tmp.display()))?;
+        std::fs::rename(&tmp, &target).map_err(|e| format!("{}: {e}", target.display()))?;
+    }
+    Ok((sha, bytes.len() as u64))
+}
+
+/// Whether the stored file for `sha256` is there and still hashes to it.
+pub fn check(data_dir: &Path, sha256: &str) -> Result<(), String> {
+    let path = path_of(data_dir, sha256);
+    let bytes = std::fs::read(&path).map_err(|_| "the file is missing".to_string())?;
+    if fengqiao_store::secrets::hex(&Sha256::digest(&bytes)) != sha256 {
+        return Err("the file's bytes no longer match its hash".into());
+    }
+    Ok(())
+}
