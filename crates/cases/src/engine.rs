@@ -519,7 +519,15 @@ mod tests {
             (s.stage.as_str(), s.level, s.assignee.as_deref()),
             ("registered", 1, None)
         );
-        let s = run(&c, &s, &[assign, cmd("session", "mediator"), cmd("agree", "mediator")]).unwrap();
+        let terms = Command {
+            reason: Some("双方同意：夜间十点后停止装修，赔偿 800 元".into()),
+            ..cmd("agree", "mediator")
+        };
+        assert!(
+            c.apply(&s, &cmd("agree", "mediator"), "", at(9)).is_err(),
+            "an agreement states its terms"
+        );
+        let s = run(&c, &s, &[assign, cmd("session", "mediator"), terms]).unwrap();
         assert_eq!(s.follow_ups_due.len(), 2);
         assert!(
             c.apply(&s, &cmd("close", "officer"), "", at(20)).is_err(),

@@ -82,6 +82,15 @@ pub struct OpenArgs {
     /// Hazards: an existing (stock, 存量) hazard rather than a new one
     #[arg(long)]
     pub stock: bool,
+    /// Disputes: threats were made (raises the escalation-risk grade)
+    #[arg(long)]
+    pub threats: bool,
+    /// Disputes: a party is a minor, elderly, disabled or otherwise vulnerable
+    #[arg(long)]
+    pub vulnerable: bool,
+    /// Hazards: the risk level (low, medium, high, critical)
+    #[arg(long, value_parser = ["low", "medium", "high", "critical"])]
+    pub risk: Option<String>,
     /// Requests: times the citizen had to come in person (最多跑一次: at most once)
     #[arg(long, default_value_t = 0)]
     pub in_person_visits: u32,
@@ -199,6 +208,29 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<(), String> {
             };
             // A citizen's request gets a tracking token, shown once; the store keeps its hash.
             let mut new = new;
+            if a.case_type == "dispute" {
+                if a.vulnerable
+                    && let Some(p) = new.parties.first_mut()
+                {
+                    p.vulnerable = true;
+                }
+                // The grade comes from what is on file, not from the officer's impression.
+                let (incidents, disputes) = store
+                    .dispute_history(new.address.as_deref(), &new.parties)
+                    .map_err(|e| e.to_string())?;
+                let assessment = fengqiao_cases::risk::assess(&fengqiao_cases::risk::RiskFacts {
+                    threats: a.threats,
+                    earlier_incidents: incidents,
+                    earlier_disputes: disputes,
+                    vulnerable_party: a.vulnerable || new.parties.iter().any(|p| p.vulnerable),
+                });
+                new.risk_grade = serde_json::to_value(assessment.grade)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from));
+                new.risk = serde_json::to_value(&assessment).ok();
+            } else if let Some(r) = &a.risk {
+                new.risk_grade = Some(r.clone());
+            }
             let token = if a.case_type == "request" {
                 let (token, hash) = fengqiao_store::cases::new_tracking_token()
                     .map_err(|e| format!("no randomness for a token: {e}"))?;

@@ -67,15 +67,14 @@ fn key_path(settings: &crate::config::Settings) -> PathBuf {
 
 /// The checkpoint signing key, created with owner-only permissions on first use.
 pub fn signer(path: &Path) -> Result<Signer, String> {
-    if let Ok(text) = std::fs::read_to_string(path) {
-        return Signer::parse(text.trim()).map_err(|e| format!("{}: {e}", path.display()));
-    }
     use fengqiao_store::secrets;
-    let seed: [u8; 32] = secrets::random_bytes().map_err(|e| format!("no randomness for a new key: {e}"))?;
-    let signer = Signer::from_seed(ORIGIN, seed).map_err(|e| e.to_string())?;
-    secrets::create_owner_only(path, format!("{}\n", signer.skey()).as_bytes())
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(signer)
+    let text = secrets::load_or_create(path, || {
+        let seed: [u8; 32] = secrets::random_bytes()?;
+        let signer = Signer::from_seed(ORIGIN, seed).map_err(|e| std::io::Error::other(e.to_string()))?;
+        Ok(format!("{}\n", signer.skey()).into_bytes())
+    })
+    .map_err(|e| format!("{}: {e}", path.display()))?;
+    Signer::parse(String::from_utf8_lossy(&text).trim()).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// Integrates every entry not yet in a checkpoint and signs one for the new size.

@@ -6,6 +6,9 @@ use fengqiao_server::AppState;
 use fengqiao_store::Store;
 use std::sync::Arc;
 
+/// How often the server looks for cases whose deadline has passed.
+const SUPERVISION_SWEEP: std::time::Duration = std::time::Duration::from_secs(300);
+
 pub fn run(settings: &Settings, default_dataset: Option<String>) -> Result<(), String> {
     let store = Arc::new(open_store(settings)?);
     let default_dataset = match default_dataset {
@@ -20,6 +23,7 @@ pub fn run(settings: &Settings, default_dataset: Option<String>) -> Result<(), S
                 .map(|d| d.name),
         },
     };
+    let sweeper_store = store.clone();
     let state = AppState {
         store,
         categories: settings.categories.clone(),
@@ -46,6 +50,29 @@ pub fn run(settings: &Settings, default_dataset: Option<String>) -> Result<(), S
             "Fengqiao is serving http://{addr}/  (database {}; Ctrl-C to stop)",
             settings.db.display()
         );
+        // Supervision (督办) is raised as deadlines pass, not only when someone asks.
+        let sweep_settings = settings.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(SUPERVISION_SWEEP);
+            loop {
+                every.tick().await;
+                let (store, settings) = (sweeper_store.clone(), sweep_settings.clone());
+                let swept = tokio::task::spawn_blocking(move || {
+                    let done =
+                        fengqiao_store::cases::supervise_overdue(store.as_ref(), &settings.cases, chrono::Utc::now());
+                    if matches!(&done, Ok(d) if !d.is_empty()) {
+                        crate::ledger::sequence_after_write(&settings, store.as_ref());
+                    }
+                    done
+                })
+                .await;
+                match swept {
+                    Ok(Ok(done)) if !done.is_empty() => eprintln!("supervision raised on {} overdue cases", done.len()),
+                    Ok(Err(e)) => eprintln!("supervision sweep failed: {e}"),
+                    _ => {}
+                }
+            }
+        });
         // Ctrl-C or SIGTERM (systemd, kill): finish in-flight requests, then stop.
         let shutdown = async {
             let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();

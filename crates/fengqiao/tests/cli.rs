@@ -1155,6 +1155,34 @@ fn cases_round_the_loop_from_the_cli() {
     assert!(o.status.success(), "{}", stderr(&o));
     let case: Value = serde_json::from_slice(&o.stdout).unwrap();
     let code = case["code"].as_str().unwrap().to_string();
+    assert_eq!(case["risk_grade"], "low", "nothing on file yet: {case}");
+    // The same applicant again, with threats: graded from what is on file, with reasons.
+    let o = run(
+        dir.path(),
+        &[
+            "case",
+            "open",
+            "--type",
+            "dispute",
+            "--category",
+            "dispute.neighbour",
+            "--title",
+            "再次纠纷",
+            "--party",
+            "applicant:张三丰:13812345678",
+            "--threats",
+            "--json",
+        ],
+    );
+    let again: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(again["risk_grade"], "high", "{again}");
+    let reasons: Vec<&str> = again["risk"]["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(reasons, ["threats", "repeated"]);
     let o = run(dir.path(), &["case", "act", &code, "register", "--role", "volunteer"]);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("role volunteer may not register"), "{}", stderr(&o));

@@ -483,3 +483,28 @@ pub(crate) fn attachments(c: &Connection, case_id: i64) -> Result<Vec<(i64, feng
     .collect::<rusqlite::Result<_>>()
     .map_err(backend)
 }
+
+pub(crate) fn dispute_history(c: &Connection, address: Option<&str>, parties: &[Party]) -> Result<(u32, u32)> {
+    let incidents: u32 = match address.map(str::trim).filter(|a| !a.is_empty()) {
+        None => 0,
+        Some(a) => c
+            .query_row("SELECT COUNT(*) FROM incidents WHERE address = ?1", [a], |r| r.get(0))
+            .map_err(backend)?,
+    };
+    let mut disputes = std::collections::BTreeSet::new();
+    let mut stmt = c
+        .prepare_cached(
+            "SELECT DISTINCT p.case_id FROM case_parties p JOIN cases c ON c.id = p.case_id
+             WHERE c.case_type = 'dispute' AND (p.phone = ?1 OR (?1 IS NULL AND p.phone IS NULL AND p.name = ?2))",
+        )
+        .map_err(backend)?;
+    for p in parties {
+        let ids = stmt
+            .query_map(params![p.phone, p.name], |r| r.get::<_, i64>(0))
+            .map_err(backend)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(backend)?;
+        disputes.extend(ids);
+    }
+    Ok((incidents, disputes.len() as u32))
+}

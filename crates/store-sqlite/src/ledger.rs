@@ -24,16 +24,15 @@ pub(crate) fn load_key(db: &Path) -> Result<Key> {
         path: path.display().to_string(),
         reason,
     };
-    if let Ok(text) = std::fs::read_to_string(&path) {
-        let text = text.trim();
-        let bytes: Vec<u8> = (0..text.len() / 2)
-            .filter_map(|i| u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok())
-            .collect();
-        return bytes.try_into().map_err(|_| err("not a 64-digit hex key".into()));
-    }
     use fengqiao_store::secrets;
-    let key: [u8; 32] = secrets::random_bytes().map_err(|e| err(format!("no randomness for a new key: {e}")))?;
-    secrets::create_owner_only(&path, secrets::hex(&key).as_bytes()).map_err(|e| err(e.to_string()))?;
+    let text = secrets::load_or_create(&path, || Ok(secrets::hex(&secrets::random_bytes::<32>()?).into_bytes()))
+        .map_err(|e| err(format!("cannot read or create the key: {e}")))?;
+    let text = String::from_utf8_lossy(&text);
+    let text = text.trim();
+    let bytes: Vec<u8> = (0..text.len() / 2)
+        .filter_map(|i| u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok())
+        .collect();
+    let key: Key = bytes.try_into().map_err(|_| err("not a 64-digit hex key".into()))?;
     Ok(key)
 }
 

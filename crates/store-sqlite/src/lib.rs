@@ -512,6 +512,10 @@ impl Store for SqliteStore {
         self.read(|c| cases::attachments(c, case_id))
     }
 
+    fn dispute_history(&self, address: Option<&str>, parties: &[fengqiao_store::cases::Party]) -> Result<(u32, u32)> {
+        self.read(|c| cases::dispute_history(c, address, parties))
+    }
+
     fn link_escalations(&self) -> Result<Vec<(i64, i64)>> {
         self.write(cases::link_escalations)
     }

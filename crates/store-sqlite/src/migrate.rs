@@ -39,6 +39,18 @@ pub fn run(conn: &Connection) -> Result<()> {
     }
     for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
         conn.execute_batch("BEGIN IMMEDIATE").map_err(backend)?;
+        // Another process may have applied it between our read and our lock.
+        let done: bool = conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = ?1)",
+                [version],
+                |r| r.get(0),
+            )
+            .map_err(backend)?;
+        if done {
+            conn.execute_batch("COMMIT").map_err(backend)?;
+            continue;
+        }
         let applied = conn.execute_batch(sql).and_then(|_| {
             conn.execute(
                 "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, strftime('%s','now'))",

@@ -692,3 +692,24 @@ fn volunteers_and_activities_validate_and_log() {
     assert_eq!((listed.len(), listed[0].hours, listed[0].activities), (1, 2.0, 1));
     assert!(store.volunteers(Some("legal"), None).unwrap().is_empty());
 }
+
+/// Several processes opening a new database at once: each migration is
+/// applied once, and every one of them opens it.
+#[test]
+fn concurrent_opens_migrate_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db.sqlite");
+    std::thread::scope(|scope| {
+        let opened: Vec<_> = (0..6)
+            .map(|_| scope.spawn(|| SqliteStore::open(&path).map(|_| ())))
+            .collect();
+        for o in opened {
+            o.join().unwrap().unwrap();
+        }
+    });
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    let n: i64 = raw
+        .query_row("SELECT COUNT(*) FROM schema_migrations", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, fengqiao_store_sqlite::SCHEMA_VERSION);
+}

@@ -241,6 +241,56 @@ pub fn token_hash(token: &str) -> String {
 mod tests {
     use super::*;
 
+    /// Every configured role sees parties in full exactly when the
+    /// configuration lists it in `personal_data_roles`; the token hash never.
+    #[test]
+    fn each_role_sees_personal_data_only_where_allowed() {
+        let config = CaseConfig::builtin();
+        let (state, _) = config
+            .open("dispute", "dispute.family", "officer", "o", chrono::Utc::now())
+            .unwrap();
+        let case = CaseRecord {
+            id: 1,
+            code: "JF-1".into(),
+            case: NewCase {
+                case_type: "dispute".into(),
+                category: "dispute.family".into(),
+                title: "t".into(),
+                description: String::new(),
+                jurisdiction: None,
+                address: Some("中山西路12号".into()),
+                lon: None,
+                lat: None,
+                origin: "officer".into(),
+                parties: vec![Party {
+                    role: "applicant".into(),
+                    name: "张三丰".into(),
+                    phone: Some("13812345678".into()),
+                    id_number: Some("330203199001011234".into()),
+                    address: Some("中山西路12号".into()),
+                    vulnerable: false,
+                }],
+                stock: None,
+                risk_grade: None,
+                risk: None,
+                token_hash: Some("ab".repeat(32)),
+                in_person_visits: 0,
+                incident_id: None,
+            },
+            state,
+        };
+        for role in config.roles.iter().map(String::as_str).chain(["public"]) {
+            let seen = case.clone().for_role(&config, role);
+            let full = config.personal_data_roles.iter().any(|r| r == role);
+            let p = &seen.case.parties[0];
+            assert_eq!(p.name == "张三丰", full, "{role}");
+            assert_eq!(p.phone.as_deref() == Some("13812345678"), full, "{role}");
+            assert_eq!(p.id_number.as_deref() == Some("330203199001011234"), full, "{role}");
+            assert_eq!(seen.case.address.as_deref() == Some("中山西路12号"), full, "{role}");
+            assert_eq!(seen.case.token_hash, None, "{role}");
+        }
+    }
+
     #[test]
     fn tokens_are_readable_and_typo_tolerant() {
         let (token, hash) = new_tracking_token().unwrap();

@@ -449,6 +449,11 @@ pub trait Store: Send + Sync {
     /// The attachments of case `id`, oldest first, as (attachment id, attachment).
     fn attachments(&self, case_id: i64) -> Result<Vec<(i64, cases::Attachment)>>;
 
+    /// For a new dispute's risk grade: incidents recorded at `address`, and
+    /// disputes already on file with any of these parties (same phone, or
+    /// same name where no phone is known).
+    fn dispute_history(&self, address: Option<&str>, parties: &[cases::Party]) -> Result<(u32, u32)>;
+
     /// Links incidents to disputes opened before them at the same address
     /// (民转刑 warning); returns the new links as (case id, incident id).
     fn link_escalations(&self) -> Result<Vec<(i64, i64)>>;

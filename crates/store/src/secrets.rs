@@ -13,16 +13,46 @@ pub fn random_bytes<const N: usize>() -> std::io::Result<[u8; N]> {
 }
 
 /// Creates `path` with `contents`, readable and writable by its owner only;
-/// fails if it already exists, so a key is never replaced by accident.
+/// fails if it already exists, so a key is never replaced by accident. The
+/// file appears whole or not at all (written aside, then linked into place),
+/// so a reader never sees it half-written.
 pub fn create_owner_only(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
+    let nonce: [u8; 8] = random_bytes()?;
+    let name = path
+        .file_name()
+        .map_or("key".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = path.with_file_name(format!(".{name}.{}", hex(&nonce)));
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    opts.open(path)?.write_all(contents)
+    let written = opts.open(&tmp).and_then(|mut f| {
+        f.write_all(contents)?;
+        f.sync_all()
+    });
+    let linked = written.and_then(|()| std::fs::hard_link(&tmp, path));
+    let _ = std::fs::remove_file(&tmp);
+    linked
+}
+
+/// The contents of `path`, creating it owner-only from `make()` if it does
+/// not exist; when several processes race to create it, all read the one
+/// that won.
+pub fn load_or_create(path: &Path, make: impl FnOnce() -> std::io::Result<Vec<u8>>) -> std::io::Result<Vec<u8>> {
+    match std::fs::read(path) {
+        Ok(bytes) => return Ok(bytes),
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+        Err(_) => {}
+    }
+    let contents = make()?;
+    match create_owner_only(path, &contents) {
+        Ok(()) => Ok(contents),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => std::fs::read(path),
+        Err(e) => Err(e),
+    }
 }
 
 /// Lowercase hex of some bytes.
@@ -48,6 +78,19 @@ mod tests {
             0o600
         );
         assert_ne!(random_bytes::<16>().unwrap(), random_bytes::<16>().unwrap());
+        // Racing creators all end up with the same contents.
+        let shared = dir.join("shared");
+        let got: Vec<Vec<u8>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..8u8)
+                .map(|i| {
+                    let shared = &shared;
+                    s.spawn(move || load_or_create(shared, || Ok(vec![i; 4])).unwrap())
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert!(got.iter().all(|g| *g == got[0]), "{got:?}");
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 2, "no temporary files left");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
