@@ -523,11 +523,15 @@ mod tests {
             reason: Some("双方同意：夜间十点后停止装修，赔偿 800 元".into()),
             ..cmd("agree", "mediator")
         };
+        let s = run(&c, &s, &[assign, cmd("session", "mediator")]).unwrap();
         assert!(
-            c.apply(&s, &cmd("agree", "mediator"), "", at(9)).is_err(),
+            matches!(
+                c.apply(&s, &cmd("agree", "mediator"), "", at(9)),
+                Err(EngineError::ReasonRequired { .. })
+            ),
             "an agreement states its terms"
         );
-        let s = run(&c, &s, &[assign, cmd("session", "mediator"), terms]).unwrap();
+        let s = run(&c, &s, &[terms]).unwrap();
         assert_eq!(s.follow_ups_due.len(), 2);
         assert!(
             c.apply(&s, &cmd("close", "officer"), "", at(20)).is_err(),
