@@ -47,7 +47,10 @@ pub fn verify(password: &str, phc: &str) -> bool {
 /// A password of `n` characters from random bytes (no look-alike characters).
 pub fn generate(random: &[u8]) -> String {
     const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    random.iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect()
+    random
+        .iter()
+        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
+        .collect()
 }
 
 #[cfg(test)]
@@ -67,7 +70,11 @@ mod tests {
     #[test]
     fn the_policy_says_why() {
         assert!(check_policy("short", "u").unwrap_err().contains("10 characters"));
-        assert!(check_policy("zhang-san-2026", "zhang-san").unwrap_err().contains("user name"));
+        assert!(
+            check_policy("zhang-san-2026", "zhang-san")
+                .unwrap_err()
+                .contains("user name")
+        );
         assert!(check_policy("aaaaaaaaaaaa", "u").is_err());
         assert!(check_policy("一二三四五六七八九十", "u").is_ok());
         assert_eq!(generate(&[0, 1, 55, 56]).len(), 4);

@@ -123,7 +123,10 @@ impl Policy {
             allowed.insert(p, who.clone());
         }
         if let Some(p) = Permission::ALL.into_iter().find(|p| !allowed.contains_key(p)) {
-            return Err(format!("permissions: {:?} is missing (list the roles that have it, or [])", p.name()));
+            return Err(format!(
+                "permissions: {:?} is missing (list the roles that have it, or [])",
+                p.name()
+            ));
         }
         let mut scope = BTreeMap::new();
         for (role, s) in &file.scope {
@@ -135,7 +138,11 @@ impl Policy {
                 "jurisdiction" => Scope::Jurisdiction,
                 "department" => Scope::Department,
                 "assignee" => Scope::Assignee,
-                other => return Err(format!("scope.{role}: {other:?} is not all, jurisdiction, department or assignee")),
+                other => {
+                    return Err(format!(
+                        "scope.{role}: {other:?} is not all, jurisdiction, department or assignee"
+                    ));
+                }
             };
             scope.insert(role.clone(), s);
         }
@@ -169,11 +176,23 @@ mod tests {
     #[test]
     fn bad_policies_say_why() {
         let missing = BUILTIN.replace("\"users.admin\" = [\"admin\"]\n", "");
-        assert!(Policy::from_toml(&missing, &[]).unwrap_err().contains("\"users.admin\" is missing"));
+        assert!(
+            Policy::from_toml(&missing, &[])
+                .unwrap_err()
+                .contains("\"users.admin\" is missing")
+        );
         let typo = BUILTIN.replace("\"users.admin\"", "\"user.admin\"");
-        assert!(Policy::from_toml(&typo, &[]).unwrap_err().contains("unknown permission"));
+        assert!(
+            Policy::from_toml(&typo, &[])
+                .unwrap_err()
+                .contains("unknown permission")
+        );
         let roles: Vec<String> = ["admin"].map(String::from).to_vec();
-        assert!(Policy::from_toml(BUILTIN, &roles).unwrap_err().contains("is not a configured role"));
+        assert!(
+            Policy::from_toml(BUILTIN, &roles)
+                .unwrap_err()
+                .contains("is not a configured role")
+        );
         let scope = BUILTIN.replace("officer = \"jurisdiction\"", "officer = \"street\"");
         assert!(Policy::from_toml(&scope, &[]).is_err());
     }

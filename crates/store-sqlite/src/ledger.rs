@@ -113,6 +113,7 @@ pub(crate) fn record_values(c: &Connection, record_type: &str, id: i64) -> Resul
         "case" => crate::cases::committed_values(c, id),
         "attachment" => crate::cases::attachment_values(c, id),
         "volunteer" | "activity" => crate::volunteers::committed_values(c, record_type, id),
+        "user" | "login" => crate::users::committed_values(c, record_type, id),
         other => Err(StoreError::InvalidQuery(format!(
             "no record type {other:?} in the ledger"
         ))),
@@ -123,8 +124,10 @@ pub(crate) fn record_values(c: &Connection, record_type: &str, id: i64) -> Resul
 pub(crate) fn all_commitments(c: &Connection, key: &Key, record_type: &str) -> Result<Vec<(String, [u8; 32])>> {
     let sql = match record_type {
         "incident" => format!("SELECT id, {INCIDENT_COLUMNS} FROM incidents ORDER BY id"),
-        "forecast" | "plan" | "case" | "attachment" | "volunteer" | "activity" => {
+        "forecast" | "plan" | "case" | "attachment" | "volunteer" | "activity" | "user" | "login" => {
             let table = match record_type {
+                "user" => "users",
+                "login" => "logins",
                 "plan" => "plans",
                 "case" => "cases",
                 "attachment" => "case_attachments",

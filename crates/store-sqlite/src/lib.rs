@@ -8,6 +8,7 @@ mod cases;
 mod ledger;
 mod migrate;
 mod queries;
+mod users;
 mod volunteers;
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -550,6 +551,75 @@ impl Store for SqliteStore {
         to: chrono::DateTime<Utc>,
     ) -> Result<Vec<fengqiao_store::volunteers::Activity>> {
         self.read(|c| volunteers::activities(c, from, to))
+    }
+
+    fn create_user(&self, user: &fengqiao_store::users::NewUser, actor: &str) -> Result<i64> {
+        self.write(|c| users::create(c, &self.ledger_key, user, actor))
+    }
+
+    fn user(&self, id: i64) -> Result<Option<fengqiao_store::users::User>> {
+        self.read(|c| users::by_id(c, id))
+    }
+
+    fn user_credentials(&self, username: &str) -> Result<Option<(fengqiao_store::users::User, String)>> {
+        self.read(|c| users::credentials(c, username))
+    }
+
+    fn users(&self) -> Result<Vec<fengqiao_store::users::User>> {
+        self.read(users::list)
+    }
+
+    fn update_user(
+        &self,
+        id: i64,
+        change: &fengqiao_store::users::UserChange,
+        actor: &str,
+    ) -> Result<fengqiao_store::users::User> {
+        self.write(|c| users::update(c, &self.ledger_key, id, change, actor))
+    }
+
+    fn record_login(&self, attempt: &fengqiao_store::users::LoginAttempt) -> Result<()> {
+        self.write(|c| users::record_login(c, &self.ledger_key, attempt))
+    }
+
+    fn create_session(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        csrf: &str,
+        expires_at: chrono::DateTime<Utc>,
+    ) -> Result<()> {
+        self.write(|c| users::create_session(c, token_hash, user_id, csrf, expires_at))
+    }
+
+    fn session(
+        &self,
+        token_hash: &str,
+        now: chrono::DateTime<Utc>,
+    ) -> Result<Option<(fengqiao_store::users::User, String)>> {
+        self.read(|c| users::session(c, token_hash, now))
+    }
+
+    fn delete_session(&self, token_hash: &str) -> Result<()> {
+        self.write(|c| users::delete_session(c, token_hash))
+    }
+
+    fn create_api_token(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        name: &str,
+        expires_at: Option<chrono::DateTime<Utc>>,
+    ) -> Result<()> {
+        self.write(|c| users::create_api_token(c, token_hash, user_id, name, expires_at))
+    }
+
+    fn api_token_user(
+        &self,
+        token_hash: &str,
+        now: chrono::DateTime<Utc>,
+    ) -> Result<Option<fengqiao_store::users::User>> {
+        self.read(|c| users::api_token_user(c, token_hash, now))
     }
 
     fn latest_checkpoint(&self) -> Result<Option<fengqiao_store::StoredCheckpoint>> {

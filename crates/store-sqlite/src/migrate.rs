@@ -16,6 +16,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (8, include_str!("../migrations/0008_cases.sql")),
     (9, include_str!("../migrations/0009_volunteers.sql")),
     (10, include_str!("../migrations/0010_attachments.sql")),
+    (11, include_str!("../migrations/0011_users.sql")),
 ];
 
 /// The newest schema version this build knows.

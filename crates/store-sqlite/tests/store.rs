@@ -250,7 +250,7 @@ fn reopening_keeps_data_and_schema_version() {
     }
     let store = SqliteStore::open(&path).unwrap();
     assert_eq!(store.get_setting("k").unwrap().as_deref(), Some("v2"));
-    assert_eq!(fengqiao_store_sqlite::SCHEMA_VERSION, 10);
+    assert_eq!(fengqiao_store_sqlite::SCHEMA_VERSION, 11);
 }
 
 #[test]
@@ -712,4 +712,131 @@ fn concurrent_opens_migrate_once() {
         .query_row("SELECT COUNT(*) FROM schema_migrations", [], |r| r.get(0))
         .unwrap();
     assert_eq!(n, fengqiao_store_sqlite::SCHEMA_VERSION);
+}
+
+/// Accounts: a one-time password that works once set, lockout after five
+/// failures, a reset that unlocks, sessions that expire and end when the
+/// role changes, API tokens; every user change and login is logged.
+#[test]
+fn accounts_log_in_lock_out_and_are_logged() {
+    use fengqiao_store::users::{LoginError, UserChange, add_user, hash_password, login, new_secret};
+    let (_d, store) = fresh();
+    let now = Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap();
+    let (user, otp) = add_user(
+        &store,
+        "zhou.officer",
+        "周警官",
+        "officer",
+        (Some("330203".into()), None, None),
+        "admin",
+    )
+    .unwrap();
+    assert!(user.must_change && otp.len() == 16);
+    assert!(matches!(
+        add_user(&store, "zhou.officer", "x", "officer", (None, None, None), "admin"),
+        Err(fengqiao_store::StoreError::InvalidQuery(_))
+    ));
+    assert!(add_user(&store, "bad name!", "x", "officer", (None, None, None), "admin").is_err());
+    assert_eq!(login(&store, "zhou.officer", &otp, now).unwrap().id, user.id);
+    assert!(matches!(
+        login(&store, "nobody", "whatever-pw", now),
+        Err(LoginError::Wrong)
+    ));
+    for i in 0..4 {
+        assert!(
+            matches!(
+                login(&store, "zhou.officer", "wrong-password", now),
+                Err(LoginError::Wrong)
+            ),
+            "{i}"
+        );
+    }
+    assert!(matches!(
+        login(&store, "zhou.officer", "wrong-password", now),
+        Err(LoginError::Locked(_))
+    ));
+    assert!(
+        matches!(login(&store, "zhou.officer", &otp, now), Err(LoginError::Locked(_))),
+        "even the right password"
+    );
+    assert!(
+        login(&store, "zhou.officer", &otp, now + chrono::Duration::minutes(16)).is_ok(),
+        "the lock ends"
+    );
+    // Sessions: live until they expire; a role change ends them.
+    let (token, hash) = new_secret().unwrap();
+    store
+        .create_session(&hash, user.id, "csrf", now + chrono::Duration::hours(1))
+        .unwrap();
+    assert_eq!(store.session(&hash, now).unwrap().unwrap().0.id, user.id);
+    assert!(
+        store
+            .session(&hash, now + chrono::Duration::hours(2))
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(fengqiao_store::users::secret_hash(&token), hash);
+    let changed = store
+        .update_user(
+            user.id,
+            &UserChange {
+                role: Some("commander".into()),
+                ..Default::default()
+            },
+            "admin",
+        )
+        .unwrap();
+    assert_eq!((changed.role.as_str(), changed.version), ("commander", 2));
+    assert!(
+        store.session(&hash, now).unwrap().is_none(),
+        "the role change ended the session"
+    );
+    let new_hash = hash_password("a-new-password-2026").unwrap();
+    store
+        .update_user(
+            user.id,
+            &UserChange {
+                password_hash: Some(new_hash),
+                must_change: Some(false),
+                ..Default::default()
+            },
+            "zhou.officer",
+        )
+        .unwrap();
+    assert!(login(&store, "zhou.officer", "a-new-password-2026", now).is_ok());
+    let (_, token_hash) = new_secret().unwrap();
+    store.create_api_token(&token_hash, user.id, "etl", None).unwrap();
+    assert_eq!(store.api_token_user(&token_hash, now).unwrap().unwrap().id, user.id);
+    store
+        .update_user(
+            user.id,
+            &UserChange {
+                disabled: Some(true),
+                ..Default::default()
+            },
+            "admin",
+        )
+        .unwrap();
+    assert!(
+        store.api_token_user(&token_hash, now).unwrap().is_none(),
+        "a disabled account's tokens stop working"
+    );
+    let kinds: Vec<String> = store
+        .ledger_entries(0, 100)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.record_type)
+        .collect();
+    assert_eq!(kinds.iter().filter(|k| *k == "user").count(), 4, "{kinds:?}");
+    assert_eq!(kinds.iter().filter(|k| *k == "login").count(), 10, "{kinds:?}");
+    assert_eq!(
+        store.commitment_of("user", &user.id.to_string()).unwrap(),
+        store
+            .ledger_entries(0, 100)
+            .unwrap()
+            .iter()
+            .rev()
+            .find(|e| e.record_type == "user")
+            .map(|e| e.commitment)
+    );
 }

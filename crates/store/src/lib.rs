@@ -10,6 +10,7 @@
 pub mod cases;
 pub mod ledger;
 pub mod secrets;
+pub mod users;
 pub mod volunteers;
 
 use chrono::{DateTime, Utc};
@@ -476,6 +477,32 @@ pub trait Store: Send + Sync {
 
     /// Activities starting in `[from, to)`, newest first.
     fn activities(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<volunteers::Activity>>;
+
+    /// Stores a new user (with its ledger entry); a taken user name is `InvalidQuery`.
+    fn create_user(&self, user: &users::NewUser, actor: &str) -> Result<i64>;
+    fn user(&self, id: i64) -> Result<Option<users::User>>;
+    /// A user and its password hash, for logging in.
+    fn user_credentials(&self, username: &str) -> Result<Option<(users::User, String)>>;
+    fn users(&self) -> Result<Vec<users::User>>;
+    /// Changes a user (version bumped, ledger entry) and ends its sessions if
+    /// its role, scope, password or status changed.
+    fn update_user(&self, id: i64, change: &users::UserChange, actor: &str) -> Result<users::User>;
+    /// Records a login attempt (with its ledger entry) and the account's failure count and lock.
+    fn record_login(&self, attempt: &users::LoginAttempt) -> Result<()>;
+
+    fn create_session(&self, token_hash: &str, user_id: i64, csrf: &str, expires_at: DateTime<Utc>) -> Result<()>;
+    /// The user of a live session and its CSRF token.
+    fn session(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<(users::User, String)>>;
+    fn delete_session(&self, token_hash: &str) -> Result<()>;
+    fn create_api_token(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        name: &str,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> Result<()>;
+    /// The user of a live API token.
+    fn api_token_user(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<users::User>>;
 
     /// A stored forecast by its id, with its cells.
     fn forecast(&self, id: i64) -> Result<Option<(ForecastRun, ForecastCells)>>;

@@ -1,0 +1,220 @@
+//! Accounts through any [`Store`]: creating users with a one-time password,
+//! changing roles and scopes, logging in with lockout after repeated
+//! failures, sessions and API tokens. Every user change and every login is
+//! logged in the transparency log by the store.
+
+use crate::{Result, Store, StoreError};
+use chrono::{DateTime, Duration, Utc};
+use fengqiao_auth::{Principal, password};
+use serde::Serialize;
+
+/// Failed logins in a row before an account is locked.
+pub const MAX_FAILED_LOGINS: u32 = 5;
+/// How long a locked account stays locked.
+pub const LOCKOUT: Duration = Duration::minutes(15);
+/// How long a browser session lasts.
+pub const SESSION_LIFETIME: Duration = Duration::hours(12);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub jurisdiction: Option<String>,
+    pub department: Option<String>,
+    pub assignee: Option<String>,
+    pub password_hash: String,
+    pub must_change: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub jurisdiction: Option<String>,
+    pub department: Option<String>,
+    pub assignee: Option<String>,
+    pub must_change: bool,
+    pub failed_logins: u32,
+    pub locked_until: Option<DateTime<Utc>>,
+    pub disabled: bool,
+    pub version: u32,
+    pub created_at: DateTime<Utc>,
+}
+
+impl User {
+    pub fn principal(&self) -> Principal {
+        Principal {
+            user_id: self.id,
+            username: self.username.clone(),
+            role: self.role.clone(),
+            jurisdiction: self.jurisdiction.clone(),
+            department: self.department.clone(),
+            assignee: self.assignee.clone(),
+        }
+    }
+}
+
+/// A change to a user; `None` fields stay as they are.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserChange {
+    pub role: Option<String>,
+    pub jurisdiction: Option<Option<String>>,
+    pub department: Option<Option<String>>,
+    pub assignee: Option<Option<String>>,
+    pub password_hash: Option<String>,
+    pub must_change: Option<bool>,
+    pub disabled: Option<bool>,
+}
+
+/// One login attempt, as the store records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginAttempt {
+    pub username: String,
+    pub user_id: Option<i64>,
+    pub success: bool,
+    /// `password` or `token`.
+    pub via: String,
+    pub at: DateTime<Utc>,
+    /// The account's failed-login count and lock after this attempt.
+    pub failed_logins: u32,
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoginError {
+    /// Wrong user name or password: one answer for both.
+    #[error("wrong user name or password")]
+    Wrong,
+    #[error("the account is locked after repeated failed logins until {0}")]
+    Locked(DateTime<Utc>),
+    #[error("the account is disabled")]
+    Disabled,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn random<const N: usize>() -> Result<[u8; N]> {
+    crate::secrets::random_bytes().map_err(|e| StoreError::Backend(format!("no randomness: {e}")))
+}
+
+/// A fresh password of 16 characters.
+pub fn one_time_password() -> Result<String> {
+    Ok(password::generate(&random::<16>()?))
+}
+
+/// The argon2id hash of `password` under a fresh salt.
+pub fn hash_password(pw: &str) -> Result<String> {
+    Ok(password::hash(pw, random()?))
+}
+
+/// Creates a user with a one-time password (returned once; the user must
+/// change it at first login).
+pub fn add_user(
+    store: &dyn Store,
+    username: &str,
+    display_name: &str,
+    role: &str,
+    scope: (Option<String>, Option<String>, Option<String>),
+    actor: &str,
+) -> Result<(User, String)> {
+    let name = username.trim();
+    if name.is_empty() || name.len() > 64 || !name.chars().all(|c| c.is_alphanumeric() || "._-@".contains(c)) {
+        return Err(StoreError::InvalidQuery(format!(
+            "user name {username:?}: 1 to 64 letters, digits or . _ - @"
+        )));
+    }
+    let otp = one_time_password()?;
+    let (jurisdiction, department, assignee) = scope;
+    let id = store.create_user(
+        &NewUser {
+            username: name.into(),
+            display_name: display_name.into(),
+            role: role.into(),
+            jurisdiction,
+            department,
+            assignee,
+            password_hash: hash_password(&otp)?,
+            must_change: true,
+        },
+        actor,
+    )?;
+    let user = store.user(id)?.ok_or_else(|| StoreError::NotFound {
+        what: format!("user {id}"),
+    })?;
+    Ok((user, otp))
+}
+
+/// Checks a password, keeping count of failures and locking the account
+/// after [`MAX_FAILED_LOGINS`] in a row; every attempt is recorded.
+pub fn login(store: &dyn Store, username: &str, pw: &str, now: DateTime<Utc>) -> Result<User, LoginError> {
+    let found = store.user_credentials(username.trim())?;
+    let Some((user, hash)) = found else {
+        // Spend the same work as for a real account, so timing does not tell who exists.
+        static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let _ = password::verify(pw, DUMMY.get_or_init(|| password::hash("no such user", [0; 16])));
+        store.record_login(&LoginAttempt {
+            username: username.trim().into(),
+            user_id: None,
+            success: false,
+            via: "password".into(),
+            at: now,
+            failed_logins: 0,
+            locked_until: None,
+        })?;
+        return Err(LoginError::Wrong);
+    };
+    if user.disabled {
+        return Err(LoginError::Disabled);
+    }
+    if let Some(until) = user.locked_until.filter(|u| *u > now) {
+        // Attempts on a locked account are recorded too: they are what a lock is for.
+        store.record_login(&LoginAttempt {
+            username: user.username.clone(),
+            user_id: Some(user.id),
+            success: false,
+            via: "password".into(),
+            at: now,
+            failed_logins: user.failed_logins,
+            locked_until: Some(until),
+        })?;
+        return Err(LoginError::Locked(until));
+    }
+    let ok = password::verify(pw, &hash);
+    let failed = if ok { 0 } else { user.failed_logins + 1 };
+    let locked_until = (failed >= MAX_FAILED_LOGINS).then_some(now + LOCKOUT);
+    store.record_login(&LoginAttempt {
+        username: user.username.clone(),
+        user_id: Some(user.id),
+        success: ok,
+        via: "password".into(),
+        at: now,
+        failed_logins: failed,
+        locked_until,
+    })?;
+    match (ok, locked_until) {
+        (true, _) => Ok(User {
+            failed_logins: 0,
+            locked_until: None,
+            ..user
+        }),
+        (false, Some(until)) => Err(LoginError::Locked(until)),
+        (false, None) => Err(LoginError::Wrong),
+    }
+}
+
+/// A random secret token and the SHA-256 (hex) the store keeps of it.
+pub fn new_secret() -> Result<(String, String)> {
+    use sha2::Digest;
+    let token = crate::secrets::hex(&random::<32>()?);
+    let hash = crate::secrets::hex(&sha2::Sha256::digest(token.as_bytes()));
+    Ok((token, hash))
+}
+
+/// The stored form of a session or API token.
+pub fn secret_hash(token: &str) -> String {
+    use sha2::Digest;
+    crate::secrets::hex(&sha2::Sha256::digest(token.trim().as_bytes()))
+}
