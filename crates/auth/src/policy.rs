@@ -6,7 +6,8 @@
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-const BUILTIN: &str = include_str!("../data/policy.toml");
+/// The built-in policy's text.
+pub const BUILTIN: &str = include_str!("../data/policy.toml");
 
 /// Every capability the server guards.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

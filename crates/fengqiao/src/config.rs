@@ -61,6 +61,8 @@ pub struct Settings {
     /// The ledger's checkpoint signing key (kept outside the database).
     pub ledger_key: PathBuf,
     pub cases: std::sync::Arc<fengqiao_cases::CaseConfig>,
+    /// Who may use which capability (the built-in policy, checked against the case roles).
+    pub policy: std::sync::Arc<fengqiao_auth::Policy>,
 }
 
 impl Settings {
@@ -123,7 +125,10 @@ impl Settings {
                     .map_err(|e| format!("case configuration {}: {e}", p.display()))?
             }
         };
+        let policy = fengqiao_auth::Policy::from_toml(fengqiao_auth::policy::BUILTIN, &cases.roles)
+            .map_err(|e| format!("access policy: {e}"))?;
         Ok(Settings {
+            policy: std::sync::Arc::new(policy),
             cases: std::sync::Arc::new(cases),
             ledger_key,
             data_dir,

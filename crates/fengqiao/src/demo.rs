@@ -88,6 +88,18 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> Result<(), String> {
             100.0 * summary["coverage"]["5"].as_f64().unwrap_or(0.0)
         );
     }
+    let town = store
+        .jurisdictions()
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .find(|j| j.jurisdiction.level == fengqiao_domain::Level::Town)
+        .map(|j| j.jurisdiction.code);
+    let mediators: Vec<String> = settings.cases.mediators.iter().map(|m| m.name.clone()).collect();
+    if crate::user::demo_accounts(&store, town, &mediators)? > 0 {
+        println!(
+            "demo accounts, one per role (listed in the README): admin / demo-admin-2026, commander / demo-commander-2026, officer / demo-officer-2026, ..."
+        );
+    }
     if dataset == "demo" {
         let seeded = crate::demo_cases::seed(&store, &settings.cases, args.seed, chrono::Utc::now())?;
         let (volunteers, activities) = crate::demo_cases::seed_volunteers(&store, args.seed, chrono::Utc::now())?;

@@ -23,6 +23,7 @@ mod report;
 mod serve;
 mod simulate;
 mod units;
+mod user;
 mod volunteer;
 
 use clap::{Parser, Subcommand};
@@ -78,6 +79,9 @@ enum Command {
     Case(case::CaseCommand),
     /// Governance KPIs over cases, by jurisdiction, department, person or month
     Report(report::ReportArgs),
+    /// Accounts: add, change role, reset password, disable, API tokens
+    #[command(subcommand)]
+    User(user::UserCommand),
     /// Volunteers (鸿雁志愿者): registry, activities, hours, safety talks
     #[command(subcommand)]
     Volunteer(volunteer::VolunteerCommand),
@@ -121,6 +125,7 @@ fn main() -> ExitCode {
         Command::Case(cmd) => case::run(&settings, &cmd),
         Command::Report(args) => report::run(&settings, &args),
         Command::Volunteer(cmd) => volunteer::run(&settings, &cmd),
+        Command::User(cmd) => user::run(&settings, &cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

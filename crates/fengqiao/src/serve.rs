@@ -11,6 +11,7 @@ const SUPERVISION_SWEEP: std::time::Duration = std::time::Duration::from_secs(30
 
 pub fn run(settings: &Settings, default_dataset: Option<String>) -> Result<(), String> {
     let store = Arc::new(open_store(settings)?);
+    first_admin(settings, store.as_ref())?;
     let default_dataset = match default_dataset {
         Some(d) => Some(d),
         None => match store.get_setting("default_dataset").map_err(|e| e.to_string())? {
@@ -31,6 +32,10 @@ pub fn run(settings: &Settings, default_dataset: Option<String>) -> Result<(), S
         cell_m: settings.cell_m,
         default_dataset,
         cases: settings.cases.clone(),
+        policy: settings.policy.clone(),
+        // Browsers keep Secure cookies from http://127.0.0.1 and localhost too, but
+        // plain-HTTP clients on loopback (tests, curl) would drop them.
+        secure_cookies: !settings.bind.ip().is_loopback(),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -93,4 +98,27 @@ pub fn run(settings: &Settings, default_dataset: Option<String>) -> Result<(), S
             .await
             .map_err(|e| format!("server stopped: {e}"))
     })
+}
+
+/// On the first start of a database without accounts: an `admin` with a
+/// one-time password, printed once (it must be changed at first sign-in).
+fn first_admin(settings: &Settings, store: &dyn Store) -> Result<(), String> {
+    if !store.users().map_err(|e| e.to_string())?.is_empty() {
+        return Ok(());
+    }
+    let (user, password) = fengqiao_store::users::add_user(
+        store,
+        "admin",
+        "Administrator",
+        "admin",
+        (None, None, None),
+        "first-start",
+    )
+    .map_err(|e| e.to_string())?;
+    crate::ledger::sequence_after_write(settings, store);
+    println!(
+        "first start: created user `{}` with the one-time password {password}\n  (shown once; sign in and change it, or reset it with `fengqiao user reset admin`)",
+        user.username
+    );
+    Ok(())
 }

@@ -22,7 +22,7 @@ pub(crate) async fn blocking<T: Send + 'static>(
 }
 
 /// Runs store work on the blocking pool; the outer error is the worker's.
-async fn on_worker<T: Send + 'static>(
+pub(crate) async fn on_worker<T: Send + 'static>(
     state: &AppState,
     f: impl FnOnce(&dyn Store) -> T + Send + 'static,
 ) -> Result<T, ApiError> {
@@ -40,7 +40,12 @@ async fn on_worker<T: Send + 'static>(
 
 /// Parses the filter parameters, reading local dates in the time zone of
 /// the dataset asked for (falling back to the server's).
-async fn filter_for(state: &AppState, q: &HashMap<String, String>) -> Result<fengqiao_store::IncidentFilter, ApiError> {
+/// An officer's incidents are those of their jurisdiction (and below).
+async fn filter_for(
+    state: &AppState,
+    who: &fengqiao_auth::Principal,
+    q: &HashMap<String, String>,
+) -> Result<fengqiao_store::IncidentFilter, ApiError> {
     let dataset = q.get("dataset").cloned().or_else(|| state.default_dataset.clone());
     let tz = match dataset {
         Some(d) if q.contains_key("from") || q.contains_key("to") => blocking(state, move |s| s.dataset_timezone(&d))
@@ -48,7 +53,22 @@ async fn filter_for(state: &AppState, q: &HashMap<String, String>) -> Result<fen
             .and_then(|t| t.parse::<chrono_tz::Tz>().ok()),
         _ => None,
     };
-    params::filter(state, tz.unwrap_or(state.timezone), q)
+    let mut filter = params::filter(state, tz.unwrap_or(state.timezone), q)?;
+    if state.policy.scope(&who.role) == fengqiao_auth::Scope::Jurisdiction {
+        let own = who.jurisdiction.clone().unwrap_or_else(|| "\u{0}none".into());
+        match &filter.jurisdiction {
+            Some(asked) if !asked.starts_with(&own) => {
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "out_of_scope",
+                    format!("jurisdiction {asked} is outside yours ({own})"),
+                ));
+            }
+            Some(_) => {}
+            None => filter.jurisdiction = Some(own),
+        }
+    }
+    Ok(filter)
 }
 
 pub async fn health(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
@@ -98,11 +118,15 @@ pub async fn jurisdictions(State(state): State<AppState>, Query(q): Q) -> Result
     Ok(Json(json!({"type": "FeatureCollection", "features": features})))
 }
 
-pub async fn incidents(State(state): State<AppState>, Query(q): Q) -> Result<Json<Value>, ApiError> {
+pub async fn incidents(
+    State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<fengqiao_auth::Principal>,
+    Query(q): Q,
+) -> Result<Json<Value>, ApiError> {
     let mut allowed = FILTER_PARAMS.to_vec();
     allowed.extend(["limit", "after"]);
     params::reject_unknown(&q, &allowed)?;
-    let filter = filter_for(&state, &q).await?;
+    let filter = filter_for(&state, &who, &q).await?;
     let page = PageRequest {
         limit: params::limit(&q, 100, 1000)?,
         after: params::cursor(&q)?,
@@ -129,11 +153,15 @@ fn dimension(v: &str) -> Option<Dimension> {
 
 /// Counts per grid cell (`by=cell`), hour of week, category, jurisdiction,
 /// origin or day.
-pub async fn aggregate(State(state): State<AppState>, Query(q): Q) -> Result<Json<Value>, ApiError> {
+pub async fn aggregate(
+    State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<fengqiao_auth::Principal>,
+    Query(q): Q,
+) -> Result<Json<Value>, ApiError> {
     let mut allowed = FILTER_PARAMS.to_vec();
     allowed.extend(["by", "cell"]);
     params::reject_unknown(&q, &allowed)?;
-    let filter = filter_for(&state, &q).await?;
+    let filter = filter_for(&state, &who, &q).await?;
     let by = q.get("by").map(String::as_str).unwrap_or("category_top");
     if by == "cell" {
         let cell_m = match q.get("cell") {

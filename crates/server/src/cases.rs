@@ -1,6 +1,8 @@
-//! Case boards, case pages, case types and the KPI report over HTTP. Read
-//! only until accounts land: every response is what an unauthenticated
-//! viewer may see, so parties' personal data is always masked here.
+//! Case boards, case pages, opening cases and acting on them, case types,
+//! volunteers and the KPI report over HTTP. Every case a principal reads or
+//! changes must be in its scope (its jurisdiction, its department, or
+//! assigned to it; out of scope reads as not found), and parties' personal
+//! data is masked unless its role may see it.
 
 use crate::api::{Q, blocking};
 use crate::error::ApiError;
@@ -11,15 +13,61 @@ use axum::http::StatusCode;
 use fengqiao_store::cases::{CaseFilter, KPI_DEFINITIONS, ReportBy};
 use serde_json::{Value, json};
 
-/// The role the masking applies for a request without an account.
-const VIEWER: &str = "public";
+use fengqiao_auth::{Principal, Scope};
+use fengqiao_store::cases::CaseRecord;
+
+/// Narrows a case filter to what the principal may see; a request for
+/// another jurisdiction than an officer's own is refused.
+fn scoped(state: &AppState, p: &Principal, mut f: CaseFilter) -> Result<CaseFilter, ApiError> {
+    match state.policy.scope(&p.role) {
+        Scope::All => {}
+        Scope::Jurisdiction => {
+            let own = p.jurisdiction.clone().unwrap_or_else(|| "\u{0}none".into());
+            match &f.jurisdiction {
+                Some(asked) if !asked.starts_with(&own) => {
+                    return Err(ApiError::new(
+                        StatusCode::FORBIDDEN,
+                        "out_of_scope",
+                        format!("jurisdiction {asked} is outside yours ({own})"),
+                    ));
+                }
+                Some(_) => {}
+                None => f.jurisdiction = Some(own),
+            }
+        }
+        Scope::Department => f.department = Some(p.department.clone().unwrap_or_default()),
+        Scope::Assignee => f.assignee = Some(p.assignee.clone().unwrap_or_default()),
+    }
+    Ok(f)
+}
+
+/// Whether one case is within the principal's scope.
+fn in_scope(state: &AppState, p: &Principal, c: &CaseRecord) -> bool {
+    match state.policy.scope(&p.role) {
+        Scope::All => true,
+        Scope::Jurisdiction => match (&p.jurisdiction, &c.case.jurisdiction) {
+            (Some(own), Some(j)) => j.starts_with(own.as_str()),
+            _ => false,
+        },
+        Scope::Department => {
+            let d = p.department.as_deref();
+            d.is_some()
+                && (c.state.department.as_deref() == d || c.state.co_departments.iter().any(|x| Some(x.as_str()) == d))
+        }
+        Scope::Assignee => p.assignee.is_some() && c.state.assignee == p.assignee,
+    }
+}
 
 fn text(q: &std::collections::HashMap<String, String>, k: &str) -> Option<String> {
     q.get(k).filter(|v| !v.is_empty()).cloned()
 }
 
 /// `GET /api/v1/cases`: a board, overdue first.
-pub async fn list(State(state): State<AppState>, axum::extract::Query(q): Q) -> Result<Json<Value>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
+    axum::extract::Query(q): Q,
+) -> Result<Json<Value>, ApiError> {
     params::reject_unknown(
         &q,
         &[
@@ -55,13 +103,14 @@ pub async fn list(State(state): State<AppState>, axum::extract::Query(q): Q) -> 
         open_only: open,
         limit: Some(limit as usize),
     };
+    let filter = scoped(&state, &who, filter)?;
     let cases = blocking(&state, move |s| s.cases(&filter)).await?;
     let now = chrono::Utc::now();
     let items: Vec<Value> = cases
         .into_iter()
         .map(|c| {
             let overdue = config.is_overdue(&c.state, now);
-            let c = c.for_role(&config, VIEWER);
+            let c = c.for_role(&config, &who.role);
             json!({
                 "code": c.code, "type": c.case.case_type, "category": c.case.category, "title": c.case.title,
                 "stage": c.state.stage, "department": c.state.department, "assignee": c.state.assignee,
@@ -71,12 +120,13 @@ pub async fn list(State(state): State<AppState>, axum::extract::Query(q): Q) -> 
             })
         })
         .collect();
-    Ok(Json(json!({"items": items, "viewer": VIEWER})))
+    Ok(Json(json!({"items": items})))
 }
 
 /// `GET /api/v1/cases/{code}`: one case with its history.
 pub async fn one(
     State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
     axum::extract::Path(code): axum::extract::Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let config = state.cases.clone();
@@ -89,13 +139,24 @@ pub async fn one(
         Ok(Some((case, events)))
     })
     .await?;
-    let (case, events) =
-        found.ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no case {code}")))?;
+    let (case, events) = found
+        .filter(|(c, _)| in_scope(&state, &who, c))
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no case {code}")))?;
     let overdue = config.is_overdue(&case.state, chrono::Utc::now());
     let record = format!("case/{}", case.id);
+    let allowed: Vec<&str> = config
+        .case_type(&case.case.case_type)
+        .map(|t| {
+            t.actions
+                .iter()
+                .filter(|a| config.allows(&t.code, &case.state.stage, &a.name, &who.role))
+                .map(|a| a.name.as_str())
+                .collect()
+        })
+        .unwrap_or_default();
     Ok(Json(json!({
-        "case": case.for_role(&config, VIEWER), "events": events, "overdue": overdue,
-        "ledger_record": record, "viewer": VIEWER,
+        "case": case.for_role(&config, &who.role), "events": events, "overdue": overdue,
+        "ledger_record": record, "actions": allowed,
     })))
 }
 
@@ -154,13 +215,17 @@ pub async fn report(State(state): State<AppState>, axum::extract::Query(q): Q) -
 }
 
 /// `GET /api/v1/volunteers`: the registry with hours (names and phones masked).
-pub async fn volunteers(State(state): State<AppState>, axum::extract::Query(q): Q) -> Result<Json<Value>, ApiError> {
+pub async fn volunteers(
+    State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
+    axum::extract::Query(q): Q,
+) -> Result<Json<Value>, ApiError> {
     params::reject_unknown(&q, &["skill", "area"])?;
     let (skill, area) = (text(&q, "skill"), text(&q, "area"));
     let list = blocking(&state, move |s| s.volunteers(skill.as_deref(), area.as_deref())).await?;
-    let sees = state.cases.sees_personal_data(VIEWER);
+    let sees = state.cases.sees_personal_data(&who.role);
     let items: Vec<_> = list.into_iter().map(|v| v.masked(sees)).collect();
-    Ok(Json(json!({"items": items, "viewer": VIEWER})))
+    Ok(Json(json!({"items": items})))
 }
 
 /// `GET /api/v1/volunteers/activities`: activities of local days `[from, to)`.
@@ -197,4 +262,155 @@ pub async fn activities(State(state): State<AppState>, axum::extract::Query(q): 
         "from": from, "to": to, "items": list, "volunteer_hours": hours,
         "safety_talks": talks.count(), "safety_talk_reach": reach,
     })))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OpenBody {
+    #[serde(rename = "type")]
+    case_type: String,
+    category: String,
+    title: String,
+    #[serde(default)]
+    description: String,
+    jurisdiction: Option<String>,
+    address: Option<String>,
+    lon: Option<f64>,
+    lat: Option<f64>,
+    #[serde(default)]
+    parties: Vec<fengqiao_store::cases::Party>,
+    stock: Option<bool>,
+    risk_grade: Option<String>,
+}
+
+/// `POST /api/v1/cases`: open a case as the signed-in user's role.
+pub async fn open(
+    State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
+    raw: axum::body::Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let b: OpenBody = crate::body::json(&raw)?;
+    if b.title.trim().is_empty() || b.title.chars().count() > 200 {
+        return Err(ApiError::invalid_parameter("title", &b.title, "1 to 200 characters"));
+    }
+    if let (Some(lon), Some(lat)) = (b.lon, b.lat)
+        && !((-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat))
+    {
+        return Err(ApiError::invalid_parameter(
+            "lon",
+            &format!("{lon},{lat}"),
+            "not a WGS84 position",
+        ));
+    }
+    if b.lon.is_some() != b.lat.is_some() {
+        return Err(ApiError::invalid_parameter(
+            "lat",
+            "",
+            "give both lon and lat, or neither",
+        ));
+    }
+    // An officer opens cases in their own jurisdiction.
+    let jurisdiction = match (state.policy.scope(&who.role), b.jurisdiction) {
+        (Scope::Jurisdiction, None) => who.jurisdiction.clone(),
+        (Scope::Jurisdiction, Some(j)) if !who.jurisdiction.as_deref().is_some_and(|own| j.starts_with(own)) => {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "out_of_scope",
+                format!("jurisdiction {j} is outside yours"),
+            ));
+        }
+        (_, j) => j,
+    };
+    let new = fengqiao_store::cases::NewCase {
+        case_type: b.case_type,
+        category: b.category,
+        title: b.title,
+        description: b.description,
+        jurisdiction,
+        address: b.address,
+        lon: b.lon,
+        lat: b.lat,
+        origin: who.role.clone(),
+        parties: b.parties,
+        stock: b.stock,
+        risk_grade: b.risk_grade,
+        risk: None,
+        token_hash: None,
+        in_person_visits: 0,
+        incident_id: None,
+    };
+    let config = state.cases.clone();
+    let role = who.role.clone();
+    let opened = crate::api::on_worker(&state, move |s| {
+        fengqiao_store::cases::open_case(s, &config, &new, &who.role, &who.username, chrono::Utc::now())
+    })
+    .await?
+    .map_err(case_error)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"case": opened.for_role(&state.cases, &role)})),
+    ))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ActBody {
+    action: String,
+    reason: Option<String>,
+    department: Option<String>,
+    assignee: Option<String>,
+    rating: Option<u8>,
+    /// The version the case was read at; a stale one is a 409.
+    version: Option<u32>,
+}
+
+/// `POST /api/v1/cases/{code}/actions`: take an action as the signed-in user's role.
+pub async fn act(
+    State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
+    axum::extract::Path(code): axum::extract::Path<String>,
+    raw: axum::body::Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let b: ActBody = crate::body::json(&raw)?;
+    let key = code.clone();
+    let case = blocking(&state, move |s| s.case_by_code(&key)).await?;
+    let case = case
+        .filter(|c| in_scope(&state, &who, c))
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no case {code}")))?;
+    let cmd = fengqiao_cases::Command {
+        action: b.action,
+        role: who.role.clone(),
+        actor: who.username.clone(),
+        reason: b.reason,
+        department: b.department,
+        assignee: b.assignee,
+        rating: b.rating,
+    };
+    let config = state.cases.clone();
+    let role = who.role.clone();
+    let (after, event) = crate::api::on_worker(&state, move |s| {
+        fengqiao_store::cases::act(s, &config, case.id, b.version, &cmd, chrono::Utc::now())
+    })
+    .await?
+    .map_err(case_error)?;
+    Ok(Json(
+        json!({"case": after.for_role(&state.cases, &role), "event": event}),
+    ))
+}
+
+fn case_error(e: fengqiao_store::cases::CaseError) -> ApiError {
+    use fengqiao_cases::EngineError;
+    use fengqiao_store::cases::CaseError;
+    match e {
+        CaseError::NotFound(what) => ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no case {what}")),
+        CaseError::Store(s) => s.into(),
+        CaseError::Engine(e) => {
+            let status = match e {
+                EngineError::Forbidden { .. } => StatusCode::FORBIDDEN,
+                EngineError::WrongStage { .. } => StatusCode::CONFLICT,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            ApiError::new(status, e.code(), e.to_string())
+        }
+    }
 }

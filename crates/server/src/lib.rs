@@ -6,9 +6,12 @@
 //! one type, [`ApiError`], rendered as `{code, message, details}`.
 
 mod api;
+pub mod auth;
+mod body;
 mod cases;
 mod error;
 mod params;
+mod session;
 
 use axum::Router;
 use axum::http::{StatusCode, header};
@@ -59,6 +62,10 @@ pub struct AppState {
     pub default_dataset: Option<String>,
     /// The case engine's configuration.
     pub cases: Arc<fengqiao_cases::CaseConfig>,
+    /// Who may use which capability.
+    pub policy: Arc<fengqiao_auth::Policy>,
+    /// Mark the session cookie `Secure` (off only for plain-HTTP loopback serving).
+    pub secure_cookies: bool,
 }
 
 const INDEX_HTML: &str = include_str!("../assets/index.html");
@@ -82,6 +89,12 @@ pub fn router(state: AppState) -> Router {
             get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], APP_CSS) }),
         )
         .route("/health", get(api::health))
+        .route(
+            "/api/v1/session",
+            axum::routing::post(session::create).delete(session::delete),
+        )
+        .route("/api/v1/me", get(session::me))
+        .route("/api/v1/me/password", axum::routing::post(session::change_password))
         .route("/api/v1/datasets", get(api::datasets))
         .route("/api/v1/categories", get(api::categories))
         .route("/api/v1/jurisdictions", get(api::jurisdictions))
@@ -91,8 +104,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/forecasts/latest", get(api::latest_forecast))
         .route("/api/v1/plans/latest", get(api::latest_plan))
         .route("/api/v1/plans/{id}", get(api::plan_by_id))
-        .route("/api/v1/cases", get(cases::list))
+        .route("/api/v1/cases", get(cases::list).post(cases::open))
         .route("/api/v1/cases/{code}", get(cases::one))
+        .route("/api/v1/cases/{code}/actions", axum::routing::post(cases::act))
         .route("/api/v1/case-types", get(cases::types))
         .route("/api/v1/volunteers", get(cases::volunteers))
         .route("/api/v1/volunteers/activities", get(cases::activities))
@@ -108,6 +122,8 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route".to_string()).into_response()
         })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::guard))
+        .layer(axum::extract::DefaultBodyLimit::max(body::MAX_BYTES))
         .with_state(state)
 }
 

@@ -16,12 +16,16 @@ struct TestApp {
     _dir: tempfile::TempDir,
     incidents: u64,
     areas: usize,
+    /// An admin's API token, sent by `get` and `post`.
+    token: String,
 }
 
 struct Response {
     status: u16,
     content_type: String,
     body: String,
+    /// Raw header lines.
+    head: String,
 }
 
 impl Response {
@@ -54,6 +58,10 @@ async fn spawn_app() -> TestApp {
     )
     .unwrap();
     assert_eq!(report.summary.rejected, 0);
+    let (admin, _) =
+        fengqiao_store::users::add_user(&store, "admin", "admin", "admin", (None, None, None), "test").unwrap();
+    let (token, hash) = fengqiao_store::users::new_secret().unwrap();
+    fengqiao_store::Store::create_api_token(&store, &hash, admin.id, "tests", None).unwrap();
     let state = AppState {
         store: Arc::new(store),
         categories: Arc::new(table),
@@ -61,6 +69,8 @@ async fn spawn_app() -> TestApp {
         cell_m: 250.0,
         default_dataset: Some("demo".into()),
         cases: Arc::new(fengqiao_cases::CaseConfig::builtin()),
+        policy: Arc::new(fengqiao_auth::Policy::builtin()),
+        secure_cookies: false,
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -70,6 +80,7 @@ async fn spawn_app() -> TestApp {
         _dir: dir,
         incidents: report.summary.imported,
         areas: city.areas.len(),
+        token,
     }
 }
 
@@ -77,7 +88,10 @@ impl TestApp {
     /// The raw body of a 200 response.
     async fn get_bytes(&self, path: &str) -> Vec<u8> {
         let mut s = tokio::net::TcpStream::connect(self.addr).await.unwrap();
-        let req = format!("GET {path} HTTP/1.0\r\nHost: {}\r\n\r\n", self.addr);
+        let req = format!(
+            "GET {path} HTTP/1.0\r\nHost: {}\r\nAuthorization: Bearer {}\r\n\r\n",
+            self.addr, self.token
+        );
         s.write_all(req.as_bytes()).await.unwrap();
         let mut raw = Vec::new();
         s.read_to_end(&mut raw).await.unwrap();
@@ -90,17 +104,28 @@ impl TestApp {
     }
 
     async fn get(&self, path: &str) -> Response {
-        self.request(&format!("GET {path} HTTP/1.0\r\nHost: {}\r\n\r\n", self.addr))
+        self.call("GET", path, &[("Authorization", &format!("Bearer {}", self.token))], "")
             .await
     }
 
     async fn post(&self, path: &str, body: &str) -> Response {
-        self.request(&format!(
-            "POST {path} HTTP/1.0\r\nHost: {}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n{body}",
-            self.addr,
-            body.len()
-        ))
+        self.call(
+            "POST",
+            path,
+            &[("Authorization", &format!("Bearer {}", self.token))],
+            body,
+        )
         .await
+    }
+
+    /// Any request with these headers (none: anonymous).
+    async fn call(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Response {
+        let mut req = format!("{method} {path} HTTP/1.0\r\nHost: {}\r\n", self.addr);
+        for (k, v) in headers {
+            req.push_str(&format!("{k}: {v}\r\n"));
+        }
+        req.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
+        self.request(&req).await
     }
 
     async fn request(&self, req: &str) -> Response {
@@ -119,6 +144,7 @@ impl TestApp {
             status,
             content_type,
             body: body.to_string(),
+            head: head.to_string(),
         }
     }
 }
@@ -701,4 +727,378 @@ async fn cases_boards_pages_and_reports() {
     );
     assert_eq!(app.get("/api/v1/volunteers?age=3").await.status, 400);
     assert_eq!(app.get("/api/v1/reports/cases?from=2026-02-30").await.status, 400);
+}
+
+/// A user of `role` (with a scope) and its API token.
+fn user_token(
+    app: &TestApp,
+    username: &str,
+    role: &str,
+    scope: (Option<String>, Option<String>, Option<String>),
+) -> String {
+    let store = SqliteStore::open(&app._dir.path().join("t.sqlite")).unwrap();
+    let (u, _) = fengqiao_store::users::add_user(&store, username, username, role, scope, "test").unwrap();
+    let (token, hash) = fengqiao_store::users::new_secret().unwrap();
+    fengqiao_store::Store::create_api_token(&store, &hash, u.id, "t", None).unwrap();
+    token
+}
+
+/// The authorisation matrix, generated from the route table and the policy:
+/// for every role and every route, anonymous is 401, and a signed-in role
+/// is refused (403) exactly when the policy does not give it the route's
+/// permission.
+#[tokio::test]
+async fn authorisation_matrix_follows_the_policy() {
+    use fengqiao_server::auth::{Need, ROUTES};
+    let app = spawn_app().await;
+    let policy = fengqiao_auth::Policy::builtin();
+    let config = fengqiao_cases::CaseConfig::builtin();
+    let roles: Vec<String> = config.roles.iter().filter(|r| *r != "system").cloned().collect();
+    let tokens: Vec<(String, String)> = roles
+        .iter()
+        .map(|r| {
+            (
+                r.clone(),
+                user_token(
+                    &app,
+                    &format!("u-{r}"),
+                    r,
+                    (Some("330299".into()), Some("urban".into()), Some("x".into())),
+                ),
+            )
+        })
+        .collect();
+    let mut checked = 0;
+    for (method, pattern, need) in ROUTES {
+        let path = pattern.replace("**", "checkpoint").replace('*', "1");
+        let anon = app.call(method, &path, &[], "{}").await;
+        if *need == Need::Public {
+            assert_ne!(anon.status, 401, "{method} {path} is public");
+            continue;
+        }
+        assert_eq!(anon.status, 401, "{method} {path} without an account: {}", anon.body);
+        assert!(
+            anon.head.to_lowercase().contains("www-authenticate: bearer"),
+            "{method} {path}"
+        );
+        assert_eq!(anon.json()["code"], "unauthenticated");
+        for (role, token) in &tokens {
+            let r = app
+                .call(method, &path, &[("Authorization", &format!("Bearer {token}"))], "{}")
+                .await;
+            let allowed = match need {
+                Need::Permission(p) => policy.allows(role, *p),
+                _ => true,
+            };
+            if allowed {
+                assert!(
+                    r.status != 401 && !(r.status == 403 && r.json()["code"] == "forbidden"),
+                    "{role} {method} {path}: {} {}",
+                    r.status,
+                    r.body
+                );
+            } else {
+                assert_eq!(
+                    (r.status, r.json()["code"].as_str()),
+                    (403, Some("forbidden")),
+                    "{role} {method} {path}"
+                );
+            }
+            checked += 1;
+        }
+    }
+    println!("authorisation matrix: {checked} role × route checks");
+    assert!(checked > 200);
+    // A bad token is as good as none.
+    let r = app
+        .call("GET", "/api/v1/cases", &[("Authorization", "Bearer not-a-token")], "")
+        .await;
+    assert_eq!(r.status, 401);
+}
+
+/// Signing in sets an HttpOnly, SameSite=Strict cookie; changes need the
+/// CSRF token; signing out ends the session; five wrong passwords lock the
+/// account (429 with Retry-After).
+#[tokio::test]
+async fn sessions_cookies_csrf_and_lockout() {
+    let app = spawn_app().await;
+    let store = SqliteStore::open(&app._dir.path().join("t.sqlite")).unwrap();
+    let (_, otp) =
+        fengqiao_store::users::add_user(&store, "li.commander", "李", "commander", (None, None, None), "t").unwrap();
+    let login = |pw: &str| format!(r#"{{"username":"li.commander","password":"{pw}"}}"#);
+    let r = app
+        .call(
+            "POST",
+            "/api/v1/session",
+            &[("Content-Type", "application/json")],
+            &login(&otp),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let v = r.json();
+    assert_eq!(
+        (v["user"]["role"].as_str(), v["must_change_password"].as_bool()),
+        (Some("commander"), Some(true))
+    );
+    let csrf = v["csrf_token"].as_str().unwrap().to_string();
+    let set = r
+        .head
+        .lines()
+        .find(|l| l.to_lowercase().starts_with("set-cookie:"))
+        .unwrap()
+        .to_string();
+    assert!(set.contains("HttpOnly") && set.contains("SameSite=Strict"), "{set}");
+    let cookie = set
+        .split_once(':')
+        .unwrap()
+        .1
+        .trim()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let me = app.call("GET", "/api/v1/me", &[("Cookie", &cookie)], "").await;
+    assert_eq!(me.json()["user"]["username"], "li.commander");
+    assert!(
+        me.json()["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p == "cases.write")
+    );
+    // A change without the CSRF token is refused, with it allowed.
+    let body = r#"{"type":"hazard","category":"hazard.fire","title":"堆物"}"#;
+    let r = app.call("POST", "/api/v1/cases", &[("Cookie", &cookie)], body).await;
+    assert_eq!((r.status, r.json()["code"].as_str()), (403, Some("csrf")));
+    let r = app
+        .call(
+            "POST",
+            "/api/v1/cases",
+            &[("Cookie", &cookie), ("X-CSRF-Token", &csrf)],
+            body,
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let r = app
+        .call(
+            "DELETE",
+            "/api/v1/session",
+            &[("Cookie", &cookie), ("X-CSRF-Token", &csrf)],
+            "",
+        )
+        .await;
+    assert_eq!(r.status, 204);
+    assert_eq!(
+        app.call("GET", "/api/v1/me", &[("Cookie", &cookie)], "").await.status,
+        401
+    );
+    // Bad bodies are 400 with the place named; unknown fields too.
+    let r = app
+        .call(
+            "POST",
+            "/api/v1/session",
+            &[],
+            r#"{"username":"x","password":"y","admin":true}"#,
+        )
+        .await;
+    assert_eq!((r.status, r.json()["code"].as_str()), (400, Some("invalid_body")));
+    for _ in 0..4 {
+        let r = app.call("POST", "/api/v1/session", &[], &login("wrong-password")).await;
+        assert_eq!((r.status, r.json()["code"].as_str()), (401, Some("wrong_credentials")));
+    }
+    let r = app.call("POST", "/api/v1/session", &[], &login("wrong-password")).await;
+    assert_eq!((r.status, r.json()["code"].as_str()), (429, Some("locked")));
+    assert!(r.head.to_lowercase().contains("retry-after:"));
+    assert_eq!(app.call("POST", "/api/v1/session", &[], &login(&otp)).await.status, 429);
+    // Unknown users get the same answer as wrong passwords.
+    let r = app
+        .call(
+            "POST",
+            "/api/v1/session",
+            &[],
+            r#"{"username":"nobody","password":"whatever-pw"}"#,
+        )
+        .await;
+    assert_eq!((r.status, r.json()["code"].as_str()), (401, Some("wrong_credentials")));
+}
+
+/// Scope: an officer sees only cases of their jurisdiction, a department
+/// only what is routed to it, a volunteer only what is assigned to them,
+/// with parties masked; out of scope reads as not found, and acting on it
+/// too; a role may only take the actions the case configuration gives it.
+#[tokio::test]
+async fn each_role_sees_and_acts_within_its_scope() {
+    let app = spawn_app().await;
+    let store = SqliteStore::open(&app._dir.path().join("t.sqlite")).unwrap();
+    let towns: Vec<String> = fengqiao_store::Store::jurisdictions(&store)
+        .unwrap()
+        .into_iter()
+        .filter(|j| j.jurisdiction.level == fengqiao_domain::Level::Town)
+        .map(|j| j.jurisdiction.code)
+        .collect();
+    let commander = user_token(&app, "boss", "commander", (None, None, None));
+    let admin = |method: &'static str, path: String, body: String| {
+        let (app, t) = (&app, commander.clone());
+        async move {
+            app.call(method, &path, &[("Authorization", &format!("Bearer {t}"))], &body)
+                .await
+        }
+    };
+    let open = |town: &str, t: &str, cat: &str| {
+        format!(
+            r#"{{"type":"{t}","category":"{cat}","title":"t","jurisdiction":"{town}","parties":[{{"role":"applicant","name":"张三丰","phone":"13812345678","id_number":null,"address":null,"vulnerable":false}}]}}"#
+        )
+    };
+    let mine = admin(
+        "POST",
+        "/api/v1/cases".into(),
+        open(&towns[0], "dispute", "dispute.family"),
+    )
+    .await
+    .json()["case"]["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let theirs = admin(
+        "POST",
+        "/api/v1/cases".into(),
+        open(&towns[1], "hazard", "hazard.other"),
+    )
+    .await
+    .json()["case"]["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let officer = user_token(&app, "officer1", "officer", (Some(towns[0].clone()), None, None));
+    let as_officer = |method: &'static str, path: String, body: &'static str| {
+        let (app, t) = (&app, officer.clone());
+        async move {
+            app.call(method, &path, &[("Authorization", &format!("Bearer {t}"))], body)
+                .await
+        }
+    };
+    let board = as_officer("GET", "/api/v1/cases".into(), "").await.json();
+    let codes: Vec<&str> = board["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, [mine.as_str()]);
+    assert_eq!(
+        as_officer("GET", format!("/api/v1/cases/{theirs}"), "").await.status,
+        404
+    );
+    assert_eq!(
+        as_officer("GET", format!("/api/v1/cases?jurisdiction={}", towns[1]), "")
+            .await
+            .status,
+        403
+    );
+    let page = as_officer("GET", format!("/api/v1/cases/{mine}"), "").await.json();
+    assert_eq!(page["case"]["parties"][0]["name"], "张三丰", "officers see parties");
+    assert!(page["actions"].as_array().unwrap().iter().any(|a| a == "register"));
+    let r = as_officer(
+        "POST",
+        format!("/api/v1/cases/{mine}/actions"),
+        r#"{"action":"register","version":1}"#,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = as_officer(
+        "POST",
+        format!("/api/v1/cases/{mine}/actions"),
+        r#"{"action":"register","version":1}"#,
+    )
+    .await;
+    assert_eq!(r.status, 409, "stale or wrong stage: {}", r.body);
+    assert_eq!(
+        as_officer(
+            "POST",
+            format!("/api/v1/cases/{theirs}/actions"),
+            r#"{"action":"register"}"#
+        )
+        .await
+        .status,
+        404
+    );
+    // A volunteer: only cases assigned to them, parties masked, and only volunteer actions.
+    let pool = fengqiao_cases::CaseConfig::builtin().mediators;
+    let r = as_officer("POST", format!("/api/v1/cases/{mine}/actions"), "").await;
+    assert_eq!(r.status, 400, "an empty body is not an action");
+    let assign = format!(r#"{{"action":"assign","assignee":"{}"}}"#, pool[3].name);
+    let r = app
+        .call(
+            "POST",
+            &format!("/api/v1/cases/{mine}/actions"),
+            &[("Authorization", &format!("Bearer {officer}"))],
+            &assign,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let volunteer = user_token(&app, "vol1", "volunteer", (None, None, Some(pool[3].name.clone())));
+    let other_volunteer = user_token(&app, "vol2", "volunteer", (None, None, Some(pool[0].name.clone())));
+    let get_as = |t: &str, path: String| {
+        let (app, t) = (&app, t.to_string());
+        async move {
+            app.call("GET", &path, &[("Authorization", &format!("Bearer {t}"))], "")
+                .await
+        }
+    };
+    let seen = get_as(&volunteer, "/api/v1/cases".into()).await.json();
+    assert_eq!(seen["items"].as_array().unwrap().len(), 1);
+    let page = get_as(&volunteer, format!("/api/v1/cases/{mine}")).await.json();
+    assert_eq!(page["case"]["parties"][0]["name"], "张**");
+    assert_eq!(page["case"]["parties"][0]["phone"], "138****5678");
+    assert!(
+        get_as(&other_volunteer, "/api/v1/cases".into()).await.json()["items"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        get_as(&other_volunteer, format!("/api/v1/cases/{mine}")).await.status,
+        404
+    );
+    let as_volunteer = |body: &'static str| {
+        let (app, t, path) = (&app, volunteer.clone(), format!("/api/v1/cases/{mine}/actions"));
+        async move {
+            app.call("POST", &path, &[("Authorization", &format!("Bearer {t}"))], body)
+                .await
+        }
+    };
+    let r = as_volunteer(r#"{"action":"reassign","assignee":"x"}"#).await;
+    assert_eq!(
+        (r.status, r.json()["code"].as_str()),
+        (403, Some("forbidden")),
+        "{}",
+        r.body
+    );
+    let r = as_volunteer(r#"{"action":"session","reason":"上门调解一次"}"#).await;
+    assert_eq!(r.status, 200, "volunteers hold sessions: {}", r.body);
+    assert_eq!(
+        get_as(&volunteer, "/api/v1/incidents".into()).await.status,
+        403,
+        "volunteers do not read incidents"
+    );
+    // An officer's incidents are their jurisdiction's.
+    let all = app.get("/api/v1/incidents?limit=1").await.json()["total"]
+        .as_u64()
+        .unwrap();
+    let theirs_only = get_as(&officer, "/api/v1/incidents?limit=1".into()).await.json()["total"]
+        .as_u64()
+        .unwrap();
+    let town = app
+        .get(&format!("/api/v1/incidents?limit=1&jurisdiction={}", towns[0]))
+        .await
+        .json()["total"]
+        .as_u64()
+        .unwrap();
+    assert!(theirs_only < all && theirs_only == town, "{theirs_only} {town} {all}");
+    assert_eq!(
+        get_as(&officer, format!("/api/v1/incidents?jurisdiction={}", towns[1]))
+            .await
+            .status,
+        403
+    );
 }

@@ -1,0 +1,221 @@
+//! `fengqiao user`: accounts from the command line (the machine's operator
+//! is trusted here; every change is still logged in the ledger).
+
+use crate::config::Settings;
+use crate::import::open_store;
+use fengqiao_store::Store;
+use fengqiao_store::users::{UserChange, add_user, hash_password, new_secret, one_time_password};
+
+#[derive(clap::Subcommand)]
+pub enum UserCommand {
+    /// Create a user; its one-time password is printed once
+    Add {
+        username: String,
+        #[arg(long)]
+        role: String,
+        #[arg(long, default_value = "")]
+        name: String,
+        /// Officers: the jurisdiction code they see
+        #[arg(long)]
+        jurisdiction: Option<String>,
+        /// Department staff: the department code
+        #[arg(long)]
+        department: Option<String>,
+        /// Mediators and volunteers: the name cases are assigned to
+        #[arg(long)]
+        assignee: Option<String>,
+    },
+    /// Change a user's role (and scope)
+    Role {
+        username: String,
+        role: String,
+        #[arg(long)]
+        jurisdiction: Option<String>,
+        #[arg(long)]
+        department: Option<String>,
+        #[arg(long)]
+        assignee: Option<String>,
+    },
+    /// Give a user a new one-time password (unlocks the account, ends its sessions)
+    Reset { username: String },
+    /// Disable or re-enable an account
+    Disable {
+        username: String,
+        #[arg(long)]
+        enable: bool,
+    },
+    /// Issue an API token for a user (printed once)
+    Token {
+        username: String,
+        #[arg(long)]
+        name: String,
+        /// Days until it expires (default: never)
+        #[arg(long)]
+        days: Option<i64>,
+    },
+    /// List users
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn find(store: &dyn Store, username: &str) -> Result<fengqiao_store::users::User, String> {
+    store
+        .user_credentials(username)
+        .map_err(|e| e.to_string())?
+        .map(|(u, _)| u)
+        .ok_or_else(|| format!("no user {username}"))
+}
+
+fn check_role(settings: &Settings, role: &str) -> Result<(), String> {
+    if settings.cases.roles.iter().any(|r| r == role) {
+        Ok(())
+    } else {
+        Err(format!(
+            "role {role:?}: expected one of {}",
+            settings.cases.roles.join(", ")
+        ))
+    }
+}
+
+pub fn run(settings: &Settings, cmd: &UserCommand) -> Result<(), String> {
+    let store = open_store(settings)?;
+    let actor = "cli";
+    match cmd {
+        UserCommand::Add {
+            username,
+            role,
+            name,
+            jurisdiction,
+            department,
+            assignee,
+        } => {
+            check_role(settings, role)?;
+            let display = if name.is_empty() { username } else { name };
+            let (user, otp) = add_user(
+                &store,
+                username,
+                display,
+                role,
+                (jurisdiction.clone(), department.clone(), assignee.clone()),
+                actor,
+            )
+            .map_err(|e| e.to_string())?;
+            crate::ledger::sequence_after_write(settings, &store);
+            println!(
+                "user {} ({}) created; one-time password: {otp}",
+                user.username, user.role
+            );
+        }
+        UserCommand::Role {
+            username,
+            role,
+            jurisdiction,
+            department,
+            assignee,
+        } => {
+            check_role(settings, role)?;
+            let user = find(&store, username)?;
+            let ch = UserChange {
+                role: Some(role.clone()),
+                jurisdiction: jurisdiction.clone().map(Some),
+                department: department.clone().map(Some),
+                assignee: assignee.clone().map(Some),
+                ..Default::default()
+            };
+            let user = store.update_user(user.id, &ch, actor).map_err(|e| e.to_string())?;
+            crate::ledger::sequence_after_write(settings, &store);
+            println!("user {} is now {} (its sessions ended)", user.username, user.role);
+        }
+        UserCommand::Reset { username } => {
+            let user = find(&store, username)?;
+            let otp = one_time_password().map_err(|e| e.to_string())?;
+            let ch = UserChange {
+                password_hash: Some(hash_password(&otp).map_err(|e| e.to_string())?),
+                must_change: Some(true),
+                ..Default::default()
+            };
+            store.update_user(user.id, &ch, actor).map_err(|e| e.to_string())?;
+            crate::ledger::sequence_after_write(settings, &store);
+            println!("user {username}: new one-time password {otp}");
+        }
+        UserCommand::Disable { username, enable } => {
+            let user = find(&store, username)?;
+            let ch = UserChange {
+                disabled: Some(!enable),
+                ..Default::default()
+            };
+            store.update_user(user.id, &ch, actor).map_err(|e| e.to_string())?;
+            crate::ledger::sequence_after_write(settings, &store);
+            println!("user {username} {}", if *enable { "enabled" } else { "disabled" });
+        }
+        UserCommand::Token { username, name, days } => {
+            let user = find(&store, username)?;
+            let (token, hash) = new_secret().map_err(|e| e.to_string())?;
+            let expires = days.map(|d| chrono::Utc::now() + chrono::Duration::days(d));
+            store
+                .create_api_token(&hash, user.id, name, expires)
+                .map_err(|e| e.to_string())?;
+            println!("{token}");
+        }
+        UserCommand::List { json } => {
+            let users = store.users().map_err(|e| e.to_string())?;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&users).map_err(|e| e.to_string())?);
+            } else {
+                for u in users {
+                    println!(
+                        "{:<16} {:<10} {:<14} {}{}",
+                        u.username,
+                        u.role,
+                        u.jurisdiction.or(u.department).or(u.assignee).unwrap_or_default(),
+                        u.display_name,
+                        if u.disabled { "  (disabled)" } else { "" }
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The demo's ready accounts, one per role: (user name, role, password).
+pub const DEMO_ACCOUNTS: &[(&str, &str, &str)] = &[
+    ("admin", "admin", "demo-admin-2026"),
+    ("analyst", "analyst", "demo-analyst-2026"),
+    ("commander", "commander", "demo-commander-2026"),
+    ("officer", "officer", "demo-officer-2026"),
+    ("urban", "department", "demo-urban-2026"),
+    ("mediator", "mediator", "demo-mediator-2026"),
+    ("volunteer", "volunteer", "demo-volunteer-2026"),
+    ("leader", "leader", "demo-leader-2026"),
+];
+
+/// Creates the demo accounts (known passwords: a demo database only).
+pub fn demo_accounts(
+    store: &dyn Store,
+    officer_jurisdiction: Option<String>,
+    mediators: &[String],
+) -> Result<usize, String> {
+    if !store.users().map_err(|e| e.to_string())?.is_empty() {
+        return Ok(0);
+    }
+    for (username, role, password) in DEMO_ACCOUNTS {
+        let scope = match *role {
+            "officer" => (officer_jurisdiction.clone(), None, None),
+            "department" => (None, Some("urban".to_string()), None),
+            "mediator" => (None, None, mediators.first().cloned()),
+            "volunteer" => (None, None, mediators.iter().find(|m| m.contains("志愿")).cloned()),
+            _ => (None, None, None),
+        };
+        let (user, _) = add_user(store, username, username, role, scope, "demo").map_err(|e| e.to_string())?;
+        let ch = UserChange {
+            password_hash: Some(hash_password(password).map_err(|e| e.to_string())?),
+            must_change: Some(false),
+            ..Default::default()
+        };
+        store.update_user(user.id, &ch, "demo").map_err(|e| e.to_string())?;
+    }
+    Ok(DEMO_ACCOUNTS.len())
+}

@@ -1,0 +1,242 @@
+//! Who is asking, and may they: every `/api/` request passes [`guard`],
+//! which finds the principal from the session cookie or a bearer token
+//! (401 without one), checks the permission the route needs (403), and
+//! for cookie sessions checks the CSRF token on every unsafe method. The
+//! route → permission table is [`ROUTES`], one place for the guard, the
+//! authorisation-matrix test and the OpenAPI document.
+
+use crate::AppState;
+use crate::error::ApiError;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use fengqiao_auth::{Permission, Principal};
+use fengqiao_store::users::secret_hash;
+
+/// The session cookie.
+pub const COOKIE: &str = "fq_session";
+/// The header a cookie session sends its CSRF token in.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// What a route needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// No account (logging in; Open311).
+    Public,
+    /// Any signed-in user (reference data, one's own account).
+    SignedIn,
+    Permission(Permission),
+}
+
+/// (method, path pattern, need); `*` matches one path segment, a trailing
+/// `**` the rest. First match wins.
+pub const ROUTES: &[(&str, &str, Need)] = &[
+    ("POST", "/api/v1/session", Need::Public),
+    ("DELETE", "/api/v1/session", Need::SignedIn),
+    ("GET", "/api/v1/me", Need::SignedIn),
+    ("POST", "/api/v1/me/password", Need::SignedIn),
+    ("GET", "/api/v1/datasets", Need::SignedIn),
+    ("GET", "/api/v1/categories", Need::SignedIn),
+    ("GET", "/api/v1/jurisdictions", Need::SignedIn),
+    ("GET", "/api/v1/facilities", Need::SignedIn),
+    ("GET", "/api/v1/case-types", Need::SignedIn),
+    ("GET", "/api/v1/incidents", Need::Permission(Permission::IncidentsRead)),
+    (
+        "GET",
+        "/api/v1/incidents/aggregate",
+        Need::Permission(Permission::IncidentsRead),
+    ),
+    (
+        "GET",
+        "/api/v1/forecasts/latest",
+        Need::Permission(Permission::ForecastsRead),
+    ),
+    ("GET", "/api/v1/plans/latest", Need::Permission(Permission::PlansRead)),
+    ("GET", "/api/v1/plans/*", Need::Permission(Permission::PlansRead)),
+    ("GET", "/api/v1/cases", Need::Permission(Permission::CasesRead)),
+    ("POST", "/api/v1/cases", Need::Permission(Permission::CasesWrite)),
+    ("GET", "/api/v1/cases/*", Need::Permission(Permission::CasesRead)),
+    (
+        "POST",
+        "/api/v1/cases/*/actions",
+        Need::Permission(Permission::CasesWrite),
+    ),
+    (
+        "GET",
+        "/api/v1/volunteers",
+        Need::Permission(Permission::VolunteersRead),
+    ),
+    (
+        "GET",
+        "/api/v1/volunteers/activities",
+        Need::Permission(Permission::VolunteersRead),
+    ),
+    (
+        "GET",
+        "/api/v1/reports/cases",
+        Need::Permission(Permission::ReportsRead),
+    ),
+    (
+        "POST",
+        "/api/v1/ledger/cosignatures",
+        Need::Permission(Permission::LedgerWitness),
+    ),
+    ("GET", "/api/v1/ledger/**", Need::Permission(Permission::LedgerRead)),
+    ("GET", "/api/v1/users", Need::Permission(Permission::UsersAdmin)),
+];
+
+fn matches(pattern: &str, path: &str) -> bool {
+    let (mut p, mut s) = (pattern.split('/'), path.split('/'));
+    loop {
+        match (p.next(), s.next()) {
+            (Some("**"), Some(_)) => return true,
+            (Some("*"), Some(seg)) if !seg.is_empty() => {}
+            (Some(a), Some(b)) if a == b => {}
+            (None, None) => return true,
+            _ => return false,
+        }
+    }
+}
+
+/// What `method path` needs; `None` for a route that does not exist.
+pub fn need(method: &Method, path: &str) -> Option<Need> {
+    ROUTES
+        .iter()
+        .find(|(m, p, _)| *m == method.as_str() && matches(p, path))
+        .map(|(_, _, n)| *n)
+}
+
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+fn unauthenticated(message: &str) -> Response {
+    let mut r = ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", message.to_string()).into_response();
+    r.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        header::HeaderValue::from_static("Bearer realm=\"fengqiao\""),
+    );
+    r
+}
+
+/// The session's token hash, for logging out.
+#[derive(Debug, Clone)]
+pub struct SessionToken(pub String);
+
+pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    if !path.starts_with("/api/") {
+        return next.run(req).await;
+    }
+    let method = req.method().clone();
+    let need = need(&method, &path);
+    if need == Some(Need::Public) {
+        return next.run(req).await;
+    }
+    let headers = req.headers();
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_string);
+    let session = cookie(headers, COOKIE);
+    let sent_csrf = headers
+        .get(CSRF_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let store = state.store.clone();
+    let now = chrono::Utc::now();
+    let found = tokio::task::spawn_blocking(move || -> fengqiao_store::Result<_> {
+        if let Some(token) = bearer {
+            return Ok(store
+                .api_token_user(&secret_hash(&token), now)?
+                .map(|u| (u, None, None)));
+        }
+        if let Some(token) = session {
+            let hash = secret_hash(&token);
+            return Ok(store.session(&hash, now)?.map(|(u, csrf)| (u, Some(csrf), Some(hash))));
+        }
+        Ok(None)
+    })
+    .await;
+    let (user, csrf, session_hash) = match found {
+        Ok(Ok(Some(found))) => found,
+        Ok(Ok(None)) => {
+            return unauthenticated("sign in (POST /api/v1/session) or send an API token as `Authorization: Bearer`");
+        }
+        Ok(Err(e)) => return ApiError::from(e).into_response(),
+        Err(e) => {
+            return ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                format!("worker failed: {e}"),
+            )
+            .into_response();
+        }
+    };
+    // A cookie rides along with any request the browser makes; the CSRF token only with ours.
+    let unsafe_method = !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS);
+    if let Some(csrf) = &csrf
+        && unsafe_method
+        && sent_csrf.as_deref() != Some(csrf.as_str())
+    {
+        return ApiError::new(
+            StatusCode::FORBIDDEN,
+            "csrf",
+            format!("send the session's CSRF token in the {CSRF_HEADER} header"),
+        )
+        .into_response();
+    }
+    let principal = user.principal();
+    match need {
+        // Signed in, but no such route: the router's 404.
+        None | Some(Need::SignedIn) | Some(Need::Public) => {}
+        Some(Need::Permission(p)) if state.policy.allows(&principal.role, p) => {}
+        Some(Need::Permission(p)) => {
+            return ApiError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                format!("role {} does not have {}", principal.role, p.name()),
+            )
+            .into_response();
+        }
+    }
+    if let Some(hash) = session_hash {
+        req.extensions_mut().insert(SessionToken(hash));
+    }
+    req.extensions_mut().insert(user);
+    req.extensions_mut().insert(principal);
+    next.run(req).await
+}
+
+/// The principal of a request that passed [`guard`].
+pub fn principal(req: &axum::http::Extensions) -> Option<Principal> {
+    req.get::<Principal>().cloned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn route_patterns() {
+        assert!(matches("/api/v1/cases/*", "/api/v1/cases/JF-1"));
+        assert!(!matches("/api/v1/cases/*", "/api/v1/cases"));
+        assert!(matches("/api/v1/cases/*/actions", "/api/v1/cases/JF-1/actions"));
+        assert!(matches("/api/v1/ledger/**", "/api/v1/ledger/tile/0/000"));
+        assert_eq!(need(&Method::POST, "/api/v1/session"), Some(Need::Public));
+        assert_eq!(
+            need(&Method::POST, "/api/v1/cases/JF-1/actions"),
+            Some(Need::Permission(Permission::CasesWrite))
+        );
+        assert_eq!(need(&Method::GET, "/api/v1/nothing"), None);
+    }
+}

@@ -1,0 +1,178 @@
+//! Signing in and out, and one's own account: `POST /api/v1/session` sets an
+//! HttpOnly, SameSite=Strict session cookie and returns the CSRF token the
+//! page sends back on every change; `DELETE` ends it; `/api/v1/me` says who
+//! is signed in and what the role may do.
+
+use crate::auth::{COOKIE, SessionToken};
+use crate::error::ApiError;
+use crate::{AppState, body};
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use fengqiao_auth::Permission;
+use fengqiao_store::users::{LoginError, SESSION_LIFETIME, User, UserChange, hash_password, login, new_secret};
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Credentials {
+    username: String,
+    password: String,
+}
+
+fn cookie(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
+    let secure = if state.secure_cookies { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}"
+    ))
+    .expect("ASCII cookie")
+}
+
+fn permissions(state: &AppState, role: &str) -> Vec<&'static str> {
+    Permission::ALL
+        .into_iter()
+        .filter(|p| state.policy.allows(role, *p))
+        .map(Permission::name)
+        .collect()
+}
+
+pub async fn create(State(state): State<AppState>, raw: axum::body::Bytes) -> Result<Response, ApiError> {
+    let c: Credentials = body::json(&raw)?;
+    let store = state.store.clone();
+    let now = chrono::Utc::now();
+    let outcome = tokio::task::spawn_blocking(move || -> Result<(User, String, String), LoginError> {
+        let user = login(store.as_ref(), &c.username, &c.password, now)?;
+        let (token, hash) = new_secret()?;
+        let (csrf, _) = new_secret()?;
+        store.create_session(&hash, user.id, &csrf, now + SESSION_LIFETIME)?;
+        Ok((user, token, csrf))
+    })
+    .await
+    .map_err(|e| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            format!("worker failed: {e}"),
+        )
+    })?;
+    let (user, token, csrf) = match outcome {
+        Ok(ok) => ok,
+        Err(LoginError::Wrong) => {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "wrong_credentials",
+                "wrong user name or password".into(),
+            ));
+        }
+        Err(LoginError::Locked(until)) => {
+            let mut r = ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "locked",
+                format!("too many failed logins: the account is locked until {until}"),
+            )
+            .into_response();
+            let wait = (until - now).num_seconds().max(1).to_string();
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_str(&wait).expect("digits"));
+            return Ok(r);
+        }
+        Err(LoginError::Disabled) => {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "disabled",
+                "the account is disabled".into(),
+            ));
+        }
+        Err(LoginError::Store(e)) => return Err(e.into()),
+    };
+    let body = json!({
+        "user": user, "csrf_token": csrf, "must_change_password": user.must_change,
+        "permissions": permissions(&state, &user.role),
+    });
+    let mut r = Json(body).into_response();
+    r.headers_mut().insert(
+        header::SET_COOKIE,
+        cookie(&state, &token, SESSION_LIFETIME.num_seconds()),
+    );
+    Ok(r)
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    token: Option<axum::Extension<SessionToken>>,
+) -> Result<Response, ApiError> {
+    if let Some(axum::Extension(SessionToken(hash))) = token {
+        let store = state.store.clone();
+        tokio::task::spawn_blocking(move || store.delete_session(&hash))
+            .await
+            .map_err(|e| {
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    format!("worker failed: {e}"),
+                )
+            })??;
+    }
+    let mut r = StatusCode::NO_CONTENT.into_response();
+    r.headers_mut().insert(header::SET_COOKIE, cookie(&state, "", 0));
+    Ok(r)
+}
+
+pub async fn me(
+    State(state): State<AppState>,
+    axum::Extension(user): axum::Extension<User>,
+) -> Json<serde_json::Value> {
+    let scope = format!("{:?}", state.policy.scope(&user.role)).to_lowercase();
+    Json(json!({"user": user, "permissions": permissions(&state, &user.role), "scope": scope}))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PasswordChange {
+    current: String,
+    new: String,
+}
+
+/// Changes one's own password (the current one is checked like a login);
+/// every session of the account ends, so the page signs in again.
+pub async fn change_password(
+    State(state): State<AppState>,
+    axum::Extension(user): axum::Extension<User>,
+    raw: axum::body::Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let change: PasswordChange = body::json(&raw)?;
+    fengqiao_auth::password::check_policy(&change.new, &user.username)
+        .map_err(|why| ApiError::invalid_parameter("new", "(hidden)", why))?;
+    let store = state.store.clone();
+    let now = chrono::Utc::now();
+    let done = tokio::task::spawn_blocking(move || -> Result<(), LoginError> {
+        login(store.as_ref(), &user.username, &change.current, now)?;
+        let hash = hash_password(&change.new)?;
+        let ch = UserChange {
+            password_hash: Some(hash),
+            must_change: Some(false),
+            ..Default::default()
+        };
+        store.update_user(user.id, &ch, &user.username)?;
+        Ok(())
+    })
+    .await
+    .map_err(|e| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            format!("worker failed: {e}"),
+        )
+    })?;
+    match done {
+        Ok(()) => Ok(Json(json!({"message": "password changed; sign in again"}))),
+        Err(LoginError::Store(e)) => Err(e.into()),
+        Err(_) => Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "wrong_credentials",
+            "the current password is wrong".into(),
+        )),
+    }
+}
