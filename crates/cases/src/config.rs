@@ -77,6 +77,8 @@ struct TypeFile {
     #[serde(default)]
     follow_ups: Vec<String>,
     categories: Vec<String>,
+    #[serde(default)]
+    category_names: BTreeMap<String, [String; 2]>,
     stages: Vec<StageFile>,
     actions: Vec<ActionFile>,
 }
@@ -201,6 +203,8 @@ pub struct CaseType {
     #[serde(skip)]
     pub follow_ups: Vec<Span>,
     pub categories: Vec<String>,
+    /// Display names of categories: [zh, en].
+    pub category_names: BTreeMap<String, [String; 2]>,
     pub stages: Vec<Stage>,
     pub actions: Vec<Action>,
 }
@@ -326,6 +330,9 @@ impl CaseConfig {
             if let Some(r) = t.opened_by.iter().find(|r| !roles.contains(r.as_str())) {
                 return Err(format!("{at} opened_by: role {r:?} is not in `roles`"));
             }
+            if let Some(c) = t.category_names.keys().find(|c| !t.categories.contains(c)) {
+                return Err(format!("{at} category_names: {c:?} is not one of its categories"));
+            }
             if let Some(c) = t.categories.iter().find(|c| !c.starts_with(&format!("{}.", t.code))) {
                 return Err(format!("{at}: category {c:?} must start with \"{}.\"", t.code));
             }
@@ -345,6 +352,7 @@ impl CaseConfig {
                     .map(|f| span(f, "follow_ups"))
                     .collect::<Result<_, _>>()?,
                 categories: t.categories.clone(),
+                category_names: t.category_names.clone(),
                 stages,
                 actions,
             };

@@ -6,6 +6,9 @@ use fengqiao_server::AppState;
 use fengqiao_store::Store;
 use std::sync::Arc;
 
+/// The Open311 `jurisdiction_id` this server answers to.
+pub const OPEN311_JURISDICTION: &str = "fengqiao";
+
 /// How often the server looks for cases whose deadline has passed.
 const SUPERVISION_SWEEP: std::time::Duration = std::time::Duration::from_secs(300);
 
@@ -36,6 +39,7 @@ pub fn run(settings: &Settings, default_dataset: Option<String>) -> Result<(), S
         // Browsers keep Secure cookies from http://127.0.0.1 and localhost too, but
         // plain-HTTP clients on loopback (tests, curl) would drop them.
         secure_cookies: !settings.bind.ip().is_loopback(),
+        open311_jurisdiction: OPEN311_JURISDICTION.into(),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

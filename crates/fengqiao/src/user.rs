@@ -53,6 +53,11 @@ pub enum UserCommand {
         #[arg(long)]
         days: Option<i64>,
     },
+    /// Issue an Open311 API key for a civic app (printed once)
+    Open311Key {
+        #[arg(long)]
+        name: String,
+    },
     /// List users
     List {
         #[arg(long)]
@@ -158,6 +163,11 @@ pub fn run(settings: &Settings, cmd: &UserCommand) -> Result<(), String> {
                 .create_api_token(&hash, user.id, name, expires)
                 .map_err(|e| e.to_string())?;
             println!("{token}");
+        }
+        UserCommand::Open311Key { name } => {
+            let (key, hash) = new_secret().map_err(|e| e.to_string())?;
+            store.add_open311_key(&hash, name).map_err(|e| e.to_string())?;
+            println!("{key}");
         }
         UserCommand::List { json } => {
             let users = store.users().map_err(|e| e.to_string())?;

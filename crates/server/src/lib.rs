@@ -10,6 +10,7 @@ pub mod auth;
 mod body;
 mod cases;
 mod error;
+mod open311;
 mod params;
 mod session;
 
@@ -66,6 +67,8 @@ pub struct AppState {
     pub policy: Arc<fengqiao_auth::Policy>,
     /// Mark the session cookie `Secure` (off only for plain-HTTP loopback serving).
     pub secure_cookies: bool,
+    /// The `jurisdiction_id` the Open311 endpoint serves.
+    pub open311_jurisdiction: String,
 }
 
 const INDEX_HTML: &str = include_str!("../assets/index.html");
@@ -89,6 +92,7 @@ pub fn router(state: AppState) -> Router {
             get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], APP_CSS) }),
         )
         .route("/health", get(api::health))
+        .route("/open311/v2/{*path}", get(open311::get).post(open311::post))
         .route(
             "/api/v1/session",
             axum::routing::post(session::create).delete(session::delete),

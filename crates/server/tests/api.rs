@@ -71,6 +71,7 @@ async fn spawn_app() -> TestApp {
         cases: Arc::new(fengqiao_cases::CaseConfig::builtin()),
         policy: Arc::new(fengqiao_auth::Policy::builtin()),
         secure_cookies: false,
+        open311_jurisdiction: "mingzhou.example".into(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -1101,4 +1102,145 @@ async fn each_role_sees_and_acts_within_its_scope() {
             .status,
         403
     );
+}
+
+/// Open311 GeoReport v2: discovery, services and a definition, a posted
+/// request that becomes a citizen's request case, lookups by id and token,
+/// the filters of `GET requests`, both formats, and the spec's errors.
+#[tokio::test]
+async fn open311_georeport_v2() {
+    let app = spawn_app().await;
+    let store = SqliteStore::open(&app._dir.path().join("t.sqlite")).unwrap();
+    let (key, hash) = fengqiao_store::users::new_secret().unwrap();
+    fengqiao_store::Store::add_open311_key(&store, &hash, "test app").unwrap();
+    let anon = |path: &str| {
+        let (app, path) = (&app, path.to_string());
+        async move { app.call("GET", &path, &[], "").await }
+    };
+    let d = anon("/open311/v2/discovery.json").await;
+    assert_eq!(d.status, 200);
+    assert_eq!(
+        d.json()["endpoints"][0]["specification"],
+        "http://wiki.open311.org/GeoReport_v2"
+    );
+    let x = anon("/open311/v2/discovery.xml").await;
+    assert!(x.content_type.starts_with("text/xml"), "{}", x.content_type);
+    assert!(
+        x.body
+            .starts_with(r#"<?xml version="1.0" encoding="UTF-8"?><discovery>"#),
+        "{}",
+        x.body
+    );
+    let services = anon("/open311/v2/services.json").await.json();
+    let codes: Vec<&str> = services
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["service_code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"request.noise") && codes.len() == 7, "{codes:?}");
+    let def = anon("/open311/v2/services/request.noise.json").await.json();
+    assert_eq!(def["attributes"][0]["code"], "when");
+    assert_eq!(anon("/open311/v2/services/parking.json").await.status, 404);
+    let form = |extra: &str| {
+        format!(
+            "api_key={key}&jurisdiction_id=mingzhou.example&service_code=request.noise&lat=29.86&long=121.55&description=%E5%A4%9C%E9%97%B4%E6%96%BD%E5%B7%A5&first_name=Wang&phone=13800001111&attribute%5Bwhen%5D=night{extra}"
+        )
+    };
+    let post = |body: String, fmt: &'static str| {
+        let app = &app;
+        async move {
+            app.call(
+                "POST",
+                &format!("/open311/v2/requests.{fmt}"),
+                &[("Content-Type", "application/x-www-form-urlencoded")],
+                &body,
+            )
+            .await
+        }
+    };
+    let r = post(form(""), "json").await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let created = r.json();
+    let id = created[0]["service_request_id"].as_str().unwrap().to_string();
+    let token = created[0]["token"].as_str().unwrap().to_string();
+    assert!(id.starts_with("SQ-"), "{id}");
+    let one = anon(&format!("/open311/v2/requests/{id}.json")).await.json();
+    assert_eq!(
+        (one[0]["status"].as_str(), one[0]["service_code"].as_str()),
+        (Some("open"), Some("request.noise"))
+    );
+    assert!(one[0]["requested_datetime"].as_str().unwrap().ends_with("+08:00"));
+    assert!(
+        !one.to_string().contains("13800001111") && !one.to_string().contains("Wang"),
+        "no personal data: {one}"
+    );
+    let xml = anon(&format!("/open311/v2/requests/{id}.xml")).await;
+    assert!(
+        xml.body.contains("<service_requests><request><service_request_id>"),
+        "{}",
+        xml.body
+    );
+    let t = anon(&format!("/open311/v2/tokens/{token}.json")).await.json();
+    assert_eq!(t[0]["service_request_id"], id);
+    // The request is a case in the engine, with the reporter as a (masked) party.
+    let case = app.get(&format!("/api/v1/cases/{id}")).await.json();
+    assert_eq!(
+        (case["case"]["origin"].as_str(), case["case"]["stage"].as_str()),
+        (Some("open311"), None)
+    );
+    assert_eq!(case["case"]["parties"][0]["phone"], "138****1111");
+    let list = anon("/open311/v2/requests.json?status=open&service_code=request.noise")
+        .await
+        .json();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert!(
+        anon("/open311/v2/requests.json?status=closed")
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let since = anon("/open311/v2/requests.json?start_date=2099-01-01T00:00:00Z")
+        .await
+        .json();
+    assert!(since.as_array().unwrap().is_empty());
+    // Errors in the spec's shape.
+    let bad_key = post(form("").replace(&key, "nope"), "json").await;
+    assert_eq!((bad_key.status, bad_key.json()[0]["code"].as_str()), (403, Some("403")));
+    let r = post(format!("api_key={key}&lat=29.8&long=121.5"), "xml").await;
+    assert_eq!(r.status, 400);
+    assert!(
+        r.body
+            .contains("<errors><error><code>400</code><description>service_code is required"),
+        "{}",
+        r.body
+    );
+    assert_eq!(
+        post(format!("api_key={key}&service_code=request.noise"), "json")
+            .await
+            .status,
+        400,
+        "no location"
+    );
+    assert_eq!(
+        post(
+            format!("api_key={key}&service_code=request.noise&lat=99&long=121"),
+            "json"
+        )
+        .await
+        .status,
+        400
+    );
+    assert_eq!(
+        post(form("").replace("mingzhou.example", "elsewhere"), "json")
+            .await
+            .status,
+        400
+    );
+    assert_eq!(post(form("&attribute%5Bcolour%5D=red"), "json").await.status, 400);
+    assert_eq!(anon("/open311/v2/requests.json?start_date=yesterday").await.status, 400);
+    assert_eq!(anon("/open311/v2/requests.csv").await.status, 404);
+    assert_eq!(anon("/open311/v2/requests/SQ-nope.json").await.status, 404);
 }

@@ -622,6 +622,27 @@ impl Store for SqliteStore {
         self.read(|c| users::api_token_user(c, token_hash, now))
     }
 
+    fn add_open311_key(&self, key_hash: &str, name: &str) -> Result<()> {
+        self.write(|c| {
+            c.execute(
+                "INSERT INTO open311_keys (key_hash, name, created_at) VALUES (?1, ?2, ?3)",
+                params![key_hash, name, Utc::now().timestamp()],
+            )
+            .map_err(backend)?;
+            Ok(())
+        })
+    }
+
+    fn open311_key(&self, key_hash: &str) -> Result<Option<String>> {
+        self.read(|c| {
+            c.query_row("SELECT name FROM open311_keys WHERE key_hash = ?1", [key_hash], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(backend)
+        })
+    }
+
     fn latest_checkpoint(&self) -> Result<Option<fengqiao_store::StoredCheckpoint>> {
         self.read(ledger::latest_checkpoint)
     }

@@ -17,6 +17,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (9, include_str!("../migrations/0009_volunteers.sql")),
     (10, include_str!("../migrations/0010_attachments.sql")),
     (11, include_str!("../migrations/0011_users.sql")),
+    (12, include_str!("../migrations/0012_open311_keys.sql")),
 ];
 
 /// The newest schema version this build knows.

@@ -504,6 +504,11 @@ pub trait Store: Send + Sync {
     /// The user of a live API token.
     fn api_token_user(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<users::User>>;
 
+    /// Registers an Open311 client's API key (by its hash).
+    fn add_open311_key(&self, key_hash: &str, name: &str) -> Result<()>;
+    /// The client name of an Open311 API key.
+    fn open311_key(&self, key_hash: &str) -> Result<Option<String>>;
+
     /// A stored forecast by its id, with its cells.
     fn forecast(&self, id: i64) -> Result<Option<(ForecastRun, ForecastCells)>>;
 
