@@ -32,6 +32,7 @@ pub enum Need {
 /// (method, path pattern, need); `*` matches one path segment, a trailing
 /// `**` the rest. First match wins.
 pub const ROUTES: &[(&str, &str, Need)] = &[
+    ("GET", "/api/openapi.json", Need::Public),
     ("POST", "/api/v1/session", Need::Public),
     ("DELETE", "/api/v1/session", Need::SignedIn),
     ("GET", "/api/v1/me", Need::SignedIn),

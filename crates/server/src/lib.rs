@@ -11,6 +11,7 @@ mod body;
 mod cases;
 mod error;
 mod open311;
+pub mod openapi;
 mod params;
 mod session;
 
@@ -92,12 +93,14 @@ pub fn router(state: AppState) -> Router {
             get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], APP_CSS) }),
         )
         .route("/health", get(api::health))
+        .route("/api/openapi.json", get(|| async { axum::Json(openapi::document()) }))
         .route("/open311/v2/{*path}", get(open311::get).post(open311::post))
         .route(
             "/api/v1/session",
             axum::routing::post(session::create).delete(session::delete),
         )
         .route("/api/v1/me", get(session::me))
+        .route("/api/v1/users", get(session::users))
         .route("/api/v1/me/password", axum::routing::post(session::change_password))
         .route("/api/v1/datasets", get(api::datasets))
         .route("/api/v1/categories", get(api::categories))

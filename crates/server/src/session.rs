@@ -176,3 +176,9 @@ pub async fn change_password(
         )),
     }
 }
+
+/// `GET /api/v1/users`: every account (administrators).
+pub async fn users(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
+    let list = crate::api::blocking(&state, |s| s.users()).await?;
+    Ok(Json(json!({"items": list})))
+}

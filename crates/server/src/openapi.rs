@@ -1,0 +1,391 @@
+//! The OpenAPI 3.1 document of `/api/v1` and `/open311/v2`, built from the
+//! same route table the guard enforces ([`crate::auth::ROUTES`]) and a table
+//! of what each route takes and answers. A test checks the two tables name
+//! the same routes, and schemathesis checks the server against the document.
+
+use crate::auth::{Need, ROUTES};
+use serde_json::{Value, json};
+
+/// (method, OpenAPI path, summary, query parameters (name, schema type), JSON body, success status).
+type Doc = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    Option<&'static str>,
+    u16,
+);
+
+const FILTERS: &[(&str, &str)] = &[
+    ("dataset", "string"),
+    ("from", "string"),
+    ("to", "string"),
+    ("category", "string"),
+    ("jurisdiction", "string"),
+    ("bbox", "string"),
+    ("origin", "string"),
+];
+
+pub const DOCS: &[Doc] = &[
+    ("GET", "/api/openapi.json", "This document", &[], None, 200),
+    (
+        "POST",
+        "/api/v1/session",
+        "Sign in; sets the session cookie and returns the CSRF token",
+        &[],
+        Some("credentials"),
+        200,
+    ),
+    ("DELETE", "/api/v1/session", "Sign out", &[], None, 204),
+    (
+        "GET",
+        "/api/v1/me",
+        "Who is signed in, the role's permissions and scope",
+        &[],
+        None,
+        200,
+    ),
+    (
+        "POST",
+        "/api/v1/me/password",
+        "Change one's own password",
+        &[],
+        Some("password_change"),
+        200,
+    ),
+    ("GET", "/api/v1/datasets", "Datasets", &[], None, 200),
+    (
+        "GET",
+        "/api/v1/categories",
+        "The incident category table",
+        &[],
+        None,
+        200,
+    ),
+    (
+        "GET",
+        "/api/v1/jurisdictions",
+        "Jurisdictions as GeoJSON",
+        &[("level", "enum:city|district|town|village|grid")],
+        None,
+        200,
+    ),
+    ("GET", "/api/v1/facilities", "Stations and posts", &[], None, 200),
+    (
+        "GET",
+        "/api/v1/case-types",
+        "Configured case types, stages, actions, roles, departments",
+        &[],
+        None,
+        200,
+    ),
+    (
+        "GET",
+        "/api/v1/incidents",
+        "Incidents, newest first (an officer's: its jurisdiction)",
+        &[("limit", "integer"), ("after", "string")],
+        None,
+        200,
+    ),
+    (
+        "GET",
+        "/api/v1/incidents/aggregate",
+        "Incident counts by a dimension or grid cell",
+        &[
+            (
+                "by",
+                "enum:cell|category|category_top|hour_of_week|jurisdiction|origin|day",
+            ),
+            ("cell", "number"),
+        ],
+        None,
+        200,
+    ),
+    (
+        "GET",
+        "/api/v1/forecasts/latest",
+        "The latest stored forecast",
+        &[
+            ("dataset", "string"),
+            ("window", "enum:shift|day|week"),
+            ("format", "enum:json|geojson"),
+            ("category", "string"),
+        ],
+        None,
+        200,
+    ),
+    (
+        "GET",
+        "/api/v1/plans/latest",
+        "The latest deployment plan",
+        &[("dataset", "string"), ("format", "enum:json|geojson")],
+        None,
+        200,
+    ),
+    (
+        "GET",
+        "/api/v1/plans/{id}",
+        "A deployment plan",
+        &[("format", "enum:json|geojson")],
+        None,
+        200,
+    ),
+    (
+        "GET",
+        "/api/v1/cases",
+        "A case board within the role's scope, overdue first",
+        &[
+            ("type", "string"),
+            ("stage", "string"),
+            ("department", "string"),
+            ("assignee", "string"),
+            ("jurisdiction", "string"),
+            ("open", "enum:true|false"),
+            ("limit", "integer"),
+        ],
+        None,
+        200,
+    ),
+    ("POST", "/api/v1/cases", "Open a case", &[], Some("case_open"), 201),
+    (
+        "GET",
+        "/api/v1/cases/{code}",
+        "A case with its history and the actions the role may take",
+        &[],
+        None,
+        200,
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{code}/actions",
+        "Take an action on a case",
+        &[],
+        Some("case_action"),
+        200,
+    ),
+    (
+        "GET",
+        "/api/v1/volunteers",
+        "Volunteers with their hours",
+        &[("skill", "string"), ("area", "string")],
+        None,
+        200,
+    ),
+    (
+        "GET",
+        "/api/v1/volunteers/activities",
+        "Volunteer activities, hours and safety-talk reach",
+        &[("from", "string"), ("to", "string")],
+        None,
+        200,
+    ),
+    (
+        "GET",
+        "/api/v1/reports/cases",
+        "Case KPIs with their definitions",
+        &[
+            ("from", "string"),
+            ("to", "string"),
+            ("by", "enum:jurisdiction|department|person|type|month"),
+        ],
+        None,
+        200,
+    ),
+    (
+        "POST",
+        "/api/v1/ledger/cosignatures",
+        "A witness's cosignature lines for a checkpoint",
+        &[("size", "integer")],
+        None,
+        200,
+    ),
+    (
+        "GET",
+        "/api/v1/ledger/checkpoint",
+        "The latest (or a given) signed checkpoint with cosignatures",
+        &[("format", "enum:text|json"), ("size", "integer")],
+        None,
+        200,
+    ),
+    (
+        "GET",
+        "/api/v1/ledger/proof",
+        "Inclusion proof of a record",
+        &[("record", "string"), ("format", "enum:json|text")],
+        None,
+        200,
+    ),
+    (
+        "GET",
+        "/api/v1/ledger/consistency",
+        "Consistency proof between two tree sizes",
+        &[("old", "integer"), ("new", "integer")],
+        None,
+        200,
+    ),
+    (
+        "GET",
+        "/api/v1/ledger/tile/{path}",
+        "C2SP tlog-tiles: hash tiles and entry bundles",
+        &[],
+        None,
+        200,
+    ),
+    ("GET", "/api/v1/users", "Users (administrators)", &[], None, 200),
+];
+
+/// `string`, `integer`, ... or `enum:a|b|c`.
+fn param_schema(t: &str) -> Value {
+    match t.strip_prefix("enum:") {
+        Some(values) => json!({"type": "string", "enum": values.split('|').collect::<Vec<_>>()}),
+        None if t == "integer" => json!({"type": "integer", "minimum": 0}),
+        None => json!({"type": t}),
+    }
+}
+
+fn body_schema(name: &str) -> Value {
+    let s = |props: Value, required: &[&str]| json!({"type": "object", "properties": props, "required": required, "additionalProperties": false});
+    match name {
+        "credentials" => s(
+            json!({"username": {"type": "string"}, "password": {"type": "string"}}),
+            &["username", "password"],
+        ),
+        "password_change" => s(
+            json!({"current": {"type": "string"}, "new": {"type": "string"}}),
+            &["current", "new"],
+        ),
+        "case_open" => s(
+            json!({
+                "type": {"type": "string"}, "category": {"type": "string"}, "title": {"type": "string"},
+                "description": {"type": "string"}, "jurisdiction": {"type": ["string", "null"]},
+                "address": {"type": ["string", "null"]}, "lon": {"type": ["number", "null"]}, "lat": {"type": ["number", "null"]},
+                "parties": {"type": "array", "items": {"type": "object"}}, "stock": {"type": ["boolean", "null"]},
+                "risk_grade": {"type": ["string", "null"]},
+            }),
+            &["type", "category", "title"],
+        ),
+        _ => s(
+            json!({
+                "action": {"type": "string"}, "reason": {"type": ["string", "null"]}, "department": {"type": ["string", "null"]},
+                "assignee": {"type": ["string", "null"]}, "rating": {"type": ["integer", "null"], "minimum": 0, "maximum": 255},
+                "version": {"type": ["integer", "null"], "minimum": 0},
+            }),
+            &["action"],
+        ),
+    }
+}
+
+const ERROR_CODES: [u16; 9] = [400, 401, 403, 404, 409, 413, 422, 429, 503];
+
+fn error_response(code: u16) -> Value {
+    let description = match code {
+        400 => "bad input: the message and details say what and where",
+        401 => "no valid session or API token",
+        403 => "the role may not do this (or a missing CSRF token)",
+        404 => "no such record, or not within the role's scope",
+        409 => "the record moved on (stale version) or is at another stage",
+        413 => "the body is too large",
+        422 => "the request is understood but refused",
+        429 => "too many failed logins: the account is locked",
+        _ => "the database could not answer",
+    };
+    json!({"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
+}
+
+/// The document.
+pub fn document() -> Value {
+    let mut paths = serde_json::Map::new();
+    for (method, path, summary, query, body, ok) in DOCS {
+        let need = ROUTES
+            .iter()
+            .find(|(m, p, _)| m == method && same_route(p, path))
+            .map(|r| r.2);
+        let mut params: Vec<Value> = query
+            .iter()
+            .chain(
+                if *path == "/api/v1/incidents" || *path == "/api/v1/incidents/aggregate" {
+                    FILTERS
+                } else {
+                    &[]
+                },
+            )
+            .map(|(n, t)| json!({"name": n, "in": "query", "required": false, "schema": param_schema(t)}))
+            .collect();
+        for seg in path.split('/').filter(|s| s.starts_with('{')) {
+            let name = seg.trim_matches(|c| c == '{' || c == '}');
+            params.push(json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}));
+        }
+        let mut responses = serde_json::Map::new();
+        responses.insert(ok.to_string(), json!({"description": "success"}));
+        for code in ERROR_CODES {
+            responses.insert(code.to_string(), error_response(code));
+        }
+        let mut op = json!({"summary": summary, "parameters": params, "responses": responses});
+        if let Some(b) = body {
+            op["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": body_schema(b)}}});
+        }
+        let security = match need {
+            Some(Need::Public) => json!([]),
+            Some(Need::Permission(p)) => {
+                op["description"] = json!(format!("Needs the `{}` permission.", p.name()));
+                json!([{"bearer": []}, {"session": []}])
+            }
+            _ => json!([{"bearer": []}, {"session": []}]),
+        };
+        op["security"] = security;
+        let entry = paths.entry(path.to_string()).or_insert_with(|| json!({}));
+        entry[method.to_lowercase()] = op;
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "Fengqiao 枫桥 API", "version": env!("CARGO_PKG_VERSION"),
+                 "description": "Incidents, forecasts, plans, cases, volunteers, reports and the transparency log. Open311 GeoReport v2 is at /open311/v2 (see its specification)."},
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "description": "An API token from `fengqiao user token`"},
+                "session": {"type": "apiKey", "in": "cookie", "name": crate::auth::COOKIE},
+            },
+            "schemas": {"Error": {"type": "object", "required": ["code", "message"],
+                "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "details": {}}}},
+        },
+    })
+}
+
+/// Whether a guard pattern (`*`, `**`) and an OpenAPI path (`{x}`) name the same route.
+fn same_route(pattern: &str, path: &str) -> bool {
+    let p: Vec<&str> = pattern.split('/').collect();
+    let q: Vec<&str> = path.split('/').collect();
+    p.len() == q.len()
+        && p.iter()
+            .zip(&q)
+            .all(|(a, b)| a == b || ((*a == "*" || *a == "**") && b.starts_with('{')))
+        || pattern.ends_with("/**") && path.starts_with(pattern.trim_end_matches("**"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every guarded route is documented and every documented route guarded.
+    #[test]
+    fn the_document_names_every_route() {
+        for (m, p, _) in ROUTES {
+            assert!(
+                DOCS.iter().any(|d| d.0 == *m && same_route(p, d.1)),
+                "{m} {p} is not documented"
+            );
+        }
+        for d in DOCS {
+            assert!(
+                ROUTES.iter().any(|(m, p, _)| *m == d.0 && same_route(p, d.1)),
+                "{} {} is not guarded",
+                d.0,
+                d.1
+            );
+        }
+        let doc = document();
+        assert_eq!(doc["openapi"], "3.1.0");
+        assert!(doc["paths"]["/api/v1/cases/{code}/actions"]["post"]["requestBody"].is_object());
+    }
+}

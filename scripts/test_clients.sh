@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The API against outside clients from PyPI: `georeport` (an Open311
+# GeoReport v2 client) and `schemathesis` (property-based tests generated
+# from the server's own OpenAPI document). Starts a real server on a fresh
+# demo database; run by scripts/test after the Rust tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+venv=target/clients-venv
+if [ ! -x "$venv/bin/st" ]; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check -r scripts/clients-requirements.txt
+fi
+
+bin=target/ci/fengqiao
+[ -x "$bin" ] || cargo build --profile ci --quiet -p fengqiao
+work=$(mktemp -d)
+server=""
+cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+data="$work/data"
+"$bin" demo --no-serve --days 3 --data-dir "$data" >/dev/null
+token=$("$bin" user token admin --name clients --data-dir "$data")
+key=$("$bin" user open311-key --name clients --data-dir "$data")
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$bin" serve --data-dir "$data" --bind "127.0.0.1:$port" >"$work/serve.log" 2>&1 &
+server=$!
+for _ in $(seq 1 100); do
+    curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
+    sleep 0.1
+done
+
+echo "== georeport (Open311 GeoReport v2 client)"
+"$venv/bin/python" scripts/open311_clients.py "http://127.0.0.1:$port" "$key"
+
+echo "== schemathesis (the server against its OpenAPI document)"
+"$venv/bin/st" run "http://127.0.0.1:$port/api/openapi.json" \
+    --header "Authorization: Bearer $token" \
+    --checks not_a_server_error,status_code_conformance,content_type_conformance \
+    --max-examples 25 --seed 1 --generation-deterministic \
+    --exclude-path /api/v1/session --exclude-path /api/v1/me/password
+
+if grep -qi "panicked" "$work/serve.log"; then
+    echo "the server panicked:"; cat "$work/serve.log"; exit 1
+fi
