@@ -40,6 +40,7 @@ pub fn run(settings: &Settings, default_dataset: Option<String>) -> Result<(), S
         // plain-HTTP clients on loopback (tests, curl) would drop them.
         secure_cookies: !settings.bind.ip().is_loopback(),
         open311_jurisdiction: OPEN311_JURISDICTION.into(),
+        cache: Default::default(),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

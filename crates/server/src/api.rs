@@ -162,6 +162,41 @@ pub async fn aggregate(
     allowed.extend(["by", "cell"]);
     params::reject_unknown(&q, &allowed)?;
     let filter = filter_for(&state, &who, &q).await?;
+    // Dashboards ask the same questions over and over: answer from the cache
+    // until the next write (the key is the resolved filter, scope included).
+    let generation = state.store.generation();
+    let key = format!("aggregate {filter:?} by={:?} cell={:?}", q.get("by"), q.get("cell"));
+    match state.cache.lookup(&key, generation) {
+        crate::cache::Lookup::Fresh(hit) => return Ok(Json(hit)),
+        // Older than the TTL but no write since here: answer now, refresh behind.
+        crate::cache::Lookup::Stale(hit) => {
+            let (state, q) = (state.clone(), q.clone());
+            tokio::spawn(async move {
+                let Ok(_refreshing) = state.cache.filling.try_lock() else {
+                    return;
+                };
+                if let Ok(fresh) = aggregate_uncached(&state, filter, &q).await {
+                    state.cache.put(key, generation, fresh.0);
+                }
+            });
+            return Ok(Json(hit));
+        }
+        crate::cache::Lookup::Miss => {}
+    }
+    let _one_at_a_time = state.cache.filling.lock().await;
+    if let Some(hit) = state.cache.get(&key, generation) {
+        return Ok(Json(hit));
+    }
+    let answer = aggregate_uncached(&state, filter, &q).await?;
+    state.cache.put(key, generation, answer.0.clone());
+    Ok(answer)
+}
+
+async fn aggregate_uncached(
+    state: &AppState,
+    filter: fengqiao_store::IncidentFilter,
+    q: &HashMap<String, String>,
+) -> Result<Json<Value>, ApiError> {
     let by = q.get("by").map(String::as_str).unwrap_or("category_top");
     if by == "cell" {
         let cell_m = match q.get("cell") {
@@ -172,7 +207,7 @@ pub async fn aggregate(
                 .filter(|c| (25.0..=10_000.0).contains(c))
                 .ok_or_else(|| ApiError::invalid_parameter("cell", v, "expected a cell size in metres, 25..=10000"))?,
         };
-        return cells(&state, filter, cell_m).await;
+        return cells(state, filter, cell_m).await;
     }
     if q.contains_key("cell") {
         return Err(ApiError::invalid_parameter(
@@ -188,7 +223,7 @@ pub async fn aggregate(
             "expected cell, category, category_top, hour_of_week, jurisdiction, origin or day",
         )
     })?;
-    let rows = blocking(&state, move |s| s.aggregate(&filter, dim)).await?;
+    let rows = blocking(state, move |s| s.aggregate(&filter, dim)).await?;
     let total: u64 = rows.iter().map(|r| r.1).sum();
     let groups: Vec<Value> = rows.into_iter().map(|(k, n)| json!({"key": k, "count": n})).collect();
     Ok(Json(json!({"by": by, "total": total, "groups": groups})))

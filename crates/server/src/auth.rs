@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use fengqiao_auth::{Permission, Principal};
-use fengqiao_store::users::secret_hash;
+use fengqiao_store::users::{User, secret_hash};
 
 /// The session cookie.
 pub const COOKIE: &str = "fq_session";
@@ -153,23 +153,45 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
         .get(CSRF_HEADER)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
+    // Who a token or session belongs to is remembered until the next write
+    // (a role change, a sign-out, a disabled account are all writes) or the TTL.
+    let generation = state.store.generation();
+    let cache_key = match (&bearer, &session) {
+        (Some(t), _) => Some(format!("auth bearer {}", secret_hash(t))),
+        (None, Some(t)) => Some(format!("auth session {}", secret_hash(t))),
+        _ => None,
+    };
+    let remembered = cache_key
+        .as_ref()
+        .and_then(|k| state.cache.get(k, generation))
+        .and_then(|v| serde_json::from_value::<(User, Option<String>, Option<String>)>(v).ok());
     let store = state.store.clone();
     let now = chrono::Utc::now();
-    let found = tokio::task::spawn_blocking(move || -> fengqiao_store::Result<_> {
-        if let Some(token) = bearer {
-            return Ok(store
-                .api_token_user(&secret_hash(&token), now)?
-                .map(|u| (u, None, None)));
+    let found = match remembered {
+        Some(found) => Ok(Ok(Some(found))),
+        None => {
+            tokio::task::spawn_blocking(move || -> fengqiao_store::Result<_> {
+                if let Some(token) = bearer {
+                    return Ok(store
+                        .api_token_user(&secret_hash(&token), now)?
+                        .map(|u| (u, None, None)));
+                }
+                if let Some(token) = session {
+                    let hash = secret_hash(&token);
+                    return Ok(store.session(&hash, now)?.map(|(u, csrf)| (u, Some(csrf), Some(hash))));
+                }
+                Ok(None)
+            })
+            .await
         }
-        if let Some(token) = session {
-            let hash = secret_hash(&token);
-            return Ok(store.session(&hash, now)?.map(|(u, csrf)| (u, Some(csrf), Some(hash))));
-        }
-        Ok(None)
-    })
-    .await;
+    };
     let (user, csrf, session_hash) = match found {
-        Ok(Ok(Some(found))) => found,
+        Ok(Ok(Some(found))) => {
+            if let (Some(k), Ok(v)) = (cache_key, serde_json::to_value(&found)) {
+                state.cache.put(k, generation, v);
+            }
+            found
+        }
         Ok(Ok(None)) => {
             return unauthenticated("sign in (POST /api/v1/session) or send an API token as `Authorization: Bearer`");
         }

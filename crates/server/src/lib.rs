@@ -8,6 +8,7 @@
 mod api;
 pub mod auth;
 mod body;
+pub mod cache;
 mod cases;
 mod error;
 mod open311;
@@ -70,6 +71,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// The `jurisdiction_id` the Open311 endpoint serves.
     pub open311_jurisdiction: String,
+    /// Computed answers (incident aggregates) until the next write.
+    pub cache: Arc<cache::Cache>,
 }
 
 const INDEX_HTML: &str = include_str!("../assets/index.html");

@@ -72,6 +72,7 @@ async fn spawn_app() -> TestApp {
         policy: Arc::new(fengqiao_auth::Policy::builtin()),
         secure_cookies: false,
         open311_jurisdiction: "mingzhou.example".into(),
+        cache: Default::default(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

@@ -22,13 +22,25 @@ use std::sync::Mutex;
 
 pub use migrate::SCHEMA_VERSION;
 
-const READERS: usize = 4;
+/// Reader connections kept open at most (the blocking pool waits for one beyond).
+const READERS: usize = 8;
+
+#[derive(Default)]
+struct Readers {
+    free: Vec<Connection>,
+    /// Open reader connections, free or in use.
+    open: usize,
+}
 
 pub struct SqliteStore {
     path: PathBuf,
     ledger_key: ledger::Key,
     writer: Mutex<Connection>,
-    readers: Mutex<Vec<Connection>>,
+    readers: Mutex<Readers>,
+    reader_free: std::sync::Condvar,
+    /// Bumped before and after every write: an answer computed while a
+    /// write was under way never carries the generation that follows it.
+    generation: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -68,7 +80,9 @@ impl SqliteStore {
             path: path.to_path_buf(),
             ledger_key,
             writer: Mutex::new(writer),
-            readers: Mutex::new(Vec::new()),
+            readers: Mutex::new(Readers::default()),
+            reader_free: std::sync::Condvar::new(),
+            generation: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
@@ -91,25 +105,45 @@ impl SqliteStore {
     }
 
     pub(crate) fn write<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
+        self.generation.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
         let mut conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
         // Write transactions take the write lock when they begin: a deferred
         // one that reads first cannot wait for another process's writer.
         conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
-        f(&mut conn)
+        let out = f(&mut conn);
+        self.generation.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        out
     }
 
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        let pooled = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
-        let conn = match pooled {
-            Some(c) => c,
-            None => Self::connect(&self.path).map_err(backend)?,
-        };
+        let conn = self.take_reader()?;
         let out = f(&conn);
         let mut pool = self.readers.lock().unwrap_or_else(|p| p.into_inner());
-        if pool.len() < READERS {
-            pool.push(conn);
-        }
+        pool.free.push(conn);
+        drop(pool);
+        self.reader_free.notify_one();
         out
+    }
+
+    /// A reader connection: a free one, a new one while fewer than
+    /// [`READERS`] are open, or the next one given back. Bounding them keeps
+    /// a burst of requests from opening a connection each.
+    fn take_reader(&self) -> Result<Connection> {
+        let mut pool = self.readers.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            if let Some(c) = pool.free.pop() {
+                return Ok(c);
+            }
+            if pool.open < READERS {
+                pool.open += 1;
+                drop(pool);
+                return Self::connect(&self.path).map_err(|e| {
+                    self.readers.lock().unwrap_or_else(|p| p.into_inner()).open -= 1;
+                    backend(e)
+                });
+            }
+            pool = self.reader_free.wait(pool).unwrap_or_else(|p| p.into_inner());
+        }
     }
 }
 
@@ -126,6 +160,10 @@ impl Store for SqliteStore {
 
     fn ping(&self) -> Result<()> {
         self.read(|c| c.query_row("SELECT 1", [], |_| Ok(())).map_err(backend))
+    }
+
+    fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Acquire)
     }
 
     fn get_setting(&self, key: &str) -> Result<Option<String>> {

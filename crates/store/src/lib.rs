@@ -335,6 +335,10 @@ pub trait Store: Send + Sync {
     /// A cheap query that proves the database answers.
     fn ping(&self) -> Result<()>;
 
+    /// A number that grows with every write through this store, so callers
+    /// can tell whether something they computed may be out of date.
+    fn generation(&self) -> u64;
+
     fn get_setting(&self, key: &str) -> Result<Option<String>>;
     fn set_setting(&self, key: &str, value: &str) -> Result<()>;
 

@@ -27,7 +27,7 @@ pub struct NewUser {
     pub must_change: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct User {
     pub id: i64,
     pub username: String,
