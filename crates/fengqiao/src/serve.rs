@@ -41,6 +41,9 @@ pub fn run(settings: &Settings, default_dataset: Option<String>) -> Result<(), S
         secure_cookies: !settings.bind.ip().is_loopback(),
         open311_jurisdiction: OPEN311_JURISDICTION.into(),
         cache: Default::default(),
+        jobs: Some(Arc::new(CliJobs {
+            settings: settings.clone(),
+        })),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -126,4 +129,47 @@ fn first_admin(settings: &Settings, store: &dyn Store) -> Result<(), String> {
         user.username
     );
     Ok(())
+}
+
+/// Forecasts and plans for the server, made by the same code as the CLI,
+/// each followed by a signed ledger checkpoint.
+struct CliJobs {
+    settings: Settings,
+}
+
+impl fengqiao_server::jobs::Jobs for CliJobs {
+    fn forecast(&self, store: &dyn Store, job: &fengqiao_server::jobs::ForecastJob) -> Result<i64, String> {
+        if !["shift", "day", "week"].contains(&job.window.as_str()) {
+            return Err(format!("window {:?}: shift, day or week", job.window));
+        }
+        let args = crate::forecast::ForecastArgs {
+            dataset: job.dataset.clone(),
+            model: job.model.clone(),
+            window: job.window.clone(),
+            shifts: vec![0, 8, 16],
+            date: None,
+            shift: 0,
+            cell: 150.0,
+            citizen_only: false,
+            officer_weight: 1.0,
+            category: None,
+            json: false,
+            geojson: None,
+        };
+        let (run, _) = crate::forecast::make_forecast(store, &args)?;
+        crate::ledger::sequence_after_write(&self.settings, store);
+        Ok(run.id)
+    }
+
+    fn plan(&self, store: &dyn Store, job: &fengqiao_server::jobs::PlanJob) -> Result<i64, String> {
+        let req = crate::deployment::PlanRequest {
+            dataset: job.dataset.as_deref(),
+            forecast: &job.forecast,
+            window: "shift",
+            units: None,
+        };
+        let (id, _, _, _) = crate::deployment::plan_from_forecast(store, &req)?;
+        crate::ledger::sequence_after_write(&self.settings, store);
+        Ok(id)
+    }
 }

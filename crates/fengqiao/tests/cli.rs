@@ -274,22 +274,56 @@ fn demo_loads_once_and_serves() {
         .stdout(std::process::Stdio::null())
         .spawn()
         .unwrap();
+    let http = |req: String| -> String {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        s.write_all(req.as_bytes()).unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        out
+    };
     let mut body = String::new();
     for _ in 0..100 {
-        if let Ok(mut s) = std::net::TcpStream::connect(addr) {
-            use std::io::{Read, Write};
-            s.write_all(b"GET /health HTTP/1.0\r\n\r\n").unwrap();
-            s.read_to_string(&mut body).unwrap();
+        if std::net::TcpStream::connect(addr).is_ok() {
+            body = http("GET /health HTTP/1.0\r\n\r\n".into());
             break;
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
-    child.kill().unwrap();
-    child.wait().unwrap();
     assert!(
         body.starts_with("HTTP/1.0 200") && body.contains("\"status\":\"ok\""),
         "{body}"
     );
+    // The duty commander signs in with the demo account and runs a forecast and a plan over the API.
+    let creds = r#"{"username":"commander","password":"demo-commander-2026"}"#;
+    let login = http(format!(
+        "POST /api/v1/session HTTP/1.0\r\nContent-Length: {}\r\n\r\n{creds}",
+        creds.len()
+    ));
+    assert!(login.starts_with("HTTP/1.0 200"), "{login}");
+    let cookie = login
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: "))
+        .and_then(|c| c.split(';').next())
+        .unwrap()
+        .to_string();
+    let csrf = serde_json::from_str::<Value>(login.split("\r\n\r\n").nth(1).unwrap()).unwrap()["csrf_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let post = |path: &str| {
+        http(format!(
+            "POST {path} HTTP/1.0\r\nCookie: {cookie}\r\nX-CSRF-Token: {csrf}\r\nContent-Length: 2\r\n\r\n{{}}"
+        ))
+    };
+    let f = post("/api/v1/forecasts");
+    assert!(f.starts_with("HTTP/1.0 201"), "{f}");
+    let p = post("/api/v1/plans");
+    assert!(p.starts_with("HTTP/1.0 201"), "{p}");
+    let anon = http("POST /api/v1/forecasts HTTP/1.0\r\nContent-Length: 2\r\n\r\n{}".into());
+    assert!(anon.starts_with("HTTP/1.0 401"), "{anon}");
+    child.kill().unwrap();
+    child.wait().unwrap();
 }
 
 #[test]

@@ -85,6 +85,8 @@ pub const ROUTES: &[(&str, &str, Need)] = &[
     ),
     ("GET", "/api/v1/ledger/**", Need::Permission(Permission::LedgerRead)),
     ("GET", "/api/v1/users", Need::Permission(Permission::UsersAdmin)),
+    ("POST", "/api/v1/users", Need::Permission(Permission::UsersAdmin)),
+    ("POST", "/api/v1/users/*", Need::Permission(Permission::UsersAdmin)),
 ];
 
 fn matches(pattern: &str, path: &str) -> bool {

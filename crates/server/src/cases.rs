@@ -414,3 +414,43 @@ fn case_error(e: fengqiao_store::cases::CaseError) -> ApiError {
         }
     }
 }
+
+/// `POST /api/v1/volunteers`: register a volunteer.
+pub async fn add_volunteer(
+    State(state): State<AppState>,
+    raw: axum::body::Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Body {
+        name: String,
+        phone: Option<String>,
+        #[serde(default)]
+        skills: Vec<String>,
+        #[serde(default)]
+        areas: Vec<String>,
+        #[serde(default)]
+        availability: String,
+    }
+    let b: Body = crate::body::json(&raw)?;
+    let v = fengqiao_store::volunteers::NewVolunteer {
+        name: b.name,
+        phone: b.phone,
+        skills: b.skills,
+        areas: b.areas,
+        availability: b.availability,
+        joined_at: chrono::Utc::now(),
+    };
+    let id = blocking(&state, move |s| s.add_volunteer(&v)).await?;
+    Ok((StatusCode::CREATED, Json(json!({"id": id}))))
+}
+
+/// `POST /api/v1/volunteers/activities`: record an activity and who took part.
+pub async fn add_activity(
+    State(state): State<AppState>,
+    raw: axum::body::Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let a: fengqiao_store::volunteers::NewActivity = crate::body::json(&raw)?;
+    let id = blocking(&state, move |s| s.add_activity(&a)).await?;
+    Ok((StatusCode::CREATED, Json(json!({"id": id}))))
+}

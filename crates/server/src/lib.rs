@@ -11,6 +11,7 @@ mod body;
 pub mod cache;
 mod cases;
 mod error;
+pub mod jobs;
 mod open311;
 pub mod openapi;
 mod params;
@@ -73,6 +74,8 @@ pub struct AppState {
     pub open311_jurisdiction: String,
     /// Computed answers (incident aggregates) until the next write.
     pub cache: Arc<cache::Cache>,
+    /// Forecasts and plans on request (`None`: this server does not run jobs).
+    pub jobs: Option<Arc<dyn jobs::Jobs>>,
 }
 
 const INDEX_HTML: &str = include_str!("../assets/index.html");
@@ -103,7 +106,8 @@ pub fn router(state: AppState) -> Router {
             axum::routing::post(session::create).delete(session::delete),
         )
         .route("/api/v1/me", get(session::me))
-        .route("/api/v1/users", get(session::users))
+        .route("/api/v1/users", get(session::users).post(session::create_user))
+        .route("/api/v1/users/{username}", axum::routing::post(session::change_user))
         .route("/api/v1/me/password", axum::routing::post(session::change_password))
         .route("/api/v1/datasets", get(api::datasets))
         .route("/api/v1/categories", get(api::categories))
@@ -111,15 +115,20 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/facilities", get(api::facilities))
         .route("/api/v1/incidents", get(api::incidents))
         .route("/api/v1/incidents/aggregate", get(api::aggregate))
+        .route("/api/v1/forecasts", axum::routing::post(jobs::forecast))
         .route("/api/v1/forecasts/latest", get(api::latest_forecast))
+        .route("/api/v1/plans", axum::routing::post(jobs::plan))
         .route("/api/v1/plans/latest", get(api::latest_plan))
         .route("/api/v1/plans/{id}", get(api::plan_by_id))
         .route("/api/v1/cases", get(cases::list).post(cases::open))
         .route("/api/v1/cases/{code}", get(cases::one))
         .route("/api/v1/cases/{code}/actions", axum::routing::post(cases::act))
         .route("/api/v1/case-types", get(cases::types))
-        .route("/api/v1/volunteers", get(cases::volunteers))
-        .route("/api/v1/volunteers/activities", get(cases::activities))
+        .route("/api/v1/volunteers", get(cases::volunteers).post(cases::add_volunteer))
+        .route(
+            "/api/v1/volunteers/activities",
+            get(cases::activities).post(cases::add_activity),
+        )
         .route("/api/v1/reports/cases", get(cases::report))
         .route("/api/v1/ledger/checkpoint", get(api::ledger_checkpoint))
         .route(

@@ -232,6 +232,38 @@ pub const DOCS: &[Doc] = &[
         200,
     ),
     ("GET", "/api/v1/users", "Users (administrators)", &[], None, 200),
+    (
+        "POST",
+        "/api/v1/users",
+        "Create a user; the answer holds its one-time password",
+        &[],
+        Some("user_new"),
+        201,
+    ),
+    (
+        "POST",
+        "/api/v1/users/{username}",
+        "Change a user's role, scope or status, or reset its password",
+        &[],
+        Some("user_change"),
+        200,
+    ),
+    (
+        "POST",
+        "/api/v1/volunteers",
+        "Register a volunteer",
+        &[],
+        Some("volunteer_new"),
+        201,
+    ),
+    (
+        "POST",
+        "/api/v1/volunteers/activities",
+        "Record a volunteer activity",
+        &[],
+        Some("activity_new"),
+        201,
+    ),
 ];
 
 /// `string`, `integer`, ... or `enum:a|b|c`.
@@ -253,6 +285,40 @@ fn body_schema(name: &str) -> Value {
         "password_change" => s(
             json!({"current": {"type": "string"}, "new": {"type": "string"}}),
             &["current", "new"],
+        ),
+        "forecast_job" => s(
+            json!({"dataset": {"type": ["string", "null"]}, "model": {"type": "string"},
+                   "window": {"type": "string", "enum": ["shift", "day", "week"]}}),
+            &[],
+        ),
+        "plan_job" => s(
+            json!({"dataset": {"type": ["string", "null"]}, "forecast": {"type": "string"}}),
+            &[],
+        ),
+        "user_new" => s(
+            json!({"username": {"type": "string"}, "role": {"type": "string"}, "display_name": {"type": ["string", "null"]},
+                   "jurisdiction": {"type": ["string", "null"]}, "department": {"type": ["string", "null"]},
+                   "assignee": {"type": ["string", "null"]}}),
+            &["username", "role"],
+        ),
+        "user_change" => s(
+            json!({"role": {"type": ["string", "null"]}, "jurisdiction": {"type": ["string", "null"]},
+                   "department": {"type": ["string", "null"]}, "assignee": {"type": ["string", "null"]},
+                   "disabled": {"type": ["boolean", "null"]}, "reset_password": {"type": "boolean"}}),
+            &[],
+        ),
+        "volunteer_new" => s(
+            json!({"name": {"type": "string"}, "phone": {"type": ["string", "null"]}, "skills": {"type": "array", "items": {"type": "string"}},
+                   "areas": {"type": "array", "items": {"type": "string"}}, "availability": {"type": "string"}}),
+            &["name"],
+        ),
+        "activity_new" => s(
+            json!({"kind": {"type": "string", "enum": ["patrol", "mediation", "safety_talk", "other"]}, "title": {"type": "string"},
+                   "jurisdiction": {"type": ["string", "null"]}, "starts_at": {"type": "string", "format": "date-time"},
+                   "ends_at": {"type": "string", "format": "date-time"}, "reach": {"type": "integer", "minimum": 0},
+                   "case_code": {"type": ["string", "null"]},
+                   "attendance": {"type": "array", "items": {"type": "array", "prefixItems": [{"type": "integer"}, {"type": "number"}]}}}),
+            &["kind", "title", "starts_at", "ends_at", "reach", "attendance"],
         ),
         "case_open" => s(
             json!({

@@ -182,3 +182,102 @@ pub async fn users(State(state): State<AppState>) -> Result<Json<serde_json::Val
     let list = crate::api::blocking(&state, |s| s.users()).await?;
     Ok(Json(json!({"items": list})))
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewUserBody {
+    username: String,
+    role: String,
+    display_name: Option<String>,
+    jurisdiction: Option<String>,
+    department: Option<String>,
+    assignee: Option<String>,
+}
+
+fn check_role(state: &AppState, role: &str) -> Result<(), ApiError> {
+    if state.cases.roles.iter().any(|r| r == role) {
+        Ok(())
+    } else {
+        Err(ApiError::invalid_parameter(
+            "role",
+            role,
+            format!("expected one of {}", state.cases.roles.join(", ")),
+        ))
+    }
+}
+
+/// `POST /api/v1/users`: create an account; its one-time password is in the answer, once.
+pub async fn create_user(
+    State(state): State<AppState>,
+    axum::Extension(admin): axum::Extension<User>,
+    raw: axum::body::Bytes,
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    let b: NewUserBody = body::json(&raw)?;
+    check_role(&state, &b.role)?;
+    let created = crate::api::blocking(&state, move |s| {
+        let display = b.display_name.clone().unwrap_or_else(|| b.username.clone());
+        fengqiao_store::users::add_user(
+            s,
+            &b.username,
+            &display,
+            &b.role,
+            (b.jurisdiction, b.department, b.assignee),
+            &admin.username,
+        )
+    })
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"user": created.0, "one_time_password": created.1})),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UserChangeBody {
+    role: Option<String>,
+    jurisdiction: Option<Option<String>>,
+    department: Option<Option<String>>,
+    assignee: Option<Option<String>>,
+    disabled: Option<bool>,
+    #[serde(default)]
+    reset_password: bool,
+}
+
+/// `POST /api/v1/users/{username}`: change role, scope or status, or reset the password.
+pub async fn change_user(
+    State(state): State<AppState>,
+    axum::Extension(admin): axum::Extension<User>,
+    axum::extract::Path(username): axum::extract::Path<String>,
+    raw: axum::body::Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let b: UserChangeBody = body::json(&raw)?;
+    if let Some(r) = &b.role {
+        check_role(&state, r)?;
+    }
+    let out = crate::api::blocking(&state, move |s| {
+        let (user, _) = s
+            .user_credentials(&username)?
+            .ok_or_else(|| fengqiao_store::StoreError::NotFound {
+                what: format!("user {username}"),
+            })?;
+        let otp = if b.reset_password {
+            Some(fengqiao_store::users::one_time_password()?)
+        } else {
+            None
+        };
+        let ch = UserChange {
+            role: b.role,
+            jurisdiction: b.jurisdiction,
+            department: b.department,
+            assignee: b.assignee,
+            password_hash: otp.as_deref().map(hash_password).transpose()?,
+            must_change: otp.as_ref().map(|_| true),
+            disabled: b.disabled,
+        };
+        let user = s.update_user(user.id, &ch, &admin.username)?;
+        Ok((user, otp))
+    })
+    .await?;
+    Ok(Json(json!({"user": out.0, "one_time_password": out.1})))
+}

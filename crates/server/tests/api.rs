@@ -73,6 +73,7 @@ async fn spawn_app() -> TestApp {
         secure_cookies: false,
         open311_jurisdiction: "mingzhou.example".into(),
         cache: Default::default(),
+        jobs: None,
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -1244,4 +1245,94 @@ async fn open311_georeport_v2() {
     assert_eq!(anon("/open311/v2/requests.json?start_date=yesterday").await.status, 400);
     assert_eq!(anon("/open311/v2/requests.csv").await.status, 404);
     assert_eq!(anon("/open311/v2/requests/SQ-nope.json").await.status, 404);
+}
+
+/// Accounts over the API: an administrator creates a user (its one-time
+/// password returned once), the user signs in with it, the administrator
+/// changes its role and resets its password; volunteers are registered and
+/// activities recorded by a role that may; a server without a job runner
+/// says so.
+#[tokio::test]
+async fn users_and_volunteers_over_the_api() {
+    let app = spawn_app().await;
+    let r = app
+        .post(
+            "/api/v1/users",
+            r#"{"username":"wang.analyst","role":"analyst","display_name":"王"}"#,
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let otp = r.json()["one_time_password"].as_str().unwrap().to_string();
+    assert_eq!(
+        app.post("/api/v1/users", r#"{"username":"x","role":"emperor"}"#)
+            .await
+            .status,
+        400
+    );
+    assert_eq!(
+        app.post("/api/v1/users", r#"{"username":"wang.analyst","role":"analyst"}"#)
+            .await
+            .status,
+        400,
+        "taken"
+    );
+    let login = |pw: String| {
+        let app = &app;
+        async move {
+            app.call(
+                "POST",
+                "/api/v1/session",
+                &[],
+                &format!(r#"{{"username":"wang.analyst","password":"{pw}"}}"#),
+            )
+            .await
+        }
+    };
+    assert_eq!(login(otp.clone()).await.status, 200);
+    let r = app
+        .post(
+            "/api/v1/users/wang.analyst",
+            r#"{"role":"leader","reset_password":true}"#,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["user"]["role"], "leader");
+    let fresh = r.json()["one_time_password"].as_str().unwrap().to_string();
+    assert_eq!(login(otp).await.status, 401, "the old password is gone");
+    assert_eq!(login(fresh).await.status, 200);
+    assert_eq!(
+        app.post("/api/v1/users/nobody", r#"{"disabled":true}"#).await.status,
+        404
+    );
+    let users = app.get("/api/v1/users").await.json();
+    assert!(
+        users["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["username"] == "wang.analyst")
+    );
+    assert!(
+        !users.to_string().contains("argon2"),
+        "no password hashes leave the store"
+    );
+    let r = app
+        .post(
+            "/api/v1/volunteers",
+            r#"{"name":"陈老师","phone":"13912345678","skills":["mediation"]}"#,
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let vid = r.json()["id"].as_i64().unwrap();
+    let act = format!(
+        r#"{{"kind":"safety_talk","title":"防诈骗宣讲","jurisdiction":null,"starts_at":"2026-03-02T09:00:00+08:00","ends_at":"2026-03-02T11:00:00+08:00","reach":60,"case_code":null,"attendance":[[{vid},2.0]]}}"#
+    );
+    assert_eq!(app.post("/api/v1/volunteers/activities", &act).await.status, 201);
+    assert_eq!(
+        app.post("/api/v1/volunteers/activities", &act.replace("safety_talk", "party"))
+            .await
+            .status,
+        400
+    );
+    assert_eq!(app.post("/api/v1/forecasts", "{}").await.status, 503);
 }

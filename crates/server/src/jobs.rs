@@ -1,0 +1,85 @@
+//! Work the server starts but does not itself know how to do: making a
+//! forecast, making a plan. The binary supplies the implementation (the
+//! same code as `fengqiao forecast` and `fengqiao plan`), so the server
+//! crate stays free of the forecasting and planning orchestration.
+
+use crate::AppState;
+use crate::error::ApiError;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use fengqiao_store::Store;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForecastJob {
+    pub dataset: Option<String>,
+    #[serde(default = "default_model")]
+    pub model: String,
+    #[serde(default = "default_window")]
+    pub window: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanJob {
+    pub dataset: Option<String>,
+    /// A forecast id, or `latest`.
+    #[serde(default = "default_forecast")]
+    pub forecast: String,
+}
+
+fn default_model() -> String {
+    "fq".into()
+}
+fn default_window() -> String {
+    "shift".into()
+}
+fn default_forecast() -> String {
+    "latest".into()
+}
+
+pub trait Jobs: Send + Sync {
+    /// Makes and stores a forecast; returns its id. `Err` is for the user.
+    fn forecast(&self, store: &dyn Store, job: &ForecastJob) -> Result<i64, String>;
+    /// Makes and stores a plan; returns its id.
+    fn plan(&self, store: &dyn Store, job: &PlanJob) -> Result<i64, String>;
+}
+
+async fn run(
+    state: &AppState,
+    f: impl FnOnce(&dyn Jobs, &dyn Store) -> Result<i64, String> + Send + 'static,
+) -> Result<i64, ApiError> {
+    let jobs = state.jobs.clone().ok_or_else(|| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "this server cannot run jobs".into(),
+        )
+    })?;
+    crate::api::on_worker(state, move |s| f(jobs.as_ref(), s))
+        .await?
+        .map_err(|m| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "job_refused", m))
+}
+
+/// `POST /api/v1/forecasts`: make the next window's forecast now.
+pub async fn forecast(
+    State(state): State<AppState>,
+    raw: axum::body::Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let job: ForecastJob = crate::body::json(if raw.is_empty() { b"{}" } else { &raw })?;
+    let id = run(&state, move |j, s| j.forecast(s, &job)).await?;
+    Ok((StatusCode::CREATED, Json(json!({"id": id}))))
+}
+
+/// `POST /api/v1/plans`: make a deployment plan from a stored forecast.
+pub async fn plan(
+    State(state): State<AppState>,
+    raw: axum::body::Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let job: PlanJob = crate::body::json(if raw.is_empty() { b"{}" } else { &raw })?;
+    let id = run(&state, move |j, s| j.plan(s, &job)).await?;
+    Ok((StatusCode::CREATED, Json(json!({"id": id}))))
+}
