@@ -53,6 +53,12 @@ pub const ROUTES: &[(&str, &str, Need)] = &[
         "/api/v1/forecasts/latest",
         Need::Permission(Permission::ForecastsRead),
     ),
+    (
+        "POST",
+        "/api/v1/forecasts",
+        Need::Permission(Permission::ForecastsWrite),
+    ),
+    ("POST", "/api/v1/plans", Need::Permission(Permission::PlansWrite)),
     ("GET", "/api/v1/plans/latest", Need::Permission(Permission::PlansRead)),
     ("GET", "/api/v1/plans/*", Need::Permission(Permission::PlansRead)),
     ("GET", "/api/v1/cases", Need::Permission(Permission::CasesRead)),
@@ -72,6 +78,16 @@ pub const ROUTES: &[(&str, &str, Need)] = &[
         "GET",
         "/api/v1/volunteers/activities",
         Need::Permission(Permission::VolunteersRead),
+    ),
+    (
+        "POST",
+        "/api/v1/volunteers",
+        Need::Permission(Permission::VolunteersWrite),
+    ),
+    (
+        "POST",
+        "/api/v1/volunteers/activities",
+        Need::Permission(Permission::VolunteersWrite),
     ),
     (
         "GET",
@@ -140,8 +156,11 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
         return next.run(req).await;
     }
     let method = req.method().clone();
-    let need = need(&method, &path);
-    if need == Some(Need::Public) {
+    // Fail closed: a route missing from the table is not reachable at all.
+    let Some(need) = need(&method, &path) else {
+        return ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no route {method} {path}")).into_response();
+    };
+    if need == Need::Public {
         return next.run(req).await;
     }
     let headers = req.headers();
@@ -222,10 +241,9 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
     }
     let principal = user.principal();
     match need {
-        // Signed in, but no such route: the router's 404.
-        None | Some(Need::SignedIn) | Some(Need::Public) => {}
-        Some(Need::Permission(p)) if state.policy.allows(&principal.role, p) => {}
-        Some(Need::Permission(p)) => {
+        Need::SignedIn | Need::Public => {}
+        Need::Permission(p) if state.policy.allows(&principal.role, p) => {}
+        Need::Permission(p) => {
             return ApiError::new(
                 StatusCode::FORBIDDEN,
                 "forbidden",

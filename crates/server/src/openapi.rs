@@ -234,6 +234,22 @@ pub const DOCS: &[Doc] = &[
     ("GET", "/api/v1/users", "Users (administrators)", &[], None, 200),
     (
         "POST",
+        "/api/v1/forecasts",
+        "Make and store the next window's forecast",
+        &[],
+        Some("forecast_job"),
+        201,
+    ),
+    (
+        "POST",
+        "/api/v1/plans",
+        "Make and store a deployment plan from a forecast",
+        &[],
+        Some("plan_job"),
+        201,
+    ),
+    (
+        "POST",
         "/api/v1/users",
         "Create a user; the answer holds its one-time password",
         &[],
