@@ -19,6 +19,23 @@ fn lon_lat(v: &Value) -> Option<LonLat> {
 
 pub fn run(settings: &crate::config::Settings, args: &ReplayArgs, id: i64) -> Result<(), String> {
     let store = open_store(settings)?;
+    let report = report(&store, &settings.categories, args, id)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
+        return Ok(());
+    }
+    print(id, &report);
+    Ok(())
+}
+
+/// The replay of stored plan `id` against the real incidents of its window,
+/// beside its units standing at their stations.
+pub fn report(
+    store: &dyn Store,
+    categories: &fengqiao_domain::CategoryTable,
+    args: &ReplayArgs,
+    id: i64,
+) -> Result<serde_json::Value, String> {
     let record = store
         .plan(id)
         .map_err(|e| e.to_string())?
@@ -100,7 +117,7 @@ pub fn run(settings: &crate::config::Settings, args: &ReplayArgs, id: i64) -> Re
     let points: Vec<IncidentPoint> = match &args.input {
         Some(file) => {
             let mapping = mapping_for(args.profile.as_deref(), args.map.as_deref())?;
-            read_incidents(file, mapping, &settings.categories, None)?
+            read_incidents(file, mapping, categories, None)?
         }
         None => store
             .incident_points(&IncidentFilter {
@@ -140,13 +157,15 @@ pub fn run(settings: &crate::config::Settings, args: &ReplayArgs, id: i64) -> Re
     if standing.len() == plans.len() {
         report["baselines"]["posts_only"] = rates(&replay(&input, &standing, &real, args.visibility));
     }
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
-        return Ok(());
-    }
+    Ok(report)
+}
+
+fn print(id: i64, report: &serde_json::Value) {
     println!(
         "plan {id} ({} .. {}): {} incidents",
-        plan.window_start, plan.window_end, report["plan"]["incidents"]
+        report["window"][0].as_str().unwrap_or(""),
+        report["window"][1].as_str().unwrap_or(""),
+        report["plan"]["incidents"]
     );
     for (name, r) in std::iter::once(("plan", &report["plan"])).chain(
         report["baselines"]
@@ -165,5 +184,4 @@ pub fn run(settings: &crate::config::Settings, args: &ReplayArgs, id: i64) -> Re
             r["rings"]["5"].as_f64().unwrap_or(0.0),
         );
     }
-    Ok(())
 }

@@ -172,4 +172,16 @@ impl fengqiao_server::jobs::Jobs for CliJobs {
         crate::ledger::sequence_after_write(&self.settings, store);
         Ok(id)
     }
+
+    fn replay(&self, store: &dyn Store, id: i64) -> Result<serde_json::Value, String> {
+        // The CLI's defaults for `fengqiao replay --plan ID`.
+        #[derive(clap::Parser)]
+        struct Defaults {
+            #[command(flatten)]
+            args: crate::replay::ReplayArgs,
+        }
+        let d = <Defaults as clap::Parser>::try_parse_from(["replay", "--plan", &id.to_string()])
+            .map_err(|e| e.to_string())?;
+        crate::replay_plan::report(store, &self.settings.categories, &d.args, id)
+    }
 }

@@ -320,6 +320,11 @@ fn demo_loads_once_and_serves() {
     assert!(f.starts_with("HTTP/1.0 201"), "{f}");
     let p = post("/api/v1/plans");
     assert!(p.starts_with("HTTP/1.0 201"), "{p}");
+    let plan_id = serde_json::from_str::<Value>(p.split("\r\n\r\n").nth(1).unwrap()).unwrap()["id"].clone();
+    let r = post(&format!("/api/v1/plans/{plan_id}/replay"));
+    assert!(r.starts_with("HTTP/1.0 200"), "{r}");
+    let report = serde_json::from_str::<Value>(r.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+    assert!(report["plan"]["visibility_rate"].is_number(), "{report}");
     let anon = http("POST /api/v1/forecasts HTTP/1.0\r\nContent-Length: 2\r\n\r\n{}".into());
     assert!(anon.starts_with("HTTP/1.0 401"), "{anon}");
     child.kill().unwrap();

@@ -61,6 +61,11 @@ pub const ROUTES: &[(&str, &str, Need)] = &[
     ("POST", "/api/v1/plans", Need::Permission(Permission::PlansWrite)),
     ("GET", "/api/v1/plans/latest", Need::Permission(Permission::PlansRead)),
     ("GET", "/api/v1/plans/*", Need::Permission(Permission::PlansRead)),
+    (
+        "POST",
+        "/api/v1/plans/*/replay",
+        Need::Permission(Permission::PlansRead),
+    ),
     ("GET", "/api/v1/cases", Need::Permission(Permission::CasesRead)),
     ("POST", "/api/v1/cases", Need::Permission(Permission::CasesWrite)),
     ("GET", "/api/v1/cases/*", Need::Permission(Permission::CasesRead)),

@@ -46,12 +46,14 @@ pub trait Jobs: Send + Sync {
     fn forecast(&self, store: &dyn Store, job: &ForecastJob) -> Result<i64, String>;
     /// Makes and stores a plan; returns its id.
     fn plan(&self, store: &dyn Store, job: &PlanJob) -> Result<i64, String>;
+    /// Replays stored plan `id` against the real incidents of its window.
+    fn replay(&self, store: &dyn Store, id: i64) -> Result<Value, String>;
 }
 
-async fn run(
+async fn run<T: Send + 'static>(
     state: &AppState,
-    f: impl FnOnce(&dyn Jobs, &dyn Store) -> Result<i64, String> + Send + 'static,
-) -> Result<i64, ApiError> {
+    f: impl FnOnce(&dyn Jobs, &dyn Store) -> Result<T, String> + Send + 'static,
+) -> Result<T, ApiError> {
     let jobs = state.jobs.clone().ok_or_else(|| {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -82,4 +84,16 @@ pub async fn plan(
     let job: PlanJob = crate::body::json(if raw.is_empty() { b"{}" } else { &raw })?;
     let id = run(&state, move |j, s| j.plan(s, &job)).await?;
     Ok((StatusCode::CREATED, Json(json!({"id": id}))))
+}
+
+/// `POST /api/v1/plans/{id}/replay`: score a stored plan on the real incidents of its window.
+pub async fn replay(
+    State(state): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let id: i64 = id
+        .parse()
+        .map_err(|_| ApiError::invalid_parameter("id", &id, "expected a plan id (a whole number)"))?;
+    let report = run(&state, move |j, s| j.replay(s, id)).await?;
+    Ok(Json(report))
 }

@@ -234,6 +234,14 @@ pub const DOCS: &[Doc] = &[
     ("GET", "/api/v1/users", "Users (administrators)", &[], None, 200),
     (
         "POST",
+        "/api/v1/plans/{id}/replay",
+        "Replay a stored plan on the real incidents of its window",
+        &[],
+        None,
+        200,
+    ),
+    (
+        "POST",
         "/api/v1/forecasts",
         "Make and store the next window's forecast",
         &[],
