@@ -41,6 +41,9 @@ echo "== schemathesis (the server against its OpenAPI document)"
     --max-examples 25 --seed 1 --generation-deterministic \
     --exclude-path /api/v1/session --exclude-path /api/v1/me/password
 
+echo "== after the generated requests, every record still matches the log"
+"$bin" ledger verify --data-dir "$data"
+
 if grep -qi "panicked" "$work/serve.log"; then
     echo "the server panicked:"; cat "$work/serve.log"; exit 1
 fi

@@ -44,6 +44,7 @@ pub fn run(settings: &Settings, default_dataset: Option<String>) -> Result<(), S
         jobs: Some(Arc::new(CliJobs {
             settings: settings.clone(),
         })),
+        throttle: Default::default(),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -15,7 +15,7 @@ pub mod jobs;
 mod open311;
 pub mod openapi;
 mod params;
-mod session;
+pub mod session;
 
 use axum::Router;
 use axum::http::{StatusCode, header};
@@ -76,6 +76,8 @@ pub struct AppState {
     pub cache: Arc<cache::Cache>,
     /// Forecasts and plans on request (`None`: this server does not run jobs).
     pub jobs: Option<Arc<dyn jobs::Jobs>>,
+    /// Failed sign-ins per client address.
+    pub throttle: Arc<session::Throttle>,
 }
 
 const INDEX_HTML: &str = include_str!("../assets/index.html");
@@ -153,7 +155,10 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

@@ -38,7 +38,51 @@ fn permissions(state: &AppState, role: &str) -> Vec<&'static str> {
         .collect()
 }
 
-pub async fn create(State(state): State<AppState>, raw: axum::body::Bytes) -> Result<Response, ApiError> {
+/// Failed sign-ins per client address in a sliding window: past the limit,
+/// that address is refused for a while whatever user name it tries (the
+/// per-account lockout does not stop one address trying many accounts).
+#[derive(Debug, Default)]
+pub struct Throttle {
+    failures: std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, Vec<std::time::Instant>>>,
+}
+
+/// Failed sign-ins allowed per address in [`THROTTLE_WINDOW`].
+pub const THROTTLE_LIMIT: usize = 20;
+pub const THROTTLE_WINDOW: std::time::Duration = std::time::Duration::from_secs(600);
+
+impl Throttle {
+    fn recent(&self, ip: std::net::IpAddr) -> usize {
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        let list = map.entry(ip).or_default();
+        list.retain(|t| t.elapsed() < THROTTLE_WINDOW);
+        list.len()
+    }
+
+    fn fail(&self, ip: std::net::IpAddr) {
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() > 100_000 {
+            map.retain(|_, l| l.iter().any(|t| t.elapsed() < THROTTLE_WINDOW));
+        }
+        map.entry(ip).or_default().push(std::time::Instant::now());
+    }
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    raw: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    if state.throttle.recent(peer.ip()) >= THROTTLE_LIMIT {
+        let mut r = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "throttled",
+            "too many failed sign-ins from this address; wait and try again".into(),
+        )
+        .into_response();
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("600"));
+        return Ok(r);
+    }
     let c: Credentials = body::json(&raw)?;
     let store = state.store.clone();
     let now = chrono::Utc::now();
@@ -57,6 +101,9 @@ pub async fn create(State(state): State<AppState>, raw: axum::body::Bytes) -> Re
             format!("worker failed: {e}"),
         )
     })?;
+    if !matches!(outcome, Ok(_) | Err(LoginError::Store(_))) {
+        state.throttle.fail(peer.ip());
+    }
     let (user, token, csrf) = match outcome {
         Ok(ok) => ok,
         Err(LoginError::Wrong) => {

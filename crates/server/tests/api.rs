@@ -74,6 +74,7 @@ async fn spawn_app() -> TestApp {
         open311_jurisdiction: "mingzhou.example".into(),
         cache: Default::default(),
         jobs: None,
+        throttle: Default::default(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -923,6 +924,22 @@ async fn sessions_cookies_csrf_and_lockout() {
         )
         .await;
     assert_eq!((r.status, r.json()["code"].as_str()), (401, Some("wrong_credentials")));
+    // One address trying many accounts is throttled, whatever the user name.
+    let mut last = 0;
+    for i in 0..fengqiao_server::session::THROTTLE_LIMIT {
+        let body = format!(r#"{{"username":"spray{i}","password":"whatever-pw"}}"#);
+        last = app.call("POST", "/api/v1/session", &[], &body).await.status;
+    }
+    assert_eq!(last, 429, "the limit counts this address's earlier failures too");
+    let r = app
+        .call(
+            "POST",
+            "/api/v1/session",
+            &[],
+            r#"{"username":"someone","password":"whatever-pw"}"#,
+        )
+        .await;
+    assert_eq!((r.status, r.json()["code"].as_str()), (429, Some("throttled")));
 }
 
 /// Scope: an officer sees only cases of their jurisdiction, a department
