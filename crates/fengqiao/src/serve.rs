@@ -9,6 +9,9 @@ use std::sync::Arc;
 /// The Open311 `jurisdiction_id` this server answers to.
 pub const OPEN311_JURISDICTION: &str = "fengqiao";
 
+/// How often the server signs a checkpoint over new ledger entries.
+const SEQUENCE_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// How often the server looks for cases whose deadline has passed.
 const SUPERVISION_SWEEP: std::time::Duration = std::time::Duration::from_secs(300);
 
@@ -28,6 +31,7 @@ pub fn run(settings: &Settings, default_dataset: Option<String>) -> Result<(), S
         },
     };
     let sweeper_store = store.clone();
+    let sequencer_store = store.clone();
     let state = AppState {
         store,
         categories: settings.categories.clone(),
@@ -85,6 +89,19 @@ pub fn run(settings: &Settings, default_dataset: Option<String>) -> Result<(), S
                     Ok(Err(e)) => eprintln!("supervision sweep failed: {e}"),
                     _ => {}
                 }
+            }
+        });
+        // The sequencer: whatever was written through the API since the last
+        // checkpoint is integrated and signed, in batches, every few seconds.
+        let (seq_store, seq_settings) = (sequencer_store, settings.clone());
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(SEQUENCE_EVERY);
+            loop {
+                every.tick().await;
+                let (store, settings) = (seq_store.clone(), seq_settings.clone());
+                let _ =
+                    tokio::task::spawn_blocking(move || crate::ledger::sequence_after_write(&settings, store.as_ref()))
+                        .await;
             }
         });
         // Ctrl-C or SIGTERM (systemd, kill): finish in-flight requests, then stop.
