@@ -54,20 +54,7 @@ async fn filter_for(
         _ => None,
     };
     let mut filter = params::filter(state, tz.unwrap_or(state.timezone), q)?;
-    if state.policy.scope(&who.role) == fengqiao_auth::Scope::Jurisdiction {
-        let own = who.jurisdiction.clone().unwrap_or_else(|| "\u{0}none".into());
-        match &filter.jurisdiction {
-            Some(asked) if !asked.starts_with(&own) => {
-                return Err(ApiError::new(
-                    StatusCode::FORBIDDEN,
-                    "out_of_scope",
-                    format!("jurisdiction {asked} is outside yours ({own})"),
-                ));
-            }
-            Some(_) => {}
-            None => filter.jurisdiction = Some(own),
-        }
-    }
+    filter.jurisdiction = params::scoped_jurisdiction(state, who, filter.jurisdiction.take())?;
     Ok(filter)
 }
 

@@ -21,20 +21,7 @@ use fengqiao_store::cases::CaseRecord;
 fn scoped(state: &AppState, p: &Principal, mut f: CaseFilter) -> Result<CaseFilter, ApiError> {
     match state.policy.scope(&p.role) {
         Scope::All => {}
-        Scope::Jurisdiction => {
-            let own = p.jurisdiction.clone().unwrap_or_else(|| "\u{0}none".into());
-            match &f.jurisdiction {
-                Some(asked) if !asked.starts_with(&own) => {
-                    return Err(ApiError::new(
-                        StatusCode::FORBIDDEN,
-                        "out_of_scope",
-                        format!("jurisdiction {asked} is outside yours ({own})"),
-                    ));
-                }
-                Some(_) => {}
-                None => f.jurisdiction = Some(own),
-            }
-        }
+        Scope::Jurisdiction => f.jurisdiction = params::scoped_jurisdiction(state, p, f.jurisdiction.take())?,
         Scope::Department => f.department = Some(p.department.clone().unwrap_or_default()),
         Scope::Assignee => f.assignee = Some(p.assignee.clone().unwrap_or_default()),
     }
@@ -176,23 +163,7 @@ pub async fn report(State(state): State<AppState>, axum::extract::Query(q): Q) -
     let config = state.cases.clone();
     let tz = config.calendar.timezone();
     let now = chrono::Utc::now();
-    let day = |k: &str| -> Result<Option<chrono::NaiveDate>, ApiError> {
-        q.get(k)
-            .map(|v| {
-                chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
-                    .map_err(|_| ApiError::invalid_parameter(k, v, "expected a local day YYYY-MM-DD"))
-            })
-            .transpose()
-    };
-    let to = day("to")?.unwrap_or(now.with_timezone(&tz).date_naive() + chrono::Duration::days(1));
-    let from = day("from")?.unwrap_or(to - chrono::Duration::days(30));
-    if from >= to {
-        return Err(ApiError::invalid_parameter(
-            "from",
-            &from.to_string(),
-            "must be before `to`",
-        ));
-    }
+    let (from, to) = params::day_range(&q, tz, now)?;
     let by_text = q.get("by").cloned().unwrap_or_default();
     let by = ReportBy::parse(&by_text).ok_or_else(|| {
         ApiError::invalid_parameter(
@@ -234,16 +205,7 @@ pub async fn activities(State(state): State<AppState>, axum::extract::Query(q): 
     params::reject_unknown(&q, &["from", "to"])?;
     let tz = state.cases.calendar.timezone();
     let now = chrono::Utc::now();
-    let day = |k: &str| -> Result<Option<chrono::NaiveDate>, ApiError> {
-        q.get(k)
-            .map(|v| {
-                chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
-                    .map_err(|_| ApiError::invalid_parameter(k, v, "expected a local day YYYY-MM-DD"))
-            })
-            .transpose()
-    };
-    let to = day("to")?.unwrap_or(now.with_timezone(&tz).date_naive() + chrono::Duration::days(1));
-    let from = day("from")?.unwrap_or(to - chrono::Duration::days(30));
+    let (from, to) = params::day_range(&q, tz, now)?;
     let at = |d: chrono::NaiveDate| {
         tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight"))
             .earliest()
@@ -310,17 +272,7 @@ pub async fn open(
         ));
     }
     // An officer opens cases in their own jurisdiction.
-    let jurisdiction = match (state.policy.scope(&who.role), b.jurisdiction) {
-        (Scope::Jurisdiction, None) => who.jurisdiction.clone(),
-        (Scope::Jurisdiction, Some(j)) if !who.jurisdiction.as_deref().is_some_and(|own| j.starts_with(own)) => {
-            return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "out_of_scope",
-                format!("jurisdiction {j} is outside yours"),
-            ));
-        }
-        (_, j) => j,
-    };
+    let jurisdiction = params::scoped_jurisdiction(&state, &who, b.jurisdiction)?;
     let new = fengqiao_store::cases::NewCase {
         case_type: b.case_type,
         category: b.category,

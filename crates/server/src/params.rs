@@ -109,3 +109,54 @@ pub fn cursor(q: &HashMap<String, String>) -> Result<Option<Cursor>, ApiError> {
         })
         .transpose()
 }
+
+/// `from` and `to` as local days (default: the 30 days up to and including
+/// today, in `tz`); `from` must come before `to`.
+pub fn day_range(
+    q: &HashMap<String, String>,
+    tz: chrono_tz::Tz,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(chrono::NaiveDate, chrono::NaiveDate), ApiError> {
+    let day = |k: &str| -> Result<Option<chrono::NaiveDate>, ApiError> {
+        q.get(k)
+            .map(|v| {
+                chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                    .map_err(|_| ApiError::invalid_parameter(k, v, "expected a local day YYYY-MM-DD"))
+            })
+            .transpose()
+    };
+    let to = day("to")?.unwrap_or(now.with_timezone(&tz).date_naive() + chrono::Duration::days(1));
+    let from = day("from")?.unwrap_or(to - chrono::Duration::days(30));
+    if from >= to {
+        return Err(ApiError::invalid_parameter(
+            "from",
+            &from.to_string(),
+            "must be before `to`",
+        ));
+    }
+    Ok((from, to))
+}
+
+/// The jurisdiction a jurisdiction-scoped principal may ask about: its own
+/// when it names none, the one it names when that lies within its own, and
+/// a 403 otherwise. Principals of other scopes get what they asked.
+pub fn scoped_jurisdiction(
+    state: &crate::AppState,
+    who: &fengqiao_auth::Principal,
+    asked: Option<String>,
+) -> Result<Option<String>, ApiError> {
+    if state.policy.scope(&who.role) != fengqiao_auth::Scope::Jurisdiction {
+        return Ok(asked);
+    }
+    // An officer without a jurisdiction sees nothing rather than everything.
+    let own = who.jurisdiction.clone().unwrap_or_else(|| "\u{0}none".into());
+    match asked {
+        Some(a) if !a.starts_with(&own) => Err(ApiError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "out_of_scope",
+            format!("jurisdiction {a} is outside yours ({own})"),
+        )),
+        Some(a) => Ok(Some(a)),
+        None => Ok(Some(own)),
+    }
+}
