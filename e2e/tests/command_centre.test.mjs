@@ -1,0 +1,54 @@
+// The command centre in real Chromium: sign in per role, see the incident
+// picture with the next shift's forecast and the deployment plan on the map,
+// both carrying a "verified" badge checked in the browser, in both
+// languages (chosen from the browser's language), with screenshots.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { start, signedIn, artifacts } from "./helpers.mjs";
+
+let app;
+before(async () => { app = await start(); });
+after(async () => { await app?.stop(); });
+
+for (const lang of ["zh", "en"]) {
+  test(`commander sees the map, forecast, plan and verified badges (${lang})`, async () => {
+    const { page, context, errors } = await signedIn(app, "commander", "demo-commander-2026", lang);
+    await page.locator("#who").filter({ hasText: "commander" }).waitFor();
+    // The page follows the browser's language.
+    assert.equal(await page.locator("html").getAttribute("lang"), lang === "zh" ? "zh-CN" : "en");
+    await page.locator("#map path.unit").first().waitFor();
+    assert.ok((await page.locator("#map path.unit").count()) > 10, "plan units drawn");
+    assert.ok((await page.locator("#map path.round").count()) > 10, "visiting rounds drawn");
+    const badges = page.locator("a.badge");
+    await page.locator('a.badge[data-ledger]').nth(1).waitFor({ timeout: 15000 });
+    assert.equal(await badges.count(), 2);
+    for (let i = 0; i < 2; i++) assert.equal(await badges.nth(i).getAttribute("data-ledger"), "verified");
+    const cards = await page.locator("#summary .card").count();
+    assert.ok(cards >= 3, `summary cards: ${cards}`);
+    await page.screenshot({ path: join(artifacts, `command-centre-${lang}.png`) });
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+}
+
+test("a wrong password is refused in the dialog; signing out returns to it", async () => {
+  const { page, context } = await signedIn(app, "commander", "not-the-password", "en");
+  await page.locator("#login-error").filter({ hasText: "Wrong user name or password" }).waitFor();
+  await page.locator("#login-pass").fill("demo-commander-2026");
+  await page.locator("#login-form button[type=submit]").click();
+  await page.locator("#logout").waitFor({ state: "visible" });
+  await page.locator("#logout").click();
+  await page.locator("#login").waitFor({ state: "visible" });
+  await context.close();
+});
+
+for (const [user, password] of [["analyst", "demo-analyst-2026"], ["officer", "demo-officer-2026"], ["leader", "demo-leader-2026"], ["admin", "demo-admin-2026"]]) {
+  test(`${user} signs in and sees the incident picture`, async () => {
+    const { page, context, errors } = await signedIn(app, user, password, "en");
+    await page.locator("#who").filter({ hasText: user }).waitFor();
+    await page.locator("#map rect").first().waitFor();
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+}

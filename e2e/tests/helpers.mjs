@@ -1,0 +1,66 @@
+// A fresh Fengqiao (demo city, real server on a free port) and a headless
+// Chromium for each test file; screenshots go to target/e2e-artifacts/.
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { chromium } from "playwright-core";
+
+const root = resolve(import.meta.dirname, "../..");
+const bin = process.env.FENGQIAO_BIN || join(root, "target/ci/fengqiao");
+export const artifacts = join(root, "target/e2e-artifacts");
+
+async function freePort() {
+  return new Promise((ok) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
+
+export async function start() {
+  const dir = mkdtempSync(join(tmpdir(), "fq-e2e-"));
+  const data = join(dir, "data");
+  execFileSync(bin, ["demo", "--no-serve", "--days", "10", "--data-dir", data], { stdio: "ignore" });
+  const port = await freePort();
+  const server = spawn(bin, ["serve", "--data-dir", data, "--bind", `127.0.0.1:${port}`], { stdio: "ignore" });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`${base}/health`)).ok) break;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--no-sandbox"],
+  });
+  mkdirSync(artifacts, { recursive: true });
+  return {
+    base,
+    browser,
+    async stop() {
+      await browser.close();
+      server.kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/// A page signed in as `user` in language `lang` (zh or en), at `path`.
+export async function signedIn(app, user, password, lang, path = "/") {
+  const context = await app.browser.newContext({
+    viewport: { width: 1366, height: 768 },
+    locale: lang === "zh" ? "zh-CN" : "en-GB",
+  });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(`${app.base}${path}`);
+  await page.locator("#login-user").fill(user);
+  await page.locator("#login-pass").fill(password);
+  await page.locator("#login-form button[type=submit]").click();
+  return { page, context, errors };
+}
