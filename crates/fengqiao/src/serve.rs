@@ -49,6 +49,7 @@ pub fn run(settings: &Settings, default_dataset: Option<String>) -> Result<(), S
             settings: settings.clone(),
         })),
         throttle: Default::default(),
+        submissions: Default::default(),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

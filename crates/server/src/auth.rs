@@ -34,6 +34,10 @@ pub enum Need {
 pub const ROUTES: &[(&str, &str, Need)] = &[
     ("GET", "/api/openapi.json", Need::Public),
     ("POST", "/api/v1/session", Need::Public),
+    ("GET", "/api/v1/public/services", Need::Public),
+    ("POST", "/api/v1/public/requests", Need::Public),
+    ("GET", "/api/v1/public/requests/*", Need::Public),
+    ("POST", "/api/v1/public/requests/*/rating", Need::Public),
     ("DELETE", "/api/v1/session", Need::SignedIn),
     ("GET", "/api/v1/me", Need::SignedIn),
     ("POST", "/api/v1/me/password", Need::SignedIn),

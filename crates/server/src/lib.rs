@@ -15,6 +15,7 @@ pub mod jobs;
 mod open311;
 pub mod openapi;
 mod params;
+pub mod public;
 pub mod session;
 
 use axum::Router;
@@ -78,16 +79,25 @@ pub struct AppState {
     pub jobs: Option<Arc<dyn jobs::Jobs>>,
     /// Failed sign-ins per client address.
     pub throttle: Arc<session::Throttle>,
+    /// Public submissions per client address.
+    pub submissions: Arc<public::Submissions>,
 }
 
 const INDEX_HTML: &str = include_str!("../assets/index.html");
 const APP_JS: &str = include_str!("../assets/app.js");
 const LEDGER_JS: &str = include_str!("../assets/ledger.js");
 const APP_CSS: &str = include_str!("../assets/app.css");
+const PUBLIC_HTML: &str = include_str!("../assets/public.html");
+const PUBLIC_JS: &str = include_str!("../assets/public.js");
 
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(|| async { Html(INDEX_HTML) }))
+        .route("/public", get(|| async { Html(PUBLIC_HTML) }))
+        .route(
+            "/assets/public.js",
+            get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], PUBLIC_JS) }),
+        )
         .route(
             "/assets/app.js",
             get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], APP_JS) }),
@@ -108,6 +118,13 @@ pub fn router(state: AppState) -> Router {
             axum::routing::post(session::create).delete(session::delete),
         )
         .route("/api/v1/me", get(session::me))
+        .route("/api/v1/public/services", get(public::services))
+        .route("/api/v1/public/requests", axum::routing::post(public::submit))
+        .route("/api/v1/public/requests/{token}", get(public::follow))
+        .route(
+            "/api/v1/public/requests/{token}/rating",
+            axum::routing::post(public::rate),
+        )
         .route("/api/v1/users", get(session::users).post(session::create_user))
         .route("/api/v1/users/{username}", axum::routing::post(session::change_user))
         .route("/api/v1/me/password", axum::routing::post(session::change_password))

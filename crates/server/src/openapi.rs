@@ -39,6 +39,38 @@ pub const DOCS: &[Doc] = &[
     ("DELETE", "/api/v1/session", "Sign out", &[], None, 204),
     (
         "GET",
+        "/api/v1/public/services",
+        "Request categories for citizens (no account)",
+        &[],
+        None,
+        200,
+    ),
+    (
+        "POST",
+        "/api/v1/public/requests",
+        "A citizen submits a request (no account); the answer holds its tracking token, once",
+        &[],
+        Some("public_request"),
+        201,
+    ),
+    (
+        "GET",
+        "/api/v1/public/requests/{token}",
+        "Follow a request with its tracking token",
+        &[],
+        None,
+        200,
+    ),
+    (
+        "POST",
+        "/api/v1/public/requests/{token}/rating",
+        "Rate a closed request (1-5) with its tracking token",
+        &[],
+        Some("rating"),
+        200,
+    ),
+    (
+        "GET",
         "/api/v1/me",
         "Who is signed in, the role's permissions and scope",
         &[],
@@ -343,6 +375,16 @@ fn body_schema(name: &str) -> Value {
                    "case_code": {"type": ["string", "null"]},
                    "attendance": {"type": "array", "items": {"type": "array", "prefixItems": [{"type": "integer"}, {"type": "number"}]}}}),
             &["kind", "title", "starts_at", "ends_at", "reach", "attendance"],
+        ),
+        "public_request" => s(
+            json!({"category": {"type": "string"}, "description": {"type": "string"}, "address": {"type": ["string", "null"]},
+                   "lon": {"type": ["number", "null"]}, "lat": {"type": ["number", "null"]},
+                   "name": {"type": ["string", "null"]}, "phone": {"type": ["string", "null"]}}),
+            &["category", "description"],
+        ),
+        "rating" => s(
+            json!({"rating": {"type": "integer", "minimum": 1, "maximum": 5}}),
+            &["rating"],
         ),
         "case_open" => s(
             json!({

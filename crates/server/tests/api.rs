@@ -75,6 +75,7 @@ async fn spawn_app() -> TestApp {
         cache: Default::default(),
         jobs: None,
         throttle: Default::default(),
+        submissions: Default::default(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -1352,4 +1353,68 @@ async fn users_and_volunteers_over_the_api() {
         400
     );
     assert_eq!(app.post("/api/v1/forecasts", "{}").await.status, 503);
+}
+
+/// The public channel without an account: submit (validated, at most ten an
+/// hour from one address), follow with the token, no rating before closure.
+#[tokio::test]
+async fn public_requests_without_an_account() {
+    let app = spawn_app().await;
+    let services = app.call("GET", "/api/v1/public/services", &[], "").await;
+    assert_eq!(services.status, 200);
+    assert_eq!(services.json()["items"].as_array().unwrap().len(), 7);
+    let submit = |body: &'static str| {
+        let app = &app;
+        async move { app.call("POST", "/api/v1/public/requests", &[], body).await }
+    };
+    let ok = r#"{"category":"request.road","description":"路面塌陷","address":"中山西路12号","phone":"13800001111"}"#;
+    let r = submit(ok).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let token = r.json()["token"].as_str().unwrap().to_string();
+    let seen = app
+        .call("GET", &format!("/api/v1/public/requests/{token}"), &[], "")
+        .await
+        .json();
+    assert_eq!(
+        (seen["status"].as_str(), seen["can_rate"].as_bool()),
+        (Some("open"), Some(false))
+    );
+    assert!(!seen.to_string().contains("13800001111"));
+    let r = app
+        .call(
+            "POST",
+            &format!("/api/v1/public/requests/{token}/rating"),
+            &[],
+            r#"{"rating":5}"#,
+        )
+        .await;
+    assert_eq!(r.status, 422, "not before it is closed: {}", r.body);
+    assert_eq!(
+        submit(r#"{"category":"request.road","description":"x"}"#).await.status,
+        400,
+        "no location"
+    );
+    assert_eq!(
+        submit(r#"{"category":"parking","description":"x","address":"a"}"#)
+            .await
+            .status,
+        400
+    );
+    assert_eq!(
+        submit(r#"{"category":"request.road","description":"","address":"a"}"#)
+            .await
+            .status,
+        400
+    );
+    assert_eq!(
+        app.call("GET", "/api/v1/public/requests/AAAA-BBBB-CCCC-DDDD", &[], "")
+            .await
+            .status,
+        404
+    );
+    let mut last = 0;
+    for _ in 0..fengqiao_server::public::SUBMISSIONS_PER_HOUR {
+        last = submit(ok).await.status;
+    }
+    assert_eq!(last, 429, "ten an hour from one address");
 }

@@ -1,0 +1,106 @@
+// The public page: submit a request without an account, follow it with the
+// tracking token, rate it once it is closed. Plain JavaScript, this server only.
+"use strict";
+
+const T = {
+  zh: {
+    title: "群众诉求 · 最多跑一次", submit_title: "提交诉求", category: "类别", description: "描述", address: "地址",
+    name: "姓名（可不填）", phone: "电话（可不填）", send: "提交", follow_title: "查询进度", token: "查询码", look: "查询",
+    rate: "评价", send_rating: "提交评价", lang: "EN", keep: "已受理。请保存查询码：", due: "预计办结", rated: "已评价",
+    status_open: "办理中", status_closed: "已办结", none: "没有找到该查询码的诉求",
+  },
+  en: {
+    title: "Citizen requests · come in at most once", submit_title: "Submit a request", category: "Category",
+    description: "Description", address: "Address", name: "Name (optional)", phone: "Phone (optional)", send: "Submit",
+    follow_title: "Follow a request", token: "Tracking token", look: "Look up", rate: "Rate", send_rating: "Send rating",
+    lang: "中文", keep: "Accepted. Keep your tracking token:", due: "Expected by", rated: "Rated",
+    status_open: "in progress", status_closed: "closed", none: "No request with that tracking token",
+  },
+};
+const $ = (id) => document.getElementById(id);
+let lang = new URLSearchParams(location.search).get("lang") || localStorage.getItem("fq-lang")
+  || ((navigator.language || "zh").toLowerCase().startsWith("zh") ? "zh" : "en");
+const t = (k) => T[lang][k];
+let services = [];
+
+function apply() {
+  document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
+  document.querySelectorAll("[data-i18n]").forEach((n) => { n.textContent = t(n.dataset.i18n); });
+  $("lang").textContent = t("lang");
+  const sel = $("category"), keep = sel.value;
+  sel.innerHTML = "";
+  for (const s of services) {
+    const o = document.createElement("option");
+    o.value = s.code; o.textContent = lang === "zh" ? s.zh : s.en;
+    sel.appendChild(o);
+  }
+  if (keep) sel.value = keep;
+}
+
+async function call(method, path, body) {
+  const r = await fetch(path, { method, headers: body ? { "Content-Type": "application/json" } : {}, body: body ? JSON.stringify(body) : undefined });
+  const data = await r.json();
+  if (!r.ok) throw new Error(data.message || r.statusText);
+  return data;
+}
+
+const when = (x) => new Date(x).toLocaleString(lang === "zh" ? "zh-CN" : "en-GB", { dateStyle: "short", timeStyle: "short" });
+
+function show(req) {
+  const s = $("status");
+  s.innerHTML = "";
+  const head = document.createElement("p");
+  head.className = "req-head";
+  head.dataset.status = req.status;
+  head.textContent = `${req.code} · ${lang === "zh" ? req.stage.zh : req.stage.en} (${t("status_" + req.status)}) · ${t("due")} ${when(req.due_at)}`;
+  s.appendChild(head);
+  const list = document.createElement("ol");
+  list.className = "timeline";
+  for (const h of req.history) {
+    const li = document.createElement("li");
+    li.textContent = `${when(h.at)} — ${lang === "zh" ? h.stage.zh : h.stage.en}`;
+    list.appendChild(li);
+  }
+  s.appendChild(list);
+  if (req.rating) {
+    const p = document.createElement("p");
+    p.textContent = `${t("rated")}: ${"★".repeat(req.rating)}`;
+    s.appendChild(p);
+  }
+  $("rate").hidden = !req.can_rate;
+}
+
+async function init() {
+  services = (await call("GET", "/api/v1/public/services")).items;
+  apply();
+  $("lang").onclick = () => { lang = lang === "zh" ? "en" : "zh"; localStorage.setItem("fq-lang", lang); apply(); };
+  $("submit").onsubmit = async (ev) => {
+    ev.preventDefault();
+    const out = $("submit-result");
+    try {
+      const r = await call("POST", "/api/v1/public/requests", {
+        category: $("category").value, description: $("description").value, address: $("address").value,
+        name: $("name").value || null, phone: $("phone").value || null,
+      });
+      out.innerHTML = "";
+      out.append(`${t("keep")} `);
+      const code = document.createElement("strong");
+      code.id = "new-token";
+      code.textContent = r.token;
+      out.append(code, ` (${r.code})`);
+      $("token").value = r.token;
+    } catch (e) { out.textContent = e.message; }
+  };
+  $("follow").onsubmit = async (ev) => {
+    ev.preventDefault();
+    try { show(await call("GET", `/api/v1/public/requests/${encodeURIComponent($("token").value.trim())}`)); }
+    catch (e) { $("status").textContent = t("none"); $("rate").hidden = true; }
+  };
+  $("rate").onsubmit = async (ev) => {
+    ev.preventDefault();
+    try { show(await call("POST", `/api/v1/public/requests/${encodeURIComponent($("token").value.trim())}/rating`, { rating: Number($("rating").value) })); }
+    catch (e) { $("status").append(e.message); }
+  };
+}
+
+init().catch((e) => { $("submit-result").textContent = e.message; });
