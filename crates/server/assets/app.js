@@ -11,7 +11,7 @@ const I18N = {
     per_day: "日均警情", all: "全部类别", stations: "派出所", posts: "警务站", fewer: "少", more: "多",
     days: ["一", "二", "三", "四", "五", "六", "日"], citizen: "群众报警", officer: "民警发现", unknown: "未知",
     forecast: "下一班次预测", fc_legend: "预测热点（前 1% / 5% 网格）", fc_none: "暂无预测：运行 fengqiao forecast",
-    fc_note: "预测时段", plan: "部署方案", plan_legend: "巡逻车组 · 巡逻路线 · 5 分钟响应圈", plan_none: "暂无方案：运行 fengqiao plan", filtered: "筛选：", sign_in: "登录", username: "用户名", password: "密码", logout: "退出", login_failed: "用户名或密码错误",
+    fc_note: "预测时段", plan: "部署方案", plan_legend: "巡逻车组 · 巡逻路线 · 5 分钟响应圈", plan_none: "暂无方案：运行 fengqiao plan", filtered: "筛选：", cases: "案件", sign_in: "登录", username: "用户名", password: "密码", logout: "退出", login_failed: "用户名或密码错误",
     ledger_checking: "存证校验中…", ledger_ok: "已存证 ✓", ledger_bad: "存证校验失败 ✗", ledger_pending: "尚未存证",
     ledger_title: (r, sig) => `${r.record}：日志第 ${r.index} 条，已由本浏览器核对包含证明至签名检查点（${r.size} 条）${sig ? "及其签名" : "；本浏览器无法核对 Ed25519 签名"}；服务器核对记录与承诺一致。`,
     no_hours: "该数据集只有日期，没有时刻。", none: "暂无数据。运行 fengqiao demo 或 fengqiao import incidents 导入警情。", lang: "EN",
@@ -24,7 +24,7 @@ const I18N = {
     per_day: "Per day", all: "All categories", stations: "Station", posts: "Post", fewer: "fewer", more: "more",
     days: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], citizen: "Citizen-initiated", officer: "Officer-initiated",
     unknown: "Unknown", forecast: "Next-shift forecast", fc_legend: "Forecast hot spots (top 1% / 5% of cells)",
-    fc_none: "No forecast yet: run fengqiao forecast", fc_note: "Forecast window", plan: "Deployment plan", plan_legend: "Patrol units · rounds · 5-minute response rings", plan_none: "No plan yet: run fengqiao plan", filtered: "Filter: ", sign_in: "Sign in", username: "User name", password: "Password", logout: "Sign out", login_failed: "Wrong user name or password",
+    fc_none: "No forecast yet: run fengqiao forecast", fc_note: "Forecast window", plan: "Deployment plan", plan_legend: "Patrol units · rounds · 5-minute response rings", plan_none: "No plan yet: run fengqiao plan", filtered: "Filter: ", cases: "Cases", sign_in: "Sign in", username: "User name", password: "Password", logout: "Sign out", login_failed: "Wrong user name or password",
     ledger_checking: "checking the ledger…", ledger_ok: "verified ✓", ledger_bad: "ledger check failed ✗", ledger_pending: "not in the ledger yet",
     ledger_title: (r, sig) => `${r.record}: entry ${r.index} of the log; this browser checked its inclusion proof up to the signed checkpoint of ${r.size} entries${sig ? " and its signature" : " (this browser cannot check Ed25519 signatures)"}; the server checked that the record matches its commitment.`,
     no_hours: "This dataset has dates only, no times of day.", none: "No data yet. Run fengqiao demo or fengqiao import incidents.", lang: "中文",
@@ -44,50 +44,6 @@ function pickLang() {
   return (navigator.language || "zh").toLowerCase().startsWith("zh") ? "zh" : "en";
 }
 
-async function api(path, params = {}) {
-  const u = new URL(path, location.origin);
-  for (const [k, v] of Object.entries(params)) if (v !== null && v !== undefined && v !== "") u.searchParams.set(k, v);
-  const r = await fetch(u, { credentials: "same-origin" });
-  const body = await r.json();
-  if (r.status === 401) { await signIn(); return api(path, params); }
-  if (!r.ok) throw new Error(body.message || r.statusText);
-  return body;
-}
-
-// Sign in through the dialog; the session cookie is HttpOnly, the CSRF token
-// (for changes) is kept for this tab only.
-function signIn() {
-  return new Promise((resolve) => {
-    const dlg = $("login");
-    applyLang();
-    $("login-error").textContent = "";
-    $("login-form").onsubmit = async (ev) => {
-      ev.preventDefault();
-      const r = await fetch("/api/v1/session", {
-        method: "POST", headers: { "Content-Type": "application/json" }, credentials: "same-origin",
-        body: JSON.stringify({ username: $("login-user").value, password: $("login-pass").value }),
-      });
-      const body = await r.json();
-      if (!r.ok) { $("login-error").textContent = r.status === 401 ? t("login_failed") : body.message; return; }
-      sessionStorage.setItem("fq-csrf", body.csrf_token);
-      dlg.close();
-      showUser(body.user);
-      resolve();
-    };
-    if (!dlg.open) dlg.showModal();
-  });
-}
-
-function showUser(user) {
-  $("who").textContent = user ? `${user.display_name} (${user.role})` : "";
-  $("logout").hidden = !user;
-}
-
-async function signOut() {
-  await fetch("/api/v1/session", { method: "DELETE", credentials: "same-origin", headers: { "X-CSRF-Token": sessionStorage.getItem("fq-csrf") || "" } });
-  sessionStorage.removeItem("fq-csrf");
-  location.reload();
-}
 
 function el(tag, attrs = {}, parent = null) {
   const e = document.createElementNS(NS, tag);
@@ -228,31 +184,6 @@ async function drawMap(ds) {
     span(`<i style="background:#3f7bd9;border-radius:50%"></i>${t("posts")}`);
   }
   enablePanZoom(svg, g);
-}
-
-// A "verified" badge for a stored record, checked in this browser (ledger.js).
-async function ledgerBadge(parent, record) {
-  const a = document.createElement("a");
-  a.className = "badge";
-  a.href = `/api/v1/ledger/proof?record=${encodeURIComponent(record)}&format=text`;
-  a.target = "_blank";
-  a.textContent = t("ledger_checking");
-  parent.appendChild(a);
-  let proof;
-  try {
-    proof = await api("/api/v1/ledger/proof", { record });
-  } catch (e) {
-    a.textContent = t("ledger_pending");
-    a.title = e.message;
-    return;
-  }
-  const r = await LedgerVerify.verify(proof, proof.vkey || "");
-  const ok = r.ok && proof.record_matches_entry;
-  a.classList.add(ok ? "ok" : "bad");
-  a.dataset.ledger = ok ? "verified" : "failed";
-  a.textContent = ok ? t("ledger_ok") : t("ledger_bad");
-  a.title = ok ? t("ledger_title")({ record, index: r.index, size: r.size }, r.signature === "checked")
-    : (r.reason || "the record no longer matches its ledger entry");
 }
 
 function enablePanZoom(svg, g) {

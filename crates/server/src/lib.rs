@@ -88,12 +88,24 @@ const APP_JS: &str = include_str!("../assets/app.js");
 const LEDGER_JS: &str = include_str!("../assets/ledger.js");
 const APP_CSS: &str = include_str!("../assets/app.css");
 const PUBLIC_HTML: &str = include_str!("../assets/public.html");
+const CASES_HTML: &str = include_str!("../assets/cases.html");
+const CASES_JS: &str = include_str!("../assets/cases.js");
+const COMMON_JS: &str = include_str!("../assets/common.js");
 const PUBLIC_JS: &str = include_str!("../assets/public.js");
 
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(|| async { Html(INDEX_HTML) }))
         .route("/public", get(|| async { Html(PUBLIC_HTML) }))
+        .route("/cases", get(|| async { Html(CASES_HTML) }))
+        .route(
+            "/assets/cases.js",
+            get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], CASES_JS) }),
+        )
+        .route(
+            "/assets/common.js",
+            get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], COMMON_JS) }),
+        )
         .route(
             "/assets/public.js",
             get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], PUBLIC_JS) }),

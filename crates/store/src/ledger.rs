@@ -220,6 +220,9 @@ pub struct InclusionProof {
     /// Whether the record as stored now still matches the entry's commitment
     /// (checked by the server, which holds the commitment key).
     pub record_matches_entry: bool,
+    /// A newer version of the record is logged but not yet in a signed
+    /// checkpoint: the proof is of an earlier version; ask again shortly.
+    pub newer_version_pending: bool,
     /// The signed checkpoint note the proof leads to.
     pub checkpoint: String,
     pub vkey: Option<String>,
@@ -256,8 +259,12 @@ pub fn inclusion(store: &dyn Store, record_type: &str, record_id: &str) -> Resul
     };
     let leaf = entry.leaf_bytes();
     let record_matches_entry = store.commitment_of(record_type, record_id)? == Some(entry.commitment);
+    let newer_version_pending = store
+        .latest_ledger_entry(record_type, record_id, u64::MAX / 2)?
+        .is_some_and(|newest| newest.seq >= cp.size);
     Ok(Some(InclusionProof {
         record_matches_entry,
+        newer_version_pending,
         record: entry.record(),
         index: entry.seq,
         tree_size: cp.size,

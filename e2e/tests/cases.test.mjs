@@ -1,0 +1,91 @@
+// Case boards in real Chromium: a citizen's request goes round the loop by
+// the buttons of the people who hold it — the duty commander registers and
+// dispatches it, urban management starts and reports, the commander sends
+// it back once, urban reports again, the commander verifies and closes; a
+// volunteer sees only its assignments, with parties masked.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { start, signedIn, artifacts } from "./helpers.mjs";
+
+let app;
+before(async () => { app = await start(); });
+after(async () => { await app?.stop(); });
+
+async function press(page, action) {
+  const button = page.locator(`.actions button[data-action="${action}"]`);
+  await button.waitFor();
+  await button.click();
+  await page.locator(`.actions button[data-action="${action}"]`).waitFor({ state: "detached" }).catch(() => {});
+}
+
+test("a request is handled, fails verification, is reworked and closed, button by button", async () => {
+  const submitted = await (await fetch(`${app.base}/api/v1/public/requests`, {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ category: "request.sanitation", description: "垃圾三天未清运", address: "解放南路8号" }),
+  })).json();
+  const path = `/cases?type=request&case=${encodeURIComponent(submitted.code)}`;
+  const stageIs = (page, stage) => page.locator(`#case-stage[data-stage="${stage}"]`).waitFor();
+  const commander = await signedIn(app, "commander", "demo-commander-2026", "en", path);
+  commander.page.on("dialog", (d) => d.accept("路面仍有垃圾 rubbish still there"));
+  await stageIs(commander.page, "accepted");
+  await press(commander.page, "register");
+  await stageIs(commander.page, "registered");
+  await press(commander.page, "dispatch");
+  await stageIs(commander.page, "dispatched");
+  assert.match(await commander.page.locator("#case-stage").textContent(), /urban/);
+
+  const urban = await signedIn(app, "urban", "demo-urban-2026", "en", path);
+  await stageIs(urban.page, "dispatched");
+  assert.ok(await urban.page.locator(`.card.case[data-code="${submitted.code}"]`).count(), "on the department's board");
+  await press(urban.page, "start");
+  await stageIs(urban.page, "handling");
+  await press(urban.page, "report");
+  await stageIs(urban.page, "reported");
+
+  await commander.page.reload();
+  await stageIs(commander.page, "reported");
+  await press(commander.page, "rework");
+  await stageIs(commander.page, "handling");
+
+  await urban.page.reload();
+  await stageIs(urban.page, "handling");
+  await press(urban.page, "report");
+  await stageIs(urban.page, "reported");
+
+  await commander.page.reload();
+  await press(commander.page, "verify");
+  await stageIs(commander.page, "verified");
+  await press(commander.page, "close");
+  // Closed cases leave the open board; the case page still shows them.
+  await commander.page.goto(`${app.base}${path}`);
+  await stageIs(commander.page, "closed");
+  await commander.page.locator('a.badge[data-ledger="verified"]').waitFor({ timeout: 15000 });
+  const history = await commander.page.locator(".timeline li").allTextContents();
+  assert.equal(history.length, 9);
+  assert.ok(history.some((h) => h.includes("rework") && h.includes("rubbish still there")));
+  await commander.page.screenshot({ path: join(artifacts, "cases-request-closed-en.png"), fullPage: true });
+  for (const s of [commander, urban]) { assert.deepEqual(s.errors, []); await s.context.close(); }
+});
+
+for (const lang of ["zh", "en"]) {
+  test(`a volunteer sees only its assignments, parties masked (${lang})`, async () => {
+    const { page, context, errors } = await signedIn(app, "volunteer", "demo-volunteer-2026", lang, "/cases?type=dispute&closed=1");
+    await page.locator("#who").filter({ hasText: "volunteer" }).waitFor();
+    await page.locator("#board .card.case, #board").first().waitFor();
+    const cards = page.locator(".card.case");
+    const n = await cards.count();
+    for (let i = 0; i < n; i++) {
+      await cards.nth(i).click();
+      await page.locator("#detail h2").waitFor();
+      const parties = await page.locator(".parties").textContent().catch(() => "");
+      assert.ok(!parties || parties.includes("*"), `masked: ${parties}`);
+      assert.ok(!/1[3-9]\d{9}/.test(parties), `no full phone numbers: ${parties}`);
+    }
+    const board = await (await context.request.get(`${app.base}/api/v1/cases?type=dispute`)).json();
+    assert.ok(board.items.every((c) => c.assignee && c.assignee.includes("志愿")), "only its own assignments");
+    await page.screenshot({ path: join(artifacts, `cases-volunteer-${lang}.png`), fullPage: true });
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+}
