@@ -52,3 +52,29 @@ for (const [user, password] of [["analyst", "demo-analyst-2026"], ["officer", "d
     await context.close();
   });
 }
+
+test("the duty commander runs a forecast and a plan from the page and exports the plan", async () => {
+  const { page, context, errors } = await signedIn(app, "commander", "demo-commander-2026", "en");
+  await page.locator("#map path.unit").first().waitFor();
+  const before = await (await context.request.get(`${app.base}/api/v1/plans/latest?dataset=demo`)).json();
+  await page.locator("#run").click();
+  await page.locator('#run[data-done="1"]').waitFor({ timeout: 60000 });
+  const after = await (await context.request.get(`${app.base}/api/v1/plans/latest?dataset=demo`)).json();
+  assert.ok(after.id > before.id, `a new plan: ${before.id} -> ${after.id}`);
+  await page.locator("#map path.unit").first().waitFor();
+  const csv = await context.request.get(app.base + (await page.locator("#export-csv").getAttribute("href")));
+  assert.equal(csv.status(), 200);
+  const lines = (await csv.text()).trim().split("\n");
+  assert.equal(lines[0], "unit,type,station,lon,lat,visit,visit_lon,visit_lat,start,end");
+  assert.ok(lines.length > 10, `${lines.length} rows`);
+  const geo = await (await context.request.get(app.base + (await page.locator("#export-geojson").getAttribute("href")))).json();
+  assert.equal(geo.type, "FeatureCollection");
+  assert.equal(geo.fengqiao_record, `plan/${after.id}`);
+  // A leader reads plans but does not run them.
+  const leader = await signedIn(app, "leader", "demo-leader-2026", "en");
+  await leader.page.locator("#plan-tools").waitFor();
+  assert.equal(await leader.page.locator("#run").isHidden(), true);
+  assert.deepEqual(errors, []);
+  await leader.context.close();
+  await context.close();
+});

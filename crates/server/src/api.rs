@@ -391,8 +391,60 @@ fn plan_response(plan: fengqiao_store::PlanRecord, format: Option<&str>) -> Resu
             },
         )
             .into_response()),
-        other => Err(ApiError::invalid_parameter("format", other, "expected json or geojson")),
+        "csv" => Ok((
+            [
+                (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    axum::http::header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"plan.csv\"",
+                ),
+            ],
+            plan_csv(&plan),
+        )
+            .into_response()),
+        other => Err(ApiError::invalid_parameter(
+            "format",
+            other,
+            "expected json, geojson or csv",
+        )),
     }
+}
+
+/// One row per unit and visit: where each unit stands and the rounds it drives.
+fn plan_csv(plan: &fengqiao_store::PlanRecord) -> String {
+    let field = |v: &Value| -> String {
+        let s = match v {
+            Value::String(s) => s.clone(),
+            Value::Null => String::new(),
+            other => other.to_string(),
+        };
+        if s.contains([',', '"', '\n']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s
+        }
+    };
+    let mut out = String::from("unit,type,station,lon,lat,visit,visit_lon,visit_lat,start,end\n");
+    for u in plan.plan.body["units"].as_array().into_iter().flatten() {
+        let head = [
+            &u["id"],
+            &u["type"],
+            &u["station"],
+            &u["position"][0],
+            &u["position"][1],
+        ]
+        .map(field)
+        .join(",");
+        let visits = u["visits"].as_array().cloned().unwrap_or_default();
+        if visits.is_empty() {
+            out.push_str(&format!("{head},,,,,\n"));
+        }
+        for (i, v) in visits.iter().enumerate() {
+            let tail = [&v["at"][0], &v["at"][1], &v["start"], &v["end"]].map(field).join(",");
+            out.push_str(&format!("{head},{},{tail}\n", i + 1));
+        }
+    }
+    out
 }
 
 /// The latest signed checkpoint of the transparency log: the C2SP note as
