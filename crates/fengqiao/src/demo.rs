@@ -50,20 +50,7 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> Result<(), String> {
         .map_err(|e| e.to_string())?
         .is_none()
     {
-        let args = crate::forecast::ForecastArgs {
-            dataset: Some(dataset.clone()),
-            model: "fq".into(),
-            window: "shift".into(),
-            shifts: vec![0, 8, 16],
-            date: None,
-            shift: 0,
-            cell: 150.0,
-            citizen_only: false,
-            officer_weight: 1.0,
-            category: None,
-            json: false,
-            geojson: None,
-        };
+        let args = crate::forecast::ForecastArgs::next(Some(dataset.clone()), "fq", "shift");
         let (run, cells) = crate::forecast::make_forecast(&store, &args)?;
         println!(
             "forecast for the next shift ({} model, {} cells, {:.1} incidents expected): shown on the map",

@@ -106,6 +106,27 @@ pub fn rows_from_store(
 }
 
 /// Makes and stores one forecast; returns the run and its cells.
+impl ForecastArgs {
+    /// The command's defaults for the next window of `dataset`: the demo and
+    /// the server's job runner make the forecast `fengqiao forecast` would.
+    pub fn next(dataset: Option<String>, model: &str, window: &str) -> Self {
+        Self {
+            dataset,
+            model: model.into(),
+            window: window.into(),
+            shifts: vec![0, 8, 16],
+            date: None,
+            shift: 0,
+            cell: 150.0,
+            citizen_only: false,
+            officer_weight: 1.0,
+            category: None,
+            json: false,
+            geojson: None,
+        }
+    }
+}
+
 pub fn make_forecast(
     store: &dyn Store,
     args: &ForecastArgs,

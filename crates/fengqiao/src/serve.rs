@@ -161,20 +161,7 @@ impl fengqiao_server::jobs::Jobs for CliJobs {
         if !["shift", "day", "week"].contains(&job.window.as_str()) {
             return Err(format!("window {:?}: shift, day or week", job.window));
         }
-        let args = crate::forecast::ForecastArgs {
-            dataset: job.dataset.clone(),
-            model: job.model.clone(),
-            window: job.window.clone(),
-            shifts: vec![0, 8, 16],
-            date: None,
-            shift: 0,
-            cell: 150.0,
-            citizen_only: false,
-            officer_weight: 1.0,
-            category: None,
-            json: false,
-            geojson: None,
-        };
+        let args = crate::forecast::ForecastArgs::next(job.dataset.clone(), &job.model, &job.window);
         let (run, _) = crate::forecast::make_forecast(store, &args)?;
         crate::ledger::sequence_after_write(&self.settings, store);
         Ok(run.id)

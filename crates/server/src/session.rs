@@ -84,23 +84,15 @@ pub async fn create(
         return Ok(r);
     }
     let c: Credentials = body::json(&raw)?;
-    let store = state.store.clone();
     let now = chrono::Utc::now();
-    let outcome = tokio::task::spawn_blocking(move || -> Result<(User, String, String), LoginError> {
-        let user = login(store.as_ref(), &c.username, &c.password, now)?;
+    let outcome = crate::api::on_worker(&state, move |store| -> Result<(User, String, String), LoginError> {
+        let user = login(store, &c.username, &c.password, now)?;
         let (token, hash) = new_secret()?;
         let (csrf, _) = new_secret()?;
         store.create_session(&hash, user.id, &csrf, now + SESSION_LIFETIME)?;
         Ok((user, token, csrf))
     })
-    .await
-    .map_err(|e| {
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            format!("worker failed: {e}"),
-        )
-    })?;
+    .await?;
     if !matches!(outcome, Ok(_) | Err(LoginError::Store(_))) {
         state.throttle.fail(peer.ip());
     }
@@ -151,16 +143,7 @@ pub async fn delete(
     token: Option<axum::Extension<SessionToken>>,
 ) -> Result<Response, ApiError> {
     if let Some(axum::Extension(SessionToken(hash))) = token {
-        let store = state.store.clone();
-        tokio::task::spawn_blocking(move || store.delete_session(&hash))
-            .await
-            .map_err(|e| {
-                ApiError::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    format!("worker failed: {e}"),
-                )
-            })??;
+        crate::api::blocking(&state, move |store| store.delete_session(&hash)).await?;
     }
     let mut r = StatusCode::NO_CONTENT.into_response();
     r.headers_mut().insert(header::SET_COOKIE, cookie(&state, "", 0));
@@ -192,10 +175,9 @@ pub async fn change_password(
     let change: PasswordChange = body::json(&raw)?;
     fengqiao_auth::password::check_policy(&change.new, &user.username)
         .map_err(|why| ApiError::invalid_parameter("new", "(hidden)", why))?;
-    let store = state.store.clone();
     let now = chrono::Utc::now();
-    let done = tokio::task::spawn_blocking(move || -> Result<(), LoginError> {
-        login(store.as_ref(), &user.username, &change.current, now)?;
+    let done = crate::api::on_worker(&state, move |store| -> Result<(), LoginError> {
+        login(store, &user.username, &change.current, now)?;
         let hash = hash_password(&change.new)?;
         let ch = UserChange {
             password_hash: Some(hash),
@@ -205,14 +187,7 @@ pub async fn change_password(
         store.update_user(user.id, &ch, &user.username)?;
         Ok(())
     })
-    .await
-    .map_err(|e| {
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            format!("worker failed: {e}"),
-        )
-    })?;
+    .await?;
     match done {
         Ok(()) => Ok(Json(json!({"message": "password changed; sign in again"}))),
         Err(LoginError::Store(e)) => Err(e.into()),

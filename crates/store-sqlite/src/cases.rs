@@ -19,14 +19,7 @@ fn json<T: serde::Serialize>(v: &T) -> String {
 
 /// What the ledger commits to for case `id`: its row, its parties and its whole history.
 pub(crate) fn committed_values(c: &Connection, id: i64) -> Result<Option<Vec<Value>>> {
-    let row: Option<Vec<Value>> = c
-        .prepare_cached(&format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = ?1"))
-        .map_err(backend)?
-        .query_row([id], |r| {
-            (0..r.as_ref().column_count()).map(|i| r.get::<_, Value>(i)).collect()
-        })
-        .optional()
-        .map_err(backend)?;
+    let row = crate::ledger::row(c, &format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = ?1"), id)?;
     let Some(mut values) = row else {
         return Ok(None);
     };
@@ -397,15 +390,11 @@ pub(crate) fn escalated(c: &Connection) -> Result<Vec<i64>> {
 const ATTACHMENT_COLUMNS: &str = "case_id, file_name, media_type, sha256, size, added_by, added_at";
 
 pub(crate) fn attachment_values(c: &Connection, id: i64) -> Result<Option<Vec<Value>>> {
-    c.prepare_cached(&format!(
-        "SELECT {ATTACHMENT_COLUMNS} FROM case_attachments WHERE id = ?1"
-    ))
-    .map_err(backend)?
-    .query_row([id], |r| {
-        (0..r.as_ref().column_count()).map(|i| r.get::<_, Value>(i)).collect()
-    })
-    .optional()
-    .map_err(backend)
+    crate::ledger::row(
+        c,
+        &format!("SELECT {ATTACHMENT_COLUMNS} FROM case_attachments WHERE id = ?1"),
+        id,
+    )
 }
 
 pub(crate) fn add_attachment(

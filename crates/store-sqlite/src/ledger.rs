@@ -71,7 +71,8 @@ const FORECAST_COLUMNS: &str = "dataset_id, model, window_kind, window_start, wi
 const PLAN_COLUMNS: &str =
     "dataset_id, forecast_id, window_start, window_end, params, summary, body, geojson, version, created_at";
 
-fn row(c: &Connection, sql: &str, id: i64) -> Result<Option<Vec<Value>>> {
+/// The values of the one row `sql` selects for `id`, in column order.
+pub(crate) fn row(c: &Connection, sql: &str, id: i64) -> Result<Option<Vec<Value>>> {
     c.prepare_cached(sql)
         .map_err(backend)?
         .query_row([id], |r| {

@@ -22,13 +22,7 @@ pub(crate) fn committed_values(c: &Connection, record_type: &str, id: i64) -> Re
     } else {
         "SELECT username, user_id, success, via, at FROM logins WHERE id = ?1".to_string()
     };
-    c.prepare_cached(&sql)
-        .map_err(backend)?
-        .query_row([id], |r| {
-            (0..r.as_ref().column_count()).map(|i| r.get::<_, Value>(i)).collect()
-        })
-        .optional()
-        .map_err(backend)
+    crate::ledger::row(c, &sql, id)
 }
 
 fn user_of(r: &Row) -> rusqlite::Result<User> {

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use fengqiao_store::Result;
 use fengqiao_store::volunteers::{Activity, NewActivity, NewVolunteer, Volunteer};
 use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
 const VOLUNTEER_COLUMNS: &str = "name, phone, skills, areas, availability, active, joined_at";
 const ACTIVITY_COLUMNS: &str = "kind, title, jurisdiction, starts_at, ends_at, reach, case_code";
@@ -21,14 +21,7 @@ pub(crate) fn committed_values(c: &Connection, record_type: &str, id: i64) -> Re
         "volunteer" => (VOLUNTEER_COLUMNS, "volunteers"),
         _ => (ACTIVITY_COLUMNS, "volunteer_activities"),
     };
-    let row: Option<Vec<Value>> = c
-        .prepare_cached(&format!("SELECT {columns} FROM {table} WHERE id = ?1"))
-        .map_err(backend)?
-        .query_row([id], |r| {
-            (0..r.as_ref().column_count()).map(|i| r.get::<_, Value>(i)).collect()
-        })
-        .optional()
-        .map_err(backend)?;
+    let row = crate::ledger::row(c, &format!("SELECT {columns} FROM {table} WHERE id = ?1"), id)?;
     let Some(mut values) = row else {
         return Ok(None);
     };
