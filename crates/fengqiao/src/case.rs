@@ -422,13 +422,13 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<(), String> {
         }
         CaseCommand::Attach { code, file, actor } => {
             let case = find(&store, code)?;
-            let (sha256, size) = crate::attachments::store_file(&settings.data_dir, file)?;
+            let (sha256, size) = fengqiao_store::files::store_file(&settings.data_dir, file)?;
             let file_name = file
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .ok_or_else(|| format!("{}: no file name", file.display()))?;
             let a = fengqiao_store::cases::Attachment {
-                media_type: crate::attachments::media_type(&file_name).into(),
+                media_type: fengqiao_store::files::media_type(&file_name).into(),
                 file_name,
                 sha256,
                 size,

@@ -16,6 +16,7 @@ pub struct FileConfig {
     pub categories: Option<PathBuf>,
     pub ledger_key: Option<PathBuf>,
     pub cases: Option<PathBuf>,
+    pub tiles: Option<String>,
 }
 
 /// Flags and environment variables, as clap collected them.
@@ -48,6 +49,9 @@ pub struct GlobalArgs {
     /// Case engine configuration (TOML: types, stages, roles, calendar, routing) replacing the built-in one
     #[arg(long, global = true, env = "FENGQIAO_CASES")]
     pub cases: Option<PathBuf>,
+    /// Base-map tiles from your own map server, drawn under the map's layers: a URL template with {z}, {x} and {y} (Web Mercator, e.g. https://tiles.example.gov.cn/{z}/{x}/{y}.png) [default: none, the map draws only its own layers]
+    #[arg(long, global = true, env = "FENGQIAO_TILES")]
+    pub tiles: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -63,6 +67,8 @@ pub struct Settings {
     pub cases: std::sync::Arc<fengqiao_cases::CaseConfig>,
     /// Who may use which capability (the built-in policy, checked against the case roles).
     pub policy: std::sync::Arc<fengqiao_auth::Policy>,
+    /// Base-map tile URL template, if the deployment has a map server.
+    pub tiles: Option<String>,
 }
 
 impl Settings {
@@ -127,7 +133,12 @@ impl Settings {
         };
         let policy = fengqiao_auth::Policy::from_toml(fengqiao_auth::policy::BUILTIN, &cases.roles)
             .map_err(|e| format!("access policy: {e}"))?;
+        let tiles = args.tiles.clone().or(file.tiles).filter(|t| !t.is_empty());
+        if let Some(t) = &tiles {
+            check_tiles(t)?;
+        }
         Ok(Settings {
+            tiles,
             policy: std::sync::Arc::new(policy),
             cases: std::sync::Arc::new(cases),
             ledger_key,
@@ -184,5 +195,36 @@ mod tests {
             ..GlobalArgs::default()
         };
         assert!(Settings::resolve(&bad).unwrap_err().contains("IP:PORT"));
+    }
+}
+
+/// A tile URL template must be http(s) and name {z}, {x} and {y}.
+fn check_tiles(template: &str) -> Result<(), String> {
+    if !(template.starts_with("https://") || template.starts_with("http://")) {
+        return Err(format!("tile URL {template:?} must start with https:// or http://"));
+    }
+    for part in ["{z}", "{x}", "{y}"] {
+        if !template.contains(part) {
+            return Err(format!("tile URL {template:?} has no {part}"));
+        }
+    }
+    if template
+        .chars()
+        .any(|c| c.is_whitespace() || c == '"' || c == '<' || c == '>')
+    {
+        return Err(format!("tile URL {template:?} has characters a URL cannot hold"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tile_tests {
+    #[test]
+    fn tile_templates_are_checked() {
+        assert!(super::check_tiles("https://tiles.example/{z}/{x}/{y}.png").is_ok());
+        assert!(super::check_tiles("http://10.0.0.5:8080/t/{z}/{y}/{x}").is_ok());
+        assert!(super::check_tiles("ftp://x/{z}/{x}/{y}").is_err());
+        assert!(super::check_tiles("https://x/{z}/{x}.png").is_err());
+        assert!(super::check_tiles("https://x/{z}/{x}/{y}\"onload=").is_err());
     }
 }

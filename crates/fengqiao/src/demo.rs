@@ -45,10 +45,42 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> Result<(), String> {
     store
         .set_setting("default_dataset", &dataset)
         .map_err(|e| e.to_string())?;
-    if store
+    let has_facilities = !store.facilities().map_err(|e| e.to_string())?.is_empty();
+    let newest = store
+        .datasets()
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .find(|d| d.name == dataset)
+        .and_then(|d| d.last_at)
+        .ok_or_else(|| format!("dataset {dataset} has no incidents"))?;
+    if has_facilities
+        && store
+            .latest_plan_started_by(&dataset, newest)
+            .map_err(|e| e.to_string())?
+            .is_none()
+    {
+        // The shift that holds the newest incident, planned as it would have
+        // been: the command centre scores it on what happened.
+        let mut args = crate::forecast::ForecastArgs::next(Some(dataset.clone()), "fq", "shift");
+        args.previous = true;
+        let (run, _) = crate::forecast::make_forecast(&store, &args)?;
+        let id = run.id.to_string();
+        let req = crate::deployment::PlanRequest {
+            dataset: Some(&dataset),
+            forecast: &id,
+            window: "shift",
+            units: None,
+        };
+        let (plan, _, _, _) = crate::deployment::plan_from_forecast(&store, &req)?;
+        println!(
+            "forecast and plan {plan} for the last shift of the data: scored on its incidents in the command centre"
+        );
+    }
+    let ahead = |start: chrono::DateTime<chrono::Utc>| start > newest;
+    if !store
         .latest_forecast(&dataset, "shift", None)
         .map_err(|e| e.to_string())?
-        .is_none()
+        .is_some_and(|(run, _)| ahead(run.window_start))
     {
         let args = crate::forecast::ForecastArgs::next(Some(dataset.clone()), "fq", "shift");
         let (run, cells) = crate::forecast::make_forecast(&store, &args)?;
@@ -59,8 +91,11 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> Result<(), String> {
             cells.iter().map(|c| c.1).sum::<f64>()
         );
     }
-    if store.latest_plan(&dataset).map_err(|e| e.to_string())?.is_none()
-        && !store.facilities().map_err(|e| e.to_string())?.is_empty()
+    if has_facilities
+        && !store
+            .latest_plan(&dataset)
+            .map_err(|e| e.to_string())?
+            .is_some_and(|p| ahead(p.plan.window_start))
     {
         let req = crate::deployment::PlanRequest {
             dataset: Some(&dataset),

@@ -31,6 +31,10 @@ pub struct ForecastArgs {
     /// Which shift of --date (0-based, in start-hour order)
     #[arg(long, default_value_t = 0)]
     pub shift: usize,
+    /// The window that holds the newest incident instead of the next one,
+    /// so that a plan for it can be scored on what happened
+    #[arg(long, conflicts_with = "date")]
+    pub previous: bool,
     /// Grid cell size in metres
     #[arg(long, default_value_t = 150.0)]
     pub cell: f64,
@@ -117,6 +121,7 @@ impl ForecastArgs {
             shifts: vec![0, 8, 16],
             date: None,
             shift: 0,
+            previous: false,
             cell: 150.0,
             citizen_only: false,
             officer_weight: 1.0,
@@ -156,6 +161,14 @@ pub fn make_forecast(
                     args.shifts.len()
                 )
             })?,
+        None if args.previous => {
+            let day = newest.with_timezone(&tz).date_naive();
+            prepare::windows(tz, day - chrono::Duration::days(8), day, &kind)
+                .into_iter()
+                .rev()
+                .find(|w| w.start <= cutoff_days)
+                .ok_or("no window holds the newest incident")?
+        }
         None => {
             let day = newest.with_timezone(&tz).date_naive();
             prepare::windows(tz, day, day + chrono::Duration::days(8), &kind)

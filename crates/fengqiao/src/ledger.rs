@@ -293,7 +293,7 @@ fn check_attachment_files(store: &dyn Store, data_dir: &Path) -> Result<Vec<Valu
     let mut out = Vec::new();
     for case in store.cases(&Default::default()).map_err(|e| e.to_string())? {
         for (id, a) in store.attachments(case.id).map_err(|e| e.to_string())? {
-            if let Err(reason) = crate::attachments::check(data_dir, &a.sha256) {
+            if let Err(reason) = fengqiao_store::files::check(data_dir, &a.sha256) {
                 out.push(json!({"record": format!("attachment {id}"), "reason": format!("{} of case {}: {reason}", a.file_name, case.code)}));
             }
         }

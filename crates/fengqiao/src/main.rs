@@ -1,7 +1,6 @@
 //! `fengqiao`: the one binary. Parses the command line, resolves settings
 //! and hands over to the library crates; no domain logic lives here.
 
-mod attachments;
 mod backtest;
 mod bench;
 mod bench_cases;

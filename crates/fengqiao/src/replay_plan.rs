@@ -153,7 +153,8 @@ pub fn report(
         .collect();
     let ours = replay(&input, &plans, &real, args.visibility);
     let mut report = json!({"plan": rates(&ours), "baselines": {}, "shifts": 1, "plan_id": id,
-                            "window": [plan.window_start, plan.window_end]});
+                            "window": [plan.window_start, plan.window_end],
+                            "parameters": {"visibility_m": args.visibility, "response_min": args.response}});
     if standing.len() == plans.len() {
         report["baselines"]["posts_only"] = rates(&replay(&input, &standing, &real, args.visibility));
     }

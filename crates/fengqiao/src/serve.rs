@@ -50,6 +50,8 @@ pub fn run(settings: &Settings, default_dataset: Option<String>) -> Result<(), S
         })),
         throttle: Default::default(),
         submissions: Default::default(),
+        files_dir: Some(settings.data_dir.clone()),
+        tiles: settings.tiles.clone(),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -14,6 +14,9 @@ const I18N = {
     fc_note: "预测时段", plan: "部署方案", plan_legend: "巡逻车组 · 巡逻路线 · 5 分钟响应圈", plan_none: "暂无方案：运行 fengqiao plan", filtered: "筛选：", cases: "案件", run: "运行预测与部署", print: "打印", running: "运行中…", sign_in: "登录", username: "用户名", password: "密码", logout: "退出", login_failed: "用户名或密码错误",
     ledger_checking: "存证校验中…", ledger_ok: "已存证 ✓", ledger_bad: "存证校验失败 ✗", ledger_pending: "尚未存证",
     ledger_title: (r, sig) => `${r.record}：日志第 ${r.index} 条，已由本浏览器核对包含证明至签名检查点（${r.size} 条）${sig ? "及其签名" : "；本浏览器无法核对 Ed25519 签名"}；服务器核对记录与承诺一致。`,
+    kpi_visibility: (p) => `见警率（${p.r} 米内有巡逻）`, kpi_handling: (p) => `管事率（${p.m} 分钟可达）`,
+    kpi_posts_only: "仅驻所：", kpi_vs_forecast: "本班次警情 / 预测", kpi_ratio: "实际/预测", kpi_shift: "最近班次",
+    kpi_none: "暂无可评估的班次方案",
     no_hours: "该数据集只有日期，没有时刻。", none: "暂无数据。运行 fengqiao demo 或 fengqiao import incidents 导入警情。", lang: "EN",
   },
   en: {
@@ -27,36 +30,21 @@ const I18N = {
     fc_none: "No forecast yet: run fengqiao forecast", fc_note: "Forecast window", plan: "Deployment plan", plan_legend: "Patrol units · rounds · 5-minute response rings", plan_none: "No plan yet: run fengqiao plan", filtered: "Filter: ", cases: "Cases", run: "Run forecast & plan", print: "Print", running: "running…", sign_in: "Sign in", username: "User name", password: "Password", logout: "Sign out", login_failed: "Wrong user name or password",
     ledger_checking: "checking the ledger…", ledger_ok: "verified ✓", ledger_bad: "ledger check failed ✗", ledger_pending: "not in the ledger yet",
     ledger_title: (r, sig) => `${r.record}: entry ${r.index} of the log; this browser checked its inclusion proof up to the signed checkpoint of ${r.size} entries${sig ? " and its signature" : " (this browser cannot check Ed25519 signatures)"}; the server checked that the record matches its commitment.`,
+    kpi_visibility: (p) => `Visibility rate (patrol within ${p.r} m)`, kpi_handling: (p) => `Handling rate (reached in ${p.m} min)`,
+    kpi_posts_only: "units at stations only:", kpi_vs_forecast: "Incidents this shift / forecast", kpi_ratio: "actual / forecast",
+    kpi_shift: "Latest shift", kpi_none: "No plan for a shift that has begun",
     no_hours: "This dataset has dates only, no times of day.", none: "No data yet. Run fengqiao demo or fengqiao import incidents.", lang: "中文",
   },
 };
 
 const state = { lang: pickLang(), dataset: null, category: null, categories: {}, datasets: [], view: null };
-const $ = (id) => document.getElementById(id);
-const t = (k) => I18N[state.lang][k];
 const NS = "http://www.w3.org/2000/svg";
-
-function pickLang() {
-  const q = new URLSearchParams(location.search).get("lang");
-  if (q === "zh" || q === "en") return q;
-  const saved = localStorage.getItem("fq-lang");
-  if (saved) return saved;
-  return (navigator.language || "zh").toLowerCase().startsWith("zh") ? "zh" : "en";
-}
-
 
 function el(tag, attrs = {}, parent = null) {
   const e = document.createElementNS(NS, tag);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
   if (parent) parent.appendChild(e);
   return e;
-}
-
-function applyLang() {
-  document.documentElement.lang = state.lang === "zh" ? "zh-CN" : "en";
-  document.querySelectorAll("[data-i18n]").forEach((n) => { n.textContent = t(n.dataset.i18n); });
-  $("lang").textContent = t("lang");
-  $("lang").lang = state.lang === "zh" ? "en" : "zh-CN";
 }
 
 function catName(code) {
@@ -74,23 +62,8 @@ function ramp(x) {
   return `rgb(${c[0]},${c[1]},${c[2]})`;
 }
 
-function projector(bbox) {
-  const [x0, y0, x1, y1] = bbox;
-  const lat0 = (y0 + y1) / 2, k0 = Math.cos((lat0 * Math.PI) / 180);
-  const w = (x1 - x0) * k0, h = y1 - y0;
-  const s = Math.min(960 / w, 680 / h);
-  const ox = (1000 - w * s) / 2, oy = (720 - h * s) / 2;
-  return ([lon, lat]) => [ox + (lon - x0) * k0 * s, oy + (y1 - lat) * s];
-}
-
-function ringPath(ring, proj) {
-  return ring.map((p, i) => { const [x, y] = proj(p); return (i ? "L" : "M") + x.toFixed(1) + " " + y.toFixed(1); }).join("") + "Z";
-}
-
-function polygons(geom) {
-  if (!geom) return [];
-  return geom.type === "Polygon" ? [geom.coordinates] : geom.type === "MultiPolygon" ? geom.coordinates : [];
-}
+const ringPath = MapView.ringPath;
+const polygons = MapView.polygons;
 
 async function drawMap(ds) {
   const svg = $("map");
@@ -104,8 +77,9 @@ async function drawMap(ds) {
   const feats = juris.features.filter((f) => ["district", "town", "village"].includes(f.properties.level));
   const ownAreas = bbox && feats.some((f) => polygons(f.geometry).some((pg) => pg[0].some(([x, y]) => x >= bbox[0] && x <= bbox[2] && y >= bbox[1] && y <= bbox[3])));
   if (!bbox) return;
-  const proj = projector(bbox);
+  const proj = MapView.projector(bbox);
   const g = el("g", { id: "viewport" }, svg);
+  MapView.tiles(g, proj, state.me.map && state.me.map.tiles);
   for (const c of cells.cells) {
     const [a, b] = [proj([c.bounds[0], c.bounds[3]]), proj([c.bounds[2], c.bounds[1]])];
     const r = el("rect", { x: a[0], y: a[1], width: Math.max(0.4, b[0] - a[0]), height: Math.max(0.4, b[1] - a[1]), fill: ramp(Math.sqrt(c.count / cells.max)), "fill-opacity": 0.9 }, g);
@@ -261,6 +235,36 @@ function summary(ds, nAreas, nFac, inAreas) {
   ].map(([v, k]) => `<div class="card"><b>${v}</b><span>${k}</span></div>`).join("");
 }
 
+// The latest shift that has begun, scored on its real incidents: 见警率,
+// 管事率 (beside the same units standing at their stations), and the
+// incidents of the shift beside what its forecast expected.
+async function shiftCards() {
+  const box = $("kpis");
+  box.innerHTML = "";
+  if (!state.me.permissions.includes("plans.read")) return;
+  let k;
+  try {
+    k = await api("/api/v1/kpis/shift", { dataset: state.dataset });
+  } catch (e) {
+    box.append(h("div", { class: "card" }, h("span", {}, t("kpi_none"))));
+    return;
+  }
+  const ds = state.datasets.find((d) => d.name === state.dataset);
+  const fmt = (x) => new Date(x).toLocaleString(state.lang === "zh" ? "zh-CN" : "en-GB", { timeZone: ds && ds.timezone, dateStyle: "short", timeStyle: "short" });
+  const p = k.parameters || {};
+  const base = k.posts_only || {};
+  const card = (id, value, label, note) => h("div", { class: "card kpi", id }, h("b", {}, value), h("span", {}, label), h("small", {}, note));
+  const ratio = k.forecast_expected ? (k.incidents / k.forecast_expected).toFixed(2) : "—";
+  box.append(
+    card("kpi-visibility", pct(k.visibility_rate), t("kpi_visibility")({ r: p.visibility_m }), `${t("kpi_posts_only")} ${pct(base.visibility_rate)}`),
+    card("kpi-handling", pct(k.handling_rate), t("kpi_handling")({ m: p.response_min }), `${t("kpi_posts_only")} ${pct(base.handling_rate)}`),
+    card("kpi-incidents", `${k.incidents} / ${k.forecast_expected === null ? "—" : k.forecast_expected.toFixed(1)}`, t("kpi_vs_forecast"), `${t("kpi_ratio")} ${ratio}`),
+  );
+  const note = h("div", { class: "card kpi-note" }, h("span", {}, `${t("kpi_shift")} ${fmt(k.window[0])} – ${fmt(k.window[1])} · #${k.plan_id}`));
+  box.append(note);
+  ledgerBadge(note, k.ledger_record);
+}
+
 async function refresh(full = true) {
   applyLang();
   const ds = state.datasets.find((d) => d.name === state.dataset);
@@ -273,13 +277,13 @@ async function refresh(full = true) {
     summary(ds, j.features.length, f.items.length, inJ.total > 0);
   }
   if (!ds) return;
-  await Promise.all([drawMap(ds), drawCharts()]);
+  await Promise.all([drawMap(ds), drawCharts(), full ? shiftCards() : null]);
 }
 
 async function init() {
-  $("logout").onclick = signOut;
-  const me = await api("/api/v1/me");
-  showUser(me.user);
+  const me = await startPage(() => refresh());
+  // Roles without the incident picture start on their own page.
+  if (!me.permissions.includes("incidents.read")) { location.replace(homeOf(me)); return; }
   // Those who may make forecasts and plans run them from here; anyone who reads plans exports them.
   $("plan-tools").hidden = !me.permissions.includes("plans.read");
   $("run").hidden = !(me.permissions.includes("forecasts.write") && me.permissions.includes("plans.write"));
@@ -315,8 +319,8 @@ async function init() {
   $("cell").onchange = () => drawMap(state.datasets.find((d) => d.name === state.dataset));
   $("fc").onchange = () => drawMap(state.datasets.find((d) => d.name === state.dataset));
   $("plan").onchange = () => drawMap(state.datasets.find((d) => d.name === state.dataset));
-  $("lang").onclick = () => { state.lang = state.lang === "zh" ? "en" : "zh"; localStorage.setItem("fq-lang", state.lang); refresh(); };
   await refresh();
+  ready();
 }
 
 init().catch((e) => { $("summary").innerHTML = `<div class="card">${e.message}</div>`; });

@@ -1,57 +1,66 @@
-// Case boards by stage (overdue first), a case with its history, parties
-// (masked per role), attachments count and the actions the signed-in role
-// may take now, with its ledger badge. Plain JavaScript, this server only.
+// Cases: boards by stage (overdue first) at /cases, and at /inbox a
+// department's list of the tasks routed to it, by deadline. A case shows its
+// history, masked parties, mediation sessions, the departments' tasks,
+// attachments, the actions the signed-in role may take now, and its ledger
+// badge. Plain JavaScript, this server only.
 "use strict";
 
 const I18N = {
   zh: {
-    title: "案件办理", show_closed: "含已办结", map: "态势图", lang: "EN", sign_in: "登录", username: "用户名", password: "密码",
-    logout: "退出", login_failed: "用户名或密码错误", overdue: "超期", due: "期限", parties: "当事人", history: "办理经过",
-    actions: "可办理", none: "暂无案件", reason: "说明（理由）：", assignee: "指派给：", department: "部门（空则按规则派遣）：",
-    ledger_checking: "存证校验中…", ledger_ok: "已存证 ✓", ledger_bad: "存证校验失败 ✗", ledger_pending: "尚未存证",
-    ledger_title: (r, sig) => `${r.record}：日志第 ${r.index} 条，浏览器已核对包含证明${sig ? "及签名" : ""}`,
+    title: "案件办理", inbox_title: "部门待办", show_closed: "含已办结", overdue: "超期", due: "期限", parties: "当事人",
+    history: "办理经过", actions: "可办理", none: "暂无案件", reason: "说明（理由）：", assignee: "指派给：",
+    department: "部门", sessions: "调解会议", tasks: "部门任务", attachments: "附件", lead: "主办", joint: "协办",
+    no_sessions: "尚无调解会议", no_attachments: "无附件", code: "编号", case_title: "事项", stage: "环节", left: "剩余",
+    type: "类型", risk: "风险", stage_due: "本环节期限", hours: (n) => `${n} 小时`, days: (n) => `${n} 天`,
+    all_departments: "全部部门",
+    act: {
+      agree: "达成协议", approve_extension: "批准延期", assign: "指派", close: "办结", defer: "挂账", dispatch: "派遣",
+      escalate: "上报", fail: "调解不成", list: "列入挂账", rate: "评价", reassign: "改派", refer: "移交", register: "登记",
+      reject: "不予受理", report: "办结反馈", request_extension: "申请延期", resume: "恢复办理", return: "退回",
+      rework: "返工", session: "调解会议", start: "开始办理", supervise: "督办", verify: "核查通过", visit: "回访",
+    },
   },
   en: {
-    title: "Cases", show_closed: "Include closed", map: "Map", lang: "中文", sign_in: "Sign in", username: "User name",
-    password: "Password", logout: "Sign out", login_failed: "Wrong user name or password", overdue: "overdue", due: "due",
+    title: "Cases", inbox_title: "Department inbox", show_closed: "Include closed", overdue: "overdue", due: "due",
     parties: "Parties", history: "History", actions: "Actions", none: "No cases", reason: "Reason / note:",
-    assignee: "Assign to:", department: "Department (empty: by routing):",
-    ledger_checking: "checking the ledger…", ledger_ok: "verified ✓", ledger_bad: "ledger check failed ✗",
-    ledger_pending: "not in the ledger yet",
-    ledger_title: (r, sig) => `${r.record}: entry ${r.index}; this browser checked its inclusion proof${sig ? " and signature" : ""}`,
+    assignee: "Assign to:", department: "Department", sessions: "Mediation sessions", tasks: "Department tasks",
+    attachments: "Attachments", lead: "lead", joint: "joint", no_sessions: "No sessions yet", no_attachments: "No attachments",
+    code: "Code", case_title: "Matter", stage: "Stage", left: "Left", type: "Type", risk: "Risk", stage_due: "Stage due",
+    hours: (n) => `${n} h`, days: (n) => `${n} d`, all_departments: "All departments",
+    act: {
+      agree: "Agreement", approve_extension: "Approve extension", assign: "Assign", close: "Close", defer: "Defer",
+      dispatch: "Dispatch", escalate: "Escalate", fail: "Mediation failed", list: "List long-term", rate: "Rate",
+      reassign: "Reassign", refer: "Refer", register: "Register", reject: "Reject", report: "Report done",
+      request_extension: "Request extension", resume: "Resume", return: "Return", rework: "Rework",
+      session: "Session", start: "Start", supervise: "Supervise", verify: "Verify", visit: "Follow-up visit",
+    },
   },
 };
-const $ = (id) => document.getElementById(id);
-const state = { lang: pickLang(), types: [], type: null, code: null };
-const t = (k) => I18N[state.lang][k];
+const INBOX = location.pathname === "/inbox";
+const state = { lang: pickLang(), types: [], departments: [], type: null, code: null, me: null, department: null };
 
-function pickLang() {
-  const q = new URLSearchParams(location.search).get("lang");
-  if (q === "zh" || q === "en") return q;
-  return localStorage.getItem("fq-lang") || ((navigator.language || "zh").toLowerCase().startsWith("zh") ? "zh" : "en");
+const typeDef = (code) => state.types.find((x) => x.code === (code || state.type));
+const actionName = (a) => t("act")[a] || a;
+const deptName = (code) => { const d = state.departments.find((x) => x.code === code); return d ? nameOf(d) : code; };
+
+// Time left until `due` in words, negative when overdue.
+function left(due) {
+  const ms = Date.parse(due) - Date.now();
+  const hrs = Math.round(Math.abs(ms) / 36e5);
+  const text = hrs >= 48 ? t("days")(Math.round(hrs / 24)) : t("hours")(hrs);
+  return ms < 0 ? `−${text}` : text;
 }
-
-function applyLang() {
-  document.documentElement.lang = state.lang === "zh" ? "zh-CN" : "en";
-  document.querySelectorAll("[data-i18n]").forEach((n) => { n.textContent = t(n.dataset.i18n); });
-  $("lang").textContent = t("lang");
-}
-
-const name = (x) => (state.lang === "zh" ? x.zh : x.en);
-const when = (x) => (x ? new Date(x).toLocaleString(state.lang === "zh" ? "zh-CN" : "en-GB", { dateStyle: "short", timeStyle: "short" }) : "—");
-const typeDef = () => state.types.find((x) => x.code === state.type);
 
 function tabs() {
+  if (INBOX) return;
   const nav = $("types");
   nav.innerHTML = "";
   for (const ty of state.types) {
-    const b = document.createElement("button");
-    b.type = "button";
-    b.textContent = name(ty);
-    b.dataset.type = ty.code;
-    b.className = ty.code === state.type ? "tab active" : "tab";
-    b.onclick = () => { state.type = ty.code; state.code = null; render(); };
-    nav.appendChild(b);
+    nav.append(h("button", {
+      type: "button", "data-type": ty.code, class: ty.code === state.type ? "tab active" : "tab",
+      "aria-pressed": String(ty.code === state.type),
+      onclick: () => { state.type = ty.code; state.code = null; render(); },
+    }, nameOf(ty)));
   }
 }
 
@@ -64,101 +73,134 @@ async function board() {
   for (const stage of ty.stages) {
     const cards = data.items.filter((c) => c.stage === stage.code);
     if (!cards.length) continue;
-    const col = document.createElement("div");
-    col.className = "column";
-    col.dataset.stage = stage.code;
-    const h = document.createElement("h3");
-    h.textContent = `${name(stage)} (${cards.length})`;
-    col.appendChild(h);
+    const col = h("div", { class: "column", "data-stage": stage.code }, h("h3", {}, `${nameOf(stage)} (${cards.length})`));
     for (const c of cards) {
-      const card = document.createElement("button");
-      card.type = "button";
-      card.className = c.overdue ? "card case overdue" : "card case";
-      card.dataset.code = c.code;
-      card.innerHTML = `<b></b><span></span><small></small>`;
-      card.children[0].textContent = c.title;
-      card.children[1].textContent = c.code;
-      card.children[2].textContent = `${t("due")} ${when(c.due_at)}${c.overdue ? " · " + t("overdue") : ""}`;
-      card.onclick = () => { state.code = c.code; detail(); };
-      col.appendChild(card);
+      col.append(h("button", {
+        type: "button", class: c.overdue ? "card case overdue" : "card case", "data-code": c.code,
+        onclick: () => { state.code = c.code; detail(); },
+      }, h("b", {}, c.title), h("span", {}, c.code),
+      h("small", {}, `${t("due")} ${when(c.due_at)}${c.overdue ? " · " + t("overdue") : ""}`)));
     }
-    b.appendChild(col);
+    b.append(col);
   }
+}
+
+// The department's tasks, soonest deadline first; overdue ones on top.
+async function inbox() {
+  const data = await api("/api/v1/cases", { department: state.department, open: $("closed").checked ? "" : "true", limit: 500 });
+  const b = $("board");
+  b.innerHTML = "";
+  const items = data.items.slice().sort((x, y) => (y.overdue - x.overdue) || Date.parse(x.stage_due_at || x.due_at) - Date.parse(y.stage_due_at || y.due_at));
+  if (!items.length) { b.textContent = t("none"); return; }
+  const stageName = (c) => { const s = typeDef(c.type).stages.find((x) => x.code === c.stage); return s ? nameOf(s) : c.stage; };
+  const rows = items.map((c) => h("tr", {
+    class: c.overdue ? "row overdue" : "row", tabindex: "0", "data-code": c.code, "aria-selected": String(c.code === state.code),
+    onclick: () => { state.code = c.code; inbox(); detail(); },
+    onkeydown: (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); state.code = c.code; inbox(); detail(); } },
+  },
+  h("td", {}, c.code), h("td", {}, c.title), h("td", {}, nameOf(typeDef(c.type))), h("td", {}, stageName(c)),
+  h("td", {}, when(c.stage_due_at || c.due_at)),
+  h("td", { class: "n" }, h("span", { class: c.overdue ? "tag late" : "tag" }, left(c.stage_due_at || c.due_at))),
+  h("td", {}, c.department ? deptName(c.department) : "—",
+    state.department && c.department !== state.department ? h("span", { class: "tag" }, t("joint")) : null)));
+  b.append(h("table", { class: "list", id: "inbox-table" },
+    h("thead", {}, h("tr", {}, [t("code"), t("case_title"), t("type"), t("stage"), t("stage_due"), t("left"), t("department")].map((x, i) => h("th", { class: i === 5 ? "n" : null, scope: "col" }, x)))),
+    h("tbody", {}, rows)));
 }
 
 async function detail() {
   const d = $("detail");
   if (!state.code) { d.hidden = true; return; }
   const v = await api(`/api/v1/cases/${encodeURIComponent(state.code)}`);
-  const ty = state.types.find((x) => x.code === v.case.case_type);
-  const stageName = (code) => { const s = ty && ty.stages.find((x) => x.code === code); return s ? name(s) : code; };
+  const ty = typeDef(v.case.case_type);
+  const stageName = (code) => { const s = ty && ty.stages.find((x) => x.code === code); return s ? nameOf(s) : code; };
+  const st = v.case.state;
   d.hidden = false;
   d.innerHTML = "";
-  const h = document.createElement("h2");
-  h.textContent = `${v.case.code} · ${v.case.title}`;
-  d.appendChild(h);
-  const meta = document.createElement("p");
-  meta.id = "case-stage";
-  meta.dataset.stage = v.case.state.stage;
-  meta.textContent = `${stageName(v.case.state.stage)} · ${t("due")} ${when(v.case.state.due_at)}${v.overdue ? " · " + t("overdue") : ""}`
-    + (v.case.state.department ? ` · ${v.case.state.department}` : "") + (v.case.state.assignee ? ` · ${v.case.state.assignee}` : "");
-  d.appendChild(meta);
+  d.append(h("h2", {}, `${v.case.code} · ${v.case.title}`));
+  const meta = h("p", { id: "case-stage", "data-stage": st.stage },
+    `${stageName(st.stage)} · ${t("due")} ${when(st.due_at)}${v.overdue ? " · " + t("overdue") : ""}`
+    + (st.department ? ` · ${deptName(st.department)}` : "") + (st.assignee ? ` · ${st.assignee}` : ""));
+  d.append(meta);
   ledgerBadge(meta, v.ledger_record);
-  if (v.case.parties.length) {
-    const p = document.createElement("p");
-    p.className = "parties";
-    p.textContent = `${t("parties")}: ` + v.case.parties.map((x) => `${x.name}${x.phone ? " " + x.phone : ""}`).join("; ");
-    d.appendChild(p);
+  if (v.case.risk) {
+    d.append(h("p", { class: "risk" }, `${t("risk")}: ${v.case.risk.grade} · `
+      + v.case.risk.reasons.map((r) => nameOf(r)).join("；")));
   }
-  const acts = document.createElement("div");
-  acts.className = "actions";
+  if (v.case.parties.length) {
+    d.append(h("p", { class: "parties" }, `${t("parties")}: `
+      + v.case.parties.map((x) => `${x.name}${x.phone ? " " + x.phone : ""}`).join("; ")));
+  }
+  const acts = h("div", { class: "actions", role: "group", "aria-label": t("actions") });
   for (const a of v.actions) {
     const def = ty.actions.find((x) => x.name === a);
-    const b = document.createElement("button");
-    b.type = "button";
-    b.dataset.action = a;
-    b.textContent = a;
-    b.onclick = async () => {
-      const body = { action: a, version: v.case.state.version };
-      if (def.needs_reason) { const r = prompt(t("reason")); if (r === null) return; body.reason = r; }
-      if (def.effect === "assign") { const r = prompt(t("assignee")); if (r === null) return; body.assignee = r; }
-      try { await change(`/api/v1/cases/${encodeURIComponent(v.case.code)}/actions`, body); }
-      catch (e) { alert(e.message); }
-      await render();
-    };
-    acts.appendChild(b);
+    acts.append(h("button", {
+      type: "button", "data-action": a,
+      onclick: async () => {
+        const body = { action: a, version: st.version };
+        if (def.needs_reason) { const r = prompt(t("reason")); if (r === null) return; body.reason = r; }
+        if (def.effect === "assign") { const r = prompt(t("assignee")); if (r === null) return; body.assignee = r; }
+        try { await change(`/api/v1/cases/${encodeURIComponent(v.case.code)}/actions`, body); } catch (e) { alert(e.message); }
+        await render();
+      },
+    }, actionName(a)));
   }
-  d.appendChild(acts);
-  const h3 = document.createElement("h3");
-  h3.textContent = t("history");
-  d.appendChild(h3);
-  const ol = document.createElement("ol");
-  ol.className = "timeline";
-  for (const e of v.events) {
-    const li = document.createElement("li");
-    li.textContent = `${when(e.at)} ${e.action} → ${stageName(e.to_stage)} · ${e.actor}${e.reason ? " · " + e.reason : ""}`;
-    ol.appendChild(li);
+  d.append(acts);
+  // Departments' tasks: the lead and any joint departments, with the stage deadline.
+  if (st.department || (st.co_departments || []).length) {
+    d.append(h("h3", {}, t("tasks")));
+    d.append(h("ul", { class: "tasks" },
+      st.department ? h("li", {}, `${deptName(st.department)} (${t("lead")}) · ${t("stage_due")} ${when(st.stage_due_at || st.due_at)}`) : null,
+      (st.co_departments || []).map((x) => h("li", {}, `${deptName(x)} (${t("joint")})`))));
   }
-  d.appendChild(ol);
+  if (v.case.case_type === "dispute") {
+    const sessions = v.events.filter((e) => e.action === "session" || e.action === "agree" || e.action === "fail");
+    d.append(h("h3", {}, t("sessions")));
+    d.append(sessions.length
+      ? h("ol", { class: "sessions" }, sessions.map((e) => h("li", {}, `${when(e.at)} ${actionName(e.action)} · ${e.actor}${e.reason ? " · " + e.reason : ""}`)))
+      : h("p", { class: "muted" }, t("no_sessions")));
+  }
+  d.append(h("h3", {}, t("attachments")));
+  d.append(v.attachments && v.attachments.length
+    ? h("ul", { class: "attachments" }, v.attachments.map((a) => h("li", {},
+      a.media_type.startsWith("image/") && a.url ? h("a", { href: a.url, target: "_blank" }, a.file_name) : a.file_name,
+      ` · ${(a.size / 1024).toFixed(0)} KB · ${a.added_by} · ${when(a.added_at)} · `, h("code", { title: a.sha256 }, a.sha256.slice(0, 12)))))
+    : h("p", { class: "muted" }, t("no_attachments")));
+  d.append(h("h3", {}, t("history")));
+  d.append(h("ol", { class: "timeline" }, v.events.map((e) => h("li", {},
+    `${when(e.at)} ${actionName(e.action)} → ${stageName(e.to_stage)} · ${e.actor}${e.reason ? " · " + e.reason : ""}`))));
 }
 
 async function render() {
   applyLang();
+  if (INBOX) document.querySelector("[data-i18n=title]").textContent = t("inbox_title");
   tabs();
-  await board();
+  await (INBOX ? inbox() : board());
   await detail();
 }
 
 async function init() {
-  $("logout").onclick = signOut;
-  $("lang").onclick = () => { state.lang = state.lang === "zh" ? "en" : "zh"; localStorage.setItem("fq-lang", state.lang); render(); };
   $("closed").onchange = () => render();
-  const me = await api("/api/v1/me");
-  showUser(me.user);
-  state.types = (await api("/api/v1/case-types")).types;
-  state.type = new URLSearchParams(location.search).get("type") || state.types[0].code;
-  state.code = new URLSearchParams(location.search).get("case");
+  const me = await startPage(() => render());
+  const types = await api("/api/v1/case-types");
+  state.types = types.types;
+  state.departments = types.departments;
+  const q = new URLSearchParams(location.search);
+  state.type = q.get("type") || state.types[0].code;
+  state.code = q.get("case");
+  if (INBOX) {
+    state.department = (me.user && me.user.department) || q.get("department") || null;
+    if (!(me.user && me.user.department)) {
+      // Those who see every department choose one.
+      const sel = h("select", { id: "department", "aria-label": t("department") },
+        h("option", { value: "" }, t("all_departments")),
+        state.departments.map((x) => h("option", { value: x.code, selected: x.code === state.department }, nameOf(x))));
+      sel.onchange = () => { state.department = sel.value || null; state.code = null; render(); };
+      $("types").append(sel);
+    }
+  }
   await render();
+  ready();
 }
 
 init().catch((e) => { $("board").textContent = e.message; });

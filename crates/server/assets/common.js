@@ -1,8 +1,132 @@
-// Shared by the signed-in pages: API calls that sign in on a 401 through
-// the login dialog (the session cookie is HttpOnly; the CSRF token for
-// changes is kept for this tab only), and signing out. Each page defines
-// `$` and `t(key)` (with sign_in, login_failed, ... in its own table).
+// Shared by the signed-in pages: the header (the pages the role may open,
+// the language switch, who is signed in), the sign-in dialog, API calls that
+// sign in on a 401 (the session cookie is HttpOnly; the CSRF token for
+// changes is kept for this tab only), the language, and the ledger badge.
+// Each page defines `state` (with `lang`) and may define `I18N` with its
+// own words; `t(key)` looks there first, then here.
 "use strict";
+
+const COMMON_I18N = {
+  zh: {
+    lang: "EN", sign_in: "登录", username: "用户名", password: "密码", logout: "退出", login_failed: "用户名或密码错误",
+    nav_map: "指挥中心", nav_incidents: "警情", nav_cases: "案件", nav_inbox: "部门待办", nav_volunteers: "志愿者",
+    nav_dashboard: "领导驾驶舱", nav_public: "群众诉求", loading: "加载中…", none: "暂无数据",
+    ledger_checking: "存证校验中…", ledger_ok: "已存证 ✓", ledger_bad: "存证校验失败 ✗", ledger_pending: "尚未存证",
+    ledger_title: (r, sig) => `${r.record}：日志第 ${r.index} 条，已由本浏览器核对包含证明至签名检查点（${r.size} 条）${sig ? "及其签名" : "；本浏览器无法核对 Ed25519 签名"}；服务器核对记录与承诺一致。`,
+  },
+  en: {
+    lang: "中文", sign_in: "Sign in", username: "User name", password: "Password", logout: "Sign out",
+    login_failed: "Wrong user name or password", nav_map: "Command centre", nav_incidents: "Incidents", nav_cases: "Cases",
+    nav_inbox: "Department inbox", nav_volunteers: "Volunteers", nav_dashboard: "Leader dashboard", nav_public: "Citizen requests",
+    loading: "loading…", none: "Nothing yet",
+    ledger_checking: "checking the ledger…", ledger_ok: "verified ✓", ledger_bad: "ledger check failed ✗", ledger_pending: "not in the ledger yet",
+    ledger_title: (r, sig) => `${r.record}: entry ${r.index} of the log; this browser checked its inclusion proof up to the signed checkpoint of ${r.size} entries${sig ? " and its signature" : " (this browser cannot check Ed25519 signatures)"}; the server checked that the record matches its commitment.`,
+  },
+};
+
+const $ = (id) => document.getElementById(id);
+
+function t(key) {
+  const own = typeof I18N !== "undefined" ? I18N[state.lang] : null;
+  return own && key in own ? own[key] : COMMON_I18N[state.lang][key];
+}
+
+/// `?lang=`, then the last choice, then the browser's language.
+function pickLang() {
+  const q = new URLSearchParams(location.search).get("lang");
+  if (q === "zh" || q === "en") return q;
+  const saved = localStorage.getItem("fq-lang");
+  if (saved === "zh" || saved === "en") return saved;
+  return (navigator.language || "zh").toLowerCase().startsWith("zh") ? "zh" : "en";
+}
+
+function applyLang() {
+  document.documentElement.lang = state.lang === "zh" ? "zh-CN" : "en";
+  document.querySelectorAll("[data-i18n]").forEach((n) => { n.textContent = t(n.dataset.i18n); });
+  const b = $("lang");
+  if (b) { b.textContent = t("lang"); b.lang = state.lang === "zh" ? "en" : "zh-CN"; }
+}
+
+const nameOf = (x) => (state.lang === "zh" ? x.zh || x.name_zh : x.en || x.name_en);
+const when = (x) => (x ? new Date(x).toLocaleString(state.lang === "zh" ? "zh-CN" : "en-GB", { dateStyle: "short", timeStyle: "short" }) : "—");
+const pct = (x) => (x === null || x === undefined || Number.isNaN(x) ? "—" : `${(100 * x).toFixed(1)}%`);
+
+/// A DOM element: `h("td", {class: "n"}, "text", child, ...)`.
+function h(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k.startsWith("on")) e[k] = v; else e.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children.flat()) if (c !== null && c !== undefined) e.append(c instanceof Node ? c : String(c));
+  return e;
+}
+
+// Which pages a signed-in user may open, in the header's order.
+const PAGES = [
+  ["/", "nav_map", (me) => me.permissions.includes("incidents.read")],
+  ["/incidents", "nav_incidents", (me) => me.permissions.includes("incidents.read")],
+  ["/cases", "nav_cases", (me) => me.permissions.includes("cases.read")],
+  ["/inbox", "nav_inbox", (me) => Boolean(me.user && me.user.department) || me.permissions.includes("users.admin")],
+  ["/volunteers", "nav_volunteers", (me) => me.permissions.includes("volunteers.read") || (me.user && me.user.role === "volunteer")],
+  ["/dashboard", "nav_dashboard", (me) => me.permissions.includes("reports.read")],
+  ["/public", "nav_public", () => true],
+];
+
+/// The page a role starts on when it may not see the one it asked for.
+function homeOf(me) {
+  const role = me.user && me.user.role;
+  if (me.user && me.user.department) return "/inbox";
+  if (role === "volunteer") return "/volunteers";
+  if (role === "leader") return "/dashboard";
+  const first = PAGES.find(([, , may]) => may(me));
+  return first ? first[0] : "/public";
+}
+
+/// Builds the header's navigation and session controls and the sign-in
+/// dialog, signs in if needed, and returns `/api/v1/me`. `rerender` runs
+/// after a change of language.
+async function startPage(rerender) {
+  const header = document.querySelector("header");
+  if (!$("nav")) header.querySelector("h1").after(h("nav", { id: "nav", "aria-label": "pages" }));
+  if (!$("lang")) {
+    header.append(h("div", { class: "session" },
+      h("button", { id: "lang", type: "button", "aria-label": "中文 / English" }),
+      h("span", { id: "who" }),
+      h("button", { id: "logout", type: "button", hidden: true, "data-i18n": "logout" })));
+  }
+  $("logout").onclick = signOut;
+  $("lang").onclick = async () => {
+    state.lang = state.lang === "zh" ? "en" : "zh";
+    localStorage.setItem("fq-lang", state.lang);
+    applyLang();
+    navLinks(state.me);
+    await rerender();
+  };
+  applyLang();
+  const me = await api("/api/v1/me");
+  state.me = me;
+  showUser(me.user);
+  navLinks(me);
+  return me;
+}
+
+function navLinks(me) {
+  const nav = $("nav");
+  if (!nav || !me) return;
+  nav.innerHTML = "";
+  for (const [path, key, may] of PAGES) {
+    if (!may(me)) continue;
+    const a = h("a", { href: path }, t(key));
+    if (path === location.pathname) a.setAttribute("aria-current", "page");
+    nav.append(a);
+  }
+}
+
+/// Marks the page ready for the browser tests and the page-load benchmark.
+function ready() {
+  document.body.dataset.ready = "1";
+}
 
 async function api(path, params = {}) {
   const u = new URL(path, location.origin);
@@ -10,15 +134,30 @@ async function api(path, params = {}) {
   const r = await fetch(u, { credentials: "same-origin" });
   const body = await r.json();
   if (r.status === 401) { await signIn(); return api(path, params); }
-  if (!r.ok) throw new Error(body.message || r.statusText);
+  if (!r.ok) { const e = new Error(body.message || r.statusText); e.status = r.status; throw e; }
   return body;
+}
+
+function loginDialog() {
+  if ($("login")) return $("login");
+  const dlg = h("dialog", { id: "login", "aria-labelledby": "login-title" },
+    h("form", { id: "login-form", method: "dialog" },
+      h("h2", { id: "login-title", "data-i18n": "sign_in" }),
+      h("label", {}, h("span", { "data-i18n": "username" }), " ",
+        h("input", { id: "login-user", name: "username", autocomplete: "username", required: true })),
+      h("label", {}, h("span", { "data-i18n": "password" }), " ",
+        h("input", { id: "login-pass", name: "password", type: "password", autocomplete: "current-password", required: true })),
+      h("p", { id: "login-error", role: "alert" }),
+      h("button", { type: "submit", "data-i18n": "sign_in" })));
+  document.body.append(dlg);
+  return dlg;
 }
 
 // Sign in through the dialog; the session cookie is HttpOnly, the CSRF token
 // (for changes) is kept for this tab only.
 function signIn() {
   return new Promise((resolve) => {
-    const dlg = $("login");
+    const dlg = loginDialog();
     applyLang();
     $("login-error").textContent = "";
     $("login-form").onsubmit = async (ev) => {
@@ -95,4 +234,3 @@ async function ledgerBadge(parent, record, tries = 0) {
   a.title = ok ? t("ledger_title")({ record, index: r.index, size: r.size }, r.signature === "checked")
     : (r.reason || "the record no longer matches its ledger entry");
 }
-

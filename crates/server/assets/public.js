@@ -8,6 +8,9 @@ const T = {
     name: "姓名（可不填）", phone: "电话（可不填）", send: "提交", follow_title: "查询进度", token: "查询码", look: "查询",
     rate: "评价", send_rating: "提交评价", lang: "EN", keep: "已受理。请保存查询码：", due: "预计办结", rated: "已评价",
     status_open: "办理中", status_closed: "已办结", none: "没有找到该查询码的诉求",
+    pin_legend: "或在地图上点选位置", pin_help: "点击地图放置位置；也可用方向键移动、Delete 清除。", photo: "照片（可不传；JPEG、PNG 或 WebP，5 MB 以内）",
+    pinned: (lon, lat) => `已选位置：东经 ${lon.toFixed(5)}，北纬 ${lat.toFixed(5)}`, where: "请填写地址或在地图上点选位置",
+    photo_added: "照片已上传", photo_failed: "照片未能上传：",
   },
   en: {
     title: "Citizen requests · come in at most once", submit_title: "Submit a request", category: "Category",
@@ -15,6 +18,9 @@ const T = {
     follow_title: "Follow a request", token: "Tracking token", look: "Look up", rate: "Rate", send_rating: "Send rating",
     lang: "中文", keep: "Accepted. Keep your tracking token:", due: "Expected by", rated: "Rated",
     status_open: "in progress", status_closed: "closed", none: "No request with that tracking token",
+    pin_legend: "…or pin the place on the map", pin_help: "Click the map to place a pin; arrow keys move it, Delete clears it.",
+    photo: "Photo (optional; JPEG, PNG or WebP, up to 5 MB)", pinned: (lon, lat) => `Pinned at ${lon.toFixed(5)} E, ${lat.toFixed(5)} N`,
+    where: "Give an address or pin the place on the map", photo_added: "photo attached", photo_failed: "The photo was not attached: ",
   },
 };
 const $ = (id) => document.getElementById(id);
@@ -22,11 +28,68 @@ let lang = new URLSearchParams(location.search).get("lang") || localStorage.getI
   || ((navigator.language || "zh").toLowerCase().startsWith("zh") ? "zh" : "en");
 const t = (k) => T[lang][k];
 let services = [];
+const pin = { proj: null, at: null, layer: null };
+
+// The towns drawn from the server's own boundaries (and base tiles, if the
+// deployment has a map server); a click or the keyboard places the pin.
+async function drawPinMap() {
+  const svg = $("pin-map");
+  const map = await call("GET", "/api/v1/public/map");
+  const pts = map.features.flatMap((f) => MapView.polygons(f.geometry).flat(2));
+  if (!pts.length) { svg.closest("fieldset").hidden = true; return; }
+  const bbox = [Math.min(...pts.map((p) => p[0])), Math.min(...pts.map((p) => p[1])), Math.max(...pts.map((p) => p[0])), Math.max(...pts.map((p) => p[1]))];
+  pin.proj = MapView.projector(bbox, 600, 400, 10);
+  const NS = "http://www.w3.org/2000/svg";
+  const g = document.createElementNS(NS, "g");
+  svg.appendChild(g);
+  for (const f of map.features) {
+    const path = document.createElementNS(NS, "path");
+    path.setAttribute("d", MapView.polygons(f.geometry).map((pg) => pg.map((r) => MapView.ringPath(r, pin.proj)).join("")).join(""));
+    path.setAttribute("class", "town-area");
+    const title = document.createElementNS(NS, "title");
+    title.textContent = `${f.properties.name_zh} ${f.properties.name_en}`;
+    path.appendChild(title);
+    g.appendChild(path);
+  }
+  MapView.tiles(g, pin.proj, map.tiles);
+  pin.layer = document.createElementNS(NS, "g");
+  svg.appendChild(pin.layer);
+  svg.onclick = (e) => {
+    const pt = svg.createSVGPoint(); pt.x = e.clientX; pt.y = e.clientY;
+    const p = pt.matrixTransform(svg.getScreenCTM().inverse());
+    setPin(pin.proj.invert([p.x, p.y]));
+  };
+  svg.onkeydown = (e) => {
+    const moves = { ArrowLeft: [-8, 0], ArrowRight: [8, 0], ArrowUp: [0, -8], ArrowDown: [0, 8] };
+    if (e.key === "Delete" || e.key === "Backspace") { e.preventDefault(); setPin(null); return; }
+    if (e.key === "Enter" && !pin.at) { e.preventDefault(); setPin(pin.proj.invert([300, 200])); return; }
+    const m = moves[e.key];
+    if (!m) return;
+    e.preventDefault();
+    const [x, y] = pin.at ? pin.proj(pin.at) : [300, 200];
+    setPin(pin.proj.invert([x + m[0], y + m[1]]));
+  };
+}
+
+function setPin(at) {
+  pin.at = at;
+  pin.layer.innerHTML = "";
+  $("pin-at").textContent = at ? t("pinned")(at[0], at[1]) : "";
+  if (!at) return;
+  const [x, y] = pin.proj(at);
+  const NS = "http://www.w3.org/2000/svg";
+  const m = document.createElementNS(NS, "path");
+  m.setAttribute("d", `M${x},${y}l-7,-14a8,8 0 1,1 14,0z`);
+  m.setAttribute("class", "pin-marker");
+  m.setAttribute("id", "pin-marker");
+  pin.layer.appendChild(m);
+}
 
 function apply() {
   document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
   document.querySelectorAll("[data-i18n]").forEach((n) => { n.textContent = t(n.dataset.i18n); });
   $("lang").textContent = t("lang");
+  if (pin.at) $("pin-at").textContent = t("pinned")(pin.at[0], pin.at[1]);
   const sel = $("category"), keep = sel.value;
   sel.innerHTML = "";
   for (const s of services) {
@@ -73,13 +136,16 @@ function show(req) {
 async function init() {
   services = (await call("GET", "/api/v1/public/services")).items;
   apply();
+  await drawPinMap();
   $("lang").onclick = () => { lang = lang === "zh" ? "en" : "zh"; localStorage.setItem("fq-lang", lang); apply(); };
   $("submit").onsubmit = async (ev) => {
     ev.preventDefault();
     const out = $("submit-result");
+    if (!$("address").value.trim() && !pin.at) { out.textContent = t("where"); $("address").focus(); return; }
     try {
       const r = await call("POST", "/api/v1/public/requests", {
-        category: $("category").value, description: $("description").value, address: $("address").value,
+        category: $("category").value, description: $("description").value, address: $("address").value || null,
+        lon: pin.at ? pin.at[0] : null, lat: pin.at ? pin.at[1] : null,
         name: $("name").value || null, phone: $("phone").value || null,
       });
       out.innerHTML = "";
@@ -89,6 +155,16 @@ async function init() {
       code.textContent = r.token;
       out.append(code, ` (${r.code})`);
       $("token").value = r.token;
+      const photo = $("photo").files[0];
+      if (photo) {
+        const up = await fetch(`/api/v1/public/requests/${encodeURIComponent(r.token)}/photos`, { method: "POST", headers: { "Content-Type": photo.type }, body: photo });
+        const body = await up.json();
+        const note = document.createElement("span");
+        note.id = "photo-result";
+        note.dataset.ok = String(up.ok);
+        note.textContent = up.ok ? ` · ${t("photo_added")} (${(body.size / 1024).toFixed(0)} KB)` : ` · ${t("photo_failed")}${body.message}`;
+        out.append(note);
+      }
     } catch (e) { out.textContent = e.message; }
   };
   $("follow").onsubmit = async (ev) => {
@@ -103,4 +179,4 @@ async function init() {
   };
 }
 
-init().catch((e) => { $("submit-result").textContent = e.message; });
+init().then(() => { document.body.dataset.ready = "1"; }).catch((e) => { $("submit-result").textContent = e.message; });

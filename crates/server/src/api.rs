@@ -126,6 +126,62 @@ pub async fn incidents(
     })))
 }
 
+/// `GET /api/v1/incidents/{id}`: one incident with its lifecycle times,
+/// its jurisdiction and the cases it is linked to (those the caller may see).
+pub async fn incident(
+    State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<fengqiao_auth::Principal>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let id: i64 = id
+        .parse()
+        .map_err(|_| ApiError::invalid_parameter("id", &id, "expected an incident id (a whole number)"))?;
+    let found = blocking(&state, move |s| {
+        let Some(incident) = s.incident(id)? else {
+            return Ok(None);
+        };
+        let jurisdiction = match incident.record.jurisdiction_id {
+            Some(j) => s.jurisdictions()?.into_iter().find(|r| r.jurisdiction.id == j),
+            None => None,
+        };
+        let mut cases = Vec::new();
+        for link in s.incident_cases(id)? {
+            if let Some(case) = s.case_by_code(&link.code)? {
+                cases.push((link, case));
+            }
+        }
+        Ok(Some((incident, jurisdiction.map(|j| j.jurisdiction), cases)))
+    })
+    .await?;
+    let own = params::scoped_jurisdiction(&state, &who, None)?;
+    let (incident, jurisdiction, cases) = found
+        .filter(|(_, j, _)| match &own {
+            Some(own) => j.as_ref().is_some_and(|j| j.code.starts_with(own.as_str())),
+            None => true,
+        })
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no incident {id}")))?;
+    let cases: Vec<Value> = cases
+        .into_iter()
+        .filter(|(_, c)| crate::cases::in_scope(&state, &who, c))
+        .map(|(link, _)| json!(link))
+        .collect();
+    let r = &incident.record;
+    let minutes = |a: Option<chrono::DateTime<chrono::Utc>>, b: Option<chrono::DateTime<chrono::Utc>>| {
+        a.zip(b).map(|(a, b)| (b - a).num_seconds() as f64 / 60.0)
+    };
+    Ok(Json(json!({
+        "incident": incident,
+        "jurisdiction": jurisdiction,
+        "cases": cases,
+        "durations_min": {
+            "to_dispatch": minutes(r.received_at, r.dispatched_at),
+            "to_arrival": minutes(r.received_at, r.arrived_at),
+            "to_close": minutes(r.received_at, r.closed_at),
+        },
+        "ledger_record": format!("incident/{}", incident.id),
+    })))
+}
+
 fn dimension(v: &str) -> Option<Dimension> {
     Some(match v {
         "category" => Dimension::Category,

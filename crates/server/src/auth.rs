@@ -38,6 +38,8 @@ pub const ROUTES: &[(&str, &str, Need)] = &[
     ("POST", "/api/v1/public/requests", Need::Public),
     ("GET", "/api/v1/public/requests/*", Need::Public),
     ("POST", "/api/v1/public/requests/*/rating", Need::Public),
+    ("POST", "/api/v1/public/requests/*/photos", Need::Public),
+    ("GET", "/api/v1/public/map", Need::Public),
     ("DELETE", "/api/v1/session", Need::SignedIn),
     ("GET", "/api/v1/me", Need::SignedIn),
     ("POST", "/api/v1/me/password", Need::SignedIn),
@@ -52,6 +54,12 @@ pub const ROUTES: &[(&str, &str, Need)] = &[
         "/api/v1/incidents/aggregate",
         Need::Permission(Permission::IncidentsRead),
     ),
+    (
+        "GET",
+        "/api/v1/incidents/*",
+        Need::Permission(Permission::IncidentsRead),
+    ),
+    ("GET", "/api/v1/kpis/shift", Need::Permission(Permission::PlansRead)),
     (
         "GET",
         "/api/v1/forecasts/latest",
@@ -73,6 +81,11 @@ pub const ROUTES: &[(&str, &str, Need)] = &[
     ("GET", "/api/v1/cases", Need::Permission(Permission::CasesRead)),
     ("POST", "/api/v1/cases", Need::Permission(Permission::CasesWrite)),
     ("GET", "/api/v1/cases/*", Need::Permission(Permission::CasesRead)),
+    (
+        "GET",
+        "/api/v1/cases/*/attachments/*",
+        Need::Permission(Permission::CasesRead),
+    ),
     (
         "POST",
         "/api/v1/cases/*/actions",

@@ -29,7 +29,7 @@ fn scoped(state: &AppState, p: &Principal, mut f: CaseFilter) -> Result<CaseFilt
 }
 
 /// Whether one case is within the principal's scope.
-fn in_scope(state: &AppState, p: &Principal, c: &CaseRecord) -> bool {
+pub(crate) fn in_scope(state: &AppState, p: &Principal, c: &CaseRecord) -> bool {
     match state.policy.scope(&p.role) {
         Scope::All => true,
         Scope::Jurisdiction => match (&p.jurisdiction, &c.case.jurisdiction) {
@@ -123,14 +123,16 @@ pub async fn one(
             return Ok(None);
         };
         let events = s.case_events(case.id)?;
-        Ok(Some((case, events)))
+        let attachments = s.attachments(case.id)?;
+        Ok(Some((case, events, attachments)))
     })
     .await?;
-    let (case, events) = found
-        .filter(|(c, _)| in_scope(&state, &who, c))
+    let (case, events, attachments) = found
+        .filter(|(c, _, _)| in_scope(&state, &who, c))
         .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no case {code}")))?;
     let overdue = config.is_overdue(&case.state, chrono::Utc::now());
     let record = format!("case/{}", case.id);
+    let code = case.code.clone();
     let allowed: Vec<&str> = config
         .case_type(&case.case.case_type)
         .map(|t| {
@@ -144,7 +146,86 @@ pub async fn one(
     Ok(Json(json!({
         "case": case.for_role(&config, &who.role), "events": events, "overdue": overdue,
         "ledger_record": record, "actions": allowed,
+        "attachments": attachments.iter().map(|(id, a)| {
+            let mut v = json!(a);
+            v["id"] = json!(id);
+            v["url"] = json!(format!("/api/v1/cases/{code}/attachments/{id}"));
+            v["ledger_record"] = json!(format!("attachment/{id}"));
+            v
+        }).collect::<Vec<_>>(),
     })))
+}
+
+/// `GET /api/v1/cases/{code}/attachments/{id}`: the file, if its bytes still
+/// match the hash that was logged (else 409: the ledger check names it).
+pub async fn attachment(
+    State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
+    axum::extract::Path((code, id)): axum::extract::Path<(String, String)>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let not_found = || {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no attachment {id} on case {code}"),
+        )
+    };
+    let wanted: i64 = id.parse().map_err(|_| not_found())?;
+    let key = code.clone();
+    let found = blocking(&state, move |s| {
+        let Some(case) = s.case_by_code(&key)? else {
+            return Ok(None);
+        };
+        let a = s.attachments(case.id)?.into_iter().find(|(i, _)| *i == wanted);
+        Ok(a.map(|a| (case, a.1)))
+    })
+    .await?;
+    let (_, a) = found.filter(|(c, _)| in_scope(&state, &who, c)).ok_or_else(not_found)?;
+    let dir = state.files_dir.clone().ok_or_else(not_found)?;
+    let sha = a.sha256.clone();
+    let bytes = crate::api::on_worker(&state, move |_| fengqiao_store::files::read(&dir, &sha))
+        .await?
+        .map_err(|reason| {
+            ApiError::new(
+                StatusCode::CONFLICT,
+                "file_changed",
+                format!("attachment {id}: {reason}"),
+            )
+        })?;
+    // Images are shown in place; anything else is downloaded, never run.
+    let disposition = if a.media_type.starts_with("image/") {
+        "inline"
+    } else {
+        "attachment"
+    };
+    let safe_name: String = a
+        .file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, a.media_type.clone()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("{disposition}; filename=\"{safe_name}\""),
+            ),
+            (axum::http::header::X_CONTENT_TYPE_OPTIONS, "nosniff".into()),
+            (
+                axum::http::header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; sandbox".into(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// `GET /api/v1/case-types`: the configured types, stages, actions and roles.

@@ -81,47 +81,53 @@ pub struct AppState {
     pub throttle: Arc<session::Throttle>,
     /// Public submissions per client address.
     pub submissions: Arc<public::Submissions>,
+    /// Where attachment files are kept (`None`: this server takes no uploads).
+    pub files_dir: Option<std::path::PathBuf>,
+    /// A base-map tile URL template (`{z}/{x}/{y}`) for deployments with
+    /// their own map server; `None`: the map draws only its own layers.
+    pub tiles: Option<String>,
 }
 
-const INDEX_HTML: &str = include_str!("../assets/index.html");
-const APP_JS: &str = include_str!("../assets/app.js");
-const LEDGER_JS: &str = include_str!("../assets/ledger.js");
-const APP_CSS: &str = include_str!("../assets/app.css");
-const PUBLIC_HTML: &str = include_str!("../assets/public.html");
-const CASES_HTML: &str = include_str!("../assets/cases.html");
-const CASES_JS: &str = include_str!("../assets/cases.js");
-const COMMON_JS: &str = include_str!("../assets/common.js");
-const PUBLIC_JS: &str = include_str!("../assets/public.js");
+/// The pages, by path: plain HTML, their scripts and one style sheet below,
+/// all compiled into the binary (no CDN, nothing fetched elsewhere).
+const PAGES: [(&str, &str); 7] = [
+    ("/", include_str!("../assets/index.html")),
+    ("/public", include_str!("../assets/public.html")),
+    ("/cases", include_str!("../assets/cases.html")),
+    ("/inbox", include_str!("../assets/cases.html")),
+    ("/incidents", include_str!("../assets/incidents.html")),
+    ("/volunteers", include_str!("../assets/volunteers.html")),
+    ("/dashboard", include_str!("../assets/dashboard.html")),
+];
+
+const ASSETS: [(&str, &str, &str); 10] = [
+    ("app.css", "text/css; charset=utf-8", include_str!("../assets/app.css")),
+    ("app.js", JS, include_str!("../assets/app.js")),
+    ("cases.js", JS, include_str!("../assets/cases.js")),
+    ("common.js", JS, include_str!("../assets/common.js")),
+    ("dashboard.js", JS, include_str!("../assets/dashboard.js")),
+    ("incidents.js", JS, include_str!("../assets/incidents.js")),
+    ("ledger.js", JS, include_str!("../assets/ledger.js")),
+    ("map.js", JS, include_str!("../assets/map.js")),
+    ("public.js", JS, include_str!("../assets/public.js")),
+    ("volunteers.js", JS, include_str!("../assets/volunteers.js")),
+];
+const JS: &str = "text/javascript; charset=utf-8";
+
+async fn asset(axum::extract::Path(name): axum::extract::Path<String>) -> axum::response::Response {
+    match ASSETS.iter().find(|(n, _, _)| *n == name) {
+        Some((_, media_type, body)) => ([(header::CONTENT_TYPE, *media_type)], *body).into_response(),
+        None => ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no asset {name}")).into_response(),
+    }
+}
 
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/", get(|| async { Html(INDEX_HTML) }))
-        .route("/public", get(|| async { Html(PUBLIC_HTML) }))
-        .route("/cases", get(|| async { Html(CASES_HTML) }))
-        .route(
-            "/assets/cases.js",
-            get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], CASES_JS) }),
-        )
-        .route(
-            "/assets/common.js",
-            get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], COMMON_JS) }),
-        )
-        .route(
-            "/assets/public.js",
-            get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], PUBLIC_JS) }),
-        )
-        .route(
-            "/assets/app.js",
-            get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], APP_JS) }),
-        )
-        .route(
-            "/assets/ledger.js",
-            get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], LEDGER_JS) }),
-        )
-        .route(
-            "/assets/app.css",
-            get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], APP_CSS) }),
-        )
+    let mut router = Router::new();
+    for (path, html) in PAGES {
+        router = router.route(path, get(move || async move { Html(html) }));
+    }
+    router
+        .route("/assets/{name}", get(asset))
         .route("/health", get(api::health))
         .route("/api/openapi.json", get(|| async { axum::Json(openapi::document()) }))
         .route("/open311/v2/{*path}", get(open311::get).post(open311::post))
@@ -131,8 +137,13 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/me", get(session::me))
         .route("/api/v1/public/services", get(public::services))
+        .route("/api/v1/public/map", get(public::map))
         .route("/api/v1/public/requests", axum::routing::post(public::submit))
         .route("/api/v1/public/requests/{token}", get(public::follow))
+        .route(
+            "/api/v1/public/requests/{token}/photos",
+            axum::routing::post(public::photo).layer(axum::extract::DefaultBodyLimit::max(public::PHOTO_MAX_BYTES)),
+        )
         .route(
             "/api/v1/public/requests/{token}/rating",
             axum::routing::post(public::rate),
@@ -146,6 +157,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/facilities", get(api::facilities))
         .route("/api/v1/incidents", get(api::incidents))
         .route("/api/v1/incidents/aggregate", get(api::aggregate))
+        .route("/api/v1/incidents/{id}", get(api::incident))
+        .route("/api/v1/kpis/shift", get(jobs::shift_kpis))
         .route("/api/v1/forecasts", axum::routing::post(jobs::forecast))
         .route("/api/v1/forecasts/latest", get(api::latest_forecast))
         .route("/api/v1/plans", axum::routing::post(jobs::plan))
@@ -155,6 +168,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/cases", get(cases::list).post(cases::open))
         .route("/api/v1/cases/{code}", get(cases::one))
         .route("/api/v1/cases/{code}/actions", axum::routing::post(cases::act))
+        .route("/api/v1/cases/{code}/attachments/{id}", get(cases::attachment))
         .route("/api/v1/case-types", get(cases::types))
         .route("/api/v1/volunteers", get(cases::volunteers).post(cases::add_volunteer))
         .route(

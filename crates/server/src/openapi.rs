@@ -62,6 +62,22 @@ pub const DOCS: &[Doc] = &[
         200,
     ),
     (
+        "GET",
+        "/api/v1/public/map",
+        "Town boundaries and the base-map tile template for the public page's map",
+        &[],
+        None,
+        200,
+    ),
+    (
+        "POST",
+        "/api/v1/public/requests/{token}/photos",
+        "Add a photo (JPEG, PNG or WebP, at most 5 MB, 3 per request) to an open request",
+        &[],
+        Some("photo"),
+        201,
+    ),
+    (
         "POST",
         "/api/v1/public/requests/{token}/rating",
         "Rate a closed request (1-5) with its tracking token",
@@ -116,6 +132,22 @@ pub const DOCS: &[Doc] = &[
         "/api/v1/incidents",
         "Incidents, newest first (an officer's: its jurisdiction)",
         &[("limit", "integer"), ("after", "string")],
+        None,
+        200,
+    ),
+    (
+        "GET",
+        "/api/v1/incidents/{id}",
+        "One incident: lifecycle times, jurisdiction, linked cases",
+        &[],
+        None,
+        200,
+    ),
+    (
+        "GET",
+        "/api/v1/kpis/shift",
+        "Visibility and handling rates of the latest begun shift's plan, incidents vs forecast",
+        &[("dataset", "string")],
         None,
         200,
     ),
@@ -183,6 +215,14 @@ pub const DOCS: &[Doc] = &[
         "GET",
         "/api/v1/cases/{code}",
         "A case with its history and the actions the role may take",
+        &[],
+        None,
+        200,
+    ),
+    (
+        "GET",
+        "/api/v1/cases/{code}/attachments/{id}",
+        "An attachment's bytes, checked against their SHA-256",
         &[],
         None,
         200,
@@ -407,7 +447,7 @@ fn body_schema(name: &str) -> Value {
     }
 }
 
-const ERROR_CODES: [u16; 9] = [400, 401, 403, 404, 409, 413, 422, 429, 503];
+const ERROR_CODES: [u16; 10] = [400, 401, 403, 404, 409, 413, 415, 422, 429, 503];
 
 fn error_response(code: u16) -> Value {
     let description = match code {
@@ -417,6 +457,7 @@ fn error_response(code: u16) -> Value {
         404 => "no such record, or not within the role's scope",
         409 => "the record moved on (stale version) or is at another stage",
         413 => "the body is too large",
+        415 => "the body is not of a type this route takes",
         422 => "the request is understood but refused",
         429 => "too many failed logins: the account is locked",
         _ => "the database could not answer",
@@ -454,7 +495,14 @@ pub fn document() -> Value {
         }
         let mut op = json!({"summary": summary, "parameters": params, "responses": responses});
         if let Some(b) = body {
-            op["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": body_schema(b)}}});
+            let content = if *b == "photo" {
+                // The photo's bytes as they are, no JSON around them.
+                let binary = json!({"schema": {"type": "string", "format": "binary"}});
+                json!({"image/jpeg": binary, "image/png": binary, "image/webp": binary})
+            } else {
+                json!({"application/json": {"schema": body_schema(b)}})
+            };
+            op["requestBody"] = json!({"required": true, "content": content});
         }
         let security = match need {
             Some(Need::Public) => json!([]),

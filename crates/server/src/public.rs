@@ -37,6 +37,24 @@ pub async fn services(State(state): State<AppState>) -> Json<Value> {
     Json(json!({"items": items}))
 }
 
+/// `GET /api/v1/public/map`: the towns' boundaries for the page's map (public
+/// administrative areas, nothing else) and the base-map tiles, if any.
+pub async fn map(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    let all = crate::api::blocking(&state, |s| s.jurisdictions()).await?;
+    let features: Vec<Value> = all
+        .into_iter()
+        .filter(|j| matches!(j.jurisdiction.level, fengqiao_domain::Level::Town))
+        .map(|j| {
+            let geometry: Value = serde_json::from_str(&j.geometry).unwrap_or(Value::Null);
+            json!({"type": "Feature", "id": j.jurisdiction.code, "geometry": geometry,
+                   "properties": {"name_zh": j.jurisdiction.name_zh, "name_en": j.jurisdiction.name_en}})
+        })
+        .collect();
+    Ok(Json(json!({
+        "type": "FeatureCollection", "features": features, "tiles": state.tiles,
+    })))
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Submission {
@@ -109,12 +127,29 @@ pub async fn submit(
         .case_type("request")
         .and_then(|t| t.category_names.get(&s.category))
         .map_or(s.category.clone(), |[zh, _]| zh.clone());
+    // A pinned point is routed by the area it falls in (the deepest one).
+    let jurisdiction = match (s.lon, s.lat) {
+        (Some(lon), Some(lat)) => {
+            crate::api::blocking(&state, move |st| {
+                let lookup = fengqiao_ingest::jurisdiction_lookup(st)
+                    .map_err(|e| fengqiao_store::StoreError::Backend(e.to_string()))?;
+                let id = lookup.find(lon, lat);
+                Ok(st
+                    .jurisdictions()?
+                    .into_iter()
+                    .find(|j| Some(j.jurisdiction.id) == id)
+                    .map(|j| j.jurisdiction.code))
+            })
+            .await?
+        }
+        _ => None,
+    };
     let new = NewCase {
         case_type: "request".into(),
         category: s.category,
         title,
         description,
-        jurisdiction: None,
+        jurisdiction,
         address,
         lon: s.lon,
         lat: s.lat,
@@ -207,6 +242,99 @@ pub async fn rate(
     let events = crate::api::blocking(&state, move |s| s.case_events(after.id)).await?;
     let (c, _) = by_token(&state, &token).await?;
     Ok(Json(view(&state, &c, &events)))
+}
+
+/// Largest photo a citizen may add.
+pub const PHOTO_MAX_BYTES: usize = 5 * 1024 * 1024;
+/// Photos per request.
+const PHOTOS_PER_REQUEST: usize = 3;
+const PHOTO_ACTOR: &str = "citizen:web";
+
+/// The image type the bytes really are (by their first bytes), if allowed.
+fn image_type(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some(("image/jpeg", "jpg"))
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some(("image/png", "png"))
+    } else if bytes.len() > 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        Some(("image/webp", "webp"))
+    } else {
+        None
+    }
+}
+
+/// `POST /api/v1/public/requests/{token}/photos`: a photo of the problem,
+/// its bytes as the body. Kept under its SHA-256 and logged like any
+/// attachment; at most three per request, only while it is open.
+pub async fn photo(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: axum::http::HeaderMap,
+    raw: axum::body::Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let declared = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let (c, _) = by_token(&state, &token).await?;
+    let unsupported = |why: String| ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", why);
+    let Some((media_type, ext)) = image_type(&raw) else {
+        return Err(unsupported(
+            "the body must be a JPEG, PNG or WebP image (its bytes are not one)".into(),
+        ));
+    };
+    if declared.split(';').next().unwrap_or("").trim() != media_type {
+        return Err(unsupported(format!(
+            "Content-Type {declared:?} does not match the image's bytes ({media_type})"
+        )));
+    }
+    if c.state.closed_at.is_some() {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "closed",
+            "the request is closed; photos are taken while it is open".into(),
+        ));
+    }
+    let dir = state.files_dir.clone().ok_or_else(|| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "this server takes no uploads".into(),
+        )
+    })?;
+    let case_id = c.id;
+    let added = crate::api::on_worker(&state, move |s| -> Result<Option<(i64, String, u64)>, String> {
+        let existing = s.attachments(case_id).map_err(|e| e.to_string())?;
+        let photos = existing.iter().filter(|(_, a)| a.added_by == PHOTO_ACTOR).count();
+        if photos >= PHOTOS_PER_REQUEST {
+            return Ok(None);
+        }
+        let (sha256, size) = fengqiao_store::files::store_bytes(&dir, &raw)?;
+        let a = fengqiao_store::cases::Attachment {
+            file_name: format!("photo-{}.{ext}", photos + 1),
+            media_type: media_type.into(),
+            sha256: sha256.clone(),
+            size,
+            added_by: PHOTO_ACTOR.into(),
+            added_at: chrono::Utc::now(),
+        };
+        let id = s.add_attachment(case_id, &a).map_err(|e| e.to_string())?;
+        Ok(Some((id, sha256, size)))
+    })
+    .await?
+    .map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", e))?;
+    let Some((id, sha256, size)) = added else {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "too_many_photos",
+            format!("a request takes at most {PHOTOS_PER_REQUEST} photos"),
+        ));
+    };
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"id": id, "sha256": sha256, "size": size, "media_type": media_type})),
+    ))
 }
 
 /// Submissions per client address in the last hour.

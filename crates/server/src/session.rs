@@ -155,7 +155,10 @@ pub async fn me(
     axum::Extension(user): axum::Extension<User>,
 ) -> Json<serde_json::Value> {
     let scope = format!("{:?}", state.policy.scope(&user.role)).to_lowercase();
-    Json(json!({"user": user, "permissions": permissions(&state, &user.role), "scope": scope}))
+    Json(
+        json!({"user": user, "permissions": permissions(&state, &user.role), "scope": scope,
+                "map": {"tiles": state.tiles}}),
+    )
 }
 
 #[derive(Deserialize)]

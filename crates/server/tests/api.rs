@@ -76,6 +76,8 @@ async fn spawn_app() -> TestApp {
         jobs: None,
         throttle: Default::default(),
         submissions: Default::default(),
+        files_dir: Some(dir.path().join("files")),
+        tiles: None,
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

@@ -310,7 +310,6 @@ pub(crate) fn list(c: &Connection, f: &CaseFilter) -> Result<Vec<CaseRecord>> {
     };
     add("c.case_type = ?", &f.case_type);
     add("c.stage = ?", &f.stage);
-    add("c.department = ?", &f.department);
     add("c.assignee = ?", &f.assignee);
     add(
         "c.jurisdiction_id IN (WITH RECURSIVE sub(id, code) AS (
@@ -319,6 +318,13 @@ pub(crate) fn list(c: &Connection, f: &CaseFilter) -> Result<Vec<CaseRecord>> {
            SELECT id FROM sub)",
         &f.jurisdiction,
     );
+    // A department's cases: those it leads and those it joins.
+    if let Some(d) = &f.department {
+        clauses.push(
+            "(c.department = ? OR EXISTS (SELECT 1 FROM json_each(c.state, '$.co_departments') WHERE value = ?))",
+        );
+        values.extend([Value::Text(d.clone()), Value::Text(d.clone())]);
+    }
     if f.open_only {
         clauses.push("c.closed_at IS NULL");
     }

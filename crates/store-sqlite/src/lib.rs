@@ -438,6 +438,14 @@ impl Store for SqliteStore {
         })
     }
 
+    fn incident(&self, id: i64) -> Result<Option<fengqiao_domain::Incident>> {
+        self.read(|c| queries::incident(c, id))
+    }
+
+    fn incident_cases(&self, incident_id: i64) -> Result<Vec<fengqiao_store::IncidentCaseLink>> {
+        self.read(|c| queries::incident_cases(c, incident_id))
+    }
+
     fn incidents(
         &self,
         filter: &fengqiao_store::IncidentFilter,
@@ -717,6 +725,20 @@ impl Store for SqliteStore {
 
     fn plan(&self, id: i64) -> Result<Option<fengqiao_store::PlanRecord>> {
         self.read(|c| queries::plan_where(c, "p.id = ?1", rusqlite::params![id]))
+    }
+
+    fn latest_plan_started_by(
+        &self,
+        dataset: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<fengqiao_store::PlanRecord>> {
+        self.read(|c| {
+            queries::plan_where(
+                c,
+                "d.name = ?1 AND p.window_start <= ?2 ORDER BY p.window_start DESC, p.created_at DESC, p.id DESC LIMIT 1",
+                rusqlite::params![dataset, at.timestamp()],
+            )
+        })
     }
 
     fn latest_forecast(

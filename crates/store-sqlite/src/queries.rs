@@ -181,6 +181,45 @@ fn incident_from_row(r: &Row<'_>) -> rusqlite::Result<Incident> {
     })
 }
 
+const INCIDENT_COLUMNS: &str = "i.id, d.name, i.source_key, i.occurred_at, i.time_precision, i.hour_of_week,
+                i.received_at, i.dispatched_at, i.arrived_at, i.closed_at, i.unit, i.category, i.raw_category,
+                i.lon, i.lat, i.address, i.jurisdiction_id, i.origin, i.place_type";
+
+pub fn incident(c: &Connection, id: i64) -> Result<Option<Incident>> {
+    use rusqlite::OptionalExtension;
+    c.query_row(
+        &format!("SELECT {INCIDENT_COLUMNS} FROM incidents i JOIN datasets d ON d.id = i.dataset_id WHERE i.id = ?1"),
+        [id],
+        incident_from_row,
+    )
+    .optional()
+    .map_err(backend)
+}
+
+pub fn incident_cases(c: &Connection, incident_id: i64) -> Result<Vec<fengqiao_store::IncidentCaseLink>> {
+    let mut stmt = c
+        .prepare(
+            "SELECT k.id, k.code, k.case_type, k.title, k.stage, l.reason, l.linked_at
+             FROM case_links l JOIN cases k ON k.id = l.case_id
+             WHERE l.incident_id = ?1 ORDER BY l.linked_at, k.id",
+        )
+        .map_err(backend)?;
+    stmt.query_map([incident_id], |r| {
+        Ok(fengqiao_store::IncidentCaseLink {
+            case_id: r.get(0)?,
+            code: r.get(1)?,
+            case_type: r.get(2)?,
+            title: r.get(3)?,
+            stage: r.get(4)?,
+            reason: r.get(5)?,
+            linked_at: from_ts(r.get(6)?),
+        })
+    })
+    .map_err(backend)?
+    .collect::<rusqlite::Result<Vec<_>>>()
+    .map_err(backend)
+}
+
 pub fn incidents(c: &Connection, f: &IncidentFilter, page: &PageRequest) -> Result<Page<Incident>> {
     let total = count(c, f)?;
     let (mut cond, mut args) = where_clause(f);
@@ -195,9 +234,7 @@ pub fn incidents(c: &Connection, f: &IncidentFilter, page: &PageRequest) -> Resu
     let limit = page.limit.clamp(1, 10_000);
     args.push(Value::Integer(i64::from(limit)));
     let sql = format!(
-        "SELECT i.id, d.name, i.source_key, i.occurred_at, i.time_precision, i.hour_of_week,
-                i.received_at, i.dispatched_at, i.arrived_at, i.closed_at, i.unit, i.category, i.raw_category,
-                i.lon, i.lat, i.address, i.jurisdiction_id, i.origin, i.place_type
+        "SELECT {INCIDENT_COLUMNS}
          FROM incidents i JOIN datasets d ON d.id = i.dataset_id
          WHERE {cond} ORDER BY i.occurred_at DESC, i.id DESC LIMIT ?"
     );

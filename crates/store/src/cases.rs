@@ -75,6 +75,7 @@ pub struct CaseFilter {
     pub stage: Option<String>,
     /// Jurisdiction code, including everything below it.
     pub jurisdiction: Option<String>,
+    /// Cases the department leads or joins.
     pub department: Option<String>,
     pub assignee: Option<String>,
     pub open_only: bool,

@@ -8,6 +8,7 @@
 //! rows or none.
 
 pub mod cases;
+pub mod files;
 pub mod ledger;
 pub mod secrets;
 pub mod users;
@@ -228,6 +229,18 @@ pub struct NewPlan {
     pub geojson: String,
     pub version: String,
     pub created_at: DateTime<Utc>,
+}
+
+/// A case an incident is linked to, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IncidentCaseLink {
+    pub case_id: i64,
+    pub code: String,
+    pub case_type: String,
+    pub title: String,
+    pub stage: String,
+    pub reason: String,
+    pub linked_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -466,6 +479,12 @@ pub trait Store: Send + Sync {
     /// Ids of the cases with at least one linked incident.
     fn escalated_cases(&self) -> Result<Vec<i64>>;
 
+    /// One incident by its id.
+    fn incident(&self, id: i64) -> Result<Option<fengqiao_domain::Incident>>;
+
+    /// The cases an incident is linked to (民转刑 warnings), oldest link first.
+    fn incident_cases(&self, incident_id: i64) -> Result<Vec<IncidentCaseLink>>;
+
     /// Matching cases (without parties), overdue first: by due time.
     fn cases(&self, filter: &cases::CaseFilter) -> Result<Vec<cases::CaseRecord>>;
 
@@ -524,6 +543,10 @@ pub trait Store: Send + Sync {
 
     /// A stored plan by its id.
     fn plan(&self, id: i64) -> Result<Option<PlanRecord>>;
+
+    /// The plan whose window began most recently at or before `at`: the
+    /// latest shift that real incidents can score.
+    fn latest_plan_started_by(&self, dataset: &str, at: DateTime<Utc>) -> Result<Option<PlanRecord>>;
 
     /// The most recently made forecast for the dataset, window kind and
     /// category (`None`: all incidents), with its cells.

@@ -50,13 +50,25 @@ pub fn store_file(data_dir: &Path, file: &Path) -> Result<(String, u64), String>
         ));
     }
     let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
-    let sha = fengqiao_store::secrets::hex(&Sha256::digest(&bytes));
+    store_bytes(data_dir, &bytes)
+}
+
+/// Keeps `bytes` in the store of attachments; returns (sha256 hex, size).
+pub fn store_bytes(data_dir: &Path, bytes: &[u8]) -> Result<(String, u64), String> {
+    if bytes.len() as u64 > MAX_BYTES {
+        return Err(format!(
+            "{} bytes is over the {} MB limit for attachments",
+            bytes.len(),
+            MAX_BYTES / 1024 / 1024
+        ));
+    }
+    let sha = crate::secrets::hex(&Sha256::digest(bytes));
     let target = path_of(data_dir, &sha);
     if !target.exists() {
         let dir = target.parent().expect("attachments/<aa>");
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         let tmp = dir.join(format!(".{sha}.{}", std::process::id()));
-        std::fs::write(&tmp, &bytes).map_err(|e| format!("{}: {e}", tmp.display()))?;
+        std::fs::write(&tmp, bytes).map_err(|e| format!("{}: {e}", tmp.display()))?;
         std::fs::rename(&tmp, &target).map_err(|e| format!("{}: {e}", target.display()))?;
     }
     Ok((sha, bytes.len() as u64))
@@ -64,10 +76,18 @@ pub fn store_file(data_dir: &Path, file: &Path) -> Result<(String, u64), String>
 
 /// Whether the stored file for `sha256` is there and still hashes to it.
 pub fn check(data_dir: &Path, sha256: &str) -> Result<(), String> {
+    read(data_dir, sha256).map(|_| ())
+}
+
+/// The bytes of the stored file for `sha256`, if they still hash to it.
+pub fn read(data_dir: &Path, sha256: &str) -> Result<Vec<u8>, String> {
+    if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err("not a SHA-256".into());
+    }
     let path = path_of(data_dir, sha256);
     let bytes = std::fs::read(&path).map_err(|_| "the file is missing".to_string())?;
-    if fengqiao_store::secrets::hex(&Sha256::digest(&bytes)) != sha256 {
+    if crate::secrets::hex(&Sha256::digest(&bytes)) != sha256 {
         return Err("the file's bytes no longer match its hash".into());
     }
-    Ok(())
+    Ok(bytes)
 }
