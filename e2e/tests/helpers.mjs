@@ -5,6 +5,7 @@ import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
 
 const root = resolve(import.meta.dirname, "../..");
@@ -20,12 +21,13 @@ async function freePort() {
   });
 }
 
-export async function start() {
+/// `serveArgs`: more flags for `fengqiao serve` (e.g. `--tiles`).
+export async function start(serveArgs = []) {
   const dir = mkdtempSync(join(tmpdir(), "fq-e2e-"));
   const data = join(dir, "data");
   execFileSync(bin, ["demo", "--no-serve", "--days", "10", "--data-dir", data], { stdio: "ignore" });
   const port = await freePort();
-  const server = spawn(bin, ["serve", "--data-dir", data, "--bind", `127.0.0.1:${port}`], { stdio: "ignore" });
+  const server = spawn(bin, ["serve", "--data-dir", data, "--bind", `127.0.0.1:${port}`, ...serveArgs], { stdio: "ignore" });
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     try {
@@ -63,4 +65,29 @@ export async function signedIn(app, user, password, lang, path = "/") {
   await page.locator("#login-pass").fill(password);
   await page.locator("#login-form button[type=submit]").click();
   return { page, context, errors };
+}
+
+/// Signs in through the dialog on the page already open.
+export async function signInHere(page, user, password) {
+  await page.locator("#login-user").fill(user);
+  await page.locator("#login-pass").fill(password);
+  await page.locator("#login-form button[type=submit]").click();
+}
+
+/// The page has loaded its data (each page marks <body data-ready>).
+export async function ready(page) {
+  await page.locator("body[data-ready]").waitFor({ timeout: 20000 });
+}
+
+const axeSource = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+
+/// WCAG 2 A/AA problems axe-core finds on the page, serious or worse.
+export async function accessibilityProblems(page) {
+  await page.addScriptTag({ path: axeSource });
+  const result = await page.evaluate(async () =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }));
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
 }

@@ -325,6 +325,19 @@ fn demo_loads_once_and_serves() {
     assert!(r.starts_with("HTTP/1.0 200"), "{r}");
     let report = serde_json::from_str::<Value>(r.split("\r\n\r\n").nth(1).unwrap()).unwrap();
     assert!(report["plan"]["visibility_rate"].is_number(), "{report}");
+    // The command centre's cards: the demo planned the shift holding the newest
+    // incident, scored here on that shift's real incidents, as a replay scores it.
+    let k = http(format!("GET /api/v1/kpis/shift HTTP/1.0\r\nCookie: {cookie}\r\n\r\n"));
+    assert!(k.starts_with("HTTP/1.0 200"), "{k}");
+    let k = serde_json::from_str::<Value>(k.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+    let at = |v: &Value| chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap()).unwrap();
+    assert!(at(&k["window"][0]) <= at(&k["data_until"]) && at(&k["data_until"]) < at(&k["window"][1]), "{k}");
+    assert!(k["incidents"].as_u64().unwrap() > 0 && k["forecast_expected"].as_f64().unwrap() > 0.0, "{k}");
+    let r = post(&format!("/api/v1/plans/{}/replay", k["plan_id"]));
+    let replayed = serde_json::from_str::<Value>(r.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+    assert_eq!(replayed["plan"]["visibility_rate"], k["visibility_rate"]);
+    assert_eq!(replayed["plan"]["handling_rate"], k["handling_rate"]);
+    assert_eq!(replayed["baselines"]["posts_only"], k["posts_only"]);
     let anon = http("POST /api/v1/forecasts HTTP/1.0\r\nContent-Length: 2\r\n\r\n{}".into());
     assert!(anon.starts_with("HTTP/1.0 401"), "{anon}");
     child.kill().unwrap();

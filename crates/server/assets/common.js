@@ -91,7 +91,7 @@ async function startPage(rerender) {
   if (!$("nav")) header.querySelector("h1").after(h("nav", { id: "nav", "aria-label": "pages" }));
   if (!$("lang")) {
     header.append(h("div", { class: "session" },
-      h("button", { id: "lang", type: "button", "aria-label": "中文 / English" }),
+      h("button", { id: "lang", type: "button", title: "中文 / English" }),
       h("span", { id: "who" }),
       h("button", { id: "logout", type: "button", hidden: true, "data-i18n": "logout" })));
   }
@@ -125,6 +125,7 @@ function navLinks(me) {
 
 /// Marks the page ready for the browser tests and the page-load benchmark.
 function ready() {
+  performance.mark("fq-ready");
   document.body.dataset.ready = "1";
 }
 

@@ -179,4 +179,4 @@ async function init() {
   };
 }
 
-init().then(() => { document.body.dataset.ready = "1"; }).catch((e) => { $("submit-result").textContent = e.message; });
+init().then(() => { performance.mark("fq-ready"); document.body.dataset.ready = "1"; }).catch((e) => { $("submit-result").textContent = e.message; });

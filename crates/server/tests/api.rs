@@ -135,12 +135,28 @@ impl TestApp {
         self.request(&req).await
     }
 
+    /// A request with a binary body.
+    async fn call_bytes(&self, method: &str, path: &str, content_type: &str, body: &[u8]) -> Response {
+        let mut req = format!(
+            "{method} {path} HTTP/1.0\r\nHost: {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+            self.addr,
+            body.len()
+        )
+        .into_bytes();
+        req.extend_from_slice(body);
+        self.request_bytes(&req).await
+    }
+
     async fn request(&self, req: &str) -> Response {
+        self.request_bytes(req.as_bytes()).await
+    }
+
+    async fn request_bytes(&self, req: &[u8]) -> Response {
         let mut s = tokio::net::TcpStream::connect(self.addr).await.unwrap();
-        s.write_all(req.as_bytes()).await.unwrap();
+        s.write_all(req).await.unwrap();
         let mut raw = Vec::new();
         s.read_to_end(&mut raw).await.unwrap();
-        let text = String::from_utf8(raw).unwrap();
+        let text = String::from_utf8_lossy(&raw).into_owned();
         let (head, body) = text.split_once("\r\n\r\n").unwrap();
         let status = head.split(' ').nth(1).unwrap().parse().unwrap();
         let content_type = head
@@ -1419,4 +1435,122 @@ async fn public_requests_without_an_account() {
         last = submit(ok).await.status;
     }
     assert_eq!(last, 429, "ten an hour from one address");
+}
+
+/// A citizen pins the place on the map instead of an address (the request
+/// is routed by the area the pin falls in) and adds photos: real images only,
+/// of the type they say they are, three at most, served back to staff byte
+/// for byte and refused once the file on disk no longer matches its hash.
+#[tokio::test]
+async fn public_pins_and_photos() {
+    let app = spawn_app().await;
+    let map = app.call("GET", "/api/v1/public/map", &[], "").await.json();
+    let town = &map["features"][0];
+    let polygon = match town["geometry"]["type"].as_str() {
+        Some("MultiPolygon") => &town["geometry"]["coordinates"][0],
+        _ => &town["geometry"]["coordinates"],
+    };
+    let ring = polygon[0].as_array().unwrap();
+    let n = ring.len() as f64 - 1.0;
+    let (lon, lat) = ring[..ring.len() - 1].iter().fold((0.0, 0.0), |(x, y), p| {
+        (x + p[0].as_f64().unwrap() / n, y + p[1].as_f64().unwrap() / n)
+    });
+    let body = format!(r#"{{"category":"request.road","description":"井盖缺失","lon":{lon},"lat":{lat}}}"#);
+    let r = app.call("POST", "/api/v1/public/requests", &[], &body).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let (code, token) = (
+        r.json()["code"].as_str().unwrap().to_string(),
+        r.json()["token"].as_str().unwrap().to_string(),
+    );
+    let case = app.get(&format!("/api/v1/cases/{code}")).await.json();
+    let town_code = town["id"].as_str().unwrap();
+    assert!(
+        case["case"]["jurisdiction"].as_str().unwrap().starts_with(town_code),
+        "routed by the pin: {} in {town_code}",
+        case["case"]["jurisdiction"]
+    );
+
+    let photos = format!("/api/v1/public/requests/{token}/photos");
+    let png = |i: u8| [b"\x89PNG\r\n\x1a\n".as_slice(), &[0, 0, 0, 13, i, i, i]].concat();
+    let r = app.call_bytes("POST", &photos, "image/png", &png(1)).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let first = r.json();
+    assert_eq!(first["size"], 15);
+    let r = app.call_bytes("POST", &photos, "image/jpeg", &png(2)).await;
+    assert_eq!(r.status, 415, "declared type must match the bytes: {}", r.body);
+    let r = app.call_bytes("POST", &photos, "image/png", b"<svg onload=alert(1)>").await;
+    assert_eq!((r.status, r.json()["code"].as_str()), (415, Some("unsupported_media_type")));
+    let r = app
+        .call_bytes("POST", "/api/v1/public/requests/AAAA-BBBB-CCCC-DDDD/photos", "image/png", &png(1))
+        .await;
+    assert_eq!(r.status, 404);
+    for i in 2..=3 {
+        assert_eq!(app.call_bytes("POST", &photos, "image/png", &png(i)).await.status, 201);
+    }
+    let r = app.call_bytes("POST", &photos, "image/png", &png(4)).await;
+    assert_eq!((r.status, r.json()["code"].as_str()), (422, Some("too_many_photos")));
+
+    let case = app.get(&format!("/api/v1/cases/{code}")).await.json();
+    let attachments = case["attachments"].as_array().unwrap();
+    assert_eq!(attachments.len(), 3);
+    assert_eq!(attachments[0]["sha256"], first["sha256"]);
+    assert_eq!(attachments[0]["added_by"], "citizen:web");
+    let url = attachments[0]["url"].as_str().unwrap();
+    assert_eq!(app.get_bytes(url).await, png(1));
+    let head = app.get(url).await.head.to_ascii_lowercase();
+    assert!(head.contains("x-content-type-options: nosniff"), "{head}");
+    assert_eq!(app.get(&format!("/api/v1/cases/{code}/attachments/999")).await.status, 404);
+    // The citizen's view never lists files; staff outside the area do not see them.
+    assert_eq!(app.call("GET", url, &[], "").await.status, 401);
+
+    let sha = first["sha256"].as_str().unwrap();
+    let stored = app._dir.path().join("files").join("attachments").join(&sha[..2]).join(sha);
+    std::fs::write(&stored, b"swapped").unwrap();
+    let r = app.get(url).await;
+    assert_eq!((r.status, r.json()["code"].as_str()), (409, Some("file_changed")));
+}
+
+/// One incident: lifecycle times and the minutes between them, its area,
+/// its ledger record; an officer sees only those of its own jurisdiction.
+#[tokio::test]
+async fn one_incident_with_its_lifecycle() {
+    let app = spawn_app().await;
+    let page = app.get("/api/v1/incidents?limit=200").await.json();
+    let item = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["arrived_at"].is_string() && i["jurisdiction_id"].is_number())
+        .expect("an incident with an arrival time")
+        .clone();
+    let id = item["id"].as_i64().unwrap();
+    let one = app.get(&format!("/api/v1/incidents/{id}")).await;
+    assert_eq!(one.status, 200, "{}", one.body);
+    let v = one.json();
+    assert_eq!(v["incident"], item);
+    assert_eq!(v["ledger_record"], format!("incident/{id}"));
+    let (received, arrived) = (
+        chrono::DateTime::parse_from_rfc3339(item["received_at"].as_str().unwrap()).unwrap(),
+        chrono::DateTime::parse_from_rfc3339(item["arrived_at"].as_str().unwrap()).unwrap(),
+    );
+    let minutes = (arrived - received).num_seconds() as f64 / 60.0;
+    assert!((v["durations_min"]["to_arrival"].as_f64().unwrap() - minutes).abs() < 1e-9);
+    assert_eq!(v["jurisdiction"]["id"], item["jurisdiction_id"]);
+    assert_eq!(v["cases"], serde_json::json!([]));
+    assert_eq!(app.get("/api/v1/incidents/abc").await.status, 400);
+    assert_eq!(app.get("/api/v1/incidents/999999999").await.status, 404);
+
+    let area = v["jurisdiction"]["code"].as_str().unwrap().to_string();
+    let inside = user_token(&app, "o-in", "officer", (Some(area[..9].to_string()), None, None));
+    let outside = user_token(&app, "o-out", "officer", (Some("339999".into()), None, None));
+    let as_officer = |token: String| {
+        let app = &app;
+        async move {
+            app.call("GET", &format!("/api/v1/incidents/{id}"), &[("Authorization", &format!("Bearer {token}"))], "")
+                .await
+                .status
+        }
+    };
+    assert_eq!(as_officer(inside).await, 200);
+    assert_eq!(as_officer(outside).await, 404, "another jurisdiction's incident is not there");
 }
