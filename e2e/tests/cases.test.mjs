@@ -33,7 +33,7 @@ test("a request is handled, fails verification, is reworked and closed, button b
   await stageIs(commander.page, "registered");
   await press(commander.page, "dispatch");
   await stageIs(commander.page, "dispatched");
-  assert.match(await commander.page.locator("#case-stage").textContent(), /urban/);
+  assert.match(await commander.page.locator("#case-stage").textContent(), /Urban management/);
 
   // The department works from its inbox: the task is listed with its deadline.
   const urban = await signedIn(app, "urban", "demo-urban-2026", "en", `/inbox?case=${encodeURIComponent(submitted.code)}`);

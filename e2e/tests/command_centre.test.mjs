@@ -20,8 +20,9 @@ for (const lang of ["zh", "en"]) {
     await page.locator("#map path.unit").first().waitFor();
     assert.ok((await page.locator("#map path.unit").count()) > 10, "plan units drawn");
     assert.ok((await page.locator("#map path.round").count()) > 10, "visiting rounds drawn");
-    const badges = page.locator("a.badge");
-    await page.locator('a.badge[data-ledger]').nth(1).waitFor({ timeout: 15000 });
+    // The forecast's and the plan's badges in the map's legend.
+    const badges = page.locator("#legend a.badge");
+    await page.locator('#legend a.badge[data-ledger]').nth(1).waitFor({ timeout: 15000 });
     assert.equal(await badges.count(), 2);
     for (let i = 0; i < 2; i++) assert.equal(await badges.nth(i).getAttribute("data-ledger"), "verified");
     const cards = await page.locator("#summary .card").count();

@@ -189,7 +189,7 @@ test("public page: a pin placed by keyboard, a photo, and the photo on the case"
   const png = Buffer.from("89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c4944415408d763f8ffff3f0005fe02fea7d605cf0000000049454e44ae426082", "hex");
   await page.locator("#photo").setInputFiles({ name: "light.png", mimeType: "image/png", buffer: png });
   await page.locator("#submit button[type=submit]").click();
-  await page.locator('#photo-result[data-ok="true"]').waitFor();
+  await page.locator('.photo-result[data-ok="true"]').waitFor();
   const token = await page.locator("#new-token").textContent();
   const mine = await (await context.request.get(`${app.base}/api/v1/public/requests/${token}`)).json();
   assert.deepEqual(errors, []);

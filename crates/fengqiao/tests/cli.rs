@@ -331,8 +331,14 @@ fn demo_loads_once_and_serves() {
     assert!(k.starts_with("HTTP/1.0 200"), "{k}");
     let k = serde_json::from_str::<Value>(k.split("\r\n\r\n").nth(1).unwrap()).unwrap();
     let at = |v: &Value| chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap()).unwrap();
-    assert!(at(&k["window"][0]) <= at(&k["data_until"]) && at(&k["data_until"]) < at(&k["window"][1]), "{k}");
-    assert!(k["incidents"].as_u64().unwrap() > 0 && k["forecast_expected"].as_f64().unwrap() > 0.0, "{k}");
+    assert!(
+        at(&k["window"][0]) <= at(&k["data_until"]) && at(&k["data_until"]) < at(&k["window"][1]),
+        "{k}"
+    );
+    assert!(
+        k["incidents"].as_u64().unwrap() > 0 && k["forecast_expected"].as_f64().unwrap() > 0.0,
+        "{k}"
+    );
     let r = post(&format!("/api/v1/plans/{}/replay", k["plan_id"]));
     let replayed = serde_json::from_str::<Value>(r.split("\r\n\r\n").nth(1).unwrap()).unwrap();
     assert_eq!(replayed["plan"]["visibility_rate"], k["visibility_rate"]);

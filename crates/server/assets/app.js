@@ -62,28 +62,35 @@ function ramp(x) {
   return `rgb(${c[0]},${c[1]},${c[2]})`;
 }
 
+// Areas and stations do not change while the page is open: asked for once, shared.
+const once = (key, path) => (state[key] = state[key] || api(path));
 const ringPath = MapView.ringPath;
 const polygons = MapView.polygons;
 
 async function drawMap(ds) {
   const svg = $("map");
-  while (svg.lastChild && svg.lastChild.tagName !== "title") svg.removeChild(svg.lastChild);
-  const [cells, juris, fac] = await Promise.all([
+  // Every layer is asked for at once; a missing forecast or plan is said in the legend.
+  const none = () => null;
+  const [cells, juris, fac, fc, plan] = await Promise.all([
     api("/api/v1/incidents/aggregate", { by: "cell", cell: $("cell").value, dataset: state.dataset, category: state.category }),
-    api("/api/v1/jurisdictions"),
-    api("/api/v1/facilities"),
+    once("juris", "/api/v1/jurisdictions"),
+    once("fac", "/api/v1/facilities"),
+    // The hottest 5% of cells, hottest first; the top fifth of them filled.
+    $("fc").checked ? api("/api/v1/forecasts/latest", { dataset: state.dataset, window: "shift", top: 0.05 }).catch(none) : null,
+    $("plan").checked ? api("/api/v1/plans/latest", { dataset: state.dataset, format: "geojson" }).catch(none) : null,
   ]);
+  while (svg.lastChild && svg.lastChild.tagName !== "title") svg.removeChild(svg.lastChild);
   let bbox = ds && ds.bbox;
   const feats = juris.features.filter((f) => ["district", "town", "village"].includes(f.properties.level));
   const ownAreas = bbox && feats.some((f) => polygons(f.geometry).some((pg) => pg[0].some(([x, y]) => x >= bbox[0] && x <= bbox[2] && y >= bbox[1] && y <= bbox[3])));
   if (!bbox) return;
   const proj = MapView.projector(bbox);
-  const g = el("g", { id: "viewport" }, svg);
+  // Built detached and attached once: thousands of cells, one layout.
+  const g = el("g", { id: "viewport" });
   MapView.tiles(g, proj, state.me.map && state.me.map.tiles);
   for (const c of cells.cells) {
     const [a, b] = [proj([c.bounds[0], c.bounds[3]]), proj([c.bounds[2], c.bounds[1]])];
-    const r = el("rect", { x: a[0], y: a[1], width: Math.max(0.4, b[0] - a[0]), height: Math.max(0.4, b[1] - a[1]), fill: ramp(Math.sqrt(c.count / cells.max)), "fill-opacity": 0.9 }, g);
-    el("title", {}, r).textContent = `${c.count}`;
+    el("rect", { x: a[0], y: a[1], width: Math.max(0.4, b[0] - a[0]), height: Math.max(0.4, b[1] - a[1]), fill: ramp(Math.sqrt(c.count / cells.max)), "fill-opacity": 0.9, "data-n": c.count }, g);
   }
   if (ownAreas) {
     for (const f of feats.filter((f) => f.properties.level === "village"))
@@ -108,11 +115,9 @@ async function drawMap(ds) {
   let fcInfo = "";
   if ($("fc").checked) {
     try {
-      const fc = await api("/api/v1/forecasts/latest", { dataset: state.dataset, window: "shift" });
-      const ranked = fc.cells.slice().sort((a, b) => b.expected - a.expected || a.cell - b.cell);
-      const n = Math.max(1, Math.ceil(0.05 * (fc.forecast.params.valid_cells || ranked.length)));
-      const top1 = Math.max(1, Math.ceil(n / 5));
-      ranked.slice(0, n).forEach((c, i) => {
+      if (!fc) throw new Error("no forecast");
+      const top1 = Math.max(1, Math.ceil(fc.cells.length / 5));
+      fc.cells.forEach((c, i) => {
         const [a, b] = [proj([c.bounds[0], c.bounds[3]]), proj([c.bounds[2], c.bounds[1]])];
         const r = el("rect", { x: a[0], y: a[1], width: Math.max(0.6, b[0] - a[0]), height: Math.max(0.6, b[1] - a[1]),
           fill: i < top1 ? "#5b2a86" : "none", "fill-opacity": 0.55, stroke: "#5b2a86", "stroke-width": 1.2, "vector-effect": "non-scaling-stroke" }, g);
@@ -128,7 +133,7 @@ async function drawMap(ds) {
   let planInfo = "";
   if ($("plan").checked) {
     try {
-      const plan = await api("/api/v1/plans/latest", { dataset: state.dataset, format: "geojson" });
+      if (!plan) throw new Error("no plan");
       const layer = (kind) => plan.features.filter((f) => f.properties.kind === kind);
       for (const f of layer("response_ring"))
         el("path", { d: ringPath(f.geometry.coordinates[0], proj), class: "ring" }, g);
@@ -153,6 +158,13 @@ async function drawMap(ds) {
   if ($("fc").checked) badges.fc = span(`<i style="background:#5b2a86;opacity:.6"></i>${t("fc_legend")} ${fcInfo} `);
   if ($("plan").checked) badges.plan = span(`<i style="background:#c2410c"></i>${t("plan_legend")} ${planInfo} `);
   for (const [key, record] of records) ledgerBadge(badges[key], record);
+  // One tooltip for the incident cells instead of thousands of <title>s.
+  const cellTip = el("title", {});
+  g.addEventListener("pointerover", (e) => {
+    const n = e.target.dataset && e.target.dataset.n;
+    if (n) { cellTip.textContent = n; e.target.appendChild(cellTip); }
+  });
+  svg.appendChild(g);
   if (ownAreas) {
     span(`<i style="background:#1f4fa3"></i>${t("stations")}`);
     span(`<i style="background:#3f7bd9;border-radius:50%"></i>${t("posts")}`);
@@ -269,15 +281,15 @@ async function refresh(full = true) {
   applyLang();
   const ds = state.datasets.find((d) => d.name === state.dataset);
   $("filter-note").textContent = state.category ? `${t("filtered")}${catName(state.category)}` : "";
-  if (full) {
+  const cards = async () => {
     const [j, f, inJ] = await Promise.all([
-      api("/api/v1/jurisdictions"), api("/api/v1/facilities"),
+      once("juris", "/api/v1/jurisdictions"), once("fac", "/api/v1/facilities"),
       ds ? api("/api/v1/incidents/aggregate", { by: "jurisdiction", dataset: state.dataset }) : { total: 0 },
     ]);
     summary(ds, j.features.length, f.items.length, inJ.total > 0);
-  }
-  if (!ds) return;
-  await Promise.all([drawMap(ds), drawCharts(), full ? shiftCards() : null]);
+  };
+  if (!ds) { if (full) await cards(); return; }
+  await Promise.all([full ? cards() : null, drawMap(ds), drawCharts(), full ? shiftCards() : null]);
 }
 
 async function init() {

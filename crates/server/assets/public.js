@@ -8,7 +8,7 @@ const T = {
     name: "姓名（可不填）", phone: "电话（可不填）", send: "提交", follow_title: "查询进度", token: "查询码", look: "查询",
     rate: "评价", send_rating: "提交评价", lang: "EN", keep: "已受理。请保存查询码：", due: "预计办结", rated: "已评价",
     status_open: "办理中", status_closed: "已办结", none: "没有找到该查询码的诉求",
-    pin_legend: "或在地图上点选位置", pin_help: "点击地图放置位置；也可用方向键移动、Delete 清除。", photo: "照片（可不传；JPEG、PNG 或 WebP，5 MB 以内）",
+    pin_legend: "或在地图上点选位置", pin_help: "点击地图放置位置；也可用方向键移动、Delete 清除。", photo: "照片（可不传；最多 3 张，JPEG、PNG 或 WebP，每张 5 MB 以内）",
     pinned: (lon, lat) => `已选位置：东经 ${lon.toFixed(5)}，北纬 ${lat.toFixed(5)}`, where: "请填写地址或在地图上点选位置",
     photo_added: "照片已上传", photo_failed: "照片未能上传：",
   },
@@ -19,7 +19,7 @@ const T = {
     lang: "中文", keep: "Accepted. Keep your tracking token:", due: "Expected by", rated: "Rated",
     status_open: "in progress", status_closed: "closed", none: "No request with that tracking token",
     pin_legend: "…or pin the place on the map", pin_help: "Click the map to place a pin; arrow keys move it, Delete clears it.",
-    photo: "Photo (optional; JPEG, PNG or WebP, up to 5 MB)", pinned: (lon, lat) => `Pinned at ${lon.toFixed(5)} E, ${lat.toFixed(5)} N`,
+    photo: "Photos (optional; up to 3, JPEG, PNG or WebP, 5 MB each)", pinned: (lon, lat) => `Pinned at ${lon.toFixed(5)} E, ${lat.toFixed(5)} N`,
     where: "Give an address or pin the place on the map", photo_added: "photo attached", photo_failed: "The photo was not attached: ",
   },
 };
@@ -155,12 +155,12 @@ async function init() {
       code.textContent = r.token;
       out.append(code, ` (${r.code})`);
       $("token").value = r.token;
-      const photo = $("photo").files[0];
-      if (photo) {
+      // Up to three photos, each checked by the server.
+      for (const photo of [...$("photo").files].slice(0, 3)) {
         const up = await fetch(`/api/v1/public/requests/${encodeURIComponent(r.token)}/photos`, { method: "POST", headers: { "Content-Type": photo.type }, body: photo });
         const body = await up.json();
         const note = document.createElement("span");
-        note.id = "photo-result";
+        note.className = "photo-result";
         note.dataset.ok = String(up.ok);
         note.textContent = up.ok ? ` · ${t("photo_added")} (${(body.size / 1024).toFixed(0)} KB)` : ` · ${t("photo_failed")}${body.message}`;
         out.append(note);

@@ -69,8 +69,15 @@ pub async fn health(State(state): State<AppState>) -> Result<Json<Value>, ApiErr
 pub async fn datasets(State(state): State<AppState>, Query(q): Q) -> Result<Json<Value>, ApiError> {
     params::reject_unknown(&q, &[])?;
     let default = state.default_dataset.clone();
+    // Every page asks for this first; counting a large dataset takes tens of ms.
+    let generation = state.store.generation();
+    if let Some(hit) = state.cache.get("datasets", generation) {
+        return Ok(Json(hit));
+    }
     let list = blocking(&state, |s| s.datasets()).await?;
-    Ok(Json(json!({"default": default, "items": list})))
+    let answer = json!({"default": default, "items": list});
+    state.cache.put("datasets".into(), generation, answer.clone());
+    Ok(Json(answer))
 }
 
 pub async fn categories(State(state): State<AppState>, Query(q): Q) -> Result<Json<Value>, ApiError> {
@@ -341,7 +348,17 @@ async fn cells(state: &AppState, filter: fengqiao_store::IncidentFilter, cell_m:
 /// FeatureCollection of cell squares.
 pub async fn latest_forecast(State(state): State<AppState>, Query(q): Q) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
-    params::reject_unknown(&q, &["dataset", "window", "format", "category"])?;
+    params::reject_unknown(&q, &["dataset", "window", "format", "category", "top"])?;
+    // `top`: only the hottest share of the forecast's valid cells, hottest first (what a map draws).
+    let top = match q.get("top") {
+        None => None,
+        Some(v) => Some(
+            v.parse::<f64>()
+                .ok()
+                .filter(|t| *t > 0.0 && *t <= 1.0)
+                .ok_or_else(|| ApiError::invalid_parameter("top", v, "expected a share in (0, 1], e.g. 0.05"))?,
+        ),
+    };
     let dataset = q
         .get("dataset")
         .cloned()
@@ -366,7 +383,7 @@ pub async fn latest_forecast(State(state): State<AppState>, Query(q): Q) -> Resu
     let category = q.get("category").cloned();
     let (ds, w) = (dataset.clone(), window.clone());
     let found = blocking(&state, move |s| s.latest_forecast(&ds, &w, category.as_deref())).await?;
-    let Some((run, cells)) = found else {
+    let Some((run, mut cells)) = found else {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,
             "not_found",
@@ -386,6 +403,13 @@ pub async fn latest_forecast(State(state): State<AppState>, Query(q): Q) -> Resu
     };
     let proj = LocalProjection::centred_on(LonLat::new(run.centre[0], run.centre[1]));
     let r = |v: f64| (v * 1e6).round() / 1e6;
+    let total: f64 = cells.iter().map(|c| c.1).sum();
+    let stored = cells.len();
+    if let Some(share) = top {
+        let valid = run.params["valid_cells"].as_u64().map_or(stored, |n| n as usize);
+        cells.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        cells.truncate(((share * valid as f64).ceil() as usize).max(1));
+    }
     let items: Vec<Value> = cells
         .iter()
         .map(|(cell, expected)| {
@@ -395,8 +419,7 @@ pub async fn latest_forecast(State(state): State<AppState>, Query(q): Q) -> Resu
             json!({"cell": cell, "expected": expected, "bounds": [r(sw.lon), r(sw.lat), r(ne.lon), r(ne.lat)]})
         })
         .collect();
-    let total: f64 = cells.iter().map(|c| c.1).sum();
-    Ok(Json(json!({"forecast": run, "expected_total": total, "cells": items})).into_response())
+    Ok(Json(json!({"forecast": run, "expected_total": total, "stored_cells": stored, "cells": items})).into_response())
 }
 
 /// The newest plan for a dataset (`format=geojson`: its map layers), or one by id.

@@ -174,6 +174,7 @@ pub const DOCS: &[Doc] = &[
             ("window", "enum:shift|day|week"),
             ("format", "enum:json|geojson"),
             ("category", "string"),
+            ("top", "number"),
         ],
         None,
         200,

@@ -376,6 +376,27 @@ async fn latest_forecast_as_json_and_geojson() {
     assert_eq!(ring[0], ring[4]);
     let bad = app.get("/api/v1/forecasts/latest?window=month").await;
     assert_eq!(bad.status, 400);
+    // The hottest share only, hottest first, with the whole forecast's total.
+    let top = app.get("/api/v1/forecasts/latest?window=day&top=0.5").await.json();
+    let cells: Vec<i64> = top["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["cell"].as_i64().unwrap())
+        .collect();
+    let valid = top["forecast"]["params"]["valid_cells"].as_u64().unwrap_or(3) as f64;
+    assert_eq!(cells.len(), (0.5 * valid).ceil() as usize);
+    assert_eq!(cells[0], 21);
+    assert_eq!(top["expected_total"], v["expected_total"]);
+    assert_eq!(top["stored_cells"], 3);
+    for bad in ["0", "1.5", "x"] {
+        assert_eq!(
+            app.get(&format!("/api/v1/forecasts/latest?window=day&top={bad}"))
+                .await
+                .status,
+            400
+        );
+    }
 }
 
 #[tokio::test]
@@ -1478,10 +1499,20 @@ async fn public_pins_and_photos() {
     assert_eq!(first["size"], 15);
     let r = app.call_bytes("POST", &photos, "image/jpeg", &png(2)).await;
     assert_eq!(r.status, 415, "declared type must match the bytes: {}", r.body);
-    let r = app.call_bytes("POST", &photos, "image/png", b"<svg onload=alert(1)>").await;
-    assert_eq!((r.status, r.json()["code"].as_str()), (415, Some("unsupported_media_type")));
     let r = app
-        .call_bytes("POST", "/api/v1/public/requests/AAAA-BBBB-CCCC-DDDD/photos", "image/png", &png(1))
+        .call_bytes("POST", &photos, "image/png", b"<svg onload=alert(1)>")
+        .await;
+    assert_eq!(
+        (r.status, r.json()["code"].as_str()),
+        (415, Some("unsupported_media_type"))
+    );
+    let r = app
+        .call_bytes(
+            "POST",
+            "/api/v1/public/requests/AAAA-BBBB-CCCC-DDDD/photos",
+            "image/png",
+            &png(1),
+        )
         .await;
     assert_eq!(r.status, 404);
     for i in 2..=3 {
@@ -1499,12 +1530,21 @@ async fn public_pins_and_photos() {
     assert_eq!(app.get_bytes(url).await, png(1));
     let head = app.get(url).await.head.to_ascii_lowercase();
     assert!(head.contains("x-content-type-options: nosniff"), "{head}");
-    assert_eq!(app.get(&format!("/api/v1/cases/{code}/attachments/999")).await.status, 404);
+    assert_eq!(
+        app.get(&format!("/api/v1/cases/{code}/attachments/999")).await.status,
+        404
+    );
     // The citizen's view never lists files; staff outside the area do not see them.
     assert_eq!(app.call("GET", url, &[], "").await.status, 401);
 
     let sha = first["sha256"].as_str().unwrap();
-    let stored = app._dir.path().join("files").join("attachments").join(&sha[..2]).join(sha);
+    let stored = app
+        ._dir
+        .path()
+        .join("files")
+        .join("attachments")
+        .join(&sha[..2])
+        .join(sha);
     std::fs::write(&stored, b"swapped").unwrap();
     let r = app.get(url).await;
     assert_eq!((r.status, r.json()["code"].as_str()), (409, Some("file_changed")));
@@ -1546,11 +1586,20 @@ async fn one_incident_with_its_lifecycle() {
     let as_officer = |token: String| {
         let app = &app;
         async move {
-            app.call("GET", &format!("/api/v1/incidents/{id}"), &[("Authorization", &format!("Bearer {token}"))], "")
-                .await
-                .status
+            app.call(
+                "GET",
+                &format!("/api/v1/incidents/{id}"),
+                &[("Authorization", &format!("Bearer {token}"))],
+                "",
+            )
+            .await
+            .status
         }
     };
     assert_eq!(as_officer(inside).await, 200);
-    assert_eq!(as_officer(outside).await, 404, "another jurisdiction's incident is not there");
+    assert_eq!(
+        as_officer(outside).await,
+        404,
+        "another jurisdiction's incident is not there"
+    );
 }
