@@ -1577,6 +1577,43 @@ async fn one_incident_with_its_lifecycle() {
     assert!((v["durations_min"]["to_arrival"].as_f64().unwrap() - minutes).abs() < 1e-9);
     assert_eq!(v["jurisdiction"]["id"], item["jurisdiction_id"]);
     assert_eq!(v["cases"], serde_json::json!([]));
+    // A dispute at the same address opened before the incident: a 民转刑 link on the incident.
+    let store = SqliteStore::open(&app._dir.path().join("t.sqlite")).unwrap();
+    let before = chrono::DateTime::parse_from_rfc3339(item["occurred_at"].as_str().unwrap())
+        .unwrap()
+        .to_utc()
+        - chrono::Duration::days(2);
+    let dispute = fengqiao_store::cases::NewCase {
+        case_type: "dispute".into(),
+        category: "dispute.neighbour".into(),
+        title: "邻里纠纷".into(),
+        description: String::new(),
+        jurisdiction: None,
+        address: item["address"].as_str().map(String::from),
+        lon: None,
+        lat: None,
+        origin: "officer".into(),
+        parties: Vec::new(),
+        stock: None,
+        risk_grade: None,
+        risk: None,
+        token_hash: None,
+        in_person_visits: 0,
+        incident_id: None,
+    };
+    let config = fengqiao_cases::CaseConfig::builtin();
+    let case = fengqiao_store::cases::open_case(&store, &config, &dispute, "officer", "o1", before).unwrap();
+    assert!(
+        fengqiao_store::Store::link_escalations(&store)
+            .unwrap()
+            .contains(&(case.id, id))
+    );
+    let v = app.get(&format!("/api/v1/incidents/{id}")).await.json();
+    assert_eq!(v["cases"][0]["code"], case.code.as_str());
+    assert!(
+        v["cases"][0]["reason"].as_str().unwrap().starts_with("same address"),
+        "{v}"
+    );
     assert_eq!(app.get("/api/v1/incidents/abc").await.status, 400);
     assert_eq!(app.get("/api/v1/incidents/999999999").await.status, 404);
 
@@ -1596,7 +1633,21 @@ async fn one_incident_with_its_lifecycle() {
             .status
         }
     };
-    assert_eq!(as_officer(inside).await, 200);
+    assert_eq!(as_officer(inside.clone()).await, 200);
+    let seen = app
+        .call(
+            "GET",
+            &format!("/api/v1/incidents/{id}"),
+            &[("Authorization", &format!("Bearer {inside}"))],
+            "",
+        )
+        .await
+        .json();
+    assert_eq!(
+        seen["cases"],
+        serde_json::json!([]),
+        "a linked case outside the officer's scope is not listed"
+    );
     assert_eq!(
         as_officer(outside).await,
         404,
