@@ -48,6 +48,7 @@ test("the command centre draws the deployment's base tiles under its layers", as
   assert.ok(hrefs.includes(`http://tiles.example.test/${z}/${x}/${y}.png`), `tile ${z}/${x}/${y} drawn`);
   await page.waitForTimeout(300);
   assert.ok(asked.length > 0, "tiles were fetched from the configured server");
+  assert.match(await page.locator("#footer-note").textContent(), /tiles\.example\.test/, "the footer names the tile server");
   await page.screenshot({ path: join(artifacts, "command-centre-tiles-en.png") });
   assert.deepEqual(errors, []);
   await context.close();

@@ -6,7 +6,7 @@ const I18N = {
   zh: {
     title: "警情态势", dataset: "数据集", cell: "网格", map: "警情密度", by_category: "按类别",
     by_hour: "按周内小时（本地时间）", by_origin: "警情来源",
-    footer: "离线运行：地图由本服务自行绘制，不依赖任何外部瓦片或 CDN。",
+    footer: "离线运行：地图由本服务自行绘制，不依赖任何外部瓦片或 CDN。", footer_tiles: "底图瓦片来自本单位地图服务：",
     incidents: "警情总数", period: "时间范围", areas: "辖区", facilities: "派出所 / 警务站",
     per_day: "日均警情", all: "全部类别", stations: "派出所", posts: "警务站", fewer: "少", more: "多",
     days: ["一", "二", "三", "四", "五", "六", "日"], citizen: "群众报警", officer: "民警发现", unknown: "未知",
@@ -22,7 +22,7 @@ const I18N = {
   en: {
     title: "Incident picture", dataset: "Dataset", cell: "Grid", map: "Incident density", by_category: "By category",
     by_hour: "By hour of week (local time)", by_origin: "Origin",
-    footer: "Works offline: the map is drawn by this server, with no tile service or CDN.",
+    footer: "Works offline: the map is drawn by this server, with no tile service or CDN.", footer_tiles: "Base tiles from this deployment's map server:",
     incidents: "Incidents", period: "Period", areas: "Jurisdictions", facilities: "Stations / posts",
     per_day: "Per day", all: "All categories", stations: "Station", posts: "Post", fewer: "fewer", more: "more",
     days: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], citizen: "Citizen-initiated", officer: "Officer-initiated",
@@ -87,7 +87,9 @@ async function drawMap(ds) {
   const proj = MapView.projector(bbox);
   // Built detached and attached once: thousands of cells, one layout.
   const g = el("g", { id: "viewport" });
-  MapView.tiles(g, proj, state.me.map && state.me.map.tiles);
+  const tiles = state.me.map && state.me.map.tiles;
+  MapView.tiles(g, proj, tiles);
+  if (tiles) $("footer-note").textContent = `${t("footer_tiles")} ${new URL(tiles.replace(/[{}]/g, "")).host}`;
   for (const c of cells.cells) {
     const [a, b] = [proj([c.bounds[0], c.bounds[3]]), proj([c.bounds[2], c.bounds[1]])];
     el("rect", { x: a[0], y: a[1], width: Math.max(0.4, b[0] - a[0]), height: Math.max(0.4, b[1] - a[1]), fill: ramp(Math.sqrt(c.count / cells.max)), "fill-opacity": 0.9, "data-n": c.count }, g);
