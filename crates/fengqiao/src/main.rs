@@ -2,6 +2,7 @@
 //! and hands over to the library crates; no domain logic lives here.
 
 mod backtest;
+mod backup;
 mod bench;
 mod bench_cases;
 mod bench_ledger;
@@ -87,6 +88,10 @@ enum Command {
     /// Measure performance on real data against a baseline
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// Back up the database (online), its keys and the attachment files into a directory
+    Backup(backup::BackupArgs),
+    /// Restore a backup into this data directory and verify the ledger
+    Restore(backup::RestoreArgs),
 }
 
 #[derive(Subcommand)]
@@ -115,6 +120,8 @@ fn main() -> ExitCode {
         Command::Profiles => import::profiles(),
         Command::Datasets { json } => import::datasets(&settings, json),
         Command::Bench(cmd) => bench::run(&settings, &cmd),
+        Command::Backup(args) => backup::backup(&settings, &args),
+        Command::Restore(args) => backup::restore(&settings, &args),
         Command::Backtest(args) => backtest::run(&settings, &args),
         Command::Forecast(args) => forecast::run(&settings, &args),
         Command::Simulate(cmd) => simulate::run(&settings, &cmd),

@@ -1425,3 +1425,134 @@ fn attachments_are_stored_by_hash_and_checked() {
         stderr(&missing)
     );
 }
+
+fn open_hazard(dir: &Path, title: &str, data_dir: &str) -> String {
+    let o = run(
+        dir,
+        &[
+            "--data-dir",
+            data_dir,
+            "case",
+            "open",
+            "--type",
+            "hazard",
+            "--category",
+            "hazard.fire",
+            "--title",
+            title,
+            "--json",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    serde_json::from_slice::<Value>(&o.stdout).unwrap()["code"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// A backup taken while another process keeps writing restores into an
+/// empty data directory with every record, key and file of the moment it
+/// was taken, and the ledger verifies; a changed or unfinished backup is
+/// refused before anything is touched; an existing database is replaced
+/// only with --force, and kept beside.
+#[test]
+fn backup_online_and_restore() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let code = open_hazard(d, "楼道堆物", "live");
+    let photo = d.join("photo.jpg");
+    std::fs::write(&photo, b"\xff\xd8\xff a photo").unwrap();
+    let o = run(
+        d,
+        &["--data-dir", "live", "case", "attach", &code, photo.to_str().unwrap()],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Another process writes cases all through the backup.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let (stop, d) = (stop.clone(), d.to_path_buf());
+        std::thread::spawn(move || {
+            let mut n = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) || n < 3 {
+                open_hazard(&d, &format!("隐患{n}"), "live");
+                n += 1;
+            }
+            n
+        })
+    };
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let o = run(d, &["--data-dir", "live", "backup", "b", "--json"]);
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let written = writer.join().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let manifest: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let files: Vec<&str> = manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert!(
+        files.contains(&"fengqiao.sqlite") && files.contains(&"ledger-signing.key"),
+        "{files:?}"
+    );
+    assert!(files.iter().any(|f| f.starts_with("attachments/")), "{files:?}");
+    let o = run(d, &["--data-dir", "restored", "restore", "b"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("every record and the tree verify"));
+    let list = |data: &str| -> usize {
+        let o = run(d, &["--data-dir", data, "case", "list", "--json"]);
+        serde_json::from_slice::<Value>(&o.stdout)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    let (restored, live) = (list("restored"), list("live"));
+    assert!(restored >= 1 && restored <= live, "{restored} of {live}");
+    assert_eq!(live, 1 + written);
+    assert_eq!(manifest["ledger"]["entries"].as_u64().unwrap() as usize, {
+        let o = run(d, &["--data-dir", "restored", "ledger", "verify", "--json"]);
+        serde_json::from_slice::<Value>(&o.stdout).unwrap()["entries"]
+            .as_u64()
+            .unwrap() as usize
+    });
+
+    // Refusals, each before anything is written.
+    let e = one_line_error(&run(d, &["--data-dir", "restored", "restore", "b"]));
+    assert!(e.contains("--force"), "{e}");
+    let e = one_line_error(&run(d, &["--data-dir", "live", "backup", "b"]));
+    assert!(e.contains("not empty"), "{e}");
+    let att = manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"].as_str().unwrap().starts_with("attachments/"))
+        .unwrap();
+    let tampered = d.join("b").join(att["path"].as_str().unwrap());
+    let original = std::fs::read(&tampered).unwrap();
+    std::fs::write(&tampered, b"another photo").unwrap();
+    let e = one_line_error(&run(d, &["--data-dir", "fresh", "restore", "b"]));
+    assert!(
+        e.contains(att["path"].as_str().unwrap()) && e.contains("no longer match"),
+        "{e}"
+    );
+    assert!(!d.join("fresh/fengqiao.sqlite").exists(), "nothing written");
+    std::fs::write(&tampered, original).unwrap();
+    std::fs::rename(d.join("b/MANIFEST.json"), d.join("b/manifest.bak")).unwrap();
+    let e = one_line_error(&run(d, &["--data-dir", "fresh", "restore", "b"]));
+    assert!(e.contains("unfinished"), "{e}");
+    std::fs::rename(d.join("b/manifest.bak"), d.join("b/MANIFEST.json")).unwrap();
+    // --force replaces the live database and keeps the old one beside it.
+    let o = run(d, &["--data-dir", "live", "restore", "b", "--force"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(list("live"), restored);
+    let kept = std::fs::read_dir(d.join("live")).unwrap().filter(|e| {
+        e.as_ref()
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .starts_with("fengqiao.sqlite.before-restore-")
+    });
+    assert_eq!(kept.count(), 1);
+}

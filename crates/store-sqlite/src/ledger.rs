@@ -14,12 +14,17 @@ use std::path::Path;
 
 pub(crate) type Key = [u8; 32];
 
-/// Loads the commitment key, creating it with owner-only permissions if absent.
-pub(crate) fn load_key(db: &Path) -> Result<Key> {
-    let path = db.with_file_name(format!(
+/// Where the commitment key of database file `db` is kept: beside it.
+pub fn key_path(db: &Path) -> std::path::PathBuf {
+    db.with_file_name(format!(
         "{}.ledger-key",
         db.file_name().map_or("fengqiao".into(), |n| n.to_string_lossy())
-    ));
+    ))
+}
+
+/// Loads the commitment key, creating it with owner-only permissions if absent.
+pub(crate) fn load_key(db: &Path) -> Result<Key> {
+    let path = key_path(db);
     let err = |reason: String| StoreError::Open {
         path: path.display().to_string(),
         reason,

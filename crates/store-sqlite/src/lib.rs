@@ -20,6 +20,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+pub use ledger::key_path as commitment_key_path;
 pub use migrate::SCHEMA_VERSION;
 
 /// Reader connections kept open at most (the blocking pool waits for one beyond).
@@ -102,6 +103,29 @@ impl SqliteStore {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The file holding this database's commitment key (kept beside it, never in it).
+    pub fn commitment_key_path(&self) -> PathBuf {
+        ledger::key_path(&self.path)
+    }
+
+    /// A consistent copy of the whole database as of one moment, taken while
+    /// others go on reading and writing: `VACUUM INTO` runs in one read
+    /// transaction, so the copy holds every write committed before it began
+    /// and none after. `dest` must not exist.
+    pub fn backup_to(&self, dest: &Path) -> Result<()> {
+        if dest.exists() {
+            return Err(StoreError::InvalidQuery(format!(
+                "{} exists: a backup is written to a new file",
+                dest.display()
+            )));
+        }
+        self.read(|c| {
+            c.execute("VACUUM INTO ?1", [dest.to_string_lossy()])
+                .map(drop)
+                .map_err(backend)
+        })
     }
 
     pub(crate) fn write<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
