@@ -12,7 +12,7 @@ pub mod cache;
 mod cases;
 mod error;
 pub mod jobs;
-mod open311;
+pub mod open311;
 pub mod openapi;
 mod params;
 pub mod public;

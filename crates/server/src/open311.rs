@@ -413,6 +413,29 @@ async fn list_requests(state: &AppState, format: Format, q: &HashMap<String, Str
     render(format, StatusCode::OK, "service_requests", Node::List("request", items))
 }
 
+/// A GeoReport v2 request body: its fields (the last of a repeated name
+/// wins) and its `attribute[CODE]` values in order.
+#[derive(Debug, Default, PartialEq)]
+pub struct RequestForm {
+    pub fields: HashMap<String, String>,
+    pub attributes: Vec<(String, String)>,
+}
+
+/// Parses a form-encoded request body; `None` if it is not one.
+pub fn parse_request_form(raw: &[u8]) -> Option<RequestForm> {
+    let pairs = serde_urlencoded::from_bytes::<Vec<(String, String)>>(raw).ok()?;
+    let mut form = RequestForm::default();
+    for (k, v) in pairs {
+        match k.strip_prefix("attribute[").and_then(|r| r.strip_suffix(']')) {
+            Some(code) => form.attributes.push((code.to_string(), v)),
+            None => {
+                form.fields.insert(k, v);
+            }
+        }
+    }
+    Some(form)
+}
+
 /// `POST /open311/v2/requests.{json,xml}`, form-encoded.
 pub async fn post(State(state): State<AppState>, Path(path): Path<String>, raw: axum::body::Bytes) -> Response {
     let Some(("requests", format)) = split_format(&path) else {
@@ -422,23 +445,17 @@ pub async fn post(State(state): State<AppState>, Path(path): Path<String>, raw: 
             "POST requests.json or requests.xml",
         );
     };
-    let Ok(fields) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&raw) else {
+    let Some(RequestForm {
+        fields: form,
+        attributes: attrs,
+    }) = parse_request_form(&raw)
+    else {
         return error(
             format,
             StatusCode::BAD_REQUEST,
             "the body is not application/x-www-form-urlencoded",
         );
     };
-    let mut form: HashMap<String, String> = HashMap::new();
-    let mut attrs: Vec<(String, String)> = Vec::new();
-    for (k, v) in fields {
-        match k.strip_prefix("attribute[").and_then(|r| r.strip_suffix(']')) {
-            Some(code) => attrs.push((code.to_string(), v)),
-            None => {
-                form.insert(k, v);
-            }
-        }
-    }
     if let Err(e) = check_jurisdiction(&state, &form) {
         return error(format, StatusCode::BAD_REQUEST, &e);
     }
