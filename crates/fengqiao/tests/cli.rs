@@ -1590,7 +1590,11 @@ fn killed_processes_lose_nothing_acknowledged() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     // Four months of the demo city as a 110 export with its mapping.
-    assert!(run(d, &["--data-dir", "src", "demo", "--no-serve", "--days", "120"]).status.success());
+    assert!(
+        run(d, &["--data-dir", "src", "demo", "--no-serve", "--days", "120"])
+            .status
+            .success()
+    );
     let file = d.join("src/demo/incidents-110.csv");
     let map = d.join("src/demo/mapping.toml");
     let import = |data: &str| -> Vec<String> {
@@ -1611,10 +1615,18 @@ fn killed_processes_lose_nothing_acknowledged() {
     let count = |data: &str| -> u64 {
         let o = run(d, &["--data-dir", data, "datasets", "--json"]);
         let v: Value = serde_json::from_slice(&o.stdout).unwrap();
-        v.as_array().unwrap().iter().find(|x| x["name"] == "city").map_or(0, |x| x["incidents"].as_u64().unwrap())
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["name"] == "city")
+            .map_or(0, |x| x["incidents"].as_u64().unwrap())
     };
     let args = import("ref");
-    assert!(run(d, &args.iter().map(String::as_str).collect::<Vec<_>>()).status.success());
+    assert!(
+        run(d, &args.iter().map(String::as_str).collect::<Vec<_>>())
+            .status
+            .success()
+    );
     let whole = count("ref");
     assert!(whole > 15_000, "{whole}");
 
@@ -1637,9 +1649,14 @@ fn killed_processes_lose_nothing_acknowledged() {
             .unwrap();
         for (run_id, imported, status) in &runs {
             let stored: i64 = db
-                .query_row("SELECT count(*) FROM incidents WHERE import_run = ?1", [run_id], |r| r.get(0))
+                .query_row("SELECT count(*) FROM incidents WHERE import_run = ?1", [run_id], |r| {
+                    r.get(0)
+                })
                 .unwrap();
-            assert_eq!(stored, *imported, "run {run_id} ({status}): rows stored = progress recorded");
+            assert_eq!(
+                stored, *imported,
+                "run {run_id} ({status}): rows stored = progress recorded"
+            );
         }
         drop(db);
         ledger_verifies(d, &data);
@@ -1654,7 +1671,8 @@ fn killed_processes_lose_nothing_acknowledged() {
     let mut interrupted = 0;
     for ms in [40u64, 120, 250] {
         let db = rusqlite::Connection::open(d.join("ref/fengqiao.sqlite")).unwrap();
-        db.execute_batch("DELETE FROM ledger_checkpoints; DELETE FROM ledger_tiles;").unwrap();
+        db.execute_batch("DELETE FROM ledger_checkpoints; DELETE FROM ledger_tiles;")
+            .unwrap();
         drop(db);
         if kill_after(d, &["--data-dir", "ref", "ledger", "checkpoint"], ms) {
             interrupted += 1;
@@ -1666,8 +1684,15 @@ fn killed_processes_lose_nothing_acknowledged() {
     assert!(interrupted > 0, "at least one sequencing was killed midway");
 
     // A server taking case writes from a client, killed mid-stream.
-    assert!(run(d, &["--data-dir", "srv", "demo", "--no-serve", "--days", "3"]).status.success());
-    let o = run(d, &["--data-dir", "srv", "user", "token", "commander", "--name", "crash"]);
+    assert!(
+        run(d, &["--data-dir", "srv", "demo", "--no-serve", "--days", "3"])
+            .status
+            .success()
+    );
+    let o = run(
+        d,
+        &["--data-dir", "srv", "user", "token", "commander", "--name", "crash"],
+    );
     let token = String::from_utf8_lossy(&o.stdout).trim().to_string();
     let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = probe.local_addr().unwrap();
@@ -1701,11 +1726,15 @@ fn killed_processes_lose_nothing_acknowledged() {
         let mut acked: Vec<(String, u64)> = Vec::new();
         for n in 0.. {
             let body = format!(r#"{{"type":"hazard","category":"hazard.fire","title":"隐患 {n}"}}"#);
-            let Some((201, v)) = call("POST", "/api/v1/cases", &body) else { break };
+            let Some((201, v)) = call("POST", "/api/v1/cases", &body) else {
+                break;
+            };
             let code = v["case"]["code"].as_str().unwrap().to_string();
             acked.push((code.clone(), v["case"]["state"]["version"].as_u64().unwrap()));
             let act = r#"{"action":"register","version":1}"#;
-            let Some((200, v)) = call("POST", &format!("/api/v1/cases/{code}/actions"), act) else { break };
+            let Some((200, v)) = call("POST", &format!("/api/v1/cases/{code}/actions"), act) else {
+                break;
+            };
             acked.push((code, v["case"]["state"]["version"].as_u64().unwrap()));
         }
         acked
@@ -1714,7 +1743,11 @@ fn killed_processes_lose_nothing_acknowledged() {
     server.kill().unwrap();
     server.wait().unwrap();
     let acked = client.join().unwrap();
-    assert!(acked.len() > 10, "the client got answers before the kill: {}", acked.len());
+    assert!(
+        acked.len() > 10,
+        "the client got answers before the kill: {}",
+        acked.len()
+    );
     for (code, version) in &acked {
         let o = run(d, &["--data-dir", "srv", "case", "show", code, "--json"]);
         assert!(o.status.success(), "{code} acknowledged but missing: {}", stderr(&o));

@@ -114,6 +114,22 @@ const ASSETS: [(&str, &str, &str); 10] = [
 ];
 const JS: &str = "text/javascript; charset=utf-8";
 
+/// What the pages may load: their own scripts and styles, this server's API,
+/// and images from here (and from the deployment's tile server, if any);
+/// no inline script, no plugins, no framing.
+fn content_security_policy(tiles: Option<&str>) -> String {
+    let tile_origin = tiles
+        .and_then(|t| {
+            let rest = t.split_once("://")?;
+            Some(format!(" {}://{}", rest.0, rest.1.split('/').next()?))
+        })
+        .unwrap_or_default();
+    format!(
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:{tile_origin}; \
+         connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    )
+}
+
 async fn asset(axum::extract::Path(name): axum::extract::Path<String>) -> axum::response::Response {
     match ASSETS.iter().find(|(n, _, _)| *n == name) {
         Some((_, media_type, body)) => ([(header::CONTENT_TYPE, *media_type)], *body).into_response(),
@@ -122,9 +138,22 @@ async fn asset(axum::extract::Path(name): axum::extract::Path<String>) -> axum::
 }
 
 pub fn router(state: AppState) -> Router {
+    let policy: &'static str = Box::leak(content_security_policy(state.tiles.as_deref()).into_boxed_str());
     let mut router = Router::new();
     for (path, html) in PAGES {
-        router = router.route(path, get(move || async move { Html(html) }));
+        router = router.route(
+            path,
+            get(move || async move {
+                (
+                    [
+                        (header::CONTENT_SECURITY_POLICY, policy),
+                        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+                        (header::REFERRER_POLICY, "no-referrer"),
+                    ],
+                    Html(html),
+                )
+            }),
+        );
     }
     router
         .route("/assets/{name}", get(asset))

@@ -187,6 +187,28 @@ async fn health_and_landing_page() {
         !page.body.contains("http://") && !page.body.contains("https://"),
         "no external resources"
     );
+    let head = page.head.to_ascii_lowercase();
+    assert!(
+        head.contains("content-security-policy: default-src 'self'; script-src 'self';"),
+        "{head}"
+    );
+    assert!(head.contains("frame-ancestors 'none'") && head.contains("x-content-type-options: nosniff"));
+    for path in ["/incidents", "/cases", "/inbox", "/volunteers", "/dashboard", "/public"] {
+        let p = app.get(path).await;
+        assert_eq!(p.status, 200, "{path}");
+        assert!(
+            p.head.to_ascii_lowercase().contains("content-security-policy"),
+            "{path}"
+        );
+        // No inline script: every script is a file the policy allows.
+        let handler = p.body.match_indices(" on").any(|(i, _)| {
+            let rest = &p.body[i + 3..];
+            let name: String = rest.chars().take_while(char::is_ascii_lowercase).collect();
+            !name.is_empty() && rest[name.len()..].starts_with('=')
+        });
+        assert!(!p.body.contains("<script>") && !handler, "{path}: inline script");
+    }
+    assert_eq!(app.get("/assets/nothing.js").await.status, 404);
     let js = app.get("/assets/app.js").await;
     assert_eq!(js.status, 200);
     assert!(
