@@ -70,7 +70,7 @@ pub async fn datasets(State(state): State<AppState>, Query(q): Q) -> Result<Json
     params::reject_unknown(&q, &[])?;
     let default = state.default_dataset.clone();
     // Every page asks for this first; counting a large dataset takes tens of ms.
-    let generation = state.store.generation();
+    let generation = state.store.incidents_generation();
     if let Some(hit) = state.cache.get("datasets", generation) {
         return Ok(Json(hit));
     }
@@ -214,7 +214,7 @@ pub async fn aggregate(
     let filter = filter_for(&state, &who, &q).await?;
     // Dashboards ask the same questions over and over: answer from the cache
     // until the next write (the key is the resolved filter, scope included).
-    let generation = state.store.generation();
+    let generation = state.store.incidents_generation();
     let key = format!("aggregate {filter:?} by={:?} cell={:?}", q.get("by"), q.get("cell"));
     match state.cache.lookup(&key, generation) {
         crate::cache::Lookup::Fresh(hit) => return Ok(Json(hit)),

@@ -114,7 +114,7 @@ pub async fn shift_kpis(
         .or_else(|| state.default_dataset.clone())
         .ok_or_else(|| ApiError::invalid_parameter("dataset", "", "no dataset given and no default"))?;
     let key = format!("shift kpis {dataset}");
-    let generation = state.store.generation();
+    let generation = state.store.incidents_generation();
     if let Some(hit) = state.cache.get(&key, generation) {
         return Ok(Json(hit));
     }

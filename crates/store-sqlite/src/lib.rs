@@ -42,6 +42,8 @@ pub struct SqliteStore {
     /// Bumped before and after every write: an answer computed while a
     /// write was under way never carries the generation that follows it.
     generation: std::sync::atomic::AtomicU64,
+    /// The same, for writes to incidents and what is made from them.
+    incidents_generation: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -84,6 +86,7 @@ impl SqliteStore {
             readers: Mutex::new(Readers::default()),
             reader_free: std::sync::Condvar::new(),
             generation: std::sync::atomic::AtomicU64::new(0),
+            incidents_generation: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
@@ -139,6 +142,15 @@ impl SqliteStore {
         out
     }
 
+    /// A write to incidents or what is made from them.
+    pub(crate) fn write_incidents<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
+        use std::sync::atomic::Ordering::AcqRel;
+        self.incidents_generation.fetch_add(1, AcqRel);
+        let out = self.write(f);
+        self.incidents_generation.fetch_add(1, AcqRel);
+        out
+    }
+
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let conn = self.take_reader()?;
         let out = f(&conn);
@@ -188,6 +200,10 @@ impl Store for SqliteStore {
 
     fn generation(&self) -> u64 {
         self.generation.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    fn incidents_generation(&self) -> u64 {
+        self.incidents_generation.load(std::sync::atomic::Ordering::Acquire)
     }
 
     fn get_setting(&self, key: &str) -> Result<Option<String>> {
@@ -251,7 +267,7 @@ impl Store for SqliteStore {
     }
 
     fn begin_import(&self, start: &ImportStart) -> Result<(i64, Option<UnfinishedRun>)> {
-        self.write(|c| {
+        self.write_incidents(|c| {
             let tx = c.transaction().map_err(backend)?;
             let id = match dataset_id(&tx, &start.dataset)? {
                 Some(id) => id,
@@ -292,11 +308,11 @@ impl Store for SqliteStore {
     }
 
     fn import_batch(&self, run: i64, rows: &[NewIncident], before: ImportCounts) -> Result<ImportCounts> {
-        self.write(|c| queries::insert_batch(c, &self.ledger_key, run, rows, before))
+        self.write_incidents(|c| queries::insert_batch(c, &self.ledger_key, run, rows, before))
     }
 
     fn abort_import(&self, run: i64) -> Result<()> {
-        self.write(|c| {
+        self.write_incidents(|c| {
             let tx = c.transaction().map_err(backend)?;
             let dataset: Option<i64> = tx
                 .query_row("SELECT dataset_id FROM import_runs WHERE id = ?1", [run], |r| r.get(0))
@@ -328,7 +344,7 @@ impl Store for SqliteStore {
     }
 
     fn finish_import(&self, run: i64, counts: ImportCounts) -> Result<()> {
-        self.write(|c| {
+        self.write_incidents(|c| {
             let tx = c.transaction().map_err(backend)?;
             queries::record_counts(&tx, run, counts)?;
             tx.execute(
@@ -350,7 +366,7 @@ impl Store for SqliteStore {
     }
 
     fn replace_jurisdictions(&self, items: &[NewJurisdiction]) -> Result<usize> {
-        self.write(|c| {
+        self.write_incidents(|c| {
             let tx = c.transaction().map_err(backend)?;
             tx.execute("UPDATE incidents SET jurisdiction_id = NULL", [])
                 .map_err(backend)?;
@@ -407,7 +423,7 @@ impl Store for SqliteStore {
     }
 
     fn replace_facilities(&self, items: &[Facility]) -> Result<usize> {
-        self.write(|c| {
+        self.write_incidents(|c| {
             let tx = c.transaction().map_err(backend)?;
             tx.execute("DELETE FROM facilities", []).map_err(backend)?;
             {
@@ -499,7 +515,7 @@ impl Store for SqliteStore {
     }
 
     fn save_forecast(&self, forecast: &fengqiao_store::NewForecast) -> Result<i64> {
-        self.write(|c| queries::save_forecast(c, &self.ledger_key, forecast))
+        self.write_incidents(|c| queries::save_forecast(c, &self.ledger_key, forecast))
     }
 
     fn ledger_entries(&self, from: u64, limit: usize) -> Result<Vec<fengqiao_store::LedgerEntry>> {
@@ -734,7 +750,7 @@ impl Store for SqliteStore {
     }
 
     fn save_plan(&self, plan: &fengqiao_store::NewPlan) -> Result<i64> {
-        self.write(|c| queries::save_plan(c, &self.ledger_key, plan))
+        self.write_incidents(|c| queries::save_plan(c, &self.ledger_key, plan))
     }
 
     fn latest_plan(&self, dataset: &str) -> Result<Option<fengqiao_store::PlanRecord>> {

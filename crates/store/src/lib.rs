@@ -352,6 +352,14 @@ pub trait Store: Send + Sync {
     /// can tell whether something they computed may be out of date.
     fn generation(&self) -> u64;
 
+    /// Like [`Store::generation`], but grows only with writes to incidents
+    /// and what is made from them (datasets, areas, facilities, forecasts,
+    /// plans): answers about the incident picture stay valid across case,
+    /// account and ledger writes.
+    fn incidents_generation(&self) -> u64 {
+        self.generation()
+    }
+
     fn get_setting(&self, key: &str) -> Result<Option<String>>;
     fn set_setting(&self, key: &str, value: &str) -> Result<()>;
 

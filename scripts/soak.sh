@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Soak test: the release build on SQLite with the full demo city under wrk
+# for SECONDS (default 600) at 50 connections, one request in twenty a write
+# (scripts/soak.lua). Samples the server's resident memory every 10 s and
+# fails on any error answer, any socket error, a panic, memory at the end
+# more than 20% above its level after the first minute, or a ledger that no
+# longer verifies with the server's checkpoint covering every entry.
+#
+#   scripts/soak.sh          # 10 minutes
+#   scripts/soak.sh 60
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds="${1:-600}"
+command -v wrk >/dev/null || { echo "needs wrk (apt install wrk)"; exit 1; }
+cargo build --release --quiet
+bin=target/release/fengqiao
+work=$(mktemp -d)
+server=""
+cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+"$bin" demo --no-serve --data-dir "$work/d" >/dev/null
+export FQ_TOKEN=$("$bin" user token commander --name soak --data-dir "$work/d")
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$bin" serve --data-dir "$work/d" --bind "127.0.0.1:$port" >"$work/serve.log" 2>&1 &
+server=$!
+for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.1; done
+rss() { awk '/VmRSS/ {print $2}' "/proc/$server/status"; }
+every=$(( seconds >= 300 ? 10 : 2 ))
+( while kill -0 "$server" 2>/dev/null; do echo "$(date +%s) $(rss)" >>"$work/rss"; sleep "$every"; done ) &
+sampler=$!
+echo "soak: ${seconds} s, 50 connections, 1 write in 20 (release build, SQLite, full demo city)"
+out=$(wrk -t2 -c50 -d"${seconds}"s --latency -s scripts/soak.lua "http://127.0.0.1:$port")
+kill "$sampler" 2>/dev/null || true
+echo "$out" | grep -E "Requests/sec|requests in|Non-2xx|Socket errors|50%|99%" | sed 's/^/  /'
+python3 - "$work/rss" <<'PY'
+import sys
+rows = [tuple(map(int, l.split())) for l in open(sys.argv[1]) if len(l.split()) == 2]
+t0 = rows[0][0]
+span = rows[-1][0] - t0
+first = [r for t, r in rows if t - t0 >= min(60, span / 5)][:1] or [rows[0][1]]
+last = rows[-1][1]
+peak = max(r for _, r in rows)
+print(f"  memory (RSS): after warm-up {first[0]/1024:.0f} MiB, at the end {last/1024:.0f} MiB, peak {peak/1024:.0f} MiB, ratio end/warm-up {last/first[0]:.2f}")
+sys.exit(0 if last <= first[0] * 1.2 else 1)
+PY
+non2xx=$(echo "$out" | awk '/Non-2xx/ {print $4}')
+errors=$(echo "$out" | awk '/Socket errors/ {gsub(",",""); print $4+$6+$8+$10}')
+[ -z "$non2xx" ] || { echo "soak: $non2xx error answers"; exit 1; }
+[ -z "$errors" ] || [ "$errors" = 0 ] || { echo "soak: $errors socket errors"; exit 1; }
+if grep -qi "panicked" "$work/serve.log"; then cat "$work/serve.log"; exit 1; fi
+sleep 6 # the server signs a checkpoint every 5 s
+kill "$server"; wait "$server" 2>/dev/null || true; server=""
+"$bin" ledger verify --data-dir "$work/d" | sed 's/^/  /'
+written=$(sqlite3 "$work/d/fengqiao.sqlite" "SELECT count(*) FROM cases WHERE title = 'soak'" 2>/dev/null || echo "?")
+echo "  hazards written during the soak: $written"
