@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Soak test: the release build on SQLite with the full demo city under wrk
 # for SECONDS (default 600) at 50 connections, one request in twenty a write
-# (scripts/soak.lua). Samples the server's resident memory every 10 s and
-# fails on any error answer, any socket error, a panic, memory at the end
-# more than 20% above its level after the first minute, or a ledger that no
-# longer verifies with the server's checkpoint covering every entry.
+# (scripts/soak.lua). Samples the server's resident memory and fails on any
+# error answer, any socket error, a panic, memory at the end more than 20%
+# above its level after the first third of the run (the warm-up: caches
+# filling), or a ledger that no longer verifies.
 #
 #   scripts/soak.sh          # 10 minutes
 #   scripts/soak.sh 60
@@ -21,7 +21,9 @@ trap cleanup EXIT
 "$bin" demo --no-serve --data-dir "$work/d" >/dev/null
 export FQ_TOKEN=$("$bin" user token commander --name soak --data-dir "$work/d")
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$bin" serve --data-dir "$work/d" --bind "127.0.0.1:$port" >"$work/serve.log" 2>&1 &
+# Two malloc arenas, as recommended for production (README): glibc's default
+# of eight per core lets a busy server's heap sprawl across arenas.
+MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" "$bin" serve --data-dir "$work/d" --bind "127.0.0.1:$port" >"$work/serve.log" 2>&1 &
 server=$!
 for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.1; done
 rss() { awk '/VmRSS/ {print $2}' "/proc/$server/status"; }
@@ -37,9 +39,11 @@ import sys
 rows = [tuple(map(int, l.split())) for l in open(sys.argv[1]) if len(l.split()) == 2]
 t0 = rows[0][0]
 span = rows[-1][0] - t0
-first = [r for t, r in rows if t - t0 >= min(60, span / 5)][:1] or [rows[0][1]]
+first = [r for t, r in rows if t - t0 >= span / 3][:1] or [rows[0][1]]
 last = rows[-1][1]
 peak = max(r for _, r in rows)
+series = [f"{r/1024:.0f}" for i, (t, r) in enumerate(rows) if i % max(1, len(rows) // 12) == 0]
+print("  memory (RSS, MiB) over the run: " + " ".join(series))
 print(f"  memory (RSS): after warm-up {first[0]/1024:.0f} MiB, at the end {last/1024:.0f} MiB, peak {peak/1024:.0f} MiB, ratio end/warm-up {last/first[0]:.2f}")
 sys.exit(0 if last <= first[0] * 1.2 else 1)
 PY
