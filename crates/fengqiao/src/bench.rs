@@ -60,6 +60,17 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Millions of incidents and thousands of cases: import rate and the latency of the pages' queries
+    Scale {
+        /// Incidents to load (the demo city's year replicated over three years)
+        #[arg(long, default_value_t = 10_000_000)]
+        incidents: u64,
+        /// Hazards opened on top (cases)
+        #[arg(long, default_value_t = 20_000)]
+        hazards: usize,
+        #[arg(long)]
+        json: bool,
+    },
     /// Import FILE into fresh databases; compare with `sqlite3 .import`
     Import {
         file: PathBuf,
@@ -193,6 +204,11 @@ pub fn run(settings: &Settings, cmd: &BenchCommand) -> Result<(), String> {
         BenchCommand::Plan { data, time_limit, json } => return crate::bench_plan::run(data, *time_limit, *json),
         BenchCommand::Ledger { entries, json } => return crate::bench_ledger::run(*entries, *json),
         BenchCommand::Cases { count, json } => return crate::bench_cases::run(*count, *json),
+        BenchCommand::Scale {
+            incidents,
+            hazards,
+            json,
+        } => return crate::bench_scale::run(*incidents, *hazards, *json),
         BenchCommand::Forecast {
             file,
             profile,

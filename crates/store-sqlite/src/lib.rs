@@ -245,10 +245,10 @@ impl Store for SqliteStore {
         self.read(|c| {
             let mut stmt = c
                 .prepare(
-                    "SELECT d.name, d.profile, d.timezone, count(i.id), min(i.occurred_at), max(i.occurred_at),
-                            min(i.lon), min(i.lat), max(i.lon), max(i.lat)
-                     FROM datasets d LEFT JOIN incidents i ON i.dataset_id = d.id
-                     GROUP BY d.id ORDER BY d.name",
+                    "SELECT d.name, d.profile, d.timezone, coalesce(s.incidents, 0), s.first_at, s.last_at,
+                            s.min_lon, s.min_lat, s.max_lon, s.max_lat
+                     FROM datasets d LEFT JOIN dataset_stats s ON s.dataset_id = d.id
+                     ORDER BY d.name",
                 )
                 .map_err(backend)?;
             let rows = stmt

@@ -18,6 +18,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (10, include_str!("../migrations/0010_attachments.sql")),
     (11, include_str!("../migrations/0011_users.sql")),
     (12, include_str!("../migrations/0012_open311_keys.sql")),
+    (13, include_str!("../migrations/0013_dataset_stats.sql")),
 ];
 
 /// The newest schema version this build knows.

@@ -38,6 +38,8 @@ pub fn insert_batch(
             what: format!("import run {run}"),
         })?;
     let mut inserted = 0u64;
+    // The inserted rows' time span and extent, for the dataset's stats.
+    let mut span: Option<(i64, i64, [f64; 4])> = None;
     {
         let mut stmt = tx
             .prepare_cached(
@@ -83,6 +85,15 @@ pub fn insert_batch(
                 ])
                 .map_err(backend)? as u64;
             if added == 1 {
+                let t = ts(r.occurred_at);
+                span = Some(match span {
+                    None => (t, t, [r.lon, r.lat, r.lon, r.lat]),
+                    Some((a, b, e)) => (
+                        a.min(t),
+                        b.max(t),
+                        [e[0].min(r.lon), e[1].min(r.lat), e[2].max(r.lon), e[3].max(r.lat)],
+                    ),
+                });
                 entries.push(crate::ledger::NewEntry {
                     record_type: "incident",
                     record_id: tx.last_insert_rowid().to_string(),
@@ -94,6 +105,21 @@ pub fn insert_batch(
             inserted += added;
         }
         crate::ledger::append(&tx, &entries)?;
+    }
+    if let Some((first, last, e)) = span {
+        tx.execute(
+            "INSERT INTO dataset_stats VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT (dataset_id) DO UPDATE SET
+               incidents = incidents + excluded.incidents,
+               first_at = min(coalesce(first_at, excluded.first_at), excluded.first_at),
+               last_at = max(coalesce(last_at, excluded.last_at), excluded.last_at),
+               min_lon = min(coalesce(min_lon, excluded.min_lon), excluded.min_lon),
+               min_lat = min(coalesce(min_lat, excluded.min_lat), excluded.min_lat),
+               max_lon = max(coalesce(max_lon, excluded.max_lon), excluded.max_lon),
+               max_lat = max(coalesce(max_lat, excluded.max_lat), excluded.max_lat)",
+            params![dataset, inserted as i64, first, last, e[0], e[1], e[2], e[3]],
+        )
+        .map_err(backend)?;
     }
     let counts = ImportCounts {
         imported: counts.imported + inserted,

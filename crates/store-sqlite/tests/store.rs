@@ -80,6 +80,34 @@ fn batches_dedupe_and_record_progress() {
         )
         .unwrap();
     assert_eq!((c.imported, c.duplicates), (10, 5));
+    // The dataset's stats, kept by the batches, equal a scan of its incidents.
+    let more: Vec<_> = (0..4)
+        .map(|i| incident(&format!("m{i}"), -30 + 50 * i, "fire", 121.2 + 0.3 * i as f64))
+        .collect();
+    store
+        .import_batch(
+            run,
+            &more,
+            ImportCounts {
+                read: 19,
+                last_line: 20,
+                ..c
+            },
+        )
+        .unwrap();
+    let ds = store.datasets().unwrap().into_iter().find(|d| d.name == "t").unwrap();
+    let all = store
+        .incident_points(&fengqiao_store::IncidentFilter {
+            dataset: Some("t".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(ds.incidents, all.len() as u64);
+    assert_eq!(ds.incidents, 14);
+    assert_eq!(ds.first_at, all.iter().map(|p| p.occurred_at).min());
+    assert_eq!(ds.last_at, all.iter().map(|p| p.occurred_at).max());
+    let lon = |f: fn(f64, f64) -> f64| all.iter().map(|p| p.lon).fold(all[0].lon, f);
+    assert_eq!(ds.bbox, Some([lon(f64::min), 29.86, lon(f64::max), 29.86]));
     // Interrupted: not finished. A new run over the same content sees where it stopped.
     let (_, unfinished) = store
         .begin_import(&ImportStart {
@@ -90,9 +118,9 @@ fn batches_dedupe_and_record_progress() {
             file_sha256: "abc".into(),
         })
         .unwrap();
-    assert_eq!(unfinished.unwrap().lines_committed, 16);
+    assert_eq!(unfinished.unwrap().lines_committed, 20);
     store.finish_import(run, c).unwrap();
-    assert_eq!(store.count_incidents(&IncidentFilter::default()).unwrap(), 10);
+    assert_eq!(store.count_incidents(&IncidentFilter::default()).unwrap(), 14);
 }
 
 #[test]
@@ -250,7 +278,7 @@ fn reopening_keeps_data_and_schema_version() {
     }
     let store = SqliteStore::open(&path).unwrap();
     assert_eq!(store.get_setting("k").unwrap().as_deref(), Some("v2"));
-    assert_eq!(fengqiao_store_sqlite::SCHEMA_VERSION, 12);
+    assert_eq!(fengqiao_store_sqlite::SCHEMA_VERSION, 13);
 }
 
 #[test]
