@@ -1,0 +1,113 @@
+//! The PostgreSQL backend: for a city bureau, several server processes on
+//! one database. This crate holds its schema (`migrations/`, the SQLite
+//! backend's tables in PostgreSQL's dialect, with the same integer, real and
+//! text values so that ledger commitments are identical on both) and applies
+//! it; the `Store` implementation on top is under way (issue 9).
+//!
+//! Migrations run under a session advisory lock, so several processes
+//! starting on a new database apply each one exactly once.
+
+use fengqiao_store::{Result, StoreError};
+use postgres::{Client, NoTls};
+
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_init.sql"))];
+
+/// The newest schema version this build knows.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
+
+/// Serialises migrations across processes (an arbitrary fixed key).
+const MIGRATION_LOCK: i64 = 0x6671_6d69_6772;
+
+fn backend(e: postgres::Error) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+/// Connects to `url` (`postgres://user@host/db` or `host=/run/postgresql dbname=fengqiao`).
+pub fn connect(url: &str) -> Result<Client> {
+    Client::connect(url, NoTls).map_err(|e| StoreError::Open {
+        path: redact(url),
+        reason: e.to_string(),
+    })
+}
+
+/// The URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let userinfo = &url[s + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}{user}:***{}", &url[..s + 3], &url[at..])
+        }
+        _ => url
+            .split_whitespace()
+            .map(|kv| {
+                if kv.starts_with("password=") {
+                    "password=***"
+                } else {
+                    kv
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+    }
+}
+
+/// Brings the database's schema up to [`SCHEMA_VERSION`]; returns the
+/// migrations applied now. A database newer than this build is refused.
+pub fn migrate(client: &mut Client) -> Result<Vec<i64>> {
+    client
+        .execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])
+        .map_err(backend)?;
+    let applied = apply(client);
+    let unlocked = client
+        .execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK])
+        .map_err(backend);
+    let applied = applied?;
+    unlocked?;
+    Ok(applied)
+}
+
+fn apply(client: &mut Client) -> Result<Vec<i64>> {
+    client
+        .batch_execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+        )
+        .map_err(backend)?;
+    let current: i64 = client
+        .query_one("SELECT coalesce(max(version), 0) FROM schema_migrations", &[])
+        .map_err(backend)?
+        .get(0);
+    if current > SCHEMA_VERSION {
+        return Err(StoreError::SchemaTooNew {
+            found: current,
+            known: SCHEMA_VERSION,
+        });
+    }
+    let mut done = Vec::new();
+    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+        let mut tx = client.transaction().map_err(backend)?;
+        tx.batch_execute(sql)
+            .map_err(|e| StoreError::Backend(format!("migration {version}: {e}")))?;
+        tx.execute("INSERT INTO schema_migrations (version) VALUES ($1)", &[version])
+            .map_err(backend)?;
+        tx.commit().map_err(backend)?;
+        done.push(*version);
+    }
+    Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_stay_out_of_messages() {
+        assert_eq!(
+            super::redact("postgres://fq:s3cret@db.example/fq"),
+            "postgres://fq:***@db.example/fq"
+        );
+        assert_eq!(super::redact("postgres://fq@db/fq"), "postgres://fq:***@db/fq");
+        assert_eq!(
+            super::redact("host=/run/postgresql user=fq password=s3cret dbname=fq"),
+            "host=/run/postgresql user=fq password=*** dbname=fq"
+        );
+    }
+}

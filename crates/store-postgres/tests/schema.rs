@@ -1,0 +1,116 @@
+//! The schema on a real PostgreSQL server: `FENGQIAO_TEST_PG` names it (the
+//! README's test command starts one with `scripts/pg.sh`). Each test makes
+//! its own database and drops it.
+
+use postgres::{Client, NoTls};
+
+struct TestDb {
+    admin: String,
+    name: String,
+}
+
+impl TestDb {
+    /// A fresh database, or `None` when no server is configured (allowed only
+    /// outside the test command, which sets `FENGQIAO_REQUIRE_PG`).
+    fn new(tag: &str) -> Option<Self> {
+        let Ok(admin) = std::env::var("FENGQIAO_TEST_PG") else {
+            assert!(
+                std::env::var("FENGQIAO_REQUIRE_PG").is_err(),
+                "FENGQIAO_REQUIRE_PG is set but FENGQIAO_TEST_PG is not: start one with scripts/pg.sh start"
+            );
+            eprintln!("no FENGQIAO_TEST_PG: PostgreSQL tests skipped (scripts/test runs them)");
+            return None;
+        };
+        let name = format!("fq_{tag}_{}", std::process::id());
+        let mut c = Client::connect(&admin, NoTls).expect("the test server");
+        c.batch_execute(&format!("DROP DATABASE IF EXISTS {name}")).unwrap();
+        c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+        Some(Self { admin, name })
+    }
+
+    fn url(&self) -> String {
+        format!("{} dbname={}", self.admin.replace("dbname=postgres", ""), self.name)
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Ok(mut c) = Client::connect(&self.admin, NoTls) {
+            let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+        }
+    }
+}
+
+/// Eight processes' worth of connections migrating a new database at once:
+/// each migration is applied exactly once, every table is there, and a second
+/// run applies nothing.
+#[test]
+fn concurrent_migrations_apply_once() {
+    let Some(db) = TestDb::new("migrate") else { return };
+    let url = db.url();
+    let applied: Vec<Vec<i64>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                let url = url.clone();
+                s.spawn(move || {
+                    let mut c = fengqiao_store_postgres::connect(&url).unwrap();
+                    fengqiao_store_postgres::migrate(&mut c).unwrap()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let all: Vec<i64> = applied.into_iter().flatten().collect();
+    let expected: Vec<i64> = (1..=fengqiao_store_postgres::SCHEMA_VERSION).collect();
+    assert_eq!(all, expected, "each migration once");
+    let mut c = fengqiao_store_postgres::connect(&url).unwrap();
+    assert!(fengqiao_store_postgres::migrate(&mut c).unwrap().is_empty());
+    let tables: i64 = c
+        .query_one(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'schema_migrations'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(tables, 26);
+    // The values a commitment is computed from keep SQLite's types: integers,
+    // reals and text (a time is Unix seconds, a JSON body text).
+    let odd: i64 = c
+        .query_one(
+            "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'public'
+               AND table_name <> 'schema_migrations'
+               AND data_type NOT IN ('bigint', 'double precision', 'text', 'bytea')",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(odd, 0, "only bigint, double precision, text and bytea columns");
+}
+
+/// A database migrated by a newer build is refused, not downgraded.
+#[test]
+fn a_newer_schema_is_refused() {
+    let Some(db) = TestDb::new("newer") else { return };
+    let mut c = fengqiao_store_postgres::connect(&db.url()).unwrap();
+    fengqiao_store_postgres::migrate(&mut c).unwrap();
+    c.execute(
+        "INSERT INTO schema_migrations (version) VALUES ($1)",
+        &[&(fengqiao_store_postgres::SCHEMA_VERSION + 1)],
+    )
+    .unwrap();
+    let e = fengqiao_store_postgres::migrate(&mut c).unwrap_err().to_string();
+    assert!(
+        e.contains("newer") || e.contains(&(fengqiao_store_postgres::SCHEMA_VERSION + 1).to_string()),
+        "{e}"
+    );
+}
+
+/// A wrong server is a clear error that names it, without its password.
+#[test]
+fn an_unreachable_server_is_named_without_its_password() {
+    let Err(e) = fengqiao_store_postgres::connect("postgres://fq:s3cret@127.0.0.1:1/fq") else {
+        panic!("connected to nothing")
+    };
+    let e = e.to_string();
+    assert!(e.contains("127.0.0.1:1") && !e.contains("s3cret"), "{e}");
+}
