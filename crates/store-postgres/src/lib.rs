@@ -2,10 +2,13 @@
 //! one database. This crate holds its schema (`migrations/`, the SQLite
 //! backend's tables in PostgreSQL's dialect, with the same integer, real and
 //! text values so that ledger commitments are identical on both) and applies
-//! it; the `Store` implementation on top is under way (issue 9).
+//! it, and appends to the log from many processes at once (`ledger`); the
+//! `Store` implementation on top is under way (issue 9).
 //!
 //! Migrations run under a session advisory lock, so several processes
 //! starting on a new database apply each one exactly once.
+
+pub mod ledger;
 
 use fengqiao_store::{Result, StoreError};
 use postgres::{Client, NoTls};
@@ -18,7 +21,7 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
 /// Serialises migrations across processes (an arbitrary fixed key).
 const MIGRATION_LOCK: i64 = 0x6671_6d69_6772;
 
-fn backend(e: postgres::Error) -> StoreError {
+pub(crate) fn backend(e: postgres::Error) -> StoreError {
     StoreError::Backend(e.to_string())
 }
 

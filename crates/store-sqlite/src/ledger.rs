@@ -41,31 +41,21 @@ pub(crate) fn load_key(db: &Path) -> Result<Key> {
     Ok(key)
 }
 
-/// The canonical body: the values as a JSON array (numbers as SQLite holds
-/// them, shortest round-trip floats), written without building a tree.
-fn body(values: &[Value], out: &mut Vec<u8>) {
-    use std::io::Write;
-    out.push(b'[');
-    for (i, v) in values.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        let _ = match v {
-            Value::Null => out.write_all(b"null"),
-            Value::Integer(n) => write!(out, "{n}"),
-            Value::Real(f) => serde_json::to_writer(&mut *out, f).map_err(std::io::Error::other),
-            Value::Text(t) => serde_json::to_writer(&mut *out, t).map_err(std::io::Error::other),
-            Value::Blob(b) => write!(out, "\"{}\"", b.iter().map(|x| format!("{x:02x}")).collect::<String>()),
-        };
-    }
-    out.push(b']');
-}
-
-/// The commitment to column values.
+/// The commitment to column values (the canonical body is shared by every
+/// backend: `fengqiao_store::canonical`).
 pub(crate) fn commit(key: &Key, values: &[Value]) -> [u8; 32] {
-    let mut buf = Vec::with_capacity(256);
-    body(values, &mut buf);
-    fengqiao_tlog::keyed_hash(key, &buf)
+    use fengqiao_store::canonical::Value as C;
+    let canonical: Vec<C<'_>> = values
+        .iter()
+        .map(|v| match v {
+            Value::Null => C::Null,
+            Value::Integer(n) => C::Integer(*n),
+            Value::Real(f) => C::Real(*f),
+            Value::Text(t) => C::Text(t),
+            Value::Blob(b) => C::Blob(b),
+        })
+        .collect();
+    fengqiao_store::canonical::commit(key, &canonical)
 }
 
 const INCIDENT_COLUMNS: &str = "dataset_id, source_key, occurred_at, time_precision, hour_of_week, received_at, \

@@ -7,6 +7,7 @@
 //! and simple. Every method that writes is atomic: it commits all of its
 //! rows or none.
 
+pub mod canonical;
 pub mod cases;
 pub mod files;
 pub mod ledger;
