@@ -320,3 +320,15 @@ CREATE TABLE open311_keys (
     name        TEXT NOT NULL,
     created_at  BIGINT NOT NULL
 );
+
+-- Each dataset's count, span and extent, kept by every import batch.
+CREATE TABLE dataset_stats (
+    dataset_id BIGINT PRIMARY KEY REFERENCES datasets(id),
+    incidents  BIGINT NOT NULL,
+    first_at   BIGINT,
+    last_at    BIGINT,
+    min_lon    DOUBLE PRECISION,
+    min_lat    DOUBLE PRECISION,
+    max_lon    DOUBLE PRECISION,
+    max_lat    DOUBLE PRECISION
+);

@@ -8,6 +8,7 @@
 //! Migrations run under a session advisory lock, so several processes
 //! starting on a new database apply each one exactly once.
 
+mod imports;
 pub mod ledger;
 
 use fengqiao_store::{Result, StoreError};
@@ -23,6 +24,109 @@ const MIGRATION_LOCK: i64 = 0x6671_6d69_6772;
 
 pub(crate) fn backend(e: postgres::Error) -> StoreError {
     StoreError::Backend(e.to_string())
+}
+
+/// Connections kept open at most; callers beyond wait for one.
+const POOL: usize = 16;
+
+/// The PostgreSQL store (being built up to the whole `Store` trait).
+pub struct PgStore {
+    url: String,
+    ledger_key: [u8; 32],
+    pool: std::sync::Mutex<(Vec<Client>, usize)>,
+    free: std::sync::Condvar,
+}
+
+impl std::fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgStore").field("url", &redact(&self.url)).finish()
+    }
+}
+
+/// A pooled connection, given back when dropped.
+pub(crate) struct Pooled<'a> {
+    store: &'a PgStore,
+    client: Option<Client>,
+}
+
+impl std::ops::Deref for Pooled<'_> {
+    type Target = Client;
+    fn deref(&self) -> &Client {
+        self.client.as_ref().expect("held until dropped")
+    }
+}
+
+impl std::ops::DerefMut for Pooled<'_> {
+    fn deref_mut(&mut self) -> &mut Client {
+        self.client.as_mut().expect("held until dropped")
+    }
+}
+
+impl Drop for Pooled<'_> {
+    fn drop(&mut self) {
+        let mut pool = self.store.pool.lock().unwrap_or_else(|p| p.into_inner());
+        match self.client.take() {
+            // A broken connection is dropped; a new one is made on demand.
+            Some(c) if !c.is_closed() => pool.0.push(c),
+            _ => pool.1 -= 1,
+        }
+        drop(pool);
+        self.store.free.notify_one();
+    }
+}
+
+impl PgStore {
+    /// Connects, brings the schema up to date, and keeps up to 16 connections.
+    /// `ledger_key` is the commitment key (kept outside the database).
+    pub fn open(url: &str, ledger_key: [u8; 32]) -> Result<Self> {
+        let mut first = connect(url)?;
+        migrate(&mut first)?;
+        Ok(Self {
+            url: url.to_string(),
+            ledger_key,
+            pool: std::sync::Mutex::new((vec![first], 1)),
+            free: std::sync::Condvar::new(),
+        })
+    }
+
+    pub(crate) fn client(&self) -> Result<Pooled<'_>> {
+        let mut pool = self.pool.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            if let Some(c) = pool.0.pop() {
+                return Ok(Pooled {
+                    store: self,
+                    client: Some(c),
+                });
+            }
+            if pool.1 < POOL {
+                pool.1 += 1;
+                drop(pool);
+                return match connect(&self.url) {
+                    Ok(c) => Ok(Pooled {
+                        store: self,
+                        client: Some(c),
+                    }),
+                    Err(e) => {
+                        self.pool.lock().unwrap_or_else(|p| p.into_inner()).1 -= 1;
+                        Err(e)
+                    }
+                };
+            }
+            pool = self.free.wait(pool).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+
+    /// The ledger's entries from `from`, at most `limit`, as (seq, record type, record id, commitment).
+    pub fn ledger_commitments(&self, from: i64, limit: i64) -> Result<Vec<(i64, String, String, Vec<u8>)>> {
+        let rows = self
+            .client()?
+            .query(
+                "SELECT seq, record_type, record_id, commitment FROM ledger_entries WHERE seq >= $1 ORDER BY seq LIMIT $2",
+                &[&from, &limit],
+            )
+            .map_err(backend)?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3))).collect())
+    }
 }
 
 /// Connects to `url` (`postgres://user@host/db` or `host=/run/postgresql dbname=fengqiao`).
