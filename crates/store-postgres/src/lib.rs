@@ -10,6 +10,7 @@
 
 mod imports;
 pub mod ledger;
+mod places;
 
 use fengqiao_store::{Result, StoreError};
 use postgres::{Client, NoTls};

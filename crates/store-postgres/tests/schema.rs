@@ -261,3 +261,139 @@ fn an_import_commits_the_same_on_both_backends() {
         );
     }
 }
+
+/// Settings, areas, stations and the ends of import runs behave the same on
+/// both backends (the start of the scenario both will run in full).
+#[test]
+fn places_settings_and_runs_match_sqlite() {
+    use fengqiao_domain::{Facility, FacilityKind, Level};
+    use fengqiao_store::{ImportCounts, ImportStart, NewJurisdiction, Store};
+    let Some(db) = TestDb::new("places") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let lite = fengqiao_store_sqlite::SqliteStore::open(&dir.path().join("t.sqlite")).unwrap();
+    let pg = fengqiao_store_postgres::PgStore::open(&db.url(), [1; 32]).unwrap();
+    let square = |x: f64| {
+        format!(
+            r#"{{"type":"Polygon","coordinates":[[[{x},29.8],[{},29.8],[{},29.9],[{x},29.9],[{x},29.8]]]}}"#,
+            x + 0.1,
+            x + 0.1
+        )
+    };
+    let areas = vec![
+        NewJurisdiction {
+            code: "330299".into(),
+            name_zh: "明州区".into(),
+            name_en: "Mingzhou".into(),
+            level: Level::District,
+            parent_code: None,
+            geometry: square(121.4),
+        },
+        NewJurisdiction {
+            code: "330299001".into(),
+            name_zh: "江厦街道".into(),
+            name_en: "Jiangxia".into(),
+            level: Level::Town,
+            parent_code: Some("330299".into()),
+            geometry: square(121.4),
+        },
+        NewJurisdiction {
+            code: "330299002".into(),
+            name_zh: "鼓楼街道".into(),
+            name_en: "Gulou".into(),
+            level: Level::Town,
+            parent_code: Some("330299".into()),
+            geometry: square(121.5),
+        },
+    ];
+    let stations = vec![
+        Facility {
+            code: "S1".into(),
+            kind: FacilityKind::Station,
+            name_zh: "江厦派出所".into(),
+            name_en: "Jiangxia station".into(),
+            lon: 121.45,
+            lat: 29.85,
+            jurisdiction: Some("330299001".into()),
+            units: 3,
+        },
+        Facility {
+            code: "P1".into(),
+            kind: FacilityKind::Post,
+            name_zh: "鼓楼警务站".into(),
+            name_en: "Gulou post".into(),
+            lon: 121.55,
+            lat: 29.86,
+            jurisdiction: None,
+            units: 0,
+        },
+    ];
+    assert_eq!(
+        lite.replace_jurisdictions(&areas).unwrap(),
+        pg.replace_jurisdictions(&areas).unwrap()
+    );
+    assert_eq!(lite.jurisdictions().unwrap(), pg.jurisdictions().unwrap());
+    assert_eq!(
+        lite.replace_facilities(&stations).unwrap(),
+        pg.replace_facilities(&stations).unwrap()
+    );
+    assert_eq!(lite.facilities().unwrap(), pg.facilities().unwrap());
+    for (k, v) in [
+        ("default_dataset", "demo"),
+        ("default_dataset", "city"),
+        ("centre:demo", "121.5,29.86"),
+    ] {
+        lite.set_setting(k, v).unwrap();
+        pg.set_setting(k, v).unwrap();
+    }
+    for k in ["default_dataset", "centre:demo", "missing"] {
+        assert_eq!(lite.get_setting(k).unwrap(), pg.get_setting(k).unwrap(), "{k}");
+    }
+    assert_eq!(pg.get_setting("default_dataset").unwrap().as_deref(), Some("city"));
+    // A run that stored nothing is forgotten with its dataset; an interrupted
+    // one is covered when a later run over the same content finishes.
+    let start = |sha: &str| ImportStart {
+        dataset: "x".into(),
+        profile: "p".into(),
+        timezone: "Asia/Shanghai".into(),
+        file_name: "f".into(),
+        file_sha256: sha.into(),
+    };
+    let (lr, _) = lite.begin_import(&start("a")).unwrap();
+    let (pr, _) = pg.begin_import(&start("a")).unwrap();
+    lite.abort_import(lr).unwrap();
+    pg.abort_import(pr).unwrap();
+    assert_eq!(lite.datasets().unwrap(), pg.datasets().unwrap());
+    assert!(pg.datasets().unwrap().is_empty());
+    assert_eq!(pg.dataset_timezone("x").unwrap(), None);
+    let rows = vec![incident("r1", 0, 121.45, true)];
+    for (first, second) in [
+        (lite.begin_import(&start("b")).unwrap().0, 0),
+        (pg.begin_import(&start("b")).unwrap().0, 1),
+    ] {
+        let c = ImportCounts {
+            read: 1,
+            last_line: 2,
+            ..Default::default()
+        };
+        if second == 0 {
+            lite.import_batch(first, &rows, c).unwrap();
+        } else {
+            pg.import_batch(first, &rows, c).unwrap();
+        }
+    }
+    let (l2, lu) = lite.begin_import(&start("b")).unwrap();
+    let (p2, pu) = pg.begin_import(&start("b")).unwrap();
+    assert_eq!(lu.map(|u| u.lines_committed), Some(2));
+    assert_eq!(pu.map(|u| u.lines_committed), Some(2));
+    let done = ImportCounts {
+        read: 1,
+        duplicates: 1,
+        last_line: 2,
+        ..Default::default()
+    };
+    lite.finish_import(l2, done).unwrap();
+    pg.finish_import(p2, done).unwrap();
+    assert_eq!(lite.begin_import(&start("b")).unwrap().1, None, "covered");
+    assert_eq!(pg.begin_import(&start("b")).unwrap().1, None, "covered");
+    assert_eq!(pg.dataset_timezone("x").unwrap().as_deref(), Some("Asia/Shanghai"));
+}
