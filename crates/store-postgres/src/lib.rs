@@ -9,6 +9,7 @@
 //! starting on a new database apply each one exactly once.
 
 mod imports;
+mod incidents;
 pub mod ledger;
 mod places;
 
@@ -24,7 +25,11 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
 const MIGRATION_LOCK: i64 = 0x6671_6d69_6772;
 
 pub(crate) fn backend(e: postgres::Error) -> StoreError {
-    StoreError::Backend(e.to_string())
+    // The server's own message says what went wrong; the error's Display alone does not.
+    StoreError::Backend(match e.as_db_error() {
+        Some(db) => format!("{}: {}", db.code().code(), db.message()),
+        None => e.to_string(),
+    })
 }
 
 /// Connections kept open at most; callers beyond wait for one.

@@ -397,3 +397,175 @@ fn places_settings_and_runs_match_sqlite() {
     assert_eq!(pg.begin_import(&start("b")).unwrap().1, None, "covered");
     assert_eq!(pg.dataset_timezone("x").unwrap().as_deref(), Some("Asia/Shanghai"));
 }
+
+/// Incidents read the same on both backends: pages through their cursors,
+/// counts, every aggregate, positions and forecasting's points, under
+/// filters of every kind.
+#[test]
+fn incident_reads_match_sqlite() {
+    use fengqiao_domain::{Level, Origin};
+    use fengqiao_store::{Dimension, ImportCounts, ImportStart, IncidentFilter, NewJurisdiction, PageRequest, Store};
+    let Some(db) = TestDb::new("reads") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let lite = fengqiao_store_sqlite::SqliteStore::open(&dir.path().join("t.sqlite")).unwrap();
+    let pg = fengqiao_store_postgres::PgStore::open(&db.url(), [2; 32]).unwrap();
+    let areas = vec![
+        NewJurisdiction {
+            code: "33".into(),
+            name_zh: "市".into(),
+            name_en: "City".into(),
+            level: Level::City,
+            parent_code: None,
+            geometry: "{}".into(),
+        },
+        NewJurisdiction {
+            code: "3301".into(),
+            name_zh: "甲".into(),
+            name_en: "A".into(),
+            level: Level::Town,
+            parent_code: Some("33".into()),
+            geometry: "{}".into(),
+        },
+        NewJurisdiction {
+            code: "3302".into(),
+            name_zh: "乙".into(),
+            name_en: "B".into(),
+            level: Level::Town,
+            parent_code: Some("33".into()),
+            geometry: "{}".into(),
+        },
+    ];
+    lite.replace_jurisdictions(&areas).unwrap();
+    pg.replace_jurisdictions(&areas).unwrap();
+    let categories = [
+        "dispute.family",
+        "dispute.family_other",
+        "dispute",
+        "criminal.theft.burglary",
+        "traffic.accident",
+        "disputes.x",
+    ];
+    let rows: Vec<_> = (0..60)
+        .map(|i: i64| {
+            let mut r = incident(
+                &format!("k{i}"),
+                97 * i % 2000,
+                121.4 + 0.01 * (i % 13) as f64,
+                i % 3 == 0,
+            );
+            r.category = categories[(i % 6) as usize].into();
+            r.origin = if i % 4 == 0 { Origin::Officer } else { Origin::Citizen };
+            r.jurisdiction_id = match i % 3 {
+                0 => Some(2),
+                1 => Some(3),
+                _ => None,
+            };
+            if i % 7 == 0 {
+                r.occurred_at = rows_time(i);
+            }
+            r
+        })
+        .collect();
+    fn rows_time(i: i64) -> chrono::DateTime<chrono::Utc> {
+        use chrono::TimeZone;
+        chrono::Utc.with_ymd_and_hms(2025, 3, 1, 8, 0, 0).unwrap() + chrono::Duration::minutes(97 * (i - 1) % 2000)
+    }
+    let start = ImportStart {
+        dataset: "t".into(),
+        profile: "p".into(),
+        timezone: "Asia/Shanghai".into(),
+        file_name: "f".into(),
+        file_sha256: "s".into(),
+    };
+    let (lr, _) = lite.begin_import(&start).unwrap();
+    let (pr, _) = pg.begin_import(&start).unwrap();
+    let c = ImportCounts {
+        read: 60,
+        ..Default::default()
+    };
+    lite.import_batch(lr, &rows, c).unwrap();
+    pg.import_batch(pr, &rows, c).unwrap();
+    let t0 = rows_time(5);
+    let filters = vec![
+        IncidentFilter::default(),
+        IncidentFilter {
+            dataset: Some("t".into()),
+            ..Default::default()
+        },
+        IncidentFilter {
+            category: Some("dispute".into()),
+            ..Default::default()
+        },
+        IncidentFilter {
+            category: Some("dispute.family".into()),
+            ..Default::default()
+        },
+        IncidentFilter {
+            jurisdiction: Some("33".into()),
+            ..Default::default()
+        },
+        IncidentFilter {
+            jurisdiction: Some("3302".into()),
+            origin: Some(Origin::Citizen),
+            ..Default::default()
+        },
+        IncidentFilter {
+            from: Some(t0),
+            to: Some(t0 + chrono::Duration::hours(12)),
+            ..Default::default()
+        },
+        IncidentFilter {
+            bbox: Some([121.42, 29.0, 121.48, 30.0]),
+            ..Default::default()
+        },
+    ];
+    for f in &filters {
+        assert_eq!(
+            lite.count_incidents(f).unwrap(),
+            pg.count_incidents(f).unwrap(),
+            "{f:?}"
+        );
+        for by in [
+            Dimension::CategoryTop,
+            Dimension::Category,
+            Dimension::HourOfWeek,
+            Dimension::Jurisdiction,
+            Dimension::Origin,
+            Dimension::Day,
+        ] {
+            assert_eq!(
+                lite.aggregate(f, by).unwrap(),
+                pg.aggregate(f, by).unwrap(),
+                "{f:?} by {by:?}"
+            );
+        }
+        assert_eq!(
+            lite.positions(f).unwrap().len(),
+            pg.positions(f).unwrap().len(),
+            "{f:?}"
+        );
+        assert_eq!(
+            lite.incident_points(f).unwrap(),
+            pg.incident_points(f).unwrap(),
+            "{f:?}"
+        );
+        let (mut a, mut b) = (
+            PageRequest { limit: 7, after: None },
+            PageRequest { limit: 7, after: None },
+        );
+        loop {
+            let (pa, pb) = (lite.incidents(f, &a).unwrap(), pg.incidents(f, &b).unwrap());
+            assert_eq!(pa, pb, "{f:?}");
+            match pa.next {
+                Some(n) => {
+                    a.after = Some(n);
+                    b.after = pb.next;
+                }
+                None => break,
+            }
+        }
+    }
+    for id in [1, 17, 60, 61] {
+        assert_eq!(lite.incident(id).unwrap(), pg.incident(id).unwrap(), "incident {id}");
+    }
+}
