@@ -63,3 +63,121 @@ fn chrono_now() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
 }
+
+/// A stored column value read back for its commitment.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Owned {
+    Null,
+    Integer(i64),
+    Real(f64),
+    Text(String),
+    Blob(Vec<u8>),
+}
+
+impl Owned {
+    fn canonical(&self) -> fengqiao_store::canonical::Value<'_> {
+        use fengqiao_store::canonical::Value as C;
+        match self {
+            Owned::Null => C::Null,
+            Owned::Integer(n) => C::Integer(*n),
+            Owned::Real(f) => C::Real(*f),
+            Owned::Text(t) => C::Text(t),
+            Owned::Blob(b) => C::Blob(b),
+        }
+    }
+}
+
+/// Every column of a row as the value it holds (the schema has only bigint,
+/// double precision, text and bytea columns).
+pub(crate) fn owned_row(r: &postgres::Row) -> Vec<Owned> {
+    use postgres::types::Type;
+    (0..r.len())
+        .map(|i| match *r.columns()[i].type_() {
+            Type::INT8 => r.get::<_, Option<i64>>(i).map_or(Owned::Null, Owned::Integer),
+            Type::FLOAT8 => r.get::<_, Option<f64>>(i).map_or(Owned::Null, Owned::Real),
+            Type::BYTEA => r.get::<_, Option<Vec<u8>>>(i).map_or(Owned::Null, Owned::Blob),
+            _ => r.get::<_, Option<String>>(i).map_or(Owned::Null, Owned::Text),
+        })
+        .collect()
+}
+
+pub(crate) fn commit(key: &[u8; 32], values: &[Owned]) -> [u8; 32] {
+    let canonical: Vec<_> = values.iter().map(Owned::canonical).collect();
+    fengqiao_store::canonical::commit(key, &canonical)
+}
+
+const INCIDENT_COLUMNS: &str = "dataset_id, source_key, occurred_at, time_precision, hour_of_week, received_at, \
+     dispatched_at, arrived_at, closed_at, unit, category, raw_category, lon, lat, address, jurisdiction_id, origin, \
+     place_type";
+const FORECAST_COLUMNS: &str = "dataset_id, model, window_kind, window_start, window_end, shift, category, cell_m, \
+     centre_lon, centre_lat, origin_x, origin_y, cols, rows, data_cutoff, params, version, created_at";
+const PLAN_COLUMNS: &str =
+    "dataset_id, forecast_id, window_start, window_end, params, summary, body, geojson, version, created_at";
+
+/// The stored values of a record that the log commits to (the SQLite
+/// backend's columns, in its order).
+pub(crate) fn record_values(
+    c: &mut impl postgres::GenericClient,
+    record_type: &str,
+    id: i64,
+) -> Result<Option<Vec<Owned>>> {
+    let one = |c: &mut dyn FnMut(&str) -> Result<Option<postgres::Row>>, sql: &str| -> Result<Option<Vec<Owned>>> {
+        Ok(c(sql)?.map(|r| owned_row(&r)))
+    };
+    let mut query = |sql: &str| c.query_opt(sql, &[&id]).map_err(backend);
+    match record_type {
+        "incident" => one(
+            &mut query,
+            &format!("SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id = $1"),
+        ),
+        "plan" => one(&mut query, &format!("SELECT {PLAN_COLUMNS} FROM plans WHERE id = $1")),
+        "forecast" => {
+            let Some(mut run) = one(
+                &mut query,
+                &format!("SELECT {FORECAST_COLUMNS} FROM forecast_runs WHERE id = $1"),
+            )?
+            else {
+                return Ok(None);
+            };
+            let cells: Vec<(i64, f64)> = c
+                .query(
+                    "SELECT cell, expected FROM forecast_cells WHERE run_id = $1 ORDER BY cell",
+                    &[&id],
+                )
+                .map_err(backend)?
+                .iter()
+                .map(|r| (r.get(0), r.get(1)))
+                .collect();
+            run.push(Owned::Text(serde_json::to_string(&cells).unwrap_or_default()));
+            Ok(Some(run))
+        }
+        other => Err(fengqiao_store::StoreError::InvalidQuery(format!(
+            "no record type {other:?} in the PostgreSQL ledger yet"
+        ))),
+    }
+}
+
+/// Commits to a record just written (at `version`) and appends its entry.
+pub(crate) fn log_record(
+    tx: &mut Transaction<'_>,
+    key: &[u8; 32],
+    record_type: &'static str,
+    id: i64,
+    version: u32,
+    actor: &str,
+) -> Result<()> {
+    let values = record_values(tx, record_type, id)?.ok_or_else(|| fengqiao_store::StoreError::NotFound {
+        what: format!("{record_type} {id}"),
+    })?;
+    append(
+        tx,
+        &[NewEntry {
+            record_type,
+            record_id: id.to_string(),
+            version,
+            actor: actor.into(),
+            commitment: commit(key, &values),
+        }],
+    )
+    .map(drop)
+}

@@ -11,6 +11,7 @@
 mod imports;
 mod incidents;
 pub mod ledger;
+mod outputs;
 mod places;
 
 use fengqiao_store::{Result, StoreError};

@@ -569,3 +569,134 @@ fn incident_reads_match_sqlite() {
         assert_eq!(lite.incident(id).unwrap(), pg.incident(id).unwrap(), "incident {id}");
     }
 }
+
+/// Forecasts and plans: stored with their ledger entries, read back, and
+/// committed to identically on both backends.
+#[test]
+fn forecasts_and_plans_match_sqlite() {
+    use fengqiao_store::{ForecastRun, ImportCounts, ImportStart, NewForecast, NewPlan, Store};
+    let Some(db) = TestDb::new("outputs") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.sqlite");
+    let lite = fengqiao_store_sqlite::SqliteStore::open(&path).unwrap();
+    let hex = std::fs::read_to_string(fengqiao_store_sqlite::commitment_key_path(&path)).unwrap();
+    let key: [u8; 32] = (0..32)
+        .map(|i| u8::from_str_radix(&hex.trim()[2 * i..2 * i + 2], 16).unwrap())
+        .collect::<Vec<_>>()
+        .try_into()
+        .unwrap();
+    let pg = fengqiao_store_postgres::PgStore::open(&db.url(), key).unwrap();
+    let start = ImportStart {
+        dataset: "t".into(),
+        profile: "p".into(),
+        timezone: "Asia/Shanghai".into(),
+        file_name: "f".into(),
+        file_sha256: "s".into(),
+    };
+    let rows = vec![incident("a", 0, 121.5, true), incident("b", 5, 121.6, false)];
+    let (lr, _) = lite.begin_import(&start).unwrap();
+    let (pr, _) = pg.begin_import(&start).unwrap();
+    lite.import_batch(
+        lr,
+        &rows,
+        ImportCounts {
+            read: 2,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    pg.import_batch(
+        pr,
+        &rows,
+        ImportCounts {
+            read: 2,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let at = |h: i64| chrono::DateTime::from_timestamp(1_740_000_000 + 3600 * h, 0).unwrap();
+    for (category, hour) in [(None, 0), (Some("dispute".to_string()), 1), (None, 2)] {
+        let run = ForecastRun {
+            id: 0,
+            dataset: "t".into(),
+            model: "fq".into(),
+            window_kind: "shift".into(),
+            window_start: at(hour),
+            window_end: at(hour + 8),
+            shift: 1,
+            category,
+            cell_m: 150.0,
+            centre: [121.55, 29.86],
+            origin: [-1500.0, -1200.5],
+            cols: 20,
+            rows: 16,
+            data_cutoff: at(hour - 1),
+            params: serde_json::json!({"valid_cells": 3, "note": "班次"}),
+            version: "t".into(),
+            created_at: at(hour + 100),
+        };
+        let cells = vec![(0, 0.5), (21, 1.25), (319, 0.1)];
+        let f = NewForecast { run, cells };
+        assert_eq!(lite.save_forecast(&f).unwrap(), pg.save_forecast(&f).unwrap());
+        let plan = NewPlan {
+            dataset: "t".into(),
+            forecast_id: Some(1),
+            window_start: at(hour),
+            window_end: at(hour + 8),
+            params: serde_json::json!({"response_minutes": 5}),
+            summary: serde_json::json!({"coverage": {"5": 0.9}}),
+            body: serde_json::json!({"units": []}),
+            geojson: r#"{"type":"FeatureCollection","features":[]}"#.into(),
+            version: "t".into(),
+            created_at: at(hour + 101),
+        };
+        assert_eq!(lite.save_plan(&plan).unwrap(), pg.save_plan(&plan).unwrap());
+    }
+    for id in 1..=4 {
+        assert_eq!(lite.forecast(id).unwrap(), pg.forecast(id).unwrap(), "forecast {id}");
+        assert_eq!(lite.plan(id).unwrap(), pg.plan(id).unwrap(), "plan {id}");
+    }
+    for cat in [None, Some("dispute"), Some("fire")] {
+        assert_eq!(
+            lite.latest_forecast("t", "shift", cat).unwrap(),
+            pg.latest_forecast("t", "shift", cat).unwrap()
+        );
+    }
+    assert_eq!(lite.latest_plan("t").unwrap(), pg.latest_plan("t").unwrap());
+    for h in [-1, 0, 1, 5] {
+        assert_eq!(
+            lite.latest_plan_started_by("t", at(h)).unwrap(),
+            pg.latest_plan_started_by("t", at(h)).unwrap(),
+            "{h}"
+        );
+    }
+    let lite_entries = lite.ledger_entries(0, 100).unwrap();
+    let pg_entries = pg.ledger_commitments(0, 100).unwrap();
+    assert_eq!(lite_entries.len(), 8);
+    for (a, b) in lite_entries.iter().zip(&pg_entries) {
+        assert_eq!(
+            (a.record_type.as_str(), a.record_id.as_str()),
+            (b.1.as_str(), b.2.as_str())
+        );
+        assert_eq!(
+            a.commitment.as_slice(),
+            b.3.as_slice(),
+            "{} {}",
+            a.record_type,
+            a.record_id
+        );
+    }
+    for (t, id) in [
+        ("incident", "1"),
+        ("forecast", "2"),
+        ("plan", "3"),
+        ("plan", "9"),
+        ("plan", "x"),
+    ] {
+        assert_eq!(
+            lite.commitment_of(t, id).unwrap(),
+            pg.commitment_of(t, id).unwrap(),
+            "{t} {id}"
+        );
+    }
+}
