@@ -11,6 +11,7 @@
 mod imports;
 mod incidents;
 pub mod ledger;
+mod log;
 mod outputs;
 mod places;
 

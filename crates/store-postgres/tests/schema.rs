@@ -700,3 +700,106 @@ fn forecasts_and_plans_match_sqlite() {
         );
     }
 }
+
+/// Checkpoints: of eight sequencers racing from the same previous size,
+/// exactly one stores its checkpoint and tiles; the others learn they lost.
+/// Entries, tiles, checkpoints and cosignatures read back as on SQLite.
+#[test]
+fn one_sequencer_wins_and_the_log_reads_back() {
+    use fengqiao_store::{ImportCounts, ImportStart, LedgerTile, Store, StoredCheckpoint};
+    let Some(db) = TestDb::new("log") else { return };
+    let pg = fengqiao_store_postgres::PgStore::open(&db.url(), [3; 32]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let lite = fengqiao_store_sqlite::SqliteStore::open(&dir.path().join("t.sqlite")).unwrap();
+    let cp = |size: u64| StoredCheckpoint {
+        size,
+        note: format!("fengqiao.example/ledger\n{size}\nroot\n"),
+        created_at: chrono::DateTime::from_timestamp(1_750_000_000, 0).unwrap(),
+    };
+    let tile = |b: u8| LedgerTile {
+        level: 0,
+        index: 0,
+        hashes: vec![b; 64],
+    };
+    let won: Vec<bool> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8u8)
+            .map(|i| {
+                let pg = &pg;
+                s.spawn(move || pg.publish_checkpoint(0, &cp(10 + u64::from(i)), &[tile(i)]).unwrap())
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(won.iter().filter(|w| **w).count(), 1, "{won:?}");
+    let winner = won.iter().position(|w| *w).unwrap() as u8;
+    let latest = pg.latest_checkpoint().unwrap().unwrap();
+    assert_eq!(latest.size, 10 + u64::from(winner));
+    assert_eq!(
+        pg.ledger_tile(0, 0).unwrap(),
+        Some(vec![winner; 64]),
+        "the winner's tiles only"
+    );
+    assert!(!pg.publish_checkpoint(0, &cp(99), &[]).unwrap(), "stale previous size");
+    assert!(pg.publish_checkpoint(latest.size, &cp(30), &[tile(9)]).unwrap());
+    assert_eq!(pg.checkpoint(latest.size).unwrap(), Some(latest));
+    assert_eq!(pg.checkpoint(31).unwrap(), None);
+    // Cosignatures: the newest per witness is kept.
+    for (seen, line) in [(5, "w1 old"), (9, "w1 new"), (7, "w1 stale")] {
+        pg.add_cosignature(30, "w1", seen, line).unwrap();
+        lite.publish_checkpoint(0, &cp(30), &[]).ok();
+        lite.add_cosignature(30, "w1", seen, line).unwrap();
+    }
+    pg.add_cosignature(30, "Ａ-witness", 1, "a").unwrap();
+    lite.add_cosignature(30, "Ａ-witness", 1, "a").unwrap();
+    assert_eq!(pg.cosignatures(30).unwrap(), lite.cosignatures(30).unwrap());
+    assert_eq!(pg.cosignatures(30).unwrap()[0], "w1 new");
+    // Entries and a record's newest entry below a position.
+    let start = ImportStart {
+        dataset: "t".into(),
+        profile: "p".into(),
+        timezone: "UTC".into(),
+        file_name: "f".into(),
+        file_sha256: "s".into(),
+    };
+    let rows: Vec<_> = (0..5)
+        .map(|i| incident(&format!("k{i}"), i, 121.5, i % 2 == 0))
+        .collect();
+    let (lr, _) = lite.begin_import(&start).unwrap();
+    let (pr, _) = pg.begin_import(&start).unwrap();
+    lite.import_batch(
+        lr,
+        &rows,
+        ImportCounts {
+            read: 5,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    pg.import_batch(
+        pr,
+        &rows,
+        ImportCounts {
+            read: 5,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let strip = |mut v: Vec<fengqiao_store::LedgerEntry>| {
+        for e in &mut v {
+            e.at = chrono::DateTime::default();
+            e.commitment = [0; 32];
+        }
+        v
+    };
+    assert_eq!(
+        strip(lite.ledger_entries(1, 3).unwrap()),
+        strip(pg.ledger_entries(1, 3).unwrap())
+    );
+    for below in [0, 3, 10] {
+        let (a, b) = (
+            lite.latest_ledger_entry("incident", "3", below).unwrap(),
+            pg.latest_ledger_entry("incident", "3", below).unwrap(),
+        );
+        assert_eq!(a.map(|e| e.seq), b.map(|e| e.seq), "below {below}");
+    }
+}
