@@ -151,6 +151,15 @@ pub(crate) fn record_values(
             run.push(Owned::Text(serde_json::to_string(&cells).unwrap_or_default()));
             Ok(Some(run))
         }
+        "user" => one(
+            &mut query,
+            "SELECT username, display_name, role, jurisdiction, department, assignee, password_hash, must_change, \
+             disabled, version FROM users WHERE id = $1",
+        ),
+        "login" => one(
+            &mut query,
+            "SELECT username, user_id, success, via, at FROM logins WHERE id = $1",
+        ),
         other => Err(fengqiao_store::StoreError::InvalidQuery(format!(
             "no record type {other:?} in the PostgreSQL ledger yet"
         ))),

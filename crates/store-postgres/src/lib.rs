@@ -8,6 +8,7 @@
 //! Migrations run under a session advisory lock, so several processes
 //! starting on a new database apply each one exactly once.
 
+mod accounts;
 mod imports;
 mod incidents;
 pub mod ledger;

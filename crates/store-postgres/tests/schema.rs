@@ -175,6 +175,16 @@ fn concurrent_appends_are_gapless_and_unique() {
     }
 }
 
+/// The commitment key of a SQLite database, to give PostgreSQL the same one.
+fn sqlite_key(db: &std::path::Path) -> [u8; 32] {
+    let hex = std::fs::read_to_string(fengqiao_store_sqlite::commitment_key_path(db)).unwrap();
+    (0..32)
+        .map(|i| u8::from_str_radix(&hex.trim()[2 * i..2 * i + 2], 16).unwrap())
+        .collect::<Vec<_>>()
+        .try_into()
+        .unwrap()
+}
+
 fn incident(key: &str, minute: i64, lon: f64, full: bool) -> fengqiao_domain::NewIncident {
     use chrono::TimeZone;
     let at = chrono::Utc.with_ymd_and_hms(2025, 3, 1, 8, 0, 0).unwrap() + chrono::Duration::minutes(minute);
@@ -209,12 +219,7 @@ fn an_import_commits_the_same_on_both_backends() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.sqlite");
     let lite = fengqiao_store_sqlite::SqliteStore::open(&path).unwrap();
-    let hex = std::fs::read_to_string(fengqiao_store_sqlite::commitment_key_path(&path)).unwrap();
-    let key: [u8; 32] = (0..32)
-        .map(|i| u8::from_str_radix(&hex.trim()[2 * i..2 * i + 2], 16).unwrap())
-        .collect::<Vec<_>>()
-        .try_into()
-        .unwrap();
+    let key = sqlite_key(&path);
     let pg = fengqiao_store_postgres::PgStore::open(&db.url(), key).unwrap();
     let start = ImportStart {
         dataset: "t".into(),
@@ -579,12 +584,7 @@ fn forecasts_and_plans_match_sqlite() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.sqlite");
     let lite = fengqiao_store_sqlite::SqliteStore::open(&path).unwrap();
-    let hex = std::fs::read_to_string(fengqiao_store_sqlite::commitment_key_path(&path)).unwrap();
-    let key: [u8; 32] = (0..32)
-        .map(|i| u8::from_str_radix(&hex.trim()[2 * i..2 * i + 2], 16).unwrap())
-        .collect::<Vec<_>>()
-        .try_into()
-        .unwrap();
+    let key = sqlite_key(&path);
     let pg = fengqiao_store_postgres::PgStore::open(&db.url(), key).unwrap();
     let start = ImportStart {
         dataset: "t".into(),
@@ -801,5 +801,131 @@ fn one_sequencer_wins_and_the_log_reads_back() {
             pg.latest_ledger_entry("incident", "3", below).unwrap(),
         );
         assert_eq!(a.map(|e| e.seq), b.map(|e| e.seq), "below {below}");
+    }
+}
+
+/// Accounts behave and commit the same on both backends: users created
+/// (a taken name refused), changed (sessions ended), logins recorded with the
+/// failure count and lock, sessions, API tokens and Open311 keys.
+#[test]
+fn accounts_match_sqlite() {
+    use fengqiao_store::Store;
+    use fengqiao_store::users::{LoginAttempt, NewUser, UserChange};
+    let Some(db) = TestDb::new("accounts") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.sqlite");
+    let lite = fengqiao_store_sqlite::SqliteStore::open(&path).unwrap();
+    let pg = fengqiao_store_postgres::PgStore::open(&db.url(), sqlite_key(&path)).unwrap();
+    let now = chrono::DateTime::from_timestamp(1_760_000_000, 0).unwrap();
+    let new = |name: &str, role: &str| NewUser {
+        username: name.into(),
+        display_name: format!("{name} 同志"),
+        role: role.into(),
+        jurisdiction: (role == "officer").then(|| "330299001".into()),
+        department: None,
+        assignee: None,
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+        must_change: true,
+    };
+    for (name, role) in [("admin", "admin"), ("officer1", "officer"), ("urban", "department")] {
+        assert_eq!(
+            lite.create_user(&new(name, role), "test").unwrap(),
+            pg.create_user(&new(name, role), "test").unwrap()
+        );
+    }
+    let taken = pg.create_user(&new("admin", "admin"), "test").unwrap_err().to_string();
+    assert!(taken.contains("taken"), "{taken}");
+    assert!(lite.create_user(&new("admin", "admin"), "test").is_err());
+    lite.create_session("s1", 2, "csrf1", now + chrono::Duration::hours(12))
+        .unwrap();
+    pg.create_session("s1", 2, "csrf1", now + chrono::Duration::hours(12))
+        .unwrap();
+    assert_eq!(lite.session("s1", now).unwrap(), pg.session("s1", now).unwrap());
+    assert!(
+        pg.session("s1", now + chrono::Duration::hours(13)).unwrap().is_none(),
+        "expired"
+    );
+    let change = UserChange {
+        role: Some("commander".into()),
+        jurisdiction: Some(None),
+        password_hash: Some("$argon2id$new".into()),
+        must_change: Some(false),
+        ..Default::default()
+    };
+    let (a, b) = (
+        lite.update_user(2, &change, "admin").unwrap(),
+        pg.update_user(2, &change, "admin").unwrap(),
+    );
+    assert_eq!((a.role.as_str(), a.version), (b.role.as_str(), b.version));
+    assert_eq!((a.jurisdiction, a.must_change), (b.jurisdiction, b.must_change));
+    assert!(
+        pg.session("s1", now).unwrap().is_none(),
+        "a change ends the user's sessions"
+    );
+    let attempt = |ok: bool, failed: u32| LoginAttempt {
+        username: "urban".into(),
+        user_id: Some(3),
+        success: ok,
+        via: "password".into(),
+        at: now,
+        failed_logins: failed,
+        locked_until: (failed >= 5).then(|| now + chrono::Duration::minutes(15)),
+    };
+    for (ok, failed) in [(false, 1), (false, 5), (true, 0)] {
+        lite.record_login(&attempt(ok, failed)).unwrap();
+        pg.record_login(&attempt(ok, failed)).unwrap();
+    }
+    pg.record_login(&LoginAttempt {
+        user_id: None,
+        username: "nobody".into(),
+        ..attempt(false, 0)
+    })
+    .unwrap();
+    lite.record_login(&LoginAttempt {
+        user_id: None,
+        username: "nobody".into(),
+        ..attempt(false, 0)
+    })
+    .unwrap();
+    let strip = |mut v: Vec<fengqiao_store::users::User>| {
+        for u in &mut v {
+            u.created_at = chrono::DateTime::default();
+        }
+        v
+    };
+    assert_eq!(strip(lite.users().unwrap()), strip(pg.users().unwrap()));
+    assert_eq!(
+        lite.user_credentials("officer1").unwrap().map(|x| x.1),
+        pg.user_credentials("officer1").unwrap().map(|x| x.1)
+    );
+    lite.create_api_token("t1", 1, "ci", None).unwrap();
+    pg.create_api_token("t1", 1, "ci", None).unwrap();
+    pg.create_api_token("t2", 1, "old", Some(now - chrono::Duration::days(1)))
+        .unwrap();
+    assert_eq!(
+        pg.api_token_user("t1", now).unwrap().map(|u| u.username),
+        Some("admin".into())
+    );
+    assert!(pg.api_token_user("t2", now).unwrap().is_none(), "expired token");
+    pg.add_open311_key("k", "civic app").unwrap();
+    assert_eq!(pg.open311_key("k").unwrap().as_deref(), Some("civic app"));
+    assert_eq!(pg.open311_key("other").unwrap(), None);
+    // Every user and login entry commits to the same values on both.
+    let lite_entries = lite.ledger_entries(0, 100).unwrap();
+    let pg_entries = pg.ledger_commitments(0, 100).unwrap();
+    assert_eq!(lite_entries.len(), 8);
+    assert_eq!(pg_entries.len(), 8);
+    for (a, b) in lite_entries.iter().zip(&pg_entries) {
+        assert_eq!(
+            (a.record_type.as_str(), a.record_id.as_str()),
+            (b.1.as_str(), b.2.as_str())
+        );
+        assert_eq!(
+            a.commitment.as_slice(),
+            b.3.as_slice(),
+            "{} {}",
+            a.record_type,
+            a.record_id
+        );
     }
 }
