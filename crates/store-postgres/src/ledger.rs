@@ -160,6 +160,23 @@ pub(crate) fn record_values(
             &mut query,
             "SELECT username, user_id, success, via, at FROM logins WHERE id = $1",
         ),
+        "volunteer" => one(
+            &mut query,
+            "SELECT name, phone, skills, areas, availability, active, joined_at FROM volunteers WHERE id = $1",
+        ),
+        "activity" => {
+            let Some(mut values) = one(
+                &mut query,
+                "SELECT kind, title, jurisdiction, starts_at, ends_at, reach, case_code FROM volunteer_activities \
+                 WHERE id = $1",
+            )?
+            else {
+                return Ok(None);
+            };
+            let people = crate::volunteers::attendance(c, id)?;
+            values.push(Owned::Text(serde_json::to_string(&people).unwrap_or_default()));
+            Ok(Some(values))
+        }
         other => Err(fengqiao_store::StoreError::InvalidQuery(format!(
             "no record type {other:?} in the PostgreSQL ledger yet"
         ))),

@@ -15,6 +15,7 @@ pub mod ledger;
 mod log;
 mod outputs;
 mod places;
+mod volunteers;
 
 use fengqiao_store::{Result, StoreError};
 use postgres::{Client, NoTls};

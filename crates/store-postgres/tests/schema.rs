@@ -929,3 +929,95 @@ fn accounts_match_sqlite() {
         );
     }
 }
+
+/// Volunteers and activities: stored, filtered, summed and committed to the
+/// same on both backends; unknown or repeated attendees refused.
+#[test]
+fn volunteers_match_sqlite() {
+    use fengqiao_store::Store;
+    use fengqiao_store::volunteers::{NewActivity, NewVolunteer};
+    let Some(db) = TestDb::new("volunteers") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.sqlite");
+    let lite = fengqiao_store_sqlite::SqliteStore::open(&path).unwrap();
+    let pg = fengqiao_store_postgres::PgStore::open(&db.url(), sqlite_key(&path)).unwrap();
+    let at = |h: i64| chrono::DateTime::from_timestamp(1_760_000_000 + 3600 * h, 0).unwrap();
+    for (name, skills, area) in [
+        ("王强", "mediation", "330299001"),
+        ("张静", "first_aid", "330299002001"),
+        ("李娜", "mediation", "330299002"),
+    ] {
+        let v = NewVolunteer {
+            name: name.into(),
+            phone: Some("13800001111".into()),
+            skills: vec![skills.into(), "safety_talk".into()],
+            areas: vec![area.into()],
+            availability: "周末".into(),
+            joined_at: at(0),
+        };
+        assert_eq!(lite.add_volunteer(&v).unwrap(), pg.add_volunteer(&v).unwrap());
+    }
+    for (kind, hours, people) in [
+        ("patrol", 1, vec![(1, 3.0), (2, 2.5)]),
+        ("safety_talk", 30, vec![(3, 1.0)]),
+    ] {
+        let a = NewActivity {
+            kind: kind.into(),
+            title: "平安巡防".into(),
+            jurisdiction: Some("330299001".into()),
+            starts_at: at(hours),
+            ends_at: at(hours + 2),
+            reach: 120,
+            case_code: None,
+            attendance: people,
+        };
+        assert_eq!(lite.add_activity(&a).unwrap(), pg.add_activity(&a).unwrap());
+    }
+    let bad = NewActivity {
+        kind: "patrol".into(),
+        title: "x".into(),
+        jurisdiction: None,
+        starts_at: at(5),
+        ends_at: at(6),
+        reach: 0,
+        case_code: None,
+        attendance: vec![(99, 1.0)],
+    };
+    assert!(
+        pg.add_activity(&bad)
+            .unwrap_err()
+            .to_string()
+            .contains("no volunteer 99")
+    );
+    assert!(lite.add_activity(&bad).is_err());
+    for (skill, area) in [
+        (None, None),
+        (Some("mediation"), None),
+        (None, Some("330299002")),
+        (Some("first_aid"), Some("330299001")),
+    ] {
+        assert_eq!(
+            lite.volunteers(skill, area).unwrap(),
+            pg.volunteers(skill, area).unwrap(),
+            "{skill:?} {area:?}"
+        );
+    }
+    assert_eq!(pg.volunteers(None, None).unwrap()[0].hours, 3.0);
+    assert_eq!(
+        lite.activities(at(0), at(48)).unwrap(),
+        pg.activities(at(0), at(48)).unwrap()
+    );
+    assert_eq!(pg.activities(at(10), at(48)).unwrap().len(), 1);
+    let lite_entries = lite.ledger_entries(0, 100).unwrap();
+    let pg_entries = pg.ledger_commitments(0, 100).unwrap();
+    assert_eq!((lite_entries.len(), pg_entries.len()), (5, 5));
+    for (a, b) in lite_entries.iter().zip(&pg_entries) {
+        assert_eq!(
+            a.commitment.as_slice(),
+            b.3.as_slice(),
+            "{} {}",
+            a.record_type,
+            a.record_id
+        );
+    }
+}

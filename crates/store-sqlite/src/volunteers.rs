@@ -100,18 +100,7 @@ pub(crate) fn list(c: &Connection, skill: Option<&str>, area: Option<&str>) -> R
         .map_err(backend)?
         .collect::<rusqlite::Result<Vec<_>>>()
         .map_err(backend)?;
-    Ok(rows
-        .into_iter()
-        .filter(|v| skill.is_none_or(|s| v.volunteer.skills.iter().any(|k| k == s)))
-        .filter(|v| {
-            area.is_none_or(|a| {
-                v.volunteer
-                    .areas
-                    .iter()
-                    .any(|code| code.starts_with(a) || a.starts_with(code.as_str()))
-            })
-        })
-        .collect())
+    Ok(rows.into_iter().filter(|v| v.matches(skill, area)).collect())
 }
 
 pub(crate) fn add_activity(conn: &mut Connection, key: &crate::ledger::Key, a: &NewActivity) -> Result<i64> {

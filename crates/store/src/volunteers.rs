@@ -30,6 +30,17 @@ pub struct Volunteer {
 }
 
 impl Volunteer {
+    /// Whether the volunteer has `skill` and serves within (or above) `area`.
+    pub fn matches(&self, skill: Option<&str>, area: Option<&str>) -> bool {
+        skill.is_none_or(|s| self.volunteer.skills.iter().any(|k| k == s))
+            && area.is_none_or(|a| {
+                self.volunteer
+                    .areas
+                    .iter()
+                    .any(|code| code.starts_with(a) || a.starts_with(code.as_str()))
+            })
+    }
+
     /// Name and phone masked unless `sees_personal_data`.
     pub fn masked(mut self, sees_personal_data: bool) -> Self {
         if !sees_personal_data {
