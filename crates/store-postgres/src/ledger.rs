@@ -160,6 +160,11 @@ pub(crate) fn record_values(
             &mut query,
             "SELECT username, user_id, success, via, at FROM logins WHERE id = $1",
         ),
+        "case" => crate::cases::committed_values(c, id),
+        "attachment" => one(
+            &mut query,
+            "SELECT case_id, file_name, media_type, sha256, size, added_by, added_at FROM case_attachments WHERE id = $1",
+        ),
         "volunteer" => one(
             &mut query,
             "SELECT name, phone, skills, areas, availability, active, joined_at FROM volunteers WHERE id = $1",

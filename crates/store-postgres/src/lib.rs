@@ -9,6 +9,7 @@
 //! starting on a new database apply each one exactly once.
 
 mod accounts;
+mod cases;
 mod imports;
 mod incidents;
 pub mod ledger;

@@ -409,23 +409,7 @@ pub(crate) fn add_attachment(
     case_id: i64,
     a: &fengqiao_store::cases::Attachment,
 ) -> Result<i64> {
-    if a.sha256.len() != 64
-        || !a
-            .sha256
-            .bytes()
-            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
-    {
-        return Err(StoreError::InvalidQuery(format!(
-            "attachment sha256 {:?}: 64 lowercase hex digits",
-            a.sha256
-        )));
-    }
-    if a.file_name.trim().is_empty() || a.file_name.contains(['/', '\\']) {
-        return Err(StoreError::InvalidQuery(format!(
-            "attachment file name {:?}: a bare file name",
-            a.file_name
-        )));
-    }
+    a.check()?;
     let tx = conn.transaction().map_err(backend)?;
     let exists: Option<i64> = tx
         .query_row("SELECT id FROM cases WHERE id = ?1", [case_id], |r| r.get(0))

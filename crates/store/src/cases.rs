@@ -33,6 +33,30 @@ pub struct Attachment {
     pub added_at: DateTime<Utc>,
 }
 
+impl Attachment {
+    /// A lowercase SHA-256 and a bare file name, or why not.
+    pub fn check(&self) -> crate::Result<()> {
+        if self.sha256.len() != 64
+            || !self
+                .sha256
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        {
+            return Err(crate::StoreError::InvalidQuery(format!(
+                "attachment sha256 {:?}: 64 lowercase hex digits",
+                self.sha256
+            )));
+        }
+        if self.file_name.trim().is_empty() || self.file_name.contains(['/', '\\']) {
+            return Err(crate::StoreError::InvalidQuery(format!(
+                "attachment file name {:?}: a bare file name",
+                self.file_name
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// What a new case is about, besides its engine state.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewCase {
