@@ -13,9 +13,11 @@ mod cases;
 mod imports;
 mod incidents;
 pub mod ledger;
+mod links;
 mod log;
 mod outputs;
 mod places;
+mod store_impl;
 mod volunteers;
 
 use fengqiao_store::{Result, StoreError};
@@ -46,6 +48,10 @@ pub struct PgStore {
     ledger_key: [u8; 32],
     pool: std::sync::Mutex<(Vec<Client>, usize)>,
     free: std::sync::Condvar,
+    /// Bumped before and after every write through this store (as on SQLite).
+    generation: std::sync::atomic::AtomicU64,
+    /// The same, for writes to incidents and what is made from them.
+    incidents_generation: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -97,7 +103,25 @@ impl PgStore {
             ledger_key,
             pool: std::sync::Mutex::new((vec![first], 1)),
             free: std::sync::Condvar::new(),
+            generation: std::sync::atomic::AtomicU64::new(0),
+            incidents_generation: std::sync::atomic::AtomicU64::new(0),
         })
+    }
+
+    /// Runs a write with the generations bumped before and after, so an
+    /// answer computed during it never carries the generation after it.
+    pub(crate) fn writing<T>(&self, incidents: bool, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        use std::sync::atomic::Ordering::AcqRel;
+        let bump = || {
+            self.generation.fetch_add(1, AcqRel);
+            if incidents {
+                self.incidents_generation.fetch_add(1, AcqRel);
+            }
+        };
+        bump();
+        let out = f();
+        bump();
+        out
     }
 
     pub(crate) fn client(&self) -> Result<Pooled<'_>> {
