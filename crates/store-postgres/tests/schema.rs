@@ -185,6 +185,27 @@ fn sqlite_key(db: &std::path::Path) -> [u8; 32] {
         .unwrap()
 }
 
+/// Both logs hold the same entries, in order, with the same commitments.
+fn assert_same_log(lite: &fengqiao_store_sqlite::SqliteStore, pg: &fengqiao_store_postgres::PgStore) {
+    use fengqiao_store::Store;
+    let lite_entries = lite.ledger_entries(0, 10_000).unwrap();
+    let pg_entries = pg.ledger_commitments(0, 10_000).unwrap();
+    assert_eq!(lite_entries.len(), pg_entries.len());
+    for (a, b) in lite_entries.iter().zip(&pg_entries) {
+        assert_eq!(
+            (a.seq as i64, a.record_type.as_str(), a.record_id.as_str()),
+            (b.0, b.1.as_str(), b.2.as_str())
+        );
+        assert_eq!(
+            a.commitment.as_slice(),
+            b.3.as_slice(),
+            "{} {}: the same commitment",
+            a.record_type,
+            a.record_id
+        );
+    }
+}
+
 fn incident(key: &str, minute: i64, lon: f64, full: bool) -> fengqiao_domain::NewIncident {
     use chrono::TimeZone;
     let at = chrono::Utc.with_ymd_and_hms(2025, 3, 1, 8, 0, 0).unwrap() + chrono::Duration::minutes(minute);
@@ -249,22 +270,9 @@ fn an_import_commits_the_same_on_both_backends() {
     assert_eq!(counts.0, counts.1);
     assert_eq!((counts.1.imported, counts.1.duplicates), (12, 4));
     assert_eq!(lite.datasets().unwrap(), pg.datasets().unwrap());
-    let lite_entries = lite.ledger_entries(0, 100).unwrap();
-    let pg_entries = pg.ledger_commitments(0, 100).unwrap();
-    assert_eq!(lite_entries.len(), 12);
-    assert_eq!(pg_entries.len(), 12);
-    for (a, b) in lite_entries.iter().zip(&pg_entries) {
-        assert_eq!(
-            (a.seq as i64, a.record_type.as_str(), a.record_id.as_str()),
-            (b.0, b.1.as_str(), b.2.as_str())
-        );
-        assert_eq!(
-            a.commitment.as_slice(),
-            b.3.as_slice(),
-            "incident {}: the same commitment",
-            a.record_id
-        );
-    }
+    assert_same_log(&lite, &pg);
+    assert_eq!(lite.ledger_entries(0, 100).unwrap().len(), 12);
+    assert_eq!(pg.ledger_commitments(0, 100).unwrap().len(), 12);
 }
 
 /// Settings, areas, stations and the ends of import runs behave the same on
@@ -670,22 +678,8 @@ fn forecasts_and_plans_match_sqlite() {
             "{h}"
         );
     }
-    let lite_entries = lite.ledger_entries(0, 100).unwrap();
-    let pg_entries = pg.ledger_commitments(0, 100).unwrap();
-    assert_eq!(lite_entries.len(), 8);
-    for (a, b) in lite_entries.iter().zip(&pg_entries) {
-        assert_eq!(
-            (a.record_type.as_str(), a.record_id.as_str()),
-            (b.1.as_str(), b.2.as_str())
-        );
-        assert_eq!(
-            a.commitment.as_slice(),
-            b.3.as_slice(),
-            "{} {}",
-            a.record_type,
-            a.record_id
-        );
-    }
+    assert_same_log(&lite, &pg);
+    assert_eq!(lite.ledger_entries(0, 100).unwrap().len(), 8);
     for (t, id) in [
         ("incident", "1"),
         ("forecast", "2"),
@@ -911,23 +905,9 @@ fn accounts_match_sqlite() {
     assert_eq!(pg.open311_key("k").unwrap().as_deref(), Some("civic app"));
     assert_eq!(pg.open311_key("other").unwrap(), None);
     // Every user and login entry commits to the same values on both.
-    let lite_entries = lite.ledger_entries(0, 100).unwrap();
-    let pg_entries = pg.ledger_commitments(0, 100).unwrap();
-    assert_eq!(lite_entries.len(), 8);
-    assert_eq!(pg_entries.len(), 8);
-    for (a, b) in lite_entries.iter().zip(&pg_entries) {
-        assert_eq!(
-            (a.record_type.as_str(), a.record_id.as_str()),
-            (b.1.as_str(), b.2.as_str())
-        );
-        assert_eq!(
-            a.commitment.as_slice(),
-            b.3.as_slice(),
-            "{} {}",
-            a.record_type,
-            a.record_id
-        );
-    }
+    assert_same_log(&lite, &pg);
+    assert_eq!(lite.ledger_entries(0, 100).unwrap().len(), 8);
+    assert_eq!(pg.ledger_commitments(0, 100).unwrap().len(), 8);
 }
 
 /// Volunteers and activities: stored, filtered, summed and committed to the
@@ -1008,18 +988,14 @@ fn volunteers_match_sqlite() {
         pg.activities(at(0), at(48)).unwrap()
     );
     assert_eq!(pg.activities(at(10), at(48)).unwrap().len(), 1);
-    let lite_entries = lite.ledger_entries(0, 100).unwrap();
-    let pg_entries = pg.ledger_commitments(0, 100).unwrap();
-    assert_eq!((lite_entries.len(), pg_entries.len()), (5, 5));
-    for (a, b) in lite_entries.iter().zip(&pg_entries) {
-        assert_eq!(
-            a.commitment.as_slice(),
-            b.3.as_slice(),
-            "{} {}",
-            a.record_type,
-            a.record_id
-        );
-    }
+    assert_same_log(&lite, &pg);
+    assert_eq!(
+        (
+            lite.ledger_entries(0, 100).unwrap().len(),
+            pg.ledger_commitments(0, 100).unwrap().len()
+        ),
+        (5, 5)
+    );
 }
 
 /// Cases through the real engine on both backends: opened (numbered per
@@ -1161,18 +1137,11 @@ fn cases_match_sqlite_and_races_have_one_winner() {
     ] {
         assert_eq!(lite.cases(&f).unwrap(), pg.cases(&f).unwrap(), "{f:?}");
     }
-    let lite_entries = lite.ledger_entries(0, 100).unwrap();
-    let pg_entries = pg.ledger_commitments(0, 100).unwrap();
-    assert_eq!(lite_entries.len(), pg_entries.len());
-    for (a, b) in lite_entries.iter().zip(&pg_entries) {
-        assert_eq!(
-            a.commitment.as_slice(),
-            b.3.as_slice(),
-            "{} {}",
-            a.record_type,
-            a.record_id
-        );
-    }
+    assert_same_log(&lite, &pg);
+    assert_eq!(
+        lite.ledger_entries(0, 100).unwrap().len(),
+        pg.ledger_commitments(0, 100).unwrap().len()
+    );
     // Eight writers, each from its own connection, race to move case 3 from version 1.
     let (id3, state3) = &opened[2];
     let wins = std::thread::scope(|s| {

@@ -58,13 +58,7 @@ pub(crate) fn commit(key: &Key, values: &[Value]) -> [u8; 32] {
     fengqiao_store::canonical::commit(key, &canonical)
 }
 
-const INCIDENT_COLUMNS: &str = "dataset_id, source_key, occurred_at, time_precision, hour_of_week, received_at, \
-     dispatched_at, arrived_at, closed_at, unit, category, raw_category, lon, lat, address, jurisdiction_id, origin, \
-     place_type";
-const FORECAST_COLUMNS: &str = "dataset_id, model, window_kind, window_start, window_end, shift, category, cell_m, \
-     centre_lon, centre_lat, origin_x, origin_y, cols, rows, data_cutoff, params, version, created_at";
-const PLAN_COLUMNS: &str =
-    "dataset_id, forecast_id, window_start, window_end, params, summary, body, geojson, version, created_at";
+use fengqiao_store::canonical::{FORECAST_COLUMNS, INCIDENT_COLUMNS, PLAN_COLUMNS};
 
 /// The values of the one row `sql` selects for `id`, in column order.
 pub(crate) fn row(c: &Connection, sql: &str, id: i64) -> Result<Option<Vec<Value>>> {

@@ -5,6 +5,16 @@
 //! the same value types (times as Unix seconds, JSON bodies as text), so a
 //! record's commitment is the same on SQLite and PostgreSQL.
 
+/// The columns a record's commitment covers, in order, for every backend
+/// (a change here orphans every stored commitment).
+pub const INCIDENT_COLUMNS: &str = "dataset_id, source_key, occurred_at, time_precision, hour_of_week, received_at, \
+     dispatched_at, arrived_at, closed_at, unit, category, raw_category, lon, lat, address, jurisdiction_id, origin, \
+     place_type";
+pub const FORECAST_COLUMNS: &str = "dataset_id, model, window_kind, window_start, window_end, shift, category, cell_m, \
+     centre_lon, centre_lat, origin_x, origin_y, cols, rows, data_cutoff, params, version, created_at";
+pub const PLAN_COLUMNS: &str =
+    "dataset_id, forecast_id, window_start, window_end, params, summary, body, geojson, version, created_at";
+
 /// One stored column value, borrowed from the backend's row.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Value<'a> {
