@@ -177,8 +177,9 @@ pub fn run(settings: &crate::config::Settings, args: &BacktestArgs) -> Result<()
             (rows, tz, centre, input.display().to_string())
         }
         (None, Some(dataset)) => {
-            let store = crate::import::open_store(settings)?;
-            let (rows, tz, centre) = crate::forecast::rows_from_store(&store, dataset, args.category.as_deref())?;
+            let store = crate::db::open_store(settings)?;
+            let store = store.as_ref();
+            let (rows, tz, centre) = crate::forecast::rows_from_store(store, dataset, args.category.as_deref())?;
             (rows, tz, Some(centre), format!("dataset {dataset}"))
         }
         (None, None) => return Err("give --input FILE with --profile/--map, or --dataset NAME".into()),
@@ -187,8 +188,9 @@ pub fn run(settings: &crate::config::Settings, args: &BacktestArgs) -> Result<()
         return Err(format!("{source}: no incidents to backtest"));
     }
     let areas = if args.study_area == "jurisdictions" {
-        let store = crate::import::open_store(settings)?;
-        let lookup = fengqiao_ingest::jurisdiction_lookup(&store).map_err(|e| e.to_string())?;
+        let store = crate::db::open_store(settings)?;
+        let store = store.as_ref();
+        let lookup = fengqiao_ingest::jurisdiction_lookup(store).map_err(|e| e.to_string())?;
         if lookup.is_empty() {
             return Err(format!(
                 "--study-area jurisdictions: {} holds no jurisdiction polygons",

@@ -7,7 +7,7 @@
 //! in place by rename, and verifies the ledger.
 
 use crate::config::Settings;
-use crate::import::open_store;
+use crate::db::{open_sqlite, open_store, require_sqlite};
 use fengqiao_store::Store;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -84,8 +84,8 @@ pub fn backup(settings: &Settings, args: &BackupArgs) -> Result<(), String> {
             dir.display()
         ));
     }
+    let store = open_sqlite(settings)?;
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let store = open_store(settings)?;
     // The database first: every attachment its rows name was written before them.
     store.backup_to(&dir.join(DB)).map_err(|e| e.to_string())?;
     copy_private(&store.commitment_key_path(), &dir.join(COMMITMENT_KEY))?;
@@ -180,6 +180,7 @@ fn checked_manifest(dir: &Path) -> Result<Value, String> {
 }
 
 pub fn restore(settings: &Settings, args: &RestoreArgs) -> Result<(), String> {
+    require_sqlite(settings)?;
     let manifest = checked_manifest(&args.dir)?;
     let db = &settings.db;
     let commitment_key = fengqiao_store_sqlite::commitment_key_path(db);
@@ -227,8 +228,9 @@ pub fn restore(settings: &Settings, args: &RestoreArgs) -> Result<(), String> {
     }
     put(&args.dir.join(DB), db)?;
     let store = open_store(settings)?;
+    let store = store.as_ref();
     let verifier = crate::ledger::signer(&settings.ledger_key)?.verifier();
-    let report = crate::ledger::verify_report(&store, &verifier, Some(&settings.data_dir))?;
+    let report = crate::ledger::verify_report(store, &verifier, Some(&settings.data_dir))?;
     if report["ok"] != true {
         return Err(format!(
             "restored, but the ledger does not verify: {}",

@@ -4,7 +4,7 @@
 //! logged; the ledger is sequenced after each write command.
 
 use crate::config::Settings;
-use crate::import::open_store;
+use crate::db::open_store;
 use chrono::Utc;
 use fengqiao_cases::Command as EngineCommand;
 use fengqiao_store::Store;
@@ -184,6 +184,7 @@ fn by_token(store: &dyn Store, token: &str) -> Result<CaseRecord, String> {
 
 pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<(), String> {
     let store = open_store(settings)?;
+    let store = store.as_ref();
     let config = &settings.cases;
     let now = Utc::now();
     match cmd {
@@ -244,8 +245,8 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<(), String> {
             {
                 return Err(format!("--lon {lon} --lat {lat}: not a WGS84 position"));
             }
-            let case = open_case(&store, config, &new, &a.role, &a.actor, now).map_err(error)?;
-            crate::ledger::sequence_after_write(settings, &store);
+            let case = open_case(store, config, &new, &a.role, &a.actor, now).map_err(error)?;
+            crate::ledger::sequence_after_write(settings, store);
             if a.json {
                 let mut v = serde_json::to_value(case.for_role(config, &a.role)).map_err(|e| e.to_string())?;
                 v["tracking_token"] = serde_json::json!(token);
@@ -265,7 +266,7 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<(), String> {
             Ok(())
         }
         CaseCommand::Act(a) => {
-            let case = find(&store, &a.code)?;
+            let case = find(store, &a.code)?;
             let cmd = EngineCommand {
                 action: a.action.clone(),
                 role: a.role.clone(),
@@ -275,8 +276,8 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<(), String> {
                 assignee: a.assignee.clone(),
                 rating: a.rating,
             };
-            let (case, _) = act(&store, config, case.id, a.version, &cmd, now).map_err(error)?;
-            crate::ledger::sequence_after_write(settings, &store);
+            let (case, _) = act(store, config, case.id, a.version, &cmd, now).map_err(error)?;
+            crate::ledger::sequence_after_write(settings, store);
             println!(
                 "{}: {} → {} (version {}{})",
                 case.code,
@@ -292,7 +293,7 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<(), String> {
             Ok(())
         }
         CaseCommand::Show { code, role, json } => {
-            let case = find(&store, code)?.for_role(config, role);
+            let case = find(store, code)?.for_role(config, role);
             let events = store.case_events(case.id).map_err(|e| e.to_string())?;
             let attachments: Vec<_> = store
                 .attachments(case.id)
@@ -407,8 +408,8 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<(), String> {
             Ok(())
         }
         CaseCommand::Supervise => {
-            let done = supervise_overdue(&store, config, now).map_err(error)?;
-            crate::ledger::sequence_after_write(settings, &store);
+            let done = supervise_overdue(store, config, now).map_err(error)?;
+            crate::ledger::sequence_after_write(settings, store);
             println!(
                 "supervision raised on {} overdue cases{}",
                 done.len(),
@@ -421,7 +422,7 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<(), String> {
             Ok(())
         }
         CaseCommand::Attach { code, file, actor } => {
-            let case = find(&store, code)?;
+            let case = find(store, code)?;
             let (sha256, size) = fengqiao_store::files::store_file(&settings.data_dir, file)?;
             let file_name = file
                 .file_name()
@@ -436,7 +437,7 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<(), String> {
                 added_at: now,
             };
             store.add_attachment(case.id, &a).map_err(|e| e.to_string())?;
-            crate::ledger::sequence_after_write(settings, &store);
+            crate::ledger::sequence_after_write(settings, store);
             println!(
                 "{}: attached {} ({} bytes, sha256 {})",
                 case.code, a.file_name, a.size, a.sha256
@@ -444,7 +445,7 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<(), String> {
             Ok(())
         }
         CaseCommand::Track { token, json } => {
-            let case = by_token(&store, token)?.for_role(config, "citizen");
+            let case = by_token(store, token)?.for_role(config, "citizen");
             let events = store.case_events(case.id).map_err(|e| e.to_string())?;
             let t = config.case_type(&case.case.case_type).ok_or("unknown case type")?;
             let stage_name = |code: &str| t.stage(code).map_or(code.to_string(), |s| format!("{} {}", s.zh, s.en));
@@ -479,7 +480,7 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<(), String> {
             Ok(())
         }
         CaseCommand::Rate { token, rating } => {
-            let case = by_token(&store, token)?;
+            let case = by_token(store, token)?;
             let cmd = EngineCommand {
                 action: "rate".into(),
                 role: "citizen".into(),
@@ -487,8 +488,8 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<(), String> {
                 rating: Some(*rating),
                 ..Default::default()
             };
-            act(&store, config, case.id, None, &cmd, now).map_err(error)?;
-            crate::ledger::sequence_after_write(settings, &store);
+            act(store, config, case.id, None, &cmd, now).map_err(error)?;
+            crate::ledger::sequence_after_write(settings, store);
             println!("{}: rated {rating} — thank you", case.code);
             Ok(())
         }

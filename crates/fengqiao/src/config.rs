@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 pub struct FileConfig {
     pub data_dir: Option<PathBuf>,
     pub db: Option<PathBuf>,
+    pub commitment_key: Option<PathBuf>,
     pub bind: Option<String>,
     pub timezone: Option<String>,
     pub cell_m: Option<f64>,
@@ -28,9 +29,12 @@ pub struct GlobalArgs {
     /// Directory for the embedded database and working files [default: ./fengqiao-data]
     #[arg(long, global = true, env = "FENGQIAO_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
-    /// SQLite database file [default: DATA_DIR/fengqiao.sqlite]
+    /// The database: a SQLite file, or a PostgreSQL URL (postgres://USER@HOST/DB, or "host=/run/postgresql dbname=fengqiao") [default: DATA_DIR/fengqiao.sqlite]
     #[arg(long, global = true, env = "FENGQIAO_DB")]
     pub db: Option<PathBuf>,
+    /// PostgreSQL only: the ledger's commitment key, kept outside the database; every server on one database needs the same file [default: DATA_DIR/postgres.commitment-key]
+    #[arg(long, global = true, env = "FENGQIAO_COMMITMENT_KEY")]
+    pub commitment_key: Option<PathBuf>,
     /// Address the server listens on [default: 127.0.0.1:8080]
     #[arg(long, global = true, env = "FENGQIAO_BIND")]
     pub bind: Option<String>,
@@ -57,7 +61,12 @@ pub struct GlobalArgs {
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub data_dir: PathBuf,
+    /// The SQLite file (unused when `postgres` is set).
     pub db: PathBuf,
+    /// The PostgreSQL connection string, when the database is PostgreSQL.
+    pub postgres: Option<String>,
+    /// PostgreSQL's commitment key file (SQLite keeps its own beside the database file).
+    pub commitment_key: PathBuf,
     pub bind: SocketAddr,
     pub timezone: chrono_tz::Tz,
     pub cell_m: f64,
@@ -89,6 +98,12 @@ impl Settings {
             .clone()
             .or(file.db)
             .unwrap_or_else(|| data_dir.join("fengqiao.sqlite"));
+        let postgres = db.to_str().filter(|d| is_postgres(d)).map(str::to_string);
+        let commitment_key = args
+            .commitment_key
+            .clone()
+            .or(file.commitment_key)
+            .unwrap_or_else(|| data_dir.join("postgres.commitment-key"));
         let bind_text = args
             .bind
             .clone()
@@ -144,11 +159,33 @@ impl Settings {
             ledger_key,
             data_dir,
             db,
+            postgres,
+            commitment_key,
             bind,
             timezone,
             cell_m,
             categories: std::sync::Arc::new(categories),
         })
+    }
+}
+
+/// Whether a `--db` value names a PostgreSQL database rather than a file.
+fn is_postgres(db: &str) -> bool {
+    db.starts_with("postgres://")
+        || db.starts_with("postgresql://")
+        || (db.contains('=')
+            && db
+                .split_whitespace()
+                .any(|kv| kv.starts_with("host=") || kv.starts_with("dbname=")))
+}
+
+impl Settings {
+    /// The database for messages: the file, or the URL without its password.
+    pub fn database_label(&self) -> String {
+        match &self.postgres {
+            Some(url) => fengqiao_store_postgres::redact(url),
+            None => self.db.display().to_string(),
+        }
     }
 }
 
@@ -195,6 +232,21 @@ mod tests {
             ..GlobalArgs::default()
         };
         assert!(Settings::resolve(&bad).unwrap_err().contains("IP:PORT"));
+        assert_eq!(s.postgres, None);
+        for (db, pg) in [
+            ("postgres://fq:pw@db.example/fq", true),
+            ("postgresql://db/fq", true),
+            ("host=/run/postgresql dbname=fq", true),
+            ("data/fengqiao.sqlite", false),
+            ("data/a=b.sqlite", false),
+        ] {
+            let args = GlobalArgs {
+                db: Some(db.into()),
+                ..GlobalArgs::default()
+            };
+            let s = Settings::resolve(&args).unwrap();
+            assert_eq!(s.postgres.is_some(), pg, "{db}");
+        }
     }
 }
 

@@ -3,7 +3,8 @@
 //! already holds the same demo, so a restart is instant.
 
 use crate::config::Settings;
-use crate::import::{import_file, open_store, print_report};
+use crate::db::open_store;
+use crate::import::{import_file, print_report};
 use crate::output::thousands;
 use fengqiao_demo::{DEMO_MAPPING, DemoCity, DemoConfig};
 use fengqiao_domain::Level;
@@ -37,10 +38,11 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
 pub fn run(settings: &Settings, args: &DemoArgs) -> Result<(), String> {
     std::fs::create_dir_all(&settings.data_dir)
         .map_err(|e| format!("cannot create data directory {}: {e}", settings.data_dir.display()))?;
-    let store = open_store(settings)?;
+    let opened = open_store(settings)?;
+    let store = opened.as_ref();
     let dataset = match args.dataset.as_str() {
-        "chicago" => load_chicago(settings, &store)?,
-        _ => load_city(settings, &store, args)?,
+        "chicago" => load_chicago(settings, store)?,
+        _ => load_city(settings, store, args)?,
     };
     store
         .set_setting("default_dataset", &dataset)
@@ -63,7 +65,7 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> Result<(), String> {
         // been: the command centre scores it on what happened.
         let mut args = crate::forecast::ForecastArgs::next(Some(dataset.clone()), "fq", "shift");
         args.previous = true;
-        let (run, _) = crate::forecast::make_forecast(&store, &args)?;
+        let (run, _) = crate::forecast::make_forecast(store, &args)?;
         let id = run.id.to_string();
         let req = crate::deployment::PlanRequest {
             dataset: Some(&dataset),
@@ -71,7 +73,7 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> Result<(), String> {
             window: "shift",
             units: None,
         };
-        let (plan, _, _, _) = crate::deployment::plan_from_forecast(&store, &req)?;
+        let (plan, _, _, _) = crate::deployment::plan_from_forecast(store, &req)?;
         println!(
             "forecast and plan {plan} for the last shift of the data: scored on its incidents in the command centre"
         );
@@ -83,7 +85,7 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> Result<(), String> {
         .is_some_and(|(run, _)| ahead(run.window_start))
     {
         let args = crate::forecast::ForecastArgs::next(Some(dataset.clone()), "fq", "shift");
-        let (run, cells) = crate::forecast::make_forecast(&store, &args)?;
+        let (run, cells) = crate::forecast::make_forecast(store, &args)?;
         println!(
             "forecast for the next shift ({} model, {} cells, {:.1} incidents expected): shown on the map",
             run.model,
@@ -103,7 +105,7 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> Result<(), String> {
             window: "shift",
             units: None,
         };
-        let (id, summary, _, _) = crate::deployment::plan_from_forecast(&store, &req)?;
+        let (id, summary, _, _) = crate::deployment::plan_from_forecast(store, &req)?;
         println!(
             "deployment plan {id} for that shift: {} units, {:.1}% of the forecast within 5 minutes: shown on the map",
             summary["units"],
@@ -117,14 +119,14 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> Result<(), String> {
         .find(|j| j.jurisdiction.level == fengqiao_domain::Level::Town)
         .map(|j| j.jurisdiction.code);
     let mediators: Vec<String> = settings.cases.mediators.iter().map(|m| m.name.clone()).collect();
-    if crate::user::demo_accounts(&store, town, &mediators)? > 0 {
+    if crate::user::demo_accounts(store, town, &mediators)? > 0 {
         println!(
             "demo accounts, one per role (listed in the README): admin / demo-admin-2026, commander / demo-commander-2026, officer / demo-officer-2026, ..."
         );
     }
     if dataset == "demo" {
-        let seeded = crate::demo_cases::seed(&store, &settings.cases, args.seed, chrono::Utc::now())?;
-        let (volunteers, activities) = crate::demo_cases::seed_volunteers(&store, args.seed, chrono::Utc::now())?;
+        let seeded = crate::demo_cases::seed(store, &settings.cases, args.seed, chrono::Utc::now())?;
+        let (volunteers, activities) = crate::demo_cases::seed_volunteers(store, args.seed, chrono::Utc::now())?;
         if volunteers > 0 {
             println!("{volunteers} volunteers with {activities} activities (patrols, mediation, safety talks)");
         }
@@ -136,8 +138,8 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> Result<(), String> {
             );
         }
     }
-    crate::ledger::sequence_after_write(settings, &store);
-    drop(store);
+    crate::ledger::sequence_after_write(settings, store);
+    drop(opened);
     if args.no_serve {
         return Ok(());
     }

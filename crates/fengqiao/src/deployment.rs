@@ -2,7 +2,7 @@
 //! model, visiting rounds over their hottest cells, stored with the plan's
 //! settings, printed per station, as JSON and as GeoJSON for the map.
 
-use crate::import::open_store;
+use crate::db::open_store;
 use crate::units::UnitsFile;
 use chrono::{Duration, Utc};
 use fengqiao_domain::{Facility, FacilityKind};
@@ -404,14 +404,15 @@ pub fn plan_from_forecast(store: &dyn Store, req: &PlanRequest<'_>) -> Result<(i
 
 pub fn run(settings: &crate::config::Settings, args: &crate::plan::PlanArgs) -> Result<(), String> {
     let store = open_store(settings)?;
+    let store = store.as_ref();
     let req = PlanRequest {
         dataset: args.dataset.as_deref(),
         forecast: &args.forecast,
         window: &args.window,
         units: args.units.as_deref(),
     };
-    let (id, summary, body, geojson) = plan_from_forecast(&store, &req)?;
-    crate::ledger::sequence_after_write(settings, &store);
+    let (id, summary, body, geojson) = plan_from_forecast(store, &req)?;
+    crate::ledger::sequence_after_write(settings, store);
     if let Some(path) = &args.geojson {
         std::fs::write(path, geojson.to_string()).map_err(|e| format!("{}: {e}", path.display()))?;
     }

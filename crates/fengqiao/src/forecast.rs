@@ -2,7 +2,7 @@
 //! from the incidents in the database, stored with its parameters.
 
 use crate::backtest::to_forecast_incidents;
-use crate::import::open_store;
+use crate::db::open_store;
 use chrono::{NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use fengqiao_forecast::prepare::{self, WindowKind};
@@ -256,8 +256,9 @@ pub fn make_forecast(
 
 pub fn run(settings: &crate::config::Settings, args: &ForecastArgs) -> Result<(), String> {
     let store = open_store(settings)?;
-    let (run, cells) = make_forecast(&store, args)?;
-    crate::ledger::sequence_after_write(settings, &store);
+    let store = store.as_ref();
+    let (run, cells) = make_forecast(store, args)?;
+    crate::ledger::sequence_after_write(settings, store);
     if let Some(p) = &args.geojson {
         std::fs::write(p, fengqiao_server::forecast_geojson(&run, &cells).to_string())
             .map_err(|e| format!("{}: {e}", p.display()))?;

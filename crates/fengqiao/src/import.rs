@@ -1,13 +1,13 @@
 //! `fengqiao import ...`, `profiles` and `datasets`.
 
 use crate::config::Settings;
+use crate::db::open_store;
 use crate::output::{progress_bar, thousands};
 use fengqiao_domain::CategoryTable;
 use fengqiao_ingest::{
     ImportOptions, Mapping, load_facilities, load_incidents, load_jurisdictions, profile, profile_names,
 };
 use fengqiao_store::Store;
-use fengqiao_store_sqlite::SqliteStore;
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
@@ -31,14 +31,6 @@ pub struct IncidentArgs {
     pub json: bool,
 }
 
-/// Opens the database, creating its directory, with errors that name the path.
-pub fn open_store(settings: &Settings) -> Result<SqliteStore, String> {
-    if let Some(dir) = settings.db.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create directory {}: {e}", dir.display()))?;
-    }
-    SqliteStore::open(&settings.db).map_err(|e| e.to_string())
-}
-
 pub fn mapping_for(args_profile: Option<&str>, map: Option<&Path>) -> Result<Mapping, String> {
     match (args_profile, map) {
         (Some(p), _) => profile(p).map_err(|e| e.to_string()),
@@ -56,6 +48,7 @@ pub fn incidents(settings: &Settings, args: &IncidentArgs) -> Result<(), String>
         return Err(format!("{}: no such file", args.file.display()));
     }
     let store = open_store(settings)?;
+    let store = store.as_ref();
     let dataset = args.dataset.clone().unwrap_or_else(|| mapping.name.clone());
     let rejects = match &args.rejects {
         Some(p) => p.clone(),
@@ -67,7 +60,7 @@ pub fn incidents(settings: &Settings, args: &IncidentArgs) -> Result<(), String>
         }
     };
     let report = import_file(
-        &store,
+        store,
         &args.file,
         &dataset,
         mapping,
@@ -75,7 +68,7 @@ pub fn incidents(settings: &Settings, args: &IncidentArgs) -> Result<(), String>
         Some(rejects),
         args.json,
     )?;
-    crate::ledger::sequence_after_write(settings, &store);
+    crate::ledger::sequence_after_write(settings, store);
     if args.json {
         println!("{}", serde_json::to_string(&report).expect("serialisable"));
     } else {
@@ -141,7 +134,8 @@ pub fn print_report(r: &fengqiao_ingest::LoadReport) {
 pub fn jurisdictions(settings: &Settings, file: &Path) -> Result<(), String> {
     let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
     let store = open_store(settings)?;
-    let n = load_jurisdictions(&store, &text, &file.display().to_string()).map_err(|e| e.to_string())?;
+    let store = store.as_ref();
+    let n = load_jurisdictions(store, &text, &file.display().to_string()).map_err(|e| e.to_string())?;
     println!("loaded {n} jurisdictions from {}", file.display());
     Ok(())
 }
@@ -149,7 +143,8 @@ pub fn jurisdictions(settings: &Settings, file: &Path) -> Result<(), String> {
 pub fn facilities(settings: &Settings, file: &Path) -> Result<(), String> {
     let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
     let store = open_store(settings)?;
-    let n = load_facilities(&store, &text, &file.display().to_string()).map_err(|e| e.to_string())?;
+    let store = store.as_ref();
+    let n = load_facilities(store, &text, &file.display().to_string()).map_err(|e| e.to_string())?;
     println!("loaded {n} stations and posts from {}", file.display());
     Ok(())
 }
@@ -173,6 +168,7 @@ pub fn profiles() -> Result<(), String> {
 
 pub fn datasets(settings: &Settings, json: bool) -> Result<(), String> {
     let store = open_store(settings)?;
+    let store = store.as_ref();
     let list = store.datasets().map_err(|e| e.to_string())?;
     if json {
         println!("{}", serde_json::to_string(&list).expect("serialisable"));

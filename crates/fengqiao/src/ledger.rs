@@ -3,7 +3,7 @@
 //! `verify` recomputes every commitment from the current rows and the tree
 //! from the entries; `proof` and `consistency` print proofs anyone can check.
 
-use crate::import::open_store;
+use crate::db::open_store;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use fengqiao_store::ledger::{all_entries, tree_of};
@@ -100,19 +100,20 @@ fn parse_record(words: &[String]) -> Result<(String, String), String> {
 
 pub fn run(settings: &crate::config::Settings, cmd: &LedgerCommand) -> Result<(), String> {
     let store = open_store(settings)?;
+    let store = store.as_ref();
     let signer = signer(&key_path(settings))?;
     let verifier = signer.verifier();
     match cmd {
         LedgerCommand::Checkpoint => {
-            let cp = sequence(&store, &signer)?.ok_or("the ledger is empty: nothing has been written yet")?;
+            let cp = sequence(store, &signer)?.ok_or("the ledger is empty: nothing has been written yet")?;
             print!("{}", cp.note);
             Ok(())
         }
-        LedgerCommand::Verify { json } => verify(&store, &verifier, &settings.data_dir, *json),
+        LedgerCommand::Verify { json } => verify(store, &verifier, &settings.data_dir, *json),
         LedgerCommand::Proof { record, json } => {
             let (record_type, record_id) = parse_record(record)?;
-            sequence(&store, &signer)?.ok_or("the ledger is empty")?;
-            let p = fengqiao_store::ledger::inclusion(&store, &record_type, &record_id)
+            sequence(store, &signer)?.ok_or("the ledger is empty")?;
+            let p = fengqiao_store::ledger::inclusion(store, &record_type, &record_id)
                 .map_err(|e| e.to_string())?
                 .ok_or_else(|| format!("no ledger entry for {record_type} {record_id}"))?;
             if *json {
@@ -122,10 +123,10 @@ pub fn run(settings: &crate::config::Settings, cmd: &LedgerCommand) -> Result<()
             }
             Ok(())
         }
-        LedgerCommand::Witness { command } => witness(&store, command),
+        LedgerCommand::Witness { command } => witness(store, command),
         LedgerCommand::WitnessRequest { old } => {
-            sequence(&store, &signer)?.ok_or("the ledger is empty")?;
-            let body = fengqiao_store::ledger::witness_request(&store, *old)
+            sequence(store, &signer)?.ok_or("the ledger is empty")?;
+            let body = fengqiao_store::ledger::witness_request(store, *old)
                 .map_err(|e| e.to_string())?
                 .ok_or_else(|| format!("--old {old} is beyond the latest checkpoint"))?;
             print!("{body}");
@@ -137,12 +138,12 @@ pub fn run(settings: &crate::config::Settings, cmd: &LedgerCommand) -> Result<()
                 None => std::io::read_to_string(std::io::stdin()).map_err(|e| format!("stdin: {e}"))?,
             };
             let names =
-                fengqiao_store::ledger::add_cosignatures(&store, *size, &body).map_err(|e| format!("cosign: {e}"))?;
+                fengqiao_store::ledger::add_cosignatures(store, *size, &body).map_err(|e| format!("cosign: {e}"))?;
             println!("stored cosignatures by {}", names.join(", "));
             Ok(())
         }
         LedgerCommand::Consistency { old, new } => {
-            let out = fengqiao_store::ledger::consistency(&store, *old, *new)
+            let out = fengqiao_store::ledger::consistency(store, *old, *new)
                 .map_err(|e| e.to_string())?
                 .ok_or_else(|| format!("no consistency proof from {old} to {new}"))?;
             println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);

@@ -10,6 +10,7 @@ mod bench_plan;
 mod bench_scale;
 mod case;
 mod config;
+mod db;
 mod demo;
 mod demo_cases;
 mod deployment;
@@ -93,6 +94,8 @@ enum Command {
     Backup(backup::BackupArgs),
     /// Restore a backup into this data directory and verify the ledger
     Restore(backup::RestoreArgs),
+    /// Bring the database's schema up to this version (every command also does on opening)
+    Migrate(db::MigrateArgs),
 }
 
 #[derive(Subcommand)]
@@ -123,6 +126,7 @@ fn main() -> ExitCode {
         Command::Bench(cmd) => bench::run(&settings, &cmd),
         Command::Backup(args) => backup::backup(&settings, &args),
         Command::Restore(args) => backup::restore(&settings, &args),
+        Command::Migrate(args) => db::migrate(&settings, &args),
         Command::Backtest(args) => backtest::run(&settings, &args),
         Command::Forecast(args) => forecast::run(&settings, &args),
         Command::Simulate(cmd) => simulate::run(&settings, &cmd),

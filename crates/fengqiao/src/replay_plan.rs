@@ -2,7 +2,8 @@
 //! of its window, beside the same units standing at their stations.
 
 use crate::backtest::read_incidents;
-use crate::import::{mapping_for, open_store};
+use crate::db::open_store;
+use crate::import::mapping_for;
 use crate::replay::{ReplayArgs, rates};
 use chrono::{DateTime, Utc};
 use fengqiao_domain::FacilityKind;
@@ -19,7 +20,8 @@ fn lon_lat(v: &Value) -> Option<LonLat> {
 
 pub fn run(settings: &crate::config::Settings, args: &ReplayArgs, id: i64) -> Result<(), String> {
     let store = open_store(settings)?;
-    let report = report(&store, &settings.categories, args, id)?;
+    let store = store.as_ref();
+    let report = report(store, &settings.categories, args, id)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
         return Ok(());

@@ -3,7 +3,7 @@
 //! type or month, as a table, JSON or CSV, with the parameters beside them.
 
 use crate::config::Settings;
-use crate::import::open_store;
+use crate::db::open_store;
 use chrono::{NaiveDate, Utc};
 use fengqiao_cases::kpi::{Kpis, Ratio};
 use fengqiao_store::cases::{KPI_DEFINITIONS, ReportBy, report};
@@ -33,6 +33,7 @@ fn pct(r: &Ratio) -> String {
 
 pub fn run(settings: &Settings, args: &ReportArgs) -> Result<(), String> {
     let store = open_store(settings)?;
+    let store = store.as_ref();
     let now = Utc::now();
     let today = now.with_timezone(&settings.timezone).date_naive();
     let to = args.to.unwrap_or(today + chrono::Duration::days(1));
@@ -45,7 +46,7 @@ pub fn run(settings: &Settings, args: &ReportArgs) -> Result<(), String> {
         Some(b) => ReportBy::parse(b)
             .ok_or_else(|| format!("--by {b}: expected jurisdiction, department, person, type or month"))?,
     };
-    let rows = report(&store, &settings.cases, from, to, now, by).map_err(|e| e.to_string())?;
+    let rows = report(store, &settings.cases, from, to, now, by).map_err(|e| e.to_string())?;
     let params = json!({
         "period": {"from": from, "to": to, "timezone": settings.timezone.name()},
         "as_of": now,

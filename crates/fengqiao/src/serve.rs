@@ -1,7 +1,7 @@
 //! `fengqiao serve`: the HTTP server on the configured address.
 
 use crate::config::Settings;
-use crate::import::open_store;
+use crate::db::open_store;
 use fengqiao_server::AppState;
 use fengqiao_store::Store;
 use std::sync::Arc;
@@ -16,7 +16,7 @@ const SEQUENCE_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 const SUPERVISION_SWEEP: std::time::Duration = std::time::Duration::from_secs(300);
 
 pub fn run(settings: &Settings, default_dataset: Option<String>) -> Result<(), String> {
-    let store = Arc::new(open_store(settings)?);
+    let store = open_store(settings)?;
     first_admin(settings, store.as_ref())?;
     let default_dataset = match default_dataset {
         Some(d) => Some(d),
@@ -69,7 +69,7 @@ pub fn run(settings: &Settings, default_dataset: Option<String>) -> Result<(), S
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         println!(
             "Fengqiao is serving http://{addr}/  (database {}; Ctrl-C to stop)",
-            settings.db.display()
+            settings.database_label()
         );
         // Supervision (督办) is raised as deadlines pass, not only when someone asks.
         let sweep_settings = settings.clone();

@@ -2,7 +2,7 @@
 //! is trusted here; every change is still logged in the ledger).
 
 use crate::config::Settings;
-use crate::import::open_store;
+use crate::db::open_store;
 use fengqiao_store::Store;
 use fengqiao_store::users::{UserChange, add_user, hash_password, new_secret, one_time_password};
 
@@ -86,6 +86,7 @@ fn check_role(settings: &Settings, role: &str) -> Result<(), String> {
 
 pub fn run(settings: &Settings, cmd: &UserCommand) -> Result<(), String> {
     let store = open_store(settings)?;
+    let store = store.as_ref();
     let actor = "cli";
     match cmd {
         UserCommand::Add {
@@ -99,7 +100,7 @@ pub fn run(settings: &Settings, cmd: &UserCommand) -> Result<(), String> {
             check_role(settings, role)?;
             let display = if name.is_empty() { username } else { name };
             let (user, otp) = add_user(
-                &store,
+                store,
                 username,
                 display,
                 role,
@@ -107,7 +108,7 @@ pub fn run(settings: &Settings, cmd: &UserCommand) -> Result<(), String> {
                 actor,
             )
             .map_err(|e| e.to_string())?;
-            crate::ledger::sequence_after_write(settings, &store);
+            crate::ledger::sequence_after_write(settings, store);
             println!(
                 "user {} ({}) created; one-time password: {otp}",
                 user.username, user.role
@@ -121,7 +122,7 @@ pub fn run(settings: &Settings, cmd: &UserCommand) -> Result<(), String> {
             assignee,
         } => {
             check_role(settings, role)?;
-            let user = find(&store, username)?;
+            let user = find(store, username)?;
             let ch = UserChange {
                 role: Some(role.clone()),
                 jurisdiction: jurisdiction.clone().map(Some),
@@ -130,11 +131,11 @@ pub fn run(settings: &Settings, cmd: &UserCommand) -> Result<(), String> {
                 ..Default::default()
             };
             let user = store.update_user(user.id, &ch, actor).map_err(|e| e.to_string())?;
-            crate::ledger::sequence_after_write(settings, &store);
+            crate::ledger::sequence_after_write(settings, store);
             println!("user {} is now {} (its sessions ended)", user.username, user.role);
         }
         UserCommand::Reset { username } => {
-            let user = find(&store, username)?;
+            let user = find(store, username)?;
             let otp = one_time_password().map_err(|e| e.to_string())?;
             let ch = UserChange {
                 password_hash: Some(hash_password(&otp).map_err(|e| e.to_string())?),
@@ -142,21 +143,21 @@ pub fn run(settings: &Settings, cmd: &UserCommand) -> Result<(), String> {
                 ..Default::default()
             };
             store.update_user(user.id, &ch, actor).map_err(|e| e.to_string())?;
-            crate::ledger::sequence_after_write(settings, &store);
+            crate::ledger::sequence_after_write(settings, store);
             println!("user {username}: new one-time password {otp}");
         }
         UserCommand::Disable { username, enable } => {
-            let user = find(&store, username)?;
+            let user = find(store, username)?;
             let ch = UserChange {
                 disabled: Some(!enable),
                 ..Default::default()
             };
             store.update_user(user.id, &ch, actor).map_err(|e| e.to_string())?;
-            crate::ledger::sequence_after_write(settings, &store);
+            crate::ledger::sequence_after_write(settings, store);
             println!("user {username} {}", if *enable { "enabled" } else { "disabled" });
         }
         UserCommand::Token { username, name, days } => {
-            let user = find(&store, username)?;
+            let user = find(store, username)?;
             let (token, hash) = new_secret().map_err(|e| e.to_string())?;
             let expires = days.map(|d| chrono::Utc::now() + chrono::Duration::days(d));
             store

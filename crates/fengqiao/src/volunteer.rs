@@ -2,9 +2,8 @@
 //! with attendance and hours, safety talks and their reach.
 
 use crate::config::Settings;
-use crate::import::open_store;
+use crate::db::open_store;
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
-use fengqiao_store::Store;
 use fengqiao_store::volunteers::{NewActivity, NewVolunteer};
 
 #[derive(clap::Subcommand)]
@@ -83,6 +82,7 @@ fn local(settings: &Settings, text: &str, what: &str) -> Result<DateTime<Utc>, S
 
 pub fn run(settings: &Settings, cmd: &VolunteerCommand) -> Result<(), String> {
     let store = open_store(settings)?;
+    let store = store.as_ref();
     match cmd {
         VolunteerCommand::Add {
             name,
@@ -101,7 +101,7 @@ pub fn run(settings: &Settings, cmd: &VolunteerCommand) -> Result<(), String> {
                     joined_at: Utc::now(),
                 })
                 .map_err(|e| e.to_string())?;
-            crate::ledger::sequence_after_write(settings, &store);
+            crate::ledger::sequence_after_write(settings, store);
             println!("volunteer {id} registered");
             Ok(())
         }
@@ -162,7 +162,7 @@ pub fn run(settings: &Settings, cmd: &VolunteerCommand) -> Result<(), String> {
                     attendance: volunteers.iter().map(|v| (*v, hours)).collect(),
                 })
                 .map_err(|e| e.to_string())?;
-            crate::ledger::sequence_after_write(settings, &store);
+            crate::ledger::sequence_after_write(settings, store);
             println!(
                 "activity {id} recorded: {} volunteers, {hours:.1} h each",
                 volunteers.len()

@@ -189,6 +189,21 @@ pub fn context(grid: Grid, valid: Vec<bool>, kind: &WindowKind) -> Context {
     ctx
 }
 
+/// The WGS84 ring (closed, counter-clockwise) of a cell of a grid laid on
+/// the local plane centred on `centre`: what maps and GeoJSON need.
+pub fn cell_ring(centre: LonLat, grid: &Grid, cell: u32) -> Vec<[f64; 2]> {
+    let proj = LocalProjection::centred_on(centre);
+    let lo = grid.cell_min(fengqiao_geo::CellId(cell));
+    let s = grid.cell_m;
+    [(0.0, 0.0), (s, 0.0), (s, s), (0.0, s), (0.0, 0.0)]
+        .iter()
+        .map(|(dx, dy)| {
+            let p = proj.unproject(Xy::new(lo.x + dx, lo.y + dy));
+            [(p.lon * 1e7).round() / 1e7, (p.lat * 1e7).round() / 1e7]
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -225,19 +240,4 @@ mod tests {
         assert_eq!(shifts.len(), 3);
         assert!(shifts.iter().all(|w| (w.days() - 1.0 / 3.0).abs() < 1e-9));
     }
-}
-
-/// The WGS84 ring (closed, counter-clockwise) of a cell of a grid laid on
-/// the local plane centred on `centre`: what maps and GeoJSON need.
-pub fn cell_ring(centre: LonLat, grid: &Grid, cell: u32) -> Vec<[f64; 2]> {
-    let proj = LocalProjection::centred_on(centre);
-    let lo = grid.cell_min(fengqiao_geo::CellId(cell));
-    let s = grid.cell_m;
-    [(0.0, 0.0), (s, 0.0), (s, s), (0.0, s), (0.0, 0.0)]
-        .iter()
-        .map(|(dx, dy)| {
-            let p = proj.unproject(Xy::new(lo.x + dx, lo.y + dy));
-            [(p.lon * 1e7).round() / 1e7, (p.lat * 1e7).round() / 1e7]
-        })
-        .collect()
 }

@@ -10,6 +10,7 @@
 
 mod accounts;
 mod cases;
+mod generations;
 mod imports;
 mod incidents;
 pub mod ledger;
@@ -48,10 +49,9 @@ pub struct PgStore {
     ledger_key: [u8; 32],
     pool: std::sync::Mutex<(Vec<Client>, usize)>,
     free: std::sync::Condvar,
-    /// Bumped before and after every write through this store (as on SQLite).
-    generation: std::sync::atomic::AtomicU64,
-    /// The same, for writes to incidents and what is made from them.
-    incidents_generation: std::sync::atomic::AtomicU64,
+    /// Bumped before and after every write through this store (as on SQLite)
+    /// and when another process announces one.
+    pub(crate) generations: generations::Generations,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -103,24 +103,24 @@ impl PgStore {
             ledger_key,
             pool: std::sync::Mutex::new((vec![first], 1)),
             free: std::sync::Condvar::new(),
-            generation: std::sync::atomic::AtomicU64::new(0),
-            incidents_generation: std::sync::atomic::AtomicU64::new(0),
+            generations: generations::Generations::new(),
         })
     }
 
     /// Runs a write with the generations bumped before and after, so an
-    /// answer computed during it never carries the generation after it.
+    /// answer computed during it never carries the generation after it, and
+    /// tells the other processes on the database once it has committed.
     pub(crate) fn writing<T>(&self, incidents: bool, f: impl FnOnce() -> Result<T>) -> Result<T> {
-        use std::sync::atomic::Ordering::AcqRel;
-        let bump = || {
-            self.generation.fetch_add(1, AcqRel);
-            if incidents {
-                self.incidents_generation.fetch_add(1, AcqRel);
-            }
-        };
-        bump();
+        self.generations.bump(incidents);
         let out = f();
-        bump();
+        self.generations.bump(incidents);
+        if out.is_ok() {
+            let (channel, payload) = self.generations.announcement(incidents);
+            // Best effort: other processes' caches expire by their TTL anyway.
+            if let Ok(mut c) = self.client() {
+                let _ = c.execute("SELECT pg_notify($1, $2)", &[&channel, &payload]);
+            }
+        }
         out
     }
 
@@ -151,8 +151,8 @@ impl PgStore {
         }
     }
 
-    /// The ledger's entries from `from`, at most `limit`, as (seq, record type, record id, commitment).
-    pub fn ledger_commitments(&self, from: i64, limit: i64) -> Result<Vec<(i64, String, String, Vec<u8>)>> {
+    /// The ledger's entries from `from`, at most `limit`.
+    pub fn ledger_commitments(&self, from: i64, limit: i64) -> Result<Vec<LedgerRow>> {
         let rows = self
             .client()?
             .query(
@@ -164,6 +164,9 @@ impl PgStore {
     }
 }
 
+/// One ledger entry as stored: (seq, record type, record id, commitment).
+pub type LedgerRow = (i64, String, String, Vec<u8>);
+
 /// Connects to `url` (`postgres://user@host/db` or `host=/run/postgresql dbname=fengqiao`).
 pub fn connect(url: &str) -> Result<Client> {
     Client::connect(url, NoTls).map_err(|e| StoreError::Open {
@@ -173,7 +176,7 @@ pub fn connect(url: &str) -> Result<Client> {
 }
 
 /// The URL without its password, for messages.
-fn redact(url: &str) -> String {
+pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(s), Some(at)) if at > s => {
             let userinfo = &url[s + 3..at];

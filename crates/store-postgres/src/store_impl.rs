@@ -23,11 +23,11 @@ impl Store for PgStore {
     }
 
     fn generation(&self) -> u64 {
-        self.generation.load(std::sync::atomic::Ordering::Acquire)
+        self.generations.all(&self.url)
     }
 
     fn incidents_generation(&self) -> u64 {
-        self.incidents_generation.load(std::sync::atomic::Ordering::Acquire)
+        self.generations.incidents(&self.url)
     }
 
     fn get_setting(&self, key: &str) -> Result<Option<String>> {

@@ -1159,12 +1159,7 @@ fn cases_match_sqlite_and_races_have_one_winner() {
                 s.spawn(move || pg.update_case(*id3, 1, &next, &ev).is_ok())
             })
             .collect();
-        handles
-            .into_iter()
-            .filter(|h| h.is_finished() || true)
-            .map(|h| h.join().unwrap())
-            .filter(|w| *w)
-            .count()
+        handles.into_iter().map(|h| h.join().unwrap()).filter(|w| *w).count()
     });
     assert_eq!(wins, 1, "exactly one writer moves version 1 to 2");
     assert_eq!(pg.case_events(*id3).unwrap().len(), 2);
@@ -1271,4 +1266,45 @@ fn base64_decode(s: &str) -> Vec<u8> {
         }
     }
     out
+}
+
+/// Two stores on one database stand for two server processes: a write
+/// through one moves the other's generations soon after it commits (so its
+/// caches drop what they held), and a write that is not about incidents
+/// leaves the incident generation alone.
+#[test]
+fn another_process_writes_move_this_ones_generations() {
+    use fengqiao_store::Store;
+    let Some(db) = TestDb::new("generations") else { return };
+    let a = fengqiao_store_postgres::PgStore::open(&db.url(), [1; 32]).unwrap();
+    let b = fengqiao_store_postgres::PgStore::open(&db.url(), [1; 32]).unwrap();
+    let wait_for_change = |before: u64, read: &dyn Fn() -> u64| {
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while read() == before {
+            assert!(std::time::Instant::now() < until, "no notification within 10 s");
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    };
+    // The first ask starts a listener; let both connect before writing.
+    for s in [&a, &b] {
+        let (all, incidents) = (s.generation(), s.incidents_generation());
+        wait_for_change(all, &|| s.generation());
+        assert!(
+            s.incidents_generation() > incidents,
+            "connecting counts as a possible missed write"
+        );
+    }
+    let (all, incidents) = (b.generation(), b.incidents_generation());
+    // Through the trait, as servers write (the inherent methods do not announce).
+    Store::set_setting(&a, "greeting", "hello").unwrap();
+    wait_for_change(all, &|| b.generation());
+    assert_eq!(b.incidents_generation(), incidents, "a setting is not about incidents");
+    assert_eq!(b.get_setting("greeting").unwrap().as_deref(), Some("hello"));
+    Store::replace_facilities(&a, &[]).unwrap();
+    wait_for_change(incidents, &|| b.incidents_generation());
+    // A's own writes are counted by a itself, not twice through its listener.
+    let own = a.generation();
+    Store::set_setting(&a, "greeting", "again").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert_eq!(a.generation(), own + 2, "before and after the write, once each");
 }

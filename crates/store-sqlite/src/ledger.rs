@@ -29,16 +29,7 @@ pub(crate) fn load_key(db: &Path) -> Result<Key> {
         path: path.display().to_string(),
         reason,
     };
-    use fengqiao_store::secrets;
-    let text = secrets::load_or_create(&path, || Ok(secrets::hex(&secrets::random_bytes::<32>()?).into_bytes()))
-        .map_err(|e| err(format!("cannot read or create the key: {e}")))?;
-    let text = String::from_utf8_lossy(&text);
-    let text = text.trim();
-    let bytes: Vec<u8> = (0..text.len() / 2)
-        .filter_map(|i| u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok())
-        .collect();
-    let key: Key = bytes.try_into().map_err(|_| err("not a 64-digit hex key".into()))?;
-    Ok(key)
+    fengqiao_store::secrets::load_or_create_key(&path).map_err(|e| err(format!("cannot read or create the key: {e}")))
 }
 
 /// The commitment to column values (the canonical body is shared by every

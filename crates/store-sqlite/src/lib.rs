@@ -69,15 +69,24 @@ impl SqliteStore {
     /// to date. Fails with [`StoreError::Open`] naming the path when the file
     /// or its directory cannot be written.
     pub fn open(path: &Path) -> Result<Self> {
+        Ok(Self::open_migrating(path)?.0)
+    }
+
+    /// Opens `path` like [`SqliteStore::open`] and returns the migrations it applied.
+    pub fn open_migrating(path: &Path) -> Result<(Self, Vec<i64>)> {
         let open_err = |reason: String| StoreError::Open {
             path: path.display().to_string(),
             reason,
         };
         let writer = Self::connect(path).map_err(|e| open_err(e.to_string()))?;
-        migrate::run(&writer).map_err(|e| match e {
+        let applied = migrate::run(&writer).map_err(|e| match e {
             StoreError::Backend(reason) => open_err(reason),
             other => other,
         })?;
+        Ok((Self::finish_open(path, writer)?, applied))
+    }
+
+    fn finish_open(path: &Path, writer: Connection) -> Result<Self> {
         let ledger_key = ledger::load_key(path)?;
         Ok(Self {
             path: path.to_path_buf(),

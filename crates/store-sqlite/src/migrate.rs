@@ -24,7 +24,8 @@ const MIGRATIONS: &[(i64, &str)] = &[
 /// The newest schema version this build knows.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
 
-pub fn run(conn: &Connection) -> Result<()> {
+/// Brings the schema up to [`SCHEMA_VERSION`]; returns the migrations applied now.
+pub fn run(conn: &Connection) -> Result<Vec<i64>> {
     conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
     )
@@ -40,6 +41,7 @@ pub fn run(conn: &Connection) -> Result<()> {
             known: SCHEMA_VERSION,
         });
     }
+    let mut done_now = Vec::new();
     for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
         conn.execute_batch("BEGIN IMMEDIATE").map_err(backend)?;
         // Another process may have applied it between our read and our lock.
@@ -61,12 +63,15 @@ pub fn run(conn: &Connection) -> Result<()> {
             )
         });
         match applied {
-            Ok(_) => conn.execute_batch("COMMIT").map_err(backend)?,
+            Ok(_) => {
+                conn.execute_batch("COMMIT").map_err(backend)?;
+                done_now.push(*version);
+            }
             Err(e) => {
                 let _ = conn.execute_batch("ROLLBACK");
                 return Err(StoreError::Backend(format!("migration {version}: {e}")));
             }
         }
     }
-    Ok(())
+    Ok(done_now)
 }

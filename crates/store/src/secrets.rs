@@ -55,6 +55,20 @@ pub fn load_or_create(path: &Path, make: impl FnOnce() -> std::io::Result<Vec<u8
     }
 }
 
+/// A 32-byte key kept as 64 hex digits in `path`, created at random if the
+/// file does not exist (see [`load_or_create`]).
+pub fn load_or_create_key(path: &Path) -> std::io::Result<[u8; 32]> {
+    let text = load_or_create(path, || Ok(hex(&random_bytes::<32>()?).into_bytes()))?;
+    let text = String::from_utf8_lossy(&text);
+    let text = text.trim();
+    let bytes: Vec<u8> = (0..text.len() / 2)
+        .filter_map(|i| u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok())
+        .collect();
+    bytes
+        .try_into()
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not a 64-digit hex key"))
+}
+
 /// Lowercase hex of some bytes.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()

@@ -458,7 +458,7 @@ mod tests {
     fn finds_hot_cells_and_is_calibrated() {
         let grid = Grid::new(Xy::new(0.0, 0.0), 100.0, 20, 20).unwrap();
         let ctx = Context::new(grid, vec![true; 400]);
-        let rate = |c: usize| if c % 37 == 0 { 0.5 } else { 0.02 };
+        let rate = |c: usize| if c.is_multiple_of(37) { 0.5 } else { 0.02 };
         let mut rng = Rng::new(3);
         let mut events = Vec::new();
         for day in 0..730 {
