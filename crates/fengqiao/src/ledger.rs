@@ -187,9 +187,10 @@ fn verify(store: &dyn Store, verifier: &Verifier, data_dir: &Path, as_json: bool
         println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
     } else {
         println!(
-            "ledger: {} entries, checkpoint {}: {}",
+            "ledger: {} entries, checkpoint {} (and {} earlier): {}",
             entries,
             report["checkpoint"]["size"],
+            report["earlier_checkpoints"],
             if ok {
                 "every record and the tree verify"
             } else {
@@ -285,8 +286,37 @@ pub fn verify_report(store: &dyn Store, verifier: &Verifier, data_dir: Option<&P
             },
         }
     }
+    // Every checkpoint ever signed must be a prefix of today's log: a fork
+    // (two servers signing different trees) or a rewrite shows here.
+    let mut earlier = 0;
+    for size in store.checkpoint_sizes().map_err(|e| e.to_string())? {
+        if checkpoint.as_ref().is_some_and(|c| c.size == size) {
+            continue;
+        }
+        earlier += 1;
+        let Some(cp) = store.checkpoint(size).map_err(|e| e.to_string())? else {
+            continue;
+        };
+        let c = open(cp.note.as_bytes(), std::slice::from_ref(verifier))
+            .map_err(|e| format!("signature: {e}"))
+            .and_then(|note| Checkpoint::parse(&note.text).map_err(|e| e.to_string()));
+        match c {
+            Err(e) => miss(format!("checkpoint {size}"), e),
+            Ok(c) if c.size != size => miss(
+                format!("checkpoint {size}"),
+                format!("stored as {size} but signs {}", c.size),
+            ),
+            Ok(c) if tree.root(c.size) != Some(c.root) => miss(
+                format!("checkpoint {size}"),
+                "an earlier signed tree is not a prefix of the log: it forked or was rewritten".into(),
+            ),
+            Ok(_) => {}
+        }
+    }
     let ok = mismatches.is_empty();
-    Ok(json!({"ok": ok, "entries": entries.len(), "checkpoint": signed, "mismatches": mismatches}))
+    Ok(
+        json!({"ok": ok, "entries": entries.len(), "checkpoint": signed, "earlier_checkpoints": earlier, "mismatches": mismatches}),
+    )
 }
 
 /// Every attachment's file must still be there with the bytes its logged hash names.

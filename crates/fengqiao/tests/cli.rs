@@ -1760,3 +1760,280 @@ fn killed_processes_lose_nothing_acknowledged() {
     }
     ledger_verifies(d, "srv");
 }
+
+/// A fresh PostgreSQL database on the test server, dropped at the end; `None`
+/// (the test skipped) only outside the test command, which requires one.
+struct PgDb {
+    admin: String,
+    name: String,
+}
+
+impl PgDb {
+    fn new(tag: &str) -> Option<Self> {
+        let Ok(admin) = std::env::var("FENGQIAO_TEST_PG") else {
+            assert!(
+                std::env::var("FENGQIAO_REQUIRE_PG").is_err(),
+                "FENGQIAO_REQUIRE_PG is set but FENGQIAO_TEST_PG is not: start one with scripts/pg.sh start"
+            );
+            eprintln!("no FENGQIAO_TEST_PG: PostgreSQL test skipped (scripts/test runs it)");
+            return None;
+        };
+        let name = format!("fq_cli_{tag}_{}", std::process::id());
+        let mut c = postgres::Client::connect(&admin, postgres::NoTls).expect("the test server");
+        c.batch_execute(&format!("DROP DATABASE IF EXISTS {name}")).unwrap();
+        c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+        Some(Self { admin, name })
+    }
+
+    fn url(&self) -> String {
+        format!("{} dbname={}", self.admin.replace("dbname=postgres", ""), self.name)
+    }
+
+    fn client(&self) -> postgres::Client {
+        postgres::Client::connect(&self.url(), postgres::NoTls).unwrap()
+    }
+}
+
+impl Drop for PgDb {
+    fn drop(&mut self) {
+        if let Ok(mut c) = postgres::Client::connect(&self.admin, postgres::NoTls) {
+            let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+        }
+    }
+}
+
+/// One HTTP/1.0 exchange: (status, head, JSON body or null).
+fn http(
+    addr: std::net::SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, String, Value) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    let mut req = format!(
+        "{method} {path} HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    s.write_all(req.as_bytes()).unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    let (head, body) = out.split_once("\r\n\r\n").unwrap();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    (
+        status,
+        head.to_string(),
+        serde_json::from_str(body).unwrap_or(Value::Null),
+    )
+}
+
+/// A server process, killed when dropped (also when a test fails midway, so
+/// no server outlives its test holding the test's output open).
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `fengqiao serve` with `args` on a free port and waits until it answers.
+fn start_server(dir: &Path, args: &[&str]) -> (Running, std::net::SocketAddr) {
+    let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = probe.local_addr().unwrap();
+    drop(probe);
+    let server = bin()
+        .current_dir(dir)
+        .args(args)
+        .args(["serve", "--bind", &addr.to_string()])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let server = Running(server);
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while std::net::TcpStream::connect(addr).is_err() {
+        assert!(std::time::Instant::now() < until, "the server did not start");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    (server, addr)
+}
+
+/// Two `fengqiao serve` processes on one PostgreSQL database, as a city
+/// bureau runs them behind a load balancer: case writes through either are
+/// seen by both, a race on one case version has one winner across them, a
+/// sign-out on one is honoured by the other at once, both sequence the
+/// ledger (with `ledger checkpoint` from the command line as a third
+/// signer) without forking it, and no entry is lost or written twice.
+#[test]
+fn two_servers_share_one_postgres_database() {
+    let Some(pg) = PgDb::new("two") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let url = pg.url();
+    let base = ["--data-dir", "shared", "--db", url.as_str()];
+    let with = |more: &[&str]| -> Vec<String> { base.iter().chain(more).map(|s| s.to_string()).collect() };
+    let runv = |args: Vec<String>| run(d, &args.iter().map(String::as_str).collect::<Vec<_>>());
+    let o = runv(with(&["demo", "--no-serve", "--days", "3"]));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = runv(with(&["user", "token", "commander", "--name", "two-servers"]));
+    let token = String::from_utf8_lossy(&o.stdout).trim().to_string();
+    let bearer = format!("Bearer {token}");
+    let (server_a, a) = start_server(d, &base);
+    let (server_b, b) = start_server(d, &base);
+    let auth = [("Authorization", bearer.as_str())];
+
+    // Cases opened on one server and moved on the other, from four clients at
+    // once, while a third process signs checkpoints from the command line.
+    let signer = {
+        let args = with(&["ledger", "checkpoint"]);
+        let dir = d.to_path_buf();
+        std::thread::spawn(move || {
+            for _ in 0..6 {
+                let o = run(&dir, &args.iter().map(String::as_str).collect::<Vec<_>>());
+                assert!(o.status.success(), "{}", stderr(&o));
+                std::thread::sleep(std::time::Duration::from_millis(400));
+            }
+        })
+    };
+    let acked: Vec<(String, u64)> = std::thread::scope(|s| {
+        let clients: Vec<_> = (0..4)
+            .map(|c| {
+                let auth = &auth;
+                s.spawn(move || {
+                    let mut acked = Vec::new();
+                    for n in 0..15 {
+                        let (open_on, move_on) = if (c + n) % 2 == 0 { (a, b) } else { (b, a) };
+                        let body = format!(r#"{{"type":"hazard","category":"hazard.fire","title":"隐患 {c}-{n}"}}"#);
+                        let (status, _, v) = http(open_on, "POST", "/api/v1/cases", auth, &body);
+                        assert_eq!(status, 201, "{v}");
+                        let code = v["case"]["code"].as_str().unwrap().to_string();
+                        let act = r#"{"action":"register","version":1}"#;
+                        let (status, _, v) = http(move_on, "POST", &format!("/api/v1/cases/{code}/actions"), auth, act);
+                        assert_eq!(status, 200, "{code} opened on one server, moved on the other: {v}");
+                        acked.push((code, v["case"]["state"]["version"].as_u64().unwrap()));
+                    }
+                    acked
+                })
+            })
+            .collect();
+        clients.into_iter().flat_map(|c| c.join().unwrap()).collect()
+    });
+    signer.join().unwrap();
+    let codes: std::collections::HashSet<&String> = acked.iter().map(|(c, _)| c).collect();
+    assert_eq!(codes.len(), 60, "every case got its own number across both servers");
+
+    // Eight writers, four on each server, all moving one case from version 1.
+    let (_, _, v) = http(
+        a,
+        "POST",
+        "/api/v1/cases",
+        &auth,
+        r#"{"type":"hazard","category":"hazard.fire","title":"争"}"#,
+    );
+    let contested = v["case"]["code"].as_str().unwrap().to_string();
+    let statuses: Vec<u16> = std::thread::scope(|s| {
+        let racers: Vec<_> = (0..8)
+            .map(|i| {
+                let (auth, path) = (&auth, format!("/api/v1/cases/{contested}/actions"));
+                s.spawn(move || {
+                    let server = if i % 2 == 0 { a } else { b };
+                    http(server, "POST", &path, auth, r#"{"action":"register","version":1}"#).0
+                })
+            })
+            .collect();
+        racers.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
+    assert!(statuses.iter().all(|s| [200, 409].contains(s)), "{statuses:?}");
+
+    // A session opened on A works on B, and signing out on A ends it on B
+    // before B's cache would have expired it (five seconds).
+    let (status, head, v) = http(
+        a,
+        "POST",
+        "/api/v1/session",
+        &[],
+        r#"{"username":"commander","password":"demo-commander-2026"}"#,
+    );
+    assert_eq!(status, 200, "{v}");
+    let cookie = head
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("set-cookie: ")
+                .or_else(|| l.strip_prefix("Set-Cookie: "))
+        })
+        .and_then(|c| c.split(';').next())
+        .unwrap()
+        .to_string();
+    let csrf = v["csrf_token"].as_str().unwrap().to_string();
+    let me = |on| http(on, "GET", "/api/v1/me", &[("Cookie", cookie.as_str())], "").0;
+    assert_eq!(me(b), 200);
+    let (status, _, _) = http(
+        a,
+        "DELETE",
+        "/api/v1/session",
+        &[("Cookie", cookie.as_str()), ("X-CSRF-Token", csrf.as_str())],
+        "",
+    );
+    assert_eq!(status, 204);
+    let signed_out = std::time::Instant::now();
+    while me(b) != 401 {
+        assert!(
+            signed_out.elapsed() < std::time::Duration::from_secs(1),
+            "B still honours a session A ended"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+
+    // Both servers sequence every five seconds: wait for one more round.
+    std::thread::sleep(std::time::Duration::from_secs(6));
+    drop((server_a, server_b));
+    for (code, version) in &acked {
+        let o = runv(with(&["case", "show", code, "--json"]));
+        assert!(o.status.success(), "{code}: {}", stderr(&o));
+        let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(v["case"]["state"]["version"].as_u64(), Some(*version), "{code}");
+    }
+    let mut db = pg.client();
+    let broken: i64 = db
+        .query_one(
+            "SELECT count(*) FROM (SELECT record_id FROM ledger_entries WHERE record_type = 'case' GROUP BY record_id
+             HAVING count(*) <> count(DISTINCT version) OR min(version) <> 1 OR max(version) <> count(*)) x",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(broken, 0, "each case version has exactly one ledger entry");
+    let (entries, last): (i64, i64) = {
+        let r = db
+            .query_one("SELECT count(*), coalesce(max(seq), -1) FROM ledger_entries", &[])
+            .unwrap();
+        (r.get(0), r.get(1))
+    };
+    assert_eq!(entries, last + 1, "positions are gapless");
+    let checkpoints: i64 = db
+        .query_one("SELECT count(*) FROM ledger_checkpoints", &[])
+        .unwrap()
+        .get(0);
+    assert!(
+        checkpoints >= 3,
+        "the servers and the command line signed: {checkpoints}"
+    );
+    let o = runv(with(&["ledger", "verify", "--json"]));
+    let report: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(o.status.success(), "{report}");
+    assert_eq!(report["entries"].as_i64(), Some(entries));
+    assert_eq!(
+        report["checkpoint"]["size"].as_i64(),
+        Some(entries),
+        "the last round signed everything"
+    );
+    assert!(report["earlier_checkpoints"].as_u64().unwrap() >= 2, "{report}");
+}

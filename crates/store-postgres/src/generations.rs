@@ -117,10 +117,10 @@ fn listen_loop(url: &str, me: &str, counters: &Weak<Counters>) {
             Some(c) => c.bump(true),
             None => return,
         }
-        let mut notifications = client.notifications();
-        let mut heard = notifications.timeout_iter(Duration::from_secs(1));
         loop {
-            match heard.next() {
+            // A new iterator each time: one whose timeout has passed no longer waits.
+            let heard = client.notifications().timeout_iter(Duration::from_secs(1)).next();
+            match heard {
                 Ok(Some(n)) => {
                     let Some(c) = counters.upgrade() else { return };
                     let (kind, from) = n.payload().split_once(' ').unwrap_or((n.payload(), ""));
@@ -128,10 +128,13 @@ fn listen_loop(url: &str, me: &str, counters: &Weak<Counters>) {
                         c.bump(kind == "incidents");
                     }
                 }
-                // A quiet second: see whether the store is still there.
+                // A quiet second (or a closed connection): is the store still there?
                 Ok(None) => {
                     if counters.strong_count() == 0 {
                         return;
+                    }
+                    if client.is_closed() {
+                        break;
                     }
                 }
                 Err(_) => break,

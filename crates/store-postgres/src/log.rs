@@ -136,6 +136,15 @@ impl PgStore {
             .map(checkpoint))
     }
 
+    /// The sizes of every stored checkpoint, smallest first.
+    pub fn checkpoint_sizes(&self) -> Result<Vec<u64>> {
+        let rows = self
+            .client()?
+            .query("SELECT size FROM ledger_checkpoints ORDER BY size", &[])
+            .map_err(backend)?;
+        Ok(rows.iter().map(|r| r.get::<_, i64>(0) as u64).collect())
+    }
+
     /// Keeps a witness's cosignature of checkpoint `size` (its newest).
     pub fn add_cosignature(&self, size: u64, witness: &str, seen_at: u64, line: &str) -> Result<()> {
         self.client()?

@@ -141,6 +141,10 @@ impl Store for PgStore {
         PgStore::checkpoint(self, size)
     }
 
+    fn checkpoint_sizes(&self) -> Result<Vec<u64>> {
+        PgStore::checkpoint_sizes(self)
+    }
+
     fn add_cosignature(&self, size: u64, witness: &str, seen_at: u64, line: &str) -> Result<()> {
         self.writing(false, || PgStore::add_cosignature(self, size, witness, seen_at, line))
     }

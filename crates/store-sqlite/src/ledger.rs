@@ -331,6 +331,18 @@ pub(crate) fn checkpoint(c: &Connection, size: u64) -> Result<Option<StoredCheck
     .map_err(backend)
 }
 
+pub(crate) fn checkpoint_sizes(c: &Connection) -> Result<Vec<u64>> {
+    let mut q = c
+        .prepare("SELECT size FROM ledger_checkpoints ORDER BY size")
+        .map_err(backend)?;
+    let sizes = q
+        .query_map([], |r| r.get::<_, i64>(0))
+        .map_err(backend)?
+        .map(|s| s.map(|s| s as u64))
+        .collect::<rusqlite::Result<_>>();
+    sizes.map_err(backend)
+}
+
 pub(crate) fn add_cosignature(c: &Connection, size: u64, witness: &str, seen_at: u64, line: &str) -> Result<()> {
     c.execute(
         "INSERT INTO ledger_cosignatures (size, witness, seen_at, line) VALUES (?1, ?2, ?3, ?4)

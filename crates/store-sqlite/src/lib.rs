@@ -767,6 +767,10 @@ impl Store for SqliteStore {
         self.read(|c| ledger::checkpoint(c, size))
     }
 
+    fn checkpoint_sizes(&self) -> Result<Vec<u64>> {
+        self.read(ledger::checkpoint_sizes)
+    }
+
     fn add_cosignature(&self, size: u64, witness: &str, seen_at: u64, line: &str) -> Result<()> {
         self.write(|c| ledger::add_cosignature(c, size, witness, seen_at, line))
     }

@@ -438,6 +438,9 @@ pub trait Store: Send + Sync {
     /// The stored checkpoint of exactly `size` entries.
     fn checkpoint(&self, size: u64) -> Result<Option<StoredCheckpoint>>;
 
+    /// The sizes of every stored checkpoint, smallest first.
+    fn checkpoint_sizes(&self) -> Result<Vec<u64>>;
+
     /// Stores a checked witness cosignature line of checkpoint `size`, replacing an older one by the same witness.
     fn add_cosignature(&self, size: u64, witness: &str, seen_at: u64, line: &str) -> Result<()>;
 
