@@ -5,6 +5,7 @@ use fengqiao_demo::{DEMO_MAPPING, DemoCity, DemoConfig};
 use fengqiao_domain::CategoryTable;
 use fengqiao_ingest::{ImportOptions, Mapping, load_facilities, load_incidents, load_jurisdictions};
 use fengqiao_server::AppState;
+use fengqiao_store::Store;
 use fengqiao_store_sqlite::SqliteStore;
 use serde_json::Value;
 use std::collections::HashSet;
@@ -14,6 +15,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 struct TestApp {
     addr: std::net::SocketAddr,
     _dir: tempfile::TempDir,
+    db: TestDb,
     incidents: u64,
     areas: usize,
     /// An admin's API token, sent by `get` and `post`.
@@ -34,36 +36,99 @@ impl Response {
     }
 }
 
+/// The database a test runs on: a fresh SQLite file, or with
+/// `FENGQIAO_TEST_BACKEND=postgres` a fresh database on the PostgreSQL server
+/// named by `FENGQIAO_TEST_PG` (the test command runs this file both ways).
+enum TestDb {
+    Sqlite(std::path::PathBuf),
+    Postgres { admin: String, name: String },
+}
+
+impl TestDb {
+    fn new(dir: &std::path::Path) -> Self {
+        match std::env::var("FENGQIAO_TEST_BACKEND").as_deref() {
+            Ok("postgres") => {
+                use std::sync::atomic::{AtomicUsize, Ordering};
+                static NEXT: AtomicUsize = AtomicUsize::new(0);
+                let admin = std::env::var("FENGQIAO_TEST_PG")
+                    .expect("FENGQIAO_TEST_BACKEND=postgres needs FENGQIAO_TEST_PG (scripts/pg.sh start)");
+                let name = format!("fq_api_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
+                let mut c = postgres::Client::connect(&admin, postgres::NoTls).expect("the test server");
+                c.batch_execute(&format!("DROP DATABASE IF EXISTS {name}")).unwrap();
+                c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+                TestDb::Postgres { admin, name }
+            }
+            Ok("sqlite") | Err(_) => TestDb::Sqlite(dir.join("t.sqlite")),
+            Ok(other) => panic!("FENGQIAO_TEST_BACKEND={other}: expected sqlite or postgres"),
+        }
+    }
+
+    /// Another handle on the same database, as a second process would hold
+    /// (opened, used and dropped off the async runtime: see [`off_runtime`]).
+    fn open(&self) -> Arc<dyn Store> {
+        match self {
+            TestDb::Sqlite(path) => Arc::new(SqliteStore::open(path).unwrap()),
+            TestDb::Postgres { admin, name } => {
+                let url = format!("{} dbname={name}", admin.replace("dbname=postgres", ""));
+                Arc::new(fengqiao_store_postgres::PgStore::open(&url, [7; 32]).unwrap())
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let TestDb::Postgres { admin, name } = self {
+            off_runtime(|| {
+                if let Ok(mut c) = postgres::Client::connect(admin, postgres::NoTls) {
+                    let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+                }
+            });
+        }
+    }
+}
+
+/// Runs blocking store work on a thread of its own: PostgreSQL's client
+/// blocks on a runtime of its own, which may not run inside the test's.
+fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|s| s.spawn(f).join().unwrap())
+}
+
 async fn spawn_app() -> TestApp {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("t.sqlite")).unwrap();
+    let db = off_runtime(|| TestDb::new(dir.path()));
     let city = DemoCity::generate(DemoConfig {
         days: 14,
         ..DemoConfig::default()
     });
-    load_jurisdictions(&store, &city.jurisdictions_geojson(), "demo").unwrap();
-    load_facilities(&store, &city.facilities_json(), "demo").unwrap();
-    let csv = dir.path().join("incidents.csv");
-    std::fs::write(&csv, city.incidents_csv()).unwrap();
-    let mapping = Mapping::from_toml(DEMO_MAPPING, "demo").unwrap();
     let table = CategoryTable::default_110();
-    let report = load_incidents(
-        &store,
-        &csv,
-        "demo",
-        mapping,
-        &table,
-        &ImportOptions::default(),
-        &|_, _, _| {},
-    )
-    .unwrap();
-    assert_eq!(report.summary.rejected, 0);
-    let (admin, _) =
-        fengqiao_store::users::add_user(&store, "admin", "admin", "admin", (None, None, None), "test").unwrap();
-    let (token, hash) = fengqiao_store::users::new_secret().unwrap();
-    fengqiao_store::Store::create_api_token(&store, &hash, admin.id, "tests", None).unwrap();
+    let (shared, report, token) = off_runtime(|| {
+        let shared = db.open();
+        let store = shared.as_ref();
+        load_jurisdictions(store, &city.jurisdictions_geojson(), "demo").unwrap();
+        load_facilities(store, &city.facilities_json(), "demo").unwrap();
+        let csv = dir.path().join("incidents.csv");
+        std::fs::write(&csv, city.incidents_csv()).unwrap();
+        let mapping = Mapping::from_toml(DEMO_MAPPING, "demo").unwrap();
+        let report = load_incidents(
+            store,
+            &csv,
+            "demo",
+            mapping,
+            &table,
+            &ImportOptions::default(),
+            &|_, _, _| {},
+        )
+        .unwrap();
+        assert_eq!(report.summary.rejected, 0);
+        let (admin, _) =
+            fengqiao_store::users::add_user(store, "admin", "admin", "admin", (None, None, None), "test").unwrap();
+        let (token, hash) = fengqiao_store::users::new_secret().unwrap();
+        fengqiao_store::Store::create_api_token(store, &hash, admin.id, "tests", None).unwrap();
+        (shared, report, token)
+    });
     let state = AppState {
-        store: Arc::new(store),
+        store: shared.clone(),
         categories: Arc::new(table),
         timezone: chrono_tz::Asia::Shanghai,
         cell_m: 250.0,
@@ -85,6 +150,7 @@ async fn spawn_app() -> TestApp {
     TestApp {
         addr,
         _dir: dir,
+        db,
         incidents: report.summary.imported,
         areas: city.areas.len(),
         token,
@@ -178,7 +244,11 @@ async fn health_and_landing_page() {
     let r = app.get("/health").await;
     assert_eq!(r.status, 200);
     assert_eq!(r.json()["status"], "ok");
-    assert_eq!(r.json()["backend"], "sqlite");
+    let backend = match app.db {
+        TestDb::Sqlite(_) => "sqlite",
+        TestDb::Postgres { .. } => "postgres",
+    };
+    assert_eq!(r.json()["backend"], backend);
     let page = app.get("/").await;
     assert_eq!(page.status, 200);
     assert!(page.content_type.starts_with("text/html"));
@@ -353,34 +423,37 @@ async fn latest_forecast_as_json_and_geojson() {
     assert_eq!(r.status, 404);
     assert!(r.json()["message"].as_str().unwrap().contains("fengqiao forecast"));
     // Store one forecast through the same store the server uses.
-    let store = SqliteStore::open(&app._dir.path().join("t.sqlite")).unwrap();
-    let run = fengqiao_store::ForecastRun {
-        id: 0,
-        dataset: "demo".into(),
-        model: "fq".into(),
-        window_kind: "day".into(),
-        window_start: chrono::Utc::now(),
-        window_end: chrono::Utc::now() + chrono::Duration::days(1),
-        shift: 0,
-        category: None,
-        cell_m: 150.0,
-        centre: [121.5, 29.86],
-        origin: [-1500.0, -1500.0],
-        cols: 20,
-        rows: 20,
-        data_cutoff: chrono::Utc::now(),
-        params: serde_json::json!({"valid_cells": 3}),
-        version: "test".into(),
-        created_at: chrono::Utc::now(),
-    };
-    fengqiao_store::Store::save_forecast(
-        &store,
-        &fengqiao_store::NewForecast {
-            run,
-            cells: vec![(0, 0.5), (21, 1.5), (399, 0.1)],
-        },
-    )
-    .unwrap();
+    let () = off_runtime(|| {
+        let store = app.db.open();
+        let store = store.as_ref();
+        let run = fengqiao_store::ForecastRun {
+            id: 0,
+            dataset: "demo".into(),
+            model: "fq".into(),
+            window_kind: "day".into(),
+            window_start: chrono::Utc::now(),
+            window_end: chrono::Utc::now() + chrono::Duration::days(1),
+            shift: 0,
+            category: None,
+            cell_m: 150.0,
+            centre: [121.5, 29.86],
+            origin: [-1500.0, -1500.0],
+            cols: 20,
+            rows: 20,
+            data_cutoff: chrono::Utc::now(),
+            params: serde_json::json!({"valid_cells": 3}),
+            version: "test".into(),
+            created_at: chrono::Utc::now(),
+        };
+        fengqiao_store::Store::save_forecast(
+            store,
+            &fengqiao_store::NewForecast {
+                run,
+                cells: vec![(0, 0.5), (21, 1.5), (399, 0.1)],
+            },
+        )
+        .unwrap();
+    });
     let v = app.get("/api/v1/forecasts/latest?window=day").await.json();
     assert_eq!(v["cells"].as_array().unwrap().len(), 3);
     assert!((v["expected_total"].as_f64().unwrap() - 2.1).abs() < 1e-9);
@@ -427,26 +500,30 @@ async fn plans_latest_and_by_id() {
     let r = app.get("/api/v1/plans/latest").await;
     assert_eq!(r.status, 404);
     assert!(r.json()["message"].as_str().unwrap().contains("fengqiao plan"));
-    let store = SqliteStore::open(&app._dir.path().join("t.sqlite")).unwrap();
-    let geojson = serde_json::json!({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [121.5, 29.86]}, "properties": {"kind": "unit"}}
-    ]});
-    let id = fengqiao_store::Store::save_plan(
-        &store,
-        &fengqiao_store::NewPlan {
-            dataset: "demo".into(),
-            forecast_id: None,
-            window_start: chrono::Utc::now(),
-            window_end: chrono::Utc::now() + chrono::Duration::hours(8),
-            params: serde_json::json!({"response_minutes": 5}),
-            summary: serde_json::json!({"objective": 1.5, "coverage": {"1": 0.1, "3": 0.5, "5": 0.9}, "gap": null}),
-            body: serde_json::json!({"units": []}),
-            geojson: geojson.to_string(),
-            version: "test".into(),
-            created_at: chrono::Utc::now(),
-        },
-    )
-    .unwrap();
+    let (geojson, id) = off_runtime(|| {
+        let store = app.db.open();
+        let store = store.as_ref();
+        let geojson = serde_json::json!({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "geometry": {"type": "Point", "coordinates": [121.5, 29.86]}, "properties": {"kind": "unit"}}
+        ]});
+        let id = fengqiao_store::Store::save_plan(
+            store,
+            &fengqiao_store::NewPlan {
+                dataset: "demo".into(),
+                forecast_id: None,
+                window_start: chrono::Utc::now(),
+                window_end: chrono::Utc::now() + chrono::Duration::hours(8),
+                params: serde_json::json!({"response_minutes": 5}),
+                summary: serde_json::json!({"objective": 1.5, "coverage": {"1": 0.1, "3": 0.5, "5": 0.9}, "gap": null}),
+                body: serde_json::json!({"units": []}),
+                geojson: geojson.to_string(),
+                version: "test".into(),
+                created_at: chrono::Utc::now(),
+            },
+        )
+        .unwrap();
+        (geojson, id)
+    });
     let v = app.get("/api/v1/plans/latest").await.json();
     assert_eq!(v["id"], id);
     assert_eq!(v["summary"]["coverage"]["5"], 0.9);
@@ -475,12 +552,16 @@ async fn ledger_checkpoint_proof_and_consistency() {
     assert_eq!(app.get("/api/v1/ledger/proof?record=incident/1").await.status, 404);
     assert_eq!(app.get("/api/v1/ledger/consistency?old=5&new=9").await.status, 422);
     // Sign a checkpoint as the sequencer does; proofs then lead to it.
-    let store = SqliteStore::open(&app._dir.path().join("t.sqlite")).unwrap();
-    let entries = fengqiao_store::ledger::all_entries(&store).unwrap();
-    let tree = fengqiao_store::ledger::tree_of(&entries);
-    let size = entries.len() as u64;
-    let signer = fengqiao_tlog::note::Signer::from_seed("test/ledger", [9; 32]).unwrap();
-    let note = fengqiao_store::ledger::sequence(&store, &signer).unwrap().unwrap().note;
+    let (entries, tree, size, signer, note) = off_runtime(|| {
+        let store = app.db.open();
+        let store = store.as_ref();
+        let entries = fengqiao_store::ledger::all_entries(store).unwrap();
+        let tree = fengqiao_store::ledger::tree_of(&entries);
+        let size = entries.len() as u64;
+        let signer = fengqiao_tlog::note::Signer::from_seed("test/ledger", [9; 32]).unwrap();
+        let note = fengqiao_store::ledger::sequence(store, &signer).unwrap().unwrap().note;
+        (entries, tree, size, signer, note)
+    });
     let verifier = signer.verifier();
     let signed = fengqiao_tlog::note::open(note.as_bytes(), std::slice::from_ref(&verifier)).unwrap();
     let cp = fengqiao_tlog::Checkpoint::parse(&signed.text).unwrap();
@@ -535,15 +616,19 @@ async fn ledger_checkpoint_proof_and_consistency() {
 async fn witnesses_cosign_checkpoints() {
     use fengqiao_tlog::cosignature::{WitnessKey, cosign, line};
     let app = spawn_app().await;
-    let store = SqliteStore::open(&app._dir.path().join("t.sqlite")).unwrap();
-    let signer = fengqiao_tlog::note::Signer::from_seed("test/ledger", [9; 32]).unwrap();
-    let cp = fengqiao_store::ledger::sequence(&store, &signer).unwrap().unwrap();
-    let body = fengqiao_store::ledger::witness_request(&store, 3).unwrap().unwrap();
-    assert!(body.starts_with("old 3\n") && body.ends_with(&cp.note), "{body}");
-    let text = &cp.note[..cp.note.find("\n\n").unwrap() + 1];
-    let head = fengqiao_tlog::Checkpoint::parse(text).unwrap();
-    let witness = WitnessKey::from_seed("witness.example/w1", [21; 32]);
-    fengqiao_store::ledger::set_witnesses(&store, std::slice::from_ref(&witness)).unwrap();
+    let (cp, head, witness, signer) = off_runtime(|| {
+        let store = app.db.open();
+        let store = store.as_ref();
+        let signer = fengqiao_tlog::note::Signer::from_seed("test/ledger", [9; 32]).unwrap();
+        let cp = fengqiao_store::ledger::sequence(store, &signer).unwrap().unwrap();
+        let body = fengqiao_store::ledger::witness_request(store, 3).unwrap().unwrap();
+        assert!(body.starts_with("old 3\n") && body.ends_with(&cp.note), "{body}");
+        let text = &cp.note[..cp.note.find("\n\n").unwrap() + 1];
+        let head = fengqiao_tlog::Checkpoint::parse(text).unwrap();
+        let witness = WitnessKey::from_seed("witness.example/w1", [21; 32]);
+        fengqiao_store::ledger::set_witnesses(store, std::slice::from_ref(&witness)).unwrap();
+        (cp, head, witness, signer)
+    });
     let good = line(&witness.name, &cosign(&witness.name, [21; 32], &head, 1_700_000_000));
     // Refused: an unknown witness, a cosignature of another tree, and garbage.
     let stranger = line(
@@ -655,9 +740,12 @@ async fn bad_requests_get_json_errors() {
 #[tokio::test]
 async fn the_pages_ledger_check_verifies_served_proofs() {
     let app = spawn_app().await;
-    let store = SqliteStore::open(&app._dir.path().join("t.sqlite")).unwrap();
-    let signer = fengqiao_tlog::note::Signer::from_seed("test/ledger", [9; 32]).unwrap();
-    fengqiao_store::ledger::sequence(&store, &signer).unwrap().unwrap();
+    let () = off_runtime(|| {
+        let store = app.db.open();
+        let store = store.as_ref();
+        let signer = fengqiao_tlog::note::Signer::from_seed("test/ledger", [9; 32]).unwrap();
+        fengqiao_store::ledger::sequence(store, &signer).unwrap().unwrap();
+    });
     let proof = app.get("/api/v1/ledger/proof?record=incident/7").await;
     assert_eq!(proof.status, 200);
     assert_eq!(proof.json()["record_matches_entry"], true);
@@ -687,42 +775,46 @@ async fn the_pages_ledger_check_verifies_served_proofs() {
 async fn cases_boards_pages_and_reports() {
     use fengqiao_store::cases::{NewCase, Party, act, open_case};
     let app = spawn_app().await;
-    let store = SqliteStore::open(&app._dir.path().join("t.sqlite")).unwrap();
-    let config = fengqiao_cases::CaseConfig::builtin();
-    let now = chrono::Utc::now();
-    let new = NewCase {
-        case_type: "dispute".into(),
-        category: "dispute.family".into(),
-        title: "赡养纠纷".into(),
-        description: String::new(),
-        jurisdiction: None,
-        address: Some("中山西路12号".into()),
-        lon: None,
-        lat: None,
-        origin: "officer".into(),
-        parties: vec![Party {
-            role: "applicant".into(),
-            name: "张三丰".into(),
-            phone: Some("13812345678".into()),
-            id_number: Some("330203199001011234".into()),
-            address: None,
-            vulnerable: true,
-        }],
-        stock: None,
-        risk_grade: Some("high".into()),
-        risk: None,
-        token_hash: None,
-        in_person_visits: 0,
-        incident_id: None,
-    };
-    let case = open_case(&store, &config, &new, "officer", "o1", now).unwrap();
-    let cmd = fengqiao_cases::Command {
-        action: "register".into(),
-        role: "officer".into(),
-        actor: "o1".into(),
-        ..Default::default()
-    };
-    act(&store, &config, case.id, None, &cmd, now).unwrap();
+    let (now, case) = off_runtime(|| {
+        let store = app.db.open();
+        let store = store.as_ref();
+        let config = fengqiao_cases::CaseConfig::builtin();
+        let now = chrono::Utc::now();
+        let new = NewCase {
+            case_type: "dispute".into(),
+            category: "dispute.family".into(),
+            title: "赡养纠纷".into(),
+            description: String::new(),
+            jurisdiction: None,
+            address: Some("中山西路12号".into()),
+            lon: None,
+            lat: None,
+            origin: "officer".into(),
+            parties: vec![Party {
+                role: "applicant".into(),
+                name: "张三丰".into(),
+                phone: Some("13812345678".into()),
+                id_number: Some("330203199001011234".into()),
+                address: None,
+                vulnerable: true,
+            }],
+            stock: None,
+            risk_grade: Some("high".into()),
+            risk: None,
+            token_hash: None,
+            in_person_visits: 0,
+            incident_id: None,
+        };
+        let case = open_case(store, &config, &new, "officer", "o1", now).unwrap();
+        let cmd = fengqiao_cases::Command {
+            action: "register".into(),
+            role: "officer".into(),
+            actor: "o1".into(),
+            ..Default::default()
+        };
+        act(store, &config, case.id, None, &cmd, now).unwrap();
+        (now, case)
+    });
     let board = app.get("/api/v1/cases?type=dispute&open=true").await;
     assert_eq!(board.status, 200, "{}", board.body);
     let items = board.json()["items"].as_array().unwrap().clone();
@@ -756,29 +848,31 @@ async fn cases_boards_pages_and_reports() {
     assert!(r["parameters"]["definitions"]["on_time_closure"].is_string());
     assert_eq!(app.get("/api/v1/reports/cases?by=colour").await.status, 400);
     // Volunteers: masked in the registry, hours and reach from their activities.
-    use fengqiao_store::Store;
-    let v = store
-        .add_volunteer(&fengqiao_store::volunteers::NewVolunteer {
-            name: "陈老师".into(),
-            phone: Some("13912345678".into()),
-            skills: vec!["mediation".into()],
-            areas: vec!["330203001".into()],
-            availability: "周末".into(),
-            joined_at: now,
-        })
-        .unwrap();
-    store
-        .add_activity(&fengqiao_store::volunteers::NewActivity {
-            kind: "safety_talk".into(),
-            title: "防诈骗宣讲".into(),
-            jurisdiction: None,
-            starts_at: now - chrono::Duration::hours(3),
-            ends_at: now - chrono::Duration::hours(1),
-            reach: 120,
-            case_code: None,
-            attendance: vec![(v, 2.0)],
-        })
-        .unwrap();
+    off_runtime(|| {
+        let store = app.db.open();
+        let v = store
+            .add_volunteer(&fengqiao_store::volunteers::NewVolunteer {
+                name: "陈老师".into(),
+                phone: Some("13912345678".into()),
+                skills: vec!["mediation".into()],
+                areas: vec!["330203001".into()],
+                availability: "周末".into(),
+                joined_at: now,
+            })
+            .unwrap();
+        store
+            .add_activity(&fengqiao_store::volunteers::NewActivity {
+                kind: "safety_talk".into(),
+                title: "防诈骗宣讲".into(),
+                jurisdiction: None,
+                starts_at: now - chrono::Duration::hours(3),
+                ends_at: now - chrono::Duration::hours(1),
+                reach: 120,
+                case_code: None,
+                attendance: vec![(v, 2.0)],
+            })
+            .unwrap();
+    });
     let list = app.get("/api/v1/volunteers?skill=mediation").await;
     assert_eq!(list.status, 200);
     let item = &list.json()["items"][0];
@@ -802,11 +896,14 @@ fn user_token(
     role: &str,
     scope: (Option<String>, Option<String>, Option<String>),
 ) -> String {
-    let store = SqliteStore::open(&app._dir.path().join("t.sqlite")).unwrap();
-    let (u, _) = fengqiao_store::users::add_user(&store, username, username, role, scope, "test").unwrap();
-    let (token, hash) = fengqiao_store::users::new_secret().unwrap();
-    fengqiao_store::Store::create_api_token(&store, &hash, u.id, "t", None).unwrap();
-    token
+    off_runtime(|| {
+        let store = app.db.open();
+        let store = store.as_ref();
+        let (u, _) = fengqiao_store::users::add_user(store, username, username, role, scope, "test").unwrap();
+        let (token, hash) = fengqiao_store::users::new_secret().unwrap();
+        fengqiao_store::Store::create_api_token(store, &hash, u.id, "t", None).unwrap();
+        token
+    })
 }
 
 /// The authorisation matrix, generated from the route table and the policy:
@@ -888,9 +985,13 @@ async fn authorisation_matrix_follows_the_policy() {
 #[tokio::test]
 async fn sessions_cookies_csrf_and_lockout() {
     let app = spawn_app().await;
-    let store = SqliteStore::open(&app._dir.path().join("t.sqlite")).unwrap();
-    let (_, otp) =
-        fengqiao_store::users::add_user(&store, "li.commander", "李", "commander", (None, None, None), "t").unwrap();
+    let otp = off_runtime(|| {
+        let store = app.db.open();
+        let store = store.as_ref();
+        let (_, otp) =
+            fengqiao_store::users::add_user(store, "li.commander", "李", "commander", (None, None, None), "t").unwrap();
+        otp
+    });
     let login = |pw: &str| format!(r#"{{"username":"li.commander","password":"{pw}"}}"#);
     let r = app
         .call(
@@ -1011,13 +1112,17 @@ async fn sessions_cookies_csrf_and_lockout() {
 #[tokio::test]
 async fn each_role_sees_and_acts_within_its_scope() {
     let app = spawn_app().await;
-    let store = SqliteStore::open(&app._dir.path().join("t.sqlite")).unwrap();
-    let towns: Vec<String> = fengqiao_store::Store::jurisdictions(&store)
-        .unwrap()
-        .into_iter()
-        .filter(|j| j.jurisdiction.level == fengqiao_domain::Level::Town)
-        .map(|j| j.jurisdiction.code)
-        .collect();
+    let towns: Vec<String> = off_runtime(|| {
+        let store = app.db.open();
+        let store = store.as_ref();
+        let towns: Vec<String> = fengqiao_store::Store::jurisdictions(store)
+            .unwrap()
+            .into_iter()
+            .filter(|j| j.jurisdiction.level == fengqiao_domain::Level::Town)
+            .map(|j| j.jurisdiction.code)
+            .collect();
+        towns
+    });
     let commander = user_token(&app, "boss", "commander", (None, None, None));
     let admin = |method: &'static str, path: String, body: String| {
         let (app, t) = (&app, commander.clone());
@@ -1191,9 +1296,13 @@ async fn each_role_sees_and_acts_within_its_scope() {
 #[tokio::test]
 async fn open311_georeport_v2() {
     let app = spawn_app().await;
-    let store = SqliteStore::open(&app._dir.path().join("t.sqlite")).unwrap();
-    let (key, hash) = fengqiao_store::users::new_secret().unwrap();
-    fengqiao_store::Store::add_open311_key(&store, &hash, "test app").unwrap();
+    let key = off_runtime(|| {
+        let store = app.db.open();
+        let store = store.as_ref();
+        let (key, hash) = fengqiao_store::users::new_secret().unwrap();
+        fengqiao_store::Store::add_open311_key(store, &hash, "test app").unwrap();
+        key
+    });
     let anon = |path: &str| {
         let (app, path) = (&app, path.to_string());
         async move { app.call("GET", &path, &[], "").await }
@@ -1600,36 +1709,40 @@ async fn one_incident_with_its_lifecycle() {
     assert_eq!(v["jurisdiction"]["id"], item["jurisdiction_id"]);
     assert_eq!(v["cases"], serde_json::json!([]));
     // A dispute at the same address opened before the incident: a 民转刑 link on the incident.
-    let store = SqliteStore::open(&app._dir.path().join("t.sqlite")).unwrap();
-    let before = chrono::DateTime::parse_from_rfc3339(item["occurred_at"].as_str().unwrap())
-        .unwrap()
-        .to_utc()
-        - chrono::Duration::days(2);
-    let dispute = fengqiao_store::cases::NewCase {
-        case_type: "dispute".into(),
-        category: "dispute.neighbour".into(),
-        title: "邻里纠纷".into(),
-        description: String::new(),
-        jurisdiction: None,
-        address: item["address"].as_str().map(String::from),
-        lon: None,
-        lat: None,
-        origin: "officer".into(),
-        parties: Vec::new(),
-        stock: None,
-        risk_grade: None,
-        risk: None,
-        token_hash: None,
-        in_person_visits: 0,
-        incident_id: None,
-    };
-    let config = fengqiao_cases::CaseConfig::builtin();
-    let case = fengqiao_store::cases::open_case(&store, &config, &dispute, "officer", "o1", before).unwrap();
-    assert!(
-        fengqiao_store::Store::link_escalations(&store)
+    let case = off_runtime(|| {
+        let store = app.db.open();
+        let store = store.as_ref();
+        let before = chrono::DateTime::parse_from_rfc3339(item["occurred_at"].as_str().unwrap())
             .unwrap()
-            .contains(&(case.id, id))
-    );
+            .to_utc()
+            - chrono::Duration::days(2);
+        let dispute = fengqiao_store::cases::NewCase {
+            case_type: "dispute".into(),
+            category: "dispute.neighbour".into(),
+            title: "邻里纠纷".into(),
+            description: String::new(),
+            jurisdiction: None,
+            address: item["address"].as_str().map(String::from),
+            lon: None,
+            lat: None,
+            origin: "officer".into(),
+            parties: Vec::new(),
+            stock: None,
+            risk_grade: None,
+            risk: None,
+            token_hash: None,
+            in_person_visits: 0,
+            incident_id: None,
+        };
+        let config = fengqiao_cases::CaseConfig::builtin();
+        let case = fengqiao_store::cases::open_case(store, &config, &dispute, "officer", "o1", before).unwrap();
+        assert!(
+            fengqiao_store::Store::link_escalations(store)
+                .unwrap()
+                .contains(&(case.id, id))
+        );
+        case
+    });
     let v = app.get(&format!("/api/v1/incidents/{id}")).await.json();
     assert_eq!(v["cases"][0]["code"], case.code.as_str());
     assert!(

@@ -92,6 +92,18 @@ impl Drop for Pooled<'_> {
     }
 }
 
+impl Drop for PgStore {
+    /// Closes the pooled connections on a thread of their own: closing one
+    /// blocks on its own small runtime, which may not run inside an async
+    /// runtime (where the server's state is dropped at shutdown).
+    fn drop(&mut self) {
+        let clients = std::mem::take(&mut self.pool.get_mut().unwrap_or_else(|p| p.into_inner()).0);
+        if let Ok(closer) = std::thread::Builder::new().spawn(move || drop(clients)) {
+            let _ = closer.join();
+        }
+    }
+}
+
 impl PgStore {
     /// Connects, brings the schema up to date, and keeps up to 16 connections.
     /// `ledger_key` is the commitment key (kept outside the database).
