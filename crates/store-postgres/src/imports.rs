@@ -62,57 +62,78 @@ impl PgStore {
                 what: format!("import run {run}"),
             })?
             .get(0);
-        let insert = tx
-            .prepare(
+        // One statement per batch: the rows go over as arrays, in file order
+        // (WITH ORDINALITY), so ids follow the file as they do on SQLite.
+        let t = |f: fn(&NewIncident) -> Option<chrono::DateTime<chrono::Utc>>| -> Vec<Option<i64>> {
+            rows.iter().map(|r| f(r).map(|x| x.timestamp())).collect()
+        };
+        let keys: Vec<&str> = rows.iter().map(|r| r.source_key.as_str()).collect();
+        let occurred: Vec<i64> = rows.iter().map(|r| r.occurred_at.timestamp()).collect();
+        let precision: Vec<&str> = rows.iter().map(|r| r.time_precision.as_str()).collect();
+        let hour: Vec<Option<i64>> = rows.iter().map(|r| r.hour_of_week.map(i64::from)).collect();
+        let (received, dispatched) = (t(|r| r.received_at), t(|r| r.dispatched_at));
+        let (arrived, closed) = (t(|r| r.arrived_at), t(|r| r.closed_at));
+        let unit: Vec<Option<&str>> = rows.iter().map(|r| r.unit.as_deref()).collect();
+        let category: Vec<&str> = rows.iter().map(|r| r.category.as_str()).collect();
+        let raw: Vec<Option<&str>> = rows.iter().map(|r| r.raw_category.as_deref()).collect();
+        let lon: Vec<f64> = rows.iter().map(|r| r.lon).collect();
+        let lat: Vec<f64> = rows.iter().map(|r| r.lat).collect();
+        let address: Vec<Option<&str>> = rows.iter().map(|r| r.address.as_deref()).collect();
+        let area: Vec<Option<i64>> = rows.iter().map(|r| r.jurisdiction_id).collect();
+        let origin: Vec<&str> = rows.iter().map(|r| r.origin.as_str()).collect();
+        let place: Vec<Option<&str>> = rows.iter().map(|r| r.place_type.as_deref()).collect();
+        let inserted_rows = tx
+            .query(
                 "INSERT INTO incidents (dataset_id, source_key, occurred_at, time_precision, hour_of_week,
                     received_at, dispatched_at, arrived_at, closed_at, unit, category, raw_category,
                     lon, lat, address, jurisdiction_id, origin, import_run, place_type)
-                 SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19
+                 SELECT $1, u.k, u.o, u.p, u.h, u.rc, u.di, u.ar, u.cl, u.un, u.ca, u.ra, u.lo, u.la, u.ad, u.j, u.og, $2, u.pt
+                 FROM unnest($3::text[], $4::bigint[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[],
+                             $9::bigint[], $10::bigint[], $11::text[], $12::text[], $13::text[], $14::float8[],
+                             $15::float8[], $16::text[], $17::bigint[], $18::text[], $19::text[])
+                      WITH ORDINALITY AS u(k, o, p, h, rc, di, ar, cl, un, ca, ra, lo, la, ad, j, og, pt, n)
                  -- A known duplicate takes no id from the sequence; a racing one is still caught.
-                 WHERE NOT EXISTS (SELECT 1 FROM incidents WHERE dataset_id = $1 AND source_key = $2)
-                 ON CONFLICT (dataset_id, source_key) DO NOTHING RETURNING id",
+                 WHERE NOT EXISTS (SELECT 1 FROM incidents i WHERE i.dataset_id = $1 AND i.source_key = u.k)
+                 ORDER BY u.n
+                 ON CONFLICT (dataset_id, source_key) DO NOTHING RETURNING id, source_key",
+                &[
+                    &dataset,
+                    &run,
+                    &keys,
+                    &occurred,
+                    &precision,
+                    &hour,
+                    &received,
+                    &dispatched,
+                    &arrived,
+                    &closed,
+                    &unit,
+                    &category,
+                    &raw,
+                    &lon,
+                    &lat,
+                    &address,
+                    &area,
+                    &origin,
+                    &place,
+                ],
             )
             .map_err(backend)?;
+        let mut inserted: Vec<(i64, &str)> = inserted_rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+        inserted.sort_unstable_by_key(|(id, _)| *id);
+        // A key repeated within the batch: its first row is the one stored.
+        let mut first_row = std::collections::HashMap::with_capacity(rows.len());
+        for (i, r) in rows.iter().enumerate() {
+            first_row.entry(r.source_key.as_str()).or_insert(i);
+        }
         let actor = format!("import:{run}");
-        let mut entries = Vec::new();
+        let mut entries = Vec::with_capacity(inserted.len());
         let mut span: Option<(i64, i64, [f64; 4])> = None;
-        for r in rows {
-            let t = |x: Option<chrono::DateTime<chrono::Utc>>| x.map(|x| x.timestamp());
-            let (occurred, hour) = (r.occurred_at.timestamp(), r.hour_of_week.map(i64::from));
-            let (received, dispatched, arrived, closed) =
-                (t(r.received_at), t(r.dispatched_at), t(r.arrived_at), t(r.closed_at));
-            let (precision, origin) = (r.time_precision.as_str(), r.origin.as_str());
-            let Some(row) = tx
-                .query_opt(
-                    &insert,
-                    &[
-                        &dataset,
-                        &r.source_key,
-                        &occurred,
-                        &precision,
-                        &hour,
-                        &received,
-                        &dispatched,
-                        &arrived,
-                        &closed,
-                        &r.unit,
-                        &r.category,
-                        &r.raw_category,
-                        &r.lon,
-                        &r.lat,
-                        &r.address,
-                        &r.jurisdiction_id,
-                        &origin,
-                        &run,
-                        &r.place_type,
-                    ],
-                )
-                .map_err(backend)?
-            else {
-                continue;
-            };
-            let id: i64 = row.get(0);
+        for (id, key) in inserted {
+            let r = &rows[first_row[key]];
+            let occurred = r.occurred_at.timestamp();
             let opt = |x: Option<i64>| x.map_or(C::Null, C::Integer);
+            let time = |x: Option<chrono::DateTime<chrono::Utc>>| opt(x.map(|x| x.timestamp()));
             fn text(x: &Option<String>) -> C<'_> {
                 x.as_deref().map_or(C::Null, C::Text)
             }
@@ -121,12 +142,12 @@ impl PgStore {
                 C::Integer(dataset),
                 C::Text(&r.source_key),
                 C::Integer(occurred),
-                C::Text(precision),
-                opt(hour),
-                opt(received),
-                opt(dispatched),
-                opt(arrived),
-                opt(closed),
+                C::Text(r.time_precision.as_str()),
+                opt(r.hour_of_week.map(i64::from)),
+                time(r.received_at),
+                time(r.dispatched_at),
+                time(r.arrived_at),
+                time(r.closed_at),
                 text(&r.unit),
                 C::Text(&r.category),
                 text(&r.raw_category),
@@ -134,7 +155,7 @@ impl PgStore {
                 C::Real(r.lat),
                 text(&r.address),
                 opt(r.jurisdiction_id),
-                C::Text(origin),
+                C::Text(r.origin.as_str()),
                 text(&r.place_type),
             ];
             entries.push(NewEntry {

@@ -32,29 +32,20 @@ pub fn append(tx: &mut Transaction<'_>, entries: &[NewEntry]) -> Result<i64> {
         .map_err(backend)?
         .get(0);
     let at = chrono_now();
-    let stmt = tx
-        .prepare(
-            "INSERT INTO ledger_entries (seq, record_type, record_id, version, actor, at, commitment)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .map_err(backend)?;
-    for (i, e) in entries.iter().enumerate() {
-        let seq = next + i as i64;
-        let version = i64::from(e.version);
-        tx.execute(
-            &stmt,
-            &[
-                &seq,
-                &e.record_type,
-                &e.record_id,
-                &version,
-                &e.actor,
-                &at,
-                &&e.commitment[..],
-            ],
-        )
-        .map_err(backend)?;
-    }
+    // One statement for the whole batch: positions next, next + 1, ...
+    let types: Vec<&str> = entries.iter().map(|e| e.record_type).collect();
+    let ids: Vec<&str> = entries.iter().map(|e| e.record_id.as_str()).collect();
+    let versions: Vec<i64> = entries.iter().map(|e| i64::from(e.version)).collect();
+    let actors: Vec<&str> = entries.iter().map(|e| e.actor.as_str()).collect();
+    let commitments: Vec<&[u8]> = entries.iter().map(|e| &e.commitment[..]).collect();
+    tx.execute(
+        "INSERT INTO ledger_entries (seq, record_type, record_id, version, actor, at, commitment)
+         SELECT $1 + u.n - 1, u.t, u.i, u.v, u.a, $2, u.c
+         FROM unnest($3::text[], $4::text[], $5::bigint[], $6::text[], $7::bytea[])
+              WITH ORDINALITY AS u(t, i, v, a, c, n)",
+        &[&next, &at, &types, &ids, &versions, &actors, &commitments],
+    )
+    .map_err(backend)?;
     Ok(next)
 }
 
