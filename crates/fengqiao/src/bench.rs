@@ -68,6 +68,9 @@ pub enum BenchCommand {
         /// Hazards opened on top (cases)
         #[arg(long, default_value_t = 20_000)]
         hazards: usize,
+        /// Run on this PostgreSQL server instead of a SQLite file: a fresh database is created on it and dropped after (a connection string with rights to create databases)
+        #[arg(long)]
+        postgres: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -207,8 +210,9 @@ pub fn run(settings: &Settings, cmd: &BenchCommand) -> Result<(), String> {
         BenchCommand::Scale {
             incidents,
             hazards,
+            postgres,
             json,
-        } => return crate::bench_scale::run(*incidents, *hazards, *json),
+        } => return crate::bench_scale::run(*incidents, *hazards, postgres.as_deref(), *json),
         BenchCommand::Forecast {
             file,
             profile,

@@ -11,6 +11,10 @@
 //! rhythm. Beside each figure, in the same run: the same rows into a bare
 //! table (no index, no ledger) as the floor of writing, and one full scan
 //! (`count(*)`) as the floor of reading.
+//!
+//! With `--postgres CONNECTION`, the same on a fresh database created on that
+//! server (and dropped after); the floor there is the same rows into a bare
+//! table by the same one-statement-per-batch insert.
 
 use crate::ledger::signer;
 use chrono::{Duration, Utc};
@@ -92,10 +96,172 @@ fn time(mut f: impl FnMut() -> Result<(), String>) -> Result<(f64, f64), String>
     Ok((ms[RUNS / 2], cold))
 }
 
-pub fn run(incidents: u64, cases: usize, json_out: bool) -> Result<(), String> {
+/// Where the benchmark writes: a SQLite file, or a database of its own on a
+/// PostgreSQL server.
+enum Target {
+    Sqlite(std::path::PathBuf),
+    Postgres { server: String, url: String, name: String },
+}
+
+impl Target {
+    fn open(&self) -> Result<Box<dyn Store>, String> {
+        Ok(match self {
+            Target::Sqlite(path) => Box::new(SqliteStore::open(path).map_err(|e| e.to_string())?),
+            Target::Postgres { url, .. } => {
+                let key = fengqiao_store::secrets::random_bytes::<32>().map_err(|e| e.to_string())?;
+                Box::new(fengqiao_store_postgres::PgStore::open(url, key).map_err(|e| e.to_string())?)
+            }
+        })
+    }
+
+    /// The same rows into a bare table, same batches: the floor of writing.
+    fn bare_insert(
+        &self,
+        dir: &std::path::Path,
+        rows: &mut dyn FnMut(usize) -> Vec<NewIncident>,
+        total: u64,
+    ) -> Result<f64, String> {
+        let e = |e: &dyn std::fmt::Display| e.to_string();
+        let started = Instant::now();
+        let mut done = 0u64;
+        match self {
+            Target::Sqlite(_) => {
+                let mut bare = rusqlite::Connection::open(dir.join("floor.sqlite")).map_err(|x| e(&x))?;
+                bare.execute_batch(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
+                     CREATE TABLE t (k TEXT, at INTEGER, category TEXT, lon REAL, lat REAL, j INTEGER)",
+                )
+                .map_err(|x| e(&x))?;
+                while done < total {
+                    let batch = rows(BATCH.min((total - done) as usize));
+                    let tx = bare.transaction().map_err(|x| e(&x))?;
+                    {
+                        let mut stmt = tx
+                            .prepare_cached("INSERT INTO t VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+                            .map_err(|x| e(&x))?;
+                        for r in &batch {
+                            stmt.execute(rusqlite::params![
+                                r.source_key,
+                                r.occurred_at.timestamp(),
+                                r.category,
+                                r.lon,
+                                r.lat,
+                                r.jurisdiction_id
+                            ])
+                            .map_err(|x| e(&x))?;
+                        }
+                    }
+                    tx.commit().map_err(|x| e(&x))?;
+                    done += batch.len() as u64;
+                }
+            }
+            Target::Postgres { url, .. } => {
+                let mut c = fengqiao_store_postgres::connect(url).map_err(|x| e(&x))?;
+                c.batch_execute(
+                    "CREATE TABLE bare (k TEXT, at BIGINT, category TEXT, lon DOUBLE PRECISION, lat DOUBLE PRECISION, j BIGINT)",
+                )
+                .map_err(|x| e(&x))?;
+                while done < total {
+                    let batch = rows(BATCH.min((total - done) as usize));
+                    let k: Vec<&str> = batch.iter().map(|r| r.source_key.as_str()).collect();
+                    let at: Vec<i64> = batch.iter().map(|r| r.occurred_at.timestamp()).collect();
+                    let cat: Vec<&str> = batch.iter().map(|r| r.category.as_str()).collect();
+                    let lon: Vec<f64> = batch.iter().map(|r| r.lon).collect();
+                    let lat: Vec<f64> = batch.iter().map(|r| r.lat).collect();
+                    let j: Vec<Option<i64>> = batch.iter().map(|r| r.jurisdiction_id).collect();
+                    c.execute(
+                        "INSERT INTO bare SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::float8[], $5::float8[], $6::bigint[])",
+                        &[&k, &at, &cat, &lon, &lat, &j],
+                    )
+                    .map_err(|x| e(&x))?;
+                    done += batch.len() as u64;
+                }
+                c.batch_execute("DROP TABLE bare").map_err(|x| e(&x))?;
+            }
+        }
+        Ok(started.elapsed().as_secs_f64())
+    }
+
+    /// One full scan of the incidents: the floor of reading.
+    fn full_scan(&self) -> Result<(f64, f64), String> {
+        match self {
+            Target::Sqlite(path) => {
+                let conn = rusqlite::Connection::open(path).map_err(|e| e.to_string())?;
+                time(|| {
+                    conn.query_row("SELECT count(*) FROM incidents", [], |r| r.get::<_, i64>(0))
+                        .map(drop)
+                        .map_err(|e| e.to_string())
+                })
+            }
+            Target::Postgres { url, .. } => {
+                let mut c = fengqiao_store_postgres::connect(url).map_err(|e| e.to_string())?;
+                time(|| {
+                    c.query_one("SELECT count(*) FROM incidents", &[])
+                        .map(drop)
+                        .map_err(|e| e.to_string())
+                })
+            }
+        }
+    }
+
+    fn bytes(&self) -> u64 {
+        match self {
+            Target::Sqlite(path) => std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),
+            Target::Postgres { url, .. } => fengqiao_store_postgres::connect(url)
+                .ok()
+                .and_then(|mut c| c.query_one("SELECT pg_database_size(current_database())", &[]).ok())
+                .map_or(0, |r| r.get::<_, i64>(0) as u64),
+        }
+    }
+
+    fn backend(&self) -> &'static str {
+        match self {
+            Target::Sqlite(_) => "sqlite",
+            Target::Postgres { .. } => "postgres",
+        }
+    }
+}
+
+impl Drop for Target {
+    fn drop(&mut self) {
+        if let Target::Postgres { server, name, .. } = self
+            && let Ok(mut c) = fengqiao_store_postgres::connect(server)
+        {
+            let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        }
+    }
+}
+
+pub fn run(incidents: u64, cases: usize, postgres: Option<&str>, json_out: bool) -> Result<(), String> {
     let dir = std::env::temp_dir().join(format!("fengqiao-bench-scale-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let result = measure(&dir, incidents, cases);
+    let target = match postgres {
+        None => Target::Sqlite(dir.join("scale.sqlite")),
+        Some(server) => {
+            let name = format!("fengqiao_bench_scale_{}", std::process::id());
+            let mut c = fengqiao_store_postgres::connect(server).map_err(|e| e.to_string())?;
+            c.batch_execute(&format!("CREATE DATABASE {name}")).map_err(|e| {
+                format!(
+                    "cannot create the benchmark's database on {}: {e}",
+                    fengqiao_store_postgres::redact(server)
+                )
+            })?;
+            let url = if server.contains("://") {
+                // postgres://user@host/db → the same server, the new database.
+                let (head, _) = server.rsplit_once('/').unwrap_or((server, ""));
+                format!("{head}/{name}")
+            } else {
+                format!("{server} dbname={name}")
+            };
+            Target::Postgres {
+                server: server.to_string(),
+                url,
+                name,
+            }
+        }
+    };
+    let result = measure(&dir, &target, incidents, cases);
+    drop(target);
     let _ = std::fs::remove_dir_all(&dir);
     let out = result?;
     if json_out {
@@ -106,9 +272,10 @@ pub fn run(incidents: u64, cases: usize, json_out: bool) -> Result<(), String> {
     Ok(())
 }
 
-fn measure(dir: &std::path::Path, incidents: u64, cases: usize) -> Result<Value, String> {
-    let store = SqliteStore::open(&dir.join("scale.sqlite")).map_err(|e| e.to_string())?;
-    let base = templates(&store)?;
+fn measure(dir: &std::path::Path, target: &Target, incidents: u64, cases: usize) -> Result<Value, String> {
+    let store = target.open()?;
+    let store = store.as_ref();
+    let base = templates(store)?;
     let n = base.len() as u64;
     let bar = indicatif::ProgressBar::new(incidents);
     bar.set_style(
@@ -145,43 +312,22 @@ fn measure(dir: &std::path::Path, incidents: u64, cases: usize) -> Result<Value,
     bar.finish_and_clear();
 
     // The floor of writing: the same rows into a bare table, same batches.
-    let floor_path = dir.join("floor.sqlite");
-    let mut bare = rusqlite::Connection::open(&floor_path).map_err(|e| e.to_string())?;
-    bare.execute_batch(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
-         CREATE TABLE t (k TEXT, at INTEGER, category TEXT, lon REAL, lat REAL, j INTEGER)",
-    )
-    .map_err(|e| e.to_string())?;
-    let started = Instant::now();
-    let mut i = 0u64;
-    while i < incidents {
-        let tx = bare.transaction().map_err(|e| e.to_string())?;
-        {
-            let mut stmt = tx
-                .prepare_cached("INSERT INTO t VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
-                .map_err(|e| e.to_string())?;
-            for _ in 0..BATCH.min((incidents - i) as usize) {
-                let r = replica(&base[(i % n) as usize], i / n);
-                stmt.execute(rusqlite::params![
-                    r.source_key,
-                    r.occurred_at.timestamp(),
-                    r.category,
-                    r.lon,
-                    r.lat,
-                    r.jurisdiction_id
-                ])
-                .map_err(|e| e.to_string())?;
-                i += 1;
-            }
-        }
-        tx.commit().map_err(|e| e.to_string())?;
-    }
-    let floor_s = started.elapsed().as_secs_f64();
-    drop(bare);
+    let mut next = 0u64;
+    let floor_s = target.bare_insert(
+        dir,
+        &mut |size| {
+            let batch: Vec<NewIncident> = (next..next + size as u64)
+                .map(|i| replica(&base[(i % n) as usize], i / n))
+                .collect();
+            next += size as u64;
+            batch
+        },
+        incidents,
+    )?;
 
     let key = signer(&dir.join("signing.key"))?;
     let started = Instant::now();
-    fengqiao_store::ledger::sequence(&store, &key).map_err(|e| e.to_string())?;
+    fengqiao_store::ledger::sequence(store, &key).map_err(|e| e.to_string())?;
     let checkpoint_s = started.elapsed().as_secs_f64();
 
     // Cases on top: hazards across the city's towns, a board and the report.
@@ -215,7 +361,7 @@ fn measure(dir: &std::path::Path, incidents: u64, cases: usize) -> Result<Value,
             incident_id: None,
         };
         let at = now - Duration::minutes((cases - c) as i64 * 5);
-        fengqiao_store::cases::open_case(&store, &config, &new, "officer", "bench", at).map_err(|e| e.to_string())?;
+        fengqiao_store::cases::open_case(store, &config, &new, "officer", "bench", at).map_err(|e| e.to_string())?;
     }
     let cases_s = started.elapsed().as_secs_f64();
 
@@ -238,12 +384,7 @@ fn measure(dir: &std::path::Path, incidents: u64, cases: usize) -> Result<Value,
     };
     let town = towns.first().map(|c| c[..c.len().min(9)].to_string());
     let mut queries: Vec<(&str, (f64, f64))> = Vec::new();
-    let conn = rusqlite::Connection::open(dir.join("scale.sqlite")).map_err(|e| e.to_string())?;
-    let scan = time(|| {
-        conn.query_row("SELECT count(*) FROM incidents", [], |r| r.get::<_, i64>(0))
-            .map(drop)
-            .map_err(|e| e.to_string())
-    })?;
+    let scan = target.full_scan()?;
     let e = |e: fengqiao_store::StoreError| e.to_string();
     queries.push((
         "datasets (count, first, last, extent)",
@@ -304,7 +445,7 @@ fn measure(dir: &std::path::Path, incidents: u64, cases: usize) -> Result<Value,
         "KPI report by month, last year",
         time(|| {
             fengqiao_store::cases::report(
-                &store,
+                store,
                 &config,
                 today - Duration::days(365),
                 today + Duration::days(1),
@@ -315,11 +456,9 @@ fn measure(dir: &std::path::Path, incidents: u64, cases: usize) -> Result<Value,
             .map_err(e)
         })?,
     ));
-    let bytes = std::fs::metadata(dir.join("scale.sqlite"))
-        .map(|m| m.len())
-        .unwrap_or(0);
+    let bytes = target.bytes();
     Ok(json!({
-        "backend": "sqlite",
+        "backend": target.backend(),
         "incidents": incidents,
         "import_rows_per_second": incidents as f64 / import_s,
         "bare_insert_rows_per_second": incidents as f64 / floor_s,

@@ -153,6 +153,15 @@ impl PgStore {
             .map_err(backend)?
             .get(0);
         let code = format!("{stem}-{:04}", taken + 1);
+        // Incidents are partitioned, so no foreign key can name one: check here.
+        if let Some(incident) = new.incident_id {
+            let known = tx
+                .query_opt("SELECT 1 FROM incidents WHERE id = $1", &[&incident])
+                .map_err(backend)?;
+            if known.is_none() {
+                return Err(StoreError::InvalidQuery(format!("incident {incident} does not exist")));
+            }
+        }
         let id: i64 = tx
             .query_one(
                 &format!(

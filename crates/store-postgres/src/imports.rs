@@ -62,75 +62,108 @@ impl PgStore {
                 what: format!("import run {run}"),
             })?
             .get(0);
-        // One statement per batch: the rows go over as arrays, in file order
-        // (WITH ORDINALITY), so ids follow the file as they do on SQLite.
-        let t = |f: fn(&NewIncident) -> Option<chrono::DateTime<chrono::Utc>>| -> Vec<Option<i64>> {
-            rows.iter().map(|r| f(r).map(|x| x.timestamp())).collect()
-        };
-        let keys: Vec<&str> = rows.iter().map(|r| r.source_key.as_str()).collect();
-        let occurred: Vec<i64> = rows.iter().map(|r| r.occurred_at.timestamp()).collect();
-        let precision: Vec<&str> = rows.iter().map(|r| r.time_precision.as_str()).collect();
-        let hour: Vec<Option<i64>> = rows.iter().map(|r| r.hour_of_week.map(i64::from)).collect();
-        let (received, dispatched) = (t(|r| r.received_at), t(|r| r.dispatched_at));
-        let (arrived, closed) = (t(|r| r.arrived_at), t(|r| r.closed_at));
-        let unit: Vec<Option<&str>> = rows.iter().map(|r| r.unit.as_deref()).collect();
-        let category: Vec<&str> = rows.iter().map(|r| r.category.as_str()).collect();
-        let raw: Vec<Option<&str>> = rows.iter().map(|r| r.raw_category.as_deref()).collect();
-        let lon: Vec<f64> = rows.iter().map(|r| r.lon).collect();
-        let lat: Vec<f64> = rows.iter().map(|r| r.lat).collect();
-        let address: Vec<Option<&str>> = rows.iter().map(|r| r.address.as_deref()).collect();
-        let area: Vec<Option<i64>> = rows.iter().map(|r| r.jurisdiction_id).collect();
-        let origin: Vec<&str> = rows.iter().map(|r| r.origin.as_str()).collect();
-        let place: Vec<Option<&str>> = rows.iter().map(|r| r.place_type.as_deref()).collect();
-        let inserted_rows = tx
-            .query(
-                "INSERT INTO incidents (dataset_id, source_key, occurred_at, time_precision, hour_of_week,
-                    received_at, dispatched_at, arrived_at, closed_at, unit, category, raw_category,
-                    lon, lat, address, jurisdiction_id, origin, import_run, place_type)
-                 SELECT $1, u.k, u.o, u.p, u.h, u.rc, u.di, u.ar, u.cl, u.un, u.ca, u.ra, u.lo, u.la, u.ad, u.j, u.og, $2, u.pt
-                 FROM unnest($3::text[], $4::bigint[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[],
-                             $9::bigint[], $10::bigint[], $11::text[], $12::text[], $13::text[], $14::float8[],
-                             $15::float8[], $16::text[], $17::bigint[], $18::text[], $19::text[])
-                      WITH ORDINALITY AS u(k, o, p, h, rc, di, ar, cl, un, ca, ra, lo, la, ad, j, og, pt, n)
-                 -- A known duplicate takes no id from the sequence; a racing one is still caught.
-                 WHERE NOT EXISTS (SELECT 1 FROM incidents i WHERE i.dataset_id = $1 AND i.source_key = u.k)
-                 ORDER BY u.n
-                 ON CONFLICT (dataset_id, source_key) DO NOTHING RETURNING id, source_key",
-                &[
-                    &dataset,
-                    &run,
-                    &keys,
-                    &occurred,
-                    &precision,
-                    &hour,
-                    &received,
-                    &dispatched,
-                    &arrived,
-                    &closed,
-                    &unit,
-                    &category,
-                    &raw,
-                    &lon,
-                    &lat,
-                    &address,
-                    &area,
-                    &origin,
-                    &place,
-                ],
-            )
-            .map_err(backend)?;
-        let mut inserted: Vec<(i64, &str)> = inserted_rows.iter().map(|r| (r.get(0), r.get(1))).collect();
-        inserted.sort_unstable_by_key(|(id, _)| *id);
         // A key repeated within the batch: its first row is the one stored.
         let mut first_row = std::collections::HashMap::with_capacity(rows.len());
+        let mut unique: Vec<&NewIncident> = Vec::with_capacity(rows.len());
         for (i, r) in rows.iter().enumerate() {
-            first_row.entry(r.source_key.as_str()).or_insert(i);
+            if let std::collections::hash_map::Entry::Vacant(v) = first_row.entry(r.source_key.as_str()) {
+                v.insert(i);
+                unique.push(r);
+            }
         }
+        // Keys first, in file order (so ids follow the file as on SQLite): a
+        // known key takes no id; a key another import stores meanwhile is
+        // still caught by the conflict.
+        let keys: Vec<&str> = unique.iter().map(|r| r.source_key.as_str()).collect();
+        let taken = tx
+            .query(
+                "INSERT INTO incident_keys (dataset_id, source_key, incident_id)
+                 SELECT $1, u.k, nextval('incidents_id_seq')
+                 FROM unnest($2::text[]) WITH ORDINALITY AS u(k, n)
+                 WHERE NOT EXISTS (SELECT 1 FROM incident_keys x WHERE x.dataset_id = $1 AND x.source_key = u.k)
+                 ORDER BY u.n
+                 ON CONFLICT DO NOTHING RETURNING incident_id, source_key",
+                &[&dataset, &keys],
+            )
+            .map_err(backend)?;
+        let mut inserted: Vec<(i64, &NewIncident)> = taken
+            .iter()
+            .map(|r| (r.get(0), &rows[first_row[r.get::<_, &str>(1)]]))
+            .collect();
+        inserted.sort_unstable_by_key(|(id, _)| *id);
+        let new: Vec<&NewIncident> = inserted.iter().map(|(_, r)| *r).collect();
+        let t = |f: fn(&NewIncident) -> Option<chrono::DateTime<chrono::Utc>>| -> Vec<Option<i64>> {
+            new.iter().map(|r| f(r).map(|x| x.timestamp())).collect()
+        };
+        let ids: Vec<i64> = inserted.iter().map(|(id, _)| *id).collect();
+        let keys: Vec<&str> = new.iter().map(|r| r.source_key.as_str()).collect();
+        let occurred: Vec<i64> = new.iter().map(|r| r.occurred_at.timestamp()).collect();
+        let precision: Vec<&str> = new.iter().map(|r| r.time_precision.as_str()).collect();
+        let hour: Vec<Option<i64>> = new.iter().map(|r| r.hour_of_week.map(i64::from)).collect();
+        let (received, dispatched) = (t(|r| r.received_at), t(|r| r.dispatched_at));
+        let (arrived, closed) = (t(|r| r.arrived_at), t(|r| r.closed_at));
+        let unit: Vec<Option<&str>> = new.iter().map(|r| r.unit.as_deref()).collect();
+        let category: Vec<&str> = new.iter().map(|r| r.category.as_str()).collect();
+        let raw: Vec<Option<&str>> = new.iter().map(|r| r.raw_category.as_deref()).collect();
+        let lon: Vec<f64> = new.iter().map(|r| r.lon).collect();
+        let lat: Vec<f64> = new.iter().map(|r| r.lat).collect();
+        let address: Vec<Option<&str>> = new.iter().map(|r| r.address.as_deref()).collect();
+        let area: Vec<Option<i64>> = new.iter().map(|r| r.jurisdiction_id).collect();
+        let origin: Vec<&str> = new.iter().map(|r| r.origin.as_str()).collect();
+        let place: Vec<Option<&str>> = new.iter().map(|r| r.place_type.as_deref()).collect();
+        // The months' partitions, then the rows and the monthly rollup.
+        tx.execute(
+            "SELECT fengqiao_incident_month(m) FROM (SELECT DISTINCT fengqiao_month_start(o) AS m FROM unnest($1::bigint[]) AS o) months",
+            &[&occurred],
+        )
+        .map_err(backend)?;
+        tx.execute(
+            "INSERT INTO incidents (id, dataset_id, source_key, occurred_at, time_precision, hour_of_week,
+                received_at, dispatched_at, arrived_at, closed_at, unit, category, raw_category,
+                lon, lat, address, jurisdiction_id, origin, import_run, place_type)
+             SELECT u.id, $1, u.k, u.o, u.p, u.h, u.rc, u.di, u.ar, u.cl, u.un, u.ca, u.ra, u.lo, u.la, u.ad, u.j, u.og, $2, u.pt
+             FROM unnest($3::bigint[], $4::text[], $5::bigint[], $6::text[], $7::bigint[], $8::bigint[], $9::bigint[],
+                         $10::bigint[], $11::bigint[], $12::text[], $13::text[], $14::text[], $15::float8[],
+                         $16::float8[], $17::text[], $18::bigint[], $19::text[], $20::text[])
+                  AS u(id, k, o, p, h, rc, di, ar, cl, un, ca, ra, lo, la, ad, j, og, pt)",
+            &[
+                &dataset,
+                &run,
+                &ids,
+                &keys,
+                &occurred,
+                &precision,
+                &hour,
+                &received,
+                &dispatched,
+                &arrived,
+                &closed,
+                &unit,
+                &category,
+                &raw,
+                &lon,
+                &lat,
+                &address,
+                &area,
+                &origin,
+                &place,
+            ],
+        )
+        .map_err(backend)?;
+        tx.execute(
+            "INSERT INTO incident_rollup (dataset_id, occurred_at, category, jurisdiction_id, origin, n)
+             SELECT $1, fengqiao_month_start(u.o), u.ca, u.j, u.og, count(*)
+             FROM unnest($2::bigint[], $3::text[], $4::bigint[], $5::text[]) AS u(o, ca, j, og)
+             GROUP BY 2, 3, 4, 5
+             ON CONFLICT (dataset_id, occurred_at, category, (coalesce(jurisdiction_id, 0)), origin)
+             DO UPDATE SET n = incident_rollup.n + excluded.n",
+            &[&dataset, &occurred, &category, &area, &origin],
+        )
+        .map_err(backend)?;
         let actor = format!("import:{run}");
         let mut entries = Vec::with_capacity(inserted.len());
         let mut span: Option<(i64, i64, [f64; 4])> = None;
-        for (id, key) in inserted {
-            let r = &rows[first_row[key]];
+        for (id, r) in inserted {
             let occurred = r.occurred_at.timestamp();
             let opt = |x: Option<i64>| x.map_or(C::Null, C::Integer);
             let time = |x: Option<chrono::DateTime<chrono::Utc>>| opt(x.map(|x| x.timestamp()));

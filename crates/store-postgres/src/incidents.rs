@@ -169,9 +169,27 @@ impl PgStore {
         Ok(n as u64)
     }
 
-    /// Counts by a dimension, keys in byte order.
+    /// Counts by a dimension, keys in byte order. Read from the monthly
+    /// rollup when it holds the answer exactly (whole UTC months or no time
+    /// bounds, no box, a dimension it keeps), else from the incidents.
     pub fn aggregate(&self, f: &IncidentFilter, by: Dimension) -> Result<Vec<(String, u64)>> {
         let (cond, args) = where_clause(f, 1);
+        let month_start = |t: &chrono::DateTime<chrono::Utc>| {
+            use chrono::Datelike;
+            t.day() == 1 && t.timestamp() % 86_400 == 0
+        };
+        let rollup = f.bbox.is_none()
+            && f.from.as_ref().is_none_or(month_start)
+            && f.to.as_ref().is_none_or(month_start)
+            && matches!(
+                by,
+                Dimension::CategoryTop | Dimension::Category | Dimension::Jurisdiction | Dimension::Origin
+            );
+        let (table, count) = if rollup {
+            ("incident_rollup", "sum(i.n)::BIGINT")
+        } else {
+            ("incidents", "count(*)")
+        };
         let (key, join, extra) = match by {
             Dimension::CategoryTop => ("split_part(i.category, '.', 1)", "", ""),
             Dimension::Category => ("i.category", "", ""),
@@ -185,7 +203,7 @@ impl PgStore {
             ),
         };
         let sql = format!(
-            "SELECT {key} AS k, count(*) FROM incidents i{join} WHERE {cond}{extra} GROUP BY k ORDER BY ({key}) COLLATE \"C\""
+            "SELECT {key} AS k, {count} FROM {table} i{join} WHERE {cond}{extra} GROUP BY k ORDER BY ({key}) COLLATE \"C\""
         );
         let rows = self.client()?.query(&sql, &refs(&args)).map_err(backend)?;
         Ok(rows.iter().map(|r| (r.get(0), r.get::<_, i64>(1) as u64)).collect())

@@ -99,8 +99,17 @@ impl PgStore {
     pub fn replace_jurisdictions(&self, items: &[NewJurisdiction]) -> Result<usize> {
         let mut client = self.client()?;
         let mut tx = client.transaction().map_err(backend)?;
-        tx.batch_execute("UPDATE incidents SET jurisdiction_id = NULL; DELETE FROM jurisdictions")
-            .map_err(backend)?;
+        // The rollup's areas go with them: its counts fold into "no area".
+        tx.batch_execute(
+            "UPDATE incidents SET jurisdiction_id = NULL WHERE jurisdiction_id IS NOT NULL;
+             CREATE TEMPORARY TABLE folded ON COMMIT DROP AS
+               SELECT dataset_id, occurred_at, category, origin, sum(n)::BIGINT AS n FROM incident_rollup GROUP BY 1, 2, 3, 4;
+             DELETE FROM incident_rollup;
+             INSERT INTO incident_rollup (dataset_id, occurred_at, category, jurisdiction_id, origin, n)
+               SELECT dataset_id, occurred_at, category, NULL, origin, n FROM folded;
+             DELETE FROM jurisdictions",
+        )
+        .map_err(backend)?;
         let insert = tx
             .prepare(
                 "INSERT INTO jurisdictions (code, name_zh, name_en, level, parent_code, geometry)

@@ -72,7 +72,10 @@ fn concurrent_migrations_apply_once() {
         )
         .unwrap()
         .get(0);
-    assert_eq!(tables, 27);
+    assert_eq!(
+        tables, 29,
+        "27 tables, and incident_keys and incident_rollup beside the partitioned incidents"
+    );
     // The values a commitment is computed from keep SQLite's types: integers,
     // reals and text (a time is Unix seconds, a JSON body text).
     let odd: i64 = c
@@ -476,6 +479,12 @@ fn incident_reads_match_sqlite() {
             if i % 7 == 0 {
                 r.occurred_at = rows_time(i);
             }
+            // Spread over three months: three partitions, three rollup months.
+            match i % 5 {
+                1 => r.occurred_at -= chrono::Duration::days(40),
+                2 => r.occurred_at += chrono::Duration::days(35),
+                _ => {}
+            }
             r
         })
         .collect();
@@ -531,7 +540,24 @@ fn incident_reads_match_sqlite() {
             bbox: Some([121.42, 29.0, 121.48, 30.0]),
             ..Default::default()
         },
+        // Whole months: answered from the rollup on PostgreSQL.
+        IncidentFilter {
+            dataset: Some("t".into()),
+            from: Some(month(2025, 3)),
+            to: Some(month(2025, 4)),
+            category: Some("dispute".into()),
+            ..Default::default()
+        },
+        IncidentFilter {
+            from: Some(month(2025, 1)),
+            jurisdiction: Some("3301".into()),
+            ..Default::default()
+        },
     ];
+    fn month(y: i32, m: u32) -> chrono::DateTime<chrono::Utc> {
+        use chrono::TimeZone;
+        chrono::Utc.with_ymd_and_hms(y, m, 1, 0, 0, 0).unwrap()
+    }
     for f in &filters {
         assert_eq!(
             lite.count_incidents(f).unwrap(),
@@ -581,6 +607,40 @@ fn incident_reads_match_sqlite() {
     for id in [1, 17, 60, 61] {
         assert_eq!(lite.incident(id).unwrap(), pg.incident(id).unwrap(), "incident {id}");
     }
+    // New areas: incidents lose theirs, and the rollup folds its counts to match.
+    lite.replace_jurisdictions(&areas[..2]).unwrap();
+    pg.replace_jurisdictions(&areas[..2]).unwrap();
+    for by in [Dimension::Jurisdiction, Dimension::Category, Dimension::Origin] {
+        let f = IncidentFilter::default();
+        assert_eq!(lite.aggregate(&f, by).unwrap(), pg.aggregate(&f, by).unwrap(), "{by:?}");
+    }
+    assert!(
+        pg.aggregate(&IncidentFilter::default(), Dimension::Jurisdiction)
+            .unwrap()
+            .is_empty()
+    );
+    // Another batch with duplicates of stored keys and of its own.
+    let mut again: Vec<_> = rows[..10].to_vec();
+    again.push(incident("fresh", 5, 121.41, false));
+    again.push(incident("fresh", 6, 121.42, false));
+    let c = ImportCounts {
+        read: 12,
+        ..Default::default()
+    };
+    assert_eq!(
+        lite.import_batch(lr, &again, c).unwrap(),
+        pg.import_batch(pr, &again, c).unwrap()
+    );
+    assert_eq!(
+        lite.incident(61).unwrap(),
+        pg.incident(61).unwrap(),
+        "the fresh key's first row, next id"
+    );
+    let f = IncidentFilter::default();
+    assert_eq!(
+        lite.aggregate(&f, Dimension::Category).unwrap(),
+        pg.aggregate(&f, Dimension::Category).unwrap()
+    );
 }
 
 /// Forecasts and plans: stored with their ledger entries, read back, and
