@@ -8,6 +8,8 @@
 #
 #   scripts/soak.sh          # 10 minutes
 #   scripts/soak.sh 60
+#   SOAK_PG="host=/tmp port=5432 user=postgres dbname=postgres" scripts/soak.sh
+#                            # the same on PostgreSQL (a fresh database on that server)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-600}"
@@ -16,8 +18,22 @@ cargo build --release --quiet
 bin=target/release/fengqiao
 work=$(mktemp -d)
 server=""
-cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"; }
+db_args=()
+backend=SQLite
+if [ -n "${SOAK_PG:-}" ]; then
+    soak_db="fengqiao_soak_$$"
+    psql "$SOAK_PG" -qc "CREATE DATABASE $soak_db"
+    db_args=(--db "$(echo "$SOAK_PG" | sed 's/dbname=[^ ]*//') dbname=$soak_db")
+    backend=PostgreSQL
+fi
+cleanup() {
+    [ -n "$server" ] && kill "$server" 2>/dev/null
+    [ -n "${soak_db:-}" ] && psql "$SOAK_PG" -qc "DROP DATABASE IF EXISTS $soak_db WITH (FORCE)"
+    rm -rf "$work"
+}
 trap cleanup EXIT
+export FENGQIAO_DB="${db_args[1]:-}"
+[ -n "$FENGQIAO_DB" ] || unset FENGQIAO_DB
 "$bin" demo --no-serve --data-dir "$work/d" >/dev/null
 export FQ_TOKEN=$("$bin" user token commander --name soak --data-dir "$work/d")
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -30,7 +46,7 @@ rss() { awk '/VmRSS/ {print $2}' "/proc/$server/status"; }
 every=$(( seconds >= 300 ? 10 : 2 ))
 ( while kill -0 "$server" 2>/dev/null; do echo "$(date +%s) $(rss)" >>"$work/rss"; sleep "$every"; done ) &
 sampler=$!
-echo "soak: ${seconds} s, 50 connections, 1 write in 20 (release build, SQLite, full demo city)"
+echo "soak: ${seconds} s, 50 connections, 1 write in 20 (release build, $backend, full demo city)"
 out=$(wrk -t2 -c50 -d"${seconds}"s --latency -s scripts/soak.lua "http://127.0.0.1:$port")
 kill "$sampler" 2>/dev/null || true
 echo "$out" | grep -E "Requests/sec|requests in|Non-2xx|Socket errors|50%|99%" | sed 's/^/  /'
@@ -55,5 +71,9 @@ if grep -qi "panicked" "$work/serve.log"; then cat "$work/serve.log"; exit 1; fi
 sleep 6 # the server signs a checkpoint every 5 s
 kill "$server"; wait "$server" 2>/dev/null || true; server=""
 "$bin" ledger verify --data-dir "$work/d" | sed 's/^/  /'
-written=$(sqlite3 "$work/d/fengqiao.sqlite" "SELECT count(*) FROM cases WHERE title = 'soak'" 2>/dev/null || echo "?")
+if [ -n "${soak_db:-}" ]; then
+    written=$(psql "$FENGQIAO_DB" -Atc "SELECT count(*) FROM cases WHERE title = 'soak'" 2>/dev/null || echo "?")
+else
+    written=$(sqlite3 "$work/d/fengqiao.sqlite" "SELECT count(*) FROM cases WHERE title = 'soak'" 2>/dev/null || echo "?")
+fi
 echo "  hazards written during the soak: $written"

@@ -400,6 +400,15 @@ impl Store for SqliteStore {
             let tx = c.transaction().map_err(backend)?;
             tx.execute("UPDATE incidents SET jurisdiction_id = NULL", [])
                 .map_err(backend)?;
+            // The rollup's areas go with them: its counts fold into "no area".
+            tx.execute_batch(
+                "CREATE TEMP TABLE folded AS
+                   SELECT dataset_id, occurred_at, category, origin, sum(n) AS n FROM incident_rollup GROUP BY 1, 2, 3, 4;
+                 DELETE FROM incident_rollup;
+                 INSERT INTO incident_rollup SELECT dataset_id, occurred_at, category, 0, origin, n FROM folded;
+                 DROP TABLE temp.folded;",
+            )
+            .map_err(backend)?;
             tx.execute("DELETE FROM jurisdictions", []).map_err(backend)?;
             {
                 let mut stmt = tx

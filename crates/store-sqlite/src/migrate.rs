@@ -19,6 +19,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (11, include_str!("../migrations/0011_users.sql")),
     (12, include_str!("../migrations/0012_open311_keys.sql")),
     (13, include_str!("../migrations/0013_dataset_stats.sql")),
+    (14, include_str!("../migrations/0014_incident_rollup.sql")),
 ];
 
 /// The newest schema version this build knows.

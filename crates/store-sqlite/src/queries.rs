@@ -40,6 +40,8 @@ pub fn insert_batch(
     let mut inserted = 0u64;
     // The inserted rows' time span and extent, for the dataset's stats.
     let mut span: Option<(i64, i64, [f64; 4])> = None;
+    // The inserted rows' counts by month, category, area and origin, for the rollup.
+    let mut rollup: std::collections::HashMap<(i64, &str, i64, &str), i64> = std::collections::HashMap::new();
     {
         let mut stmt = tx
             .prepare_cached(
@@ -86,6 +88,13 @@ pub fn insert_batch(
                 .map_err(backend)? as u64;
             if added == 1 {
                 let t = ts(r.occurred_at);
+                let cell = (
+                    month_start(r.occurred_at),
+                    r.category.as_str(),
+                    r.jurisdiction_id.unwrap_or(0),
+                    r.origin.as_str(),
+                );
+                *rollup.entry(cell).or_default() += 1;
                 span = Some(match span {
                     None => (t, t, [r.lon, r.lat, r.lon, r.lat]),
                     Some((a, b, e)) => (
@@ -105,6 +114,18 @@ pub fn insert_batch(
             inserted += added;
         }
         crate::ledger::append(&tx, &entries)?;
+    }
+    {
+        let mut add = tx
+            .prepare_cached(
+                "INSERT INTO incident_rollup VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT DO UPDATE SET n = n + excluded.n",
+            )
+            .map_err(backend)?;
+        for ((month, category, area, origin), n) in &rollup {
+            add.execute(params![dataset, month, category, area, origin, n])
+                .map_err(backend)?;
+        }
     }
     if let Some((first, last, e)) = span {
         tx.execute(
@@ -289,8 +310,33 @@ pub fn count(c: &Connection, f: &IncidentFilter) -> Result<u64> {
         .map_err(backend)
 }
 
+/// The first second of the UTC month holding `t`.
+pub(crate) fn month_start(t: chrono::DateTime<chrono::Utc>) -> i64 {
+    use chrono::{Datelike, TimeZone};
+    chrono::Utc
+        .with_ymd_and_hms(t.year(), t.month(), 1, 0, 0, 0)
+        .single()
+        .map_or(0, |m| m.timestamp())
+}
+
+/// Counts by a dimension, keys in byte order. Read from the monthly rollup
+/// when it holds the answer exactly (whole UTC months or no time bounds, no
+/// box, a dimension it keeps), else from the incidents.
 pub fn aggregate(c: &Connection, f: &IncidentFilter, by: Dimension) -> Result<Vec<(String, u64)>> {
     let (cond, args) = where_clause(f);
+    let whole = |t: &chrono::DateTime<chrono::Utc>| month_start(*t) == t.timestamp();
+    let rollup = f.bbox.is_none()
+        && f.from.as_ref().is_none_or(whole)
+        && f.to.as_ref().is_none_or(whole)
+        && matches!(
+            by,
+            Dimension::CategoryTop | Dimension::Category | Dimension::Jurisdiction | Dimension::Origin
+        );
+    let (table, count) = if rollup {
+        ("incident_rollup", "sum(i.n)")
+    } else {
+        ("incidents", "count(*)")
+    };
     let (key, join, extra) = match by {
         Dimension::CategoryTop => (
             "CASE WHEN instr(i.category, '.') > 0 THEN substr(i.category, 1, instr(i.category, '.') - 1) ELSE i.category END",
@@ -303,7 +349,7 @@ pub fn aggregate(c: &Connection, f: &IncidentFilter, by: Dimension) -> Result<Ve
         Dimension::Origin => ("i.origin", "", ""),
         Dimension::Day => ("date(i.occurred_at, 'unixepoch')", "", ""),
     };
-    let sql = format!("SELECT {key} AS k, count(*) FROM incidents i{join} WHERE {cond}{extra} GROUP BY k ORDER BY k");
+    let sql = format!("SELECT {key} AS k, {count} FROM {table} i{join} WHERE {cond}{extra} GROUP BY k ORDER BY k");
     let mut stmt = c.prepare(&sql).map_err(backend)?;
     let rows = stmt
         .query_map(params_from_iter(args), |r| {

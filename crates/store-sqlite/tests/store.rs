@@ -278,7 +278,7 @@ fn reopening_keeps_data_and_schema_version() {
     }
     let store = SqliteStore::open(&path).unwrap();
     assert_eq!(store.get_setting("k").unwrap().as_deref(), Some("v2"));
-    assert_eq!(fengqiao_store_sqlite::SCHEMA_VERSION, 13);
+    assert_eq!(fengqiao_store_sqlite::SCHEMA_VERSION, 14);
 }
 
 #[test]
@@ -867,4 +867,84 @@ fn accounts_log_in_lock_out_and_are_logged() {
             .find(|e| e.record_type == "user")
             .map(|e| e.commitment)
     );
+}
+
+/// The monthly rollup answers whole-month and all-time aggregates exactly as
+/// counting the incidents does, across months, batches, duplicates, areas
+/// and a replacement of the areas.
+#[test]
+fn the_rollup_counts_what_the_incidents_count() {
+    let (dir, store) = fresh();
+    let areas: Vec<NewJurisdiction> = ["33", "3301", "3302"]
+        .iter()
+        .map(|code| NewJurisdiction {
+            code: code.to_string(),
+            name_zh: code.to_string(),
+            name_en: code.to_string(),
+            level: if code.len() == 2 { Level::City } else { Level::Town },
+            parent_code: (code.len() > 2).then(|| "33".to_string()),
+            geometry: "{}".into(),
+        })
+        .collect();
+    store.replace_jurisdictions(&areas).unwrap();
+    let run = start(&store, "r");
+    let categories = ["dispute.family", "criminal.theft", "traffic.accident", "dispute"];
+    let rows: Vec<NewIncident> = (0..400)
+        .map(|i: i64| {
+            // Minutes over 100 days: four UTC months.
+            let mut r = incident(&format!("k{}", i % 350), i * 360, categories[(i % 4) as usize], 121.5);
+            r.jurisdiction_id = [None, Some(2), Some(3)][(i % 3) as usize];
+            r.origin = if i % 5 == 0 { Origin::Officer } else { Origin::Citizen };
+            r
+        })
+        .collect();
+    for (n, batch) in rows.chunks(90).enumerate() {
+        let counts = ImportCounts {
+            read: 90 * n as u64 + batch.len() as u64,
+            ..Default::default()
+        };
+        store.import_batch(run, batch, counts).unwrap();
+    }
+    let raw = rusqlite::Connection::open(dir.path().join("db.sqlite")).unwrap();
+    let count = |sql: &str| -> Vec<(String, u64)> {
+        let mut q = raw.prepare(sql).unwrap();
+        q.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let month = |m: u32| Utc.with_ymd_and_hms(2025, m, 1, 0, 0, 0).unwrap();
+    let april = IncidentFilter {
+        from: Some(month(4)),
+        to: Some(month(5)),
+        ..Default::default()
+    };
+    let (from, to) = (month(4).timestamp(), month(5).timestamp());
+    let check = |label: &str| {
+        assert_eq!(
+            store
+                .aggregate(&IncidentFilter::default(), Dimension::Category)
+                .unwrap(),
+            count("SELECT category, count(*) FROM incidents GROUP BY 1 ORDER BY 1"),
+            "{label}: all time by category"
+        );
+        assert_eq!(
+            store.aggregate(&april, Dimension::Jurisdiction).unwrap(),
+            count(&format!(
+                "SELECT j.code, count(*) FROM incidents i JOIN jurisdictions j ON j.id = i.jurisdiction_id
+                 WHERE i.occurred_at >= {from} AND i.occurred_at < {to} GROUP BY 1 ORDER BY 1"
+            )),
+            "{label}: April by area"
+        );
+        assert_eq!(
+            store.aggregate(&IncidentFilter::default(), Dimension::Origin).unwrap(),
+            count("SELECT origin, count(*) FROM incidents GROUP BY 1 ORDER BY 1"),
+            "{label}: all time by origin"
+        );
+    };
+    check("after the import");
+    assert!(!store.aggregate(&april, Dimension::Jurisdiction).unwrap().is_empty());
+    store.replace_jurisdictions(&areas[..2]).unwrap();
+    check("after new areas");
+    assert!(store.aggregate(&april, Dimension::Jurisdiction).unwrap().is_empty());
 }
