@@ -10,9 +10,7 @@ use fengqiao_store::cases::{Attachment, CaseFilter, CaseRecord, NewCase, Party};
 use fengqiao_store::{Result, StoreError};
 use postgres::GenericClient;
 
-const CASE_COLUMNS: &str = "code, case_type, category, title, description, jurisdiction_id, address, lon, lat, origin, \
-     stage, version, department, assignee, opened_at, due_at, stage_due_at, closed_at, state, risk_grade, risk, stock, \
-     token_hash, in_person_visits, incident_id";
+use fengqiao_store::canonical::CASE_COLUMNS;
 
 const SELECT: &str = "SELECT c.id, c.code, c.case_type, c.category, c.title, c.description, j.code, c.address, \
      c.lon, c.lat, c.origin, c.state, c.risk_grade, c.risk, c.stock, c.token_hash, c.in_person_visits, c.incident_id \
@@ -147,8 +145,8 @@ impl PgStore {
             .map_err(backend)?;
         let taken: i64 = tx
             .query_one(
-                "SELECT COUNT(*) FROM cases WHERE starts_with(code, $1)",
-                &[&format!("{stem}-")],
+                "SELECT COUNT(*) FROM cases WHERE code COLLATE \"C\" >= $1 AND code COLLATE \"C\" < $2",
+                &[&format!("{stem}-"), &format!("{stem}.")],
             )
             .map_err(backend)?
             .get(0);

@@ -97,7 +97,10 @@ pub(crate) fn commit(key: &[u8; 32], values: &[Owned]) -> [u8; 32] {
     fengqiao_store::canonical::commit(key, &canonical)
 }
 
-use fengqiao_store::canonical::{FORECAST_COLUMNS, INCIDENT_COLUMNS, PLAN_COLUMNS};
+use fengqiao_store::canonical::{
+    ACTIVITY_COLUMNS, ATTACHMENT_COLUMNS, FORECAST_COLUMNS, INCIDENT_COLUMNS, LOGIN_COLUMNS, PLAN_COLUMNS,
+    USER_COLUMNS, VOLUNTEER_COLUMNS,
+};
 
 /// The stored values of a record that the log commits to (the SQLite
 /// backend's columns, in its order).
@@ -136,29 +139,21 @@ pub(crate) fn record_values(
             run.push(Owned::Text(serde_json::to_string(&cells).unwrap_or_default()));
             Ok(Some(run))
         }
-        "user" => one(
-            &mut query,
-            "SELECT username, display_name, role, jurisdiction, department, assignee, password_hash, must_change, \
-             disabled, version FROM users WHERE id = $1",
-        ),
-        "login" => one(
-            &mut query,
-            "SELECT username, user_id, success, via, at FROM logins WHERE id = $1",
-        ),
+        "user" => one(&mut query, &format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1")),
+        "login" => one(&mut query, &format!("SELECT {LOGIN_COLUMNS} FROM logins WHERE id = $1")),
         "case" => crate::cases::committed_values(c, id),
         "attachment" => one(
             &mut query,
-            "SELECT case_id, file_name, media_type, sha256, size, added_by, added_at FROM case_attachments WHERE id = $1",
+            &format!("SELECT {ATTACHMENT_COLUMNS} FROM case_attachments WHERE id = $1"),
         ),
         "volunteer" => one(
             &mut query,
-            "SELECT name, phone, skills, areas, availability, active, joined_at FROM volunteers WHERE id = $1",
+            &format!("SELECT {VOLUNTEER_COLUMNS} FROM volunteers WHERE id = $1"),
         ),
         "activity" => {
             let Some(mut values) = one(
                 &mut query,
-                "SELECT kind, title, jurisdiction, starts_at, ends_at, reach, case_code FROM volunteer_activities \
-                 WHERE id = $1",
+                &format!("SELECT {ACTIVITY_COLUMNS} FROM volunteer_activities WHERE id = $1"),
             )?
             else {
                 return Ok(None);

@@ -27,6 +27,7 @@ use postgres::{Client, NoTls};
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_init.sql")),
     (2, include_str!("../migrations/0002_partitions.sql")),
+    (3, include_str!("../migrations/0003_case_codes.sql")),
 ];
 
 /// The newest schema version this build knows.

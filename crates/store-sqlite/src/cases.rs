@@ -3,15 +3,11 @@
 
 use crate::{backend, from_ts, ts};
 use fengqiao_cases::{CaseState, Event};
+use fengqiao_store::canonical::{ATTACHMENT_COLUMNS, CASE_COLUMNS};
 use fengqiao_store::cases::{CaseFilter, CaseRecord, NewCase, Party};
 use fengqiao_store::{Result, StoreError};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
-
-/// The case columns the ledger commits to, in order (then parties and events).
-const CASE_COLUMNS: &str = "code, case_type, category, title, description, jurisdiction_id, address, lon, lat, origin, \
-     stage, version, department, assignee, opened_at, due_at, stage_due_at, closed_at, state, risk_grade, risk, stock, \
-     token_hash, in_person_visits, incident_id";
 
 fn json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).expect("serialisable")
@@ -392,8 +388,6 @@ pub(crate) fn escalated(c: &Connection) -> Result<Vec<i64>> {
         .collect::<rusqlite::Result<_>>()
         .map_err(backend)
 }
-
-const ATTACHMENT_COLUMNS: &str = "case_id, file_name, media_type, sha256, size, added_by, added_at";
 
 pub(crate) fn attachment_values(c: &Connection, id: i64) -> Result<Option<Vec<Value>>> {
     crate::ledger::row(

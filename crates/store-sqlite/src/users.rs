@@ -8,11 +8,11 @@ use fengqiao_store::{Result, StoreError};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-/// What the ledger commits to for a user: who it is and what it may do
-/// (not its failure count, which changes with every mistyped password and
-/// is covered by the logged logins).
-const USER_COMMITTED: &str =
-    "username, display_name, role, jurisdiction, department, assignee, password_hash, must_change, disabled, version";
+// What the ledger commits to for a user is who it is and what it may do
+// (not its failure count, which changes with every mistyped password and
+// is covered by the logged logins).
+use fengqiao_store::canonical::{LOGIN_COLUMNS, USER_COLUMNS as USER_COMMITTED};
+/// The columns a user is read with.
 const USER_COLUMNS: &str = "id, username, display_name, role, jurisdiction, department, assignee, must_change, \
      failed_logins, locked_until, disabled, version, created_at";
 
@@ -20,7 +20,7 @@ pub(crate) fn committed_values(c: &Connection, record_type: &str, id: i64) -> Re
     let sql = if record_type == "user" {
         format!("SELECT {USER_COMMITTED} FROM users WHERE id = ?1")
     } else {
-        "SELECT username, user_id, success, via, at FROM logins WHERE id = ?1".to_string()
+        format!("SELECT {LOGIN_COLUMNS} FROM logins WHERE id = ?1")
     };
     crate::ledger::row(c, &sql, id)
 }

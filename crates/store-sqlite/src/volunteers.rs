@@ -8,8 +8,7 @@ use fengqiao_store::volunteers::{Activity, NewActivity, NewVolunteer, Volunteer}
 use rusqlite::types::Value;
 use rusqlite::{Connection, params};
 
-const VOLUNTEER_COLUMNS: &str = "name, phone, skills, areas, availability, active, joined_at";
-const ACTIVITY_COLUMNS: &str = "kind, title, jurisdiction, starts_at, ends_at, reach, case_code";
+use fengqiao_store::canonical::{ACTIVITY_COLUMNS, VOLUNTEER_COLUMNS};
 
 fn json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).expect("serialisable")

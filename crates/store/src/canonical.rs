@@ -14,6 +14,18 @@ pub const FORECAST_COLUMNS: &str = "dataset_id, model, window_kind, window_start
      centre_lon, centre_lat, origin_x, origin_y, cols, rows, data_cutoff, params, version, created_at";
 pub const PLAN_COLUMNS: &str =
     "dataset_id, forecast_id, window_start, window_end, params, summary, body, geojson, version, created_at";
+/// A case's row (its parties and events follow it in the body).
+pub const CASE_COLUMNS: &str = "code, case_type, category, title, description, jurisdiction_id, address, lon, lat, \
+     origin, stage, version, department, assignee, opened_at, due_at, stage_due_at, closed_at, state, risk_grade, risk, \
+     stock, token_hash, in_person_visits, incident_id";
+pub const ATTACHMENT_COLUMNS: &str = "case_id, file_name, media_type, sha256, size, added_by, added_at";
+/// An account: what it may do and its password hash, not its login counters.
+pub const USER_COLUMNS: &str =
+    "username, display_name, role, jurisdiction, department, assignee, password_hash, must_change, disabled, version";
+pub const LOGIN_COLUMNS: &str = "username, user_id, success, via, at";
+pub const VOLUNTEER_COLUMNS: &str = "name, phone, skills, areas, availability, active, joined_at";
+/// An activity's row (its attendance follows it in the body).
+pub const ACTIVITY_COLUMNS: &str = "kind, title, jurisdiction, starts_at, ends_at, reach, case_code";
 
 /// One stored column value, borrowed from the backend's row.
 #[derive(Debug, Clone, Copy, PartialEq)]
