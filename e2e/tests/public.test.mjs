@@ -47,7 +47,8 @@ for (const lang of ["zh", "en"]) {
     await page.locator("#submit button[type=submit]").click();
     const token = (await page.locator("#new-token").textContent()).trim();
     assert.match(token, /^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
-    const code = (await page.locator("#submit-result").textContent()).match(/SQ-[^)]+/)[0];
+    // The whole code: the token shown beside it may contain "SQ-" too.
+    const code = (await page.locator("#submit-result").textContent()).match(/SQ-\d+-\d+-\d+/)[0];
     await page.screenshot({ path: join(artifacts, `public-submitted-${lang}.png`), fullPage: true });
 
     // The loop, through the API: dispatched to urban management, handled, sent back once, closed.
