@@ -11,6 +11,7 @@ pub struct FileConfig {
     pub data_dir: Option<PathBuf>,
     pub db: Option<PathBuf>,
     pub commitment_key: Option<PathBuf>,
+    pub sqlite_cache_mib: Option<u32>,
     pub bind: Option<String>,
     pub timezone: Option<String>,
     pub cell_m: Option<f64>,
@@ -35,6 +36,9 @@ pub struct GlobalArgs {
     /// PostgreSQL only: the ledger's commitment key, kept outside the database; every server on one database needs the same file [default: DATA_DIR/postgres.commitment-key]
     #[arg(long, global = true, env = "FENGQIAO_COMMITMENT_KEY")]
     pub commitment_key: Option<PathBuf>,
+    /// SQLite only: the database's page caches in all, MiB (a third for writing, the rest for eight readers) [default: 96]
+    #[arg(long, global = true, env = "FENGQIAO_SQLITE_CACHE_MIB")]
+    pub sqlite_cache_mib: Option<u32>,
     /// Address the server listens on [default: 127.0.0.1:8080]
     #[arg(long, global = true, env = "FENGQIAO_BIND")]
     pub bind: Option<String>,
@@ -67,6 +71,8 @@ pub struct Settings {
     pub postgres: Option<String>,
     /// PostgreSQL's commitment key file (SQLite keeps its own beside the database file).
     pub commitment_key: PathBuf,
+    /// The SQLite page caches' budget, MiB.
+    pub sqlite_cache_mib: u32,
     pub bind: SocketAddr,
     pub timezone: chrono_tz::Tz,
     pub cell_m: f64,
@@ -104,6 +110,13 @@ impl Settings {
             .clone()
             .or(file.commitment_key)
             .unwrap_or_else(|| data_dir.join("postgres.commitment-key"));
+        let sqlite_cache_mib = args
+            .sqlite_cache_mib
+            .or(file.sqlite_cache_mib)
+            .unwrap_or(fengqiao_store_sqlite::DEFAULT_CACHE_MIB);
+        if !(4..=65_536).contains(&sqlite_cache_mib) {
+            return Err(format!("SQLite cache {sqlite_cache_mib} MiB is outside 4..=65536"));
+        }
         let bind_text = args
             .bind
             .clone()
@@ -161,6 +174,7 @@ impl Settings {
             db,
             postgres,
             commitment_key,
+            sqlite_cache_mib,
             bind,
             timezone,
             cell_m,
@@ -233,6 +247,12 @@ mod tests {
         };
         assert!(Settings::resolve(&bad).unwrap_err().contains("IP:PORT"));
         assert_eq!(s.postgres, None);
+        assert_eq!(s.sqlite_cache_mib, 96);
+        let tiny = GlobalArgs {
+            sqlite_cache_mib: Some(2),
+            ..GlobalArgs::default()
+        };
+        assert!(Settings::resolve(&tiny).unwrap_err().contains("SQLite cache 2 MiB"));
         for (db, pg) in [
             ("postgres://fq:pw@db.example/fq", true),
             ("postgresql://db/fq", true),

@@ -23,7 +23,13 @@ pub fn open_store(settings: &Settings) -> Result<Arc<dyn Store>, String> {
 pub fn open_sqlite(settings: &Settings) -> Result<SqliteStore, String> {
     require_sqlite(settings)?;
     create_parent(settings)?;
-    SqliteStore::open(&settings.db).map_err(|e| e.to_string())
+    let store = SqliteStore::open(&settings.db).map_err(|e| e.to_string())?;
+    if settings.sqlite_cache_mib != fengqiao_store_sqlite::DEFAULT_CACHE_MIB {
+        store
+            .limit_cache(settings.sqlite_cache_mib)
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(store)
 }
 
 /// Refuses, before anything is touched, when the database is PostgreSQL.

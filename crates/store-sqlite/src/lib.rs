@@ -44,7 +44,13 @@ pub struct SqliteStore {
     generation: std::sync::atomic::AtomicU64,
     /// The same, for writes to incidents and what is made from them.
     incidents_generation: std::sync::atomic::AtomicU64,
+    /// Each reader's page cache, KiB (set before readers open: see [`SqliteStore::limit_cache`]).
+    reader_cache_kib: std::sync::atomic::AtomicI64,
 }
+
+/// The page caches' default budget: 32 MiB for the writer, 8 MiB for each of
+/// the eight readers.
+pub const DEFAULT_CACHE_MIB: u32 = 96;
 
 impl std::fmt::Debug for SqliteStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -96,6 +102,7 @@ impl SqliteStore {
             reader_free: std::sync::Condvar::new(),
             generation: std::sync::atomic::AtomicU64::new(0),
             incidents_generation: std::sync::atomic::AtomicU64::new(0),
+            reader_cache_kib: std::sync::atomic::AtomicI64::new(8_000),
         })
     }
 
@@ -125,6 +132,21 @@ impl SqliteStore {
             }
         }
         Ok(conn)
+    }
+
+    /// Bounds the SQLite page caches of this store to about `mib` MiB in all
+    /// (a third for the writer, the rest shared by the readers), for the
+    /// process's memory to stay within a known size. Takes effect for
+    /// readers opened after it: call it right after opening.
+    pub fn limit_cache(&self, mib: u32) -> Result<()> {
+        let total = i64::from(mib.max(4)) * 1024;
+        let writer = total / 3;
+        let reader = ((total - writer) / READERS as i64).max(256);
+        self.reader_cache_kib
+            .store(reader, std::sync::atomic::Ordering::Relaxed);
+        let w = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        w.execute_batch(&format!("PRAGMA cache_size = -{writer};"))
+            .map_err(backend)
     }
 
     pub fn path(&self) -> &Path {
@@ -196,11 +218,12 @@ impl SqliteStore {
             if pool.open < READERS {
                 pool.open += 1;
                 drop(pool);
+                let kib = self.reader_cache_kib.load(std::sync::atomic::Ordering::Relaxed);
                 return Self::connect(&self.path)
                     .and_then(|c| {
                         // Readers share the OS page cache; a smaller cache of their own
-                        // bounds the server's memory (eight readers, 8 MiB each).
-                        c.execute_batch("PRAGMA cache_size = -8000;")?;
+                        // bounds the server's memory (eight readers, 8 MiB each by default).
+                        c.execute_batch(&format!("PRAGMA cache_size = -{kib};"))?;
                         Ok(c)
                     })
                     .map_err(|e| {
