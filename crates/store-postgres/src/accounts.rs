@@ -129,14 +129,8 @@ impl PgStore {
                 what: format!("user {id}"),
             });
         };
-        let pick = |new: &Option<Option<String>>, old: &Option<String>| new.clone().unwrap_or_else(|| old.clone());
-        let role = ch.role.clone().unwrap_or(before.role.clone());
-        let (jurisdiction, department, assignee) = (
-            pick(&ch.jurisdiction, &before.jurisdiction),
-            pick(&ch.department, &before.department),
-            pick(&ch.assignee, &before.assignee),
-        );
-        let version = before.version + 1;
+        let next = ch.apply(&before);
+        let version = next.version;
         tx.execute(
             "UPDATE users SET role = $2, jurisdiction = $3, department = $4, assignee = $5,
                  password_hash = COALESCE($6, password_hash), must_change = $7, disabled = $8, version = $9,
@@ -145,13 +139,13 @@ impl PgStore {
              WHERE id = $1",
             &[
                 &id,
-                &role,
-                &jurisdiction,
-                &department,
-                &assignee,
+                &next.role,
+                &next.jurisdiction,
+                &next.department,
+                &next.assignee,
                 &ch.password_hash,
-                &flag(ch.must_change.unwrap_or(before.must_change)),
-                &flag(ch.disabled.unwrap_or(before.disabled)),
+                &flag(next.must_change),
+                &flag(next.disabled),
                 &i64::from(version),
             ],
         )

@@ -69,6 +69,24 @@ pub struct UserChange {
     pub disabled: Option<bool>,
 }
 
+impl UserChange {
+    /// The user as this change leaves it (one version on; the password and
+    /// the login counters are the store's business).
+    pub fn apply(&self, before: &User) -> User {
+        let pick = |new: &Option<Option<String>>, old: &Option<String>| new.clone().unwrap_or_else(|| old.clone());
+        User {
+            role: self.role.clone().unwrap_or_else(|| before.role.clone()),
+            jurisdiction: pick(&self.jurisdiction, &before.jurisdiction),
+            department: pick(&self.department, &before.department),
+            assignee: pick(&self.assignee, &before.assignee),
+            must_change: self.must_change.unwrap_or(before.must_change),
+            disabled: self.disabled.unwrap_or(before.disabled),
+            version: before.version + 1,
+            ..before.clone()
+        }
+    }
+}
+
 /// One login attempt, as the store records it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoginAttempt {
