@@ -18,12 +18,13 @@ cargo build --release --quiet
 bin=target/release/fengqiao
 work=$(mktemp -d)
 server=""
-db_args=()
 backend=SQLite
+unset FENGQIAO_DB
 if [ -n "${SOAK_PG:-}" ]; then
     soak_db="fengqiao_soak_$$"
     psql "$SOAK_PG" -qc "CREATE DATABASE $soak_db"
-    db_args=(--db "$(echo "$SOAK_PG" | sed 's/dbname=[^ ]*//') dbname=$soak_db")
+    # Every command below (demo, user, serve, ledger) then works on it.
+    export FENGQIAO_DB="$(echo "$SOAK_PG" | sed 's/dbname=[^ ]*//') dbname=$soak_db"
     backend=PostgreSQL
 fi
 cleanup() {
@@ -32,8 +33,6 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
-export FENGQIAO_DB="${db_args[1]:-}"
-[ -n "$FENGQIAO_DB" ] || unset FENGQIAO_DB
 "$bin" demo --no-serve --data-dir "$work/d" >/dev/null
 export FQ_TOKEN=$("$bin" user token commander --name soak --data-dir "$work/d")
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

@@ -1574,6 +1574,50 @@ fn kill_after(dir: &Path, args: &[&str], ms: u64) -> bool {
     running
 }
 
+/// A client opening and registering hazards through the server at `addr`
+/// until it stops answering; gives the writes it was told succeeded, as
+/// (case code, version answered).
+fn write_cases_until_gone(addr: std::net::SocketAddr, token: String) -> std::thread::JoinHandle<Vec<(String, u64)>> {
+    std::thread::spawn(move || {
+        let bearer = format!("Bearer {token}");
+        let auth = [("Authorization", bearer.as_str())];
+        let mut acked: Vec<(String, u64)> = Vec::new();
+        for n in 0.. {
+            let body = format!(r#"{{"type":"hazard","category":"hazard.fire","title":"隐患 {n}"}}"#);
+            let Some((201, _, v)) = try_http(addr, "POST", "/api/v1/cases", &auth, &body) else {
+                break;
+            };
+            let code = v["case"]["code"].as_str().unwrap().to_string();
+            acked.push((code.clone(), v["case"]["state"]["version"].as_u64().unwrap()));
+            let act = r#"{"action":"register","version":1}"#;
+            let Some((200, _, v)) = try_http(addr, "POST", &format!("/api/v1/cases/{code}/actions"), &auth, act) else {
+                break;
+            };
+            acked.push((code, v["case"]["state"]["version"].as_u64().unwrap()));
+        }
+        acked
+    })
+}
+
+/// Every acknowledged case write is stored, at its acknowledged version or later.
+fn acknowledged_writes_present(dir: &Path, database: &[&str], acked: &[(String, u64)]) {
+    assert!(
+        acked.len() > 10,
+        "the client got answers before the kill: {}",
+        acked.len()
+    );
+    for (code, version) in acked {
+        let o = run(dir, &[database, &["case", "show", code, "--json"]].concat());
+        assert!(o.status.success(), "{code} acknowledged but missing: {}", stderr(&o));
+        let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert!(
+            v["case"]["state"]["version"].as_u64().unwrap() >= *version,
+            "{code}: acknowledged version {version}, stored {}",
+            v["case"]["state"]["version"]
+        );
+    }
+}
+
 fn ledger_verifies(dir: &Path, data: &str) {
     let o = run(dir, &["--data-dir", data, "ledger", "verify", "--json"]);
     let v: Value = serde_json::from_slice(&o.stdout).unwrap_or(Value::Null);
@@ -1694,113 +1738,15 @@ fn killed_processes_lose_nothing_acknowledged() {
         &["--data-dir", "srv", "user", "token", "commander", "--name", "crash"],
     );
     let token = String::from_utf8_lossy(&o.stdout).trim().to_string();
-    let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = probe.local_addr().unwrap();
-    drop(probe);
-    let mut server = bin()
-        .current_dir(d)
-        .args(["--data-dir", "srv", "serve", "--bind", &addr.to_string()])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    while std::net::TcpStream::connect(addr).is_err() {
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    let client = std::thread::spawn(move || {
-        use std::io::{Read, Write};
-        let call = |method: &str, path: &str, body: &str| -> Option<(u16, Value)> {
-            let mut s = std::net::TcpStream::connect(addr).ok()?;
-            let req = format!(
-                "{method} {path} HTTP/1.0\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-                body.len()
-            );
-            s.write_all(req.as_bytes()).ok()?;
-            let mut out = String::new();
-            s.read_to_string(&mut out).ok()?;
-            let (head, body) = out.split_once("\r\n\r\n")?;
-            let status = head.split(' ').nth(1)?.parse().ok()?;
-            Some((status, serde_json::from_str(body).unwrap_or(Value::Null)))
-        };
-        // Acknowledged writes: (case code, version the server answered with).
-        let mut acked: Vec<(String, u64)> = Vec::new();
-        for n in 0.. {
-            let body = format!(r#"{{"type":"hazard","category":"hazard.fire","title":"隐患 {n}"}}"#);
-            let Some((201, v)) = call("POST", "/api/v1/cases", &body) else {
-                break;
-            };
-            let code = v["case"]["code"].as_str().unwrap().to_string();
-            acked.push((code.clone(), v["case"]["state"]["version"].as_u64().unwrap()));
-            let act = r#"{"action":"register","version":1}"#;
-            let Some((200, v)) = call("POST", &format!("/api/v1/cases/{code}/actions"), act) else {
-                break;
-            };
-            acked.push((code, v["case"]["state"]["version"].as_u64().unwrap()));
-        }
-        acked
-    });
+    let (server, addr) = start_server(d, &["--data-dir", "srv"]);
+    let client = write_cases_until_gone(addr, token);
     std::thread::sleep(std::time::Duration::from_millis(1500));
-    server.kill().unwrap();
-    server.wait().unwrap();
-    let acked = client.join().unwrap();
-    assert!(
-        acked.len() > 10,
-        "the client got answers before the kill: {}",
-        acked.len()
-    );
-    for (code, version) in &acked {
-        let o = run(d, &["--data-dir", "srv", "case", "show", code, "--json"]);
-        assert!(o.status.success(), "{code} acknowledged but missing: {}", stderr(&o));
-        let v: Value = serde_json::from_slice(&o.stdout).unwrap();
-        assert!(
-            v["case"]["state"]["version"].as_u64().unwrap() >= *version,
-            "{code}: acknowledged version {version}, stored {}",
-            v["case"]["state"]["version"]
-        );
-    }
+    drop(server);
+    acknowledged_writes_present(d, &["--data-dir", "srv"], &client.join().unwrap());
     ledger_verifies(d, "srv");
 }
 
-/// A fresh PostgreSQL database on the test server, dropped at the end; `None`
-/// (the test skipped) only outside the test command, which requires one.
-struct PgDb {
-    admin: String,
-    name: String,
-}
-
-impl PgDb {
-    fn new(tag: &str) -> Option<Self> {
-        let Ok(admin) = std::env::var("FENGQIAO_TEST_PG") else {
-            assert!(
-                std::env::var("FENGQIAO_REQUIRE_PG").is_err(),
-                "FENGQIAO_REQUIRE_PG is set but FENGQIAO_TEST_PG is not: start one with scripts/pg.sh start"
-            );
-            eprintln!("no FENGQIAO_TEST_PG: PostgreSQL test skipped (scripts/test runs it)");
-            return None;
-        };
-        let name = format!("fq_cli_{tag}_{}", std::process::id());
-        let mut c = postgres::Client::connect(&admin, postgres::NoTls).expect("the test server");
-        c.batch_execute(&format!("DROP DATABASE IF EXISTS {name}")).unwrap();
-        c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
-        Some(Self { admin, name })
-    }
-
-    fn url(&self) -> String {
-        format!("{} dbname={}", self.admin.replace("dbname=postgres", ""), self.name)
-    }
-
-    fn client(&self) -> postgres::Client {
-        postgres::Client::connect(&self.url(), postgres::NoTls).unwrap()
-    }
-}
-
-impl Drop for PgDb {
-    fn drop(&mut self) {
-        if let Ok(mut c) = postgres::Client::connect(&self.admin, postgres::NoTls) {
-            let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
-        }
-    }
-}
+use fengqiao_store_postgres::testing::TestDatabase as PgDb;
 
 /// One HTTP/1.0 exchange: (status, head, JSON body or null).
 fn http(
@@ -1853,7 +1799,7 @@ fn start_server(dir: &Path, args: &[&str]) -> (Running, std::net::SocketAddr) {
 /// signer) without forking it, and no entry is lost or written twice.
 #[test]
 fn two_servers_share_one_postgres_database() {
-    let Some(pg) = PgDb::new("two") else { return };
+    let Some(pg) = PgDb::new("cli_two") else { return };
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let url = pg.url();
@@ -2025,7 +1971,7 @@ fn two_servers_share_one_postgres_database() {
 /// the ledger verifies.
 #[test]
 fn killed_processes_on_postgres_lose_nothing_acknowledged() {
-    let Some(reference) = PgDb::new("crash_ref") else {
+    let Some(reference) = PgDb::new("cli_crash_ref") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -2076,7 +2022,7 @@ fn killed_processes_on_postgres_lose_nothing_acknowledged() {
 
     let mut interrupted = 0;
     for (i, ms) in [300u64, 700, 1200].into_iter().enumerate() {
-        let db = PgDb::new(&format!("crash{i}")).unwrap();
+        let db = PgDb::new(&format!("cli_crash{i}")).unwrap();
         let args = import(&db.url());
         if kill_after(d, &args.iter().map(String::as_str).collect::<Vec<_>>(), ms) {
             interrupted += 1;
@@ -2155,41 +2101,12 @@ fn killed_processes_on_postgres_lose_nothing_acknowledged() {
         ],
     );
     let token = String::from_utf8_lossy(&o.stdout).trim().to_string();
-    let bearer = format!("Bearer {token}");
     let url = reference.url();
     let (server, addr) = start_server(d, &["--data-dir", "pg", "--db", &url]);
-    let client = std::thread::spawn(move || {
-        let auth = [("Authorization", bearer.as_str())];
-        let mut acked: Vec<(String, u64)> = Vec::new();
-        for n in 0.. {
-            let body = format!(r#"{{"type":"hazard","category":"hazard.fire","title":"隐患 {n}"}}"#);
-            let Some((201, _, v)) = try_http(addr, "POST", "/api/v1/cases", &auth, &body) else {
-                break;
-            };
-            let code = v["case"]["code"].as_str().unwrap().to_string();
-            acked.push((code.clone(), 1));
-            let act = r#"{"action":"register","version":1}"#;
-            let Some((200, _, v)) = try_http(addr, "POST", &format!("/api/v1/cases/{code}/actions"), &auth, act) else {
-                break;
-            };
-            acked.push((code, v["case"]["state"]["version"].as_u64().unwrap()));
-        }
-        acked
-    });
+    let client = write_cases_until_gone(addr, token);
     std::thread::sleep(std::time::Duration::from_millis(2000));
     drop(server);
-    let acked = client.join().unwrap();
-    assert!(
-        acked.len() > 10,
-        "the client got answers before the kill: {}",
-        acked.len()
-    );
-    for (code, version) in &acked {
-        let o = run(d, &["--data-dir", "pg", "--db", &url, "case", "show", code, "--json"]);
-        assert!(o.status.success(), "{code} acknowledged but missing: {}", stderr(&o));
-        let v: Value = serde_json::from_slice(&o.stdout).unwrap();
-        assert!(v["case"]["state"]["version"].as_u64().unwrap() >= *version, "{code}");
-    }
+    acknowledged_writes_present(d, &["--data-dir", "pg", "--db", &url], &client.join().unwrap());
     verifies(&reference);
 }
 

@@ -41,7 +41,7 @@ impl Response {
 /// named by `FENGQIAO_TEST_PG` (the test command runs this file both ways).
 enum TestDb {
     Sqlite(std::path::PathBuf),
-    Postgres { admin: String, name: String },
+    Postgres(fengqiao_store_postgres::testing::TestDatabase),
 }
 
 impl TestDb {
@@ -50,13 +50,12 @@ impl TestDb {
             Ok("postgres") => {
                 use std::sync::atomic::{AtomicUsize, Ordering};
                 static NEXT: AtomicUsize = AtomicUsize::new(0);
-                let admin = std::env::var("FENGQIAO_TEST_PG")
-                    .expect("FENGQIAO_TEST_BACKEND=postgres needs FENGQIAO_TEST_PG (scripts/pg.sh start)");
-                let name = format!("fq_api_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
-                let mut c = postgres::Client::connect(&admin, postgres::NoTls).expect("the test server");
-                c.batch_execute(&format!("DROP DATABASE IF EXISTS {name}")).unwrap();
-                c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
-                TestDb::Postgres { admin, name }
+                assert!(
+                    std::env::var("FENGQIAO_TEST_PG").is_ok(),
+                    "FENGQIAO_TEST_BACKEND=postgres needs FENGQIAO_TEST_PG (scripts/pg.sh start)"
+                );
+                let tag = format!("api_{}", NEXT.fetch_add(1, Ordering::Relaxed));
+                TestDb::Postgres(fengqiao_store_postgres::testing::TestDatabase::new(&tag).expect("the test server"))
             }
             Ok("sqlite") | Err(_) => TestDb::Sqlite(dir.join("t.sqlite")),
             Ok(other) => panic!("FENGQIAO_TEST_BACKEND={other}: expected sqlite or postgres"),
@@ -68,22 +67,7 @@ impl TestDb {
     fn open(&self) -> Arc<dyn Store> {
         match self {
             TestDb::Sqlite(path) => Arc::new(SqliteStore::open(path).unwrap()),
-            TestDb::Postgres { admin, name } => {
-                let url = format!("{} dbname={name}", admin.replace("dbname=postgres", ""));
-                Arc::new(fengqiao_store_postgres::PgStore::open(&url, [7; 32]).unwrap())
-            }
-        }
-    }
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        if let TestDb::Postgres { admin, name } = self {
-            off_runtime(|| {
-                if let Ok(mut c) = postgres::Client::connect(admin, postgres::NoTls) {
-                    let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
-                }
-            });
+            TestDb::Postgres(db) => Arc::new(fengqiao_store_postgres::PgStore::open(&db.url(), [7; 32]).unwrap()),
         }
     }
 }
@@ -246,7 +230,7 @@ async fn health_and_landing_page() {
     assert_eq!(r.json()["status"], "ok");
     let backend = match app.db {
         TestDb::Sqlite(_) => "sqlite",
-        TestDb::Postgres { .. } => "postgres",
+        TestDb::Postgres(_) => "postgres",
     };
     assert_eq!(r.json()["backend"], backend);
     let page = app.get("/").await;

@@ -174,18 +174,7 @@ impl PgStore {
     /// bounds, no box, a dimension it keeps), else from the incidents.
     pub fn aggregate(&self, f: &IncidentFilter, by: Dimension) -> Result<Vec<(String, u64)>> {
         let (cond, args) = where_clause(f, 1);
-        let month_start = |t: &chrono::DateTime<chrono::Utc>| {
-            use chrono::Datelike;
-            t.day() == 1 && t.timestamp() % 86_400 == 0
-        };
-        let rollup = f.bbox.is_none()
-            && f.from.as_ref().is_none_or(month_start)
-            && f.to.as_ref().is_none_or(month_start)
-            && matches!(
-                by,
-                Dimension::CategoryTop | Dimension::Category | Dimension::Jurisdiction | Dimension::Origin
-            );
-        let (table, count) = if rollup {
+        let (table, count) = if f.answered_by_monthly_rollup(by) {
             ("incident_rollup", "sum(i.n)::BIGINT")
         } else {
             ("incidents", "count(*)")

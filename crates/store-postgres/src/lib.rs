@@ -19,6 +19,7 @@ mod log;
 mod outputs;
 mod places;
 mod store_impl;
+pub mod testing;
 mod volunteers;
 
 use fengqiao_store::{Result, StoreError};

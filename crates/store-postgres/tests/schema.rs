@@ -2,44 +2,7 @@
 //! README's test command starts one with `scripts/pg.sh`). Each test makes
 //! its own database and drops it.
 
-use postgres::{Client, NoTls};
-
-struct TestDb {
-    admin: String,
-    name: String,
-}
-
-impl TestDb {
-    /// A fresh database, or `None` when no server is configured (allowed only
-    /// outside the test command, which sets `FENGQIAO_REQUIRE_PG`).
-    fn new(tag: &str) -> Option<Self> {
-        let Ok(admin) = std::env::var("FENGQIAO_TEST_PG") else {
-            assert!(
-                std::env::var("FENGQIAO_REQUIRE_PG").is_err(),
-                "FENGQIAO_REQUIRE_PG is set but FENGQIAO_TEST_PG is not: start one with scripts/pg.sh start"
-            );
-            eprintln!("no FENGQIAO_TEST_PG: PostgreSQL tests skipped (scripts/test runs them)");
-            return None;
-        };
-        let name = format!("fq_{tag}_{}", std::process::id());
-        let mut c = Client::connect(&admin, NoTls).expect("the test server");
-        c.batch_execute(&format!("DROP DATABASE IF EXISTS {name}")).unwrap();
-        c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
-        Some(Self { admin, name })
-    }
-
-    fn url(&self) -> String {
-        format!("{} dbname={}", self.admin.replace("dbname=postgres", ""), self.name)
-    }
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        if let Ok(mut c) = Client::connect(&self.admin, NoTls) {
-            let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
-        }
-    }
-}
+use fengqiao_store_postgres::testing::TestDatabase as TestDb;
 
 /// Eight processes' worth of connections migrating a new database at once:
 /// each migration is applied exactly once, every table is there, and a second

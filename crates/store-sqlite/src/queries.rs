@@ -89,7 +89,7 @@ pub fn insert_batch(
             if added == 1 {
                 let t = ts(r.occurred_at);
                 let cell = (
-                    month_start(r.occurred_at),
+                    fengqiao_store::month_start(r.occurred_at),
                     r.category.as_str(),
                     r.jurisdiction_id.unwrap_or(0),
                     r.origin.as_str(),
@@ -310,29 +310,12 @@ pub fn count(c: &Connection, f: &IncidentFilter) -> Result<u64> {
         .map_err(backend)
 }
 
-/// The first second of the UTC month holding `t`.
-pub(crate) fn month_start(t: chrono::DateTime<chrono::Utc>) -> i64 {
-    use chrono::{Datelike, TimeZone};
-    chrono::Utc
-        .with_ymd_and_hms(t.year(), t.month(), 1, 0, 0, 0)
-        .single()
-        .map_or(0, |m| m.timestamp())
-}
-
 /// Counts by a dimension, keys in byte order. Read from the monthly rollup
 /// when it holds the answer exactly (whole UTC months or no time bounds, no
 /// box, a dimension it keeps), else from the incidents.
 pub fn aggregate(c: &Connection, f: &IncidentFilter, by: Dimension) -> Result<Vec<(String, u64)>> {
     let (cond, args) = where_clause(f);
-    let whole = |t: &chrono::DateTime<chrono::Utc>| month_start(*t) == t.timestamp();
-    let rollup = f.bbox.is_none()
-        && f.from.as_ref().is_none_or(whole)
-        && f.to.as_ref().is_none_or(whole)
-        && matches!(
-            by,
-            Dimension::CategoryTop | Dimension::Category | Dimension::Jurisdiction | Dimension::Origin
-        );
-    let (table, count) = if rollup {
+    let (table, count) = if f.answered_by_monthly_rollup(by) {
         ("incident_rollup", "sum(i.n)")
     } else {
         ("incidents", "count(*)")

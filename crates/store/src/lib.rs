@@ -119,6 +119,31 @@ pub struct IncidentFilter {
     pub origin: Option<Origin>,
 }
 
+/// The first second of the UTC month holding `t`: the monthly rollup's key.
+pub fn month_start(t: DateTime<Utc>) -> i64 {
+    use chrono::{Datelike, TimeZone};
+    Utc.with_ymd_and_hms(t.year(), t.month(), 1, 0, 0, 0)
+        .single()
+        .map_or(0, |m| m.timestamp())
+}
+
+impl IncidentFilter {
+    /// Whether the monthly rollup (`incident_rollup`, counts per dataset, UTC
+    /// month, category, area and origin) answers an aggregate by `by` under
+    /// this filter exactly: no box, time bounds on whole UTC months or none,
+    /// a dimension it keeps.
+    pub fn answered_by_monthly_rollup(&self, by: Dimension) -> bool {
+        let whole = |t: &DateTime<Utc>| month_start(*t) == t.timestamp();
+        self.bbox.is_none()
+            && self.from.as_ref().is_none_or(whole)
+            && self.to.as_ref().is_none_or(whole)
+            && matches!(
+                by,
+                Dimension::CategoryTop | Dimension::Category | Dimension::Jurisdiction | Dimension::Origin
+            )
+    }
+}
+
 /// Newest first; `after` is the cursor returned by the previous page.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PageRequest {
