@@ -8,6 +8,24 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, 
 use serde::Deserialize;
 use std::collections::BTreeSet;
 
+/// The first instant of local day `date` in `tz`. Usually its midnight; where
+/// the clocks skipped midnight (China's summers of 1940–41 and 1986–91
+/// began at 00:00, and other zones do likewise), the first minute that
+/// exists. Never fails, whatever the date and zone.
+pub fn day_start<Z: TimeZone>(tz: &Z, date: NaiveDate) -> DateTime<Utc> {
+    let midnight = date.and_time(NaiveTime::MIN);
+    // A gap is at most a day long (a zone that skipped a whole day, Samoa in 2011).
+    for minutes in 0..=24 * 60 {
+        if let Some(t) = tz
+            .from_local_datetime(&(midnight + Duration::minutes(minutes)))
+            .earliest()
+        {
+            return t.with_timezone(&Utc);
+        }
+    }
+    Utc.from_utc_datetime(&midnight)
+}
+
 /// A span of time that deadlines count in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Span {
@@ -329,6 +347,20 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// Any day from 1900 to 2200 in any zone of the database: a start
+        /// exists, days follow one another, and the start belongs to the day
+        /// (or to the next, for a day the zone skipped whole).
+        #[test]
+        fn every_day_of_every_zone_has_a_start(zone in 0..chrono_tz::TZ_VARIANTS.len(), day in 0i64..109_500) {
+            let tz = chrono_tz::TZ_VARIANTS[zone];
+            let d = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap() + Duration::days(day);
+            let (a, b) = (day_start(&tz, d), day_start(&tz, d + Duration::days(1)));
+            proptest::prop_assert!(a < b, "{} {d}: {a} !< {b}", tz.name());
+            let local = a.with_timezone(&tz).date_naive();
+            proptest::prop_assert!(local == d || local == d + Duration::days(1), "{} {d}: starts on {local}", tz.name());
+            proptest::prop_assert!((a - chrono::Duration::seconds(1)).with_timezone(&tz).date_naive() < d, "{} {d}: an earlier instant is on the day", tz.name());
+        }
+
         /// Adding working time never moves backwards, lands inside working
         /// hours (or at a span's end), and counts exactly what was added.
         #[test]

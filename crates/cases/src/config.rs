@@ -139,6 +139,8 @@ pub enum Effect {
     CloseAfterVisits,
     /// The citizen's rating (1-5), once.
     Rate,
+    /// Staff mark a request's description fit for the public, once.
+    Publish,
 }
 
 impl Effect {
@@ -158,6 +160,7 @@ impl Effect {
             "visit" => Self::Visit,
             "close_after_visits" => Self::CloseAfterVisits,
             "rate" => Self::Rate,
+            "publish" => Self::Publish,
             _ => return None,
         })
     }

@@ -44,6 +44,14 @@ pub struct CaseState {
     pub supervised_at: Option<DateTime<Utc>>,
     /// How many times each action was taken (`report`, `rework`, `session`, ...).
     pub actions: std::collections::BTreeMap<String, u32>,
+    /// When the case last moved: its opening or its newest action (absent
+    /// in states stored before it was kept).
+    #[serde(default)]
+    pub updated_at: Option<DateTime<Utc>>,
+    /// Staff judged the citizen's description fit to show the public
+    /// (Open311 lists show it only then).
+    #[serde(default)]
+    pub publishable: bool,
 }
 
 /// An action someone asks for.
@@ -159,6 +167,8 @@ impl CaseConfig {
             rating: None,
             supervised_at: None,
             actions: Default::default(),
+            updated_at: Some(at),
+            publishable: false,
         };
         let event = Event {
             action: "open".into(),
@@ -298,6 +308,12 @@ impl CaseConfig {
                 )));
             }
             Some(Effect::CloseAfterVisits) => {}
+            Some(Effect::Publish) => {
+                if state.publishable {
+                    return Err(EngineError::Invalid("the description is already public".into()));
+                }
+                next.publishable = true;
+            }
             Some(Effect::Rate) => {
                 if state.rating.is_some() {
                     return Err(EngineError::Invalid("the request is already rated".into()));
@@ -319,6 +335,7 @@ impl CaseConfig {
         }
         *next.actions.entry(cmd.action.clone()).or_insert(0) += 1;
         next.version = state.version + 1;
+        next.updated_at = Some(at);
         let event = Event {
             action: cmd.action.clone(),
             from_stage: Some(state.stage.clone()),

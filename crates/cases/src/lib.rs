@@ -13,6 +13,7 @@ pub mod engine;
 pub mod kpi;
 pub mod privacy;
 pub mod risk;
+pub mod text;
 
 pub use calendar::{Span, WorkCalendar};
 pub use config::{Action, CaseConfig, CaseType, Effect, Route, Stage};

@@ -447,6 +447,7 @@ fn measure(dir: &std::path::Path, target: &Target, incidents: u64, cases: usize)
             fengqiao_store::cases::report(
                 store,
                 &config,
+                &Default::default(),
                 today - Duration::days(365),
                 today + Duration::days(1),
                 now,

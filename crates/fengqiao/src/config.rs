@@ -19,6 +19,9 @@ pub struct FileConfig {
     pub ledger_key: Option<PathBuf>,
     pub cases: Option<PathBuf>,
     pub tiles: Option<String>,
+    pub public_url: Option<String>,
+    pub trusted_proxies: Option<Vec<String>>,
+    pub open311_partners: Option<Vec<String>>,
 }
 
 /// Flags and environment variables, as clap collected them.
@@ -60,6 +63,15 @@ pub struct GlobalArgs {
     /// Base-map tiles from your own map server, drawn under the map's layers: a URL template with {z}, {x} and {y} (Web Mercator, e.g. https://tiles.example.gov.cn/{z}/{x}/{y}.png) [default: none, the map draws only its own layers]
     #[arg(long, global = true, env = "FENGQIAO_TILES")]
     pub tiles: Option<String>,
+    /// The address the public reaches this server at, e.g. https://fq.example.gov.cn (Open311 discovery links to it) [default: the address each client used]
+    #[arg(long, global = true, env = "FENGQIAO_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Proxies in front of the server whose X-Forwarded-For is believed, comma-separated addresses or blocks (e.g. 127.0.0.1,10.0.0.0/8) [default: none: the TCP peer is the client]
+    #[arg(long, global = true, env = "FENGQIAO_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Option<Vec<String>>,
+    /// Open311 clients, by the name their key was issued under, that see requests in full (descriptions, exact addresses and pins), comma-separated [default: none]
+    #[arg(long, global = true, env = "FENGQIAO_OPEN311_PARTNERS", value_delimiter = ',')]
+    pub open311_partners: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -84,6 +96,8 @@ pub struct Settings {
     pub policy: std::sync::Arc<fengqiao_auth::Policy>,
     /// Base-map tile URL template, if the deployment has a map server.
     pub tiles: Option<String>,
+    /// Trusted proxies, the public address, trusted Open311 partners.
+    pub network: std::sync::Arc<fengqiao_server::net::Network>,
 }
 
 impl Settings {
@@ -165,7 +179,33 @@ impl Settings {
         if let Some(t) = &tiles {
             check_tiles(t)?;
         }
+        let public_url = args.public_url.clone().or(file.public_url).filter(|u| !u.is_empty());
+        if let Some(u) = &public_url
+            && !(u.starts_with("https://") || u.starts_with("http://"))
+        {
+            return Err(format!("public URL {u:?}: expected http(s)://HOST[:PORT][/PATH]"));
+        }
+        let trusted_proxies = args
+            .trusted_proxies
+            .clone()
+            .or(file.trusted_proxies)
+            .unwrap_or_default()
+            .iter()
+            .filter(|p| !p.trim().is_empty())
+            .map(|p| fengqiao_server::net::Block::parse(p).map_err(|e| format!("trusted proxies: {e}")))
+            .collect::<Result<Vec<_>, String>>()?;
+        let open311_partners = args
+            .open311_partners
+            .clone()
+            .or(file.open311_partners)
+            .unwrap_or_default();
+        let network = fengqiao_server::net::Network {
+            trusted_proxies,
+            public_url,
+            open311_partners: open311_partners.into_iter().filter(|p| !p.trim().is_empty()).collect(),
+        };
         Ok(Settings {
+            network: std::sync::Arc::new(network),
             tiles,
             policy: std::sync::Arc::new(policy),
             cases: std::sync::Arc::new(cases),

@@ -46,7 +46,7 @@ pub fn run(settings: &Settings, args: &ReportArgs) -> Result<(), String> {
         Some(b) => ReportBy::parse(b)
             .ok_or_else(|| format!("--by {b}: expected jurisdiction, department, person, type or month"))?,
     };
-    let rows = report(store, &settings.cases, from, to, now, by).map_err(|e| e.to_string())?;
+    let rows = report(store, &settings.cases, &Default::default(), from, to, now, by).map_err(|e| e.to_string())?;
     let params = json!({
         "period": {"from": from, "to": to, "timezone": settings.timezone.name()},
         "as_of": now,

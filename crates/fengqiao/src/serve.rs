@@ -45,6 +45,8 @@ pub fn run(settings: &Settings, default_dataset: Option<String>) -> Result<(), S
         secure_cookies: !settings.bind.ip().is_loopback(),
         open311_jurisdiction: OPEN311_JURISDICTION.into(),
         cache: Default::default(),
+        limiter: Default::default(),
+        network: settings.network.clone(),
         jobs: Some(Arc::new(CliJobs {
             settings: settings.clone(),
         })),

@@ -15,7 +15,7 @@ const I18N = {
     all_departments: "全部部门",
     act: {
       agree: "达成协议", approve_extension: "批准延期", assign: "指派", close: "办结", defer: "挂账", dispatch: "派遣",
-      escalate: "上报", fail: "调解不成", list: "列入挂账", rate: "评价", reassign: "改派", refer: "移交", register: "登记",
+      escalate: "上报", fail: "调解不成", list: "列入挂账", rate: "评价", publish: "公开描述", reassign: "改派", refer: "移交", register: "登记",
       reject: "不予受理", report: "办结反馈", request_extension: "申请延期", resume: "恢复办理", return: "退回",
       rework: "返工", session: "调解会议", start: "开始办理", supervise: "督办", verify: "核查通过", visit: "回访",
     },
@@ -29,7 +29,7 @@ const I18N = {
     hours: (n) => `${n} h`, days: (n) => `${n} d`, all_departments: "All departments",
     act: {
       agree: "Agreement", approve_extension: "Approve extension", assign: "Assign", close: "Close", defer: "Defer",
-      dispatch: "Dispatch", escalate: "Escalate", fail: "Mediation failed", list: "List long-term", rate: "Rate",
+      dispatch: "Dispatch", escalate: "Escalate", fail: "Mediation failed", list: "List long-term", rate: "Rate", publish: "Publish description",
       reassign: "Reassign", refer: "Refer", register: "Register", reject: "Reject", report: "Report done",
       request_extension: "Request extension", resume: "Resume", return: "Return", rework: "Rework",
       session: "Session", start: "Start", supervise: "Supervise", verify: "Verify", visit: "Follow-up visit",

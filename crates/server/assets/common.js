@@ -8,7 +8,9 @@
 
 const COMMON_I18N = {
   zh: {
-    lang: "EN", sign_in: "登录", username: "用户名", password: "密码", logout: "退出", login_failed: "用户名或密码错误",
+    lang: "EN", sign_in: "登录", username: "用户名", password: "密码", logout: "退出", login_failed: "用户名或密码错误，或账号已锁定、停用",
+    set_password: "设置新密码", set_password_why: "这是一次性密码，请先设置您自己的密码（至少 10 位）。", new_password: "新密码",
+    new_password_again: "再次输入新密码", password_mismatch: "两次输入的新密码不一致", save: "保存",
     nav_map: "指挥中心", nav_incidents: "警情", nav_cases: "案件", nav_inbox: "部门待办", nav_volunteers: "志愿者",
     nav_dashboard: "领导驾驶舱", nav_public: "群众诉求", loading: "加载中…", none: "暂无数据",
     ledger_checking: "存证校验中…", ledger_ok: "已存证 ✓", ledger_bad: "存证校验失败 ✗", ledger_pending: "尚未存证",
@@ -16,7 +18,9 @@ const COMMON_I18N = {
   },
   en: {
     lang: "中文", sign_in: "Sign in", username: "User name", password: "Password", logout: "Sign out",
-    login_failed: "Wrong user name or password", nav_map: "Command centre", nav_incidents: "Incidents", nav_cases: "Cases",
+    login_failed: "Wrong user name or password, or the account is locked or disabled",
+    set_password: "Set a new password", set_password_why: "This is a one-time password: set your own first (at least 10 characters).",
+    new_password: "New password", new_password_again: "New password again", password_mismatch: "The two new passwords differ", save: "Save", nav_map: "Command centre", nav_incidents: "Incidents", nav_cases: "Cases",
     nav_inbox: "Department inbox", nav_volunteers: "Volunteers", nav_dashboard: "Leader dashboard", nav_public: "Citizen requests",
     loading: "loading…", none: "Nothing yet",
     ledger_checking: "checking the ledger…", ledger_ok: "verified ✓", ledger_bad: "ledger check failed ✗", ledger_pending: "not in the ledger yet",
@@ -134,7 +138,7 @@ async function api(path, params = {}) {
   for (const [k, v] of Object.entries(params)) if (v !== null && v !== undefined && v !== "") u.searchParams.set(k, v);
   const r = await fetch(u, { credentials: "same-origin" });
   const body = await r.json();
-  if (r.status === 401) { await signIn(); return api(path, params); }
+  if (r.status === 401 || body.code === "password_change_required") { await signIn(); return api(path, params); }
   if (!r.ok) { const e = new Error(body.message || r.statusText); e.status = r.status; throw e; }
   return body;
 }
@@ -171,7 +175,48 @@ function signIn() {
       if (!r.ok) { $("login-error").textContent = r.status === 401 ? t("login_failed") : body.message; return; }
       sessionStorage.setItem("fq-csrf", body.csrf_token);
       dlg.close();
+      // A one-time password opens nothing until it is changed (the server enforces it).
+      if (body.must_change_password) {
+        await setPassword($("login-user").value, $("login-pass").value);
+        return;
+      }
       showUser(body.user);
+      resolve();
+    };
+    if (!dlg.open) dlg.showModal();
+  });
+}
+
+/// The one-time password's change: the new one twice, then sign in with it
+/// (changing a password ends every session of the account).
+function setPassword(username, current) {
+  return new Promise((resolve) => {
+    let dlg = $("set-password");
+    if (!dlg) {
+      dlg = h("dialog", { id: "set-password", "aria-labelledby": "set-password-title" },
+        h("form", { id: "set-password-form", method: "dialog" },
+          h("h2", { id: "set-password-title", "data-i18n": "set_password" }),
+          h("p", { "data-i18n": "set_password_why" }),
+          h("label", {}, h("span", { "data-i18n": "new_password" }), " ",
+            h("input", { id: "new-pass", type: "password", autocomplete: "new-password", required: true, minlength: 10 })),
+          h("label", {}, h("span", { "data-i18n": "new_password_again" }), " ",
+            h("input", { id: "new-pass-2", type: "password", autocomplete: "new-password", required: true, minlength: 10 })),
+          h("p", { id: "set-password-error", role: "alert" }),
+          h("button", { type: "submit", "data-i18n": "save" })));
+      document.body.append(dlg);
+    }
+    applyLang();
+    $("set-password-form").onsubmit = async (ev) => {
+      ev.preventDefault();
+      const next = $("new-pass").value;
+      if (next !== $("new-pass-2").value) { $("set-password-error").textContent = t("password_mismatch"); return; }
+      try {
+        await change("/api/v1/me/password", { current, new: next });
+      } catch (e) { $("set-password-error").textContent = e.message; return; }
+      dlg.close();
+      $("login-user").value = username;
+      $("login-pass").value = next;
+      $("login-form").requestSubmit();
       resolve();
     };
     if (!dlg.open) dlg.showModal();

@@ -58,26 +58,99 @@ async fn filter_for(
     Ok(filter)
 }
 
-pub async fn health(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
-    let backend = state.store.backend();
-    blocking(&state, |s| s.ping()).await?;
-    Ok(Json(
-        json!({"status": "ok", "backend": backend, "version": env!("CARGO_PKG_VERSION")}),
-    ))
+/// Liveness: the process answers (no database, no account), for load
+/// balancers and as the floor of the HTTP benchmark.
+pub async fn health(State(state): State<AppState>) -> Json<Value> {
+    Json(json!({"status": "ok", "backend": state.store.backend(), "version": env!("CARGO_PKG_VERSION")}))
 }
 
-pub async fn datasets(State(state): State<AppState>, Query(q): Q) -> Result<Json<Value>, ApiError> {
+/// Readiness: the database answers too (503 if it does not).
+pub async fn ready(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    let backend = state.store.backend();
+    blocking(&state, |s| s.ping()).await?;
+    Ok(Json(json!({"status": "ready", "backend": backend})))
+}
+
+/// An answer from the cache, or computed once (per key) and kept until the
+/// next write of its kind. Computing is an expensive request: a principal
+/// (`who`) has at most [`crate::cache::PER_PRINCIPAL`] in flight.
+pub(crate) async fn cached<Fut>(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+    who: &str,
+    key: String,
+    generation: u64,
+    compute: impl FnOnce() -> Fut + Send + 'static,
+) -> Result<axum::response::Response, ApiError>
+where
+    Fut: std::future::Future<Output = Result<crate::cache::Answer, ApiError>> + Send + 'static,
+{
+    use crate::cache::Lookup;
+    match state.cache.lookup(&key, generation) {
+        Lookup::Fresh(hit) => return Ok(hit.respond(headers)),
+        // Older than the TTL but no write since here: answer now, refresh behind.
+        Lookup::Stale(hit) => {
+            let cache = state.cache.clone();
+            if let Some(filling) = cache.try_filling(&key) {
+                tokio::spawn(async move {
+                    if let Ok(fresh) = compute().await {
+                        cache.put(key, generation, Arc::new(fresh));
+                    }
+                    drop(filling);
+                });
+            }
+            return Ok(hit.respond(headers));
+        }
+        Lookup::Miss => {}
+    }
+    let _filling = state.cache.filling(&key).await;
+    if let Some(hit) = state.cache.get(&key, generation) {
+        return Ok(hit.respond(headers));
+    }
+    let _permit = state.limiter.try_acquire(who).ok_or_else(busy)?;
+    let answer = Arc::new(compute().await?);
+    state.cache.put(key, generation, answer.clone());
+    Ok(answer.respond(headers))
+}
+
+/// 429 for a principal with too many expensive requests in flight.
+pub(crate) fn busy() -> ApiError {
+    let mut e = ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "busy",
+        format!(
+            "at most {} expensive requests at once per user or address; wait for one to finish",
+            crate::cache::PER_PRINCIPAL
+        ),
+    );
+    e.details = json!({"limit": crate::cache::PER_PRINCIPAL});
+    e
+}
+
+pub async fn datasets(
+    State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<fengqiao_auth::Principal>,
+    headers: axum::http::HeaderMap,
+    Query(q): Q,
+) -> Result<axum::response::Response, ApiError> {
     params::reject_unknown(&q, &[])?;
-    let default = state.default_dataset.clone();
     // Every page asks for this first; counting a large dataset takes tens of ms.
     let generation = state.store.incidents_generation();
-    if let Some(hit) = state.cache.get("datasets", generation) {
-        return Ok(Json(hit));
-    }
-    let list = blocking(&state, |s| s.datasets()).await?;
-    let answer = json!({"default": default, "items": list});
-    state.cache.put("datasets".into(), generation, answer.clone());
-    Ok(Json(answer))
+    let st = state.clone();
+    cached(
+        &state,
+        &headers,
+        &who.username,
+        "datasets".into(),
+        generation,
+        move || async move {
+            let list = blocking(&st, |s| s.datasets()).await?;
+            Ok(crate::cache::Answer::json(
+                &json!({"default": st.default_dataset, "items": list}),
+            ))
+        },
+    )
+    .await
 }
 
 pub async fn categories(State(state): State<AppState>, Query(q): Q) -> Result<Json<Value>, ApiError> {
@@ -201,85 +274,73 @@ fn dimension(v: &str) -> Option<Dimension> {
     })
 }
 
+/// The grid cell sizes, metres, an aggregate may be asked for (besides the
+/// configured default): a fixed set, so that the answers worth keeping are few.
+pub const CELL_SIZES: [f64; 10] = [50.0, 100.0, 150.0, 200.0, 250.0, 500.0, 1000.0, 2000.0, 5000.0, 10000.0];
+
 /// Counts per grid cell (`by=cell`), hour of week, category, jurisdiction,
 /// origin or day.
 pub async fn aggregate(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<fengqiao_auth::Principal>,
+    headers: axum::http::HeaderMap,
     Query(q): Q,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
     let mut allowed = FILTER_PARAMS.to_vec();
     allowed.extend(["by", "cell"]);
     params::reject_unknown(&q, &allowed)?;
     let filter = filter_for(&state, &who, &q).await?;
-    // Dashboards ask the same questions over and over: answer from the cache
-    // until the next write (the key is the resolved filter, scope included).
-    let generation = state.store.incidents_generation();
-    let key = format!("aggregate {filter:?} by={:?} cell={:?}", q.get("by"), q.get("cell"));
-    match state.cache.lookup(&key, generation) {
-        crate::cache::Lookup::Fresh(hit) => return Ok(Json(hit)),
-        // Older than the TTL but no write since here: answer now, refresh behind.
-        crate::cache::Lookup::Stale(hit) => {
-            let (state, q) = (state.clone(), q.clone());
-            tokio::spawn(async move {
-                let Ok(_refreshing) = state.cache.filling.try_lock() else {
-                    return;
-                };
-                if let Ok(fresh) = aggregate_uncached(&state, filter, &q).await {
-                    state.cache.put(key, generation, fresh.0);
-                }
-            });
-            return Ok(Json(hit));
-        }
-        crate::cache::Lookup::Miss => {}
-    }
-    let _one_at_a_time = state.cache.filling.lock().await;
-    if let Some(hit) = state.cache.get(&key, generation) {
-        return Ok(Json(hit));
-    }
-    let answer = aggregate_uncached(&state, filter, &q).await?;
-    state.cache.put(key, generation, answer.0.clone());
-    Ok(answer)
-}
-
-async fn aggregate_uncached(
-    state: &AppState,
-    filter: fengqiao_store::IncidentFilter,
-    q: &HashMap<String, String>,
-) -> Result<Json<Value>, ApiError> {
-    let by = q.get("by").map(String::as_str).unwrap_or("category_top");
-    if by == "cell" {
-        let cell_m = match q.get("cell") {
-            None => state.cell_m,
-            Some(v) => v
-                .parse::<f64>()
+    let by = q.get("by").map(String::as_str).unwrap_or("category_top").to_string();
+    let cell_m = match (by.as_str(), q.get("cell")) {
+        ("cell", None) => Some(state.cell_m),
+        ("cell", Some(v)) => Some(
+            v.parse::<f64>()
                 .ok()
-                .filter(|c| (25.0..=10_000.0).contains(c))
-                .ok_or_else(|| ApiError::invalid_parameter("cell", v, "expected a cell size in metres, 25..=10000"))?,
+                .filter(|c| CELL_SIZES.contains(c) || *c == state.cell_m)
+                .ok_or_else(|| {
+                    ApiError::invalid_parameter(
+                        "cell",
+                        v,
+                        "expected a cell size in metres: 50, 100, 150, 200, 250, 500, 1000, 2000, 5000 or 10000",
+                    )
+                })?,
+        ),
+        (_, Some(v)) => return Err(ApiError::invalid_parameter("cell", v, "only used with by=cell")),
+        (_, None) => None,
+    };
+    let dim = match cell_m {
+        Some(_) => None,
+        None => Some(dimension(&by).ok_or_else(|| {
+            ApiError::invalid_parameter(
+                "by",
+                &by,
+                "expected cell, category, category_top, hour_of_week, jurisdiction, origin or day",
+            )
+        })?),
+    };
+    // Dashboards ask the same questions over and over: answer from the cache
+    // until the next write (the key is the resolved filter, scope included,
+    // and the parsed grouping: only values the server accepts make keys).
+    let generation = state.store.incidents_generation();
+    let key = format!("aggregate {filter:?} {dim:?} {cell_m:?}");
+    let st = state.clone();
+    cached(&state, &headers, &who.username, key, generation, move || async move {
+        let value = match (cell_m, dim) {
+            (Some(cell_m), _) => cells(&st, filter, cell_m).await?,
+            (None, Some(dim)) => {
+                let rows = blocking(&st, move |s| s.aggregate(&filter, dim)).await?;
+                let total: u64 = rows.iter().map(|r| r.1).sum();
+                let groups: Vec<Value> = rows.into_iter().map(|(k, n)| json!({"key": k, "count": n})).collect();
+                json!({"by": by, "total": total, "groups": groups})
+            }
+            (None, None) => unreachable!("a grouping was resolved above"),
         };
-        return cells(state, filter, cell_m).await;
-    }
-    if q.contains_key("cell") {
-        return Err(ApiError::invalid_parameter(
-            "cell",
-            &q["cell"],
-            "only used with by=cell",
-        ));
-    }
-    let dim = dimension(by).ok_or_else(|| {
-        ApiError::invalid_parameter(
-            "by",
-            by,
-            "expected cell, category, category_top, hour_of_week, jurisdiction, origin or day",
-        )
-    })?;
-    let rows = blocking(state, move |s| s.aggregate(&filter, dim)).await?;
-    let total: u64 = rows.iter().map(|r| r.1).sum();
-    let groups: Vec<Value> = rows.into_iter().map(|(k, n)| json!({"key": k, "count": n})).collect();
-    Ok(Json(json!({"by": by, "total": total, "groups": groups})))
+        Ok(crate::cache::Answer::json(&value))
+    })
+    .await
 }
 
-async fn cells(state: &AppState, filter: fengqiao_store::IncidentFilter, cell_m: f64) -> Result<Json<Value>, ApiError> {
+async fn cells(state: &AppState, filter: fengqiao_store::IncidentFilter, cell_m: f64) -> Result<Value, ApiError> {
     let dataset = filter.dataset.clone();
     let (points, centre) = blocking(state, move |s| {
         let centre = match &dataset {
@@ -304,7 +365,7 @@ async fn cells(state: &AppState, filter: fengqiao_store::IncidentFilter, cell_m:
             })
         });
     let Some(centre) = centre else {
-        return Ok(Json(json!({"cell_m": cell_m, "total": 0, "max": 0, "cells": []})));
+        return Ok(json!({"cell_m": cell_m, "total": 0, "max": 0, "cells": []}));
     };
     let proj = LocalProjection::centred_on(centre);
     let xy: Vec<Xy> = points.iter().map(|p| proj.project(LonLat::new(p[0], p[1]))).collect();
@@ -334,20 +395,24 @@ async fn cells(state: &AppState, filter: fengqiao_store::IncidentFilter, cell_m:
             json!({"col": col, "row": row, "count": n, "bounds": [r(sw.lon), r(sw.lat), r(ne.lon), r(ne.lat)]})
         })
         .collect();
-    Ok(Json(json!({
+    Ok(json!({
         "cell_m": cell_m,
         "centre": [centre.lon, centre.lat],
         "total": xy.len(),
         "max": max_count,
         "cells": cells,
-    })))
+    }))
 }
 
 /// The newest forecast for a dataset and window kind: JSON (cells with
 /// expected counts and WGS84 bounds) or, with `format=geojson`, a
 /// FeatureCollection of cell squares.
-pub async fn latest_forecast(State(state): State<AppState>, Query(q): Q) -> Result<axum::response::Response, ApiError> {
-    use axum::response::IntoResponse;
+pub async fn latest_forecast(
+    State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<fengqiao_auth::Principal>,
+    headers: axum::http::HeaderMap,
+    Query(q): Q,
+) -> Result<axum::response::Response, ApiError> {
     params::reject_unknown(&q, &["dataset", "window", "format", "category", "top"])?;
     // `top`: only the hottest share of the forecast's valid cells, hottest first (what a map draws).
     let top = match q.get("top") {
@@ -381,20 +446,34 @@ pub async fn latest_forecast(State(state): State<AppState>, Query(q): Q) -> Resu
         ));
     }
     let category = q.get("category").cloned();
-    let (ds, w) = (dataset.clone(), window.clone());
-    let found = blocking(&state, move |s| s.latest_forecast(&ds, &w, category.as_deref())).await?;
-    let Some((run, mut cells)) = found else {
-        return Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            format!(
-                "no {window} forecast for dataset {dataset}; make one with `fengqiao forecast --dataset {dataset} --window {window}`"
-            ),
-        ));
-    };
-    if format == "geojson" {
-        return Ok(Json(crate::forecast_geojson(&run, &cells)).into_response());
-    }
+    let key = format!("forecast {dataset} {window} {category:?} {top:?} {format}");
+    let generation = state.store.incidents_generation();
+    let st = state.clone();
+    cached(&state, &headers, &who.username, key, generation, move || async move {
+        let (ds, w) = (dataset.clone(), window.clone());
+        let found = blocking(&st, move |s| s.latest_forecast(&ds, &w, category.as_deref())).await?;
+        let Some((run, cells)) = found else {
+            return Err(ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                format!(
+                    "no {window} forecast for dataset {dataset}; make one with `fengqiao forecast --dataset {dataset} --window {window}`"
+                ),
+            ));
+        };
+        let value = if format == "geojson" {
+            crate::forecast_geojson(&run, &cells)
+        } else {
+            forecast_json(&run, cells, top)
+        };
+        Ok(crate::cache::Answer::json(&value))
+    })
+    .await
+}
+
+/// A forecast's cells with WGS84 bounds; with `top`, only the hottest share
+/// of its valid cells, hottest first.
+fn forecast_json(run: &fengqiao_store::ForecastRun, mut cells: Vec<(u32, f64)>, top: Option<f64>) -> Value {
     let grid = Grid {
         origin: Xy::new(run.origin[0], run.origin[1]),
         cell_m: run.cell_m,
@@ -407,8 +486,14 @@ pub async fn latest_forecast(State(state): State<AppState>, Query(q): Q) -> Resu
     let stored = cells.len();
     if let Some(share) = top {
         let valid = run.params["valid_cells"].as_u64().map_or(stored, |n| n as usize);
-        cells.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        cells.truncate(((share * valid as f64).ceil() as usize).max(1));
+        let keep = ((share * valid as f64).ceil() as usize).clamp(1, stored.max(1));
+        let hotter = |a: &(u32, f64), b: &(u32, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        // Only the kept cells are put in order.
+        if keep < stored {
+            cells.select_nth_unstable_by(keep, hotter);
+            cells.truncate(keep);
+        }
+        cells.sort_by(hotter);
     }
     let items: Vec<Value> = cells
         .iter()
@@ -419,27 +504,57 @@ pub async fn latest_forecast(State(state): State<AppState>, Query(q): Q) -> Resu
             json!({"cell": cell, "expected": expected, "bounds": [r(sw.lon), r(sw.lat), r(ne.lon), r(ne.lat)]})
         })
         .collect();
-    Ok(Json(json!({"forecast": run, "expected_total": total, "stored_cells": stored, "cells": items})).into_response())
+    json!({"forecast": run, "expected_total": total, "stored_cells": stored, "cells": items})
 }
 
 /// The newest plan for a dataset (`format=geojson`: its map layers), or one by id.
-pub async fn latest_plan(State(state): State<AppState>, Query(q): Q) -> Result<axum::response::Response, ApiError> {
+pub async fn latest_plan(
+    State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<fengqiao_auth::Principal>,
+    headers: axum::http::HeaderMap,
+    Query(q): Q,
+) -> Result<axum::response::Response, ApiError> {
     params::reject_unknown(&q, &["dataset", "format"])?;
     let dataset = q
         .get("dataset")
         .cloned()
         .or_else(|| state.default_dataset.clone())
         .ok_or_else(|| ApiError::invalid_parameter("dataset", "", "no dataset given and no default"))?;
-    let ds = dataset.clone();
-    let found = blocking(&state, move |s| s.latest_plan(&ds)).await?;
-    let plan = found.ok_or_else(|| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            format!("no plan for dataset {dataset}; make one with `fengqiao plan --dataset {dataset}`"),
-        )
-    })?;
-    plan_response(plan, q.get("format").map(String::as_str))
+    let format = q.get("format").cloned().unwrap_or_else(|| "json".into());
+    let find = |st: AppState, dataset: String| async move {
+        let ds = dataset.clone();
+        let found = blocking(&st, move |s| s.latest_plan(&ds)).await?;
+        found.ok_or_else(|| {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                format!("no plan for dataset {dataset}; make one with `fengqiao plan --dataset {dataset}`"),
+            )
+        })
+    };
+    if !["json", "geojson"].contains(&format.as_str()) {
+        // CSV downloads are rare and carry a file name: not kept.
+        return plan_response(find(state.clone(), dataset).await?, Some(&format));
+    }
+    let key = format!("plan latest {dataset} {format}");
+    let generation = state.store.incidents_generation();
+    let st = state.clone();
+    cached(&state, &headers, &who.username, key, generation, move || async move {
+        let plan = find(st, dataset).await?;
+        Ok(match format.as_str() {
+            "geojson" => crate::cache::Answer::new(plan_geojson(plan).into_bytes(), "application/geo+json"),
+            _ => crate::cache::Answer::json(&json!(plan)),
+        })
+    })
+    .await
+}
+
+/// A plan's map layers; its ledger record rides along as a GeoJSON foreign member.
+fn plan_geojson(plan: fengqiao_store::PlanRecord) -> String {
+    match plan.plan.geojson.strip_prefix('{') {
+        Some(rest) => format!("{{\"fengqiao_record\":\"plan/{}\",{rest}", plan.id),
+        None => plan.plan.geojson,
+    }
 }
 
 pub async fn plan_by_id(
@@ -461,13 +576,9 @@ fn plan_response(plan: fengqiao_store::PlanRecord, format: Option<&str>) -> Resu
     use axum::response::IntoResponse;
     match format.unwrap_or("json") {
         "json" => Ok(Json(plan).into_response()),
-        // The plan's ledger record rides along as a GeoJSON foreign member.
         "geojson" => Ok((
             [(axum::http::header::CONTENT_TYPE, "application/geo+json")],
-            match plan.plan.geojson.strip_prefix('{') {
-                Some(rest) => format!("{{\"fengqiao_record\":\"plan/{}\",{rest}", plan.id),
-                None => plan.plan.geojson,
-            },
+            plan_geojson(plan),
         )
             .into_response()),
         "csv" => Ok((
@@ -561,8 +672,60 @@ pub async fn ledger_checkpoint(
     }
 }
 
+/// Whether `who` may read record `kind/id`, and so its ledger entry (who
+/// wrote it and when): the ledger tells nothing of a record out of scope.
+async fn may_read_record(
+    state: &AppState,
+    who: &fengqiao_auth::Principal,
+    kind: &str,
+    id: &str,
+) -> Result<bool, ApiError> {
+    use fengqiao_auth::{Permission, Scope};
+    let allows = |p: Permission| state.policy.allows(&who.role, p);
+    let Ok(n) = id.parse::<i64>() else {
+        return Ok(false);
+    };
+    let case_in_scope = |case_id: Option<i64>| async move {
+        let Some(case_id) = case_id else { return Ok(false) };
+        let case = blocking(state, move |s| s.case(case_id)).await?;
+        Ok::<bool, ApiError>(case.is_some_and(|c| crate::cases::in_scope(state, who, &c)))
+    };
+    Ok(match kind {
+        "incident" if allows(Permission::IncidentsRead) => match params::scoped_jurisdiction(state, who, None)? {
+            None => true,
+            Some(own) => {
+                let code = blocking(state, move |s| {
+                    let Some(j) = s.incident(n)?.and_then(|i| i.record.jurisdiction_id) else {
+                        return Ok(None);
+                    };
+                    Ok(s.jurisdictions()?
+                        .into_iter()
+                        .find(|r| r.jurisdiction.id == j)
+                        .map(|r| r.jurisdiction.code))
+                })
+                .await?;
+                code.is_some_and(|c| c.starts_with(own.as_str()))
+            }
+        },
+        "forecast" => allows(Permission::ForecastsRead),
+        "plan" => allows(Permission::PlansRead),
+        "case" if allows(Permission::CasesRead) => case_in_scope(Some(n)).await?,
+        "attachment" if allows(Permission::CasesRead) => {
+            let case_id = blocking(state, move |s| s.attachment_case(n)).await?;
+            case_in_scope(case_id).await?
+        }
+        "volunteer" | "activity" => allows(Permission::VolunteersRead),
+        "user" | "login" => allows(Permission::UsersAdmin),
+        _ => state.policy.scope(&who.role) == Scope::All,
+    })
+}
+
 /// Inclusion proof of a record (`record=incident/42`) to the latest checkpoint.
-pub async fn ledger_proof(State(state): State<AppState>, Query(q): Q) -> Result<axum::response::Response, ApiError> {
+pub async fn ledger_proof(
+    State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<fengqiao_auth::Principal>,
+    Query(q): Q,
+) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
     params::reject_unknown(&q, &["record", "format"])?;
     let record = q.get("record").cloned().unwrap_or_default();
@@ -577,7 +740,12 @@ pub async fn ledger_proof(State(state): State<AppState>, Query(q): Q) -> Result<
         ));
     };
     let (k, i) = (kind.clone(), id.clone());
-    let proof = blocking(&state, move |s| fengqiao_store::ledger::inclusion(s, &k, &i)).await?;
+    let readable = may_read_record(&state, &who, &kind, &id).await?;
+    let proof = match readable {
+        true => blocking(&state, move |s| fengqiao_store::ledger::inclusion(s, &k, &i)).await?,
+        // Out of scope reads as absent, as the record itself does.
+        false => None,
+    };
     let proof = proof.ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,
@@ -659,6 +827,7 @@ pub async fn ledger_consistency(State(state): State<AppState>, Query(q): Q) -> R
 /// uint16 length), for the tree of the latest checkpoint.
 pub async fn ledger_tile(
     State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<fengqiao_auth::Principal>,
     axum::extract::Path(path): axum::extract::Path<String>,
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
@@ -670,6 +839,15 @@ pub async fn ledger_tile(
             "expected tile/<L>/<N>[.p/<W>] or tile/entries/<N>[.p/<W>]",
         ));
     };
+    // Entries name every record and who wrote it: only for roles that see
+    // every record (auditors, witnesses); hashes are for everyone.
+    if level.is_none() && state.policy.scope(&who.role) != fengqiao_auth::Scope::All {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "out_of_scope",
+            format!("role {} sees only some records, so not the log's entries", who.role),
+        ));
+    }
     let body = blocking(&state, move |s| match level {
         Some(l) => fengqiao_store::ledger::tile_bytes(s, l, index, width),
         None => fengqiao_store::ledger::entry_bundle(s, index, width),

@@ -127,6 +127,13 @@ pub const ROUTES: &[(&str, &str, Need)] = &[
     ("POST", "/api/v1/users/*", Need::Permission(Permission::UsersAdmin)),
 ];
 
+/// What an account may do while it has a one-time password.
+const ONE_TIME_PASSWORD_ROUTES: [(&str, &str); 3] = [
+    ("GET", "/api/v1/me"),
+    ("POST", "/api/v1/me/password"),
+    ("DELETE", "/api/v1/session"),
+];
+
 fn matches(pattern: &str, path: &str) -> bool {
     let (mut p, mut s) = (pattern.split('/'), path.split('/'));
     loop {
@@ -189,8 +196,10 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::to_string);
+        .and_then(|v| v.trim().split_once(' '))
+        // The scheme is case-insensitive (RFC 9110 §11.1).
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim().to_string());
     let session = cookie(headers, COOKIE);
     let sent_csrf = headers
         .get(CSRF_HEADER)
@@ -207,7 +216,7 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
     let remembered = cache_key
         .as_ref()
         .and_then(|k| state.cache.get(k, generation))
-        .and_then(|v| serde_json::from_value::<(User, Option<String>, Option<String>)>(v).ok());
+        .and_then(|v| serde_json::from_slice::<(User, Option<String>, Option<String>)>(&v.body).ok());
     let store = state.store.clone();
     let now = chrono::Utc::now();
     let found = match remembered {
@@ -230,8 +239,12 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
     };
     let (user, csrf, session_hash) = match found {
         Ok(Ok(Some(found))) => {
-            if let (Some(k), Ok(v)) = (cache_key, serde_json::to_value(&found)) {
-                state.cache.put(k, generation, v);
+            if let (Some(k), Ok(v)) = (cache_key, serde_json::to_vec(&found)) {
+                state.cache.put(
+                    k,
+                    generation,
+                    std::sync::Arc::new(crate::cache::Answer::new(v, "application/json")),
+                );
             }
             found
         }
@@ -258,6 +271,20 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
             StatusCode::FORBIDDEN,
             "csrf",
             format!("send the session's CSRF token in the {CSRF_HEADER} header"),
+        )
+        .into_response();
+    }
+    // A session opened with a one-time password opens nothing but the change
+    // of it. (API tokens are issued by an administrator on purpose, for
+    // machines that never sign in with a password.)
+    if user.must_change
+        && session_hash.is_some()
+        && !ONE_TIME_PASSWORD_ROUTES.contains(&(method.as_str(), path.as_str()))
+    {
+        return ApiError::new(
+            StatusCode::FORBIDDEN,
+            "password_change_required",
+            "this account still has its one-time password: change it first (POST /api/v1/me/password)".into(),
         )
         .into_response();
     }

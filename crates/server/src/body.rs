@@ -15,3 +15,66 @@ pub fn json<T: DeserializeOwned>(raw: &[u8]) -> Result<T, ApiError> {
         err
     })
 }
+
+/// Routes whose bodies are not JSON (a photo's bytes, a witness's lines).
+const NOT_JSON: [&str; 2] = ["/photos", "/api/v1/ledger/cosignatures"];
+
+/// What every API answer obeys whatever its handler did: a body sent to a
+/// JSON route must say it is JSON (415 otherwise: a form or `text/plain`
+/// that a foreign page can send without asking is not taken); a body too
+/// large is refused in the API's error shape; and an answer that does not
+/// say otherwise is not kept by any cache (answers carry personal data).
+pub async fn shape(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let path = req.uri().path();
+    let api = path.starts_with("/api/");
+    if api && !path.starts_with("/api/openapi") && !NOT_JSON.iter().any(|n| path.ends_with(n)) {
+        let h = req.headers();
+        let has_body = h.contains_key(header::TRANSFER_ENCODING)
+            || h.get(header::CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.trim() != "0");
+        let media = h
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+        let json = media
+            .as_deref()
+            .is_some_and(|m| m == "application/json" || (m.starts_with("application/") && m.ends_with("+json")));
+        if has_body && !json {
+            let mut e = ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                format!(
+                    "send the body as JSON with Content-Type: application/json (got {})",
+                    media.as_deref().unwrap_or("none")
+                ),
+            );
+            e.details = serde_json::json!({"content_type": media});
+            return e.into_response();
+        }
+    }
+    let open311 = path.starts_with("/open311/");
+    let mut r = next.run(req).await;
+    if r.status() == StatusCode::PAYLOAD_TOO_LARGE
+        && !r
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("json") || v.contains("xml"))
+    {
+        let mut e = ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("the body is larger than this route takes ({MAX_BYTES} bytes for JSON, 5 MB for a photo)"),
+        );
+        e.details = serde_json::json!({"limit_bytes": MAX_BYTES});
+        r = e.into_response();
+    }
+    if (api || open311) && !r.headers().contains_key(header::CACHE_CONTROL) {
+        r.headers_mut()
+            .insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    }
+    r
+}

@@ -239,8 +239,15 @@ pub async fn types(State(state): State<AppState>) -> Json<Value> {
 }
 
 /// `GET /api/v1/reports/cases`: KPIs for local days `[from, to)`, by a grouping.
-pub async fn report(State(state): State<AppState>, axum::extract::Query(q): Q) -> Result<Json<Value>, ApiError> {
+pub async fn report(
+    State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
+    axum::extract::Query(q): Q,
+) -> Result<Json<Value>, ApiError> {
     params::reject_unknown(&q, &["from", "to", "by"])?;
+    // An officer's report covers its jurisdiction's cases, a department's its own.
+    let scope = scoped(&state, &who, CaseFilter::default())?;
+    let _permit = state.limiter.try_acquire(&who.username).ok_or_else(crate::api::busy)?;
     let config = state.cases.clone();
     let tz = config.calendar.timezone();
     let now = chrono::Utc::now();
@@ -254,7 +261,7 @@ pub async fn report(State(state): State<AppState>, axum::extract::Query(q): Q) -
         )
     })?;
     let rows = blocking(&state, move |s| {
-        fengqiao_store::cases::report(s, &config, from, to, now, by)
+        fengqiao_store::cases::report(s, &config, &scope, from, to, now, by)
     })
     .await?;
     Ok(Json(json!({
@@ -282,17 +289,11 @@ pub async fn volunteers(
 
 /// `GET /api/v1/volunteers/activities`: activities of local days `[from, to)`.
 pub async fn activities(State(state): State<AppState>, axum::extract::Query(q): Q) -> Result<Json<Value>, ApiError> {
-    use chrono::TimeZone;
     params::reject_unknown(&q, &["from", "to"])?;
     let tz = state.cases.calendar.timezone();
     let now = chrono::Utc::now();
     let (from, to) = params::day_range(&q, tz, now)?;
-    let at = |d: chrono::NaiveDate| {
-        tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight"))
-            .earliest()
-            .expect("midnight exists")
-            .with_timezone(&chrono::Utc)
-    };
+    let at = |d: chrono::NaiveDate| fengqiao_cases::calendar::day_start(&tz, d);
     let (a, b) = (at(from), at(to));
     let list = blocking(&state, move |s| s.activities(a, b)).await?;
     let hours: f64 = list
@@ -466,6 +467,15 @@ pub async fn add_volunteer(
         availability: String,
     }
     let b: Body = crate::body::json(&raw)?;
+    let texts = [("name", &b.name), ("availability", &b.availability)]
+        .into_iter()
+        .chain(b.phone.iter().map(|p| ("phone", p)))
+        .chain(b.skills.iter().map(|x| ("skills", x)))
+        .chain(b.areas.iter().map(|x| ("areas", x)));
+    for (field, value) in texts {
+        fengqiao_cases::text::check(field, value)
+            .map_err(|e| ApiError::invalid_parameter(field, value, e.to_string()))?;
+    }
     let v = fengqiao_store::volunteers::NewVolunteer {
         name: b.name,
         phone: b.phone,

@@ -105,8 +105,10 @@ pub async fn replay(
 /// beside what its forecast expected.
 pub async fn shift_kpis(
     State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<fengqiao_auth::Principal>,
+    headers: axum::http::HeaderMap,
     axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
     crate::params::reject_unknown(&q, &["dataset"])?;
     let dataset = q
         .get("dataset")
@@ -115,51 +117,51 @@ pub async fn shift_kpis(
         .ok_or_else(|| ApiError::invalid_parameter("dataset", "", "no dataset given and no default"))?;
     let key = format!("shift kpis {dataset}");
     let generation = state.store.incidents_generation();
-    if let Some(hit) = state.cache.get(&key, generation) {
-        return Ok(Json(hit));
-    }
-    let name = dataset.clone();
-    let answer = run(&state, move |jobs, s| {
-        let newest = s
-            .datasets()
-            .map_err(|e| e.to_string())?
-            .into_iter()
-            .find(|d| d.name == name)
-            .and_then(|d| d.last_at)
-            .ok_or_else(|| format!("dataset {name} has no incidents"))?;
-        let Some(plan) = s.latest_plan_started_by(&name, newest).map_err(|e| e.to_string())? else {
-            return Ok(Value::Null);
-        };
-        let expected = match plan.plan.forecast_id {
-            Some(f) => s
-                .forecast(f)
+    let st = state.clone();
+    crate::api::cached(&state, &headers, &who.username, key, generation, move || async move {
+        let name = dataset.clone();
+        let answer = run(&st, move |jobs, s| {
+            let newest = s
+                .datasets()
                 .map_err(|e| e.to_string())?
-                .map(|(_, cells)| cells.iter().map(|c| c.1).sum::<f64>()),
-            None => None,
-        };
-        let replay = jobs.replay(s, plan.id)?;
-        Ok(json!({
-            "dataset": name,
-            "plan_id": plan.id,
-            "window": [plan.plan.window_start, plan.plan.window_end],
-            "data_until": newest,
-            "incidents": replay["plan"]["incidents"],
-            "forecast_expected": expected,
-            "visibility_rate": replay["plan"]["visibility_rate"],
-            "handling_rate": replay["plan"]["handling_rate"],
-            "posts_only": replay["baselines"]["posts_only"],
-            "parameters": replay["parameters"],
-            "ledger_record": format!("plan/{}", plan.id),
-        }))
+                .into_iter()
+                .find(|d| d.name == name)
+                .and_then(|d| d.last_at)
+                .ok_or_else(|| format!("dataset {name} has no incidents"))?;
+            let Some(plan) = s.latest_plan_started_by(&name, newest).map_err(|e| e.to_string())? else {
+                return Ok(Value::Null);
+            };
+            let expected = match plan.plan.forecast_id {
+                Some(f) => s
+                    .forecast(f)
+                    .map_err(|e| e.to_string())?
+                    .map(|(_, cells)| cells.iter().map(|c| c.1).sum::<f64>()),
+                None => None,
+            };
+            let replay = jobs.replay(s, plan.id)?;
+            Ok(json!({
+                "dataset": name,
+                "plan_id": plan.id,
+                "window": [plan.plan.window_start, plan.plan.window_end],
+                "data_until": newest,
+                "incidents": replay["plan"]["incidents"],
+                "forecast_expected": expected,
+                "visibility_rate": replay["plan"]["visibility_rate"],
+                "handling_rate": replay["plan"]["handling_rate"],
+                "posts_only": replay["baselines"]["posts_only"],
+                "parameters": replay["parameters"],
+                "ledger_record": format!("plan/{}", plan.id),
+            }))
+        })
+        .await?;
+        if answer.is_null() {
+            return Err(ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                format!("no plan for a shift of {dataset} that has begun: make one with fengqiao plan --date"),
+            ));
+        }
+        Ok(crate::cache::Answer::json(&answer))
     })
-    .await?;
-    if answer.is_null() {
-        return Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            format!("no plan for a shift of {dataset} that has begun: make one with fengqiao plan --date"),
-        ));
-    }
-    state.cache.put(key, generation, answer.clone());
-    Ok(Json(answer))
+    .await
 }

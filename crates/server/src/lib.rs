@@ -12,6 +12,7 @@ pub mod cache;
 mod cases;
 mod error;
 pub mod jobs;
+pub mod net;
 pub mod open311;
 pub mod openapi;
 mod params;
@@ -73,8 +74,12 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// The `jurisdiction_id` the Open311 endpoint serves.
     pub open311_jurisdiction: String,
-    /// Computed answers (incident aggregates) until the next write.
+    /// Computed answers (aggregates, forecasts, plans, Open311 lists) until the next write.
     pub cache: Arc<cache::Cache>,
+    /// Expensive requests in flight per principal.
+    pub limiter: Arc<cache::Limiter>,
+    /// Trusted proxies, the public address, trusted Open311 partners.
+    pub network: Arc<net::Network>,
     /// Forecasts and plans on request (`None`: this server does not run jobs).
     pub jobs: Option<Arc<dyn jobs::Jobs>>,
     /// Failed sign-ins per client address.
@@ -158,6 +163,7 @@ pub fn router(state: AppState) -> Router {
     router
         .route("/assets/{name}", get(asset))
         .route("/health", get(api::health))
+        .route("/ready", get(api::ready))
         .route("/api/openapi.json", get(|| async { axum::Json(openapi::document()) }))
         .route("/open311/v2/{*path}", get(open311::get).post(open311::post))
         .route(
@@ -217,6 +223,7 @@ pub fn router(state: AppState) -> Router {
             ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route".to_string()).into_response()
         })
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::guard))
+        .layer(axum::middleware::from_fn(body::shape))
         .layer(axum::extract::DefaultBodyLimit::max(body::MAX_BYTES))
         .with_state(state)
 }

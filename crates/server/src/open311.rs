@@ -20,14 +20,15 @@ const SPEC: &str = "http://wiki.open311.org/GeoReport_v2";
 const DEFAULT_DAYS: i64 = 90;
 const MAX_RESULTS: usize = 1000;
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Format {
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Format {
     Json,
     Xml,
 }
 
 /// A value rendered as JSON or as the spec's XML.
-enum Node {
+#[derive(Debug)]
+pub enum Node {
     Text(String),
     Null,
     /// Element name, children.
@@ -53,16 +54,36 @@ fn to_json(n: &Node) -> Value {
     }
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+/// Text as XML character data: markup escaped, and what XML 1.0 cannot
+/// carry at all (controls other than tab and line breaks, U+FFFE, U+FFFF)
+/// replaced by U+FFFD, so a document is well-formed whatever was stored.
+fn escape(s: &str, out: &mut String) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\t' | '\n' => out.push(c),
+            // A bare CR would be read back as a line feed.
+            '\r' => out.push_str("&#13;"),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
 }
 
 fn to_xml(name: &str, n: &Node, out: &mut String) {
     match n {
-        Node::Text(s) => out.push_str(&format!("<{name}>{}</{name}>", escape(s))),
+        Node::Text(s) => {
+            out.push('<');
+            out.push_str(name);
+            out.push('>');
+            escape(s, out);
+            out.push_str("</");
+            out.push_str(name);
+            out.push('>');
+        }
         Node::Null => out.push_str(&format!("<{name}/>")),
         Node::Record(fields) => {
             out.push_str(&format!("<{name}>"));
@@ -81,28 +102,44 @@ fn to_xml(name: &str, n: &Node, out: &mut String) {
     }
 }
 
-/// `root` names the XML root element.
-fn render(format: Format, status: StatusCode, root: &str, body: Node) -> Response {
+/// A document as sent: its bytes and media type.
+pub fn document(format: Format, root: &str, body: &Node) -> (Vec<u8>, &'static str) {
     match format {
-        Format::Json => {
-            let mut r = (status, to_json(&body).to_string()).into_response();
-            r.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json; charset=utf-8"),
-            );
-            r
-        }
+        Format::Json => (
+            serde_json::to_vec(&to_json(body)).expect("a JSON value serialises"),
+            "application/json; charset=utf-8",
+        ),
         Format::Xml => {
             let mut out = String::from(r#"<?xml version="1.0" encoding="UTF-8"?>"#);
-            to_xml(root, &body, &mut out);
-            let mut r = (status, out).into_response();
-            r.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/xml; charset=utf-8"),
-            );
-            r
+            to_xml(root, body, &mut out);
+            (out.into_bytes(), "text/xml; charset=utf-8")
         }
     }
+}
+
+/// A list of service requests with these texts in every field, as the
+/// lists render them (for fuzzing the writers).
+pub fn requests_document(format: Format, texts: &[String]) -> Vec<u8> {
+    let items = texts
+        .iter()
+        .map(|t| {
+            Node::Record(vec![
+                ("service_request_id", text(t.clone())),
+                ("description", text(t.clone())),
+                ("address", opt(Some(t.clone()))),
+            ])
+        })
+        .collect();
+    document(format, "service_requests", &Node::List("request", items)).0
+}
+
+/// `root` names the XML root element.
+fn render(format: Format, status: StatusCode, root: &str, body: Node) -> Response {
+    let (bytes, media_type) = document(format, root, &body);
+    let mut r = (status, bytes).into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
+    r
 }
 
 /// The spec's error shape: a list of {code, description}.
@@ -183,7 +220,21 @@ fn attributes(code: &str) -> Vec<Node> {
     ])]
 }
 
-fn request_node(state: &AppState, c: &CaseRecord, updated: Option<DateTime<Utc>>) -> Node {
+/// How precisely the public lists place a request: coordinates rounded to
+/// this many degrees (about 330 m north-south, 290 m east-west at 30°N), so a
+/// pin at the complainant's door shows only the neighbourhood.
+const PUBLIC_ROUNDING_DEG: f64 = 0.003;
+
+/// Who reads a request: the public sees the category, status, times, the
+/// community and a rounded location, and the description only once staff
+/// have marked it publishable; a trusted partner sees it all.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Audience {
+    Public,
+    Partner,
+}
+
+fn request_node(state: &AppState, c: &CaseRecord, audience: Audience, community: Option<String>) -> Node {
     let t = state.cases.case_type(&c.case.case_type);
     let stage = t
         .and_then(|t| t.stage(&c.state.stage))
@@ -199,6 +250,22 @@ fn request_node(state: &AppState, c: &CaseRecord, updated: Option<DateTime<Utc>>
             .find(|x| &x.code == d)
             .map_or(d.clone(), |x| format!("{} {}", x.zh, x.en))
     });
+    let full = audience == Audience::Partner;
+    let round = |v: f64| {
+        if full {
+            v.to_string()
+        } else {
+            let r = (v / PUBLIC_ROUNDING_DEG).round() * PUBLIC_ROUNDING_DEG;
+            format!("{r:.3}")
+        }
+    };
+    let description = if full || c.state.publishable {
+        text(c.case.description.clone())
+    } else {
+        Node::Null
+    };
+    let address = if full { c.case.address.clone() } else { community };
+    let updated = c.state.updated_at.unwrap_or(c.state.opened_at);
     Node::Record(vec![
         ("service_request_id", text(c.code.clone())),
         (
@@ -208,19 +275,55 @@ fn request_node(state: &AppState, c: &CaseRecord, updated: Option<DateTime<Utc>>
         ("status_notes", text(stage)),
         ("service_name", text(service_name)),
         ("service_code", text(c.case.category.clone())),
-        ("description", text(c.case.description.clone())),
+        ("description", description),
         ("agency_responsible", opt(agency)),
         ("service_notice", Node::Null),
         ("requested_datetime", text(iso(state, c.state.opened_at))),
-        ("updated_datetime", opt(updated.map(|u| iso(state, u)))),
+        ("updated_datetime", text(iso(state, updated))),
         ("expected_datetime", text(iso(state, c.state.due_at))),
-        ("address", opt(c.case.address.clone())),
+        ("address", opt(address)),
         ("address_id", Node::Null),
         ("zipcode", Node::Null),
-        ("lat", opt(c.case.lat.map(|v| v.to_string()))),
-        ("long", opt(c.case.lon.map(|v| v.to_string()))),
+        ("lat", opt(c.case.lat.map(round))),
+        ("long", opt(c.case.lon.map(round))),
         ("media_url", Node::Null),
     ])
+}
+
+/// The community (village level) each case lies in, by its area code, as
+/// "town community" names.
+fn communities(all: &[fengqiao_store::JurisdictionRecord]) -> impl Fn(&CaseRecord) -> Option<String> + '_ {
+    use fengqiao_domain::Level;
+    move |c: &CaseRecord| {
+        let code = c.case.jurisdiction.as_deref()?;
+        let name = |level: Level| {
+            all.iter()
+                .filter(|j| j.jurisdiction.level == level && code.starts_with(j.jurisdiction.code.as_str()))
+                .max_by_key(|j| j.jurisdiction.code.len())
+                .map(|j| j.jurisdiction.name_zh.clone())
+        };
+        match (name(Level::Town), name(Level::Village)) {
+            (Some(t), Some(v)) => Some(format!("{t}{v}")),
+            (t, v) => v.or(t),
+        }
+    }
+}
+
+/// Whether the request's `api_key` belongs to a trusted partner (full detail).
+async fn audience(state: &AppState, q: &HashMap<String, String>) -> Result<Audience, Response> {
+    let Some(key) = q.get("api_key").filter(|k| !k.is_empty()) else {
+        return Ok(Audience::Public);
+    };
+    let hash = fengqiao_store::users::secret_hash(key);
+    match worker(state, move |s| s.open311_key(&hash)).await {
+        Some(Ok(Some(name))) if state.network.open311_partners.contains(&name) => Ok(Audience::Partner),
+        Some(Ok(_)) => Ok(Audience::Public),
+        _ => Err(error(
+            Format::Json,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the database could not answer",
+        )),
+    }
 }
 
 async fn worker<T: Send + 'static>(
@@ -230,8 +333,26 @@ async fn worker<T: Send + 'static>(
     crate::api::on_worker(state, f).await.ok()
 }
 
+/// Where this endpoint is reached from outside: the configured public
+/// address, else the address the client used.
+fn endpoint_url(state: &AppState, headers: &axum::http::HeaderMap) -> String {
+    match &state.network.public_url {
+        Some(base) => format!("{}/open311/v2", base.trim_end_matches('/')),
+        None => {
+            let host = headers
+                .get(header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .filter(|h| h.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)))
+                .unwrap_or("localhost");
+            format!("http://{host}/open311/v2")
+        }
+    }
+}
+
 pub async fn get(
     State(state): State<AppState>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    headers: axum::http::HeaderMap,
     Path(path): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
@@ -249,7 +370,7 @@ pub async fn get(
         None if stem == "discovery" => {
             let endpoint = Node::Record(vec![
                 ("specification", text(SPEC)),
-                ("url", text("/open311/v2")),
+                ("url", text(endpoint_url(&state, &headers))),
                 ("changeset", text("2026-11-28T00:00:00+08:00")),
                 ("type", text("production")),
                 (
@@ -262,7 +383,7 @@ pub async fn get(
                 ("contact", text("Fengqiao 枫桥 — see the operator's contact page")),
                 (
                     "key_service",
-                    text("API keys are issued by the operator (fengqiao open311 key)"),
+                    text("API keys are issued by the operator: fengqiao user open311-key --name CLIENT"),
                 ),
                 ("endpoints", Node::List("endpoint", vec![endpoint])),
             ]);
@@ -298,21 +419,33 @@ pub async fn get(
             ]);
             render(format, StatusCode::OK, "service_definition", body)
         }
-        None if stem == "requests" => list_requests(&state, format, &q).await,
+        None if stem == "requests" => {
+            let client = state.network.client_ip(peer.ip(), &headers).to_string();
+            match list_requests(&state, format, &q, &headers, &client).await {
+                Ok(r) => r,
+                Err(r) => r,
+            }
+        }
         Some(("requests", id)) => {
+            let audience = match audience(&state, &q).await {
+                Ok(a) => a,
+                Err(r) => return r,
+            };
             let id = id.to_string();
             let found = worker(&state, move |s| -> fengqiao_store::Result<_> {
                 let Some(c) = s.case_by_code(&id)? else { return Ok(None) };
-                let last = s.case_events(c.id)?.last().map(|e| e.at);
-                Ok(Some((c, last)))
+                Ok(Some((c, s.jurisdictions()?)))
             })
             .await;
             match found {
-                Some(Ok(Some((c, last)))) if c.case.case_type == "request" => render(
+                Some(Ok(Some((c, areas)))) if c.case.case_type == "request" => render(
                     format,
                     StatusCode::OK,
                     "service_requests",
-                    Node::List("request", vec![request_node(&state, &c, last)]),
+                    Node::List(
+                        "request",
+                        vec![request_node(&state, &c, audience, communities(&areas)(&c))],
+                    ),
                 ),
                 Some(Ok(_)) => error(format, StatusCode::NOT_FOUND, "no such service request"),
                 _ => error(format, StatusCode::SERVICE_UNAVAILABLE, "the database could not answer"),
@@ -343,7 +476,13 @@ fn parse_time(v: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(v).ok().map(|t| t.with_timezone(&Utc))
 }
 
-async fn list_requests(state: &AppState, format: Format, q: &HashMap<String, String>) -> Response {
+async fn list_requests(
+    state: &AppState,
+    format: Format,
+    q: &HashMap<String, String>,
+    headers: &axum::http::HeaderMap,
+    client: &str,
+) -> Result<Response, Response> {
     let allowed = [
         "jurisdiction_id",
         "service_request_id",
@@ -351,9 +490,14 @@ async fn list_requests(state: &AppState, format: Format, q: &HashMap<String, Str
         "start_date",
         "end_date",
         "status",
+        "api_key",
     ];
     if let Some(k) = q.keys().find(|k| !allowed.contains(&k.as_str())) {
-        return error(format, StatusCode::BAD_REQUEST, &format!("unknown parameter {k}"));
+        return Err(error(
+            format,
+            StatusCode::BAD_REQUEST,
+            &format!("unknown parameter {k}"),
+        ));
     }
     let now = Utc::now();
     let mut window = (
@@ -363,22 +507,24 @@ async fn list_requests(state: &AppState, format: Format, q: &HashMap<String, Str
     for (k, slot) in [("start_date", 0), ("end_date", 1)] {
         if let Some(v) = q.get(k) {
             let Some(t) = parse_time(v) else {
-                return error(
+                return Err(error(
                     format,
                     StatusCode::BAD_REQUEST,
                     &format!("{k} {v:?} is not an ISO 8601 time with a zone"),
-                );
+                ));
             };
             if slot == 0 { window.0 = t } else { window.1 = t }
         }
     }
-    let statuses: Vec<&str> = q.get("status").map_or(vec![], |s| s.split(',').collect());
-    if let Some(bad) = statuses.iter().find(|s| !matches!(**s, "open" | "closed")) {
-        return error(
+    let statuses: Vec<String> = q
+        .get("status")
+        .map_or(vec![], |s| s.split(',').map(str::to_string).collect());
+    if let Some(bad) = statuses.iter().find(|s| !matches!(s.as_str(), "open" | "closed")) {
+        return Err(error(
             format,
             StatusCode::BAD_REQUEST,
             &format!("status {bad:?}: open or closed"),
-        );
+        ));
     }
     let ids: Option<Vec<String>> = q
         .get("service_request_id")
@@ -386,31 +532,47 @@ async fn list_requests(state: &AppState, format: Format, q: &HashMap<String, Str
     let codes: Vec<String> = q
         .get("service_code")
         .map_or(vec![], |v| v.split(',').map(str::to_string).collect());
-    let filter = CaseFilter {
-        case_type: Some("request".into()),
-        ..Default::default()
-    };
-    let Some(Ok(cases)) = worker(state, move |s| s.cases(&filter)).await else {
-        return error(format, StatusCode::SERVICE_UNAVAILABLE, "the database could not answer");
-    };
-    let mut picked: Vec<&CaseRecord> = cases
-        .iter()
-        .filter(|c| match &ids {
-            // Asking by id ignores the other filters, as the spec says.
-            Some(ids) => ids.contains(&c.code),
-            None => {
-                (codes.is_empty() || codes.contains(&c.case.category))
-                    && (statuses.is_empty()
-                        || statuses.contains(&if c.state.closed_at.is_some() { "closed" } else { "open" }))
-                    && window.0 <= c.state.opened_at
-                    && c.state.opened_at < window.1
-            }
-        })
-        .collect();
-    picked.sort_by_key(|c| std::cmp::Reverse(c.state.opened_at));
-    picked.truncate(MAX_RESULTS);
-    let items = picked.iter().map(|c| request_node(state, c, None)).collect();
-    render(format, StatusCode::OK, "service_requests", Node::List("request", items))
+    let audience = audience(state, q).await?;
+    // The same list is asked for over and over: kept until the next write.
+    let mut asked: Vec<(&String, &String)> = q.iter().filter(|(k, _)| *k != "api_key").collect();
+    asked.sort();
+    let key = format!("open311 requests {format:?} {audience:?} {asked:?}");
+    let generation = state.store.generation();
+    let st = state.clone();
+    let answer = crate::api::cached(state, headers, client, key, generation, move || async move {
+        let filter = CaseFilter {
+            case_type: Some("request".into()),
+            ..Default::default()
+        };
+        let (cases, areas) = crate::api::blocking(&st, move |s| Ok((s.cases(&filter)?, s.jurisdictions()?))).await?;
+        let mut picked: Vec<&CaseRecord> = cases
+            .iter()
+            .filter(|c| match &ids {
+                // Asking by id ignores the other filters, as the spec says.
+                Some(ids) => ids.contains(&c.code),
+                None => {
+                    (codes.is_empty() || codes.contains(&c.case.category))
+                        && (statuses.is_empty()
+                            || statuses
+                                .iter()
+                                .any(|s| s == if c.state.closed_at.is_some() { "closed" } else { "open" }))
+                        && window.0 <= c.state.opened_at
+                        && c.state.opened_at < window.1
+                }
+            })
+            .collect();
+        picked.sort_by_key(|c| std::cmp::Reverse(c.state.opened_at));
+        picked.truncate(MAX_RESULTS);
+        let community = communities(&areas);
+        let items = picked
+            .iter()
+            .map(|c| request_node(&st, c, audience, community(c)))
+            .collect();
+        let (bytes, media_type) = document(format, "service_requests", &Node::List("request", items));
+        Ok(crate::cache::Answer::new(bytes, media_type))
+    })
+    .await;
+    answer.map_err(|e| error(format, e.status, &e.message))
 }
 
 /// A GeoReport v2 request body: its fields (the last of a repeated name
@@ -494,12 +656,34 @@ pub async fn post(State(state): State<AppState>, Path(path): Path<String>, raw: 
             );
         }
     };
-    let address = form.get("address_string").filter(|a| !a.trim().is_empty()).cloned();
-    if lat.is_none() && address.is_none() && form.get("address_id").is_none_or(|a| a.is_empty()) {
+    let address = form
+        .get("address_string")
+        .map(|a| a.trim().to_string())
+        .filter(|a| !a.is_empty());
+    // A pin is routed like the public page's, by the area it falls in; one
+    // outside every area (0,0 say) is no location.
+    let jurisdiction = match (lon, lat) {
+        (Some(lon), Some(lat)) => match crate::public::route_pin(&state, lon, lat).await {
+            Ok(Some(code)) => Some(code),
+            Ok(None) if address.is_some() => None,
+            Ok(None) => {
+                return error(
+                    format,
+                    StatusCode::BAD_REQUEST,
+                    &format!(
+                        "lat {lat}, long {lon} is outside the area this endpoint serves; send a point inside it or an address_string"
+                    ),
+                );
+            }
+            Err(_) => return error(format, StatusCode::SERVICE_UNAVAILABLE, "the database could not answer"),
+        },
+        _ => None,
+    };
+    if lat.is_none() && address.is_none() {
         return error(
             format,
             StatusCode::BAD_REQUEST,
-            "a location is required: lat and long, or address_string",
+            "a location is required: lat and long inside the area served, or address_string (an address_id alone cannot be resolved here)",
         );
     }
     for (a, v) in &attrs {
@@ -551,7 +735,7 @@ pub async fn post(State(state): State<AppState>, Path(path): Path<String>, raw: 
         category: code,
         title,
         description: full_description,
-        jurisdiction: None,
+        jurisdiction,
         address,
         lon,
         lat,

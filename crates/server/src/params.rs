@@ -3,7 +3,7 @@
 //! errors too: a misspelt filter must not silently return everything.
 
 use crate::{ApiError, AppState};
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use fengqiao_domain::Origin;
 use fengqiao_store::{Cursor, IncidentFilter};
 use std::collections::HashMap;
@@ -29,10 +29,7 @@ fn time(tz: chrono_tz::Tz, name: &str, v: &str) -> Result<DateTime<Utc>, ApiErro
     }
     let d = NaiveDate::parse_from_str(v, "%Y-%m-%d")
         .map_err(|_| ApiError::invalid_parameter(name, v, "expected an RFC 3339 time or a date YYYY-MM-DD"))?;
-    tz.from_local_datetime(&d.and_time(chrono::NaiveTime::MIN))
-        .earliest()
-        .map(|t| t.with_timezone(&Utc))
-        .ok_or_else(|| ApiError::invalid_parameter(name, v, "that local midnight does not exist"))
+    Ok(fengqiao_cases::calendar::day_start(&tz, d))
 }
 
 /// `tz` reads date-only `from`/`to` values as local midnights.
@@ -133,6 +130,16 @@ pub fn day_range(
             &from.to_string(),
             "must be before `to`",
         ));
+    }
+    let limit = fengqiao_store::cases::MAX_REPORT_DAYS;
+    if (to - from).num_days() > limit {
+        let mut e = ApiError::invalid_parameter(
+            "to",
+            &to.to_string(),
+            format!("a period is at most {limit} days (ten years) long"),
+        );
+        e.details["limit_days"] = limit.into();
+        return Err(e);
     }
     Ok((from, to))
 }

@@ -70,9 +70,11 @@ struct Submission {
 pub async fn submit(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
     raw: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    if !state.submissions.allow(peer.ip()) {
+    let client = state.network.client_ip(peer.ip(), &headers);
+    if !state.submissions.has_room(client) {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "throttled",
@@ -129,19 +131,7 @@ pub async fn submit(
         .map_or(s.category.clone(), |[zh, _]| zh.clone());
     // A pinned point is routed by the area it falls in (the deepest one).
     let jurisdiction = match (s.lon, s.lat) {
-        (Some(lon), Some(lat)) => {
-            crate::api::blocking(&state, move |st| {
-                let lookup = fengqiao_ingest::jurisdiction_lookup(st)
-                    .map_err(|e| fengqiao_store::StoreError::Backend(e.to_string()))?;
-                let id = lookup.find(lon, lat);
-                Ok(st
-                    .jurisdictions()?
-                    .into_iter()
-                    .find(|j| Some(j.jurisdiction.id) == id)
-                    .map(|j| j.jurisdiction.code))
-            })
-            .await?
-        }
+        (Some(lon), Some(lat)) => route_pin(&state, lon, lat).await?,
         _ => None,
     };
     let new = NewCase {
@@ -168,10 +158,28 @@ pub async fn submit(
     })
     .await?
     .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "refused", e.to_string()))?;
+    // Only what was accepted counts against the address's hourly quota.
+    state.submissions.record(client);
     Ok((
         StatusCode::CREATED,
         Json(json!({"code": opened.code, "token": token, "due_at": opened.state.due_at})),
     ))
+}
+
+/// The code of the deepest area a point falls in, if any: where a pinned
+/// request is routed, whichever channel it came by.
+pub(crate) async fn route_pin(state: &AppState, lon: f64, lat: f64) -> Result<Option<String>, ApiError> {
+    crate::api::blocking(state, move |st| {
+        let lookup =
+            fengqiao_ingest::jurisdiction_lookup(st).map_err(|e| fengqiao_store::StoreError::Backend(e.to_string()))?;
+        let id = lookup.find(lon, lat);
+        Ok(st
+            .jurisdictions()?
+            .into_iter()
+            .find(|j| Some(j.jurisdiction.id) == id)
+            .map(|j| j.jurisdiction.code))
+    })
+    .await
 }
 
 fn view(state: &AppState, c: &CaseRecord, events: &[fengqiao_cases::Event]) -> Value {
@@ -344,14 +352,28 @@ pub struct Submissions {
 }
 
 impl Submissions {
-    fn allow(&self, ip: std::net::IpAddr) -> bool {
+    fn recent(&self, ip: std::net::IpAddr) -> usize {
         let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
         let list = seen.entry(ip).or_default();
         list.retain(|t| t.elapsed() < std::time::Duration::from_secs(3600));
-        if list.len() >= SUBMISSIONS_PER_HOUR {
-            return false;
+        let n = list.len();
+        if n == 0 {
+            seen.remove(&ip);
         }
-        list.push(std::time::Instant::now());
-        true
+        n
+    }
+
+    /// Whether this address may submit one more request this hour.
+    pub(crate) fn has_room(&self, ip: std::net::IpAddr) -> bool {
+        self.recent(ip) < SUBMISSIONS_PER_HOUR
+    }
+
+    /// Counts an accepted submission.
+    pub(crate) fn record(&self, ip: std::net::IpAddr) {
+        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        if seen.len() > 100_000 {
+            seen.retain(|_, l| l.iter().any(|t| t.elapsed() < std::time::Duration::from_secs(3600)));
+        }
+        seen.entry(ip).or_default().push(std::time::Instant::now());
     }
 }

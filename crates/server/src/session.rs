@@ -70,9 +70,16 @@ impl Throttle {
 pub async fn create(
     State(state): State<AppState>,
     axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    headers: axum::http::HeaderMap,
     raw: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    if state.throttle.recent(peer.ip()) >= THROTTLE_LIMIT {
+    let c: Credentials = body::json(&raw)?;
+    let client = state.network.client_ip(peer.ip(), &headers);
+    let now = chrono::Utc::now();
+    if state.throttle.recent(client) >= THROTTLE_LIMIT {
+        // Refused before the password is looked at, and recorded like any attempt.
+        let name = c.username.clone();
+        crate::api::blocking(&state, move |s| fengqiao_store::users::record_throttled(s, &name, now)).await?;
         let mut r = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "throttled",
@@ -83,8 +90,6 @@ pub async fn create(
             .insert(header::RETRY_AFTER, HeaderValue::from_static("600"));
         return Ok(r);
     }
-    let c: Credentials = body::json(&raw)?;
-    let now = chrono::Utc::now();
     let outcome = crate::api::on_worker(&state, move |store| -> Result<(User, String, String), LoginError> {
         let user = login(store, &c.username, &c.password, now)?;
         let (token, hash) = new_secret()?;
@@ -94,37 +99,24 @@ pub async fn create(
     })
     .await?;
     if !matches!(outcome, Ok(_) | Err(LoginError::Store(_))) {
-        state.throttle.fail(peer.ip());
+        state.throttle.fail(client);
     }
     let (user, token, csrf) = match outcome {
         Ok(ok) => ok,
-        Err(LoginError::Wrong) => {
+        Err(LoginError::Store(e)) => return Err(e.into()),
+        // One answer for an unknown name, a wrong password, a locked or a
+        // disabled account: the answer must not tell which accounts exist.
+        Err(LoginError::Wrong | LoginError::Locked(_) | LoginError::Disabled) => {
             return Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 "wrong_credentials",
-                "wrong user name or password".into(),
+                format!(
+                    "wrong user name or password, or the account is locked or disabled (after {} wrong passwords in a row an account is locked for {} minutes)",
+                    fengqiao_store::users::MAX_FAILED_LOGINS,
+                    fengqiao_store::users::LOCKOUT.num_minutes()
+                ),
             ));
         }
-        Err(LoginError::Locked(until)) => {
-            let mut r = ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "locked",
-                format!("too many failed logins: the account is locked until {until}"),
-            )
-            .into_response();
-            let wait = (until - now).num_seconds().max(1).to_string();
-            r.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_str(&wait).expect("digits"));
-            return Ok(r);
-        }
-        Err(LoginError::Disabled) => {
-            return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "disabled",
-                "the account is disabled".into(),
-            ));
-        }
-        Err(LoginError::Store(e)) => return Err(e.into()),
     };
     let body = json!({
         "user": user, "csrf_token": csrf, "must_change_password": user.must_change,

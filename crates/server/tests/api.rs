@@ -122,6 +122,8 @@ async fn spawn_app() -> TestApp {
         secure_cookies: false,
         open311_jurisdiction: "mingzhou.example".into(),
         cache: Default::default(),
+        limiter: Default::default(),
+        network: Default::default(),
         jobs: None,
         throttle: Default::default(),
         submissions: Default::default(),
@@ -180,6 +182,10 @@ impl TestApp {
         let mut req = format!("{method} {path} HTTP/1.0\r\nHost: {}\r\n", self.addr);
         for (k, v) in headers {
             req.push_str(&format!("{k}: {v}\r\n"));
+        }
+        // A body is JSON unless the test says otherwise, as a real client sends it.
+        if !body.is_empty() && !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type")) {
+            req.push_str("Content-Type: application/json\r\n");
         }
         req.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
         self.request(&req).await
@@ -1017,10 +1023,54 @@ async fn sessions_cookies_csrf_and_lockout() {
             .iter()
             .any(|p| p == "cases.write")
     );
-    // A change without the CSRF token is refused, with it allowed.
+    // A change without the CSRF token is refused.
     let body = r#"{"type":"hazard","category":"hazard.fire","title":"堆物"}"#;
     let r = app.call("POST", "/api/v1/cases", &[("Cookie", &cookie)], body).await;
     assert_eq!((r.status, r.json()["code"].as_str()), (403, Some("csrf")));
+    // A session of a one-time password opens nothing but the change of it.
+    let with_csrf = [("Cookie", cookie.as_str()), ("X-CSRF-Token", csrf.as_str())];
+    let r = app.call("POST", "/api/v1/cases", &with_csrf, body).await;
+    assert_eq!(
+        (r.status, r.json()["code"].as_str()),
+        (403, Some("password_change_required")),
+        "{}",
+        r.body
+    );
+    for path in ["/api/v1/incidents?limit=1", "/api/v1/cases", "/api/v1/datasets"] {
+        let r = app.call("GET", path, &[("Cookie", &cookie)], "").await;
+        assert_eq!(
+            (r.status, r.json()["code"].as_str()),
+            (403, Some("password_change_required")),
+            "{path}"
+        );
+    }
+    let new_password = "li-commander-own-2026";
+    let change = format!(r#"{{"current":"{otp}","new":"{new_password}"}}"#);
+    let r = app.call("POST", "/api/v1/me/password", &with_csrf, &change).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        app.call("GET", "/api/v1/me", &[("Cookie", &cookie)], "").await.status,
+        401,
+        "sessions end with the change"
+    );
+    let r = app.call("POST", "/api/v1/session", &[], &login(new_password)).await;
+    assert_eq!(
+        (r.status, r.json()["must_change_password"].as_bool()),
+        (200, Some(false))
+    );
+    let csrf = r.json()["csrf_token"].as_str().unwrap().to_string();
+    let cookie = r
+        .head
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("set-cookie: ")
+                .or_else(|| l.strip_prefix("Set-Cookie: "))
+        })
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
     let r = app
         .call(
             "POST",
@@ -1053,16 +1103,18 @@ async fn sessions_cookies_csrf_and_lockout() {
         )
         .await;
     assert_eq!((r.status, r.json()["code"].as_str()), (400, Some("invalid_body")));
-    for _ in 0..4 {
-        let r = app.call("POST", "/api/v1/session", &[], &login("wrong-password")).await;
-        assert_eq!((r.status, r.json()["code"].as_str()), (401, Some("wrong_credentials")));
-    }
-    let r = app.call("POST", "/api/v1/session", &[], &login("wrong-password")).await;
-    assert_eq!((r.status, r.json()["code"].as_str()), (429, Some("locked")));
-    assert!(r.head.to_lowercase().contains("retry-after:"));
-    assert_eq!(app.call("POST", "/api/v1/session", &[], &login(&otp)).await.status, 429);
-    // Unknown users get the same answer as wrong passwords.
-    let r = app
+    // Unknown, wrong, locked and disabled all get one answer (no enumeration),
+    // and every attempt is a ledger entry.
+    let logins_logged = || {
+        off_runtime(|| {
+            let store = app.db.open();
+            fengqiao_store::Store::commitments(store.as_ref(), "login")
+                .unwrap()
+                .len()
+        })
+    };
+    let before = logins_logged();
+    let unknown = app
         .call(
             "POST",
             "/api/v1/session",
@@ -1070,7 +1122,46 @@ async fn sessions_cookies_csrf_and_lockout() {
             r#"{"username":"nobody","password":"whatever-pw"}"#,
         )
         .await;
-    assert_eq!((r.status, r.json()["code"].as_str()), (401, Some("wrong_credentials")));
+    assert_eq!(unknown.status, 401);
+    for _ in 0..5 {
+        let r = app.call("POST", "/api/v1/session", &[], &login("wrong-password")).await;
+        assert_eq!((r.status, &r.body), (401, &unknown.body), "wrong password");
+    }
+    let r = app.call("POST", "/api/v1/session", &[], &login(new_password)).await;
+    assert_eq!(
+        (r.status, &r.body),
+        (401, &unknown.body),
+        "locked, even with the right password"
+    );
+    assert!(
+        !r.head.to_lowercase().contains("retry-after:"),
+        "nothing tells a locked account apart"
+    );
+    off_runtime(|| {
+        let store = app.db.open();
+        let store = store.as_ref();
+        let (u, _) =
+            fengqiao_store::users::add_user(store, "gone", "离职", "officer", (None, None, None), "t").unwrap();
+        let ch = fengqiao_store::users::UserChange {
+            disabled: Some(true),
+            ..Default::default()
+        };
+        store.update_user(u.id, &ch, "t").unwrap();
+    });
+    let r = app
+        .call(
+            "POST",
+            "/api/v1/session",
+            &[],
+            r#"{"username":"gone","password":"whatever-pw"}"#,
+        )
+        .await;
+    assert_eq!((r.status, &r.body), (401, &unknown.body), "disabled");
+    assert_eq!(
+        logins_logged(),
+        before + 8,
+        "unknown, five wrong, locked, disabled: each logged"
+    );
     // One address trying many accounts is throttled, whatever the user name.
     let mut last = 0;
     for i in 0..fengqiao_server::session::THROTTLE_LIMIT {
@@ -1087,6 +1178,11 @@ async fn sessions_cookies_csrf_and_lockout() {
         )
         .await;
     assert_eq!((r.status, r.json()["code"].as_str()), (429, Some("throttled")));
+    assert_eq!(
+        logins_logged(),
+        before + 8 + fengqiao_server::session::THROTTLE_LIMIT + 1,
+        "throttled attempts are logged too"
+    );
 }
 
 /// Scope: an officer sees only cases of their jurisdiction, a department

@@ -197,6 +197,14 @@ impl Store for PgStore {
         PgStore::attachments(self, case_id)
     }
 
+    fn attachment_case(&self, id: i64) -> Result<Option<i64>> {
+        Ok(self
+            .client()?
+            .query_opt("SELECT case_id FROM case_attachments WHERE id = $1", &[&id])
+            .map_err(crate::backend)?
+            .map(|r| r.get(0)))
+    }
+
     fn dispute_history(&self, address: Option<&str>, parties: &[cases::Party]) -> Result<(u32, u32)> {
         PgStore::dispute_history(self, address, parties)
     }

@@ -107,6 +107,16 @@ impl SqliteStore {
     }
 
     fn connect(path: &Path) -> rusqlite::Result<Connection> {
+        // A new database file is the owner's alone; SQLite gives its WAL and
+        // shared-memory files the database file's permissions.
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            let _ = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(path);
+        }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
@@ -659,6 +669,15 @@ impl Store for SqliteStore {
 
     fn attachments(&self, case_id: i64) -> Result<Vec<(i64, fengqiao_store::cases::Attachment)>> {
         self.read(|c| cases::attachments(c, case_id))
+    }
+
+    fn attachment_case(&self, id: i64) -> Result<Option<i64>> {
+        self.read(|c| {
+            use rusqlite::OptionalExtension;
+            c.prepare_cached("SELECT case_id FROM case_attachments WHERE id = ?1")
+                .and_then(|mut s| s.query_row([id], |r| r.get(0)).optional())
+                .map_err(|e| fengqiao_store::StoreError::Backend(e.to_string()))
+        })
     }
 
     fn dispute_history(&self, address: Option<&str>, parties: &[fengqiao_store::cases::Party]) -> Result<(u32, u32)> {

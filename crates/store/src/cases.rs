@@ -129,6 +129,7 @@ pub fn open_case(
     actor: &str,
     at: DateTime<Utc>,
 ) -> Result<CaseRecord, CaseError> {
+    check_text(new)?;
     let (state, event) = config.open(&new.case_type, &new.category, role, actor, at)?;
     let prefix = &config.case_type(&new.case_type).expect("opened").prefix;
     let stem = fengqiao_cases::case_code(
@@ -147,6 +148,24 @@ pub fn open_case(
     })
 }
 
+/// Every piece of free text a new case carries, checked as every face must.
+fn check_text(new: &NewCase) -> Result<(), fengqiao_cases::EngineError> {
+    use fengqiao_cases::text::check;
+    check("category", &new.category)?;
+    check("title", &new.title)?;
+    check("description", &new.description)?;
+    check("address", new.address.as_deref().unwrap_or(""))?;
+    check("jurisdiction", new.jurisdiction.as_deref().unwrap_or(""))?;
+    for p in &new.parties {
+        check("party role", &p.role)?;
+        check("party name", &p.name)?;
+        check("party phone", p.phone.as_deref().unwrap_or(""))?;
+        check("party id_number", p.id_number.as_deref().unwrap_or(""))?;
+        check("party address", p.address.as_deref().unwrap_or(""))?;
+    }
+    Ok(())
+}
+
 /// Applies `cmd` to case `id` as it is now (or refuses if `expected_version`
 /// is given and the case has moved on since it was read).
 pub fn act(
@@ -157,6 +176,13 @@ pub fn act(
     cmd: &Command,
     at: DateTime<Utc>,
 ) -> Result<(CaseRecord, Event), CaseError> {
+    for (field, text) in [
+        ("reason", &cmd.reason),
+        ("department", &cmd.department),
+        ("assignee", &cmd.assignee),
+    ] {
+        fengqiao_cases::text::check(field, text.as_deref().unwrap_or(""))?;
+    }
     let mut case = store.case(id)?.ok_or_else(|| CaseError::NotFound(id.to_string()))?;
     if let Some(v) = expected_version.filter(|v| *v != case.state.version) {
         return Err(StoreError::Conflict(format!(
@@ -200,6 +226,11 @@ pub fn supervise_overdue(store: &dyn Store, config: &CaseConfig, now: DateTime<U
     Ok(done)
 }
 
+/// How precisely a role that may not see a dispute's address sees where it
+/// is: positions rounded to 0.01° (about 1.1 km north-south), the town
+/// quarter, not the building.
+pub const MASKED_POSITION_DEG: f64 = 0.01;
+
 impl CaseRecord {
     /// The case as `role` may see it: parties' personal data (and a
     /// dispute's address) masked unless the configuration lets the role see
@@ -218,6 +249,10 @@ impl CaseRecord {
         }
         if self.case.case_type == "dispute" {
             self.case.address = self.case.address.as_deref().map(mask_address);
+            // The pin would give away the door the masked address hides.
+            let coarse = |v: f64| (v / MASKED_POSITION_DEG).round() * MASKED_POSITION_DEG;
+            self.case.lon = self.case.lon.map(coarse);
+            self.case.lat = self.case.lat.map(coarse);
         }
         self
     }
@@ -381,26 +416,32 @@ pub const KPI_DEFINITIONS: [(&str, &str); 6] = [
     ),
 ];
 
-/// The KPIs of every case for local days `[from, to)`, as of `now`: the
+/// The longest period a report covers (ten years: 120 months by month).
+pub const MAX_REPORT_DAYS: i64 = 3_660;
+
+/// The KPIs of the cases `scope` selects (a principal's, or every case
+/// with the default filter) for local days `[from, to)`, as of `now`: the
 /// total first, then one row per group (or per month).
 pub fn report(
     store: &dyn Store,
     config: &CaseConfig,
+    scope: &CaseFilter,
     from: chrono::NaiveDate,
     to: chrono::NaiveDate,
     now: DateTime<Utc>,
     by: ReportBy,
 ) -> Result<Vec<(String, fengqiao_cases::kpi::Kpis)>> {
-    use chrono::{Datelike, TimeZone};
+    use chrono::Datelike;
     use fengqiao_cases::kpi::{KpiCase, compute};
+    let days = (to - from).num_days();
+    if !(1..=MAX_REPORT_DAYS).contains(&days) {
+        return Err(StoreError::InvalidQuery(format!(
+            "a report covers 1 to {MAX_REPORT_DAYS} days (ten years); {from} to {to} is {days}"
+        )));
+    }
     let tz = config.calendar.timezone();
-    let start_of = |d: chrono::NaiveDate| {
-        tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight"))
-            .earliest()
-            .expect("a local midnight exists")
-            .with_timezone(&Utc)
-    };
-    let cases = store.cases(&CaseFilter::default())?;
+    let start_of = |d: chrono::NaiveDate| fengqiao_cases::calendar::day_start(&tz, d);
+    let cases = store.cases(scope)?;
     let escalated: std::collections::HashSet<i64> = store.escalated_cases()?.into_iter().collect();
     let levels = config
         .case_type("dispute")

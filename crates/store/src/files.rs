@@ -65,10 +65,24 @@ pub fn store_bytes(data_dir: &Path, bytes: &[u8]) -> Result<(String, u64), Strin
     let sha = crate::secrets::hex(&Sha256::digest(bytes));
     let target = path_of(data_dir, &sha);
     if !target.exists() {
+        use std::io::Write;
+        use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
         let dir = target.parent().expect("attachments/<aa>");
-        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        // Citizens' photos and parties' papers: the owner's alone.
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|e| format!("{}: {e}", dir.display()))?;
         let tmp = dir.join(format!(".{sha}.{}", std::process::id()));
-        std::fs::write(&tmp, bytes).map_err(|e| format!("{}: {e}", tmp.display()))?;
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&tmp)
+            .and_then(|mut f| f.write_all(bytes))
+            .map_err(|e| format!("{}: {e}", tmp.display()))?;
         std::fs::rename(&tmp, &target).map_err(|e| format!("{}: {e}", target.display()))?;
     }
     Ok((sha, bytes.len() as u64))

@@ -504,6 +504,9 @@ pub trait Store: Send + Sync {
     /// The attachments of case `id`, oldest first, as (attachment id, attachment).
     fn attachments(&self, case_id: i64) -> Result<Vec<(i64, cases::Attachment)>>;
 
+    /// The case attachment `id` belongs to, if it exists.
+    fn attachment_case(&self, id: i64) -> Result<Option<i64>>;
+
     /// For a new dispute's risk grade: incidents recorded at `address`, and
     /// disputes already on file with any of these parties (same phone, or
     /// same name where no phone is known).

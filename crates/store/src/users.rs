@@ -93,7 +93,8 @@ pub struct LoginAttempt {
     pub username: String,
     pub user_id: Option<i64>,
     pub success: bool,
-    /// `password` or `token`.
+    /// `password` or `token`; a refused attempt that never reached the
+    /// password says why: `password (disabled account)`, `password (throttled address)`.
     pub via: String,
     pub at: DateTime<Utc>,
     /// The account's failed-login count and lock after this attempt.
@@ -167,50 +168,57 @@ pub fn add_user(
 
 /// Checks a password, keeping count of failures and locking the account
 /// after [`MAX_FAILED_LOGINS`] in a row; every attempt is recorded.
+/// Longest user name an attempt is recorded under (what is typed is not trusted).
+const RECORDED_NAME_CHARS: usize = 64;
+
+fn recorded_name(username: &str) -> String {
+    username.trim().chars().take(RECORDED_NAME_CHARS).collect()
+}
+
+/// Checks a password, recording the attempt whatever its outcome. Every
+/// refusal spends the same work (one password verification), so neither
+/// the answer's time nor its kind tells an unknown account from a locked,
+/// disabled or wrongly typed one; the caller shows them all alike.
 pub fn login(store: &dyn Store, username: &str, pw: &str, now: DateTime<Utc>) -> Result<User, LoginError> {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let dummy = || DUMMY.get_or_init(|| password::hash("no such user", [0; 16]));
+    let attempt = |user: Option<&User>, via: &str, failed_logins: u32, locked_until| LoginAttempt {
+        username: user.map_or_else(|| recorded_name(username), |u| u.username.clone()),
+        user_id: user.map(|u| u.id),
+        success: false,
+        via: via.into(),
+        at: now,
+        failed_logins,
+        locked_until,
+    };
     let found = store.user_credentials(username.trim())?;
     let Some((user, hash)) = found else {
-        // Spend the same work as for a real account, so timing does not tell who exists.
-        static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-        let _ = password::verify(pw, DUMMY.get_or_init(|| password::hash("no such user", [0; 16])));
-        store.record_login(&LoginAttempt {
-            username: username.trim().into(),
-            user_id: None,
-            success: false,
-            via: "password".into(),
-            at: now,
-            failed_logins: 0,
-            locked_until: None,
-        })?;
+        let _ = password::verify(pw, dummy());
+        store.record_login(&attempt(None, "password", 0, None))?;
         return Err(LoginError::Wrong);
     };
     if user.disabled {
+        let _ = password::verify(pw, dummy());
+        store.record_login(&attempt(
+            Some(&user),
+            "password (disabled account)",
+            user.failed_logins,
+            user.locked_until,
+        ))?;
         return Err(LoginError::Disabled);
     }
     if let Some(until) = user.locked_until.filter(|u| *u > now) {
         // Attempts on a locked account are recorded too: they are what a lock is for.
-        store.record_login(&LoginAttempt {
-            username: user.username.clone(),
-            user_id: Some(user.id),
-            success: false,
-            via: "password".into(),
-            at: now,
-            failed_logins: user.failed_logins,
-            locked_until: Some(until),
-        })?;
+        let _ = password::verify(pw, &hash);
+        store.record_login(&attempt(Some(&user), "password", user.failed_logins, Some(until)))?;
         return Err(LoginError::Locked(until));
     }
     let ok = password::verify(pw, &hash);
     let failed = if ok { 0 } else { user.failed_logins + 1 };
     let locked_until = (failed >= MAX_FAILED_LOGINS).then_some(now + LOCKOUT);
     store.record_login(&LoginAttempt {
-        username: user.username.clone(),
-        user_id: Some(user.id),
         success: ok,
-        via: "password".into(),
-        at: now,
-        failed_logins: failed,
-        locked_until,
+        ..attempt(Some(&user), "password", failed, locked_until)
     })?;
     match (ok, locked_until) {
         (true, _) => Ok(User {
@@ -221,6 +229,23 @@ pub fn login(store: &dyn Store, username: &str, pw: &str, now: DateTime<Utc>) ->
         (false, Some(until)) => Err(LoginError::Locked(until)),
         (false, None) => Err(LoginError::Wrong),
     }
+}
+
+/// Records a sign-in refused before its password was looked at, because
+/// its address had failed too often.
+pub fn record_throttled(store: &dyn Store, username: &str, now: DateTime<Utc>) -> Result<()> {
+    let user = store.user_credentials(username.trim())?.map(|(u, _)| u);
+    store.record_login(&LoginAttempt {
+        username: user
+            .as_ref()
+            .map_or_else(|| recorded_name(username), |u| u.username.clone()),
+        user_id: user.as_ref().map(|u| u.id),
+        success: false,
+        via: "password (throttled address)".into(),
+        at: now,
+        failed_logins: user.as_ref().map_or(0, |u| u.failed_logins),
+        locked_until: user.and_then(|u| u.locked_until),
+    })
 }
 
 /// A random secret token and the SHA-256 (hex) the store keeps of it.
