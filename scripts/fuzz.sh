@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzzes the parsers that read outside input (cargo-fuzz, libFuzzer, on
-# nightly): the CSV importer, the Open311 request form, the transparency
+# nightly): the CSV importer, the Open311 request form and list writers, the transparency
 # log's checkpoint, note, cosignature, tile-path and proof parsers, and the
 # configuration loaders. First replays every input that ever crashed one.
 #
@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 seconds="${1:-300}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(csv_import open311_form tlog_parsers tlog_proofs config)
+[ ${#targets[@]} -gt 0 ] || targets=(csv_import open311_form open311_writers tlog_parsers tlog_proofs config)
 
 if ! rustup run nightly rustc --version >/dev/null 2>&1; then
     rustup toolchain install nightly --profile minimal

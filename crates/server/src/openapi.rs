@@ -160,7 +160,7 @@ pub const DOCS: &[Doc] = &[
                 "by",
                 "enum:cell|category|category_top|hour_of_week|jurisdiction|origin|day",
             ),
-            ("cell", "number"),
+            ("cell", "numbers:50|100|150|200|250|500|1000|2000|5000|10000"),
         ],
         None,
         200,
@@ -365,6 +365,10 @@ pub const DOCS: &[Doc] = &[
 
 /// `string`, `integer`, ... or `enum:a|b|c`.
 fn param_schema(t: &str) -> Value {
+    if let Some(values) = t.strip_prefix("numbers:") {
+        let values: Vec<f64> = values.split('|').filter_map(|v| v.parse().ok()).collect();
+        return json!({"type": "number", "enum": values});
+    }
     match t.strip_prefix("enum:") {
         Some(values) => json!({"type": "string", "enum": values.split('|').collect::<Vec<_>>()}),
         None if t == "integer" => json!({"type": "integer", "minimum": 0}),
@@ -460,7 +464,9 @@ fn error_response(code: u16) -> Value {
         413 => "the body is too large",
         415 => "the body is not of a type this route takes",
         422 => "the request is understood but refused",
-        429 => "too many failed logins: the account is locked",
+        429 => {
+            "too many requests: failed sign-ins from this address, public submissions from it, or expensive requests of this user in flight"
+        }
         _ => "the database could not answer",
     };
     json!({"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})

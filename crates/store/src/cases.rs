@@ -319,8 +319,8 @@ mod tests {
                 description: String::new(),
                 jurisdiction: None,
                 address: Some("中山西路12号".into()),
-                lon: None,
-                lat: None,
+                lon: Some(121.543_217),
+                lat: Some(29.867_654),
                 origin: "officer".into(),
                 parties: vec![Party {
                     role: "applicant".into(),
@@ -347,6 +347,15 @@ mod tests {
             assert_eq!(p.phone.as_deref() == Some("13812345678"), full, "{role}");
             assert_eq!(p.id_number.as_deref() == Some("330203199001011234"), full, "{role}");
             assert_eq!(seen.case.address.as_deref() == Some("中山西路12号"), full, "{role}");
+            // A masked address keeps its pin only to the town quarter.
+            let (lon, lat) = (seen.case.lon.unwrap(), seen.case.lat.unwrap());
+            assert_eq!((lon == 121.543_217, lat == 29.867_654), (full, full), "{role}");
+            if !full {
+                assert!(
+                    (lon - 121.54).abs() < 1e-9 && (lat - 29.87).abs() < 1e-9,
+                    "{role}: {lon},{lat}"
+                );
+            }
             assert_eq!(seen.case.token_hash, None, "{role}");
         }
     }
