@@ -68,6 +68,8 @@ for conns in 50 200; do
     done
 done
 run "/health at 200 connections" 200 "$base/health"
+# A client that takes no compression (wrk's and curl's default) gets the whole 419 KB.
+run "aggregate by=cell, not compressed" 50 "${calls["aggregate by=cell (419 KB)"]}" "$auth"
 # The cache-key attack: distinct expensive questions, as fast as one client may ask.
 before=$(rss)
 python3 - "$base" "$token" <<'EOF'

@@ -79,3 +79,40 @@ test("the duty commander runs a forecast and a plan from the page and exports th
   await leader.context.close();
   await context.close();
 });
+
+test("a new account signs in with its one-time password, must set its own, then works (zh)", async () => {
+  // The administrator creates the account over the API, as the users page will.
+  const login = await fetch(`${app.base}/api/v1/session`, {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ username: "admin", password: "demo-admin-2026" }),
+  });
+  const cookie = login.headers.get("set-cookie").split(";")[0];
+  const { csrf_token } = await login.json();
+  const created = await fetch(`${app.base}/api/v1/users`, {
+    method: "POST", headers: { "Content-Type": "application/json", Cookie: cookie, "X-CSRF-Token": csrf_token },
+    body: JSON.stringify({ username: "wang.duty", role: "commander", display_name: "王值班" }),
+  });
+  assert.equal(created.status, 201);
+  const { one_time_password } = await created.json();
+  const { page, context, errors } = await signedIn(app, "wang.duty", one_time_password, "zh");
+  const dialog = page.locator("#set-password");
+  await dialog.waitFor({ state: "visible" });
+  assert.match(await dialog.locator("h2").textContent(), /设置新密码/);
+  await page.locator("#new-pass").fill("wang-duty-own-2026");
+  await page.locator("#new-pass-2").fill("wang-duty-own-2027");
+  await dialog.locator("button[type=submit]").click();
+  await page.locator("#set-password-error").filter({ hasText: "不一致" }).waitFor();
+  await page.locator("#new-pass-2").fill("wang-duty-own-2026");
+  await dialog.locator("button[type=submit]").click();
+  await page.locator("#who").filter({ hasText: "王值班" }).waitFor();
+  await page.locator("#map rect").first().waitFor();
+  // The one-time password is spent; the new one is the account's.
+  const again = await fetch(`${app.base}/api/v1/session`, {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ username: "wang.duty", password: one_time_password }),
+  });
+  assert.equal(again.status, 401);
+  await page.screenshot({ path: join(artifacts, "set-password-zh.png") });
+  assert.deepEqual(errors, []);
+  await context.close();
+});

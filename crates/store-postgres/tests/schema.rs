@@ -1130,6 +1130,15 @@ fn cases_match_sqlite_and_races_have_one_winner() {
         .is_err()
     );
     assert_eq!(lite.attachments(*id).unwrap(), pg.attachments(*id).unwrap());
+    let (attachment, _) = &pg.attachments(*id).unwrap()[0];
+    for a in [*attachment, attachment + 1000] {
+        assert_eq!(
+            lite.attachment_case(a).unwrap(),
+            pg.attachment_case(a).unwrap(),
+            "attachment {a}"
+        );
+    }
+    assert_eq!(pg.attachment_case(*attachment).unwrap(), Some(*id));
     for code in ["T-dispute-0001", "T-hazard-0001", "none"] {
         assert_eq!(
             lite.case_by_code(code).unwrap(),
