@@ -297,7 +297,7 @@ fn demo_loads_once_and_serves() {
     // The duty commander signs in with the demo account and runs a forecast and a plan over the API.
     let creds = r#"{"username":"commander","password":"demo-commander-2026"}"#;
     let login = http(format!(
-        "POST /api/v1/session HTTP/1.0\r\nContent-Length: {}\r\n\r\n{creds}",
+        "POST /api/v1/session HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{creds}",
         creds.len()
     ));
     assert!(login.starts_with("HTTP/1.0 200"), "{login}");
@@ -313,7 +313,7 @@ fn demo_loads_once_and_serves() {
         .to_string();
     let post = |path: &str| {
         http(format!(
-            "POST {path} HTTP/1.0\r\nCookie: {cookie}\r\nX-CSRF-Token: {csrf}\r\nContent-Length: 2\r\n\r\n{{}}"
+            "POST {path} HTTP/1.0\r\nCookie: {cookie}\r\nX-CSRF-Token: {csrf}\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{{}}"
         ))
     };
     let f = post("/api/v1/forecasts");
@@ -344,7 +344,8 @@ fn demo_loads_once_and_serves() {
     assert_eq!(replayed["plan"]["visibility_rate"], k["visibility_rate"]);
     assert_eq!(replayed["plan"]["handling_rate"], k["handling_rate"]);
     assert_eq!(replayed["baselines"]["posts_only"], k["posts_only"]);
-    let anon = http("POST /api/v1/forecasts HTTP/1.0\r\nContent-Length: 2\r\n\r\n{}".into());
+    let anon =
+        http("POST /api/v1/forecasts HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}".into());
     assert!(anon.starts_with("HTTP/1.0 401"), "{anon}");
     child.kill().unwrap();
     child.wait().unwrap();
