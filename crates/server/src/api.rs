@@ -73,7 +73,7 @@ pub async fn ready(State(state): State<AppState>) -> Result<Json<Value>, ApiErro
 
 /// An answer from the cache, or computed once (per key) and kept until the
 /// next write of its kind. Computing is an expensive request: a principal
-/// (`who`) has at most [`crate::cache::PER_PRINCIPAL`] in flight.
+/// (`who`) has at most [`crate::cache::PER_PRINCIPAL`] running and a short line waiting.
 pub(crate) async fn cached<Fut>(
     state: &AppState,
     headers: &axum::http::HeaderMap,
@@ -107,7 +107,7 @@ where
     if let Some(hit) = state.cache.get(&key, generation) {
         return Ok(hit.respond(headers));
     }
-    let _permit = state.limiter.try_acquire(who).ok_or_else(busy)?;
+    let _permit = state.limiter.acquire(who).await.ok_or_else(busy)?;
     let answer = Arc::new(compute().await?);
     state.cache.put(key, generation, answer.clone());
     Ok(answer.respond(headers))
@@ -119,11 +119,12 @@ pub(crate) fn busy() -> ApiError {
         StatusCode::TOO_MANY_REQUESTS,
         "busy",
         format!(
-            "at most {} expensive requests at once per user or address; wait for one to finish",
-            crate::cache::PER_PRINCIPAL
+            "at most {} expensive requests run at once per user or address and {} more wait; wait for one to finish",
+            crate::cache::PER_PRINCIPAL,
+            crate::cache::QUEUED_PER_PRINCIPAL
         ),
     );
-    e.details = json!({"limit": crate::cache::PER_PRINCIPAL});
+    e.details = json!({"running": crate::cache::PER_PRINCIPAL, "waiting": crate::cache::QUEUED_PER_PRINCIPAL});
     e
 }
 

@@ -259,27 +259,39 @@ impl Cache {
     }
 }
 
-/// Expensive requests in flight per principal (a user, or a client address
-/// for public routes): past [`PER_PRINCIPAL`], more answer 429 at once
-/// rather than queue, so one client cannot take every worker.
+/// Expensive computations per principal (a user, or a client address for
+/// public routes): at most [`PER_PRINCIPAL`] run at once and at most
+/// [`QUEUED_PER_PRINCIPAL`] more wait their turn (a page asks for several
+/// layers at once); past that, more answer 429 at once, so one client can
+/// take neither every worker nor unbounded memory.
 #[derive(Debug, Default)]
 pub struct Limiter {
-    in_flight: Mutex<HashMap<String, usize>>,
+    principals: Mutex<HashMap<String, Slot>>,
+}
+
+#[derive(Debug)]
+struct Slot {
+    running: Arc<tokio::sync::Semaphore>,
+    /// Holding a permit or waiting for one.
+    holders: usize,
 }
 
 pub const PER_PRINCIPAL: usize = 4;
+pub const QUEUED_PER_PRINCIPAL: usize = 16;
 
 pub struct Permit {
     who: String,
     limiter: Arc<Limiter>,
+    _running: Option<tokio::sync::OwnedSemaphorePermit>,
 }
 
 impl Drop for Permit {
     fn drop(&mut self) {
-        let mut m = self.limiter.in_flight.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(n) = m.get_mut(&self.who) {
-            *n -= 1;
-            if *n == 0 {
+        self._running.take();
+        let mut m = self.limiter.principals.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(slot) = m.get_mut(&self.who) {
+            slot.holders -= 1;
+            if slot.holders == 0 {
                 m.remove(&self.who);
             }
         }
@@ -287,17 +299,29 @@ impl Drop for Permit {
 }
 
 impl Limiter {
-    pub fn try_acquire(self: &Arc<Self>, who: &str) -> Option<Permit> {
-        let mut m = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
-        let n = m.entry(who.to_string()).or_default();
-        if *n >= PER_PRINCIPAL {
-            return None;
-        }
-        *n += 1;
-        Some(Permit {
+    /// A turn to compute: at once, after waiting in line, or `None` when the
+    /// principal already has a full line.
+    pub async fn acquire(self: &Arc<Self>, who: &str) -> Option<Permit> {
+        let running = {
+            let mut m = self.principals.lock().unwrap_or_else(|p| p.into_inner());
+            let slot = m.entry(who.to_string()).or_insert_with(|| Slot {
+                running: Arc::new(tokio::sync::Semaphore::new(PER_PRINCIPAL)),
+                holders: 0,
+            });
+            if slot.holders >= PER_PRINCIPAL + QUEUED_PER_PRINCIPAL {
+                return None;
+            }
+            slot.holders += 1;
+            slot.running.clone()
+        };
+        let mut permit = Permit {
             who: who.to_string(),
             limiter: self.clone(),
-        })
+            _running: None,
+        };
+        // Dropping `permit` on any early return gives the place back.
+        permit._running = Some(running.acquire_owned().await.ok()?);
+        Some(permit)
     }
 }
 
@@ -366,13 +390,28 @@ mod tests {
         assert!(c.filling.lock().unwrap().is_empty() || c.filling.lock().unwrap().len() <= 1);
     }
 
-    #[test]
-    fn a_principal_has_at_most_four_expensive_requests_in_flight() {
+    #[tokio::test]
+    async fn a_principal_runs_four_at_once_queues_sixteen_and_is_refused_past_that() {
         let l = Arc::new(Limiter::default());
-        let held: Vec<Permit> = (0..PER_PRINCIPAL).map(|_| l.try_acquire("u").unwrap()).collect();
-        assert!(l.try_acquire("u").is_none());
-        assert!(l.try_acquire("v").is_some(), "others are not held up");
+        let mut held = Vec::new();
+        for _ in 0..PER_PRINCIPAL {
+            held.push(l.acquire("u").await.unwrap());
+        }
+        // The next ones wait in line (not refused) while the four run.
+        let waiting: Vec<_> = (0..QUEUED_PER_PRINCIPAL)
+            .map(|_| {
+                let l = l.clone();
+                tokio::spawn(async move { l.acquire("u").await.is_some() })
+            })
+            .collect();
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        assert!(waiting.iter().all(|w| !w.is_finished()), "they wait their turn");
+        assert!(l.acquire("u").await.is_none(), "a full line is refused at once");
+        assert!(l.acquire("v").await.is_some(), "others are not held up");
         drop(held);
-        assert!(l.try_acquire("u").is_some());
+        for w in waiting {
+            assert!(w.await.unwrap(), "each got its turn");
+        }
+        assert!(l.principals.lock().unwrap().is_empty(), "nothing kept once idle");
     }
 }

@@ -247,7 +247,11 @@ pub async fn report(
     params::reject_unknown(&q, &["from", "to", "by"])?;
     // An officer's report covers its jurisdiction's cases, a department's its own.
     let scope = scoped(&state, &who, CaseFilter::default())?;
-    let _permit = state.limiter.try_acquire(&who.username).ok_or_else(crate::api::busy)?;
+    let _permit = state
+        .limiter
+        .acquire(&who.username)
+        .await
+        .ok_or_else(crate::api::busy)?;
     let config = state.cases.clone();
     let tz = config.calendar.timezone();
     let now = chrono::Utc::now();
