@@ -2,19 +2,20 @@
 //! on a real incident file (through an import profile or mapping), without
 //! touching the database.
 
-use crate::import::mapping_for;
 use crate::output::thousands;
 use chrono::{NaiveDate, TimeZone};
 use chrono_tz::Tz;
-use fengqiao_domain::{CategoryTable, NewIncident, Origin, TimePrecision};
-use fengqiao_forecast::prepare::{self, Incident, WindowKind};
+use fengqiao_app::forecast::{local_day, read_incidents, to_forecast_incidents, validation_windows};
+use fengqiao_app::imports::mapping_for;
+use fengqiao_app::{Error, Result};
+use fengqiao_domain::Origin;
+use fengqiao_forecast::prepare::{self, WindowKind};
 use fengqiao_forecast::{
-    BacktestConfig, BacktestReport, Peek, Window, hit_rate_svg, model_with_officer_weight, run_backtest, unknown_model,
+    BacktestConfig, BacktestReport, Peek, hit_rate_svg, model_with_officer_weight, run_backtest, unknown_model,
 };
 use fengqiao_geo::LonLat;
-use fengqiao_ingest::{ImportOptions, Mapping, import, open_csv_source};
-use fengqiao_store::{ImportCounts, IncidentPoint};
-use std::path::{Path, PathBuf};
+use fengqiao_store::IncidentPoint;
+use std::path::PathBuf;
 
 #[derive(clap::Args)]
 pub struct BacktestArgs {
@@ -81,87 +82,25 @@ pub struct BacktestArgs {
 
 /// Reads every incident of a file through a mapping, in memory, keeping
 /// those of `category` (and below) when given.
-pub fn read_incidents(
-    path: &Path,
-    mapping: Mapping,
-    categories: &CategoryTable,
-    category: Option<&str>,
-) -> Result<Vec<IncidentPoint>, String> {
-    let source = open_csv_source(path).map_err(|e| e.to_string())?;
-    let mut points = Vec::new();
-    let opts = ImportOptions::default();
-    import(
-        source,
-        &path.display().to_string(),
-        "backtest",
-        mapping,
-        categories,
-        None,
-        &opts,
-        &|_, _, _| {},
-        |batch: &[NewIncident], mut c: ImportCounts| {
-            let wanted = batch
-                .iter()
-                .filter(|r| category.is_none_or(|cat| CategoryTable::is_within(&r.category, cat)));
-            points.extend(wanted.map(IncidentPoint::from));
-            c.imported += batch.len() as u64;
-            Ok(c)
-        },
-    )
-    .map_err(|e| e.to_string())?;
-    Ok(points)
-}
-
-/// Forecasting's view of incidents. Place kinds are the four most common
-/// `place_type` values among the incidents before `history_end` (Unix
-/// seconds), so the vocabulary never peeks at the forecast period.
-pub fn to_forecast_incidents(rows: &[IncidentPoint], tz: Tz, citizen_only: bool, history_end: i64) -> Vec<Incident> {
-    let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for r in rows.iter().filter(|r| r.occurred_at.timestamp() < history_end) {
-        if let Some(p) = &r.place_type {
-            *counts.entry(p.as_str()).or_insert(0) += 1;
-        }
-    }
-    let mut vocab: Vec<(&str, usize)> = counts.into_iter().collect();
-    vocab.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    vocab.truncate(4);
-    let place_of = |r: &IncidentPoint| -> u8 {
-        r.place_type
-            .as_deref()
-            .and_then(|p| vocab.iter().position(|(v, _)| *v == p))
-            .map_or(0, |i| i as u8 + 1)
-    };
-    rows.iter()
-        .filter(|r| !(citizen_only && r.origin == Origin::Officer))
-        .map(|r| Incident {
-            unix_seconds: r.occurred_at.timestamp(),
-            lon: r.lon,
-            lat: r.lat,
-            officer: r.origin == Origin::Officer,
-            local: r.occurred_at.with_timezone(&tz).naive_local(),
-            day_only: r.time_precision == TimePrecision::Day,
-            place: place_of(r),
-        })
-        .collect()
-}
-
-pub fn run(settings: &crate::config::Settings, args: &BacktestArgs) -> Result<(), String> {
+pub fn run(settings: &fengqiao_app::Settings, args: &BacktestArgs) -> Result<()> {
     if args.from > args.to {
-        return Err(format!("--from {} is after --to {}", args.from, args.to));
+        return Err(Error::input(format!("--from {} is after --to {}", args.from, args.to)));
     }
     if !(10.0..=5000.0).contains(&args.cell) {
-        return Err(format!("--cell {} m is outside 10..=5000", args.cell));
+        return Err(Error::input(format!("--cell {} m is outside 10..=5000", args.cell)));
     }
     let offset = match args.offset.as_slice() {
         [x, y] => (*x, *y),
-        _ => return Err("--offset takes two numbers: x,y metres".into()),
+        _ => return Err(Error::input("--offset takes two numbers: x,y metres")),
     };
-    let kind = WindowKind::parse(&args.window, &args.shifts).ok_or("--shifts must be hours 0..23")?;
+    let kind =
+        WindowKind::parse(&args.window, &args.shifts).ok_or_else(|| Error::input("--shifts must be hours 0..23"))?;
     if let Some(c) = &args.category {
         settings
+            .city
             .categories
             .require(c)
-            .map_err(|_| format!("--category {c:?} is not a code of the category table"))?;
+            .map_err(|_| Error::input(format!("--category {c:?} is not a code of the category table")))?;
     }
     let (rows, tz, centre, source) = match (&args.input, &args.dataset) {
         (Some(input), _) => {
@@ -169,33 +108,37 @@ pub fn run(settings: &crate::config::Settings, args: &BacktestArgs) -> Result<()
             let tz: Tz = mapping
                 .timezone
                 .parse()
-                .map_err(|_| format!("unknown time zone {}", mapping.timezone))?;
+                .map_err(|_| Error::input(format!("unknown time zone {}", mapping.timezone)))?;
             let centre = mapping
                 .bbox
                 .map(|[a, b, c, d]| LonLat::new((a + c) / 2.0, (b + d) / 2.0));
-            let rows = read_incidents(input, mapping, &settings.categories, args.category.as_deref())?;
+            let rows = read_incidents(input, mapping, &settings.city.categories, args.category.as_deref())?;
             (rows, tz, centre, input.display().to_string())
         }
         (None, Some(dataset)) => {
-            let store = crate::db::open_store(settings)?;
+            let store = fengqiao_app::store::open_store(settings)?;
             let store = store.as_ref();
-            let (rows, tz, centre) = crate::forecast::rows_from_store(store, dataset, args.category.as_deref())?;
+            let (rows, tz, centre) = fengqiao_app::forecast::rows_from_store(store, dataset, args.category.as_deref())?;
             (rows, tz, Some(centre), format!("dataset {dataset}"))
         }
-        (None, None) => return Err("give --input FILE with --profile/--map, or --dataset NAME".into()),
+        (None, None) => {
+            return Err(Error::input(
+                "give --input FILE with --profile/--map, or --dataset NAME",
+            ));
+        }
     };
     if rows.is_empty() {
-        return Err(format!("{source}: no incidents to backtest"));
+        return Err(Error::input(format!("{source}: no incidents to backtest")));
     }
     let areas = if args.study_area == "jurisdictions" {
-        let store = crate::db::open_store(settings)?;
+        let store = fengqiao_app::store::open_store(settings)?;
         let store = store.as_ref();
-        let lookup = fengqiao_ingest::jurisdiction_lookup(store).map_err(|e| e.to_string())?;
+        let lookup = fengqiao_ingest::jurisdiction_lookup(store)?;
         if lookup.is_empty() {
-            return Err(format!(
+            return Err(Error::input(format!(
                 "--study-area jurisdictions: {} holds no jurisdiction polygons",
-                settings.db.display()
-            ));
+                settings.store.db.display()
+            )));
         }
         Some(lookup)
     } else {
@@ -244,7 +187,7 @@ pub fn run(settings: &crate::config::Settings, args: &BacktestArgs) -> Result<()
             "{} — {} {} windows, {} m grid",
             source, report.windows, args.window, args.cell
         );
-        std::fs::write(p, hit_rate_svg(&report, &title)).map_err(|e| format!("{}: {e}", p.display()))?;
+        std::fs::write(p, hit_rate_svg(&report, &title)).map_err(|e| Error::input(format!("{}: {e}", p.display())))?;
     }
     if args.json {
         let mut v = serde_json::to_value(&report).expect("serialisable");
@@ -309,7 +252,7 @@ fn evaluate(
     data: &Data<'_>,
     offset: (f64, f64),
     citizen_only: bool,
-) -> Result<(BacktestReport, usize), String> {
+) -> Result<(BacktestReport, usize)> {
     let Data {
         rows,
         centre,
@@ -320,7 +263,9 @@ fn evaluate(
     let (rows, centre, tz, kind, areas) = (*rows, *centre, *tz, kind.clone(), *areas);
     let mut models = Vec::new();
     for name in args.models.iter().filter(|n| *n != "peek") {
-        models.push(model_with_officer_weight(name, args.officer_weight).ok_or_else(|| unknown_model(name))?);
+        models.push(
+            model_with_officer_weight(name, args.officer_weight).ok_or_else(|| Error::input(unknown_model(name)))?,
+        );
     }
     let history_end = tz
         .from_local_datetime(&args.from.and_time(chrono::NaiveTime::MIN))
@@ -337,24 +282,19 @@ fn evaluate(
             incidents.iter().map(|i| i.lat).sum::<f64>() / n,
         )
     });
-    let (grid, events) = prepare::build_events(&incidents, centre, args.cell, offset).map_err(|e| e.to_string())?;
+    let (grid, events) = prepare::build_events(&incidents, centre, args.cell, offset)?;
     let windows = prepare::windows(tz, args.from, args.to, &kind);
     // Validation starts a year (by default) before --from, but not before the
     // data has 60 days of history for the features to stand on.
-    let first_day = events.first().map(|e| {
-        chrono::DateTime::from_timestamp((e.t * 86_400.0) as i64, 0)
-            .unwrap_or_default()
-            .with_timezone(&tz)
-            .date_naive()
-    });
-    let earliest = first_day.map_or(args.from, |d| d + chrono::Duration::days(60));
-    let validation_from = (args.from - chrono::Duration::days(args.validation_days.max(1))).max(earliest);
-    let validation: Vec<Window> =
-        prepare::windows(tz, validation_from, args.from.pred_opt().expect("date in range"), &kind);
+    let earliest = events.first().map(|e| local_day(tz, e.t));
+    let validation = validation_windows(tz, args.from, args.validation_days, earliest, &kind);
     let first = windows.first().map_or(0.0, |w| w.start);
     let history = events.partition_point(|e| e.t < first);
     if history == 0 {
-        return Err(format!("no incidents before {}: nothing to learn from", args.from));
+        return Err(Error::input(format!(
+            "no incidents before {}: nothing to learn from",
+            args.from
+        )));
     }
     let valid = match areas {
         None => prepare::cells_with_history(&grid, &events, first),
@@ -458,9 +398,9 @@ fn print_report(args: &BacktestArgs, source: &str, r: &BacktestReport, history: 
     }
 }
 
-fn unit_interval(s: &str) -> Result<f64, String> {
+fn unit_interval(s: &str) -> Result<f64> {
     match s.parse::<f64>() {
         Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
-        _ => Err(format!("{s:?} is not a number from 0 to 1")),
+        _ => Err(Error::input(format!("{s:?} is not a number from 0 to 1"))),
     }
 }

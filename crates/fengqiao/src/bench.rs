@@ -2,9 +2,9 @@
 //! the `sqlite3` shell's `.import` of the same file into a bare table (the
 //! physical floor for SQLite), reported as a ratio.
 
-use crate::config::Settings;
-use crate::import::{import_file, mapping_for};
 use crate::output::thousands;
+use fengqiao_app::Settings;
+use fengqiao_app::imports::mapping_for;
 use fengqiao_domain::Level;
 use fengqiao_store::{NewJurisdiction, Store};
 use fengqiao_store_sqlite::SqliteStore;
@@ -232,7 +232,7 @@ pub fn run(settings: &Settings, cmd: &BenchCommand) -> Result<(), String> {
             );
         }
     };
-    let mapping = mapping_for(profile.as_deref(), map.as_deref())?;
+    let mapping = mapping_for(profile.as_deref(), map.as_deref()).map_err(|e| e.to_string())?;
     let dir = std::env::temp_dir().join(format!("fengqiao-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let jurisdictions = mapping.bbox.map(synthetic_jurisdictions).unwrap_or_default();
@@ -249,10 +249,28 @@ pub fn run(settings: &Settings, cmd: &BenchCommand) -> Result<(), String> {
         let store = SqliteStore::open(&db).map_err(|e| e.to_string())?;
         store.replace_jurisdictions(&jurisdictions).map_err(|e| e.to_string())?;
         let t = Instant::now();
-        let r = import_file(&store, file, "bench", mapping.clone(), &settings.categories, None, true)?;
+        let r = fengqiao_ingest::load_incidents(
+            &store,
+            file,
+            "bench",
+            mapping.clone(),
+            &settings.city.categories,
+            &Default::default(),
+            &|_, _, _| {},
+        )
+        .map_err(|e| e.to_string())?;
         ours.push(t.elapsed().as_secs_f64());
         let t = Instant::now();
-        let second = import_file(&store, file, "bench", mapping.clone(), &settings.categories, None, true)?;
+        let second = fengqiao_ingest::load_incidents(
+            &store,
+            file,
+            "bench",
+            mapping.clone(),
+            &settings.city.categories,
+            &Default::default(),
+            &|_, _, _| {},
+        )
+        .map_err(|e| e.to_string())?;
         again.push(t.elapsed().as_secs_f64());
         if second.summary.imported != 0 {
             return Err(format!(
@@ -343,13 +361,14 @@ fn bench_forecast(
     use fengqiao_forecast::Model;
     use fengqiao_forecast::models::{Flagship, Sepp, fit_grid_etas};
     use fengqiao_forecast::prepare::{self, WindowKind};
-    let mapping = mapping_for(profile, map)?;
+    let mapping = mapping_for(profile, map).map_err(|e| e.to_string())?;
     let tz: chrono_tz::Tz = mapping.timezone.parse().map_err(|_| "bad time zone")?;
     let centre = mapping
         .bbox
         .map(|[a, b, c, d]| fengqiao_geo::LonLat::new((a + c) / 2.0, (b + d) / 2.0));
-    let rows = crate::backtest::read_incidents(file, mapping, &settings.categories, None)?;
-    let incidents = crate::backtest::to_forecast_incidents(&rows, tz, false, i64::MAX);
+    let rows = fengqiao_app::forecast::read_incidents(file, mapping, &settings.city.categories, None)
+        .map_err(|e| e.to_string())?;
+    let incidents = fengqiao_app::forecast::to_forecast_incidents(&rows, tz, false, i64::MAX);
     let centre = centre.unwrap_or_else(|| fengqiao_geo::LonLat::new(incidents[0].lon, incidents[0].lat));
     let (grid, events) = prepare::build_events(&incidents, centre, cell, (0.0, 0.0)).map_err(|e| e.to_string())?;
     let (t0, t1) = (events.first().map_or(0.0, |e| e.t), events.last().map_or(0.0, |e| e.t));

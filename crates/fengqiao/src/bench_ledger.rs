@@ -84,13 +84,13 @@ pub fn run(entries: u64, json_out: bool) -> Result<(), String> {
     let durable_per_s = entries as f64 / started.elapsed().as_secs_f64();
     let signer = fengqiao_tlog::note::Signer::from_seed("bench/ledger", [3; 32]).map_err(|e| e.to_string())?;
     let started = Instant::now();
-    crate::ledger::sequence(&store, &signer)?;
+    fengqiao_app::ledger::sequence(&store, &signer).map_err(|e| e.to_string())?;
     let sequence_all_s = started.elapsed().as_secs_f64();
     // One more import batch, then the checkpoint for it: reads only the edge tiles.
     let batch: Vec<NewIncident> = (entries..entries + 1000).map(synthetic).collect();
     store.import_batch(run, &batch, counts).map_err(|e| e.to_string())?;
     let started = Instant::now();
-    crate::ledger::sequence(&store, &signer)?;
+    fengqiao_app::ledger::sequence(&store, &signer).map_err(|e| e.to_string())?;
     let sequence_batch_ms = started.elapsed().as_secs_f64() * 1e3;
     // Inclusion proofs read from the tiles, beside rebuilding the tree from every entry.
     let probes = 200u64;
@@ -109,7 +109,7 @@ pub fn run(entries: u64, json_out: bool) -> Result<(), String> {
     let rebuild_ms = started.elapsed().as_secs_f64() * 1e3;
     drop((all, rebuilt));
     let started = Instant::now();
-    let report = crate::ledger::verify_report(&store, &signer.verifier(), None)?;
+    let report = fengqiao_app::ledger::verify_report(&store, &signer.verifier(), None).map_err(|e| e.to_string())?;
     let verify_s = started.elapsed().as_secs_f64();
     drop(store);
     let _ = std::fs::remove_dir_all(&dir);

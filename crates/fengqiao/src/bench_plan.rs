@@ -85,12 +85,15 @@ pub fn run(data: &Path, time_limit: f64, json_out: bool) -> Result<(), String> {
         .collect();
     files.sort();
     for f in &files {
-        let r = mclp_report(f, &args(true, time_limit))?;
+        let r = mclp_report(f, &args(true, time_limit)).map_err(|e| e.to_string())?;
         report.insert(f.file_name().unwrap_or_default().to_string_lossy().into(), r);
     }
     let cumcm = data.join("cumcm2011b");
     if cumcm.exists() {
-        report.insert("cumcm2011b".into(), network_report(&cumcm, &args(true, time_limit))?);
+        report.insert(
+            "cumcm2011b".into(),
+            network_report(&cumcm, &args(true, time_limit)).map_err(|e| e.to_string())?,
+        );
     }
     let input = city(173);
     let started = Instant::now();

@@ -16,8 +16,8 @@
 //! server (and dropped after); the floor there is the same rows into a bare
 //! table by the same one-statement-per-batch insert.
 
-use crate::ledger::signer;
 use chrono::{Duration, Utc};
+use fengqiao_app::ledger::signer;
 use fengqiao_cases::CaseConfig;
 use fengqiao_demo::{DEMO_MAPPING, DemoCity, DemoConfig};
 use fengqiao_domain::{CategoryTable, NewIncident};
@@ -325,7 +325,7 @@ fn measure(dir: &std::path::Path, target: &Target, incidents: u64, cases: usize)
         incidents,
     )?;
 
-    let key = signer(&dir.join("signing.key"))?;
+    let key = signer(&dir.join("signing.key")).map_err(|e| e.to_string())?;
     let started = Instant::now();
     fengqiao_store::ledger::sequence(store, &key).map_err(|e| e.to_string())?;
     let checkpoint_s = started.elapsed().as_secs_f64();

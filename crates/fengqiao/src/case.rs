@@ -3,12 +3,13 @@
 //! the supervision sweep. Every change goes through the case engine and is
 //! logged; the ledger is sequenced after each write command.
 
-use crate::config::Settings;
-use crate::db::open_store;
 use chrono::Utc;
+use fengqiao_app::Settings;
+use fengqiao_app::store::open_store;
+use fengqiao_app::{Error, Result};
 use fengqiao_cases::Command as EngineCommand;
 use fengqiao_store::Store;
-use fengqiao_store::cases::{CaseError, CaseFilter, CaseRecord, NewCase, Party, act, open_case, supervise_overdue};
+use fengqiao_store::cases::{CaseError, CaseFilter, CaseRecord, Party, act, supervise_overdue};
 
 #[derive(clap::Subcommand)]
 pub enum CaseCommand {
@@ -146,13 +147,13 @@ pub struct ListArgs {
     pub csv: bool,
 }
 
-fn party(text: &str) -> Result<Party, String> {
+fn party(text: &str) -> Result<Party> {
     let mut parts = text.splitn(3, ':');
     let (Some(role), Some(name)) = (parts.next(), parts.next()) else {
-        return Err(format!("--party {text:?}: expected ROLE:NAME[:PHONE]"));
+        return Err(Error::input(format!("--party {text:?}: expected ROLE:NAME[:PHONE]")));
     };
     if name.trim().is_empty() {
-        return Err(format!("--party {text:?}: the name is empty"));
+        return Err(Error::input(format!("--party {text:?}: the name is empty")));
     }
     Ok(Party {
         role: role.trim().into(),
@@ -164,32 +165,36 @@ fn party(text: &str) -> Result<Party, String> {
     })
 }
 
-fn error(e: CaseError) -> String {
-    e.to_string()
+fn error(e: CaseError) -> Error {
+    e.into()
 }
 
-fn find(store: &dyn Store, code: &str) -> Result<CaseRecord, String> {
+fn find(store: &dyn Store, code: &str) -> Result<CaseRecord> {
     store
-        .case_by_code(code)
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| format!("no case {code}"))
+        .case_by_code(code)?
+        .ok_or_else(|| Error::not_found(format!("no case {code}")))
 }
 
-fn by_token(store: &dyn Store, token: &str) -> Result<CaseRecord, String> {
+fn by_token(store: &dyn Store, token: &str) -> Result<CaseRecord> {
     store
-        .case_by_token(&fengqiao_store::cases::token_hash(token))
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| "no request with that tracking token".to_string())
+        .case_by_token(&fengqiao_store::cases::token_hash(token))?
+        .ok_or_else(|| Error::not_found("no request with that tracking token"))
 }
 
-pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<(), String> {
+pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<()> {
     let store = open_store(settings)?;
     let store = store.as_ref();
-    let config = &settings.cases;
+    let config = &settings.cases.config;
     let now = Utc::now();
     match cmd {
         CaseCommand::Open(a) => {
-            let new = NewCase {
+            let mut parties = a.parties.iter().map(|p| party(p)).collect::<Result<Vec<_>>>()?;
+            if a.vulnerable
+                && let Some(p) = parties.first_mut()
+            {
+                p.vulnerable = true;
+            }
+            let req = fengqiao_app::cases::OpenCase {
                 case_type: a.case_type.clone(),
                 category: a.category.clone(),
                 title: a.title.clone(),
@@ -198,59 +203,24 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<(), String> {
                 address: a.address.clone(),
                 lon: a.lon,
                 lat: a.lat,
-                origin: a.role.clone(),
-                parties: a.parties.iter().map(|p| party(p)).collect::<Result<_, _>>()?,
+                parties,
                 stock: (a.case_type == "hazard").then_some(a.stock),
-                risk_grade: None,
-                risk: None,
-                token_hash: None,
+                threats: a.threats,
+                risk_grade: a.risk.clone(),
                 in_person_visits: a.in_person_visits,
                 incident_id: None,
             };
-            // A citizen's request gets a tracking token, shown once; the store keeps its hash.
-            let mut new = new;
-            if a.case_type == "dispute" {
-                if a.vulnerable
-                    && let Some(p) = new.parties.first_mut()
-                {
-                    p.vulnerable = true;
-                }
-                // The grade comes from what is on file, not from the officer's impression.
-                let (incidents, disputes) = store
-                    .dispute_history(new.address.as_deref(), &new.parties)
-                    .map_err(|e| e.to_string())?;
-                let assessment = fengqiao_cases::risk::assess(&fengqiao_cases::risk::RiskFacts {
-                    threats: a.threats,
-                    earlier_incidents: incidents,
-                    earlier_disputes: disputes,
-                    vulnerable_party: a.vulnerable || new.parties.iter().any(|p| p.vulnerable),
-                });
-                new.risk_grade = serde_json::to_value(assessment.grade)
-                    .ok()
-                    .and_then(|v| v.as_str().map(String::from));
-                new.risk = serde_json::to_value(&assessment).ok();
-            } else if let Some(r) = &a.risk {
-                new.risk_grade = Some(r.clone());
-            }
-            let token = if a.case_type == "request" {
-                let (token, hash) = fengqiao_store::cases::new_tracking_token()
-                    .map_err(|e| format!("no randomness for a token: {e}"))?;
-                new.token_hash = Some(hash);
-                Some(token)
-            } else {
-                None
+            let actor = fengqiao_app::cases::Actor {
+                role: a.role.clone(),
+                username: a.actor.clone(),
             };
-            if let (Some(lon), Some(lat)) = (a.lon, a.lat)
-                && !((-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat))
-            {
-                return Err(format!("--lon {lon} --lat {lat}: not a WGS84 position"));
-            }
-            let case = open_case(store, config, &new, &a.role, &a.actor, now).map_err(error)?;
-            crate::ledger::sequence_after_write(settings, store);
+            let opened = fengqiao_app::cases::open(store, &settings.cases, req, &actor, now)?;
+            let (case, token) = (opened.case, opened.tracking_token);
+            fengqiao_app::ledger::sequence_after_write(settings, store);
             if a.json {
-                let mut v = serde_json::to_value(case.for_role(config, &a.role)).map_err(|e| e.to_string())?;
+                let mut v = serde_json::to_value(case.for_role(config, &a.role))?;
                 v["tracking_token"] = serde_json::json!(token);
-                println!("{}", serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?);
+                println!("{}", serde_json::to_string_pretty(&v)?);
             } else {
                 println!(
                     "{} opened: {} ({}), due {}",
@@ -277,7 +247,7 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<(), String> {
                 rating: a.rating,
             };
             let (case, _) = act(store, config, case.id, a.version, &cmd, now).map_err(error)?;
-            crate::ledger::sequence_after_write(settings, store);
+            fengqiao_app::ledger::sequence_after_write(settings, store);
             println!(
                 "{}: {} → {} (version {}{})",
                 case.code,
@@ -294,19 +264,14 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<(), String> {
         }
         CaseCommand::Show { code, role, json } => {
             let case = find(store, code)?.for_role(config, role);
-            let events = store.case_events(case.id).map_err(|e| e.to_string())?;
-            let attachments: Vec<_> = store
-                .attachments(case.id)
-                .map_err(|e| e.to_string())?
-                .into_iter()
-                .map(|(_, a)| a)
-                .collect();
+            let events = store.case_events(case.id)?;
+            let attachments: Vec<_> = store.attachments(case.id)?.into_iter().map(|(_, a)| a).collect();
             if *json {
                 let out = serde_json::json!({
                     "case": case, "events": events, "attachments": attachments,
                     "overdue": config.is_overdue(&case.state, now),
                 });
-                println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
+                println!("{}", serde_json::to_string_pretty(&out)?);
                 return Ok(());
             }
             println!(
@@ -358,7 +323,7 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<(), String> {
                 open_only: a.open,
                 limit: Some(a.limit),
             };
-            let cases = store.cases(&filter).map_err(|e| e.to_string())?;
+            let cases = store.cases(&filter)?;
             let rows: Vec<[String; 7]> = cases
                 .iter()
                 .map(|c| {
@@ -388,14 +353,14 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<(), String> {
                             .collect()
                     })
                     .collect();
-                println!("{}", serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?);
+                println!("{}", serde_json::to_string_pretty(&v)?);
             } else if a.csv {
                 let mut w = csv::Writer::from_writer(std::io::stdout());
-                w.write_record(head).map_err(|e| e.to_string())?;
+                w.write_record(head).map_err(|e| Error::internal(e.to_string()))?;
                 for r in &rows {
-                    w.write_record(r).map_err(|e| e.to_string())?;
+                    w.write_record(r).map_err(|e| Error::internal(e.to_string()))?;
                 }
-                w.flush().map_err(|e| e.to_string())?;
+                w.flush()?;
             } else {
                 for r in &rows {
                     println!(
@@ -409,7 +374,7 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<(), String> {
         }
         CaseCommand::Supervise => {
             let done = supervise_overdue(store, config, now).map_err(error)?;
-            crate::ledger::sequence_after_write(settings, store);
+            fengqiao_app::ledger::sequence_after_write(settings, store);
             println!(
                 "supervision raised on {} overdue cases{}",
                 done.len(),
@@ -423,11 +388,12 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<(), String> {
         }
         CaseCommand::Attach { code, file, actor } => {
             let case = find(store, code)?;
-            let (sha256, size) = fengqiao_store::files::store_file(&settings.data_dir, file)?;
+            let (sha256, size) =
+                fengqiao_store::files::store_file(&settings.store.data_dir, file).map_err(Error::input)?;
             let file_name = file
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
-                .ok_or_else(|| format!("{}: no file name", file.display()))?;
+                .ok_or_else(|| Error::input(format!("{}: no file name", file.display())))?;
             let a = fengqiao_store::cases::Attachment {
                 media_type: fengqiao_store::files::media_type(&file_name).into(),
                 file_name,
@@ -436,8 +402,8 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<(), String> {
                 added_by: actor.clone(),
                 added_at: now,
             };
-            store.add_attachment(case.id, &a).map_err(|e| e.to_string())?;
-            crate::ledger::sequence_after_write(settings, store);
+            store.add_attachment(case.id, &a)?;
+            fengqiao_app::ledger::sequence_after_write(settings, store);
             println!(
                 "{}: attached {} ({} bytes, sha256 {})",
                 case.code, a.file_name, a.size, a.sha256
@@ -446,8 +412,10 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<(), String> {
         }
         CaseCommand::Track { token, json } => {
             let case = by_token(store, token)?.for_role(config, "citizen");
-            let events = store.case_events(case.id).map_err(|e| e.to_string())?;
-            let t = config.case_type(&case.case.case_type).ok_or("unknown case type")?;
+            let events = store.case_events(case.id)?;
+            let t = config
+                .case_type(&case.case.case_type)
+                .ok_or_else(|| Error::input("unknown case type"))?;
             let stage_name = |code: &str| t.stage(code).map_or(code.to_string(), |s| format!("{} {}", s.zh, s.en));
             // What a citizen sees: where the request is and when it moved, not who handled it.
             let history: Vec<serde_json::Value> = events
@@ -465,7 +433,7 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<(), String> {
                     "stage": case.state.stage, "status": open311_status, "due_at": case.state.due_at,
                     "rating": case.state.rating, "history": history,
                 });
-                println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
+                println!("{}", serde_json::to_string_pretty(&out)?);
             } else {
                 println!(
                     "{}  {}  — {} ({open311_status})",
@@ -489,17 +457,15 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<(), String> {
                 ..Default::default()
             };
             act(store, config, case.id, None, &cmd, now).map_err(error)?;
-            crate::ledger::sequence_after_write(settings, store);
+            fengqiao_app::ledger::sequence_after_write(settings, store);
             println!("{}: rated {rating} — thank you", case.code);
             Ok(())
         }
         CaseCommand::Mediators { json } => {
-            let disputes = store
-                .cases(&CaseFilter {
-                    case_type: Some("dispute".into()),
-                    ..Default::default()
-                })
-                .map_err(|e| e.to_string())?;
+            let disputes = store.cases(&CaseFilter {
+                case_type: Some("dispute".into()),
+                ..Default::default()
+            })?;
             let rows: Vec<serde_json::Value> = config
                 .mediators
                 .iter()
@@ -511,7 +477,7 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<(), String> {
                 })
                 .collect();
             if *json {
-                println!("{}", serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())?);
+                println!("{}", serde_json::to_string_pretty(&rows)?);
             } else {
                 for r in &rows {
                     println!(
@@ -528,7 +494,7 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<(), String> {
         CaseCommand::Types { json } => {
             if *json {
                 let types: Vec<_> = config.types.values().collect();
-                println!("{}", serde_json::to_string_pretty(&types).map_err(|e| e.to_string())?);
+                println!("{}", serde_json::to_string_pretty(&types)?);
                 return Ok(());
             }
             for t in config.types.values() {
@@ -557,5 +523,7 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<(), String> {
 
 /// A UTC instant in the city's local time, to the minute.
 pub fn local(settings: &Settings, t: chrono::DateTime<Utc>) -> String {
-    t.with_timezone(&settings.timezone).format("%Y-%m-%d %H:%M").to_string()
+    t.with_timezone(&settings.city.timezone)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
 }

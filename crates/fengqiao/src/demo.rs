@@ -2,10 +2,13 @@
 //! ordinary importers, and serves. Loading is skipped when the database
 //! already holds the same demo, so a restart is instant.
 
-use crate::config::Settings;
-use crate::db::open_store;
 use crate::import::{import_file, print_report};
 use crate::output::thousands;
+use fengqiao_app::Settings;
+use fengqiao_app::deployment::{PlanRequest, plan_from_forecast};
+use fengqiao_app::forecast::{ForecastRequest, make_forecast};
+use fengqiao_app::store::open_store;
+use fengqiao_app::{Error, Result};
 use fengqiao_demo::{DEMO_MAPPING, DemoCity, DemoConfig};
 use fengqiao_domain::Level;
 use fengqiao_ingest::{Mapping, load_facilities, load_jurisdictions, profile};
@@ -31,61 +34,60 @@ pub struct DemoArgs {
     pub days: u32,
 }
 
-fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    std::fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
+fn write(path: &Path, bytes: &[u8]) -> Result<()> {
+    std::fs::write(path, bytes).map_err(|e| Error::input(format!("cannot write {}: {e}", path.display())))
 }
 
-pub fn run(settings: &Settings, args: &DemoArgs) -> Result<(), String> {
-    std::fs::create_dir_all(&settings.data_dir)
-        .map_err(|e| format!("cannot create data directory {}: {e}", settings.data_dir.display()))?;
+pub fn run(settings: &Settings, args: &DemoArgs) -> Result<()> {
+    std::fs::create_dir_all(&settings.store.data_dir).map_err(|e| {
+        Error::input(format!(
+            "cannot create data directory {}: {e}",
+            settings.store.data_dir.display()
+        ))
+    })?;
     let opened = open_store(settings)?;
     let store = opened.as_ref();
     let dataset = match args.dataset.as_str() {
         "chicago" => load_chicago(settings, store)?,
         _ => load_city(settings, store, args)?,
     };
-    store
-        .set_setting("default_dataset", &dataset)
-        .map_err(|e| e.to_string())?;
-    let has_facilities = !store.facilities().map_err(|e| e.to_string())?.is_empty();
+    store.set_setting("default_dataset", &dataset)?;
+    let has_facilities = !store.facilities()?.is_empty();
     let newest = store
-        .datasets()
-        .map_err(|e| e.to_string())?
+        .datasets()?
         .into_iter()
         .find(|d| d.name == dataset)
         .and_then(|d| d.last_at)
-        .ok_or_else(|| format!("dataset {dataset} has no incidents"))?;
-    if has_facilities
-        && store
-            .latest_plan_started_by(&dataset, newest)
-            .map_err(|e| e.to_string())?
-            .is_none()
-    {
+        .ok_or_else(|| Error::input(format!("dataset {dataset} has no incidents")))?;
+    if has_facilities && store.latest_plan_started_by(&dataset, newest)?.is_none() {
         // The shift that holds the newest incident, planned as it would have
         // been: the command centre scores it on what happened.
-        let mut args = crate::forecast::ForecastArgs::next(Some(dataset.clone()), "fq", "shift");
-        args.previous = true;
-        let (run, _) = crate::forecast::make_forecast(store, &args)?;
-        let id = run.id.to_string();
-        let req = crate::deployment::PlanRequest {
-            dataset: Some(&dataset),
-            forecast: &id,
-            window: "shift",
-            units: None,
+        let args = ForecastRequest {
+            dataset: Some(dataset.clone()),
+            previous: true,
+            ..ForecastRequest::default()
         };
-        let (plan, _, _, _) = crate::deployment::plan_from_forecast(store, &req)?;
+        let (run, _) = make_forecast(store, &args)?;
+        let req = PlanRequest {
+            dataset: Some(dataset.clone()),
+            forecast: run.id.to_string(),
+            ..PlanRequest::default()
+        };
+        let (plan, _, _, _) = plan_from_forecast(store, &req)?;
         println!(
             "forecast and plan {plan} for the last shift of the data: scored on its incidents in the command centre"
         );
     }
     let ahead = |start: chrono::DateTime<chrono::Utc>| start > newest;
     if !store
-        .latest_forecast(&dataset, "shift", None)
-        .map_err(|e| e.to_string())?
+        .latest_forecast(&dataset, "shift", None)?
         .is_some_and(|(run, _)| ahead(run.window_start))
     {
-        let args = crate::forecast::ForecastArgs::next(Some(dataset.clone()), "fq", "shift");
-        let (run, cells) = crate::forecast::make_forecast(store, &args)?;
+        let args = ForecastRequest {
+            dataset: Some(dataset.clone()),
+            ..ForecastRequest::default()
+        };
+        let (run, cells) = make_forecast(store, &args)?;
         println!(
             "forecast for the next shift ({} model, {} cells, {:.1} incidents expected): shown on the map",
             run.model,
@@ -93,19 +95,12 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> Result<(), String> {
             cells.iter().map(|c| c.1).sum::<f64>()
         );
     }
-    if has_facilities
-        && !store
-            .latest_plan(&dataset)
-            .map_err(|e| e.to_string())?
-            .is_some_and(|p| ahead(p.plan.window_start))
-    {
-        let req = crate::deployment::PlanRequest {
-            dataset: Some(&dataset),
-            forecast: "latest",
-            window: "shift",
-            units: None,
+    if has_facilities && !store.latest_plan(&dataset)?.is_some_and(|p| ahead(p.plan.window_start)) {
+        let req = PlanRequest {
+            dataset: Some(dataset.clone()),
+            ..PlanRequest::default()
         };
-        let (id, summary, _, _) = crate::deployment::plan_from_forecast(store, &req)?;
+        let (id, summary, _, _) = plan_from_forecast(store, &req)?;
         println!(
             "deployment plan {id} for that shift: {} units, {:.1}% of the forecast within 5 minutes: shown on the map",
             summary["units"],
@@ -113,32 +108,31 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> Result<(), String> {
         );
     }
     let town = store
-        .jurisdictions()
-        .map_err(|e| e.to_string())?
+        .jurisdictions()?
         .into_iter()
         .find(|j| j.jurisdiction.level == fengqiao_domain::Level::Town)
         .map(|j| j.jurisdiction.code);
-    let mediators: Vec<String> = settings.cases.mediators.iter().map(|m| m.name.clone()).collect();
+    let mediators: Vec<String> = settings.cases.config.mediators.iter().map(|m| m.name.clone()).collect();
     if crate::user::demo_accounts(store, town, &mediators)? > 0 {
         println!(
             "demo accounts, one per role (listed in the README): admin / demo-admin-2026, commander / demo-commander-2026, officer / demo-officer-2026, ..."
         );
     }
     if dataset == "demo" {
-        let seeded = crate::demo_cases::seed(store, &settings.cases, args.seed, chrono::Utc::now())?;
-        let (volunteers, activities) = crate::demo_cases::seed_volunteers(store, args.seed, chrono::Utc::now())?;
+        let seeded = fengqiao_app::demo_cases::seed(store, &settings.cases, args.seed, chrono::Utc::now())?;
+        let (volunteers, activities) = fengqiao_app::demo_cases::seed_volunteers(store, args.seed, chrono::Utc::now())?;
         if volunteers > 0 {
             println!("{volunteers} volunteers with {activities} activities (patrols, mediation, safety talks)");
         }
         if seeded > 0 {
-            let links = store.link_escalations().map_err(|e| e.to_string())?;
+            let links = store.escalated_cases()?;
             println!(
-                "{seeded} disputes, hazards and citizens' requests at every stage; {} incidents flagged as 民转刑 warnings",
+                "{seeded} disputes, hazards and citizens' requests at every stage; {} disputes with 民转刑 warnings",
                 links.len()
             );
         }
     }
-    crate::ledger::sequence_after_write(settings, store);
+    fengqiao_app::ledger::sequence_after_write(settings, store);
     drop(opened);
     if args.no_serve {
         return Ok(());
@@ -146,24 +140,20 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> Result<(), String> {
     crate::serve::run(settings, Some(dataset))
 }
 
-fn load_city(settings: &Settings, store: &dyn Store, args: &DemoArgs) -> Result<String, String> {
+fn load_city(settings: &Settings, store: &dyn Store, args: &DemoArgs) -> Result<String> {
     let marker = format!("seed={} days={}", args.seed, args.days);
-    let existing = store.get_setting("demo").map_err(|e| e.to_string())?;
-    let has_rows = store
-        .datasets()
-        .map_err(|e| e.to_string())?
-        .iter()
-        .any(|d| d.name == "demo" && d.incidents > 0);
+    let existing = store.get_setting("demo")?;
+    let has_rows = store.datasets()?.iter().any(|d| d.name == "demo" && d.incidents > 0);
     if existing.as_deref() == Some(marker.as_str()) && has_rows {
-        println!("demo city already loaded ({marker}) in {}", settings.db.display());
+        println!("demo city already loaded ({marker}) in {}", settings.store.db.display());
         return Ok("demo".into());
     }
     if has_rows {
-        return Err(format!(
+        return Err(Error::input(format!(
             "{} already holds a different demo ({}); remove it or choose another --data-dir",
-            settings.db.display(),
+            settings.store.db.display(),
             existing.unwrap_or_else(|| "unknown".into())
-        ));
+        )));
     }
     let started = Instant::now();
     let city = DemoCity::generate(DemoConfig {
@@ -171,8 +161,9 @@ fn load_city(settings: &Settings, store: &dyn Store, args: &DemoArgs) -> Result<
         days: args.days,
         ..DemoConfig::default()
     });
-    let dir = settings.data_dir.join("demo");
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create directory {}: {e}", dir.display()))?;
+    let dir = settings.store.data_dir.join("demo");
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| Error::input(format!("cannot create directory {}: {e}", dir.display())))?;
     let (geo, fac, csv, map) = (
         dir.join("jurisdictions.geojson"),
         dir.join("facilities.json"),
@@ -183,23 +174,18 @@ fn load_city(settings: &Settings, store: &dyn Store, args: &DemoArgs) -> Result<
     write(&fac, city.facilities_json().as_bytes())?;
     write(&csv, city.incidents_csv().as_bytes())?;
     write(&map, DEMO_MAPPING.as_bytes())?;
-    load_jurisdictions(store, &city.jurisdictions_geojson(), &geo.display().to_string()).map_err(|e| e.to_string())?;
-    load_facilities(store, &city.facilities_json(), &fac.display().to_string()).map_err(|e| e.to_string())?;
-    let mapping = Mapping::from_toml(DEMO_MAPPING, "demo mapping").map_err(|e| e.to_string())?;
-    let report = import_file(
-        store,
-        &csv,
-        "demo",
-        mapping,
-        &settings.categories,
-        Some(dir.join("rejects.csv")),
-        false,
-    )?;
+    load_jurisdictions(store, &city.jurisdictions_geojson(), &geo.display().to_string())?;
+    load_facilities(store, &city.facilities_json(), &fac.display().to_string())?;
+    let mapping = Mapping::from_toml(DEMO_MAPPING, "demo mapping")?;
+    let req = fengqiao_app::imports::ImportIncidents {
+        file: csv.clone(),
+        dataset: "demo".into(),
+        rejects: Some(dir.join("rejects.csv")),
+    };
+    let report = import_file(settings, store, &req, mapping, false)?;
     let c = fengqiao_demo::CENTRE;
-    store
-        .set_setting("centre", &format!("{},{}", c.lon, c.lat))
-        .map_err(|e| e.to_string())?;
-    store.set_setting("demo", &marker).map_err(|e| e.to_string())?;
+    store.set_setting("centre", &format!("{},{}", c.lon, c.lat))?;
+    store.set_setting("demo", &marker)?;
     let count = |l: Level| city.areas.iter().filter(|a| a.level == l).count();
     println!(
         "demo city 明州区 (Mingzhou District): {} towns, {} communities and villages, {} grids, {} stations and posts",
@@ -211,36 +197,30 @@ fn load_city(settings: &Settings, store: &dyn Store, args: &DemoArgs) -> Result<
     print_report(&report);
     println!(
         "loaded {} incidents in {:.1} s; files in {}",
-        thousands(report.summary.imported),
+        thousands(report.report.summary.imported),
         started.elapsed().as_secs_f64(),
         dir.display()
     );
     Ok("demo".into())
 }
 
-fn load_chicago(settings: &Settings, store: &dyn Store) -> Result<String, String> {
-    let has_rows = store
-        .datasets()
-        .map_err(|e| e.to_string())?
-        .iter()
-        .any(|d| d.name == "chicago" && d.incidents > 0);
+fn load_chicago(settings: &Settings, store: &dyn Store) -> Result<String> {
+    let has_rows = store.datasets()?.iter().any(|d| d.name == "chicago" && d.incidents > 0);
     if has_rows {
-        println!("Chicago subset already loaded in {}", settings.db.display());
+        println!("Chicago subset already loaded in {}", settings.store.db.display());
         return Ok("chicago".into());
     }
-    let dir = settings.data_dir.join("chicago");
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create directory {}: {e}", dir.display()))?;
+    let dir = settings.store.data_dir.join("chicago");
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| Error::input(format!("cannot create directory {}: {e}", dir.display())))?;
     let file = dir.join("chicago_aggravated_assaults_2019.csv.gz");
     write(&file, CHICAGO_2019)?;
-    let report = import_file(
-        store,
-        &file,
-        "chicago",
-        profile("chicago").map_err(|e| e.to_string())?,
-        &settings.categories,
-        Some(dir.join("rejects.csv")),
-        false,
-    )?;
+    let req = fengqiao_app::imports::ImportIncidents {
+        file: file.clone(),
+        dataset: "chicago".into(),
+        rejects: Some(dir.join("rejects.csv")),
+    };
+    let report = import_file(settings, store, &req, profile("chicago")?, false)?;
     print_report(&report);
     println!("source: City of Chicago via R package crimemappingdata 0.3.1 (MIT); see crates/fengqiao/data/SOURCE.md");
     Ok("chicago".into())

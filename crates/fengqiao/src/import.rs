@@ -1,12 +1,11 @@
 //! `fengqiao import ...`, `profiles` and `datasets`.
 
-use crate::config::Settings;
-use crate::db::open_store;
 use crate::output::{progress_bar, thousands};
-use fengqiao_domain::CategoryTable;
-use fengqiao_ingest::{
-    ImportOptions, Mapping, load_facilities, load_incidents, load_jurisdictions, profile, profile_names,
-};
+use fengqiao_app::Settings;
+use fengqiao_app::imports::{ImportIncidents, Imported, import_incidents, mapping_for};
+use fengqiao_app::store::open_store;
+use fengqiao_app::{Error, Result};
+use fengqiao_ingest::{load_facilities, load_jurisdictions, profile, profile_names};
 use fengqiao_store::Store;
 use std::path::{Path, PathBuf};
 
@@ -31,78 +30,57 @@ pub struct IncidentArgs {
     pub json: bool,
 }
 
-pub fn mapping_for(args_profile: Option<&str>, map: Option<&Path>) -> Result<Mapping, String> {
-    match (args_profile, map) {
-        (Some(p), _) => profile(p).map_err(|e| e.to_string()),
-        (None, Some(m)) => {
-            let text = std::fs::read_to_string(m).map_err(|e| format!("mapping file {}: {e}", m.display()))?;
-            Mapping::from_toml(&text, &m.display().to_string()).map_err(|e| e.to_string())
-        }
-        (None, None) => Err("give --profile NAME or --map FILE.toml".into()),
-    }
-}
-
-pub fn incidents(settings: &Settings, args: &IncidentArgs) -> Result<(), String> {
+pub fn incidents(settings: &Settings, args: &IncidentArgs) -> Result<()> {
     let mapping = mapping_for(args.profile.as_deref(), args.map.as_deref())?;
-    if !args.file.is_file() {
-        return Err(format!("{}: no such file", args.file.display()));
-    }
     let store = open_store(settings)?;
     let store = store.as_ref();
     let dataset = args.dataset.clone().unwrap_or_else(|| mapping.name.clone());
     let rejects = match &args.rejects {
         Some(p) => p.clone(),
         None => {
-            let dir = settings.data_dir.join("rejects");
-            std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create directory {}: {e}", dir.display()))?;
+            let dir = settings.store.data_dir.join("rejects");
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| Error::internal(format!("cannot create directory {}: {e}", dir.display())))?;
             let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S");
             dir.join(format!("{dataset}-{stamp}.csv"))
         }
     };
-    let report = import_file(
-        store,
-        &args.file,
-        &dataset,
-        mapping,
-        &settings.categories,
-        Some(rejects),
-        args.json,
-    )?;
-    crate::ledger::sequence_after_write(settings, store);
+    let req = ImportIncidents {
+        file: args.file.clone(),
+        dataset,
+        rejects: Some(rejects),
+    };
+    let imported = import_file(settings, store, &req, mapping, args.json)?;
+    fengqiao_app::ledger::sequence_after_write(settings, store);
     if args.json {
-        println!("{}", serde_json::to_string(&report).expect("serialisable"));
+        println!("{}", serde_json::to_string(&imported).expect("serialisable"));
     } else {
-        print_report(&report);
+        print_report(&imported);
     }
     Ok(())
 }
 
-/// Imports one file with a progress bar; shared by `import` and `demo`.
+/// Imports one file through the application with a progress bar; shared by `import` and `demo`.
 pub fn import_file(
+    settings: &Settings,
     store: &dyn Store,
-    file: &Path,
-    dataset: &str,
-    mapping: Mapping,
-    categories: &CategoryTable,
-    rejects: Option<PathBuf>,
+    req: &ImportIncidents,
+    mapping: fengqiao_ingest::Mapping,
     quiet: bool,
-) -> Result<fengqiao_ingest::LoadReport, String> {
-    let total = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+) -> Result<Imported> {
+    let total = std::fs::metadata(&req.file).map(|m| m.len()).unwrap_or(0);
     let bar = progress_bar(total, quiet);
     let progress = |bytes: u64, _total: u64, rows: u64| {
         bar.set_position(bytes);
         bar.set_message(format!("{} rows", thousands(rows)));
     };
-    let opts = ImportOptions {
-        rejects_path: rejects,
-        ..ImportOptions::default()
-    };
-    let result = load_incidents(store, file, dataset, mapping, categories, &opts, &progress);
+    let result = import_incidents(store, settings, req, mapping, &progress);
     bar.finish_and_clear();
-    result.map_err(|e| e.to_string())
+    result
 }
 
-pub fn print_report(r: &fengqiao_ingest::LoadReport) {
+pub fn print_report(imported: &Imported) {
+    let r = &imported.report;
     let s = &r.summary;
     println!(
         "imported {} into dataset {:?} (profile {})",
@@ -129,29 +107,35 @@ pub fn print_report(r: &fengqiao_ingest::LoadReport) {
     if s.in_jurisdiction > 0 {
         println!("  in a jurisdiction {:>4}", thousands(s.in_jurisdiction));
     }
+    if imported.escalation_links > 0 {
+        println!(
+            "  民转刑 warnings {:>6}  (incidents linked to disputes they follow: see `fengqiao case show`)",
+            thousands(imported.escalation_links as u64)
+        );
+    }
 }
 
-pub fn jurisdictions(settings: &Settings, file: &Path) -> Result<(), String> {
-    let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+pub fn jurisdictions(settings: &Settings, file: &Path) -> Result<()> {
+    let text = std::fs::read_to_string(file).map_err(|e| Error::input(format!("{}: {e}", file.display())))?;
     let store = open_store(settings)?;
     let store = store.as_ref();
-    let n = load_jurisdictions(store, &text, &file.display().to_string()).map_err(|e| e.to_string())?;
+    let n = load_jurisdictions(store, &text, &file.display().to_string())?;
     println!("loaded {n} jurisdictions from {}", file.display());
     Ok(())
 }
 
-pub fn facilities(settings: &Settings, file: &Path) -> Result<(), String> {
-    let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+pub fn facilities(settings: &Settings, file: &Path) -> Result<()> {
+    let text = std::fs::read_to_string(file).map_err(|e| Error::input(format!("{}: {e}", file.display())))?;
     let store = open_store(settings)?;
     let store = store.as_ref();
-    let n = load_facilities(store, &text, &file.display().to_string()).map_err(|e| e.to_string())?;
+    let n = load_facilities(store, &text, &file.display().to_string())?;
     println!("loaded {n} stations and posts from {}", file.display());
     Ok(())
 }
 
-pub fn profiles() -> Result<(), String> {
+pub fn profiles() -> Result<()> {
     for name in profile_names() {
-        let m = profile(name).map_err(|e| e.to_string())?;
+        let m = profile(name)?;
         println!(
             "{name:<18} {:<8} {:<20} time: {}",
             m.crs,
@@ -166,10 +150,10 @@ pub fn profiles() -> Result<(), String> {
     Ok(())
 }
 
-pub fn datasets(settings: &Settings, json: bool) -> Result<(), String> {
+pub fn datasets(settings: &Settings, json: bool) -> Result<()> {
     let store = open_store(settings)?;
     let store = store.as_ref();
-    let list = store.datasets().map_err(|e| e.to_string())?;
+    let list = store.datasets()?;
     if json {
         println!("{}", serde_json::to_string(&list).expect("serialisable"));
         return Ok(());

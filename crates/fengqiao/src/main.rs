@@ -12,24 +12,20 @@ mod case;
 mod config;
 mod db;
 mod demo;
-mod demo_cases;
-mod deployment;
 mod forecast;
 mod import;
 mod ledger;
 mod output;
 mod plan;
 mod replay;
-mod replay_plan;
 mod report;
 mod serve;
 mod simulate;
-mod units;
 mod user;
 mod volunteer;
 
 use clap::{Parser, Subcommand};
-use config::{GlobalArgs, Settings};
+use config::GlobalArgs;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -111,7 +107,7 @@ enum ImportCommand {
 fn main() -> ExitCode {
     quiet_on_closed_pipe();
     let cli = Cli::parse();
-    let settings = match Settings::resolve(&cli.global) {
+    let settings = match cli.global.settings() {
         Ok(s) => s,
         Err(e) => return output::fail(&e),
     };
@@ -123,7 +119,7 @@ fn main() -> ExitCode {
         Command::Import(ImportCommand::Facilities { file }) => import::facilities(&settings, &file),
         Command::Profiles => import::profiles(),
         Command::Datasets { json } => import::datasets(&settings, json),
-        Command::Bench(cmd) => bench::run(&settings, &cmd),
+        Command::Bench(cmd) => bench::run(&settings, &cmd).map_err(fengqiao_app::Error::input),
         Command::Backup(args) => backup::backup(&settings, &args),
         Command::Restore(args) => backup::restore(&settings, &args),
         Command::Migrate(args) => db::migrate(&settings, &args),

@@ -4,10 +4,12 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-/// Prints `error: ...` on stderr and returns the failure exit code.
-pub fn fail(message: &str) -> ExitCode {
-    eprintln!("error: {message}");
-    ExitCode::FAILURE
+/// Prints `error: ...` on stderr and returns the exit code of the error's
+/// code (see `fengqiao_app::error`: 2 usage, 3 not found, 4 conflict, 5
+/// refused by policy, 6 bad input, 7 unavailable, 1 internal).
+pub fn fail(e: &fengqiao_app::Error) -> ExitCode {
+    eprintln!("error: {}", e.message);
+    ExitCode::from(e.code.exit_code())
 }
 
 /// A byte-based progress bar on stderr, hidden when stderr is not a terminal

@@ -2,6 +2,9 @@
 //! covering-instance file (`--mclp`) or a road network with demand per
 //! intersection and existing posts (`--network`, the CUMCM 2011 B layout).
 
+use fengqiao_app::deployment::{PlanRequest, plan_from_forecast};
+use fengqiao_app::units::{Rows, column, field, read_table};
+use fengqiao_app::{Error, Result};
 use fengqiao_plan::{Instance, RoadNetwork, Solution, SolveOptions, parse_mclp, solve, solve_exact};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -45,7 +48,7 @@ pub struct PlanArgs {
     pub json: bool,
 }
 
-pub fn run(settings: &crate::config::Settings, args: &PlanArgs) -> Result<(), String> {
+pub fn run(settings: &fengqiao_app::Settings, args: &PlanArgs) -> Result<()> {
     if let Some(path) = &args.mclp {
         let report = mclp_report(path, args)?;
         return print(args, &report, &format!("{}", path.display()));
@@ -58,29 +61,29 @@ pub fn run(settings: &crate::config::Settings, args: &PlanArgs) -> Result<(), St
             &format!("{} (reach {} by road)", dir.display(), args.reach),
         );
     }
-    crate::deployment::run(settings, args)
+    from_forecast(settings, args)
 }
 
 /// Solves a covering-instance file (and proves it with `args.exact`).
-pub fn mclp_report(path: &Path, args: &PlanArgs) -> Result<Value, String> {
+pub fn mclp_report(path: &Path, args: &PlanArgs) -> Result<Value> {
     let text = read(path)?;
-    let inst = parse_mclp(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let inst = parse_mclp(&text).map_err(|e| Error::input(format!("{}: {e}", path.display())))?;
     solve_and_report(&inst, args)
 }
 
-fn read(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
+fn read(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|e| Error::input(format!("{}: {e}", path.display())))
 }
 
 /// Heuristic solution, and with --exact the proven optimum beside it.
-fn solve_and_report(inst: &Instance, args: &PlanArgs) -> Result<Value, String> {
-    let s = solve(inst, &SolveOptions::default()).map_err(|e| e.to_string())?;
+fn solve_and_report(inst: &Instance, args: &PlanArgs) -> Result<Value> {
+    let s = solve(inst, &SolveOptions::default()).map_err(|e| Error::input(e.to_string()))?;
     let mut report = solution_json(inst, &s);
     if args.exact {
         let started = std::time::Instant::now();
         let limit = Duration::from_secs_f64(args.time_limit.max(0.0));
         let e = solve_exact(inst, Some(&s.open), limit)
-            .ok_or("the exact solve handles first covers only, without minimum-presence rules")?;
+            .ok_or_else(|| Error::input("the exact solve handles first covers only, without minimum-presence rules"))?;
         report["exact"] = json!({
             "objective": e.value, "bound": e.bound, "proven": e.proven, "nodes": e.nodes,
             "seconds": started.elapsed().as_secs_f64(),
@@ -107,9 +110,9 @@ fn solution_json(inst: &Instance, s: &Solution) -> Value {
     })
 }
 
-fn print(args: &PlanArgs, report: &Value, source: &str) -> Result<(), String> {
+fn print(args: &PlanArgs, report: &Value, source: &str) -> Result<()> {
     if args.json {
-        println!("{}", serde_json::to_string_pretty(report).map_err(|e| e.to_string())?);
+        println!("{}", serde_json::to_string_pretty(report)?);
         return Ok(());
     }
     let f = |k: &str| report[k].as_f64().unwrap_or(f64::NAN);
@@ -171,43 +174,7 @@ fn print(args: &PlanArgs, report: &Value, source: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Rows of a table with their line numbers.
-pub(crate) type Rows = Vec<(usize, Vec<String>)>;
-
 /// A CSV with a header line, as rows of named fields, with errors that name the line.
-pub(crate) fn read_table(path: &Path) -> Result<(Vec<String>, Rows), String> {
-    let text = read(path)?;
-    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
-    let (_, header) = lines.next().ok_or_else(|| format!("{}: empty file", path.display()))?;
-    let header: Vec<String> = header.split(',').map(|h| h.trim().to_string()).collect();
-    let rows = lines
-        .map(|(i, l)| (i + 1, l.split(',').map(|v| v.trim().to_string()).collect()))
-        .collect();
-    Ok((header, rows))
-}
-
-pub(crate) fn column(path: &Path, header: &[String], name: &str) -> Result<usize, String> {
-    header.iter().position(|h| h == name).ok_or_else(|| {
-        format!(
-            "{}: no column {name:?} (columns: {})",
-            path.display(),
-            header.join(", ")
-        )
-    })
-}
-
-pub(crate) fn field<T: std::str::FromStr>(
-    path: &Path,
-    line: usize,
-    row: &[String],
-    at: usize,
-    name: &str,
-) -> Result<T, String> {
-    let raw = row.get(at).map_or("", String::as_str);
-    raw.parse()
-        .map_err(|_| format!("{}:{line}: field {name}: {raw:?} is not a valid value", path.display()))
-}
-
 struct Network {
     net: RoadNetwork,
     rates: Vec<f64>,
@@ -217,17 +184,12 @@ struct Network {
 }
 
 /// Posts given as (district, k): the k-th node (1-based, in file order) of that district.
-fn posts_by_district(
-    path: &Path,
-    header: &[String],
-    rows: &Rows,
-    districts: &[(String, u32)],
-) -> Result<Vec<u32>, String> {
+fn posts_by_district(path: &Path, header: &[String], rows: &Rows, districts: &[(String, u32)]) -> Result<Vec<u32>> {
     let repeated = || {
-        format!(
+        Error::input(format!(
             "{}: a node appears more than once and there is no district to read it by",
             path.display()
-        )
+        ))
     };
     let by = column(path, header, "tppsp").map_err(|_| repeated())?;
     let at = column(path, header, "node")?;
@@ -242,19 +204,24 @@ fn posts_by_district(
             .iter()
             .filter(|(name, _)| name == d)
             .nth(k.wrapping_sub(1))
-            .ok_or_else(|| format!("{}:{line}: district {d:?} has no node number {k}", path.display()))?;
+            .ok_or_else(|| {
+                Error::input(format!(
+                    "{}:{line}: district {d:?} has no node number {k}",
+                    path.display()
+                ))
+            })?;
         if posts.contains(&node.1) {
-            return Err(format!(
+            return Err(Error::input(format!(
                 "{}:{line}: this post stands where another already does",
                 path.display()
-            ));
+            )));
         }
         posts.push(node.1);
     }
     Ok(posts)
 }
 
-fn load_network(dir: &Path) -> Result<Network, String> {
+fn load_network(dir: &Path) -> Result<Network> {
     let path = dir.join("nodes.csv");
     let (header, rows) = read_table(&path)?;
     let (id, x, y, rate) = (
@@ -270,15 +237,18 @@ fn load_network(dir: &Path) -> Result<Network, String> {
     for (line, row) in &rows {
         let node: u64 = field(&path, *line, row, id, "id")?;
         if index.insert(node, xy.len() as u32).is_some() {
-            return Err(format!("{}:{line}: node {node} appears twice", path.display()));
+            return Err(Error::input(format!(
+                "{}:{line}: node {node} appears twice",
+                path.display()
+            )));
         }
         xy.push((field(&path, *line, row, x, "x")?, field(&path, *line, row, y, "y")?));
         let r: f64 = field(&path, *line, row, rate, "rate")?;
         if !(r.is_finite() && r >= 0.0) {
-            return Err(format!(
+            return Err(Error::input(format!(
                 "{}:{line}: field rate: {r} must be a number >= 0",
                 path.display()
-            ));
+            )));
         }
         rates.push(r);
         if let Some(at) = district {
@@ -286,12 +256,14 @@ fn load_network(dir: &Path) -> Result<Network, String> {
         }
     }
     let mut net = RoadNetwork::new(xy);
-    let node_at = |path: &Path, line: usize, row: &[String], at: usize, name: &str| -> Result<u32, String> {
+    let node_at = |path: &Path, line: usize, row: &[String], at: usize, name: &str| -> Result<u32> {
         let n: u64 = field(path, line, row, at, name)?;
-        index
-            .get(&n)
-            .copied()
-            .ok_or_else(|| format!("{}:{line}: field {name}: node {n} is not in nodes.csv", path.display()))
+        index.get(&n).copied().ok_or_else(|| {
+            Error::input(format!(
+                "{}:{line}: field {name}: node {n} is not in nodes.csv",
+                path.display()
+            ))
+        })
     };
     let path = dir.join("edges.csv");
     let (header, rows) = read_table(&path)?;
@@ -326,7 +298,7 @@ fn load_network(dir: &Path) -> Result<Network, String> {
 }
 
 /// Plans posts on a road network; reports the existing posts and the fewest that reach every node.
-pub fn network_report(dir: &Path, args: &PlanArgs) -> Result<Value, String> {
+pub fn network_report(dir: &Path, args: &PlanArgs) -> Result<Value> {
     let Network {
         net,
         rates,
@@ -342,9 +314,10 @@ pub fn network_report(dir: &Path, args: &PlanArgs) -> Result<Value, String> {
         .collect();
     let p = args.posts.unwrap_or(posts.len());
     if p == 0 {
-        return Err("--posts must be at least 1".into());
+        return Err(Error::input("--posts must be at least 1"));
     }
-    let inst = Instance::single_class(rates.clone(), covers.clone(), p.min(net.nodes())).map_err(|e| e.to_string())?;
+    let inst = Instance::single_class(rates.clone(), covers.clone(), p.min(net.nodes()))
+        .map_err(|e| Error::input(e.to_string()))?;
     let mut report = solve_and_report(&inst, args)?;
     let existing = fengqiao_plan::covered_weight(&inst, &posts);
     let total = inst.total_weight();
@@ -352,7 +325,7 @@ pub fn network_report(dir: &Path, args: &PlanArgs) -> Result<Value, String> {
         json!({"posts": posts.len(), "covered": existing, "covered_share": existing / total, "read_as": note});
     // The fewest posts that reach every node: the smallest p whose optimum
     // with unit weights covers all nodes.
-    let unit = Instance::single_class(vec![1.0; net.nodes()], covers, 1).map_err(|e| e.to_string())?;
+    let unit = Instance::single_class(vec![1.0; net.nodes()], covers, 1).map_err(|e| Error::input(e.to_string()))?;
     report["posts_to_reach_every_node"] = fewest_to_cover_all(&unit, args);
     Ok(report)
 }
@@ -396,4 +369,85 @@ fn fewest_to_cover_all(unit: &Instance, args: &PlanArgs) -> Value {
         }
     }
     json!({"posts": best, "proven": proven || best == 1})
+}
+
+fn from_forecast(settings: &fengqiao_app::Settings, args: &PlanArgs) -> Result<()> {
+    let store = fengqiao_app::store::open_store(settings)?;
+    let store = store.as_ref();
+    let req = PlanRequest {
+        dataset: args.dataset.clone(),
+        forecast: args.forecast.clone(),
+        window: args.window.clone(),
+        units: args.units.clone(),
+    };
+    let (id, summary, body, geojson) = plan_from_forecast(store, &req)?;
+    fengqiao_app::ledger::sequence_after_write(settings, store);
+    if let Some(path) = &args.geojson {
+        std::fs::write(path, geojson.to_string()).map_err(|e| Error::input(format!("{}: {e}", path.display())))?;
+    }
+    if args.json {
+        let mut out = summary.clone();
+        out["id"] = json!(id);
+        out["units"] = body["units"].clone();
+        out["stations"] = body["stations"].clone();
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(());
+    }
+    let pct = |k: &str| 100.0 * summary["coverage"][k].as_f64().unwrap_or(0.0);
+    println!(
+        "plan {id}: {} units; forecast demand within 1 / 3 / 5 minutes {:.1}% / {:.1}% / {:.1}%; objective {:.2}, gap {}, {:.2} s",
+        summary["units"],
+        pct("1"),
+        pct("3"),
+        pct("5"),
+        summary["objective"].as_f64().unwrap_or(0.0),
+        summary["gap"]
+            .as_f64()
+            .map_or("unknown".into(), |g| format!("<= {:.2}%", 100.0 * g)),
+        summary["seconds"].as_f64().unwrap_or(0.0),
+    );
+    for st in body["stations"].as_array().into_iter().flatten() {
+        println!(
+            "\n{} {}: {} units, {:.1} incidents expected in their areas",
+            st["code"].as_str().unwrap_or(""),
+            st["name"].as_str().unwrap_or(""),
+            st["units"],
+            st["area_expected"].as_f64().unwrap_or(0.0)
+        );
+        for u in body["units"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|u| u["station"] == st["code"])
+        {
+            let visits: Vec<String> = u["visits"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .take(4)
+                .map(|v| {
+                    format!(
+                        "{} ({:.5},{:.5})",
+                        v["start"].as_str().unwrap_or("").get(11..16).unwrap_or(""),
+                        v["at"][0].as_f64().unwrap_or(0.0),
+                        v["at"][1].as_f64().unwrap_or(0.0)
+                    )
+                })
+                .collect();
+            println!(
+                "  {:<16} at ({:.5},{:.5})  {} visits: {}{}",
+                u["id"].as_str().unwrap_or(""),
+                u["position"][0].as_f64().unwrap_or(0.0),
+                u["position"][1].as_f64().unwrap_or(0.0),
+                u["visits"].as_array().map_or(0, Vec::len),
+                visits.join(", "),
+                if u["visits"].as_array().map_or(0, Vec::len) > 4 {
+                    ", ..."
+                } else {
+                    ""
+                }
+            );
+        }
+    }
+    Ok(())
 }

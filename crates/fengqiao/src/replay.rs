@@ -3,12 +3,14 @@
 //! (rolling origin, as in the backtest), planned, scheduled and scored, beside
 //! the baseline deployments, with bootstrap intervals of the differences.
 
-use crate::backtest::{read_incidents, to_forecast_incidents};
-use crate::import::mapping_for;
 use chrono::{NaiveDate, TimeZone};
 use chrono_tz::Tz;
+use fengqiao_app::forecast::{local_day, read_incidents, to_forecast_incidents, validation_windows};
+use fengqiao_app::imports::mapping_for;
+use fengqiao_app::replay_plan::rates;
+use fengqiao_app::{Error, Result};
 use fengqiao_forecast::prepare::{self, WindowKind};
-use fengqiao_forecast::{Model, Window, model_by_name, unknown_model};
+use fengqiao_forecast::{Model, model_by_name, unknown_model};
 use fengqiao_geo::LonLat;
 use fengqiao_plan::SolveOptions;
 use fengqiao_plan::deploy::{DeployInput, PlacedUnit, Station, UnitType, Xy};
@@ -95,7 +97,7 @@ struct Setup {
 }
 
 /// Units planned on a forecast, then scheduled.
-fn planned(setup: &Setup, ctx: &fengqiao_forecast::Context, forecast: &[f64]) -> Result<Vec<UnitPlan>, String> {
+fn planned(setup: &Setup, ctx: &fengqiao_forecast::Context, forecast: &[f64]) -> Result<Vec<UnitPlan>> {
     let mut input = setup.input.clone();
     input.demand = ctx
         .valid_cells
@@ -108,7 +110,7 @@ fn planned(setup: &Setup, ctx: &fengqiao_forecast::Context, forecast: &[f64]) ->
             &input.stations.iter().map(|s| s.xy).collect::<Vec<_>>(),
         ));
     }
-    let deployment = input.plan(&setup.solve).map_err(|e| e.to_string())?;
+    let deployment = input.plan(&setup.solve)?;
     Ok(schedule(&input, &deployment.units, &setup.schedule))
 }
 
@@ -131,33 +133,33 @@ fn standing(input: &DeployInput, places: &[Xy]) -> Vec<UnitPlan> {
         .collect()
 }
 
-pub fn run(settings: &crate::config::Settings, args: &ReplayArgs) -> Result<(), String> {
+pub fn run(settings: &fengqiao_app::Settings, args: &ReplayArgs) -> Result<()> {
     if let Some(id) = args.plan {
-        return crate::replay_plan::run(settings, args, id);
+        return replay_stored_plan(settings, args, id);
     }
     let (Some(input), Some(from), Some(to)) = (&args.input, args.from, args.to) else {
-        return Err("give --plan ID, or --input FILE with --from and --to".into());
+        return Err(Error::input("give --plan ID, or --input FILE with --from and --to"));
     };
     if args.profile.is_none() && args.map.is_none() {
-        return Err("--input needs --profile NAME or --map FILE".into());
+        return Err(Error::input("--input needs --profile NAME or --map FILE"));
     }
     if from > to {
-        return Err(format!("--from {from} is after --to {to}"));
+        return Err(Error::input(format!("--from {from} is after --to {to}")));
     }
     if args.stations == 0 || args.units_per_station == 0 {
-        return Err("--stations and --units-per-station must be at least 1".into());
+        return Err(Error::input("--stations and --units-per-station must be at least 1"));
     }
     let started = Instant::now();
-    let kind = WindowKind::parse("shift", &args.shifts).ok_or("--shifts must be hours 0..23")?;
+    let kind = WindowKind::parse("shift", &args.shifts).ok_or_else(|| Error::input("--shifts must be hours 0..23"))?;
     let mapping = mapping_for(args.profile.as_deref(), args.map.as_deref())?;
     let tz: Tz = mapping
         .timezone
         .parse()
-        .map_err(|_| format!("unknown time zone {}", mapping.timezone))?;
+        .map_err(|_| Error::input(format!("unknown time zone {}", mapping.timezone)))?;
     let bbox_centre = mapping
         .bbox
         .map(|[a, b, c, d]| LonLat::new((a + c) / 2.0, (b + d) / 2.0));
-    let rows = read_incidents(input, mapping, &settings.categories, None)?;
+    let rows = read_incidents(input, mapping, &settings.city.categories, None)?;
     let history_end = tz
         .from_local_datetime(&from.and_time(chrono::NaiveTime::MIN))
         .earliest()
@@ -165,7 +167,10 @@ pub fn run(settings: &crate::config::Settings, args: &ReplayArgs) -> Result<(), 
     let mut incidents = to_forecast_incidents(&rows, tz, false, history_end);
     incidents.retain(|i| !i.day_only);
     if incidents.is_empty() {
-        return Err(format!("{}: no incidents with a time of day", input.display()));
+        return Err(Error::input(format!(
+            "{}: no incidents with a time of day",
+            input.display()
+        )));
     }
     let centre = bbox_centre.unwrap_or_else(|| {
         let n = incidents.len() as f64;
@@ -174,21 +179,17 @@ pub fn run(settings: &crate::config::Settings, args: &ReplayArgs) -> Result<(), 
             incidents.iter().map(|i| i.lat).sum::<f64>() / n,
         )
     });
-    let (grid, events) = prepare::build_events(&incidents, centre, args.cell, (0.0, 0.0)).map_err(|e| e.to_string())?;
+    let (grid, events) = prepare::build_events(&incidents, centre, args.cell, (0.0, 0.0))?;
     let windows = prepare::windows(tz, from, to, &kind);
     let first = windows.first().map_or(0.0, |w| w.start);
     let history = events.partition_point(|e| e.t < first);
     if history == 0 {
-        return Err(format!("no incidents before {from}: nothing to plan from"));
+        return Err(Error::input(format!(
+            "no incidents before {from}: nothing to plan from"
+        )));
     }
-    let validation_from = (from - chrono::Duration::days(365)).max(
-        chrono::DateTime::from_timestamp((events[0].t * 86_400.0) as i64, 0)
-            .unwrap_or_default()
-            .with_timezone(&tz)
-            .date_naive()
-            + chrono::Duration::days(60),
-    );
-    let validation: Vec<Window> = prepare::windows(tz, validation_from, from.pred_opt().expect("date"), &kind);
+    let earliest = events.first().map(|e| local_day(tz, e.t));
+    let validation = validation_windows(tz, from, 365, earliest, &kind);
     let valid = prepare::cells_with_history(&grid, &events, first);
     let ctx = prepare::context(grid, valid, &kind);
     // Stations where last year's incidents are; an even spread over the study area.
@@ -259,7 +260,7 @@ pub fn run(settings: &crate::config::Settings, args: &ReplayArgs) -> Result<(), 
     };
     let mut models: Vec<Box<dyn Model>> = [args.model.as_str(), "naive1", "naive30"]
         .iter()
-        .map(|n| model_by_name(n).ok_or_else(|| unknown_model(n)))
+        .map(|n| model_by_name(n).ok_or_else(|| Error::input(unknown_model(n))))
         .collect::<Result<_, _>>()?;
     for m in &mut models {
         m.start(&ctx, &events[..history], &validation);
@@ -272,7 +273,7 @@ pub fn run(settings: &crate::config::Settings, args: &ReplayArgs) -> Result<(), 
     let (send, receive) = std::sync::mpsc::sync_channel::<Job>(4);
     let receive = std::sync::Mutex::new(receive);
     let results = std::sync::Mutex::new(vec![None; windows.len()]);
-    let failure = std::sync::Mutex::new(None::<String>);
+    let failure = std::sync::Mutex::new(None::<Error>);
     std::thread::scope(|scope| {
         for _ in 0..2 {
             scope.spawn(|| {
@@ -284,7 +285,7 @@ pub fn run(settings: &crate::config::Settings, args: &ReplayArgs) -> Result<(), 
                     let mut setup_w = setup.clone();
                     setup_w.schedule.shift_minutes = shift_minutes;
                     let score = |plans: &[UnitPlan]| replay(&setup_w.input, plans, &real, args.visibility);
-                    let scored = (|| -> Result<[ReplayCounts; 5], String> {
+                    let scored = (|| -> Result<[ReplayCounts; 5]> {
                         Ok([
                             score(&planned(&setup_w, &ctx, &forecasts[0])?),
                             score(&standing(&setup_w.input, &posts_xy)),
@@ -337,32 +338,11 @@ pub fn run(settings: &crate::config::Settings, args: &ReplayArgs) -> Result<(), 
     bar.finish_and_clear();
     let report = report(args, &per_shift, started.elapsed().as_secs_f64(), station_xy.len());
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
+        println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print_report(args, &report);
     }
     Ok(())
-}
-
-pub(crate) fn rates(c: &ReplayCounts) -> Value {
-    let n = c.incidents.max(1) as f64;
-    let mut minutes: Vec<f64> = c.minutes.iter().copied().filter(|m| m.is_finite()).collect();
-    minutes.sort_by(f64::total_cmp);
-    let pct = |q: f64| {
-        if minutes.len() < c.minutes.len() && q * c.minutes.len() as f64 >= minutes.len() as f64 {
-            return Value::Null; // beyond what any unit reaches
-        }
-        minutes
-            .get(((c.minutes.len() as f64 - 1.0) * q).round() as usize)
-            .map_or(Value::Null, |m| json!(m))
-    };
-    json!({
-        "incidents": c.incidents,
-        "visibility_rate": c.visible as f64 / n,
-        "handling_rate": c.handled as f64 / n,
-        "rings": {"1": c.rings[0] as f64 / n, "3": c.rings[1] as f64 / n, "5": c.rings[2] as f64 / n},
-        "response_minutes": {"p50": pct(0.5), "p90": pct(0.9)},
-    })
 }
 
 /// Pooled KPI of the plan minus a baseline's, with a bootstrap interval over shifts.
@@ -486,4 +466,50 @@ fn print_report(args: &ReplayArgs, r: &Value) {
         );
     }
     println!("\n{:.1} s", r["seconds"].as_f64().unwrap_or(f64::NAN));
+}
+
+/// `fengqiao replay --plan ID`: the application's replay of a stored plan, printed.
+fn replay_stored_plan(settings: &fengqiao_app::Settings, args: &ReplayArgs, id: i64) -> Result<()> {
+    let store = fengqiao_app::store::open_store(settings)?;
+    let params = fengqiao_app::replay_plan::ReplayParams {
+        input: args.input.clone(),
+        profile: args.profile.clone(),
+        map: args.map.clone(),
+        detour: args.detour,
+        response: args.response,
+        visibility: args.visibility,
+    };
+    let report = fengqiao_app::replay_plan::report(store.as_ref(), &settings.city.categories, &params, id)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report).expect("serialisable"));
+        return Ok(());
+    }
+    print(id, &report);
+    Ok(())
+}
+
+fn print(id: i64, report: &serde_json::Value) {
+    println!(
+        "plan {id} ({} .. {}): {} incidents",
+        report["window"][0].as_str().unwrap_or(""),
+        report["window"][1].as_str().unwrap_or(""),
+        report["plan"]["incidents"]
+    );
+    for (name, r) in std::iter::once(("plan", &report["plan"])).chain(
+        report["baselines"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| (k.as_str(), v)),
+    ) {
+        println!(
+            "  {:<11} visibility {:.3}  handling {:.3}  within 1 / 3 / 5 min {:.3} / {:.3} / {:.3}",
+            name,
+            r["visibility_rate"].as_f64().unwrap_or(0.0),
+            r["handling_rate"].as_f64().unwrap_or(0.0),
+            r["rings"]["1"].as_f64().unwrap_or(0.0),
+            r["rings"]["3"].as_f64().unwrap_or(0.0),
+            r["rings"]["5"].as_f64().unwrap_or(0.0),
+        );
+    }
 }

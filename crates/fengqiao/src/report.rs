@@ -2,9 +2,10 @@
 //! for a period, in total and by jurisdiction, department, person, case
 //! type or month, as a table, JSON or CSV, with the parameters beside them.
 
-use crate::config::Settings;
-use crate::db::open_store;
 use chrono::{NaiveDate, Utc};
+use fengqiao_app::Settings;
+use fengqiao_app::store::open_store;
+use fengqiao_app::{Error, Result};
 use fengqiao_cases::kpi::{Kpis, Ratio};
 use fengqiao_store::cases::{KPI_DEFINITIONS, ReportBy, report};
 use serde_json::json;
@@ -31,24 +32,27 @@ fn pct(r: &Ratio) -> String {
         .map_or("-".into(), |v| format!("{:.1}% ({}/{})", 100.0 * v, r.num, r.den))
 }
 
-pub fn run(settings: &Settings, args: &ReportArgs) -> Result<(), String> {
+pub fn run(settings: &Settings, args: &ReportArgs) -> Result<()> {
     let store = open_store(settings)?;
     let store = store.as_ref();
     let now = Utc::now();
-    let today = now.with_timezone(&settings.timezone).date_naive();
+    let today = now.with_timezone(&settings.city.timezone).date_naive();
     let to = args.to.unwrap_or(today + chrono::Duration::days(1));
     let from = args.from.unwrap_or(to - chrono::Duration::days(30));
     if from >= to {
-        return Err(format!("--from {from} is not before --to {to}"));
+        return Err(Error::input(format!("--from {from} is not before --to {to}")));
     }
     let by = match args.by.as_deref() {
         None => ReportBy::Total,
-        Some(b) => ReportBy::parse(b)
-            .ok_or_else(|| format!("--by {b}: expected jurisdiction, department, person, type or month"))?,
+        Some(b) => ReportBy::parse(b).ok_or_else(|| {
+            Error::input(format!(
+                "--by {b}: expected jurisdiction, department, person, type or month"
+            ))
+        })?,
     };
-    let rows = report(store, &settings.cases, &Default::default(), from, to, now, by).map_err(|e| e.to_string())?;
+    let rows = report(store, &settings.cases.config, &Default::default(), from, to, now, by)?;
     let params = json!({
-        "period": {"from": from, "to": to, "timezone": settings.timezone.name()},
+        "period": {"from": from, "to": to, "timezone": settings.city.timezone.name()},
         "as_of": now,
         "definitions": KPI_DEFINITIONS.iter().map(|(k, v)| (k.to_string(), json!(v))).collect::<serde_json::Map<_, _>>(),
     });
@@ -56,8 +60,7 @@ pub fn run(settings: &Settings, args: &ReportArgs) -> Result<(), String> {
         let groups: Vec<_> = rows.iter().map(|(k, v)| json!({"group": k, "kpis": v})).collect();
         println!(
             "{}",
-            serde_json::to_string_pretty(&json!({"parameters": params, "by": args.by, "groups": groups}))
-                .map_err(|e| e.to_string())?
+            serde_json::to_string_pretty(&json!({"parameters": params, "by": args.by, "groups": groups}))?
         );
         return Ok(());
     }
@@ -103,16 +106,16 @@ pub fn run(settings: &Settings, args: &ReportArgs) -> Result<(), String> {
     };
     if args.csv {
         let mut w = csv::Writer::from_writer(std::io::stdout());
-        w.write_record(head).map_err(|e| e.to_string())?;
+        w.write_record(head).map_err(|e| Error::internal(e.to_string()))?;
         for r in &rows {
-            w.write_record(cells(r)).map_err(|e| e.to_string())?;
+            w.write_record(cells(r)).map_err(|e| Error::internal(e.to_string()))?;
         }
-        w.flush().map_err(|e| e.to_string())?;
+        w.flush()?;
         return Ok(());
     }
     println!(
         "case KPIs {from} to {to} (local days, {}), as of {}",
-        settings.timezone.name(),
+        settings.city.timezone.name(),
         crate::case::local(settings, now)
     );
     for r in &rows {

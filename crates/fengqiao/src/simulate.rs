@@ -2,8 +2,9 @@
 //! follow the forecast and their own discoveries feed back into it, with
 //! and without the origin control, on a real city's incident geography.
 
-use crate::backtest::{read_incidents, to_forecast_incidents};
-use crate::import::mapping_for;
+use fengqiao_app::forecast::{read_incidents, to_forecast_incidents};
+use fengqiao_app::imports::mapping_for;
+use fengqiao_app::{Error, Result};
 use fengqiao_forecast::{FeedbackConfig, prepare, simulate_feedback};
 use fengqiao_geo::LonLat;
 use serde_json::json;
@@ -43,7 +44,7 @@ pub struct FeedbackArgs {
     pub json: bool,
 }
 
-pub fn run(settings: &crate::config::Settings, cmd: &SimulateCommand) -> Result<(), String> {
+pub fn run(settings: &fengqiao_app::Settings, cmd: &SimulateCommand) -> Result<()> {
     let SimulateCommand::Feedback(args) = cmd;
     for (name, v) in [
         ("--patrol-share", args.patrol_share),
@@ -51,18 +52,18 @@ pub fn run(settings: &crate::config::Settings, cmd: &SimulateCommand) -> Result<
         ("--discovery-rate", args.discovery_rate),
     ] {
         if !(0.0..=1.0).contains(&v) {
-            return Err(format!("{name} {v} is not a share between 0 and 1"));
+            return Err(Error::input(format!("{name} {v} is not a share between 0 and 1")));
         }
     }
     let mapping = mapping_for(args.profile.as_deref(), args.map.as_deref())?;
-    let tz: chrono_tz::Tz = mapping.timezone.parse().map_err(|_| "bad time zone")?;
+    let tz: chrono_tz::Tz = mapping.timezone.parse().map_err(|_| Error::input("bad time zone"))?;
     let centre = mapping
         .bbox
         .map(|[a, b, c, d]| LonLat::new((a + c) / 2.0, (b + d) / 2.0));
-    let rows = read_incidents(&args.input, mapping, &settings.categories, None)?;
+    let rows = read_incidents(&args.input, mapping, &settings.city.categories, None)?;
     let incidents = to_forecast_incidents(&rows, tz, false, i64::MAX);
     let centre = centre.unwrap_or_else(|| LonLat::new(incidents[0].lon, incidents[0].lat));
-    let (grid, events) = prepare::build_events(&incidents, centre, args.cell, (0.0, 0.0)).map_err(|e| e.to_string())?;
+    let (grid, events) = prepare::build_events(&incidents, centre, args.cell, (0.0, 0.0))?;
     let span = (events.last().map_or(0.0, |e| e.t) - events.first().map_or(0.0, |e| e.t)).max(1.0);
     let mut true_rate = vec![0.0; grid.len()];
     for e in &events {

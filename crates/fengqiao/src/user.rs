@@ -1,8 +1,9 @@
 //! `fengqiao user`: accounts from the command line (the machine's operator
 //! is trusted here; every change is still logged in the ledger).
 
-use crate::config::Settings;
-use crate::db::open_store;
+use fengqiao_app::Settings;
+use fengqiao_app::store::open_store;
+use fengqiao_app::{Error, Result};
 use fengqiao_store::Store;
 use fengqiao_store::users::{UserChange, add_user, hash_password, new_secret, one_time_password};
 
@@ -65,26 +66,25 @@ pub enum UserCommand {
     },
 }
 
-fn find(store: &dyn Store, username: &str) -> Result<fengqiao_store::users::User, String> {
+fn find(store: &dyn Store, username: &str) -> Result<fengqiao_store::users::User> {
     store
-        .user_credentials(username)
-        .map_err(|e| e.to_string())?
+        .user_credentials(username)?
         .map(|(u, _)| u)
-        .ok_or_else(|| format!("no user {username}"))
+        .ok_or_else(|| Error::input(format!("no user {username}")))
 }
 
-fn check_role(settings: &Settings, role: &str) -> Result<(), String> {
-    if settings.cases.roles.iter().any(|r| r == role) {
+fn check_role(settings: &Settings, role: &str) -> Result<()> {
+    if settings.cases.config.roles.iter().any(|r| r == role) {
         Ok(())
     } else {
-        Err(format!(
+        Err(Error::input(format!(
             "role {role:?}: expected one of {}",
-            settings.cases.roles.join(", ")
-        ))
+            settings.cases.config.roles.join(", ")
+        )))
     }
 }
 
-pub fn run(settings: &Settings, cmd: &UserCommand) -> Result<(), String> {
+pub fn run(settings: &Settings, cmd: &UserCommand) -> Result<()> {
     let store = open_store(settings)?;
     let store = store.as_ref();
     let actor = "cli";
@@ -106,9 +106,8 @@ pub fn run(settings: &Settings, cmd: &UserCommand) -> Result<(), String> {
                 role,
                 (jurisdiction.clone(), department.clone(), assignee.clone()),
                 actor,
-            )
-            .map_err(|e| e.to_string())?;
-            crate::ledger::sequence_after_write(settings, store);
+            )?;
+            fengqiao_app::ledger::sequence_after_write(settings, store);
             println!(
                 "user {} ({}) created; one-time password: {otp}",
                 user.username, user.role
@@ -130,20 +129,20 @@ pub fn run(settings: &Settings, cmd: &UserCommand) -> Result<(), String> {
                 assignee: assignee.clone().map(Some),
                 ..Default::default()
             };
-            let user = store.update_user(user.id, &ch, actor).map_err(|e| e.to_string())?;
-            crate::ledger::sequence_after_write(settings, store);
+            let user = store.update_user(user.id, &ch, actor)?;
+            fengqiao_app::ledger::sequence_after_write(settings, store);
             println!("user {} is now {} (its sessions ended)", user.username, user.role);
         }
         UserCommand::Reset { username } => {
             let user = find(store, username)?;
-            let otp = one_time_password().map_err(|e| e.to_string())?;
+            let otp = one_time_password()?;
             let ch = UserChange {
-                password_hash: Some(hash_password(&otp).map_err(|e| e.to_string())?),
+                password_hash: Some(hash_password(&otp)?),
                 must_change: Some(true),
                 ..Default::default()
             };
-            store.update_user(user.id, &ch, actor).map_err(|e| e.to_string())?;
-            crate::ledger::sequence_after_write(settings, store);
+            store.update_user(user.id, &ch, actor)?;
+            fengqiao_app::ledger::sequence_after_write(settings, store);
             println!("user {username}: new one-time password {otp}");
         }
         UserCommand::Disable { username, enable } => {
@@ -152,28 +151,26 @@ pub fn run(settings: &Settings, cmd: &UserCommand) -> Result<(), String> {
                 disabled: Some(!enable),
                 ..Default::default()
             };
-            store.update_user(user.id, &ch, actor).map_err(|e| e.to_string())?;
-            crate::ledger::sequence_after_write(settings, store);
+            store.update_user(user.id, &ch, actor)?;
+            fengqiao_app::ledger::sequence_after_write(settings, store);
             println!("user {username} {}", if *enable { "enabled" } else { "disabled" });
         }
         UserCommand::Token { username, name, days } => {
             let user = find(store, username)?;
-            let (token, hash) = new_secret().map_err(|e| e.to_string())?;
+            let (token, hash) = new_secret()?;
             let expires = days.map(|d| chrono::Utc::now() + chrono::Duration::days(d));
-            store
-                .create_api_token(&hash, user.id, name, expires)
-                .map_err(|e| e.to_string())?;
+            store.create_api_token(&hash, user.id, name, expires)?;
             println!("{token}");
         }
         UserCommand::Open311Key { name } => {
-            let (key, hash) = new_secret().map_err(|e| e.to_string())?;
-            store.add_open311_key(&hash, name).map_err(|e| e.to_string())?;
+            let (key, hash) = new_secret()?;
+            store.add_open311_key(&hash, name)?;
             println!("{key}");
         }
         UserCommand::List { json } => {
-            let users = store.users().map_err(|e| e.to_string())?;
+            let users = store.users()?;
             if *json {
-                println!("{}", serde_json::to_string_pretty(&users).map_err(|e| e.to_string())?);
+                println!("{}", serde_json::to_string_pretty(&users)?);
             } else {
                 for u in users {
                     println!(
@@ -204,12 +201,8 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, &str)] = &[
 ];
 
 /// Creates the demo accounts (known passwords: a demo database only).
-pub fn demo_accounts(
-    store: &dyn Store,
-    officer_jurisdiction: Option<String>,
-    mediators: &[String],
-) -> Result<usize, String> {
-    if !store.users().map_err(|e| e.to_string())?.is_empty() {
+pub fn demo_accounts(store: &dyn Store, officer_jurisdiction: Option<String>, mediators: &[String]) -> Result<usize> {
+    if !store.users()?.is_empty() {
         return Ok(0);
     }
     for (username, role, password) in DEMO_ACCOUNTS {
@@ -220,13 +213,13 @@ pub fn demo_accounts(
             "volunteer" => (None, None, mediators.iter().find(|m| m.contains("志愿")).cloned()),
             _ => (None, None, None),
         };
-        let (user, _) = add_user(store, username, username, role, scope, "demo").map_err(|e| e.to_string())?;
+        let (user, _) = add_user(store, username, username, role, scope, "demo")?;
         let ch = UserChange {
-            password_hash: Some(hash_password(password).map_err(|e| e.to_string())?),
+            password_hash: Some(hash_password(password)?),
             must_change: Some(false),
             ..Default::default()
         };
-        store.update_user(user.id, &ch, "demo").map_err(|e| e.to_string())?;
+        store.update_user(user.id, &ch, "demo")?;
     }
     Ok(DEMO_ACCOUNTS.len())
 }

@@ -1,9 +1,10 @@
 //! `fengqiao volunteer`: the volunteer registry (鸿雁志愿者), activities
 //! with attendance and hours, safety talks and their reach.
 
-use crate::config::Settings;
-use crate::db::open_store;
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use fengqiao_app::Settings;
+use fengqiao_app::store::open_store;
+use fengqiao_app::{Error, Result};
 use fengqiao_store::volunteers::{NewActivity, NewVolunteer};
 
 #[derive(clap::Subcommand)]
@@ -69,18 +70,19 @@ pub enum VolunteerCommand {
     },
 }
 
-fn local(settings: &Settings, text: &str, what: &str) -> Result<DateTime<Utc>, String> {
+fn local(settings: &Settings, text: &str, what: &str) -> Result<DateTime<Utc>> {
     let naive = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M")
-        .map_err(|_| format!("--{what} {text:?}: expected local YYYY-MM-DDTHH:MM"))?;
+        .map_err(|_| Error::input(format!("--{what} {text:?}: expected local YYYY-MM-DDTHH:MM")))?;
     settings
+        .city
         .timezone
         .from_local_datetime(&naive)
         .earliest()
         .map(|t| t.with_timezone(&Utc))
-        .ok_or_else(|| format!("--{what} {text:?}: not a local time"))
+        .ok_or_else(|| Error::input(format!("--{what} {text:?}: not a local time")))
 }
 
-pub fn run(settings: &Settings, cmd: &VolunteerCommand) -> Result<(), String> {
+pub fn run(settings: &Settings, cmd: &VolunteerCommand) -> Result<()> {
     let store = open_store(settings)?;
     let store = store.as_ref();
     match cmd {
@@ -91,17 +93,15 @@ pub fn run(settings: &Settings, cmd: &VolunteerCommand) -> Result<(), String> {
             areas,
             availability,
         } => {
-            let id = store
-                .add_volunteer(&NewVolunteer {
-                    name: name.clone(),
-                    phone: phone.clone(),
-                    skills: skills.clone(),
-                    areas: areas.clone(),
-                    availability: availability.clone(),
-                    joined_at: Utc::now(),
-                })
-                .map_err(|e| e.to_string())?;
-            crate::ledger::sequence_after_write(settings, store);
+            let id = store.add_volunteer(&NewVolunteer {
+                name: name.clone(),
+                phone: phone.clone(),
+                skills: skills.clone(),
+                areas: areas.clone(),
+                availability: availability.clone(),
+                joined_at: Utc::now(),
+            })?;
+            fengqiao_app::ledger::sequence_after_write(settings, store);
             println!("volunteer {id} registered");
             Ok(())
         }
@@ -111,15 +111,14 @@ pub fn run(settings: &Settings, cmd: &VolunteerCommand) -> Result<(), String> {
             role,
             json,
         } => {
-            let sees = settings.cases.sees_personal_data(role);
+            let sees = settings.cases.config.sees_personal_data(role);
             let list: Vec<_> = store
-                .volunteers(skill.as_deref(), area.as_deref())
-                .map_err(|e| e.to_string())?
+                .volunteers(skill.as_deref(), area.as_deref())?
                 .into_iter()
                 .map(|v| v.masked(sees))
                 .collect();
             if *json {
-                println!("{}", serde_json::to_string_pretty(&list).map_err(|e| e.to_string())?);
+                println!("{}", serde_json::to_string_pretty(&list)?);
             } else {
                 for v in &list {
                     println!(
@@ -150,19 +149,17 @@ pub fn run(settings: &Settings, cmd: &VolunteerCommand) -> Result<(), String> {
         } => {
             let (starts_at, ends_at) = (local(settings, start, "start")?, local(settings, end, "end")?);
             let hours = (ends_at - starts_at).num_minutes() as f64 / 60.0;
-            let id = store
-                .add_activity(&NewActivity {
-                    kind: kind.clone(),
-                    title: title.clone(),
-                    jurisdiction: jurisdiction.clone(),
-                    starts_at,
-                    ends_at,
-                    reach: *reach,
-                    case_code: case.clone(),
-                    attendance: volunteers.iter().map(|v| (*v, hours)).collect(),
-                })
-                .map_err(|e| e.to_string())?;
-            crate::ledger::sequence_after_write(settings, store);
+            let id = store.add_activity(&NewActivity {
+                kind: kind.clone(),
+                title: title.clone(),
+                jurisdiction: jurisdiction.clone(),
+                starts_at,
+                ends_at,
+                reach: *reach,
+                case_code: case.clone(),
+                attendance: volunteers.iter().map(|v| (*v, hours)).collect(),
+            })?;
+            fengqiao_app::ledger::sequence_after_write(settings, store);
             println!(
                 "activity {id} recorded: {} volunteers, {hours:.1} h each",
                 volunteers.len()
@@ -170,11 +167,11 @@ pub fn run(settings: &Settings, cmd: &VolunteerCommand) -> Result<(), String> {
             Ok(())
         }
         VolunteerCommand::Activities { from, to, json } => {
-            let today = Utc::now().with_timezone(&settings.timezone).date_naive();
+            let today = Utc::now().with_timezone(&settings.city.timezone).date_naive();
             let to = to.unwrap_or(today + chrono::Duration::days(1));
             let from = from.unwrap_or(to - chrono::Duration::days(30));
             let at = |d: chrono::NaiveDate| local(settings, &format!("{d}T00:00"), "from");
-            let list = store.activities(at(from)?, at(to)?).map_err(|e| e.to_string())?;
+            let list = store.activities(at(from)?, at(to)?)?;
             let hours: f64 = list
                 .iter()
                 .flat_map(|a| a.activity.attendance.iter().map(|x| x.1))
@@ -186,7 +183,7 @@ pub fn run(settings: &Settings, cmd: &VolunteerCommand) -> Result<(), String> {
                     "from": from, "to": to, "activities": list, "volunteer_hours": hours,
                     "safety_talks": talks.len(), "safety_talk_reach": reach,
                 });
-                println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
+                println!("{}", serde_json::to_string_pretty(&out)?);
             } else {
                 for a in &list {
                     println!(

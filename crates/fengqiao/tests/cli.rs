@@ -2141,3 +2141,100 @@ fn try_http(
         serde_json::from_str(body).unwrap_or(Value::Null),
     ))
 }
+
+/// The rules every face obeys, through the CLI: a dispute's grade is the
+/// server's, not the officer's; an imported fight at the dispute's address
+/// (written differently) is linked to it, counted by the report and logged
+/// in the ledger; errors exit with their code's number.
+#[test]
+fn disputes_are_graded_and_linked_to_the_incidents_that_follow() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let o = run(
+        d,
+        &[
+            "case",
+            "open",
+            "--type",
+            "dispute",
+            "--category",
+            "dispute.neighbour",
+            "--title",
+            "噪声纠纷",
+            "--address",
+            "鼓楼街道彩虹社区新典路88号",
+            "--threats",
+            "--party",
+            "applicant:张三:13800000000",
+            "--json",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let case: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(case["risk_grade"], "medium", "{case}");
+    assert_eq!(case["risk"]["reasons"][0]["code"], "threats", "{case}");
+    // A 110 export the next day: a fight at "新典路 ８８ 号", and a traffic call there too.
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1))
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string();
+    let csv = d.join("110.csv");
+    std::fs::write(
+        &csv,
+        format!(
+            "警情编号,发案时间,接警时间,派警时间,到场时间,处警结束时间,警情类别,警情来源,经度,纬度,发生地址,场所类型,处警单位\n\
+             J1,{tomorrow},,,,,打架斗殴,110报警,121.55,29.87,鼓楼区新典路 ８８ 号,住宅,\n\
+             J2,{tomorrow},,,,,交通事故,110报警,121.55,29.87,新典路88号,道路,\n"
+        ),
+    )
+    .unwrap();
+    let map = d.join("map.toml");
+    std::fs::write(&map, include_str!("../../demo/src/demo_mapping.toml")).unwrap();
+    let o = run(
+        d,
+        &[
+            "import",
+            "incidents",
+            csv.to_str().unwrap(),
+            "--map",
+            map.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let imported: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(imported["imported"], 2, "{imported}");
+    assert_eq!(imported["escalation_links"], 1, "only the fight: {imported}");
+    let o = run(d, &["report", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report = String::from_utf8_lossy(&o.stdout).replace([' ', '\n'], "");
+    assert!(report.contains("\"escalated_to_crime\":1"), "{report}");
+    let o = run(d, &["ledger", "verify", "--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    let o = run(d, &["ledger", "proof", "link", "1", "--json"]);
+    assert!(o.status.success(), "the link is a logged record: {}", stderr(&o));
+    // Exit codes come from the error's code.
+    let code = |args: &[&str]| run(d, args).status.code().unwrap();
+    assert_eq!(code(&["case", "show", "XX-000000-20260101-0001"]), 3, "not found");
+    assert_eq!(code(&["--timezone", "Mars/Base", "datasets"]), 6, "bad input");
+    assert_eq!(code(&["case", "open", "--type", "dispute"]), 2, "usage");
+    let o = run(
+        d,
+        &[
+            "case",
+            "open",
+            "--type",
+            "dispute",
+            "--category",
+            "dispute.neighbour",
+            "--title",
+            "x",
+            "--lon",
+            "200",
+            "--lat",
+            "30",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(6));
+    assert!(one_line_error(&o).contains("not a WGS84 position"));
+}

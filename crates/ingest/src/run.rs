@@ -64,6 +64,9 @@ pub struct ImportSummary {
     pub in_jurisdiction: u64,
     pub seconds: f64,
     pub rows_per_second: f64,
+    /// The earliest and latest occurrence among the rows stored or found
+    /// already stored: the period later rules (民转刑 linking) look at.
+    pub occurred_between: Option<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)>,
 }
 
 struct Batch {
@@ -173,6 +176,7 @@ pub fn import(
 
     let mut counts = ImportCounts::default();
     let mut in_jurisdiction = 0u64;
+    let mut occurred_between: Option<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)> = None;
     let outcome: Result<(), IngestError> = std::thread::scope(|scope| {
         let parser = &parser;
         let rejects = &mut rejects;
@@ -298,6 +302,11 @@ pub fn import(
         for msg in rx {
             let batch = msg?;
             in_jurisdiction += batch.rows.iter().filter(|r| r.jurisdiction_id.is_some()).count() as u64;
+            for r in &batch.rows {
+                let (from, to) = occurred_between.get_or_insert((r.occurred_at, r.occurred_at));
+                *from = (*from).min(r.occurred_at);
+                *to = (*to).max(r.occurred_at);
+            }
             let next = ImportCounts {
                 read: counts.read + batch.read,
                 rejected: counts.rejected + batch.rejected,
@@ -334,6 +343,7 @@ pub fn import(
         } else {
             0.0
         },
+        occurred_between,
     })
 }
 

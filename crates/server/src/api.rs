@@ -1,10 +1,10 @@
 //! Request handlers for `/health` and `/api/v1`.
 
+use crate::error::Code;
 use crate::params::{self, FILTER_PARAMS};
 use crate::{ApiError, AppState};
 use axum::Json;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use fengqiao_geo::{Grid, LocalProjection, LonLat, Xy};
 use fengqiao_store::{Dimension, PageRequest, Store};
 use serde_json::{Value, json};
@@ -29,13 +29,7 @@ pub(crate) async fn on_worker<T: Send + 'static>(
     let store: Arc<dyn Store> = state.store.clone();
     tokio::task::spawn_blocking(move || f(store.as_ref()))
         .await
-        .map_err(|e| {
-            ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                format!("worker failed: {e}"),
-            )
-        })
+        .map_err(|e| ApiError::new(Code::Internal, format!("worker failed: {e}")))
 }
 
 /// Parses the filter parameters, reading local dates in the time zone of
@@ -116,8 +110,7 @@ where
 /// 429 for a principal with too many expensive requests in flight.
 pub(crate) fn busy() -> ApiError {
     let mut e = ApiError::new(
-        StatusCode::TOO_MANY_REQUESTS,
-        "busy",
+        Code::Busy,
         format!(
             "at most {} expensive requests run at once per user or address and {} more wait; wait for one to finish",
             crate::cache::PER_PRINCIPAL,
@@ -240,7 +233,7 @@ pub async fn incident(
             Some(own) => j.as_ref().is_some_and(|j| j.code.starts_with(own.as_str())),
             None => true,
         })
-        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no incident {id}")))?;
+        .ok_or_else(|| ApiError::new(Code::NotFound, format!("no incident {id}")))?;
     let cases: Vec<Value> = cases
         .into_iter()
         .filter(|(_, c)| crate::cases::in_scope(&state, &who, c))
@@ -375,8 +368,7 @@ async fn cells(state: &AppState, filter: fengqiao_store::IncidentFilter, cell_m:
         min = Xy::new(min.x.min(p.x), min.y.min(p.y));
         max = Xy::new(max.x.max(p.x), max.y.max(p.y));
     }
-    let grid = Grid::covering(min, max, cell_m)
-        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_grid", e.to_string()))?;
+    let grid = Grid::covering(min, max, cell_m).map_err(|e| ApiError::new(Code::InvalidGrid, e.to_string()))?;
     let mut counts: BTreeMap<u32, u64> = BTreeMap::new();
     for p in &xy {
         if let Some(c) = grid.cell_of(*p) {
@@ -454,10 +446,7 @@ pub async fn latest_forecast(
         let (ds, w) = (dataset.clone(), window.clone());
         let found = blocking(&st, move |s| s.latest_forecast(&ds, &w, category.as_deref())).await?;
         let Some((run, cells)) = found else {
-            return Err(ApiError::new(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                format!(
+            return Err(ApiError::new(Code::NotFound, format!(
                     "no {window} forecast for dataset {dataset}; make one with `fengqiao forecast --dataset {dataset} --window {window}`"
                 ),
             ));
@@ -527,8 +516,7 @@ pub async fn latest_plan(
         let found = blocking(&st, move |s| s.latest_plan(&ds)).await?;
         found.ok_or_else(|| {
             ApiError::new(
-                StatusCode::NOT_FOUND,
-                "not_found",
+                Code::NotFound,
                 format!("no plan for dataset {dataset}; make one with `fengqiao plan --dataset {dataset}`"),
             )
         })
@@ -568,8 +556,7 @@ pub async fn plan_by_id(
         .parse()
         .map_err(|_| ApiError::invalid_parameter("id", &id, "expected a plan id (a whole number)"))?;
     let found = blocking(&state, move |s| s.plan(n)).await?;
-    let plan =
-        found.ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no plan with id {n}")))?;
+    let plan = found.ok_or_else(|| ApiError::new(Code::NotFound, format!("no plan with id {n}")))?;
     plan_response(plan, q.get("format").map(String::as_str))
 }
 
@@ -656,8 +643,7 @@ pub async fn ledger_checkpoint(
     .await?;
     let (cp, note) = cp.ok_or_else(|| {
         ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
+            Code::NotFound,
             match size {
                 Some(n) => format!("the ledger has no checkpoint of size {n}"),
                 None => "the ledger has no checkpoint yet".into(),
@@ -747,13 +733,8 @@ pub async fn ledger_proof(
         // Out of scope reads as absent, as the record itself does.
         false => None,
     };
-    let proof = proof.ok_or_else(|| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            format!("no checkpointed ledger entry for {kind} {id}"),
-        )
-    })?;
+    let proof =
+        proof.ok_or_else(|| ApiError::new(Code::NotFound, format!("no checkpointed ledger entry for {kind} {id}")))?;
     match q.get("format").map_or("json", String::as_str) {
         "json" => Ok(Json(proof).into_response()),
         "text" => Ok((
@@ -795,13 +776,13 @@ pub async fn ledger_cosignatures(
         Err(CosignError::Store(e)) => return Err(ApiError::from(e)),
         Err(e) => e,
     };
-    let (status, code) = match e {
-        CosignError::NoCheckpoint => (StatusCode::NOT_FOUND, "not_found"),
-        CosignError::UnknownWitness { .. } => (StatusCode::FORBIDDEN, "unknown_witness"),
-        CosignError::BadSignature { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "bad_cosignature"),
-        CosignError::Malformed { .. } | CosignError::Store(_) => (StatusCode::BAD_REQUEST, "malformed_cosignature"),
+    let code = match e {
+        CosignError::NoCheckpoint => Code::NotFound,
+        CosignError::UnknownWitness { .. } => Code::UnknownWitness,
+        CosignError::BadSignature { .. } => Code::BadCosignature,
+        CosignError::Malformed { .. } | CosignError::Store(_) => Code::MalformedCosignature,
     };
-    Err(ApiError::new(status, code, e.to_string()))
+    Err(ApiError::new(code, e.to_string()))
 }
 
 /// Consistency proof between two sizes of the log (`old`, `new`).
@@ -816,8 +797,7 @@ pub async fn ledger_consistency(State(state): State<AppState>, Query(q): Q) -> R
     let out = blocking(&state, move |s| fengqiao_store::ledger::consistency(s, old, new)).await?;
     out.map(Json).ok_or_else(|| {
         ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "no_proof",
+            Code::NoProof,
             format!("no consistency proof from {old} to {new}: sizes must satisfy 0 < old <= new <= the log's size"),
         )
     })
@@ -844,8 +824,7 @@ pub async fn ledger_tile(
     // every record (auditors, witnesses); hashes are for everyone.
     if level.is_none() && state.policy.scope(&who.role) != fengqiao_auth::Scope::All {
         return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "out_of_scope",
+            Code::OutOfScope,
             format!("role {} sees only some records, so not the log's entries", who.role),
         ));
     }
@@ -854,12 +833,6 @@ pub async fn ledger_tile(
         None => fengqiao_store::ledger::entry_bundle(s, index, width),
     })
     .await?;
-    let body = body.ok_or_else(|| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            format!("no {full} in the latest checkpoint"),
-        )
-    })?;
+    let body = body.ok_or_else(|| ApiError::new(Code::NotFound, format!("no {full} in the latest checkpoint")))?;
     Ok(([(axum::http::header::CONTENT_TYPE, "application/octet-stream")], body).into_response())
 }

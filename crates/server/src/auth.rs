@@ -6,9 +6,9 @@
 //! authorisation-matrix test and the OpenAPI document.
 
 use crate::AppState;
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use fengqiao_auth::{Permission, Principal};
@@ -167,7 +167,7 @@ fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 fn unauthenticated(message: &str) -> Response {
-    let mut r = ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", message.to_string()).into_response();
+    let mut r = ApiError::new(Code::Unauthenticated, message.to_string()).into_response();
     r.headers_mut().insert(
         header::WWW_AUTHENTICATE,
         header::HeaderValue::from_static("Bearer realm=\"fengqiao\""),
@@ -187,7 +187,7 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
     let method = req.method().clone();
     // Fail closed: a route missing from the table is not reachable at all.
     let Some(need) = need(&method, &path) else {
-        return ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no route {method} {path}")).into_response();
+        return ApiError::new(Code::NotFound, format!("no route {method} {path}")).into_response();
     };
     if need == Need::Public {
         return next.run(req).await;
@@ -253,12 +253,7 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
         }
         Ok(Err(e)) => return ApiError::from(e).into_response(),
         Err(e) => {
-            return ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                format!("worker failed: {e}"),
-            )
-            .into_response();
+            return ApiError::new(Code::Internal, format!("worker failed: {e}")).into_response();
         }
     };
     // A cookie rides along with any request the browser makes; the CSRF token only with ours.
@@ -268,8 +263,7 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
         && sent_csrf.as_deref() != Some(csrf.as_str())
     {
         return ApiError::new(
-            StatusCode::FORBIDDEN,
-            "csrf",
+            Code::Csrf,
             format!("send the session's CSRF token in the {CSRF_HEADER} header"),
         )
         .into_response();
@@ -282,8 +276,7 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
         && !ONE_TIME_PASSWORD_ROUTES.contains(&(method.as_str(), path.as_str()))
     {
         return ApiError::new(
-            StatusCode::FORBIDDEN,
-            "password_change_required",
+            Code::PasswordChangeRequired,
             "this account still has its one-time password: change it first (POST /api/v1/me/password)".into(),
         )
         .into_response();
@@ -294,8 +287,7 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
         Need::Permission(p) if state.policy.allows(&principal.role, p) => {}
         Need::Permission(p) => {
             return ApiError::new(
-                StatusCode::FORBIDDEN,
-                "forbidden",
+                Code::Forbidden,
                 format!("role {} does not have {}", principal.role, p.name()),
             )
             .into_response();

@@ -1,7 +1,7 @@
 //! Request bodies: JSON parsed strictly (unknown fields are errors), with
 //! errors in the API's one shape, naming the line and column.
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 
@@ -10,7 +10,7 @@ pub const MAX_BYTES: usize = 256 * 1024;
 
 pub fn json<T: DeserializeOwned>(raw: &[u8]) -> Result<T, ApiError> {
     serde_json::from_slice(raw).map_err(|e| {
-        let mut err = ApiError::new(StatusCode::BAD_REQUEST, "invalid_body", format!("request body: {e}"));
+        let mut err = ApiError::new(Code::InvalidBody, format!("request body: {e}"));
         err.details = serde_json::json!({"line": e.line(), "column": e.column()});
         err
     })
@@ -44,8 +44,7 @@ pub async fn shape(req: axum::extract::Request, next: axum::middleware::Next) ->
             .is_some_and(|m| m == "application/json" || (m.starts_with("application/") && m.ends_with("+json")));
         if has_body && !json {
             let mut e = ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
+                Code::UnsupportedMediaType,
                 format!(
                     "send the body as JSON with Content-Type: application/json (got {})",
                     media.as_deref().unwrap_or("none")
@@ -65,8 +64,7 @@ pub async fn shape(req: axum::extract::Request, next: axum::middleware::Next) ->
             .is_some_and(|v| v.contains("json") || v.contains("xml"))
     {
         let mut e = ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
+            Code::PayloadTooLarge,
             format!("the body is larger than this route takes ({MAX_BYTES} bytes for JSON, 5 MB for a photo)"),
         );
         e.details = serde_json::json!({"limit_bytes": MAX_BYTES});

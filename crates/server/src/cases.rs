@@ -5,7 +5,7 @@
 //! data is masked unless its role may see it.
 
 use crate::api::{Q, blocking};
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::{AppState, params};
 use axum::Json;
 use axum::extract::State;
@@ -129,7 +129,7 @@ pub async fn one(
     .await?;
     let (case, events, attachments) = found
         .filter(|(c, _, _)| in_scope(&state, &who, c))
-        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no case {code}")))?;
+        .ok_or_else(|| ApiError::new(Code::NotFound, format!("no case {code}")))?;
     let overdue = config.is_overdue(&case.state, chrono::Utc::now());
     let record = format!("case/{}", case.id);
     let code = case.code.clone();
@@ -164,13 +164,7 @@ pub async fn attachment(
     axum::extract::Path((code, id)): axum::extract::Path<(String, String)>,
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
-    let not_found = || {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            format!("no attachment {id} on case {code}"),
-        )
-    };
+    let not_found = || ApiError::new(Code::NotFound, format!("no attachment {id} on case {code}"));
     let wanted: i64 = id.parse().map_err(|_| not_found())?;
     let key = code.clone();
     let found = blocking(&state, move |s| {
@@ -186,13 +180,7 @@ pub async fn attachment(
     let sha = a.sha256.clone();
     let bytes = crate::api::on_worker(&state, move |_| fengqiao_store::files::read(&dir, &sha))
         .await?
-        .map_err(|reason| {
-            ApiError::new(
-                StatusCode::CONFLICT,
-                "file_changed",
-                format!("attachment {id}: {reason}"),
-            )
-        })?;
+        .map_err(|reason| ApiError::new(Code::FileChanged, format!("attachment {id}: {reason}")))?;
     // Images are shown in place; anything else is downloaded, never run.
     let disposition = if a.media_type.starts_with("image/") {
         "inline"
@@ -312,82 +300,38 @@ pub async fn activities(State(state): State<AppState>, axum::extract::Query(q): 
     })))
 }
 
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct OpenBody {
-    #[serde(rename = "type")]
-    case_type: String,
-    category: String,
-    title: String,
-    #[serde(default)]
-    description: String,
-    jurisdiction: Option<String>,
-    address: Option<String>,
-    lon: Option<f64>,
-    lat: Option<f64>,
-    #[serde(default)]
-    parties: Vec<fengqiao_store::cases::Party>,
-    stock: Option<bool>,
-    risk_grade: Option<String>,
-}
-
-/// `POST /api/v1/cases`: open a case as the signed-in user's role.
+/// `POST /api/v1/cases`: open a case as the signed-in user's role. The
+/// body is the application's [`fengqiao_app::cases::OpenCase`]: a dispute's
+/// risk grade is computed there, whatever the body says.
 pub async fn open(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<Principal>,
     raw: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let b: OpenBody = crate::body::json(&raw)?;
-    if b.title.trim().is_empty() || b.title.chars().count() > 200 {
-        return Err(ApiError::invalid_parameter("title", &b.title, "1 to 200 characters"));
-    }
-    if let (Some(lon), Some(lat)) = (b.lon, b.lat)
-        && !((-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat))
-    {
-        return Err(ApiError::invalid_parameter(
-            "lon",
-            &format!("{lon},{lat}"),
-            "not a WGS84 position",
-        ));
-    }
-    if b.lon.is_some() != b.lat.is_some() {
-        return Err(ApiError::invalid_parameter(
-            "lat",
-            "",
-            "give both lon and lat, or neither",
-        ));
-    }
+    let mut req: fengqiao_app::cases::OpenCase = crate::body::json(&raw)?;
     // An officer opens cases in their own jurisdiction.
-    let jurisdiction = params::scoped_jurisdiction(&state, &who, b.jurisdiction)?;
-    let new = fengqiao_store::cases::NewCase {
-        case_type: b.case_type,
-        category: b.category,
-        title: b.title,
-        description: b.description,
-        jurisdiction,
-        address: b.address,
-        lon: b.lon,
-        lat: b.lat,
-        origin: who.role.clone(),
-        parties: b.parties,
-        stock: b.stock,
-        risk_grade: b.risk_grade,
-        risk: None,
-        token_hash: None,
-        in_person_visits: 0,
-        incident_id: None,
-    };
-    let config = state.cases.clone();
+    req.jurisdiction = params::scoped_jurisdiction(&state, &who, req.jurisdiction)?;
+    if req.jurisdiction.as_deref().is_some_and(|j| j.starts_with('\u{0}')) {
+        return Err(ApiError::new(
+            Code::OutOfScope,
+            "this account has no jurisdiction to open cases in: ask an administrator to give it one".into(),
+        ));
+    }
+    let settings = state.settings.clone();
     let role = who.role.clone();
+    let actor = fengqiao_app::cases::Actor {
+        role: who.role.clone(),
+        username: who.username.clone(),
+    };
     let opened = crate::api::on_worker(&state, move |s| {
-        fengqiao_store::cases::open_case(s, &config, &new, &who.role, &who.username, chrono::Utc::now())
+        fengqiao_app::cases::open(s, &settings.cases, req, &actor, chrono::Utc::now())
     })
-    .await?
-    .map_err(case_error)?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({"case": opened.for_role(&state.cases, &role)})),
-    ))
+    .await??;
+    let mut body = json!({"case": opened.case.for_role(&state.cases, &role), "escalation_links": opened.links.len()});
+    if let Some(t) = opened.tracking_token {
+        body["tracking_token"] = json!(t);
+    }
+    Ok((StatusCode::CREATED, Json(body)))
 }
 
 #[derive(serde::Deserialize)]
@@ -414,7 +358,7 @@ pub async fn act(
     let case = blocking(&state, move |s| s.case_by_code(&key)).await?;
     let case = case
         .filter(|c| in_scope(&state, &who, c))
-        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no case {code}")))?;
+        .ok_or_else(|| ApiError::new(Code::NotFound, format!("no case {code}")))?;
     let cmd = fengqiao_cases::Command {
         action: b.action,
         role: who.role.clone(),
@@ -437,20 +381,7 @@ pub async fn act(
 }
 
 fn case_error(e: fengqiao_store::cases::CaseError) -> ApiError {
-    use fengqiao_cases::EngineError;
-    use fengqiao_store::cases::CaseError;
-    match e {
-        CaseError::NotFound(what) => ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no case {what}")),
-        CaseError::Store(s) => s.into(),
-        CaseError::Engine(e) => {
-            let status = match e {
-                EngineError::Forbidden { .. } => StatusCode::FORBIDDEN,
-                EngineError::WrongStage { .. } => StatusCode::CONFLICT,
-                _ => StatusCode::UNPROCESSABLE_ENTITY,
-            };
-            ApiError::new(status, e.code(), e.to_string())
-        }
-    }
+    fengqiao_app::Error::from(e).into()
 }
 
 /// `POST /api/v1/volunteers`: register a volunteer.

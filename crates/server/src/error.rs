@@ -1,25 +1,24 @@
-//! The one error type of the API, rendered as JSON
-//! `{"code": "...", "message": "...", "details": ...}` with its HTTP status.
+//! The API's rendering of errors: `{"code": "...", "message": "...",
+//! "details": ...}` with the HTTP status of the code's row in the one
+//! table (`fengqiao_app::error::Code`).
 
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+pub use fengqiao_app::Code;
 use fengqiao_store::StoreError;
 use serde_json::{Value, json};
 
 #[derive(Debug)]
 pub struct ApiError {
-    pub status: StatusCode,
-    /// Stable machine-readable code, e.g. `invalid_parameter`.
-    pub code: &'static str,
+    pub code: Code,
     pub message: String,
     pub details: Value,
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: String) -> Self {
+    pub fn new(code: Code, message: String) -> Self {
         Self {
-            status,
             code,
             message,
             details: Value::Null,
@@ -28,38 +27,47 @@ impl ApiError {
 
     pub fn invalid_parameter(name: &str, value: &str, why: impl std::fmt::Display) -> Self {
         Self {
-            status: StatusCode::BAD_REQUEST,
-            code: "invalid_parameter",
+            code: Code::InvalidParameter,
             message: format!("parameter `{name}`: {why}"),
             details: json!({"parameter": name, "value": value}),
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        StatusCode::from_u16(self.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}
+
+impl From<fengqiao_app::Error> for ApiError {
+    fn from(e: fengqiao_app::Error) -> Self {
+        match e.code {
+            // The database's and the program's own words stay in the server log.
+            Code::DatabaseUnavailable => {
+                eprintln!("store error: {}", e.message);
+                ApiError::new(e.code, "the database could not answer".into())
+            }
+            Code::Internal => {
+                eprintln!("internal error: {}", e.message);
+                ApiError::new(e.code, "the server could not do that; the fault is logged".into())
+            }
+            code => ApiError {
+                code,
+                message: e.message,
+                details: e.details,
+            },
         }
     }
 }
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound { what } => {
-                ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("{what} not found"))
-            }
-            StoreError::InvalidQuery(m) => ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", m),
-            StoreError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
-            // The database's own words stay in the server log, not in the response.
-            other => {
-                eprintln!("store error: {other}");
-                ApiError::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "database_unavailable",
-                    "the database could not answer".into(),
-                )
-            }
-        }
+        fengqiao_app::Error::from(e).into()
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = json!({"code": self.code, "message": self.message, "details": self.details});
-        (self.status, Json(body)).into_response()
+        let body = json!({"code": self.code.name(), "message": self.message, "details": self.details});
+        (self.status(), Json(body)).into_response()
     }
 }

@@ -1,17 +1,19 @@
-//! Work the server starts but does not itself know how to do: making a
-//! forecast, making a plan. The binary supplies the implementation (the
-//! same code as `fengqiao forecast` and `fengqiao plan`), so the server
-//! crate stays free of the forecasting and planning orchestration.
+//! Forecasts, plans and replays on request, made by the application
+//! crate's use cases (the same code as `fengqiao forecast`, `plan` and
+//! `replay`), each write followed by a signed ledger checkpoint.
 
 use crate::AppState;
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use fengqiao_app::deployment::PlanRequest;
+use fengqiao_app::forecast::ForecastRequest;
 use fengqiao_store::Store;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+/// What a client may ask of a forecast: the dataset, the model, the window.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ForecastJob {
@@ -22,6 +24,7 @@ pub struct ForecastJob {
     pub window: String,
 }
 
+/// What a client may ask of a plan: the dataset and the forecast.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlanJob {
@@ -41,29 +44,16 @@ fn default_forecast() -> String {
     "latest".into()
 }
 
-pub trait Jobs: Send + Sync {
-    /// Makes and stores a forecast; returns its id. `Err` is for the user.
-    fn forecast(&self, store: &dyn Store, job: &ForecastJob) -> Result<i64, String>;
-    /// Makes and stores a plan; returns its id.
-    fn plan(&self, store: &dyn Store, job: &PlanJob) -> Result<i64, String>;
-    /// Replays stored plan `id` against the real incidents of its window.
-    fn replay(&self, store: &dyn Store, id: i64) -> Result<Value, String>;
-}
-
 async fn run<T: Send + 'static>(
     state: &AppState,
-    f: impl FnOnce(&dyn Jobs, &dyn Store) -> Result<T, String> + Send + 'static,
+    f: impl FnOnce(&dyn Store) -> fengqiao_app::Result<T> + Send + 'static,
 ) -> Result<T, ApiError> {
-    let jobs = state.jobs.clone().ok_or_else(|| {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "unavailable",
-            "this server cannot run jobs".into(),
-        )
-    })?;
-    crate::api::on_worker(state, move |s| f(jobs.as_ref(), s))
-        .await?
-        .map_err(|m| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "job_refused", m))
+    Ok(crate::api::on_worker(state, f).await??)
+}
+
+/// The replay of stored plan `id` with `fengqiao replay --plan ID`'s assumptions.
+fn replay_plan(state: &AppState, store: &dyn Store, id: i64) -> fengqiao_app::Result<Value> {
+    fengqiao_app::replay_plan::report(store, &state.categories, &Default::default(), id)
 }
 
 /// `POST /api/v1/forecasts`: make the next window's forecast now.
@@ -72,7 +62,22 @@ pub async fn forecast(
     raw: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let job: ForecastJob = crate::body::json(if raw.is_empty() { b"{}" } else { &raw })?;
-    let id = run(&state, move |j, s| j.forecast(s, &job)).await?;
+    if !["shift", "day", "week"].contains(&job.window.as_str()) {
+        return Err(ApiError::invalid_parameter("window", &job.window, "shift, day or week"));
+    }
+    let req = ForecastRequest {
+        dataset: job.dataset,
+        model: job.model,
+        window: job.window,
+        ..ForecastRequest::default()
+    };
+    let settings = state.settings.clone();
+    let id = run(&state, move |s| {
+        let (run, _) = fengqiao_app::forecast::make_forecast(s, &req)?;
+        fengqiao_app::ledger::sequence_after_write(&settings, s);
+        Ok(run.id)
+    })
+    .await?;
     Ok((StatusCode::CREATED, Json(json!({"id": id}))))
 }
 
@@ -82,7 +87,18 @@ pub async fn plan(
     raw: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let job: PlanJob = crate::body::json(if raw.is_empty() { b"{}" } else { &raw })?;
-    let id = run(&state, move |j, s| j.plan(s, &job)).await?;
+    let req = PlanRequest {
+        dataset: job.dataset,
+        forecast: job.forecast,
+        ..PlanRequest::default()
+    };
+    let settings = state.settings.clone();
+    let id = run(&state, move |s| {
+        let (id, _, _, _) = fengqiao_app::deployment::plan_from_forecast(s, &req)?;
+        fengqiao_app::ledger::sequence_after_write(&settings, s);
+        Ok(id)
+    })
+    .await?;
     Ok((StatusCode::CREATED, Json(json!({"id": id}))))
 }
 
@@ -94,7 +110,8 @@ pub async fn replay(
     let id: i64 = id
         .parse()
         .map_err(|_| ApiError::invalid_parameter("id", &id, "expected a plan id (a whole number)"))?;
-    let report = run(&state, move |j, s| j.replay(s, id)).await?;
+    let st = state.clone();
+    let report = run(&state, move |s| replay_plan(&st, s, id)).await?;
     Ok(Json(report))
 }
 
@@ -120,25 +137,22 @@ pub async fn shift_kpis(
     let st = state.clone();
     crate::api::cached(&state, &headers, &who.username, key, generation, move || async move {
         let name = dataset.clone();
-        let answer = run(&st, move |jobs, s| {
+        let st2 = st.clone();
+        let answer = run(&st, move |s| {
             let newest = s
-                .datasets()
-                .map_err(|e| e.to_string())?
+                .datasets()?
                 .into_iter()
                 .find(|d| d.name == name)
                 .and_then(|d| d.last_at)
-                .ok_or_else(|| format!("dataset {name} has no incidents"))?;
-            let Some(plan) = s.latest_plan_started_by(&name, newest).map_err(|e| e.to_string())? else {
+                .ok_or_else(|| fengqiao_app::Error::not_found(format!("dataset {name} has no incidents")))?;
+            let Some(plan) = s.latest_plan_started_by(&name, newest)? else {
                 return Ok(Value::Null);
             };
             let expected = match plan.plan.forecast_id {
-                Some(f) => s
-                    .forecast(f)
-                    .map_err(|e| e.to_string())?
-                    .map(|(_, cells)| cells.iter().map(|c| c.1).sum::<f64>()),
+                Some(f) => s.forecast(f)?.map(|(_, cells)| cells.iter().map(|c| c.1).sum::<f64>()),
                 None => None,
             };
-            let replay = jobs.replay(s, plan.id)?;
+            let replay = replay_plan(&st2, s, plan.id)?;
             Ok(json!({
                 "dataset": name,
                 "plan_id": plan.id,
@@ -156,8 +170,7 @@ pub async fn shift_kpis(
         .await?;
         if answer.is_null() {
             return Err(ApiError::new(
-                StatusCode::NOT_FOUND,
-                "not_found",
+                Code::NotFound,
                 format!("no plan for a shift of {dataset} that has begun: make one with fengqiao plan --date"),
             ));
         }

@@ -6,28 +6,31 @@
 //! one type, [`ApiError`], rendered as `{code, message, details}`.
 
 mod api;
+mod application;
 pub mod auth;
 mod body;
 pub mod cache;
 mod cases;
 mod error;
 pub mod jobs;
-pub mod net;
 pub mod open311;
 pub mod openapi;
 mod params;
 pub mod public;
 pub mod session;
 
+use crate::error::Code;
 use axum::Router;
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use fengqiao_domain::CategoryTable;
 use fengqiao_store::Store;
 use std::sync::Arc;
 
+pub use application::{Application, BuildOptions};
 pub use error::ApiError;
+pub use fengqiao_app::net;
 
 use fengqiao_geo::LonLat;
 use fengqiao_store::ForecastRun;
@@ -80,8 +83,8 @@ pub struct AppState {
     pub limiter: Arc<cache::Limiter>,
     /// Trusted proxies, the public address, trusted Open311 partners.
     pub network: Arc<net::Network>,
-    /// Forecasts and plans on request (`None`: this server does not run jobs).
-    pub jobs: Option<Arc<dyn jobs::Jobs>>,
+    /// Every setting, for the use cases the handlers call.
+    pub settings: Arc<fengqiao_app::Settings>,
     /// Failed sign-ins per client address.
     pub throttle: Arc<session::Throttle>,
     /// Public submissions per client address.
@@ -91,6 +94,45 @@ pub struct AppState {
     /// A base-map tile URL template (`{z}/{x}/{y}`) for deployments with
     /// their own map server; `None`: the map draws only its own layers.
     pub tiles: Option<String>,
+}
+
+impl AppState {
+    /// The state of a server on `store` with `settings`.
+    pub fn new(store: Arc<dyn Store>, settings: Arc<fengqiao_app::Settings>, default_dataset: Option<String>) -> Self {
+        AppState {
+            store,
+            categories: settings.city.categories.clone(),
+            timezone: settings.city.timezone,
+            cell_m: settings.city.cell_m,
+            default_dataset,
+            cases: settings.cases.config.clone(),
+            policy: settings.cases.policy.clone(),
+            // Browsers keep Secure cookies from http://127.0.0.1 and localhost too, but
+            // plain-HTTP clients on loopback (tests, curl) would drop them.
+            secure_cookies: !settings.server.bind.ip().is_loopback(),
+            open311_jurisdiction: OPEN311_JURISDICTION.into(),
+            cache: Default::default(),
+            limiter: Default::default(),
+            network: settings.server.network.clone(),
+            throttle: Default::default(),
+            submissions: Default::default(),
+            files_dir: Some(settings.store.data_dir.clone()),
+            tiles: settings.server.tiles.clone(),
+            settings,
+        }
+    }
+}
+
+/// The Open311 `jurisdiction_id` this server answers to.
+pub const OPEN311_JURISDICTION: &str = "fengqiao";
+
+/// The client's address behind the deployment's trusted proxies.
+pub(crate) fn client_ip(state: &AppState, peer: std::net::IpAddr, headers: &axum::http::HeaderMap) -> std::net::IpAddr {
+    let forwarded = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok());
+    state.network.client_ip(peer, forwarded)
 }
 
 /// The pages, by path: plain HTML, their scripts and one style sheet below,
@@ -138,7 +180,7 @@ fn content_security_policy(tiles: Option<&str>) -> String {
 async fn asset(axum::extract::Path(name): axum::extract::Path<String>) -> axum::response::Response {
     match ASSETS.iter().find(|(n, _, _)| *n == name) {
         Some((_, media_type, body)) => ([(header::CONTENT_TYPE, *media_type)], *body).into_response(),
-        None => ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no asset {name}")).into_response(),
+        None => ApiError::new(Code::NotFound, format!("no asset {name}")).into_response(),
     }
 }
 
@@ -219,9 +261,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/ledger/proof", get(api::ledger_proof))
         .route("/api/v1/ledger/consistency", get(api::ledger_consistency))
         .route("/api/v1/ledger/tile/{*path}", get(api::ledger_tile))
-        .fallback(|| async {
-            ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route".to_string()).into_response()
-        })
+        .fallback(|| async { ApiError::new(Code::NotFound, "no such route".to_string()).into_response() })
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::guard))
         .layer(axum::middleware::from_fn(body::shape))
         .layer(axum::extract::DefaultBodyLimit::max(body::MAX_BYTES))

@@ -420,7 +420,7 @@ pub async fn get(
             render(format, StatusCode::OK, "service_definition", body)
         }
         None if stem == "requests" => {
-            let client = state.network.client_ip(peer.ip(), &headers).to_string();
+            let client = crate::client_ip(&state, peer.ip(), &headers).to_string();
             match list_requests(&state, format, &q, &headers, &client).await {
                 Ok(r) => r,
                 Err(r) => r,
@@ -572,7 +572,7 @@ async fn list_requests(
         Ok(crate::cache::Answer::new(bytes, media_type))
     })
     .await;
-    answer.map_err(|e| error(format, e.status, &e.message))
+    answer.map_err(|e| error(format, e.status(), &e.message))
 }
 
 /// A GeoReport v2 request body: its fields (the last of a repeated name

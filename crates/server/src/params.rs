@@ -2,6 +2,7 @@
 //! parameter, the value and what was expected. Unknown parameters are
 //! errors too: a misspelt filter must not silently return everything.
 
+use crate::error::Code;
 use crate::{ApiError, AppState};
 use chrono::{DateTime, NaiveDate, Utc};
 use fengqiao_domain::Origin;
@@ -159,8 +160,7 @@ pub fn scoped_jurisdiction(
     let own = who.jurisdiction.clone().unwrap_or_else(|| "\u{0}none".into());
     match asked {
         Some(a) if !a.starts_with(&own) => Err(ApiError::new(
-            axum::http::StatusCode::FORBIDDEN,
-            "out_of_scope",
+            Code::OutOfScope,
             format!("jurisdiction {a} is outside yours ({own})"),
         )),
         Some(a) => Ok(Some(a)),

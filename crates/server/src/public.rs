@@ -4,7 +4,7 @@
 //! citizen sees is where the request is and when it moved, never who
 //! handled it or anyone's personal data.
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::{AppState, body};
 use axum::Json;
 use axum::extract::{ConnectInfo, Path, State};
@@ -73,11 +73,10 @@ pub async fn submit(
     headers: axum::http::HeaderMap,
     raw: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let client = state.network.client_ip(peer.ip(), &headers);
+    let client = crate::client_ip(&state, peer.ip(), &headers);
     if !state.submissions.has_room(client) {
         return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "throttled",
+            Code::Throttled,
             format!("at most {SUBMISSIONS_PER_HOUR} requests an hour from one address"),
         ));
     }
@@ -117,13 +116,8 @@ pub async fn submit(
             vulnerable: false,
         }],
     };
-    let (token, hash) = fengqiao_store::cases::new_tracking_token().map_err(|e| {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "unavailable",
-            format!("no randomness: {e}"),
-        )
-    })?;
+    let (token, hash) = fengqiao_store::cases::new_tracking_token()
+        .map_err(|e| ApiError::new(Code::Unavailable, format!("no randomness: {e}")))?;
     let title = state
         .cases
         .case_type("request")
@@ -157,7 +151,7 @@ pub async fn submit(
         fengqiao_store::cases::open_case(st, &config, &new, "citizen", "citizen:web", chrono::Utc::now())
     })
     .await?
-    .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "refused", e.to_string()))?;
+    .map_err(|e| ApiError::from(fengqiao_app::Error::from(e)))?;
     // Only what was accepted counts against the address's hourly quota.
     state.submissions.record(client);
     Ok((
@@ -207,13 +201,7 @@ async fn by_token(state: &AppState, token: &str) -> Result<(CaseRecord, Vec<feng
         Ok(Some((c, events)))
     })
     .await?;
-    found.ok_or_else(|| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "no request with that tracking token".into(),
-        )
-    })
+    found.ok_or_else(|| ApiError::new(Code::NotFound, "no request with that tracking token".into()))
 }
 
 pub async fn follow(State(state): State<AppState>, Path(token): Path<String>) -> Result<Json<Value>, ApiError> {
@@ -246,7 +234,7 @@ pub async fn rate(
         fengqiao_store::cases::act(s, &config, c.id, None, &cmd, chrono::Utc::now())
     })
     .await?
-    .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "refused", e.to_string()))?;
+    .map_err(|e| ApiError::from(fengqiao_app::Error::from(e)))?;
     let events = crate::api::blocking(&state, move |s| s.case_events(after.id)).await?;
     let (c, _) = by_token(&state, &token).await?;
     Ok(Json(view(&state, &c, &events)))
@@ -286,7 +274,7 @@ pub async fn photo(
         .unwrap_or("")
         .to_string();
     let (c, _) = by_token(&state, &token).await?;
-    let unsupported = |why: String| ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", why);
+    let unsupported = |why: String| ApiError::new(Code::UnsupportedMediaType, why);
     let Some((media_type, ext)) = image_type(&raw) else {
         return Err(unsupported(
             "the body must be a JPEG, PNG or WebP image (its bytes are not one)".into(),
@@ -299,18 +287,14 @@ pub async fn photo(
     }
     if c.state.closed_at.is_some() {
         return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "closed",
+            Code::Closed,
             "the request is closed; photos are taken while it is open".into(),
         ));
     }
-    let dir = state.files_dir.clone().ok_or_else(|| {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "unavailable",
-            "this server takes no uploads".into(),
-        )
-    })?;
+    let dir = state
+        .files_dir
+        .clone()
+        .ok_or_else(|| ApiError::new(Code::Unavailable, "this server takes no uploads".into()))?;
     let case_id = c.id;
     let added = crate::api::on_worker(&state, move |s| -> Result<Option<(i64, String, u64)>, String> {
         let existing = s.attachments(case_id).map_err(|e| e.to_string())?;
@@ -331,11 +315,10 @@ pub async fn photo(
         Ok(Some((id, sha256, size)))
     })
     .await?
-    .map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", e))?;
+    .map_err(|e| ApiError::new(Code::Unavailable, e))?;
     let Some((id, sha256, size)) = added else {
         return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "too_many_photos",
+            Code::TooManyPhotos,
             format!("a request takes at most {PHOTOS_PER_REQUEST} photos"),
         ));
     };

@@ -4,7 +4,7 @@
 //! is signed in and what the role may do.
 
 use crate::auth::{COOKIE, SessionToken};
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::{AppState, body};
 use axum::Json;
 use axum::extract::State;
@@ -74,15 +74,14 @@ pub async fn create(
     raw: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     let c: Credentials = body::json(&raw)?;
-    let client = state.network.client_ip(peer.ip(), &headers);
+    let client = crate::client_ip(&state, peer.ip(), &headers);
     let now = chrono::Utc::now();
     if state.throttle.recent(client) >= THROTTLE_LIMIT {
         // Refused before the password is looked at, and recorded like any attempt.
         let name = c.username.clone();
         crate::api::blocking(&state, move |s| fengqiao_store::users::record_throttled(s, &name, now)).await?;
         let mut r = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "throttled",
+            Code::Throttled,
             "too many failed sign-ins from this address; wait and try again".into(),
         )
         .into_response();
@@ -108,8 +107,7 @@ pub async fn create(
         // disabled account: the answer must not tell which accounts exist.
         Err(LoginError::Wrong | LoginError::Locked(_) | LoginError::Disabled) => {
             return Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "wrong_credentials",
+                Code::WrongCredentials,
                 format!(
                     "wrong user name or password, or the account is locked or disabled (after {} wrong passwords in a row an account is locked for {} minutes)",
                     fengqiao_store::users::MAX_FAILED_LOGINS,
@@ -187,8 +185,7 @@ pub async fn change_password(
         Ok(()) => Ok(Json(json!({"message": "password changed; sign in again"}))),
         Err(LoginError::Store(e)) => Err(e.into()),
         Err(_) => Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "wrong_credentials",
+            Code::WrongPassword,
             "the current password is wrong".into(),
         )),
     }

@@ -29,6 +29,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_init.sql")),
     (2, include_str!("../migrations/0002_partitions.sql")),
     (3, include_str!("../migrations/0003_case_codes.sql")),
+    (4, include_str!("../migrations/0004_case_link_ids.sql")),
 ];
 
 /// The newest schema version this build knows.

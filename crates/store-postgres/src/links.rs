@@ -7,32 +7,29 @@ use fengqiao_store::cases::Party;
 use fengqiao_store::{IncidentCaseLink, Result, StoreError};
 
 impl PgStore {
-    /// Links incidents to disputes opened before them at the same address (or a
-    /// party's); returns the new links.
-    pub fn link_escalations(&self) -> Result<Vec<(i64, i64)>> {
-        let now = chrono::Utc::now().timestamp();
-        Ok(self
-            .client()?
-            .query(
-                "INSERT INTO case_links (case_id, incident_id, reason, linked_at)
-                 SELECT DISTINCT ON (case_id, incident_id) case_id, incident_id, reason, $1 FROM (
-                   SELECT c.id AS case_id, i.id AS incident_id, 'same address: ' || i.address AS reason, 0 AS pref
-                     FROM cases c JOIN incidents i ON i.address = c.address AND i.occurred_at > c.opened_at
-                    WHERE c.case_type = 'dispute' AND c.address IS NOT NULL
-                   UNION ALL
-                   SELECT c.id, i.id, 'a party''s address: ' || i.address, 1
-                     FROM cases c JOIN case_parties p ON p.case_id = c.id AND p.address IS NOT NULL
-                     JOIN incidents i ON i.address = p.address AND i.occurred_at > c.opened_at
-                    WHERE c.case_type = 'dispute'
-                 ) found
-                 ORDER BY case_id, incident_id, pref
-                 ON CONFLICT DO NOTHING RETURNING case_id, incident_id",
-                &[&now],
+    /// A 民转刑 link with its ledger entry, unless the pair is linked already.
+    pub fn add_case_link(
+        &self,
+        (case_id, incident_id): (i64, i64),
+        reason: &str,
+        at: chrono::DateTime<chrono::Utc>,
+        actor: &str,
+    ) -> Result<bool> {
+        let mut c = self.client()?;
+        let mut tx = c.transaction().map_err(backend)?;
+        let id: Option<i64> = tx
+            .query_opt(
+                "INSERT INTO case_links (case_id, incident_id, reason, linked_at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT DO NOTHING RETURNING id",
+                &[&case_id, &incident_id, &reason, &at.timestamp()],
             )
             .map_err(backend)?
-            .iter()
-            .map(|r| (r.get(0), r.get(1)))
-            .collect())
+            .map(|r| r.get(0));
+        if let Some(id) = id {
+            crate::ledger::log_record(&mut tx, &self.ledger_key, "link", id, 1, actor)?;
+        }
+        tx.commit().map_err(backend)?;
+        Ok(id.is_some())
     }
 
     pub fn escalated_cases(&self) -> Result<Vec<i64>> {
@@ -108,6 +105,7 @@ impl PgStore {
             "activity" => "volunteer_activities",
             "user" => "users",
             "login" => "logins",
+            "link" => "case_links",
             other => {
                 return Err(StoreError::InvalidQuery(format!(
                     "no record type {other:?} in the ledger"

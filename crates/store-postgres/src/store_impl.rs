@@ -209,8 +209,17 @@ impl Store for PgStore {
         PgStore::dispute_history(self, address, parties)
     }
 
-    fn link_escalations(&self) -> Result<Vec<(i64, i64)>> {
-        self.writing(false, || PgStore::link_escalations(self))
+    fn add_case_link(
+        &self,
+        case_id: i64,
+        incident_id: i64,
+        reason: &str,
+        at: chrono::DateTime<chrono::Utc>,
+        actor: &str,
+    ) -> Result<bool> {
+        self.writing(false, || {
+            PgStore::add_case_link(self, (case_id, incident_id), reason, at, actor)
+        })
     }
 
     fn escalated_cases(&self) -> Result<Vec<i64>> {

@@ -341,43 +341,28 @@ pub(crate) fn list(c: &Connection, f: &CaseFilter) -> Result<Vec<CaseRecord>> {
         .map_err(backend)
 }
 
-/// New 民转刑 links: incidents at a dispute's address (or a party's), after
-/// the dispute was opened. One statement, inside a transaction.
-pub(crate) fn link_escalations(conn: &mut Connection) -> Result<Vec<(i64, i64)>> {
+/// A 民转刑 link with its ledger entry, unless the pair is linked already.
+pub(crate) fn add_link(
+    conn: &mut Connection,
+    key: &crate::ledger::Key,
+    (case_id, incident_id): (i64, i64),
+    reason: &str,
+    at: chrono::DateTime<chrono::Utc>,
+    actor: &str,
+) -> Result<bool> {
     let tx = conn.transaction().map_err(backend)?;
-    let found: Vec<(i64, i64, String)> = tx
-        .prepare(
-            "SELECT c.id, i.id, 'same address: ' || i.address FROM cases c
-               JOIN incidents i ON i.address = c.address AND i.occurred_at > c.opened_at
-             WHERE c.case_type = 'dispute' AND c.address IS NOT NULL
-               AND NOT EXISTS (SELECT 1 FROM case_links l WHERE l.case_id = c.id AND l.incident_id = i.id)
-             UNION
-             SELECT c.id, i.id, 'a party''s address: ' || i.address FROM cases c
-               JOIN case_parties p ON p.case_id = c.id AND p.address IS NOT NULL
-               JOIN incidents i ON i.address = p.address AND i.occurred_at > c.opened_at
-             WHERE c.case_type = 'dispute'
-               AND NOT EXISTS (SELECT 1 FROM case_links l WHERE l.case_id = c.id AND l.incident_id = i.id)",
+    let added = tx
+        .execute(
+            "INSERT OR IGNORE INTO case_links (case_id, incident_id, reason, linked_at) VALUES (?1, ?2, ?3, ?4)",
+            params![case_id, incident_id, reason, ts(at)],
         )
-        .map_err(backend)?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .map_err(backend)?
-        .collect::<rusqlite::Result<_>>()
         .map_err(backend)?;
-    let now = ts(chrono::Utc::now());
-    let mut out = Vec::new();
-    for (case_id, incident_id, reason) in found {
-        let added = tx
-            .execute(
-                "INSERT OR IGNORE INTO case_links (case_id, incident_id, reason, linked_at) VALUES (?1, ?2, ?3, ?4)",
-                params![case_id, incident_id, reason, now],
-            )
-            .map_err(backend)?;
-        if added == 1 {
-            out.push((case_id, incident_id));
-        }
+    if added == 1 {
+        let id = tx.last_insert_rowid();
+        crate::ledger::log_record(&tx, key, "link", id, 1, actor)?;
     }
     tx.commit().map_err(backend)?;
-    Ok(out)
+    Ok(added == 1)
 }
 
 pub(crate) fn escalated(c: &Connection) -> Result<Vec<i64>> {

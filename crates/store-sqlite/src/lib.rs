@@ -684,8 +684,15 @@ impl Store for SqliteStore {
         self.read(|c| cases::dispute_history(c, address, parties))
     }
 
-    fn link_escalations(&self) -> Result<Vec<(i64, i64)>> {
-        self.write(cases::link_escalations)
+    fn add_case_link(
+        &self,
+        case_id: i64,
+        incident_id: i64,
+        reason: &str,
+        at: chrono::DateTime<chrono::Utc>,
+        actor: &str,
+    ) -> Result<bool> {
+        self.write(|c| cases::add_link(c, &self.ledger_key, (case_id, incident_id), reason, at, actor))
     }
 
     fn escalated_cases(&self) -> Result<Vec<i64>> {

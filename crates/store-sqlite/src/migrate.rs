@@ -20,6 +20,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (12, include_str!("../migrations/0012_open311_keys.sql")),
     (13, include_str!("../migrations/0013_dataset_stats.sql")),
     (14, include_str!("../migrations/0014_incident_rollup.sql")),
+    (15, include_str!("../migrations/0015_case_link_ids.sql")),
 ];
 
 /// The newest schema version this build knows.

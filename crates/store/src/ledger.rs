@@ -16,7 +16,7 @@ use std::collections::HashMap;
 pub const VKEY_SETTING: &str = "ledger_vkey";
 
 /// Every kind of record the log commits to.
-pub const RECORD_TYPES: [&str; 7] = [
+pub const RECORD_TYPES: [&str; 8] = [
     "incident",
     "forecast",
     "plan",
@@ -24,6 +24,7 @@ pub const RECORD_TYPES: [&str; 7] = [
     "attachment",
     "volunteer",
     "activity",
+    "link",
 ];
 
 /// Setting holding the witnesses' verifier keys, one per line.

@@ -512,9 +512,16 @@ pub trait Store: Send + Sync {
     /// same name where no phone is known).
     fn dispute_history(&self, address: Option<&str>, parties: &[cases::Party]) -> Result<(u32, u32)>;
 
-    /// Links incidents to disputes opened before them at the same address
-    /// (民转刑 warning); returns the new links as (case id, incident id).
-    fn link_escalations(&self) -> Result<Vec<(i64, i64)>>;
+    /// Records a 民转刑 link from dispute `case_id` to a later incident, with
+    /// its reasons and its ledger entry; `false` if the two were linked already.
+    fn add_case_link(
+        &self,
+        case_id: i64,
+        incident_id: i64,
+        reason: &str,
+        at: DateTime<Utc>,
+        actor: &str,
+    ) -> Result<bool>;
 
     /// Ids of the cases with at least one linked incident.
     fn escalated_cases(&self) -> Result<Vec<i64>>;

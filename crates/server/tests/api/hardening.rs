@@ -116,7 +116,12 @@ async fn control_characters_are_refused_and_xml_stays_well_formed() {
     for bad in ["\\u0001", "\\u0000", "\\u001b[31m"] {
         let body = format!(r#"{{"category":"request.road","description":"井盖{bad}缺失","lon":{lon},"lat":{lat}}}"#);
         let r = app.call("POST", "/api/v1/public/requests", &[], &body).await;
-        assert_eq!(r.status, 400, "{bad}: {}", r.body);
+        assert_eq!(
+            (r.status, r.json()["code"].as_str()),
+            (422, Some("invalid")),
+            "{bad}: {}",
+            r.body
+        );
         assert!(
             r.json()["message"].as_str().unwrap().contains("control character"),
             "{}",
@@ -149,7 +154,7 @@ async fn control_characters_are_refused_and_xml_stays_well_formed() {
 #[tokio::test]
 async fn rate_limits_key_on_the_client_behind_trusted_proxies() {
     let app = spawn_app_with(|s| {
-        s.network = std::sync::Arc::new(fengqiao_server::net::Network {
+        s.server.network = std::sync::Arc::new(fengqiao_server::net::Network {
             trusted_proxies: vec![fengqiao_server::net::Block::parse("127.0.0.1").unwrap()],
             ..Default::default()
         });
@@ -302,7 +307,7 @@ fn open311_key(app: &TestApp, name: &str) -> String {
 #[tokio::test]
 async fn open311_locations_discovery_and_what_the_public_sees() {
     let app = spawn_app_with(|s| {
-        s.network = std::sync::Arc::new(fengqiao_server::net::Network {
+        s.server.network = std::sync::Arc::new(fengqiao_server::net::Network {
             public_url: Some("https://fq.example.gov.cn/".into()),
             open311_partners: vec!["city hotline".into()],
             ..Default::default()

@@ -5,7 +5,6 @@
 use fengqiao_demo::{DEMO_MAPPING, DemoCity, DemoConfig};
 use fengqiao_domain::CategoryTable;
 use fengqiao_ingest::{ImportOptions, Mapping, load_facilities, load_incidents, load_jurisdictions};
-use fengqiao_server::AppState;
 use fengqiao_store::Store;
 use fengqiao_store_sqlite::SqliteStore;
 use serde_json::Value;
@@ -20,6 +19,8 @@ pub struct TestApp {
     pub areas: usize,
     /// An admin's API token, sent by `get` and `post`.
     pub token: String,
+    /// What the server was built from (its ledger key, its data directory).
+    pub settings: fengqiao_app::Settings,
 }
 
 pub struct Response {
@@ -70,6 +71,25 @@ impl TestDb {
             TestDb::Postgres(db) => Arc::new(fengqiao_store_postgres::PgStore::open(&db.url(), [7; 32]).unwrap()),
         }
     }
+
+    /// The settings a server on this database is built from.
+    fn settings(&self, dir: &std::path::Path) -> fengqiao_app::Settings {
+        let key = dir.join("pg.commitment-key");
+        // The server's commitment key is the one `open` uses.
+        std::fs::write(&key, "07".repeat(32)).unwrap();
+        let db = match self {
+            TestDb::Sqlite(path) => path.clone(),
+            TestDb::Postgres(db) => db.url().into(),
+        };
+        let layer = fengqiao_app::settings::Layer {
+            data_dir: Some(dir.join("files")),
+            db: Some(db),
+            commitment_key: Some(key),
+            bind: Some("127.0.0.1:0".into()),
+            ..Default::default()
+        };
+        fengqiao_app::Settings::resolve(&layer, None).unwrap()
+    }
 }
 
 /// Runs blocking store work on a thread of its own: PostgreSQL's client
@@ -83,7 +103,7 @@ pub async fn spawn_app() -> TestApp {
 }
 
 /// Like [`spawn_app`], with the server's state changed first (settings a test needs).
-pub async fn spawn_app_with(configure: impl FnOnce(&mut AppState)) -> TestApp {
+pub async fn spawn_app_with(configure: impl FnOnce(&mut fengqiao_app::Settings)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let db = off_runtime(|| TestDb::new(dir.path()));
     let city = DemoCity::generate(DemoConfig {
@@ -116,29 +136,17 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut AppState)) -> TestApp {
         fengqiao_store::Store::create_api_token(store, &hash, admin.id, "tests", None).unwrap();
         (shared, report, token)
     });
-    let mut state = AppState {
-        store: shared.clone(),
-        categories: Arc::new(table),
-        timezone: chrono_tz::Asia::Shanghai,
-        cell_m: 250.0,
+    let mut settings = db.settings(dir.path());
+    configure(&mut settings);
+    let options = fengqiao_server::BuildOptions {
         default_dataset: Some("demo".into()),
-        cases: Arc::new(fengqiao_cases::CaseConfig::builtin()),
-        policy: Arc::new(fengqiao_auth::Policy::builtin()),
-        secure_cookies: false,
-        open311_jurisdiction: "mingzhou.example".into(),
-        cache: Default::default(),
-        limiter: Default::default(),
-        network: Default::default(),
-        jobs: None,
-        throttle: Default::default(),
-        submissions: Default::default(),
-        files_dir: Some(dir.path().join("files")),
-        tiles: None,
     };
-    configure(&mut state);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(fengqiao_server::serve(listener, state, std::future::pending()));
+    let application = fengqiao_server::Application::build(settings.clone(), options)
+        .await
+        .unwrap();
+    let addr = application.address();
+    tokio::spawn(application.run_until(std::future::pending()));
+    drop(shared);
     TestApp {
         addr,
         _dir: dir,
@@ -146,6 +154,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut AppState)) -> TestApp {
         incidents: report.summary.imported,
         areas: city.areas.len(),
         token,
+        settings,
     }
 }
 

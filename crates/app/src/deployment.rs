@@ -2,7 +2,7 @@
 //! model, visiting rounds over their hottest cells, stored with the plan's
 //! settings, printed per station, as JSON and as GeoJSON for the map.
 
-use crate::db::open_store;
+use crate::error::{Error, Result};
 use crate::units::UnitsFile;
 use chrono::{Duration, Utc};
 use fengqiao_domain::{Facility, FacilityKind};
@@ -14,11 +14,31 @@ use fengqiao_store::{ForecastRun, NewPlan, Store};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
-pub struct PlanRequest<'a> {
-    pub dataset: Option<&'a str>,
-    pub forecast: &'a str,
-    pub window: &'a str,
-    pub units: Option<&'a std::path::Path>,
+/// A plan to make from a stored forecast.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PlanRequest {
+    /// [default: the default dataset]
+    pub dataset: Option<String>,
+    /// A forecast id, or `latest`.
+    pub forecast: String,
+    /// The window of the latest forecast: shift, day or week.
+    pub window: String,
+    /// A units file (stations, posts, unit types); a file on this machine,
+    /// so never taken from a request body.
+    #[serde(skip)]
+    pub units: Option<std::path::PathBuf>,
+}
+
+impl Default for PlanRequest {
+    fn default() -> Self {
+        Self {
+            dataset: None,
+            forecast: "latest".into(),
+            window: "shift".into(),
+            units: None,
+        }
+    }
 }
 
 /// Where a station or post is given: a (lon, lat), or `None` for the database's.
@@ -38,27 +58,23 @@ struct Made {
     type_names: Vec<String>,
 }
 
-fn load_forecast(store: &dyn Store, req: &PlanRequest<'_>) -> Result<(ForecastRun, Vec<(u32, f64)>), String> {
+fn load_forecast(store: &dyn Store, req: &PlanRequest) -> Result<(ForecastRun, Vec<(u32, f64)>)> {
     if req.forecast == "latest" {
-        let dataset = crate::forecast::resolve_dataset(store, req.dataset)?;
-        return store
-            .latest_forecast(&dataset, req.window, None)
-            .map_err(|e| e.to_string())?
-            .ok_or_else(|| {
-                format!(
-                    "dataset {dataset:?} has no {} forecast yet: run `fengqiao forecast` first",
-                    req.window
-                )
-            });
+        let dataset = crate::forecast::resolve_dataset(store, req.dataset.as_deref())?;
+        return store.latest_forecast(&dataset, &req.window, None)?.ok_or_else(|| {
+            Error::input(format!(
+                "dataset {dataset:?} has no {} forecast yet: run `fengqiao forecast` first",
+                req.window
+            ))
+        });
     }
     let id: i64 = req
         .forecast
         .parse()
-        .map_err(|_| format!("--forecast {:?}: give a forecast id or `latest`", req.forecast))?;
+        .map_err(|_| Error::input(format!("--forecast {:?}: give a forecast id or `latest`", req.forecast)))?;
     store
-        .forecast(id)
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| format!("no forecast with id {id}"))
+        .forecast(id)?
+        .ok_or_else(|| Error::input(format!("no forecast with id {id}")))
 }
 
 /// Jurisdiction code -> the codes of it and everything below it, and a lookup from a point to its deepest area's code.
@@ -69,10 +85,10 @@ struct Areas {
 }
 
 impl Areas {
-    fn load(store: &dyn Store) -> Result<Self, String> {
-        let all = store.jurisdictions().map_err(|e| e.to_string())?;
+    fn load(store: &dyn Store) -> Result<Self> {
+        let all = store.jurisdictions()?;
         Ok(Self {
-            lookup: fengqiao_ingest::jurisdiction_lookup(store).map_err(|e| e.to_string())?,
+            lookup: fengqiao_ingest::jurisdiction_lookup(store)?,
             code_of: all
                 .iter()
                 .map(|j| (j.jurisdiction.id, j.jurisdiction.code.clone()))
@@ -100,20 +116,19 @@ impl Areas {
     }
 }
 
-fn make(store: &dyn Store, req: &PlanRequest<'_>) -> Result<Made, String> {
-    let units = match req.units {
+fn make(store: &dyn Store, req: &PlanRequest) -> Result<Made> {
+    let units = match &req.units {
         Some(path) => UnitsFile::read(path)?,
         None => UnitsFile::default(),
     };
     let (run, cells) = load_forecast(store, req)?;
     let tz: chrono_tz::Tz = store
-        .dataset_timezone(&run.dataset)
-        .map_err(|e| e.to_string())?
+        .dataset_timezone(&run.dataset)?
         .and_then(|z| z.parse().ok())
         .unwrap_or(chrono_tz::UTC);
     let proj = LocalProjection::centred_on(LonLat::new(run.centre[0], run.centre[1]));
     let grid = Grid::new(Xy::new(run.origin[0], run.origin[1]), run.cell_m, run.cols, run.rows)
-        .map_err(|e| format!("forecast {}: {e}", run.id))?;
+        .map_err(|e| Error::input(format!("forecast {}: {e}", run.id)))?;
     let demand: Vec<((f64, f64), f64)> = cells
         .iter()
         .filter(|(_, w)| *w > 0.0)
@@ -124,7 +139,7 @@ fn make(store: &dyn Store, req: &PlanRequest<'_>) -> Result<Made, String> {
         .collect();
     let type_names: Vec<String> = units.unit_types.keys().cloned().collect();
     let type_index = |name: &str| type_names.iter().position(|t| t == name).expect("checked");
-    let facilities = store.facilities().map_err(|e| e.to_string())?;
+    let facilities = store.facilities()?;
     let find = |code: &str, kind: FacilityKind| -> Option<&Facility> {
         facilities.iter().find(|f| f.code == code && f.kind == kind)
     };
@@ -166,7 +181,7 @@ fn make(store: &dyn Store, req: &PlanRequest<'_>) -> Result<Made, String> {
             (Some(p), _) => p,
             (None, Some(f)) => (f.lon, f.lat),
             (None, None) => {
-                return Err(format!(
+                return Err(Error::input(format!(
                     "unknown station {code:?}: not in the database (stations: {}); give lon and lat for a new one",
                     facilities
                         .iter()
@@ -174,7 +189,7 @@ fn make(store: &dyn Store, req: &PlanRequest<'_>) -> Result<Made, String> {
                         .map(|f| f.code.as_str())
                         .collect::<Vec<_>>()
                         .join(", ")
-                ));
+                )));
             }
         };
         // The station's units stand in its jurisdiction when it has one with any forecast cell.
@@ -208,7 +223,11 @@ fn make(store: &dyn Store, req: &PlanRequest<'_>) -> Result<Made, String> {
         let (lon, lat) = match (at, find(&code, FacilityKind::Post)) {
             (Some(p), _) => p,
             (None, Some(f)) => (f.lon, f.lat),
-            (None, None) => return Err(format!("unknown post {code:?}: not in the database; give lon and lat")),
+            (None, None) => {
+                return Err(Error::input(format!(
+                    "unknown post {code:?}: not in the database; give lon and lat"
+                )));
+            }
         };
         posts.push(Post {
             code,
@@ -219,7 +238,10 @@ fn make(store: &dyn Store, req: &PlanRequest<'_>) -> Result<Made, String> {
     let mut presence = Vec::new();
     for p in &units.presence {
         if !areas.parent.contains_key(&p.jurisdiction) {
-            return Err(format!("minimum presence: unknown jurisdiction {:?}", p.jurisdiction));
+            return Err(Error::input(format!(
+                "minimum presence: unknown jurisdiction {:?}",
+                p.jurisdiction
+            )));
         }
         presence.push(Presence {
             name: p.jurisdiction.clone(),
@@ -363,9 +385,9 @@ fn geojson(made: &Made, plans: &[UnitPlan], body: &Value) -> Value {
 }
 
 /// Makes, stores and returns the plan: (id, summary, body, geojson).
-pub fn plan_from_forecast(store: &dyn Store, req: &PlanRequest<'_>) -> Result<(i64, Value, Value, Value), String> {
+pub fn plan_from_forecast(store: &dyn Store, req: &PlanRequest) -> Result<(i64, Value, Value, Value)> {
     let made = make(store, req)?;
-    let deployment = made.input.plan(&SolveOptions::default()).map_err(|e| e.to_string())?;
+    let deployment = made.input.plan(&SolveOptions::default())?;
     let plans = schedule(&made.input, &deployment.units, &made.schedule);
     let s = &deployment.solution;
     let summary = json!({
@@ -385,100 +407,17 @@ pub fn plan_from_forecast(store: &dyn Store, req: &PlanRequest<'_>) -> Result<(i
         "hot_cells": made.schedule.hot_cells,
         "travel": if made.input.roads.is_some() { "roads" } else { "straight_line_times_detour" },
     });
-    let id = store
-        .save_plan(&NewPlan {
-            dataset: made.run.dataset.clone(),
-            forecast_id: Some(made.run.id),
-            window_start: made.run.window_start,
-            window_end: made.run.window_end,
-            params,
-            summary: summary.clone(),
-            body: body.clone(),
-            geojson: geojson.to_string(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            created_at: Utc::now(),
-        })
-        .map_err(|e| e.to_string())?;
+    let id = store.save_plan(&NewPlan {
+        dataset: made.run.dataset.clone(),
+        forecast_id: Some(made.run.id),
+        window_start: made.run.window_start,
+        window_end: made.run.window_end,
+        params,
+        summary: summary.clone(),
+        body: body.clone(),
+        geojson: geojson.to_string(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        created_at: Utc::now(),
+    })?;
     Ok((id, summary, body, geojson))
-}
-
-pub fn run(settings: &crate::config::Settings, args: &crate::plan::PlanArgs) -> Result<(), String> {
-    let store = open_store(settings)?;
-    let store = store.as_ref();
-    let req = PlanRequest {
-        dataset: args.dataset.as_deref(),
-        forecast: &args.forecast,
-        window: &args.window,
-        units: args.units.as_deref(),
-    };
-    let (id, summary, body, geojson) = plan_from_forecast(store, &req)?;
-    crate::ledger::sequence_after_write(settings, store);
-    if let Some(path) = &args.geojson {
-        std::fs::write(path, geojson.to_string()).map_err(|e| format!("{}: {e}", path.display()))?;
-    }
-    if args.json {
-        let mut out = summary.clone();
-        out["id"] = json!(id);
-        out["units"] = body["units"].clone();
-        out["stations"] = body["stations"].clone();
-        println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
-        return Ok(());
-    }
-    let pct = |k: &str| 100.0 * summary["coverage"][k].as_f64().unwrap_or(0.0);
-    println!(
-        "plan {id}: {} units; forecast demand within 1 / 3 / 5 minutes {:.1}% / {:.1}% / {:.1}%; objective {:.2}, gap {}, {:.2} s",
-        summary["units"],
-        pct("1"),
-        pct("3"),
-        pct("5"),
-        summary["objective"].as_f64().unwrap_or(0.0),
-        summary["gap"]
-            .as_f64()
-            .map_or("unknown".into(), |g| format!("<= {:.2}%", 100.0 * g)),
-        summary["seconds"].as_f64().unwrap_or(0.0),
-    );
-    for st in body["stations"].as_array().into_iter().flatten() {
-        println!(
-            "\n{} {}: {} units, {:.1} incidents expected in their areas",
-            st["code"].as_str().unwrap_or(""),
-            st["name"].as_str().unwrap_or(""),
-            st["units"],
-            st["area_expected"].as_f64().unwrap_or(0.0)
-        );
-        for u in body["units"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|u| u["station"] == st["code"])
-        {
-            let visits: Vec<String> = u["visits"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .take(4)
-                .map(|v| {
-                    format!(
-                        "{} ({:.5},{:.5})",
-                        v["start"].as_str().unwrap_or("").get(11..16).unwrap_or(""),
-                        v["at"][0].as_f64().unwrap_or(0.0),
-                        v["at"][1].as_f64().unwrap_or(0.0)
-                    )
-                })
-                .collect();
-            println!(
-                "  {:<16} at ({:.5},{:.5})  {} visits: {}{}",
-                u["id"].as_str().unwrap_or(""),
-                u["position"][0].as_f64().unwrap_or(0.0),
-                u["position"][1].as_f64().unwrap_or(0.0),
-                u["visits"].as_array().map_or(0, Vec::len),
-                visits.join(", "),
-                if u["visits"].as_array().map_or(0, Vec::len) > 4 {
-                    ", ..."
-                } else {
-                    ""
-                }
-            );
-        }
-    }
-    Ok(())
 }

@@ -1,10 +1,9 @@
 //! `fengqiao replay --plan ID`: one stored plan against the real incidents
 //! of its window, beside the same units standing at their stations.
 
-use crate::backtest::read_incidents;
-use crate::db::open_store;
-use crate::import::mapping_for;
-use crate::replay::{ReplayArgs, rates};
+use crate::error::{Error, Result};
+use crate::forecast::read_incidents;
+use crate::imports::mapping_for;
 use chrono::{DateTime, Utc};
 use fengqiao_domain::FacilityKind;
 use fengqiao_geo::{LocalProjection, LonLat};
@@ -18,16 +17,55 @@ fn lon_lat(v: &Value) -> Option<LonLat> {
     Some(LonLat::new(v.get(0)?.as_f64()?, v.get(1)?.as_f64()?))
 }
 
-pub fn run(settings: &crate::config::Settings, args: &ReplayArgs, id: i64) -> Result<(), String> {
-    let store = open_store(settings)?;
-    let store = store.as_ref();
-    let report = report(store, &settings.categories, args, id)?;
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
-        return Ok(());
+/// How a plan is replayed: the replay's own assumptions (the plan's are
+/// stored with it) and, instead of the database's, an incident file.
+#[derive(Debug, Clone)]
+pub struct ReplayParams {
+    pub input: Option<std::path::PathBuf>,
+    pub profile: Option<String>,
+    pub map: Option<std::path::PathBuf>,
+    /// Road distance / straight-line distance.
+    pub detour: f64,
+    /// Response-time target, minutes.
+    pub response: f64,
+    /// Visibility radius, metres.
+    pub visibility: f64,
+}
+
+impl Default for ReplayParams {
+    /// `fengqiao replay --plan ID`'s defaults.
+    fn default() -> Self {
+        Self {
+            input: None,
+            profile: None,
+            map: None,
+            detour: 1.3,
+            response: 5.0,
+            visibility: 200.0,
+        }
     }
-    print(id, &report);
-    Ok(())
+}
+
+/// Rates of a replay: visibility, handling, response rings and times.
+pub fn rates(c: &fengqiao_plan::kpi::ReplayCounts) -> Value {
+    let n = c.incidents.max(1) as f64;
+    let mut minutes: Vec<f64> = c.minutes.iter().copied().filter(|m| m.is_finite()).collect();
+    minutes.sort_by(f64::total_cmp);
+    let pct = |q: f64| {
+        if minutes.len() < c.minutes.len() && q * c.minutes.len() as f64 >= minutes.len() as f64 {
+            return Value::Null; // beyond what any unit reaches
+        }
+        minutes
+            .get(((c.minutes.len() as f64 - 1.0) * q).round() as usize)
+            .map_or(Value::Null, |m| json!(m))
+    };
+    json!({
+        "incidents": c.incidents,
+        "visibility_rate": c.visible as f64 / n,
+        "handling_rate": c.handled as f64 / n,
+        "rings": {"1": c.rings[0] as f64 / n, "3": c.rings[1] as f64 / n, "5": c.rings[2] as f64 / n},
+        "response_minutes": {"p50": pct(0.5), "p90": pct(0.9)},
+    })
 }
 
 /// The replay of stored plan `id` against the real incidents of its window,
@@ -35,15 +73,14 @@ pub fn run(settings: &crate::config::Settings, args: &ReplayArgs, id: i64) -> Re
 pub fn report(
     store: &dyn Store,
     categories: &fengqiao_domain::CategoryTable,
-    args: &ReplayArgs,
+    args: &ReplayParams,
     id: i64,
-) -> Result<serde_json::Value, String> {
+) -> Result<serde_json::Value> {
     let record = store
-        .plan(id)
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| format!("no plan with id {id}"))?;
+        .plan(id)?
+        .ok_or_else(|| Error::input(format!("no plan with id {id}")))?;
     let plan = &record.plan;
-    let bad = |what: &str| format!("plan {id}: stored plan has no valid {what}");
+    let bad = |what: &str| Error::input(format!("plan {id}: stored plan has no valid {what}"));
     let units = plan.body["units"].as_array().ok_or_else(|| bad("units"))?;
     let first = units
         .first()
@@ -62,7 +99,7 @@ pub fn report(
             .position(|t| Some(t.name.as_str()) == name.as_str())
             .unwrap_or(0)
     };
-    let minutes = |t: &Value| -> Result<f64, String> {
+    let minutes = |t: &Value| -> Result<f64> {
         let at = DateTime::parse_from_rfc3339(t.as_str().unwrap_or("")).map_err(|_| bad("visit times"))?;
         Ok((at.with_timezone(&Utc) - plan.window_start).num_seconds() as f64 / 60.0)
     };
@@ -121,14 +158,12 @@ pub fn report(
             let mapping = mapping_for(args.profile.as_deref(), args.map.as_deref())?;
             read_incidents(file, mapping, categories, None)?
         }
-        None => store
-            .incident_points(&IncidentFilter {
-                dataset: Some(plan.dataset.clone()),
-                from: Some(plan.window_start),
-                to: Some(plan.window_end),
-                ..IncidentFilter::default()
-            })
-            .map_err(|e| e.to_string())?,
+        None => store.incident_points(&IncidentFilter {
+            dataset: Some(plan.dataset.clone()),
+            from: Some(plan.window_start),
+            to: Some(plan.window_end),
+            ..IncidentFilter::default()
+        })?,
     };
     let real: Vec<ReplayIncident> = points
         .iter()
@@ -139,7 +174,7 @@ pub fn report(
         })
         .collect();
     // Baseline: the same units standing at their stations.
-    let facilities = store.facilities().map_err(|e| e.to_string())?;
+    let facilities = store.facilities()?;
     let standing: Vec<UnitPlan> = units
         .iter()
         .zip(&plans)
@@ -161,30 +196,4 @@ pub fn report(
         report["baselines"]["posts_only"] = rates(&replay(&input, &standing, &real, args.visibility));
     }
     Ok(report)
-}
-
-fn print(id: i64, report: &serde_json::Value) {
-    println!(
-        "plan {id} ({} .. {}): {} incidents",
-        report["window"][0].as_str().unwrap_or(""),
-        report["window"][1].as_str().unwrap_or(""),
-        report["plan"]["incidents"]
-    );
-    for (name, r) in std::iter::once(("plan", &report["plan"])).chain(
-        report["baselines"]
-            .as_object()
-            .into_iter()
-            .flatten()
-            .map(|(k, v)| (k.as_str(), v)),
-    ) {
-        println!(
-            "  {:<11} visibility {:.3}  handling {:.3}  within 1 / 3 / 5 min {:.3} / {:.3} / {:.3}",
-            name,
-            r["visibility_rate"].as_f64().unwrap_or(0.0),
-            r["handling_rate"].as_f64().unwrap_or(0.0),
-            r["rings"]["1"].as_f64().unwrap_or(0.0),
-            r["rings"]["3"].as_f64().unwrap_or(0.0),
-            r["rings"]["5"].as_f64().unwrap_or(0.0),
-        );
-    }
 }

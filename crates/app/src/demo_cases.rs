@@ -5,6 +5,7 @@
 //! its opening; what happens to each case is fixed by the seed, the dates
 //! follow the day the demo is loaded (so deadlines are live).
 
+use crate::error::{Error, Result};
 use chrono::{DateTime, Duration, Utc};
 use fengqiao_cases::{CaseConfig, Command};
 use fengqiao_demo::Rng;
@@ -131,19 +132,22 @@ fn phone(rng: &mut Rng) -> String {
 
 /// Opens and moves the demo's cases; returns how many. Does nothing if the
 /// database already holds cases.
-pub fn seed(store: &dyn Store, config: &CaseConfig, seed: u64, now: DateTime<Utc>) -> Result<usize, String> {
-    let existing = store
-        .cases(&fengqiao_store::cases::CaseFilter {
-            limit: Some(1),
-            ..Default::default()
-        })
-        .map_err(|e| e.to_string())?;
+pub fn seed(
+    store: &dyn Store,
+    settings: &crate::settings::CaseSettings,
+    seed: u64,
+    now: DateTime<Utc>,
+) -> Result<usize> {
+    let config: &CaseConfig = &settings.config;
+    let existing = store.cases(&fengqiao_store::cases::CaseFilter {
+        limit: Some(1),
+        ..Default::default()
+    })?;
     if !existing.is_empty() {
         return Ok(0);
     }
     let codes: std::collections::HashMap<i64, String> = store
-        .jurisdictions()
-        .map_err(|e| e.to_string())?
+        .jurisdictions()?
         .into_iter()
         .map(|j| (j.jurisdiction.id, j.jurisdiction.code))
         .collect();
@@ -157,8 +161,7 @@ pub fn seed(store: &dyn Store, config: &CaseConfig, seed: u64, now: DateTime<Utc
                 limit: 1000,
                 after: None,
             },
-        )
-        .map_err(|e| e.to_string())?
+        )?
         .items
         .into_iter()
         .filter(|i| i.record.address.is_some() && i.record.jurisdiction_id.is_some())
@@ -193,7 +196,7 @@ pub fn seed(store: &dyn Store, config: &CaseConfig, seed: u64, now: DateTime<Utc
     for (k, (case_type, script)) in scripts.iter().enumerate() {
         let t = config
             .case_type(case_type)
-            .ok_or_else(|| format!("no case type {case_type} configured"))?;
+            .ok_or_else(|| Error::input(format!("no case type {case_type} configured")))?;
         let category = t.categories[rng.below(t.categories.len())].clone();
         let place = &places[(k * 37 + rng.below(29)) % places.len()];
         // Opened 0-40 days ago, so some are overdue, some fresh.
@@ -221,21 +224,7 @@ pub fn seed(store: &dyn Store, config: &CaseConfig, seed: u64, now: DateTime<Utc
                 vulnerable: rng.below(6) == 0,
             });
         }
-        let facts = fengqiao_cases::risk::RiskFacts {
-            threats: *case_type == "dispute" && rng.below(5) == 0,
-            earlier_incidents: if *case_type == "dispute" {
-                rng.below(3) as u32
-            } else {
-                0
-            },
-            earlier_disputes: if *case_type == "dispute" {
-                rng.below(2) as u32
-            } else {
-                0
-            },
-            vulnerable_party: parties.iter().any(|p| p.vulnerable),
-        };
-        let risk = (*case_type == "dispute").then(|| fengqiao_cases::risk::assess(&facts));
+        let threats = *case_type == "dispute" && rng.below(5) == 0;
         let new = NewCase {
             case_type: case_type.to_string(),
             category: category.clone(),
@@ -248,20 +237,26 @@ pub fn seed(store: &dyn Store, config: &CaseConfig, seed: u64, now: DateTime<Utc
             origin: if *case_type == "request" { "citizen" } else { "officer" }.into(),
             parties,
             stock: (*case_type == "hazard").then(|| rng.below(3) == 0),
-            risk_grade: risk.as_ref().map(|r| {
-                serde_json::to_value(r.grade)
-                    .unwrap_or_default()
-                    .as_str()
-                    .unwrap_or("")
-                    .to_string()
-            }),
-            risk: risk.map(|r| serde_json::to_value(r).unwrap_or_default()),
+            risk_grade: None,
+            risk: None,
             token_hash: None,
             in_person_visits: u32::from(*case_type == "request" && rng.below(4) == 0),
             incident_id: None,
         };
+        let mut new = new;
+        if *case_type == "dispute" {
+            // Graded by the rule every face obeys, from what is on file.
+            let assessment = crate::cases::grade(store, settings, &new, threats, opened)?;
+            new.risk_grade = serde_json::to_value(assessment.grade)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from));
+            new.risk = serde_json::to_value(&assessment).ok();
+        }
         let role = if *case_type == "request" { "citizen" } else { "officer" };
-        let case = open_case(store, config, &new, role, "demo", opened).map_err(|e| e.to_string())?;
+        let case = open_case(store, config, &new, role, "demo", opened)?;
+        if *case_type == "dispute" {
+            crate::escalation::link_dispute(store, &settings.escalation, &case, "demo")?;
+        }
         // Each step a few working hours after the one before, never past now.
         let mut at = opened;
         for (action, role) in script {
@@ -281,7 +276,7 @@ pub fn seed(store: &dyn Store, config: &CaseConfig, seed: u64, now: DateTime<Utc
                 rating: None,
             };
             act(store, config, case.id, None, &cmd, at)
-                .map_err(|e| format!("demo case {}: {action}: {e}", case.code))?;
+                .map_err(|e| Error::input(format!("demo case {}: {action}: {e}", case.code)))?;
         }
         if *case_type == "request" && script.last().is_some_and(|s| s.0 == "close" || s.0 == "reject") {
             let cmd = Command {
@@ -291,11 +286,11 @@ pub fn seed(store: &dyn Store, config: &CaseConfig, seed: u64, now: DateTime<Utc
                 rating: Some(3 + rng.below(3) as u8),
                 ..Default::default()
             };
-            act(store, config, case.id, None, &cmd, now).map_err(|e| e.to_string())?;
+            act(store, config, case.id, None, &cmd, now)?;
         }
         count += 1;
     }
-    fengqiao_store::cases::supervise_overdue(store, config, now).map_err(|e| e.to_string())?;
+    fengqiao_store::cases::supervise_overdue(store, config, now)?;
     Ok(count)
 }
 
@@ -317,14 +312,13 @@ const TALKS: &[&str] = &[
 
 /// Registers the demo's volunteers and their activities of the last 30
 /// days (patrols, mediation, safety talks with their reach); returns (volunteers, activities).
-pub fn seed_volunteers(store: &dyn Store, seed: u64, now: DateTime<Utc>) -> Result<(usize, usize), String> {
+pub fn seed_volunteers(store: &dyn Store, seed: u64, now: DateTime<Utc>) -> Result<(usize, usize)> {
     use fengqiao_store::volunteers::{NewActivity, NewVolunteer};
-    if !store.volunteers(None, None).map_err(|e| e.to_string())?.is_empty() {
+    if !store.volunteers(None, None)?.is_empty() {
         return Ok((0, 0));
     }
     let villages: Vec<String> = store
-        .jurisdictions()
-        .map_err(|e| e.to_string())?
+        .jurisdictions()?
         .into_iter()
         .filter(|j| j.jurisdiction.level == fengqiao_domain::Level::Village)
         .map(|j| j.jurisdiction.code)
@@ -349,7 +343,7 @@ pub fn seed_volunteers(store: &dyn Store, seed: u64, now: DateTime<Utc>) -> Resu
             availability: ["周末", "工作日晚间", "每周二、四上午", "随叫随到"][rng.below(4)].into(),
             joined_at: now - Duration::days(30 + rng.below(700) as i64),
         };
-        ids.push(store.add_volunteer(&v).map_err(|e| e.to_string())?);
+        ids.push(store.add_volunteer(&v)?);
     }
     let mut activities = 0;
     for k in 0..20 {
@@ -379,7 +373,7 @@ pub fn seed_volunteers(store: &dyn Store, seed: u64, now: DateTime<Utc>) -> Resu
             case_code: None,
             attendance: team.into_iter().map(|v| (v, hours as f64)).collect(),
         };
-        store.add_activity(&a).map_err(|e| e.to_string())?;
+        store.add_activity(&a)?;
         activities += 1;
     }
     Ok((ids.len(), activities))

@@ -3,6 +3,7 @@
 //! one, the stations and posts in the database are used: each station's
 //! `units` as patrol cars, each post as a staffed fixed post.
 
+use crate::error::{Error, Result};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -119,56 +120,68 @@ impl Default for UnitsFile {
 }
 
 impl UnitsFile {
-    pub fn read(path: &Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let mut file: Self = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    pub fn read(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::input(format!("{}: {e}", path.display())))?;
+        let mut file: Self = toml::from_str(&text).map_err(|e| Error::input(format!("{}: {e}", path.display())))?;
         file.base = path.parent().map(std::path::Path::to_path_buf).unwrap_or_default();
-        file.check().map_err(|e| format!("{}: {e}", path.display()))?;
+        file.check()
+            .map_err(|e| Error::input(format!("{}: {e}", path.display())))?;
         Ok(file)
     }
 
-    fn check(&self) -> Result<(), String> {
+    fn check(&self) -> Result<()> {
         for (name, speed) in &self.unit_types {
             if !(speed.is_finite() && *speed > 0.0) {
-                return Err(format!("unit type {name:?}: speed {speed} km/h must be above 0"));
+                return Err(Error::input(format!(
+                    "unit type {name:?}: speed {speed} km/h must be above 0"
+                )));
             }
         }
         let known = |t: &str| self.unit_types.contains_key(t);
         for s in &self.stations {
             if let Some(t) = s.units.keys().find(|t| !known(t)) {
-                return Err(format!(
+                return Err(Error::input(format!(
                     "station {:?}: unknown unit type {t:?} (known: {})",
                     s.code,
                     self.unit_types.keys().cloned().collect::<Vec<_>>().join(", ")
-                ));
+                )));
             }
             if s.lon.is_some() != s.lat.is_some() {
-                return Err(format!("station {:?}: give both lon and lat, or neither", s.code));
+                return Err(Error::input(format!(
+                    "station {:?}: give both lon and lat, or neither",
+                    s.code
+                )));
             }
         }
         for p in &self.posts {
             if !known(&p.unit) {
-                return Err(format!("post {:?}: unknown unit type {:?}", p.code, p.unit));
+                return Err(Error::input(format!(
+                    "post {:?}: unknown unit type {:?}",
+                    p.code, p.unit
+                )));
             }
         }
         if self.response_minutes.is_nan() || self.response_minutes <= 0.0 {
-            return Err(format!("response_minutes {} must be above 0", self.response_minutes));
+            return Err(Error::input(format!(
+                "response_minutes {} must be above 0",
+                self.response_minutes
+            )));
         }
         if self.detour.is_nan() || self.detour < 1.0 {
-            return Err(format!("detour {} must be at least 1", self.detour));
+            return Err(Error::input(format!("detour {} must be at least 1", self.detour)));
         }
         if let Some(r) = &self.roads
             && r.geojson.is_some() == (r.nodes.is_some() || r.edges.is_some())
         {
-            return Err("[roads]: give either geojson, or nodes and edges".into());
+            return Err(Error::input("[roads]: give either geojson, or nodes and edges"));
         }
         if let Some(r) = &self.roads
             && r.nodes.is_some() != r.edges.is_some()
         {
-            return Err("[roads]: nodes and edges go together".into());
+            return Err(Error::input("[roads]: nodes and edges go together"));
         }
         if !(0.0..=1.0).contains(&self.backup) {
-            return Err(format!("backup {} must be from 0 to 1", self.backup));
+            return Err(Error::input(format!("backup {} must be from 0 to 1", self.backup)));
         }
         Ok(())
     }
@@ -179,42 +192,43 @@ pub fn read_roads(
     entry: &RoadsEntry,
     base: &Path,
     xy: impl Fn(f64, f64) -> (f64, f64),
-) -> Result<fengqiao_plan::RoadNetwork, String> {
+) -> Result<fengqiao_plan::RoadNetwork> {
     let open = |p: &Path| {
         let p = base.join(p);
         std::fs::read_to_string(&p)
             .map(|t| (t, p.clone()))
-            .map_err(|e| format!("{}: {e}", p.display()))
+            .map_err(|e| Error::input(format!("{}: {e}", p.display())))
     };
     if let Some(g) = &entry.geojson {
         let (text, path) = open(g)?;
-        let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        let v: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| Error::input(format!("{}: {e}", path.display())))?;
         let mut index: std::collections::HashMap<(i64, i64), u32> = std::collections::HashMap::new();
         let mut points = Vec::new();
         let mut edges = Vec::new();
         let features = v["features"]
             .as_array()
-            .ok_or_else(|| format!("{}: not a GeoJSON FeatureCollection", path.display()))?;
+            .ok_or_else(|| Error::input(format!("{}: not a GeoJSON FeatureCollection", path.display())))?;
         for (i, f) in features.iter().enumerate() {
             let g = &f["geometry"];
             let lines: Vec<&serde_json::Value> = match g["type"].as_str() {
                 Some("LineString") => vec![&g["coordinates"]],
                 Some("MultiLineString") => g["coordinates"].as_array().into_iter().flatten().collect(),
                 _ => {
-                    return Err(format!(
+                    return Err(Error::input(format!(
                         "{}: feature {i}: roads must be LineString or MultiLineString",
                         path.display()
-                    ));
+                    )));
                 }
             };
             for line in lines {
                 let mut last: Option<u32> = None;
                 for c in line.as_array().into_iter().flatten() {
                     let (Some(lon), Some(lat)) = (c[0].as_f64(), c[1].as_f64()) else {
-                        return Err(format!(
+                        return Err(Error::input(format!(
                             "{}: feature {i}: a coordinate is not [lon, lat]",
                             path.display()
-                        ));
+                        )));
                     };
                     let key = ((lon * 1e7).round() as i64, (lat * 1e7).round() as i64);
                     let id = *index.entry(key).or_insert_with(|| {
@@ -235,9 +249,8 @@ pub fn read_roads(
         return Ok(net);
     }
     let (Some(n), Some(e)) = (&entry.nodes, &entry.edges) else {
-        return Err("[roads]: give either geojson, or nodes and edges".into());
+        return Err(Error::input("[roads]: give either geojson, or nodes and edges"));
     };
-    use crate::plan::{column, field, read_table};
     let npath = base.join(n);
     let (header, rows) = read_table(&npath)?;
     let (id, lon, lat) = (
@@ -264,11 +277,11 @@ pub fn read_roads(
         let node = |k: usize| {
             let name = row.get(k).map_or("", String::as_str);
             index.get(name).copied().ok_or_else(|| {
-                format!(
+                Error::input(format!(
                     "{}:{line}: node {name:?} is not in {}",
                     epath.display(),
                     npath.display()
-                )
+                ))
             })
         };
         let metres = match length.and_then(|k| row.get(k)).filter(|l| !l.is_empty()) {
@@ -276,13 +289,58 @@ pub fn read_roads(
                 l.parse::<f64>()
                     .ok()
                     .filter(|l| l.is_finite() && *l >= 0.0)
-                    .ok_or_else(|| format!("{}:{line}: length_m {l:?} is not a number >= 0", epath.display()))?,
+                    .ok_or_else(|| {
+                        Error::input(format!(
+                            "{}:{line}: length_m {l:?} is not a number >= 0",
+                            epath.display()
+                        ))
+                    })?,
             ),
             None => None,
         };
         net.add_edge(node(u)?, node(v)?, metres);
     }
     Ok(net)
+}
+
+/// A comma-separated table: its header and its non-empty rows with their line numbers.
+pub type Rows = Vec<(usize, Vec<String>)>;
+
+fn read(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|e| Error::input(format!("{}: {e}", path.display())))
+}
+
+pub fn read_table(path: &Path) -> Result<(Vec<String>, Rows)> {
+    let text = read(path)?;
+    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
+    let (_, header) = lines
+        .next()
+        .ok_or_else(|| Error::input(format!("{}: empty file", path.display())))?;
+    let header: Vec<String> = header.split(',').map(|h| h.trim().to_string()).collect();
+    let rows = lines
+        .map(|(i, l)| (i + 1, l.split(',').map(|v| v.trim().to_string()).collect()))
+        .collect();
+    Ok((header, rows))
+}
+
+pub fn column(path: &Path, header: &[String], name: &str) -> Result<usize> {
+    header.iter().position(|h| h == name).ok_or_else(|| {
+        Error::input(format!(
+            "{}: no column {name:?} (columns: {})",
+            path.display(),
+            header.join(", ")
+        ))
+    })
+}
+
+pub fn field<T: std::str::FromStr>(path: &Path, line: usize, row: &[String], at: usize, name: &str) -> Result<T> {
+    let raw = row.get(at).map_or("", String::as_str);
+    raw.parse().map_err(|_| {
+        Error::input(format!(
+            "{}:{line}: field {name}: {raw:?} is not a valid value",
+            path.display()
+        ))
+    })
 }
 
 #[cfg(test)]
@@ -295,10 +353,10 @@ mod tests {
         assert_eq!(d.response_minutes, 5.0);
         assert_eq!(d.unit_types["car"], 30.0);
         let f: UnitsFile = toml::from_str("[[station]]\ncode = \"PS1\"\nunits = { boat = 1 }\n").unwrap();
-        assert!(f.check().unwrap_err().contains("unknown unit type \"boat\""));
+        assert!(f.check().unwrap_err().message.contains("unknown unit type \"boat\""));
         assert!(toml::from_str::<UnitsFile>("respons_minutes = 3\n").is_err());
         let f: UnitsFile = toml::from_str("[roads]\nnodes = \"n.csv\"\n").unwrap();
-        assert!(f.check().unwrap_err().contains("nodes and edges go together"));
+        assert!(f.check().unwrap_err().message.contains("nodes and edges go together"));
     }
 
     #[test]
@@ -315,6 +373,6 @@ mod tests {
         assert_eq!(net.within(0, 2000.0), [(0, 0.0), (1, 1500.0)]);
         std::fs::write(dir.path().join("e.csv"), "u,v\na,b\na,zz\n").unwrap();
         let e = read_roads(&entry, dir.path(), |lon, lat| (lon, lat)).unwrap_err();
-        assert!(e.contains("e.csv:3") && e.contains("\"zz\""), "{e}");
+        assert!(e.message.contains("e.csv:3") && e.message.contains("\"zz\""), "{e}");
     }
 }

@@ -1,0 +1,188 @@
+//! Opening and acting on cases, with the rules every face obeys: the
+//! position is a WGS84 point or none; a dispute's escalation risk is graded
+//! from what is on file (the client cannot set it) with its reasons; a
+//! dispute is linked to the incidents that follow it (民转刑); a citizen's
+//! request gets a tracking token, shown once.
+
+use crate::error::{Error, Result};
+use crate::settings::CaseSettings;
+use chrono::{DateTime, Utc};
+use fengqiao_store::Store;
+use fengqiao_store::cases::{CaseRecord, NewCase, Party};
+use serde::Deserialize;
+
+/// Who is acting, as the case engine knows them.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub role: String,
+    pub username: String,
+}
+
+/// A new case as any face asks for it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpenCase {
+    #[serde(rename = "type")]
+    pub case_type: String,
+    pub category: String,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    pub jurisdiction: Option<String>,
+    pub address: Option<String>,
+    pub lon: Option<f64>,
+    pub lat: Option<f64>,
+    #[serde(default)]
+    pub parties: Vec<Party>,
+    /// Hazards: an existing (存量) hazard rather than a new one.
+    pub stock: Option<bool>,
+    /// Disputes: threats were made. The grade is computed from this and the
+    /// records on file.
+    #[serde(default)]
+    pub threats: bool,
+    /// Hazards: the risk level the reporter judged (low, medium, high,
+    /// critical). Ignored for disputes, whose grade is computed.
+    pub risk_grade: Option<String>,
+    /// Requests: times the citizen had to come in person.
+    #[serde(default)]
+    pub in_person_visits: u32,
+    /// The incident this case was opened from.
+    pub incident_id: Option<i64>,
+}
+
+/// A case just opened.
+#[derive(Debug, Clone)]
+pub struct Opened {
+    pub case: CaseRecord,
+    /// Requests: the tracking token, shown once (the store keeps its hash).
+    pub tracking_token: Option<String>,
+    /// 民转刑 links made at once: (case id, incident id).
+    pub links: Vec<(i64, i64)>,
+}
+
+/// The one check of a position on every face: both parts or neither, finite,
+/// within WGS84's ranges.
+pub fn check_position(lon: Option<f64>, lat: Option<f64>) -> Result<Option<fengqiao_geo::LonLat>> {
+    match (lon, lat) {
+        (None, None) => Ok(None),
+        (Some(lon), Some(lat)) => {
+            let p = fengqiao_geo::LonLat::new(lon, lat);
+            if p.is_valid() {
+                Ok(Some(p))
+            } else {
+                Err(Error::input(format!("lon {lon}, lat {lat}: not a WGS84 position"))
+                    .with_details(serde_json::json!({"parameter": "lon", "value": format!("{lon},{lat}")})))
+            }
+        }
+        _ => Err(Error::input("give both lon and lat, or neither")
+            .with_details(serde_json::json!({"parameter": "lat", "value": ""}))),
+    }
+}
+
+const RISK_LEVELS: [&str; 4] = ["low", "medium", "high", "critical"];
+
+/// Opens a case at its type's first stage, applying every rule above.
+pub fn open(
+    store: &dyn Store,
+    settings: &CaseSettings,
+    req: OpenCase,
+    actor: &Actor,
+    at: DateTime<Utc>,
+) -> Result<Opened> {
+    if req.title.trim().is_empty() || req.title.chars().count() > 200 {
+        return Err(Error::input(format!("title {:?}: 1 to 200 characters", req.title))
+            .with_details(serde_json::json!({"parameter": "title", "value": req.title})));
+    }
+    check_position(req.lon, req.lat)?;
+    let dispute = req.case_type == "dispute";
+    let mut new = NewCase {
+        case_type: req.case_type,
+        category: req.category,
+        title: req.title,
+        description: req.description,
+        jurisdiction: req.jurisdiction,
+        address: req.address,
+        lon: req.lon,
+        lat: req.lat,
+        origin: actor.role.clone(),
+        parties: req.parties,
+        stock: req.stock,
+        risk_grade: None,
+        risk: None,
+        token_hash: None,
+        in_person_visits: req.in_person_visits,
+        incident_id: req.incident_id,
+    };
+    if dispute {
+        // The grade comes from what is on file, not from anyone's impression.
+        let assessment = grade(store, settings, &new, req.threats, at)?;
+        new.risk_grade = serde_json::to_value(assessment.grade)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from));
+        new.risk = serde_json::to_value(&assessment).ok();
+    } else if let Some(r) = req.risk_grade {
+        if !RISK_LEVELS.contains(&r.as_str()) {
+            return Err(Error::input(format!(
+                "risk grade {r:?}: one of {}",
+                RISK_LEVELS.join(", ")
+            )));
+        }
+        new.risk_grade = Some(r);
+    }
+    let mut tracking_token = None;
+    if new.case_type == "request" {
+        let (token, hash) = fengqiao_store::cases::new_tracking_token()
+            .map_err(|e| Error::internal(format!("no randomness for a tracking token: {e}")))?;
+        new.token_hash = Some(hash);
+        tracking_token = Some(token);
+    }
+    let case = fengqiao_store::cases::open_case(store, &settings.config, &new, &actor.role, &actor.username, at)?;
+    let links = if dispute {
+        crate::escalation::link_dispute(store, &settings.escalation, &case, &actor.username)?
+    } else {
+        Vec::new()
+    };
+    Ok(Opened {
+        case,
+        tracking_token,
+        links,
+    })
+}
+
+/// A dispute's escalation-risk grade with its reasons.
+pub(crate) fn grade(
+    store: &dyn Store,
+    settings: &CaseSettings,
+    new: &NewCase,
+    threats: bool,
+    at: DateTime<Utc>,
+) -> Result<fengqiao_cases::risk::Assessment> {
+    let earlier_incidents = crate::escalation::earlier_incidents(store, &settings.escalation, new, at)?;
+    let (_, earlier_disputes) = store.dispute_history(None, &new.parties)?;
+    Ok(fengqiao_cases::risk::assess(&fengqiao_cases::risk::RiskFacts {
+        threats,
+        earlier_incidents,
+        earlier_disputes,
+        vulnerable_party: new.parties.iter().any(|p| p.vulnerable),
+    }))
+}
+
+/// Applies an action to case `id` (refused if `expected_version` is given
+/// and the case has moved on since it was read).
+pub fn act(
+    store: &dyn Store,
+    settings: &CaseSettings,
+    id: i64,
+    expected_version: Option<u32>,
+    cmd: &fengqiao_cases::Command,
+    at: DateTime<Utc>,
+) -> Result<(CaseRecord, fengqiao_cases::Event)> {
+    Ok(fengqiao_store::cases::act(
+        store,
+        &settings.config,
+        id,
+        expected_version,
+        cmd,
+        at,
+    )?)
+}

@@ -1,0 +1,22 @@
+//! Fengqiao's use cases: the one API that the CLI (`fengqiao`) and the HTTP
+//! server (`fengqiao-server`) both call, and the rules every face obeys
+//! (dispute risk grading, 民转刑 linking, the forecast's validation windows,
+//! coordinate checks). Requests are plain types; errors carry a code from
+//! one table ([`error::Code`]). Knows neither clap nor axum.
+
+pub mod cases;
+pub mod demo_cases;
+pub mod deployment;
+pub mod error;
+pub mod escalation;
+pub mod forecast;
+pub mod imports;
+pub mod ledger;
+pub mod net;
+pub mod replay_plan;
+pub mod settings;
+pub mod store;
+pub mod units;
+
+pub use error::{Code, Error, Result};
+pub use settings::Settings;

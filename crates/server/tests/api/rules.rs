@@ -1,0 +1,183 @@
+//! The rules every face obeys, through HTTP: the application crate decides,
+//! whatever the body says.
+
+use crate::helpers::*;
+
+/// An officer of the demo's first town, who opens disputes and hazards there.
+fn officer(app: &TestApp) -> String {
+    let town = off_runtime(|| {
+        app.db
+            .open()
+            .as_ref()
+            .jurisdictions()
+            .unwrap()
+            .into_iter()
+            .find(|j| j.jurisdiction.level == fengqiao_domain::Level::Town)
+            .unwrap()
+            .jurisdiction
+            .code
+    });
+    user_token(app, "officer-1", "officer", (Some(town), None, None))
+}
+
+impl TestApp {
+    async fn post_as(&self, token: &str, path: &str, body: &str) -> Response {
+        self.call("POST", path, &[("Authorization", &format!("Bearer {token}"))], body)
+            .await
+    }
+}
+
+/// A dispute opened with `risk_grade: "low"` and threats is graded by the
+/// server, with its reasons; a hazard keeps the level its reporter judged.
+#[tokio::test]
+async fn the_server_grades_a_dispute_whatever_the_client_says() {
+    let app = spawn_app().await;
+    let officer = officer(&app);
+    let r = app
+        .post_as(
+            &officer,
+            "/api/v1/cases",
+            r#"{"type":"dispute","category":"dispute.neighbour","title":"噪声纠纷","risk_grade":"low","threats":true,
+                "address":"鼓楼街道彩虹社区新典路88号","parties":[{"role":"applicant","name":"张三","phone":"13800000000","id_number":null,"address":null,"vulnerable":true}]}"#,
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let case = &r.json()["case"];
+    // threats 3 + a vulnerable party 2 = 5 points: high.
+    assert_eq!(case["risk_grade"], "high", "{case}");
+    let codes: Vec<&str> = case["risk"]["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["threats", "vulnerable"]);
+    assert!(case["risk"]["reasons"][0]["zh"].as_str().unwrap().contains("威胁"));
+    let hazard = app
+        .post_as(
+            &officer,
+            "/api/v1/cases",
+            r#"{"type":"hazard","category":"hazard.fire","title":"楼道堆物","risk_grade":"high"}"#,
+        )
+        .await;
+    assert_eq!(hazard.status, 201, "{}", hazard.body);
+    assert_eq!(hazard.json()["case"]["risk_grade"], "high");
+    let bad = app
+        .post_as(
+            &officer,
+            "/api/v1/cases",
+            r#"{"type":"hazard","category":"hazard.fire","title":"楼道堆物","risk_grade":"dire"}"#,
+        )
+        .await;
+    assert_eq!((bad.status, bad.json()["code"].as_str()), (422, Some("invalid_input")));
+}
+
+/// An incident imported after a dispute at the same building, written
+/// another way, is linked to it over HTTP's eyes too: the incident shows the
+/// dispute, the case report counts it, and the link is in the ledger.
+#[tokio::test]
+async fn an_incident_after_a_dispute_at_its_address_is_a_logged_warning() {
+    let app = spawn_app().await;
+    let officer = officer(&app);
+    let r = app
+        .post_as(
+            &officer,
+            "/api/v1/cases",
+            r#"{"type":"dispute","category":"dispute.neighbour","title":"邻里纠纷","address":"鼓楼街道彩虹社区新典路88号"}"#,
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let code = r.json()["case"]["code"].as_str().unwrap().to_string();
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1))
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("110.csv");
+    std::fs::write(
+        &csv,
+        format!(
+            "警情编号,发案时间,接警时间,派警时间,到场时间,处警结束时间,警情类别,警情来源,经度,纬度,发生地址,场所类型,处警单位\n\
+             R1,{tomorrow},,,,,打架斗殴,110报警,121.55,29.87,新典路 ８８ 号,住宅,\n"
+        ),
+    )
+    .unwrap();
+    let links = off_runtime(|| {
+        let store = app.db.open();
+        let settings = fengqiao_app::Settings::resolve(&Default::default(), None).unwrap();
+        let req = fengqiao_app::imports::ImportIncidents {
+            file: csv.clone(),
+            dataset: "demo".into(),
+            rejects: None,
+        };
+        let mapping = fengqiao_ingest::Mapping::from_toml(fengqiao_demo::DEMO_MAPPING, "demo").unwrap();
+        let imported =
+            fengqiao_app::imports::import_incidents(store.as_ref(), &settings, &req, mapping, &|_, _, _| {}).unwrap();
+        let logged = fengqiao_store::ledger::all_entries(store.as_ref())
+            .unwrap()
+            .iter()
+            .filter(|e| e.record_type == "link")
+            .count();
+        (imported.escalation_links, logged)
+    });
+    assert_eq!(links, (1, 1));
+    let incidents = app.get("/api/v1/incidents?limit=5").await.json();
+    let id = incidents["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["source_key"] == "R1")
+        .map(|i| i["id"].as_i64().unwrap())
+        .expect("the imported incident");
+    let v = app.get(&format!("/api/v1/incidents/{id}")).await.json();
+    assert_eq!(v["cases"][0]["code"], code.as_str(), "{v}");
+    let reason = v["cases"][0]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("同一地址（新典路88号）") && reason.contains("same address"),
+        "{reason}"
+    );
+    let report = app.get("/api/v1/reports/cases").await;
+    assert_eq!(report.status, 200, "{}", report.body);
+    assert!(
+        report
+            .body
+            .replace([' ', '\n'], "")
+            .contains("\"escalated_to_crime\":1"),
+        "{}",
+        report.body
+    );
+}
+
+/// Every code of the one table answers with its own status.
+#[tokio::test]
+async fn error_codes_answer_with_their_table_status() {
+    use fengqiao_app::Code;
+    let app = spawn_app().await;
+    for (path, code) in [
+        ("/api/v1/cases/XX-000000-20260101-0001", Code::NotFound),
+        ("/api/v1/incidents/abc", Code::InvalidParameter),
+    ] {
+        let r = app.get(path).await;
+        assert_eq!(r.json()["code"], code.name(), "{path}: {}", r.body);
+        assert_eq!(r.status, code.http_status(), "{path}");
+    }
+    let officer = officer(&app);
+    let r = app.post_as(&officer, "/api/v1/cases", r#"{"type":"dispute"}"#).await;
+    assert_eq!(
+        (r.status, r.json()["code"].as_str()),
+        (Code::InvalidBody.http_status(), Some("invalid_body"))
+    );
+    let r = app
+        .post_as(
+            &officer,
+            "/api/v1/cases",
+            r#"{"type":"dispute","category":"dispute.neighbour","title":"x","lon":200,"lat":30}"#,
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.json()["code"].as_str()),
+        (422, Some("invalid_input")),
+        "{}",
+        r.body
+    );
+}
