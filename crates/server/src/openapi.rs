@@ -4,6 +4,7 @@
 //! the same routes, and schemathesis checks the server against the document.
 
 use crate::auth::{Need, ROUTES};
+use fengqiao_app::Code;
 use serde_json::{Value, json};
 
 /// (method, OpenAPI path, summary, query parameters (name, schema type), JSON body, success status).
@@ -437,7 +438,10 @@ fn body_schema(name: &str) -> Value {
                 "description": {"type": "string"}, "jurisdiction": {"type": ["string", "null"]},
                 "address": {"type": ["string", "null"]}, "lon": {"type": ["number", "null"]}, "lat": {"type": ["number", "null"]},
                 "parties": {"type": "array", "items": {"type": "object"}}, "stock": {"type": ["boolean", "null"]},
-                "risk_grade": {"type": ["string", "null"]},
+                "risk_grade": {"type": ["string", "null"], "description": "hazards only: low, medium, high or critical; a dispute's grade is computed by the server"},
+                "threats": {"type": "boolean", "description": "disputes: threats were made (a fact the grade is computed from)"},
+                "in_person_visits": {"type": "integer", "minimum": 0, "maximum": 4294967295_u64},
+                "incident_id": {"type": ["integer", "null"]},
             }),
             &["type", "category", "title"],
         ),
@@ -467,9 +471,71 @@ fn error_response(code: u16) -> Value {
         429 => {
             "too many requests: failed sign-ins from this address, public submissions from it, or expensive requests of this user in flight"
         }
-        _ => "the database could not answer",
+        500 => "a fault of the program, logged on the server",
+        _ => "the database could not answer, or the server cannot do that now",
     };
     json!({"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
+}
+
+/// The error codes a route can answer with, from what it is: guarded or
+/// public, with a body or parameters, one record or many, and the few
+/// routes with rules of their own.
+pub fn route_codes(method: &str, path: &str, body: Option<&str>, need: Option<Need>, has_query: bool) -> Vec<Code> {
+    let mut codes = vec![Code::Internal, Code::DatabaseUnavailable];
+    if !matches!(need, Some(Need::Public)) {
+        codes.extend([Code::Unauthenticated, Code::Forbidden, Code::PasswordChangeRequired]);
+        if method != "GET" {
+            codes.push(Code::Csrf);
+        }
+    }
+    if body.is_some() {
+        codes.extend([Code::InvalidBody, Code::PayloadTooLarge, Code::UnsupportedMediaType]);
+    }
+    if has_query || path.contains('{') {
+        codes.push(Code::InvalidParameter);
+    }
+    if path.contains('{') {
+        codes.push(Code::NotFound);
+    }
+    let extra: &[Code] = match (method, path) {
+        ("POST", "/api/v1/session") => &[Code::WrongCredentials, Code::Throttled],
+        ("POST", "/api/v1/me/password") => &[Code::WrongPassword, Code::InvalidInput],
+        ("POST", "/api/v1/public/requests") => &[Code::Throttled, Code::InvalidInput, Code::Unknown, Code::Invalid],
+        ("POST", "/api/v1/public/requests/{token}/photos") => &[Code::TooManyPhotos, Code::Closed],
+        ("POST", "/api/v1/cases") => &[Code::InvalidInput, Code::Unknown, Code::Invalid, Code::OutOfScope],
+        ("POST", "/api/v1/cases/{code}/actions") | ("POST", "/api/v1/public/requests/{token}/rating") => {
+            &[Code::Unknown, Code::Invalid, Code::WrongStage, Code::Conflict]
+        }
+        ("GET", "/api/v1/cases/{code}/attachments/{id}") => &[Code::FileChanged],
+        ("POST", "/api/v1/forecasts") | ("POST", "/api/v1/plans") | ("POST", "/api/v1/plans/{id}/replay") => {
+            &[Code::InvalidInput, Code::NotFound, Code::Busy]
+        }
+        ("POST", "/api/v1/ledger/cosignatures") => &[
+            Code::MalformedCosignature,
+            Code::BadCosignature,
+            Code::UnknownWitness,
+            Code::NotFound,
+        ],
+        _ if path.starts_with("/api/v1/ledger") => &[Code::NoProof, Code::OutOfScope],
+        _ if path.contains("aggregate") || path.contains("forecasts") || path.contains("plans") => {
+            &[Code::Busy, Code::InvalidGrid, Code::InvalidQuery]
+        }
+        _ => &[],
+    };
+    for c in extra {
+        if !codes.contains(c) {
+            codes.push(*c);
+        }
+    }
+    codes
+}
+
+/// The one table of error codes, as the document lists it.
+fn code_table() -> Value {
+    Code::ALL
+        .iter()
+        .map(|c| json!({"code": c.name(), "status": c.http_status(), "exit_code": c.exit_code(), "description": c.description()}))
+        .collect()
 }
 
 /// The document.
@@ -497,10 +563,22 @@ pub fn document() -> Value {
         }
         let mut responses = serde_json::Map::new();
         responses.insert(ok.to_string(), json!({"description": "success"}));
-        for code in ERROR_CODES {
-            responses.insert(code.to_string(), error_response(code));
+        let codes = route_codes(method, path, *body, need, !query.is_empty());
+        for status in ERROR_CODES {
+            let mut r = error_response(status);
+            let here: Vec<&str> = codes
+                .iter()
+                .filter(|c| c.http_status() == status)
+                .map(|c| c.name())
+                .collect();
+            if !here.is_empty() {
+                r["x-error-codes"] = json!(here);
+            }
+            responses.insert(status.to_string(), r);
         }
-        let mut op = json!({"summary": summary, "parameters": params, "responses": responses});
+        responses.insert("500".into(), error_response(500));
+        let mut op = json!({"summary": summary, "parameters": params, "responses": responses,
+                            "x-error-codes": codes.iter().map(|c| c.name()).collect::<Vec<_>>()});
         if let Some(b) = body {
             let content = if *b == "photo" {
                 // The photo's bytes as they are, no JSON around them.
@@ -534,8 +612,10 @@ pub fn document() -> Value {
                 "session": {"type": "apiKey", "in": "cookie", "name": crate::auth::COOKIE},
             },
             "schemas": {"Error": {"type": "object", "required": ["code", "message"],
-                "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "details": {}}}},
+                "properties": {"code": {"type": "string", "enum": Code::ALL.iter().map(|c| c.name()).collect::<Vec<_>>()},
+                               "message": {"type": "string"}, "details": {}}}},
         },
+        "x-error-codes": code_table(),
     })
 }
 
@@ -573,6 +653,16 @@ mod tests {
         }
         let doc = document();
         assert_eq!(doc["openapi"], "3.1.0");
+        // Each operation lists its codes, each under its own status.
+        let open = &doc["paths"]["/api/v1/cases"]["post"];
+        for code in ["invalid_input", "unknown", "forbidden", "invalid_body", "out_of_scope"] {
+            assert!(
+                open["x-error-codes"].as_array().unwrap().iter().any(|c| c == code),
+                "{code}"
+            );
+        }
+        assert_eq!(open["responses"]["403"]["x-error-codes"][0], "forbidden");
+        assert_eq!(doc["x-error-codes"].as_array().unwrap().len(), Code::ALL.len());
         assert!(doc["paths"]["/api/v1/cases/{code}/actions"]["post"]["requestBody"].is_object());
     }
 }

@@ -1,0 +1,125 @@
+//! Forecasts and plans as the map reads them.
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn latest_forecast_as_json_and_geojson() {
+    let app = spawn_app().await;
+    let r = app.get("/api/v1/forecasts/latest?window=day").await;
+    assert_eq!(r.status, 404);
+    assert!(r.json()["message"].as_str().unwrap().contains("fengqiao forecast"));
+    // Store one forecast through the same store the server uses.
+    let () = off_runtime(|| {
+        let store = app.db.open();
+        let store = store.as_ref();
+        let run = fengqiao_store::ForecastRun {
+            id: 0,
+            dataset: "demo".into(),
+            model: "fq".into(),
+            window_kind: "day".into(),
+            window_start: chrono::Utc::now(),
+            window_end: chrono::Utc::now() + chrono::Duration::days(1),
+            shift: 0,
+            category: None,
+            cell_m: 150.0,
+            centre: [121.5, 29.86],
+            origin: [-1500.0, -1500.0],
+            cols: 20,
+            rows: 20,
+            data_cutoff: chrono::Utc::now(),
+            params: serde_json::json!({"valid_cells": 3}),
+            version: "test".into(),
+            created_at: chrono::Utc::now(),
+        };
+        fengqiao_store::Store::save_forecast(
+            store,
+            &fengqiao_store::NewForecast {
+                run,
+                cells: vec![(0, 0.5), (21, 1.5), (399, 0.1)],
+            },
+        )
+        .unwrap();
+    });
+    let v = app.get("/api/v1/forecasts/latest?window=day").await.json();
+    assert_eq!(v["cells"].as_array().unwrap().len(), 3);
+    assert!((v["expected_total"].as_f64().unwrap() - 2.1).abs() < 1e-9);
+    let b = v["cells"][0]["bounds"].as_array().unwrap();
+    assert!(b[0].as_f64().unwrap() < b[2].as_f64().unwrap() && b[1].as_f64().unwrap() < b[3].as_f64().unwrap());
+    let g = app
+        .get("/api/v1/forecasts/latest?window=day&format=geojson")
+        .await
+        .json();
+    assert_eq!(g["type"], "FeatureCollection");
+    assert_eq!(g["features"][0]["properties"]["cell"], 21, "ranked by expected count");
+    assert_eq!(g["features"][0]["properties"]["rank"], 1);
+    let ring = g["features"][0]["geometry"]["coordinates"][0].as_array().unwrap();
+    assert_eq!(ring.len(), 5);
+    assert_eq!(ring[0], ring[4]);
+    let bad = app.get("/api/v1/forecasts/latest?window=month").await;
+    assert_eq!(bad.status, 400);
+    // The hottest share only, hottest first, with the whole forecast's total.
+    let top = app.get("/api/v1/forecasts/latest?window=day&top=0.5").await.json();
+    let cells: Vec<i64> = top["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["cell"].as_i64().unwrap())
+        .collect();
+    let valid = top["forecast"]["params"]["valid_cells"].as_u64().unwrap_or(3) as f64;
+    assert_eq!(cells.len(), (0.5 * valid).ceil() as usize);
+    assert_eq!(cells[0], 21);
+    assert_eq!(top["expected_total"], v["expected_total"]);
+    assert_eq!(top["stored_cells"], 3);
+    for bad in ["0", "1.5", "x"] {
+        assert_eq!(
+            app.get(&format!("/api/v1/forecasts/latest?window=day&top={bad}"))
+                .await
+                .status,
+            400
+        );
+    }
+}
+
+#[tokio::test]
+async fn plans_latest_and_by_id() {
+    let app = spawn_app().await;
+    let r = app.get("/api/v1/plans/latest").await;
+    assert_eq!(r.status, 404);
+    assert!(r.json()["message"].as_str().unwrap().contains("fengqiao plan"));
+    let (geojson, id) = off_runtime(|| {
+        let store = app.db.open();
+        let store = store.as_ref();
+        let geojson = serde_json::json!({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "geometry": {"type": "Point", "coordinates": [121.5, 29.86]}, "properties": {"kind": "unit"}}
+        ]});
+        let id = fengqiao_store::Store::save_plan(
+            store,
+            &fengqiao_store::NewPlan {
+                dataset: "demo".into(),
+                forecast_id: None,
+                window_start: chrono::Utc::now(),
+                window_end: chrono::Utc::now() + chrono::Duration::hours(8),
+                params: serde_json::json!({"response_minutes": 5}),
+                summary: serde_json::json!({"objective": 1.5, "coverage": {"1": 0.1, "3": 0.5, "5": 0.9}, "gap": null}),
+                body: serde_json::json!({"units": []}),
+                geojson: geojson.to_string(),
+                version: "test".into(),
+                created_at: chrono::Utc::now(),
+            },
+        )
+        .unwrap();
+        (geojson, id)
+    });
+    let v = app.get("/api/v1/plans/latest").await.json();
+    assert_eq!(v["id"], id);
+    assert_eq!(v["summary"]["coverage"]["5"], 0.9);
+    let g = app.get(&format!("/api/v1/plans/{id}?format=geojson")).await;
+    assert_eq!(g.status, 200);
+    assert_eq!(g.content_type, "application/geo+json");
+    let mut want = geojson.clone();
+    want["fengqiao_record"] = serde_json::json!(format!("plan/{id}"));
+    assert_eq!(g.json(), want, "the stored GeoJSON with its ledger record");
+    assert_eq!(app.get("/api/v1/plans/9999").await.status, 404);
+    assert_eq!(app.get("/api/v1/plans/x").await.status, 400);
+    assert_eq!(app.get("/api/v1/plans/latest?format=kml").await.status, 400);
+}
