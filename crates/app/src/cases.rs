@@ -48,6 +48,10 @@ pub struct OpenCase {
     pub in_person_visits: u32,
     /// The incident this case was opened from.
     pub incident_id: Option<i64>,
+    /// The channel, where it is not the actor's role (`web`, `open311`);
+    /// set by the face, never by a request body.
+    #[serde(skip)]
+    pub origin: Option<String>,
 }
 
 /// A case just opened.
@@ -93,18 +97,23 @@ pub fn open(
         return Err(Error::input(format!("title {:?}: 1 to 200 characters", req.title))
             .with_details(serde_json::json!({"parameter": "title", "value": req.title})));
     }
-    check_position(req.lon, req.lat)?;
+    let position = check_position(req.lon, req.lat)?;
     let dispute = req.case_type == "dispute";
+    // A pin without a named area is routed to the deepest area it falls in.
+    let jurisdiction = match (req.jurisdiction, position) {
+        (None, Some(p)) => route_point(store, p.lon, p.lat)?,
+        (j, _) => j,
+    };
     let mut new = NewCase {
         case_type: req.case_type,
         category: req.category,
         title: req.title,
         description: req.description,
-        jurisdiction: req.jurisdiction,
+        jurisdiction,
         address: req.address,
         lon: req.lon,
         lat: req.lat,
-        origin: actor.role.clone(),
+        origin: req.origin.unwrap_or_else(|| actor.role.clone()),
         parties: req.parties,
         stock: req.stock,
         risk_grade: None,
@@ -147,6 +156,20 @@ pub fn open(
         tracking_token,
         links,
     })
+}
+
+/// The code of the deepest area a point falls in, if any: where a pinned
+/// case is routed, whichever face it came by.
+pub fn route_point(store: &dyn Store, lon: f64, lat: f64) -> Result<Option<String>> {
+    let lookup = fengqiao_ingest::jurisdiction_lookup(store)?;
+    let Some(id) = lookup.find(lon, lat) else {
+        return Ok(None);
+    };
+    Ok(store
+        .jurisdictions()?
+        .into_iter()
+        .find(|j| j.jurisdiction.id == id)
+        .map(|j| j.jurisdiction.code))
 }
 
 /// A dispute's escalation-risk grade with its reasons.

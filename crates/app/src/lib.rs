@@ -17,6 +17,7 @@ pub mod replay_plan;
 pub mod settings;
 pub mod store;
 pub mod units;
+pub mod volunteers;
 
 pub use error::{Code, Error, Result};
 pub use settings::Settings;

@@ -209,6 +209,7 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<()> {
                 risk_grade: a.risk.clone(),
                 in_person_visits: a.in_person_visits,
                 incident_id: None,
+                origin: None,
             };
             let actor = fengqiao_app::cases::Actor {
                 role: a.role.clone(),

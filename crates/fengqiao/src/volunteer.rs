@@ -93,14 +93,17 @@ pub fn run(settings: &Settings, cmd: &VolunteerCommand) -> Result<()> {
             areas,
             availability,
         } => {
-            let id = store.add_volunteer(&NewVolunteer {
-                name: name.clone(),
-                phone: phone.clone(),
-                skills: skills.clone(),
-                areas: areas.clone(),
-                availability: availability.clone(),
-                joined_at: Utc::now(),
-            })?;
+            let id = fengqiao_app::volunteers::register(
+                store,
+                &NewVolunteer {
+                    name: name.clone(),
+                    phone: phone.clone(),
+                    skills: skills.clone(),
+                    areas: areas.clone(),
+                    availability: availability.clone(),
+                    joined_at: Utc::now(),
+                },
+            )?;
             fengqiao_app::ledger::sequence_after_write(settings, store);
             println!("volunteer {id} registered");
             Ok(())
@@ -149,16 +152,19 @@ pub fn run(settings: &Settings, cmd: &VolunteerCommand) -> Result<()> {
         } => {
             let (starts_at, ends_at) = (local(settings, start, "start")?, local(settings, end, "end")?);
             let hours = (ends_at - starts_at).num_minutes() as f64 / 60.0;
-            let id = store.add_activity(&NewActivity {
-                kind: kind.clone(),
-                title: title.clone(),
-                jurisdiction: jurisdiction.clone(),
-                starts_at,
-                ends_at,
-                reach: *reach,
-                case_code: case.clone(),
-                attendance: volunteers.iter().map(|v| (*v, hours)).collect(),
-            })?;
+            let id = fengqiao_app::volunteers::record_activity(
+                store,
+                &NewActivity {
+                    kind: kind.clone(),
+                    title: title.clone(),
+                    jurisdiction: jurisdiction.clone(),
+                    starts_at,
+                    ends_at,
+                    reach: *reach,
+                    case_code: case.clone(),
+                    attendance: volunteers.iter().map(|v| (*v, hours)).collect(),
+                },
+            )?;
             fengqiao_app::ledger::sequence_after_write(settings, store);
             println!(
                 "activity {id} recorded: {} volunteers, {hours:.1} h each",

@@ -402,15 +402,6 @@ pub async fn add_volunteer(
         availability: String,
     }
     let b: Body = crate::body::json(&raw)?;
-    let texts = [("name", &b.name), ("availability", &b.availability)]
-        .into_iter()
-        .chain(b.phone.iter().map(|p| ("phone", p)))
-        .chain(b.skills.iter().map(|x| ("skills", x)))
-        .chain(b.areas.iter().map(|x| ("areas", x)));
-    for (field, value) in texts {
-        fengqiao_cases::text::check(field, value)
-            .map_err(|e| ApiError::invalid_parameter(field, value, e.to_string()))?;
-    }
     let v = fengqiao_store::volunteers::NewVolunteer {
         name: b.name,
         phone: b.phone,
@@ -419,7 +410,7 @@ pub async fn add_volunteer(
         availability: b.availability,
         joined_at: chrono::Utc::now(),
     };
-    let id = blocking(&state, move |s| s.add_volunteer(&v)).await?;
+    let id = crate::api::on_worker(&state, move |s| fengqiao_app::volunteers::register(s, &v)).await??;
     Ok((StatusCode::CREATED, Json(json!({"id": id}))))
 }
 
@@ -429,6 +420,6 @@ pub async fn add_activity(
     raw: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let a: fengqiao_store::volunteers::NewActivity = crate::body::json(&raw)?;
-    let id = blocking(&state, move |s| s.add_activity(&a)).await?;
+    let id = crate::api::on_worker(&state, move |s| fengqiao_app::volunteers::record_activity(s, &a)).await??;
     Ok((StatusCode::CREATED, Json(json!({"id": id}))))
 }

@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use fengqiao_store::cases::{CaseFilter, CaseRecord, NewCase, Party};
+use fengqiao_store::cases::{CaseFilter, CaseRecord, Party};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
@@ -727,10 +727,7 @@ pub async fn post(State(state): State<AppState>, Path(path): Path<String>, raw: 
     for (a, v) in &attrs {
         full_description.push_str(&format!("\n[{a}] {v}"));
     }
-    let Ok((token, token_hash)) = fengqiao_store::cases::new_tracking_token() else {
-        return error(format, StatusCode::SERVICE_UNAVAILABLE, "no randomness for a token");
-    };
-    let new = NewCase {
+    let req = fengqiao_app::cases::OpenCase {
         case_type: "request".into(),
         category: code,
         title,
@@ -739,23 +736,29 @@ pub async fn post(State(state): State<AppState>, Path(path): Path<String>, raw: 
         address,
         lon,
         lat,
-        origin: "open311".into(),
         parties,
         stock: None,
+        threats: false,
         risk_grade: None,
-        risk: None,
-        token_hash: Some(token_hash),
         in_person_visits: 0,
         incident_id: None,
+        origin: Some("open311".into()),
     };
-    let config = state.cases.clone();
-    let actor = format!("open311:{client}");
+    let settings = state.settings.clone();
+    let citizen = fengqiao_app::cases::Actor {
+        role: "citizen".into(),
+        username: format!("open311:{client}"),
+    };
     let opened = worker(&state, move |s| {
-        fengqiao_store::cases::open_case(s, &config, &new, "citizen", &actor, Utc::now())
+        fengqiao_app::cases::open(s, &settings.cases, req, &citizen, Utc::now())
     })
     .await;
     match opened {
-        Some(Ok(case)) => {
+        Some(Ok(fengqiao_app::cases::Opened {
+            case,
+            tracking_token: Some(token),
+            ..
+        })) => {
             let item = Node::Record(vec![
                 ("service_request_id", text(case.code)),
                 ("token", text(token)),
@@ -772,7 +775,18 @@ pub async fn post(State(state): State<AppState>, Path(path): Path<String>, raw: 
                 Node::List("request", vec![item]),
             )
         }
-        Some(Err(e)) => error(format, StatusCode::BAD_REQUEST, &e.to_string()),
+        Some(Ok(_)) => error(
+            format,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "a request without its tracking token",
+        ),
+        // GeoReport v2 answers a refused request with 400 whatever the reason; a fault of ours is 503.
+        Some(Err(e)) if e.code.http_status() >= 500 => error(
+            format,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the request could not be stored now",
+        ),
+        Some(Err(e)) => error(format, StatusCode::BAD_REQUEST, &e.message),
         None => error(format, StatusCode::SERVICE_UNAVAILABLE, "the database could not answer"),
     }
 }

@@ -9,7 +9,7 @@ use crate::{AppState, body};
 use axum::Json;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::StatusCode;
-use fengqiao_store::cases::{CaseRecord, NewCase, Party, token_hash};
+use fengqiao_store::cases::{CaseRecord, Party, token_hash};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
@@ -116,8 +116,6 @@ pub async fn submit(
             vulnerable: false,
         }],
     };
-    let (token, hash) = fengqiao_store::cases::new_tracking_token()
-        .map_err(|e| ApiError::new(Code::Unavailable, format!("no randomness: {e}")))?;
     let title = state
         .cases
         .case_type("request")
@@ -128,7 +126,7 @@ pub async fn submit(
         (Some(lon), Some(lat)) => route_pin(&state, lon, lat).await?,
         _ => None,
     };
-    let new = NewCase {
+    let req = fengqiao_app::cases::OpenCase {
         case_type: "request".into(),
         category: s.category,
         title,
@@ -137,43 +135,35 @@ pub async fn submit(
         address,
         lon: s.lon,
         lat: s.lat,
-        origin: "web".into(),
         parties,
         stock: None,
+        threats: false,
         risk_grade: None,
-        risk: None,
-        token_hash: Some(hash),
         in_person_visits: 0,
         incident_id: None,
+        origin: Some("web".into()),
     };
-    let config = state.cases.clone();
+    let settings = state.settings.clone();
+    let citizen = fengqiao_app::cases::Actor {
+        role: "citizen".into(),
+        username: "citizen:web".into(),
+    };
     let opened = crate::api::on_worker(&state, move |st| {
-        fengqiao_store::cases::open_case(st, &config, &new, "citizen", "citizen:web", chrono::Utc::now())
+        fengqiao_app::cases::open(st, &settings.cases, req, &citizen, chrono::Utc::now())
     })
-    .await?
-    .map_err(|e| ApiError::from(fengqiao_app::Error::from(e)))?;
+    .await??;
     // Only what was accepted counts against the address's hourly quota.
     state.submissions.record(client);
     Ok((
         StatusCode::CREATED,
-        Json(json!({"code": opened.code, "token": token, "due_at": opened.state.due_at})),
+        Json(json!({"code": opened.case.code, "token": opened.tracking_token, "due_at": opened.case.state.due_at})),
     ))
 }
 
 /// The code of the deepest area a point falls in, if any: where a pinned
 /// request is routed, whichever channel it came by.
 pub(crate) async fn route_pin(state: &AppState, lon: f64, lat: f64) -> Result<Option<String>, ApiError> {
-    crate::api::blocking(state, move |st| {
-        let lookup =
-            fengqiao_ingest::jurisdiction_lookup(st).map_err(|e| fengqiao_store::StoreError::Backend(e.to_string()))?;
-        let id = lookup.find(lon, lat);
-        Ok(st
-            .jurisdictions()?
-            .into_iter()
-            .find(|j| Some(j.jurisdiction.id) == id)
-            .map(|j| j.jurisdiction.code))
-    })
-    .await
+    Ok(crate::api::on_worker(state, move |st| fengqiao_app::cases::route_point(st, lon, lat)).await??)
 }
 
 fn view(state: &AppState, c: &CaseRecord, events: &[fengqiao_cases::Event]) -> Value {
