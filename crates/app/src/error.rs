@@ -209,6 +209,19 @@ impl From<std::io::Error> for Error {
     }
 }
 
+impl From<fengqiao_store::files::FileError> for Error {
+    fn from(e: fengqiao_store::files::FileError) -> Self {
+        use fengqiao_store::files::FileError;
+        let code = match &e {
+            FileError::Missing | FileError::Io { missing: true, .. } => Code::NotFound,
+            FileError::Changed => Code::FileChanged,
+            FileError::TooLarge { .. } | FileError::NotAFile(_) | FileError::NotADigest => Code::InvalidInput,
+            FileError::Io { .. } => Code::Internal,
+        };
+        Error::new(code, e.to_string())
+    }
+}
+
 impl From<serde_json::Error> for Error {
     fn from(e: serde_json::Error) -> Self {
         Error::internal(format!("JSON: {e}"))

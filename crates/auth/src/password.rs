@@ -17,7 +17,16 @@ fn hasher() -> Argon2<'static> {
 }
 
 /// Why a password is refused, for the person choosing it.
-pub fn check_policy(password: &str, username: &str) -> Result<(), String> {
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct WeakPassword(pub String);
+
+/// Whether a password may be chosen; why not, for the person choosing it.
+pub fn check_policy(password: &str, username: &str) -> Result<(), WeakPassword> {
+    check(password, username).map_err(WeakPassword)
+}
+
+fn check(password: &str, username: &str) -> Result<(), String> {
     if password.chars().count() < MIN_LENGTH {
         return Err(format!("a password needs at least {MIN_LENGTH} characters"));
     }
@@ -69,10 +78,11 @@ mod tests {
 
     #[test]
     fn the_policy_says_why() {
-        assert!(check_policy("short", "u").unwrap_err().contains("10 characters"));
+        assert!(check_policy("short", "u").unwrap_err().0.contains("10 characters"));
         assert!(
             check_policy("zhang-san-2026", "zhang-san")
                 .unwrap_err()
+                .0
                 .contains("user name")
         );
         assert!(check_policy("aaaaaaaaaaaa", "u").is_err());

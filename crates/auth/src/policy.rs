@@ -103,13 +103,22 @@ pub struct Principal {
     pub assignee: Option<String>,
 }
 
+/// Why an access policy is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct PolicyError(pub String);
+
 impl Policy {
     pub fn builtin() -> Self {
         Self::from_toml(BUILTIN, &[]).expect("the built-in policy is valid")
     }
 
     /// Parses a policy; `roles`, when given, are the roles it may name.
-    pub fn from_toml(text: &str, roles: &[String]) -> Result<Self, String> {
+    pub fn from_toml(text: &str, roles: &[String]) -> Result<Self, PolicyError> {
+        Self::parse(text, roles).map_err(PolicyError)
+    }
+
+    fn parse(text: &str, roles: &[String]) -> Result<Self, String> {
         let file: File = toml::from_str(text).map_err(|e| e.to_string())?;
         let known_role = |r: &str| roles.is_empty() || roles.iter().any(|x| x == r);
         let mut allowed = BTreeMap::new();
@@ -180,18 +189,21 @@ mod tests {
         assert!(
             Policy::from_toml(&missing, &[])
                 .unwrap_err()
+                .0
                 .contains("\"users.admin\" is missing")
         );
         let typo = BUILTIN.replace("\"users.admin\"", "\"user.admin\"");
         assert!(
             Policy::from_toml(&typo, &[])
                 .unwrap_err()
+                .0
                 .contains("unknown permission")
         );
         let roles: Vec<String> = ["admin"].map(String::from).to_vec();
         assert!(
             Policy::from_toml(BUILTIN, &roles)
                 .unwrap_err()
+                .0
                 .contains("is not a configured role")
         );
         let scope = BUILTIN.replace("officer = \"jurisdiction\"", "officer = \"street\"");

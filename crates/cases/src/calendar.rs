@@ -40,7 +40,7 @@ pub enum Span {
 
 impl Span {
     /// `4h`, `90m`, `3wd` (working days), `7d` (calendar days).
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub(crate) fn parse(text: &str) -> Result<Self, String> {
         let t = text.trim();
         let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
         let (n, unit) = t.split_at(split);
@@ -87,7 +87,7 @@ pub struct WorkCalendar {
 }
 
 impl WorkCalendar {
-    pub fn new(c: &CalendarConfig) -> Result<Self, String> {
+    pub(crate) fn new(c: &CalendarConfig) -> Result<Self, String> {
         let tz = c
             .timezone
             .parse()

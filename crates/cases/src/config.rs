@@ -240,13 +240,23 @@ pub struct Route {
     pub co: Vec<String>,
 }
 
+/// Why a case configuration is refused: where in the file, and what.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
 impl CaseConfig {
     /// The configuration shipped with Fengqiao.
     pub fn builtin() -> Self {
         Self::from_toml(BUILTIN).expect("the built-in case configuration is valid")
     }
 
-    pub fn from_toml(text: &str) -> Result<Self, String> {
+    /// Parses a configuration, with every cross-reference checked.
+    pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
+        Self::parse(text).map_err(ConfigError)
+    }
+
+    fn parse(text: &str) -> Result<Self, String> {
         let file: File = toml::from_str(text).map_err(|e| e.to_string())?;
         let roles: BTreeSet<&str> = file.roles.iter().map(String::as_str).collect();
         let calendar = WorkCalendar::new(&file.calendar)?;
@@ -450,7 +460,7 @@ mod tests {
         for (from, to, want) in cases {
             let text = base.replacen(from, to, 1);
             assert_ne!(text, base, "{from}");
-            let e = CaseConfig::from_toml(&text).unwrap_err();
+            let e = CaseConfig::from_toml(&text).unwrap_err().0;
             assert!(e.contains(want), "{want} not in {e}");
         }
     }

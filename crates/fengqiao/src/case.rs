@@ -389,8 +389,7 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<()> {
         }
         CaseCommand::Attach { code, file, actor } => {
             let case = find(store, code)?;
-            let (sha256, size) =
-                fengqiao_store::files::store_file(&settings.store.data_dir, file).map_err(Error::input)?;
+            let (sha256, size) = fengqiao_store::files::store_file(&settings.store.data_dir, file)?;
             let file_name = file
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())

@@ -11,6 +11,8 @@ pub enum GeoJsonError {
     Feature { index: usize, reason: String },
     #[error("expected a FeatureCollection, found {0}")]
     NotACollection(String),
+    #[error("{0}")]
+    Geometry(String),
 }
 
 /// A polygonal feature with its properties.
@@ -49,9 +51,9 @@ pub fn parse_feature_collection(text: &str) -> Result<Vec<Feature>, GeoJsonError
 }
 
 /// Parses one GeoJSON Polygon or MultiPolygon geometry object.
-pub fn parse_geometry_text(text: &str) -> Result<MultiPolygon, String> {
-    let v: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    parse_geometry(&v)
+pub fn parse_geometry_text(text: &str) -> Result<MultiPolygon, GeoJsonError> {
+    let v: Value = serde_json::from_str(text)?;
+    parse_geometry(&v).map_err(GeoJsonError::Geometry)
 }
 
 fn parse_geometry(g: &Value) -> Result<MultiPolygon, String> {

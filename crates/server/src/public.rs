@@ -286,8 +286,8 @@ pub async fn photo(
         .clone()
         .ok_or_else(|| ApiError::new(Code::Unavailable, "this server takes no uploads".into()))?;
     let case_id = c.id;
-    let added = crate::api::on_worker(&state, move |s| -> Result<Option<(i64, String, u64)>, String> {
-        let existing = s.attachments(case_id).map_err(|e| e.to_string())?;
+    let added = crate::api::on_worker(&state, move |s| -> fengqiao_app::Result<Option<(i64, String, u64)>> {
+        let existing = s.attachments(case_id)?;
         let photos = existing.iter().filter(|(_, a)| a.added_by == PHOTO_ACTOR).count();
         if photos >= PHOTOS_PER_REQUEST {
             return Ok(None);
@@ -301,11 +301,10 @@ pub async fn photo(
             added_by: PHOTO_ACTOR.into(),
             added_at: chrono::Utc::now(),
         };
-        let id = s.add_attachment(case_id, &a).map_err(|e| e.to_string())?;
+        let id = s.add_attachment(case_id, &a)?;
         Ok(Some((id, sha256, size)))
     })
-    .await?
-    .map_err(|e| ApiError::new(Code::Unavailable, e))?;
+    .await??;
     let Some((id, sha256, size)) = added else {
         return Err(ApiError::new(
             Code::TooManyPhotos,

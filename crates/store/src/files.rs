@@ -35,32 +35,58 @@ pub fn media_type(file_name: &str) -> &'static str {
     }
 }
 
+/// Why an attachment cannot be stored or read back.
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    #[error("{path}: {reason}")]
+    Io {
+        path: String,
+        reason: String,
+        missing: bool,
+    },
+    #[error("{what}: {size} bytes is over the {} MB limit for attachments", MAX_BYTES / 1024 / 1024)]
+    TooLarge { what: String, size: u64 },
+    #[error("{0}: not a file")]
+    NotAFile(String),
+    #[error("not a SHA-256")]
+    NotADigest,
+    #[error("the file is missing")]
+    Missing,
+    #[error("the file's bytes no longer match its hash")]
+    Changed,
+}
+
+fn io(path: &Path, e: std::io::Error) -> FileError {
+    FileError::Io {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+        missing: e.kind() == std::io::ErrorKind::NotFound,
+    }
+}
+
 /// Copies `file` into the store of attachments; returns (sha256 hex, size).
-pub fn store_file(data_dir: &Path, file: &Path) -> Result<(String, u64), String> {
-    let meta = std::fs::metadata(file).map_err(|e| format!("{}: {e}", file.display()))?;
+pub fn store_file(data_dir: &Path, file: &Path) -> Result<(String, u64), FileError> {
+    let meta = std::fs::metadata(file).map_err(|e| io(file, e))?;
     if !meta.is_file() {
-        return Err(format!("{}: not a file", file.display()));
+        return Err(FileError::NotAFile(file.display().to_string()));
     }
     if meta.len() > MAX_BYTES {
-        return Err(format!(
-            "{}: {} bytes is over the {} MB limit for attachments",
-            file.display(),
-            meta.len(),
-            MAX_BYTES / 1024 / 1024
-        ));
+        return Err(FileError::TooLarge {
+            what: file.display().to_string(),
+            size: meta.len(),
+        });
     }
-    let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let bytes = std::fs::read(file).map_err(|e| io(file, e))?;
     store_bytes(data_dir, &bytes)
 }
 
 /// Keeps `bytes` in the store of attachments; returns (sha256 hex, size).
-pub fn store_bytes(data_dir: &Path, bytes: &[u8]) -> Result<(String, u64), String> {
+pub fn store_bytes(data_dir: &Path, bytes: &[u8]) -> Result<(String, u64), FileError> {
     if bytes.len() as u64 > MAX_BYTES {
-        return Err(format!(
-            "{} bytes is over the {} MB limit for attachments",
-            bytes.len(),
-            MAX_BYTES / 1024 / 1024
-        ));
+        return Err(FileError::TooLarge {
+            what: "the body".into(),
+            size: bytes.len() as u64,
+        });
     }
     let sha = crate::secrets::hex(&Sha256::digest(bytes));
     let target = path_of(data_dir, &sha);
@@ -73,7 +99,7 @@ pub fn store_bytes(data_dir: &Path, bytes: &[u8]) -> Result<(String, u64), Strin
             .recursive(true)
             .mode(0o700)
             .create(dir)
-            .map_err(|e| format!("{}: {e}", dir.display()))?;
+            .map_err(|e| io(dir, e))?;
         let tmp = dir.join(format!(".{sha}.{}", std::process::id()));
         std::fs::OpenOptions::new()
             .write(true)
@@ -82,26 +108,26 @@ pub fn store_bytes(data_dir: &Path, bytes: &[u8]) -> Result<(String, u64), Strin
             .mode(0o600)
             .open(&tmp)
             .and_then(|mut f| f.write_all(bytes))
-            .map_err(|e| format!("{}: {e}", tmp.display()))?;
-        std::fs::rename(&tmp, &target).map_err(|e| format!("{}: {e}", target.display()))?;
+            .map_err(|e| io(&tmp, e))?;
+        std::fs::rename(&tmp, &target).map_err(|e| io(&target, e))?;
     }
     Ok((sha, bytes.len() as u64))
 }
 
 /// Whether the stored file for `sha256` is there and still hashes to it.
-pub fn check(data_dir: &Path, sha256: &str) -> Result<(), String> {
+pub fn check(data_dir: &Path, sha256: &str) -> Result<(), FileError> {
     read(data_dir, sha256).map(|_| ())
 }
 
 /// The bytes of the stored file for `sha256`, if they still hash to it.
-pub fn read(data_dir: &Path, sha256: &str) -> Result<Vec<u8>, String> {
+pub fn read(data_dir: &Path, sha256: &str) -> Result<Vec<u8>, FileError> {
     if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err("not a SHA-256".into());
+        return Err(FileError::NotADigest);
     }
     let path = path_of(data_dir, sha256);
-    let bytes = std::fs::read(&path).map_err(|_| "the file is missing".to_string())?;
+    let bytes = std::fs::read(&path).map_err(|_| FileError::Missing)?;
     if crate::secrets::hex(&Sha256::digest(&bytes)) != sha256 {
-        return Err("the file's bytes no longer match its hash".into());
+        return Err(FileError::Changed);
     }
     Ok(bytes)
 }
