@@ -4,6 +4,7 @@
 //! coordinate checks). Requests are plain types; errors carry a code from
 //! one table ([`error::Code`]). Knows neither clap nor axum.
 
+pub mod backtest;
 pub mod cases;
 pub mod demo_cases;
 pub mod deployment;
@@ -13,6 +14,7 @@ pub mod forecast;
 pub mod imports;
 pub mod ledger;
 pub mod net;
+pub mod replay_period;
 pub mod replay_plan;
 pub mod settings;
 pub mod store;

@@ -1,25 +1,12 @@
-//! `fengqiao replay`: plans replayed against the real incidents of their
-//! shift. Over a period of a real incident file, every shift is forecast
-//! (rolling origin, as in the backtest), planned, scheduled and scored, beside
-//! the baseline deployments, with bootstrap intervals of the differences.
+//! `fengqiao replay`: the application's replays, asked and printed: a
+//! stored plan against the incidents of its shift, or every shift of a
+//! period of a real incident file beside the baseline deployments.
 
-use chrono::{NaiveDate, TimeZone};
-use chrono_tz::Tz;
-use fengqiao_app::forecast::{local_day, read_incidents, to_forecast_incidents, validation_windows};
-use fengqiao_app::imports::mapping_for;
-use fengqiao_app::replay_plan::rates;
+use chrono::NaiveDate;
+use fengqiao_app::replay_period::{ReplayPeriodRequest, STRATEGIES, replay_period};
 use fengqiao_app::{Error, Result};
-use fengqiao_forecast::prepare::{self, WindowKind};
-use fengqiao_forecast::{Model, model_by_name, unknown_model};
-use fengqiao_geo::LonLat;
-use fengqiao_plan::SolveOptions;
-use fengqiao_plan::deploy::{DeployInput, PlacedUnit, Station, UnitType, Xy};
-use fengqiao_plan::kmeans::kmeans;
-use fengqiao_plan::kpi::{ReplayCounts, ReplayIncident, replay};
-use fengqiao_plan::schedule::{ScheduleOptions, UnitPlan, schedule};
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::path::PathBuf;
-use std::time::Instant;
 
 #[derive(clap::Args)]
 pub struct ReplayArgs {
@@ -87,52 +74,6 @@ pub struct ReplayArgs {
     pub json: bool,
 }
 
-const STRATEGIES: [&str; 5] = ["plan", "posts_only", "even", "yesterday", "last_month"];
-
-#[derive(Clone)]
-struct Setup {
-    input: DeployInput,
-    schedule: ScheduleOptions,
-    solve: SolveOptions,
-}
-
-/// Units planned on a forecast, then scheduled.
-fn planned(setup: &Setup, ctx: &fengqiao_forecast::Context, forecast: &[f64]) -> Result<Vec<UnitPlan>> {
-    let mut input = setup.input.clone();
-    input.demand = ctx
-        .valid_cells
-        .iter()
-        .map(|&c| (ctx.centre(c as usize), forecast[c as usize].max(0.0)))
-        .collect();
-    if input.demand.iter().all(|(_, w)| *w <= 0.0) {
-        return Ok(standing(
-            &input,
-            &input.stations.iter().map(|s| s.xy).collect::<Vec<_>>(),
-        ));
-    }
-    let deployment = input.plan(&setup.solve)?;
-    Ok(schedule(&input, &deployment.units, &setup.schedule))
-}
-
-/// Units standing still at `places`, one per place, as many as the stations have.
-fn standing(input: &DeployInput, places: &[Xy]) -> Vec<UnitPlan> {
-    places
-        .iter()
-        .enumerate()
-        .map(|(i, &xy)| UnitPlan {
-            unit: PlacedUnit {
-                station: i % input.stations.len().max(1),
-                unit_type: 0,
-                at: 0,
-                xy,
-            },
-            area: Vec::new(),
-            area_expected: 0.0,
-            visits: Vec::new(),
-        })
-        .collect()
-}
-
 pub fn run(settings: &fengqiao_app::Settings, args: &ReplayArgs) -> Result<()> {
     if let Some(id) = args.plan {
         return replay_stored_plan(settings, args, id);
@@ -140,274 +81,42 @@ pub fn run(settings: &fengqiao_app::Settings, args: &ReplayArgs) -> Result<()> {
     let (Some(input), Some(from), Some(to)) = (&args.input, args.from, args.to) else {
         return Err(Error::input("give --plan ID, or --input FILE with --from and --to"));
     };
-    if args.profile.is_none() && args.map.is_none() {
-        return Err(Error::input("--input needs --profile NAME or --map FILE"));
-    }
-    if from > to {
-        return Err(Error::input(format!("--from {from} is after --to {to}")));
-    }
-    if args.stations == 0 || args.units_per_station == 0 {
-        return Err(Error::input("--stations and --units-per-station must be at least 1"));
-    }
-    let started = Instant::now();
-    let kind = WindowKind::parse("shift", &args.shifts).ok_or_else(|| Error::input("--shifts must be hours 0..23"))?;
-    let mapping = mapping_for(args.profile.as_deref(), args.map.as_deref())?;
-    let tz: Tz = mapping
-        .timezone
-        .parse()
-        .map_err(|_| Error::input(format!("unknown time zone {}", mapping.timezone)))?;
-    let bbox_centre = mapping
-        .bbox
-        .map(|[a, b, c, d]| LonLat::new((a + c) / 2.0, (b + d) / 2.0));
-    let rows = read_incidents(input, mapping, &settings.city.categories, None)?;
-    let history_end = tz
-        .from_local_datetime(&from.and_time(chrono::NaiveTime::MIN))
-        .earliest()
-        .map_or(i64::MAX, |t| t.timestamp());
-    let mut incidents = to_forecast_incidents(&rows, tz, false, history_end);
-    incidents.retain(|i| !i.day_only);
-    if incidents.is_empty() {
-        return Err(Error::input(format!(
-            "{}: no incidents with a time of day",
-            input.display()
-        )));
-    }
-    let centre = bbox_centre.unwrap_or_else(|| {
-        let n = incidents.len() as f64;
-        LonLat::new(
-            incidents.iter().map(|i| i.lon).sum::<f64>() / n,
-            incidents.iter().map(|i| i.lat).sum::<f64>() / n,
-        )
-    });
-    let (grid, events) = prepare::build_events(&incidents, centre, args.cell, (0.0, 0.0))?;
-    let windows = prepare::windows(tz, from, to, &kind);
-    let first = windows.first().map_or(0.0, |w| w.start);
-    let history = events.partition_point(|e| e.t < first);
-    if history == 0 {
-        return Err(Error::input(format!(
-            "no incidents before {from}: nothing to plan from"
-        )));
-    }
-    let earliest = events.first().map(|e| local_day(tz, e.t));
-    let validation = validation_windows(tz, from, 365, earliest, &kind);
-    let valid = prepare::cells_with_history(&grid, &events, first);
-    let ctx = prepare::context(grid, valid, &kind);
-    // Stations where last year's incidents are; an even spread over the study area.
-    let last_year: Vec<Xy> = events[..history]
-        .iter()
-        .filter(|e| e.t >= first - 365.0)
-        .map(|e| (e.x, e.y))
-        .collect();
-    let station_xy = kmeans(&last_year, args.stations, 50);
-    let cells_xy: Vec<Xy> = ctx.valid_cells.iter().map(|&c| ctx.centre(c as usize)).collect();
-    // Each station spreads its own units evenly over its own area (the cells nearer to it than to any other).
-    let mut area_cells: Vec<Vec<Xy>> = vec![Vec::new(); station_xy.len()];
-    for &p in &cells_xy {
-        let d = |s: &Xy| (s.0 - p.0).powi(2) + (s.1 - p.1).powi(2);
-        let s = (0..station_xy.len())
-            .min_by(|&a, &b| d(&station_xy[a]).total_cmp(&d(&station_xy[b])))
-            .expect("stations");
-        area_cells[s].push(p);
-    }
-    let even_xy: Vec<Xy> = area_cells
-        .iter()
-        .flat_map(|cells| kmeans(cells, args.units_per_station, 50))
-        .collect();
-    let posts_xy: Vec<Xy> = station_xy
-        .iter()
-        .flat_map(|&xy| std::iter::repeat_n(xy, args.units_per_station))
-        .collect();
-    let setup = Setup {
-        input: DeployInput {
-            demand: Vec::new(),
-            unit_types: vec![UnitType {
-                name: "car".into(),
-                speed_kmh: args.speed,
-            }],
-            stations: station_xy
-                .iter()
-                .enumerate()
-                .map(|(i, &xy)| Station {
-                    code: format!("S{:02}", i + 1),
-                    xy,
-                    units: vec![(0, args.units_per_station)],
-                    area: None,
-                })
-                .collect(),
-            posts: Vec::new(),
-            presence: Vec::new(),
-            response_minutes: args.response,
-            detour: args.detour,
-            backup: args.backup,
-            visibility_weight: args.visibility_weight,
-            visibility_m: args.visibility,
-            roads: None,
-            positions_per_station: 200,
-        },
-        schedule: ScheduleOptions {
-            shift_minutes: 480.0,
-            visit_minutes: args.visit,
-            hot_cells: args.hot_cells,
-            roam_minutes: args.roam,
-        },
-        // Lighter search than a single plan's default: thousands of plans are made.
-        solve: SolveOptions {
-            lagrange_work_limit: 1e7,
-            kick_work_limit: 5e6,
-            polish: 2,
-            ..SolveOptions::default()
-        },
+    let req = ReplayPeriodRequest {
+        input: input.clone(),
+        profile: args.profile.clone(),
+        map: args.map.clone(),
+        from,
+        to,
+        shifts: args.shifts.clone(),
+        cell: args.cell,
+        stations: args.stations,
+        units_per_station: args.units_per_station,
+        speed: args.speed,
+        detour: args.detour,
+        response: args.response,
+        visibility: args.visibility,
+        visit: args.visit,
+        hot_cells: args.hot_cells,
+        roam: args.roam,
+        backup: args.backup,
+        visibility_weight: args.visibility_weight,
+        model: args.model.clone(),
+        bootstrap: args.bootstrap,
     };
-    let mut models: Vec<Box<dyn Model>> = [args.model.as_str(), "naive1", "naive30"]
-        .iter()
-        .map(|n| model_by_name(n).ok_or_else(|| Error::input(unknown_model(n))))
-        .collect::<Result<_, _>>()?;
-    for m in &mut models {
-        m.start(&ctx, &events[..history], &validation);
-    }
-    let bar = crate::output::progress_bar(windows.len() as u64, args.json);
+    let bar = crate::output::progress_bar(0, args.json);
     bar.set_message("shifts");
-    // The models forecast shift after shift on this thread; two workers plan,
-    // schedule and score each shift as its forecasts arrive.
-    type Job = (usize, f64, Vec<ReplayIncident>, Vec<Vec<f64>>);
-    let (send, receive) = std::sync::mpsc::sync_channel::<Job>(4);
-    let receive = std::sync::Mutex::new(receive);
-    let results = std::sync::Mutex::new(vec![None; windows.len()]);
-    let failure = std::sync::Mutex::new(None::<Error>);
-    std::thread::scope(|scope| {
-        for _ in 0..2 {
-            scope.spawn(|| {
-                loop {
-                    let job = receive.lock().expect("lock").recv();
-                    let Ok((index, shift_minutes, real, forecasts)) = job else {
-                        return;
-                    };
-                    let mut setup_w = setup.clone();
-                    setup_w.schedule.shift_minutes = shift_minutes;
-                    let score = |plans: &[UnitPlan]| replay(&setup_w.input, plans, &real, args.visibility);
-                    let scored = (|| -> Result<[ReplayCounts; 5]> {
-                        Ok([
-                            score(&planned(&setup_w, &ctx, &forecasts[0])?),
-                            score(&standing(&setup_w.input, &posts_xy)),
-                            score(&standing(&setup_w.input, &even_xy)),
-                            score(&planned(&setup_w, &ctx, &forecasts[1])?),
-                            score(&planned(&setup_w, &ctx, &forecasts[2])?),
-                        ])
-                    })();
-                    match scored {
-                        Ok(r) => results.lock().expect("lock")[index] = Some(r),
-                        Err(e) => {
-                            failure.lock().expect("lock").get_or_insert(e);
-                        }
-                    }
-                    bar.inc(1);
-                }
-            });
-        }
-        let mut seen = history;
-        let mut out = vec![0.0; ctx.cells()];
-        for (index, w) in windows.iter().enumerate() {
-            let upto = events.partition_point(|e| e.t < w.start);
-            let new = &events[seen.min(upto)..upto];
-            seen = seen.max(upto);
-            let end = events.partition_point(|e| e.t < w.end);
-            let real: Vec<ReplayIncident> = events[upto..end]
-                .iter()
-                .map(|e| ReplayIncident {
-                    xy: (e.x, e.y),
-                    minute: (e.t - w.start) * 1440.0,
-                })
-                .collect();
-            let forecasts: Vec<Vec<f64>> = models
-                .iter_mut()
-                .map(|m| {
-                    m.predict(&ctx, new, w, &mut out);
-                    out.clone()
-                })
-                .collect();
-            if send.send((index, (w.end - w.start) * 1440.0, real, forecasts)).is_err() {
-                break;
-            }
-        }
-        drop(send);
+    let report = replay_period(settings, &req, &|done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
     });
-    if let Some(e) = failure.into_inner().expect("lock") {
-        return Err(e);
-    }
-    let per_shift: Vec<[ReplayCounts; 5]> = results.into_inner().expect("lock").into_iter().flatten().collect();
     bar.finish_and_clear();
-    let report = report(args, &per_shift, started.elapsed().as_secs_f64(), station_xy.len());
+    let report = report?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print_report(args, &report);
     }
     Ok(())
-}
-
-/// Pooled KPI of the plan minus a baseline's, with a bootstrap interval over shifts.
-fn uplift(per_shift: &[[ReplayCounts; 5]], baseline: usize, bootstrap: usize) -> Value {
-    type Kpi = fn(&ReplayCounts) -> usize;
-    let kpis: [(&str, Kpi); 2] = [("visibility_rate", |c| c.visible), ("handling_rate", |c| c.handled)];
-    let mut out = serde_json::Map::new();
-    for (name, get) in kpis {
-        let diff = |idx: &mut dyn Iterator<Item = usize>| {
-            let (mut a, mut b, mut n) = (0usize, 0usize, 0usize);
-            for i in idx {
-                a += get(&per_shift[i][0]);
-                b += get(&per_shift[i][baseline]);
-                n += per_shift[i][0].incidents;
-            }
-            (a as f64 - b as f64) / n.max(1) as f64
-        };
-        let point = diff(&mut (0..per_shift.len()));
-        let mut rng = 0x5eed_u64;
-        let mut draws: Vec<f64> = (0..bootstrap)
-            .map(|_| {
-                let mut pick = (0..per_shift.len()).map(|_| {
-                    rng = rng
-                        .wrapping_mul(6_364_136_223_846_793_005)
-                        .wrapping_add(1_442_695_040_888_963_407);
-                    ((rng >> 33) % per_shift.len() as u64) as usize
-                });
-                diff(&mut pick)
-            })
-            .collect();
-        draws.sort_by(f64::total_cmp);
-        let q = |p: f64| {
-            draws
-                .get(((draws.len() as f64 - 1.0) * p).round() as usize)
-                .copied()
-                .unwrap_or(point)
-        };
-        out.insert(name.into(), json!({"difference": point, "ci": [q(0.025), q(0.975)]}));
-    }
-    Value::Object(out)
-}
-
-fn report(args: &ReplayArgs, per_shift: &[[ReplayCounts; 5]], seconds: f64, stations: usize) -> Value {
-    let mut pooled: [ReplayCounts; 5] = Default::default();
-    for s in per_shift {
-        for (p, c) in pooled.iter_mut().zip(s) {
-            p.add(c);
-        }
-    }
-    let mut baselines = serde_json::Map::new();
-    let mut uplifts = serde_json::Map::new();
-    for (i, name) in STRATEGIES.iter().enumerate().skip(1) {
-        baselines.insert((*name).into(), rates(&pooled[i]));
-        uplifts.insert((*name).into(), uplift(per_shift, i, args.bootstrap));
-    }
-    json!({
-        "plan": rates(&pooled[0]),
-        "baselines": baselines,
-        "uplift": uplifts,
-        "shifts": per_shift.len(),
-        "stations": stations,
-        "units": stations * args.units_per_station,
-        "model": args.model,
-        "seconds": seconds,
-    })
 }
 
 fn print_report(args: &ReplayArgs, r: &Value) {
