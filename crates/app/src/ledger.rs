@@ -4,7 +4,7 @@
 //! entries.
 
 use crate::error::{Error, Result};
-use crate::settings::Settings;
+use crate::settings::LedgerSettings;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use fengqiao_store::ledger::{all_entries, tree_of};
@@ -35,8 +35,8 @@ pub fn sequence(store: &dyn Store, signer: &Signer) -> Result<Option<StoredCheck
 }
 
 /// Sequences after a write command; a failure is reported, not fatal to the write.
-pub fn sequence_after_write(settings: &Settings, store: &dyn Store) {
-    let done = signer(&settings.ledger.signing_key).and_then(|s| sequence(store, &s));
+pub fn sequence_after_write(settings: &LedgerSettings, store: &dyn Store) {
+    let done = signer(&settings.signing_key).and_then(|s| sequence(store, &s));
     if let Err(e) = done {
         eprintln!("warning: ledger checkpoint not signed: {e}");
     }

@@ -217,7 +217,7 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<()> {
             };
             let opened = fengqiao_app::cases::open(store, &settings.cases, req, &actor, now)?;
             let (case, token) = (opened.case, opened.tracking_token);
-            fengqiao_app::ledger::sequence_after_write(settings, store);
+            fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
             if a.json {
                 let mut v = serde_json::to_value(case.for_role(config, &a.role))?;
                 v["tracking_token"] = serde_json::json!(token);
@@ -248,7 +248,7 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<()> {
                 rating: a.rating,
             };
             let (case, _) = act(store, config, case.id, a.version, &cmd, now).map_err(error)?;
-            fengqiao_app::ledger::sequence_after_write(settings, store);
+            fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
             println!(
                 "{}: {} → {} (version {}{})",
                 case.code,
@@ -375,7 +375,7 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<()> {
         }
         CaseCommand::Supervise => {
             let done = supervise_overdue(store, config, now).map_err(error)?;
-            fengqiao_app::ledger::sequence_after_write(settings, store);
+            fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
             println!(
                 "supervision raised on {} overdue cases{}",
                 done.len(),
@@ -403,7 +403,7 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<()> {
                 added_at: now,
             };
             store.add_attachment(case.id, &a)?;
-            fengqiao_app::ledger::sequence_after_write(settings, store);
+            fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
             println!(
                 "{}: attached {} ({} bytes, sha256 {})",
                 case.code, a.file_name, a.size, a.sha256
@@ -457,7 +457,7 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<()> {
                 ..Default::default()
             };
             act(store, config, case.id, None, &cmd, now).map_err(error)?;
-            fengqiao_app::ledger::sequence_after_write(settings, store);
+            fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
             println!("{}: rated {rating} — thank you", case.code);
             Ok(())
         }

@@ -132,7 +132,7 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> Result<()> {
             );
         }
     }
-    fengqiao_app::ledger::sequence_after_write(settings, store);
+    fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
     drop(opened);
     if args.no_serve {
         return Ok(());

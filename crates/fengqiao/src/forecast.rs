@@ -73,7 +73,7 @@ pub fn run(settings: &fengqiao_app::Settings, args: &ForecastArgs) -> Result<()>
     let store = open_store(settings)?;
     let store = store.as_ref();
     let (run, cells) = make_forecast(store, &args.request())?;
-    fengqiao_app::ledger::sequence_after_write(settings, store);
+    fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
     if let Some(p) = &args.geojson {
         std::fs::write(p, fengqiao_server::forecast_geojson(&run, &cells).to_string())
             .map_err(|e| Error::input(format!("{}: {e}", p.display())))?;

@@ -51,7 +51,7 @@ pub fn incidents(settings: &Settings, args: &IncidentArgs) -> Result<()> {
         rejects: Some(rejects),
     };
     let imported = import_file(settings, store, &req, mapping, args.json)?;
-    fengqiao_app::ledger::sequence_after_write(settings, store);
+    fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
     if args.json {
         println!("{}", serde_json::to_string(&imported).expect("serialisable"));
     } else {

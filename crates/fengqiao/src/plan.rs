@@ -381,7 +381,7 @@ fn from_forecast(settings: &fengqiao_app::Settings, args: &PlanArgs) -> Result<(
         units: args.units.clone(),
     };
     let (id, summary, body, geojson) = plan_from_forecast(store, &req)?;
-    fengqiao_app::ledger::sequence_after_write(settings, store);
+    fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
     if let Some(path) = &args.geojson {
         std::fs::write(path, geojson.to_string()).map_err(|e| Error::input(format!("{}: {e}", path.display())))?;
     }

@@ -55,7 +55,7 @@ fn first_admin(settings: &Settings, store: &dyn Store) -> Result<()> {
         (None, None, None),
         "first-start",
     )?;
-    fengqiao_app::ledger::sequence_after_write(settings, store);
+    fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
     println!(
         "first start: created user `{}` with the one-time password {password}\n  (shown once; sign in and change it, or reset it with `fengqiao user reset admin`)",
         user.username

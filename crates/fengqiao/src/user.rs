@@ -107,7 +107,7 @@ pub fn run(settings: &Settings, cmd: &UserCommand) -> Result<()> {
                 (jurisdiction.clone(), department.clone(), assignee.clone()),
                 actor,
             )?;
-            fengqiao_app::ledger::sequence_after_write(settings, store);
+            fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
             println!(
                 "user {} ({}) created; one-time password: {otp}",
                 user.username, user.role
@@ -130,7 +130,7 @@ pub fn run(settings: &Settings, cmd: &UserCommand) -> Result<()> {
                 ..Default::default()
             };
             let user = store.update_user(user.id, &ch, actor)?;
-            fengqiao_app::ledger::sequence_after_write(settings, store);
+            fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
             println!("user {} is now {} (its sessions ended)", user.username, user.role);
         }
         UserCommand::Reset { username } => {
@@ -142,7 +142,7 @@ pub fn run(settings: &Settings, cmd: &UserCommand) -> Result<()> {
                 ..Default::default()
             };
             store.update_user(user.id, &ch, actor)?;
-            fengqiao_app::ledger::sequence_after_write(settings, store);
+            fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
             println!("user {username}: new one-time password {otp}");
         }
         UserCommand::Disable { username, enable } => {
@@ -152,7 +152,7 @@ pub fn run(settings: &Settings, cmd: &UserCommand) -> Result<()> {
                 ..Default::default()
             };
             store.update_user(user.id, &ch, actor)?;
-            fengqiao_app::ledger::sequence_after_write(settings, store);
+            fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
             println!("user {username} {}", if *enable { "enabled" } else { "disabled" });
         }
         UserCommand::Token { username, name, days } => {

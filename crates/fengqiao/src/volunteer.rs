@@ -104,7 +104,7 @@ pub fn run(settings: &Settings, cmd: &VolunteerCommand) -> Result<()> {
                     joined_at: Utc::now(),
                 },
             )?;
-            fengqiao_app::ledger::sequence_after_write(settings, store);
+            fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
             println!("volunteer {id} registered");
             Ok(())
         }
@@ -165,7 +165,7 @@ pub fn run(settings: &Settings, cmd: &VolunteerCommand) -> Result<()> {
                     attendance: volunteers.iter().map(|v| (*v, hours)).collect(),
                 },
             )?;
-            fengqiao_app::ledger::sequence_after_write(settings, store);
+            fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
             println!(
                 "activity {id} recorded: {} volunteers, {hours:.1} h each",
                 volunteers.len()

@@ -94,7 +94,7 @@ impl Application {
                         chrono::Utc::now(),
                     );
                     if matches!(&done, Ok(d) if !d.is_empty()) {
-                        fengqiao_app::ledger::sequence_after_write(&settings, store.as_ref());
+                        fengqiao_app::ledger::sequence_after_write(&settings.ledger, store.as_ref());
                     }
                     done
                 })
@@ -114,7 +114,7 @@ impl Application {
                 every.tick().await;
                 let (store, settings) = (store.clone(), settings.clone());
                 let _ = tokio::task::spawn_blocking(move || {
-                    fengqiao_app::ledger::sequence_after_write(&settings, store.as_ref())
+                    fengqiao_app::ledger::sequence_after_write(&settings.ledger, store.as_ref())
                 })
                 .await;
             }

@@ -74,7 +74,7 @@ pub async fn forecast(
     let settings = state.settings.clone();
     let id = run(&state, move |s| {
         let (run, _) = fengqiao_app::forecast::make_forecast(s, &req)?;
-        fengqiao_app::ledger::sequence_after_write(&settings, s);
+        fengqiao_app::ledger::sequence_after_write(&settings.ledger, s);
         Ok(run.id)
     })
     .await?;
@@ -95,7 +95,7 @@ pub async fn plan(
     let settings = state.settings.clone();
     let id = run(&state, move |s| {
         let (id, _, _, _) = fengqiao_app::deployment::plan_from_forecast(s, &req)?;
-        fengqiao_app::ledger::sequence_after_write(&settings, s);
+        fengqiao_app::ledger::sequence_after_write(&settings.ledger, s);
         Ok(id)
     })
     .await?;
