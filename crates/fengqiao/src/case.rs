@@ -267,9 +267,10 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<()> {
             let case = find(store, code)?.for_role(config, role);
             let events = store.case_events(case.id)?;
             let attachments: Vec<_> = store.attachments(case.id)?.into_iter().map(|(_, a)| a).collect();
+            let escalations = store.case_incidents(case.id)?;
             if *json {
                 let out = serde_json::json!({
-                    "case": case, "events": events, "attachments": attachments,
+                    "case": case, "events": events, "attachments": attachments, "escalations": escalations,
                     "overdue": config.is_overdue(&case.state, now),
                 });
                 println!("{}", serde_json::to_string_pretty(&out)?);
@@ -310,6 +311,15 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<()> {
                 println!(
                     "  attachment {} ({}, {} bytes, sha256 {})",
                     a.file_name, a.media_type, a.size, a.sha256
+                );
+            }
+            for l in &escalations {
+                println!(
+                    "  民转刑 incident {} at {} ({}): {}",
+                    l.incident_id,
+                    local(settings, l.occurred_at),
+                    l.category,
+                    l.reason
                 );
             }
             Ok(())

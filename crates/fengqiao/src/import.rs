@@ -109,7 +109,7 @@ pub fn print_report(imported: &Imported) {
     }
     if imported.escalation_links > 0 {
         println!(
-            "  民转刑 warnings {:>6}  (incidents linked to the disputes they follow; each incident on the incidents page names its dispute)",
+            "  民转刑 warnings {:>6}  (incidents linked to the disputes they follow: `fengqiao case show CODE`)",
             thousands(imported.escalation_links as u64)
         );
     }

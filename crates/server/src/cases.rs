@@ -124,11 +124,12 @@ pub async fn one(
         };
         let events = s.case_events(case.id)?;
         let attachments = s.attachments(case.id)?;
-        Ok(Some((case, events, attachments)))
+        let escalations = s.case_incidents(case.id)?;
+        Ok(Some((case, events, attachments, escalations)))
     })
     .await?;
-    let (case, events, attachments) = found
-        .filter(|(c, _, _)| in_scope(&state, &who, c))
+    let (case, events, attachments, escalations) = found
+        .filter(|(c, _, _, _)| in_scope(&state, &who, c))
         .ok_or_else(|| ApiError::new(Code::NotFound, format!("no case {code}")))?;
     let overdue = config.is_overdue(&case.state, chrono::Utc::now());
     let record = format!("case/{}", case.id);
@@ -145,7 +146,7 @@ pub async fn one(
         .unwrap_or_default();
     Ok(Json(json!({
         "case": case.for_role(&config, &who.role), "events": events, "overdue": overdue,
-        "ledger_record": record, "actions": allowed,
+        "ledger_record": record, "actions": allowed, "escalations": escalations,
         "attachments": attachments.iter().map(|(id, a)| {
             let mut v = json!(a);
             v["id"] = json!(id);

@@ -42,6 +42,29 @@ impl PgStore {
             .collect())
     }
 
+    /// The incidents linked to a case, in the order they happened.
+    pub fn case_incidents(&self, case_id: i64) -> Result<Vec<fengqiao_store::CaseIncidentLink>> {
+        let at = |s: i64| chrono::DateTime::from_timestamp(s, 0).unwrap_or_default();
+        Ok(self
+            .client()?
+            .query(
+                "SELECT i.id, i.occurred_at, i.category, l.reason, l.linked_at
+                 FROM case_links l JOIN incidents i ON i.id = l.incident_id
+                 WHERE l.case_id = $1 ORDER BY i.occurred_at, i.id",
+                &[&case_id],
+            )
+            .map_err(backend)?
+            .iter()
+            .map(|r| fengqiao_store::CaseIncidentLink {
+                incident_id: r.get(0),
+                occurred_at: at(r.get(1)),
+                category: r.get(2),
+                reason: r.get(3),
+                linked_at: at(r.get(4)),
+            })
+            .collect())
+    }
+
     /// The cases an incident is linked to, oldest link first.
     pub fn incident_cases(&self, incident_id: i64) -> Result<Vec<IncidentCaseLink>> {
         Ok(self

@@ -230,6 +230,10 @@ impl Store for PgStore {
         PgStore::incident(self, id)
     }
 
+    fn case_incidents(&self, case_id: i64) -> Result<Vec<fengqiao_store::CaseIncidentLink>> {
+        PgStore::case_incidents(self, case_id)
+    }
+
     fn incident_cases(&self, incident_id: i64) -> Result<Vec<IncidentCaseLink>> {
         PgStore::incident_cases(self, incident_id)
     }

@@ -554,6 +554,10 @@ impl Store for SqliteStore {
         self.read(|c| queries::incident(c, id))
     }
 
+    fn case_incidents(&self, case_id: i64) -> Result<Vec<fengqiao_store::CaseIncidentLink>> {
+        self.read(|c| queries::case_incidents(c, case_id))
+    }
+
     fn incident_cases(&self, incident_id: i64) -> Result<Vec<fengqiao_store::IncidentCaseLink>> {
         self.read(|c| queries::incident_cases(c, incident_id))
     }

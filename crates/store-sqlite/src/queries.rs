@@ -243,6 +243,28 @@ pub fn incident(c: &Connection, id: i64) -> Result<Option<Incident>> {
     .map_err(backend)
 }
 
+pub fn case_incidents(c: &Connection, case_id: i64) -> Result<Vec<fengqiao_store::CaseIncidentLink>> {
+    let mut stmt = c
+        .prepare(
+            "SELECT i.id, i.occurred_at, i.category, l.reason, l.linked_at
+             FROM case_links l JOIN incidents i ON i.id = l.incident_id
+             WHERE l.case_id = ?1 ORDER BY i.occurred_at, i.id",
+        )
+        .map_err(backend)?;
+    stmt.query_map([case_id], |r| {
+        Ok(fengqiao_store::CaseIncidentLink {
+            incident_id: r.get(0)?,
+            occurred_at: from_ts(r.get(1)?),
+            category: r.get(2)?,
+            reason: r.get(3)?,
+            linked_at: from_ts(r.get(4)?),
+        })
+    })
+    .map_err(backend)?
+    .collect::<rusqlite::Result<Vec<_>>>()
+    .map_err(backend)
+}
+
 pub fn incident_cases(c: &Connection, incident_id: i64) -> Result<Vec<fengqiao_store::IncidentCaseLink>> {
     let mut stmt = c
         .prepare(

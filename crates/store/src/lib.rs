@@ -257,6 +257,16 @@ pub struct NewPlan {
     pub created_at: DateTime<Utc>,
 }
 
+/// An incident linked to a dispute (民转刑), and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseIncidentLink {
+    pub incident_id: i64,
+    pub occurred_at: DateTime<Utc>,
+    pub category: String,
+    pub reason: String,
+    pub linked_at: DateTime<Utc>,
+}
+
 /// A case an incident is linked to, and why.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IncidentCaseLink {
@@ -528,6 +538,9 @@ pub trait Store: Send + Sync {
 
     /// One incident by its id.
     fn incident(&self, id: i64) -> Result<Option<fengqiao_domain::Incident>>;
+
+    /// The incidents linked to case `case_id` (民转刑 warnings), in the order they happened.
+    fn case_incidents(&self, case_id: i64) -> Result<Vec<CaseIncidentLink>>;
 
     /// The cases an incident is linked to (民转刑 warnings), oldest link first.
     fn incident_cases(&self, incident_id: i64) -> Result<Vec<IncidentCaseLink>>;

@@ -332,6 +332,15 @@ fn disputes_are_graded_and_linked_to_the_incidents_that_follow() {
     assert!(report.contains("\"escalated_to_crime\":1"), "{report}");
     let o = run(d, &["ledger", "verify", "--json"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    let code = case["code"].as_str().unwrap();
+    let shown: Value = serde_json::from_slice(&run(d, &["case", "show", code, "--json"]).stdout).unwrap();
+    assert_eq!(shown["escalations"][0]["category"], "public_order.fight", "{shown}");
+    assert!(
+        shown["escalations"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("同一地址")
+    );
     let o = run(d, &["ledger", "proof", "link", "1", "--json"]);
     assert!(o.status.success(), "the link is a logged record: {}", stderr(&o));
     // Exit codes come from the error's code.
