@@ -99,10 +99,12 @@ pub fn open(
     }
     let position = check_position(req.lon, req.lat)?;
     let dispute = req.case_type == "dispute";
-    // A pin without a named area is routed to the deepest area it falls in.
-    let jurisdiction = match (req.jurisdiction, position) {
-        (None, Some(p)) => route_point(store, p.lon, p.lat)?,
-        (j, _) => j,
+    // A case without a named area is routed: a pin to the deepest area it
+    // falls in, a typed address to the area it names.
+    let jurisdiction = match (req.jurisdiction, position, req.address.as_deref()) {
+        (None, Some(p), _) => route_point(store, p.lon, p.lat)?,
+        (None, None, Some(a)) => route_address(&store.jurisdictions()?, a),
+        (j, _, _) => j,
     };
     let mut new = NewCase {
         case_type: req.case_type,
@@ -172,6 +174,40 @@ pub fn route_point(store: &dyn Store, lon: f64, lat: f64) -> Result<Option<Strin
         .map(|j| j.jurisdiction.code))
 }
 
+/// The area a typed address names: the deepest town, community or village
+/// whose name it contains ("鼓楼街道彩虹社区新典路88号" → 彩虹社区). Where
+/// several areas of one level match, the one whose parent the address also
+/// names; if that does not decide, their common parent; else none (no guess).
+pub fn route_address(areas: &[fengqiao_store::JurisdictionRecord], address: &str) -> Option<String> {
+    use fengqiao_domain::Level;
+    let text: String = address.chars().filter(|c| !c.is_whitespace()).collect();
+    let named = |name: &str| name.chars().count() >= 2 && text.contains(name);
+    let areas: Vec<&fengqiao_domain::Jurisdiction> = areas.iter().map(|a| &a.jurisdiction).collect();
+    for level in [Level::Village, Level::Town] {
+        let found: Vec<&&fengqiao_domain::Jurisdiction> =
+            areas.iter().filter(|a| a.level == level && named(&a.name_zh)).collect();
+        let parent_named = |a: &&&fengqiao_domain::Jurisdiction| {
+            a.parent_code
+                .as_deref()
+                .and_then(|p| areas.iter().find(|x| x.code == p))
+                .is_some_and(|p| named(&p.name_zh))
+        };
+        match found.as_slice() {
+            [] => continue,
+            [one] => return Some(one.code.clone()),
+            several => {
+                let confirmed: Vec<_> = several.iter().filter(|a| parent_named(a)).collect();
+                if let [one] = confirmed.as_slice() {
+                    return Some(one.code.clone());
+                }
+                let parent = several[0].parent_code.clone();
+                return parent.filter(|p| several.iter().all(|a| a.parent_code.as_deref() == Some(p.as_str())));
+            }
+        }
+    }
+    None
+}
+
 /// A dispute's escalation-risk grade with its reasons.
 pub(crate) fn grade(
     store: &dyn Store,
@@ -208,4 +244,44 @@ pub fn act(
         cmd,
         at,
     )?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fengqiao_domain::{Jurisdiction, Level};
+    use fengqiao_store::JurisdictionRecord;
+
+    fn area(code: &str, name: &str, level: Level, parent: Option<&str>) -> JurisdictionRecord {
+        JurisdictionRecord {
+            jurisdiction: Jurisdiction {
+                id: 0,
+                code: code.into(),
+                name_zh: name.into(),
+                name_en: String::new(),
+                level,
+                parent_code: parent.map(String::from),
+            },
+            geometry: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_typed_address_is_routed_to_the_area_it_names() {
+        let areas = [
+            area("1", "鼓楼街道", Level::Town, None),
+            area("2", "江东街道", Level::Town, None),
+            area("1-1", "彩虹社区", Level::Village, Some("1")),
+            area("2-1", "彩虹社区", Level::Village, Some("2")),
+            area("2-2", "新河村", Level::Village, Some("2")),
+        ];
+        let r = |a: &str| route_address(&areas, a);
+        assert_eq!(r("鼓楼街道彩虹社区新典路88号").as_deref(), Some("1-1"));
+        assert_eq!(r("江东街道 彩虹社区 5号").as_deref(), Some("2-1"));
+        assert_eq!(r("新河村村口").as_deref(), Some("2-2"));
+        assert_eq!(r("鼓楼街道中山路1号").as_deref(), Some("1"));
+        // Two communities of that name in two towns, and no town named: no guess.
+        assert_eq!(r("彩虹社区3号楼"), None);
+        assert_eq!(r("中山路1号"), None);
+    }
 }

@@ -185,3 +185,35 @@ async fn error_codes_answer_with_their_table_status() {
         r.body
     );
 }
+
+/// A citizen's request with a typed address and no pin is routed to the
+/// community (or village) the address names, so its station sees it.
+#[tokio::test]
+async fn a_typed_address_is_routed_to_the_area_it_names() {
+    let app = spawn_app().await;
+    let (village, town) = off_runtime(|| {
+        let areas = app.db.open().as_ref().jurisdictions().unwrap();
+        let village = areas
+            .iter()
+            .find(|a| a.jurisdiction.level == fengqiao_domain::Level::Village)
+            .unwrap()
+            .jurisdiction
+            .clone();
+        let town = areas
+            .iter()
+            .find(|a| Some(&a.jurisdiction.code) == village.parent_code.as_ref())
+            .unwrap()
+            .jurisdiction
+            .clone();
+        (village, town)
+    });
+    let body = format!(
+        r#"{{"category":"request.road","description":"路面塌陷","address":"{}{} 中山西路12号"}}"#,
+        town.name_zh, village.name_zh
+    );
+    let r = app.call("POST", "/api/v1/public/requests", &[], &body).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let code = r.json()["code"].as_str().unwrap().to_string();
+    let case = app.get(&format!("/api/v1/cases/{code}")).await.json();
+    assert_eq!(case["case"]["jurisdiction"], village.code.as_str(), "{case}");
+}
