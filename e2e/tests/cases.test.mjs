@@ -90,3 +90,32 @@ for (const lang of ["zh", "en"]) {
     await context.close();
   });
 }
+
+for (const lang of ["zh", "en"]) {
+  test(`a dispute's panel says what, where and its risk in words (${lang})`, async () => {
+    const { page, context, errors } = await signedIn(app, "commander", "demo-commander-2026", lang, "/cases?type=dispute");
+    const card = page.locator(".card.case").first();
+    await card.waitFor();
+    await card.click();
+    await page.locator("#case-facts").waitFor();
+    const what = await page.locator("#case-what").textContent();
+    assert.ok(what.trim().length > 0, "the matter is named");
+    assert.ok(!/dispute\./.test(what), `a category name, not its key: ${what}`);
+    await page.locator("#case-where").waitFor();
+    const risk = page.locator("#case-risk");
+    await risk.waitFor();
+    const grade = await risk.getAttribute("data-grade");
+    const text = await risk.textContent();
+    if (lang === "zh") {
+      assert.match(text, /风险等级: (低|中|高|极高)/, text);
+      assert.ok(!/\b(low|medium|high|critical)\b/.test(text), `no English grade in Chinese: ${text}`);
+    } else {
+      assert.ok(text.includes(grade), text);
+    }
+    const history = await page.locator(".timeline li").allTextContents();
+    assert.ok(history.every((h) => !h.includes("system:") && !/ open →/.test(h)), `no internal keys: ${history}`);
+    await page.screenshot({ path: join(artifacts, `cases-dispute-panel-${lang}.png`), fullPage: true });
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+}

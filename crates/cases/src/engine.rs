@@ -190,6 +190,33 @@ impl CaseConfig {
             .is_some_and(|a| a.from.iter().any(|s| s == stage) && a.roles.iter().any(|r| r == role))
     }
 
+    /// The actions `role` can take on a case in `state` now: allowed at its
+    /// stage for the role, and not refused by the case's own state (no
+    /// approving an extension nobody asked for, no second rating, no
+    /// closing a mediated dispute before its follow-up visits, ...).
+    pub fn available(&self, state: &CaseState, role: &str) -> Vec<&str> {
+        let Some(t) = self.case_type(&state.case_type) else {
+            return Vec::new();
+        };
+        let visits_left = (state.visits as usize) < state.follow_ups_due.len();
+        t.actions
+            .iter()
+            .filter(|a| self.allows(&t.code, &state.stage, &a.name, role))
+            .filter(|a| match a.effect {
+                Some(Effect::Extend) => state.extension_requested,
+                Some(Effect::RequestExtension) => !state.extension_requested,
+                Some(Effect::Defer) => !state.deferred,
+                Some(Effect::Publish) => !state.publishable,
+                Some(Effect::Rate) => state.rating.is_none(),
+                Some(Effect::Visit) => visits_left,
+                Some(Effect::CloseAfterVisits) => !visits_left,
+                Some(Effect::Escalate) => usize::from(state.level) + 1 < t.levels.len(),
+                _ => true,
+            })
+            .map(|a| a.name.as_str())
+            .collect()
+    }
+
     /// Applies `cmd` at time `at`: the new state and the event, or why not.
     /// `jurisdiction` is the case's jurisdiction code, for routing.
     pub fn apply(
@@ -506,6 +533,38 @@ mod tests {
         let (s3, _) = c.apply(&s2, &cmd("approve_extension", "commander"), "", at(6)).unwrap();
         assert_eq!(s3.extensions, 1);
         assert_eq!(s3.due_at, c.calendar.add(s.due_at, Span::WorkingDays(3)));
+    }
+
+    /// The actions offered are exactly those the stage and role allow and the
+    /// case's state does not refuse: an extension is approved only once asked.
+    #[test]
+    fn only_actions_the_state_allows_are_offered() {
+        let c = cfg();
+        for t in c.types.values() {
+            let (opened, _) = c.open(&t.code, &t.categories[0], &t.opened_by[0], "x", at(0)).unwrap();
+            for stage in &t.stages {
+                for role in &c.roles {
+                    let mut s = opened.clone();
+                    s.stage = stage.code.clone();
+                    let offered = c.available(&s, role);
+                    for a in &offered {
+                        assert!(c.allows(&t.code, &stage.code, a, role), "{a} at {}", stage.code);
+                    }
+                    let extend = |s: &CaseState| {
+                        c.available(s, role)
+                            .iter()
+                            .any(|a| t.action(a).is_some_and(|x| x.effect == Some(Effect::Extend)))
+                    };
+                    assert!(!extend(&s), "{}: approving an extension nobody asked for", stage.code);
+                    s.extension_requested = true;
+                    let can = t
+                        .actions
+                        .iter()
+                        .any(|x| x.effect == Some(Effect::Extend) && c.allows(&t.code, &stage.code, &x.name, role));
+                    assert_eq!(extend(&s), can);
+                }
+            }
+        }
     }
 
     #[test]

@@ -11,10 +11,12 @@ const I18N = {
     history: "办理经过", actions: "可办理", none: "暂无案件", reason: "说明（理由）：", assignee: "指派给：",
     department: "部门", sessions: "调解会议", tasks: "部门任务", attachments: "附件", lead: "主办", joint: "协办",
     no_sessions: "尚无调解会议", no_attachments: "无附件", code: "编号", case_title: "事项", stage: "环节", left: "剩余",
-    type: "类型", risk: "风险", stage_due: "本环节期限", hours: (n) => `${n} 小时`, days: (n) => `${n} 天`,
-    all_departments: "全部部门",
+    type: "类型", risk: "风险等级", stage_due: "本环节期限", hours: (n) => `${n} 小时`, days: (n) => `${n} 天`,
+    all_departments: "全部部门", what: "事由", where: "地点", category: "类别", pin: "位置", stock: "存量隐患", new_hazard: "新增隐患",
+    grades: { low: "低", medium: "中", high: "高", critical: "极高" }, points: (n) => `${n} 分`,
+    escalations: "民转刑预警", escalation: (at, cat) => `${at} 发生${cat}警情`, system: "系统",
     act: {
-      agree: "达成协议", approve_extension: "批准延期", assign: "指派", close: "办结", defer: "挂账", dispatch: "派遣",
+      open: "受理", agree: "达成协议", approve_extension: "批准延期", assign: "指派", close: "办结", defer: "缓办", dispatch: "派遣",
       escalate: "上报", fail: "调解不成", list: "列入挂账", rate: "评价", publish: "公开描述", reassign: "改派", refer: "移交", register: "登记",
       reject: "不予受理", report: "办结反馈", request_extension: "申请延期", resume: "恢复办理", return: "退回",
       rework: "返工", session: "调解会议", start: "开始办理", supervise: "督办", verify: "核查通过", visit: "回访",
@@ -27,8 +29,11 @@ const I18N = {
     attachments: "Attachments", lead: "lead", joint: "joint", no_sessions: "No sessions yet", no_attachments: "No attachments",
     code: "Code", case_title: "Matter", stage: "Stage", left: "Left", type: "Type", risk: "Risk", stage_due: "Stage due",
     hours: (n) => `${n} h`, days: (n) => `${n} d`, all_departments: "All departments",
+    what: "What", where: "Where", category: "Category", pin: "Position", stock: "Existing hazard", new_hazard: "New hazard",
+    grades: { low: "low", medium: "medium", high: "high", critical: "critical" }, points: (n) => `${n} points`,
+    escalations: "Escalation warnings (民转刑)", escalation: (at, cat) => `${cat} incident on ${at}`, system: "system",
     act: {
-      agree: "Agreement", approve_extension: "Approve extension", assign: "Assign", close: "Close", defer: "Defer",
+      open: "Opened", agree: "Agreement", approve_extension: "Approve extension", assign: "Assign", close: "Close", defer: "Defer",
       dispatch: "Dispatch", escalate: "Escalate", fail: "Mediation failed", list: "List long-term", rate: "Rate", publish: "Publish description",
       reassign: "Reassign", refer: "Refer", register: "Register", reject: "Reject", report: "Report done",
       request_extension: "Request extension", resume: "Resume", return: "Return", rework: "Rework",
@@ -123,9 +128,23 @@ async function detail() {
     + (st.department ? ` · ${deptName(st.department)}` : "") + (st.assignee ? ` · ${st.assignee}` : ""));
   d.append(meta);
   ledgerBadge(meta, v.ledger_record);
+  // What and where: the category, the description, the address and the pin.
+  const category = (ty && ty.category_names && ty.category_names[v.case.category]) || null;
+  const what = [category ? (state.lang === "zh" ? category[0] : category[1]) : v.case.category];
+  if (v.case.case_type === "hazard" && v.case.stock !== null && v.case.stock !== undefined) what.push(t(v.case.stock ? "stock" : "new_hazard"));
+  d.append(h("dl", { class: "facts", id: "case-facts" },
+    h("dt", {}, t("what")), h("dd", { id: "case-what" }, what.join(" · "), v.case.description ? h("p", { class: "description" }, v.case.description) : null),
+    v.case.address || v.case.lon !== null && v.case.lon !== undefined ? [h("dt", {}, t("where")), h("dd", { id: "case-where" },
+      v.case.address || "", v.case.lon !== null && v.case.lon !== undefined ? ` (${t("pin")} ${Number(v.case.lon).toFixed(4)}, ${Number(v.case.lat).toFixed(4)})` : "")] : null));
   if (v.case.risk) {
-    d.append(h("p", { class: "risk" }, `${t("risk")}: ${v.case.risk.grade} · `
-      + v.case.risk.reasons.map((r) => nameOf(r)).join("；")));
+    const grade = t("grades")[v.case.risk.grade] || v.case.risk.grade;
+    d.append(h("p", { class: "risk", id: "case-risk", "data-grade": v.case.risk.grade }, `${t("risk")}: ${grade} (${t("points")(v.case.risk.points)})`
+      + (v.case.risk.reasons.length ? " · " + v.case.risk.reasons.map((r) => nameOf(r)).join(state.lang === "zh" ? "；" : "; ") : "")));
+  }
+  if (v.escalations && v.escalations.length) {
+    d.append(h("h3", {}, t("escalations")));
+    d.append(h("ul", { class: "escalations", id: "case-escalations" }, v.escalations.map((x) => h("li", {},
+      `${t("escalation")(when(x.occurred_at), x.category)} · ${x.reason.split(" / ")[state.lang === "zh" ? 0 : 1] || x.reason}`))));
   }
   if (v.case.parties.length) {
     d.append(h("p", { class: "parties" }, `${t("parties")}: `
@@ -167,8 +186,10 @@ async function detail() {
       ` · ${(a.size / 1024).toFixed(0)} KB · ${a.added_by} · ${when(a.added_at)} · `, h("code", { title: a.sha256 }, a.sha256.slice(0, 12)))))
     : h("p", { class: "muted" }, t("no_attachments")));
   d.append(h("h3", {}, t("history")));
+  // In words: what was done, to which stage, by whom (the system's own steps named as such).
+  const actor = (a) => (a && a.startsWith("system:") ? t("system") : a);
   d.append(h("ol", { class: "timeline" }, v.events.map((e) => h("li", {},
-    `${when(e.at)} ${actionName(e.action)} → ${stageName(e.to_stage)} · ${e.actor}${e.reason ? " · " + e.reason : ""}`))));
+    `${when(e.at)} ${actionName(e.action)} → ${stageName(e.to_stage)} · ${actor(e.actor)}${e.reason ? " · " + e.reason : ""}`))));
 }
 
 async function render() {

@@ -134,16 +134,7 @@ pub async fn one(
     let overdue = config.is_overdue(&case.state, chrono::Utc::now());
     let record = format!("case/{}", case.id);
     let code = case.code.clone();
-    let allowed: Vec<&str> = config
-        .case_type(&case.case.case_type)
-        .map(|t| {
-            t.actions
-                .iter()
-                .filter(|a| config.allows(&t.code, &case.state.stage, &a.name, &who.role))
-                .map(|a| a.name.as_str())
-                .collect()
-        })
-        .unwrap_or_default();
+    let allowed = config.available(&case.state, &who.role);
     Ok(Json(json!({
         "case": case.for_role(&config, &who.role), "events": events, "overdue": overdue,
         "ledger_record": record, "actions": allowed, "escalations": escalations,
