@@ -119,3 +119,25 @@ for (const lang of ["zh", "en"]) {
     await context.close();
   });
 }
+
+test("a dispute is assigned to a mediator chosen from the pool by workload", async () => {
+  const { page, context, errors } = await signedIn(app, "commander", "demo-commander-2026", "zh", "/cases?type=dispute");
+  const card = page.locator('.column[data-stage="registered"] .card.case').first();
+  await card.waitFor();
+  await card.click();
+  await page.locator('#case-stage[data-stage="registered"]').waitFor();
+  await page.locator('.actions button[data-action="assign"]').click();
+  const options = page.locator("#mediator-dialog #mediator option");
+  await options.first().waitFor({ state: "attached" });
+  const labels = await options.allTextContents();
+  assert.ok(labels.length >= 2, `the pool is offered: ${labels}`);
+  const loads = labels.map((l) => Number(/在办 (\d+) 件/.exec(l)[1]));
+  assert.deepEqual(loads, [...loads].sort((a, b) => a - b), "least loaded first");
+  const chosen = await page.locator("#mediator-dialog #mediator").inputValue();
+  await page.locator("#mediator-ok").click();
+  await page.locator('#case-stage[data-stage="assigned"]').waitFor();
+  assert.ok((await page.locator("#case-stage").textContent()).includes(chosen));
+  await page.screenshot({ path: join(artifacts, "cases-dispute-assigned-zh.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -14,6 +14,8 @@ const I18N = {
     type: "类型", risk: "风险等级", stage_due: "本环节期限", hours: (n) => `${n} 小时`, days: (n) => `${n} 天`,
     all_departments: "全部部门", what: "事由", where: "地点", category: "类别", pin: "位置", stock: "存量隐患", new_hazard: "新增隐患",
     grades: { low: "低", medium: "中", high: "高", critical: "极高" }, points: (n) => `${n} 分`,
+    choose_mediator: "选择调解员", mediator_load: (n) => `在办 ${n} 件`, ok: "确定", cancel: "取消",
+    kinds: { officer: "民警", volunteer: "志愿调解员", studio: "调解工作室", village_committee: "村（居）调委会", judicial: "司法所" },
     escalations: "民转刑预警", escalation: (at, cat) => `${at} 发生${cat}警情`, system: "系统",
     act: {
       open: "受理", agree: "达成协议", approve_extension: "批准延期", assign: "指派", close: "办结", defer: "缓办", dispatch: "派遣",
@@ -31,6 +33,8 @@ const I18N = {
     hours: (n) => `${n} h`, days: (n) => `${n} d`, all_departments: "All departments",
     what: "What", where: "Where", category: "Category", pin: "Position", stock: "Existing hazard", new_hazard: "New hazard",
     grades: { low: "low", medium: "medium", high: "high", critical: "critical" }, points: (n) => `${n} points`,
+    choose_mediator: "Choose a mediator", mediator_load: (n) => `${n} open`, ok: "OK", cancel: "Cancel",
+    kinds: { officer: "police officer", volunteer: "volunteer mediator", studio: "mediation studio", village_committee: "village committee", judicial: "judicial office" },
     escalations: "Escalation warnings (民转刑)", escalation: (at, cat) => `${cat} incident on ${at}`, system: "system",
     act: {
       open: "Opened", agree: "Agreement", approve_extension: "Approve extension", assign: "Assign", close: "Close", defer: "Defer",
@@ -42,7 +46,26 @@ const I18N = {
   },
 };
 const INBOX = location.pathname === "/inbox";
-const state = { lang: pickLang(), types: [], departments: [], type: null, code: null, me: null, department: null };
+const state = { lang: pickLang(), types: [], departments: [], mediators: [], type: null, code: null, me: null, department: null };
+
+// The mediator pool for a case in `area`: those serving it (or everywhere),
+// least loaded first, with their workload; resolves to a name or null.
+function chooseMediator(area) {
+  const pool = state.mediators
+    .filter((m) => !m.areas.length || m.areas.some((a) => (area || "").startsWith(a)))
+    .slice().sort((x, y) => x.open_cases - y.open_cases || x.name.localeCompare(y.name));
+  return new Promise((resolve) => {
+    const select = h("select", { id: "mediator", "aria-label": t("choose_mediator") },
+      pool.map((m) => h("option", { value: m.name }, `${m.name} · ${t("kinds")[m.kind] || m.kind} · ${t("mediator_load")(m.open_cases)}`)));
+    const dialog = h("dialog", { id: "mediator-dialog", "aria-labelledby": "mediator-title" },
+      h("h2", { id: "mediator-title" }, t("choose_mediator")), select,
+      h("div", { class: "actions" },
+        h("button", { type: "button", id: "mediator-ok", onclick: () => { dialog.close(); dialog.remove(); resolve(select.value || null); } }, t("ok")),
+        h("button", { type: "button", onclick: () => { dialog.close(); dialog.remove(); resolve(null); } }, t("cancel"))));
+    document.body.append(dialog);
+    dialog.showModal();
+  });
+}
 
 const typeDef = (code) => state.types.find((x) => x.code === (code || state.type));
 const actionName = (a) => t("act")[a] || a;
@@ -158,8 +181,13 @@ async function detail() {
       onclick: async () => {
         const body = { action: a, version: st.version };
         if (def.needs_reason) { const r = prompt(t("reason")); if (r === null) return; body.reason = r; }
-        if (def.effect === "assign") { const r = prompt(t("assignee")); if (r === null) return; body.assignee = r; }
+        if (def.effect === "assign") {
+          const r = state.mediators.length ? await chooseMediator(v.case.jurisdiction) : prompt(t("assignee"));
+          if (r === null) return;
+          body.assignee = r;
+        }
         try { await change(`/api/v1/cases/${encodeURIComponent(v.case.code)}/actions`, body); } catch (e) { alert(e.message); }
+        if (def.effect === "assign") state.mediators = (await api("/api/v1/case-types")).mediators || [];
         await render();
       },
     }, actionName(a)));
@@ -206,6 +234,7 @@ async function init() {
   const types = await api("/api/v1/case-types");
   state.types = types.types;
   state.departments = types.departments;
+  state.mediators = types.mediators || [];
   const q = new URLSearchParams(location.search);
   state.type = q.get("type") || state.types[0].code;
   state.code = q.get("case");

@@ -209,13 +209,34 @@ pub async fn attachment(
 }
 
 /// `GET /api/v1/case-types`: the configured types, stages, actions and roles.
-pub async fn types(State(state): State<AppState>) -> Json<Value> {
+pub async fn types(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    // Each mediator's workload: the open disputes assigned to them now.
+    let open = blocking(&state, move |s| {
+        s.cases(&CaseFilter {
+            case_type: Some("dispute".into()),
+            open_only: true,
+            ..CaseFilter::default()
+        })
+    })
+    .await?;
     let c = &state.cases;
-    Json(json!({
+    let mediators: Vec<Value> = c
+        .mediators
+        .iter()
+        .map(|m| {
+            let n = open
+                .iter()
+                .filter(|x| x.state.assignee.as_deref() == Some(m.name.as_str()))
+                .count();
+            json!({"name": m.name, "kind": m.kind, "areas": m.areas, "open_cases": n})
+        })
+        .collect();
+    Ok(Json(json!({
         "types": c.types.values().collect::<Vec<_>>(),
         "roles": c.roles,
         "departments": c.departments,
-    }))
+        "mediators": mediators,
+    })))
 }
 
 /// `GET /api/v1/reports/cases`: KPIs for local days `[from, to)`, by a grouping.

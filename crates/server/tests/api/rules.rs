@@ -217,3 +217,30 @@ async fn a_typed_address_is_routed_to_the_area_it_names() {
     let case = app.get(&format!("/api/v1/cases/{code}")).await.json();
     assert_eq!(case["case"]["jurisdiction"], village.code.as_str(), "{case}");
 }
+
+/// The mediator pool is offered with each mediator's workload: the open
+/// disputes assigned to them now.
+#[tokio::test]
+async fn mediators_come_with_their_workload() {
+    let app = spawn_app().await;
+    let officer = officer(&app);
+    let pool = app.get("/api/v1/case-types").await.json()["mediators"].clone();
+    let first = pool[0]["name"].as_str().unwrap().to_string();
+    assert_eq!(pool[0]["open_cases"], 0, "{pool}");
+    let r = app
+        .post_as(
+            &officer,
+            "/api/v1/cases",
+            r#"{"type":"dispute","category":"dispute.neighbour","title":"邻里纠纷"}"#,
+        )
+        .await;
+    let code = r.json()["case"]["code"].as_str().unwrap().to_string();
+    let act = |action: &str, extra: &str| format!(r#"{{"action":"{action}"{extra}}}"#);
+    let path = format!("/api/v1/cases/{code}/actions");
+    assert_eq!(app.post_as(&officer, &path, &act("register", "")).await.status, 200);
+    let assign = act("assign", &format!(r#","assignee":"{first}""#));
+    let r = app.post_as(&officer, &path, &assign).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let pool = app.get("/api/v1/case-types").await.json()["mediators"].clone();
+    assert_eq!(pool[0]["open_cases"], 1, "{pool}");
+}
