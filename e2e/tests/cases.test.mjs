@@ -141,3 +141,13 @@ test("a dispute is assigned to a mediator chosen from the pool by workload", asy
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("with no case open the board takes the whole width", async () => {
+  const { page, context, errors } = await signedIn(app, "commander", "demo-commander-2026", "en", "/cases?type=hazard");
+  await page.locator(".card.case").first().waitFor();
+  assert.ok(await page.locator("#detail").isHidden());
+  const [board, main] = await Promise.all([page.locator("#board").boundingBox(), page.locator("main.cases").boundingBox()]);
+  assert.ok(board.width > 0.9 * (main.width - 36), `board ${board.width} of ${main.width}`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
