@@ -151,3 +151,29 @@ test("with no case open the board takes the whole width", async () => {
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("anyone changes their own password from the header and signs in with it", async () => {
+  const { page, context, errors } = await signedIn(app, "leader", "demo-leader-2026", "zh", "/cases");
+  const button = page.locator("#change-password");
+  await button.waitFor();
+  assert.equal((await button.textContent()).trim(), "修改密码");
+  await button.click();
+  await page.locator("#cur-pass").fill("demo-leader-2026");
+  await page.locator("#own-new-pass").fill("fengqiao-bridge-2026");
+  await page.locator("#own-new-pass-2").fill("fengqiao-bridge-2027");
+  await page.locator("#change-password-form button[type=submit]").click();
+  assert.match(await page.locator("#change-password-error").textContent(), /不一致/);
+  await page.locator("#own-new-pass-2").fill("fengqiao-bridge-2026");
+  // The change ends every session; the page signs in again with the new password and reloads.
+  await Promise.all([page.waitForEvent("load"), page.locator("#change-password-form button[type=submit]").click()]);
+  await page.locator("#who").filter({ hasText: "leader" }).waitFor();
+  assert.equal(await page.locator("#login-form").isVisible(), false, "still signed in");
+  const login = (password) => fetch(`${app.base}/api/v1/session`, {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ username: "leader", password }),
+  }).then((r) => r.status);
+  assert.equal(await login("fengqiao-bridge-2026"), 200);
+  assert.equal(await login("demo-leader-2026"), 401);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -11,6 +11,7 @@ const COMMON_I18N = {
     lang: "EN", sign_in: "登录", username: "用户名", password: "密码", logout: "退出", login_failed: "用户名或密码错误，或账号已锁定、停用",
     set_password: "设置新密码", set_password_why: "这是一次性密码，请先设置您自己的密码（至少 10 位）。", new_password: "新密码",
     new_password_again: "再次输入新密码", password_mismatch: "两次输入的新密码不一致", save: "保存",
+    change_password: "修改密码", change_password_why: "输入当前密码和新密码（至少 10 位）；修改后其他已登录的设备需重新登录。", current_password: "当前密码", cancel: "取消",
     nav_map: "指挥中心", nav_incidents: "警情", nav_cases: "案件", nav_inbox: "部门待办", nav_volunteers: "志愿者",
     nav_dashboard: "领导驾驶舱", nav_public: "群众诉求", loading: "加载中…", none: "暂无数据",
     ledger_checking: "存证校验中…", ledger_ok: "已存证 ✓", ledger_bad: "存证校验失败 ✗", ledger_pending: "尚未存证",
@@ -20,7 +21,8 @@ const COMMON_I18N = {
     lang: "中文", sign_in: "Sign in", username: "User name", password: "Password", logout: "Sign out",
     login_failed: "Wrong user name or password, or the account is locked or disabled",
     set_password: "Set a new password", set_password_why: "This is a one-time password: set your own first (at least 10 characters).",
-    new_password: "New password", new_password_again: "New password again", password_mismatch: "The two new passwords differ", save: "Save", nav_map: "Command centre", nav_incidents: "Incidents", nav_cases: "Cases",
+    new_password: "New password", new_password_again: "New password again", password_mismatch: "The two new passwords differ", save: "Save",
+    change_password: "Change password", change_password_why: "Your current password, then the new one (at least 10 characters); other signed-in devices must sign in again.", current_password: "Current password", cancel: "Cancel", nav_map: "Command centre", nav_incidents: "Incidents", nav_cases: "Cases",
     nav_inbox: "Department inbox", nav_volunteers: "Volunteers", nav_dashboard: "Leader dashboard", nav_public: "Citizen requests",
     loading: "loading…", none: "Nothing yet",
     ledger_checking: "checking the ledger…", ledger_ok: "verified ✓", ledger_bad: "ledger check failed ✗", ledger_pending: "not in the ledger yet",
@@ -97,9 +99,11 @@ async function startPage(rerender) {
     header.append(h("div", { class: "session" },
       h("button", { id: "lang", type: "button", title: "中文 / English" }),
       h("span", { id: "who" }),
+      h("button", { id: "change-password", type: "button", hidden: true, "data-i18n": "change_password" }),
       h("button", { id: "logout", type: "button", hidden: true, "data-i18n": "logout" })));
   }
   $("logout").onclick = signOut;
+  $("change-password").onclick = changeOwnPassword;
   $("lang").onclick = async () => {
     state.lang = state.lang === "zh" ? "en" : "zh";
     localStorage.setItem("fq-lang", state.lang);
@@ -226,6 +230,48 @@ function setPassword(username, current) {
 function showUser(user) {
   $("who").textContent = user ? `${user.display_name} (${user.role})` : "";
   $("logout").hidden = !user;
+  $("change-password").hidden = !user;
+  if (user) state.username = user.username;
+}
+
+/// One's own password, changed at will: the current one and the new one
+/// twice; the change ends every session, so the page signs in again with it.
+function changeOwnPassword() {
+  let dlg = $("change-password-dialog");
+  if (!dlg) {
+    dlg = h("dialog", { id: "change-password-dialog", "aria-labelledby": "change-password-title" },
+      h("form", { id: "change-password-form", method: "dialog" },
+        h("h2", { id: "change-password-title", "data-i18n": "change_password" }),
+        h("p", { "data-i18n": "change_password_why" }),
+        h("label", {}, h("span", { "data-i18n": "current_password" }), " ",
+          h("input", { id: "cur-pass", type: "password", autocomplete: "current-password", required: true })),
+        h("label", {}, h("span", { "data-i18n": "new_password" }), " ",
+          h("input", { id: "own-new-pass", type: "password", autocomplete: "new-password", required: true, minlength: 10 })),
+        h("label", {}, h("span", { "data-i18n": "new_password_again" }), " ",
+          h("input", { id: "own-new-pass-2", type: "password", autocomplete: "new-password", required: true, minlength: 10 })),
+        h("p", { id: "change-password-error", role: "alert" }),
+        h("button", { type: "submit", "data-i18n": "save" }), " ",
+        h("button", { type: "button", id: "change-password-cancel", "data-i18n": "cancel", onclick: () => dlg.close() })));
+    document.body.append(dlg);
+  }
+  applyLang();
+  $("change-password-error").textContent = "";
+  $("change-password-form").onsubmit = async (ev) => {
+    ev.preventDefault();
+    const next = $("own-new-pass").value;
+    if (next !== $("own-new-pass-2").value) { $("change-password-error").textContent = t("password_mismatch"); return; }
+    try {
+      await change("/api/v1/me/password", { current: $("cur-pass").value, new: next });
+    } catch (e) { $("change-password-error").textContent = e.message; return; }
+    const r = await fetch("/api/v1/session", {
+      method: "POST", headers: { "Content-Type": "application/json" }, credentials: "same-origin",
+      body: JSON.stringify({ username: state.username, password: next }),
+    });
+    if (r.ok) sessionStorage.setItem("fq-csrf", (await r.json()).csrf_token);
+    dlg.close();
+    location.reload();
+  };
+  if (!dlg.open) dlg.showModal();
 }
 
 async function signOut() {
