@@ -210,18 +210,6 @@ impl Settings {
         })
     }
 
-    /// Built-in defaults with the database and working files under `data_dir`
-    /// (what `fengqiao --data-dir DIR` gives without a settings file).
-    pub fn for_data_dir(data_dir: &Path) -> Result<Settings> {
-        Settings::resolve(
-            &Layer {
-                data_dir: Some(data_dir.to_path_buf()),
-                ..Layer::default()
-            },
-            Some(Path::new("/dev/null")).filter(|_| false),
-        )
-    }
-
     /// The database for messages: the file, or the URL without its password.
     pub fn database_label(&self) -> String {
         match &self.store.postgres {

@@ -167,7 +167,7 @@ async function detail() {
   if (v.escalations && v.escalations.length) {
     d.append(h("h3", {}, t("escalations")));
     d.append(h("ul", { class: "escalations", id: "case-escalations" }, v.escalations.map((x) => h("li", {},
-      `${t("escalation")(when(x.occurred_at), x.category)} · ${x.reason.split(" / ")[state.lang === "zh" ? 0 : 1] || x.reason}`))));
+      `${t("escalation")(when(x.occurred_at), (state.lang === "zh" ? x.category_zh : x.category_en) || x.category)} · ${x.reason.split(" / ")[state.lang === "zh" ? 0 : 1] || x.reason}`))));
   }
   if (v.case.parties.length) {
     d.append(h("p", { class: "parties" }, `${t("parties")}: `

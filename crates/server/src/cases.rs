@@ -137,7 +137,16 @@ pub async fn one(
     let allowed = config.available(&case.state, &who.role);
     Ok(Json(json!({
         "case": case.for_role(&config, &who.role), "events": events, "overdue": overdue,
-        "ledger_record": record, "actions": allowed, "escalations": escalations,
+        "ledger_record": record, "actions": allowed,
+        "escalations": escalations.iter().map(|x| {
+            // The category's name beside its code: the page shows words, not keys.
+            let mut v = json!(x);
+            if let Some(c) = state.categories.get(&x.category) {
+                v["category_zh"] = json!(c.zh);
+                v["category_en"] = json!(c.en);
+            }
+            v
+        }).collect::<Vec<_>>(),
         "attachments": attachments.iter().map(|(id, a)| {
             let mut v = json!(a);
             v["id"] = json!(id);

@@ -121,17 +121,13 @@ pub async fn submit(
         .case_type("request")
         .and_then(|t| t.category_names.get(&s.category))
         .map_or(s.category.clone(), |[zh, _]| zh.clone());
-    // A pinned point is routed by the area it falls in (the deepest one).
-    let jurisdiction = match (s.lon, s.lat) {
-        (Some(lon), Some(lat)) => route_pin(&state, lon, lat).await?,
-        _ => None,
-    };
     let req = fengqiao_app::cases::OpenCase {
         case_type: "request".into(),
         category: s.category,
         title,
         description,
-        jurisdiction,
+        // The application routes it: a pin by the area it falls in, a typed address by the area it names.
+        jurisdiction: None,
         address,
         lon: s.lon,
         lat: s.lat,
