@@ -85,6 +85,44 @@ pub fn check_position(lon: Option<f64>, lat: Option<f64>) -> Result<Option<fengq
 
 const RISK_LEVELS: [&str; 4] = ["low", "medium", "high", "critical"];
 
+/// The reason on the link between a case and the incident it was opened from.
+pub const FROM_INCIDENT: &str = "由此警情立案 / opened from this incident";
+
+/// The checks of parties on every face: a known role, a name, a phone and
+/// an ID number their document's rules accept.
+fn check_parties(parties: &[Party]) -> Result<()> {
+    use fengqiao_cases::identity::{ID_TYPES, PARTY_ROLES, check_id, check_phone};
+    let bad = |i: usize, field: &str, why: String| {
+        Error::input(format!("party {}: {why}", i + 1))
+            .with_details(serde_json::json!({"parameter": format!("parties[{i}].{field}"), "value": ""}))
+    };
+    if parties.len() > 20 {
+        return Err(Error::input(format!("{} parties: at most 20", parties.len())));
+    }
+    for (i, p) in parties.iter().enumerate() {
+        if !PARTY_ROLES.iter().any(|r| r.0 == p.role) {
+            let known: Vec<&str> = PARTY_ROLES.iter().map(|r| r.0).collect();
+            return Err(bad(i, "role", format!("role {:?}: one of {}", p.role, known.join(", "))));
+        }
+        let name = p.name.trim().chars().count();
+        if name == 0 || name > 50 {
+            return Err(bad(i, "name", "a name of 1 to 50 characters".into()));
+        }
+        if let Some(phone) = p.phone.as_deref().filter(|x| !x.is_empty()) {
+            check_phone(phone).map_err(|why| bad(i, "phone", why))?;
+        }
+        match (p.id_type.as_deref(), p.id_number.as_deref().filter(|x| !x.is_empty())) {
+            (Some(kind), Some(number)) => check_id(kind, number).map_err(|why| bad(i, "id_number", why))?,
+            (None, Some(_)) => return Err(bad(i, "id_type", "an ID number needs its document type".into())),
+            (Some(kind), None) if !ID_TYPES.iter().any(|x| x.0 == kind) => {
+                return Err(bad(i, "id_type", format!("ID type {kind:?} is not one this platform knows")));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 /// Opens a case at its type's first stage, applying every rule above.
 pub fn open(
     store: &dyn Store,
@@ -98,13 +136,19 @@ pub fn open(
             .with_details(serde_json::json!({"parameter": "title", "value": req.title})));
     }
     let position = check_position(req.lon, req.lat)?;
+    check_parties(&req.parties)?;
+    if let Some(id) = req.incident_id
+        && store.incident(id)?.is_none()
+    {
+        return Err(Error::not_found(format!("no incident {id} to open this case from"))
+            .with_details(serde_json::json!({"parameter": "incident_id", "value": id.to_string()})));
+    }
     let dispute = req.case_type == "dispute";
     // A case without a named area is routed: a pin to the deepest area it
     // falls in, a typed address to the area it names.
-    let jurisdiction = match (req.jurisdiction, position, req.address.as_deref()) {
-        (None, Some(p), _) => route_point(store, p.lon, p.lat)?,
-        (None, None, Some(a)) => route_address(&store.jurisdictions()?, a),
-        (j, _, _) => j,
+    let jurisdiction = match req.jurisdiction {
+        Some(j) => Some(j),
+        None => locate(store, position, req.address.as_deref())?,
     };
     let mut new = NewCase {
         case_type: req.case_type,
@@ -148,6 +192,10 @@ pub fn open(
         tracking_token = Some(token);
     }
     let case = fengqiao_store::cases::open_case(store, &settings.config, &new, &actor.role, &actor.username, at)?;
+    if let Some(id) = case.case.incident_id {
+        // The incident names the case it became, as the case names it.
+        store.add_case_link(case.id, id, FROM_INCIDENT, at, &actor.username)?;
+    }
     let links = if dispute {
         crate::escalation::link_dispute(store, &settings.escalation, &case, &actor.username)?
     } else {
@@ -158,6 +206,20 @@ pub fn open(
         tracking_token,
         links,
     })
+}
+
+/// The area a case at this pin or address belongs to: the pin's if it
+/// falls in one, else the one the address names.
+pub fn locate(store: &dyn Store, position: Option<fengqiao_geo::LonLat>, address: Option<&str>) -> Result<Option<String>> {
+    if let Some(p) = position
+        && let Some(code) = route_point(store, p.lon, p.lat)?
+    {
+        return Ok(Some(code));
+    }
+    match address.filter(|a| !a.trim().is_empty()) {
+        Some(a) => Ok(route_address(&store.jurisdictions()?, a)),
+        None => Ok(None),
+    }
 }
 
 /// The code of the deepest area a point falls in, if any: where a pinned

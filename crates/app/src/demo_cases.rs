@@ -213,6 +213,7 @@ pub fn seed(
             id_number: None,
             address: place.record.address.clone(),
             vulnerable: false,
+            id_type: None,
         }];
         if *case_type == "dispute" {
             parties.push(Party {
@@ -222,6 +223,7 @@ pub fn seed(
                 id_number: None,
                 address: None,
                 vulnerable: rng.below(6) == 0,
+                id_type: None,
             });
         }
         let threats = *case_type == "dispute" && rng.below(5) == 0;

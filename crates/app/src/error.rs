@@ -48,7 +48,7 @@ codes! {
     Invalid => "invalid", 422, 6, "the case engine refuses the values given (e.g. a reason is required)";
     MalformedCosignature => "malformed_cosignature", 400, 6, "a witness cosignature that cannot be read";
     BadCosignature => "bad_cosignature", 422, 6, "a witness cosignature that does not verify";
-    TooManyPhotos => "too_many_photos", 422, 6, "more attachments than a public request may carry";
+    TooManyPhotos => "too_many_photos", 422, 6, "more files than a case (or a public request) may carry";
     PayloadTooLarge => "payload_too_large", 413, 6, "the body is larger than this route takes";
     UnsupportedMediaType => "unsupported_media_type", 415, 6, "the body's media type is not one this route takes";
     NotFound => "not_found", 404, 3, "no such record, or none this account may see";

@@ -10,6 +10,7 @@
 pub mod calendar;
 pub mod config;
 pub mod engine;
+pub mod identity;
 pub mod kpi;
 pub mod privacy;
 pub mod risk;

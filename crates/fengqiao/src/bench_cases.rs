@@ -45,6 +45,7 @@ pub fn run(cases: usize, json_out: bool) -> Result<(), String> {
             id_number: None,
             address: None,
             vulnerable: false,
+            id_type: None,
         }],
         stock: Some(false),
         risk_grade: None,

@@ -162,6 +162,7 @@ fn party(text: &str) -> Result<Party> {
         id_number: None,
         address: None,
         vulnerable: false,
+        id_type: None,
     })
 }
 
@@ -399,20 +400,19 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<()> {
         }
         CaseCommand::Attach { code, file, actor } => {
             let case = find(store, code)?;
-            let (sha256, size) = fengqiao_store::files::store_file(&settings.store.data_dir, file)?;
             let file_name = file
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .ok_or_else(|| Error::input(format!("{}: no file name", file.display())))?;
-            let a = fengqiao_store::cases::Attachment {
-                media_type: fengqiao_store::files::media_type(&file_name).into(),
-                file_name,
-                sha256,
-                size,
-                added_by: actor.clone(),
-                added_at: now,
+            let bytes = fengqiao_store::files::read_file(file)?;
+            let declared = fengqiao_store::files::media_type(&file_name);
+            let dir = &settings.store.data_dir;
+            let upload = fengqiao_app::attachments::Upload {
+                name: &file_name,
+                declared,
+                bytes: &bytes,
             };
-            store.add_attachment(case.id, &a)?;
+            let (_, a) = fengqiao_app::attachments::attach(store, dir, &case, &upload, actor, now)?;
             fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
             println!(
                 "{}: attached {} ({} bytes, sha256 {})",

@@ -92,6 +92,16 @@ pub const ROUTES: &[(&str, &str, Need)] = &[
         Need::Permission(Permission::CasesWrite),
     ),
     (
+        "POST",
+        "/api/v1/cases/*/attachments",
+        Need::Permission(Permission::CasesWrite),
+    ),
+    (
+        "GET",
+        "/api/v1/places/resolve",
+        Need::Permission(Permission::CasesRead),
+    ),
+    (
         "GET",
         "/api/v1/volunteers",
         Need::Permission(Permission::VolunteersRead),

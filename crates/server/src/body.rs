@@ -17,7 +17,7 @@ pub fn json<T: DeserializeOwned>(raw: &[u8]) -> Result<T, ApiError> {
 }
 
 /// Routes whose bodies are not JSON (a photo's bytes, a witness's lines).
-const NOT_JSON: [&str; 2] = ["/photos", "/api/v1/ledger/cosignatures"];
+const NOT_JSON: [&str; 3] = ["/photos", "/attachments", "/api/v1/ledger/cosignatures"];
 
 /// What every API answer obeys whatever its handler did: a body sent to a
 /// JSON route must say it is JSON (415 otherwise: a form or `text/plain`

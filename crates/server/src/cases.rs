@@ -217,6 +217,93 @@ pub async fn attachment(
         .into_response())
 }
 
+/// Largest file a case takes over HTTP.
+pub const ATTACHMENT_MAX_BYTES: usize = 10 * 1024 * 1024;
+
+/// `POST /api/v1/cases/{code}/attachments?name=`: a file for a case in the
+/// principal's scope, its bytes as the body and its type as Content-Type.
+pub async fn add_attachment(
+    State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
+    axum::extract::Path(code): axum::extract::Path<String>,
+    axum::extract::Query(q): Q,
+    headers: axum::http::HeaderMap,
+    raw: axum::body::Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    params::reject_unknown(&q, &["name"])?;
+    let name = text(&q, "name")
+        .ok_or_else(|| ApiError::invalid_parameter("name", "", "the file's name, e.g. ?name=整改后.jpg"))?;
+    let declared = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let key = code.clone();
+    let case = blocking(&state, move |s| s.case_by_code(&key))
+        .await?
+        .filter(|c| in_scope(&state, &who, c))
+        .ok_or_else(|| ApiError::new(Code::NotFound, format!("no case {code}")))?;
+    let dir = state
+        .files_dir
+        .clone()
+        .ok_or_else(|| ApiError::new(Code::Unavailable, "this server takes no uploads".into()))?;
+    let actor = who.username.clone();
+    let (id, a) = crate::api::on_worker(&state, move |s| {
+        let upload = fengqiao_app::attachments::Upload {
+            name: &name,
+            declared: &declared,
+            bytes: &raw,
+        };
+        fengqiao_app::attachments::attach(s, &dir, &case, &upload, &actor, chrono::Utc::now())
+    })
+    .await??;
+    let mut body = json!(a);
+    body["id"] = json!(id);
+    body["url"] = json!(format!("/api/v1/cases/{code}/attachments/{id}"));
+    body["ledger_record"] = json!(format!("attachment/{id}"));
+    Ok((StatusCode::CREATED, Json(body)))
+}
+
+/// `GET /api/v1/places/resolve?lon=&lat=` or `?address=`: the area a case
+/// there would be routed to, with the areas above it, for the person
+/// opening it to confirm; `code` is null when neither names an area.
+pub async fn resolve_place(State(state): State<AppState>, axum::extract::Query(q): Q) -> Result<Json<Value>, ApiError> {
+    params::reject_unknown(&q, &["lon", "lat", "address"])?;
+    let number = |k: &str| -> Result<Option<f64>, ApiError> {
+        match text(&q, k) {
+            None => Ok(None),
+            Some(v) => v
+                .parse::<f64>()
+                .map(Some)
+                .map_err(|_| ApiError::invalid_parameter(k, &v, "expected a number of degrees")),
+        }
+    };
+    let position = fengqiao_app::cases::check_position(number("lon")?, number("lat")?)?;
+    let address = text(&q, "address");
+    if address.as_ref().is_some_and(|a| a.chars().count() > 200) {
+        return Err(ApiError::invalid_parameter("address", "…", "at most 200 characters"));
+    }
+    if position.is_none() && address.is_none() {
+        return Err(ApiError::invalid_parameter("address", "", "give lon and lat, or an address"));
+    }
+    let (code, areas) = crate::api::on_worker(&state, move |s| -> fengqiao_app::Result<_> {
+        let code = fengqiao_app::cases::locate(s, position, address.as_deref())?;
+        Ok((code, s.jurisdictions()?))
+    })
+    .await??;
+    // The chain from the city down to the area found.
+    let mut chain = Vec::new();
+    let mut next = code.clone();
+    while let Some(c) = next.take() {
+        let Some(a) = areas.iter().find(|a| a.jurisdiction.code == c) else { break };
+        let j = &a.jurisdiction;
+        chain.push(json!({"code": j.code, "level": j.level, "name_zh": j.name_zh, "name_en": j.name_en}));
+        next = j.parent_code.clone().filter(|_| chain.len() < 8);
+    }
+    chain.reverse();
+    Ok(Json(json!({"code": code, "areas": chain})))
+}
+
 /// `GET /api/v1/case-types`: the configured types, stages, actions and roles.
 pub async fn types(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     // Each mediator's workload: the open disputes assigned to them now.
@@ -245,6 +332,8 @@ pub async fn types(State(state): State<AppState>) -> Result<Json<Value>, ApiErro
         "roles": c.roles,
         "departments": c.departments,
         "mediators": mediators,
+        "id_types": fengqiao_cases::identity::ID_TYPES.iter().map(|(c, zh, en)| json!({"code": c, "zh": zh, "en": en})).collect::<Vec<_>>(),
+        "party_roles": fengqiao_cases::identity::PARTY_ROLES.iter().map(|(c, zh, en)| json!({"code": c, "zh": zh, "en": en})).collect::<Vec<_>>(),
     })))
 }
 
@@ -331,8 +420,29 @@ pub async fn open(
     raw: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let mut req: fengqiao_app::cases::OpenCase = crate::body::json(&raw)?;
-    // An officer opens cases in their own jurisdiction.
+    if req.jurisdiction.is_none() {
+        // Routed first, so that an officer's case lands in the community its
+        // pin or address names, which must then lie within theirs.
+        let position = fengqiao_app::cases::check_position(req.lon, req.lat)?;
+        let address = req.address.clone();
+        req.jurisdiction = crate::api::on_worker(&state, move |s| {
+            fengqiao_app::cases::locate(s, position, address.as_deref())
+        })
+        .await??;
+    }
+    // An officer opens cases in their own jurisdiction, from its incidents.
     req.jurisdiction = params::scoped_jurisdiction(&state, &who, req.jurisdiction)?;
+    if let (Some(id), Some(own)) = (req.incident_id, params::scoped_jurisdiction(&state, &who, None)?) {
+        let area = blocking(&state, move |s| {
+            let Some(i) = s.incident(id)? else { return Ok(None) };
+            let areas = s.jurisdictions()?;
+            Ok(i.record.jurisdiction_id.and_then(|j| areas.into_iter().find(|a| a.jurisdiction.id == j)))
+        })
+        .await?;
+        if !area.is_some_and(|a| a.jurisdiction.code.starts_with(own.as_str())) {
+            return Err(ApiError::new(Code::NotFound, format!("no incident {id}")));
+        }
+    }
     if req.jurisdiction.as_deref().is_some_and(|j| j.starts_with('\u{0}')) {
         return Err(ApiError::new(
             Code::OutOfScope,

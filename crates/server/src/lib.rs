@@ -245,7 +245,13 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/cases", get(cases::list).post(cases::open))
         .route("/api/v1/cases/{code}", get(cases::one))
         .route("/api/v1/cases/{code}/actions", axum::routing::post(cases::act))
+        .route(
+            "/api/v1/cases/{code}/attachments",
+            axum::routing::post(cases::add_attachment)
+                .layer(axum::extract::DefaultBodyLimit::max(cases::ATTACHMENT_MAX_BYTES)),
+        )
         .route("/api/v1/cases/{code}/attachments/{id}", get(cases::attachment))
+        .route("/api/v1/places/resolve", get(cases::resolve_place))
         .route("/api/v1/case-types", get(cases::types))
         .route("/api/v1/volunteers", get(cases::volunteers).post(cases::add_volunteer))
         .route(

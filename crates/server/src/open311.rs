@@ -716,6 +716,7 @@ pub async fn post(State(state): State<AppState>, Path(path): Path<String>, raw: 
             id_number: None,
             address: None,
             vulnerable: false,
+            id_type: None,
         }]
     };
     let title = state

@@ -231,6 +231,22 @@ pub const DOCS: &[Doc] = &[
     ),
     (
         "POST",
+        "/api/v1/cases/{code}/attachments",
+        "Add a file (JPEG, PNG, WebP or PDF, at most 10 MB, 40 per case) to an open case; ?name= its file name",
+        &[("name", "string")],
+        Some("attachment"),
+        201,
+    ),
+    (
+        "GET",
+        "/api/v1/places/resolve",
+        "The area a case at a pin (lon, lat) or an address would be routed to, with the areas above it",
+        &[("lon", "number"), ("lat", "number"), ("address", "string")],
+        None,
+        200,
+    ),
+    (
+        "POST",
         "/api/v1/cases/{code}/actions",
         "Take an action on a case",
         &[],
@@ -502,6 +518,7 @@ pub fn route_codes(method: &str, path: &str, body: Option<&str>, need: Option<Ne
         ("POST", "/api/v1/me/password") => &[Code::WrongPassword, Code::InvalidInput],
         ("POST", "/api/v1/public/requests") => &[Code::Throttled, Code::InvalidInput, Code::Unknown, Code::Invalid],
         ("POST", "/api/v1/public/requests/{token}/photos") => &[Code::TooManyPhotos, Code::Closed],
+        ("POST", "/api/v1/cases/{code}/attachments") => &[Code::TooManyPhotos, Code::Closed, Code::UnsupportedMediaType],
         ("POST", "/api/v1/cases") => &[Code::InvalidInput, Code::Unknown, Code::Invalid, Code::OutOfScope],
         ("POST", "/api/v1/cases/{code}/actions") | ("POST", "/api/v1/public/requests/{token}/rating") => {
             &[Code::Unknown, Code::Invalid, Code::WrongStage, Code::Conflict]
@@ -580,10 +597,12 @@ pub fn document() -> Value {
         let mut op = json!({"summary": summary, "parameters": params, "responses": responses,
                             "x-error-codes": codes.iter().map(|c| c.name()).collect::<Vec<_>>()});
         if let Some(b) = body {
+            // A file's bytes as they are, no JSON around them.
+            let binary = json!({"schema": {"type": "string", "format": "binary"}});
             let content = if *b == "photo" {
-                // The photo's bytes as they are, no JSON around them.
-                let binary = json!({"schema": {"type": "string", "format": "binary"}});
                 json!({"image/jpeg": binary, "image/png": binary, "image/webp": binary})
+            } else if *b == "attachment" {
+                json!({"image/jpeg": binary, "image/png": binary, "image/webp": binary, "application/pdf": binary})
             } else {
                 json!({"application/json": {"schema": body_schema(b)}})
             };

@@ -114,6 +114,7 @@ pub async fn submit(
             id_number: None,
             address: None,
             vulnerable: false,
+            id_type: None,
         }],
     };
     let title = state
@@ -234,15 +235,7 @@ const PHOTO_ACTOR: &str = "citizen:web";
 
 /// The image type the bytes really are (by their first bytes), if allowed.
 fn image_type(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
-    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some(("image/jpeg", "jpg"))
-    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some(("image/png", "png"))
-    } else if bytes.len() > 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
-        Some(("image/webp", "webp"))
-    } else {
-        None
-    }
+    fengqiao_app::attachments::sniff(bytes).filter(|(t, _)| t.starts_with("image/"))
 }
 
 /// `POST /api/v1/public/requests/{token}/photos`: a photo of the problem,

@@ -26,7 +26,7 @@ fn at(s: i64) -> chrono::DateTime<chrono::Utc> {
 
 pub(crate) fn parties(c: &mut impl GenericClient, id: i64) -> Result<Vec<Party>> {
     Ok(c.query(
-        "SELECT role, name, phone, id_number, address, vulnerable FROM case_parties WHERE case_id = $1 ORDER BY id",
+        "SELECT role, name, phone, id_number, address, vulnerable, id_type FROM case_parties WHERE case_id = $1 ORDER BY id",
         &[&id],
     )
     .map_err(backend)?
@@ -38,6 +38,7 @@ pub(crate) fn parties(c: &mut impl GenericClient, id: i64) -> Result<Vec<Party>>
         id_number: r.get(3),
         address: r.get(4),
         vulnerable: r.get::<_, i64>(5) != 0,
+        id_type: r.get(6),
     })
     .collect())
 }
@@ -203,8 +204,8 @@ impl PgStore {
             .get(0);
         for p in &new.parties {
             tx.execute(
-                "INSERT INTO case_parties (case_id, role, name, phone, id_number, address, vulnerable)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                "INSERT INTO case_parties (case_id, role, name, phone, id_number, address, vulnerable, id_type)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                 &[
                     &id,
                     &p.role,
@@ -213,6 +214,7 @@ impl PgStore {
                     &p.id_number,
                     &p.address,
                     &i64::from(p.vulnerable),
+                    &p.id_type,
                 ],
             )
             .map_err(backend)?;

@@ -1063,6 +1063,7 @@ fn cases_match_sqlite_and_races_have_one_winner() {
                 id_number: None,
                 address: None,
                 vulnerable: i % 2 == 0,
+                id_type: None,
             }],
             stock: (*t == "hazard").then_some(true),
             risk_grade: None,

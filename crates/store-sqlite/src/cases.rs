@@ -117,8 +117,8 @@ pub(crate) fn create(
     {
         let mut put = tx
             .prepare_cached(
-                "INSERT INTO case_parties (case_id, role, name, phone, id_number, address, vulnerable)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO case_parties (case_id, role, name, phone, id_number, address, vulnerable, id_type)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )
             .map_err(backend)?;
         for p in &new.parties {
@@ -129,7 +129,8 @@ pub(crate) fn create(
                 p.phone,
                 p.id_number,
                 p.address,
-                p.vulnerable
+                p.vulnerable,
+                p.id_type
             ])
             .map_err(backend)?;
         }
@@ -191,7 +192,7 @@ pub(crate) fn update(
 
 fn parties(c: &Connection, id: i64) -> Result<Vec<Party>> {
     c.prepare_cached(
-        "SELECT role, name, phone, id_number, address, vulnerable FROM case_parties WHERE case_id = ?1 ORDER BY id",
+        "SELECT role, name, phone, id_number, address, vulnerable, id_type FROM case_parties WHERE case_id = ?1 ORDER BY id",
     )
     .map_err(backend)?
     .query_map([id], |r| {
@@ -202,6 +203,7 @@ fn parties(c: &Connection, id: i64) -> Result<Vec<Party>> {
             id_number: r.get(3)?,
             address: r.get(4)?,
             vulnerable: r.get(5)?,
+            id_type: r.get(6)?,
         })
     })
     .map_err(backend)?

@@ -21,6 +21,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (13, include_str!("../migrations/0013_dataset_stats.sql")),
     (14, include_str!("../migrations/0014_incident_rollup.sql")),
     (15, include_str!("../migrations/0015_case_link_ids.sql")),
+    (16, include_str!("../migrations/0016_party_id_type.sql")),
 ];
 
 /// The newest schema version this build knows.

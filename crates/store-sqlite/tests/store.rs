@@ -278,7 +278,7 @@ fn reopening_keeps_data_and_schema_version() {
     }
     let store = SqliteStore::open(&path).unwrap();
     assert_eq!(store.get_setting("k").unwrap().as_deref(), Some("v2"));
-    assert_eq!(fengqiao_store_sqlite::SCHEMA_VERSION, 15);
+    assert_eq!(fengqiao_store_sqlite::SCHEMA_VERSION, 16);
 }
 
 #[test]
@@ -507,6 +507,7 @@ fn new_case(case_type: &str, category: &str) -> fengqiao_store::cases::NewCase {
             id_number: None,
             address: None,
             vulnerable: false,
+            id_type: None,
         }],
         stock: Some(false),
         risk_grade: None,

@@ -19,6 +19,11 @@ pub struct Party {
     pub id_number: Option<String>,
     pub address: Option<String>,
     pub vulnerable: bool,
+    /// The identity document `id_number` belongs to (see
+    /// `fengqiao_cases::identity::ID_TYPES`); absent on records made before
+    /// it was asked, and then left out of the canonical form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_type: Option<String>,
 }
 
 /// A file attached to a case; the bytes live under their SHA-256.
@@ -329,6 +334,7 @@ mod tests {
                     id_number: Some("330203199001011234".into()),
                     address: Some("中山西路12号".into()),
                     vulnerable: false,
+                    id_type: None,
                 }],
                 stock: None,
                 risk_grade: None,

@@ -64,8 +64,8 @@ fn io(path: &Path, e: std::io::Error) -> FileError {
     }
 }
 
-/// Copies `file` into the store of attachments; returns (sha256 hex, size).
-pub fn store_file(data_dir: &Path, file: &Path) -> Result<(String, u64), FileError> {
+/// The bytes of `file`, if it is a file within the attachments' size limit.
+pub fn read_file(file: &Path) -> Result<Vec<u8>, FileError> {
     let meta = std::fs::metadata(file).map_err(|e| io(file, e))?;
     if !meta.is_file() {
         return Err(FileError::NotAFile(file.display().to_string()));
@@ -76,8 +76,7 @@ pub fn store_file(data_dir: &Path, file: &Path) -> Result<(String, u64), FileErr
             size: meta.len(),
         });
     }
-    let bytes = std::fs::read(file).map_err(|e| io(file, e))?;
-    store_bytes(data_dir, &bytes)
+    std::fs::read(file).map_err(|e| io(file, e))
 }
 
 /// Keeps `bytes` in the store of attachments; returns (sha256 hex, size).

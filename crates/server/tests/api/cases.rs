@@ -27,9 +27,10 @@ async fn cases_boards_pages_and_reports() {
                 role: "applicant".into(),
                 name: "张三丰".into(),
                 phone: Some("13812345678".into()),
-                id_number: Some("330203199001011234".into()),
+                id_number: Some("330203199001011236".into()),
                 address: None,
                 vulnerable: true,
+                id_type: Some("resident_id".into()),
             }],
             stock: None,
             risk_grade: Some("high".into()),
@@ -60,7 +61,7 @@ async fn cases_boards_pages_and_reports() {
     assert_eq!(page.status, 200);
     let v = page.json();
     assert_eq!(v["case"]["parties"][0]["name"], "张**");
-    assert_eq!(v["case"]["parties"][0]["id_number"], "330203********1234");
+    assert_eq!(v["case"]["parties"][0]["id_number"], "330203********1236");
     assert!(
         !page.body.contains("张三丰") && !page.body.contains("13812345678"),
         "{}",

@@ -208,8 +208,21 @@ impl TestApp {
 
     /// A request with a binary body.
     pub async fn call_bytes(&self, method: &str, path: &str, content_type: &str, body: &[u8]) -> Response {
+        self.call_bytes_as(None, method, path, content_type, body).await
+    }
+
+    /// A request with a binary body, as the holder of `token` if given.
+    pub async fn call_bytes_as(
+        &self,
+        token: Option<&str>,
+        method: &str,
+        path: &str,
+        content_type: &str,
+        body: &[u8],
+    ) -> Response {
+        let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
         let mut req = format!(
-            "{method} {path} HTTP/1.0\r\nHost: {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+            "{method} {path} HTTP/1.0\r\nHost: {}\r\n{auth}Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
             self.addr,
             body.len()
         )

@@ -10,5 +10,6 @@ mod hardening;
 mod helpers;
 mod incidents;
 mod ledger;
+mod opening;
 mod public;
 mod rules;
