@@ -17,6 +17,7 @@ const I18N = {
     choose_mediator: "选择调解员", mediator_load: (n) => `在办 ${n} 件`, ok: "确定", cancel: "取消",
     kinds: { officer: "民警", volunteer: "志愿调解员", studio: "调解工作室", village_committee: "村（居）调委会", judicial: "司法所" },
     escalations: "民转刑预警", escalation: (at, cat) => `${at} 发生${cat}警情`, system: "系统",
+    new_case: "新建案件", source: "来源", from_incident: (id) => `110 警情 #${id}`, add_files: "添加附件", upload: "上传", uploaded: "已上传",
     act: {
       open: "受理", agree: "达成协议", approve_extension: "批准延期", assign: "指派", close: "办结", defer: "缓办", dispatch: "派遣",
       escalate: "上报", fail: "调解不成", list: "列入挂账", rate: "评价", publish: "公开描述", reassign: "改派", refer: "移交", register: "登记",
@@ -36,6 +37,7 @@ const I18N = {
     choose_mediator: "Choose a mediator", mediator_load: (n) => `${n} open`, ok: "OK", cancel: "Cancel",
     kinds: { officer: "police officer", volunteer: "volunteer mediator", studio: "mediation studio", village_committee: "village committee", judicial: "judicial office" },
     escalations: "Escalation warnings (民转刑)", escalation: (at, cat) => `${cat} incident on ${at}`, system: "system",
+    new_case: "New case", source: "Source", from_incident: (id) => `110 incident #${id}`, add_files: "Add files", upload: "Upload", uploaded: "uploaded",
     act: {
       open: "Opened", agree: "Agreement", approve_extension: "Approve extension", assign: "Assign", close: "Close", defer: "Defer",
       dispatch: "Dispatch", escalate: "Escalate", fail: "Mediation failed", list: "List long-term", rate: "Rate", publish: "Publish description",
@@ -158,15 +160,18 @@ async function detail() {
   d.append(h("dl", { class: "facts", id: "case-facts" },
     h("dt", {}, t("what")), h("dd", { id: "case-what" }, what.join(" · "), v.case.description ? h("p", { class: "description" }, v.case.description) : null),
     v.case.address || v.case.lon !== null && v.case.lon !== undefined ? [h("dt", {}, t("where")), h("dd", { id: "case-where" },
-      v.case.address || "", v.case.lon !== null && v.case.lon !== undefined ? ` (${t("pin")} ${Number(v.case.lon).toFixed(4)}, ${Number(v.case.lat).toFixed(4)})` : "")] : null));
+      v.case.address || "", v.case.lon !== null && v.case.lon !== undefined ? ` (${t("pin")} ${Number(v.case.lon).toFixed(4)}, ${Number(v.case.lat).toFixed(4)})` : "")] : null,
+    v.case.incident_id ? [h("dt", {}, t("source")), h("dd", { id: "case-source" },
+      h("a", { href: `/incidents?incident=${v.case.incident_id}` }, t("from_incident")(v.case.incident_id)))] : null));
   if (v.case.risk) {
     const grade = t("grades")[v.case.risk.grade] || v.case.risk.grade;
     d.append(h("p", { class: "risk", id: "case-risk", "data-grade": v.case.risk.grade }, `${t("risk")}: ${grade} (${t("points")(v.case.risk.points)})`
       + (v.case.risk.reasons.length ? " · " + v.case.risk.reasons.map((r) => nameOf(r)).join(state.lang === "zh" ? "；" : "; ") : "")));
   }
-  if (v.escalations && v.escalations.length) {
+  const escalations = (v.escalations || []).filter((x) => x.incident_id !== v.case.incident_id);
+  if (escalations.length) {
     d.append(h("h3", {}, t("escalations")));
-    d.append(h("ul", { class: "escalations", id: "case-escalations" }, v.escalations.map((x) => h("li", {},
+    d.append(h("ul", { class: "escalations", id: "case-escalations" }, escalations.map((x) => h("li", {},
       `${t("escalation")(when(x.occurred_at), (state.lang === "zh" ? x.category_zh : x.category_en) || x.category)} · ${x.reason.split(" / ")[state.lang === "zh" ? 0 : 1] || x.reason}`))));
   }
   if (v.case.parties.length) {
@@ -186,7 +191,7 @@ async function detail() {
           if (r === null) return;
           body.assignee = r;
         }
-        try { await change(`/api/v1/cases/${encodeURIComponent(v.case.code)}/actions`, body); } catch (e) { alert(e.message); }
+        try { await change(`/api/v1/cases/${encodeURIComponent(v.case.code)}/actions`, body); } catch (e) { alert(problem(e)); }
         if (def.effect === "assign") state.mediators = (await api("/api/v1/case-types")).mediators || [];
         await render();
       },
@@ -213,6 +218,20 @@ async function detail() {
       a.media_type.startsWith("image/") && a.url ? h("a", { href: a.url, target: "_blank" }, a.file_name) : a.file_name,
       ` · ${(a.size / 1024).toFixed(0)} KB · ${a.added_by} · ${when(a.added_at)} · `, h("code", { title: a.sha256 }, a.sha256.slice(0, 12)))))
     : h("p", { class: "muted" }, t("no_attachments")));
+  if (!st.closed_at && state.me.permissions.includes("cases.write")) {
+    // Photos before and after, signed papers: added while the case is open.
+    const input = h("input", { type: "file", id: "case-files", multiple: true, accept: "image/jpeg,image/png,image/webp,application/pdf", "aria-label": t("add_files") });
+    const note = h("span", { id: "case-files-note", role: "status" });
+    d.append(h("div", { class: "inline" }, input, h("button", {
+      type: "button", id: "case-upload",
+      onclick: async () => {
+        for (const f of input.files) {
+          try { await upload(`/api/v1/cases/${encodeURIComponent(v.case.code)}/attachments?name=${encodeURIComponent(f.name)}`, f); } catch (e) { note.textContent = `${f.name}: ${problem(e)}`; return; }
+        }
+        await detail();
+      },
+    }, t("upload")), note));
+  }
   d.append(h("h3", {}, t("history")));
   // In words: what was done, to which stage, by whom (the system's own steps named as such).
   const actor = (a) => (a && a.startsWith("system:") ? t("system") : a);
@@ -249,8 +268,35 @@ async function init() {
       $("types").append(sel);
     }
   }
+  if (!INBOX && openableTypes().length) {
+    const button = h("button", { type: "button", id: "new-case", "data-i18n": "new_case", onclick: () => newCase(state.type) }, t("new_case"));
+    $("types").after(button);
+  }
   await render();
+  if (q.get("new")) {
+    // Opened from an incident's page: its time, place and category carried over.
+    const id = q.get("incident");
+    let incident = null;
+    if (id) {
+      const [v, cats] = await Promise.all([api(`/api/v1/incidents/${encodeURIComponent(id)}`), api("/api/v1/categories")]);
+      incident = v.incident;
+      const c = cats.items.find((x) => x.code === incident.category);
+      incident.category_name = c ? nameOf(c) : incident.category;
+    }
+    ready();
+    await newCase(q.get("new"), incident);
+    return;
+  }
   ready();
+}
+
+async function newCase(type, incident) {
+  const opened = await openCaseForm(type, incident);
+  if (!opened) return;
+  state.type = opened.type;
+  state.code = opened.code;
+  history.replaceState(null, "", `/cases?type=${opened.type}&case=${encodeURIComponent(opened.code)}`);
+  await render();
 }
 
 init().catch((e) => { $("board").textContent = e.message; });

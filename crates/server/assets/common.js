@@ -15,6 +15,17 @@ const COMMON_I18N = {
     nav_map: "指挥中心", nav_incidents: "警情", nav_cases: "案件", nav_inbox: "部门待办", nav_volunteers: "志愿者",
     nav_dashboard: "领导驾驶舱", nav_public: "群众诉求", loading: "加载中…", none: "暂无数据",
     ledger_checking: "存证校验中…", ledger_ok: "已存证 ✓", ledger_bad: "存证校验失败 ✗", ledger_pending: "尚未存证",
+    errors: {
+      invalid_input: "填写的内容有误，请核对", invalid_parameter: "填写的内容有误，请核对", invalid_body: "提交的内容格式不正确",
+      unknown: "所选类型或类别不在配置中", invalid: "办理信息不完整（如需填写说明）", not_found: "未找到该记录，或您无权查看",
+      conflict: "该记录刚被他人修改，请刷新后重试", wrong_stage: "案件当前环节不能进行此操作", closed: "案件已办结，不能再修改",
+      out_of_scope: "所选地点或记录超出您的辖区或部门范围", forbidden: "您的角色无权进行此操作",
+      unsupported_media_type: "文件类型不支持：仅限 JPEG、PNG、WebP 照片和 PDF 文件", too_many_photos: "附件数量已达上限",
+      payload_too_large: "文件太大", wrong_password: "当前密码不正确", busy: "系统繁忙，请稍后再试", throttled: "尝试次数过多，请稍后再试",
+      unavailable: "服务器暂时无法办理此事", database_unavailable: "数据库暂时无法访问，请稍后再试", internal: "系统出错，已记录，请联系管理员",
+    },
+    fields: { title: "事项", name: "姓名", phone: "电话", id_number: "证件号码", id_type: "证件类型", role: "身份", lon: "位置", lat: "位置", address: "地址", incident_id: "警情" },
+    party_n: (n) => `第 ${n} 位当事人的`,
     ledger_title: (r, sig) => `${r.record}：日志第 ${r.index} 条，已由本浏览器核对包含证明至签名检查点（${r.size} 条）${sig ? "及其签名" : "；本浏览器无法核对 Ed25519 签名"}；服务器核对记录与承诺一致。`,
   },
   en: {
@@ -143,7 +154,7 @@ async function api(path, params = {}) {
   const r = await fetch(u, { credentials: "same-origin" });
   const body = await r.json();
   if (r.status === 401 || body.code === "password_change_required") { await signIn(); return api(path, params); }
-  if (!r.ok) { const e = new Error(body.message || r.statusText); e.status = r.status; throw e; }
+  if (!r.ok) throw apiError(r, body);
   return body;
 }
 
@@ -280,6 +291,25 @@ async function signOut() {
   location.reload();
 }
 
+/// An error of the API as a sentence in the page's language: its code's
+/// sentence and, for a field, which one (the English message as it came).
+function problem(e) {
+  if (state.lang !== "zh" || !e.code) return e.message;
+  const sentence = (t("errors") || {})[e.code];
+  const param = (e.details && e.details.parameter) || "";
+  const party = /^parties\[(\d+)\]\.(\w+)$/.exec(param);
+  const field = party ? t("party_n")(Number(party[1]) + 1) + (t("fields")[party[2]] || party[2]) : t("fields")[param];
+  if (field && (e.code === "invalid_input" || e.code === "invalid_parameter")) return `${field}有误，请核对。`;
+  return sentence ? `${sentence}。` : e.message;
+}
+
+/// An API error from a response: its message, code and details kept.
+function apiError(r, body) {
+  const e = new Error((body && body.message) || r.statusText);
+  Object.assign(e, { status: r.status, code: body && body.code, details: body && body.details });
+  return e;
+}
+
 /// A change (POST) with the CSRF token; signs in first if needed.
 async function change(path, body) {
   const r = await fetch(path, {
@@ -289,7 +319,19 @@ async function change(path, body) {
   });
   const data = r.status === 204 ? {} : await r.json();
   if (r.status === 401) { await signIn(); return change(path, body); }
-  if (!r.ok) throw new Error(data.message || r.statusText);
+  if (!r.ok) throw apiError(r, data);
+  return data;
+}
+
+/// A file sent as it is (its type as Content-Type) with the CSRF token.
+async function upload(path, file) {
+  const r = await fetch(path, {
+    method: "POST", credentials: "same-origin", body: file,
+    headers: { "Content-Type": file.type || "application/octet-stream", "X-CSRF-Token": sessionStorage.getItem("fq-csrf") || "" },
+  });
+  const data = await r.json();
+  if (r.status === 401) { await signIn(); return upload(path, file); }
+  if (!r.ok) throw apiError(r, data);
   return data;
 }
 

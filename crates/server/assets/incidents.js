@@ -8,7 +8,7 @@ const I18N = {
     title: "警情", list: "警情列表", dataset: "数据集", category: "类别", area: "辖区", origin: "来源", from: "自", to: "至",
     apply: "筛选", time: "时间", address: "地址", unit: "处警单位", response: "到场（分）", more: "更多", all: "全部",
     citizen: "群众报警", officer: "民警发现", unknown: "未知", occurred: "发生", received: "接警", dispatched: "派警",
-    arrived: "到场", closed: "结警", lifecycle: "处置经过", linked: "关联案件", no_links: "无关联案件", minutes: (m) => `${m} 分钟后`,
+    arrived: "到场", closed: "结警", lifecycle: "处置经过", linked: "关联案件", no_links: "无关联案件", to_dispute: "转为矛盾纠纷", to_hazard: "转为风险隐患", minutes: (m) => `${m} 分钟后`,
     raw: "原始类别", place: "场所", total: (n) => `共 ${n.toLocaleString()} 起`, source: "来源编号",
   },
   en: {
@@ -16,7 +16,7 @@ const I18N = {
     from: "From", to: "To", apply: "Filter", time: "Time", address: "Address", unit: "Unit", response: "Arrival (min)",
     more: "More", all: "All", citizen: "Citizen-initiated", officer: "Officer-initiated", unknown: "Unknown",
     occurred: "Occurred", received: "Received", dispatched: "Dispatched", arrived: "Arrived", closed: "Closed",
-    lifecycle: "Lifecycle", linked: "Linked cases", no_links: "No linked cases", minutes: (m) => `+${m} min`,
+    lifecycle: "Lifecycle", linked: "Linked cases", no_links: "No linked cases", to_dispute: "Open a dispute from it", to_hazard: "Open a hazard from it", minutes: (m) => `+${m} min`,
     raw: "Source category", place: "Place", total: (n) => `${n.toLocaleString()} in all`, source: "Source id",
   },
 };
@@ -88,6 +88,12 @@ async function detail(id) {
       h("b", {}, t(k)), " ", at ? when(at) : "—", m !== null && k !== "received" ? h("span", { class: "muted" }, ` (${t("minutes")(m)})`) : null,
       k === "dispatched" && i.unit ? ` · ${i.unit}` : null);
   })));
+  if (state.me.permissions.includes("cases.write")) {
+    // The usual way a 110 call about a quarrel becomes a mediation case.
+    d.append(h("div", { class: "actions", id: "incident-to-case" },
+      h("a", { class: "button", href: `/cases?new=dispute&incident=${i.id}` }, t("to_dispute")),
+      h("a", { class: "button", href: `/cases?new=hazard&incident=${i.id}` }, t("to_hazard"))));
+  }
   d.append(h("h3", {}, t("linked")));
   d.append(v.cases.length
     ? h("ul", { id: "linked" }, v.cases.map((c) => h("li", {}, h("a", { href: `/cases?type=${c.case_type}&case=${encodeURIComponent(c.code)}` }, c.code), ` · ${c.title} · ${c.reason}`)))

@@ -68,5 +68,61 @@ const MapView = (() => {
     return placed;
   }
 
-  return { projector, ringPath, polygons, tiles };
+  /// A map to pin a place on: the areas of `features` drawn in `svg` (a
+  /// 600 × 400 view; with tiles if `template`), a click or the arrow keys
+  /// place the pin (a marker of id `markerId`), Delete clears it;
+  /// `onChange([lon, lat] | null)` after each change. Returns `{ set(at), at() }`, or null with no areas to draw.
+  function pinPicker(svg, features, template, onChange, markerId = "pin-marker") {
+    const pts = features.flatMap((f) => polygons(f.geometry).flat(2));
+    if (!pts.length) return null;
+    const bbox = [Math.min(...pts.map((p) => p[0])), Math.min(...pts.map((p) => p[1])), Math.max(...pts.map((p) => p[0])), Math.max(...pts.map((p) => p[1]))];
+    const proj = projector(bbox, 600, 400, 10);
+    const NS = "http://www.w3.org/2000/svg";
+    const g = document.createElementNS(NS, "g");
+    svg.appendChild(g);
+    for (const f of features) {
+      const path = document.createElementNS(NS, "path");
+      path.setAttribute("d", polygons(f.geometry).map((pg) => pg.map((r) => ringPath(r, proj)).join("")).join(""));
+      path.setAttribute("class", "town-area");
+      const title = document.createElementNS(NS, "title");
+      title.textContent = `${f.properties.name_zh} ${f.properties.name_en}`;
+      path.appendChild(title);
+      g.appendChild(path);
+    }
+    tiles(g, proj, template);
+    const layer = document.createElementNS(NS, "g");
+    svg.appendChild(layer);
+    let at = null;
+    const set = (next) => {
+      at = next;
+      layer.innerHTML = "";
+      if (at) {
+        const [x, y] = proj(at);
+        const m = document.createElementNS(NS, "path");
+        m.setAttribute("d", `M${x},${y}l-7,-14a8,8 0 1,1 14,0z`);
+        m.setAttribute("class", "pin-marker");
+        m.setAttribute("id", markerId);
+        layer.appendChild(m);
+      }
+      onChange(at);
+    };
+    svg.onclick = (e) => {
+      const pt = svg.createSVGPoint(); pt.x = e.clientX; pt.y = e.clientY;
+      const p = pt.matrixTransform(svg.getScreenCTM().inverse());
+      set(proj.invert([p.x, p.y]));
+    };
+    svg.onkeydown = (e) => {
+      const moves = { ArrowLeft: [-8, 0], ArrowRight: [8, 0], ArrowUp: [0, -8], ArrowDown: [0, 8] };
+      if (e.key === "Delete" || e.key === "Backspace") { e.preventDefault(); set(null); return; }
+      if (e.key === "Enter" && !at) { e.preventDefault(); set(proj.invert([300, 200])); return; }
+      const m = moves[e.key];
+      if (!m) return;
+      e.preventDefault();
+      const [x, y] = at ? proj(at) : [300, 200];
+      set(proj.invert([x + m[0], y + m[1]]));
+    };
+    return { set, at: () => at };
+  }
+
+  return { projector, ringPath, polygons, tiles, pinPicker };
 })();

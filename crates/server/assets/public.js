@@ -28,68 +28,22 @@ let lang = new URLSearchParams(location.search).get("lang") || localStorage.getI
   || ((navigator.language || "zh").toLowerCase().startsWith("zh") ? "zh" : "en");
 const t = (k) => T[lang][k];
 let services = [];
-const pin = { proj: null, at: null, layer: null };
+let pin = null;
 
 // The towns drawn from the server's own boundaries (and base tiles, if the
 // deployment has a map server); a click or the keyboard places the pin.
 async function drawPinMap() {
   const svg = $("pin-map");
   const map = await call("GET", "/api/v1/public/map");
-  const pts = map.features.flatMap((f) => MapView.polygons(f.geometry).flat(2));
-  if (!pts.length) { svg.closest("fieldset").hidden = true; return; }
-  const bbox = [Math.min(...pts.map((p) => p[0])), Math.min(...pts.map((p) => p[1])), Math.max(...pts.map((p) => p[0])), Math.max(...pts.map((p) => p[1]))];
-  pin.proj = MapView.projector(bbox, 600, 400, 10);
-  const NS = "http://www.w3.org/2000/svg";
-  const g = document.createElementNS(NS, "g");
-  svg.appendChild(g);
-  for (const f of map.features) {
-    const path = document.createElementNS(NS, "path");
-    path.setAttribute("d", MapView.polygons(f.geometry).map((pg) => pg.map((r) => MapView.ringPath(r, pin.proj)).join("")).join(""));
-    path.setAttribute("class", "town-area");
-    const title = document.createElementNS(NS, "title");
-    title.textContent = `${f.properties.name_zh} ${f.properties.name_en}`;
-    path.appendChild(title);
-    g.appendChild(path);
-  }
-  MapView.tiles(g, pin.proj, map.tiles);
-  pin.layer = document.createElementNS(NS, "g");
-  svg.appendChild(pin.layer);
-  svg.onclick = (e) => {
-    const pt = svg.createSVGPoint(); pt.x = e.clientX; pt.y = e.clientY;
-    const p = pt.matrixTransform(svg.getScreenCTM().inverse());
-    setPin(pin.proj.invert([p.x, p.y]));
-  };
-  svg.onkeydown = (e) => {
-    const moves = { ArrowLeft: [-8, 0], ArrowRight: [8, 0], ArrowUp: [0, -8], ArrowDown: [0, 8] };
-    if (e.key === "Delete" || e.key === "Backspace") { e.preventDefault(); setPin(null); return; }
-    if (e.key === "Enter" && !pin.at) { e.preventDefault(); setPin(pin.proj.invert([300, 200])); return; }
-    const m = moves[e.key];
-    if (!m) return;
-    e.preventDefault();
-    const [x, y] = pin.at ? pin.proj(pin.at) : [300, 200];
-    setPin(pin.proj.invert([x + m[0], y + m[1]]));
-  };
-}
-
-function setPin(at) {
-  pin.at = at;
-  pin.layer.innerHTML = "";
-  $("pin-at").textContent = at ? t("pinned")(at[0], at[1]) : "";
-  if (!at) return;
-  const [x, y] = pin.proj(at);
-  const NS = "http://www.w3.org/2000/svg";
-  const m = document.createElementNS(NS, "path");
-  m.setAttribute("d", `M${x},${y}l-7,-14a8,8 0 1,1 14,0z`);
-  m.setAttribute("class", "pin-marker");
-  m.setAttribute("id", "pin-marker");
-  pin.layer.appendChild(m);
+  pin = MapView.pinPicker(svg, map.features, map.tiles, (at) => { $("pin-at").textContent = at ? t("pinned")(at[0], at[1]) : ""; });
+  if (!pin) svg.closest("fieldset").hidden = true;
 }
 
 function apply() {
   document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
   document.querySelectorAll("[data-i18n]").forEach((n) => { n.textContent = t(n.dataset.i18n); });
   $("lang").textContent = t("lang");
-  if (pin.at) $("pin-at").textContent = t("pinned")(pin.at[0], pin.at[1]);
+  if (pin && pin.at()) $("pin-at").textContent = t("pinned")(pin.at()[0], pin.at()[1]);
   const sel = $("category"), keep = sel.value;
   sel.innerHTML = "";
   for (const s of services) {
@@ -141,11 +95,12 @@ async function init() {
   $("submit").onsubmit = async (ev) => {
     ev.preventDefault();
     const out = $("submit-result");
-    if (!$("address").value.trim() && !pin.at) { out.textContent = t("where"); $("address").focus(); return; }
+    const at = pin && pin.at();
+    if (!$("address").value.trim() && !at) { out.textContent = t("where"); $("address").focus(); return; }
     try {
       const r = await call("POST", "/api/v1/public/requests", {
         category: $("category").value, description: $("description").value, address: $("address").value || null,
-        lon: pin.at ? pin.at[0] : null, lat: pin.at ? pin.at[1] : null,
+        lon: at ? at[0] : null, lat: at ? at[1] : null,
         name: $("name").value || null, phone: $("phone").value || null,
       });
       out.innerHTML = "";

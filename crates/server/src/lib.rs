@@ -147,9 +147,10 @@ const PAGES: [(&str, &str); 7] = [
     ("/dashboard", include_str!("../assets/dashboard.html")),
 ];
 
-const ASSETS: [(&str, &str, &str); 10] = [
+const ASSETS: [(&str, &str, &str); 11] = [
     ("app.css", "text/css; charset=utf-8", include_str!("../assets/app.css")),
     ("app.js", JS, include_str!("../assets/app.js")),
+    ("case_form.js", JS, include_str!("../assets/case_form.js")),
     ("cases.js", JS, include_str!("../assets/cases.js")),
     ("common.js", JS, include_str!("../assets/common.js")),
     ("dashboard.js", JS, include_str!("../assets/dashboard.js")),
