@@ -60,7 +60,11 @@ pub fn attach(
     actor: &str,
     at: DateTime<Utc>,
 ) -> Result<(i64, Attachment)> {
-    let Upload { name: file_name, declared, bytes } = *upload;
+    let Upload {
+        name: file_name,
+        declared,
+        bytes,
+    } = *upload;
     let Some((media_type, ext)) = sniff(bytes) else {
         return Err(Error::new(
             Code::UnsupportedMediaType,

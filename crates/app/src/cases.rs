@@ -102,7 +102,11 @@ fn check_parties(parties: &[Party]) -> Result<()> {
     for (i, p) in parties.iter().enumerate() {
         if !PARTY_ROLES.iter().any(|r| r.0 == p.role) {
             let known: Vec<&str> = PARTY_ROLES.iter().map(|r| r.0).collect();
-            return Err(bad(i, "role", format!("role {:?}: one of {}", p.role, known.join(", "))));
+            return Err(bad(
+                i,
+                "role",
+                format!("role {:?}: one of {}", p.role, known.join(", ")),
+            ));
         }
         let name = p.name.trim().chars().count();
         if name == 0 || name > 50 {
@@ -115,7 +119,11 @@ fn check_parties(parties: &[Party]) -> Result<()> {
             (Some(kind), Some(number)) => check_id(kind, number).map_err(|why| bad(i, "id_number", why))?,
             (None, Some(_)) => return Err(bad(i, "id_type", "an ID number needs its document type".into())),
             (Some(kind), None) if !ID_TYPES.iter().any(|x| x.0 == kind) => {
-                return Err(bad(i, "id_type", format!("ID type {kind:?} is not one this platform knows")));
+                return Err(bad(
+                    i,
+                    "id_type",
+                    format!("ID type {kind:?} is not one this platform knows"),
+                ));
             }
             _ => {}
         }
@@ -210,7 +218,11 @@ pub fn open(
 
 /// The area a case at this pin or address belongs to: the pin's if it
 /// falls in one, else the one the address names.
-pub fn locate(store: &dyn Store, position: Option<fengqiao_geo::LonLat>, address: Option<&str>) -> Result<Option<String>> {
+pub fn locate(
+    store: &dyn Store,
+    position: Option<fengqiao_geo::LonLat>,
+    address: Option<&str>,
+) -> Result<Option<String>> {
     if let Some(p) = position
         && let Some(code) = route_point(store, p.lon, p.lat)?
     {
@@ -298,6 +310,19 @@ pub fn act(
     cmd: &fengqiao_cases::Command,
     at: DateTime<Utc>,
 ) -> Result<(CaseRecord, fengqiao_cases::Event)> {
+    if cmd.details.is_some() {
+        let case = store
+            .case(id)?
+            .ok_or_else(|| Error::not_found(format!("no case {id}")))?;
+        // An action the type lacks is the engine's to refuse.
+        if let Some(action) = settings
+            .config
+            .case_type(&case.case.case_type)
+            .and_then(|t| t.action(&cmd.action))
+        {
+            crate::mediation::check(action.effect, cmd.details.as_ref(), at)?;
+        }
+    }
     Ok(fengqiao_store::cases::act(
         store,
         &settings.config,

@@ -276,6 +276,7 @@ pub fn seed(
                     .get(rng.below(config.mediators.len().max(1)))
                     .map(|m| m.name.clone()),
                 rating: None,
+                details: None,
             };
             act(store, config, case.id, None, &cmd, at)
                 .map_err(|e| Error::input(format!("demo case {}: {action}: {e}", case.code)))?;

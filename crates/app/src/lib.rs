@@ -14,6 +14,7 @@ pub mod escalation;
 pub mod forecast;
 pub mod imports;
 pub mod ledger;
+pub mod mediation;
 pub mod net;
 pub mod replay_period;
 pub mod replay_plan;

@@ -67,6 +67,10 @@ pub struct Command {
     pub assignee: Option<String>,
     /// For `rate`: 1 to 5.
     pub rating: Option<u8>,
+    /// The record the action makes, where it makes one (a mediation
+    /// session's minutes, an agreement's terms, a visit's outcome); its
+    /// shape is checked by the application, the engine only keeps it.
+    pub details: Option<serde_json::Value>,
 }
 
 /// One entry of a case's history.
@@ -81,6 +85,10 @@ pub struct Event {
     pub reason: Option<String>,
     /// The version the case has after this event.
     pub version: u32,
+    /// The record the action made (see [`Command::details`]); absent on
+    /// most events, and then left out of the canonical form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -179,6 +187,7 @@ impl CaseConfig {
             at,
             reason: None,
             version: 1,
+            details: None,
         };
         Ok((state, event))
     }
@@ -372,6 +381,7 @@ impl CaseConfig {
             at,
             reason: reason.map(String::from),
             version: next.version,
+            details: cmd.details.clone(),
         };
         Ok((next, event))
     }
@@ -704,6 +714,7 @@ mod tests {
                     department: None,
                     assignee: Some(c.mediators[0].name.clone()),
                     rating: Some(rating),
+                    details: None,
                 };
                 let before = s.clone();
                 match c.apply(&s, &cmd, "330203001", at(i as u32 + 1)) {

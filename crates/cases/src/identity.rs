@@ -9,9 +9,21 @@
 pub const ID_TYPES: [(&str, &str, &str); 6] = [
     ("resident_id", "居民身份证", "Resident identity card"),
     ("passport", "护照", "Passport"),
-    ("hk_macao_permit", "港澳居民来往内地通行证", "Mainland travel permit (HK/Macao)"),
-    ("taiwan_permit", "台湾居民来往大陆通行证", "Mainland travel permit (Taiwan)"),
-    ("foreign_permanent", "外国人永久居留身份证", "Foreigner's permanent residence card"),
+    (
+        "hk_macao_permit",
+        "港澳居民来往内地通行证",
+        "Mainland travel permit (HK/Macao)",
+    ),
+    (
+        "taiwan_permit",
+        "台湾居民来往大陆通行证",
+        "Mainland travel permit (Taiwan)",
+    ),
+    (
+        "foreign_permanent",
+        "外国人永久居留身份证",
+        "Foreigner's permanent residence card",
+    ),
     ("other", "其他证件", "Other document"),
 ];
 
@@ -32,8 +44,8 @@ pub fn check_id(id_type: &str, number: &str) -> Result<(), String> {
     if id_type == "resident_id" {
         return check_resident_id(number);
     }
-    let ok = (4..=30).contains(&number.chars().count())
-        && number.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    let ok =
+        (4..=30).contains(&number.chars().count()) && number.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
     if ok {
         Ok(())
     } else {
@@ -46,7 +58,9 @@ pub fn check_id(id_type: &str, number: &str) -> Result<(), String> {
 pub fn check_resident_id(number: &str) -> Result<(), String> {
     let b = number.as_bytes();
     if b.len() != 18 || !b[..17].iter().all(u8::is_ascii_digit) {
-        return Err(format!("ID number {number:?}: a resident ID has 18 characters, the first 17 digits"));
+        return Err(format!(
+            "ID number {number:?}: a resident ID has 18 characters, the first 17 digits"
+        ));
     }
     let birth = std::str::from_utf8(&b[6..14]).unwrap_or("");
     if chrono::NaiveDate::parse_from_str(birth, "%Y%m%d").is_err() {
@@ -75,7 +89,9 @@ pub fn check_phone(phone: &str) -> Result<(), String> {
     if shape && (5..=20).contains(&digits) {
         Ok(())
     } else {
-        Err(format!("phone {phone:?}: 5 to 20 digits (a leading +, hyphens and spaces allowed)"))
+        Err(format!(
+            "phone {phone:?}: 5 to 20 digits (a leading +, hyphens and spaces allowed)"
+        ))
     }
 }
 
@@ -94,7 +110,11 @@ mod tests {
 
     #[test]
     fn a_resident_id_needs_a_real_birth_date_and_its_length() {
-        assert!(check_resident_id("110105194902300021").unwrap_err().contains("date of birth"));
+        assert!(
+            check_resident_id("110105194902300021")
+                .unwrap_err()
+                .contains("date of birth")
+        );
         assert!(check_resident_id("1101051949123100").is_err());
         assert!(check_resident_id("11010519491231002Y").is_err());
     }

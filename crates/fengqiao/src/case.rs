@@ -119,6 +119,12 @@ pub struct ActArgs {
     pub assignee: Option<String>,
     #[arg(long)]
     pub rating: Option<u8>,
+    /// The record the action makes, as JSON: a session's minutes
+    /// ({"held_on","place","attendees","said","agreed","next_step"}), an
+    /// agreement's terms ({"terms","performance","signed_on"}), a visit's
+    /// outcome ({"visited_on","outcome","note"})
+    #[arg(long)]
+    pub details: Option<String>,
     /// Refuse if the case is no longer at this version (as read)
     #[arg(long)]
     pub version: Option<u32>,
@@ -247,8 +253,14 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<()> {
                 department: a.department.clone(),
                 assignee: a.assignee.clone(),
                 rating: a.rating,
+                details: match &a.details {
+                    Some(text) => Some(
+                        serde_json::from_str(text).map_err(|e| Error::input(format!("--details: not JSON ({e})")))?,
+                    ),
+                    None => None,
+                },
             };
-            let (case, _) = act(store, config, case.id, a.version, &cmd, now).map_err(error)?;
+            let (case, _) = fengqiao_app::cases::act(store, &settings.cases, case.id, a.version, &cmd, now)?;
             fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
             println!(
                 "{}: {} → {} (version {}{})",

@@ -185,7 +185,12 @@ async function detail() {
       type: "button", "data-action": a,
       onclick: async () => {
         const body = { action: a, version: st.version };
-        if (def.needs_reason) { const r = prompt(t("reason")); if (r === null) return; body.reason = r; }
+        if (["session", "agree", "visit"].includes(def.effect)) {
+          // Minutes, terms or an outcome, as a form; the reason is their summary.
+          const r = await recordForm(def.effect, v.case.parties);
+          if (r === null) return;
+          Object.assign(body, r);
+        } else if (def.needs_reason) { const r = prompt(t("reason")); if (r === null) return; body.reason = r; }
         if (def.effect === "assign") {
           const r = state.mediators.length ? await chooseMediator(v.case.jurisdiction) : prompt(t("assignee"));
           if (r === null) return;
@@ -206,11 +211,15 @@ async function detail() {
       (st.co_departments || []).map((x) => h("li", {}, `${deptName(x)} (${t("joint")})`))));
   }
   if (v.case.case_type === "dispute") {
-    const sessions = v.events.filter((e) => e.action === "session" || e.action === "agree" || e.action === "fail");
+    const sessions = v.events.filter((e) => ["session", "agree", "fail", "visit"].includes(e.action));
     d.append(h("h3", {}, t("sessions")));
     d.append(sessions.length
-      ? h("ol", { class: "sessions" }, sessions.map((e) => h("li", {}, `${when(e.at)} ${actionName(e.action)} · ${e.actor}${e.reason ? " · " + e.reason : ""}`)))
+      ? h("ol", { class: "sessions", id: "case-sessions" }, sessions.map((e) => h("li", { "data-action": e.action },
+        h("b", {}, actionName(e.action)), ` · ${recordText(e)} · ${e.actor}`)))
       : h("p", { class: "muted" }, t("no_sessions")));
+    if (v.events.some((e) => e.action === "agree")) {
+      d.append(h("p", {}, h("a", { class: "button", id: "print-agreement", href: `/agreement?case=${encodeURIComponent(v.case.code)}`, target: "_blank" }, mt("print"))));
+    }
   }
   d.append(h("h3", {}, t("attachments")));
   d.append(v.attachments && v.attachments.length
@@ -236,7 +245,7 @@ async function detail() {
   // In words: what was done, to which stage, by whom (the system's own steps named as such).
   const actor = (a) => (a && a.startsWith("system:") ? t("system") : a);
   d.append(h("ol", { class: "timeline" }, v.events.map((e) => h("li", {},
-    `${when(e.at)} ${actionName(e.action)} → ${stageName(e.to_stage)} · ${actor(e.actor)}${e.reason ? " · " + e.reason : ""}`))));
+    `${when(e.at)} ${actionName(e.action)} → ${stageName(e.to_stage)} · ${actor(e.actor)}${e.details ? " · " + recordText(e) : e.reason ? " · " + e.reason : ""}`))));
 }
 
 async function render() {
@@ -254,6 +263,7 @@ async function init() {
   state.types = types.types;
   state.departments = types.departments;
   state.mediators = types.mediators || [];
+  state.timezone = types.timezone;
   const q = new URLSearchParams(location.search);
   state.type = q.get("type") || state.types[0].code;
   state.code = q.get("case");

@@ -96,11 +96,7 @@ pub const ROUTES: &[(&str, &str, Need)] = &[
         "/api/v1/cases/*/attachments",
         Need::Permission(Permission::CasesWrite),
     ),
-    (
-        "GET",
-        "/api/v1/places/resolve",
-        Need::Permission(Permission::CasesRead),
-    ),
+    ("GET", "/api/v1/places/resolve", Need::Permission(Permission::CasesRead)),
     (
         "GET",
         "/api/v1/volunteers",

@@ -284,7 +284,11 @@ pub async fn resolve_place(State(state): State<AppState>, axum::extract::Query(q
         return Err(ApiError::invalid_parameter("address", "…", "at most 200 characters"));
     }
     if position.is_none() && address.is_none() {
-        return Err(ApiError::invalid_parameter("address", "", "give lon and lat, or an address"));
+        return Err(ApiError::invalid_parameter(
+            "address",
+            "",
+            "give lon and lat, or an address",
+        ));
     }
     let (code, areas) = crate::api::on_worker(&state, move |s| -> fengqiao_app::Result<_> {
         let code = fengqiao_app::cases::locate(s, position, address.as_deref())?;
@@ -295,7 +299,9 @@ pub async fn resolve_place(State(state): State<AppState>, axum::extract::Query(q
     let mut chain = Vec::new();
     let mut next = code.clone();
     while let Some(c) = next.take() {
-        let Some(a) = areas.iter().find(|a| a.jurisdiction.code == c) else { break };
+        let Some(a) = areas.iter().find(|a| a.jurisdiction.code == c) else {
+            break;
+        };
         let j = &a.jurisdiction;
         chain.push(json!({"code": j.code, "level": j.level, "name_zh": j.name_zh, "name_en": j.name_en}));
         next = j.parent_code.clone().filter(|_| chain.len() < 8);
@@ -332,6 +338,7 @@ pub async fn types(State(state): State<AppState>) -> Result<Json<Value>, ApiErro
         "roles": c.roles,
         "departments": c.departments,
         "mediators": mediators,
+        "timezone": c.calendar.timezone().name(),
         "id_types": fengqiao_cases::identity::ID_TYPES.iter().map(|(c, zh, en)| json!({"code": c, "zh": zh, "en": en})).collect::<Vec<_>>(),
         "party_roles": fengqiao_cases::identity::PARTY_ROLES.iter().map(|(c, zh, en)| json!({"code": c, "zh": zh, "en": en})).collect::<Vec<_>>(),
     })))
@@ -436,7 +443,9 @@ pub async fn open(
         let area = blocking(&state, move |s| {
             let Some(i) = s.incident(id)? else { return Ok(None) };
             let areas = s.jurisdictions()?;
-            Ok(i.record.jurisdiction_id.and_then(|j| areas.into_iter().find(|a| a.jurisdiction.id == j)))
+            Ok(i.record
+                .jurisdiction_id
+                .and_then(|j| areas.into_iter().find(|a| a.jurisdiction.id == j)))
         })
         .await?;
         if !area.is_some_and(|a| a.jurisdiction.code.starts_with(own.as_str())) {
@@ -474,6 +483,9 @@ struct ActBody {
     department: Option<String>,
     assignee: Option<String>,
     rating: Option<u8>,
+    /// The record the action makes (a session's minutes, an agreement's
+    /// terms, a visit's outcome): see `fengqiao_app::mediation`.
+    details: Option<Value>,
     /// The version the case was read at; a stale one is a 409.
     version: Option<u32>,
 }
@@ -499,21 +511,17 @@ pub async fn act(
         department: b.department,
         assignee: b.assignee,
         rating: b.rating,
+        details: b.details,
     };
-    let config = state.cases.clone();
+    let settings = state.settings.clone();
     let role = who.role.clone();
     let (after, event) = crate::api::on_worker(&state, move |s| {
-        fengqiao_store::cases::act(s, &config, case.id, b.version, &cmd, chrono::Utc::now())
+        fengqiao_app::cases::act(s, &settings.cases, case.id, b.version, &cmd, chrono::Utc::now())
     })
-    .await?
-    .map_err(case_error)?;
+    .await??;
     Ok(Json(
         json!({"case": after.for_role(&state.cases, &role), "event": event}),
     ))
-}
-
-fn case_error(e: fengqiao_store::cases::CaseError) -> ApiError {
-    fengqiao_app::Error::from(e).into()
 }
 
 /// `POST /api/v1/volunteers`: register a volunteer.

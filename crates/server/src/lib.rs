@@ -137,7 +137,7 @@ pub(crate) fn client_ip(state: &AppState, peer: std::net::IpAddr, headers: &axum
 
 /// The pages, by path: plain HTML, their scripts and one style sheet below,
 /// all compiled into the binary (no CDN, nothing fetched elsewhere).
-const PAGES: [(&str, &str); 7] = [
+const PAGES: [(&str, &str); 8] = [
     ("/", include_str!("../assets/index.html")),
     ("/public", include_str!("../assets/public.html")),
     ("/cases", include_str!("../assets/cases.html")),
@@ -145,9 +145,10 @@ const PAGES: [(&str, &str); 7] = [
     ("/incidents", include_str!("../assets/incidents.html")),
     ("/volunteers", include_str!("../assets/volunteers.html")),
     ("/dashboard", include_str!("../assets/dashboard.html")),
+    ("/agreement", include_str!("../assets/agreement.html")),
 ];
 
-const ASSETS: [(&str, &str, &str); 11] = [
+const ASSETS: [(&str, &str, &str); 13] = [
     ("app.css", "text/css; charset=utf-8", include_str!("../assets/app.css")),
     ("app.js", JS, include_str!("../assets/app.js")),
     ("case_form.js", JS, include_str!("../assets/case_form.js")),
@@ -155,7 +156,9 @@ const ASSETS: [(&str, &str, &str); 11] = [
     ("common.js", JS, include_str!("../assets/common.js")),
     ("dashboard.js", JS, include_str!("../assets/dashboard.js")),
     ("incidents.js", JS, include_str!("../assets/incidents.js")),
+    ("agreement.js", JS, include_str!("../assets/agreement.js")),
     ("ledger.js", JS, include_str!("../assets/ledger.js")),
+    ("mediation.js", JS, include_str!("../assets/mediation.js")),
     ("map.js", JS, include_str!("../assets/map.js")),
     ("public.js", JS, include_str!("../assets/public.js")),
     ("volunteers.js", JS, include_str!("../assets/volunteers.js")),

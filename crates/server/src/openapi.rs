@@ -518,7 +518,9 @@ pub fn route_codes(method: &str, path: &str, body: Option<&str>, need: Option<Ne
         ("POST", "/api/v1/me/password") => &[Code::WrongPassword, Code::InvalidInput],
         ("POST", "/api/v1/public/requests") => &[Code::Throttled, Code::InvalidInput, Code::Unknown, Code::Invalid],
         ("POST", "/api/v1/public/requests/{token}/photos") => &[Code::TooManyPhotos, Code::Closed],
-        ("POST", "/api/v1/cases/{code}/attachments") => &[Code::TooManyPhotos, Code::Closed, Code::UnsupportedMediaType],
+        ("POST", "/api/v1/cases/{code}/attachments") => {
+            &[Code::TooManyPhotos, Code::Closed, Code::UnsupportedMediaType]
+        }
         ("POST", "/api/v1/cases") => &[Code::InvalidInput, Code::Unknown, Code::Invalid, Code::OutOfScope],
         ("POST", "/api/v1/cases/{code}/actions") | ("POST", "/api/v1/public/requests/{token}/rating") => {
             &[Code::Unknown, Code::Invalid, Code::WrongStage, Code::Conflict]

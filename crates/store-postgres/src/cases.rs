@@ -45,7 +45,7 @@ pub(crate) fn parties(c: &mut impl GenericClient, id: i64) -> Result<Vec<Party>>
 
 pub(crate) fn events(c: &mut impl GenericClient, id: i64) -> Result<Vec<Event>> {
     Ok(c.query(
-        "SELECT action, from_stage, to_stage, actor, role, at, reason, version FROM case_events
+        "SELECT action, from_stage, to_stage, actor, role, at, reason, version, details FROM case_events
          WHERE case_id = $1 ORDER BY version",
         &[&id],
     )
@@ -60,6 +60,9 @@ pub(crate) fn events(c: &mut impl GenericClient, id: i64) -> Result<Vec<Event>> 
         at: at(r.get(5)),
         reason: r.get(6),
         version: r.get::<_, i64>(7) as u32,
+        details: r
+            .get::<_, Option<String>>(8)
+            .and_then(|d| serde_json::from_str(&d).ok()),
     })
     .collect())
 }
@@ -80,8 +83,8 @@ pub(crate) fn committed_values(c: &mut impl GenericClient, id: i64) -> Result<Op
 
 fn insert_event(c: &mut impl GenericClient, id: i64, e: &Event) -> Result<()> {
     c.execute(
-        "INSERT INTO case_events (case_id, version, action, from_stage, to_stage, actor, role, at, reason)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO case_events (case_id, version, action, from_stage, to_stage, actor, role, at, reason, details)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         &[
             &id,
             &i64::from(e.version),
@@ -92,6 +95,7 @@ fn insert_event(c: &mut impl GenericClient, id: i64, e: &Event) -> Result<()> {
             &e.role,
             &e.at.timestamp(),
             &e.reason,
+            &e.details.as_ref().map(|d| d.to_string()),
         ],
     )
     .map(drop)

@@ -1097,6 +1097,7 @@ fn cases_match_sqlite_and_races_have_one_winner() {
         role: "officer".into(),
         at: now,
         reason: Some("登记".into()),
+        details: Some(serde_json::json!({"note": "记录"})),
     };
     lite.update_case(*id, 1, &moved, &event).unwrap();
     pg.update_case(*id, 1, &moved, &event).unwrap();

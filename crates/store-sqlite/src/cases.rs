@@ -37,8 +37,8 @@ fn jurisdiction_id(c: &Connection, code: Option<&str>) -> Result<Option<i64>> {
 
 fn insert_event(c: &Connection, id: i64, e: &Event) -> Result<()> {
     c.prepare_cached(
-        "INSERT INTO case_events (case_id, version, action, from_stage, to_stage, actor, role, at, reason)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO case_events (case_id, version, action, from_stage, to_stage, actor, role, at, reason, details)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )
     .map_err(backend)?
     .execute(params![
@@ -50,7 +50,8 @@ fn insert_event(c: &Connection, id: i64, e: &Event) -> Result<()> {
         e.actor,
         e.role,
         ts(e.at),
-        e.reason
+        e.reason,
+        e.details.as_ref().map(|d| d.to_string())
     ])
     .map_err(backend)?;
     Ok(())
@@ -213,11 +214,12 @@ fn parties(c: &Connection, id: i64) -> Result<Vec<Party>> {
 
 pub(crate) fn events(c: &Connection, id: i64) -> Result<Vec<Event>> {
     c.prepare_cached(
-        "SELECT action, from_stage, to_stage, actor, role, at, reason, version FROM case_events
+        "SELECT action, from_stage, to_stage, actor, role, at, reason, version, details FROM case_events
          WHERE case_id = ?1 ORDER BY version",
     )
     .map_err(backend)?
     .query_map([id], |r| {
+        let details: Option<String> = r.get(8)?;
         Ok(Event {
             action: r.get(0)?,
             from_stage: r.get(1)?,
@@ -227,6 +229,7 @@ pub(crate) fn events(c: &Connection, id: i64) -> Result<Vec<Event>> {
             at: from_ts(r.get(5)?),
             reason: r.get(6)?,
             version: r.get(7)?,
+            details: details.and_then(|d| serde_json::from_str(&d).ok()),
         })
     })
     .map_err(backend)?

@@ -220,7 +220,9 @@ impl TestApp {
         content_type: &str,
         body: &[u8],
     ) -> Response {
-        let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
+        let auth = token
+            .map(|t| format!("Authorization: Bearer {t}\r\n"))
+            .unwrap_or_default();
         let mut req = format!(
             "{method} {path} HTTP/1.0\r\nHost: {}\r\n{auth}Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
             self.addr,

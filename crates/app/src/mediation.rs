@@ -1,0 +1,171 @@
+//! The records mediation makes, checked the same on every face: a
+//! session's minutes (when, where, who attended, what was said and agreed,
+//! the next step), an agreement's terms (what each side will do, how and
+//! by when, the date it was signed: the contents a 人民调解协议书 carries
+//! under Article 29 of the People's Mediation Law) and a follow-up visit's
+//! outcome. Other actions make no record.
+
+use crate::error::{Error, Result};
+use chrono::{DateTime, NaiveDate, Utc};
+use fengqiao_cases::Effect;
+use serde_json::Value;
+
+/// Outcomes of a follow-up visit: fulfilled, partly, not fulfilled, the
+/// dispute came back.
+pub const VISIT_OUTCOMES: [&str; 4] = ["fulfilled", "partly", "unfulfilled", "recurred"];
+
+fn bad(field: &str, why: impl std::fmt::Display) -> Error {
+    Error::input(format!("details.{field}: {why}"))
+        .with_details(serde_json::json!({"parameter": format!("details.{field}"), "value": ""}))
+}
+
+/// A text field of 1 to `max` characters (or absent, if not `required`).
+fn text(d: &Value, field: &str, max: usize, required: bool) -> Result<()> {
+    match d.get(field) {
+        None | Some(Value::Null) if !required => Ok(()),
+        Some(Value::String(s)) if !s.trim().is_empty() && s.chars().count() <= max => Ok(()),
+        _ => Err(bad(
+            field,
+            format!(
+                "{} text of at most {max} characters",
+                if required { "a" } else { "optional" }
+            ),
+        )),
+    }
+}
+
+/// A list of 1 to `n` texts of at most `max` characters each.
+fn texts(d: &Value, field: &str, n: usize, max: usize) -> Result<()> {
+    let ok = d.get(field).and_then(Value::as_array).is_some_and(|xs| {
+        (1..=n).contains(&xs.len())
+            && xs.iter().all(|x| {
+                x.as_str()
+                    .is_some_and(|s| !s.trim().is_empty() && s.chars().count() <= max)
+            })
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(bad(
+            field,
+            format!("a list of 1 to {n} texts of at most {max} characters"),
+        ))
+    }
+}
+
+/// A date (YYYY-MM-DD) no later than the day after `at`.
+fn date(d: &Value, field: &str, at: DateTime<Utc>) -> Result<()> {
+    let parsed = d
+        .get(field)
+        .and_then(Value::as_str)
+        .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok());
+    match parsed {
+        None => Err(bad(field, "a date, YYYY-MM-DD")),
+        Some(day) if day > at.date_naive() + chrono::Days::new(1) => Err(bad(field, format!("{day} is in the future"))),
+        Some(_) => Ok(()),
+    }
+}
+
+fn only(d: &Value, fields: &[&str]) -> Result<()> {
+    let Some(map) = d.as_object() else {
+        return Err(bad("", "an object"));
+    };
+    match map.keys().find(|k| !fields.contains(&k.as_str())) {
+        Some(k) => Err(bad(
+            k,
+            format!("not a field of this record (it has {})", fields.join(", ")),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Whether `details` is the record an action of this effect makes (a
+/// record is optional; one given to an action that makes none is refused).
+pub fn check(effect: Option<Effect>, details: Option<&Value>, at: DateTime<Utc>) -> Result<()> {
+    let Some(d) = details else { return Ok(()) };
+    match effect {
+        Some(Effect::Session) => {
+            only(d, &["held_on", "place", "attendees", "said", "agreed", "next_step"])?;
+            date(d, "held_on", at)?;
+            text(d, "place", 200, true)?;
+            texts(d, "attendees", 30, 50)?;
+            text(d, "said", 4000, true)?;
+            text(d, "agreed", 4000, false)?;
+            text(d, "next_step", 1000, false)
+        }
+        Some(Effect::Agree) => {
+            only(d, &["terms", "performance", "signed_on"])?;
+            texts(d, "terms", 30, 1000)?;
+            text(d, "performance", 1000, false)?;
+            date(d, "signed_on", at)
+        }
+        Some(Effect::Visit) => {
+            only(d, &["visited_on", "outcome", "note"])?;
+            date(d, "visited_on", at)?;
+            match d.get("outcome").and_then(Value::as_str) {
+                Some(o) if VISIT_OUTCOMES.contains(&o) => {}
+                _ => return Err(bad("outcome", format!("one of {}", VISIT_OUTCOMES.join(", ")))),
+            }
+            text(d, "note", 2000, false)
+        }
+        _ => Err(Error::input("this action makes no record: send no details")
+            .with_details(serde_json::json!({"parameter": "details", "value": ""}))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn now() -> DateTime<Utc> {
+        "2026-12-03T08:00:00Z".parse().unwrap()
+    }
+
+    #[test]
+    fn a_session_needs_its_minutes() {
+        let ok = json!({"held_on": "2026-12-03", "place": "彩虹社区调解室", "attendees": ["王建国", "李秀英"], "said": "双方陈述"});
+        assert!(check(Some(Effect::Session), Some(&ok), now()).is_ok());
+        let mut no_one = ok.clone();
+        no_one["attendees"] = json!([]);
+        let e = check(Some(Effect::Session), Some(&no_one), now()).unwrap_err();
+        assert!(e.to_string().contains("details.attendees"), "{e}");
+        let mut later = ok.clone();
+        later["held_on"] = json!("2027-01-01");
+        assert!(check(Some(Effect::Session), Some(&later), now()).is_err());
+        let mut extra = ok;
+        extra["mood"] = json!("tense");
+        assert!(
+            check(Some(Effect::Session), Some(&extra), now())
+                .unwrap_err()
+                .to_string()
+                .contains("mood")
+        );
+    }
+
+    #[test]
+    fn an_agreement_states_its_terms_and_a_visit_its_outcome() {
+        let terms =
+            json!({"terms": ["王建国晚十点后不再装修"], "signed_on": "2026-12-02", "performance": "即日起履行"});
+        assert!(check(Some(Effect::Agree), Some(&terms), now()).is_ok());
+        assert!(
+            check(
+                Some(Effect::Agree),
+                Some(&json!({"terms": [], "signed_on": "2026-12-02"})),
+                now()
+            )
+            .is_err()
+        );
+        let visit = json!({"visited_on": "2026-12-03", "outcome": "fulfilled"});
+        assert!(check(Some(Effect::Visit), Some(&visit), now()).is_ok());
+        let wrong = json!({"visited_on": "2026-12-03", "outcome": "fine"});
+        assert!(check(Some(Effect::Visit), Some(&wrong), now()).is_err());
+    }
+
+    #[test]
+    fn records_are_optional_but_only_where_an_action_makes_one() {
+        assert!(check(Some(Effect::Session), None, now()).is_ok());
+        assert!(check(Some(Effect::Dispatch), Some(&json!({})), now()).is_err());
+        assert!(check(None, Some(&json!({"x": 1})), now()).is_err());
+    }
+}

@@ -1,0 +1,110 @@
+// Mediation as mediators record it: a session's minutes (date, place, who
+// attended, what was said and agreed, the next step), an agreement's terms
+// (one per line, how and by when, the day it was signed) and a follow-up
+// visit's outcome, each a form instead of a free-text box; and the records
+// shown back in words. Uses `state.lang` and the case page's helpers.
+"use strict";
+
+const MEDIATION_I18N = {
+  zh: {
+    session: "调解会议记录", agree: "调解协议", visit: "回访记录", held_on: "日期", place: "地点", attendees: "参加人员（每行一人）",
+    said: "调解经过（各方陈述）", agreed: "达成的共识（如有）", next_step: "下一步安排", terms: "协议内容（每行一条）",
+    performance: "履行方式与期限", signed_on: "签订日期", visited_on: "回访日期", outcome: "履行情况", note: "回访情况说明",
+    outcomes: { fulfilled: "已履行", partly: "部分履行", unfulfilled: "未履行", recurred: "纠纷复发" },
+    save: "保存", cancel: "取消", print: "打印调解协议书", attended: "参加", by: "记录人",
+  },
+  en: {
+    session: "Mediation session", agree: "Mediation agreement", visit: "Follow-up visit", held_on: "Date", place: "Place",
+    attendees: "Attendees (one per line)", said: "What each side said", agreed: "What was agreed (if anything)", next_step: "Next step",
+    terms: "Terms (one per line)", performance: "How and by when", signed_on: "Signed on", visited_on: "Visited on",
+    outcome: "Performance", note: "Notes", outcomes: { fulfilled: "Fulfilled", partly: "Partly fulfilled", unfulfilled: "Not fulfilled", recurred: "Dispute recurred" },
+    save: "Save", cancel: "Cancel", print: "Print the mediation agreement", attended: "attended", by: "recorded by",
+  },
+};
+const mt = (k) => MEDIATION_I18N[state.lang][k];
+
+/// Today in the city's zone, YYYY-MM-DD (the server's calendar zone).
+const cityToday = () => new Date().toLocaleDateString("sv-SE", { timeZone: state.timezone || "Asia/Shanghai" });
+
+const lines = (text) => text.split("\n").map((x) => x.trim()).filter(Boolean);
+
+/// The form for the record an action of `effect` makes; resolves to
+/// `{ reason, details }` or null if cancelled. `parties` prefill attendees.
+function recordForm(effect, parties) {
+  const field = (key, control) => h("label", {}, h("span", {}, mt(key)), control);
+  const today = cityToday();
+  const controls = {
+    session: () => [
+      field("held_on", h("input", { type: "date", id: "rec-held_on", required: true, value: today, max: today })),
+      field("place", h("input", { id: "rec-place", required: true, maxlength: 200 })),
+      field("attendees", h("textarea", { id: "rec-attendees", rows: 3, required: true }, parties.map((p) => p.name).join("\n"))),
+      field("said", h("textarea", { id: "rec-said", rows: 4, required: true, maxlength: 4000 })),
+      field("agreed", h("textarea", { id: "rec-agreed", rows: 2, maxlength: 4000 })),
+      field("next_step", h("input", { id: "rec-next_step", maxlength: 1000 })),
+    ],
+    agree: () => [
+      field("terms", h("textarea", { id: "rec-terms", rows: 5, required: true })),
+      field("performance", h("input", { id: "rec-performance", maxlength: 1000 })),
+      field("signed_on", h("input", { type: "date", id: "rec-signed_on", required: true, value: today, max: today })),
+    ],
+    visit: () => [
+      field("visited_on", h("input", { type: "date", id: "rec-visited_on", required: true, value: today, max: today })),
+      field("outcome", h("select", { id: "rec-outcome" }, Object.entries(mt("outcomes")).map(([k, v]) => h("option", { value: k }, v)))),
+      field("note", h("textarea", { id: "rec-note", rows: 3, maxlength: 2000 })),
+    ],
+  }[effect];
+  const v = (k) => { const e = $(`rec-${k}`); return e ? e.value.trim() : ""; };
+  const read = {
+    session: () => {
+      const d = { held_on: v("held_on"), place: v("place"), attendees: lines(v("attendees")), said: v("said") };
+      if (v("agreed")) d.agreed = v("agreed");
+      if (v("next_step")) d.next_step = v("next_step");
+      return { reason: d.agreed || null, details: d };
+    },
+    agree: () => {
+      const d = { terms: lines(v("terms")), signed_on: v("signed_on") };
+      if (v("performance")) d.performance = v("performance");
+      return { reason: d.terms.join("；"), details: d };
+    },
+    visit: () => {
+      const d = { visited_on: v("visited_on"), outcome: v("outcome") };
+      if (v("note")) d.note = v("note");
+      return { reason: mt("outcomes")[d.outcome], details: d };
+    },
+  }[effect];
+  return new Promise((resolve) => {
+    const error = h("p", { id: "rec-error", role: "alert", class: "error" });
+    const dialog = h("dialog", { id: "record-dialog", class: "form-dialog", "aria-labelledby": "record-title" },
+      h("form", { id: "record-form", method: "dialog" },
+        h("h2", { id: "record-title" }, mt(effect)), controls(), error,
+        h("div", { class: "actions" },
+          h("button", { type: "submit", id: "rec-save" }, mt("save")),
+          h("button", { type: "button", onclick: () => { dialog.close(); dialog.remove(); resolve(null); } }, mt("cancel")))));
+    dialog.querySelector("form").onsubmit = (ev) => {
+      ev.preventDefault();
+      const r = read();
+      if ((r.details.attendees && !r.details.attendees.length) || (r.details.terms && !r.details.terms.length)) {
+        error.textContent = state.lang === "zh" ? "请至少填写一行" : "Give at least one line";
+        return;
+      }
+      dialog.close();
+      dialog.remove();
+      resolve(r);
+    };
+    document.body.append(dialog);
+    dialog.showModal();
+  });
+}
+
+/// A session, agreement or visit in words, from its event.
+function recordText(e) {
+  const d = e.details;
+  if (!d) return e.reason || "";
+  if (e.action === "session" || d.said) {
+    return [`${d.held_on} · ${d.place}`, `${d.attendees.join("、")} ${mt("attended")}`, `${mt("said")}：${d.said}`,
+      d.agreed ? `${mt("agreed")}：${d.agreed}` : null, d.next_step ? `${mt("next_step")}：${d.next_step}` : null].filter(Boolean).join(" · ");
+  }
+  if (d.terms) return `${d.signed_on} · ${d.terms.map((x, i) => `${i + 1}. ${x}`).join(" ")}${d.performance ? ` · ${mt("performance")}：${d.performance}` : ""}`;
+  if (d.outcome) return `${d.visited_on} · ${mt("outcomes")[d.outcome] || d.outcome}${d.note ? ` · ${d.note}` : ""}`;
+  return e.reason || "";
+}
