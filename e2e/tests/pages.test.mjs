@@ -16,7 +16,7 @@ after(async () => { await app?.stop(); });
 const ALL = ["/", "/incidents", "/cases", "/volunteers", "/dashboard", "/public"];
 // Role -> the page it lands on from "/", and the header's links (from the policy).
 const ROLES = {
-  admin: ["/", ["/", "/incidents", "/cases", "/inbox", "/volunteers", "/dashboard", "/public"]],
+  admin: ["/", ["/", "/incidents", "/cases", "/inbox", "/volunteers", "/dashboard", "/users", "/public"]],
   analyst: ["/", ALL],
   commander: ["/", ALL],
   officer: ["/", ALL],
@@ -48,6 +48,7 @@ const PAGES = [
   ["inbox", "/inbox", "urban", "#inbox-table tbody tr"],
   ["volunteers", "/volunteers", "commander", "#registry tbody tr"],
   ["dashboard", "/dashboard", "leader", "#chart-months rect.bar"],
+  ["users", "/users", "admin", "#users tbody tr"],
 ];
 
 for (const lang of ["zh", "en"]) {

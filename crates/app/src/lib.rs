@@ -21,6 +21,7 @@ pub mod replay_plan;
 pub mod settings;
 pub mod store;
 pub mod units;
+pub mod users;
 pub mod volunteers;
 
 pub use error::{Code, Error, Result};

@@ -73,17 +73,6 @@ fn find(store: &dyn Store, username: &str) -> Result<fengqiao_store::users::User
         .ok_or_else(|| Error::input(format!("no user {username}")))
 }
 
-fn check_role(settings: &Settings, role: &str) -> Result<()> {
-    if settings.cases.config.roles.iter().any(|r| r == role) {
-        Ok(())
-    } else {
-        Err(Error::input(format!(
-            "role {role:?}: expected one of {}",
-            settings.cases.config.roles.join(", ")
-        )))
-    }
-}
-
 pub fn run(settings: &Settings, cmd: &UserCommand) -> Result<()> {
     let store = open_store(settings)?;
     let store = store.as_ref();
@@ -97,16 +86,10 @@ pub fn run(settings: &Settings, cmd: &UserCommand) -> Result<()> {
             department,
             assignee,
         } => {
-            check_role(settings, role)?;
+            let scope = (jurisdiction.clone(), department.clone(), assignee.clone());
+            fengqiao_app::users::check(store, &settings.cases, role, &scope)?;
             let display = if name.is_empty() { username } else { name };
-            let (user, otp) = add_user(
-                store,
-                username,
-                display,
-                role,
-                (jurisdiction.clone(), department.clone(), assignee.clone()),
-                actor,
-            )?;
+            let (user, otp) = add_user(store, username, display, role, scope, actor)?;
             fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
             println!(
                 "user {} ({}) created; one-time password: {otp}",
@@ -120,8 +103,13 @@ pub fn run(settings: &Settings, cmd: &UserCommand) -> Result<()> {
             department,
             assignee,
         } => {
-            check_role(settings, role)?;
             let user = find(store, username)?;
+            let scope = (
+                jurisdiction.clone().or(user.jurisdiction.clone()),
+                department.clone().or(user.department.clone()),
+                assignee.clone().or(user.assignee.clone()),
+            );
+            fengqiao_app::users::check(store, &settings.cases, role, &scope)?;
             let ch = UserChange {
                 role: Some(role.clone()),
                 jurisdiction: jurisdiction.clone().map(Some),

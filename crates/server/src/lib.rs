@@ -137,7 +137,7 @@ pub(crate) fn client_ip(state: &AppState, peer: std::net::IpAddr, headers: &axum
 
 /// The pages, by path: plain HTML, their scripts and one style sheet below,
 /// all compiled into the binary (no CDN, nothing fetched elsewhere).
-const PAGES: [(&str, &str); 8] = [
+const PAGES: [(&str, &str); 9] = [
     ("/", include_str!("../assets/index.html")),
     ("/public", include_str!("../assets/public.html")),
     ("/cases", include_str!("../assets/cases.html")),
@@ -146,9 +146,10 @@ const PAGES: [(&str, &str); 8] = [
     ("/volunteers", include_str!("../assets/volunteers.html")),
     ("/dashboard", include_str!("../assets/dashboard.html")),
     ("/agreement", include_str!("../assets/agreement.html")),
+    ("/users", include_str!("../assets/users.html")),
 ];
 
-const ASSETS: [(&str, &str, &str); 13] = [
+const ASSETS: [(&str, &str, &str); 14] = [
     ("app.css", "text/css; charset=utf-8", include_str!("../assets/app.css")),
     ("app.js", JS, include_str!("../assets/app.js")),
     ("case_form.js", JS, include_str!("../assets/case_form.js")),
@@ -161,6 +162,7 @@ const ASSETS: [(&str, &str, &str); 13] = [
     ("mediation.js", JS, include_str!("../assets/mediation.js")),
     ("map.js", JS, include_str!("../assets/map.js")),
     ("public.js", JS, include_str!("../assets/public.js")),
+    ("users.js", JS, include_str!("../assets/users.js")),
     ("volunteers.js", JS, include_str!("../assets/volunteers.js")),
 ];
 const JS: &str = "text/javascript; charset=utf-8";

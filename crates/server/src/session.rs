@@ -208,18 +208,6 @@ struct NewUserBody {
     assignee: Option<String>,
 }
 
-fn check_role(state: &AppState, role: &str) -> Result<(), ApiError> {
-    if state.cases.roles.iter().any(|r| r == role) {
-        Ok(())
-    } else {
-        Err(ApiError::invalid_parameter(
-            "role",
-            role,
-            format!("expected one of {}", state.cases.roles.join(", ")),
-        ))
-    }
-}
-
 /// `POST /api/v1/users`: create an account; its one-time password is in the answer, once.
 pub async fn create_user(
     State(state): State<AppState>,
@@ -227,19 +215,21 @@ pub async fn create_user(
     raw: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
     let b: NewUserBody = body::json(&raw)?;
-    check_role(&state, &b.role)?;
-    let created = crate::api::blocking(&state, move |s| {
+    let settings = state.settings.clone();
+    let created = crate::api::on_worker(&state, move |s| -> fengqiao_app::Result<_> {
+        let scope = (b.jurisdiction, b.department, b.assignee);
+        fengqiao_app::users::check(s, &settings.cases, &b.role, &scope)?;
         let display = b.display_name.clone().unwrap_or_else(|| b.username.clone());
-        fengqiao_store::users::add_user(
+        Ok(fengqiao_store::users::add_user(
             s,
             &b.username,
             &display,
             &b.role,
-            (b.jurisdiction, b.department, b.assignee),
+            scope,
             &admin.username,
-        )
+        )?)
     })
-    .await?;
+    .await??;
     Ok((
         StatusCode::CREATED,
         Json(json!({"user": created.0, "one_time_password": created.1})),
@@ -266,15 +256,22 @@ pub async fn change_user(
     raw: axum::body::Bytes,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let b: UserChangeBody = body::json(&raw)?;
-    if let Some(r) = &b.role {
-        check_role(&state, r)?;
-    }
-    let out = crate::api::blocking(&state, move |s| {
+    let settings = state.settings.clone();
+    let out = crate::api::on_worker(&state, move |s| -> fengqiao_app::Result<_> {
         let (user, _) = s
             .user_credentials(&username)?
             .ok_or_else(|| fengqiao_store::StoreError::NotFound {
                 what: format!("user {username}"),
             })?;
+        // The account as it will be: its role and scope checked together.
+        let role = b.role.clone().unwrap_or_else(|| user.role.clone());
+        let after = |new: &Option<Option<String>>, old: &Option<String>| new.clone().unwrap_or_else(|| old.clone());
+        let scope = (
+            after(&b.jurisdiction, &user.jurisdiction),
+            after(&b.department, &user.department),
+            after(&b.assignee, &user.assignee),
+        );
+        fengqiao_app::users::check(s, &settings.cases, &role, &scope)?;
         let otp = if b.reset_password {
             Some(fengqiao_store::users::one_time_password()?)
         } else {
@@ -292,6 +289,6 @@ pub async fn change_user(
         let user = s.update_user(user.id, &ch, &admin.username)?;
         Ok((user, otp))
     })
-    .await?;
+    .await??;
     Ok(Json(json!({"user": out.0, "one_time_password": out.1})))
 }

@@ -320,6 +320,26 @@ async fn users_and_volunteers_over_the_api() {
         400,
         "taken"
     );
+    // A role that works within a scope gets one that exists.
+    let no_area = app.post("/api/v1/users", r#"{"username":"o1","role":"officer"}"#).await;
+    assert_eq!(
+        (no_area.status, no_area.json()["details"]["parameter"].as_str()),
+        (422, Some("jurisdiction"))
+    );
+    let nowhere = app
+        .post(
+            "/api/v1/users",
+            r#"{"username":"o1","role":"officer","jurisdiction":"999"}"#,
+        )
+        .await;
+    assert_eq!(nowhere.status, 422, "{}", nowhere.body);
+    let stranger = app
+        .post(
+            "/api/v1/users",
+            r#"{"username":"m1","role":"mediator","assignee":"无名氏"}"#,
+        )
+        .await;
+    assert_eq!(stranger.json()["details"]["parameter"], "assignee", "{}", stranger.body);
     let login = |pw: String| {
         let app = &app;
         async move {

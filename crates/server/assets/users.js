@@ -1,0 +1,177 @@
+// Users, for administrators: every account with its role, the area,
+// department or mediator it works as, and its state; add an account (its
+// one-time password shown once, to hand over in person; it must be changed
+// at first sign-in), change its role and scope, disable or enable it,
+// reset its password. The server checks each change against the same rules
+// as the command line.
+"use strict";
+
+const I18N = {
+  zh: {
+    title: "用户管理", add: "新增用户", list: "用户", username: "用户名", display_name: "姓名", role: "角色", scope: "工作范围",
+    status: "状态", actions: "操作", create: "创建", jurisdiction: "辖区", department: "部门", assignee: "对应调解员",
+    ok: "正常", disabled: "已停用", locked: "已锁定", must_change: "待修改一次性密码", edit: "修改", save: "保存", cancel: "取消",
+    disable: "停用", enable: "启用", reset: "重置密码", otp_title: "一次性密码", close: "关闭",
+    otp: (u, p) => `用户 ${u} 的一次性密码：${p}。请当面告知本人；本密码只显示这一次，首次登录时必须改为本人自己的密码。`,
+    confirm_disable: (u) => `停用用户 ${u}？其所有登录会话将立即结束。`, confirm_reset: (u) => `重置用户 ${u} 的密码？`,
+    roles: {
+      admin: "系统管理员", analyst: "情报分析员", commander: "值班指挥员", officer: "社区民警", department: "职能部门",
+      mediator: "调解员", volunteer: "平安志愿者", leader: "领导", citizen: "群众", witness: "见证方", system: "系统",
+    },
+  },
+  en: {
+    title: "Users", add: "Add a user", list: "Users", username: "User name", display_name: "Name", role: "Role", scope: "Works within",
+    status: "Status", actions: "Actions", create: "Create", jurisdiction: "Jurisdiction", department: "Department", assignee: "Mediator",
+    ok: "active", disabled: "disabled", locked: "locked", must_change: "must change one-time password", edit: "Edit", save: "Save",
+    cancel: "Cancel", disable: "Disable", enable: "Enable", reset: "Reset password", otp_title: "One-time password", close: "Close",
+    otp: (u, p) => `One-time password for ${u}: ${p}. Hand it over in person; it is shown only now and must be changed at first sign-in.`,
+    confirm_disable: (u) => `Disable ${u}? Every session of the account ends at once.`, confirm_reset: (u) => `Reset the password of ${u}?`,
+    roles: {
+      admin: "Administrator", analyst: "Analyst", commander: "Duty commander", officer: "Community officer", department: "Department",
+      mediator: "Mediator", volunteer: "Volunteer", leader: "Leader", citizen: "Citizen", witness: "Witness", system: "System",
+    },
+  },
+};
+const state = { lang: pickLang(), roles: [], policy: {}, areas: [], departments: [], mediators: [], users: [] };
+
+const roleName = (r) => t("roles")[r] || r;
+// Which scope field a role works within (from the server's policy: officers an area, ...).
+const SCOPE_OF = { officer: "jurisdiction", department: "department", mediator: "assignee", volunteer: "assignee" };
+
+function scopeControl(role, value, id) {
+  const field = SCOPE_OF[role];
+  if (!field) return null;
+  const options = {
+    jurisdiction: state.areas.map((a) => [a.code, `${nameOf(a)} (${a.code})`]),
+    department: state.departments.map((d) => [d.code, nameOf(d)]),
+    assignee: state.mediators.map((m) => [m.name, m.name]),
+  }[field];
+  return h("label", {}, h("span", {}, t(field)),
+    h("select", { id, "data-field": field, required: true }, h("option", { value: "" }, "—"),
+      options.map(([v, label]) => h("option", { value: v, selected: v === value }, label))));
+}
+
+function scopeText(u) {
+  if (u.jurisdiction) { const a = state.areas.find((x) => x.code === u.jurisdiction); return a ? nameOf(a) : u.jurisdiction; }
+  if (u.department) { const d = state.departments.find((x) => x.code === u.department); return d ? nameOf(d) : u.department; }
+  return u.assignee || "—";
+}
+
+function statusText(u) {
+  if (u.disabled) return t("disabled");
+  if (u.locked_until && Date.parse(u.locked_until) > Date.now()) return t("locked");
+  if (u.must_change) return t("must_change");
+  return t("ok");
+}
+
+function showOtp(username, password) {
+  const dialog = h("dialog", { id: "otp-dialog", class: "form-dialog", "aria-labelledby": "otp-title" },
+    h("h2", { id: "otp-title" }, t("otp_title")),
+    h("p", { id: "otp-text" }, t("otp")(username, password)),
+    h("button", { type: "button", id: "otp-close", onclick: () => { dialog.close(); dialog.remove(); } }, t("close")));
+  document.body.append(dialog);
+  dialog.showModal();
+}
+
+function renderScopeField() {
+  const holder = $("new-scope");
+  holder.innerHTML = "";
+  const c = scopeControl($("new-role").value, null, "new-scope-value");
+  if (c) holder.append(c);
+}
+
+async function list() {
+  const data = await api("/api/v1/users");
+  state.users = data.items;
+  const table = $("users");
+  table.innerHTML = "";
+  table.append(h("thead", {}, h("tr", {}, [t("username"), t("display_name"), t("role"), t("scope"), t("status"), t("actions")].map((x) => h("th", { scope: "col" }, x)))),
+    h("tbody", {}, state.users.map((u) => h("tr", { "data-user": u.username },
+      h("td", {}, u.username), h("td", {}, u.display_name), h("td", {}, roleName(u.role)), h("td", {}, scopeText(u)),
+      h("td", { class: "status" }, statusText(u)),
+      h("td", { class: "actions" },
+        h("button", { type: "button", "data-do": "edit", onclick: () => edit(u) }, t("edit")),
+        h("button", { type: "button", "data-do": "toggle", onclick: () => toggle(u) }, u.disabled ? t("enable") : t("disable")),
+        h("button", { type: "button", "data-do": "reset", onclick: () => reset(u) }, t("reset")))))));
+}
+
+async function toggle(u) {
+  if (!u.disabled && !confirm(t("confirm_disable")(u.username))) return;
+  try { await change(`/api/v1/users/${encodeURIComponent(u.username)}`, { disabled: !u.disabled }); } catch (e) { alert(problem(e)); }
+  await list();
+}
+
+async function reset(u) {
+  if (!confirm(t("confirm_reset")(u.username))) return;
+  try {
+    const r = await change(`/api/v1/users/${encodeURIComponent(u.username)}`, { reset_password: true });
+    showOtp(u.username, r.one_time_password);
+  } catch (e) { alert(problem(e)); }
+  await list();
+}
+
+function edit(u) {
+  const roleSel = h("select", { id: "edit-role" }, state.roles.map((r) => h("option", { value: r, selected: r === u.role }, roleName(r))));
+  const scopeHolder = h("span", { id: "edit-scope" });
+  const error = h("p", { id: "edit-error", role: "alert", class: "error" });
+  const fill = () => { scopeHolder.innerHTML = ""; const c = scopeControl(roleSel.value, u[SCOPE_OF[roleSel.value]], "edit-scope-value"); if (c) scopeHolder.append(c); };
+  roleSel.onchange = fill;
+  fill();
+  const dialog = h("dialog", { id: "edit-dialog", class: "form-dialog", "aria-labelledby": "edit-title" },
+    h("form", { method: "dialog", id: "edit-form" },
+      h("h2", { id: "edit-title" }, `${t("edit")} · ${u.username}`),
+      h("label", {}, h("span", {}, t("role")), roleSel), scopeHolder, error,
+      h("div", { class: "actions" }, h("button", { type: "submit", id: "edit-save" }, t("save")),
+        h("button", { type: "button", onclick: () => { dialog.close(); dialog.remove(); } }, t("cancel")))));
+  dialog.querySelector("form").onsubmit = async (ev) => {
+    ev.preventDefault();
+    const body = { role: roleSel.value, jurisdiction: null, department: null, assignee: null };
+    const s = $("edit-scope-value");
+    if (s) body[s.dataset.field] = s.value || null;
+    try { await change(`/api/v1/users/${encodeURIComponent(u.username)}`, body); } catch (e) { error.textContent = problem(e); return; }
+    dialog.close();
+    dialog.remove();
+    await list();
+  };
+  document.body.append(dialog);
+  dialog.showModal();
+}
+
+async function render() {
+  applyLang();
+  const sel = $("new-role"), keep = sel.value;
+  sel.innerHTML = "";
+  for (const r of state.roles) sel.append(h("option", { value: r }, roleName(r)));
+  if (keep) sel.value = keep;
+  renderScopeField();
+  await list();
+}
+
+async function init() {
+  await startPage(() => render());
+  const [types, areas] = await Promise.all([api("/api/v1/case-types"), api("/api/v1/jurisdictions")]);
+  // Accounts people sign in with: the system's own and citizens' are not made here.
+  state.roles = types.roles.filter((r) => r !== "system" && r !== "citizen");
+  state.departments = types.departments;
+  state.mediators = types.mediators || [];
+  state.areas = areas.features.map((f) => f.properties).filter((a) => a.level !== "grid");
+  $("new-role").onchange = renderScopeField;
+  $("add-user").onsubmit = async (ev) => {
+    ev.preventDefault();
+    $("add-error").textContent = "";
+    const body = { username: $("new-username").value.trim(), role: $("new-role").value, display_name: $("new-display").value.trim() || null };
+    const s = $("new-scope-value");
+    if (s) body[s.dataset.field] = s.value || null;
+    try {
+      const r = await change("/api/v1/users", body);
+      showOtp(r.user.username, r.one_time_password);
+      $("add-user").reset();
+      renderScopeField();
+    } catch (e) { $("add-error").textContent = problem(e); return; }
+    await list();
+  };
+  await render();
+  ready();
+}
+
+init().catch((e) => { $("users").textContent = problem(e); });

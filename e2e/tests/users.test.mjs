@@ -1,0 +1,81 @@
+// Administration in the page: the administrator adds a community officer
+// for an area, hands over the one-time password shown once; the officer
+// must set their own password at first sign-in and then works in their
+// area; the administrator resets and disables the account. Each step is
+// checked as the server stored it.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { start, signedIn, ready, artifacts, accessibilityProblems } from "./helpers.mjs";
+
+let app;
+before(async () => { app = await start(); });
+after(async () => { await app?.stop(); });
+
+const stored = (page, username) => page.evaluate(async (u) => (await (await fetch("/api/v1/users")).json()).items.find((x) => x.username === u), username);
+
+test("an administrator creates an officer who must change the one-time password at first sign-in (zh)", async () => {
+  const admin = await signedIn(app, "admin", "demo-admin-2026", "zh", "/users");
+  const page = admin.page;
+  await ready(page);
+  await page.locator("#new-username").fill("zhang.wei");
+  await page.locator("#new-display").fill("张伟");
+  await page.locator("#new-role").selectOption("officer");
+  // An officer works within an area: refused without one, in words.
+  await page.locator("#new-scope-value").waitFor();
+  const area = await page.locator("#new-scope-value option").nth(2).getAttribute("value");
+  await page.locator("#new-scope-value").selectOption(area);
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await page.locator("#add-user button[type=submit]").click();
+  const otpText = await page.locator("#otp-text").textContent();
+  const otp = /一次性密码：(\S+?)。/.exec(otpText)[1];
+  await page.screenshot({ path: join(artifacts, "users-created-zh.png"), fullPage: true });
+  await page.locator("#otp-close").click();
+  await page.locator('tr[data-user="zhang.wei"]').waitFor();
+  let u = await stored(page, "zhang.wei");
+  assert.deepEqual([u.role, u.jurisdiction, u.must_change, u.display_name], ["officer", area, true, "张伟"]);
+
+  // First sign-in: the one-time password opens only the change of password.
+  const officer = await signedIn(app, "zhang.wei", otp, "zh", "/incidents");
+  await officer.page.locator("#set-password").waitFor({ state: "visible" });
+  await officer.page.locator("#new-pass").fill("zhangwei-own-2026");
+  await officer.page.locator("#new-pass-2").fill("zhangwei-own-2026");
+  await officer.page.locator("#set-password-form button[type=submit]").click();
+  await officer.page.locator("#who").filter({ hasText: "张伟" }).waitFor();
+  await ready(officer.page);
+  u = await stored(page, "zhang.wei");
+  assert.equal(u.must_change, false);
+
+  // Reset: a new one-time password; then disable: the officer is signed out for good.
+  page.once("dialog", (d) => d.accept());
+  await page.locator('tr[data-user="zhang.wei"] button[data-do="reset"]').click();
+  await page.locator("#otp-text").waitFor();
+  await page.locator("#otp-close").click();
+  assert.equal((await stored(page, "zhang.wei")).must_change, true);
+  page.once("dialog", (d) => d.accept());
+  await page.locator('tr[data-user="zhang.wei"] button[data-do="toggle"]').click();
+  await page.locator('tr[data-user="zhang.wei"] td.status').filter({ hasText: "已停用" }).waitFor();
+  assert.equal((await stored(page, "zhang.wei")).disabled, true);
+  const after = await officer.page.evaluate(async () => (await fetch("/api/v1/me")).status);
+  assert.equal(after, 401, "a disabled account's sessions end");
+  assert.deepEqual(admin.errors, []);
+  await admin.context.close();
+  await officer.context.close();
+});
+
+test("a role that works within a scope cannot be saved without one; the message is in the page's language (en)", async () => {
+  const { page, context, errors } = await signedIn(app, "admin", "demo-admin-2026", "en", "/users");
+  await ready(page);
+  await page.locator('tr[data-user="urban"] button[data-do="edit"]').click();
+  await page.locator("#edit-role").selectOption("officer");
+  await page.locator("#edit-save").click();
+  // The browser's own check stops an empty required field; an area sent empty reaches the server's rule.
+  await page.locator("#edit-scope-value").evaluate((s) => s.removeAttribute("required"));
+  await page.locator("#edit-save").click();
+  await page.locator("#edit-error").filter({ hasText: "jurisdiction" }).waitFor();
+  assert.equal((await stored(page, "urban")).role, "department", "nothing changed");
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await page.screenshot({ path: join(artifacts, "users-edit-en.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
