@@ -16,25 +16,33 @@ fn hasher() -> Argon2<'static> {
     )
 }
 
-/// Why a password is refused, for the person choosing it.
+/// Why a password is refused, for the person choosing it: a code
+/// (`too_short`, `contains_username`, `repeated`) a page can say in its own
+/// language, and the reason in English.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct WeakPassword(pub String);
+#[error("{message}")]
+pub struct WeakPassword {
+    pub code: &'static str,
+    pub message: String,
+}
 
 /// Whether a password may be chosen; why not, for the person choosing it.
 pub fn check_policy(password: &str, username: &str) -> Result<(), WeakPassword> {
-    check(password, username).map_err(WeakPassword)
-}
-
-fn check(password: &str, username: &str) -> Result<(), String> {
+    let weak = |code, message: String| Err(WeakPassword { code, message });
     if password.chars().count() < MIN_LENGTH {
-        return Err(format!("a password needs at least {MIN_LENGTH} characters"));
+        return weak(
+            "too_short",
+            format!("a password needs at least {MIN_LENGTH} characters"),
+        );
     }
     if password.to_lowercase().contains(&username.to_lowercase()) && !username.is_empty() {
-        return Err("a password may not contain the user name".into());
+        return weak("contains_username", "a password may not contain the user name".into());
     }
     if password.chars().all(|c| c == password.chars().next().unwrap_or(' ')) {
-        return Err("a password of one repeated character is too easy to guess".into());
+        return weak(
+            "repeated",
+            "a password of one repeated character is too easy to guess".into(),
+        );
     }
     Ok(())
 }
@@ -78,14 +86,11 @@ mod tests {
 
     #[test]
     fn the_policy_says_why() {
-        assert!(check_policy("short", "u").unwrap_err().0.contains("10 characters"));
-        assert!(
-            check_policy("zhang-san-2026", "zhang-san")
-                .unwrap_err()
-                .0
-                .contains("user name")
-        );
-        assert!(check_policy("aaaaaaaaaaaa", "u").is_err());
+        let short = check_policy("short", "u").unwrap_err();
+        assert!(short.message.contains("10 characters") && short.code == "too_short");
+        let named = check_policy("zhang-san-2026", "zhang-san").unwrap_err();
+        assert!(named.message.contains("user name") && named.code == "contains_username");
+        assert_eq!(check_policy("aaaaaaaaaaaa", "u").unwrap_err().code, "repeated");
         assert!(check_policy("一二三四五六七八九十", "u").is_ok());
         assert_eq!(generate(&[0, 1, 55, 56]).len(), 4);
     }

@@ -24,8 +24,9 @@ const COMMON_I18N = {
       payload_too_large: "文件太大", wrong_password: "当前密码不正确", busy: "系统繁忙，请稍后再试", throttled: "尝试次数过多，请稍后再试",
       unavailable: "服务器暂时无法办理此事", database_unavailable: "数据库暂时无法访问，请稍后再试", internal: "系统出错，已记录，请联系管理员",
     },
-    fields: { title: "事项", name: "姓名", phone: "电话", id_number: "证件号码", id_type: "证件类型", role: "身份", lon: "位置", lat: "位置", address: "地址", incident_id: "警情" },
+    fields: { new: "新密码", title: "事项", name: "姓名", phone: "电话", id_number: "证件号码", id_type: "证件类型", role: "身份", lon: "位置", lat: "位置", address: "地址", incident_id: "警情" },
     party_n: (n) => `第 ${n} 位当事人的`,
+    weak: { too_short: "新密码至少需要 10 位", contains_username: "新密码不能包含用户名", repeated: "新密码不能是同一字符的重复" },
     ledger_title: (r, sig) => `${r.record}：日志第 ${r.index} 条，已由本浏览器核对包含证明至签名检查点（${r.size} 条）${sig ? "及其签名" : "；本浏览器无法核对 Ed25519 签名"}；服务器核对记录与承诺一致。`,
   },
   en: {
@@ -228,7 +229,7 @@ function setPassword(username, current) {
       if (next !== $("new-pass-2").value) { $("set-password-error").textContent = t("password_mismatch"); return; }
       try {
         await change("/api/v1/me/password", { current, new: next });
-      } catch (e) { $("set-password-error").textContent = e.message; return; }
+      } catch (e) { $("set-password-error").textContent = problem(e); return; }
       dlg.close();
       $("login-user").value = username;
       $("login-pass").value = next;
@@ -274,7 +275,7 @@ function changeOwnPassword() {
     if (next !== $("own-new-pass-2").value) { $("change-password-error").textContent = t("password_mismatch"); return; }
     try {
       await change("/api/v1/me/password", { current: $("cur-pass").value, new: next });
-    } catch (e) { $("change-password-error").textContent = e.message; return; }
+    } catch (e) { $("change-password-error").textContent = problem(e); return; }
     const r = await fetch("/api/v1/session", {
       method: "POST", headers: { "Content-Type": "application/json" }, credentials: "same-origin",
       body: JSON.stringify({ username: state.username, password: next }),
@@ -296,6 +297,8 @@ async function signOut() {
 /// sentence and, for a field, which one (the English message as it came).
 function problem(e) {
   if (state.lang !== "zh" || !e.code) return e.message;
+  const weak = e.details && e.details.reason && t("weak")[e.details.reason];
+  if (weak) return `${weak}。`;
   const sentence = (t("errors") || {})[e.code];
   const param = (e.details && e.details.parameter) || "";
   const party = /^parties\[(\d+)\]\.(\w+)$/.exec(param);

@@ -166,8 +166,11 @@ pub async fn change_password(
     raw: axum::body::Bytes,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let change: PasswordChange = body::json(&raw)?;
-    fengqiao_auth::password::check_policy(&change.new, &user.username)
-        .map_err(|why| ApiError::invalid_parameter("new", "(hidden)", why))?;
+    fengqiao_auth::password::check_policy(&change.new, &user.username).map_err(|why| {
+        let mut e = ApiError::invalid_parameter("new", "(hidden)", why.to_string());
+        e.details["reason"] = serde_json::json!(why.code);
+        e
+    })?;
     let now = chrono::Utc::now();
     let done = crate::api::on_worker(&state, move |store| -> Result<(), LoginError> {
         login(store, &user.username, &change.current, now)?;
