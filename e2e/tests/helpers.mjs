@@ -43,6 +43,8 @@ export async function start(serveArgs = []) {
   return {
     base,
     browser,
+    /// Runs the `fengqiao` binary on this server's data directory (another process).
+    cli: (...args) => execFileSync(bin, ["--data-dir", data, ...args], { encoding: "utf8" }),
     async stop() {
       await browser.close();
       server.kill();

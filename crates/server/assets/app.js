@@ -5,7 +5,7 @@
 const I18N = {
   zh: {
     title: "警情态势", dataset: "数据集", cell: "网格", map: "警情密度", by_category: "按类别",
-    by_hour: "按周内小时（本地时间）", by_origin: "警情来源",
+    by_hour: "按周内小时（本地时间）", by_origin: "警情来源", latest: "最新警情",
     footer: "离线运行：地图由本服务自行绘制，不依赖任何外部瓦片或 CDN。", footer_tiles: "底图瓦片来自本单位地图服务：",
     incidents: "警情总数", period: "时间范围", areas: "辖区", facilities: "派出所 / 警务站",
     per_day: "日均警情", all: "全部类别", stations: "派出所", posts: "警务站", fewer: "少", more: "多",
@@ -21,7 +21,7 @@ const I18N = {
   },
   en: {
     title: "Incident picture", dataset: "Dataset", cell: "Grid", map: "Incident density", by_category: "By category",
-    by_hour: "By hour of week (local time)", by_origin: "Origin",
+    by_hour: "By hour of week (local time)", by_origin: "Origin", latest: "Latest incidents",
     footer: "Works offline: the map is drawn by this server, with no tile service or CDN.", footer_tiles: "Base tiles from this deployment's map server:",
     incidents: "Incidents", period: "Period", areas: "Jurisdictions", facilities: "Stations / posts",
     per_day: "Per day", all: "All categories", stations: "Station", posts: "Post", fewer: "fewer", more: "more",
@@ -294,6 +294,22 @@ async function refresh(full = true) {
   await Promise.all([full ? cards() : null, drawMap(ds), drawCharts(), full ? shiftCards() : null]);
 }
 
+// The newest incidents (of the officer's own area, for an officer), each
+// linked to its page; those that arrived since the page opened are marked.
+async function latest() {
+  if (!state.dataset) return;
+  const list = await api("/api/v1/incidents", { dataset: state.dataset, limit: 8 });
+  const seen = state.seen || new Set(list.items.map((i) => i.id));
+  const box = $("latest");
+  box.innerHTML = "";
+  for (const i of list.items) {
+    box.append(h("li", { class: seen.has(i.id) ? null : "new", "data-id": i.id },
+      h("a", { href: `/incidents?incident=${i.id}` }, `${when(i.occurred_at)} · ${catName(i.category)}`),
+      i.address ? h("span", { class: "muted" }, ` · ${i.address}`) : null));
+  }
+  state.seen = seen;
+}
+
 async function init() {
   const me = await startPage(() => refresh());
   // Roles without the incident picture start on their own page.
@@ -333,7 +349,12 @@ async function init() {
   $("cell").onchange = () => drawMap(state.datasets.find((d) => d.name === state.dataset));
   $("fc").onchange = () => drawMap(state.datasets.find((d) => d.name === state.dataset));
   $("plan").onchange = () => drawMap(state.datasets.find((d) => d.name === state.dataset));
-  await refresh();
+  await Promise.all([refresh(), latest()]);
+  // Live: new incidents redraw the picture and the feed without a reload.
+  watchChanges((now, before) => {
+    if (before && now.incidents_generation !== before.incidents_generation) return Promise.all([refresh(false), latest()]);
+    return null;
+  });
   ready();
 }
 

@@ -327,6 +327,29 @@ async function change(path, body) {
   return data;
 }
 
+/// Calls `onChange(now, before)` when the server's data changes (polling
+/// `/api/v1/changes` with its ETag: a 304 costs nothing), while the page
+/// is visible and no dialog is open.
+function watchChanges(onChange, every = 5000) {
+  let etag = null, before = null, busy = false;
+  const poll = async () => {
+    if (busy || document.hidden || document.querySelector("dialog[open]")) return;
+    busy = true;
+    try {
+      const r = await fetch("/api/v1/changes", { credentials: "same-origin", headers: etag ? { "If-None-Match": etag } : {} });
+      if (r.status === 200) {
+        const now = await r.json();
+        etag = r.headers.get("ETag");
+        if (before) await onChange(now, before);
+        before = now;
+      }
+    } catch { /* offline for a moment: the next poll tries again */ }
+    busy = false;
+  };
+  poll();
+  return setInterval(poll, every);
+}
+
 /// A file sent as it is (its type as Content-Type) with the CSRF token.
 async function upload(path, file) {
   const r = await fetch(path, {

@@ -58,6 +58,33 @@ pub async fn health(State(state): State<AppState>) -> Json<Value> {
     Json(json!({"status": "ok", "backend": state.store.backend(), "version": env!("CARGO_PKG_VERSION")}))
 }
 
+/// `GET /api/v1/changes`: the store's generations, for open pages to poll
+/// so that new incidents and case changes appear without a reload. Sent
+/// back as `If-None-Match`, an unchanged answer is a 304 with no body; other
+/// processes' writes count too (see the stores' generations).
+pub async fn changes(State(state): State<AppState>, headers: axum::http::HeaderMap) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let (all, incidents) = (state.store.generation(), state.store.incidents_generation());
+    let etag = format!("\"g{all}-{incidents}\"");
+    let unchanged = headers
+        .get(axum::http::header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v == etag);
+    let head = [
+        (axum::http::header::ETAG, etag),
+        (axum::http::header::CACHE_CONTROL, "no-cache".to_string()),
+    ];
+    if unchanged {
+        (axum::http::StatusCode::NOT_MODIFIED, head).into_response()
+    } else {
+        (
+            head,
+            Json(json!({"generation": all, "incidents_generation": incidents})),
+        )
+            .into_response()
+    }
+}
+
 /// Readiness: the database answers too (503 if it does not).
 pub async fn ready(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     let backend = state.store.backend();

@@ -42,6 +42,7 @@ pub const ROUTES: &[(&str, &str, Need)] = &[
     ("GET", "/api/v1/public/map", Need::Public),
     ("DELETE", "/api/v1/session", Need::SignedIn),
     ("GET", "/api/v1/me", Need::SignedIn),
+    ("GET", "/api/v1/changes", Need::SignedIn),
     ("POST", "/api/v1/me/password", Need::SignedIn),
     ("GET", "/api/v1/datasets", Need::SignedIn),
     ("GET", "/api/v1/categories", Need::SignedIn),

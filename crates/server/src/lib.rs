@@ -219,6 +219,7 @@ pub fn router(state: AppState) -> Router {
             axum::routing::post(session::create).delete(session::delete),
         )
         .route("/api/v1/me", get(session::me))
+        .route("/api/v1/changes", get(api::changes))
         .route("/api/v1/public/services", get(public::services))
         .route("/api/v1/public/map", get(public::map))
         .route("/api/v1/public/requests", axum::routing::post(public::submit))

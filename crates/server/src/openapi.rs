@@ -239,6 +239,14 @@ pub const DOCS: &[Doc] = &[
     ),
     (
         "GET",
+        "/api/v1/changes",
+        "The store's generations for pages to poll (send the ETag back as If-None-Match: 304 while nothing changed)",
+        &[],
+        None,
+        200,
+    ),
+    (
+        "GET",
         "/api/v1/places/resolve",
         "The area a case at a pin (lon, lat) or an address would be routed to, with the areas above it",
         &[("lon", "number"), ("lat", "number"), ("address", "string")],

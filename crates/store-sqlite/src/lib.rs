@@ -46,7 +46,15 @@ pub struct SqliteStore {
     incidents_generation: std::sync::atomic::AtomicU64,
     /// Each reader's page cache, KiB (set before readers open: see [`SqliteStore::limit_cache`]).
     reader_cache_kib: std::sync::atomic::AtomicI64,
+    /// When the writer's `data_version` was last read, and its value: it
+    /// changes only when another process commits (an import from the
+    /// command line into a served database), whose writes must also move
+    /// the generations on.
+    foreign: Mutex<(std::time::Instant, i64)>,
 }
+
+/// How often the generations look for other processes' writes.
+const FOREIGN_CHECK: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// The page caches' default budget: 32 MiB for the writer, 8 MiB for each of
 /// the eight readers.
@@ -103,7 +111,28 @@ impl SqliteStore {
             generation: std::sync::atomic::AtomicU64::new(0),
             incidents_generation: std::sync::atomic::AtomicU64::new(0),
             reader_cache_kib: std::sync::atomic::AtomicI64::new(8_000),
+            foreign: Mutex::new((std::time::Instant::now(), -1)),
         })
+    }
+
+    /// Moves both generations on if another process committed since the
+    /// last look (at most every [`FOREIGN_CHECK`]; never waits for a lock).
+    fn notice_foreign_writes(&self) {
+        use std::sync::atomic::Ordering::AcqRel;
+        let Ok(mut seen) = self.foreign.try_lock() else { return };
+        if seen.0.elapsed() < FOREIGN_CHECK && seen.1 >= 0 {
+            return;
+        }
+        let Ok(writer) = self.writer.try_lock() else { return };
+        let Ok(version) = writer.query_row("PRAGMA data_version", [], |r| r.get::<_, i64>(0)) else {
+            return;
+        };
+        drop(writer);
+        if seen.1 >= 0 && version != seen.1 {
+            self.generation.fetch_add(2, AcqRel);
+            self.incidents_generation.fetch_add(2, AcqRel);
+        }
+        *seen = (std::time::Instant::now(), version);
     }
 
     fn connect(path: &Path) -> rusqlite::Result<Connection> {
@@ -262,10 +291,12 @@ impl Store for SqliteStore {
     }
 
     fn generation(&self) -> u64 {
+        self.notice_foreign_writes();
         self.generation.load(std::sync::atomic::Ordering::Acquire)
     }
 
     fn incidents_generation(&self) -> u64 {
+        self.notice_foreign_writes();
         self.incidents_generation.load(std::sync::atomic::Ordering::Acquire)
     }
 

@@ -949,3 +949,26 @@ fn the_rollup_counts_what_the_incidents_count() {
     check("after new areas");
     assert!(store.aggregate(&april, Dimension::Jurisdiction).unwrap().is_empty());
 }
+
+/// Another process's commit moves this store's generations on (within the
+/// foreign-write check's interval), so answers cached by a server are not
+/// kept past an import run from the command line into its database.
+#[test]
+fn another_process_writes_move_the_generations_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.sqlite");
+    let served = SqliteStore::open(&path).unwrap();
+    let other = SqliteStore::open(&path).unwrap();
+    let before = (served.generation(), served.incidents_generation());
+    other.set_setting("k", "v").unwrap();
+    let moved = (0..40).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        served.generation() > before.0 && served.incidents_generation() > before.1
+    });
+    assert!(moved, "generations stayed at {before:?}");
+    // Its own writes do not count as foreign: the incident generation stays.
+    let settled = served.incidents_generation();
+    served.set_setting("k", "w").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    assert_eq!(served.incidents_generation(), settled);
+}
