@@ -30,6 +30,79 @@ pub fn register(store: &dyn Store, v: &NewVolunteer) -> Result<i64> {
     Ok(store.add_volunteer(v)?)
 }
 
+/// Links a registered volunteer to the account they sign in with: an
+/// account of the volunteer role, one volunteer each way.
+pub fn link_account(
+    store: &dyn Store,
+    volunteer_id: i64,
+    username: &str,
+    actor: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<i64> {
+    check_account(store, username)?;
+    match store.volunteers(None, None)?.iter().find(|v| v.id == volunteer_id) {
+        None => Err(Error::not_found(format!("no volunteer {volunteer_id}"))),
+        Some(v) if v.account.is_some() => Err(account_error(
+            username,
+            format!("volunteer {volunteer_id} already has an account"),
+        )),
+        Some(_) => Ok(store.link_volunteer_account(volunteer_id, username, at, actor)?),
+    }
+}
+
+fn account_error(username: &str, why: String) -> Error {
+    Error::input(why).with_details(serde_json::json!({"parameter": "account", "value": username}))
+}
+
+/// Whether `username` is an account a volunteer may sign in with, free of any volunteer.
+fn check_account(store: &dyn Store, username: &str) -> Result<()> {
+    let taken = |u: &str| -> Result<bool> {
+        Ok(store
+            .volunteers(None, None)?
+            .iter()
+            .any(|v| v.account.as_deref() == Some(u)))
+    };
+    match store.user_credentials(username)? {
+        None => Err(account_error(username, format!("no account {username:?}"))),
+        Some((u, _)) if u.role != "volunteer" => Err(account_error(
+            username,
+            format!("{username:?} signs in as {}, not as a volunteer", u.role),
+        )),
+        Some(_) if taken(username)? => Err(account_error(
+            username,
+            format!("{username:?} is already the account of another volunteer"),
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
+/// Registers a volunteer with the account they sign in with, if any: the
+/// account is checked first, so nothing is registered when it is wrong.
+pub fn register_with_account(
+    store: &dyn Store,
+    v: &NewVolunteer,
+    account: Option<&str>,
+    actor: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<i64> {
+    if let Some(a) = account {
+        check_account(store, a)?;
+    }
+    let id = register(store, v)?;
+    if let Some(a) = account {
+        link_account(store, id, a, actor, at)?;
+    }
+    Ok(id)
+}
+
+/// The registry entry of the volunteer who signs in as `username`.
+pub fn of_account(store: &dyn Store, username: &str) -> Result<Option<fengqiao_store::volunteers::Volunteer>> {
+    Ok(store
+        .volunteers(None, None)?
+        .into_iter()
+        .find(|v| v.account.as_deref() == Some(username)))
+}
+
 /// Records an activity with its attendance; returns the id.
 pub fn record_activity(store: &dyn Store, a: &NewActivity) -> Result<i64> {
     text("title", &a.title)?;

@@ -123,6 +123,13 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> Result<()> {
         let (volunteers, activities) = fengqiao_app::demo_cases::seed_volunteers(store, args.seed, chrono::Utc::now())?;
         if volunteers > 0 {
             println!("{volunteers} volunteers with {activities} activities (patrols, mediation, safety talks)");
+            // The demo volunteer account is the first registered volunteer: it sees its own hours.
+            let first = store.volunteers(None, None)?.into_iter().next();
+            if let Some(v) = first.filter(|v| v.account.is_none())
+                && store.user_credentials("volunteer")?.is_some()
+            {
+                fengqiao_app::volunteers::link_account(store, v.id, "volunteer", "demo", chrono::Utc::now())?;
+            }
         }
         if seeded > 0 {
             let links = store.escalated_cases()?;

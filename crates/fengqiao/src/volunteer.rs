@@ -23,6 +23,9 @@ pub enum VolunteerCommand {
         areas: Vec<String>,
         #[arg(long, default_value = "")]
         availability: String,
+        /// The account (user name, role volunteer) the volunteer signs in with
+        #[arg(long)]
+        account: Option<String>,
     },
     /// List volunteers with their hours (names masked unless the role may see them)
     List {
@@ -92,8 +95,9 @@ pub fn run(settings: &Settings, cmd: &VolunteerCommand) -> Result<()> {
             skills,
             areas,
             availability,
+            account,
         } => {
-            let id = fengqiao_app::volunteers::register(
+            let id = fengqiao_app::volunteers::register_with_account(
                 store,
                 &NewVolunteer {
                     name: name.clone(),
@@ -103,6 +107,9 @@ pub fn run(settings: &Settings, cmd: &VolunteerCommand) -> Result<()> {
                     availability: availability.clone(),
                     joined_at: Utc::now(),
                 },
+                account.as_deref(),
+                "cli",
+                Utc::now(),
             )?;
             fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
             println!("volunteer {id} registered");

@@ -43,6 +43,8 @@ pub const ROUTES: &[(&str, &str, Need)] = &[
     ("DELETE", "/api/v1/session", Need::SignedIn),
     ("GET", "/api/v1/me", Need::SignedIn),
     ("GET", "/api/v1/changes", Need::SignedIn),
+    ("GET", "/api/v1/me/volunteering", Need::SignedIn),
+    ("POST", "/api/v1/me/activities", Need::SignedIn),
     ("POST", "/api/v1/me/password", Need::SignedIn),
     ("GET", "/api/v1/datasets", Need::SignedIn),
     ("GET", "/api/v1/categories", Need::SignedIn),

@@ -524,9 +524,11 @@ pub async fn act(
     ))
 }
 
-/// `POST /api/v1/volunteers`: register a volunteer.
+/// `POST /api/v1/volunteers`: register a volunteer (and link the account
+/// they sign in with, if `account` names one).
 pub async fn add_volunteer(
     State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
     raw: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     #[derive(serde::Deserialize)]
@@ -540,8 +542,11 @@ pub async fn add_volunteer(
         areas: Vec<String>,
         #[serde(default)]
         availability: String,
+        /// The volunteer's account (a volunteer-role user name).
+        account: Option<String>,
     }
     let b: Body = crate::body::json(&raw)?;
+    let account = b.account.filter(|a| !a.trim().is_empty());
     let v = fengqiao_store::volunteers::NewVolunteer {
         name: b.name,
         phone: b.phone,
@@ -550,7 +555,101 @@ pub async fn add_volunteer(
         availability: b.availability,
         joined_at: chrono::Utc::now(),
     };
-    let id = crate::api::on_worker(&state, move |s| fengqiao_app::volunteers::register(s, &v)).await??;
+    let actor = who.username.clone();
+    let id = crate::api::on_worker(&state, move |s| {
+        fengqiao_app::volunteers::register_with_account(s, &v, account.as_deref(), &actor, chrono::Utc::now())
+    })
+    .await??;
+    Ok((StatusCode::CREATED, Json(json!({"id": id}))))
+}
+
+/// `GET /api/v1/me/volunteering`: the signed-in volunteer's own record,
+/// hours and the activities they took part in over the last year.
+pub async fn my_volunteering(
+    State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
+) -> Result<Json<Value>, ApiError> {
+    let now = chrono::Utc::now();
+    let username = who.username.clone();
+    let found = crate::api::on_worker(&state, move |s| -> fengqiao_app::Result<_> {
+        let Some(me) = fengqiao_app::volunteers::of_account(s, &username)? else {
+            return Ok(None);
+        };
+        let mine: Vec<_> = s
+            .activities(now - chrono::Duration::days(366), now + chrono::Duration::days(1))?
+            .into_iter()
+            .filter(|a| a.activity.attendance.iter().any(|(v, _)| *v == me.id))
+            .collect();
+        Ok(Some((me, mine)))
+    })
+    .await??;
+    let (me, mine) = found.ok_or_else(|| {
+        ApiError::new(
+            Code::NotFound,
+            "this account is not linked to a registered volunteer".into(),
+        )
+    })?;
+    let hours_year: f64 = mine
+        .iter()
+        .flat_map(|a| a.activity.attendance.iter().filter(|(v, _)| *v == me.id).map(|x| x.1))
+        .sum();
+    Ok(Json(
+        json!({"volunteer": me, "hours_last_year": hours_year, "activities": mine}),
+    ))
+}
+
+/// `POST /api/v1/me/activities`: a volunteer records an activity they did
+/// (themselves the only attendee, with their hours).
+pub async fn my_activity(
+    State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
+    raw: axum::body::Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Body {
+        kind: String,
+        title: String,
+        jurisdiction: Option<String>,
+        starts_at: chrono::DateTime<chrono::Utc>,
+        ends_at: chrono::DateTime<chrono::Utc>,
+        #[serde(default)]
+        reach: u32,
+        hours: f64,
+    }
+    let b: Body = crate::body::json(&raw)?;
+    let span = (b.ends_at - b.starts_at).num_minutes() as f64 / 60.0;
+    if b.hours > span + 1e-9 {
+        return Err(ApiError::invalid_parameter(
+            "hours",
+            &b.hours.to_string(),
+            format!("more than the activity's {span:.1} hours"),
+        ));
+    }
+    let username = who.username.clone();
+    let id = crate::api::on_worker(&state, move |s| -> fengqiao_app::Result<Option<i64>> {
+        let Some(me) = fengqiao_app::volunteers::of_account(s, &username)? else {
+            return Ok(None);
+        };
+        let a = fengqiao_store::volunteers::NewActivity {
+            kind: b.kind,
+            title: b.title,
+            jurisdiction: b.jurisdiction,
+            starts_at: b.starts_at,
+            ends_at: b.ends_at,
+            reach: b.reach,
+            case_code: None,
+            attendance: vec![(me.id, b.hours)],
+        };
+        Ok(Some(fengqiao_app::volunteers::record_activity(s, &a)?))
+    })
+    .await??
+    .ok_or_else(|| {
+        ApiError::new(
+            Code::NotFound,
+            "this account is not linked to a registered volunteer".into(),
+        )
+    })?;
     Ok((StatusCode::CREATED, Json(json!({"id": id}))))
 }
 

@@ -235,6 +235,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/users", get(session::users).post(session::create_user))
         .route("/api/v1/users/{username}", axum::routing::post(session::change_user))
         .route("/api/v1/me/password", axum::routing::post(session::change_password))
+        .route("/api/v1/me/volunteering", get(cases::my_volunteering))
+        .route("/api/v1/me/activities", axum::routing::post(cases::my_activity))
         .route("/api/v1/datasets", get(api::datasets))
         .route("/api/v1/categories", get(api::categories))
         .route("/api/v1/jurisdictions", get(api::jurisdictions))

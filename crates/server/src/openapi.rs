@@ -239,6 +239,22 @@ pub const DOCS: &[Doc] = &[
     ),
     (
         "GET",
+        "/api/v1/me/volunteering",
+        "The signed-in volunteer's own record, hours and activities of the last year",
+        &[],
+        None,
+        200,
+    ),
+    (
+        "POST",
+        "/api/v1/me/activities",
+        "A volunteer records an activity they did, with their hours",
+        &[],
+        Some("my_activity"),
+        201,
+    ),
+    (
+        "GET",
         "/api/v1/changes",
         "The store's generations for pages to poll (send the ETag back as If-None-Match: 304 while nothing changed)",
         &[],
@@ -435,8 +451,16 @@ fn body_schema(name: &str) -> Value {
         ),
         "volunteer_new" => s(
             json!({"name": {"type": "string"}, "phone": {"type": ["string", "null"]}, "skills": {"type": "array", "items": {"type": "string"}},
-                   "areas": {"type": "array", "items": {"type": "string"}}, "availability": {"type": "string"}}),
+                   "areas": {"type": "array", "items": {"type": "string"}}, "availability": {"type": "string"},
+                   "account": {"type": ["string", "null"]}}),
             &["name"],
+        ),
+        "my_activity" => s(
+            json!({"kind": {"type": "string", "enum": ["patrol", "mediation", "safety_talk", "other"]}, "title": {"type": "string"},
+                   "jurisdiction": {"type": ["string", "null"]}, "starts_at": {"type": "string", "format": "date-time"},
+                   "ends_at": {"type": "string", "format": "date-time"}, "reach": {"type": "integer", "minimum": 0},
+                   "hours": {"type": "number"}}),
+            &["kind", "title", "starts_at", "ends_at", "hours"],
         ),
         "activity_new" => s(
             json!({"kind": {"type": "string", "enum": ["patrol", "mediation", "safety_talk", "other"]}, "title": {"type": "string"},
@@ -473,7 +497,7 @@ fn body_schema(name: &str) -> Value {
             json!({
                 "action": {"type": "string"}, "reason": {"type": ["string", "null"]}, "department": {"type": ["string", "null"]},
                 "assignee": {"type": ["string", "null"]}, "rating": {"type": ["integer", "null"], "minimum": 0, "maximum": 255},
-                "version": {"type": ["integer", "null"], "minimum": 0},
+                "version": {"type": ["integer", "null"], "minimum": 0}, "details": {"type": ["object", "null"]},
             }),
             &["action"],
         ),

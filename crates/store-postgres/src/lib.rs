@@ -32,6 +32,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("../migrations/0004_case_link_ids.sql")),
     (5, include_str!("../migrations/0005_party_id_type.sql")),
     (6, include_str!("../migrations/0006_event_details.sql")),
+    (7, include_str!("../migrations/0007_volunteer_accounts.sql")),
 ];
 
 /// The newest schema version this build knows.

@@ -129,6 +129,7 @@ impl PgStore {
             "user" => "users",
             "login" => "logins",
             "link" => "case_links",
+            "volunteer_account" => "volunteer_accounts",
             other => {
                 return Err(StoreError::InvalidQuery(format!(
                     "no record type {other:?} in the ledger"

@@ -250,6 +250,18 @@ impl Store for PgStore {
         PgStore::volunteers(self, skill, area)
     }
 
+    fn link_volunteer_account(
+        &self,
+        volunteer_id: i64,
+        username: &str,
+        at: chrono::DateTime<chrono::Utc>,
+        actor: &str,
+    ) -> Result<i64> {
+        self.writing(false, || {
+            PgStore::link_volunteer_account(self, volunteer_id, username, at, actor)
+        })
+    }
+
     fn add_activity(&self, a: &volunteers::NewActivity) -> Result<i64> {
         self.writing(false, || PgStore::add_activity(self, a))
     }

@@ -57,7 +57,8 @@ impl PgStore {
             .client()?
             .query(
                 "SELECT v.id, v.name, v.phone, v.skills, v.areas, v.availability, v.active, v.joined_at,
-                        COALESCE(SUM(a.hours), 0), COUNT(a.activity_id)
+                        COALESCE(SUM(a.hours), 0), COUNT(a.activity_id),
+                        (SELECT username FROM volunteer_accounts WHERE volunteer_id = v.id)
                  FROM volunteers v LEFT JOIN volunteer_attendance a ON a.volunteer_id = v.id
                  GROUP BY v.id ORDER BY v.id",
                 &[],
@@ -79,9 +80,40 @@ impl PgStore {
                 active: r.get::<_, i64>(6) != 0,
                 hours: r.get(8),
                 activities: r.get::<_, i64>(9) as u32,
+                account: r.get(10),
             })
             .filter(|v| v.matches(skill, area))
             .collect())
+    }
+
+    /// Links a volunteer to the account they sign in with, and logs it.
+    pub fn link_volunteer_account(
+        &self,
+        volunteer: i64,
+        username: &str,
+        at: DateTime<Utc>,
+        actor: &str,
+    ) -> Result<i64> {
+        let mut c = self.client()?;
+        let mut tx = c.transaction().map_err(backend)?;
+        let id: i64 = tx
+            .query_one(
+                "INSERT INTO volunteer_accounts (volunteer_id, username, linked_at, linked_by)
+                 VALUES ($1, $2, $3, $4) RETURNING id",
+                &[&volunteer, &username, &at.timestamp(), &actor],
+            )
+            .map_err(|e| match e.code() {
+                Some(c) if *c == postgres::error::SqlState::UNIQUE_VIOLATION || *c == postgres::error::SqlState::FOREIGN_KEY_VIOLATION => {
+                    fengqiao_store::StoreError::InvalidQuery(format!(
+                        "volunteer {volunteer} or account {username:?} is linked already, or there is no volunteer {volunteer}"
+                    ))
+                }
+                _ => backend(e),
+            })?
+            .get(0);
+        log_record(&mut tx, &self.ledger_key, "volunteer_account", id, 1, actor)?;
+        tx.commit().map_err(backend)?;
+        Ok(id)
     }
 
     /// Records an activity with its attendance and ledger entry.

@@ -49,7 +49,9 @@ pub(crate) fn commit(key: &Key, values: &[Value]) -> [u8; 32] {
     fengqiao_store::canonical::commit(key, &canonical)
 }
 
-use fengqiao_store::canonical::{FORECAST_COLUMNS, INCIDENT_COLUMNS, LINK_COLUMNS, PLAN_COLUMNS};
+use fengqiao_store::canonical::{
+    FORECAST_COLUMNS, INCIDENT_COLUMNS, LINK_COLUMNS, PLAN_COLUMNS, VOLUNTEER_ACCOUNT_COLUMNS,
+};
 
 /// The values of the one row `sql` selects for `id`, in column order.
 pub(crate) fn row(c: &Connection, sql: &str, id: i64) -> Result<Option<Vec<Value>>> {
@@ -96,6 +98,11 @@ pub(crate) fn record_values(c: &Connection, record_type: &str, id: i64) -> Resul
         "volunteer" | "activity" => crate::volunteers::committed_values(c, record_type, id),
         "user" | "login" => crate::users::committed_values(c, record_type, id),
         "link" => row(c, &format!("SELECT {LINK_COLUMNS} FROM case_links WHERE id = ?1"), id),
+        "volunteer_account" => row(
+            c,
+            &format!("SELECT {VOLUNTEER_ACCOUNT_COLUMNS} FROM volunteer_accounts WHERE id = ?1"),
+            id,
+        ),
         other => Err(StoreError::InvalidQuery(format!(
             "no record type {other:?} in the ledger"
         ))),
@@ -106,8 +113,10 @@ pub(crate) fn record_values(c: &Connection, record_type: &str, id: i64) -> Resul
 pub(crate) fn all_commitments(c: &Connection, key: &Key, record_type: &str) -> Result<Vec<(String, [u8; 32])>> {
     let sql = match record_type {
         "incident" => format!("SELECT id, {INCIDENT_COLUMNS} FROM incidents ORDER BY id"),
-        "forecast" | "plan" | "case" | "attachment" | "volunteer" | "activity" | "user" | "login" | "link" => {
+        "forecast" | "plan" | "case" | "attachment" | "volunteer" | "activity" | "user" | "login" | "link"
+        | "volunteer_account" => {
             let table = match record_type {
+                "volunteer_account" => "volunteer_accounts",
                 "link" => "case_links",
                 "user" => "users",
                 "login" => "logins",

@@ -750,6 +750,16 @@ impl Store for SqliteStore {
         self.read(|c| volunteers::list(c, skill, area))
     }
 
+    fn link_volunteer_account(
+        &self,
+        volunteer_id: i64,
+        username: &str,
+        at: chrono::DateTime<Utc>,
+        actor: &str,
+    ) -> Result<i64> {
+        self.write(|c| volunteers::link_account(c, &self.ledger_key, volunteer_id, username, at, actor))
+    }
+
     fn add_activity(&self, a: &fengqiao_store::volunteers::NewActivity) -> Result<i64> {
         self.write(|c| volunteers::add_activity(c, &self.ledger_key, a))
     }

@@ -23,6 +23,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (15, include_str!("../migrations/0015_case_link_ids.sql")),
     (16, include_str!("../migrations/0016_party_id_type.sql")),
     (17, include_str!("../migrations/0017_event_details.sql")),
+    (18, include_str!("../migrations/0018_volunteer_accounts.sql")),
 ];
 
 /// The newest schema version this build knows.

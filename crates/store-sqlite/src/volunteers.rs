@@ -65,7 +65,8 @@ pub(crate) fn add(conn: &mut Connection, key: &crate::ledger::Key, v: &NewVolunt
 pub(crate) fn list(c: &Connection, skill: Option<&str>, area: Option<&str>) -> Result<Vec<Volunteer>> {
     let mut stmt = c
         .prepare(&format!(
-            "SELECT v.id, {}, COALESCE(SUM(a.hours), 0), COUNT(a.activity_id)
+            "SELECT v.id, {}, COALESCE(SUM(a.hours), 0), COUNT(a.activity_id),
+                    (SELECT username FROM volunteer_accounts WHERE volunteer_id = v.id)
              FROM volunteers v LEFT JOIN volunteer_attendance a ON a.volunteer_id = v.id
              GROUP BY v.id ORDER BY v.id",
             VOLUNTEER_COLUMNS
@@ -94,12 +95,40 @@ pub(crate) fn list(c: &Connection, skill: Option<&str>, area: Option<&str>) -> R
                 active: r.get(6)?,
                 hours: r.get(8)?,
                 activities: r.get(9)?,
+                account: r.get(10)?,
             })
         })
         .map_err(backend)?
         .collect::<rusqlite::Result<Vec<_>>>()
         .map_err(backend)?;
     Ok(rows.into_iter().filter(|v| v.matches(skill, area)).collect())
+}
+
+pub(crate) fn link_account(
+    conn: &mut Connection,
+    key: &crate::ledger::Key,
+    volunteer: i64,
+    username: &str,
+    at: DateTime<Utc>,
+    actor: &str,
+) -> Result<i64> {
+    let tx = conn.transaction().map_err(backend)?;
+    tx.execute(
+        "INSERT INTO volunteer_accounts (volunteer_id, username, linked_at, linked_by) VALUES (?1, ?2, ?3, ?4)",
+        params![volunteer, username, ts(at), actor],
+    )
+    .map_err(|e| match e {
+        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
+            fengqiao_store::StoreError::InvalidQuery(format!(
+                "volunteer {volunteer} or account {username:?} is linked already, or there is no volunteer {volunteer}"
+            ))
+        }
+        e => backend(e),
+    })?;
+    let id = tx.last_insert_rowid();
+    crate::ledger::log_record(&tx, key, "volunteer_account", id, 1, actor)?;
+    tx.commit().map_err(backend)?;
+    Ok(id)
 }
 
 pub(crate) fn add_activity(conn: &mut Connection, key: &crate::ledger::Key, a: &NewActivity) -> Result<i64> {

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 pub const VKEY_SETTING: &str = "ledger_vkey";
 
 /// Every kind of record the log commits to.
-pub const RECORD_TYPES: [&str; 8] = [
+pub const RECORD_TYPES: [&str; 9] = [
     "incident",
     "forecast",
     "plan",
@@ -25,6 +25,7 @@ pub const RECORD_TYPES: [&str; 8] = [
     "volunteer",
     "activity",
     "link",
+    "volunteer_account",
 ];
 
 /// Setting holding the witnesses' verifier keys, one per line.

@@ -555,6 +555,11 @@ pub trait Store: Send + Sync {
     /// matches a code the volunteer serves or any code below it).
     fn volunteers(&self, skill: Option<&str>, area: Option<&str>) -> Result<Vec<volunteers::Volunteer>>;
 
+    /// Links volunteer `volunteer_id` to the account `username` signs in
+    /// with (with its ledger entry); one account per volunteer and one
+    /// volunteer per account. Returns the link's id.
+    fn link_volunteer_account(&self, volunteer_id: i64, username: &str, at: DateTime<Utc>, actor: &str) -> Result<i64>;
+
     /// Records an activity with its attendance (and its ledger entry); returns the id.
     fn add_activity(&self, a: &volunteers::NewActivity) -> Result<i64>;
 

@@ -27,6 +27,9 @@ pub struct Volunteer {
     /// Hours over every activity attended.
     pub hours: f64,
     pub activities: u32,
+    /// The account the volunteer signs in with, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
 }
 
 impl Volunteer {

@@ -401,3 +401,73 @@ async fn users_and_volunteers_over_the_api() {
     // Every server runs forecasts now (the application crate makes them).
     assert_eq!(app.post("/api/v1/forecasts", "{}").await.status, 201);
 }
+
+/// A volunteer's account is linked when they are registered (only an
+/// account of the volunteer role, once); the volunteer then sees their own
+/// hours and records their own activities, within the activity's length.
+#[tokio::test]
+async fn a_volunteer_records_their_own_activities() {
+    let app = spawn_app().await;
+    let volunteer = user_token(&app, "xiao.li", "volunteer", (None, None, None));
+    let _ = user_token(&app, "an.analyst", "analyst", (None, None, None));
+    let wrong = app
+        .post("/api/v1/volunteers", r#"{"name":"李小","account":"an.analyst"}"#)
+        .await;
+    assert_eq!(
+        (wrong.status, wrong.json()["details"]["parameter"].as_str()),
+        (422, Some("account")),
+        "{}",
+        wrong.body
+    );
+    assert!(
+        !app.get("/api/v1/volunteers").await.body.contains("李小"),
+        "nothing registered"
+    );
+    let as_me = |path: &'static str, body: &'static str| {
+        let (app, volunteer) = (&app, volunteer.clone());
+        async move {
+            let auth = format!("Bearer {volunteer}");
+            if body.is_empty() {
+                app.call("GET", path, &[("Authorization", &auth)], "").await
+            } else {
+                app.call("POST", path, &[("Authorization", &auth)], body).await
+            }
+        }
+    };
+    assert_eq!(as_me("/api/v1/me/volunteering", "").await.status, 404, "not linked yet");
+    let r = app
+        .post(
+            "/api/v1/volunteers",
+            r#"{"name":"李小","skills":["patrol"],"account":"xiao.li"}"#,
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let again = app
+        .post("/api/v1/volunteers", r#"{"name":"李小二","account":"xiao.li"}"#)
+        .await;
+    assert_eq!(again.status, 422, "one volunteer per account: {}", again.body);
+    let too_long = as_me(
+        "/api/v1/me/activities",
+        r#"{"kind":"patrol","title":"巡防","starts_at":"2026-12-01T11:00:00Z","ends_at":"2026-12-01T13:00:00Z","hours":3}"#,
+    )
+    .await;
+    assert_eq!(too_long.json()["details"]["parameter"], "hours", "{}", too_long.body);
+    let ok = as_me(
+        "/api/v1/me/activities",
+        r#"{"kind":"patrol","title":"巡防","starts_at":"2026-12-01T11:00:00Z","ends_at":"2026-12-01T13:00:00Z","hours":2}"#,
+    )
+    .await;
+    assert_eq!(ok.status, 201, "{}", ok.body);
+    let mine = as_me("/api/v1/me/volunteering", "").await.json();
+    assert_eq!(mine["volunteer"]["hours"], 2.0);
+    assert_eq!(mine["volunteer"]["account"], "xiao.li");
+    assert_eq!(mine["activities"][0]["title"], "巡防");
+    let logged = off_runtime(|| {
+        fengqiao_store::ledger::all_entries(app.db.open().as_ref())
+            .unwrap()
+            .iter()
+            .filter(|e| e.record_type == "volunteer_account")
+            .count()
+    });
+    assert_eq!(logged, 1);
+}
