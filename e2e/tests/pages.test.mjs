@@ -178,9 +178,12 @@ test("public page: a pin placed by keyboard, a photo, and the photo on the case"
   await page.locator("#pin-map").focus();
   await page.keyboard.press("Enter");
   await page.locator("#pin-marker").waitFor();
-  const first = await page.locator("#pin-at").textContent();
+  const first = await page.locator("#pin-marker").getAttribute("d");
+  // The place in words (its town and community), not as degrees.
+  assert.match(await page.locator("#pin-at").textContent(), /Pinned in|已选位置/);
+  assert.doesNotMatch(await page.locator("#pin-at").textContent(), /\d+\.\d{3}/);
   await page.keyboard.press("ArrowRight");
-  assert.notEqual(await page.locator("#pin-at").textContent(), first, "arrow keys move the pin");
+  assert.notEqual(await page.locator("#pin-marker").getAttribute("d"), first, "arrow keys move the pin");
   await page.keyboard.press("Delete");
   assert.equal(await page.locator("#pin-marker").count(), 0);
   // Submitting with neither an address nor a pin is refused on the page.

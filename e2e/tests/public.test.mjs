@@ -40,6 +40,13 @@ for (const lang of ["zh", "en"]) {
     page.on("pageerror", (e) => errors.push(e.message));
     await page.goto(`${app.base}/public`);
     await page.locator("#category option").first().waitFor({ state: "attached" });
+    // Before anything else: emergencies go to 110, not to this page.
+    const first = await page.locator("main > *").first();
+    assert.equal(await first.getAttribute("id"), "emergency");
+    assert.match(await first.textContent(), /110/);
+    // The map names its areas in the page's language.
+    const labels = await page.locator("#pin-map text.area-label").allTextContents();
+    assert.ok(labels.length > 0 && labels.every((l) => /[\u4e00-\u9fff]/.test(l) === (lang === "zh")), `labels: ${labels}`);
     await page.locator("#category").selectOption("request.lighting");
     await page.locator("#description").fill(lang === "zh" ? "小区门口路灯不亮" : "The street light at the gate is out");
     await page.locator("#address").fill("中山西路12号");

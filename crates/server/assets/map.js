@@ -72,6 +72,27 @@ const MapView = (() => {
   /// 600 × 400 view; with tiles if `template`), a click or the arrow keys
   /// place the pin (a marker of id `markerId`), Delete clears it;
   /// `onChange([lon, lat] | null)` after each change. Returns `{ set(at), at() }`, or null with no areas to draw.
+  /// Whether [lon, lat] lies inside a (Multi)Polygon geometry (even-odd rule over every ring).
+  function contains(geom, [x, y]) {
+    let inside = false;
+    for (const pg of polygons(geom)) {
+      for (const ring of pg) {
+        for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+          const [xi, yi] = ring[i], [xj, yj] = ring[j];
+          if ((yi > y) !== (yj > y) && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+        }
+      }
+    }
+    return inside;
+  }
+
+  /// The features a point falls in, the smallest area (a community) first.
+  function locate(features, at) {
+    const order = { grid: 0, village: 1, town: 2, district: 3 };
+    return features.filter((f) => contains(f.geometry, at))
+      .sort((a, b) => (order[a.properties.level] ?? 9) - (order[b.properties.level] ?? 9));
+  }
+
   function pinPicker(svg, features, template, onChange, markerId = "pin-marker") {
     const pts = features.flatMap((f) => polygons(f.geometry).flat(2));
     if (!pts.length) return null;
@@ -80,14 +101,27 @@ const MapView = (() => {
     const NS = "http://www.w3.org/2000/svg";
     const g = document.createElementNS(NS, "g");
     svg.appendChild(g);
-    for (const f of features) {
+    // Towns under their communities; the towns named at their middle.
+    const towns = features.filter((f) => f.properties.level !== "village");
+    for (const f of [...towns, ...features.filter((f) => f.properties.level === "village")]) {
       const path = document.createElementNS(NS, "path");
       path.setAttribute("d", polygons(f.geometry).map((pg) => pg.map((r) => ringPath(r, proj)).join("")).join(""));
-      path.setAttribute("class", "town-area");
+      path.setAttribute("class", f.properties.level === "village" ? "village-area" : "town-area");
       const title = document.createElementNS(NS, "title");
       title.textContent = `${f.properties.name_zh} ${f.properties.name_en}`;
       path.appendChild(title);
       g.appendChild(path);
+    }
+    for (const f of towns) {
+      const ring = polygons(f.geometry).flat(1).sort((a, b) => b.length - a.length)[0];
+      if (!ring) continue;
+      const xs = ring.map((p) => proj(p)), cx = xs.reduce((s, p) => s + p[0], 0) / xs.length, cy = xs.reduce((s, p) => s + p[1], 0) / xs.length;
+      const label = document.createElementNS(NS, "text");
+      Object.entries({ x: cx.toFixed(1), y: cy.toFixed(1), class: "area-label", "text-anchor": "middle", "aria-hidden": "true" }).forEach(([k, v]) => label.setAttribute(k, v));
+      label.dataset.zh = f.properties.name_zh;
+      label.dataset.en = f.properties.name_en;
+      label.textContent = f.properties.name_zh;
+      g.appendChild(label);
     }
     tiles(g, proj, template);
     const layer = document.createElementNS(NS, "g");
@@ -121,8 +155,10 @@ const MapView = (() => {
       const [x, y] = at ? proj(at) : [300, 200];
       set(proj.invert([x + m[0], y + m[1]]));
     };
-    return { set, at: () => at };
+    /// Shows the areas' names in a language ("zh" or "en").
+    const names = (lang) => svg.querySelectorAll("text.area-label").forEach((l) => { l.textContent = lang === "zh" ? l.dataset.zh : l.dataset.en; });
+    return { set, at: () => at, names };
   }
 
-  return { projector, ringPath, polygons, tiles, pinPicker };
+  return { projector, ringPath, polygons, tiles, pinPicker, locate };
 })();

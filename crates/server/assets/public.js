@@ -9,7 +9,8 @@ const T = {
     rate: "评价", send_rating: "提交评价", lang: "EN", keep: "已受理。请保存查询码：", due: "预计办结", rated: "已评价",
     status_open: "办理中", status_closed: "已办结", none: "没有找到该查询码的诉求",
     pin_legend: "或在地图上点选位置", pin_help: "点击地图放置位置；也可用方向键移动、Delete 清除。", photo: "照片（可不传；最多 3 张，JPEG、PNG 或 WebP，每张 5 MB 以内）",
-    pinned: (lon, lat) => `已选位置：东经 ${lon.toFixed(5)}，北纬 ${lat.toFixed(5)}`, where: "请填写地址或在地图上点选位置",
+    pinned: (names) => `已选位置：${names}`, outside: "所选位置不在本市辖区内，请重新点选或填写地址",
+    emergency: "紧急情况请立即拨打 110（报警）、119（火警）、120（急救）。本页面不受理紧急求助。", where: "请填写地址或在地图上点选位置",
     photo_added: "照片已上传", photo_failed: "照片未能上传：",
   },
   en: {
@@ -19,7 +20,8 @@ const T = {
     lang: "中文", keep: "Accepted. Keep your tracking token:", due: "Expected by", rated: "Rated",
     status_open: "in progress", status_closed: "closed", none: "No request with that tracking token",
     pin_legend: "…or pin the place on the map", pin_help: "Click the map to place a pin; arrow keys move it, Delete clears it.",
-    photo: "Photos (optional; up to 3, JPEG, PNG or WebP, 5 MB each)", pinned: (lon, lat) => `Pinned at ${lon.toFixed(5)} E, ${lat.toFixed(5)} N`,
+    photo: "Photos (optional; up to 3, JPEG, PNG or WebP, 5 MB each)", pinned: (names) => `Pinned in ${names}`, outside: "That place is outside the city's areas: pin again or give an address",
+    emergency: "In an emergency call 110 (police), 119 (fire) or 120 (ambulance) at once. This page does not take emergencies.",
     where: "Give an address or pin the place on the map", photo_added: "photo attached", photo_failed: "The photo was not attached: ",
   },
 };
@@ -29,13 +31,25 @@ let lang = new URLSearchParams(location.search).get("lang") || localStorage.getI
 const t = (k) => T[lang][k];
 let services = [];
 let pin = null;
+const state = { features: [] };
+
+/// The pinned place in words: its town and community, as the areas name them.
+function placeText() {
+  const at = pin && pin.at();
+  if (!at) { $("pin-at").textContent = ""; return; }
+  const found = MapView.locate(state.features, at);
+  const name = (f) => (lang === "zh" ? f.properties.name_zh : f.properties.name_en);
+  $("pin-at").textContent = found.length ? t("pinned")(found.slice().reverse().map(name).join(lang === "zh" ? " " : ", ")) : t("outside");
+}
 
 // The towns drawn from the server's own boundaries (and base tiles, if the
 // deployment has a map server); a click or the keyboard places the pin.
 async function drawPinMap() {
   const svg = $("pin-map");
   const map = await call("GET", "/api/v1/public/map");
-  pin = MapView.pinPicker(svg, map.features, map.tiles, (at) => { $("pin-at").textContent = at ? t("pinned")(at[0], at[1]) : ""; });
+  pin = MapView.pinPicker(svg, map.features, map.tiles, () => placeText());
+  state.features = map.features;
+  if (pin) pin.names(lang);
   if (!pin) svg.closest("fieldset").hidden = true;
 }
 
@@ -43,7 +57,8 @@ function apply() {
   document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
   document.querySelectorAll("[data-i18n]").forEach((n) => { n.textContent = t(n.dataset.i18n); });
   $("lang").textContent = t("lang");
-  if (pin && pin.at()) $("pin-at").textContent = t("pinned")(pin.at()[0], pin.at()[1]);
+  placeText();
+  if (pin) pin.names(lang);
   const sel = $("category"), keep = sel.value;
   sel.innerHTML = "";
   for (const s of services) {

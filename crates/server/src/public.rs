@@ -43,11 +43,11 @@ pub async fn map(State(state): State<AppState>) -> Result<Json<Value>, ApiError>
     let all = crate::api::blocking(&state, |s| s.jurisdictions()).await?;
     let features: Vec<Value> = all
         .into_iter()
-        .filter(|j| matches!(j.jurisdiction.level, fengqiao_domain::Level::Town))
+        .filter(|j| matches!(j.jurisdiction.level, fengqiao_domain::Level::Town | fengqiao_domain::Level::Village))
         .map(|j| {
             let geometry: Value = serde_json::from_str(&j.geometry).unwrap_or(Value::Null);
             json!({"type": "Feature", "id": j.jurisdiction.code, "geometry": geometry,
-                   "properties": {"name_zh": j.jurisdiction.name_zh, "name_en": j.jurisdiction.name_en}})
+                   "properties": {"name_zh": j.jurisdiction.name_zh, "name_en": j.jurisdiction.name_en, "level": j.jurisdiction.level}})
         })
         .collect();
     Ok(Json(json!({
