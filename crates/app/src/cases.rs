@@ -323,14 +323,23 @@ pub fn act(
             crate::mediation::check(action.effect, cmd.details.as_ref(), at)?;
         }
     }
-    Ok(fengqiao_store::cases::act(
-        store,
-        &settings.config,
-        id,
-        expected_version,
-        cmd,
-        at,
-    )?)
+    let (case, event) = fengqiao_store::cases::act(store, &settings.config, id, expected_version, cmd, at)?;
+    crate::notify::after_event(store, settings, &case, &event)?;
+    Ok((case, event))
+}
+
+/// Raises supervision (督办) on every overdue open case and sends word to
+/// those responsible; returns the codes supervised.
+pub fn supervise_overdue(store: &dyn Store, settings: &CaseSettings, now: DateTime<Utc>) -> Result<Vec<String>> {
+    let done = fengqiao_store::cases::supervise_overdue(store, &settings.config, now)?;
+    for code in &done {
+        if let Some(case) = store.case_by_code(code)?
+            && let Some(event) = store.case_events(case.id)?.pop()
+        {
+            crate::notify::after_event(store, settings, &case, &event)?;
+        }
+    }
+    Ok(done)
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ pub mod imports;
 pub mod ledger;
 pub mod mediation;
 pub mod net;
+pub mod notify;
 pub mod replay_period;
 pub mod replay_plan;
 pub mod settings;

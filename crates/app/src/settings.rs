@@ -33,6 +33,8 @@ pub struct Layer {
     pub escalation_radius_m: Option<f64>,
     /// 民转刑 linking: how long after a dispute is opened an incident is linked to it, days.
     pub escalation_days: Option<u32>,
+    /// The notification channels file (robot webhooks, SMS gateways).
+    pub notify: Option<PathBuf>,
 }
 
 /// The database.
@@ -82,6 +84,8 @@ pub struct CaseSettings {
     /// Who may use which capability (the built-in policy, checked against the case roles).
     pub policy: Arc<fengqiao_auth::Policy>,
     pub escalation: crate::escalation::Rule,
+    /// Where dispatch, return and 督办 messages go (none: nowhere).
+    pub notify: Arc<crate::notify::Channels>,
 }
 
 #[derive(Debug, Clone)]
@@ -179,6 +183,14 @@ impl Settings {
             pick!(escalation_radius_m).unwrap_or(crate::escalation::Rule::DEFAULT.radius_m),
             pick!(escalation_days).unwrap_or(crate::escalation::Rule::DEFAULT.days),
         )?;
+        let notify = match pick!(notify) {
+            None => crate::notify::Channels::default(),
+            Some(path) => {
+                let text =
+                    std::fs::read_to_string(&path).map_err(|e| Error::input(format!("{}: {e}", path.display())))?;
+                crate::notify::Channels::from_toml(&text, &cases).map_err(|e| e.context(path.display()))?
+            }
+        };
         Ok(Settings {
             store: StoreSettings {
                 data_dir,
@@ -206,6 +218,7 @@ impl Settings {
                 config: Arc::new(cases),
                 policy: Arc::new(policy),
                 escalation,
+                notify: Arc::new(notify),
             },
         })
     }

@@ -9,7 +9,7 @@ use fengqiao_app::store::open_store;
 use fengqiao_app::{Error, Result};
 use fengqiao_cases::Command as EngineCommand;
 use fengqiao_store::Store;
-use fengqiao_store::cases::{CaseError, CaseFilter, CaseRecord, Party, act, supervise_overdue};
+use fengqiao_store::cases::{CaseError, CaseFilter, CaseRecord, Party, act};
 
 #[derive(clap::Subcommand)]
 pub enum CaseCommand {
@@ -397,7 +397,7 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<()> {
             Ok(())
         }
         CaseCommand::Supervise => {
-            let done = supervise_overdue(store, config, now).map_err(error)?;
+            let done = fengqiao_app::cases::supervise_overdue(store, &settings.cases, now)?;
             fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
             println!(
                 "supervision raised on {} overdue cases{}",

@@ -59,6 +59,9 @@ pub struct GlobalArgs {
     /// 民转刑 links: an incident this many days after a dispute was opened [default: 90]
     #[arg(long, global = true, env = "FENGQIAO_ESCALATION_DAYS")]
     pub escalation_days: Option<u32>,
+    /// Notification channels: a TOML file of robot webhooks and SMS gateways per department or person [default: none]
+    #[arg(long, global = true, env = "FENGQIAO_NOTIFY")]
+    pub notify: Option<std::path::PathBuf>,
 }
 
 impl GlobalArgs {
@@ -81,6 +84,7 @@ impl GlobalArgs {
             open311_partners: self.open311_partners.clone(),
             escalation_radius_m: self.escalation_radius_m,
             escalation_days: self.escalation_days,
+            notify: self.notify.clone(),
         }
     }
 

@@ -12,6 +12,8 @@ use std::sync::Arc;
 const SEQUENCE_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// How often the server looks for cases whose deadline has passed.
+/// How often the outbox is looked at for notifications due.
+const DELIVER_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 const SUPERVISION_SWEEP: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// What the settings do not say.
@@ -88,11 +90,8 @@ impl Application {
                 every.tick().await;
                 let (store, settings) = (sweep_store.clone(), sweep_settings.clone());
                 let swept = tokio::task::spawn_blocking(move || {
-                    let done = fengqiao_store::cases::supervise_overdue(
-                        store.as_ref(),
-                        &settings.cases.config,
-                        chrono::Utc::now(),
-                    );
+                    let done =
+                        fengqiao_app::cases::supervise_overdue(store.as_ref(), &settings.cases, chrono::Utc::now());
                     if matches!(&done, Ok(d) if !d.is_empty()) {
                         fengqiao_app::ledger::sequence_after_write(&settings.ledger, store.as_ref());
                     }
@@ -119,9 +118,29 @@ impl Application {
                 .await;
             }
         });
+        // Notifications due (new, or a retry's time come) go out every few seconds.
+        let (post_store, post_settings) = (self.state.store.clone(), self.state.settings.clone());
+        let postman = tokio::spawn(async move {
+            if post_settings.cases.notify.channels.is_empty() {
+                return;
+            }
+            let mut every = tokio::time::interval(DELIVER_EVERY);
+            loop {
+                every.tick().await;
+                let (store, settings) = (post_store.clone(), post_settings.clone());
+                let sent = tokio::task::spawn_blocking(move || {
+                    fengqiao_app::notify::deliver_due(store.as_ref(), &settings.cases.notify, chrono::Utc::now(), 20)
+                })
+                .await;
+                if let Ok(Err(e)) = sent {
+                    eprintln!("notification delivery failed: {e}");
+                }
+            }
+        });
         let served = crate::serve(self.listener, self.state, shutdown).await;
         sweeper.abort();
         sequencer.abort();
+        postman.abort();
         served
     }
 }

@@ -132,6 +132,7 @@ pub const ROUTES: &[(&str, &str, Need)] = &[
     ),
     ("GET", "/api/v1/ledger/**", Need::Permission(Permission::LedgerRead)),
     ("GET", "/api/v1/users", Need::Permission(Permission::UsersAdmin)),
+    ("GET", "/api/v1/notifications", Need::Permission(Permission::UsersAdmin)),
     ("POST", "/api/v1/users", Need::Permission(Permission::UsersAdmin)),
     ("POST", "/api/v1/users/*", Need::Permission(Permission::UsersAdmin)),
 ];

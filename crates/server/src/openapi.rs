@@ -255,6 +255,14 @@ pub const DOCS: &[Doc] = &[
     ),
     (
         "GET",
+        "/api/v1/notifications",
+        "The newest notifications (dispatch, return, 督办 ...) and how their delivery went",
+        &[],
+        None,
+        200,
+    ),
+    (
+        "GET",
         "/api/v1/changes",
         "The store's generations for pages to poll (send the ETag back as If-None-Match: 304 while nothing changed)",
         &[],

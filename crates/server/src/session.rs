@@ -211,6 +211,12 @@ struct NewUserBody {
     assignee: Option<String>,
 }
 
+/// `GET /api/v1/notifications`: the newest notifications and how their delivery went.
+pub async fn notifications(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
+    let list = crate::api::blocking(&state, |s| s.notifications(200)).await?;
+    Ok(Json(json!({"items": list})))
+}
+
 /// `POST /api/v1/users`: create an account; its one-time password is in the answer, once.
 pub async fn create_user(
     State(state): State<AppState>,

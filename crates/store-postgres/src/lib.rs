@@ -16,6 +16,7 @@ mod incidents;
 pub mod ledger;
 mod links;
 mod log;
+mod outbox;
 mod outputs;
 mod places;
 mod store_impl;
@@ -33,6 +34,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (5, include_str!("../migrations/0005_party_id_type.sql")),
     (6, include_str!("../migrations/0006_event_details.sql")),
     (7, include_str!("../migrations/0007_volunteer_accounts.sql")),
+    (8, include_str!("../migrations/0008_outbox.sql")),
 ];
 
 /// The newest schema version this build knows.

@@ -250,6 +250,32 @@ impl Store for PgStore {
         PgStore::volunteers(self, skill, area)
     }
 
+    fn enqueue_notification(&self, n: &fengqiao_store::outbox::NewNotification) -> Result<bool> {
+        PgStore::enqueue_notification(self, n)
+    }
+
+    fn claim_notifications(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+        lease_until: chrono::DateTime<chrono::Utc>,
+        limit: usize,
+    ) -> Result<Vec<fengqiao_store::outbox::Notification>> {
+        PgStore::claim_notifications(self, now, lease_until, limit)
+    }
+
+    fn record_delivery(
+        &self,
+        id: i64,
+        at: chrono::DateTime<chrono::Utc>,
+        outcome: &fengqiao_store::outbox::Delivery,
+    ) -> Result<()> {
+        PgStore::record_delivery(self, id, at, outcome)
+    }
+
+    fn notifications(&self, limit: usize) -> Result<Vec<fengqiao_store::outbox::Notification>> {
+        PgStore::notifications(self, limit)
+    }
+
     fn link_volunteer_account(
         &self,
         volunteer_id: i64,

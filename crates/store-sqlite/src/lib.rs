@@ -7,6 +7,7 @@
 mod cases;
 mod ledger;
 mod migrate;
+mod outbox;
 mod queries;
 mod users;
 mod volunteers;
@@ -748,6 +749,36 @@ impl Store for SqliteStore {
         area: Option<&str>,
     ) -> Result<Vec<fengqiao_store::volunteers::Volunteer>> {
         self.read(|c| volunteers::list(c, skill, area))
+    }
+
+    fn enqueue_notification(&self, n: &fengqiao_store::outbox::NewNotification) -> Result<bool> {
+        self.write(|c| outbox::enqueue(c, n))
+    }
+
+    fn claim_notifications(
+        &self,
+        now: chrono::DateTime<Utc>,
+        lease_until: chrono::DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<fengqiao_store::outbox::Notification>> {
+        // A read first: an empty outbox costs no write (and moves no generation).
+        if !self.read(|c| outbox::any_due(c, now))? {
+            return Ok(Vec::new());
+        }
+        self.write(|c| outbox::claim(c, now, lease_until, limit))
+    }
+
+    fn record_delivery(
+        &self,
+        id: i64,
+        at: chrono::DateTime<Utc>,
+        outcome: &fengqiao_store::outbox::Delivery,
+    ) -> Result<()> {
+        self.write(|c| outbox::record(c, id, at, outcome))
+    }
+
+    fn notifications(&self, limit: usize) -> Result<Vec<fengqiao_store::outbox::Notification>> {
+        self.read(|c| outbox::list(c, limit))
     }
 
     fn link_volunteer_account(

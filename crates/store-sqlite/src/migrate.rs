@@ -24,6 +24,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (16, include_str!("../migrations/0016_party_id_type.sql")),
     (17, include_str!("../migrations/0017_event_details.sql")),
     (18, include_str!("../migrations/0018_volunteer_accounts.sql")),
+    (19, include_str!("../migrations/0019_outbox.sql")),
 ];
 
 /// The newest schema version this build knows.

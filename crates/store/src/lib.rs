@@ -11,6 +11,7 @@ pub mod canonical;
 pub mod cases;
 pub mod files;
 pub mod ledger;
+pub mod outbox;
 pub mod secrets;
 pub mod users;
 pub mod volunteers;
@@ -559,6 +560,25 @@ pub trait Store: Send + Sync {
     /// with (with its ledger entry); one account per volunteer and one
     /// volunteer per account. Returns the link's id.
     fn link_volunteer_account(&self, volunteer_id: i64, username: &str, at: DateTime<Utc>, actor: &str) -> Result<i64>;
+
+    /// Puts a notification in the outbox, due now; `false` if one with its
+    /// key is there already.
+    fn enqueue_notification(&self, n: &outbox::NewNotification) -> Result<bool>;
+
+    /// Takes up to `limit` notifications due at `now` for delivery: each is
+    /// leased until `lease_until`, so another server does not send it too.
+    fn claim_notifications(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<outbox::Notification>>;
+
+    /// Records an attempt to deliver notification `id` and its outcome.
+    fn record_delivery(&self, id: i64, at: DateTime<Utc>, outcome: &outbox::Delivery) -> Result<()>;
+
+    /// The newest notifications, with how their delivery went.
+    fn notifications(&self, limit: usize) -> Result<Vec<outbox::Notification>>;
 
     /// Records an activity with its attendance (and its ledger entry); returns the id.
     fn add_activity(&self, a: &volunteers::NewActivity) -> Result<i64>;

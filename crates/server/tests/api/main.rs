@@ -10,6 +10,7 @@ mod hardening;
 mod helpers;
 mod incidents;
 mod ledger;
+mod notifications;
 mod opening;
 mod public;
 mod rules;
