@@ -11,14 +11,29 @@ const I18N = {
     on_time: "按期结案率", rework: "返工率", mediation: "调解成功率", satisfied: "群众满意率", hazards: "隐患销号（新增/存量）",
     escalated: "民转刑预警", by_month: "逐月：受理、办结与按期结案率", by_area: "按镇街：按期结案率",
     by_department: "按部门：按期结案率与返工率", incidents_weekly: "警情：逐周", none: "该时段无数据", unrouted: "未派遣",
-    defs: "口径：", of: (n, d) => `${n} / ${d}`,
+    defs: "口径：", of: (n, d) => `${n} / ${d}`, incidents: "警情总数",
+    prev: "较上期", yoy: "同比", pts: (x) => `${x > 0 ? "+" : ""}${x.toFixed(1)} 个百分点`, count: (x) => `${x > 0 ? "+" : ""}${x}`,
+    watch: "超期与督办", code: "编号", matter: "事项", type: "类型", stage: "环节", department: "承办部门", due: "期限", supervisions: "督办次数",
+    nothing_overdue: "当前没有超期或被督办的案件", overdue: "超期", no_base: "无可比数据",
+    kpi_defs: {
+      on_time_closure: "按期结案率 = 期限内结案数 ÷ 本时段到期的案件数（至今；从未缓办；已超期未结的计为超期）",
+      rework: "返工率 = 核查时被退回返工的案件数 ÷ 本时段受理并已反馈办结的案件数",
+      mediation_success: "调解成功率 = 达成协议的纠纷数 ÷ 本时段受理且召开过调解会议的纠纷数",
+      resolved_by_level: "分级化解 = 本时段以协议结案的纠纷，按村、镇、县三级统计",
+      escalated_to_crime: "民转刑 = 本时段受理、其后关联到暴力类警情的纠纷数",
+      satisfaction: "群众满意率 = 本时段办结诉求中评价 4、5 星的比例（及平均分）",
+    },
   },
   en: {
     title: "Leader dashboard", from: "From", to: "To (exclusive)", apply: "Update", csv: "Download data", opened: "Opened",
     closed: "Closed", on_time: "On-time closure", rework: "Rework rate", mediation: "Mediation success", satisfied: "Satisfied citizens",
     hazards: "Hazards cleared (new / stock)", escalated: "Disputes turned criminal", by_month: "By month: opened, closed, on-time closure",
     by_area: "By town: on-time closure", by_department: "By department: on-time closure and rework", incidents_weekly: "Incidents by week",
-    none: "No data in this period", unrouted: "Not routed", defs: "Definitions: ", of: (n, d) => `${n} of ${d}`,
+    none: "No data in this period", unrouted: "Not routed", defs: "Definitions: ", of: (n, d) => `${n} of ${d}`, incidents: "Incidents",
+    prev: "vs previous period", yoy: "vs a year before", pts: (x) => `${x > 0 ? "+" : ""}${x.toFixed(1)} pts`, count: (x) => `${x > 0 ? "+" : ""}${x}`,
+    watch: "Overdue and supervised (督办)", code: "Code", matter: "Matter", type: "Type", stage: "Stage", department: "Department", due: "Due",
+    supervisions: "Supervisions", nothing_overdue: "No case is overdue or supervised now", overdue: "overdue", no_base: "no base to compare",
+    kpi_defs: null,
   },
 };
 const state = { lang: pickLang(), me: null, towns: [], departments: [], data: null };
@@ -120,27 +135,66 @@ function weekChart(svg, days) {
   for (let i = 0; i < list.length; i += Math.ceil(list.length / 6)) s("text", { x: x0 + i * step, y: y0 + 14, "text-anchor": "middle" }, svg, list[i][0].slice(2));
 }
 
-function cards(all) {
+// Each card with the same figure for the period before and the same period a year before.
+function cards(all, prev, yoy, incidents) {
   const box = $("cards");
   box.innerHTML = "";
-  const c = (id, value, label, note) => h("div", { class: "card", id }, h("b", {}, value), h("span", {}, label), note ? h("small", { class: "muted" }, note) : null);
+  const compare = (get, kind) => [[t("prev"), prev], [t("yoy"), yoy]].map(([label, other]) => {
+    if (!other) return null;
+    const [a, b] = [get(all), get(other)];
+    if (a === null || b === null || a === undefined || b === undefined) return h("small", { class: "delta" }, `${label} ${t("no_base")}`);
+    const d = kind === "rate" ? 100 * (a - b) : a - b;
+    return h("small", { class: "delta" }, `${label} ${kind === "rate" ? t("pts")(d) : t("count")(d)}`);
+  });
+  const c = (id, value, label, note, get, kind) => h("div", { class: "card", id }, h("b", {}, value), h("span", {}, label),
+    note ? h("small", { class: "muted" }, note) : null, get ? compare(get, kind) : null);
   const ratio = (r) => (r && r.den ? t("of")(r.num, r.den) : "");
+  const r = (k) => (x) => rate(x[k]);
   box.append(
-    c("card-opened", all.opened, t("opened")), c("card-closed", all.closed, t("closed")),
-    c("card-on-time", pct(rate(all.on_time_closure)), t("on_time"), ratio(all.on_time_closure)),
-    c("card-rework", pct(rate(all.rework)), t("rework"), ratio(all.rework)),
-    c("card-mediation", pct(rate(all.mediation_success)), t("mediation"), ratio(all.mediation_success)),
-    c("card-satisfied", pct(rate(all.satisfied)), t("satisfied"), ratio(all.satisfied)),
+    incidents ? c("card-incidents", incidents.now, t("incidents")) : null,
+    c("card-opened", all.opened, t("opened"), null, (x) => x.opened, "count"),
+    c("card-closed", all.closed, t("closed"), null, (x) => x.closed, "count"),
+    c("card-on-time", pct(rate(all.on_time_closure)), t("on_time"), ratio(all.on_time_closure), r("on_time_closure"), "rate"),
+    c("card-rework", pct(rate(all.rework)), t("rework"), ratio(all.rework), r("rework"), "rate"),
+    c("card-mediation", pct(rate(all.mediation_success)), t("mediation"), ratio(all.mediation_success), r("mediation_success"), "rate"),
+    c("card-satisfied", pct(rate(all.satisfied)), t("satisfied"), ratio(all.satisfied), r("satisfied"), "rate"),
     c("card-hazards", `${all.hazards_cleared_new} / ${all.hazards_cleared_stock}`, t("hazards")),
-    c("card-escalated", all.escalated_to_crime, t("escalated")),
+    c("card-escalated", all.escalated_to_crime, t("escalated"), null, (x) => x.escalated_to_crime, "count"),
   );
+  if (incidents) {
+    const card = $("card-incidents");
+    for (const [label, other] of [[t("prev"), incidents.prev], [t("yoy"), incidents.yoy]]) {
+      const d = incidents.now - other;
+      card.append(h("small", { class: "delta" }, `${label} ${t("count")(d)}`));
+    }
+  }
+}
+
+// Open cases past their deadline or under supervision (督办), most supervised first.
+function watchList(items) {
+  const box = $("watch");
+  box.innerHTML = "";
+  const list = items.filter((c) => c.overdue || c.supervisions > 0)
+    .sort((a, b) => b.supervisions - a.supervisions || Date.parse(a.stage_due_at || a.due_at) - Date.parse(b.stage_due_at || b.due_at));
+  if (!list.length) { box.append(h("p", { class: "muted" }, t("nothing_overdue"))); return; }
+  const typeName = (c) => { const ty = state.types.find((x) => x.code === c.type); return ty ? nameOf(ty) : c.type; };
+  const stageName = (c) => { const ty = state.types.find((x) => x.code === c.type); const st = ty && ty.stages.find((x) => x.code === c.stage); return st ? nameOf(st) : c.stage; };
+  const dept = (code) => { const d = state.departments.find((x) => x.code === code); return d ? nameOf(d) : "—"; };
+  box.append(h("table", { class: "list", id: "watch-table" },
+    h("thead", {}, h("tr", {}, [t("code"), t("matter"), t("type"), t("stage"), t("department"), t("due"), t("supervisions")].map((x, i) => h("th", { scope: "col", class: i === 6 ? "n" : null }, x)))),
+    h("tbody", {}, list.slice(0, 50).map((c) => h("tr", { "data-code": c.code },
+      h("td", {}, h("a", { href: `/cases?type=${c.type}&case=${encodeURIComponent(c.code)}` }, c.code)), h("td", {}, c.title),
+      h("td", {}, typeName(c)), h("td", {}, stageName(c)), h("td", {}, dept(c.department)),
+      h("td", {}, when(c.stage_due_at || c.due_at), c.overdue ? h("span", { class: "tag late" }, t("overdue")) : null),
+      h("td", { class: "n" }, c.supervisions))))));
 }
 
 function draw() {
-  const { month, area, dept, days } = state.data;
+  const { month, area, dept, days, prev, yoy, incidents, open } = state.data;
   applyLang();
-  const all = month.groups.find((g) => g.group === "all");
-  cards(all ? all.kpis : addUp([]));
+  const total = (r) => { const g = r && r.groups.find((x) => x.group === "all"); return g ? g.kpis : null; };
+  cards(total(month) || addUp([]), total(prev), total(yoy), incidents);
+  watchList(open.items);
   monthChart($("chart-months").querySelector("svg"), month.groups.filter((g) => g.group !== "all").map((g) => ({ group: g.group, k: g.kpis })));
   const towns = state.towns.map((town) => {
     const rows = area.groups.filter((g) => g.group !== "all" && g.group.startsWith(town.code)).map((g) => g.kpis);
@@ -155,18 +209,36 @@ function draw() {
     [[t("on_time"), (r) => rate(r.k.on_time_closure), COLORS.a], [t("rework"), (r) => rate(r.k.rework), COLORS.b]]);
   weekChart($("chart-incidents").querySelector("svg"), days ? days.groups : []);
   $("chart-incidents").hidden = !days;
-  $("definitions").textContent = t("defs") + Object.entries(month.parameters.definitions).map(([k, v]) => `${k}: ${v}`).join("；");
+  // Every figure's definition in the page's language (the server's own words in English).
+  const defs = t("kpi_defs");
+  $("definitions").textContent = t("defs") + Object.entries(month.parameters.definitions).map(([k, v]) => (defs && defs[k]) || `${k}: ${v}`).join(defs ? "；" : "; ");
+}
+
+/// A date (YYYY-MM-DD) moved by `days` days, or by `years` years.
+function shift(day, days, years = 0) {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCFullYear(d.getUTCFullYear() + years);
+  return new Date(d.getTime() + days * 864e5).toISOString().slice(0, 10);
 }
 
 async function load() {
   const p = { from: $("from").value, to: $("to").value };
+  const length = Math.round((Date.parse(p.to) - Date.parse(p.from)) / 864e5);
+  // The same length just before, and the same dates a year before.
+  const before = { from: shift(p.from, -length), to: p.from };
+  const lastYear = { from: shift(p.from, 0, -1), to: shift(p.to, 0, -1) };
   const reads = state.me.permissions.includes("incidents.read");
-  const [month, area, dept, days] = await Promise.all([
+  const count = (q) => api("/api/v1/incidents/aggregate", { ...q, by: "category" }).then((r) => r.total);
+  const [month, area, dept, prev, yoy, days, open, incidents] = await Promise.all([
     api("/api/v1/reports/cases", { ...p, by: "month" }), api("/api/v1/reports/cases", { ...p, by: "jurisdiction" }),
     api("/api/v1/reports/cases", { ...p, by: "department" }),
-    reads ? api("/api/v1/incidents/aggregate", { by: "day" }) : null,
+    api("/api/v1/reports/cases", { ...before, by: "type" }), api("/api/v1/reports/cases", { ...lastYear, by: "type" }),
+    // Incidents over the same period as the cases.
+    reads ? api("/api/v1/incidents/aggregate", { ...p, by: "day" }) : null,
+    api("/api/v1/cases", { open: "true", limit: 1000 }),
+    reads ? Promise.all([count(p), count(before), count(lastYear)]).then(([now, b, y]) => ({ now, prev: b, yoy: y })) : null,
   ]);
-  state.data = { month, area, dept, days };
+  state.data = { month, area, dept, days, prev, yoy, incidents, open };
   $("csv").href = URL.createObjectURL(new Blob([JSON.stringify({ month, area, dept }, null, 2)], { type: "application/json" }));
   draw();
 }
@@ -175,13 +247,15 @@ async function init() {
   state.me = await startPage(async () => draw());
   const [types, towns] = await Promise.all([api("/api/v1/case-types"), api("/api/v1/jurisdictions", { level: "town" })]);
   state.departments = types.departments;
+  state.types = types.types;
   state.towns = towns.features.map((f) => f.properties);
-  const today = new Date();
-  $("to").value = new Date(today.getTime() + 864e5).toISOString().slice(0, 10);
-  $("from").value = new Date(today.getTime() - 365 * 864e5).toISOString().slice(0, 10);
+  // The last 365 days up to today, as days of the city's calendar.
+  const today = new Date().toLocaleDateString("sv-SE", { timeZone: types.timezone || "Asia/Shanghai" });
+  $("to").value = shift(today, 1);
+  $("from").value = shift(today, -364);
   $("period").onsubmit = (e) => { e.preventDefault(); load(); };
   await load();
   ready();
 }
 
-init().catch((e) => { $("cards").textContent = e.message; });
+init().catch((e) => { $("cards").textContent = problem(e); });
