@@ -79,3 +79,33 @@ test("a role that works within a scope cannot be saved without one; the message 
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("an administrator adds a mediator to the pool and retires one; the assign dialog follows (zh)", async () => {
+  const admin = await signedIn(app, "admin", "demo-admin-2026", "zh", "/users");
+  const page = admin.page;
+  await ready(page);
+  await page.locator("#med-name").fill("枫桥调解工作室·张阿姨");
+  await page.locator("#med-kind").selectOption("studio");
+  await page.locator('#add-mediator button[type=submit]').click();
+  await page.locator('#mediators tr[data-mediator="枫桥调解工作室·张阿姨"]').waitFor();
+  page.once("dialog", (d) => d.accept());
+  await page.locator('#mediators tr[data-mediator="司法所·赵调解员"] button[data-do="retire"]').click();
+  await page.locator('#mediators tr[data-mediator="司法所·赵调解员"] td.status').filter({ hasText: "已退出" }).waitFor();
+  const pool = await page.evaluate(async () => (await (await fetch("/api/v1/mediators")).json()).items);
+  assert.deepEqual(pool.filter((m) => ["枫桥调解工作室·张阿姨", "司法所·赵调解员"].includes(m.name)).map((m) => [m.name, m.kind, m.active]).sort(),
+    [["司法所·赵调解员", "judicial", false], ["枫桥调解工作室·张阿姨", "studio", true]]);
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await page.screenshot({ path: join(artifacts, "users-mediators-zh.png"), fullPage: true });
+  await admin.context.close();
+
+  const { page: cmd, context, errors } = await signedIn(app, "commander", "demo-commander-2026", "zh", "/cases?type=dispute");
+  const card = cmd.locator('.column[data-stage="registered"] .card.case').first();
+  await card.waitFor();
+  await card.click();
+  await cmd.locator('.actions button[data-action="assign"]').click();
+  const options = await cmd.locator("#mediator-dialog #mediator option").allTextContents();
+  assert.ok(options.some((o) => o.startsWith("枫桥调解工作室·张阿姨")), options.join(" | "));
+  assert.ok(!options.some((o) => o.startsWith("司法所·赵调解员")), options.join(" | "));
+  assert.deepEqual(errors, []);
+  await context.close();
+});

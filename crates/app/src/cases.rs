@@ -323,7 +323,15 @@ pub fn act(
             crate::mediation::check(action.effect, cmd.details.as_ref(), at)?;
         }
     }
-    let (case, event) = fengqiao_store::cases::act(store, &settings.config, id, expected_version, cmd, at)?;
+    // An assignment is checked against the stored pool's active mediators.
+    let pooled;
+    let config = if cmd.assignee.is_some() {
+        pooled = crate::mediators::config_with_pool(store, settings)?;
+        &pooled
+    } else {
+        settings.config.as_ref()
+    };
+    let (case, event) = fengqiao_store::cases::act(store, config, id, expected_version, cmd, at)?;
     crate::notify::after_event(store, settings, &case, &event)?;
     Ok((case, event))
 }

@@ -15,6 +15,7 @@ pub mod forecast;
 pub mod imports;
 pub mod ledger;
 pub mod mediation;
+pub mod mediators;
 pub mod net;
 pub mod notify;
 pub mod replay_period;

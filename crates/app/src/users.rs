@@ -48,7 +48,9 @@ pub fn check(store: &dyn Store, settings: &CaseSettings, role: &str, scope: &Acc
         ));
     }
     if let Some(a) = &assignee
-        && !config.mediators.iter().any(|m| &m.name == a)
+        && !crate::mediators::pool(store, settings)?
+            .iter()
+            .any(|m| m.active && &m.name == a)
     {
         return Err(bad("assignee", a, format!("{a:?} is not in the mediator pool")));
     }

@@ -38,7 +38,7 @@ pub struct Mediator {
     pub areas: Vec<String>,
 }
 
-const MEDIATOR_KINDS: [&str; 5] = ["officer", "volunteer", "studio", "village_committee", "judicial"];
+pub const MEDIATOR_KINDS: [&str; 5] = ["officer", "volunteer", "studio", "village_committee", "judicial"];
 
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]

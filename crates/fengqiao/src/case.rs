@@ -488,8 +488,7 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<()> {
                 case_type: Some("dispute".into()),
                 ..Default::default()
             })?;
-            let rows: Vec<serde_json::Value> = config
-                .mediators
+            let rows: Vec<serde_json::Value> = fengqiao_app::mediators::pool(store, &settings.cases)?
                 .iter()
                 .map(|m| {
                     let mine = disputes.iter().filter(|c| c.state.assignee.as_deref() == Some(m.name.as_str()));

@@ -14,6 +14,9 @@ const I18N = {
     disable: "停用", enable: "启用", reset: "重置密码", otp_title: "一次性密码", close: "关闭",
     otp: (u, p) => `用户 ${u} 的一次性密码：${p}。请当面告知本人；本密码只显示这一次，首次登录时必须改为本人自己的密码。`,
     confirm_disable: (u) => `停用用户 ${u}？其所有登录会话将立即结束。`, confirm_reset: (u) => `重置用户 ${u} 的密码？`,
+    pool: "调解员库", mediator_name: "名称", kind: "类别", serves: "服务区域", add_mediator: "加入调解员库", everywhere: "全部区域",
+    open_cases: "在办", settled: "已调成", retire: "退出调解员库", retired: "已退出", confirm_retire: (n) => `让 ${n} 退出调解员库？其在办案件需另行改派。`,
+    kinds: { officer: "社区民警", volunteer: "志愿调解员", studio: "调解工作室", village_committee: "村（居）调委会", judicial: "司法所" },
     roles: {
       admin: "系统管理员", analyst: "情报分析员", commander: "值班指挥员", officer: "社区民警", department: "职能部门",
       mediator: "调解员", volunteer: "平安志愿者", leader: "领导", citizen: "群众", witness: "见证方", system: "系统",
@@ -26,6 +29,9 @@ const I18N = {
     cancel: "Cancel", disable: "Disable", enable: "Enable", reset: "Reset password", otp_title: "One-time password", close: "Close",
     otp: (u, p) => `One-time password for ${u}: ${p}. Hand it over in person; it is shown only now and must be changed at first sign-in.`,
     confirm_disable: (u) => `Disable ${u}? Every session of the account ends at once.`, confirm_reset: (u) => `Reset the password of ${u}?`,
+    pool: "Mediator pool", mediator_name: "Name", kind: "Kind", serves: "Serves", add_mediator: "Add to the pool", everywhere: "everywhere",
+    open_cases: "Open", settled: "Settled", retire: "Retire", retired: "retired", confirm_retire: (n) => `Retire ${n}? Their open disputes must be reassigned.`,
+    kinds: { officer: "Police officer", volunteer: "Volunteer mediator", studio: "Mediation studio", village_committee: "Village committee", judicial: "Judicial office" },
     roles: {
       admin: "Administrator", analyst: "Analyst", commander: "Duty commander", officer: "Community officer", department: "Department",
       mediator: "Mediator", volunteer: "Volunteer", leader: "Leader", citizen: "Citizen", witness: "Witness", system: "System",
@@ -137,8 +143,34 @@ function edit(u) {
   dialog.showModal();
 }
 
+// The mediator pool: who mediates, where, their workload; add and retire.
+async function pool() {
+  const data = await api("/api/v1/mediators");
+  const area = (c) => { const a = state.areas.find((x) => x.code === c); return a ? nameOf(a) : c; };
+  const table = $("mediators");
+  table.innerHTML = "";
+  table.append(h("thead", {}, h("tr", {}, [t("mediator_name"), t("kind"), t("serves"), t("open_cases"), t("settled"), t("status"), t("actions")].map((x) => h("th", { scope: "col" }, x)))),
+    h("tbody", {}, data.items.map((m) => h("tr", { "data-mediator": m.name },
+      h("td", {}, m.name), h("td", {}, t("kinds")[m.kind] || m.kind), h("td", {}, m.areas.length ? m.areas.map(area).join("、") : t("everywhere")),
+      h("td", { class: "n" }, m.open_cases), h("td", { class: "n" }, m.settled_cases), h("td", { class: "status" }, m.active ? t("ok") : t("retired")),
+      h("td", {}, m.active ? h("button", { type: "button", "data-do": "retire", onclick: async () => {
+        if (!confirm(t("confirm_retire")(m.name))) return;
+        try { await change(`/api/v1/mediators/${m.id}/retire`, {}); } catch (e) { alert(problem(e)); }
+        await pool();
+      } }, t("retire")) : null)))));
+}
+
 async function render() {
   applyLang();
+  const kind = $("med-kind"), keepKind = kind.value;
+  kind.innerHTML = "";
+  for (const [k, v] of Object.entries(t("kinds"))) kind.append(h("option", { value: k }, v));
+  if (keepKind) kind.value = keepKind;
+  const where = $("med-area"), keepArea = where.value;
+  where.innerHTML = "";
+  where.append(h("option", { value: "" }, t("everywhere")), state.areas.map((a) => h("option", { value: a.code }, nameOf(a))));
+  where.value = keepArea;
+  await pool();
   const sel = $("new-role"), keep = sel.value;
   sel.innerHTML = "";
   for (const r of state.roles) sel.append(h("option", { value: r }, roleName(r)));
@@ -156,6 +188,15 @@ async function init() {
   state.mediators = types.mediators || [];
   state.areas = areas.features.map((f) => f.properties).filter((a) => a.level !== "grid");
   $("new-role").onchange = renderScopeField;
+  $("add-mediator").onsubmit = async (ev) => {
+    ev.preventDefault();
+    $("med-error").textContent = "";
+    const body = { name: $("med-name").value.trim(), kind: $("med-kind").value, areas: $("med-area").value ? [$("med-area").value] : [] };
+    try { await change("/api/v1/mediators", body); } catch (e) { $("med-error").textContent = problem(e); return; }
+    $("add-mediator").reset();
+    state.mediators = (await api("/api/v1/case-types")).mediators || [];
+    await render();
+  };
   $("add-user").onsubmit = async (ev) => {
     ev.preventDefault();
     $("add-error").textContent = "";

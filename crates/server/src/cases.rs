@@ -313,18 +313,20 @@ pub async fn resolve_place(State(state): State<AppState>, axum::extract::Query(q
 /// `GET /api/v1/case-types`: the configured types, stages, actions and roles.
 pub async fn types(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     // Each mediator's workload: the open disputes assigned to them now.
-    let open = blocking(&state, move |s| {
-        s.cases(&CaseFilter {
+    let settings = state.settings.clone();
+    let (open, pool) = crate::api::on_worker(&state, move |s| -> fengqiao_app::Result<_> {
+        let open = s.cases(&CaseFilter {
             case_type: Some("dispute".into()),
             open_only: true,
             ..CaseFilter::default()
-        })
+        })?;
+        Ok((open, fengqiao_app::mediators::pool(s, &settings.cases)?))
     })
-    .await?;
+    .await??;
     let c = &state.cases;
-    let mediators: Vec<Value> = c
-        .mediators
+    let mediators: Vec<Value> = pool
         .iter()
+        .filter(|m| m.active)
         .map(|m| {
             let n = open
                 .iter()
@@ -342,6 +344,76 @@ pub async fn types(State(state): State<AppState>) -> Result<Json<Value>, ApiErro
         "id_types": fengqiao_cases::identity::ID_TYPES.iter().map(|(c, zh, en)| json!({"code": c, "zh": zh, "en": en})).collect::<Vec<_>>(),
         "party_roles": fengqiao_cases::identity::PARTY_ROLES.iter().map(|(c, zh, en)| json!({"code": c, "zh": zh, "en": en})).collect::<Vec<_>>(),
     })))
+}
+
+/// `GET /api/v1/mediators`: the pool, retired mediators included, with
+/// each one's open and settled disputes.
+pub async fn mediators(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    let settings = state.settings.clone();
+    let (pool, disputes) = crate::api::on_worker(&state, move |s| -> fengqiao_app::Result<_> {
+        let disputes = s.cases(&CaseFilter {
+            case_type: Some("dispute".into()),
+            ..CaseFilter::default()
+        })?;
+        Ok((fengqiao_app::mediators::pool(s, &settings.cases)?, disputes))
+    })
+    .await??;
+    let items: Vec<Value> = pool
+        .into_iter()
+        .map(|m| {
+            let mine = disputes
+                .iter()
+                .filter(|c| c.state.assignee.as_deref() == Some(m.name.as_str()));
+            let open = mine.clone().filter(|c| c.state.closed_at.is_none()).count();
+            let settled = mine.filter(|c| c.state.actions.contains_key("agree")).count();
+            let mut v = json!(m);
+            v["open_cases"] = json!(open);
+            v["settled_cases"] = json!(settled);
+            v
+        })
+        .collect();
+    Ok(Json(json!({"items": items})))
+}
+
+/// `POST /api/v1/mediators`: add a mediator to the pool.
+pub async fn add_mediator(
+    State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
+    raw: axum::body::Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Body {
+        name: String,
+        kind: String,
+        #[serde(default)]
+        areas: Vec<String>,
+    }
+    let b: Body = crate::body::json(&raw)?;
+    let settings = state.settings.clone();
+    let m = fengqiao_store::mediators::NewMediator {
+        name: b.name,
+        kind: b.kind,
+        areas: b.areas,
+    };
+    let id = crate::api::on_worker(&state, move |s| {
+        fengqiao_app::mediators::add(s, &settings.cases, &m, &who.username, chrono::Utc::now())
+    })
+    .await??;
+    Ok((StatusCode::CREATED, Json(json!({"id": id}))))
+}
+
+/// `POST /api/v1/mediators/{id}/retire`: retire a mediator (on file, no new disputes).
+pub async fn retire_mediator(
+    State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let id: i64 = id
+        .parse()
+        .map_err(|_| ApiError::invalid_parameter("id", &id, "expected a mediator id (a whole number)"))?;
+    let m = crate::api::on_worker(&state, move |s| fengqiao_app::mediators::retire(s, id, &who.username)).await??;
+    Ok(Json(json!(m)))
 }
 
 /// `GET /api/v1/reports/cases`: KPIs for local days `[from, to)`, by a grouping.

@@ -263,6 +263,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/cases/{code}/attachments/{id}", get(cases::attachment))
         .route("/api/v1/places/resolve", get(cases::resolve_place))
         .route("/api/v1/case-types", get(cases::types))
+        .route("/api/v1/mediators", get(cases::mediators).post(cases::add_mediator))
+        .route(
+            "/api/v1/mediators/{id}/retire",
+            axum::routing::post(cases::retire_mediator),
+        )
         .route("/api/v1/volunteers", get(cases::volunteers).post(cases::add_volunteer))
         .route(
             "/api/v1/volunteers/activities",

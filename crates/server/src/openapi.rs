@@ -255,6 +255,30 @@ pub const DOCS: &[Doc] = &[
     ),
     (
         "GET",
+        "/api/v1/mediators",
+        "The mediator pool, retired mediators included, with each one's open and settled disputes",
+        &[],
+        None,
+        200,
+    ),
+    (
+        "POST",
+        "/api/v1/mediators",
+        "Add a mediator to the pool (logged)",
+        &[],
+        Some("mediator_new"),
+        201,
+    ),
+    (
+        "POST",
+        "/api/v1/mediators/{id}/retire",
+        "Retire a mediator: kept on file, given no new disputes (logged)",
+        &[],
+        None,
+        200,
+    ),
+    (
+        "GET",
         "/api/v1/notifications",
         "The newest notifications (dispatch, return, 督办 ...) and how their delivery went",
         &[],
@@ -462,6 +486,11 @@ fn body_schema(name: &str) -> Value {
                    "areas": {"type": "array", "items": {"type": "string"}}, "availability": {"type": "string"},
                    "account": {"type": ["string", "null"]}}),
             &["name"],
+        ),
+        "mediator_new" => s(
+            json!({"name": {"type": "string"}, "kind": {"type": "string", "enum": ["officer", "volunteer", "studio", "village_committee", "judicial"]},
+                   "areas": {"type": "array", "items": {"type": "string"}}}),
+            &["name", "kind"],
         ),
         "my_activity" => s(
             json!({"kind": {"type": "string", "enum": ["patrol", "mediation", "safety_talk", "other"]}, "title": {"type": "string"},

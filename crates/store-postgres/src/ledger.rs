@@ -99,7 +99,7 @@ pub(crate) fn commit(key: &[u8; 32], values: &[Owned]) -> [u8; 32] {
 
 use fengqiao_store::canonical::{
     ACTIVITY_COLUMNS, ATTACHMENT_COLUMNS, FORECAST_COLUMNS, INCIDENT_COLUMNS, LINK_COLUMNS, LOGIN_COLUMNS,
-    PLAN_COLUMNS, USER_COLUMNS, VOLUNTEER_ACCOUNT_COLUMNS, VOLUNTEER_COLUMNS,
+    MEDIATOR_COLUMNS, PLAN_COLUMNS, USER_COLUMNS, VOLUNTEER_ACCOUNT_COLUMNS, VOLUNTEER_COLUMNS,
 };
 
 /// The stored values of a record that the log commits to (the SQLite
@@ -162,6 +162,10 @@ pub(crate) fn record_values(
             values.push(Owned::Text(serde_json::to_string(&people).unwrap_or_default()));
             Ok(Some(values))
         }
+        "mediator" => one(
+            &mut query,
+            &format!("SELECT {MEDIATOR_COLUMNS} FROM mediators WHERE id = $1"),
+        ),
         "volunteer_account" => one(
             &mut query,
             &format!("SELECT {VOLUNTEER_ACCOUNT_COLUMNS} FROM volunteer_accounts WHERE id = $1"),

@@ -16,6 +16,7 @@ mod incidents;
 pub mod ledger;
 mod links;
 mod log;
+mod mediators;
 mod outbox;
 mod outputs;
 mod places;
@@ -35,6 +36,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (6, include_str!("../migrations/0006_event_details.sql")),
     (7, include_str!("../migrations/0007_volunteer_accounts.sql")),
     (8, include_str!("../migrations/0008_outbox.sql")),
+    (9, include_str!("../migrations/0009_mediators.sql")),
 ];
 
 /// The newest schema version this build knows.

@@ -130,6 +130,7 @@ impl PgStore {
             "login" => "logins",
             "link" => "case_links",
             "volunteer_account" => "volunteer_accounts",
+            "mediator" => "mediators",
             other => {
                 return Err(StoreError::InvalidQuery(format!(
                     "no record type {other:?} in the ledger"

@@ -250,6 +250,23 @@ impl Store for PgStore {
         PgStore::volunteers(self, skill, area)
     }
 
+    fn mediators(&self) -> Result<Vec<fengqiao_store::mediators::Mediator>> {
+        PgStore::mediators(self)
+    }
+
+    fn add_mediator(
+        &self,
+        m: &fengqiao_store::mediators::NewMediator,
+        at: chrono::DateTime<chrono::Utc>,
+        actor: &str,
+    ) -> Result<Option<i64>> {
+        self.writing(false, || PgStore::add_mediator(self, m, at, actor))
+    }
+
+    fn retire_mediator(&self, id: i64, actor: &str) -> Result<fengqiao_store::mediators::Mediator> {
+        self.writing(false, || PgStore::retire_mediator(self, id, actor))
+    }
+
     fn enqueue_notification(&self, n: &fengqiao_store::outbox::NewNotification) -> Result<bool> {
         PgStore::enqueue_notification(self, n)
     }

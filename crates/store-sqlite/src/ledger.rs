@@ -50,7 +50,7 @@ pub(crate) fn commit(key: &Key, values: &[Value]) -> [u8; 32] {
 }
 
 use fengqiao_store::canonical::{
-    FORECAST_COLUMNS, INCIDENT_COLUMNS, LINK_COLUMNS, PLAN_COLUMNS, VOLUNTEER_ACCOUNT_COLUMNS,
+    FORECAST_COLUMNS, INCIDENT_COLUMNS, LINK_COLUMNS, MEDIATOR_COLUMNS, PLAN_COLUMNS, VOLUNTEER_ACCOUNT_COLUMNS,
 };
 
 /// The values of the one row `sql` selects for `id`, in column order.
@@ -98,6 +98,11 @@ pub(crate) fn record_values(c: &Connection, record_type: &str, id: i64) -> Resul
         "volunteer" | "activity" => crate::volunteers::committed_values(c, record_type, id),
         "user" | "login" => crate::users::committed_values(c, record_type, id),
         "link" => row(c, &format!("SELECT {LINK_COLUMNS} FROM case_links WHERE id = ?1"), id),
+        "mediator" => row(
+            c,
+            &format!("SELECT {MEDIATOR_COLUMNS} FROM mediators WHERE id = ?1"),
+            id,
+        ),
         "volunteer_account" => row(
             c,
             &format!("SELECT {VOLUNTEER_ACCOUNT_COLUMNS} FROM volunteer_accounts WHERE id = ?1"),
@@ -114,8 +119,9 @@ pub(crate) fn all_commitments(c: &Connection, key: &Key, record_type: &str) -> R
     let sql = match record_type {
         "incident" => format!("SELECT id, {INCIDENT_COLUMNS} FROM incidents ORDER BY id"),
         "forecast" | "plan" | "case" | "attachment" | "volunteer" | "activity" | "user" | "login" | "link"
-        | "volunteer_account" => {
+        | "volunteer_account" | "mediator" => {
             let table = match record_type {
+                "mediator" => "mediators",
                 "volunteer_account" => "volunteer_accounts",
                 "link" => "case_links",
                 "user" => "users",

@@ -6,6 +6,7 @@
 
 mod cases;
 mod ledger;
+mod mediators;
 mod migrate;
 mod outbox;
 mod queries;
@@ -749,6 +750,23 @@ impl Store for SqliteStore {
         area: Option<&str>,
     ) -> Result<Vec<fengqiao_store::volunteers::Volunteer>> {
         self.read(|c| volunteers::list(c, skill, area))
+    }
+
+    fn mediators(&self) -> Result<Vec<fengqiao_store::mediators::Mediator>> {
+        self.read(mediators::list)
+    }
+
+    fn add_mediator(
+        &self,
+        m: &fengqiao_store::mediators::NewMediator,
+        at: chrono::DateTime<Utc>,
+        actor: &str,
+    ) -> Result<Option<i64>> {
+        self.write(|c| mediators::add(c, &self.ledger_key, m, at, actor))
+    }
+
+    fn retire_mediator(&self, id: i64, actor: &str) -> Result<fengqiao_store::mediators::Mediator> {
+        self.write(|c| mediators::retire(c, &self.ledger_key, id, actor))
     }
 
     fn enqueue_notification(&self, n: &fengqiao_store::outbox::NewNotification) -> Result<bool> {

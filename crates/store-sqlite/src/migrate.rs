@@ -25,6 +25,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (17, include_str!("../migrations/0017_event_details.sql")),
     (18, include_str!("../migrations/0018_volunteer_accounts.sql")),
     (19, include_str!("../migrations/0019_outbox.sql")),
+    (20, include_str!("../migrations/0020_mediators.sql")),
 ];
 
 /// The newest schema version this build knows.

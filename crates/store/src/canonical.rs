@@ -26,6 +26,8 @@ pub const LOGIN_COLUMNS: &str = "username, user_id, success, via, at";
 pub const VOLUNTEER_COLUMNS: &str = "name, phone, skills, areas, availability, active, joined_at";
 /// An activity's row (its attendance follows it in the body).
 pub const ACTIVITY_COLUMNS: &str = "kind, title, jurisdiction, starts_at, ends_at, reach, case_code";
+/// A mediator of the pool.
+pub const MEDIATOR_COLUMNS: &str = "name, kind, areas, active, version, added_at, added_by";
 /// A volunteer's account: who signs in as the volunteer.
 pub const VOLUNTEER_ACCOUNT_COLUMNS: &str = "volunteer_id, username, linked_at, linked_by";
 /// A 民转刑 link between a dispute and a later incident.

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 pub const VKEY_SETTING: &str = "ledger_vkey";
 
 /// Every kind of record the log commits to.
-pub const RECORD_TYPES: [&str; 9] = [
+pub const RECORD_TYPES: [&str; 10] = [
     "incident",
     "forecast",
     "plan",
@@ -26,6 +26,7 @@ pub const RECORD_TYPES: [&str; 9] = [
     "activity",
     "link",
     "volunteer_account",
+    "mediator",
 ];
 
 /// Setting holding the witnesses' verifier keys, one per line.

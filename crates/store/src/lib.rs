@@ -11,6 +11,7 @@ pub mod canonical;
 pub mod cases;
 pub mod files;
 pub mod ledger;
+pub mod mediators;
 pub mod outbox;
 pub mod secrets;
 pub mod users;
@@ -560,6 +561,15 @@ pub trait Store: Send + Sync {
     /// with (with its ledger entry); one account per volunteer and one
     /// volunteer per account. Returns the link's id.
     fn link_volunteer_account(&self, volunteer_id: i64, username: &str, at: DateTime<Utc>, actor: &str) -> Result<i64>;
+
+    /// The mediator pool, retired ones included, by name.
+    fn mediators(&self) -> Result<Vec<mediators::Mediator>>;
+
+    /// Adds a mediator (with its ledger entry); `None` if one of that name is on file.
+    fn add_mediator(&self, m: &mediators::NewMediator, at: DateTime<Utc>, actor: &str) -> Result<Option<i64>>;
+
+    /// Retires mediator `id` (with its ledger entry): on file, no new cases.
+    fn retire_mediator(&self, id: i64, actor: &str) -> Result<mediators::Mediator>;
 
     /// Puts a notification in the outbox, due now; `false` if one with its
     /// key is there already.

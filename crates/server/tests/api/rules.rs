@@ -244,3 +244,87 @@ async fn mediators_come_with_their_workload() {
     let pool = app.get("/api/v1/case-types").await.json()["mediators"].clone();
     assert_eq!(pool[0]["open_cases"], 1, "{pool}");
 }
+
+/// The mediator pool is data: seeded from the configuration, a mediator is
+/// added (known kind, unique name) and retired, each change logged; a
+/// retired mediator is no longer offered nor assignable.
+#[tokio::test]
+async fn the_mediator_pool_is_kept_in_the_store() {
+    let app = spawn_app().await;
+    let pool = app.get("/api/v1/mediators").await.json();
+    assert_eq!(
+        pool["items"].as_array().unwrap().len(),
+        fengqiao_cases::CaseConfig::builtin().mediators.len(),
+        "seeded from the configuration: {pool}"
+    );
+    let bad = app
+        .post("/api/v1/mediators", r#"{"name":"张阿姨","kind":"auntie"}"#)
+        .await;
+    assert_eq!(
+        (bad.status, bad.json()["details"]["parameter"].as_str()),
+        (422, Some("kind"))
+    );
+    let r = app
+        .post(
+            "/api/v1/mediators",
+            r#"{"name":"枫桥调解工作室·张阿姨","kind":"studio"}"#,
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.json()["id"].as_i64().unwrap();
+    let again = app
+        .post(
+            "/api/v1/mediators",
+            r#"{"name":"枫桥调解工作室·张阿姨","kind":"studio"}"#,
+        )
+        .await;
+    assert_eq!(again.status, 409);
+    let offered = |v: &serde_json::Value| {
+        v["mediators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["name"] == "枫桥调解工作室·张阿姨")
+    };
+    assert!(offered(&app.get("/api/v1/case-types").await.json()));
+    // Assignable while active: a dispute registered and assigned to the new mediator.
+    let officer = officer(&app);
+    let opened = app
+        .post_as(
+            &officer,
+            "/api/v1/cases",
+            r#"{"type":"dispute","category":"dispute.neighbour","title":"t"}"#,
+        )
+        .await;
+    let code = opened.json()["case"]["code"].as_str().unwrap().to_string();
+    let act = format!("/api/v1/cases/{code}/actions");
+    assert_eq!(
+        app.post_as(&officer, &act, r#"{"action":"register"}"#).await.status,
+        200
+    );
+    let retired = app.post(&format!("/api/v1/mediators/{id}/retire"), "").await;
+    assert_eq!(
+        (retired.status, retired.json()["active"].as_bool()),
+        (200, Some(false)),
+        "{}",
+        retired.body
+    );
+    assert!(!offered(&app.get("/api/v1/case-types").await.json()));
+    let refused = app
+        .post_as(
+            &officer,
+            &act,
+            r#"{"action":"assign","assignee":"枫桥调解工作室·张阿姨"}"#,
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    let logged = off_runtime(|| {
+        fengqiao_store::ledger::all_entries(app.db.open().as_ref())
+            .unwrap()
+            .iter()
+            .filter(|e| e.record_type == "mediator" && e.record_id == id.to_string())
+            .map(|e| e.version)
+            .collect::<Vec<_>>()
+    });
+    assert_eq!(logged, [1, 2]);
+}
