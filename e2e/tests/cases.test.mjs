@@ -27,7 +27,6 @@ test("a request is handled, fails verification, is reworked and closed, button b
   const path = `/cases?type=request&case=${encodeURIComponent(submitted.code)}`;
   const stageIs = (page, stage) => page.locator(`#case-stage[data-stage="${stage}"]`).waitFor();
   const commander = await signedIn(app, "commander", "demo-commander-2026", "en", path);
-  commander.page.on("dialog", (d) => d.accept("路面仍有垃圾 rubbish still there"));
   await stageIs(commander.page, "accepted");
   await press(commander.page, "register");
   await stageIs(commander.page, "registered");
@@ -47,6 +46,9 @@ test("a request is handled, fails verification, is reworked and closed, button b
   await commander.page.reload();
   await stageIs(commander.page, "reported");
   await press(commander.page, "rework");
+  // The reason, asked in the page's own dialog.
+  await commander.page.locator("#reason-text").fill("路面仍有垃圾 rubbish still there");
+  await commander.page.locator("#reason-ok").click();
   await stageIs(commander.page, "handling");
 
   await urban.page.reload();

@@ -95,6 +95,35 @@ for (const lang of ["zh", "en"]) {
   }
 }
 
+for (const lang of ["zh", "en"]) {
+  test(`an officer's day on a phone: their cases and incidents fit the screen (${lang})`, async () => {
+    const context = await app.browser.newContext({ viewport: { width: 390, height: 844 }, locale: lang === "zh" ? "zh-CN" : "en-GB", isMobile: true, hasTouch: true });
+    const page = await context.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(`${app.base}/cases?type=dispute`);
+    await signInHere(page, "officer", "demo-officer-2026");
+    await ready(page);
+    const wider = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(await wider() <= 1, `cases wider than the phone by ${await wider()}px`);
+    await page.locator(".card.case").first().click();
+    await page.locator("#case-stage").waitFor();
+    // The case opened comes first, above the board.
+    const [detail, board] = await Promise.all([page.locator("#detail").boundingBox(), page.locator("#board").boundingBox()]);
+    assert.ok(detail.y < board.y, `detail at ${detail.y}, board at ${board.y}`);
+    assert.ok(await wider() <= 1, `case panel wider than the phone by ${await wider()}px`);
+    assert.deepEqual(await accessibilityProblems(page), []);
+    await page.screenshot({ path: join(artifacts, `page-officer-cases-phone-${lang}.png`), fullPage: true });
+    await page.goto(`${app.base}/incidents`);
+    await ready(page);
+    await page.locator("#incidents tbody tr").first().waitFor();
+    assert.ok(await wider() <= 1, `incidents wider than the phone by ${await wider()}px`);
+    await page.screenshot({ path: join(artifacts, `page-officer-incidents-phone-${lang}.png`), fullPage: true });
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+}
+
 test("incidents: filter by category, open one, see its lifecycle and ledger badge", async () => {
   const { page, context, errors } = await signedIn(app, "commander", "demo-commander-2026", "en", "/incidents");
   await ready(page);

@@ -8,7 +8,7 @@
 const I18N = {
   zh: {
     title: "案件办理", inbox_title: "部门待办", show_closed: "含已办结", overdue: "超期", due: "期限", parties: "当事人",
-    history: "办理经过", actions: "可办理", none: "暂无案件", reason: "说明（理由）：", assignee: "指派给：",
+    history: "办理经过", actions: "可办理", none: "暂无案件", reason: "说明（理由）", assignee: "指派给：",
     department: "部门", sessions: "调解会议", tasks: "部门任务", attachments: "附件", lead: "主办", joint: "协办",
     no_sessions: "尚无调解会议", no_attachments: "无附件", code: "编号", case_title: "事项", stage: "环节", left: "剩余",
     type: "类型", risk: "风险等级", stage_due: "本环节期限", hours: (n) => `${n} 小时`, days: (n) => `${n} 天`,
@@ -16,7 +16,7 @@ const I18N = {
     grades: { low: "低", medium: "中", high: "高", critical: "极高" }, points: (n) => `${n} 分`,
     choose_mediator: "选择调解员", mediator_load: (n) => `在办 ${n} 件`, ok: "确定", cancel: "取消",
     kinds: { officer: "民警", volunteer: "志愿调解员", studio: "调解工作室", village_committee: "村（居）调委会", judicial: "司法所" },
-    escalations: "民转刑预警", escalation: (at, cat) => `${at} 发生${cat}警情`, system: "系统",
+    system_reasons: { "deadline passed": "已超过办理期限" }, escalations: "民转刑预警", escalation: (at, cat) => `${at} 发生${cat}警情`, system: "系统",
     new_case: "新建案件", source: "来源", from_incident: (id) => `110 警情 #${id}`, add_files: "添加附件", upload: "上传", uploaded: "已上传",
     act: {
       open: "受理", agree: "达成协议", approve_extension: "批准延期", assign: "指派", close: "办结", defer: "缓办", dispatch: "派遣",
@@ -27,7 +27,7 @@ const I18N = {
   },
   en: {
     title: "Cases", inbox_title: "Department inbox", show_closed: "Include closed", overdue: "overdue", due: "due",
-    parties: "Parties", history: "History", actions: "Actions", none: "No cases", reason: "Reason / note:",
+    parties: "Parties", history: "History", actions: "Actions", none: "No cases", reason: "Reason / note",
     assignee: "Assign to:", department: "Department", sessions: "Mediation sessions", tasks: "Department tasks",
     attachments: "Attachments", lead: "lead", joint: "joint", no_sessions: "No sessions yet", no_attachments: "No attachments",
     code: "Code", case_title: "Matter", stage: "Stage", left: "Left", type: "Type", risk: "Risk", stage_due: "Stage due",
@@ -36,7 +36,7 @@ const I18N = {
     grades: { low: "low", medium: "medium", high: "high", critical: "critical" }, points: (n) => `${n} points`,
     choose_mediator: "Choose a mediator", mediator_load: (n) => `${n} open`, ok: "OK", cancel: "Cancel",
     kinds: { officer: "police officer", volunteer: "volunteer mediator", studio: "mediation studio", village_committee: "village committee", judicial: "judicial office" },
-    escalations: "Escalation warnings (民转刑)", escalation: (at, cat) => `${cat} incident on ${at}`, system: "system",
+    system_reasons: {}, escalations: "Escalation warnings (民转刑)", escalation: (at, cat) => `${cat} incident on ${at}`, system: "system",
     new_case: "New case", source: "Source", from_incident: (id) => `110 incident #${id}`, add_files: "Add files", upload: "Upload", uploaded: "uploaded",
     act: {
       open: "Opened", agree: "Agreement", approve_extension: "Approve extension", assign: "Assign", close: "Close", defer: "Defer",
@@ -64,6 +64,30 @@ function chooseMediator(area) {
       h("div", { class: "actions" },
         h("button", { type: "button", id: "mediator-ok", onclick: () => { dialog.close(); dialog.remove(); resolve(select.value || null); } }, t("ok")),
         h("button", { type: "button", onclick: () => { dialog.close(); dialog.remove(); resolve(null); } }, t("cancel"))));
+    document.body.append(dialog);
+    dialog.showModal();
+  });
+}
+
+/// The reason an action needs, asked in a dialog of the page's language;
+/// resolves to the text, or null if cancelled.
+function reasonDialog(action) {
+  return new Promise((resolve) => {
+    const text = h("textarea", { id: "reason-text", rows: 3, required: true, maxlength: 1000 });
+    const dialog = h("dialog", { id: "reason-dialog", class: "form-dialog", "aria-labelledby": "reason-title" },
+      h("form", { method: "dialog" },
+        h("h2", { id: "reason-title" }, action),
+        h("label", {}, h("span", {}, t("reason")), text),
+        h("div", { class: "actions" },
+          h("button", { type: "submit", id: "reason-ok" }, t("ok")),
+          h("button", { type: "button", onclick: () => { dialog.close(); dialog.remove(); resolve(null); } }, t("cancel")))));
+    dialog.querySelector("form").onsubmit = (ev) => {
+      ev.preventDefault();
+      if (!text.value.trim()) return;
+      dialog.close();
+      dialog.remove();
+      resolve(text.value.trim());
+    };
     document.body.append(dialog);
     dialog.showModal();
   });
@@ -190,7 +214,7 @@ async function detail() {
           const r = await recordForm(def.effect, v.case.parties);
           if (r === null) return;
           Object.assign(body, r);
-        } else if (def.needs_reason) { const r = prompt(t("reason")); if (r === null) return; body.reason = r; }
+        } else if (def.needs_reason) { const r = await reasonDialog(actionName(a)); if (r === null) return; body.reason = r; }
         if (def.effect === "assign") {
           const r = state.mediators.length ? await chooseMediator(v.case.jurisdiction) : prompt(t("assignee"));
           if (r === null) return;
@@ -245,7 +269,7 @@ async function detail() {
   // In words: what was done, to which stage, by whom (the system's own steps named as such).
   const actor = (a) => (a && a.startsWith("system:") ? t("system") : a);
   d.append(h("ol", { class: "timeline" }, v.events.map((e) => h("li", {},
-    `${when(e.at)} ${actionName(e.action)} → ${stageName(e.to_stage)} · ${actor(e.actor)}${e.details ? " · " + recordText(e) : e.reason ? " · " + e.reason : ""}`))));
+    `${when(e.at)} ${actionName(e.action)} → ${stageName(e.to_stage)} · ${actor(e.actor)}${e.details ? " · " + recordText(e) : e.reason ? " · " + (t("system_reasons")[e.reason] || e.reason) : ""}`))));
 }
 
 async function render() {
