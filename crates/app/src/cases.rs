@@ -336,6 +336,57 @@ pub fn act(
     Ok((case, event))
 }
 
+/// Whether an action is a joint department's report on its own part.
+fn is_assist(settings: &CaseSettings, case: &CaseRecord, action: &str) -> bool {
+    settings
+        .config
+        .case_type(&case.case.case_type)
+        .and_then(|t| t.action(action))
+        .is_some_and(|a| a.effect == Some(fengqiao_cases::Effect::Assist))
+}
+
+/// Who moves a case several departments handle: the lead department's
+/// staff take the case's actions; a joint (协办) department's staff report
+/// on their own part (an `assist` action), which leaves the stage as it is.
+pub fn check_department_part(
+    settings: &CaseSettings,
+    case: &CaseRecord,
+    action: &str,
+    department: Option<&str>,
+) -> Result<()> {
+    let Some(d) = department else { return Ok(()) };
+    let lead = case.state.department.as_deref() == Some(d);
+    match (lead, is_assist(settings, case, action)) {
+        (true, true) => Err(Error::new(
+            crate::Code::Forbidden,
+            "the lead department reports with report; assist is a joint department's report on its part",
+        )),
+        (false, false) => Err(Error::new(
+            crate::Code::Forbidden,
+            format!(
+                "{d} is a joint department of {}: it reports on its part (assist); the lead department moves the case",
+                case.code
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The actions a role may take now, narrowed for department staff to their part.
+pub fn available<'a>(
+    settings: &'a CaseSettings,
+    case: &CaseRecord,
+    role: &str,
+    department: Option<&str>,
+) -> Vec<&'a str> {
+    settings
+        .config
+        .available(&case.state, role)
+        .into_iter()
+        .filter(|a| check_department_part(settings, case, a, department).is_ok())
+        .collect()
+}
+
 /// Raises supervision (督办) on every overdue open case and sends word to
 /// those responsible; returns the codes supervised.
 pub fn supervise_overdue(store: &dyn Store, settings: &CaseSettings, now: DateTime<Utc>) -> Result<Vec<String>> {

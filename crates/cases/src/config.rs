@@ -141,6 +141,8 @@ pub enum Effect {
     Rate,
     /// Staff mark a request's description fit for the public, once.
     Publish,
+    /// A joint (协办) department reports on its own part; the stage stays.
+    Assist,
 }
 
 impl Effect {
@@ -157,6 +159,7 @@ impl Effect {
             "session" => Self::Session,
             "agree" => Self::Agree,
             "escalate" => Self::Escalate,
+            "assist" => Self::Assist,
             "visit" => Self::Visit,
             "close_after_visits" => Self::CloseAfterVisits,
             "rate" => Self::Rate,

@@ -19,7 +19,7 @@ const I18N = {
     system_reasons: { "deadline passed": "已超过办理期限" }, escalations: "民转刑预警", escalation: (at, cat) => `${at} 发生${cat}警情`, system: "系统",
     new_case: "新建案件", source: "来源", from_incident: (id) => `110 警情 #${id}`, add_files: "添加附件", upload: "上传", uploaded: "已上传",
     act: {
-      open: "受理", agree: "达成协议", approve_extension: "批准延期", assign: "指派", close: "办结", defer: "缓办", dispatch: "派遣",
+      open: "受理", assist: "协办反馈", agree: "达成协议", approve_extension: "批准延期", assign: "指派", close: "办结", defer: "缓办", dispatch: "派遣",
       escalate: "上报", fail: "调解不成", list: "列入挂账", rate: "评价", publish: "公开描述", reassign: "改派", refer: "移交", register: "登记",
       reject: "不予受理", report: "办结反馈", request_extension: "申请延期", resume: "恢复办理", return: "退回",
       rework: "返工", session: "调解会议", start: "开始办理", supervise: "督办", verify: "核查通过", visit: "回访",
@@ -39,7 +39,7 @@ const I18N = {
     system_reasons: {}, escalations: "Escalation warnings (民转刑)", escalation: (at, cat) => `${cat} incident on ${at}`, system: "system",
     new_case: "New case", source: "Source", from_incident: (id) => `110 incident #${id}`, add_files: "Add files", upload: "Upload", uploaded: "uploaded",
     act: {
-      open: "Opened", agree: "Agreement", approve_extension: "Approve extension", assign: "Assign", close: "Close", defer: "Defer",
+      open: "Opened", assist: "Report on our part", agree: "Agreement", approve_extension: "Approve extension", assign: "Assign", close: "Close", defer: "Defer",
       dispatch: "Dispatch", escalate: "Escalate", fail: "Mediation failed", list: "List long-term", rate: "Rate", publish: "Publish description",
       reassign: "Reassign", refer: "Refer", register: "Register", reject: "Reject", report: "Report done",
       request_extension: "Request extension", resume: "Resume", return: "Return", rework: "Rework",

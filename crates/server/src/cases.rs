@@ -134,7 +134,7 @@ pub async fn one(
     let overdue = config.is_overdue(&case.state, chrono::Utc::now());
     let record = format!("case/{}", case.id);
     let code = case.code.clone();
-    let allowed = config.available(&case.state, &who.role);
+    let allowed = fengqiao_app::cases::available(&state.settings.cases, &case, &who.role, who.department.as_deref());
     Ok(Json(json!({
         "case": case.for_role(&config, &who.role), "events": events, "overdue": overdue,
         "ledger_record": record, "actions": allowed,
@@ -575,6 +575,7 @@ pub async fn act(
     let case = case
         .filter(|c| in_scope(&state, &who, c))
         .ok_or_else(|| ApiError::new(Code::NotFound, format!("no case {code}")))?;
+    fengqiao_app::cases::check_department_part(&state.settings.cases, &case, &b.action, who.department.as_deref())?;
     let cmd = fengqiao_cases::Command {
         action: b.action,
         role: who.role.clone(),

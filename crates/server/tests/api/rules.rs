@@ -328,3 +328,77 @@ async fn the_mediator_pool_is_kept_in_the_store() {
     });
     assert_eq!(logged, [1, 2]);
 }
+
+/// A case two departments handle: the lead department moves it; the joint
+/// (协办) department reports on its own part, which leaves the stage; each
+/// is offered only what is theirs.
+#[tokio::test]
+async fn a_joint_department_reports_on_its_part_and_the_lead_moves_the_case() {
+    let app = spawn_app().await;
+    let commander = user_token(&app, "duty", "commander", (None, None, None));
+    let housing = user_token(
+        &app,
+        "housing-clerk",
+        "department",
+        (None, Some("housing".into()), None),
+    );
+    let urban = user_token(&app, "urban-clerk", "department", (None, Some("urban".into()), None));
+    let r = app
+        .post_as(
+            &commander,
+            "/api/v1/cases",
+            r#"{"type":"hazard","category":"hazard.building","title":"外墙脱落","risk_grade":"high"}"#,
+        )
+        .await;
+    let code = r.json()["case"]["code"].as_str().unwrap().to_string();
+    let act = format!("/api/v1/cases/{code}/actions");
+    for a in ["register", "dispatch"] {
+        assert_eq!(
+            app.post_as(&commander, &act, &format!(r#"{{"action":"{a}"}}"#))
+                .await
+                .status,
+            200
+        );
+    }
+    let offered = |token: &str| {
+        let (app, token, code) = (&app, token.to_string(), code.clone());
+        async move {
+            let v = app
+                .call(
+                    "GET",
+                    &format!("/api/v1/cases/{code}"),
+                    &[("Authorization", &format!("Bearer {token}"))],
+                    "",
+                )
+                .await
+                .json();
+            v["actions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a.as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(offered(&urban).await, ["assist"]);
+    assert!(!offered(&housing).await.contains(&"assist".to_string()));
+    let moved = app.post_as(&urban, &act, r#"{"action":"start"}"#).await;
+    assert_eq!(
+        (moved.status, moved.json()["code"].as_str()),
+        (403, Some("forbidden")),
+        "{}",
+        moved.body
+    );
+    let part = app
+        .post_as(&urban, &act, r#"{"action":"assist","reason":"已清理楼下占道堆物"}"#)
+        .await;
+    assert_eq!(part.status, 200, "{}", part.body);
+    assert_eq!(part.json()["case"]["state"]["stage"], "dispatched", "the stage stays");
+    assert_eq!(app.post_as(&housing, &act, r#"{"action":"start"}"#).await.status, 200);
+    assert_eq!(
+        app.post_as(&housing, &act, r#"{"action":"assist","reason":"x"}"#)
+            .await
+            .status,
+        403
+    );
+}
