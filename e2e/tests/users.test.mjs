@@ -109,3 +109,36 @@ test("an administrator adds a mediator to the pool and retires one; the assign d
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("an administrator issues an API token and an Open311 key, and revokes the token (en)", async () => {
+  const { page, context, errors } = await signedIn(app, "admin", "demo-admin-2026", "en", "/users");
+  await ready(page);
+  await page.locator("#key-kind").selectOption("api_token");
+  await page.locator("#key-name").fill("110 feed");
+  await page.locator("#key-user").selectOption("analyst");
+  await page.locator("#key-days").fill("30");
+  await page.locator("#add-key button[type=submit]").click();
+  const text = await page.locator("#secret-text").textContent();
+  const secret = /safe: (\S+?)\. It/.exec(text)[1];
+  await page.locator("#secret-close").click();
+  // The token works as the analyst until revoked.
+  const asToken = () => page.evaluate(async (s) => (await fetch("/api/v1/me", { credentials: "omit", headers: { Authorization: `Bearer ${s}` } })).status, secret);
+  assert.equal(await asToken(), 200);
+  await page.locator("#key-kind").selectOption("open311_key");
+  assert.ok(await page.locator("#key-user-label").isHidden(), "a key acts as no account");
+  await page.locator("#key-name").fill("Civic app");
+  await page.locator("#add-key button[type=submit]").click();
+  await page.locator("#secret-close").click();
+  const list = await page.evaluate(async () => (await (await fetch("/api/v1/credentials")).json()).items);
+  const token = list.find((c) => c.name === "110 feed");
+  assert.deepEqual([token.username, Boolean(token.expires_at), JSON.stringify(list).includes(secret)], ["analyst", true, false]);
+  assert.ok(list.some((c) => c.name === "Civic app" && c.id.startsWith("k-")));
+  assert.deepEqual(await accessibilityProblems(page), []);
+  page.once("dialog", (d) => d.accept());
+  await page.locator(`#keys tr[data-key="${token.id}"] button[data-do="revoke"]`).click();
+  await page.locator(`#keys tr[data-key="${token.id}"]`).waitFor({ state: "detached" });
+  assert.equal(await asToken(), 401, "revoked at once");
+  await page.screenshot({ path: join(artifacts, "users-keys-en.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+  await context.close();
+});

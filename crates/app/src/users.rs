@@ -70,3 +70,51 @@ pub fn check(store: &dyn Store, settings: &CaseSettings, role: &str, scope: &Acc
         ))
     }
 }
+
+/// An API token for an account, or an Open311 key for a civic app.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields, tag = "kind", rename_all = "snake_case")]
+pub enum NewCredential {
+    ApiToken {
+        username: String,
+        name: String,
+        /// Days until it expires (none: until revoked).
+        days: Option<u32>,
+    },
+    Open311Key {
+        name: String,
+    },
+}
+
+/// Issues a credential; returns the secret, which is shown this once (the
+/// store keeps its hash).
+pub fn issue_credential(store: &dyn Store, c: &NewCredential, at: chrono::DateTime<chrono::Utc>) -> Result<String> {
+    let name = match c {
+        NewCredential::ApiToken { name, .. } | NewCredential::Open311Key { name } => name.trim(),
+    };
+    if name.is_empty() || name.chars().count() > 64 {
+        return Err(bad(
+            "name",
+            name,
+            "a name of 1 to 64 characters (what the credential is for)".into(),
+        ));
+    }
+    let (secret, hash) = fengqiao_store::users::new_secret()?;
+    match c {
+        NewCredential::ApiToken { username, days, .. } => {
+            let (user, _) = store
+                .user_credentials(username)?
+                .ok_or_else(|| Error::not_found(format!("no account {username:?}")))?;
+            if user.disabled {
+                return Err(bad("username", username, format!("{username:?} is disabled")));
+            }
+            if days.is_some_and(|d| !(1..=3650).contains(&d)) {
+                return Err(bad("days", "", "1 to 3650 days, or none".into()));
+            }
+            let expires = days.map(|d| at + chrono::Duration::days(i64::from(d)));
+            store.create_api_token(&hash, user.id, name, expires)?;
+        }
+        NewCredential::Open311Key { .. } => store.add_open311_key(&hash, name)?,
+    }
+    Ok(secret)
+}

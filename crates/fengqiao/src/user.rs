@@ -5,7 +5,7 @@ use fengqiao_app::Settings;
 use fengqiao_app::store::open_store;
 use fengqiao_app::{Error, Result};
 use fengqiao_store::Store;
-use fengqiao_store::users::{UserChange, add_user, hash_password, new_secret, one_time_password};
+use fengqiao_store::users::{UserChange, add_user, hash_password, one_time_password};
 
 #[derive(clap::Subcommand)]
 pub enum UserCommand {
@@ -144,16 +144,22 @@ pub fn run(settings: &Settings, cmd: &UserCommand) -> Result<()> {
             println!("user {username} {}", if *enable { "enabled" } else { "disabled" });
         }
         UserCommand::Token { username, name, days } => {
-            let user = find(store, username)?;
-            let (token, hash) = new_secret()?;
-            let expires = days.map(|d| chrono::Utc::now() + chrono::Duration::days(d));
-            store.create_api_token(&hash, user.id, name, expires)?;
-            println!("{token}");
+            let c = fengqiao_app::users::NewCredential::ApiToken {
+                username: username.clone(),
+                name: name.clone(),
+                days: days.map(|d| u32::try_from(d).unwrap_or(u32::MAX)),
+            };
+            println!(
+                "{}",
+                fengqiao_app::users::issue_credential(store, &c, chrono::Utc::now())?
+            );
         }
         UserCommand::Open311Key { name } => {
-            let (key, hash) = new_secret()?;
-            store.add_open311_key(&hash, name)?;
-            println!("{key}");
+            let c = fengqiao_app::users::NewCredential::Open311Key { name: name.clone() };
+            println!(
+                "{}",
+                fengqiao_app::users::issue_credential(store, &c, chrono::Utc::now())?
+            );
         }
         UserCommand::List { json } => {
             let users = store.users()?;

@@ -14,6 +14,9 @@ const I18N = {
     disable: "停用", enable: "启用", reset: "重置密码", otp_title: "一次性密码", close: "关闭",
     otp: (u, p) => `用户 ${u} 的一次性密码：${p}。请当面告知本人；本密码只显示这一次，首次登录时必须改为本人自己的密码。`,
     confirm_disable: (u) => `停用用户 ${u}？其所有登录会话将立即结束。`, confirm_reset: (u) => `重置用户 ${u} 的密码？`,
+    keys: "API 令牌与 Open311 密钥", key_kind: "类别", key_name: "用途", key_user: "代表的账号", key_days: "有效天数（可不填）", issue: "签发",
+    api_token: "API 令牌", open311_key: "Open311 密钥", made: "签发时间", expires: "到期", never: "不过期", revoke: "吊销",
+    secret_title: "新签发的密钥", secret: (s) => `请立即复制并妥善保存：${s}。本页只显示这一次。`, confirm_revoke: (n) => `吊销“${n}”？使用它的系统将立即无法访问。`,
     pool: "调解员库", mediator_name: "名称", kind: "类别", serves: "服务区域", add_mediator: "加入调解员库", everywhere: "全部区域",
     open_cases: "在办", settled: "已调成", retire: "退出调解员库", retired: "已退出", confirm_retire: (n) => `让 ${n} 退出调解员库？其在办案件需另行改派。`,
     kinds: { officer: "社区民警", volunteer: "志愿调解员", studio: "调解工作室", village_committee: "村（居）调委会", judicial: "司法所" },
@@ -29,6 +32,9 @@ const I18N = {
     cancel: "Cancel", disable: "Disable", enable: "Enable", reset: "Reset password", otp_title: "One-time password", close: "Close",
     otp: (u, p) => `One-time password for ${u}: ${p}. Hand it over in person; it is shown only now and must be changed at first sign-in.`,
     confirm_disable: (u) => `Disable ${u}? Every session of the account ends at once.`, confirm_reset: (u) => `Reset the password of ${u}?`,
+    keys: "API tokens and Open311 keys", key_kind: "Kind", key_name: "For", key_user: "Acts as", key_days: "Days valid (optional)", issue: "Issue",
+    api_token: "API token", open311_key: "Open311 key", made: "Issued", expires: "Expires", never: "never", revoke: "Revoke",
+    secret_title: "New secret", secret: (s) => `Copy it now and keep it safe: ${s}. It is shown only this once.`, confirm_revoke: (n) => `Revoke "${n}"? Systems using it lose access at once.`,
     pool: "Mediator pool", mediator_name: "Name", kind: "Kind", serves: "Serves", add_mediator: "Add to the pool", everywhere: "everywhere",
     open_cases: "Open", settled: "Settled", retire: "Retire", retired: "retired", confirm_retire: (n) => `Retire ${n}? Their open disputes must be reassigned.`,
     kinds: { officer: "Police officer", volunteer: "Volunteer mediator", studio: "Mediation studio", village_committee: "Village committee", judicial: "Judicial office" },
@@ -143,6 +149,28 @@ function edit(u) {
   dialog.showModal();
 }
 
+// API tokens (for systems acting as an account) and Open311 keys (civic apps).
+async function keys() {
+  const data = await api("/api/v1/credentials");
+  const table = $("keys");
+  table.innerHTML = "";
+  table.append(h("thead", {}, h("tr", {}, [t("key_kind"), t("key_name"), t("key_user"), t("made"), t("expires"), t("actions")].map((x) => h("th", { scope: "col" }, x)))),
+    h("tbody", {}, data.items.map((c) => h("tr", { "data-key": c.id },
+      h("td", {}, t(c.id.startsWith("t-") ? "api_token" : "open311_key")), h("td", {}, c.name), h("td", {}, c.username || "—"),
+      h("td", {}, when(c.created_at)), h("td", {}, c.expires_at ? when(c.expires_at) : t("never")),
+      h("td", {}, h("button", { type: "button", "data-do": "revoke", onclick: async () => {
+        if (!confirm(t("confirm_revoke")(c.name))) return;
+        try { await change(`/api/v1/credentials/${c.id}/revoke`, {}); } catch (e) { alert(problem(e)); }
+        await keys();
+      } }, t("revoke")))))));
+}
+
+function keyFields() {
+  const token = $("key-kind").value === "api_token";
+  $("key-user-label").hidden = !token;
+  $("key-days-label").hidden = !token;
+}
+
 // The mediator pool: who mediates, where, their workload; add and retire.
 async function pool() {
   const data = await api("/api/v1/mediators");
@@ -170,13 +198,22 @@ async function render() {
   where.innerHTML = "";
   where.append(h("option", { value: "" }, t("everywhere")), state.areas.map((a) => h("option", { value: a.code }, nameOf(a))));
   where.value = keepArea;
-  await pool();
   const sel = $("new-role"), keep = sel.value;
   sel.innerHTML = "";
   for (const r of state.roles) sel.append(h("option", { value: r }, roleName(r)));
   if (keep) sel.value = keep;
   renderScopeField();
   await list();
+  const kk = $("key-kind"), keepKk = kk.value;
+  kk.innerHTML = "";
+  for (const k of ["api_token", "open311_key"]) kk.append(h("option", { value: k }, t(k)));
+  if (keepKk) kk.value = keepKk;
+  const ku = $("key-user"), keepKu = ku.value;
+  ku.innerHTML = "";
+  for (const u of state.users.filter((x) => !x.disabled)) ku.append(h("option", { value: u.username }, `${u.username} (${roleName(u.role)})`));
+  if (keepKu) ku.value = keepKu;
+  keyFields();
+  await Promise.all([pool(), keys()]);
 }
 
 async function init() {
@@ -188,6 +225,25 @@ async function init() {
   state.mediators = types.mediators || [];
   state.areas = areas.features.map((f) => f.properties).filter((a) => a.level !== "grid");
   $("new-role").onchange = renderScopeField;
+  $("key-kind").onchange = keyFields;
+  $("add-key").onsubmit = async (ev) => {
+    ev.preventDefault();
+    $("key-error").textContent = "";
+    const kind = $("key-kind").value;
+    const body = kind === "api_token"
+      ? { kind, name: $("key-name").value.trim(), username: $("key-user").value, days: $("key-days").value ? Number($("key-days").value) : null }
+      : { kind, name: $("key-name").value.trim() };
+    let r;
+    try { r = await change("/api/v1/credentials", body); } catch (e) { $("key-error").textContent = problem(e); return; }
+    const dialog = h("dialog", { id: "secret-dialog", class: "form-dialog", "aria-labelledby": "secret-title" },
+      h("h2", { id: "secret-title" }, t("secret_title")), h("p", { id: "secret-text" }, t("secret")(r.secret)),
+      h("button", { type: "button", id: "secret-close", onclick: () => { dialog.close(); dialog.remove(); } }, t("close")));
+    document.body.append(dialog);
+    dialog.showModal();
+    $("add-key").reset();
+    keyFields();
+    await keys();
+  };
   $("add-mediator").onsubmit = async (ev) => {
     ev.preventDefault();
     $("med-error").textContent = "";

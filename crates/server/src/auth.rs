@@ -133,6 +133,13 @@ pub const ROUTES: &[(&str, &str, Need)] = &[
     ("GET", "/api/v1/ledger/**", Need::Permission(Permission::LedgerRead)),
     ("GET", "/api/v1/users", Need::Permission(Permission::UsersAdmin)),
     ("GET", "/api/v1/notifications", Need::Permission(Permission::UsersAdmin)),
+    ("GET", "/api/v1/credentials", Need::Permission(Permission::UsersAdmin)),
+    ("POST", "/api/v1/credentials", Need::Permission(Permission::UsersAdmin)),
+    (
+        "POST",
+        "/api/v1/credentials/*/revoke",
+        Need::Permission(Permission::UsersAdmin),
+    ),
     ("GET", "/api/v1/mediators", Need::Permission(Permission::CasesRead)),
     ("POST", "/api/v1/mediators", Need::Permission(Permission::UsersAdmin)),
     (

@@ -234,6 +234,14 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/users", get(session::users).post(session::create_user))
         .route("/api/v1/notifications", get(session::notifications))
+        .route(
+            "/api/v1/credentials",
+            get(session::credentials).post(session::issue_credential),
+        )
+        .route(
+            "/api/v1/credentials/{id}/revoke",
+            axum::routing::post(session::revoke_credential),
+        )
         .route("/api/v1/users/{username}", axum::routing::post(session::change_user))
         .route("/api/v1/me/password", axum::routing::post(session::change_password))
         .route("/api/v1/me/volunteering", get(cases::my_volunteering))

@@ -279,6 +279,30 @@ pub const DOCS: &[Doc] = &[
     ),
     (
         "GET",
+        "/api/v1/credentials",
+        "Every API token and Open311 key (a handle, a name, the account, when made and when it expires; never the secret)",
+        &[],
+        None,
+        200,
+    ),
+    (
+        "POST",
+        "/api/v1/credentials",
+        "Issue an API token for an account or an Open311 key for a civic app; the secret is answered once",
+        &[],
+        Some("credential_new"),
+        201,
+    ),
+    (
+        "POST",
+        "/api/v1/credentials/{id}/revoke",
+        "Revoke an API token or Open311 key at once",
+        &[],
+        None,
+        200,
+    ),
+    (
+        "GET",
         "/api/v1/notifications",
         "The newest notifications (dispatch, return, 督办 ...) and how their delivery went",
         &[],
@@ -486,6 +510,11 @@ fn body_schema(name: &str) -> Value {
                    "areas": {"type": "array", "items": {"type": "string"}}, "availability": {"type": "string"},
                    "account": {"type": ["string", "null"]}}),
             &["name"],
+        ),
+        "credential_new" => s(
+            json!({"kind": {"type": "string", "enum": ["api_token", "open311_key"]}, "name": {"type": "string"},
+                   "username": {"type": "string"}, "days": {"type": ["integer", "null"], "minimum": 1, "maximum": 3650}}),
+            &["kind", "name"],
         ),
         "mediator_new" => s(
             json!({"name": {"type": "string"}, "kind": {"type": "string", "enum": ["officer", "volunteer", "studio", "village_committee", "judicial"]},

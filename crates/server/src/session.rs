@@ -211,6 +211,40 @@ struct NewUserBody {
     assignee: Option<String>,
 }
 
+/// `GET /api/v1/credentials`: every API token and Open311 key (never a secret).
+pub async fn credentials(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
+    let list = crate::api::blocking(&state, |s| s.credentials()).await?;
+    Ok(Json(json!({"items": list})))
+}
+
+/// `POST /api/v1/credentials`: issue an API token or an Open311 key; the
+/// secret is in the answer, once.
+pub async fn issue_credential(
+    State(state): State<AppState>,
+    raw: axum::body::Bytes,
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    let c: fengqiao_app::users::NewCredential = body::json(&raw)?;
+    let secret = crate::api::on_worker(&state, move |s| {
+        fengqiao_app::users::issue_credential(s, &c, chrono::Utc::now())
+    })
+    .await??;
+    Ok((StatusCode::CREATED, Json(json!({"secret": secret}))))
+}
+
+/// `POST /api/v1/credentials/{id}/revoke`: revoke a token or key at once.
+pub async fn revoke_credential(
+    State(state): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let key = id.clone();
+    let done = crate::api::blocking(&state, move |s| s.revoke_credential(&key)).await?;
+    if done {
+        Ok(Json(json!({"revoked": id})))
+    } else {
+        Err(ApiError::new(Code::NotFound, format!("no credential {id}")))
+    }
+}
+
 /// `GET /api/v1/notifications`: the newest notifications and how their delivery went.
 pub async fn notifications(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
     let list = crate::api::blocking(&state, |s| s.notifications(200)).await?;

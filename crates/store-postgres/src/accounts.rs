@@ -270,6 +270,49 @@ impl PgStore {
             .map_err(backend)
     }
 
+    pub fn credentials(&self) -> Result<Vec<fengqiao_store::users::Credential>> {
+        let at = |s: i64| DateTime::from_timestamp(s, 0).unwrap_or_default();
+        Ok(self
+            .client()?
+            .query(
+                "SELECT 't-' || substr(t.token_hash, 1, 12), t.name, u.username, t.created_at, t.expires_at
+                 FROM api_tokens t JOIN users u ON u.id = t.user_id
+                 UNION ALL
+                 SELECT 'k-' || substr(key_hash, 1, 12), name, NULL, created_at, NULL FROM open311_keys
+                 ORDER BY 4 DESC, 1",
+                &[],
+            )
+            .map_err(backend)?
+            .iter()
+            .map(|r| fengqiao_store::users::Credential {
+                id: r.get(0),
+                name: r.get(1),
+                username: r.get(2),
+                created_at: at(r.get(3)),
+                expires_at: r.get::<_, Option<i64>>(4).map(at),
+            })
+            .collect())
+    }
+
+    pub fn revoke_credential(&self, id: &str) -> Result<bool> {
+        let Some((table, prefix)) = fengqiao_store::users::credential_handle(id) else {
+            return Ok(false);
+        };
+        let column = if table == "api_tokens" {
+            "token_hash"
+        } else {
+            "key_hash"
+        };
+        let n = self
+            .client()?
+            .execute(
+                &format!("DELETE FROM {table} WHERE substr({column}, 1, 12) = $1"),
+                &[&prefix],
+            )
+            .map_err(backend)?;
+        Ok(n > 0)
+    }
+
     pub fn open311_key(&self, key_hash: &str) -> Result<Option<String>> {
         Ok(self
             .client()?

@@ -371,6 +371,14 @@ impl Store for PgStore {
         self.writing(false, || PgStore::add_open311_key(self, key_hash, name))
     }
 
+    fn credentials(&self) -> Result<Vec<fengqiao_store::users::Credential>> {
+        PgStore::credentials(self)
+    }
+
+    fn revoke_credential(&self, id: &str) -> Result<bool> {
+        self.writing(false, || PgStore::revoke_credential(self, id))
+    }
+
     fn open311_key(&self, key_hash: &str) -> Result<Option<String>> {
         PgStore::open311_key(self, key_hash)
     }

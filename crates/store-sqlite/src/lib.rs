@@ -901,6 +901,52 @@ impl Store for SqliteStore {
         })
     }
 
+    fn credentials(&self) -> Result<Vec<fengqiao_store::users::Credential>> {
+        self.read(|c| {
+            let mut stmt = c
+                .prepare(
+                    "SELECT 't-' || substr(t.token_hash, 1, 12), t.name, u.username, t.created_at, t.expires_at
+                     FROM api_tokens t JOIN users u ON u.id = t.user_id
+                     UNION ALL
+                     SELECT 'k-' || substr(key_hash, 1, 12), name, NULL, created_at, NULL FROM open311_keys
+                     ORDER BY 4 DESC, 1",
+                )
+                .map_err(backend)?;
+            stmt.query_map([], |r| {
+                Ok(fengqiao_store::users::Credential {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    username: r.get(2)?,
+                    created_at: from_ts(r.get(3)?),
+                    expires_at: r.get::<_, Option<i64>>(4)?.map(from_ts),
+                })
+            })
+            .map_err(backend)?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(backend)
+        })
+    }
+
+    fn revoke_credential(&self, id: &str) -> Result<bool> {
+        let Some((table, prefix)) = fengqiao_store::users::credential_handle(id) else {
+            return Ok(false);
+        };
+        let column = if table == "api_tokens" {
+            "token_hash"
+        } else {
+            "key_hash"
+        };
+        self.write(|c| {
+            let n = c
+                .execute(
+                    &format!("DELETE FROM {table} WHERE substr({column}, 1, 12) = ?1"),
+                    [prefix],
+                )
+                .map_err(backend)?;
+            Ok(n > 0)
+        })
+    }
+
     fn open311_key(&self, key_hash: &str) -> Result<Option<String>> {
         self.read(|c| {
             c.query_row("SELECT name FROM open311_keys WHERE key_hash = ?1", [key_hash], |r| {

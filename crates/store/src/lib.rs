@@ -624,6 +624,12 @@ pub trait Store: Send + Sync {
 
     /// Registers an Open311 client's API key (by its hash).
     fn add_open311_key(&self, key_hash: &str, name: &str) -> Result<()>;
+
+    /// Every API token and Open311 key, newest first (see [`users::Credential`]).
+    fn credentials(&self) -> Result<Vec<users::Credential>>;
+
+    /// Revokes the API token or Open311 key a handle names; `false` if none does.
+    fn revoke_credential(&self, id: &str) -> Result<bool>;
     /// The client name of an Open311 API key.
     fn open311_key(&self, key_hash: &str) -> Result<Option<String>>;
 

@@ -261,3 +261,27 @@ pub fn secret_hash(token: &str) -> String {
     use sha2::Digest;
     crate::secrets::hex(&sha2::Sha256::digest(token.trim().as_bytes()))
 }
+
+/// An API token or an Open311 key as an administrator sees it: never the
+/// secret nor its hash, only a handle to revoke it by.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Credential {
+    /// `t-` (API token) or `k-` (Open311 key) and the first 12 hex digits of its hash.
+    pub id: String,
+    pub name: String,
+    /// The account an API token acts as (Open311 keys act as no one).
+    pub username: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// The table, hash prefix and kind a credential handle names, if well formed.
+pub fn credential_handle(id: &str) -> Option<(&'static str, &str)> {
+    let (table, prefix) = match id.split_at_checked(2)? {
+        ("t-", p) => ("api_tokens", p),
+        ("k-", p) => ("open311_keys", p),
+        _ => return None,
+    };
+    (prefix.len() == 12 && prefix.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()))
+        .then_some((table, prefix))
+}
