@@ -104,6 +104,12 @@ for (const lang of ["zh", "en"]) {
     assert.ok(what.trim().length > 0, "the matter is named");
     assert.ok(!/dispute\./.test(what), `a category name, not its key: ${what}`);
     await page.locator("#case-where").waitFor();
+    // The small map: the town around the pin, named in the page's language.
+    await page.locator("#case-place-map #place-marker").waitFor();
+    const [mx, my] = await page.locator("#place-marker").evaluate((m) => m.getAttribute("d").slice(1).split("l")[0].split(",").map(Number));
+    assert.ok(mx > 0 && mx < 300 && my > 0 && my < 200, `the pin inside the view: ${mx},${my}`);
+    const labels = await page.locator("#case-place-map text.area-label").allTextContents();
+    assert.ok(labels.length > 0 && labels.every((l) => (lang === "zh") === /[\u4e00-\u9fff]/.test(l)), `names in ${lang}: ${labels}`);
     const risk = page.locator("#case-risk");
     await risk.waitFor();
     const grade = await risk.getAttribute("data-grade");

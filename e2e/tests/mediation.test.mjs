@@ -99,3 +99,82 @@ test("a mediator records two sessions and an agreement, prints it and records th
   await context.close();
   await commander.context.close();
 });
+
+test("in English: the assign and reason dialogs pass axe, a session and an agreement are recorded and printed", async () => {
+  const commander = await signedIn(app, "commander", "demo-commander-2026", "en", "/cases?type=dispute");
+  await ready(commander.page);
+  const opened = await commander.page.evaluate(async () => (await fetch("/api/v1/cases", {
+    method: "POST", headers: { "Content-Type": "application/json", "X-CSRF-Token": sessionStorage.getItem("fq-csrf") },
+    body: JSON.stringify({
+      type: "dispute", category: "dispute.neighbour", title: "Parking space quarrel", description: "Two neighbours claim the same space",
+      address: "彩虹社区新典路90号", parties: [
+        { role: "applicant", name: "Zhang Wei", phone: null, id_type: null, id_number: null, address: null, vulnerable: false },
+        { role: "respondent", name: "Liu Yang", phone: null, id_type: null, id_number: null, address: null, vulnerable: false }],
+    }),
+  })).json());
+  const code = opened.case.code;
+  const path = `/cases?type=dispute&case=${encodeURIComponent(code)}`;
+  await commander.page.goto(`${app.base}${path}`);
+  await press(commander.page, "register");
+  await commander.page.locator('#case-stage[data-stage="registered"]').waitFor();
+  await press(commander.page, "assign");
+  await commander.page.locator("#mediator-dialog #mediator").waitFor();
+  assert.deepEqual(await accessibilityProblems(commander.page), [], "the mediator dialog");
+  await commander.page.locator("#mediator-dialog #mediator").selectOption(MEDIATOR);
+  await commander.page.locator("#mediator-ok").click();
+  await commander.page.locator('#case-stage[data-stage="assigned"]').waitFor();
+
+  const { page, context, errors } = await signedIn(app, "mediator", "demo-mediator-2026", "en", path);
+  await page.locator('#case-stage[data-stage="assigned"]').waitFor();
+  await press(page, "session");
+  await page.locator("#rec-place").fill("Community mediation room");
+  await page.locator("#rec-said").fill("Each claims the space; both agree to take turns");
+  await page.locator("#rec-save").click();
+  await page.locator("#case-sessions li", { hasText: "Community mediation room" }).waitFor();
+  await press(page, "agree");
+  assert.match(await page.locator("#record-dialog h2").textContent(), /Mediation agreement/);
+  await page.locator("#rec-terms").fill("Zhang Wei parks on odd days\nLiu Yang parks on even days");
+  await page.locator("#rec-performance").fill("From signing, for a year");
+  await page.screenshot({ path: join(artifacts, "agreement-dialog-en.png"), fullPage: true });
+  await page.locator("#rec-save").click();
+  await page.locator('#case-stage[data-stage="agreed"]').waitFor();
+  await page.screenshot({ path: join(artifacts, "case-mediation-en.png"), fullPage: true });
+  const href = await page.locator("#print-agreement").getAttribute("href");
+  const doc = await context.newPage();
+  await doc.goto(`${app.base}${href}`);
+  await ready(doc);
+  assert.equal((await doc.locator("#doc-terms li").allTextContents()).length, 2);
+  await doc.screenshot({ path: join(artifacts, "agreement-en.png"), fullPage: true });
+  await doc.close();
+
+  // The commander refers a failed mediation to court: the reason dialog.
+  const other = await commander.page.evaluate(async () => (await fetch("/api/v1/cases", {
+    method: "POST", headers: { "Content-Type": "application/json", "X-CSRF-Token": sessionStorage.getItem("fq-csrf") },
+    body: JSON.stringify({ type: "dispute", category: "dispute.neighbour", title: "Fence line", address: "彩虹社区新典路92号" }),
+  })).json());
+  const otherPath = `/cases?type=dispute&case=${encodeURIComponent(other.case.code)}`;
+  await commander.page.goto(`${app.base}${otherPath}`);
+  await press(commander.page, "register");
+  await commander.page.locator('#case-stage[data-stage="registered"]').waitFor();
+  await press(commander.page, "assign");
+  await commander.page.locator("#mediator-dialog #mediator").selectOption(MEDIATOR);
+  await commander.page.locator("#mediator-ok").click();
+  await commander.page.locator('#case-stage[data-stage="assigned"]').waitFor();
+  await page.goto(`${app.base}${otherPath}`);
+  await press(page, "session");
+  await page.locator("#rec-place").fill("Community mediation room");
+  await page.locator("#rec-attendees").fill("Chen Jie\nZhou Min");
+  await page.locator("#rec-said").fill("No common ground");
+  await page.locator("#rec-save").click();
+  await page.locator('#case-stage[data-stage="mediating"]').waitFor();
+  await press(page, "fail");
+  await page.locator("#reason-dialog").waitFor();
+  assert.deepEqual(await accessibilityProblems(page), [], "the reason dialog");
+  await page.locator("#reason-text").fill("Both sides refuse any compromise");
+  await page.locator("#reason-ok").click();
+  await page.locator('#case-stage[data-stage="failed"]').waitFor();
+  assert.deepEqual(errors, []);
+  assert.deepEqual(commander.errors, []);
+  await context.close();
+  await commander.context.close();
+});

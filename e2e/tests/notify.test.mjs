@@ -1,6 +1,7 @@
 // Notifications in a real deployment: the server started with a channel
 // file sends a dispatch made in the page to the department's robot webhook
-// (a receiver started by this test), in the robot's text format.
+// (a receiver started by this test), in the robot's text format; so does a
+// commander's 督办 pressed in the page.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
@@ -53,12 +54,24 @@ test("a dispatch made in the page reaches the department's robot webhook", async
   const v = JSON.parse(message.body);
   assert.equal(v.msgtype, "text");
   assert.match(v.text.content, /请办理/);
+  // The commander presses 督办 before the deadline: the department hears
+  // to hurry, not that the deadline has passed.
+  await page.locator('.actions button[data-action="supervise"]').click();
+  let urged;
+  for (let i = 0; i < 100 && !urged; i++) {
+    urged = received.find((r) => r.body.includes(code) && r.body.includes("督办"));
+    if (!urged) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(urged, `the webhook heard of the 督办: ${JSON.stringify(received)}`);
+  const urgedText = JSON.parse(urged.body).text.content;
+  assert.match(urgedText, /请加快办理/);
+  assert.doesNotMatch(urgedText, /已超过/);
   // The outbox says it was sent, on the first attempt.
   const admin = await signedIn(app, "admin", "demo-admin-2026", "zh", "/users");
   await ready(admin.page);
   const outbox = await admin.page.evaluate(async () => (await (await fetch("/api/v1/notifications")).json()).items);
-  const mine = outbox.find((n) => n.case_code === code);
-  assert.deepEqual([mine.event, mine.attempts, Boolean(mine.sent_at)], ["dispatch", 1, true]);
+  const mine = outbox.filter((n) => n.case_code === code).map((n) => [n.event, n.attempts, Boolean(n.sent_at)]);
+  assert.deepEqual(mine.sort(), [["dispatch", 1, true], ["supervise", 1, true]]);
   assert.deepEqual(errors, []);
   await context.close();
   await admin.context.close();

@@ -86,3 +86,43 @@ pub fn add(store: &dyn Store, settings: &CaseSettings, m: &NewMediator, actor: &
 pub fn retire(store: &dyn Store, id: i64, actor: &str) -> Result<Mediator> {
     Ok(store.retire_mediator(id, actor)?)
 }
+
+/// One mediator's disputes: those still open and those settled by an
+/// agreement.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Workload {
+    #[serde(flatten)]
+    pub mediator: Mediator,
+    pub open_cases: usize,
+    pub settled_cases: usize,
+}
+
+/// The pool with each mediator's open and settled disputes, read in one
+/// pass over the disputes — what the assign dialog, the users page and
+/// `case mediators` all show.
+pub fn workload(store: &dyn Store, settings: &CaseSettings) -> Result<Vec<Workload>> {
+    let pool = pool(store, settings)?;
+    let disputes = store.cases(&fengqiao_store::cases::CaseFilter {
+        case_type: Some("dispute".into()),
+        ..Default::default()
+    })?;
+    let mut counts: std::collections::HashMap<&str, (usize, usize)> = std::collections::HashMap::new();
+    for c in &disputes {
+        if let Some(name) = c.state.assignee.as_deref() {
+            let e = counts.entry(name).or_default();
+            e.0 += usize::from(c.state.closed_at.is_none());
+            e.1 += usize::from(c.state.actions.contains_key("agree"));
+        }
+    }
+    Ok(pool
+        .into_iter()
+        .map(|m| {
+            let (open_cases, settled_cases) = counts.get(m.name.as_str()).copied().unwrap_or_default();
+            Workload {
+                mediator: m,
+                open_cases,
+                settled_cases,
+            }
+        })
+        .collect())
+}

@@ -155,14 +155,22 @@ fn message(
                 format!("【枫桥】{a}：请调解 {what}，期限 {}。", due(st.due_at)),
             )
         }),
-        "supervise" => Some((
-            tasks,
-            st.assignee.clone(),
-            format!(
-                "【枫桥·督办】{what} 已超过办理期限（{}），请立即办理并反馈。",
-                due(st.stage_due_at.unwrap_or(st.due_at))
-            ),
-        )),
+        "supervise" => {
+            // A commander may supervise before the deadline; say which it is.
+            let limit = st.stage_due_at.unwrap_or(st.due_at);
+            let text = if event.at > limit {
+                format!(
+                    "【枫桥·督办】{what} 已超过办理期限（{}），请立即办理并反馈{reason}。",
+                    due(limit)
+                )
+            } else {
+                format!(
+                    "【枫桥·督办】{what} 请加快办理，期限 {}，办理后及时反馈{reason}。",
+                    due(limit)
+                )
+            };
+            Some((tasks, st.assignee.clone(), text))
+        }
         _ => None,
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Result};
 use fengqiao_store::Store;
-use fengqiao_store::volunteers::{NewActivity, NewVolunteer};
+use fengqiao_store::volunteers::{NewActivity, NewVolunteer, Volunteer};
 
 fn text(field: &str, value: &str) -> Result<()> {
     fengqiao_cases::text::check(field, value).map_err(|e| {
@@ -39,8 +39,9 @@ pub fn link_account(
     actor: &str,
     at: chrono::DateTime<chrono::Utc>,
 ) -> Result<i64> {
-    check_account(store, username)?;
-    match store.volunteers(None, None)?.iter().find(|v| v.id == volunteer_id) {
+    let registry = store.volunteers(None, None)?;
+    check_account(store, &registry, username)?;
+    match registry.iter().find(|v| v.id == volunteer_id) {
         None => Err(Error::not_found(format!("no volunteer {volunteer_id}"))),
         Some(v) if v.account.is_some() => Err(account_error(
             username,
@@ -54,21 +55,16 @@ fn account_error(username: &str, why: String) -> Error {
     Error::input(why).with_details(serde_json::json!({"parameter": "account", "value": username}))
 }
 
-/// Whether `username` is an account a volunteer may sign in with, free of any volunteer.
-fn check_account(store: &dyn Store, username: &str) -> Result<()> {
-    let taken = |u: &str| -> Result<bool> {
-        Ok(store
-            .volunteers(None, None)?
-            .iter()
-            .any(|v| v.account.as_deref() == Some(u)))
-    };
+/// Whether `username` is an account a volunteer may sign in with, free of
+/// any volunteer in `registry`.
+fn check_account(store: &dyn Store, registry: &[Volunteer], username: &str) -> Result<()> {
     match store.user_credentials(username)? {
         None => Err(account_error(username, format!("no account {username:?}"))),
         Some((u, _)) if u.role != "volunteer" => Err(account_error(
             username,
             format!("{username:?} signs in as {}, not as a volunteer", u.role),
         )),
-        Some(_) if taken(username)? => Err(account_error(
+        Some(_) if registry.iter().any(|v| v.account.as_deref() == Some(username)) => Err(account_error(
             username,
             format!("{username:?} is already the account of another volunteer"),
         )),
@@ -86,21 +82,68 @@ pub fn register_with_account(
     at: chrono::DateTime<chrono::Utc>,
 ) -> Result<i64> {
     if let Some(a) = account {
-        check_account(store, a)?;
+        check_account(store, &store.volunteers(None, None)?, a)?;
     }
     let id = register(store, v)?;
     if let Some(a) = account {
-        link_account(store, id, a, actor, at)?;
+        // Checked above; a new volunteer has no account yet.
+        store.link_volunteer_account(id, a, at, actor)?;
     }
     Ok(id)
 }
 
 /// The registry entry of the volunteer who signs in as `username`.
-pub fn of_account(store: &dyn Store, username: &str) -> Result<Option<fengqiao_store::volunteers::Volunteer>> {
+pub fn of_account(store: &dyn Store, username: &str) -> Result<Option<Volunteer>> {
     Ok(store
         .volunteers(None, None)?
         .into_iter()
         .find(|v| v.account.as_deref() == Some(username)))
+}
+
+/// What a volunteer reports of their own activity.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OwnActivity {
+    pub kind: String,
+    pub title: String,
+    pub jurisdiction: Option<String>,
+    pub starts_at: chrono::DateTime<chrono::Utc>,
+    pub ends_at: chrono::DateTime<chrono::Utc>,
+    #[serde(default)]
+    pub reach: u32,
+    pub hours: f64,
+}
+
+/// A volunteer records an activity they took part in: only for themselves
+/// (the account must be a registered volunteer's) and for no more hours
+/// than the activity lasted.
+pub fn record_own_activity(store: &dyn Store, username: &str, a: OwnActivity) -> Result<i64> {
+    let span = (a.ends_at - a.starts_at).num_minutes() as f64 / 60.0;
+    if !(a.hours > 0.0 && a.hours <= span + 1e-9) {
+        return Err(Error::new(
+            crate::Code::InvalidParameter,
+            format!(
+                "{} hours: more than zero and at most the activity's {span:.1} hours",
+                a.hours
+            ),
+        )
+        .with_details(serde_json::json!({"parameter": "hours", "value": a.hours.to_string()})));
+    }
+    let me = of_account(store, username)?
+        .ok_or_else(|| Error::not_found("this account is not linked to a registered volunteer"))?;
+    record_activity(
+        store,
+        &NewActivity {
+            kind: a.kind,
+            title: a.title,
+            jurisdiction: a.jurisdiction,
+            starts_at: a.starts_at,
+            ends_at: a.ends_at,
+            reach: a.reach,
+            case_code: None,
+            attendance: vec![(me.id, a.hours)],
+        },
+    )
 }
 
 /// Records an activity with its attendance; returns the id.

@@ -484,17 +484,11 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<()> {
             Ok(())
         }
         CaseCommand::Mediators { json } => {
-            let disputes = store.cases(&CaseFilter {
-                case_type: Some("dispute".into()),
-                ..Default::default()
-            })?;
-            let rows: Vec<serde_json::Value> = fengqiao_app::mediators::pool(store, &settings.cases)?
+            let rows: Vec<serde_json::Value> = fengqiao_app::mediators::workload(store, &settings.cases)?
                 .iter()
-                .map(|m| {
-                    let mine = disputes.iter().filter(|c| c.state.assignee.as_deref() == Some(m.name.as_str()));
-                    let open = mine.clone().filter(|c| c.state.closed_at.is_none()).count();
-                    let settled = mine.filter(|c| c.state.actions.contains_key("agree")).count();
-                    serde_json::json!({"name": m.name, "kind": m.kind, "areas": m.areas, "open": open, "settled": settled})
+                .map(|w| {
+                    let m = &w.mediator;
+                    serde_json::json!({"name": m.name, "kind": m.kind, "areas": m.areas, "open": w.open_cases, "settled": w.settled_cases})
                 })
                 .collect();
             if *json {

@@ -43,14 +43,14 @@ async function render() {
     h("p", { class: "doc-code" }, `${t("code")} ${c.code}`),
     h("h3", {}, t("parties")),
     h("ul", { class: "doc-parties", id: "doc-parties" }, c.parties.map((p) => h("li", {},
-      `${named(types.party_roles, p.role)}：${p.name}`
+      `${named(types.party_roles, p.role)}${colon()}${p.name}`
       + (p.id_number ? `，${p.id_type ? named(types.id_types, p.id_type) : ""} ${p.id_number}` : "")
       + (p.phone ? `，${t("phone")} ${p.phone}` : "")))),
     h("h3", {}, t("facts")),
     h("p", { id: "doc-facts" }, c.description || c.title),
     h("p", {}, t("agreed_intro")),
     h("ol", { class: "doc-terms", id: "doc-terms" }, d.terms.map((x, i) => h("li", {}, `${n(i)}${x}`))),
-    d.performance ? h("p", {}, `${t("performance")}：${d.performance}`) : null,
+    d.performance ? h("p", {}, `${t("performance")}${colon()}${d.performance}`) : null,
     h("p", {}, t("copies")(c.parties.length + 1)),
     h("p", {}, t("effect")),
     h("div", { class: "signatures" },

@@ -76,9 +76,10 @@ function readParties() {
 /// `incident` (the API's incident) if given; resolves to the new case's
 /// code, or null if cancelled.
 async function openCaseForm(typeCode, incident) {
-  const lists = await api("/api/v1/case-types");
+  // The cases page already holds the lists; the map is fetched once a page.
+  const lists = state.caseTypes || (state.caseTypes = await api("/api/v1/case-types"));
   const types = openableTypes();
-  const map = await api("/api/v1/public/map");
+  const map = state.publicMap || (state.publicMap = await api("/api/v1/public/map"));
   return new Promise((resolve) => {
     const place = { at: incident && incident.lon !== null && incident.lon !== undefined ? [incident.lon, incident.lat] : null };
     const typeSel = h("select", { id: "form-type" }, types.map((ty) => h("option", { value: ty.code, selected: ty.code === typeCode }, nameOf(ty))));

@@ -69,6 +69,17 @@ function chooseMediator(area) {
   });
 }
 
+/// A small map of where the case is, under its facts (the public map's
+/// areas, fetched once a page); nothing when the pin lies off the map.
+async function placeMap(panel, at, address) {
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  for (const [k, v] of [["id", "case-place-map"], ["viewBox", "0 0 300 200"], ["role", "img"], ["aria-label", `${t("where")}${colon()}${address || t("pin")}`]]) svg.setAttribute(k, v);
+  const facts = panel.querySelector("#case-facts");
+  facts.after(svg);
+  const map = state.publicMap || (state.publicMap = await api("/api/v1/public/map"));
+  if (!MapView.placeMap(svg, map.features, at, map.tiles, state.lang)) svg.remove();
+}
+
 /// The reason an action needs, asked in a dialog of the page's language;
 /// resolves to the text, or null if cancelled.
 function reasonDialog(action) {
@@ -187,6 +198,7 @@ async function detail() {
       v.case.address || "", v.case.lon !== null && v.case.lon !== undefined ? ` (${t("pin")} ${Number(v.case.lon).toFixed(4)}, ${Number(v.case.lat).toFixed(4)})` : "")] : null,
     v.case.incident_id ? [h("dt", {}, t("source")), h("dd", { id: "case-source" },
       h("a", { href: `/incidents?incident=${v.case.incident_id}` }, t("from_incident")(v.case.incident_id)))] : null));
+  if (v.case.lon !== null && v.case.lon !== undefined) placeMap(d, [v.case.lon, v.case.lat], v.case.address);
   if (v.case.risk) {
     const grade = t("grades")[v.case.risk.grade] || v.case.risk.grade;
     d.append(h("p", { class: "risk", id: "case-risk", "data-grade": v.case.risk.grade }, `${t("risk")}: ${grade} (${t("points")(v.case.risk.points)})`
@@ -196,7 +208,7 @@ async function detail() {
   if (escalations.length) {
     d.append(h("h3", {}, t("escalations")));
     d.append(h("ul", { class: "escalations", id: "case-escalations" }, escalations.map((x) => h("li", {},
-      `${t("escalation")(when(x.occurred_at), (state.lang === "zh" ? x.category_zh : x.category_en) || x.category)} · ${x.reason.split(" / ")[state.lang === "zh" ? 0 : 1] || x.reason}`))));
+      `${t("escalation")(when(x.occurred_at), (state.lang === "zh" ? x.category_zh : x.category_en) || x.category)} · ${bilingual(x.reason)}`))));
   }
   if (v.case.parties.length) {
     d.append(h("p", { class: "parties" }, `${t("parties")}: `
@@ -284,6 +296,7 @@ async function init() {
   $("closed").onchange = () => render();
   const me = await startPage(() => render());
   const types = await api("/api/v1/case-types");
+  state.caseTypes = types;
   state.types = types.types;
   state.departments = types.departments;
   state.mediators = types.mediators || [];

@@ -67,6 +67,16 @@ function applyLang() {
 
 const nameOf = (x) => (state.lang === "zh" ? x.zh || x.name_zh : x.en || x.name_en);
 const when = (x) => (x ? new Date(x).toLocaleString(state.lang === "zh" ? "zh-CN" : "en-GB", { dateStyle: "short", timeStyle: "short" }) : "—");
+/// Today's date (YYYY-MM-DD) in the city's zone, not the browser's.
+const cityToday = (tz) => new Date().toLocaleDateString("sv-SE", { timeZone: tz || state.timezone || "Asia/Shanghai" });
+/// The page language's half of a system text written "中文 / English".
+const bilingual = (text) => {
+  const parts = String(text || "").split(" / ");
+  return parts.length === 2 ? parts[state.lang === "zh" ? 0 : 1] : text;
+};
+/// Punctuation of the page's language: "：" and "、" in Chinese.
+const colon = () => (state.lang === "zh" ? "：" : ": ");
+const listed = (items) => items.join(state.lang === "zh" ? "、" : ", ");
 const pct = (x) => (x === null || x === undefined || Number.isNaN(x) ? "—" : `${(100 * x).toFixed(1)}%`);
 
 /// A DOM element: `h("td", {class: "n"}, "text", child, ...)`.

@@ -250,7 +250,7 @@ async function init() {
   state.types = types.types;
   state.towns = towns.features.map((f) => f.properties);
   // The last 365 days up to today, as days of the city's calendar.
-  const today = new Date().toLocaleDateString("sv-SE", { timeZone: types.timezone || "Asia/Shanghai" });
+  const today = cityToday(types.timezone);
   $("to").value = shift(today, 1);
   $("from").value = shift(today, -364);
   $("period").onsubmit = (e) => { e.preventDefault(); load(); };

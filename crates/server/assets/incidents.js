@@ -96,7 +96,7 @@ async function detail(id) {
   }
   d.append(h("h3", {}, t("linked")));
   d.append(v.cases.length
-    ? h("ul", { id: "linked" }, v.cases.map((c) => h("li", {}, h("a", { href: `/cases?type=${c.case_type}&case=${encodeURIComponent(c.code)}` }, c.code), ` · ${c.title} · ${c.reason}`)))
+    ? h("ul", { id: "linked" }, v.cases.map((c) => h("li", {}, h("a", { href: `/cases?type=${c.case_type}&case=${encodeURIComponent(c.code)}` }, c.code), ` · ${c.title} · ${bilingual(c.reason)}`)))
     : h("p", { class: "muted" }, t("no_links")));
 }
 

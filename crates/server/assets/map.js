@@ -93,15 +93,26 @@ const MapView = (() => {
       .sort((a, b) => (order[a.properties.level] ?? 9) - (order[b.properties.level] ?? 9));
   }
 
-  function pinPicker(svg, features, template, onChange, markerId = "pin-marker") {
+  const NS = "http://www.w3.org/2000/svg";
+  const bboxOf = (features) => {
     const pts = features.flatMap((f) => polygons(f.geometry).flat(2));
-    if (!pts.length) return null;
-    const bbox = [Math.min(...pts.map((p) => p[0])), Math.min(...pts.map((p) => p[1])), Math.max(...pts.map((p) => p[0])), Math.max(...pts.map((p) => p[1]))];
-    const proj = projector(bbox, 600, 400, 10);
-    const NS = "http://www.w3.org/2000/svg";
+    return pts.length ? [Math.min(...pts.map((p) => p[0])), Math.min(...pts.map((p) => p[1])), Math.max(...pts.map((p) => p[0])), Math.max(...pts.map((p) => p[1]))] : null;
+  };
+
+  /// The pin marker at `at`, drawn into `layer`.
+  function marker(layer, proj, at, id) {
+    const [x, y] = proj(at);
+    const m = document.createElementNS(NS, "path");
+    m.setAttribute("d", `M${x},${y}l-7,-14a8,8 0 1,1 14,0z`);
+    m.setAttribute("class", "pin-marker");
+    m.setAttribute("id", id);
+    layer.appendChild(m);
+  }
+
+  /// Towns under their communities, the towns named at their middle.
+  function drawAreas(svg, features, proj, template) {
     const g = document.createElementNS(NS, "g");
     svg.appendChild(g);
-    // Towns under their communities; the towns named at their middle.
     const towns = features.filter((f) => f.properties.level !== "village");
     for (const f of [...towns, ...features.filter((f) => f.properties.level === "village")]) {
       const path = document.createElementNS(NS, "path");
@@ -124,20 +135,20 @@ const MapView = (() => {
       g.appendChild(label);
     }
     tiles(g, proj, template);
+  }
+
+  function pinPicker(svg, features, template, onChange, markerId = "pin-marker") {
+    const bbox = bboxOf(features);
+    if (!bbox) return null;
+    const proj = projector(bbox, 600, 400, 10);
+    drawAreas(svg, features, proj, template);
     const layer = document.createElementNS(NS, "g");
     svg.appendChild(layer);
     let at = null;
     const set = (next) => {
       at = next;
       layer.innerHTML = "";
-      if (at) {
-        const [x, y] = proj(at);
-        const m = document.createElementNS(NS, "path");
-        m.setAttribute("d", `M${x},${y}l-7,-14a8,8 0 1,1 14,0z`);
-        m.setAttribute("class", "pin-marker");
-        m.setAttribute("id", markerId);
-        layer.appendChild(m);
-      }
+      if (at) marker(layer, proj, at, markerId);
       onChange(at);
     };
     svg.onclick = (e) => {
@@ -160,5 +171,19 @@ const MapView = (() => {
     return { set, at: () => at, names };
   }
 
-  return { projector, ringPath, polygons, tiles, pinPicker, locate };
+  /// A small picture of where `at` lies: the town around it with its
+  /// communities and the pin, nothing to click. Null when `at` lies in no
+  /// area on the map.
+  function placeMap(svg, features, at, template, lang) {
+    const town = locate(features, at).find((f) => f.properties.level !== "village");
+    if (!town) return null;
+    // Fitted to the town; the neighbours' edges fall outside the view.
+    const proj = projector(bboxOf([town]), 300, 200, 6);
+    drawAreas(svg, features, proj, template);
+    marker(svg, proj, at, "place-marker");
+    svg.querySelectorAll("text.area-label").forEach((l) => { l.textContent = lang === "zh" ? l.dataset.zh : l.dataset.en; });
+    return town;
+  }
+
+  return { projector, ringPath, polygons, tiles, pinPicker, placeMap, locate };
 })();

@@ -24,7 +24,6 @@ const MEDIATION_I18N = {
 const mt = (k) => MEDIATION_I18N[state.lang][k];
 
 /// Today in the city's zone, YYYY-MM-DD (the server's calendar zone).
-const cityToday = () => new Date().toLocaleDateString("sv-SE", { timeZone: state.timezone || "Asia/Shanghai" });
 
 const lines = (text) => text.split("\n").map((x) => x.trim()).filter(Boolean);
 
@@ -101,10 +100,10 @@ function recordText(e) {
   const d = e.details;
   if (!d) return e.reason || "";
   if (e.action === "session" || d.said) {
-    return [`${d.held_on} · ${d.place}`, `${d.attendees.join("、")} ${mt("attended")}`, `${mt("said")}：${d.said}`,
-      d.agreed ? `${mt("agreed")}：${d.agreed}` : null, d.next_step ? `${mt("next_step")}：${d.next_step}` : null].filter(Boolean).join(" · ");
+    return [`${d.held_on} · ${d.place}`, `${listed(d.attendees)} ${mt("attended")}`, `${mt("said")}${colon()}${d.said}`,
+      d.agreed ? `${mt("agreed")}${colon()}${d.agreed}` : null, d.next_step ? `${mt("next_step")}${colon()}${d.next_step}` : null].filter(Boolean).join(" · ");
   }
-  if (d.terms) return `${d.signed_on} · ${d.terms.map((x, i) => `${i + 1}. ${x}`).join(" ")}${d.performance ? ` · ${mt("performance")}：${d.performance}` : ""}`;
+  if (d.terms) return `${d.signed_on} · ${d.terms.map((x, i) => `${i + 1}. ${x}`).join(" ")}${d.performance ? ` · ${mt("performance")}${colon()}${d.performance}` : ""}`;
   if (d.outcome) return `${d.visited_on} · ${mt("outcomes")[d.outcome] || d.outcome}${d.note ? ` · ${d.note}` : ""}`;
   return e.reason || "";
 }

@@ -87,7 +87,6 @@ async function activities() {
 }
 
 const field = (key, control) => h("label", {}, h("span", {}, t(key)), control);
-const cityDay = () => new Date().toLocaleDateString("sv-SE", { timeZone: state.timezone || "Asia/Shanghai" });
 // A local date and time in the city's zone as an instant: the zone's offset
 // on that day, from the browser's own time-zone data.
 function instant(day, time) {
@@ -104,7 +103,7 @@ const areaSelect = (id) => h("select", { id }, h("option", { value: "" }, "—")
 function activityFields(prefix) {
   return [
     field("kind", kindSelect(`${prefix}-kind`)), field("title_field", h("input", { id: `${prefix}-title`, required: true, maxlength: 200 })),
-    field("where", areaSelect(`${prefix}-area`)), field("day", h("input", { id: `${prefix}-day`, type: "date", required: true, value: cityDay(), max: cityDay() })),
+    field("where", areaSelect(`${prefix}-area`)), field("day", h("input", { id: `${prefix}-day`, type: "date", required: true, value: cityToday(), max: cityToday() })),
     field("starts", h("input", { id: `${prefix}-starts`, type: "time", required: true, value: "09:00" })),
     field("ends", h("input", { id: `${prefix}-ends`, type: "time", required: true, value: "11:00" })),
     field("reach_field", h("input", { id: `${prefix}-reach`, type: "number", min: 0, value: 0, inputmode: "numeric" })),

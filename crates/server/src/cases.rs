@@ -312,27 +312,15 @@ pub async fn resolve_place(State(state): State<AppState>, axum::extract::Query(q
 
 /// `GET /api/v1/case-types`: the configured types, stages, actions and roles.
 pub async fn types(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
-    // Each mediator's workload: the open disputes assigned to them now.
     let settings = state.settings.clone();
-    let (open, pool) = crate::api::on_worker(&state, move |s| -> fengqiao_app::Result<_> {
-        let open = s.cases(&CaseFilter {
-            case_type: Some("dispute".into()),
-            open_only: true,
-            ..CaseFilter::default()
-        })?;
-        Ok((open, fengqiao_app::mediators::pool(s, &settings.cases)?))
-    })
-    .await??;
+    let pool = crate::api::on_worker(&state, move |s| fengqiao_app::mediators::workload(s, &settings.cases)).await??;
     let c = &state.cases;
     let mediators: Vec<Value> = pool
         .iter()
-        .filter(|m| m.active)
-        .map(|m| {
-            let n = open
-                .iter()
-                .filter(|x| x.state.assignee.as_deref() == Some(m.name.as_str()))
-                .count();
-            json!({"name": m.name, "kind": m.kind, "areas": m.areas, "open_cases": n})
+        .filter(|w| w.mediator.active)
+        .map(|w| {
+            let m = &w.mediator;
+            json!({"name": m.name, "kind": m.kind, "areas": m.areas, "open_cases": w.open_cases})
         })
         .collect();
     Ok(Json(json!({
@@ -350,28 +338,7 @@ pub async fn types(State(state): State<AppState>) -> Result<Json<Value>, ApiErro
 /// each one's open and settled disputes.
 pub async fn mediators(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     let settings = state.settings.clone();
-    let (pool, disputes) = crate::api::on_worker(&state, move |s| -> fengqiao_app::Result<_> {
-        let disputes = s.cases(&CaseFilter {
-            case_type: Some("dispute".into()),
-            ..CaseFilter::default()
-        })?;
-        Ok((fengqiao_app::mediators::pool(s, &settings.cases)?, disputes))
-    })
-    .await??;
-    let items: Vec<Value> = pool
-        .into_iter()
-        .map(|m| {
-            let mine = disputes
-                .iter()
-                .filter(|c| c.state.assignee.as_deref() == Some(m.name.as_str()));
-            let open = mine.clone().filter(|c| c.state.closed_at.is_none()).count();
-            let settled = mine.filter(|c| c.state.actions.contains_key("agree")).count();
-            let mut v = json!(m);
-            v["open_cases"] = json!(open);
-            v["settled_cases"] = json!(settled);
-            v
-        })
-        .collect();
+    let items = crate::api::on_worker(&state, move |s| fengqiao_app::mediators::workload(s, &settings.cases)).await??;
     Ok(Json(json!({"items": items})))
 }
 
@@ -678,51 +645,12 @@ pub async fn my_activity(
     axum::Extension(who): axum::Extension<Principal>,
     raw: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    #[derive(serde::Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct Body {
-        kind: String,
-        title: String,
-        jurisdiction: Option<String>,
-        starts_at: chrono::DateTime<chrono::Utc>,
-        ends_at: chrono::DateTime<chrono::Utc>,
-        #[serde(default)]
-        reach: u32,
-        hours: f64,
-    }
-    let b: Body = crate::body::json(&raw)?;
-    let span = (b.ends_at - b.starts_at).num_minutes() as f64 / 60.0;
-    if b.hours > span + 1e-9 {
-        return Err(ApiError::invalid_parameter(
-            "hours",
-            &b.hours.to_string(),
-            format!("more than the activity's {span:.1} hours"),
-        ));
-    }
+    let activity: fengqiao_app::volunteers::OwnActivity = crate::body::json(&raw)?;
     let username = who.username.clone();
-    let id = crate::api::on_worker(&state, move |s| -> fengqiao_app::Result<Option<i64>> {
-        let Some(me) = fengqiao_app::volunteers::of_account(s, &username)? else {
-            return Ok(None);
-        };
-        let a = fengqiao_store::volunteers::NewActivity {
-            kind: b.kind,
-            title: b.title,
-            jurisdiction: b.jurisdiction,
-            starts_at: b.starts_at,
-            ends_at: b.ends_at,
-            reach: b.reach,
-            case_code: None,
-            attendance: vec![(me.id, b.hours)],
-        };
-        Ok(Some(fengqiao_app::volunteers::record_activity(s, &a)?))
+    let id = crate::api::on_worker(&state, move |s| {
+        fengqiao_app::volunteers::record_own_activity(s, &username, activity)
     })
-    .await??
-    .ok_or_else(|| {
-        ApiError::new(
-            Code::NotFound,
-            "this account is not linked to a registered volunteer".into(),
-        )
-    })?;
+    .await??;
     Ok((StatusCode::CREATED, Json(json!({"id": id}))))
 }
 

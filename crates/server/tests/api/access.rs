@@ -452,6 +452,12 @@ async fn a_volunteer_records_their_own_activities() {
     )
     .await;
     assert_eq!(too_long.json()["details"]["parameter"], "hours", "{}", too_long.body);
+    let negative = as_me(
+        "/api/v1/me/activities",
+        r#"{"kind":"patrol","title":"巡防","starts_at":"2026-12-01T11:00:00Z","ends_at":"2026-12-01T13:00:00Z","hours":-1}"#,
+    )
+    .await;
+    assert_eq!(negative.json()["details"]["parameter"], "hours", "{}", negative.body);
     let ok = as_me(
         "/api/v1/me/activities",
         r#"{"kind":"patrol","title":"巡防","starts_at":"2026-12-01T11:00:00Z","ends_at":"2026-12-01T13:00:00Z","hours":2}"#,
