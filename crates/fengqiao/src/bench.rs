@@ -45,6 +45,24 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The roster solver on the Employee Shift Scheduling Benchmark: objective, time, gap to the optimum, bound
+    Roster {
+        /// The directory of instance files (InstanceN.txt)
+        #[arg(long, default_value = "../shared/data/rostering")]
+        data: PathBuf,
+        /// Time limit of each instance, seconds
+        #[arg(long, default_value_t = 60.0)]
+        time_limit: f64,
+        /// Only these instance numbers (e.g. 1,2,8)
+        #[arg(long, value_delimiter = ',')]
+        only: Vec<u32>,
+        /// Seed of the search (runs with the same seed and time repeat closely)
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Print the table as JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// The transparency log beside SHA-256/s on one core: tree appends, durable appends, verify
     Ledger {
         #[arg(long, default_value_t = 1_000_000)]
@@ -205,6 +223,13 @@ pub fn run(settings: &Settings, cmd: &BenchCommand) -> Result<(), String> {
             json,
         } => (file, profile, map, runs, json),
         BenchCommand::Plan { data, time_limit, json } => return crate::bench_plan::run(data, *time_limit, *json),
+        BenchCommand::Roster {
+            data,
+            time_limit,
+            only,
+            seed,
+            json,
+        } => return crate::bench_roster::run(data, *time_limit, only, *seed, *json),
         BenchCommand::Ledger { entries, json } => return crate::bench_ledger::run(*entries, *json),
         BenchCommand::Cases { count, json } => return crate::bench_cases::run(*count, *json),
         BenchCommand::Scale {

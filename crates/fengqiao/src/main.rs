@@ -7,6 +7,7 @@ mod bench;
 mod bench_cases;
 mod bench_ledger;
 mod bench_plan;
+mod bench_roster;
 mod bench_scale;
 mod case;
 mod config;

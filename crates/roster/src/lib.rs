@@ -1,0 +1,12 @@
+//! Rosters: named people on shifts over a horizon, keeping each person's
+//! contract and meeting the cover each shift needs (pure, no I/O).
+
+mod bound;
+pub mod check;
+pub mod dp;
+pub mod format;
+pub mod problem;
+pub mod solve;
+
+pub use problem::{Cover, Problem, ProblemError, Request, Roster, ShiftType, Staff};
+pub use solve::{Options, Solution, solve};
