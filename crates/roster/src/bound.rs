@@ -6,18 +6,14 @@
 
 use crate::dp::{PersonModel, Workspace};
 use crate::problem::Problem;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use crate::solve::Shared;
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 /// Raises `lower` until it meets `upper`, the deadline passes, `stop` is
 /// set or the prices stop moving; returns the best bound found.
-pub fn lagrangian(
-    p: &Problem,
-    deadline: Instant,
-    upper: &AtomicU64,
-    lower: &AtomicU64,
-    stop: &AtomicBool,
-) -> Option<u64> {
+pub(crate) fn lagrangian(p: &Problem, deadline: Instant, shared: &Shared) -> Option<u64> {
+    let (upper, lower, stop) = (&shared.upper, &shared.lower, &shared.stop);
     let n = p.staff.len();
     let s_count = p.shifts.len();
     let stride = s_count + 1;
@@ -54,6 +50,9 @@ pub fn lagrangian(
             }
             last[e] = Some(schedule);
         }
+        if let Ok(mut hint) = shared.hint.lock() {
+            *hint = Some(last.iter().flatten().cloned().collect());
+        }
         let mut g = vec![0.0; p.days * s_count];
         for d in 0..p.days {
             for s in 0..s_count {
@@ -64,13 +63,25 @@ pub fn lagrangian(
                         + f64::from(x.saturating_sub(c.requirement)) * f64::from(c.over_weight)
                         - l * f64::from(x)
                 };
-                let (x, v) = [0, c.requirement, n as u32]
+                let v = [0, c.requirement, n as u32]
                     .into_iter()
-                    .map(|x| (x, pen(x)))
-                    .min_by(|a, b| a.1.total_cmp(&b.1))
+                    .map(pen)
+                    .min_by(f64::total_cmp)
                     .expect("three candidates");
                 value += v;
-                g[d * s_count + s] = f64::from(y[d * s_count + s]) - f64::from(x);
+                // Of the counts that cost least, the one nearest the people
+                // priced in: the smallest step that still moves the price.
+                let wanted = y[d * s_count + s];
+                let (lo, hi) = if l <= -f64::from(c.under_weight) {
+                    (0, c.requirement)
+                } else if l >= f64::from(c.over_weight) {
+                    (c.requirement, n as u32)
+                } else {
+                    (c.requirement, c.requirement)
+                };
+                let x = wanted.clamp(lo, hi.max(lo));
+                debug_assert!((pen(x) - v).abs() < 1e-6);
+                g[d * s_count + s] = f64::from(wanted) - f64::from(x);
             }
         }
         if best.is_none_or(|b| value > b + 1e-9) {

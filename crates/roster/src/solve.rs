@@ -5,8 +5,9 @@
 //! relaxed, each person's best schedule priced by the same exact search),
 //! which proves a roster optimal when they meet.
 
-use crate::dp::{PersonModel, Workspace};
+use crate::dp::{Pace, PersonModel, Workspace};
 use crate::problem::{Problem, ProblemError, Roster};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -38,6 +39,28 @@ pub struct Solution {
     pub seconds: f64,
     /// Schedules re-optimised.
     pub moves: u64,
+}
+
+/// What the search and the bound tell each other while they run.
+#[derive(Debug, Default)]
+pub(crate) struct Shared {
+    /// The best roster's cost so far.
+    pub upper: AtomicU64,
+    /// The best proven bound so far.
+    pub lower: AtomicU64,
+    pub stop: AtomicBool,
+    /// The bound's latest schedules, each person's best at its prices: a
+    /// roster that keeps every rule, and often close to a good one.
+    pub hint: Mutex<Option<Roster>>,
+}
+
+impl Shared {
+    pub(crate) fn new() -> Self {
+        Shared {
+            upper: AtomicU64::new(u64::MAX),
+            ..Shared::default()
+        }
+    }
 }
 
 /// A small, fast, seedable generator (xorshift64*), so runs repeat.
@@ -77,6 +100,9 @@ pub(crate) fn request_costs(p: &Problem) -> Vec<Vec<f64>> {
     out
 }
 
+/// Ruins without a new best after which groups grow by one.
+const STALL: u64 = 2_000;
+
 /// How much worse than the best a rebuilt roster may be at the start, as a share.
 const THRESHOLD: f64 = 0.02;
 
@@ -87,9 +113,49 @@ struct Search<'a> {
     roster: Roster,
     /// `count[day][shift]`: people on the shift.
     count: Vec<Vec<u32>>,
+    /// The roster's cost, kept as cells change.
+    total: u64,
+    /// The spans of days searched at once: the whole horizon when it fits,
+    /// otherwise weeks.
+    windows: Vec<(usize, usize)>,
     ws: Workspace,
     cost: Vec<f64>,
     moves: u64,
+}
+
+/// The longest horizon searched whole (and bounded): beyond it each
+/// person's search carries a season's hours and counts and grows slow.
+pub const WHOLE_DAYS: usize = 56;
+
+/// Window lengths tried, longest first, when the horizon is searched a
+/// window at a time (whole weeks, so weekends stay inside).
+const WINDOW_DAYS: [usize; 3] = [28, 14, 7];
+
+/// The longest spans that every person's search can hold: the whole
+/// horizon, or windows of whole weeks from Monday (the first window takes
+/// the days before the first Monday, the last any remainder under a week).
+fn windows(p: &Problem, models: &[PersonModel]) -> Vec<(usize, usize)> {
+    let fits = |w: &[(usize, usize)]| w.iter().all(|&(a, b)| models.iter().all(|m| m.fits(a, b)));
+    let whole = vec![(0, p.days)];
+    if p.days <= WHOLE_DAYS && fits(&whole) {
+        return whole;
+    }
+    let first_monday = (7 - p.first_weekday % 7) % 7;
+    let mut tried = Vec::new();
+    for len in WINDOW_DAYS {
+        let mut bounds = vec![0];
+        let mut at = first_monday + len;
+        while at + 7 <= p.days {
+            bounds.push(at);
+            at += len;
+        }
+        bounds.push(p.days);
+        tried = bounds.windows(2).map(|w| (w[0], w[1])).collect::<Vec<_>>();
+        if fits(&tried) {
+            break;
+        }
+    }
+    tried
 }
 
 impl Search<'_> {
@@ -100,87 +166,177 @@ impl Search<'_> {
     }
 
     fn objective(&self) -> u64 {
-        let stride = self.p.shifts.len() + 1;
-        let mut total = 0u64;
-        for (e, row) in self.roster.iter().enumerate() {
-            for (d, x) in row.iter().enumerate() {
-                total += self.requests[e][d * stride + x.map_or(0, |s| s + 1)] as u64;
-            }
-        }
-        for d in 0..self.p.days {
-            for s in 0..self.p.shifts.len() {
-                total += self.pen(d, s, self.count[d][s]);
-            }
-        }
-        total
+        self.total
     }
 
-    fn set(&mut self, e: usize, row: Vec<Option<usize>>) {
-        for (d, x) in self.roster[e].iter().enumerate() {
-            if let Some(s) = *x {
+    /// Puts `part` on days `from..` of person `e`, keeping counts and cost.
+    fn set_window(&mut self, e: usize, from: usize, part: &[Option<usize>]) {
+        let stride = self.p.shifts.len() + 1;
+        for (i, &new) in part.iter().enumerate() {
+            let d = from + i;
+            let old = self.roster[e][d];
+            if old == new {
+                continue;
+            }
+            let request = |x: Option<usize>| self.requests[e][d * stride + x.map_or(0, |s| s + 1)] as u64;
+            self.total = self.total - request(old) + request(new);
+            if let Some(s) = old {
+                self.total -= self.pen(d, s, self.count[d][s]);
                 self.count[d][s] -= 1;
+                self.total += self.pen(d, s, self.count[d][s]);
             }
-        }
-        for (d, x) in row.iter().enumerate() {
-            if let Some(s) = *x {
+            if let Some(s) = new {
+                self.total -= self.pen(d, s, self.count[d][s]);
                 self.count[d][s] += 1;
+                self.total += self.pen(d, s, self.count[d][s]);
             }
+            self.roster[e][d] = new;
         }
-        self.roster[e] = row;
     }
 
-    fn remove(&mut self, e: usize) {
-        let days = self.p.days;
-        self.set(e, vec![None; days]);
+    fn set(&mut self, e: usize, row: &[Option<usize>]) {
+        self.set_window(e, 0, row);
     }
 
-    /// Person `e`'s best schedule given everyone else's (e is not counted).
-    fn best_for(&mut self, e: usize, known: Option<&[Option<usize>]>) -> Option<Vec<Option<usize>>> {
+    fn clear_window(&mut self, e: usize, (from, to): (usize, usize)) {
+        self.set_window(e, from, &vec![None; to - from]);
+    }
+
+    /// Person `e`'s best days in window `w` given everyone else (e is not
+    /// counted), the days outside as in `row`; `known`: `row`'s window keeps
+    /// the rules.
+    fn best_for(
+        &mut self,
+        e: usize,
+        row: &[Option<usize>],
+        (from, to): (usize, usize),
+        known: bool,
+        pace: Pace,
+    ) -> Option<Vec<Option<usize>>> {
         let stride = self.p.shifts.len() + 1;
-        self.cost.clear();
-        self.cost.extend_from_slice(&self.requests[e]);
-        for d in 0..self.p.days {
+        self.cost.resize(self.p.days * stride, 0.0);
+        for d in from..to {
+            self.cost[d * stride] = self.requests[e][d * stride];
             for s in 0..self.p.shifts.len() {
                 let c = self.p.cover[d][s];
                 let mut n = self.count[d][s];
                 if self.roster[e][d] == Some(s) {
                     n -= 1;
                 }
-                self.cost[d * stride + s + 1] += if n < c.requirement {
-                    -f64::from(c.under_weight)
-                } else {
-                    f64::from(c.over_weight)
-                };
+                self.cost[d * stride + s + 1] = self.requests[e][d * stride + s + 1]
+                    + if n < c.requirement {
+                        -f64::from(c.under_weight)
+                    } else {
+                        f64::from(c.over_weight)
+                    };
             }
         }
         self.moves += 1;
-        self.models[e].best(&self.cost, known, &mut self.ws).map(|(_, s)| s)
+        self.models[e]
+            .best_window(row, from, to, pace, &self.cost, known, &mut self.ws)
+            .map(|(_, s)| s)
     }
 
-    /// Re-optimises each person in turn until no one's change helps.
+    /// Re-optimises each person in turn, window by window, until no one's
+    /// change helps.
     fn descend(&mut self, order: &mut [usize], rng: &mut Rng, deadline: Instant) -> u64 {
         let mut current = self.objective();
+        let mut spans = self.windows.clone();
         loop {
             shuffle(order, rng);
             let mut improved = false;
             for &e in order.iter() {
-                if Instant::now() >= deadline {
-                    return current;
-                }
-                let known = self.roster[e].clone();
-                if let Some(row) = self.best_for(e, Some(&known)) {
-                    self.set(e, row);
-                    let now = self.objective();
-                    if now < current {
-                        improved = true;
+                shuffle_spans(&mut spans, rng);
+                for &w in &spans {
+                    if Instant::now() >= deadline {
+                        return current;
                     }
-                    current = now;
+                    let row = self.roster[e].clone();
+                    if let Some(part) = self.best_for(e, &row, w, true, Pace::Exact) {
+                        self.set_window(e, w.0, &part);
+                        let now = self.objective();
+                        if now < current {
+                            improved = true;
+                        }
+                        current = now;
+                    }
                 }
             }
             if !improved {
                 return current;
             }
         }
+    }
+}
+
+fn shuffle_spans(v: &mut [(usize, usize)], rng: &mut Rng) {
+    for i in (1..v.len()).rev() {
+        v.swap(i, rng.below(i + 1));
+    }
+}
+
+impl Search<'_> {
+    /// When the search stalls, starts again from the bound's schedules
+    /// (repaired by descent); keeps that start unless it is worse than the
+    /// best by more than the threshold allows, returning the current cost.
+    fn restart_from_hint(
+        &mut self,
+        shared: &Shared,
+        order: &mut [usize],
+        rng: &mut Rng,
+        deadline: Instant,
+        best: &mut (Roster, u64),
+        current: u64,
+    ) -> u64 {
+        let Some(hint) = shared.hint.lock().ok().and_then(|mut h| h.take()) else {
+            return current;
+        };
+        let saved = self.roster.clone();
+        for (e, row) in hint.iter().enumerate() {
+            self.set(e, row);
+        }
+        let now = self.descend(order, rng, deadline);
+        if now < best.1 {
+            *best = (self.roster.clone(), now);
+            shared.upper.fetch_min(now, Ordering::Relaxed);
+            return now;
+        }
+        if now <= current {
+            return now;
+        }
+        for (e, row) in saved.iter().enumerate() {
+            self.set(e, row);
+        }
+        current
+    }
+
+    /// `k` people to ruin: half the time any, otherwise people who could
+    /// work a shift whose cover is wrong (short or over), so that the
+    /// rebuild can move work onto it.
+    fn pick_group(&self, k: usize, (from, to): (usize, usize), rng: &mut Rng) -> Vec<usize> {
+        let n = self.p.staff.len();
+        let mut group: Vec<usize> = Vec::with_capacity(k);
+        if rng.below(2) == 0 {
+            let wrong: Vec<(usize, usize)> = (from..to)
+                .flat_map(|d| (0..self.p.shifts.len()).map(move |s| (d, s)))
+                .filter(|&(d, s)| {
+                    self.count[d][s] != self.p.cover[d][s].requirement && self.pen(d, s, self.count[d][s]) > 0
+                })
+                .collect();
+            if !wrong.is_empty() {
+                let (d, s) = wrong[rng.below(wrong.len())];
+                let mut able: Vec<usize> = (0..n).filter(|&e| self.models[e].may_work_on(d, s)).collect();
+                shuffle(&mut able, rng);
+                group.extend(able.into_iter().take(k));
+            }
+        }
+        while group.len() < k {
+            let e = rng.below(n);
+            if !group.contains(&e) {
+                group.push(e);
+            }
+        }
+        group
     }
 }
 
@@ -197,15 +353,13 @@ pub fn solve(p: &Problem, opt: &Options) -> Result<Solution, ProblemError> {
     p.validate()?;
     let started = Instant::now();
     let deadline = started + opt.time_limit;
-    let upper = AtomicU64::new(u64::MAX);
-    let lower = AtomicU64::new(0);
-    let stop = AtomicBool::new(false);
+    let shared = Shared::new();
     let (result, bound) = std::thread::scope(|scope| {
-        let bound = opt
-            .bound
-            .then(|| scope.spawn(|| crate::bound::lagrangian(p, deadline, &upper, &lower, &stop)));
-        let result = search(p, opt, deadline, &upper, &lower, &stop);
-        stop.store(true, Ordering::Relaxed);
+        // The bound prices whole-horizon schedules: for long horizons it is not offered.
+        let bound =
+            (opt.bound && p.days <= WHOLE_DAYS).then(|| scope.spawn(|| crate::bound::lagrangian(p, deadline, &shared)));
+        let result = search(p, opt, deadline, &shared);
+        shared.stop.store(true, Ordering::Relaxed);
         (result, bound.map(|h| h.join().expect("the bound's thread")))
     });
     let (roster, objective, moves) = result?;
@@ -220,21 +374,30 @@ pub fn solve(p: &Problem, opt: &Options) -> Result<Solution, ProblemError> {
     })
 }
 
-fn search(
-    p: &Problem,
-    opt: &Options,
-    deadline: Instant,
-    upper: &AtomicU64,
-    lower: &AtomicU64,
-    stop: &AtomicBool,
-) -> Result<(Roster, u64, u64), ProblemError> {
+fn search(p: &Problem, opt: &Options, deadline: Instant, shared: &Shared) -> Result<(Roster, u64, u64), ProblemError> {
+    let (upper, lower, stop) = (&shared.upper, &shared.lower, &shared.stop);
     let n = p.staff.len();
+    let models: Vec<PersonModel> = (0..n).map(|e| PersonModel::new(p, e)).collect::<Result<_, _>>()?;
+    let requests = request_costs(p);
+    let stride = p.shifts.len() + 1;
+    // Everyone off: each day's cost is its days-off requests and its shortfall.
+    let mut total: u64 = requests
+        .iter()
+        .map(|r| (0..p.days).map(|d| r[d * stride] as u64).sum::<u64>())
+        .sum();
+    for row in &p.cover {
+        for c in row {
+            total += u64::from(c.requirement) * u64::from(c.under_weight);
+        }
+    }
     let mut s = Search {
         p,
-        models: (0..n).map(|e| PersonModel::new(p, e)).collect::<Result<_, _>>()?,
-        requests: request_costs(p),
+        windows: windows(p, &models),
+        models,
+        requests,
         roster: vec![vec![None; p.days]; n],
         count: vec![vec![0; p.shifts.len()]; p.days],
+        total,
         ws: Workspace::default(),
         cost: Vec::new(),
         moves: 0,
@@ -242,38 +405,82 @@ fn search(
     let mut rng = Rng::new(opt.seed);
     let mut order: Vec<usize> = (0..n).collect();
     shuffle(&mut order, &mut rng);
-    for &e in &order {
-        let row = s
-            .best_for(e, None)
-            .ok_or_else(|| ProblemError::Invalid(format!("{}: no schedule keeps all of their rules", p.staff[e].id)))?;
-        s.set(e, row);
+    // Built window by window from the start, each window held to its share
+    // of the year's limits where that leaves a schedule.
+    let spans = s.windows.clone();
+    for (i, &w) in spans.iter().enumerate() {
+        for &e in &order {
+            let row = s.roster[e].clone();
+            let tiers = [Pace::Share, Pace::Slack, Pace::Loose];
+            // Planned with the next window in view, so that it ends where
+            // the next can go on; only this window is kept.
+            let ahead = (w.0, spans.get(i + 1).map_or(w.1, |next| next.1));
+            if let Some(part) = tiers
+                .into_iter()
+                .find_map(|pace| s.best_for(e, &row, ahead, false, pace))
+            {
+                s.set_window(e, w.0, &part[..w.1 - w.0]);
+                continue;
+            }
+            // Two windows at once may be too large to search: this one alone.
+            if let Some(part) = tiers.into_iter().find_map(|pace| s.best_for(e, &row, w, false, pace)) {
+                s.set_window(e, w.0, &part);
+                continue;
+            }
+            // The window before may have ended where this one cannot go on:
+            // both again, as one.
+            let both = (spans[i.saturating_sub(1)].0, w.1);
+            let part = tiers
+                .into_iter()
+                .find_map(|pace| s.best_for(e, &row, both, false, pace))
+                .ok_or_else(|| {
+                    let who = &p.staff[e].id;
+                    if w == (0, p.days) {
+                        ProblemError::Invalid(format!("{who}: no schedule keeps all of their rules"))
+                    } else {
+                        ProblemError::Invalid(format!(
+                            "{who}: no schedule keeps all of their rules on days {} to {}",
+                            both.0,
+                            w.1 - 1
+                        ))
+                    }
+                })?;
+            s.set_window(e, both.0, &part);
+        }
     }
     let mut current = s.descend(&mut order, &mut rng, deadline);
     let mut best = (s.roster.clone(), current);
     upper.fetch_min(current, Ordering::Relaxed);
     let mut since_best = 0u64;
     while Instant::now() < deadline && !stop.load(Ordering::Relaxed) && lower.load(Ordering::Relaxed) < best.1 {
-        // Ruin a few people and rebuild them one by one, each at their best
-        // against the rest; keep the result unless it is worse.
-        let k = 2 + rng.below(n.clamp(2, 5) - 1);
-        let saved = s.roster.clone();
-        let mut group: Vec<usize> = Vec::with_capacity(k);
-        while group.len() < k.min(n) {
-            let e = rng.below(n);
-            if !group.contains(&e) {
-                group.push(e);
-            }
-        }
+        // Ruin a few people over a window and rebuild them one by one, each
+        // at their best against the rest; keep the result unless it is worse.
+        // Groups grow while nothing improves, so that a deep local optimum
+        // is eventually ruined as a whole.
+        let most = (5 + (since_best / STALL) as usize).min(n.max(2));
+        let k = 2 + rng.below(most - 1);
+        let w = s.windows[rng.below(s.windows.len())];
+        let group = s.pick_group(k.min(n), w, &mut rng);
+        let saved: Vec<Vec<Option<usize>>> = group.iter().map(|&e| s.roster[e].clone()).collect();
         for &e in &group {
-            s.remove(e);
+            s.clear_window(e, w);
         }
         let mut ok = true;
-        for &e in &group {
-            match s.best_for(e, Some(&saved[e])) {
-                Some(row) => s.set(e, row),
+        for (g, &e) in group.iter().enumerate() {
+            match s.best_for(e, &saved[g], w, true, Pace::Exact) {
+                Some(part) => s.set_window(e, w.0, &part),
                 None => {
                     ok = false;
                     break;
+                }
+            }
+        }
+        // Each rebuilt person once more against the others rebuilt after them.
+        if ok {
+            for &e in &group {
+                let row = s.roster[e].clone();
+                if let Some(part) = s.best_for(e, &row, w, true, Pace::Exact) {
+                    s.set_window(e, w.0, &part);
                 }
             }
         }
@@ -290,15 +497,15 @@ fn search(
                 since_best = 0;
             }
         } else {
-            for (e, row) in saved.into_iter().enumerate() {
-                if s.roster[e] != row {
-                    s.set(e, row);
-                }
+            for (g, &e) in group.iter().enumerate() {
+                s.set(e, &saved[g]);
             }
         }
         since_best += 1;
+        if since_best.is_multiple_of(STALL) {
+            current = s.restart_from_hint(shared, &mut order, &mut rng, deadline, &mut best, current);
+        }
     }
-    let _ = since_best;
     Ok((best.0, best.1, s.moves))
 }
 
@@ -415,8 +622,7 @@ mod tests {
             prop_assume!(p.staff.len() * p.days * p.shifts.len() <= 12);
             let truth = optimum(&p);
             // The bound on its own, unclamped by any roster found.
-            let never = AtomicU64::new(u64::MAX);
-            let raw = crate::bound::lagrangian(&p, Instant::now() + Duration::from_millis(100), &never, &AtomicU64::new(0), &AtomicBool::new(false));
+            let raw = crate::bound::lagrangian(&p, Instant::now() + Duration::from_millis(100), &Shared::new());
             if let (Some(lb), Some(truth)) = (raw, truth) {
                 prop_assert!(lb <= truth, "bound {} above the optimum {}", lb, truth);
             }
