@@ -100,6 +100,9 @@ pub(crate) fn request_costs(p: &Problem) -> Vec<Vec<f64>> {
     out
 }
 
+/// Half the rebuilds price each shift with this much noise (share of its cover weight).
+const NOISE: f64 = 0.5;
+
 /// Ruins without a new best after which groups grow by one.
 const STALL: u64 = 2_000;
 
@@ -121,6 +124,10 @@ struct Search<'a> {
     ws: Workspace,
     cost: Vec<f64>,
     moves: u64,
+    /// Random change to each shift's cost while rebuilding, as a share of
+    /// the cover's weight: rebuilt people try other cells than their best.
+    noise: f64,
+    noise_rng: Rng,
 }
 
 /// The longest horizon searched whole (and bounded): beyond it each
@@ -223,7 +230,13 @@ impl Search<'_> {
                 if self.roster[e][d] == Some(s) {
                     n -= 1;
                 }
+                let jitter = if self.noise > 0.0 {
+                    (self.noise_rng.next() as f64 / u64::MAX as f64 - 0.5) * self.noise * f64::from(c.under_weight)
+                } else {
+                    0.0
+                };
                 self.cost[d * stride + s + 1] = self.requests[e][d * stride + s + 1]
+                    + jitter
                     + if n < c.requirement {
                         -f64::from(c.under_weight)
                     } else {
@@ -401,6 +414,8 @@ fn search(p: &Problem, opt: &Options, deadline: Instant, shared: &Shared) -> Res
         ws: Workspace::default(),
         cost: Vec::new(),
         moves: 0,
+        noise: 0.0,
+        noise_rng: Rng::new(opt.seed ^ 0x5eed),
     };
     let mut rng = Rng::new(opt.seed);
     let mut order: Vec<usize> = (0..n).collect();
@@ -466,6 +481,7 @@ fn search(p: &Problem, opt: &Options, deadline: Instant, shared: &Shared) -> Res
             s.clear_window(e, w);
         }
         let mut ok = true;
+        s.noise = if rng.below(2) == 0 { NOISE } else { 0.0 };
         for (g, &e) in group.iter().enumerate() {
             match s.best_for(e, &saved[g], w, true, Pace::Exact) {
                 Some(part) => s.set_window(e, w.0, &part),
@@ -475,6 +491,7 @@ fn search(p: &Problem, opt: &Options, deadline: Instant, shared: &Shared) -> Res
                 }
             }
         }
+        s.noise = 0.0;
         // Each rebuilt person once more against the others rebuilt after them.
         if ok {
             for &e in &group {
