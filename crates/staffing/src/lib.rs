@@ -5,6 +5,7 @@
 
 pub mod erlang;
 pub mod hypercube;
+pub mod service;
 
 /// Why a staffing question has no answer.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
