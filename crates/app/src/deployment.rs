@@ -58,7 +58,7 @@ struct Made {
     type_names: Vec<String>,
 }
 
-fn load_forecast(store: &dyn Store, req: &PlanRequest) -> Result<(ForecastRun, Vec<(u32, f64)>)> {
+pub(crate) fn load_forecast(store: &dyn Store, req: &PlanRequest) -> Result<(ForecastRun, Vec<(u32, f64)>)> {
     if req.forecast == "latest" {
         let dataset = crate::forecast::resolve_dataset(store, req.dataset.as_deref())?;
         return store.latest_forecast(&dataset, &req.window, None)?.ok_or_else(|| {

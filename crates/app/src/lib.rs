@@ -21,6 +21,7 @@ pub mod notify;
 pub mod replay_period;
 pub mod replay_plan;
 pub mod settings;
+pub mod staffing;
 pub mod store;
 pub mod units;
 pub mod users;

@@ -22,6 +22,7 @@ mod replay;
 mod report;
 mod serve;
 mod simulate;
+mod staffing;
 mod user;
 mod volunteer;
 
@@ -68,6 +69,8 @@ enum Command {
     Backtest(backtest::BacktestArgs),
     /// Plan deployment: place units or posts to cover as much forecast demand as possible
     Plan(plan::PlanArgs),
+    /// Crews each station needs in a forecast's window to answer calls within a target (Erlang C)
+    Staffing(staffing::StaffingArgs),
     /// Replay real incidents against plans made shift by shift, beside baseline deployments
     Replay(replay::ReplayArgs),
     /// The tamper-evident record: checkpoints, verification, proofs
@@ -129,6 +132,7 @@ fn main() -> ExitCode {
         Command::Simulate(cmd) => simulate::run(&settings, &cmd),
         Command::Plan(args) => plan::run(&settings, &args),
         Command::Replay(args) => replay::run(&settings, &args),
+        Command::Staffing(args) => staffing::run(&settings, &args),
         Command::Ledger(cmd) => ledger::run(&settings, &cmd),
         Command::Case(cmd) => case::run(&settings, &cmd),
         Command::Report(args) => report::run(&settings, &args),

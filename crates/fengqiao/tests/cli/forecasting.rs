@@ -413,3 +413,46 @@ fn replay_scores_plans_against_baselines() {
     );
     assert!(lo <= d && d <= hi);
 }
+
+#[test]
+fn staffing_gives_each_station_the_fewest_crews_meeting_the_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(dir.path(), &["demo", "--no-serve", "--days", "30"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(
+        dir.path(),
+        &["staffing", "--target-minutes", "5", "--level", "0.9", "--json"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    // The demo records dispatch and the end of handling: service is measured.
+    assert_eq!(v["service_basis"], "measured");
+    assert!(v["measured_calls"].as_u64().unwrap() >= 30);
+    let service = v["service_minutes"].as_f64().unwrap();
+    assert!((5.0..240.0).contains(&service), "{service}");
+    let stations = v["stations"].as_array().unwrap();
+    assert_eq!(stations.len(), 8, "the demo's eight stations");
+    let mut expected = 0.0;
+    for s in stations {
+        let (load, crews) = (s["load"].as_f64().unwrap(), s["crews"].as_u64().unwrap() as f64);
+        assert!(crews > load, "{s}");
+        assert!(s["service_level"].as_f64().unwrap() >= 0.9, "{s}");
+        expected += s["expected_incidents"].as_f64().unwrap();
+    }
+    assert!(
+        expected > 1.0,
+        "the shift's forecast incidents are shared among the stations"
+    );
+    // A stricter target never needs fewer crews.
+    let o = run(
+        dir.path(),
+        &["staffing", "--target-minutes", "1", "--level", "0.99", "--json"],
+    );
+    let strict: Value = serde_json::from_slice(&o.stdout).unwrap();
+    for (a, b) in stations.iter().zip(strict["stations"].as_array().unwrap()) {
+        assert!(b["crews"].as_u64() >= a["crews"].as_u64());
+    }
+    let o = run(dir.path(), &["staffing", "--level", "1.5"]);
+    assert_eq!(o.status.code(), Some(6));
+    assert!(one_line_error(&o).contains("level 1.5"), "{}", stderr(&o));
+}

@@ -1,0 +1,224 @@
+//! `fengqiao staffing`: how many crews each station needs in a forecast's
+//! window to answer its calls within a target — the expected incidents of
+//! the cells nearest each station, the service time measured from the
+//! dataset's own incidents (dispatch or receipt to the end of handling),
+//! and Erlang C for the fewest crews meeting the level.
+
+use crate::deployment::{PlanRequest, load_forecast};
+use crate::error::{Error, Result};
+use chrono::Duration;
+use fengqiao_domain::FacilityKind;
+use fengqiao_geo::{CellId, Grid, LocalProjection, LonLat, Xy};
+use fengqiao_staffing::erlang;
+use fengqiao_staffing::service::{Sample, measure};
+use fengqiao_store::{Cursor, ForecastRun, IncidentFilter, PageRequest, Store};
+use serde::Serialize;
+
+/// Fewest measured calls for their mean to be used instead of the default.
+const MIN_MEASURED: usize = 30;
+/// Most incidents read to measure service times.
+const MAX_MEASURED: usize = 200_000;
+
+#[derive(Debug, Clone)]
+pub struct StaffingRequest {
+    pub dataset: Option<String>,
+    /// A forecast id, or `latest`.
+    pub forecast: String,
+    /// The window of the latest forecast: shift, day or week.
+    pub window: String,
+    /// A call should wait at most this long for a crew…
+    pub target_minutes: f64,
+    /// …in at least this share of calls.
+    pub level: f64,
+    /// Busy minutes per call where the data records too few handled calls.
+    pub default_service_minutes: f64,
+    /// Days of incidents before the forecast's data cut-off to measure from.
+    pub history_days: u32,
+}
+
+impl Default for StaffingRequest {
+    fn default() -> Self {
+        StaffingRequest {
+            dataset: None,
+            forecast: "latest".into(),
+            window: "shift".into(),
+            target_minutes: 5.0,
+            level: 0.9,
+            default_service_minutes: 45.0,
+            history_days: 90,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StationNeed {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    /// Expected incidents in the window in the cells nearest this station.
+    pub expected_incidents: f64,
+    pub calls_per_hour: f64,
+    /// Offered load: crews' worth of work on average.
+    pub load: f64,
+    /// The fewest crews meeting the target.
+    pub crews: u32,
+    pub service_level: f64,
+    pub wait_probability: f64,
+    /// Patrol units on file at the station.
+    pub units_on_file: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StaffingReport {
+    pub forecast_id: i64,
+    pub dataset: String,
+    pub window_start: String,
+    pub window_end: String,
+    pub service_minutes: f64,
+    /// `measured` (with how many calls) or `default`.
+    pub service_basis: String,
+    pub measured_calls: usize,
+    pub target_minutes: f64,
+    pub level: f64,
+    pub stations: Vec<StationNeed>,
+}
+
+fn check(req: &StaffingRequest) -> Result<()> {
+    let bad = |m: String| Err(Error::input(m));
+    if !(req.target_minutes.is_finite() && (0.0..=240.0).contains(&req.target_minutes)) {
+        return bad(format!("target {} minutes: 0 to 240", req.target_minutes));
+    }
+    if !(req.level > 0.0 && req.level < 1.0) {
+        return bad(format!("level {}: above 0 and below 1 (e.g. 0.9)", req.level));
+    }
+    if !(req.default_service_minutes.is_finite()
+        && req.default_service_minutes > 0.0
+        && req.default_service_minutes <= 1440.0)
+    {
+        return bad(format!(
+            "service time {} minutes: above 0, at most a day",
+            req.default_service_minutes
+        ));
+    }
+    if req.history_days == 0 || req.history_days > 3660 {
+        return bad(format!("history of {} days: 1 to 3660", req.history_days));
+    }
+    Ok(())
+}
+
+/// Mean busy minutes of the dataset's handled calls before the forecast's cut-off.
+fn measured_service(store: &dyn Store, run: &ForecastRun, days: u32) -> Result<(usize, Option<f64>)> {
+    let filter = IncidentFilter {
+        dataset: Some(run.dataset.clone()),
+        from: Some(run.data_cutoff - Duration::days(i64::from(days))),
+        to: Some(run.data_cutoff + Duration::seconds(1)),
+        ..IncidentFilter::default()
+    };
+    let mut samples = Vec::new();
+    let mut after: Option<Cursor> = None;
+    let mut read = 0;
+    loop {
+        let page = store.incidents(&filter, &PageRequest { limit: 1000, after })?;
+        read += page.items.len();
+        for i in &page.items {
+            let r = &i.record;
+            if let (Some(start), Some(end)) = (r.dispatched_at.or(r.received_at), r.closed_at) {
+                samples.push(Sample {
+                    category: r.category.clone(),
+                    hour: 0,
+                    minutes: (end - start).num_seconds() as f64 / 60.0,
+                });
+            }
+        }
+        match page.next {
+            Some(c) if read < MAX_MEASURED => after = Some(c),
+            _ => break,
+        }
+    }
+    let times = measure(samples, MIN_MEASURED);
+    let n = times.overall.count;
+    Ok((n, (n >= MIN_MEASURED).then_some(times.overall.mean_minutes)))
+}
+
+pub fn need(store: &dyn Store, req: &StaffingRequest) -> Result<StaffingReport> {
+    check(req)?;
+    let (run, cells) = load_forecast(
+        store,
+        &PlanRequest {
+            dataset: req.dataset.clone(),
+            forecast: req.forecast.clone(),
+            window: req.window.clone(),
+            units: None,
+        },
+    )?;
+    let stations: Vec<_> = store
+        .facilities()?
+        .into_iter()
+        .filter(|f| f.kind == FacilityKind::Station)
+        .collect();
+    if stations.is_empty() {
+        return Err(Error::input("no police stations on file: import facilities first"));
+    }
+    let proj = LocalProjection::centred_on(LonLat::new(run.centre[0], run.centre[1]));
+    let grid = Grid::new(Xy::new(run.origin[0], run.origin[1]), run.cell_m, run.cols, run.rows)
+        .map_err(|e| Error::input(format!("forecast {}: {e}", run.id)))?;
+    let at: Vec<Xy> = stations
+        .iter()
+        .map(|s| proj.project(LonLat::new(s.lon, s.lat)))
+        .collect();
+    let mut expected = vec![0.0; stations.len()];
+    for &(c, w) in cells.iter().filter(|(_, w)| *w > 0.0) {
+        let p = grid.cell_centre(CellId(c));
+        let nearest = at
+            .iter()
+            .enumerate()
+            .min_by(|a, b| {
+                let d = |q: &Xy| (q.x - p.x).powi(2) + (q.y - p.y).powi(2);
+                d(a.1).total_cmp(&d(b.1))
+            })
+            .map(|(i, _)| i)
+            .expect("at least one station");
+        expected[nearest] += w;
+    }
+    let (measured_calls, measured) = measured_service(store, &run, req.history_days)?;
+    let service_minutes = measured.unwrap_or(req.default_service_minutes);
+    let hours = (run.window_end - run.window_start).num_seconds() as f64 / 3600.0;
+    if hours <= 0.0 {
+        return Err(Error::input(format!("forecast {}: an empty window", run.id)));
+    }
+    let mut out = Vec::with_capacity(stations.len());
+    for (s, &e) in stations.iter().zip(&expected) {
+        let calls_per_hour = e / hours;
+        let load = erlang::intensity(calls_per_hour, service_minutes).map_err(|e| Error::input(e.to_string()))?;
+        let ratio = req.target_minutes / service_minutes;
+        let crews = erlang::servers_needed(load, ratio, req.level).map_err(|e| Error::input(e.to_string()))?;
+        out.push(StationNeed {
+            code: s.code.clone(),
+            name_zh: s.name_zh.clone(),
+            name_en: s.name_en.clone(),
+            expected_incidents: e,
+            calls_per_hour,
+            load,
+            crews,
+            service_level: erlang::service_level(crews, load, ratio),
+            wait_probability: erlang::wait_probability(crews, load),
+            units_on_file: s.units,
+        });
+    }
+    Ok(StaffingReport {
+        forecast_id: run.id,
+        dataset: run.dataset.clone(),
+        window_start: run.window_start.to_rfc3339(),
+        window_end: run.window_end.to_rfc3339(),
+        service_minutes,
+        service_basis: if measured.is_some() {
+            "measured".into()
+        } else {
+            "default".into()
+        },
+        measured_calls,
+        target_minutes: req.target_minutes,
+        level: req.level,
+        stations: out,
+    })
+}
