@@ -525,6 +525,59 @@ fn forecast_json(run: &fengqiao_store::ForecastRun, mut cells: Vec<(u32, f64)>, 
 }
 
 /// The newest plan for a dataset (`format=geojson`: its map layers), or one by id.
+/// Crews per station for a stored forecast's window (`fengqiao staffing`).
+pub async fn staffing(State(state): State<AppState>, Query(q): Q) -> Result<axum::response::Response, ApiError> {
+    params::reject_unknown(
+        &q,
+        &[
+            "dataset",
+            "forecast",
+            "window",
+            "target_minutes",
+            "level",
+            "service_minutes",
+            "history_days",
+        ],
+    )?;
+    let mut req = fengqiao_app::staffing::StaffingRequest {
+        dataset: q.get("dataset").cloned().or_else(|| state.default_dataset.clone()),
+        ..Default::default()
+    };
+    if let Some(f) = q.get("forecast") {
+        req.forecast = f.clone();
+    }
+    if let Some(w) = q.get("window") {
+        if !["shift", "day", "week"].contains(&w.as_str()) {
+            return Err(ApiError::invalid_parameter("window", w, "expected shift, day or week"));
+        }
+        req.window = w.clone();
+    }
+    let number = |name: &str| -> Result<Option<f64>, ApiError> {
+        q.get(name)
+            .map(|v| {
+                v.parse::<f64>()
+                    .map_err(|_| ApiError::invalid_parameter(name, v, "expected a number"))
+            })
+            .transpose()
+    };
+    if let Some(v) = number("target_minutes")? {
+        req.target_minutes = v;
+    }
+    if let Some(v) = number("level")? {
+        req.level = v;
+    }
+    if let Some(v) = number("service_minutes")? {
+        req.default_service_minutes = v;
+    }
+    if let Some(v) = q.get("history_days") {
+        req.history_days = v
+            .parse()
+            .map_err(|_| ApiError::invalid_parameter("history_days", v, "expected a whole number of days"))?;
+    }
+    let report = on_worker(&state, move |s| fengqiao_app::staffing::need(s, &req)).await??;
+    Ok(axum::response::IntoResponse::into_response(axum::Json(report)))
+}
+
 pub async fn latest_plan(
     State(state): State<AppState>,
     axum::Extension(who): axum::Extension<fengqiao_auth::Principal>,

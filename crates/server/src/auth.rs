@@ -75,6 +75,7 @@ pub const ROUTES: &[(&str, &str, Need)] = &[
     ),
     ("POST", "/api/v1/plans", Need::Permission(Permission::PlansWrite)),
     ("GET", "/api/v1/plans/latest", Need::Permission(Permission::PlansRead)),
+    ("GET", "/api/v1/staffing", Need::Permission(Permission::PlansRead)),
     ("GET", "/api/v1/plans/*", Need::Permission(Permission::PlansRead)),
     (
         "POST",

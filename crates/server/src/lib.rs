@@ -258,6 +258,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/forecasts/latest", get(api::latest_forecast))
         .route("/api/v1/plans", axum::routing::post(jobs::plan))
         .route("/api/v1/plans/latest", get(api::latest_plan))
+        .route("/api/v1/staffing", get(api::staffing))
         .route("/api/v1/plans/{id}", get(api::plan_by_id))
         .route("/api/v1/plans/{id}/replay", axum::routing::post(jobs::replay))
         .route("/api/v1/cases", get(cases::list).post(cases::open))

@@ -190,6 +190,22 @@ pub const DOCS: &[Doc] = &[
     ),
     (
         "GET",
+        "/api/v1/staffing",
+        "Crews each station needs in a forecast's window to answer calls within a target (Erlang C)",
+        &[
+            ("dataset", "string"),
+            ("forecast", "string"),
+            ("window", "enum:shift|day|week"),
+            ("target_minutes", "number"),
+            ("level", "number"),
+            ("service_minutes", "number"),
+            ("history_days", "integer"),
+        ],
+        None,
+        200,
+    ),
+    (
+        "GET",
         "/api/v1/plans/{id}",
         "A deployment plan",
         &[("format", "enum:json|geojson|csv")],

@@ -123,3 +123,99 @@ async fn plans_latest_and_by_id() {
     assert_eq!(app.get("/api/v1/plans/x").await.status, 400);
     assert_eq!(app.get("/api/v1/plans/latest?format=kml").await.status, 400);
 }
+
+#[tokio::test]
+async fn staffing_from_the_latest_forecast() {
+    let app = spawn_app().await;
+    let r = app.get("/api/v1/staffing").await;
+    assert_eq!(r.status, 422, "no forecast yet");
+    assert!(r.json()["message"].as_str().unwrap().contains("fengqiao forecast"));
+    off_runtime(|| {
+        let store = app.db.open();
+        let store = store.as_ref();
+        let now = chrono::Utc::now();
+        let run = fengqiao_store::ForecastRun {
+            id: 0,
+            dataset: "demo".into(),
+            model: "fq".into(),
+            window_kind: "shift".into(),
+            window_start: now,
+            window_end: now + chrono::Duration::hours(8),
+            shift: 0,
+            category: None,
+            cell_m: 150.0,
+            centre: [121.5, 29.86],
+            origin: [-1500.0, -1500.0],
+            cols: 20,
+            rows: 20,
+            data_cutoff: now,
+            params: serde_json::json!({}),
+            version: "test".into(),
+            created_at: now,
+        };
+        // 16 expected incidents near the grid's first cell, 4 near its last.
+        fengqiao_store::Store::save_forecast(
+            store,
+            &fengqiao_store::NewForecast {
+                run,
+                cells: vec![(0, 16.0), (399, 4.0)],
+            },
+        )
+        .unwrap();
+        let station = |code: &str, lon: f64, lat: f64| fengqiao_domain::Facility {
+            code: code.into(),
+            kind: fengqiao_domain::FacilityKind::Station,
+            name_zh: format!("{code}派出所"),
+            name_en: code.into(),
+            lon,
+            lat,
+            jurisdiction: None,
+            units: 4,
+        };
+        // One station at the grid's south-west corner, one at its north-east.
+        store
+            .replace_facilities(&[station("SW", 121.485, 29.847), station("NE", 121.515, 29.873)])
+            .unwrap();
+    });
+    let v = app
+        .get("/api/v1/staffing?target_minutes=5&level=0.9&service_minutes=48")
+        .await
+        .json();
+    // No handled calls on file: the default service time, said so.
+    assert_eq!(v["service_basis"], "default");
+    assert_eq!(v["service_minutes"], 48.0);
+    let by = |code: &str| {
+        v["stations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["code"] == code)
+            .unwrap()
+            .clone()
+    };
+    let (sw, ne) = (by("SW"), by("NE"));
+    assert_eq!(sw["expected_incidents"], 16.0);
+    assert_eq!(ne["expected_incidents"], 4.0);
+    // 16 incidents in 8 h at 48 min: load 1.6; 4 in 8 h: 0.4. Erlang C at 90 % within 5 min.
+    assert!((sw["load"].as_f64().unwrap() - 1.6).abs() < 1e-9);
+    let need = |a: f64| fengqiao_staffing::erlang::servers_needed(a, 5.0 / 48.0, 0.9).unwrap();
+    assert_eq!(sw["crews"].as_u64(), Some(u64::from(need(1.6))));
+    assert_eq!(ne["crews"].as_u64(), Some(u64::from(need(0.4))));
+    assert!(sw["crews"].as_u64() > ne["crews"].as_u64());
+    // Malformed parameters are 400; well-formed but out of range, 422 (the code table's statuses).
+    for (bad, status, names) in [
+        ("target_minutes=x", 400, "target_minutes"),
+        ("window=month", 400, "window"),
+        ("colour=red", 400, "colour"),
+        ("level=1", 422, "level 1"),
+        ("history_days=0", 422, "0 days"),
+    ] {
+        let r = app.get(&format!("/api/v1/staffing?{bad}")).await;
+        assert_eq!(r.status, status, "{bad}");
+        assert!(
+            r.json()["message"].as_str().unwrap().contains(names),
+            "{bad}: {}",
+            r.json()
+        );
+    }
+}
