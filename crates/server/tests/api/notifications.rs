@@ -98,6 +98,21 @@ async fn a_dispatch_and_an_overdue_case_reach_the_departments_webhook() {
     let text = v["text"]["content"].as_str().unwrap();
     assert!(text.contains("请办理") && text.contains("外墙瓷砖松动"), "{text}");
 
+    // The receiver hears the message before the server records it as sent:
+    // wait for the record, or the sweep below would send the dispatch again.
+    for _ in 0..100 {
+        let list = app.get("/api/v1/notifications").await.json();
+        let sent = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["case_code"] == code.as_str() && n["event"] == "dispatch" && n["sent_at"].is_string());
+        if sent {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+
     // Past its deadline: the sweep raises 督办 and the department hears of it.
     let settings = app.settings.clone();
     // The sweep and the delivery at a time two months on (the server's own
