@@ -259,7 +259,7 @@ impl Search<'_> {
             shuffle(order, rng);
             let mut improved = false;
             for &e in order.iter() {
-                shuffle_spans(&mut spans, rng);
+                shuffle(&mut spans, rng);
                 for &w in &spans {
                     if Instant::now() >= deadline {
                         return current;
@@ -279,12 +279,6 @@ impl Search<'_> {
                 return current;
             }
         }
-    }
-}
-
-fn shuffle_spans(v: &mut [(usize, usize)], rng: &mut Rng) {
-    for i in (1..v.len()).rev() {
-        v.swap(i, rng.below(i + 1));
     }
 }
 
@@ -353,7 +347,7 @@ impl Search<'_> {
     }
 }
 
-fn shuffle(v: &mut [usize], rng: &mut Rng) {
+fn shuffle<T>(v: &mut [T], rng: &mut Rng) {
     for i in (1..v.len()).rev() {
         v.swap(i, rng.below(i + 1));
     }
