@@ -684,29 +684,7 @@ mod tests {
 
     /// Every schedule, the cheapest that keeps the rules (by the checker).
     fn brute_force(p: &Problem, cost: &[f64]) -> Option<f64> {
-        let choices = p.shifts.len() + 1;
-        let total = choices.pow(p.days as u32);
-        let mut best: Option<f64> = None;
-        for code in 0..total {
-            let mut c = code;
-            let row: Vec<Option<usize>> = (0..p.days)
-                .map(|_| {
-                    let x = c % choices;
-                    c /= choices;
-                    x.checked_sub(1)
-                })
-                .collect();
-            if !evaluate(p, &vec![row.clone()]).feasible() {
-                continue;
-            }
-            let v: f64 = row
-                .iter()
-                .enumerate()
-                .map(|(d, x)| cost[d * choices + x.map_or(0, |s| s + 1)])
-                .sum();
-            best = Some(best.map_or(v, |b: f64| b.min(v)));
-        }
-        best
+        all_feasible(p, cost).into_iter().map(|(v, _)| v).reduce(f64::min)
     }
 
     prop_compose! {

@@ -110,12 +110,7 @@ impl Region {
         let mut rate_to = vec![0.0; (full + 1) * n];
         for state in 0..full {
             for a in &self.atoms {
-                let u = a
-                    .preference
-                    .iter()
-                    .copied()
-                    .find(|&u| state & (1 << u) == 0)
-                    .expect("a free crew");
+                let u = first_free(&a.preference, state);
                 rate_to[state * n + u] += a.calls_per_hour;
             }
         }
@@ -168,12 +163,7 @@ impl Region {
             .map(|a| {
                 let mut row = vec![queue_probability / n as f64; n];
                 for (state, &ps) in p.iter().enumerate().take(full) {
-                    let u = a
-                        .preference
-                        .iter()
-                        .copied()
-                        .find(|&u| state & (1 << u) == 0)
-                        .expect("a free crew");
+                    let u = first_free(&a.preference, state);
                     row[u] += ps;
                 }
                 row
@@ -277,6 +267,16 @@ pub fn correction(n: usize, rho: f64, j: usize) -> f64 {
         .map(|(k, lp)| (lp - top).exp() / norm * (ln_choose(n - j - 1, k - j) - ln_choose(n, k)).exp())
         .sum();
     sum / (rho.powi(j as i32) * (1.0 - rho))
+}
+
+/// The first crew in an area's preference list that is free in `state`
+/// (a bit set per busy crew); only asked of states with a free crew.
+fn first_free(preference: &[usize], state: usize) -> usize {
+    preference
+        .iter()
+        .copied()
+        .find(|&u| state & (1 << u) == 0)
+        .expect("a state with a free crew")
 }
 
 #[cfg(test)]
