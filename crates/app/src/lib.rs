@@ -18,6 +18,7 @@ pub mod mediation;
 pub mod mediators;
 pub mod net;
 pub mod notify;
+pub mod personnel;
 pub mod replay_period;
 pub mod replay_plan;
 pub mod settings;

@@ -35,6 +35,8 @@ pub struct Layer {
     pub escalation_days: Option<u32>,
     /// The notification channels file (robot webhooks, SMS gateways).
     pub notify: Option<PathBuf>,
+    /// Station duty: shift types and roster rules.
+    pub duty: Option<PathBuf>,
 }
 
 /// The database.
@@ -75,6 +77,8 @@ pub struct CitySettings {
     /// Grid cell size for aggregates, metres.
     pub cell_m: f64,
     pub categories: Arc<fengqiao_domain::CategoryTable>,
+    /// The stations' shift types and roster rules.
+    pub duty: Arc<fengqiao_domain::duty::DutyConfig>,
 }
 
 /// The case engine, who may do what, and the rules on disputes.
@@ -145,6 +149,14 @@ impl Settings {
                     .map_err(|e| Error::input(format!("category table {}: {e}", p.display())))?
             }
         };
+        let duty = match pick!(duty) {
+            None => fengqiao_domain::duty::DutyConfig::builtin(),
+            Some(p) => {
+                let text = read_text(&p, "duty configuration")?;
+                fengqiao_domain::duty::DutyConfig::from_toml(&text)
+                    .map_err(|e| Error::input(format!("duty configuration {}: {e}", p.display())))?
+            }
+        };
         let signing_key = pick!(ledger_key).unwrap_or_else(|| data_dir.join("ledger-signing.key"));
         let cases = match pick!(cases) {
             None => fengqiao_cases::CaseConfig::builtin(),
@@ -213,6 +225,7 @@ impl Settings {
                 timezone,
                 cell_m,
                 categories: Arc::new(categories),
+                duty: Arc::new(duty),
             },
             cases: CaseSettings {
                 config: Arc::new(cases),

@@ -21,6 +21,8 @@ pub enum Permission {
     CasesWrite,
     VolunteersRead,
     VolunteersWrite,
+    PersonnelRead,
+    PersonnelWrite,
     ReportsRead,
     LedgerRead,
     LedgerWitness,
@@ -28,7 +30,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 13] = [
+    pub const ALL: [Permission; 15] = [
         Self::IncidentsRead,
         Self::ForecastsRead,
         Self::ForecastsWrite,
@@ -38,6 +40,8 @@ impl Permission {
         Self::CasesWrite,
         Self::VolunteersRead,
         Self::VolunteersWrite,
+        Self::PersonnelRead,
+        Self::PersonnelWrite,
         Self::ReportsRead,
         Self::LedgerRead,
         Self::LedgerWitness,
@@ -55,6 +59,8 @@ impl Permission {
             Self::CasesWrite => "cases.write",
             Self::VolunteersRead => "volunteers.read",
             Self::VolunteersWrite => "volunteers.write",
+            Self::PersonnelRead => "personnel.read",
+            Self::PersonnelWrite => "personnel.write",
             Self::ReportsRead => "reports.read",
             Self::LedgerRead => "ledger.read",
             Self::LedgerWitness => "ledger.witness",

@@ -6,8 +6,10 @@
 //! edge, and are valid from then on.
 
 mod category;
+pub mod duty;
 mod incident;
 mod jurisdiction;
+pub mod personnel;
 
 pub use category::{Category, CategoryError, CategoryTable};
 pub use incident::{Facility, FacilityKind, Incident, NewIncident, Origin, TimePrecision, hour_of_week};

@@ -62,6 +62,9 @@ pub struct GlobalArgs {
     /// Notification channels: a TOML file of robot webhooks and SMS gateways per department or person [default: none]
     #[arg(long, global = true, env = "FENGQIAO_NOTIFY")]
     pub notify: Option<std::path::PathBuf>,
+    /// Station duty (TOML: shift types and roster rules) replacing the built-in 三班倒 / 24-hour duty one
+    #[arg(long, global = true, env = "FENGQIAO_DUTY")]
+    pub duty: Option<PathBuf>,
 }
 
 impl GlobalArgs {
@@ -85,6 +88,7 @@ impl GlobalArgs {
             escalation_radius_m: self.escalation_radius_m,
             escalation_days: self.escalation_days,
             notify: self.notify.clone(),
+            duty: self.duty.clone(),
         }
     }
 

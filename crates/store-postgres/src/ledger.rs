@@ -98,8 +98,9 @@ pub(crate) fn commit(key: &[u8; 32], values: &[Owned]) -> [u8; 32] {
 }
 
 use fengqiao_store::canonical::{
-    ACTIVITY_COLUMNS, ATTACHMENT_COLUMNS, FORECAST_COLUMNS, INCIDENT_COLUMNS, LINK_COLUMNS, LOGIN_COLUMNS,
-    MEDIATOR_COLUMNS, PLAN_COLUMNS, USER_COLUMNS, VOLUNTEER_ACCOUNT_COLUMNS, VOLUNTEER_COLUMNS,
+    ACTIVITY_COLUMNS, ATTACHMENT_COLUMNS, FORECAST_COLUMNS, INCIDENT_COLUMNS, LEAVE_COLUMNS, LINK_COLUMNS,
+    LOGIN_COLUMNS, MEDIATOR_COLUMNS, PERSON_COLUMNS, PLAN_COLUMNS, USER_COLUMNS, VOLUNTEER_ACCOUNT_COLUMNS,
+    VOLUNTEER_COLUMNS,
 };
 
 /// The stored values of a record that the log commits to (the SQLite
@@ -173,6 +174,14 @@ pub(crate) fn record_values(
         "link" => one(
             &mut query,
             &format!("SELECT {LINK_COLUMNS} FROM case_links WHERE id = $1"),
+        ),
+        "person" => one(
+            &mut query,
+            &format!("SELECT {PERSON_COLUMNS} FROM personnel WHERE id = $1"),
+        ),
+        "leave" => one(
+            &mut query,
+            &format!("SELECT {LEAVE_COLUMNS} FROM personnel_leave WHERE id = $1"),
         ),
         other => Err(fengqiao_store::StoreError::InvalidQuery(format!(
             "no record type {other:?} in the PostgreSQL ledger yet"

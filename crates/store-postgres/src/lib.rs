@@ -19,6 +19,7 @@ mod log;
 mod mediators;
 mod outbox;
 mod outputs;
+mod personnel;
 mod places;
 mod store_impl;
 pub mod testing;
@@ -37,6 +38,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (7, include_str!("../migrations/0007_volunteer_accounts.sql")),
     (8, include_str!("../migrations/0008_outbox.sql")),
     (9, include_str!("../migrations/0009_mediators.sql")),
+    (10, include_str!("../migrations/0010_personnel.sql")),
 ];
 
 /// The newest schema version this build knows.

@@ -131,6 +131,8 @@ impl PgStore {
             "link" => "case_links",
             "volunteer_account" => "volunteer_accounts",
             "mediator" => "mediators",
+            "person" => "personnel",
+            "leave" => "personnel_leave",
             other => {
                 return Err(StoreError::InvalidQuery(format!(
                     "no record type {other:?} in the ledger"

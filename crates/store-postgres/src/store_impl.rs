@@ -267,6 +267,55 @@ impl Store for PgStore {
         self.writing(false, || PgStore::retire_mediator(self, id, actor))
     }
 
+    fn personnel(&self) -> Result<Vec<fengqiao_store::personnel::Person>> {
+        PgStore::personnel(self)
+    }
+
+    fn add_personnel(
+        &self,
+        people: &[fengqiao_store::personnel::NewPerson],
+        at: chrono::DateTime<chrono::Utc>,
+        actor: &str,
+    ) -> Result<Vec<i64>> {
+        self.writing(false, || PgStore::add_personnel(self, people, at, actor))
+    }
+
+    fn update_person(
+        &self,
+        id: i64,
+        person: &fengqiao_store::personnel::NewPerson,
+        active: bool,
+        expected_version: u32,
+        at: chrono::DateTime<chrono::Utc>,
+        actor: &str,
+    ) -> Result<fengqiao_store::personnel::Person> {
+        self.writing(false, || {
+            PgStore::update_person(self, id, person, active, expected_version, at, actor)
+        })
+    }
+
+    fn leave(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<Vec<fengqiao_store::personnel::Leave>> {
+        PgStore::leave(self, from, to)
+    }
+
+    fn add_leave(
+        &self,
+        leave: &fengqiao_store::personnel::NewLeave,
+        at: chrono::DateTime<chrono::Utc>,
+        actor: &str,
+    ) -> Result<i64> {
+        self.writing(false, || PgStore::add_leave(self, leave, at, actor))
+    }
+
+    fn cancel_leave(
+        &self,
+        id: i64,
+        _at: chrono::DateTime<chrono::Utc>,
+        actor: &str,
+    ) -> Result<fengqiao_store::personnel::Leave> {
+        self.writing(false, || PgStore::cancel_leave(self, id, actor))
+    }
+
     fn enqueue_notification(&self, n: &fengqiao_store::outbox::NewNotification) -> Result<bool> {
         PgStore::enqueue_notification(self, n)
     }

@@ -9,6 +9,7 @@ mod ledger;
 mod mediators;
 mod migrate;
 mod outbox;
+mod personnel;
 mod queries;
 mod users;
 mod volunteers;
@@ -767,6 +768,43 @@ impl Store for SqliteStore {
 
     fn retire_mediator(&self, id: i64, actor: &str) -> Result<fengqiao_store::mediators::Mediator> {
         self.write(|c| mediators::retire(c, &self.ledger_key, id, actor))
+    }
+
+    fn personnel(&self) -> Result<Vec<fengqiao_store::personnel::Person>> {
+        self.read(personnel::list)
+    }
+
+    fn add_personnel(
+        &self,
+        people: &[fengqiao_store::personnel::NewPerson],
+        at: DateTime<Utc>,
+        actor: &str,
+    ) -> Result<Vec<i64>> {
+        self.write(|c| personnel::add(c, &self.ledger_key, people, at, actor))
+    }
+
+    fn update_person(
+        &self,
+        id: i64,
+        person: &fengqiao_store::personnel::NewPerson,
+        active: bool,
+        expected_version: u32,
+        at: DateTime<Utc>,
+        actor: &str,
+    ) -> Result<fengqiao_store::personnel::Person> {
+        self.write(|c| personnel::update(c, &self.ledger_key, id, person, active, expected_version, at, actor))
+    }
+
+    fn leave(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<Vec<fengqiao_store::personnel::Leave>> {
+        self.read(|c| personnel::leave_between(c, from, to))
+    }
+
+    fn add_leave(&self, leave: &fengqiao_store::personnel::NewLeave, at: DateTime<Utc>, actor: &str) -> Result<i64> {
+        self.write(|c| personnel::add_leave(c, &self.ledger_key, leave, at, actor))
+    }
+
+    fn cancel_leave(&self, id: i64, _at: DateTime<Utc>, actor: &str) -> Result<fengqiao_store::personnel::Leave> {
+        self.write(|c| personnel::cancel_leave(c, &self.ledger_key, id, actor))
     }
 
     fn enqueue_notification(&self, n: &fengqiao_store::outbox::NewNotification) -> Result<bool> {

@@ -26,6 +26,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (18, include_str!("../migrations/0018_volunteer_accounts.sql")),
     (19, include_str!("../migrations/0019_outbox.sql")),
     (20, include_str!("../migrations/0020_mediators.sql")),
+    (21, include_str!("../migrations/0021_personnel.sql")),
 ];
 
 /// The newest schema version this build knows.

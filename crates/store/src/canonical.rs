@@ -28,6 +28,11 @@ pub const VOLUNTEER_COLUMNS: &str = "name, phone, skills, areas, availability, a
 pub const ACTIVITY_COLUMNS: &str = "kind, title, jurisdiction, starts_at, ends_at, reach, case_code";
 /// A mediator of the pool.
 pub const MEDIATOR_COLUMNS: &str = "name, kind, areas, active, version, added_at, added_by";
+/// A member of staff (民警, 辅警).
+pub const PERSON_COLUMNS: &str = "badge, name, kind, station, team, qualifications, phone, weekly_hours, shifts, active, \
+     version, changed_at, changed_by";
+/// A period of leave.
+pub const LEAVE_COLUMNS: &str = "person_id, kind, first_day, last_day, note, cancelled, version, added_at, added_by";
 /// A volunteer's account: who signs in as the volunteer.
 pub const VOLUNTEER_ACCOUNT_COLUMNS: &str = "volunteer_id, username, linked_at, linked_by";
 /// A 民转刑 link between a dispute and a later incident.

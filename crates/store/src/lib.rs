@@ -13,6 +13,7 @@ pub mod files;
 pub mod ledger;
 pub mod mediators;
 pub mod outbox;
+pub mod personnel;
 pub mod secrets;
 pub mod users;
 pub mod volunteers;
@@ -570,6 +571,34 @@ pub trait Store: Send + Sync {
 
     /// Retires mediator `id` (with its ledger entry): on file, no new cases.
     fn retire_mediator(&self, id: i64, actor: &str) -> Result<mediators::Mediator>;
+
+    /// The personnel registry, those who left included, by station and badge.
+    fn personnel(&self) -> Result<Vec<personnel::Person>>;
+
+    /// Adds people (each with its ledger entry), all or none; a badge on
+    /// file already is a `Conflict` naming it. Returns their ids in order.
+    fn add_personnel(&self, people: &[personnel::NewPerson], at: DateTime<Utc>, actor: &str) -> Result<Vec<i64>>;
+
+    /// Rewrites person `id` as a new version (with its ledger entry); a
+    /// `Conflict` unless the stored version is `expected_version`.
+    fn update_person(
+        &self,
+        id: i64,
+        person: &personnel::NewPerson,
+        active: bool,
+        expected_version: u32,
+        at: DateTime<Utc>,
+        actor: &str,
+    ) -> Result<personnel::Person>;
+
+    /// Leave overlapping `[from, to]` (cancelled leave included), by first day.
+    fn leave(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<Vec<personnel::Leave>>;
+
+    /// Records leave (with its ledger entry); returns its id.
+    fn add_leave(&self, leave: &personnel::NewLeave, at: DateTime<Utc>, actor: &str) -> Result<i64>;
+
+    /// Cancels leave `id` (with its ledger entry).
+    fn cancel_leave(&self, id: i64, at: DateTime<Utc>, actor: &str) -> Result<personnel::Leave>;
 
     /// Puts a notification in the outbox, due now; `false` if one with its
     /// key is there already.
