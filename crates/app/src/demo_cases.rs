@@ -118,7 +118,7 @@ fn title(category: &str) -> &'static str {
     }
 }
 
-fn person(rng: &mut Rng) -> String {
+pub(crate) fn person(rng: &mut Rng) -> String {
     format!(
         "{}{}",
         SURNAMES[rng.below(SURNAMES.len())],
@@ -126,7 +126,7 @@ fn person(rng: &mut Rng) -> String {
     )
 }
 
-fn phone(rng: &mut Rng) -> String {
+pub(crate) fn phone(rng: &mut Rng) -> String {
     format!("13{}{:08}", 5 + rng.below(5), rng.below(100_000_000))
 }
 

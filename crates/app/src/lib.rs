@@ -8,6 +8,7 @@ pub mod attachments;
 pub mod backtest;
 pub mod cases;
 pub mod demo_cases;
+pub mod demo_personnel;
 pub mod deployment;
 pub mod error;
 pub mod escalation;

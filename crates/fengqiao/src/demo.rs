@@ -131,6 +131,13 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> Result<()> {
                 fengqiao_app::volunteers::link_account(store, v.id, "volunteer", "demo", chrono::Utc::now())?;
             }
         }
+        let today = chrono::Utc::now().with_timezone(&settings.city.timezone).date_naive();
+        let (people, leave) = fengqiao_app::demo_personnel::seed(store, args.seed, today, chrono::Utc::now())?;
+        if people > 0 {
+            println!(
+                "{people} police (民警, 辅警, 巡特警) at the stations, {leave} periods of leave in the coming weeks"
+            );
+        }
         if seeded > 0 {
             let links = store.escalated_cases()?;
             println!(

@@ -17,6 +17,7 @@ mod forecast;
 mod import;
 mod ledger;
 mod output;
+mod personnel;
 mod plan;
 mod replay;
 mod report;
@@ -84,6 +85,9 @@ enum Command {
     /// Accounts: add, change role, reset password, disable, API tokens
     #[command(subcommand)]
     User(user::UserCommand),
+    /// Personnel (警力): 民警, 辅警 and 巡特警 by station, their qualifications and leave
+    #[command(subcommand)]
+    Personnel(personnel::PersonnelCommand),
     /// Volunteers (鸿雁志愿者): registry, activities, hours, safety talks
     #[command(subcommand)]
     Volunteer(volunteer::VolunteerCommand),
@@ -136,6 +140,7 @@ fn main() -> ExitCode {
         Command::Ledger(cmd) => ledger::run(&settings, &cmd),
         Command::Case(cmd) => case::run(&settings, &cmd),
         Command::Report(args) => report::run(&settings, &args),
+        Command::Personnel(cmd) => personnel::run(&settings, &cmd),
         Command::Volunteer(cmd) => volunteer::run(&settings, &cmd),
         Command::User(cmd) => user::run(&settings, &cmd),
     };

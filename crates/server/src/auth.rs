@@ -148,6 +148,30 @@ pub const ROUTES: &[(&str, &str, Need)] = &[
         "/api/v1/mediators/*/retire",
         Need::Permission(Permission::UsersAdmin),
     ),
+    ("GET", "/api/v1/duty", Need::Permission(Permission::PersonnelRead)),
+    ("GET", "/api/v1/personnel", Need::Permission(Permission::PersonnelRead)),
+    (
+        "POST",
+        "/api/v1/personnel",
+        Need::Permission(Permission::PersonnelWrite),
+    ),
+    (
+        "POST",
+        "/api/v1/personnel/import",
+        Need::Permission(Permission::PersonnelWrite),
+    ),
+    (
+        "POST",
+        "/api/v1/personnel/*",
+        Need::Permission(Permission::PersonnelWrite),
+    ),
+    ("GET", "/api/v1/leave", Need::Permission(Permission::PersonnelRead)),
+    ("POST", "/api/v1/leave", Need::Permission(Permission::PersonnelWrite)),
+    (
+        "POST",
+        "/api/v1/leave/*/cancel",
+        Need::Permission(Permission::PersonnelWrite),
+    ),
     ("POST", "/api/v1/users", Need::Permission(Permission::UsersAdmin)),
     ("POST", "/api/v1/users/*", Need::Permission(Permission::UsersAdmin)),
 ];

@@ -16,8 +16,13 @@ pub fn json<T: DeserializeOwned>(raw: &[u8]) -> Result<T, ApiError> {
     })
 }
 
-/// Routes whose bodies are not JSON (a photo's bytes, a witness's lines).
-const NOT_JSON: [&str; 3] = ["/photos", "/attachments", "/api/v1/ledger/cosignatures"];
+/// Routes whose bodies are not JSON (a photo's bytes, a witness's lines, a CSV export).
+const NOT_JSON: [&str; 4] = [
+    "/photos",
+    "/attachments",
+    "/api/v1/ledger/cosignatures",
+    "/api/v1/personnel/import",
+];
 
 /// What every API answer obeys whatever its handler did: a body sent to a
 /// JSON route must say it is JSON (415 otherwise: a form or `text/plain`

@@ -16,6 +16,7 @@ pub mod jobs;
 pub mod open311;
 pub mod openapi;
 mod params;
+mod personnel;
 pub mod public;
 pub mod session;
 
@@ -137,7 +138,7 @@ pub(crate) fn client_ip(state: &AppState, peer: std::net::IpAddr, headers: &axum
 
 /// The pages, by path: plain HTML, their scripts and one style sheet below,
 /// all compiled into the binary (no CDN, nothing fetched elsewhere).
-const PAGES: [(&str, &str); 9] = [
+const PAGES: [(&str, &str); 10] = [
     ("/", include_str!("../assets/index.html")),
     ("/public", include_str!("../assets/public.html")),
     ("/cases", include_str!("../assets/cases.html")),
@@ -147,9 +148,10 @@ const PAGES: [(&str, &str); 9] = [
     ("/dashboard", include_str!("../assets/dashboard.html")),
     ("/agreement", include_str!("../assets/agreement.html")),
     ("/users", include_str!("../assets/users.html")),
+    ("/personnel", include_str!("../assets/personnel.html")),
 ];
 
-const ASSETS: [(&str, &str, &str); 14] = [
+const ASSETS: [(&str, &str, &str); 15] = [
     ("app.css", "text/css; charset=utf-8", include_str!("../assets/app.css")),
     ("app.js", JS, include_str!("../assets/app.js")),
     ("case_form.js", JS, include_str!("../assets/case_form.js")),
@@ -162,6 +164,7 @@ const ASSETS: [(&str, &str, &str); 14] = [
     ("mediation.js", JS, include_str!("../assets/mediation.js")),
     ("map.js", JS, include_str!("../assets/map.js")),
     ("public.js", JS, include_str!("../assets/public.js")),
+    ("personnel.js", JS, include_str!("../assets/personnel.js")),
     ("users.js", JS, include_str!("../assets/users.js")),
     ("volunteers.js", JS, include_str!("../assets/volunteers.js")),
 ];
@@ -276,6 +279,19 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/v1/mediators/{id}/retire",
             axum::routing::post(cases::retire_mediator),
+        )
+        .route("/api/v1/duty", get(personnel::duty))
+        .route("/api/v1/personnel", get(personnel::list).post(personnel::add))
+        .route(
+            "/api/v1/personnel/import",
+            axum::routing::post(personnel::import)
+                .layer(axum::extract::DefaultBodyLimit::max(personnel::IMPORT_MAX_BYTES)),
+        )
+        .route("/api/v1/personnel/{id}", axum::routing::post(personnel::update))
+        .route("/api/v1/leave", get(personnel::leave).post(personnel::add_leave))
+        .route(
+            "/api/v1/leave/{id}/cancel",
+            axum::routing::post(personnel::cancel_leave),
         )
         .route("/api/v1/volunteers", get(cases::volunteers).post(cases::add_volunteer))
         .route(

@@ -295,6 +295,70 @@ pub const DOCS: &[Doc] = &[
     ),
     (
         "GET",
+        "/api/v1/duty",
+        "The stations' shift types and roster rules, staff kinds, qualifications and kinds of leave",
+        &[],
+        None,
+        200,
+    ),
+    (
+        "GET",
+        "/api/v1/personnel",
+        "The personnel registry (民警, 辅警, 巡特警) of the stations the reader may see, with today's leave; names and phones masked unless the role handles personal data",
+        &[("station", "string"), ("all", "boolean")],
+        None,
+        200,
+    ),
+    (
+        "POST",
+        "/api/v1/personnel",
+        "Add a member of staff (logged)",
+        &[],
+        Some("person_new"),
+        201,
+    ),
+    (
+        "POST",
+        "/api/v1/personnel/import",
+        "Add the people of a personnel export (CSV, UTF-8, Chinese or English headers): every row or none",
+        &[],
+        Some("personnel_csv"),
+        200,
+    ),
+    (
+        "POST",
+        "/api/v1/personnel/{id}",
+        "Rewrite a member of staff at the version read: a transfer, a qualification, leaving the strength (logged)",
+        &[],
+        Some("person_update"),
+        200,
+    ),
+    (
+        "GET",
+        "/api/v1/leave",
+        "Leave overlapping local days from..to (default: the next four weeks) of the people the reader may see",
+        &[("from", "string"), ("to", "string")],
+        None,
+        200,
+    ),
+    (
+        "POST",
+        "/api/v1/leave",
+        "Record leave for a member of staff; it may not overlap their other leave (logged)",
+        &[],
+        Some("leave_new"),
+        201,
+    ),
+    (
+        "POST",
+        "/api/v1/leave/{id}/cancel",
+        "Cancel leave (logged)",
+        &[],
+        None,
+        200,
+    ),
+    (
+        "GET",
         "/api/v1/credentials",
         "Every API token and Open311 key (a handle, a name, the account, when made and when it expires; never the secret)",
         &[],
@@ -532,6 +596,26 @@ fn body_schema(name: &str) -> Value {
                    "username": {"type": "string"}, "days": {"type": ["integer", "null"], "minimum": 1, "maximum": 3650}}),
             &["kind", "name"],
         ),
+        "person_new" | "person_update" => {
+            let mut props = json!({"badge": {"type": "string"}, "name": {"type": "string"},
+                   "kind": {"type": "string", "enum": ["officer", "auxiliary", "special"]}, "station": {"type": "string"},
+                   "team": {"type": "string"}, "qualifications": {"type": "array", "items": {"type": "string"}},
+                   "phone": {"type": ["string", "null"]}, "weekly_hours": {"type": "integer", "minimum": 1, "maximum": 60},
+                   "shifts": {"type": "array", "items": {"type": "string"}}});
+            let mut required = vec!["badge", "name", "kind", "station"];
+            if name == "person_update" {
+                props["version"] = json!({"type": "integer", "minimum": 1});
+                props["active"] = json!({"type": "boolean"});
+                required.push("version");
+            }
+            s(props, &required)
+        }
+        "leave_new" => s(
+            json!({"person_id": {"type": "integer"}, "kind": {"type": "string", "enum": ["annual", "sick", "personal", "training", "compensatory"]},
+                   "first_day": {"type": "string", "format": "date"}, "last_day": {"type": "string", "format": "date"},
+                   "note": {"type": "string"}}),
+            &["person_id", "kind", "first_day", "last_day"],
+        ),
         "mediator_new" => s(
             json!({"name": {"type": "string"}, "kind": {"type": "string", "enum": ["officer", "volunteer", "studio", "village_committee", "judicial"]},
                    "areas": {"type": "array", "items": {"type": "string"}}}),
@@ -636,6 +720,13 @@ pub fn route_codes(method: &str, path: &str, body: Option<&str>, need: Option<Ne
             &[Code::TooManyPhotos, Code::Closed, Code::UnsupportedMediaType]
         }
         ("POST", "/api/v1/cases") => &[Code::InvalidInput, Code::Unknown, Code::Invalid, Code::OutOfScope],
+        ("POST", "/api/v1/personnel") | ("POST", "/api/v1/personnel/import") | ("POST", "/api/v1/personnel/{id}") => {
+            &[Code::InvalidInput, Code::OutOfScope, Code::Conflict]
+        }
+        ("GET", "/api/v1/personnel") => &[Code::OutOfScope],
+        ("GET", "/api/v1/leave") => &[Code::InvalidInput],
+        ("POST", "/api/v1/leave") => &[Code::InvalidInput, Code::NotFound, Code::Conflict],
+        ("POST", "/api/v1/leave/{id}/cancel") => &[Code::Conflict],
         ("POST", "/api/v1/cases/{code}/actions") | ("POST", "/api/v1/public/requests/{token}/rating") => {
             &[Code::Unknown, Code::Invalid, Code::WrongStage, Code::Conflict]
         }
@@ -717,6 +808,8 @@ pub fn document() -> Value {
             let binary = json!({"schema": {"type": "string", "format": "binary"}});
             let content = if *b == "photo" {
                 json!({"image/jpeg": binary, "image/png": binary, "image/webp": binary})
+            } else if *b == "personnel_csv" {
+                json!({"text/csv": {"schema": {"type": "string"}}})
             } else if *b == "attachment" {
                 json!({"image/jpeg": binary, "image/png": binary, "image/webp": binary, "application/pdf": binary})
             } else {

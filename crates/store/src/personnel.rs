@@ -41,12 +41,14 @@ pub struct Person {
 
 /// A period of leave, first and last day included (the city's dates).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewLeave {
     pub person_id: i64,
     /// A code of [`fengqiao_domain::personnel::LEAVE_KINDS`].
     pub kind: String,
     pub first_day: NaiveDate,
     pub last_day: NaiveDate,
+    #[serde(default)]
     pub note: String,
 }
 

@@ -1,0 +1,194 @@
+//! `fengqiao personnel`: the personnel registry (民警, 辅警, 巡特警) and
+//! leave, with the page's and the API's rules.
+
+use chrono::Utc;
+use fengqiao_app::personnel::{self, Filter, Viewer};
+use fengqiao_app::store::open_store;
+use fengqiao_app::{Error, Result, Settings};
+use fengqiao_domain::personnel::StaffKind;
+use fengqiao_store::personnel::{NewLeave, NewPerson};
+
+#[derive(clap::Subcommand)]
+pub enum PersonnelCommand {
+    /// List a station's people (or every station's) with today's leave
+    List {
+        #[arg(long)]
+        station: Option<String>,
+        /// Include those who left the strength
+        #[arg(long)]
+        all: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add a member of staff
+    Add {
+        /// 警号
+        #[arg(long)]
+        badge: String,
+        #[arg(long)]
+        name: String,
+        /// officer (民警), auxiliary (辅警) or special (巡特警)
+        #[arg(long)]
+        kind: String,
+        /// The station's code or name
+        #[arg(long)]
+        station: String,
+        /// 中队 / 警组
+        #[arg(long, default_value = "")]
+        team: String,
+        /// Comma-separated: driving, firearm, mediation, first_aid, english, sign_language, dialect
+        #[arg(long, value_delimiter = ',')]
+        qualifications: Vec<String>,
+        #[arg(long)]
+        phone: Option<String>,
+        #[arg(long, default_value_t = 40)]
+        weekly_hours: u8,
+        /// Shift types the person may work, comma-separated (default: any)
+        #[arg(long, value_delimiter = ',')]
+        shifts: Vec<String>,
+    },
+    /// Import a personnel export (CSV, UTF-8, Chinese or English headers): every row or none
+    Import { file: std::path::PathBuf },
+    /// Record leave (annual, sick, personal, training, compensatory)
+    Leave {
+        /// The person's badge
+        #[arg(long)]
+        badge: String,
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        from: chrono::NaiveDate,
+        #[arg(long)]
+        to: chrono::NaiveDate,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+}
+
+pub fn run(settings: &Settings, cmd: &PersonnelCommand) -> Result<()> {
+    let store = open_store(settings)?;
+    let store = store.as_ref();
+    let op = Viewer::operator();
+    let duty = &settings.city.duty;
+    let today = Utc::now().with_timezone(&settings.city.timezone).date_naive();
+    match cmd {
+        PersonnelCommand::List { station, all, json } => {
+            let filter = Filter {
+                station: station.clone(),
+                all: *all,
+            };
+            let list = personnel::list(store, &op, &filter, today)?;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&list)?);
+                return Ok(());
+            }
+            for v in &list {
+                let p = &v.person.person;
+                let kind = p.kind.zh();
+                println!(
+                    "{:<8} {:<10} {:<6} {:<6} {:<8} {:>2} h/wk  {:<20} {}",
+                    p.station,
+                    p.badge,
+                    p.name,
+                    kind,
+                    p.team,
+                    p.weekly_hours,
+                    p.qualifications.join(","),
+                    match (&v.leave_today, v.person.active) {
+                        (_, false) => "left".to_string(),
+                        (Some(l), _) => format!("on leave ({l})"),
+                        (None, _) => "available".to_string(),
+                    }
+                );
+            }
+            let count = |k: StaffKind| {
+                list.iter()
+                    .filter(|v| v.person.active && v.person.person.kind == k)
+                    .count()
+            };
+            println!(
+                "{} people: {} 民警, {} 辅警, {} 巡特警; {} on leave today",
+                list.len(),
+                count(StaffKind::Officer),
+                count(StaffKind::Auxiliary),
+                count(StaffKind::Special),
+                list.iter().filter(|v| v.leave_today.is_some()).count()
+            );
+            Ok(())
+        }
+        PersonnelCommand::Add {
+            badge,
+            name,
+            kind,
+            station,
+            team,
+            qualifications,
+            phone,
+            weekly_hours,
+            shifts,
+        } => {
+            let kind = StaffKind::parse(kind).ok_or_else(|| {
+                Error::input(format!(
+                    "--kind {kind:?}: officer (民警), auxiliary (辅警) or special (巡特警)"
+                ))
+            })?;
+            let p = NewPerson {
+                badge: badge.clone(),
+                name: name.clone(),
+                kind,
+                station: station.clone(),
+                team: team.clone(),
+                qualifications: qualifications.clone(),
+                phone: phone.clone(),
+                weekly_hours: *weekly_hours,
+                shifts: shifts.clone(),
+            };
+            let id = personnel::add(store, duty, &op, &p, "cli", Utc::now())?;
+            fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
+            println!("person {id} added ({badge})");
+            Ok(())
+        }
+        PersonnelCommand::Import { file } => {
+            let bytes = std::fs::read(file).map_err(|e| Error::input(format!("{}: {e}", file.display())))?;
+            let s = personnel::import_csv(store, duty, &op, &bytes, "cli", Utc::now())
+                .map_err(|e| e.context(file.display()))?;
+            fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
+            println!(
+                "{}: {} added, {} already on file as they are{}",
+                file.display(),
+                s.added,
+                s.unchanged,
+                if s.ignored_columns.is_empty() {
+                    String::new()
+                } else {
+                    format!("; columns not read: {}", s.ignored_columns.join(", "))
+                }
+            );
+            Ok(())
+        }
+        PersonnelCommand::Leave {
+            badge,
+            kind,
+            from,
+            to,
+            note,
+        } => {
+            let person = store
+                .personnel()?
+                .into_iter()
+                .find(|p| &p.person.badge == badge)
+                .ok_or_else(|| Error::not_found(format!("no person with badge {badge}")))?;
+            let l = NewLeave {
+                person_id: person.id,
+                kind: kind.clone(),
+                first_day: *from,
+                last_day: *to,
+                note: note.clone(),
+            };
+            let id = personnel::add_leave(store, &op, &l, "cli", Utc::now())?;
+            fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
+            println!("leave {id}: {badge} {kind} {from} to {to}");
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,286 @@
+//! The personnel registry and leave over HTTP, with the rules of
+//! [`fengqiao_app::personnel`]: a reader sees the stations of their
+//! jurisdiction, names and phones masked unless their role handles
+//! personal data.
+
+use crate::api::{Q, on_worker};
+use crate::error::{ApiError, Code};
+use crate::{AppState, params};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use fengqiao_app::personnel::{self, Filter, Viewer};
+use fengqiao_auth::Principal;
+use fengqiao_domain::personnel::{LEAVE_KINDS, QUALIFICATIONS, StaffKind};
+use fengqiao_store::personnel::{NewLeave, NewPerson};
+use serde_json::{Value, json};
+
+/// Largest personnel export the import route reads.
+pub const IMPORT_MAX_BYTES: usize = 2 * 1024 * 1024;
+
+fn viewer(state: &AppState, who: &Principal) -> Viewer {
+    Viewer::of(who, &state.policy, &state.cases)
+}
+
+fn today(state: &AppState) -> chrono::NaiveDate {
+    chrono::Utc::now().with_timezone(&state.timezone).date_naive()
+}
+
+fn id_of(what: &str, id: &str) -> Result<i64, ApiError> {
+    id.parse()
+        .map_err(|_| ApiError::invalid_parameter("id", id, format!("expected a {what} id (a whole number)")))
+}
+
+/// `GET /api/v1/duty`: the shift types, roster rules, staff kinds,
+/// qualifications and kinds of leave, for forms and rosters.
+pub async fn duty(State(state): State<AppState>) -> Json<Value> {
+    let duty = &state.settings.city.duty;
+    let pairs = |list: &[(&str, &str)]| -> Vec<Value> {
+        list.iter()
+            .map(|(code, zh)| json!({"code": code, "name_zh": zh}))
+            .collect()
+    };
+    Json(json!({
+        "shifts": duty.shifts,
+        "rules": duty.rules,
+        "kinds": StaffKind::ALL.iter().map(|k| json!({"code": k.as_str(), "name_zh": k.zh(), "sworn": k.is_sworn()})).collect::<Vec<_>>(),
+        "qualifications": pairs(&QUALIFICATIONS),
+        "leave_kinds": pairs(&LEAVE_KINDS),
+        "timezone": state.timezone.name(),
+        "today": today(&state),
+    }))
+}
+
+/// `GET /api/v1/personnel`: the registry as the reader may see it, with
+/// the stations they may see; `station=` one of them, `all=true` those who
+/// left too.
+pub async fn list(
+    State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
+    axum::extract::Query(q): Q,
+) -> Result<Json<Value>, ApiError> {
+    params::reject_unknown(&q, &["station", "all"])?;
+    let all = match q.get("all").map(String::as_str) {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(v) => return Err(ApiError::invalid_parameter("all", v, "expected true or false")),
+    };
+    let filter = Filter {
+        station: q.get("station").filter(|s| !s.is_empty()).cloned(),
+        all,
+    };
+    let viewer = viewer(&state, &who);
+    let day = today(&state);
+    let (items, stations) = on_worker(&state, move |s| -> fengqiao_app::Result<_> {
+        let items = personnel::list(s, &viewer, &filter, day)?;
+        let stations: Vec<Value> = personnel::stations(s)?
+            .into_iter()
+            .filter(|f| {
+                viewer
+                    .area
+                    .as_ref()
+                    .is_none_or(|a| f.jurisdiction.as_deref().is_some_and(|j| j.starts_with(a.as_str())))
+            })
+            .map(|f| json!({"code": f.code, "name_zh": f.name_zh, "name_en": f.name_en}))
+            .collect();
+        Ok((items, stations))
+    })
+    .await??;
+    Ok(Json(json!({"items": items, "stations": stations, "today": day})))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PersonBody {
+    badge: String,
+    name: String,
+    kind: String,
+    station: String,
+    #[serde(default)]
+    team: String,
+    #[serde(default)]
+    qualifications: Vec<String>,
+    #[serde(default)]
+    phone: Option<String>,
+    #[serde(default = "forty")]
+    weekly_hours: u8,
+    #[serde(default)]
+    shifts: Vec<String>,
+    /// Updates only: the version read, and whether still on the strength.
+    #[serde(default)]
+    version: Option<u32>,
+    #[serde(default)]
+    active: Option<bool>,
+}
+
+fn forty() -> u8 {
+    40
+}
+
+impl PersonBody {
+    fn person(&self) -> Result<NewPerson, ApiError> {
+        let kind = StaffKind::parse(&self.kind).ok_or_else(|| {
+            let mut e = ApiError::new(
+                Code::InvalidInput,
+                format!(
+                    "kind {:?}: officer (民警), auxiliary (辅警) or special (巡特警)",
+                    self.kind
+                ),
+            );
+            e.details = json!({"parameter": "kind", "value": self.kind});
+            e
+        })?;
+        Ok(NewPerson {
+            badge: self.badge.clone(),
+            name: self.name.clone(),
+            kind,
+            station: self.station.clone(),
+            team: self.team.clone(),
+            qualifications: self.qualifications.clone(),
+            phone: self.phone.clone(),
+            weekly_hours: self.weekly_hours,
+            shifts: self.shifts.clone(),
+        })
+    }
+}
+
+/// `POST /api/v1/personnel`: add a member of staff (logged).
+pub async fn add(
+    State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
+    raw: axum::body::Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let b: PersonBody = crate::body::json(&raw)?;
+    let p = b.person()?;
+    let viewer = viewer(&state, &who);
+    let duty = state.settings.city.duty.clone();
+    let id = on_worker(&state, move |s| {
+        personnel::add(s, &duty, &viewer, &p, &who.username, chrono::Utc::now())
+    })
+    .await??;
+    Ok((StatusCode::CREATED, Json(json!({"id": id}))))
+}
+
+/// `POST /api/v1/personnel/{id}`: rewrite a member of staff at the version
+/// read (a transfer, a qualification, leaving the strength); logged.
+pub async fn update(
+    State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    raw: axum::body::Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let id = id_of("person", &id)?;
+    let b: PersonBody = crate::body::json(&raw)?;
+    let p = b.person()?;
+    let version = b.version.ok_or_else(|| {
+        let mut e = ApiError::new(
+            Code::InvalidBody,
+            "request body: `version` (the version read) is required".into(),
+        );
+        e.details = json!({"field": "version"});
+        e
+    })?;
+    let active = b.active.unwrap_or(true);
+    let viewer = viewer(&state, &who);
+    let duty = state.settings.city.duty.clone();
+    let person = on_worker(&state, move |s| {
+        personnel::update(
+            s,
+            &duty,
+            &viewer,
+            id,
+            &p,
+            active,
+            version,
+            &who.username,
+            chrono::Utc::now(),
+        )
+    })
+    .await??;
+    Ok(Json(json!(person)))
+}
+
+/// `POST /api/v1/personnel/import`: a personnel export (CSV, UTF-8) added
+/// in one go — every row or none.
+pub async fn import(
+    State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
+    headers: axum::http::HeaderMap,
+    raw: axum::body::Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let media = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+    if media.as_deref() != Some("text/csv") {
+        let mut e = ApiError::new(
+            Code::UnsupportedMediaType,
+            format!(
+                "send the export as Content-Type: text/csv (got {})",
+                media.as_deref().unwrap_or("none")
+            ),
+        );
+        e.details = json!({"content_type": media});
+        return Err(e);
+    }
+    let viewer = viewer(&state, &who);
+    let duty = state.settings.city.duty.clone();
+    let summary = on_worker(&state, move |s| {
+        personnel::import_csv(s, &duty, &viewer, &raw, &who.username, chrono::Utc::now())
+    })
+    .await??;
+    Ok(Json(json!(summary)))
+}
+
+/// `GET /api/v1/leave`: leave overlapping local days `[from, to]` (default:
+/// today and the 27 days after) of the people the reader may see.
+pub async fn leave(
+    State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
+    axum::extract::Query(q): Q,
+) -> Result<Json<Value>, ApiError> {
+    params::reject_unknown(&q, &["from", "to"])?;
+    let day = |k: &str| -> Result<Option<chrono::NaiveDate>, ApiError> {
+        q.get(k)
+            .map(|v| {
+                v.parse()
+                    .map_err(|_| ApiError::invalid_parameter(k, v, "expected a local day YYYY-MM-DD"))
+            })
+            .transpose()
+    };
+    let from = day("from")?.unwrap_or_else(|| today(&state));
+    let to = day("to")?.unwrap_or(from + chrono::Duration::days(27));
+    let viewer = viewer(&state, &who);
+    let items = on_worker(&state, move |s| personnel::leave(s, &viewer, from, to)).await??;
+    Ok(Json(json!({"from": from, "to": to, "items": items})))
+}
+
+/// `POST /api/v1/leave`: record leave (logged).
+pub async fn add_leave(
+    State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
+    raw: axum::body::Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let l: NewLeave = crate::body::json(&raw)?;
+    let viewer = viewer(&state, &who);
+    let id = on_worker(&state, move |s| {
+        personnel::add_leave(s, &viewer, &l, &who.username, chrono::Utc::now())
+    })
+    .await??;
+    Ok((StatusCode::CREATED, Json(json!({"id": id}))))
+}
+
+/// `POST /api/v1/leave/{id}/cancel`: cancel leave (logged).
+pub async fn cancel_leave(
+    State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let id = id_of("leave", &id)?;
+    let viewer = viewer(&state, &who);
+    let l = on_worker(&state, move |s| {
+        personnel::cancel_leave(s, &viewer, id, &who.username, chrono::Utc::now())
+    })
+    .await??;
+    Ok(Json(json!(l)))
+}
