@@ -8,3 +8,4 @@ mod forecasting;
 mod helpers;
 mod import;
 mod ledger;
+mod personnel;

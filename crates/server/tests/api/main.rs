@@ -12,5 +12,6 @@ mod incidents;
 mod ledger;
 mod notifications;
 mod opening;
+mod personnel;
 mod public;
 mod rules;

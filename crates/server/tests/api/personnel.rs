@@ -1,0 +1,200 @@
+//! The personnel registry over HTTP: an import writes every row or none, an
+//! officer sees only their own station, a leader sees names masked, edits
+//! need the version read, leave may not overlap, and each change is logged.
+
+use crate::helpers::*;
+
+fn as_user(token: &str) -> [(&'static str, String); 1] {
+    [("Authorization", format!("Bearer {token}"))]
+}
+
+async fn call_as(app: &TestApp, token: &str, method: &str, path: &str, body: &str) -> Response {
+    let h = as_user(token);
+    let headers: Vec<(&str, &str)> = h.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    app.call(method, path, &headers, body).await
+}
+
+const ROLL: &str = "警号,姓名,人员类别,所属单位,中队,资质,手机,身份证号\n\
+    031001,王建国,民警,PS01,一中队,驾驶、持枪,13812345678,330203198001011234\n\
+    F10001,李小明,辅警,PS01,一中队,驾驶,13900001111,\n\
+    031002,赵卫东,民警,PS02,二中队,,13700002222,\n";
+
+#[tokio::test]
+async fn the_registry_is_imported_whole_scoped_masked_and_logged() {
+    let app = spawn_app().await;
+    // A bad row refuses the whole file.
+    let bad = format!("{ROLL}F10002,钱多多,协警,PS01,,,,\n");
+    let r = app
+        .call_bytes_as(
+            Some(&app.token),
+            "POST",
+            "/api/v1/personnel/import",
+            "text/csv",
+            bad.as_bytes(),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.json()["code"].as_str()),
+        (422, Some("invalid_input")),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.json()["message"].as_str().unwrap().starts_with("line 5"),
+        "{}",
+        r.body
+    );
+    assert_eq!(
+        app.get("/api/v1/personnel").await.json()["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    let wrong_type = app
+        .call_bytes_as(
+            Some(&app.token),
+            "POST",
+            "/api/v1/personnel/import",
+            "application/json",
+            ROLL.as_bytes(),
+        )
+        .await;
+    assert_eq!(wrong_type.status, 415, "{}", wrong_type.body);
+    let ok = app
+        .call_bytes_as(
+            Some(&app.token),
+            "POST",
+            "/api/v1/personnel/import",
+            "text/csv",
+            ROLL.as_bytes(),
+        )
+        .await;
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    assert_eq!(ok.json()["added"], 3);
+    assert_eq!(ok.json()["ignored_columns"][0], "身份证号");
+
+    // An officer of PS01's area sees PS01 only, in full; cannot write.
+    let area = off_runtime(|| {
+        app.db
+            .open()
+            .as_ref()
+            .facilities()
+            .unwrap()
+            .into_iter()
+            .find(|f| f.code == "PS01")
+            .unwrap()
+            .jurisdiction
+            .unwrap()
+    });
+    let officer = user_token(&app, "officer-1", "officer", (Some(area), None, None));
+    let mine = call_as(&app, &officer, "GET", "/api/v1/personnel", "").await.json();
+    let badges: Vec<&str> = mine["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["badge"].as_str().unwrap())
+        .collect();
+    assert_eq!(badges, ["031001", "F10001"]);
+    assert_eq!(mine["items"][0]["name"], "王建国");
+    assert_eq!(mine["stations"].as_array().unwrap().len(), 1);
+    let other = call_as(&app, &officer, "GET", "/api/v1/personnel?station=PS02", "").await;
+    assert_eq!(
+        (other.status, other.json()["code"].as_str()),
+        (403, Some("out_of_scope"))
+    );
+    let add = r#"{"badge":"F10003","name":"孙丽","kind":"auxiliary","station":"PS01"}"#;
+    assert_eq!(
+        call_as(&app, &officer, "POST", "/api/v1/personnel", add).await.status,
+        403
+    );
+
+    // A leader sees everyone, names and phones masked.
+    let leader = user_token(&app, "leader-1", "leader", (None, None, None));
+    let all = call_as(&app, &leader, "GET", "/api/v1/personnel", "").await.json();
+    assert_eq!(all["items"].as_array().unwrap().len(), 3);
+    assert_eq!(all["items"][0]["name"], "王**");
+    assert_eq!(all["items"][0]["phone"], "138****5678");
+
+    // A commander adds, edits at the version read, records and cancels leave.
+    let commander = user_token(&app, "duty", "commander", (None, None, None));
+    let created = call_as(&app, &commander, "POST", "/api/v1/personnel", add).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.json()["id"].as_i64().unwrap();
+    let moved =
+        r#"{"badge":"F10003","name":"孙丽","kind":"auxiliary","station":"PS02","team":"二中队","version":VERSION}"#;
+    let stale = call_as(
+        &app,
+        &commander,
+        "POST",
+        &format!("/api/v1/personnel/{id}"),
+        &moved.replace("VERSION", "7"),
+    )
+    .await;
+    assert_eq!(stale.status, 409, "{}", stale.body);
+    let done = call_as(
+        &app,
+        &commander,
+        "POST",
+        &format!("/api/v1/personnel/{id}"),
+        &moved.replace("VERSION", "1"),
+    )
+    .await;
+    assert_eq!(
+        (done.status, done.json()["version"].as_u64()),
+        (200, Some(2)),
+        "{}",
+        done.body
+    );
+    assert_eq!(done.json()["station"], "PS02");
+    let duplicate = r#"{"badge":"031001","name":"王二","kind":"officer","station":"PS01"}"#;
+    assert_eq!(
+        call_as(&app, &commander, "POST", "/api/v1/personnel", duplicate)
+            .await
+            .status,
+        409
+    );
+
+    let today = app.get("/api/v1/duty").await.json()["today"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let wang = all["items"][0]["id"].as_i64().unwrap();
+    let sick = format!(r#"{{"person_id":{wang},"kind":"sick","first_day":"{today}","last_day":"{today}"}}"#);
+    let leave = call_as(&app, &commander, "POST", "/api/v1/leave", &sick).await;
+    assert_eq!(leave.status, 201, "{}", leave.body);
+    let leave_id = leave.json()["id"].as_i64().unwrap();
+    assert_eq!(
+        call_as(&app, &commander, "POST", "/api/v1/leave", &sick).await.status,
+        409
+    );
+    let listed = call_as(&app, &officer, "GET", "/api/v1/personnel", "").await.json();
+    assert_eq!(listed["items"][0]["leave_today"], "sick");
+    let leave_list = call_as(&app, &officer, "GET", "/api/v1/leave", "").await.json();
+    assert_eq!(leave_list["items"].as_array().unwrap().len(), 1);
+    let cancelled = call_as(
+        &app,
+        &commander,
+        "POST",
+        &format!("/api/v1/leave/{leave_id}/cancel"),
+        "",
+    )
+    .await;
+    assert_eq!(
+        (cancelled.status, cancelled.json()["cancelled"].as_bool()),
+        (200, Some(true))
+    );
+
+    let logged = off_runtime(|| {
+        let entries = fengqiao_store::ledger::all_entries(app.db.open().as_ref()).unwrap();
+        let versions = |kind: &str, id: i64| -> Vec<u32> {
+            entries
+                .iter()
+                .filter(|e| e.record_type == kind && e.record_id == id.to_string())
+                .map(|e| e.version)
+                .collect()
+        };
+        (versions("person", id), versions("leave", leave_id))
+    });
+    assert_eq!(logged, (vec![1, 2], vec![1, 2]));
+}
