@@ -11,7 +11,7 @@ const I18N = {
     title: "警力", registry: "警力名册", station: "所属派出所", show_all: "含已调离人员", add_person: "新增人员",
     import: "导入名册（CSV）", add_leave: "登记请假", leave_title: "请假（今后四周）", badge: "警号", name: "姓名", kind: "类别",
     team: "中队/警组", qualifications: "资质", phone: "电话", weekly_hours: "周工时", shifts: "可排班次", today: "今日",
-    on_duty: "在岗", left: "已调离", actions: "操作", edit: "修改", leave: "请假", save: "保存", cancel: "取消", active: "在册（取消勾选即调离/离职）",
+    on_duty: "可排班", left: "已调离", actions: "操作", edit: "修改", leave: "请假", save: "保存", cancel: "取消", active: "在册（取消勾选即调离/离职）",
     any_shift: "全部班次", officers: "民警", auxiliaries: "辅警", specials: "巡特警", ratio: "辅警与民警之比", on_leave: "今日请假",
     person: "人员", leave_kind: "假别", first_day: "开始日期", last_day: "结束日期", note: "备注", cancel_leave: "销假",
     confirm_cancel: (n) => `撤销 ${n} 的这次请假？`, imported: (s) => `导入完成：新增 ${s.added} 人，${s.unchanged} 人与在册信息一致${s.ignored_columns.length ? `；未读取的列：${s.ignored_columns.join("、")}` : ""}。`,
