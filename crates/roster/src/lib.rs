@@ -7,6 +7,7 @@ pub mod dp;
 pub mod format;
 pub mod problem;
 pub mod solve;
+pub mod station;
 
 pub use problem::{Cover, Problem, ProblemError, Request, Roster, ShiftType, Staff};
 pub use solve::{Options, Solution, solve};

@@ -1,0 +1,762 @@
+//! A police station's roster: its sworn officers (民警) and auxiliaries
+//! (辅警) on the station's shifts, so that every shift has the patrol crews
+//! its demand asks for, each crew led by a sworn officer, and a sworn
+//! officer on duty at the station (值班) through every shift; each person's
+//! contract, rest between shifts, consecutive days, weekends and leave are
+//! kept, and nights are shared out.
+//!
+//! Solved as two rosters of the benchmark's model: the sworn cover one lead
+//! per crew (and the duty officer), the auxiliaries the other seats of each
+//! crew. Whatever the two rosters give, crews are then formed shift by
+//! shift so that an auxiliary is never in a crew without a sworn lead.
+
+use crate::problem::{Cover, Problem, ProblemError, Roster, ShiftType, Staff};
+use crate::solve::{Options, solve};
+use serde::Serialize;
+
+/// A shift of the station's pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StationShift {
+    pub code: String,
+    /// Minutes after local midnight.
+    pub start_minute: u32,
+    pub minutes: u32,
+    /// Works some of 00:00–06:00.
+    pub night: bool,
+}
+
+/// The rules every station roster keeps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StationRules {
+    pub min_rest_minutes: u32,
+    /// Rest after a shift of 24 hours.
+    pub rest_after_24h_minutes: u32,
+    pub max_consecutive_days: u32,
+    /// Checked and reported (the solver's model has no per-type run limit).
+    pub max_consecutive_nights: u32,
+    /// Weekends with a shift over the whole horizon.
+    pub max_weekends: u32,
+    /// People in a crew, the sworn lead included.
+    pub crew_size: u32,
+    /// A sworn officer on duty at the station through every shift.
+    pub duty_officer: bool,
+}
+
+/// A member of the station's strength, as the roster sees them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub key: String,
+    pub sworn: bool,
+    /// Which of the pattern's shifts they may work.
+    pub allowed: Vec<bool>,
+    /// Contracted minutes over the horizon (before leave).
+    pub contract_minutes: u32,
+    /// Days (from 0) on leave.
+    pub leave: Vec<usize>,
+    pub driver: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StationProblem {
+    pub days: usize,
+    /// 0 = Monday.
+    pub first_weekday: usize,
+    pub shifts: Vec<StationShift>,
+    pub rules: StationRules,
+    /// Crews needed, `crews[day][shift]`.
+    pub crews: Vec<Vec<u32>>,
+    pub members: Vec<Member>,
+}
+
+/// A patrol crew of one shift: its lead (sworn) first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Crew {
+    /// 1, 2, … within the shift (the call sign's number).
+    pub number: u32,
+    pub members: Vec<usize>,
+    /// Someone in it may drive the car.
+    pub driver: bool,
+}
+
+/// Who works one shift of one day and how.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct ShiftTeam {
+    /// The sworn officer on duty at the station (值班).
+    pub duty: Option<usize>,
+    pub crews: Vec<Crew>,
+    /// On shift without a crew: auxiliaries for whom no sworn lead was free.
+    pub standby: Vec<usize>,
+    /// Crews the demand asked for.
+    pub crews_needed: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StationRoster {
+    /// `assignment[member][day]`: the shift worked, or a day off.
+    pub assignment: Roster,
+    /// `teams[day][shift]`.
+    pub teams: Vec<Vec<ShiftTeam>>,
+    /// The two rosters' objectives (shortfall and surplus weighted), summed.
+    pub objective: u64,
+    /// A lower bound on that sum, when both rosters have one.
+    pub lower_bound: Option<u64>,
+}
+
+/// Cost of one seat short, and of one person more than needed.
+const UNDER: u32 = 100;
+const OVER: u32 = 1;
+/// A person works at least this share of their fair part of the demand.
+const FLOOR: f64 = 0.8;
+
+impl StationProblem {
+    pub fn validate(&self) -> Result<(), ProblemError> {
+        let bad = |m: String| Err(ProblemError::Invalid(m));
+        let s = self.shifts.len();
+        if self.crews.len() != self.days || self.crews.iter().any(|d| d.len() != s) {
+            return bad("crews needed for every day and shift".into());
+        }
+        if let Some(m) = self.members.iter().find(|m| m.allowed.len() != s) {
+            return bad(format!("{}: allowed or not for each of the {s} shifts", m.key));
+        }
+        if self.rules.crew_size == 0 {
+            return bad("a crew of at least one".into());
+        }
+        Ok(())
+    }
+
+    /// Sworn seats `[day][shift]`: a lead per crew, and the duty officer.
+    fn sworn_cover(&self, d: usize, s: usize) -> u32 {
+        self.crews[d][s] + u32::from(self.rules.duty_officer)
+    }
+
+    fn auxiliary_cover(&self, d: usize, s: usize) -> u32 {
+        self.crews[d][s] * (self.rules.crew_size - 1)
+    }
+
+    /// Which shifts may not follow which on the next day, for the rest rules.
+    fn forbids_next(&self, a: usize) -> Vec<usize> {
+        let sa = &self.shifts[a];
+        let rest = if sa.minutes >= 24 * 60 {
+            self.rules.rest_after_24h_minutes
+        } else {
+            self.rules.min_rest_minutes
+        };
+        let end = sa.start_minute + sa.minutes;
+        (0..self.shifts.len())
+            .filter(|&b| {
+                (24 * 60 + self.shifts[b].start_minute).saturating_sub(end) < rest
+                    || 24 * 60 + self.shifts[b].start_minute < end
+            })
+            .collect()
+    }
+
+    /// One of the two rosters in the benchmark's model, with the indexes
+    /// of the members it rosters.
+    pub fn group_problem(&self, sworn: bool) -> (Problem, Vec<usize>) {
+        let who: Vec<usize> = (0..self.members.len())
+            .filter(|&i| self.members[i].sworn == sworn)
+            .collect();
+        let s = self.shifts.len();
+        let seats = |d: usize, t: usize| {
+            if sworn {
+                self.sworn_cover(d, t)
+            } else {
+                self.auxiliary_cover(d, t)
+            }
+        };
+        let demand_minutes: f64 = (0..self.days)
+            .flat_map(|d| (0..s).map(move |t| (d, t)))
+            .map(|(d, t)| f64::from(seats(d, t)) * f64::from(self.shifts[t].minutes))
+            .sum();
+        let capacity = |m: &Member| {
+            let free = self.days - m.leave.iter().filter(|&&d| d < self.days).count();
+            (f64::from(m.contract_minutes) * free as f64 / self.days as f64).floor()
+        };
+        let longest = self.shifts.iter().map(|t| t.minutes).max().unwrap_or(0);
+        let total_capacity: f64 = who.iter().map(|&i| capacity(&self.members[i])).sum();
+        // Nights shared out: nobody above a quarter over their share, plus one.
+        let night_seats: f64 = (0..self.days)
+            .flat_map(|d| (0..s).map(move |t| (d, t)))
+            .filter(|&(_, t)| self.shifts[t].night)
+            .map(|(d, t)| f64::from(seats(d, t)))
+            .sum();
+        let night_takers = who
+            .iter()
+            .filter(|&&i| {
+                self.members[i]
+                    .allowed
+                    .iter()
+                    .zip(&self.shifts)
+                    .any(|(&a, sh)| a && sh.night)
+            })
+            .count()
+            .max(1);
+        let night_cap = (1.25 * night_seats / night_takers as f64).ceil() as u32 + 1;
+        let staff = who
+            .iter()
+            .map(|&i| {
+                let m = &self.members[i];
+                let cap = capacity(m);
+                let share = if total_capacity > 0.0 {
+                    demand_minutes * cap / total_capacity
+                } else {
+                    0.0
+                };
+                let max_minutes = cap as u32;
+                // Room for at least the longest shift below the maximum, so some total fits.
+                let min_minutes = ((FLOOR * share).floor() as u32).min(max_minutes.saturating_sub(longest));
+                Staff {
+                    id: m.key.clone(),
+                    max_shifts: (0..s)
+                        .map(|t| match (m.allowed[t], self.shifts[t].night) {
+                            (false, _) => 0,
+                            (true, true) => night_cap,
+                            (true, false) => self.days as u32,
+                        })
+                        .collect(),
+                    max_minutes,
+                    min_minutes,
+                    max_consecutive: self.rules.max_consecutive_days.max(1),
+                    min_consecutive: 1,
+                    min_days_off: 1,
+                    max_weekends: self.rules.max_weekends,
+                    days_off: {
+                        let mut off: Vec<usize> = m.leave.iter().copied().filter(|&d| d < self.days).collect();
+                        off.sort_unstable();
+                        off.dedup();
+                        off
+                    },
+                }
+            })
+            .collect();
+        let problem = Problem {
+            days: self.days,
+            first_weekday: self.first_weekday,
+            shifts: (0..s)
+                .map(|t| ShiftType {
+                    id: self.shifts[t].code.clone(),
+                    minutes: self.shifts[t].minutes,
+                    forbids_next: self.forbids_next(t),
+                })
+                .collect(),
+            staff,
+            on_requests: vec![],
+            off_requests: vec![],
+            cover: (0..self.days)
+                .map(|d| {
+                    (0..s)
+                        .map(|t| Cover {
+                            requirement: seats(d, t),
+                            under_weight: UNDER,
+                            over_weight: OVER,
+                        })
+                        .collect()
+                })
+                .collect(),
+        };
+        (problem, who)
+    }
+}
+
+/// Rosters the station: the sworn and the auxiliaries, each with half of
+/// the time limit, then crews formed shift by shift.
+pub fn solve_station(sp: &StationProblem, opt: &Options) -> Result<StationRoster, ProblemError> {
+    sp.validate()?;
+    let half = Options {
+        time_limit: opt.time_limit / 2,
+        ..opt.clone()
+    };
+    let mut assignment: Roster = vec![vec![None; sp.days]; sp.members.len()];
+    let mut objective = 0;
+    let mut lower_bound = Some(0);
+    for sworn in [true, false] {
+        let (problem, who) = sp.group_problem(sworn);
+        if who.is_empty() {
+            continue;
+        }
+        let mut solution = solve(&problem, &half)?;
+        repair_night_runs(sp, &problem, &mut solution.roster);
+        objective += solution.objective;
+        lower_bound = lower_bound.zip(solution.lower_bound).map(|(a, b)| a + b);
+        for (row, &i) in solution.roster.into_iter().zip(&who) {
+            assignment[i] = row;
+        }
+    }
+    let teams = form_teams(sp, &assignment);
+    Ok(StationRoster {
+        assignment,
+        teams,
+        objective,
+        lower_bound,
+    })
+}
+
+/// The longest run of nights in a row.
+fn night_run(sp: &StationProblem, row: &[Option<usize>]) -> u32 {
+    let (mut run, mut longest) = (0, 0);
+    for x in row {
+        run = if x.is_some_and(|s| sp.shifts[s].night) {
+            run + 1
+        } else {
+            0
+        };
+        longest = longest.max(run);
+    }
+    longest
+}
+
+/// Breaks runs of more nights than the rules allow by swapping a night
+/// with another person's shift or day off on the same day, where both
+/// rows keep every rule: the cover, and so the objective, is unchanged.
+fn repair_night_runs(sp: &StationProblem, problem: &Problem, rows: &mut Roster) {
+    let limit = sp.rules.max_consecutive_nights;
+    let alone: Vec<Problem> = problem
+        .staff
+        .iter()
+        .map(|person| Problem {
+            staff: vec![person.clone()],
+            on_requests: vec![],
+            off_requests: vec![],
+            cover: vec![vec![Cover::default(); problem.shifts.len()]; problem.days],
+            ..problem.clone()
+        })
+        .collect();
+    let keeps_rules = |e: usize, row: &Vec<Option<usize>>| {
+        night_run(sp, row) <= limit && crate::check::evaluate(&alone[e], &vec![row.clone()]).feasible()
+    };
+    let days = problem.days;
+    // Each pass swaps at least one block or stops; a pass never lengthens a run past the limit.
+    for _ in 0..rows.len() * days {
+        let mut swapped = false;
+        for e in 0..rows.len() {
+            if night_run(sp, &rows[e]) <= limit {
+                continue;
+            }
+            let before = night_run(sp, &rows[e]);
+            let nights: Vec<usize> = (0..days)
+                .filter(|&d| rows[e][d].is_some_and(|s| sp.shifts[s].night))
+                .collect();
+            let found = nights
+                .iter()
+                .flat_map(|&d| (1..=2).map(move |len| (d, len)))
+                .filter(|&(d, len)| d + len <= days)
+                .find_map(|(d, len)| {
+                    (0..rows.len()).filter(|&q| q != e).find_map(|q| {
+                        let (mut a, mut b) = (rows[e].clone(), rows[q].clone());
+                        if a[d..d + len] == b[d..d + len] {
+                            return None;
+                        }
+                        a[d..d + len].swap_with_slice(&mut b[d..d + len]);
+                        let better = night_run(sp, &a) < before;
+                        let e_ok = crate::check::evaluate(&alone[e], &vec![a.clone()]).feasible();
+                        (better && e_ok && keeps_rules(q, &b)).then_some((q, a, b))
+                    })
+                });
+            if let Some((q, a, b)) = found {
+                rows[e] = a;
+                rows[q] = b;
+                swapped = true;
+            }
+        }
+        if !swapped {
+            return;
+        }
+    }
+}
+
+/// Crews of each shift from who works it: the duty officer first (one who
+/// does not drive, if any), then one crew per sworn lead up to what the
+/// demand asks (more if there are people enough for full crews), seats
+/// filled with auxiliaries — drivers first to crews without one — then with
+/// the remaining sworn. Auxiliaries no crew can take stay on standby.
+pub fn form_teams(sp: &StationProblem, assignment: &Roster) -> Vec<Vec<ShiftTeam>> {
+    let size = sp.rules.crew_size.max(1) as usize;
+    (0..sp.days)
+        .map(|d| {
+            (0..sp.shifts.len())
+                .map(|s| {
+                    let on: Vec<usize> = (0..sp.members.len())
+                        .filter(|&i| assignment[i].get(d).copied().flatten() == Some(s))
+                        .collect();
+                    let mut sworn: Vec<usize> = on.iter().copied().filter(|&i| sp.members[i].sworn).collect();
+                    let mut aux: Vec<usize> = on.iter().copied().filter(|&i| !sp.members[i].sworn).collect();
+                    let needed = sp.crews[d][s];
+                    let mut team = ShiftTeam {
+                        crews_needed: needed,
+                        ..ShiftTeam::default()
+                    };
+                    if sp.rules.duty_officer && !sworn.is_empty() {
+                        let pick = sworn
+                            .iter()
+                            .rposition(|&i| !sp.members[i].driver)
+                            .unwrap_or(sworn.len() - 1);
+                        team.duty = Some(sworn.remove(pick));
+                    }
+                    // Drivers lead first, so cars have drivers where possible.
+                    sworn.sort_by_key(|&i| !sp.members[i].driver);
+                    let people = sworn.len() + aux.len();
+                    let k = sworn.len().min((needed as usize).max(people / size));
+                    let mut crews: Vec<Crew> = sworn
+                        .drain(..k)
+                        .enumerate()
+                        .map(|(n, lead)| Crew {
+                            number: n as u32 + 1,
+                            members: vec![lead],
+                            driver: sp.members[lead].driver,
+                        })
+                        .collect();
+                    aux.sort_by_key(|&i| !sp.members[i].driver);
+                    let mut rest: Vec<usize> = aux;
+                    rest.extend(sworn);
+                    if crews.is_empty() {
+                        team.standby = rest;
+                    } else {
+                        // Seats up to the crew size, crews without a driver served first.
+                        let mut order: Vec<usize> = (0..crews.len()).collect();
+                        order.sort_by_key(|&c| crews[c].driver);
+                        let mut queue = rest.into_iter();
+                        'fill: for _ in 1..size {
+                            for &c in &order {
+                                let Some(p) = queue.next() else { break 'fill };
+                                crews[c].driver |= sp.members[p].driver;
+                                crews[c].members.push(p);
+                            }
+                        }
+                        // More people than seats: a third member, crew by crew.
+                        for (j, p) in queue.enumerate() {
+                            let c = order[j % order.len()];
+                            crews[c].driver |= sp.members[p].driver;
+                            crews[c].members.push(p);
+                        }
+                    }
+                    team.crews = crews;
+                    team
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// What a station roster does not give: a crew short, or no duty officer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Shortfall {
+    pub day: usize,
+    pub shift: usize,
+    pub crews_needed: u32,
+    pub crews: u32,
+    pub duty_officer: bool,
+}
+
+pub fn shortfalls(sp: &StationProblem, teams: &[Vec<ShiftTeam>]) -> Vec<Shortfall> {
+    let mut out = Vec::new();
+    for (d, day) in teams.iter().enumerate() {
+        for (s, t) in day.iter().enumerate() {
+            let missing_duty = sp.rules.duty_officer && t.duty.is_none();
+            if (t.crews.len() as u32) < t.crews_needed || missing_duty {
+                out.push(Shortfall {
+                    day: d,
+                    shift: s,
+                    crews_needed: t.crews_needed,
+                    crews: t.crews.len() as u32,
+                    duty_officer: !missing_duty,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Every rule a station roster must keep, recomputed from the assignment
+/// and the crews: a sentence per breach (empty: none).
+pub fn check(sp: &StationProblem, roster: &StationRoster) -> Vec<String> {
+    let mut v = Vec::new();
+    for sworn in [true, false] {
+        let (problem, who) = sp.group_problem(sworn);
+        let rows: Roster = who.iter().map(|&i| roster.assignment[i].clone()).collect();
+        v.extend(crate::check::evaluate(&problem, &rows).violations);
+    }
+    for (i, m) in sp.members.iter().enumerate() {
+        let row = &roster.assignment[i];
+        let mut run = 0;
+        for (d, x) in row.iter().enumerate() {
+            run = if x.is_some_and(|s| sp.shifts[s].night) {
+                run + 1
+            } else {
+                0
+            };
+            if run > sp.rules.max_consecutive_nights {
+                v.push(format!(
+                    "{}: {run} nights in a row on day {d} (at most {})",
+                    m.key, sp.rules.max_consecutive_nights
+                ));
+            }
+        }
+    }
+    for (d, day) in roster.teams.iter().enumerate() {
+        for (s, t) in day.iter().enumerate() {
+            let on: Vec<usize> = (0..sp.members.len())
+                .filter(|&i| roster.assignment[i][d] == Some(s))
+                .collect();
+            let mut placed: Vec<usize> = t
+                .crews
+                .iter()
+                .flat_map(|c| c.members.iter().copied())
+                .chain(t.duty)
+                .chain(t.standby.iter().copied())
+                .collect();
+            placed.sort_unstable();
+            let mut expected = on.clone();
+            expected.sort_unstable();
+            if placed != expected {
+                v.push(format!(
+                    "day {d} shift {}: the crews are not the people rostered",
+                    sp.shifts[s].code
+                ));
+            }
+            if let Some(x) = t.duty.filter(|&x| !sp.members[x].sworn) {
+                v.push(format!(
+                    "day {d} shift {}: {} on duty is not sworn",
+                    sp.shifts[s].code, sp.members[x].key
+                ));
+            }
+            for c in &t.crews {
+                if !sp.members[c.members[0]].sworn {
+                    v.push(format!(
+                        "day {d} shift {} crew {}: led by {}, not sworn",
+                        sp.shifts[s].code, c.number, sp.members[c.members[0]].key
+                    ));
+                }
+            }
+        }
+    }
+    v
+}
+
+/// The spread of a load across people: fewest, most and mean.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Spread {
+    pub min: u32,
+    pub max: u32,
+    pub mean: f64,
+}
+
+fn spread(values: impl Iterator<Item = u32>) -> Option<Spread> {
+    let v: Vec<u32> = values.collect();
+    (!v.is_empty()).then(|| Spread {
+        min: *v.iter().min().expect("some"),
+        max: *v.iter().max().expect("some"),
+        mean: v.iter().sum::<u32>() as f64 / v.len() as f64,
+    })
+}
+
+/// How evenly the load falls (暖警): shifts, nights and weekends worked per
+/// person, for the sworn and for the auxiliaries.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Fairness {
+    pub group: &'static str,
+    pub people: usize,
+    pub shifts: Option<Spread>,
+    pub nights: Option<Spread>,
+    pub weekends: Option<Spread>,
+    pub hours: Option<Spread>,
+}
+
+pub fn fairness(sp: &StationProblem, assignment: &Roster) -> Vec<Fairness> {
+    [("sworn", true), ("auxiliary", false)]
+        .into_iter()
+        .map(|(group, sworn)| {
+            let rows: Vec<&Vec<Option<usize>>> = (0..sp.members.len())
+                .filter(|&i| sp.members[i].sworn == sworn)
+                .map(|i| &assignment[i])
+                .collect();
+            let weekends = |row: &Vec<Option<usize>>| {
+                let mut w: Vec<usize> = (0..sp.days)
+                    .filter(|&d| (sp.first_weekday + d) % 7 >= 5 && row[d].is_some())
+                    .map(|d| (sp.first_weekday + d) / 7)
+                    .collect();
+                w.dedup();
+                w.len() as u32
+            };
+            Fairness {
+                group,
+                people: rows.len(),
+                shifts: spread(rows.iter().map(|r| r.iter().flatten().count() as u32)),
+                nights: spread(
+                    rows.iter()
+                        .map(|r| r.iter().flatten().filter(|&&s| sp.shifts[s].night).count() as u32),
+                ),
+                weekends: spread(rows.iter().map(|r| weekends(r))),
+                hours: spread(
+                    rows.iter()
+                        .map(|r| r.iter().flatten().map(|&s| sp.shifts[s].minutes).sum::<u32>() / 60),
+                ),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn three_shifts() -> Vec<StationShift> {
+        [("day", 480, false), ("evening", 960, false), ("night", 0, true)]
+            .into_iter()
+            .map(|(code, start, night)| StationShift {
+                code: code.into(),
+                start_minute: start,
+                minutes: 480,
+                night,
+            })
+            .collect()
+    }
+
+    fn rules() -> StationRules {
+        StationRules {
+            min_rest_minutes: 12 * 60,
+            rest_after_24h_minutes: 24 * 60,
+            max_consecutive_days: 6,
+            max_consecutive_nights: 3,
+            max_weekends: 2,
+            crew_size: 2,
+            duty_officer: true,
+        }
+    }
+
+    fn member(key: &str, sworn: bool) -> Member {
+        Member {
+            key: key.into(),
+            sworn,
+            allowed: vec![true; 3],
+            contract_minutes: 40 * 60 * 2,
+            leave: vec![],
+            driver: !sworn,
+        }
+    }
+
+    fn station(sworn: usize, aux: usize, crews: u32) -> StationProblem {
+        let mut members: Vec<Member> = (0..sworn).map(|i| member(&format!("s{i}"), true)).collect();
+        members.extend((0..aux).map(|i| member(&format!("a{i}"), false)));
+        StationProblem {
+            days: 14,
+            first_weekday: 0,
+            shifts: three_shifts(),
+            rules: rules(),
+            crews: vec![vec![crews; 3]; 14],
+            members,
+        }
+    }
+
+    fn quick() -> Options {
+        Options {
+            time_limit: Duration::from_millis(600),
+            seed: 3,
+            bound: false,
+        }
+    }
+
+    #[test]
+    fn rest_forbids_an_evening_before_a_day_and_anything_after_24_hours() {
+        let mut sp = station(1, 0, 1);
+        assert_eq!(
+            sp.forbids_next(1),
+            [0, 2],
+            "evening 16–24: day at 08 and night at 00 come too soon"
+        );
+        assert_eq!(sp.forbids_next(0), [2], "day 08–16: 8 hours to the next night at 00:00");
+        assert_eq!(
+            sp.forbids_next(2),
+            Vec::<usize>::new(),
+            "night 00–08: the next night starts 16 hours later"
+        );
+        sp.shifts.push(StationShift {
+            code: "duty24".into(),
+            start_minute: 480,
+            minutes: 1440,
+            night: true,
+        });
+        assert_eq!(sp.forbids_next(3), [0, 1, 2, 3], "a day's rest after 24 hours");
+    }
+
+    #[test]
+    fn every_crew_is_led_by_a_sworn_officer_and_the_rules_hold() {
+        let sp = station(14, 12, 2);
+        let r = solve_station(&sp, &quick()).unwrap();
+        assert_eq!(check(&sp, &r), Vec::<String>::new());
+        assert!(shortfalls(&sp, &r.teams).is_empty(), "{:?}", shortfalls(&sp, &r.teams));
+        for day in &r.teams {
+            for t in day {
+                assert!(t.duty.is_some_and(|x| sp.members[x].sworn));
+                assert!(t.crews.len() >= 2);
+                assert!(
+                    t.crews
+                        .iter()
+                        .all(|c| sp.members[c.members[0]].sworn && c.members.len() >= 2)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn an_auxiliary_without_a_sworn_lead_stays_on_standby() {
+        let mut sp = station(1, 2, 1);
+        sp.days = 1;
+        sp.crews = vec![vec![1, 0, 0]];
+        // The only sworn officer holds the duty: no one may lead a crew.
+        let assignment = vec![vec![Some(0)], vec![Some(0)], vec![Some(0)]];
+        let teams = form_teams(&sp, &assignment);
+        assert_eq!(teams[0][0].duty, Some(0));
+        assert!(teams[0][0].crews.is_empty());
+        assert_eq!(teams[0][0].standby, [1, 2]);
+        let short = shortfalls(&sp, &teams);
+        assert_eq!(
+            (short[0].crews_needed, short[0].crews, short[0].duty_officer),
+            (1, 0, true)
+        );
+        let roster = StationRoster {
+            assignment,
+            teams,
+            objective: 0,
+            lower_bound: None,
+        };
+        // A crew led by an auxiliary is a breach the checker names.
+        let mut led_badly = roster.clone();
+        led_badly.teams[0][0].standby.clear();
+        led_badly.teams[0][0].crews.push(Crew {
+            number: 1,
+            members: vec![1, 2],
+            driver: true,
+        });
+        assert!(
+            check(&sp, &led_badly)
+                .iter()
+                .any(|v| v.contains("led by a0, not sworn"))
+        );
+    }
+
+    #[test]
+    fn leave_and_allowed_shifts_are_kept_and_nights_in_a_row_are_checked() {
+        let mut sp = station(14, 12, 2);
+        sp.members[0].leave = vec![0, 1, 2, 3];
+        sp.members[1].allowed = vec![true, false, false];
+        let r = solve_station(&sp, &quick()).unwrap();
+        assert!(r.assignment[0][..4].iter().all(Option::is_none));
+        assert!(r.assignment[1].iter().flatten().all(|&s| s == 0));
+        let mut nights = r.clone();
+        nights.assignment[2] = vec![Some(2); 4].into_iter().chain(vec![None; 10]).collect();
+        nights.teams = form_teams(&sp, &nights.assignment);
+        assert!(check(&sp, &nights).iter().any(|v| v.contains("s2: 4 nights in a row")));
+    }
+
+    #[test]
+    fn fairness_reports_the_spread_of_nights_and_weekends() {
+        let sp = station(14, 12, 2);
+        let r = solve_station(&sp, &quick()).unwrap();
+        let f = fairness(&sp, &r.assignment);
+        assert_eq!((f[0].group, f[0].people, f[1].people), ("sworn", 14, 12));
+        let nights = f[0].nights.unwrap();
+        assert!(nights.max >= nights.min && nights.mean > 0.0);
+        assert!(f[0].weekends.unwrap().max <= 2);
+    }
+}
