@@ -22,6 +22,7 @@ pub mod notify;
 pub mod personnel;
 pub mod replay_period;
 pub mod replay_plan;
+pub mod roster;
 pub mod settings;
 pub mod staffing;
 pub mod store;

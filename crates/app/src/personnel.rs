@@ -55,7 +55,8 @@ impl Viewer {
         }
     }
 
-    fn sees_station(&self, station: &Facility) -> bool {
+    /// Whether the station's people and rosters are in this reader's sight.
+    pub fn sees(&self, station: &Facility) -> bool {
         match &self.area {
             None => true,
             Some(a) => station
@@ -109,7 +110,7 @@ pub struct Filter {
 pub fn list(store: &dyn Store, viewer: &Viewer, filter: &Filter, today: NaiveDate) -> Result<Vec<PersonView>> {
     let visible: Vec<String> = stations(store)?
         .into_iter()
-        .filter(|s| viewer.sees_station(s))
+        .filter(|s| viewer.sees(s))
         .map(|s| s.code)
         .collect();
     if let Some(s) = &filter.station
@@ -229,7 +230,7 @@ pub fn check(stations: &[Facility], duty: &DutyConfig, p: &NewPerson) -> Result<
 
 fn station_in_sight(stations: &[Facility], viewer: &Viewer, code: &str) -> Result<()> {
     match stations.iter().find(|s| s.code == code) {
-        Some(s) if viewer.sees_station(s) => Ok(()),
+        Some(s) if viewer.sees(s) => Ok(()),
         _ => Err(Error::new(
             Code::OutOfScope,
             format!("station {code:?} is outside your jurisdiction"),

@@ -222,3 +222,190 @@ pub fn need(store: &dyn Store, req: &StaffingRequest) -> Result<StaffingReport> 
         stations: out,
     })
 }
+
+/// Most weeks of history the hour-of-week demand is read from.
+pub const MAX_HISTORY_WEEKS: u32 = 52;
+
+/// What the crews each station needs at each hour of the week are read from.
+#[derive(Debug, Clone)]
+pub struct HourlyRequest {
+    pub dataset: Option<String>,
+    /// Weeks of incidents before `until` to average over.
+    pub history_weeks: u32,
+    pub until: chrono::DateTime<chrono::Utc>,
+    pub target_minutes: f64,
+    pub level: f64,
+    pub default_service_minutes: f64,
+    /// Crews a station keeps on patrol whatever the demand (visibility).
+    pub min_crews: u32,
+}
+
+impl HourlyRequest {
+    pub fn new(until: chrono::DateTime<chrono::Utc>) -> Self {
+        HourlyRequest {
+            dataset: None,
+            history_weeks: 8,
+            until,
+            target_minutes: 5.0,
+            level: 0.9,
+            default_service_minutes: 45.0,
+            min_crews: 1,
+        }
+    }
+}
+
+/// One station's demand through the week: hour 0 is Monday 00:00–01:00 in
+/// the dataset's zone.
+#[derive(Debug, Clone, Serialize)]
+pub struct StationWeek {
+    pub code: String,
+    pub calls_per_hour: Vec<f64>,
+    pub crews: Vec<u32>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WeekReport {
+    pub dataset: String,
+    pub history_from: chrono::DateTime<chrono::Utc>,
+    pub history_to: chrono::DateTime<chrono::Utc>,
+    pub history_weeks: u32,
+    pub incidents: usize,
+    pub service_minutes: f64,
+    pub service_basis: String,
+    pub target_minutes: f64,
+    pub level: f64,
+    pub stations: Vec<StationWeek>,
+}
+
+/// The dataset a request names, or the one with the latest incidents.
+fn dataset_or_latest(store: &dyn Store, named: Option<&str>) -> Result<fengqiao_store::Dataset> {
+    let all = store.datasets()?;
+    match named {
+        Some(n) => all
+            .into_iter()
+            .find(|d| d.name == n)
+            .ok_or_else(|| Error::not_found(format!("no dataset {n}"))),
+        None => all
+            .into_iter()
+            .max_by_key(|d| d.last_at)
+            .ok_or_else(|| Error::input("no incidents on file: import some first")),
+    }
+}
+
+/// Crews each station needs at each hour of the week: the incidents of the
+/// last weeks in the area nearest each station (the seasonal average, hour
+/// of week by hour of week), the service time measured from the same
+/// incidents, and Erlang C for the fewest crews meeting the target — at
+/// least `min_crews` at every hour.
+pub fn weekly(store: &dyn Store, req: &HourlyRequest) -> Result<WeekReport> {
+    check(&StaffingRequest {
+        target_minutes: req.target_minutes,
+        level: req.level,
+        default_service_minutes: req.default_service_minutes,
+        ..StaffingRequest::default()
+    })?;
+    if req.history_weeks == 0 || req.history_weeks > MAX_HISTORY_WEEKS {
+        return Err(Error::input(format!(
+            "history of {} weeks: 1 to {MAX_HISTORY_WEEKS}",
+            req.history_weeks
+        )));
+    }
+    let dataset = dataset_or_latest(store, req.dataset.as_deref())?;
+    let stations: Vec<_> = store
+        .facilities()?
+        .into_iter()
+        .filter(|f| f.kind == FacilityKind::Station)
+        .collect();
+    if stations.is_empty() {
+        return Err(Error::input("no police stations on file: import facilities first"));
+    }
+    let to = dataset.last_at.map_or(req.until, |l| l.min(req.until)) + Duration::seconds(1);
+    let from = to - Duration::weeks(i64::from(req.history_weeks));
+    let centre = LonLat::new(
+        stations.iter().map(|s| s.lon).sum::<f64>() / stations.len() as f64,
+        stations.iter().map(|s| s.lat).sum::<f64>() / stations.len() as f64,
+    );
+    let proj = LocalProjection::centred_on(centre);
+    let at: Vec<Xy> = stations
+        .iter()
+        .map(|s| proj.project(LonLat::new(s.lon, s.lat)))
+        .collect();
+    let mut counts = vec![vec![0u32; 168]; stations.len()];
+    let mut samples = Vec::new();
+    let filter = IncidentFilter {
+        dataset: Some(dataset.name.clone()),
+        from: Some(from),
+        to: Some(to),
+        ..IncidentFilter::default()
+    };
+    let mut after: Option<Cursor> = None;
+    let mut read = 0;
+    loop {
+        let page = store.incidents(&filter, &PageRequest { limit: 1000, after })?;
+        read += page.items.len();
+        for i in &page.items {
+            let r = &i.record;
+            let Some(how) = r.hour_of_week else { continue };
+            let p = proj.project(LonLat::new(r.lon, r.lat));
+            let nearest = at
+                .iter()
+                .enumerate()
+                .min_by(|a, b| {
+                    let d = |q: &Xy| (q.x - p.x).powi(2) + (q.y - p.y).powi(2);
+                    d(a.1).total_cmp(&d(b.1))
+                })
+                .map(|(k, _)| k)
+                .expect("at least one station");
+            counts[nearest][usize::from(how).min(167)] += 1;
+            if let (Some(start), Some(end)) = (r.dispatched_at.or(r.received_at), r.closed_at) {
+                samples.push(Sample {
+                    category: r.category.clone(),
+                    hour: 0,
+                    minutes: (end - start).num_seconds() as f64 / 60.0,
+                });
+            }
+        }
+        match page.next {
+            Some(c) if read < MAX_MEASURED => after = Some(c),
+            _ => break,
+        }
+    }
+    let times = measure(samples, MIN_MEASURED);
+    let measured = (times.overall.count >= MIN_MEASURED).then_some(times.overall.mean_minutes);
+    let service_minutes = measured.unwrap_or(req.default_service_minutes);
+    let ratio = req.target_minutes / service_minutes;
+    let weeks = f64::from(req.history_weeks);
+    let mut out = Vec::with_capacity(stations.len());
+    for (s, c) in stations.iter().zip(&counts) {
+        let calls_per_hour: Vec<f64> = c.iter().map(|&n| f64::from(n) / weeks).collect();
+        let crews = calls_per_hour
+            .iter()
+            .map(|&l| {
+                let load = erlang::intensity(l, service_minutes).map_err(|e| Error::input(e.to_string()))?;
+                let n = erlang::servers_needed(load, ratio, req.level).map_err(|e| Error::input(e.to_string()))?;
+                Ok(n.max(req.min_crews))
+            })
+            .collect::<Result<Vec<u32>>>()?;
+        out.push(StationWeek {
+            code: s.code.clone(),
+            calls_per_hour,
+            crews,
+        });
+    }
+    Ok(WeekReport {
+        dataset: dataset.name,
+        history_from: from,
+        history_to: to,
+        history_weeks: req.history_weeks,
+        incidents: read,
+        service_minutes,
+        service_basis: if measured.is_some() {
+            "measured".into()
+        } else {
+            "default".into()
+        },
+        target_minutes: req.target_minutes,
+        level: req.level,
+        stations: out,
+    })
+}

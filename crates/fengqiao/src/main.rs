@@ -21,6 +21,7 @@ mod personnel;
 mod plan;
 mod replay;
 mod report;
+mod roster;
 mod serve;
 mod simulate;
 mod staffing;
@@ -85,6 +86,9 @@ enum Command {
     /// Accounts: add, change role, reset password, disable, API tokens
     #[command(subcommand)]
     User(user::UserCommand),
+    /// Station rosters (排班): crews each shift needs, people on shifts, published drafts
+    #[command(subcommand)]
+    Roster(roster::RosterCommand),
     /// Personnel (警力): 民警, 辅警 and 巡特警 by station, their qualifications and leave
     #[command(subcommand)]
     Personnel(personnel::PersonnelCommand),
@@ -141,6 +145,7 @@ fn main() -> ExitCode {
         Command::Case(cmd) => case::run(&settings, &cmd),
         Command::Report(args) => report::run(&settings, &args),
         Command::Personnel(cmd) => personnel::run(&settings, &cmd),
+        Command::Roster(cmd) => roster::run(&settings, &cmd),
         Command::Volunteer(cmd) => volunteer::run(&settings, &cmd),
         Command::User(cmd) => user::run(&settings, &cmd),
     };

@@ -172,6 +172,14 @@ pub const ROUTES: &[(&str, &str, Need)] = &[
         "/api/v1/leave/*/cancel",
         Need::Permission(Permission::PersonnelWrite),
     ),
+    ("GET", "/api/v1/rosters", Need::Permission(Permission::PersonnelRead)),
+    ("GET", "/api/v1/rosters/*", Need::Permission(Permission::PersonnelRead)),
+    ("POST", "/api/v1/rosters", Need::Permission(Permission::PersonnelWrite)),
+    (
+        "POST",
+        "/api/v1/rosters/*/publish",
+        Need::Permission(Permission::PersonnelWrite),
+    ),
     ("POST", "/api/v1/users", Need::Permission(Permission::UsersAdmin)),
     ("POST", "/api/v1/users/*", Need::Permission(Permission::UsersAdmin)),
 ];

@@ -138,7 +138,7 @@ pub(crate) fn client_ip(state: &AppState, peer: std::net::IpAddr, headers: &axum
 
 /// The pages, by path: plain HTML, their scripts and one style sheet below,
 /// all compiled into the binary (no CDN, nothing fetched elsewhere).
-const PAGES: [(&str, &str); 10] = [
+const PAGES: [(&str, &str); 11] = [
     ("/", include_str!("../assets/index.html")),
     ("/public", include_str!("../assets/public.html")),
     ("/cases", include_str!("../assets/cases.html")),
@@ -149,9 +149,10 @@ const PAGES: [(&str, &str); 10] = [
     ("/agreement", include_str!("../assets/agreement.html")),
     ("/users", include_str!("../assets/users.html")),
     ("/personnel", include_str!("../assets/personnel.html")),
+    ("/roster", include_str!("../assets/roster.html")),
 ];
 
-const ASSETS: [(&str, &str, &str); 15] = [
+const ASSETS: [(&str, &str, &str); 16] = [
     ("app.css", "text/css; charset=utf-8", include_str!("../assets/app.css")),
     ("app.js", JS, include_str!("../assets/app.js")),
     ("case_form.js", JS, include_str!("../assets/case_form.js")),
@@ -165,6 +166,7 @@ const ASSETS: [(&str, &str, &str); 15] = [
     ("map.js", JS, include_str!("../assets/map.js")),
     ("public.js", JS, include_str!("../assets/public.js")),
     ("personnel.js", JS, include_str!("../assets/personnel.js")),
+    ("roster.js", JS, include_str!("../assets/roster.js")),
     ("users.js", JS, include_str!("../assets/users.js")),
     ("volunteers.js", JS, include_str!("../assets/volunteers.js")),
 ];
@@ -289,6 +291,12 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/personnel/{id}", axum::routing::post(personnel::update))
         .route("/api/v1/leave", get(personnel::leave).post(personnel::add_leave))
+        .route("/api/v1/rosters", get(personnel::rosters).post(personnel::build_roster))
+        .route("/api/v1/rosters/{id}", get(personnel::roster))
+        .route(
+            "/api/v1/rosters/{id}/publish",
+            axum::routing::post(personnel::publish_roster),
+        )
         .route(
             "/api/v1/leave/{id}/cancel",
             axum::routing::post(personnel::cancel_leave),

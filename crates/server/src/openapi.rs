@@ -359,6 +359,38 @@ pub const DOCS: &[Doc] = &[
     ),
     (
         "GET",
+        "/api/v1/rosters",
+        "A station's rosters, newest first, with their shortfalls and rule breaches counted",
+        &[("station", "string")],
+        None,
+        200,
+    ),
+    (
+        "POST",
+        "/api/v1/rosters",
+        "Build a draft roster for a station: crews each shift needs from the hour-of-week demand (Erlang C), the station's people under the duty rules, crews led by a sworn officer (logged)",
+        &[],
+        Some("roster_new"),
+        201,
+    ),
+    (
+        "GET",
+        "/api/v1/rosters/{id}",
+        "One roster: who works which shift, the crews with call signs and members, the demand, shortfalls, rule checks and fairness; names masked unless the role handles personal data",
+        &[],
+        None,
+        200,
+    ),
+    (
+        "POST",
+        "/api/v1/rosters/{id}/publish",
+        "Publish a draft roster at the version read (logged)",
+        &[],
+        Some("version"),
+        200,
+    ),
+    (
+        "GET",
         "/api/v1/credentials",
         "Every API token and Open311 key (a handle, a name, the account, when made and when it expires; never the secret)",
         &[],
@@ -610,6 +642,14 @@ fn body_schema(name: &str) -> Value {
             }
             s(props, &required)
         }
+        "roster_new" => s(
+            json!({"station": {"type": "string"}, "first_day": {"type": ["string", "null"], "format": "date"},
+                   "weeks": {"type": "integer", "minimum": 1, "maximum": 13}, "pattern": {"type": "array", "items": {"type": "string"}},
+                   "history_weeks": {"type": "integer", "minimum": 1, "maximum": 52}, "target_minutes": {"type": "number"},
+                   "level": {"type": "number"}, "seconds": {"type": "number"}}),
+            &["station"],
+        ),
+        "version" => s(json!({"version": {"type": "integer", "minimum": 1}}), &["version"]),
         "leave_new" => s(
             json!({"person_id": {"type": "integer"}, "kind": {"type": "string", "enum": ["annual", "sick", "personal", "training", "compensatory"]},
                    "first_day": {"type": "string", "format": "date"}, "last_day": {"type": "string", "format": "date"},
@@ -723,7 +763,9 @@ pub fn route_codes(method: &str, path: &str, body: Option<&str>, need: Option<Ne
         ("POST", "/api/v1/personnel") | ("POST", "/api/v1/personnel/import") | ("POST", "/api/v1/personnel/{id}") => {
             &[Code::InvalidInput, Code::OutOfScope, Code::Conflict]
         }
-        ("GET", "/api/v1/personnel") => &[Code::OutOfScope],
+        ("GET", "/api/v1/personnel") | ("GET", "/api/v1/rosters") => &[Code::OutOfScope, Code::InvalidInput],
+        ("POST", "/api/v1/rosters") => &[Code::InvalidInput, Code::OutOfScope, Code::NotFound, Code::Busy],
+        ("POST", "/api/v1/rosters/{id}/publish") => &[Code::Conflict],
         ("GET", "/api/v1/leave") => &[Code::InvalidInput],
         ("POST", "/api/v1/leave") => &[Code::InvalidInput, Code::NotFound, Code::Conflict],
         ("POST", "/api/v1/leave/{id}/cancel") => &[Code::Conflict],

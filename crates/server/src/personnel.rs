@@ -284,3 +284,104 @@ pub async fn cancel_leave(
     .await??;
     Ok(Json(json!(l)))
 }
+
+/// `GET /api/v1/rosters?station=`: a station's rosters, newest first.
+pub async fn rosters(
+    State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
+    axum::extract::Query(q): Q,
+) -> Result<Json<Value>, ApiError> {
+    params::reject_unknown(&q, &["station"])?;
+    let station = q
+        .get("station")
+        .filter(|s| !s.is_empty())
+        .cloned()
+        .ok_or_else(|| ApiError::invalid_parameter("station", "", "a station's code, e.g. ?station=PS01"))?;
+    let viewer = viewer(&state, &who);
+    let items = on_worker(&state, move |s| fengqiao_app::roster::list(s, &viewer, &station)).await??;
+    Ok(Json(json!({"items": items})))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RosterBody {
+    station: String,
+    first_day: Option<chrono::NaiveDate>,
+    weeks: Option<u32>,
+    pattern: Option<Vec<String>>,
+    history_weeks: Option<u32>,
+    target_minutes: Option<f64>,
+    level: Option<f64>,
+    seconds: Option<f64>,
+}
+
+/// `POST /api/v1/rosters`: build a draft roster for a station (logged).
+pub async fn build_roster(
+    State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
+    raw: axum::body::Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let b: RosterBody = crate::body::json(&raw)?;
+    let now = chrono::Utc::now();
+    let mut req = fengqiao_app::roster::BuildRequest::new(&b.station, now);
+    req.first_day = b.first_day;
+    req.weeks = b.weeks.unwrap_or(req.weeks);
+    req.pattern = b.pattern.unwrap_or(req.pattern);
+    req.demand.history_weeks = b.history_weeks.unwrap_or(req.demand.history_weeks);
+    req.demand.target_minutes = b.target_minutes.unwrap_or(req.demand.target_minutes);
+    req.demand.level = b.level.unwrap_or(req.demand.level);
+    // A request holds a worker while it solves: at most 30 s from the page.
+    req.seconds = b.seconds.unwrap_or(req.seconds).min(30.0);
+    let _permit = state
+        .limiter
+        .acquire(&who.username)
+        .await
+        .ok_or_else(crate::api::busy)?;
+    let viewer = viewer(&state, &who);
+    let settings = state.settings.clone();
+    let day = today(&state);
+    let view = on_worker(&state, move |s| {
+        let r = fengqiao_app::roster::build(s, &settings.city.duty, &viewer, &req, &who.username, day)?;
+        fengqiao_app::ledger::sequence_after_write(&settings.ledger, s);
+        fengqiao_app::roster::view(s, &viewer, r.id)
+    })
+    .await??;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// `GET /api/v1/rosters/{id}`: one roster with its people as the reader may see them.
+pub async fn roster(
+    State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let id = id_of("roster", &id)?;
+    let viewer = viewer(&state, &who);
+    let v = on_worker(&state, move |s| fengqiao_app::roster::view(s, &viewer, id)).await??;
+    Ok(Json(v))
+}
+
+/// `POST /api/v1/rosters/{id}/publish`: publish a draft at the version read (logged).
+pub async fn publish_roster(
+    State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    raw: axum::body::Bytes,
+) -> Result<Json<Value>, ApiError> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Body {
+        version: u32,
+    }
+    let id = id_of("roster", &id)?;
+    let b: Body = crate::body::json(&raw)?;
+    let viewer = viewer(&state, &who);
+    let settings = state.settings.clone();
+    let v = on_worker(&state, move |s| {
+        fengqiao_app::roster::publish(s, &viewer, id, b.version, &who.username)?;
+        fengqiao_app::ledger::sequence_after_write(&settings.ledger, s);
+        fengqiao_app::roster::view(s, &viewer, id)
+    })
+    .await??;
+    Ok(Json(v))
+}

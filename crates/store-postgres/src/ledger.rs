@@ -99,8 +99,8 @@ pub(crate) fn commit(key: &[u8; 32], values: &[Owned]) -> [u8; 32] {
 
 use fengqiao_store::canonical::{
     ACTIVITY_COLUMNS, ATTACHMENT_COLUMNS, FORECAST_COLUMNS, INCIDENT_COLUMNS, LEAVE_COLUMNS, LINK_COLUMNS,
-    LOGIN_COLUMNS, MEDIATOR_COLUMNS, PERSON_COLUMNS, PLAN_COLUMNS, USER_COLUMNS, VOLUNTEER_ACCOUNT_COLUMNS,
-    VOLUNTEER_COLUMNS,
+    LOGIN_COLUMNS, MEDIATOR_COLUMNS, PERSON_COLUMNS, PLAN_COLUMNS, ROSTER_COLUMNS, USER_COLUMNS,
+    VOLUNTEER_ACCOUNT_COLUMNS, VOLUNTEER_COLUMNS,
 };
 
 /// The stored values of a record that the log commits to (the SQLite
@@ -178,6 +178,10 @@ pub(crate) fn record_values(
         "person" => one(
             &mut query,
             &format!("SELECT {PERSON_COLUMNS} FROM personnel WHERE id = $1"),
+        ),
+        "roster" => one(
+            &mut query,
+            &format!("SELECT {ROSTER_COLUMNS} FROM rosters WHERE id = $1"),
         ),
         "leave" => one(
             &mut query,

@@ -39,6 +39,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (8, include_str!("../migrations/0008_outbox.sql")),
     (9, include_str!("../migrations/0009_mediators.sql")),
     (10, include_str!("../migrations/0010_personnel.sql")),
+    (11, include_str!("../migrations/0011_rosters.sql")),
 ];
 
 /// The newest schema version this build knows.

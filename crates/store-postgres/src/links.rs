@@ -133,6 +133,7 @@ impl PgStore {
             "mediator" => "mediators",
             "person" => "personnel",
             "leave" => "personnel_leave",
+            "roster" => "rosters",
             other => {
                 return Err(StoreError::InvalidQuery(format!(
                     "no record type {other:?} in the ledger"

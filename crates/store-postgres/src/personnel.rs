@@ -5,8 +5,8 @@ use crate::ledger::log_record;
 use crate::{PgStore, backend};
 use chrono::{DateTime, NaiveDate, Utc};
 use fengqiao_domain::personnel::StaffKind;
-use fengqiao_store::canonical::{LEAVE_COLUMNS, PERSON_COLUMNS};
-use fengqiao_store::personnel::{Leave, NewLeave, NewPerson, Person};
+use fengqiao_store::canonical::{LEAVE_COLUMNS, PERSON_COLUMNS, ROSTER_COLUMNS};
+use fengqiao_store::personnel::{Leave, NewLeave, NewPerson, NewRoster, Person, RosterRecord};
 use fengqiao_store::{Result, StoreError};
 
 fn at(secs: i64) -> DateTime<Utc> {
@@ -262,6 +262,129 @@ impl PgStore {
             cancelled: true,
             version,
             ..found
+        })
+    }
+}
+
+fn roster(r: &postgres::Row) -> RosterRecord {
+    RosterRecord {
+        id: r.get(0),
+        roster: NewRoster {
+            station: r.get(1),
+            first_day: NaiveDate::parse_from_str(r.get(2), "%Y-%m-%d").unwrap_or_default(),
+            days: r.get::<_, i64>(3) as u32,
+            state: r.get(4),
+            body: serde_json::from_str(r.get(5)).unwrap_or_default(),
+        },
+        version: r.get::<_, i64>(6) as u32,
+        changed_at: at(r.get(7)),
+        changed_by: r.get(8),
+    }
+}
+
+impl PgStore {
+    pub fn add_roster(&self, r: &NewRoster, when: DateTime<Utc>, actor: &str) -> Result<i64> {
+        let mut c = self.client()?;
+        let mut tx = c.transaction().map_err(backend)?;
+        let id: i64 = tx
+            .query_one(
+                &format!("INSERT INTO rosters ({ROSTER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, 1, $6, $7) RETURNING id"),
+                &[
+                    &r.station,
+                    &r.first_day.to_string(),
+                    &i64::from(r.days),
+                    &r.state,
+                    &r.body.to_string(),
+                    &when.timestamp(),
+                    &actor,
+                ],
+            )
+            .map_err(backend)?
+            .get(0);
+        log_record(&mut tx, &self.ledger_key, "roster", id, 1, actor)?;
+        tx.commit().map_err(backend)?;
+        Ok(id)
+    }
+
+    pub fn rosters(&self, station: Option<&str>, limit: usize) -> Result<Vec<RosterRecord>> {
+        Ok(self
+            .client()?
+            .query(
+                &format!(
+                    "SELECT id, {ROSTER_COLUMNS} FROM rosters WHERE $1::TEXT IS NULL OR station = $1 ORDER BY id DESC LIMIT $2"
+                ),
+                &[&station, &(limit as i64)],
+            )
+            .map_err(backend)?
+            .iter()
+            .map(roster)
+            .collect())
+    }
+
+    pub fn roster(&self, id: i64) -> Result<Option<RosterRecord>> {
+        Ok(self
+            .client()?
+            .query_opt(
+                &format!("SELECT id, {ROSTER_COLUMNS} FROM rosters WHERE id = $1"),
+                &[&id],
+            )
+            .map_err(backend)?
+            .map(|r| roster(&r)))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn update_roster(
+        &self,
+        id: i64,
+        state: &str,
+        body: &serde_json::Value,
+        expected_version: u32,
+        when: DateTime<Utc>,
+        actor: &str,
+    ) -> Result<RosterRecord> {
+        let mut c = self.client()?;
+        let mut tx = c.transaction().map_err(backend)?;
+        let found = tx
+            .query_opt(
+                &format!("SELECT id, {ROSTER_COLUMNS} FROM rosters WHERE id = $1 FOR UPDATE"),
+                &[&id],
+            )
+            .map_err(backend)?
+            .map(|r| roster(&r))
+            .ok_or_else(|| StoreError::NotFound {
+                what: format!("roster {id}"),
+            })?;
+        if found.version != expected_version {
+            return Err(StoreError::Conflict(format!(
+                "roster {id} is at version {}, not {expected_version}: reload and try again",
+                found.version
+            )));
+        }
+        let version = found.version + 1;
+        tx.execute(
+            "UPDATE rosters SET state = $2, body = $3, version = $4, changed_at = $5, changed_by = $6 WHERE id = $1",
+            &[
+                &id,
+                &state,
+                &body.to_string(),
+                &i64::from(version),
+                &when.timestamp(),
+                &actor,
+            ],
+        )
+        .map_err(backend)?;
+        log_record(&mut tx, &self.ledger_key, "roster", id, version, actor)?;
+        tx.commit().map_err(backend)?;
+        Ok(RosterRecord {
+            roster: NewRoster {
+                state: state.to_string(),
+                body: body.clone(),
+                ..found.roster
+            },
+            version,
+            changed_at: at(when.timestamp()),
+            changed_by: actor.to_string(),
+            id,
         })
     }
 }

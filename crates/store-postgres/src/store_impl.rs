@@ -316,6 +316,37 @@ impl Store for PgStore {
         self.writing(false, || PgStore::cancel_leave(self, id, actor))
     }
 
+    fn add_roster(
+        &self,
+        roster: &fengqiao_store::personnel::NewRoster,
+        at: chrono::DateTime<chrono::Utc>,
+        actor: &str,
+    ) -> Result<i64> {
+        self.writing(false, || PgStore::add_roster(self, roster, at, actor))
+    }
+
+    fn rosters(&self, station: Option<&str>, limit: usize) -> Result<Vec<fengqiao_store::personnel::RosterRecord>> {
+        PgStore::rosters(self, station, limit)
+    }
+
+    fn roster(&self, id: i64) -> Result<Option<fengqiao_store::personnel::RosterRecord>> {
+        PgStore::roster(self, id)
+    }
+
+    fn update_roster(
+        &self,
+        id: i64,
+        state: &str,
+        body: &serde_json::Value,
+        expected_version: u32,
+        at: chrono::DateTime<chrono::Utc>,
+        actor: &str,
+    ) -> Result<fengqiao_store::personnel::RosterRecord> {
+        self.writing(false, || {
+            PgStore::update_roster(self, id, state, body, expected_version, at, actor)
+        })
+    }
+
     fn enqueue_notification(&self, n: &fengqiao_store::outbox::NewNotification) -> Result<bool> {
         PgStore::enqueue_notification(self, n)
     }

@@ -51,7 +51,7 @@ pub(crate) fn commit(key: &Key, values: &[Value]) -> [u8; 32] {
 
 use fengqiao_store::canonical::{
     FORECAST_COLUMNS, INCIDENT_COLUMNS, LEAVE_COLUMNS, LINK_COLUMNS, MEDIATOR_COLUMNS, PERSON_COLUMNS, PLAN_COLUMNS,
-    VOLUNTEER_ACCOUNT_COLUMNS,
+    ROSTER_COLUMNS, VOLUNTEER_ACCOUNT_COLUMNS,
 };
 
 /// The values of the one row `sql` selects for `id`, in column order.
@@ -110,6 +110,7 @@ pub(crate) fn record_values(c: &Connection, record_type: &str, id: i64) -> Resul
             id,
         ),
         "person" => row(c, &format!("SELECT {PERSON_COLUMNS} FROM personnel WHERE id = ?1"), id),
+        "roster" => row(c, &format!("SELECT {ROSTER_COLUMNS} FROM rosters WHERE id = ?1"), id),
         "leave" => row(
             c,
             &format!("SELECT {LEAVE_COLUMNS} FROM personnel_leave WHERE id = ?1"),
@@ -126,11 +127,12 @@ pub(crate) fn all_commitments(c: &Connection, key: &Key, record_type: &str) -> R
     let sql = match record_type {
         "incident" => format!("SELECT id, {INCIDENT_COLUMNS} FROM incidents ORDER BY id"),
         "forecast" | "plan" | "case" | "attachment" | "volunteer" | "activity" | "user" | "login" | "link"
-        | "volunteer_account" | "mediator" | "person" | "leave" => {
+        | "volunteer_account" | "mediator" | "person" | "leave" | "roster" => {
             let table = match record_type {
                 "mediator" => "mediators",
                 "person" => "personnel",
                 "leave" => "personnel_leave",
+                "roster" => "rosters",
                 "volunteer_account" => "volunteer_accounts",
                 "link" => "case_links",
                 "user" => "users",

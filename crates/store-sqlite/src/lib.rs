@@ -807,6 +807,30 @@ impl Store for SqliteStore {
         self.write(|c| personnel::cancel_leave(c, &self.ledger_key, id, actor))
     }
 
+    fn add_roster(&self, roster: &fengqiao_store::personnel::NewRoster, at: DateTime<Utc>, actor: &str) -> Result<i64> {
+        self.write(|c| personnel::add_roster(c, &self.ledger_key, roster, at, actor))
+    }
+
+    fn rosters(&self, station: Option<&str>, limit: usize) -> Result<Vec<fengqiao_store::personnel::RosterRecord>> {
+        self.read(|c| personnel::rosters(c, station, limit))
+    }
+
+    fn roster(&self, id: i64) -> Result<Option<fengqiao_store::personnel::RosterRecord>> {
+        self.read(|c| personnel::roster_by_id(c, id))
+    }
+
+    fn update_roster(
+        &self,
+        id: i64,
+        state: &str,
+        body: &serde_json::Value,
+        expected_version: u32,
+        at: DateTime<Utc>,
+        actor: &str,
+    ) -> Result<fengqiao_store::personnel::RosterRecord> {
+        self.write(|c| personnel::update_roster(c, &self.ledger_key, id, state, body, expected_version, at, actor))
+    }
+
     fn enqueue_notification(&self, n: &fengqiao_store::outbox::NewNotification) -> Result<bool> {
         self.write(|c| outbox::enqueue(c, n))
     }

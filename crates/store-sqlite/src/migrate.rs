@@ -27,6 +27,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (19, include_str!("../migrations/0019_outbox.sql")),
     (20, include_str!("../migrations/0020_mediators.sql")),
     (21, include_str!("../migrations/0021_personnel.sql")),
+    (22, include_str!("../migrations/0022_rosters.sql")),
 ];
 
 /// The newest schema version this build knows.

@@ -4,8 +4,8 @@
 use crate::{backend, from_ts, ts};
 use chrono::{DateTime, NaiveDate, Utc};
 use fengqiao_domain::personnel::StaffKind;
-use fengqiao_store::canonical::{LEAVE_COLUMNS, PERSON_COLUMNS};
-use fengqiao_store::personnel::{Leave, NewLeave, NewPerson, Person};
+use fengqiao_store::canonical::{LEAVE_COLUMNS, PERSON_COLUMNS, ROSTER_COLUMNS};
+use fengqiao_store::personnel::{Leave, NewLeave, NewPerson, NewRoster, Person, RosterRecord};
 use fengqiao_store::{Result, StoreError};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
@@ -260,5 +260,114 @@ pub(crate) fn cancel_leave(conn: &mut Connection, key: &crate::ledger::Key, id: 
         cancelled: true,
         version,
         ..found
+    })
+}
+
+fn roster(r: &rusqlite::Row<'_>) -> rusqlite::Result<RosterRecord> {
+    let first: String = r.get(2)?;
+    let body: String = r.get(5)?;
+    Ok(RosterRecord {
+        id: r.get(0)?,
+        roster: NewRoster {
+            station: r.get(1)?,
+            first_day: NaiveDate::parse_from_str(&first, "%Y-%m-%d")
+                .map_err(|e| rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Text, Box::new(e)))?,
+            days: r.get(3)?,
+            state: r.get(4)?,
+            body: serde_json::from_str(&body).unwrap_or_default(),
+        },
+        version: r.get(6)?,
+        changed_at: from_ts(r.get(7)?),
+        changed_by: r.get(8)?,
+    })
+}
+
+pub(crate) fn add_roster(
+    conn: &mut Connection,
+    key: &crate::ledger::Key,
+    r: &NewRoster,
+    at: DateTime<Utc>,
+    actor: &str,
+) -> Result<i64> {
+    let tx = conn.transaction().map_err(backend)?;
+    tx.execute(
+        &format!("INSERT INTO rosters ({ROSTER_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7)"),
+        params![
+            r.station,
+            r.first_day.to_string(),
+            r.days,
+            r.state,
+            r.body.to_string(),
+            ts(at),
+            actor
+        ],
+    )
+    .map_err(backend)?;
+    let id = tx.last_insert_rowid();
+    crate::ledger::log_record(&tx, key, "roster", id, 1, actor)?;
+    tx.commit().map_err(backend)?;
+    Ok(id)
+}
+
+pub(crate) fn rosters(c: &Connection, station: Option<&str>, limit: usize) -> Result<Vec<RosterRecord>> {
+    c.prepare(&format!(
+        "SELECT id, {ROSTER_COLUMNS} FROM rosters WHERE ?1 IS NULL OR station = ?1 ORDER BY id DESC LIMIT ?2"
+    ))
+    .map_err(backend)?
+    .query_map(params![station, limit as i64], roster)
+    .map_err(backend)?
+    .collect::<rusqlite::Result<_>>()
+    .map_err(backend)
+}
+
+pub(crate) fn roster_by_id(c: &Connection, id: i64) -> Result<Option<RosterRecord>> {
+    c.query_row(
+        &format!("SELECT id, {ROSTER_COLUMNS} FROM rosters WHERE id = ?1"),
+        [id],
+        roster,
+    )
+    .optional()
+    .map_err(backend)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn update_roster(
+    conn: &mut Connection,
+    key: &crate::ledger::Key,
+    id: i64,
+    state: &str,
+    body: &serde_json::Value,
+    expected_version: u32,
+    at: DateTime<Utc>,
+    actor: &str,
+) -> Result<RosterRecord> {
+    let tx = conn.transaction().map_err(backend)?;
+    let found = roster_by_id(&tx, id)?.ok_or_else(|| StoreError::NotFound {
+        what: format!("roster {id}"),
+    })?;
+    if found.version != expected_version {
+        return Err(StoreError::Conflict(format!(
+            "roster {id} is at version {}, not {expected_version}: reload and try again",
+            found.version
+        )));
+    }
+    let version = found.version + 1;
+    tx.execute(
+        "UPDATE rosters SET state = ?2, body = ?3, version = ?4, changed_at = ?5, changed_by = ?6 WHERE id = ?1",
+        params![id, state, body.to_string(), version, ts(at), actor],
+    )
+    .map_err(backend)?;
+    crate::ledger::log_record(&tx, key, "roster", id, version, actor)?;
+    tx.commit().map_err(backend)?;
+    Ok(RosterRecord {
+        roster: NewRoster {
+            state: state.to_string(),
+            body: body.clone(),
+            ..found.roster
+        },
+        version,
+        changed_at: from_ts(ts(at)),
+        changed_by: actor.to_string(),
+        id,
     })
 }

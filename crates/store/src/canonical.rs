@@ -33,6 +33,8 @@ pub const PERSON_COLUMNS: &str = "badge, name, kind, station, team, qualificatio
      version, changed_at, changed_by";
 /// A period of leave.
 pub const LEAVE_COLUMNS: &str = "person_id, kind, first_day, last_day, note, cancelled, version, added_at, added_by";
+/// A station's roster.
+pub const ROSTER_COLUMNS: &str = "station, first_day, days, state, body, version, changed_at, changed_by";
 /// A volunteer's account: who signs in as the volunteer.
 pub const VOLUNTEER_ACCOUNT_COLUMNS: &str = "volunteer_id, username, linked_at, linked_by";
 /// A 民转刑 link between a dispute and a later incident.

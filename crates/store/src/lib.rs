@@ -600,6 +600,26 @@ pub trait Store: Send + Sync {
     /// Cancels leave `id` (with its ledger entry).
     fn cancel_leave(&self, id: i64, at: DateTime<Utc>, actor: &str) -> Result<personnel::Leave>;
 
+    /// Stores a roster (with its ledger entry); returns its id.
+    fn add_roster(&self, roster: &personnel::NewRoster, at: DateTime<Utc>, actor: &str) -> Result<i64>;
+
+    /// A station's rosters (every station's with `None`), newest first, at most `limit`.
+    fn rosters(&self, station: Option<&str>, limit: usize) -> Result<Vec<personnel::RosterRecord>>;
+
+    fn roster(&self, id: i64) -> Result<Option<personnel::RosterRecord>>;
+
+    /// Rewrites roster `id` (published, repaired) as a new version with its
+    /// ledger entry; a `Conflict` unless it is still at `expected_version`.
+    fn update_roster(
+        &self,
+        id: i64,
+        state: &str,
+        body: &serde_json::Value,
+        expected_version: u32,
+        at: DateTime<Utc>,
+        actor: &str,
+    ) -> Result<personnel::RosterRecord>;
+
     /// Puts a notification in the outbox, due now; `false` if one with its
     /// key is there already.
     fn enqueue_notification(&self, n: &outbox::NewNotification) -> Result<bool>;

@@ -69,3 +69,25 @@ impl Leave {
         !self.cancelled && self.leave.first_day <= day && day <= self.leave.last_day
     }
 }
+
+/// A station's roster over a horizon, as written: who works which shift,
+/// the crews, the demand it answers and its checks, in one JSON body.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NewRoster {
+    pub station: String,
+    pub first_day: NaiveDate,
+    pub days: u32,
+    /// `draft` or `published`.
+    pub state: String,
+    pub body: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RosterRecord {
+    pub id: i64,
+    #[serde(flatten)]
+    pub roster: NewRoster,
+    pub version: u32,
+    pub changed_at: DateTime<Utc>,
+    pub changed_by: String,
+}

@@ -1,0 +1,387 @@
+//! A station's roster, the same from the page, the API and the command
+//! line: the crews each shift needs from the hour-of-week demand (Erlang C
+//! on the incidents of the last weeks nearest the station), the station's
+//! people with their contracts and leave, the bureau's shifts and rules
+//! (see `fengqiao_domain::duty`), solved by `fengqiao_roster::station` and
+//! stored as a draft to publish; each version logged.
+
+use crate::error::{Code, Error, Result};
+use crate::personnel::{Viewer, stations};
+use crate::staffing::{HourlyRequest, weekly};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use fengqiao_domain::duty::DutyConfig;
+use fengqiao_roster::station::{
+    Member, StationProblem, StationRules, StationShift, check, fairness, shortfalls, solve_station,
+};
+use fengqiao_store::Store;
+use fengqiao_store::personnel::{NewRoster, RosterRecord};
+use serde_json::{Value, json};
+
+/// Longest horizon, weeks (a quarter).
+pub const MAX_WEEKS: u32 = 13;
+/// Longest the solver may be given, seconds.
+pub const MAX_SECONDS: f64 = 120.0;
+
+#[derive(Debug, Clone)]
+pub struct BuildRequest {
+    pub station: String,
+    /// Default: the Monday after today.
+    pub first_day: Option<NaiveDate>,
+    pub weeks: u32,
+    /// Shift codes of the duty configuration (default: day, evening, night).
+    pub pattern: Vec<String>,
+    pub demand: HourlyRequest,
+    pub seconds: f64,
+    pub seed: u64,
+}
+
+impl BuildRequest {
+    pub fn new(station: &str, now: DateTime<Utc>) -> Self {
+        BuildRequest {
+            station: station.to_string(),
+            first_day: None,
+            weeks: 4,
+            pattern: vec!["day".into(), "evening".into(), "night".into()],
+            demand: HourlyRequest::new(now),
+            seconds: 4.0,
+            seed: 1,
+        }
+    }
+}
+
+fn bad(parameter: &str, value: &str, why: impl Into<String>) -> Error {
+    Error::input(why).with_details(json!({"parameter": parameter, "value": value}))
+}
+
+/// The Monday after `today`.
+pub fn next_monday(today: NaiveDate) -> NaiveDate {
+    today + Duration::days(7 - i64::from(today.weekday().num_days_from_monday()))
+}
+
+/// "鼓楼派出所" → "鼓楼巡": the stem of a station's call signs.
+fn call_sign_stem(name_zh: &str, code: &str) -> String {
+    let stem = name_zh.trim_end_matches("派出所").trim();
+    if stem.is_empty() {
+        format!("{code}-")
+    } else {
+        format!("{stem}巡")
+    }
+}
+
+/// Crews needed on each day and shift: the most any hour of the shift needs.
+fn crews_by_shift(crews_by_hour: &[u32], first_weekday: usize, days: usize, shifts: &[StationShift]) -> Vec<Vec<u32>> {
+    (0..days)
+        .map(|d| {
+            shifts
+                .iter()
+                .map(|s| {
+                    let first = ((first_weekday + d) % 7) * 24 * 60 + s.start_minute as usize;
+                    (0..s.minutes.div_ceil(60) as usize)
+                        .map(|h| crews_by_hour[((first / 60) + h) % 168])
+                        .max()
+                        .unwrap_or(0)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Builds and stores a draft roster for a station.
+pub fn build(
+    store: &dyn Store,
+    duty: &DutyConfig,
+    viewer: &Viewer,
+    req: &BuildRequest,
+    actor: &str,
+    today: NaiveDate,
+) -> Result<RosterRecord> {
+    if !(1..=MAX_WEEKS).contains(&req.weeks) {
+        return Err(bad(
+            "weeks",
+            &req.weeks.to_string(),
+            format!("{} weeks: 1 to {MAX_WEEKS}", req.weeks),
+        ));
+    }
+    if !(req.seconds.is_finite() && req.seconds > 0.0 && req.seconds <= MAX_SECONDS) {
+        return Err(bad(
+            "seconds",
+            &req.seconds.to_string(),
+            format!("above 0 and at most {MAX_SECONDS} seconds"),
+        ));
+    }
+    if req.pattern.is_empty() {
+        return Err(bad("pattern", "", "at least one shift"));
+    }
+    let mut shifts = Vec::new();
+    for code in &req.pattern {
+        let s = duty.shift(code).ok_or_else(|| {
+            let known: Vec<_> = duty.shifts.iter().map(|x| x.code.as_str()).collect();
+            bad("pattern", code, format!("shift {code:?}: one of {}", known.join(", ")))
+        })?;
+        if shifts.iter().any(|x: &StationShift| x.code == s.code) {
+            return Err(bad("pattern", code, format!("shift {code:?} twice")));
+        }
+        shifts.push(StationShift {
+            code: s.code.clone(),
+            start_minute: u32::from(s.start_minute),
+            minutes: u32::from(s.minutes),
+            night: s.is_night(),
+        });
+    }
+    let all_stations = stations(store)?;
+    let station = all_stations.iter().find(|s| s.code == req.station).ok_or_else(|| {
+        bad(
+            "station",
+            &req.station,
+            format!("{:?} is not a police station on file", req.station),
+        )
+    })?;
+    if !viewer.sees(station) {
+        return Err(Error::new(
+            Code::OutOfScope,
+            format!("station {} is outside your jurisdiction", station.code),
+        ));
+    }
+    let first_day = req.first_day.unwrap_or_else(|| next_monday(today));
+    let days = req.weeks as usize * 7;
+    let last_day = first_day + Duration::days(days as i64 - 1);
+    let people: Vec<_> = store
+        .personnel()?
+        .into_iter()
+        .filter(|p| p.active && p.person.station == station.code)
+        .collect();
+    if people.is_empty() {
+        return Err(bad(
+            "station",
+            &station.code,
+            format!("no one on the strength of {}: add personnel first", station.code),
+        ));
+    }
+    let leave = store.leave(first_day, last_day)?;
+    let demand = weekly(store, &req.demand)?;
+    let crews_by_hour = &demand
+        .stations
+        .iter()
+        .find(|s| s.code == station.code)
+        .expect("every station has its demand")
+        .crews;
+    let first_weekday = first_day.weekday().num_days_from_monday() as usize;
+    let rules = &duty.rules;
+    let sp = StationProblem {
+        days,
+        first_weekday,
+        crews: crews_by_shift(crews_by_hour, first_weekday, days, &shifts),
+        rules: StationRules {
+            min_rest_minutes: u32::from(rules.min_rest_hours) * 60,
+            rest_after_24h_minutes: u32::from(rules.rest_after_24h_hours) * 60,
+            max_consecutive_days: u32::from(rules.max_consecutive_days),
+            max_consecutive_nights: u32::from(rules.max_consecutive_nights),
+            max_weekends: (u32::from(rules.max_weekends_per_4_weeks) * req.weeks).div_ceil(4),
+            crew_size: u32::from(rules.crew_size),
+            duty_officer: rules.officer_on_duty_every_hour,
+        },
+        members: people
+            .iter()
+            .map(|p| Member {
+                key: p.person.badge.clone(),
+                sworn: p.person.kind.is_sworn(),
+                allowed: shifts
+                    .iter()
+                    .map(|s| p.person.shifts.is_empty() || p.person.shifts.contains(&s.code))
+                    .collect(),
+                contract_minutes: (u32::from(p.person.weekly_hours) * 60 * days as u32) / 7,
+                leave: leave
+                    .iter()
+                    .filter(|l| l.leave.person_id == p.id && !l.cancelled)
+                    .flat_map(|l| (0..days).filter(|&d| l.covers(first_day + Duration::days(d as i64))))
+                    .collect(),
+                driver: p.person.qualifications.iter().any(|q| q == "driving"),
+            })
+            .collect(),
+        shifts,
+    };
+    let started = std::time::Instant::now();
+    let options = fengqiao_roster::Options {
+        time_limit: std::time::Duration::from_secs_f64(req.seconds),
+        seed: req.seed,
+        bound: true,
+    };
+    let solved = solve_station(&sp, &options).map_err(|e| Error::input(format!("roster for {}: {e}", station.code)))?;
+    let violations = check(&sp, &solved);
+    let short = shortfalls(&sp, &solved.teams);
+    let fair = fairness(&sp, &solved.assignment);
+    let id_of = |i: usize| people[i].id;
+    let stem = call_sign_stem(&station.name_zh, &station.code);
+    let teams: Vec<Vec<Value>> = solved
+        .teams
+        .iter()
+        .map(|day| {
+            day.iter()
+                .map(|t| {
+                    json!({
+                        "duty": t.duty.map(id_of),
+                        "crews": t.crews.iter().map(|c| json!({
+                            "call_sign": format!("{stem}{:02}", c.number),
+                            "members": c.members.iter().map(|&i| id_of(i)).collect::<Vec<_>>(),
+                            "driver": c.driver,
+                        })).collect::<Vec<_>>(),
+                        "standby": t.standby.iter().map(|&i| id_of(i)).collect::<Vec<_>>(),
+                        "crews_needed": t.crews_needed,
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    let body = json!({
+        "pattern": sp.shifts.iter().map(|s| &s.code).collect::<Vec<_>>(),
+        "people": people.iter().map(|p| p.id).collect::<Vec<_>>(),
+        "assignment": solved.assignment,
+        "teams": teams,
+        "demand": sp.crews,
+        "objective": solved.objective,
+        "lower_bound": solved.lower_bound,
+        "violations": violations,
+        "shortfalls": short.iter().map(|s| json!({
+            "day": s.day, "shift": sp.shifts[s.shift].code, "crews_needed": s.crews_needed,
+            "crews": s.crews, "duty_officer": s.duty_officer,
+        })).collect::<Vec<_>>(),
+        "fairness": fair,
+        "basis": {
+            "dataset": demand.dataset, "history_weeks": demand.history_weeks, "history_from": demand.history_from,
+            "history_to": demand.history_to, "incidents": demand.incidents, "service_minutes": demand.service_minutes,
+            "service_basis": demand.service_basis, "target_minutes": demand.target_minutes, "level": demand.level,
+        },
+        "seconds": started.elapsed().as_secs_f64(),
+    });
+    let new = NewRoster {
+        station: station.code.clone(),
+        first_day,
+        days: days as u32,
+        state: "draft".into(),
+        body,
+    };
+    let at = Utc::now();
+    let id = store.add_roster(&new, at, actor)?;
+    Ok(RosterRecord {
+        id,
+        roster: new,
+        version: 1,
+        changed_at: at,
+        changed_by: actor.to_string(),
+    })
+}
+
+/// A roster as `viewer` may see it: its people with badge, name (masked
+/// unless the role handles personal data), kind and team.
+pub fn view(store: &dyn Store, viewer: &Viewer, id: i64) -> Result<Value> {
+    let r = store
+        .roster(id)?
+        .ok_or_else(|| Error::not_found(format!("no roster {id}")))?;
+    let station = stations(store)?
+        .into_iter()
+        .find(|s| s.code == r.roster.station)
+        .filter(|s| viewer.sees(s))
+        .ok_or_else(|| Error::not_found(format!("no roster {id}")))?;
+    let registry = store.personnel()?;
+    let ids: Vec<i64> = serde_json::from_value(r.roster.body["people"].clone()).unwrap_or_default();
+    let people: Vec<Value> = ids
+        .iter()
+        .map(|pid| match registry.iter().find(|p| p.id == *pid) {
+            Some(p) => {
+                let name = if viewer.personal_data {
+                    p.person.name.clone()
+                } else {
+                    fengqiao_cases::privacy::mask_name(&p.person.name)
+                };
+                json!({"id": p.id, "badge": p.person.badge, "name": name, "kind": p.person.kind, "team": p.person.team,
+                       "driver": p.person.qualifications.iter().any(|q| q == "driving")})
+            }
+            None => json!({"id": pid}),
+        })
+        .collect();
+    let mut out = json!(r);
+    out["station_name_zh"] = json!(station.name_zh);
+    out["station_name_en"] = json!(station.name_en);
+    out["body"]["people"] = json!(people);
+    Ok(out)
+}
+
+/// A station's rosters (newest first), without their bodies' detail.
+pub fn list(store: &dyn Store, viewer: &Viewer, station: &str) -> Result<Vec<Value>> {
+    let s = stations(store)?
+        .into_iter()
+        .find(|s| s.code == station)
+        .ok_or_else(|| {
+            bad(
+                "station",
+                station,
+                format!("{station:?} is not a police station on file"),
+            )
+        })?;
+    if !viewer.sees(&s) {
+        return Err(Error::new(
+            Code::OutOfScope,
+            format!("station {station} is outside your jurisdiction"),
+        ));
+    }
+    Ok(store
+        .rosters(Some(station), 50)?
+        .into_iter()
+        .map(|r| {
+            json!({
+                "id": r.id, "station": r.roster.station, "first_day": r.roster.first_day, "days": r.roster.days,
+                "state": r.roster.state, "version": r.version, "changed_at": r.changed_at, "changed_by": r.changed_by,
+                "shortfalls": r.roster.body["shortfalls"].as_array().map_or(0, Vec::len),
+                "violations": r.roster.body["violations"].as_array().map_or(0, Vec::len),
+            })
+        })
+        .collect())
+}
+
+/// Publishes a draft: the roster the station works to.
+pub fn publish(store: &dyn Store, viewer: &Viewer, id: i64, version: u32, actor: &str) -> Result<RosterRecord> {
+    let r = store
+        .roster(id)?
+        .ok_or_else(|| Error::not_found(format!("no roster {id}")))?;
+    stations(store)?
+        .into_iter()
+        .find(|s| s.code == r.roster.station)
+        .filter(|s| viewer.sees(s))
+        .ok_or_else(|| Error::not_found(format!("no roster {id}")))?;
+    if r.roster.state == "published" {
+        return Err(Error::conflict(format!("roster {id} is published already")));
+    }
+    Ok(store.update_roster(id, "published", &r.roster.body, version, Utc::now(), actor)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shift_needs_the_most_any_of_its_hours_needs() {
+        let mut by_hour = vec![1u32; 168];
+        by_hour[9] = 3; // Monday 09:00
+        by_hour[24 * 7 - 1] = 2; // Sunday 23:00
+        let shifts = [
+            StationShift {
+                code: "day".into(),
+                start_minute: 480,
+                minutes: 480,
+                night: false,
+            },
+            StationShift {
+                code: "evening".into(),
+                start_minute: 960,
+                minutes: 480,
+                night: false,
+            },
+        ];
+        let c = crews_by_shift(&by_hour, 6, 2, &shifts);
+        // Day 0 is a Sunday: its evening reaches 23:00; day 1 is Monday: its day shift holds 09:00.
+        assert_eq!(c, vec![vec![1, 2], vec![3, 1]]);
+        assert_eq!(next_monday("2026-12-04".parse().unwrap()).to_string(), "2026-12-07");
+        assert_eq!(next_monday("2026-12-07".parse().unwrap()).to_string(), "2026-12-14");
+        assert_eq!(call_sign_stem("鼓楼派出所", "PS01"), "鼓楼巡");
+    }
+}

@@ -1,0 +1,238 @@
+//! `fengqiao roster`: a station's roster from the demand, its people and
+//! the duty rules — build a draft, list, show, publish.
+
+use chrono::Utc;
+use fengqiao_app::personnel::Viewer;
+use fengqiao_app::roster::{self, BuildRequest};
+use fengqiao_app::store::open_store;
+use fengqiao_app::{Result, Settings};
+use serde_json::Value;
+
+#[derive(clap::Subcommand)]
+pub enum RosterCommand {
+    /// Build a draft roster for a station (from the Monday after today, 4 weeks, 三班倒 by default)
+    Build {
+        #[arg(long)]
+        station: String,
+        /// First day, YYYY-MM-DD [default: the Monday after today]
+        #[arg(long)]
+        from: Option<chrono::NaiveDate>,
+        #[arg(long, default_value_t = 4)]
+        weeks: u32,
+        /// Shift codes of the duty configuration, comma-separated
+        #[arg(long, value_delimiter = ',', default_value = "day,evening,night")]
+        pattern: Vec<String>,
+        /// Weeks of incidents the hour-of-week demand is averaged over
+        #[arg(long, default_value_t = 8)]
+        history_weeks: u32,
+        /// A call should wait at most this long for a crew…
+        #[arg(long, default_value_t = 5.0)]
+        target_minutes: f64,
+        /// …in at least this share of calls
+        #[arg(long, default_value_t = 0.9)]
+        level: f64,
+        /// Time for the solver, seconds
+        #[arg(long, default_value_t = 4.0)]
+        seconds: f64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// A station's rosters, newest first
+    List {
+        #[arg(long)]
+        station: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One roster: who works which shift, day by day (or the crews of one day)
+    Show {
+        id: i64,
+        /// The crews of this day, YYYY-MM-DD
+        #[arg(long)]
+        day: Option<chrono::NaiveDate>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Publish a draft roster
+    Publish {
+        id: i64,
+        /// The version read (from `show`)
+        #[arg(long)]
+        version: u32,
+    },
+}
+
+fn summary(r: &Value) -> String {
+    let b = &r["body"];
+    let fair = b["fairness"]
+        .as_array()
+        .map(|groups| {
+            groups
+                .iter()
+                .filter(|g| g["people"].as_u64() > Some(0))
+                .map(|g| {
+                    format!(
+                        "{} nights {}–{}, weekends {}–{}",
+                        g["group"].as_str().unwrap_or(""),
+                        g["nights"]["min"],
+                        g["nights"]["max"],
+                        g["weekends"]["min"],
+                        g["weekends"]["max"]
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+        .unwrap_or_default();
+    format!(
+        "roster {} for {} from {} ({} days, {}), version {}: {} shifts short, {} rule breaches; objective {}{}; fairness: {fair}",
+        r["id"],
+        r["station"].as_str().unwrap_or(""),
+        r["first_day"].as_str().unwrap_or(""),
+        r["days"],
+        r["state"].as_str().unwrap_or(""),
+        r["version"],
+        b["shortfalls"].as_array().map_or(0, Vec::len),
+        b["violations"].as_array().map_or(0, Vec::len),
+        b["objective"],
+        b["lower_bound"]
+            .as_u64()
+            .map(|l| format!(" (bound {l})"))
+            .unwrap_or_default(),
+    )
+}
+
+pub fn run(settings: &Settings, cmd: &RosterCommand) -> Result<()> {
+    let store = open_store(settings)?;
+    let store = store.as_ref();
+    let op = Viewer::operator();
+    let today = Utc::now().with_timezone(&settings.city.timezone).date_naive();
+    match cmd {
+        RosterCommand::Build {
+            station,
+            from,
+            weeks,
+            pattern,
+            history_weeks,
+            target_minutes,
+            level,
+            seconds,
+            seed,
+            json,
+        } => {
+            let mut req = BuildRequest::new(station, Utc::now());
+            req.first_day = *from;
+            req.weeks = *weeks;
+            req.pattern = pattern.clone();
+            req.demand.history_weeks = *history_weeks;
+            req.demand.target_minutes = *target_minutes;
+            req.demand.level = *level;
+            req.seconds = *seconds;
+            req.seed = *seed;
+            let r = roster::build(store, &settings.city.duty, &op, &req, "cli", today)?;
+            fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
+            let v = roster::view(store, &op, r.id)?;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&v)?);
+            } else {
+                println!("{}", summary(&v));
+            }
+            Ok(())
+        }
+        RosterCommand::List { station, json } => {
+            let list = roster::list(store, &op, station)?;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&list)?);
+            } else {
+                for r in &list {
+                    println!(
+                        "{:>4}  {}  {:>3} days  {:<9}  v{}  {} shifts short",
+                        r["id"],
+                        r["first_day"].as_str().unwrap_or(""),
+                        r["days"],
+                        r["state"].as_str().unwrap_or(""),
+                        r["version"],
+                        r["shortfalls"]
+                    );
+                }
+            }
+            Ok(())
+        }
+        RosterCommand::Show { id, day, json } => {
+            let v = roster::view(store, &op, *id)?;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&v)?);
+                return Ok(());
+            }
+            println!("{}", summary(&v));
+            let b = &v["body"];
+            let first: chrono::NaiveDate = serde_json::from_value(v["first_day"].clone())?;
+            let pattern: Vec<String> = serde_json::from_value(b["pattern"].clone())?;
+            let people = b["people"].as_array().cloned().unwrap_or_default();
+            let name = |id: &Value| {
+                people
+                    .iter()
+                    .find(|p| &p["id"] == id)
+                    .map(|p| {
+                        format!(
+                            "{} {}",
+                            p["badge"].as_str().unwrap_or(""),
+                            p["name"].as_str().unwrap_or("")
+                        )
+                    })
+                    .unwrap_or_default()
+            };
+            match day {
+                Some(d) => {
+                    let k = (*d - first).num_days();
+                    let teams = b["teams"]
+                        .get(k.max(0) as usize)
+                        .filter(|_| k >= 0)
+                        .ok_or_else(|| fengqiao_app::Error::input(format!("{d} is not in roster {id}")))?;
+                    for (s, t) in pattern.iter().zip(teams.as_array().into_iter().flatten()) {
+                        println!("{d} {s}: duty {}", name(&t["duty"]));
+                        for c in t["crews"].as_array().into_iter().flatten() {
+                            let members: Vec<String> =
+                                c["members"].as_array().into_iter().flatten().map(name).collect();
+                            println!(
+                                "  {}  {}{}",
+                                c["call_sign"].as_str().unwrap_or(""),
+                                members.join(", "),
+                                if c["driver"].as_bool() == Some(true) {
+                                    ""
+                                } else {
+                                    "  (no driver)"
+                                }
+                            );
+                        }
+                    }
+                }
+                None => {
+                    let assignment = b["assignment"].as_array().cloned().unwrap_or_default();
+                    for (p, row) in people.iter().zip(&assignment) {
+                        let cells: String = row
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .map(|x| {
+                                x.as_u64().map_or('.', |s| {
+                                    pattern[s as usize].chars().next().unwrap_or('?').to_ascii_uppercase()
+                                })
+                            })
+                            .collect();
+                        println!("{:<18} {cells}", name(&p["id"]));
+                    }
+                }
+            }
+            Ok(())
+        }
+        RosterCommand::Publish { id, version } => {
+            let r = roster::publish(store, &op, *id, *version, "cli")?;
+            fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
+            println!("roster {} published (version {})", r.id, r.version);
+            Ok(())
+        }
+    }
+}

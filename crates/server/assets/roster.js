@@ -1,0 +1,176 @@
+// Roster (排班): a station's people on the shifts of a week — who works
+// which shift each day, the crews each shift needs (from the incidents) and
+// the crews it has, and for one day the crews with their call signs, sworn
+// lead first, and the duty officer. A commander builds a draft from the
+// demand and the station's people and publishes it.
+"use strict";
+
+const I18N = {
+  zh: {
+    title: "排班", rosters: "勤务排班", station: "所属派出所", roster: "排班表", week: "周次", first_day: "开始日期", weeks: "周数",
+    build: "按警情生成排班", publish: "发布排班", crews: "当日警组", draft: "草稿", published: "已发布", building: "正在计算排班，约需十几秒…",
+    built: "已生成排班草稿。", published_ok: "排班已发布。", none_yet: "本所尚无排班，可按警情生成。", person: "人员", need: "需要警组", have: "实有警组",
+    state: "状态", short: "警力不足的班次", breaches: "违反规则", nights: "夜班（最少–最多）", weekends: "周末（最少–最多）", hours: "工时（最少–最多）",
+    sworn: "民警", auxiliary: "辅警", duty: "值班民警", standby: "备勤", no_driver: "无驾驶员", week_n: (n, d) => `第 ${n} 周（${d} 起）`,
+    basis: (b) => `需求依据：近 ${b.history_weeks} 周 ${b.incidents} 起警情，平均处警 ${b.service_minutes.toFixed(0)} 分钟；目标 ${Math.round(b.level * 100)}% 的警情 ${b.target_minutes} 分钟内有警组接警（Erlang C）。`,
+    off: "休", leave: "假", days: ["一", "二", "三", "四", "五", "六", "日"], kinds: { officer: "民警", auxiliary: "辅警", special: "巡特警" },
+  },
+  en: {
+    title: "Roster", rosters: "Duty rosters", station: "Station", roster: "Roster", week: "Week", first_day: "First day", weeks: "Weeks",
+    build: "Build from the incidents", publish: "Publish", crews: "Crews of the day", draft: "draft", published: "published", building: "Building the roster: about ten seconds…",
+    built: "A draft roster is built.", published_ok: "The roster is published.", none_yet: "No roster for this station yet: build one from the incidents.", person: "Person", need: "Crews needed", have: "Crews rostered",
+    state: "State", short: "Shifts short", breaches: "Rule breaches", nights: "Nights (fewest–most)", weekends: "Weekends (fewest–most)", hours: "Hours (fewest–most)",
+    sworn: "Officers", auxiliary: "Auxiliaries", duty: "Duty officer", standby: "Standby", no_driver: "no driver", week_n: (n, d) => `Week ${n} (from ${d})`,
+    basis: (b) => `Demand from ${b.incidents} incidents of the last ${b.history_weeks} weeks, ${b.service_minutes.toFixed(0)} minutes' handling on average; target: ${Math.round(b.level * 100)}% of calls answered by a crew within ${b.target_minutes} minutes (Erlang C).`,
+    off: "off", leave: "leave", days: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], kinds: { officer: "Officer", auxiliary: "Auxiliary", special: "Patrol/special" },
+  },
+};
+const state = { lang: pickLang(), me: null, duty: null, stations: [], station: "", rosters: [], roster: null, week: 0, day: 0 };
+
+const card = (id, value, label) => h("div", { class: "card", id }, h("b", {}, value), h("span", {}, label));
+const writes = () => state.me.permissions.includes("personnel.write");
+const message = (text) => { $("page-message").textContent = text; };
+const shiftOf = (code) => state.duty.shifts.find((s) => s.code === code) || { code, name_zh: code, name_en: code };
+const shiftShort = (code) => { const s = shiftOf(code); return state.lang === "zh" ? s.name_zh.slice(0, 1) : s.name_en.slice(0, 1); };
+const dayOf = (first, k) => { const d = new Date(`${first}T00:00:00Z`); d.setUTCDate(d.getUTCDate() + k); return d.toISOString().slice(0, 10); };
+const weekday = (iso) => (new Date(`${iso}T00:00:00Z`).getUTCDay() + 6) % 7;
+const spread = (s) => (s ? `${s.min}–${s.max}` : "—");
+
+async function loadStations() {
+  const r = await api("/api/v1/personnel", state.station ? { station: state.station } : {});
+  state.stations = r.stations;
+  if (!state.station && state.stations.length) state.station = state.stations[0].code;
+  const sel = $("station");
+  sel.innerHTML = "";
+  for (const s of state.stations) sel.append(h("option", { value: s.code, selected: s.code === state.station }, `${nameOf(s)} (${s.code})`));
+}
+
+async function loadRosters(pick) {
+  state.rosters = (await api("/api/v1/rosters", { station: state.station })).items;
+  const sel = $("roster");
+  sel.innerHTML = "";
+  for (const r of state.rosters) sel.append(h("option", { value: r.id, selected: r.id === pick }, `${r.first_day} · ${r.days / 7}${state.lang === "zh" ? " 周" : " wk"} · ${t(r.state)} (#${r.id})`));
+  const id = pick || (state.rosters[0] && state.rosters[0].id);
+  state.roster = id ? await api(`/api/v1/rosters/${id}`) : null;
+  state.week = 0;
+  state.day = 0;
+}
+
+function totals() {
+  const box = $("totals");
+  box.innerHTML = "";
+  const r = state.roster;
+  if (!r) { box.append(h("p", { class: "muted" }, t("none_yet"))); $("basis").textContent = ""; return; }
+  const b = r.body;
+  const f = (g) => b.fairness.find((x) => x.group === g) || {};
+  box.append(card("roster-state", t(r.state), t("state")), card("roster-short", b.shortfalls.length, t("short")),
+    card("roster-breaches", b.violations.length, t("breaches")),
+    card("nights-sworn", spread(f("sworn").nights), `${t("sworn")} · ${t("nights")}`),
+    card("nights-aux", spread(f("auxiliary").nights), `${t("auxiliary")} · ${t("nights")}`),
+    card("weekends-sworn", spread(f("sworn").weekends), `${t("sworn")} · ${t("weekends")}`),
+    card("hours-sworn", spread(f("sworn").hours), `${t("sworn")} · ${t("hours")}`));
+  $("basis").textContent = t("basis")(b.basis);
+}
+
+function weeks() {
+  const sel = $("week");
+  sel.innerHTML = "";
+  const r = state.roster;
+  if (!r) return;
+  for (let w = 0; w < r.days / 7; w++) sel.append(h("option", { value: w, selected: w === state.week }, t("week_n")(w + 1, dayOf(r.first_day, 7 * w))));
+}
+
+function grid() {
+  const el = $("grid");
+  el.innerHTML = "";
+  const r = state.roster;
+  if (!r) return;
+  const b = r.body;
+  const days = [...Array(7).keys()].map((i) => 7 * state.week + i).filter((k) => k < r.days);
+  const head = h("tr", {}, h("th", { scope: "col" }, t("person")),
+    days.map((k) => { const iso = dayOf(r.first_day, k); return h("th", { scope: "col", class: k === state.day ? "chosen" : null },
+      h("button", { type: "button", class: "link day", "data-day": k, onclick: () => { state.day = k; grid(); crews(); } }, `${iso.slice(5)} ${t("days")[weekday(iso)]}`)); }));
+  const rows = b.people.map((p, i) => h("tr", { "data-person": p.id },
+    h("th", { scope: "row" }, `${p.badge} ${p.name || ""}`, h("span", { class: "muted" }, ` ${t("kinds")[p.kind] || ""}`)),
+    days.map((k) => { const s = b.assignment[i][k]; const code = s === null ? null : b.pattern[s];
+      return h("td", { class: code ? `shift shift-${code}` : "off", title: code ? nameOf(shiftOf(code)) : t("off") }, code ? shiftShort(code) : "·"); })));
+  // Per shift: crews needed and crews rostered.
+  const cover = b.pattern.map((code, s) => h("tr", { class: "cover" }, h("th", { scope: "row" }, `${nameOf(shiftOf(code))} ${t("have")}/${t("need")}`),
+    days.map((k) => { const team = b.teams[k][s]; const short = team.crews.length < team.crews_needed || !team.duty;
+      return h("td", { class: short ? "short" : null }, `${team.crews.length}/${team.crews_needed}`); })));
+  el.append(h("thead", {}, head), h("tbody", {}, rows, cover));
+}
+
+function crews() {
+  const box = $("crews");
+  box.innerHTML = "";
+  const r = state.roster;
+  if (!r) return;
+  const b = r.body;
+  const iso = dayOf(r.first_day, state.day);
+  $("crews-day").textContent = `${iso} ${t("days")[weekday(iso)]}`;
+  const who = (id) => {
+    const p = b.people.find((x) => x.id === id);
+    if (!p) return String(id);
+    return state.lang === "zh" ? `${p.name || ""}（${p.badge}）` : `${p.name || ""} (${p.badge})`;
+  };
+  b.pattern.forEach((code, s) => {
+    const team = b.teams[state.day][s];
+    box.append(h("article", { class: "card shift-team", "data-shift": code },
+      h("b", {}, `${nameOf(shiftOf(code))} · ${team.crews.length}/${team.crews_needed}`),
+      h("span", {}, `${t("duty")}${colon()}${team.duty ? who(team.duty) : "—"}`),
+      h("ul", {}, team.crews.map((c) => h("li", { class: "crew" }, h("strong", {}, c.call_sign), " ", listed(c.members.map(who)),
+        c.driver ? null : h("span", { class: "muted" }, ` · ${t("no_driver")}`)))),
+      team.standby.length ? h("span", {}, `${t("standby")}${colon()}${listed(team.standby.map(who))}`) : null));
+  });
+}
+
+async function render() {
+  applyLang();
+  const canWrite = writes();
+  $("build").hidden = !canWrite;
+  $("publish").hidden = !(canWrite && state.roster && state.roster.state === "draft");
+  totals();
+  weeks();
+  grid();
+  crews();
+}
+
+async function init() {
+  state.me = await startPage(() => render());
+  state.duty = await api("/api/v1/duty");
+  state.timezone = state.duty.timezone;
+  state.station = new URLSearchParams(location.search).get("station") || "";
+  await loadStations();
+  await loadRosters();
+  const today = state.duty.today;
+  const monday = dayOf(today, 7 - weekday(today));
+  $("first-day").value = monday;
+  $("station").onchange = async () => { state.station = $("station").value; await loadRosters(); await render(); };
+  $("roster").onchange = async () => { await loadRosters(Number($("roster").value)); await render(); };
+  $("week").onchange = () => { state.week = Number($("week").value); state.day = 7 * state.week; grid(); crews(); };
+  $("build").onsubmit = async (ev) => {
+    ev.preventDefault();
+    message(t("building"));
+    $("build-roster").disabled = true;
+    try {
+      const r = await change("/api/v1/rosters", { station: state.station, first_day: $("first-day").value, weeks: Number($("weeks").value) });
+      await loadRosters(r.id);
+      message(t("built"));
+    } catch (e) { message(problem(e)); }
+    $("build-roster").disabled = false;
+    await render();
+  };
+  $("publish").onclick = async () => {
+    try {
+      await change(`/api/v1/rosters/${state.roster.id}/publish`, { version: state.roster.version });
+      await loadRosters(state.roster.id);
+      message(t("published_ok"));
+    } catch (e) { message(problem(e)); }
+    await render();
+  };
+  await render();
+  ready();
+}
+
+init().catch((e) => { $("page-message").textContent = problem(e); });
