@@ -198,3 +198,163 @@ async fn the_registry_is_imported_whole_scoped_masked_and_logged() {
     });
     assert_eq!(logged, (vec![1, 2], vec![1, 2]));
 }
+
+/// A roll for PS01 big enough for round-the-clock crews.
+fn station_roll() -> String {
+    let mut csv = String::from("badge,name,kind,station,qualifications\n");
+    for i in 0..16 {
+        csv.push_str(&format!("0320{i:02},民警{i},officer,PS01,driving\n"));
+    }
+    for i in 0..12 {
+        csv.push_str(&format!("F200{i:02},辅警{i},auxiliary,PS01,\n"));
+    }
+    csv
+}
+
+#[tokio::test]
+async fn a_roster_is_built_from_the_demand_scoped_masked_and_published_once() {
+    let app = spawn_app().await;
+    let roll = station_roll();
+    let r = app
+        .call_bytes_as(
+            Some(&app.token),
+            "POST",
+            "/api/v1/personnel/import",
+            "text/csv",
+            roll.as_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let commander = user_token(&app, "duty", "commander", (None, None, None));
+    for (body, field) in [
+        (r#"{"station":"PS01","weeks":14}"#, "weeks"),
+        (r#"{"station":"PS99"}"#, "station"),
+        (r#"{"station":"PS01","pattern":["siesta"]}"#, "pattern"),
+        (r#"{"station":"PS02"}"#, "station"),
+    ] {
+        let e = call_as(&app, &commander, "POST", "/api/v1/rosters", body).await;
+        assert_eq!(
+            (e.status, e.json()["details"]["parameter"].as_str()),
+            (422, Some(field)),
+            "{}",
+            e.body
+        );
+    }
+    let built = call_as(
+        &app,
+        &commander,
+        "POST",
+        "/api/v1/rosters",
+        r#"{"station":"PS01","first_day":"2026-12-07","weeks":1,"seconds":1}"#,
+    )
+    .await;
+    assert_eq!(built.status, 201, "{}", built.body);
+    let v = built.json();
+    let (id, body) = (v["id"].as_i64().unwrap(), &v["body"]);
+    assert_eq!((v["state"].as_str(), v["days"].as_u64()), (Some("draft"), Some(7)));
+    assert_eq!(body["violations"], serde_json::json!([]));
+    let sworn: Vec<i64> = body["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["kind"] != "auxiliary")
+        .map(|p| p["id"].as_i64().unwrap())
+        .collect();
+    for (d, day) in body["teams"].as_array().unwrap().iter().enumerate() {
+        for (s, team) in day.as_array().unwrap().iter().enumerate() {
+            assert!(
+                sworn.contains(&team["duty"].as_i64().unwrap()),
+                "day {d} shift {s}: a sworn duty officer"
+            );
+            let crews = team["crews"].as_array().unwrap();
+            assert!(crews.len() as u64 >= team["crews_needed"].as_u64().unwrap().min(1));
+            for c in crews {
+                assert!(
+                    sworn.contains(&c["members"][0].as_i64().unwrap()),
+                    "a crew led by a sworn officer"
+                );
+                // The station's call-sign stem: "鼓楼派出所" → "鼓楼巡01", "鼓楼巡02", …
+                assert!(c["call_sign"].as_str().unwrap().starts_with("鼓楼巡"), "{c}");
+            }
+        }
+    }
+    assert!(body["basis"]["service_minutes"].as_f64().unwrap() > 0.0);
+
+    // Officers of another area see neither the list nor the roster; a leader sees names masked.
+    let area = off_runtime(|| {
+        app.db
+            .open()
+            .as_ref()
+            .facilities()
+            .unwrap()
+            .into_iter()
+            .find(|f| f.code == "PS02")
+            .unwrap()
+            .jurisdiction
+            .unwrap()
+    });
+    let other = user_token(&app, "officer-2", "officer", (Some(area), None, None));
+    assert_eq!(
+        call_as(&app, &other, "GET", "/api/v1/rosters?station=PS01", "")
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        call_as(&app, &other, "GET", &format!("/api/v1/rosters/{id}"), "")
+            .await
+            .status,
+        404
+    );
+    let leader = user_token(&app, "leader-1", "leader", (None, None, None));
+    let seen = call_as(&app, &leader, "GET", &format!("/api/v1/rosters/{id}"), "")
+        .await
+        .json();
+    assert!(seen["body"]["people"][0]["name"].as_str().unwrap().ends_with('*'));
+    assert_eq!(
+        call_as(
+            &app,
+            &leader,
+            "POST",
+            &format!("/api/v1/rosters/{id}/publish"),
+            r#"{"version":1}"#
+        )
+        .await
+        .status,
+        403
+    );
+
+    let publish = format!("/api/v1/rosters/{id}/publish");
+    assert_eq!(
+        call_as(&app, &commander, "POST", &publish, r#"{"version":7}"#)
+            .await
+            .status,
+        409
+    );
+    let done = call_as(&app, &commander, "POST", &publish, r#"{"version":1}"#).await;
+    assert_eq!(
+        (done.status, done.json()["state"].as_str()),
+        (200, Some("published")),
+        "{}",
+        done.body
+    );
+    assert_eq!(
+        call_as(&app, &commander, "POST", &publish, r#"{"version":2}"#)
+            .await
+            .status,
+        409
+    );
+    let listed = call_as(&app, &commander, "GET", "/api/v1/rosters?station=PS01", "")
+        .await
+        .json();
+    assert_eq!(listed["items"][0]["state"], "published");
+    let logged = off_runtime(|| {
+        fengqiao_store::ledger::all_entries(app.db.open().as_ref())
+            .unwrap()
+            .iter()
+            .filter(|e| e.record_type == "roster" && e.record_id == id.to_string())
+            .map(|e| e.version)
+            .collect::<Vec<_>>()
+    });
+    assert_eq!(logged, [1, 2]);
+}
