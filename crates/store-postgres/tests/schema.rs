@@ -36,8 +36,8 @@ fn concurrent_migrations_apply_once() {
         .unwrap()
         .get(0);
     assert_eq!(
-        tables, 33,
-        "31 tables, and incident_keys and incident_rollup beside the partitioned incidents"
+        tables, 36,
+        "34 tables, and incident_keys and incident_rollup beside the partitioned incidents"
     );
     // The values a commitment is computed from keep SQLite's types: integers,
     // reals and text (a time is Unix seconds, a JSON body text).
