@@ -14,13 +14,15 @@ before(async () => { app = await start(); });
 after(async () => { await app?.stop(); });
 
 const ALL = ["/", "/incidents", "/cases", "/volunteers", "/dashboard", "/public"];
+// Police roles also see the station's people and rosters.
+const POLICE = ["/", "/incidents", "/cases", "/volunteers", "/roster", "/personnel", "/dashboard", "/public"];
 // Role -> the page it lands on from "/", and the header's links (from the policy).
 const ROLES = {
-  admin: ["/", ["/", "/incidents", "/cases", "/inbox", "/volunteers", "/dashboard", "/users", "/public"]],
+  admin: ["/", ["/", "/incidents", "/cases", "/inbox", "/volunteers", "/roster", "/personnel", "/dashboard", "/users", "/public"]],
   analyst: ["/", ALL],
-  commander: ["/", ALL],
-  officer: ["/", ALL],
-  leader: ["/", ALL],
+  commander: ["/", POLICE],
+  officer: ["/", POLICE],
+  leader: ["/", POLICE],
   urban: ["/inbox", ["/cases", "/inbox", "/public"]],
   mediator: ["/cases", ["/cases", "/volunteers", "/public"]],
   volunteer: ["/volunteers", ["/cases", "/volunteers", "/public"]],
