@@ -595,6 +595,267 @@ pub fn fairness(sp: &StationProblem, assignment: &Roster) -> Vec<Fairness> {
         .collect()
 }
 
+/// One cell a repair or a swap changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Change {
+    pub member: usize,
+    pub day: usize,
+    pub from: Option<usize>,
+    pub to: Option<usize>,
+}
+
+/// Each member's own rules, alone (no cover, no fair-share floor): what a
+/// repair or a swap must keep for every row it touches.
+struct RowRules {
+    /// Per member: its group's problem reduced to that member.
+    alone: Vec<Problem>,
+}
+
+impl RowRules {
+    fn new(sp: &StationProblem) -> Self {
+        let mut alone: Vec<Option<Problem>> = vec![None; sp.members.len()];
+        for sworn in [true, false] {
+            let (problem, who) = sp.group_problem(sworn);
+            for (k, &i) in who.iter().enumerate() {
+                let mut person = problem.staff[k].clone();
+                person.min_minutes = 0;
+                alone[i] = Some(Problem {
+                    staff: vec![person],
+                    on_requests: vec![],
+                    off_requests: vec![],
+                    cover: vec![vec![Cover::default(); problem.shifts.len()]; problem.days],
+                    ..problem.clone()
+                });
+            }
+        }
+        RowRules {
+            alone: alone
+                .into_iter()
+                .map(|p| p.expect("every member is in a group"))
+                .collect(),
+        }
+    }
+
+    /// Why member `i`'s row breaks their rules (empty: it keeps them).
+    fn breaches(&self, sp: &StationProblem, i: usize, row: &[Option<usize>]) -> Vec<String> {
+        let mut v = crate::check::evaluate(&self.alone[i], &vec![row.to_vec()]).violations;
+        let run = night_run(sp, row);
+        if run > sp.rules.max_consecutive_nights {
+            v.push(format!(
+                "{}: {run} nights in a row (at most {})",
+                sp.members[i].key, sp.rules.max_consecutive_nights
+            ));
+        }
+        v
+    }
+}
+
+/// Repairs a roster after people became unavailable (leave in `sp`, or a
+/// shift no longer allowed), from `from_day` on, with as few changes as it
+/// can: their shifts are cleared, then each seat left short is given to
+/// someone of the same group who is off that day and may work it under
+/// every rule, the one with the fewest hours first (an auxiliary's seat to
+/// a sworn officer if no auxiliary may take it). Earlier days stay as they were.
+pub fn repair(sp: &StationProblem, old: &Roster, from_day: usize) -> (Roster, Vec<Change>) {
+    let rules = RowRules::new(sp);
+    let mut new = old.clone();
+    let mut changes = Vec::new();
+    for (i, m) in sp.members.iter().enumerate() {
+        for d in from_day..sp.days {
+            if let Some(s) = new[i][d]
+                && (m.leave.contains(&d) || !m.allowed[s])
+            {
+                new[i][d] = None;
+                changes.push(Change {
+                    member: i,
+                    day: d,
+                    from: Some(s),
+                    to: None,
+                });
+            }
+        }
+    }
+    let minutes = |row: &[Option<usize>]| row.iter().flatten().map(|&s| sp.shifts[s].minutes).sum::<u32>();
+    for d in from_day..sp.days {
+        for s in 0..sp.shifts.len() {
+            for sworn_seat in [true, false] {
+                let need = if sworn_seat {
+                    sp.sworn_cover(d, s)
+                } else {
+                    sp.auxiliary_cover(d, s)
+                } as usize;
+                let count = |new: &Roster, sworn: bool| {
+                    (0..sp.members.len())
+                        .filter(|&i| sp.members[i].sworn == sworn && new[i][d] == Some(s))
+                        .count()
+                };
+                // Sworn officers beyond the sworn seats sit in the auxiliaries' seats.
+                let mut have = if sworn_seat {
+                    count(&new, true)
+                } else {
+                    count(&new, false) + count(&new, true).saturating_sub(sp.sworn_cover(d, s) as usize)
+                };
+                while have < need {
+                    let pick = [sworn_seat, true].into_iter().find_map(|group| {
+                        (0..sp.members.len())
+                            .filter(|&i| sp.members[i].sworn == group && new[i][d].is_none())
+                            .filter(|&i| sp.members[i].allowed[s] && !sp.members[i].leave.contains(&d))
+                            .filter(|&i| {
+                                let mut row = new[i].clone();
+                                row[d] = Some(s);
+                                rules.breaches(sp, i, &row).is_empty()
+                            })
+                            .min_by_key(|&i| (minutes(&new[i]), i))
+                    });
+                    if let Some(i) = pick {
+                        new[i][d] = Some(s);
+                        changes.push(Change {
+                            member: i,
+                            day: d,
+                            from: None,
+                            to: Some(s),
+                        });
+                        have += 1;
+                        continue;
+                    }
+                    // No one off may take it: someone of the group moves over
+                    // from another shift that day, and someone off takes theirs.
+                    match chain_fill(sp, &rules, &new, d, s, sworn_seat) {
+                        Some((moves, filled)) => {
+                            for c in moves {
+                                new[c.member][c.day] = c.to;
+                                changes.push(c);
+                            }
+                            have += filled;
+                        }
+                        None => break,
+                    }
+                }
+            }
+        }
+    }
+    (new, changes)
+}
+
+/// A seat of shift `s` on day `d` filled by moving someone of the group
+/// from another shift `t` that day, then filling `t` with someone off (or
+/// leaving it if `t` has a person more than it needs). Returns the changes
+/// and how many seats of `s` they fill (one).
+fn chain_fill(
+    sp: &StationProblem,
+    rules: &RowRules,
+    new: &Roster,
+    d: usize,
+    s: usize,
+    sworn_seat: bool,
+) -> Option<(Vec<Change>, usize)> {
+    let minutes = |row: &[Option<usize>]| row.iter().flatten().map(|&x| sp.shifts[x].minutes).sum::<u32>();
+    let group: Vec<usize> = (0..sp.members.len())
+        .filter(|&i| sp.members[i].sworn == sworn_seat)
+        .collect();
+    let fits = |i: usize, day_shift: Option<usize>| {
+        let mut row = new[i].clone();
+        row[d] = day_shift;
+        sp.members[i]
+            .allowed
+            .get(day_shift.unwrap_or(0))
+            .copied()
+            .unwrap_or(true)
+            && !(day_shift.is_some() && sp.members[i].leave.contains(&d))
+            && rules.breaches(sp, i, &row).is_empty()
+    };
+    for &j in &group {
+        let Some(t) = new[j][d].filter(|&t| t != s) else {
+            continue;
+        };
+        if !fits(j, Some(s)) {
+            continue;
+        }
+        let seats_t = if sworn_seat {
+            sp.sworn_cover(d, t)
+        } else {
+            sp.auxiliary_cover(d, t)
+        } as usize;
+        let on_t = group.iter().filter(|&&i| new[i][d] == Some(t)).count();
+        let moved = Change {
+            member: j,
+            day: d,
+            from: Some(t),
+            to: Some(s),
+        };
+        if on_t > seats_t {
+            return Some((vec![moved], 1));
+        }
+        let refill = group
+            .iter()
+            .copied()
+            .filter(|&k| k != j && new[k][d].is_none() && fits(k, Some(t)))
+            .min_by_key(|&k| (minutes(&new[k]), k));
+        if let Some(k) = refill {
+            let filled = Change {
+                member: k,
+                day: d,
+                from: None,
+                to: Some(t),
+            };
+            return Some((vec![moved, filled], 1));
+        }
+    }
+    None
+}
+
+/// Two people of the same group exchange what they work on `day` (a shift
+/// for a shift, or a shift for a day off): refused, with the reasons, if
+/// either row would break a rule or they are not both sworn or both auxiliaries.
+pub fn swap(
+    sp: &StationProblem,
+    old: &Roster,
+    a: usize,
+    b: usize,
+    day: usize,
+) -> Result<(Roster, Vec<Change>), Vec<String>> {
+    let (ma, mb) = (&sp.members[a], &sp.members[b]);
+    if a == b || day >= sp.days {
+        return Err(vec!["a swap between two people on a day of the roster".into()]);
+    }
+    if ma.sworn != mb.sworn {
+        return Err(vec![format!(
+            "{} and {}: a sworn officer's seat goes to a sworn officer, an auxiliary's to an auxiliary",
+            ma.key, mb.key
+        )]);
+    }
+    if old[a][day] == old[b][day] {
+        return Err(vec![format!("{} and {} work the same on that day", ma.key, mb.key)]);
+    }
+    let rules = RowRules::new(sp);
+    let mut new = old.clone();
+    let (x, y) = (old[a][day], old[b][day]);
+    new[a][day] = y;
+    new[b][day] = x;
+    let mut why = rules.breaches(sp, a, &new[a]);
+    why.extend(rules.breaches(sp, b, &new[b]));
+    if !why.is_empty() {
+        return Err(why);
+    }
+    Ok((
+        new,
+        vec![
+            Change {
+                member: a,
+                day,
+                from: x,
+                to: y,
+            },
+            Change {
+                member: b,
+                day,
+                from: y,
+                to: x,
+            },
+        ],
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -758,5 +1019,71 @@ mod tests {
         let nights = f[0].nights.unwrap();
         assert!(nights.max >= nights.min && nights.mean > 0.0);
         assert!(f[0].weekends.unwrap().max <= 2);
+    }
+
+    #[test]
+    fn a_sick_call_is_repaired_with_few_changes_and_earlier_days_kept() {
+        let mut sp = station(14, 12, 2);
+        let r = solve_station(&sp, &quick()).unwrap();
+        // The first sworn officer who works day 3 falls sick for days 3 and 4.
+        let sick = (0..14).find(|&i| r.assignment[i][3].is_some()).unwrap();
+        sp.members[sick].leave = vec![3, 4];
+        let (fixed, changes) = repair(&sp, &r.assignment, 3);
+        assert!(fixed[sick][3].is_none() && fixed[sick][4].is_none());
+        assert_eq!(
+            fixed.iter().map(|row| &row[..3]).collect::<Vec<_>>(),
+            r.assignment.iter().map(|row| &row[..3]).collect::<Vec<_>>()
+        );
+        let cleared = changes.iter().filter(|c| c.to.is_none()).count();
+        let filled = changes.iter().filter(|c| c.from.is_none()).count();
+        assert!(
+            cleared >= 1 && filled <= cleared,
+            "one fill per seat cleared at most: {changes:?}"
+        );
+        let repaired = StationRoster {
+            teams: form_teams(&sp, &fixed),
+            assignment: fixed,
+            ..r.clone()
+        };
+        // Every rule still holds except the fair-share floor a sick person may fall below.
+        let breaches: Vec<String> = check(&sp, &repaired)
+            .into_iter()
+            .filter(|v| !v.contains("minutes (from"))
+            .collect();
+        assert_eq!(breaches, Vec::<String>::new());
+        assert!(
+            shortfalls(&sp, &repaired.teams).is_empty(),
+            "the seats are filled again"
+        );
+    }
+
+    #[test]
+    fn swaps_keep_the_rules_or_say_why_not() {
+        let sp = station(14, 12, 2);
+        let r = solve_station(&sp, &quick()).unwrap();
+        // Two sworn officers, one working day 5 and one off: the shift changes hands.
+        let a = (0..14).find(|&i| r.assignment[i][5].is_some()).unwrap();
+        let b = (0..14).find(|&i| {
+            r.assignment[i][5].is_none() && {
+                let mut row = r.assignment[i].clone();
+                row[5] = r.assignment[a][5];
+                RowRules::new(&sp).breaches(&sp, i, &row).is_empty()
+            }
+        });
+        if let Some(b) = b {
+            let (new, changes) = swap(&sp, &r.assignment, a, b, 5).unwrap();
+            assert_eq!((new[a][5], new[b][5]), (None, r.assignment[a][5]));
+            assert_eq!(changes.len(), 2);
+        }
+        // A sworn officer's seat never goes to an auxiliary.
+        let aux = 14;
+        let e = swap(&sp, &r.assignment, a, aux, 5).unwrap_err();
+        assert!(e[0].contains("sworn officer's seat"), "{e:?}");
+        // Nor to someone on leave that day.
+        let mut on_leave = sp.clone();
+        let c = (0..14).find(|&i| i != a && r.assignment[i][5].is_none()).unwrap();
+        on_leave.members[c].leave = vec![5];
+        let e = swap(&on_leave, &r.assignment, a, c, 5).unwrap_err();
+        assert!(e.iter().any(|v| v.contains("a day off")), "{e:?}");
     }
 }
