@@ -660,12 +660,12 @@ pub fn repair(sp: &StationProblem, old: &Roster, from_day: usize) -> (Roster, Ve
     let rules = RowRules::new(sp);
     let mut new = old.clone();
     let mut changes = Vec::new();
-    for (i, m) in sp.members.iter().enumerate() {
-        for d in from_day..sp.days {
-            if let Some(s) = new[i][d]
+    for (i, (m, row)) in sp.members.iter().zip(new.iter_mut()).enumerate() {
+        for (d, cell) in row.iter_mut().enumerate().skip(from_day) {
+            if let Some(s) = *cell
                 && (m.leave.contains(&d) || !m.allowed[s])
             {
-                new[i][d] = None;
+                *cell = None;
                 changes.push(Change {
                     member: i,
                     day: d,
