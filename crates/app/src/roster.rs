@@ -11,10 +11,11 @@ use crate::staffing::{HourlyRequest, weekly};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use fengqiao_domain::duty::DutyConfig;
 use fengqiao_roster::station::{
-    Member, StationProblem, StationRules, StationShift, check, fairness, shortfalls, solve_station,
+    Change, Member, StationProblem, StationRoster, StationRules, StationShift, check, fairness, form_teams, repair,
+    shortfalls, solve_station, swap,
 };
 use fengqiao_store::Store;
-use fengqiao_store::personnel::{NewRoster, RosterRecord};
+use fengqiao_store::personnel::{Leave, NewLeave, NewRoster, Person, RosterRecord};
 use serde_json::{Value, json};
 
 /// Longest horizon, weeks (a quarter).
@@ -86,6 +87,121 @@ fn crews_by_shift(crews_by_hour: &[u32], first_weekday: usize, days: usize, shif
         .collect()
 }
 
+/// The duty configuration's shifts named by `codes`, in that order.
+fn pattern_shifts(duty: &DutyConfig, codes: &[String]) -> Result<Vec<StationShift>> {
+    if codes.is_empty() {
+        return Err(bad("pattern", "", "at least one shift"));
+    }
+    let mut shifts: Vec<StationShift> = Vec::new();
+    for code in codes {
+        let s = duty.shift(code).ok_or_else(|| {
+            let known: Vec<_> = duty.shifts.iter().map(|x| x.code.as_str()).collect();
+            bad("pattern", code, format!("shift {code:?}: one of {}", known.join(", ")))
+        })?;
+        if shifts.iter().any(|x| x.code == s.code) {
+            return Err(bad("pattern", code, format!("shift {code:?} twice")));
+        }
+        shifts.push(StationShift {
+            code: s.code.clone(),
+            start_minute: u32::from(s.start_minute),
+            minutes: u32::from(s.minutes),
+            night: s.is_night(),
+        });
+    }
+    Ok(shifts)
+}
+
+/// The station problem for `people` over `days` from `first_day`: the duty
+/// rules, each person's contract, allowed shifts and leave.
+fn station_problem(
+    duty: &DutyConfig,
+    people: &[Person],
+    leave: &[Leave],
+    first_day: NaiveDate,
+    days: usize,
+    shifts: Vec<StationShift>,
+    crews: Vec<Vec<u32>>,
+) -> StationProblem {
+    let rules = &duty.rules;
+    let weeks = days.div_ceil(7) as u32;
+    StationProblem {
+        days,
+        first_weekday: first_day.weekday().num_days_from_monday() as usize,
+        crews,
+        rules: StationRules {
+            min_rest_minutes: u32::from(rules.min_rest_hours) * 60,
+            rest_after_24h_minutes: u32::from(rules.rest_after_24h_hours) * 60,
+            max_consecutive_days: u32::from(rules.max_consecutive_days),
+            max_consecutive_nights: u32::from(rules.max_consecutive_nights),
+            max_weekends: (u32::from(rules.max_weekends_per_4_weeks) * weeks).div_ceil(4),
+            crew_size: u32::from(rules.crew_size),
+            duty_officer: rules.officer_on_duty_every_hour,
+        },
+        members: people
+            .iter()
+            .map(|p| Member {
+                key: p.person.badge.clone(),
+                sworn: p.person.kind.is_sworn(),
+                allowed: shifts
+                    .iter()
+                    .map(|s| p.person.shifts.is_empty() || p.person.shifts.contains(&s.code))
+                    .collect(),
+                contract_minutes: (u32::from(p.person.weekly_hours) * 60 * days as u32) / 7,
+                leave: leave
+                    .iter()
+                    .filter(|l| l.leave.person_id == p.id && !l.cancelled)
+                    .flat_map(|l| (0..days).filter(|&d| l.covers(first_day + Duration::days(d as i64))))
+                    .collect(),
+                driver: p.person.qualifications.iter().any(|q| q == "driving"),
+            })
+            .collect(),
+        shifts,
+    }
+}
+
+/// What a roster's body says about its assignment: the crews with call
+/// signs, the rule checks, the shortfalls and the fairness spreads.
+fn outcome(sp: &StationProblem, people: &[Person], assignment: &fengqiao_roster::Roster, stem: &str) -> Value {
+    let teams = form_teams(sp, assignment);
+    let solved = StationRoster {
+        assignment: assignment.clone(),
+        teams,
+        objective: 0,
+        lower_bound: None,
+    };
+    let id_of = |i: usize| people[i].id;
+    let teams: Vec<Vec<Value>> = solved
+        .teams
+        .iter()
+        .map(|day| {
+            day.iter()
+                .map(|t| {
+                    json!({
+                        "duty": t.duty.map(id_of),
+                        "crews": t.crews.iter().map(|c| json!({
+                            "call_sign": format!("{stem}{:02}", c.number),
+                            "members": c.members.iter().map(|&i| id_of(i)).collect::<Vec<_>>(),
+                            "driver": c.driver,
+                        })).collect::<Vec<_>>(),
+                        "standby": t.standby.iter().map(|&i| id_of(i)).collect::<Vec<_>>(),
+                        "crews_needed": t.crews_needed,
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    json!({
+        "assignment": assignment,
+        "teams": teams,
+        "violations": check(sp, &solved),
+        "shortfalls": shortfalls(sp, &solved.teams).iter().map(|s| json!({
+            "day": s.day, "shift": sp.shifts[s.shift].code, "crews_needed": s.crews_needed,
+            "crews": s.crews, "duty_officer": s.duty_officer,
+        })).collect::<Vec<_>>(),
+        "fairness": fairness(sp, assignment),
+    })
+}
+
 /// Builds and stores a draft roster for a station.
 pub fn build(
     store: &dyn Store,
@@ -112,22 +228,7 @@ pub fn build(
     if req.pattern.is_empty() {
         return Err(bad("pattern", "", "at least one shift"));
     }
-    let mut shifts = Vec::new();
-    for code in &req.pattern {
-        let s = duty.shift(code).ok_or_else(|| {
-            let known: Vec<_> = duty.shifts.iter().map(|x| x.code.as_str()).collect();
-            bad("pattern", code, format!("shift {code:?}: one of {}", known.join(", ")))
-        })?;
-        if shifts.iter().any(|x: &StationShift| x.code == s.code) {
-            return Err(bad("pattern", code, format!("shift {code:?} twice")));
-        }
-        shifts.push(StationShift {
-            code: s.code.clone(),
-            start_minute: u32::from(s.start_minute),
-            minutes: u32::from(s.minutes),
-            night: s.is_night(),
-        });
-    }
+    let shifts = pattern_shifts(duty, &req.pattern)?;
     let all_stations = stations(store)?;
     let station = all_stations.iter().find(|s| s.code == req.station).ok_or_else(|| {
         bad(
@@ -166,40 +267,8 @@ pub fn build(
         .expect("every station has its demand")
         .crews;
     let first_weekday = first_day.weekday().num_days_from_monday() as usize;
-    let rules = &duty.rules;
-    let sp = StationProblem {
-        days,
-        first_weekday,
-        crews: crews_by_shift(crews_by_hour, first_weekday, days, &shifts),
-        rules: StationRules {
-            min_rest_minutes: u32::from(rules.min_rest_hours) * 60,
-            rest_after_24h_minutes: u32::from(rules.rest_after_24h_hours) * 60,
-            max_consecutive_days: u32::from(rules.max_consecutive_days),
-            max_consecutive_nights: u32::from(rules.max_consecutive_nights),
-            max_weekends: (u32::from(rules.max_weekends_per_4_weeks) * req.weeks).div_ceil(4),
-            crew_size: u32::from(rules.crew_size),
-            duty_officer: rules.officer_on_duty_every_hour,
-        },
-        members: people
-            .iter()
-            .map(|p| Member {
-                key: p.person.badge.clone(),
-                sworn: p.person.kind.is_sworn(),
-                allowed: shifts
-                    .iter()
-                    .map(|s| p.person.shifts.is_empty() || p.person.shifts.contains(&s.code))
-                    .collect(),
-                contract_minutes: (u32::from(p.person.weekly_hours) * 60 * days as u32) / 7,
-                leave: leave
-                    .iter()
-                    .filter(|l| l.leave.person_id == p.id && !l.cancelled)
-                    .flat_map(|l| (0..days).filter(|&d| l.covers(first_day + Duration::days(d as i64))))
-                    .collect(),
-                driver: p.person.qualifications.iter().any(|q| q == "driving"),
-            })
-            .collect(),
-        shifts,
-    };
+    let crews = crews_by_shift(crews_by_hour, first_weekday, days, &shifts);
+    let sp = station_problem(duty, &people, &leave, first_day, days, shifts, crews);
     let started = std::time::Instant::now();
     let options = fengqiao_roster::Options {
         time_limit: std::time::Duration::from_secs_f64(req.seconds),
@@ -207,52 +276,21 @@ pub fn build(
         bound: true,
     };
     let solved = solve_station(&sp, &options).map_err(|e| Error::input(format!("roster for {}: {e}", station.code)))?;
-    let violations = check(&sp, &solved);
-    let short = shortfalls(&sp, &solved.teams);
-    let fair = fairness(&sp, &solved.assignment);
-    let id_of = |i: usize| people[i].id;
     let stem = call_sign_stem(&station.name_zh, &station.code);
-    let teams: Vec<Vec<Value>> = solved
-        .teams
-        .iter()
-        .map(|day| {
-            day.iter()
-                .map(|t| {
-                    json!({
-                        "duty": t.duty.map(id_of),
-                        "crews": t.crews.iter().map(|c| json!({
-                            "call_sign": format!("{stem}{:02}", c.number),
-                            "members": c.members.iter().map(|&i| id_of(i)).collect::<Vec<_>>(),
-                            "driver": c.driver,
-                        })).collect::<Vec<_>>(),
-                        "standby": t.standby.iter().map(|&i| id_of(i)).collect::<Vec<_>>(),
-                        "crews_needed": t.crews_needed,
-                    })
-                })
-                .collect()
-        })
-        .collect();
-    let body = json!({
-        "pattern": sp.shifts.iter().map(|s| &s.code).collect::<Vec<_>>(),
-        "people": people.iter().map(|p| p.id).collect::<Vec<_>>(),
-        "assignment": solved.assignment,
-        "teams": teams,
-        "demand": sp.crews,
-        "objective": solved.objective,
-        "lower_bound": solved.lower_bound,
-        "violations": violations,
-        "shortfalls": short.iter().map(|s| json!({
-            "day": s.day, "shift": sp.shifts[s.shift].code, "crews_needed": s.crews_needed,
-            "crews": s.crews, "duty_officer": s.duty_officer,
-        })).collect::<Vec<_>>(),
-        "fairness": fair,
-        "basis": {
-            "dataset": demand.dataset, "history_weeks": demand.history_weeks, "history_from": demand.history_from,
-            "history_to": demand.history_to, "incidents": demand.incidents, "service_minutes": demand.service_minutes,
-            "service_basis": demand.service_basis, "target_minutes": demand.target_minutes, "level": demand.level,
-        },
-        "seconds": started.elapsed().as_secs_f64(),
+    let mut body = outcome(&sp, &people, &solved.assignment, &stem);
+    body["pattern"] = json!(sp.shifts.iter().map(|s| &s.code).collect::<Vec<_>>());
+    body["people"] = json!(people.iter().map(|p| p.id).collect::<Vec<_>>());
+    body["demand"] = json!(sp.crews);
+    body["objective"] = json!(solved.objective);
+    body["lower_bound"] = json!(solved.lower_bound);
+    body["basis"] = json!({
+        "dataset": demand.dataset, "history_weeks": demand.history_weeks, "history_from": demand.history_from,
+        "history_to": demand.history_to, "incidents": demand.incidents, "service_minutes": demand.service_minutes,
+        "service_basis": demand.service_basis, "target_minutes": demand.target_minutes, "level": demand.level,
     });
+    body["seconds"] = json!(started.elapsed().as_secs_f64());
+    body["requests"] = json!([]);
+    body["changes"] = json!([]);
     let new = NewRoster {
         station: station.code.clone(),
         first_day,
@@ -299,7 +337,22 @@ pub fn view(store: &dyn Store, viewer: &Viewer, id: i64) -> Result<Value> {
             None => json!({"id": pid}),
         })
         .collect();
+    let first = r.roster.first_day;
+    let last = first + Duration::days(i64::from(r.roster.days) - 1);
+    let mut leave_days: std::collections::BTreeMap<String, Vec<i64>> = Default::default();
+    for l in store
+        .leave(first, last)?
+        .iter()
+        .filter(|l| !l.cancelled && ids.contains(&l.leave.person_id))
+    {
+        let days = (0..i64::from(r.roster.days)).filter(|&d| l.covers(first + Duration::days(d)));
+        leave_days
+            .entry(l.leave.person_id.to_string())
+            .or_default()
+            .extend(days);
+    }
     let mut out = json!(r);
+    out["leave"] = json!(leave_days);
     out["station_name_zh"] = json!(station.name_zh);
     out["station_name_en"] = json!(station.name_en);
     out["body"]["people"] = json!(people);
@@ -352,6 +405,296 @@ pub fn publish(store: &dyn Store, viewer: &Viewer, id: i64, version: u32, actor:
         return Err(Error::conflict(format!("roster {id} is published already")));
     }
     Ok(store.update_roster(id, "published", &r.roster.body, version, Utc::now(), actor)?)
+}
+
+/// The station problem behind a stored roster, with today's registry,
+/// leave and duty rules: what a repair or a swap is checked against.
+struct Stored {
+    record: RosterRecord,
+    people: Vec<fengqiao_store::personnel::Person>,
+    sp: StationProblem,
+    assignment: fengqiao_roster::Roster,
+}
+
+fn load(store: &dyn Store, duty: &DutyConfig, viewer: &Viewer, id: i64) -> Result<Stored> {
+    let record = store
+        .roster(id)?
+        .ok_or_else(|| Error::not_found(format!("no roster {id}")))?;
+    stations(store)?
+        .into_iter()
+        .find(|s| s.code == record.roster.station)
+        .filter(|s| viewer.sees(s))
+        .ok_or_else(|| Error::not_found(format!("no roster {id}")))?;
+    let body = &record.roster.body;
+    let codes: Vec<String> = serde_json::from_value(body["pattern"].clone()).unwrap_or_default();
+    let shifts = pattern_shifts(duty, &codes)?;
+    let ids: Vec<i64> = serde_json::from_value(body["people"].clone()).unwrap_or_default();
+    let registry = store.personnel()?;
+    let people: Vec<_> = ids
+        .iter()
+        .map(|pid| {
+            registry
+                .iter()
+                .find(|p| p.id == *pid)
+                .cloned()
+                .ok_or_else(|| Error::internal(format!("roster {id} names person {pid}, not on file")))
+        })
+        .collect::<Result<_>>()?;
+    let crews: Vec<Vec<u32>> = serde_json::from_value(body["demand"].clone()).unwrap_or_default();
+    let assignment: fengqiao_roster::Roster = serde_json::from_value(body["assignment"].clone()).unwrap_or_default();
+    let first_day = record.roster.first_day;
+    let days = record.roster.days as usize;
+    if crews.len() != days || assignment.len() != people.len() {
+        return Err(Error::internal(format!(
+            "roster {id}: its body does not match its days and people"
+        )));
+    }
+    let leave = store.leave(first_day, first_day + Duration::days(days as i64 - 1))?;
+    let sp = station_problem(duty, &people, &leave, first_day, days, shifts, crews);
+    Ok(Stored {
+        record,
+        people,
+        sp,
+        assignment,
+    })
+}
+
+impl Stored {
+    fn member(&self, person_id: i64) -> Result<usize> {
+        self.people.iter().position(|p| p.id == person_id).ok_or_else(|| {
+            bad(
+                "person_id",
+                &person_id.to_string(),
+                format!("person {person_id} is not on this roster"),
+            )
+        })
+    }
+
+    fn day(&self, day: NaiveDate) -> Result<usize> {
+        let k = (day - self.record.roster.first_day).num_days();
+        if k < 0 || k >= i64::from(self.record.roster.days) {
+            return Err(bad(
+                "day",
+                &day.to_string(),
+                format!("{day} is not a day of roster {}", self.record.id),
+            ));
+        }
+        Ok(k as usize)
+    }
+
+    fn stem(&self, store: &dyn Store) -> Result<String> {
+        let code = &self.record.roster.station;
+        let s = stations(store)?.into_iter().find(|s| &s.code == code);
+        Ok(call_sign_stem(s.as_ref().map_or("", |s| s.name_zh.as_str()), code))
+    }
+
+    /// The body with a new assignment, its crews and checks recomputed,
+    /// and what changed appended to its history.
+    fn rewritten(&self, store: &dyn Store, assignment: &fengqiao_roster::Roster, event: Value) -> Result<Value> {
+        let mut body = self.record.roster.body.clone();
+        let out = outcome(&self.sp, &self.people, assignment, &self.stem(store)?);
+        for key in ["assignment", "teams", "violations", "shortfalls", "fairness"] {
+            body[key] = out[key].clone();
+        }
+        match body["changes"].as_array_mut() {
+            Some(list) => list.push(event),
+            None => body["changes"] = json!([event]),
+        }
+        Ok(body)
+    }
+
+    fn cells(&self, changes: &[Change]) -> Value {
+        let first = self.record.roster.first_day;
+        json!(
+            changes
+                .iter()
+                .map(|c| json!({
+                    "person": self.people[c.member].id,
+                    "day": first + Duration::days(c.day as i64),
+                    "from": c.from.map(|s| self.sp.shifts[s].code.clone()),
+                    "to": c.to.map(|s| self.sp.shifts[s].code.clone()),
+                }))
+                .collect::<Vec<_>>()
+        )
+    }
+}
+
+fn check_version(stored: &Stored, version: u32) -> Result<()> {
+    if stored.record.version != version {
+        return Err(Error::conflict(format!(
+            "roster {} is at version {}, not {version}: reload and try again",
+            stored.record.id, stored.record.version
+        )));
+    }
+    Ok(())
+}
+
+/// A sick call: the leave is recorded and the roster repaired from its
+/// first day (or today, if later) with as few changes as possible; the
+/// changes are listed in the roster's history. Returns them.
+#[allow(clippy::too_many_arguments)]
+pub fn sick_call(
+    store: &dyn Store,
+    duty: &DutyConfig,
+    viewer: &Viewer,
+    id: i64,
+    version: u32,
+    person_id: i64,
+    first_day: NaiveDate,
+    last_day: NaiveDate,
+    actor: &str,
+    today: NaiveDate,
+) -> Result<Value> {
+    let before = load(store, duty, viewer, id)?;
+    check_version(&before, version)?;
+    before.member(person_id)?;
+    crate::personnel::add_leave(
+        store,
+        viewer,
+        &NewLeave {
+            person_id,
+            kind: "sick".into(),
+            first_day,
+            last_day,
+            note: format!("roster {id}"),
+        },
+        actor,
+        Utc::now(),
+    )?;
+    // Reloaded: the problem now holds the new leave.
+    let stored = load(store, duty, viewer, id)?;
+    let from = (first_day.max(today) - stored.record.roster.first_day)
+        .num_days()
+        .max(0) as usize;
+    let (assignment, changes) = repair(&stored.sp, &stored.assignment, from.min(stored.sp.days));
+    let event = json!({
+        "kind": "sick", "person": person_id, "first_day": first_day, "last_day": last_day,
+        "at": Utc::now(), "by": actor, "cells": stored.cells(&changes),
+    });
+    let body = stored.rewritten(store, &assignment, event.clone())?;
+    store.update_roster(
+        id,
+        &stored.record.roster.state,
+        &body,
+        stored.record.version,
+        Utc::now(),
+        actor,
+    )?;
+    Ok(event)
+}
+
+/// Asks for two people to exchange what they work on a day; the request
+/// waits for a commander, with whether it keeps the rules now.
+#[allow(clippy::too_many_arguments)]
+pub fn request_swap(
+    store: &dyn Store,
+    duty: &DutyConfig,
+    viewer: &Viewer,
+    id: i64,
+    version: u32,
+    person_id: i64,
+    with_id: i64,
+    day: NaiveDate,
+    and_day: Option<NaiveDate>,
+    note: &str,
+    actor: &str,
+) -> Result<Value> {
+    let stored = load(store, duty, viewer, id)?;
+    check_version(&stored, version)?;
+    let (a, b) = (stored.member(person_id)?, stored.member(with_id)?);
+    let mut days = vec![stored.day(day)?];
+    if let Some(e) = and_day {
+        let e = stored
+            .day(e)
+            .map_err(|e| e.with_details(json!({"parameter": "and_day"})))?;
+        if e == days[0] {
+            return Err(bad("and_day", &e.to_string(), "a second day other than the first"));
+        }
+        days.push(e);
+    }
+    let note = note.trim();
+    if note.chars().count() > 200 {
+        return Err(bad("note", note, "a note of at most 200 characters"));
+    }
+    fengqiao_cases::text::check("note", note).map_err(|e| bad("note", note, e.to_string()))?;
+    let reasons = match swap(&stored.sp, &stored.assignment, a, b, &days) {
+        Ok(_) => vec![],
+        Err(why) => why,
+    };
+    let mut body = stored.record.roster.body.clone();
+    let requests = body["requests"].as_array().cloned().unwrap_or_default();
+    let n = requests.len() + 1;
+    let request = json!({
+        "n": n, "person": person_id, "with": with_id, "day": day, "and_day": and_day, "note": note, "state": "pending",
+        "keeps_rules": reasons.is_empty(), "reasons": reasons, "requested_by": actor, "requested_at": Utc::now(),
+    });
+    let mut requests = requests;
+    requests.push(request.clone());
+    body["requests"] = json!(requests);
+    store.update_roster(id, &stored.record.roster.state, &body, version, Utc::now(), actor)?;
+    Ok(request)
+}
+
+/// A commander approves a pending swap (applied if it still keeps every
+/// rule, refused with the reasons otherwise) or refuses it.
+pub fn decide_swap(
+    store: &dyn Store,
+    duty: &DutyConfig,
+    viewer: &Viewer,
+    id: i64,
+    version: u32,
+    n: usize,
+    approve: bool,
+    actor: &str,
+) -> Result<Value> {
+    let stored = load(store, duty, viewer, id)?;
+    check_version(&stored, version)?;
+    let mut requests = stored.record.roster.body["requests"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let k = requests
+        .iter()
+        .position(|r| r["n"].as_u64() == Some(n as u64))
+        .ok_or_else(|| Error::not_found(format!("no swap request {n} on roster {id}")))?;
+    if requests[k]["state"] != "pending" {
+        return Err(Error::conflict(format!(
+            "swap request {n} is {} already",
+            requests[k]["state"]
+        )));
+    }
+    let decided = json!({"decided_by": actor, "decided_at": Utc::now()});
+    let mut body = if approve {
+        let r = &requests[k];
+        let (a, b) = (
+            stored.member(r["person"].as_i64().unwrap_or(-1))?,
+            stored.member(r["with"].as_i64().unwrap_or(-1))?,
+        );
+        let mut days = Vec::new();
+        for key in ["day", "and_day"] {
+            if let Ok(d) = serde_json::from_value::<NaiveDate>(r[key].clone()) {
+                days.push(stored.day(d)?);
+            }
+        }
+        let (assignment, changes) = swap(&stored.sp, &stored.assignment, a, b, &days).map_err(|why| {
+            Error::new(
+                Code::InvalidInput,
+                format!("the swap would break the rules: {}", why.join("; ")),
+            )
+            .with_details(json!({"parameter": "n", "value": n, "reasons": why}))
+        })?;
+        let event =
+            json!({"kind": "swap", "request": n, "at": Utc::now(), "by": actor, "cells": stored.cells(&changes)});
+        stored.rewritten(store, &assignment, event)?
+    } else {
+        stored.record.roster.body.clone()
+    };
+    requests[k]["state"] = json!(if approve { "approved" } else { "refused" });
+    requests[k]["decided_by"] = decided["decided_by"].clone();
+    requests[k]["decided_at"] = decided["decided_at"].clone();
+    body["requests"] = json!(requests);
+    store.update_roster(id, &stored.record.roster.state, &body, version, Utc::now(), actor)?;
+    Ok(body["requests"][k].clone())
 }
 
 #[cfg(test)]

@@ -602,6 +602,8 @@ pub struct Change {
     pub day: usize,
     pub from: Option<usize>,
     pub to: Option<usize>,
+    /// Worked beyond the contract's hours (加班).
+    pub overtime: bool,
 }
 
 /// Each member's own rules, alone (no cover, no fair-share floor): what a
@@ -612,13 +614,15 @@ struct RowRules {
 }
 
 impl RowRules {
-    fn new(sp: &StationProblem) -> Self {
+    /// `overtime`: minutes a person may work beyond their contract.
+    fn new(sp: &StationProblem, overtime: u32) -> Self {
         let mut alone: Vec<Option<Problem>> = vec![None; sp.members.len()];
         for sworn in [true, false] {
             let (problem, who) = sp.group_problem(sworn);
             for (k, &i) in who.iter().enumerate() {
                 let mut person = problem.staff[k].clone();
                 person.min_minutes = 0;
+                person.max_minutes += overtime;
                 alone[i] = Some(Problem {
                     staff: vec![person],
                     on_requests: vec![],
@@ -657,7 +661,9 @@ impl RowRules {
 /// every rule, the one with the fewest hours first (an auxiliary's seat to
 /// a sworn officer if no auxiliary may take it). Earlier days stay as they were.
 pub fn repair(sp: &StationProblem, old: &Roster, from_day: usize) -> (Roster, Vec<Change>) {
-    let rules = RowRules::new(sp);
+    let rules = RowRules::new(sp, 0);
+    let longest = sp.shifts.iter().map(|t| t.minutes).max().unwrap_or(0);
+    let overtime = RowRules::new(sp, longest);
     let mut new = old.clone();
     let mut changes = Vec::new();
     for (i, (m, row)) in sp.members.iter().zip(new.iter_mut()).enumerate() {
@@ -671,6 +677,7 @@ pub fn repair(sp: &StationProblem, old: &Roster, from_day: usize) -> (Roster, Ve
                     day: d,
                     from: Some(s),
                     to: None,
+                    overtime: false,
                 });
             }
         }
@@ -696,37 +703,53 @@ pub fn repair(sp: &StationProblem, old: &Roster, from_day: usize) -> (Roster, Ve
                     count(&new, false) + count(&new, true).saturating_sub(sp.sworn_cover(d, s) as usize)
                 };
                 while have < need {
-                    let pick = [sworn_seat, true].into_iter().find_map(|group| {
-                        (0..sp.members.len())
-                            .filter(|&i| sp.members[i].sworn == group && new[i][d].is_none())
-                            .filter(|&i| sp.members[i].allowed[s] && !sp.members[i].leave.contains(&d))
-                            .filter(|&i| {
-                                let mut row = new[i].clone();
-                                row[d] = Some(s);
-                                rules.breaches(sp, i, &row).is_empty()
-                            })
-                            .min_by_key(|&i| (minutes(&new[i]), i))
-                    });
-                    if let Some(i) = pick {
+                    // Within contracts first; only then someone's overtime (加班), fewest hours first.
+                    let fill = |rules: &RowRules, new: &Roster| {
+                        [sworn_seat, true].into_iter().find_map(|group| {
+                            (0..sp.members.len())
+                                .filter(|&i| sp.members[i].sworn == group && new[i][d].is_none())
+                                .filter(|&i| sp.members[i].allowed[s] && !sp.members[i].leave.contains(&d))
+                                .filter(|&i| {
+                                    let mut row = new[i].clone();
+                                    row[d] = Some(s);
+                                    rules.breaches(sp, i, &row).is_empty()
+                                })
+                                .min_by_key(|&i| (minutes(&new[i]), i))
+                        })
+                    };
+                    if let Some(i) = fill(&rules, &new) {
                         new[i][d] = Some(s);
                         changes.push(Change {
                             member: i,
                             day: d,
                             from: None,
                             to: Some(s),
+                            overtime: false,
                         });
                         have += 1;
                         continue;
                     }
                     // No one off may take it: someone of the group moves over
                     // from another shift that day, and someone off takes theirs.
-                    match chain_fill(sp, &rules, &new, d, s, sworn_seat) {
-                        Some((moves, filled)) => {
-                            for c in moves {
-                                new[c.member][c.day] = c.to;
-                                changes.push(c);
-                            }
-                            have += filled;
+                    if let Some((moves, filled)) = chain_fill(sp, &rules, &new, d, s, sworn_seat) {
+                        for c in moves {
+                            new[c.member][c.day] = c.to;
+                            changes.push(c);
+                        }
+                        have += filled;
+                        continue;
+                    }
+                    match fill(&overtime, &new) {
+                        Some(i) => {
+                            new[i][d] = Some(s);
+                            changes.push(Change {
+                                member: i,
+                                day: d,
+                                from: None,
+                                to: Some(s),
+                                overtime: true,
+                            });
+                            have += 1;
                         }
                         None => break,
                     }
@@ -782,6 +805,7 @@ fn chain_fill(
             day: d,
             from: Some(t),
             to: Some(s),
+            overtime: false,
         };
         if on_t > seats_t {
             return Some((vec![moved], 1));
@@ -797,6 +821,7 @@ fn chain_fill(
                 day: d,
                 from: None,
                 to: Some(t),
+                overtime: false,
             };
             return Some((vec![moved, filled], 1));
         }
@@ -804,19 +829,20 @@ fn chain_fill(
     None
 }
 
-/// Two people of the same group exchange what they work on `day` (a shift
-/// for a shift, or a shift for a day off): refused, with the reasons, if
-/// either row would break a rule or they are not both sworn or both auxiliaries.
+/// Two people of the same group exchange what they work on `days` (换班:
+/// on one day a shift for a shift or for a day off; over two days, each
+/// works the other's shift): refused, with the reasons, if either row would
+/// break a rule or they are not both sworn or both auxiliaries.
 pub fn swap(
     sp: &StationProblem,
     old: &Roster,
     a: usize,
     b: usize,
-    day: usize,
+    days: &[usize],
 ) -> Result<(Roster, Vec<Change>), Vec<String>> {
     let (ma, mb) = (&sp.members[a], &sp.members[b]);
-    if a == b || day >= sp.days {
-        return Err(vec!["a swap between two people on a day of the roster".into()]);
+    if a == b || days.is_empty() || days.iter().any(|&d| d >= sp.days) {
+        return Err(vec!["a swap between two people on days of the roster".into()]);
     }
     if ma.sworn != mb.sworn {
         return Err(vec![format!(
@@ -824,36 +850,40 @@ pub fn swap(
             ma.key, mb.key
         )]);
     }
-    if old[a][day] == old[b][day] {
-        return Err(vec![format!("{} and {} work the same on that day", ma.key, mb.key)]);
+    if days.iter().all(|&d| old[a][d] == old[b][d]) {
+        return Err(vec![format!("{} and {} work the same on those days", ma.key, mb.key)]);
     }
-    let rules = RowRules::new(sp);
+    let rules = RowRules::new(sp, 0);
     let mut new = old.clone();
-    let (x, y) = (old[a][day], old[b][day]);
-    new[a][day] = y;
-    new[b][day] = x;
+    let mut changes = Vec::new();
+    for &d in days {
+        let (x, y) = (old[a][d], old[b][d]);
+        if x == y {
+            continue;
+        }
+        new[a][d] = y;
+        new[b][d] = x;
+        changes.push(Change {
+            member: a,
+            day: d,
+            from: x,
+            to: y,
+            overtime: false,
+        });
+        changes.push(Change {
+            member: b,
+            day: d,
+            from: y,
+            to: x,
+            overtime: false,
+        });
+    }
     let mut why = rules.breaches(sp, a, &new[a]);
     why.extend(rules.breaches(sp, b, &new[b]));
     if !why.is_empty() {
         return Err(why);
     }
-    Ok((
-        new,
-        vec![
-            Change {
-                member: a,
-                day,
-                from: x,
-                to: y,
-            },
-            Change {
-                member: b,
-                day,
-                from: y,
-                to: x,
-            },
-        ],
-    ))
+    Ok((new, changes))
 }
 
 #[cfg(test)]
@@ -1067,23 +1097,23 @@ mod tests {
             r.assignment[i][5].is_none() && {
                 let mut row = r.assignment[i].clone();
                 row[5] = r.assignment[a][5];
-                RowRules::new(&sp).breaches(&sp, i, &row).is_empty()
+                RowRules::new(&sp, 0).breaches(&sp, i, &row).is_empty()
             }
         });
         if let Some(b) = b {
-            let (new, changes) = swap(&sp, &r.assignment, a, b, 5).unwrap();
+            let (new, changes) = swap(&sp, &r.assignment, a, b, &[5]).unwrap();
             assert_eq!((new[a][5], new[b][5]), (None, r.assignment[a][5]));
             assert_eq!(changes.len(), 2);
         }
         // A sworn officer's seat never goes to an auxiliary.
         let aux = 14;
-        let e = swap(&sp, &r.assignment, a, aux, 5).unwrap_err();
+        let e = swap(&sp, &r.assignment, a, aux, &[5]).unwrap_err();
         assert!(e[0].contains("sworn officer's seat"), "{e:?}");
         // Nor to someone on leave that day.
         let mut on_leave = sp.clone();
         let c = (0..14).find(|&i| i != a && r.assignment[i][5].is_none()).unwrap();
         on_leave.members[c].leave = vec![5];
-        let e = swap(&on_leave, &r.assignment, a, c, 5).unwrap_err();
+        let e = swap(&on_leave, &r.assignment, a, c, &[5]).unwrap_err();
         assert!(e.iter().any(|v| v.contains("a day off")), "{e:?}");
     }
 }

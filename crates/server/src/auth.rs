@@ -180,6 +180,22 @@ pub const ROUTES: &[(&str, &str, Need)] = &[
         "/api/v1/rosters/*/publish",
         Need::Permission(Permission::PersonnelWrite),
     ),
+    (
+        "POST",
+        "/api/v1/rosters/*/sick",
+        Need::Permission(Permission::PersonnelWrite),
+    ),
+    // Any reader of the station's roster may ask for a swap; a commander decides.
+    (
+        "POST",
+        "/api/v1/rosters/*/swaps",
+        Need::Permission(Permission::PersonnelRead),
+    ),
+    (
+        "POST",
+        "/api/v1/rosters/*/swaps/*",
+        Need::Permission(Permission::PersonnelWrite),
+    ),
     ("POST", "/api/v1/users", Need::Permission(Permission::UsersAdmin)),
     ("POST", "/api/v1/users/*", Need::Permission(Permission::UsersAdmin)),
 ];

@@ -297,6 +297,15 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/rosters/{id}/publish",
             axum::routing::post(personnel::publish_roster),
         )
+        .route("/api/v1/rosters/{id}/sick", axum::routing::post(personnel::sick_call))
+        .route(
+            "/api/v1/rosters/{id}/swaps",
+            axum::routing::post(personnel::request_swap),
+        )
+        .route(
+            "/api/v1/rosters/{id}/swaps/{n}",
+            axum::routing::post(personnel::decide_swap),
+        )
         .route(
             "/api/v1/leave/{id}/cancel",
             axum::routing::post(personnel::cancel_leave),

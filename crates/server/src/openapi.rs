@@ -390,6 +390,30 @@ pub const DOCS: &[Doc] = &[
         200,
     ),
     (
+        "POST",
+        "/api/v1/rosters/{id}/sick",
+        "A sick call: the leave recorded and the roster repaired with as few changes as possible, each listed (logged)",
+        &[],
+        Some("sick_call"),
+        200,
+    ),
+    (
+        "POST",
+        "/api/v1/rosters/{id}/swaps",
+        "Ask for two people of the same group to exchange what they work on a day; kept pending for a commander, with whether it keeps the rules (logged)",
+        &[],
+        Some("swap_request"),
+        201,
+    ),
+    (
+        "POST",
+        "/api/v1/rosters/{id}/swaps/{n}",
+        "Approve (applied if it keeps every rule, refused with the reasons otherwise) or refuse a swap request (logged)",
+        &[],
+        Some("swap_decision"),
+        200,
+    ),
+    (
         "GET",
         "/api/v1/credentials",
         "Every API token and Open311 key (a handle, a name, the account, when made and when it expires; never the secret)",
@@ -650,6 +674,22 @@ fn body_schema(name: &str) -> Value {
             &["station"],
         ),
         "version" => s(json!({"version": {"type": "integer", "minimum": 1}}), &["version"]),
+        "sick_call" => s(
+            json!({"person_id": {"type": "integer"}, "first_day": {"type": "string", "format": "date"},
+                   "last_day": {"type": "string", "format": "date"}, "version": {"type": "integer", "minimum": 1}}),
+            &["person_id", "first_day", "last_day", "version"],
+        ),
+        "swap_request" => s(
+            json!({"person_id": {"type": "integer"}, "with": {"type": "integer"}, "day": {"type": "string", "format": "date"},
+                   "and_day": {"type": ["string", "null"], "format": "date"}, "note": {"type": "string"},
+                   "version": {"type": "integer", "minimum": 1}}),
+            &["person_id", "with", "day", "version"],
+        ),
+        "swap_decision" => s(
+            json!({"decision": {"type": "string", "enum": ["approve", "refuse"]}, "version": {"type": "integer", "minimum": 1}}),
+            &["decision", "version"],
+        ),
+
         "leave_new" => s(
             json!({"person_id": {"type": "integer"}, "kind": {"type": "string", "enum": ["annual", "sick", "personal", "training", "compensatory"]},
                    "first_day": {"type": "string", "format": "date"}, "last_day": {"type": "string", "format": "date"},
@@ -766,6 +806,9 @@ pub fn route_codes(method: &str, path: &str, body: Option<&str>, need: Option<Ne
         ("GET", "/api/v1/personnel") | ("GET", "/api/v1/rosters") => &[Code::OutOfScope, Code::InvalidInput],
         ("POST", "/api/v1/rosters") => &[Code::InvalidInput, Code::OutOfScope, Code::NotFound, Code::Busy],
         ("POST", "/api/v1/rosters/{id}/publish") => &[Code::Conflict],
+        ("POST", "/api/v1/rosters/{id}/sick")
+        | ("POST", "/api/v1/rosters/{id}/swaps")
+        | ("POST", "/api/v1/rosters/{id}/swaps/{n}") => &[Code::Conflict, Code::InvalidInput, Code::OutOfScope],
         ("GET", "/api/v1/leave") => &[Code::InvalidInput],
         ("POST", "/api/v1/leave") => &[Code::InvalidInput, Code::NotFound, Code::Conflict],
         ("POST", "/api/v1/leave/{id}/cancel") => &[Code::Conflict],

@@ -385,3 +385,135 @@ pub async fn publish_roster(
     .await??;
     Ok(Json(v))
 }
+
+/// `POST /api/v1/rosters/{id}/sick`: a sick call — the leave recorded and
+/// the roster repaired with as few changes as possible (logged).
+pub async fn sick_call(
+    State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    raw: axum::body::Bytes,
+) -> Result<Json<Value>, ApiError> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Body {
+        person_id: i64,
+        first_day: chrono::NaiveDate,
+        last_day: chrono::NaiveDate,
+        version: u32,
+    }
+    let id = id_of("roster", &id)?;
+    let b: Body = crate::body::json(&raw)?;
+    let viewer = viewer(&state, &who);
+    let settings = state.settings.clone();
+    let day = today(&state);
+    let out = on_worker(&state, move |s| -> fengqiao_app::Result<Value> {
+        let event = fengqiao_app::roster::sick_call(
+            s,
+            &settings.city.duty,
+            &viewer,
+            id,
+            b.version,
+            b.person_id,
+            b.first_day,
+            b.last_day,
+            &who.username,
+            day,
+        )?;
+        fengqiao_app::ledger::sequence_after_write(&settings.ledger, s);
+        Ok(json!({"change": event, "roster": fengqiao_app::roster::view(s, &viewer, id)?}))
+    })
+    .await??;
+    Ok(Json(out))
+}
+
+/// `POST /api/v1/rosters/{id}/swaps`: ask for two people to exchange a day's shifts.
+pub async fn request_swap(
+    State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    raw: axum::body::Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Body {
+        person_id: i64,
+        with: i64,
+        day: chrono::NaiveDate,
+        #[serde(default)]
+        and_day: Option<chrono::NaiveDate>,
+        #[serde(default)]
+        note: String,
+        version: u32,
+    }
+    let id = id_of("roster", &id)?;
+    let b: Body = crate::body::json(&raw)?;
+    let viewer = viewer(&state, &who);
+    let settings = state.settings.clone();
+    let out = on_worker(&state, move |s| -> fengqiao_app::Result<Value> {
+        let request = fengqiao_app::roster::request_swap(
+            s,
+            &settings.city.duty,
+            &viewer,
+            id,
+            b.version,
+            b.person_id,
+            b.with,
+            b.day,
+            b.and_day,
+            &b.note,
+            &who.username,
+        )?;
+        fengqiao_app::ledger::sequence_after_write(&settings.ledger, s);
+        Ok(json!({"request": request, "roster": fengqiao_app::roster::view(s, &viewer, id)?}))
+    })
+    .await??;
+    Ok((StatusCode::CREATED, Json(out)))
+}
+
+/// `POST /api/v1/rosters/{id}/swaps/{n}`: a commander approves or refuses a swap.
+pub async fn decide_swap(
+    State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
+    axum::extract::Path((id, n)): axum::extract::Path<(String, String)>,
+    raw: axum::body::Bytes,
+) -> Result<Json<Value>, ApiError> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Body {
+        decision: String,
+        version: u32,
+    }
+    let id = id_of("roster", &id)?;
+    let n: usize = n
+        .parse()
+        .map_err(|_| ApiError::invalid_parameter("n", &n, "expected a swap request's number"))?;
+    let b: Body = crate::body::json(&raw)?;
+    let approve = match b.decision.as_str() {
+        "approve" => true,
+        "refuse" => false,
+        other => {
+            let mut e = ApiError::new(Code::InvalidInput, format!("decision {other:?}: approve or refuse"));
+            e.details = json!({"parameter": "decision", "value": other});
+            return Err(e);
+        }
+    };
+    let viewer = viewer(&state, &who);
+    let settings = state.settings.clone();
+    let out = on_worker(&state, move |s| -> fengqiao_app::Result<Value> {
+        let request = fengqiao_app::roster::decide_swap(
+            s,
+            &settings.city.duty,
+            &viewer,
+            id,
+            b.version,
+            n,
+            approve,
+            &who.username,
+        )?;
+        fengqiao_app::ledger::sequence_after_write(&settings.ledger, s);
+        Ok(json!({"request": request, "roster": fengqiao_app::roster::view(s, &viewer, id)?}))
+    })
+    .await??;
+    Ok(Json(out))
+}

@@ -348,6 +348,163 @@ async fn a_roster_is_built_from_the_demand_scoped_masked_and_published_once() {
         .await
         .json();
     assert_eq!(listed["items"][0]["state"], "published");
+
+    // An officer of the station asks for a swap on day 2; the commander approves it.
+    let area = off_runtime(|| {
+        app.db
+            .open()
+            .as_ref()
+            .facilities()
+            .unwrap()
+            .into_iter()
+            .find(|f| f.code == "PS01")
+            .unwrap()
+            .jurisdiction
+            .unwrap()
+    });
+    let officer = user_token(&app, "officer-1", "officer", (Some(area), None, None));
+    let roster = call_as(&app, &officer, "GET", &format!("/api/v1/rosters/{id}"), "")
+        .await
+        .json();
+    let people: Vec<(i64, String)> = roster["body"]["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["id"].as_i64().unwrap(), p["kind"].as_str().unwrap().to_string()))
+        .collect();
+    let cell = |r: &serde_json::Value, i: usize, d: usize| r["body"]["assignment"][i][d].clone();
+    let officers: Vec<usize> = (0..people.len()).filter(|&i| people[i].1 == "officer").collect();
+    let swaps = format!("/api/v1/rosters/{id}/swaps");
+    let mut approved = false;
+    let mut version = roster["version"].as_u64().unwrap();
+    // 换班: another works the first's shift of day 2 and gives back a shift on
+    // a day the first is off; day shifts first (a night after a day's work breaks the rest rule).
+    let mut pairs: Vec<(usize, usize, usize)> = officers
+        .iter()
+        .filter(|&&w| !cell(&roster, w, 2).is_null())
+        .flat_map(|&w| officers.iter().map(move |&other| (w, other)))
+        .filter(|&(w, other)| w != other && cell(&roster, other, 2).is_null())
+        .flat_map(|(w, other)| (0..7).map(move |e| (w, other, e)))
+        .filter(|&(w, other, e)| e != 2 && cell(&roster, w, e).is_null() && !cell(&roster, other, e).is_null())
+        .collect();
+    pairs.sort_by_key(|&(w, _, _)| cell(&roster, w, 2).as_u64());
+    let mut working = officers[0];
+    for (w, other, e) in pairs {
+        working = w;
+        let ask = format!(
+            r#"{{"person_id":{},"with":{},"day":"2026-12-09","and_day":"2026-12-{:02}","note":"家中有事","version":{version}}}"#,
+            people[working].0,
+            people[other].0,
+            7 + e
+        );
+        let r = call_as(&app, &officer, "POST", &swaps, &ask).await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        version += 1;
+        let request = r.json()["request"].clone();
+        assert_eq!(request["state"], "pending");
+        if request["keeps_rules"] != true {
+            continue;
+        }
+        let n = request["n"].as_u64().unwrap();
+        let decide = format!(r#"{{"decision":"approve","version":{version}}}"#);
+        let by_officer = call_as(&app, &officer, "POST", &format!("{swaps}/{n}"), &decide).await;
+        assert_eq!(by_officer.status, 403, "only a commander decides");
+        let done = call_as(&app, &commander, "POST", &format!("{swaps}/{n}"), &decide).await;
+        assert_eq!(done.status, 200, "{}", done.body);
+        version += 1;
+        let after = done.json()["roster"].clone();
+        assert_eq!(after["body"]["requests"][n as usize - 1]["state"], "approved");
+        assert!(cell(&after, working, 2).is_null());
+        assert_eq!(cell(&after, other, 2), cell(&roster, working, 2));
+        assert_eq!(cell(&after, working, e), cell(&roster, other, e));
+        assert_eq!(after["body"]["violations"], serde_json::json!([]));
+        approved = true;
+        break;
+    }
+    assert!(approved, "two officers may exchange a shift");
+    // A sworn officer's seat never goes to an auxiliary: approving says why.
+    let aux = (0..people.len()).find(|&i| people[i].1 == "auxiliary").unwrap();
+    let ask = format!(
+        r#"{{"person_id":{},"with":{},"day":"2026-12-08","version":{version}}}"#,
+        people[working].0, people[aux].0
+    );
+    let r = call_as(&app, &officer, "POST", &swaps, &ask).await;
+    assert_eq!(
+        (r.status, r.json()["request"]["keeps_rules"].as_bool()),
+        (201, Some(false)),
+        "{}",
+        r.body
+    );
+    version += 1;
+    let n = r.json()["request"]["n"].as_u64().unwrap();
+    let no = call_as(
+        &app,
+        &commander,
+        "POST",
+        &format!("{swaps}/{n}"),
+        &format!(r#"{{"decision":"approve","version":{version}}}"#),
+    )
+    .await;
+    assert_eq!(no.status, 422, "{}", no.body);
+    assert!(
+        no.json()["details"]["reasons"][0]
+            .as_str()
+            .unwrap()
+            .contains("sworn officer's seat")
+    );
+    let refused = call_as(
+        &app,
+        &commander,
+        "POST",
+        &format!("{swaps}/{n}"),
+        &format!(r#"{{"decision":"refuse","version":{version}}}"#),
+    )
+    .await;
+    assert_eq!(
+        (refused.status, refused.json()["request"]["state"].as_str()),
+        (200, Some("refused"))
+    );
+    version += 1;
+
+    // A sick call on day 1: the person's shift is cleared and the seat refilled.
+    let sick_one = (0..people.len())
+        .find(|&i| people[i].1 == "officer" && !cell(&roster, i, 1).is_null())
+        .unwrap();
+    let sick = format!("/api/v1/rosters/{id}/sick");
+    let call = |v: u64| {
+        format!(
+            r#"{{"person_id":{},"first_day":"2026-12-08","last_day":"2026-12-08","version":{v}}}"#,
+            people[sick_one].0
+        )
+    };
+    let stale = call_as(&app, &commander, "POST", &sick, &call(1)).await;
+    assert_eq!(stale.status, 409, "{}", stale.body);
+    let r = call_as(&app, &commander, "POST", &sick, &call(version)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    version += 1;
+    let after = r.json()["roster"].clone();
+    assert!(cell(&after, sick_one, 1).is_null());
+    let cells = r.json()["change"]["cells"].as_array().unwrap().clone();
+    assert!(
+        cells
+            .iter()
+            .any(|c| c["person"] == people[sick_one].0 && c["to"].is_null())
+    );
+    assert_eq!(after["leave"][people[sick_one].0.to_string()], serde_json::json!([1]));
+    let short = |r: &serde_json::Value| -> Vec<serde_json::Value> {
+        r["body"]["shortfalls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["day"] == 1)
+            .cloned()
+            .collect()
+    };
+    assert_eq!(
+        short(&after),
+        short(&roster),
+        "no shift of that day is left shorter than it was"
+    );
     let logged = off_runtime(|| {
         fengqiao_store::ledger::all_entries(app.db.open().as_ref())
             .unwrap()
@@ -356,5 +513,5 @@ async fn a_roster_is_built_from_the_demand_scoped_masked_and_published_once() {
             .map(|e| e.version)
             .collect::<Vec<_>>()
     });
-    assert_eq!(logged, [1, 2]);
+    assert_eq!(logged, (1..=version as u32).collect::<Vec<_>>());
 }
