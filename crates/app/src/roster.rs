@@ -637,6 +637,7 @@ pub fn request_swap(
 
 /// A commander approves a pending swap (applied if it still keeps every
 /// rule, refused with the reasons otherwise) or refuses it.
+#[allow(clippy::too_many_arguments)]
 pub fn decide_swap(
     store: &dyn Store,
     duty: &DutyConfig,
