@@ -61,3 +61,75 @@ test("an officer reads the station's published roster without the tools (en)", a
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+const rosterNow = (page) => page.evaluate(async () => {
+  const list = (await (await fetch("/api/v1/rosters?station=PS01")).json()).items;
+  return (await fetch(`/api/v1/rosters/${list[0].id}`)).json();
+});
+
+test("an officer asks for a swap, the commander approves it, and a sick call is repaired (zh)", async () => {
+  const officer = await signedIn(app, "officer", "demo-officer-2026", "zh", "/roster");
+  await ready(officer.page);
+  let r = await rosterNow(officer.page);
+  const b = r.body;
+  const cell = (i, d) => b.assignment[i][d];
+  // 换班 candidates: A works a day shift on day k of the first week, B is off then and works on a day e when A is off.
+  const sworn = b.people.map((p, i) => [p, i]).filter(([p]) => p.kind !== "auxiliary");
+  const candidates = [];
+  for (const [pa, a] of sworn) for (const [pb, bb] of sworn) for (let k = 0; k < 7; k++) for (let e = 0; e < 7; e++) {
+    if (a !== bb && e !== k && cell(a, k) === 0 && cell(bb, k) === null && cell(a, e) === null && cell(bb, e) === 0) candidates.push([pa, pb, k, e]);
+  }
+  assert.ok(candidates.length > 0);
+  let asked = null;
+  for (const [pa, pb, k, e] of candidates.slice(0, 12)) {
+    await officer.page.locator(`tr[data-person="${pa.id}"] button.cell[data-day="${k}"]`).click();
+    await officer.page.locator("#swap-with").selectOption(String(pb.id));
+    await officer.page.locator("#swap-and-day").selectOption(r.body && dayOf(r.first_day, e));
+    await officer.page.locator("#swap-note").fill("孩子生病");
+    await officer.page.locator("#swap-send").click();
+    await officer.page.locator("#page-message").filter({ hasText: "已提交换班申请" }).waitFor();
+    r = await rosterNow(officer.page);
+    const last = r.body.requests[r.body.requests.length - 1];
+    if (last.keeps_rules) { asked = [pa, pb, k, e, last.n]; break; }
+  }
+  assert.ok(asked, "a swap that keeps the rules");
+  const [pa, pb, k, e, n] = asked;
+  assert.equal(await officer.page.locator(`#requests tr[data-request="${n}"] button`).count(), 0, "an officer cannot decide");
+  await officer.page.screenshot({ path: join(artifacts, "roster-swap-asked-zh.png"), fullPage: true });
+  assert.deepEqual(officer.errors, []);
+  await officer.context.close();
+
+  const commander = await signedIn(app, "commander", "demo-commander-2026", "zh", "/roster");
+  const page = commander.page;
+  await ready(page);
+  await page.locator(`#requests tr[data-request="${n}"] button.approve`).click();
+  await page.locator(`#requests tr[data-request="${n}"]`).filter({ hasText: "已批准" }).waitFor();
+  r = await rosterNow(page);
+  const ia = r.body.people.findIndex((p) => p.id === pa.id), ib = r.body.people.findIndex((p) => p.id === pb.id);
+  assert.deepEqual([r.body.assignment[ia][k], r.body.assignment[ib][k], r.body.assignment[ia][e], r.body.assignment[ib][e]], [null, 0, 0, null]);
+  await page.locator("#history li.change.swap").first().waitFor();
+
+  // A sick call: someone working day 3 of the first week is off sick that day; the roster is repaired.
+  const sick = r.body.people.findIndex((p, i) => p.kind !== "auxiliary" && r.body.assignment[i][3] !== null);
+  const person = r.body.people[sick];
+  const shortBefore = r.body.shortfalls.filter((x) => x.day === 3).length;
+  await page.locator(`tr[data-person="${person.id}"] button.cell[data-day="3"]`).click();
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await page.locator("#sick-send").click();
+  await page.locator("#page-message").filter({ hasText: "已登记病假并调整" }).waitFor();
+  await page.locator(`tr[data-person="${person.id}"] td.on-leave button.cell[data-day="3"]`).waitFor();
+  r = await rosterNow(page);
+  assert.equal(r.body.assignment[sick][3], null);
+  assert.ok(r.body.shortfalls.filter((x) => x.day === 3).length <= shortBefore, "no shift left shorter than it was");
+  assert.deepEqual(r.body.violations.filter((v) => !v.includes("minutes (from")), []);
+  await page.locator("#history li.change.sick").first().waitFor();
+  await page.screenshot({ path: join(artifacts, "roster-repaired-zh.png"), fullPage: true });
+  assert.deepEqual(commander.errors, []);
+  await commander.context.close();
+});
+
+function dayOf(first, k) {
+  const d = new Date(`${first}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + k);
+  return d.toISOString().slice(0, 10);
+}

@@ -14,6 +14,13 @@ const I18N = {
     sworn: "民警", auxiliary: "辅警", duty: "值班民警", standby: "备勤", no_driver: "无驾驶员", week_n: (n, d) => `第 ${n} 周（${d} 起）`,
     basis: (b) => `需求依据：近 ${b.history_weeks} 周 ${b.incidents} 起警情，平均处警 ${b.service_minutes.toFixed(0)} 分钟；目标 ${Math.round(b.level * 100)}% 的警情 ${b.target_minutes} 分钟内有警组接警（Erlang C）。`,
     off: "休", leave: "假", days: ["一", "二", "三", "四", "五", "六", "日"], kinds: { officer: "民警", auxiliary: "辅警", special: "巡特警" },
+    requests: "换班申请", history: "调整记录", cell_title: (p, d) => `${p} · ${d}`, ask_swap: "申请换班", swap_with: "与谁换班",
+    and_day: "对方哪天的班由本人顶上（可不填）", note: "事由", send: "提交申请", sick: "病假顶班", sick_until: "病假至", repair: "登记病假并调整排班",
+    cancel: "取消", approve: "批准", refuse: "不批准", pending: "待审批", approved: "已批准", refused: "未批准", keeps: "符合排班规则",
+    breaks: "不符合", asked: "已提交换班申请，待指挥员审批。", requester: "申请人", with: "对方", day: "日期", rules: "规则", decision: "审批",
+    none_requests: "暂无换班申请", none_history: "暂无调整", overtime: "加班",
+    repaired: (n) => `已登记病假并调整 ${n} 个班次。`, swap_event: "换班", sick_event: "病假顶班",
+    cell_change: (who, day, from, to, ot) => `${who} ${day}：${from} → ${to}${ot ? "（加班）" : ""}`,
   },
   en: {
     title: "Roster", rosters: "Duty rosters", station: "Station", roster: "Roster", week: "Week", first_day: "First day", weeks: "Weeks",
@@ -23,6 +30,13 @@ const I18N = {
     sworn: "Officers", auxiliary: "Auxiliaries", duty: "Duty officer", standby: "Standby", no_driver: "no driver", week_n: (n, d) => `Week ${n} (from ${d})`,
     basis: (b) => `Demand from ${b.incidents} incidents of the last ${b.history_weeks} weeks, ${b.service_minutes.toFixed(0)} minutes' handling on average; target: ${Math.round(b.level * 100)}% of calls answered by a crew within ${b.target_minutes} minutes (Erlang C).`,
     off: "off", leave: "leave", days: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], kinds: { officer: "Officer", auxiliary: "Auxiliary", special: "Patrol/special" },
+    requests: "Swap requests", history: "Changes", cell_title: (p, d) => `${p} · ${d}`, ask_swap: "Ask for a swap", swap_with: "Swap with",
+    and_day: "Also take their shift on (optional)", note: "Reason", send: "Send the request", sick: "Sick call", sick_until: "Sick until", repair: "Record and repair the roster",
+    cancel: "Cancel", approve: "Approve", refuse: "Refuse", pending: "pending", approved: "approved", refused: "refused", keeps: "keeps the rules",
+    breaks: "breaks", asked: "Swap requested: a commander decides.", requester: "Asked by", with: "With", day: "Day", rules: "Rules", decision: "Decision",
+    none_requests: "No swap requests", none_history: "No changes yet", overtime: "overtime",
+    repaired: (n) => `Sick leave recorded; ${n} shifts changed.`, swap_event: "Swap", sick_event: "Sick call",
+    cell_change: (who, day, from, to, ot) => `${who} ${day}: ${from} → ${to}${ot ? " (overtime)" : ""}`,
   },
 };
 const state = { lang: pickLang(), me: null, duty: null, stations: [], station: "", rosters: [], roster: null, week: 0, day: 0 };
@@ -93,7 +107,12 @@ function grid() {
   const rows = b.people.map((p, i) => h("tr", { "data-person": p.id },
     h("th", { scope: "row" }, `${p.badge} ${p.name || ""}`, h("span", { class: "muted" }, ` ${t("kinds")[p.kind] || ""}`)),
     days.map((k) => { const s = b.assignment[i][k]; const code = s === null ? null : b.pattern[s];
-      return h("td", { class: code ? `shift shift-${code}` : "off", title: code ? nameOf(shiftOf(code)) : t("off") }, code ? shiftShort(code) : "·"); })));
+      const onLeave = ((r.leave || {})[p.id] || []).includes(k);
+      const label = code ? shiftShort(code) : onLeave ? t("leave") : "·";
+      return h("td", { class: code ? `shift shift-${code}` : onLeave ? "off on-leave" : "off" },
+        h("button", { type: "button", class: "cell", "data-day": k, title: code ? nameOf(shiftOf(code)) : onLeave ? t("leave") : t("off"),
+          "aria-label": `${p.badge} ${dayOf(r.first_day, k)} ${code ? nameOf(shiftOf(code)) : onLeave ? t("leave") : t("off")}`,
+          onclick: () => cellDialog(p, i, k) }, label)); })));
   // Per shift: crews needed and crews rostered.
   const cover = b.pattern.map((code, s) => h("tr", { class: "cover" }, h("th", { scope: "row" }, `${nameOf(shiftOf(code))} ${t("have")}/${t("need")}`),
     days.map((k) => { const team = b.teams[k][s]; const short = team.crews.length < team.crews_needed || !team.duty;
@@ -125,6 +144,98 @@ function crews() {
   });
 }
 
+const personName = (b, id) => { const p = b.people.find((x) => x.id === id); return p ? `${p.name || ""}（${p.badge}）` : String(id); };
+const shiftName = (code) => (code ? nameOf(shiftOf(code)) : t("off"));
+
+// A person's day: ask for a swap (any reader), or, for a commander, record a sick call.
+function cellDialog(p, i, k) {
+  const r = state.roster, b = r.body;
+  const iso = dayOf(r.first_day, k);
+  const error = h("p", { id: "cell-error", role: "alert", class: "error" });
+  const sworn = p.kind !== "auxiliary";
+  const others = b.people.filter((q) => q.id !== p.id && (q.kind !== "auxiliary") === sworn);
+  const dayOptions = [h("option", { value: "" }, "—")].concat([...Array(r.days).keys()].filter((d) => d !== k)
+    .map((d) => h("option", { value: dayOf(r.first_day, d) }, `${dayOf(r.first_day, d)} ${t("days")[weekday(dayOf(r.first_day, d))]}`)));
+  const close = () => { dialog.close(); dialog.remove(); };
+  const dialog = h("dialog", { id: "cell-dialog", class: "form-dialog", "aria-labelledby": "cell-title" },
+    h("form", { method: "dialog", class: "stack", id: "swap-form" },
+      h("h2", { id: "cell-title" }, t("cell_title")(`${p.name || ""} ${p.badge}`, `${iso} ${shiftName(b.pattern[b.assignment[i][k]])}`)),
+      h("label", {}, h("span", {}, t("swap_with")), h("select", { id: "swap-with" }, others.map((q) => {
+        const j = b.people.indexOf(q), s = b.assignment[j][k];
+        return h("option", { value: q.id }, `${q.name || ""}（${q.badge}）· ${shiftName(s === null ? null : b.pattern[s])}`);
+      }))),
+      h("label", {}, h("span", {}, t("and_day")), h("select", { id: "swap-and-day" }, dayOptions)),
+      h("label", {}, h("span", {}, t("note")), h("input", { id: "swap-note", maxlength: 200 })),
+      h("div", { class: "actions" }, h("button", { type: "submit", id: "swap-send" }, t("send")))),
+    writes() ? h("form", { method: "dialog", class: "stack", id: "sick-form" },
+      h("h3", {}, t("sick")),
+      h("label", {}, h("span", {}, t("sick_until")), h("input", { id: "sick-until", type: "date", value: iso, min: iso, max: dayOf(r.first_day, r.days - 1), required: true })),
+      h("div", { class: "actions" }, h("button", { type: "submit", id: "sick-send" }, t("repair")))) : null,
+    error,
+    h("div", { class: "actions" }, h("button", { type: "button", onclick: close }, t("cancel"))));
+  dialog.querySelector("#swap-form").onsubmit = async (ev) => {
+    ev.preventDefault();
+    const body = { person_id: p.id, with: Number($("swap-with").value), day: iso, and_day: $("swap-and-day").value || null, note: $("swap-note").value.trim(), version: r.version };
+    try { await change(`/api/v1/rosters/${r.id}/swaps`, body); } catch (e) { error.textContent = problem(e); return; }
+    close();
+    await loadRosters(r.id);
+    message(t("asked"));
+    await render();
+  };
+  const sick = dialog.querySelector("#sick-form");
+  if (sick) sick.onsubmit = async (ev) => {
+    ev.preventDefault();
+    let out;
+    try { out = await change(`/api/v1/rosters/${r.id}/sick`, { person_id: p.id, first_day: iso, last_day: $("sick-until").value, version: r.version }); } catch (e) { error.textContent = problem(e); return; }
+    close();
+    await loadRosters(r.id);
+    message(t("repaired")(out.change.cells.length));
+    await render();
+  };
+  document.body.append(dialog);
+  dialog.showModal();
+}
+
+function requests() {
+  const el = $("requests");
+  el.innerHTML = "";
+  const r = state.roster;
+  if (!r) return;
+  const b = r.body;
+  const list = (b.requests || []).slice().sort((x, y) => (x.state === "pending" ? 0 : 1) - (y.state === "pending" ? 0 : 1) || y.n - x.n);
+  const heads = [t("requester"), t("with"), t("day"), t("note"), t("rules"), t("decision")];
+  el.append(h("thead", {}, h("tr", {}, heads.map((x) => h("th", { scope: "col" }, x)))),
+    h("tbody", {}, list.length ? list.map((q) => h("tr", { "data-request": q.n, class: q.state },
+      h("td", {}, personName(b, q.person)), h("td", {}, personName(b, q.with)), h("td", {}, q.and_day ? `${q.day}, ${q.and_day}` : q.day),
+      h("td", {}, q.note || "—"), h("td", { title: (q.reasons || []).join("; ") }, q.keeps_rules ? `✓ ${t("keeps")}` : `✗ ${t("breaks")}`),
+      h("td", {}, q.state === "pending" && writes()
+        ? [h("button", { type: "button", class: "approve", onclick: () => decide(q.n, "approve") }, t("approve")), " ",
+          h("button", { type: "button", class: "refuse", onclick: () => decide(q.n, "refuse") }, t("refuse"))]
+        : t(q.state)))) : h("tr", {}, h("td", { colspan: heads.length, class: "muted" }, t("none_requests")))));
+}
+
+async function decide(n, decision) {
+  const r = state.roster;
+  try { await change(`/api/v1/rosters/${r.id}/swaps/${n}`, { decision, version: r.version }); } catch (e) { message(problem(e)); return; }
+  await loadRosters(r.id);
+  message(t(decision === "approve" ? "approved" : "refused"));
+  await render();
+}
+
+function history() {
+  const el = $("history");
+  el.innerHTML = "";
+  const r = state.roster;
+  if (!r) return;
+  const b = r.body;
+  const events = (b.changes || []).slice().reverse();
+  if (!events.length) { el.append(h("li", { class: "muted" }, t("none_history"))); return; }
+  for (const e of events) {
+    el.append(h("li", { class: `change ${e.kind}` }, h("b", {}, `${t(e.kind === "sick" ? "sick_event" : "swap_event")} · ${when(e.at)} · ${e.by}`),
+      h("ul", {}, e.cells.map((c) => h("li", {}, t("cell_change")(personName(b, c.person), c.day, shiftName(c.from), shiftName(c.to), c.overtime))))));
+  }
+}
+
 async function render() {
   applyLang();
   const canWrite = writes();
@@ -134,6 +245,8 @@ async function render() {
   weeks();
   grid();
   crews();
+  requests();
+  history();
 }
 
 async function init() {
