@@ -55,6 +55,45 @@ pub enum RosterCommand {
         #[arg(long)]
         json: bool,
     },
+    /// A sick call: record the leave and repair the roster (refills, moves, then overtime)
+    Sick {
+        id: i64,
+        /// The person's badge
+        #[arg(long)]
+        badge: String,
+        #[arg(long)]
+        from: chrono::NaiveDate,
+        #[arg(long)]
+        to: chrono::NaiveDate,
+        #[arg(long)]
+        version: u32,
+    },
+    /// Ask for two people to exchange a day's shifts (and a second day's, for 换班)
+    Swap {
+        id: i64,
+        #[arg(long)]
+        badge: String,
+        /// The colleague's badge
+        #[arg(long)]
+        with: String,
+        #[arg(long)]
+        day: chrono::NaiveDate,
+        #[arg(long)]
+        and_day: Option<chrono::NaiveDate>,
+        #[arg(long, default_value = "")]
+        note: String,
+        #[arg(long)]
+        version: u32,
+    },
+    /// Approve or refuse swap request N
+    Decide {
+        id: i64,
+        n: usize,
+        /// approve or refuse
+        decision: String,
+        #[arg(long)]
+        version: u32,
+    },
     /// Publish a draft roster
     Publish {
         id: i64,
@@ -102,6 +141,15 @@ fn summary(r: &Value) -> String {
             .map(|l| format!(" (bound {l})"))
             .unwrap_or_default(),
     )
+}
+
+fn person_id(store: &dyn fengqiao_store::Store, badge: &str) -> Result<i64> {
+    store
+        .personnel()?
+        .into_iter()
+        .find(|p| p.person.badge == badge)
+        .map(|p| p.id)
+        .ok_or_else(|| fengqiao_app::Error::not_found(format!("no person with badge {badge}")))
 }
 
 pub fn run(settings: &Settings, cmd: &RosterCommand) -> Result<()> {
@@ -226,6 +274,92 @@ pub fn run(settings: &Settings, cmd: &RosterCommand) -> Result<()> {
                     }
                 }
             }
+            Ok(())
+        }
+        RosterCommand::Sick {
+            id,
+            badge,
+            from,
+            to,
+            version,
+        } => {
+            let person = person_id(store, badge)?;
+            let event = roster::sick_call(
+                store,
+                &settings.city.duty,
+                &op,
+                *id,
+                *version,
+                person,
+                *from,
+                *to,
+                "cli",
+                today,
+            )?;
+            fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
+            let cells = event["cells"].as_array().cloned().unwrap_or_default();
+            println!("sick leave recorded; {} shifts changed:", cells.len());
+            for c in &cells {
+                println!(
+                    "  person {} {}: {} -> {}{}",
+                    c["person"],
+                    c["day"].as_str().unwrap_or(""),
+                    c["from"].as_str().unwrap_or("off"),
+                    c["to"].as_str().unwrap_or("off"),
+                    if c["overtime"] == true { " (overtime)" } else { "" }
+                );
+            }
+            Ok(())
+        }
+        RosterCommand::Swap {
+            id,
+            badge,
+            with,
+            day,
+            and_day,
+            note,
+            version,
+        } => {
+            let (a, b) = (person_id(store, badge)?, person_id(store, with)?);
+            let r = roster::request_swap(
+                store,
+                &settings.city.duty,
+                &op,
+                *id,
+                *version,
+                a,
+                b,
+                *day,
+                *and_day,
+                note,
+                "cli",
+            )?;
+            fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
+            println!(
+                "swap request {} pending; {}",
+                r["n"],
+                if r["keeps_rules"] == true {
+                    "it keeps the rules".to_string()
+                } else {
+                    format!("it would break: {}", r["reasons"])
+                }
+            );
+            Ok(())
+        }
+        RosterCommand::Decide {
+            id,
+            n,
+            decision,
+            version,
+        } => {
+            let approve = match decision.as_str() {
+                "approve" => true,
+                "refuse" => false,
+                other => return Err(fengqiao_app::Error::input(format!("{other:?}: approve or refuse"))),
+            };
+            let r = roster::decide_swap(store, &settings.city.duty, &op, *id, *version, *n, approve, "cli")?;
+            fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
+            println!("swap request {n} {}", r["state"].as_str().unwrap_or(""));
             Ok(())
         }
         RosterCommand::Publish { id, version } => {

@@ -83,5 +83,109 @@ fn personnel_are_listed_imported_and_given_leave() {
         (zhou["leave_today"].as_str(), zhou["shifts"][0].as_str()),
         (Some("annual"), Some("day"))
     );
+
+    // A roster for the station: its rules kept, crews with the station's call signs; published once.
+    let o = run(
+        dir.path(),
+        &[
+            "roster",
+            "build",
+            "--station",
+            "PS01",
+            "--from",
+            &today,
+            "--weeks",
+            "1",
+            "--seconds",
+            "1",
+            "--json",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let roster: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(roster["body"]["violations"], serde_json::json!([]));
+    let rows = roster["body"]["people"].as_array().unwrap();
+    let zhou_row = rows.iter().position(|p| p["id"] == zhou["id"]).unwrap();
+    assert!(
+        roster["body"]["assignment"][zhou_row][0].is_null(),
+        "on leave on the first day"
+    );
+    assert!(
+        roster["body"]["assignment"][zhou_row]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s.is_null() || s == 0),
+        "days only"
+    );
+    let id = roster["id"].to_string();
+    let o = run(dir.path(), &["roster", "show", &id, "--day", &today]);
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("鼓楼巡01"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert!(
+        run(dir.path(), &["roster", "publish", &id, "--version", "1"])
+            .status
+            .success()
+    );
+    assert_eq!(
+        run(dir.path(), &["roster", "publish", &id, "--version", "2"])
+            .status
+            .code(),
+        Some(4)
+    );
+
+    // A sick call repairs it; a 民警's seat offered to a 辅警 is refused with the reason.
+    let worker = rows
+        .iter()
+        .enumerate()
+        .find(|(i, p)| p["kind"] == "officer" && !roster["body"]["assignment"][*i][1].is_null())
+        .map(|(_, p)| p["badge"].as_str().unwrap().to_string())
+        .unwrap();
+    let day1 = (chrono::NaiveDate::parse_from_str(&today, "%Y-%m-%d").unwrap() + chrono::Duration::days(1)).to_string();
+    let o = run(
+        dir.path(),
+        &[
+            "roster",
+            "sick",
+            &id,
+            "--badge",
+            &worker,
+            "--from",
+            &day1,
+            "--to",
+            &day1,
+            "--version",
+            "2",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("shifts changed"));
+    let o = run(
+        dir.path(),
+        &[
+            "roster",
+            "swap",
+            &id,
+            "--badge",
+            &worker,
+            "--with",
+            "099002",
+            "--day",
+            &today,
+            "--version",
+            "3",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("sworn officer's seat"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let o = run(dir.path(), &["roster", "decide", &id, "1", "approve", "--version", "4"]);
+    assert_eq!(o.status.code(), Some(6), "{}", stderr(&o));
     ledger_verifies(dir.path(), "fengqiao-data");
 }
