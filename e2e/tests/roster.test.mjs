@@ -15,7 +15,8 @@ after(async () => { await app?.stop(); });
 test("a commander builds a roster from the incidents, reads a day's crews and publishes it (zh)", async () => {
   const { page, context, errors } = await signedIn(app, "commander", "demo-commander-2026", "zh", "/roster");
   await ready(page);
-  await page.locator("#totals").filter({ hasText: "尚无排班" }).waitFor();
+  // The demo publishes a roster from this Monday; the commander builds the next one.
+  await page.locator("#roster-state b").filter({ hasText: "已发布" }).waitFor();
   await page.locator("#weeks").fill("2");
   await page.locator("#build-roster").click();
   await page.locator("#page-message").filter({ hasText: "已生成排班草稿" }).waitFor({ timeout: 60000 });

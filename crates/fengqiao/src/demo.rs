@@ -137,6 +137,8 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> Result<()> {
             println!(
                 "{people} police (民警, 辅警, 巡特警) at the stations, {leave} periods of leave in the coming weeks"
             );
+            let published = fengqiao_app::demo_personnel::publish_rosters(store, &settings.city.duty, today)?;
+            println!("a published roster of four weeks from this Monday for each of the {published} stations (排班)");
         }
         if seeded > 0 {
             let links = store.escalated_cases()?;

@@ -84,6 +84,13 @@ fn personnel_are_listed_imported_and_given_leave() {
         (Some("annual"), Some("day"))
     );
 
+    // The demo publishes a four-week roster for each station from this Monday.
+    let o = run(dir.path(), &["roster", "list", "--station", "PS01", "--json"]);
+    let list: Vec<Value> = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (list[0]["state"].as_str(), list[0]["days"].as_u64()),
+        (Some("published"), Some(28))
+    );
     // A roster for the station: its rules kept, crews with the station's call signs; published once.
     let o = run(
         dir.path(),
