@@ -134,3 +134,32 @@ function dayOf(first, k) {
   d.setUTCDate(d.getUTCDate() + k);
   return d.toISOString().slice(0, 10);
 }
+
+test("the next shift's patrol sheet names each unit's crew and its round by area (zh), an officer's only their station (en)", async () => {
+  const { page, context, errors } = await signedIn(app, "commander", "demo-commander-2026", "zh", "/");
+  await ready(page);
+  await page.locator("#patrol-sheet").click();
+  await page.waitForURL(/\/sheet/);
+  await ready(page);
+  const unit = page.locator('section[data-station="PS01"] article.unit').first();
+  await unit.waitFor();
+  assert.match(await unit.locator("b").textContent(), /^鼓楼巡01 · PS01-car-1/);
+  assert.match(await unit.textContent(), /组员：\S+（\d+）/);
+  assert.match(await page.locator('section[data-station="PS01"] p').first().textContent(), /值班民警：\S+/);
+  assert.ok(await unit.locator("ol.round li").count() > 0, "a round of visits");
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await page.screenshot({ path: join(artifacts, "patrol-sheet-zh.png"), fullPage: true });
+  const csv = await page.evaluate(async () => (await fetch(document.querySelector("#csv").href)).text());
+  assert.match(csv.split("\n")[0], /^station,call_sign,unit,members/);
+  assert.ok(csv.includes("鼓楼巡01"));
+  assert.deepEqual(errors, []);
+  await context.close();
+
+  const officer = await signedIn(app, "officer", "demo-officer-2026", "en", "/sheet");
+  await ready(officer.page);
+  assert.equal(await officer.page.locator("section.sheet-station").count(), 1);
+  await officer.page.locator("section.sheet-station article.unit").first().waitFor();
+  assert.deepEqual(await accessibilityProblems(officer.page), []);
+  assert.deepEqual(officer.errors, []);
+  await officer.context.close();
+});

@@ -121,21 +121,26 @@ pub fn seed(store: &dyn Store, seed: u64, today: NaiveDate, now: DateTime<Utc>) 
 }
 
 /// Builds and publishes a four-week roster for each station from the
-/// Monday of this week (a short search each: the demo loads quickly);
-/// returns how many.
-pub fn publish_rosters(store: &dyn Store, duty: &fengqiao_domain::duty::DutyConfig, today: NaiveDate) -> Result<usize> {
+/// Monday of each week given (a short search each: the demo loads
+/// quickly), in that order; returns how many stations.
+pub fn publish_rosters(
+    store: &dyn Store,
+    duty: &fengqiao_domain::duty::DutyConfig,
+    weeks_of: &[NaiveDate],
+    today: NaiveDate,
+) -> Result<usize> {
     use chrono::Datelike;
     let viewer = crate::personnel::Viewer::operator();
-    let monday = today - Duration::days(i64::from(today.weekday().num_days_from_monday()));
     let stations: Vec<String> = crate::personnel::stations(store)?.into_iter().map(|s| s.code).collect();
-    let mut published = 0;
-    for code in &stations {
-        let mut req = crate::roster::BuildRequest::new(code, Utc::now());
-        req.first_day = Some(monday);
-        req.seconds = 0.6;
-        let r = crate::roster::build(store, duty, &viewer, &req, "demo", today)?;
-        crate::roster::publish(store, &viewer, r.id, r.version, "demo")?;
-        published += 1;
+    for day in weeks_of {
+        let monday = *day - Duration::days(i64::from(day.weekday().num_days_from_monday()));
+        for code in &stations {
+            let mut req = crate::roster::BuildRequest::new(code, Utc::now());
+            req.first_day = Some(monday);
+            req.seconds = 0.3;
+            let r = crate::roster::build(store, duty, &viewer, &req, "demo", today)?;
+            crate::roster::publish(store, &viewer, r.id, r.version, "demo")?;
+        }
     }
-    Ok(published)
+    Ok(stations.len())
 }

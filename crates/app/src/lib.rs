@@ -19,6 +19,7 @@ pub mod mediation;
 pub mod mediators;
 pub mod net;
 pub mod notify;
+pub mod patrol_sheet;
 pub mod personnel;
 pub mod replay_period;
 pub mod replay_plan;

@@ -137,8 +137,16 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> Result<()> {
             println!(
                 "{people} police (民警, 辅警, 巡特警) at the stations, {leave} periods of leave in the coming weeks"
             );
-            let published = fengqiao_app::demo_personnel::publish_rosters(store, &settings.city.duty, today)?;
-            println!("a published roster of four weeks from this Monday for each of the {published} stations (排班)");
+            // The demo's shifts run on the data's calendar: its next-shift plan gets
+            // named crews from a roster of its week; this week's roster comes last (newest).
+            let plan_day = store
+                .latest_plan(&dataset)?
+                .map(|p| p.plan.window_start.with_timezone(&settings.city.timezone).date_naive());
+            let weeks: Vec<_> = plan_day.into_iter().chain([today]).collect();
+            let published = fengqiao_app::demo_personnel::publish_rosters(store, &settings.city.duty, &weeks, today)?;
+            println!(
+                "published four-week rosters for each of the {published} stations: from the week of the next-shift plan (its patrol sheet names the crews) and from this Monday (排班)"
+            );
         }
         if seeded > 0 {
             let links = store.escalated_cases()?;

@@ -11,7 +11,7 @@ const I18N = {
     per_day: "日均警情", all: "全部类别", stations: "派出所", posts: "警务站", fewer: "少", more: "多",
     days: ["一", "二", "三", "四", "五", "六", "日"], citizen: "群众报警", officer: "民警发现", unknown: "未知",
     forecast: "下一班次预测", fc_legend: "预测热点（前 1% / 5% 网格）", fc_none: "暂无预测：运行 fengqiao forecast",
-    fc_note: "预测时段", plan: "部署方案", plan_legend: "巡逻车组 · 巡逻路线 · 5 分钟响应圈", plan_none: "暂无方案：运行 fengqiao plan", filtered: "筛选：", cases: "案件", run: "运行预测与部署", print: "打印", running: "运行中…", sign_in: "登录", username: "用户名", password: "密码", logout: "退出", login_failed: "用户名或密码错误",
+    fc_note: "预测时段", plan: "部署方案", plan_legend: "巡逻车组 · 巡逻路线 · 5 分钟响应圈", plan_none: "暂无方案：运行 fengqiao plan", filtered: "筛选：", cases: "案件", run: "运行预测与部署", print: "打印", patrol_sheet: "勤务卡", running: "运行中…", sign_in: "登录", username: "用户名", password: "密码", logout: "退出", login_failed: "用户名或密码错误",
     ledger_checking: "存证校验中…", ledger_ok: "已存证 ✓", ledger_bad: "存证校验失败 ✗", ledger_pending: "尚未存证",
     ledger_title: (r, sig) => `${r.record}：日志第 ${r.index} 条，已由本浏览器核对包含证明至签名检查点（${r.size} 条）${sig ? "及其签名" : "；本浏览器无法核对 Ed25519 签名"}；服务器核对记录与承诺一致。`,
     kpi_visibility: (p) => `见警率（${p.r} 米内有巡逻）`, kpi_handling: (p) => `管事率（${p.m} 分钟可达）`,
@@ -27,7 +27,7 @@ const I18N = {
     per_day: "Per day", all: "All categories", stations: "Station", posts: "Post", fewer: "fewer", more: "more",
     days: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], citizen: "Citizen-initiated", officer: "Officer-initiated",
     unknown: "Unknown", forecast: "Next-shift forecast", fc_legend: "Forecast hot spots (top 1% / 5% of cells)",
-    fc_none: "No forecast yet: run fengqiao forecast", fc_note: "Forecast window", plan: "Deployment plan", plan_legend: "Patrol units · rounds · 5-minute response rings", plan_none: "No plan yet: run fengqiao plan", filtered: "Filter: ", cases: "Cases", run: "Run forecast & plan", print: "Print", running: "running…", sign_in: "Sign in", username: "User name", password: "Password", logout: "Sign out", login_failed: "Wrong user name or password",
+    fc_none: "No forecast yet: run fengqiao forecast", fc_note: "Forecast window", plan: "Deployment plan", plan_legend: "Patrol units · rounds · 5-minute response rings", plan_none: "No plan yet: run fengqiao plan", filtered: "Filter: ", cases: "Cases", run: "Run forecast & plan", print: "Print", patrol_sheet: "Patrol sheet", running: "running…", sign_in: "Sign in", username: "User name", password: "Password", logout: "Sign out", login_failed: "Wrong user name or password",
     ledger_checking: "checking the ledger…", ledger_ok: "verified ✓", ledger_bad: "ledger check failed ✗", ledger_pending: "not in the ledger yet",
     ledger_title: (r, sig) => `${r.record}: entry ${r.index} of the log; this browser checked its inclusion proof up to the signed checkpoint of ${r.size} entries${sig ? " and its signature" : " (this browser cannot check Ed25519 signatures)"}; the server checked that the record matches its commitment.`,
     kpi_visibility: (p) => `Visibility rate (patrol within ${p.r} m)`, kpi_handling: (p) => `Handling rate (reached in ${p.m} min)`,
@@ -316,6 +316,7 @@ async function init() {
   if (!me.permissions.includes("incidents.read")) { location.replace(homeOf(me)); return; }
   // Those who may make forecasts and plans run them from here; anyone who reads plans exports them.
   $("plan-tools").hidden = !me.permissions.includes("plans.read");
+  $("patrol-sheet").hidden = !me.permissions.includes("personnel.read");
   $("run").hidden = !(me.permissions.includes("forecasts.write") && me.permissions.includes("plans.write"));
   $("print").onclick = () => window.print();
   $("run").onclick = async () => {
@@ -343,6 +344,7 @@ async function init() {
   if (state.dataset) sel.value = state.dataset;
   const exports = () => {
     for (const f of ["geojson", "csv"]) $(`export-${f}`).href = `/api/v1/plans/latest?dataset=${encodeURIComponent(state.dataset || "")}&format=${f}`;
+    $("patrol-sheet").href = `/sheet?dataset=${encodeURIComponent(state.dataset || "")}`;
   };
   exports();
   sel.onchange = () => { state.dataset = sel.value; state.category = null; exports(); refresh(); };

@@ -75,6 +75,12 @@ pub const ROUTES: &[(&str, &str, Need)] = &[
     ),
     ("POST", "/api/v1/plans", Need::Permission(Permission::PlansWrite)),
     ("GET", "/api/v1/plans/latest", Need::Permission(Permission::PlansRead)),
+    // The patrol sheet names the crews: the station's people, not only the plan.
+    (
+        "GET",
+        "/api/v1/plans/*/sheet",
+        Need::Permission(Permission::PersonnelRead),
+    ),
     ("GET", "/api/v1/staffing", Need::Permission(Permission::PlansRead)),
     ("GET", "/api/v1/plans/*", Need::Permission(Permission::PlansRead)),
     (

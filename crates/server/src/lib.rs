@@ -138,7 +138,7 @@ pub(crate) fn client_ip(state: &AppState, peer: std::net::IpAddr, headers: &axum
 
 /// The pages, by path: plain HTML, their scripts and one style sheet below,
 /// all compiled into the binary (no CDN, nothing fetched elsewhere).
-const PAGES: [(&str, &str); 11] = [
+const PAGES: [(&str, &str); 12] = [
     ("/", include_str!("../assets/index.html")),
     ("/public", include_str!("../assets/public.html")),
     ("/cases", include_str!("../assets/cases.html")),
@@ -150,9 +150,10 @@ const PAGES: [(&str, &str); 11] = [
     ("/users", include_str!("../assets/users.html")),
     ("/personnel", include_str!("../assets/personnel.html")),
     ("/roster", include_str!("../assets/roster.html")),
+    ("/sheet", include_str!("../assets/sheet.html")),
 ];
 
-const ASSETS: [(&str, &str, &str); 16] = [
+const ASSETS: [(&str, &str, &str); 17] = [
     ("app.css", "text/css; charset=utf-8", include_str!("../assets/app.css")),
     ("app.js", JS, include_str!("../assets/app.js")),
     ("case_form.js", JS, include_str!("../assets/case_form.js")),
@@ -167,6 +168,7 @@ const ASSETS: [(&str, &str, &str); 16] = [
     ("public.js", JS, include_str!("../assets/public.js")),
     ("personnel.js", JS, include_str!("../assets/personnel.js")),
     ("roster.js", JS, include_str!("../assets/roster.js")),
+    ("sheet.js", JS, include_str!("../assets/sheet.js")),
     ("users.js", JS, include_str!("../assets/users.js")),
     ("volunteers.js", JS, include_str!("../assets/volunteers.js")),
 ];
@@ -265,6 +267,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/plans/latest", get(api::latest_plan))
         .route("/api/v1/staffing", get(api::staffing))
         .route("/api/v1/plans/{id}", get(api::plan_by_id))
+        .route("/api/v1/plans/{id}/sheet", get(personnel::patrol_sheet))
         .route("/api/v1/plans/{id}/replay", axum::routing::post(jobs::replay))
         .route("/api/v1/cases", get(cases::list).post(cases::open))
         .route("/api/v1/cases/{code}", get(cases::one))

@@ -415,6 +415,14 @@ pub const DOCS: &[Doc] = &[
     ),
     (
         "GET",
+        "/api/v1/plans/{id}/sheet",
+        "The plan's patrol sheet (勤务卡): each unit manned by a crew of the station's published roster for the plan's shift (call sign, members, driver, duty officer), with its round by time and area; format=csv",
+        &[("format", "enum:json|csv")],
+        None,
+        200,
+    ),
+    (
+        "GET",
         "/api/v1/credentials",
         "Every API token and Open311 key (a handle, a name, the account, when made and when it expires; never the secret)",
         &[],
@@ -806,6 +814,7 @@ pub fn route_codes(method: &str, path: &str, body: Option<&str>, need: Option<Ne
         ("GET", "/api/v1/personnel") | ("GET", "/api/v1/rosters") => &[Code::OutOfScope, Code::InvalidInput],
         ("POST", "/api/v1/rosters") => &[Code::InvalidInput, Code::OutOfScope, Code::NotFound, Code::Busy],
         ("POST", "/api/v1/rosters/{id}/publish") => &[Code::Conflict],
+        ("GET", "/api/v1/plans/{id}/sheet") => &[Code::NotFound],
         ("POST", "/api/v1/rosters/{id}/sick")
         | ("POST", "/api/v1/rosters/{id}/swaps")
         | ("POST", "/api/v1/rosters/{id}/swaps/{n}") => &[Code::Conflict, Code::InvalidInput, Code::OutOfScope],

@@ -517,3 +517,42 @@ pub async fn decide_swap(
     .await??;
     Ok(Json(out))
 }
+
+/// `GET /api/v1/plans/{id}/sheet`: the plan's patrol sheet (勤务卡) — its
+/// units manned by the published roster's crews for the plan's shift, with
+/// their rounds by area; `format=csv` for a spreadsheet.
+pub async fn patrol_sheet(
+    State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    axum::extract::Query(q): Q,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    params::reject_unknown(&q, &["format"])?;
+    let csv = match q.get("format").map(String::as_str) {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(other) => return Err(ApiError::invalid_parameter("format", other, "json or csv")),
+    };
+    let id = id_of("plan", &id)?;
+    let viewer = viewer(&state, &who);
+    let settings = state.settings.clone();
+    let tz = state.timezone;
+    let sheet = on_worker(&state, move |s| {
+        fengqiao_app::patrol_sheet::sheet(s, &settings.city.duty, &viewer, id, tz)
+    })
+    .await??;
+    if csv {
+        let body = fengqiao_app::patrol_sheet::sheet_csv(&sheet);
+        let disposition = format!("attachment; filename=\"patrol-sheet-{id}.csv\"");
+        return Ok((
+            [
+                (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (axum::http::header::CONTENT_DISPOSITION, disposition),
+            ],
+            body,
+        )
+            .into_response());
+    }
+    Ok(Json(sheet).into_response())
+}

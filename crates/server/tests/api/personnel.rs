@@ -515,3 +515,124 @@ async fn a_roster_is_built_from_the_demand_scoped_masked_and_published_once() {
     });
     assert_eq!(logged, (1..=version as u32).collect::<Vec<_>>());
 }
+
+/// The patrol sheet names the crews of the published roster for the plan's
+/// shift, unit by unit, with their rounds by area; without a roster it says so.
+#[tokio::test]
+async fn the_patrol_sheet_mans_the_plans_units_with_the_rosters_crews() {
+    let app = spawn_app().await;
+    let roll = station_roll();
+    let r = app
+        .call_bytes_as(
+            Some(&app.token),
+            "POST",
+            "/api/v1/personnel/import",
+            "text/csv",
+            roll.as_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let (lon, lat) = off_runtime(|| {
+        let s = app
+            .db
+            .open()
+            .as_ref()
+            .facilities()
+            .unwrap()
+            .into_iter()
+            .find(|f| f.code == "PS01")
+            .unwrap();
+        (s.lon, s.lat)
+    });
+    // A day shift: 08:00 Beijing time on Tuesday 8 December 2026.
+    let start = chrono::DateTime::parse_from_rfc3339("2026-12-08T08:00:00+08:00")
+        .unwrap()
+        .to_utc();
+    let visit = |k: u32| serde_json::json!({"at": [lon, lat], "start": format!("2026-12-08T0{}:00:00+08:00", 8 + k), "end": format!("2026-12-08T0{}:15:00+08:00", 8 + k)});
+    let plan = off_runtime(|| {
+        fengqiao_store::Store::save_plan(
+            app.db.open().as_ref(),
+            &fengqiao_store::NewPlan {
+                dataset: "demo".into(),
+                forecast_id: None,
+                window_start: start,
+                window_end: start + chrono::Duration::hours(8),
+                params: serde_json::json!({}),
+                summary: serde_json::json!({}),
+                body: serde_json::json!({"units": [
+                    {"id": "PS01-car-1", "station": "PS01", "type": "car", "position": [lon, lat], "visits": [visit(0), visit(1)]},
+                    {"id": "PS01-car-2", "station": "PS01", "type": "car", "position": [lon, lat], "visits": []},
+                ]}),
+                geojson: "{}".into(),
+                version: "test".into(),
+                created_at: chrono::Utc::now(),
+            },
+        )
+        .unwrap()
+    });
+    let commander = user_token(&app, "duty", "commander", (None, None, None));
+    let sheet_path = format!("/api/v1/plans/{plan}/sheet");
+    let before = call_as(&app, &commander, "GET", &sheet_path, "").await.json();
+    let ps01 = |s: &serde_json::Value| {
+        s["stations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["code"] == "PS01")
+            .unwrap()
+            .clone()
+    };
+    assert!(ps01(&before)["roster"].is_null(), "no published roster yet");
+    assert!(ps01(&before)["units"][0]["call_sign"].is_null());
+
+    let built = call_as(
+        &app,
+        &commander,
+        "POST",
+        "/api/v1/rosters",
+        r#"{"station":"PS01","first_day":"2026-12-07","weeks":1,"seconds":1}"#,
+    )
+    .await;
+    assert_eq!(built.status, 201, "{}", built.body);
+    let id = built.json()["id"].as_i64().unwrap();
+    assert_eq!(
+        call_as(
+            &app,
+            &commander,
+            "POST",
+            &format!("/api/v1/rosters/{id}/publish"),
+            r#"{"version":1}"#
+        )
+        .await
+        .status,
+        200
+    );
+    let sheet = call_as(&app, &commander, "GET", &sheet_path, "").await;
+    assert_eq!(sheet.status, 200, "{}", sheet.body);
+    let st = ps01(&sheet.json());
+    assert_eq!(
+        (st["roster"]["id"].as_i64(), st["roster"]["shift"].as_str()),
+        (Some(id), Some("day"))
+    );
+    assert_eq!(st["roster"]["day"], "2026-12-08");
+    let unit = &st["units"][0];
+    assert_eq!(unit["call_sign"], "鼓楼巡01");
+    assert_eq!(unit["members"][0]["kind"], "officer", "the sworn lead first");
+    assert!(unit["visits"][0]["area"]["name_zh"].as_str().is_some(), "{unit}");
+    assert!(st["duty"]["badge"].as_str().is_some());
+    let csv = call_as(&app, &commander, "GET", &format!("{sheet_path}?format=csv"), "").await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.content_type.starts_with("text/csv"));
+    assert!(
+        csv.body
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("PS01,鼓楼巡01,PS01-car-1,"),
+        "{}",
+        csv.body
+    );
+    // An analyst reads plans but not the station's people.
+    let analyst = user_token(&app, "analyst-1", "analyst", (None, None, None));
+    assert_eq!(call_as(&app, &analyst, "GET", &sheet_path, "").await.status, 403);
+}

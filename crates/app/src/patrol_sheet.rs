@@ -1,0 +1,190 @@
+//! The patrol sheet (勤务卡) of a deployment plan: each unit of the plan
+//! manned by a crew of the station's published roster for the plan's shift
+//! — call sign, members (sworn lead first), whether it has a driver, the
+//! station's duty officer — with its round of visits by time and by the
+//! area (grid, community) each visit lies in. Names as the reader may see them.
+
+use crate::error::{Error, Result};
+use crate::personnel::{Viewer, stations};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike};
+use fengqiao_store::Store;
+use fengqiao_store::personnel::RosterRecord;
+use serde_json::{Value, json};
+
+/// The published roster of a station covering local `day` at local minute
+/// `minute`, with the day's index and the shift's index in its pattern:
+/// a shift that starts that day and holds the minute, or one from the day
+/// before that runs past midnight.
+fn covering(
+    rosters: &[RosterRecord],
+    day: NaiveDate,
+    minute: u32,
+    duty: &fengqiao_domain::duty::DutyConfig,
+) -> Option<(RosterRecord, usize, usize)> {
+    for r in rosters.iter().filter(|r| r.roster.state == "published") {
+        let pattern: Vec<String> = serde_json::from_value(r.roster.body["pattern"].clone()).unwrap_or_default();
+        let index = (day - r.roster.first_day).num_days();
+        for (back, d) in [(0u32, index), (1440, index - 1)] {
+            if d < 0 || d >= i64::from(r.roster.days) {
+                continue;
+            }
+            let hit = pattern.iter().position(|code| {
+                duty.shift(code).is_some_and(|s| {
+                    let (start, end) = (
+                        u32::from(s.start_minute),
+                        u32::from(s.start_minute) + u32::from(s.minutes),
+                    );
+                    start <= minute + back && minute + back < end
+                })
+            });
+            if let Some(s) = hit {
+                return Some((r.clone(), d as usize, s));
+            }
+        }
+    }
+    None
+}
+
+/// The sheet of plan `id` in the city's zone `tz`.
+pub fn sheet(
+    store: &dyn Store,
+    duty: &fengqiao_domain::duty::DutyConfig,
+    viewer: &Viewer,
+    id: i64,
+    tz: chrono_tz::Tz,
+) -> Result<Value> {
+    let plan = store
+        .plan(id)?
+        .ok_or_else(|| Error::not_found(format!("no plan {id}")))?;
+    let start: DateTime<chrono_tz::Tz> = plan.plan.window_start.with_timezone(&tz);
+    let (day, minute) = (start.date_naive(), start.hour() * 60 + start.minute());
+    let registry = store.personnel()?;
+    let person = |pid: &Value| -> Value {
+        match registry.iter().find(|p| Some(p.id) == pid.as_i64()) {
+            Some(p) => {
+                let name = if viewer.personal_data {
+                    p.person.name.clone()
+                } else {
+                    fengqiao_cases::privacy::mask_name(&p.person.name)
+                };
+                json!({"id": p.id, "badge": p.person.badge, "name": name, "kind": p.person.kind})
+            }
+            None => Value::Null,
+        }
+    };
+    let lookup = fengqiao_ingest::jurisdiction_lookup(store)?;
+    let areas = store.jurisdictions()?;
+    let area_at = |lon: f64, lat: f64| -> Value {
+        lookup
+            .find(lon, lat)
+            .and_then(|jid| areas.iter().find(|a| a.jurisdiction.id == jid))
+            .map_or(Value::Null, |a| {
+                json!({"code": a.jurisdiction.code, "name_zh": a.jurisdiction.name_zh, "name_en": a.jurisdiction.name_en})
+            })
+    };
+    let units: Vec<Value> = plan.plan.body["units"].as_array().cloned().unwrap_or_default();
+    let mut out = Vec::new();
+    for station in stations(store)?.into_iter().filter(|s| viewer.sees(s)) {
+        let mine: Vec<&Value> = units.iter().filter(|u| u["station"] == station.code.as_str()).collect();
+        let roster = covering(&store.rosters(Some(&station.code), 50)?, day, minute, duty);
+        let team = roster
+            .as_ref()
+            .map(|(r, d, s)| r.roster.body["teams"][*d][*s].clone())
+            .unwrap_or(Value::Null);
+        let crews: Vec<Value> = team["crews"].as_array().cloned().unwrap_or_default();
+        let unit_rows: Vec<Value> = mine
+            .iter()
+            .enumerate()
+            .map(|(k, u)| {
+                let crew = crews.get(k);
+                json!({
+                    "unit": u["id"], "type": u["type"], "position": u["position"],
+                    "call_sign": crew.map(|c| c["call_sign"].clone()),
+                    "members": crew.map(|c| c["members"].as_array().into_iter().flatten().map(&person).collect::<Vec<_>>()),
+                    "driver": crew.map(|c| c["driver"].clone()),
+                    "visits": u["visits"].as_array().into_iter().flatten().enumerate().map(|(n, v)| json!({
+                        "n": n + 1, "start": v["start"], "end": v["end"], "at": v["at"],
+                        "area": area_at(v["at"][0].as_f64().unwrap_or(0.0), v["at"][1].as_f64().unwrap_or(0.0)),
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        let spare: Vec<Value> = crews
+            .iter()
+            .skip(mine.len())
+            .map(|c| json!({"call_sign": c["call_sign"], "members": c["members"].as_array().into_iter().flatten().map(&person).collect::<Vec<_>>()}))
+            .collect();
+        out.push(json!({
+            "code": station.code, "name_zh": station.name_zh, "name_en": station.name_en,
+            "roster": roster.as_ref().map(|(r, d, s)| json!({
+                "id": r.id, "day": r.roster.first_day + Duration::days(*d as i64),
+                "shift": r.roster.body["pattern"][*s], "version": r.version,
+            })),
+            "duty": person(&team["duty"]),
+            "crews_needed": team["crews_needed"],
+            "units": unit_rows,
+            // Crews on shift beyond the plan's units: standby or foot patrol.
+            "spare_crews": spare,
+        }));
+    }
+    Ok(json!({
+        "plan": id, "window_start": plan.plan.window_start, "window_end": plan.plan.window_end,
+        "local_start": start.to_rfc3339(), "weekday": start.weekday().num_days_from_monday(), "stations": out,
+    }))
+}
+
+/// The sheet as CSV: one row per visit of each unit (or one for a unit without visits).
+pub fn sheet_csv(sheet: &Value) -> String {
+    let field = |s: String| {
+        if s.contains([',', '"', '\n']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s
+        }
+    };
+    let text = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    };
+    let mut out = String::from("station,call_sign,unit,members,driver,duty_officer,visit,start,end,area,lon,lat\n");
+    for st in sheet["stations"].as_array().into_iter().flatten() {
+        let duty = text(&st["duty"]["name"]);
+        for u in st["units"].as_array().into_iter().flatten() {
+            let members: Vec<String> = u["members"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|m| format!("{} {}", text(&m["badge"]), text(&m["name"])))
+                .collect();
+            let head = [
+                text(&st["code"]),
+                text(&u["call_sign"]),
+                text(&u["unit"]),
+                members.join("; "),
+                text(&u["driver"]),
+                duty.clone(),
+            ]
+            .map(field)
+            .join(",");
+            let visits = u["visits"].as_array().cloned().unwrap_or_default();
+            if visits.is_empty() {
+                out.push_str(&format!("{head},,,,,,\n"));
+            }
+            for v in &visits {
+                let tail = [
+                    text(&v["n"]),
+                    text(&v["start"]),
+                    text(&v["end"]),
+                    text(&v["area"]["name_zh"]),
+                    text(&v["at"][0]),
+                    text(&v["at"][1]),
+                ]
+                .map(field)
+                .join(",");
+                out.push_str(&format!("{head},{tail}\n"));
+            }
+        }
+    }
+    out
+}
