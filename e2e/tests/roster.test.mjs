@@ -17,14 +17,14 @@ test("a commander builds a roster from the incidents, reads a day's crews and pu
   await ready(page);
   // The demo publishes a roster from this Monday; the commander builds the next one.
   await page.locator("#roster-state b").filter({ hasText: "已发布" }).waitFor();
-  await page.locator("#weeks").fill("2");
+  await page.locator("#weeks").fill("1");
   await page.locator("#build-roster").click();
   await page.locator("#page-message").filter({ hasText: "已生成排班草稿" }).waitFor({ timeout: 60000 });
   const stored = await page.evaluate(async () => {
     const list = (await (await fetch("/api/v1/rosters?station=PS01")).json()).items;
     return (await fetch(`/api/v1/rosters/${list[0].id}`)).json();
   });
-  assert.equal(stored.days, 14);
+  assert.equal(stored.days, 7);
   assert.deepEqual(stored.body.violations, []);
   // Every crew is led by a sworn officer; every shift has its duty officer.
   const kind = new Map(stored.body.people.map((p) => [p.id, p.kind]));

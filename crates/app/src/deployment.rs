@@ -159,12 +159,20 @@ fn make(store: &dyn Store, req: &PlanRequest) -> Result<Made> {
     // Stations: from the file (placed by the database or by lon/lat), else every station in the database.
     let mut stations = Vec::new();
     let mut station_codes = Vec::new();
+    // Without a units file: the crews the station's published roster puts on
+    // the window's shift (警力跟着警情走, in people), else its cars on file.
     let entries: Vec<(String, Counts, At)> = if units.stations.is_empty() {
-        facilities
-            .iter()
-            .filter(|f| f.kind == FacilityKind::Station && f.units > 0)
-            .map(|f| (f.code.clone(), vec![(type_index("car"), f.units as usize)], None))
-            .collect()
+        let mut list = Vec::new();
+        for f in facilities.iter().filter(|f| f.kind == FacilityKind::Station) {
+            let cars = match crate::patrol_sheet::crews_on_shift(store, &f.code, run.window_start, tz)? {
+                Some(crews) => crews,
+                None => f.units as usize,
+            };
+            if cars > 0 {
+                list.push((f.code.clone(), vec![(type_index("car"), cars)], None));
+            }
+        }
+        list
     } else {
         units
             .stations

@@ -19,23 +19,26 @@ fn covering(
     rosters: &[RosterRecord],
     day: NaiveDate,
     minute: u32,
-    duty: &fengqiao_domain::duty::DutyConfig,
+    duty: Option<&fengqiao_domain::duty::DutyConfig>,
 ) -> Option<(RosterRecord, usize, usize)> {
     for r in rosters.iter().filter(|r| r.roster.state == "published") {
         let pattern: Vec<String> = serde_json::from_value(r.roster.body["pattern"].clone()).unwrap_or_default();
+        let stored: Vec<[u32; 2]> = serde_json::from_value(r.roster.body["shift_times"].clone()).unwrap_or_default();
+        // As rostered; rosters stored before their shift times were kept read the configuration.
+        let times = |k: usize, code: &str| -> Option<(u32, u32)> {
+            stored.get(k).map(|t| (t[0], t[1])).or_else(|| {
+                duty?
+                    .shift(code)
+                    .map(|s| (u32::from(s.start_minute), u32::from(s.minutes)))
+            })
+        };
         let index = (day - r.roster.first_day).num_days();
         for (back, d) in [(0u32, index), (1440, index - 1)] {
             if d < 0 || d >= i64::from(r.roster.days) {
                 continue;
             }
-            let hit = pattern.iter().position(|code| {
-                duty.shift(code).is_some_and(|s| {
-                    let (start, end) = (
-                        u32::from(s.start_minute),
-                        u32::from(s.start_minute) + u32::from(s.minutes),
-                    );
-                    start <= minute + back && minute + back < end
-                })
+            let hit = pattern.iter().enumerate().position(|(k, code)| {
+                times(k, code).is_some_and(|(start, length)| start <= minute + back && minute + back < start + length)
             });
             if let Some(s) = hit {
                 return Some((r.clone(), d as usize, s));
@@ -86,7 +89,7 @@ pub fn sheet(
     let mut out = Vec::new();
     for station in stations(store)?.into_iter().filter(|s| viewer.sees(s)) {
         let mine: Vec<&Value> = units.iter().filter(|u| u["station"] == station.code.as_str()).collect();
-        let roster = covering(&store.rosters(Some(&station.code), 50)?, day, minute, duty);
+        let roster = covering(&store.rosters(Some(&station.code), 50)?, day, minute, Some(duty));
         let team = roster
             .as_ref()
             .map(|(r, d, s)| r.roster.body["teams"][*d][*s].clone())
@@ -187,4 +190,22 @@ pub fn sheet_csv(sheet: &Value) -> String {
         }
     }
     out
+}
+
+/// Crews the published roster puts on the shift holding `at` at a station
+/// (`None`: no published roster covers it).
+pub fn crews_on_shift(
+    store: &dyn Store,
+    station: &str,
+    at: chrono::DateTime<chrono::Utc>,
+    tz: chrono_tz::Tz,
+) -> Result<Option<usize>> {
+    let local = at.with_timezone(&tz);
+    let found = covering(
+        &store.rosters(Some(station), 50)?,
+        local.date_naive(),
+        local.hour() * 60 + local.minute(),
+        None,
+    );
+    Ok(found.map(|(r, d, s)| r.roster.body["teams"][d][s]["crews"].as_array().map_or(0, Vec::len)))
 }

@@ -279,6 +279,13 @@ pub fn build(
     let stem = call_sign_stem(&station.name_zh, &station.code);
     let mut body = outcome(&sp, &people, &solved.assignment, &stem);
     body["pattern"] = json!(sp.shifts.iter().map(|s| &s.code).collect::<Vec<_>>());
+    // Each shift's start and length as rostered, so the roster is read the same if the configuration changes.
+    body["shift_times"] = json!(
+        sp.shifts
+            .iter()
+            .map(|s| [s.start_minute, s.minutes])
+            .collect::<Vec<_>>()
+    );
     body["people"] = json!(people.iter().map(|p| p.id).collect::<Vec<_>>());
     body["demand"] = json!(sp.crews);
     body["objective"] = json!(solved.objective);

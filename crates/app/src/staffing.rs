@@ -320,7 +320,8 @@ pub fn weekly(store: &dyn Store, req: &HourlyRequest) -> Result<WeekReport> {
         return Err(Error::input("no police stations on file: import facilities first"));
     }
     let to = dataset.last_at.map_or(req.until, |l| l.min(req.until)) + Duration::seconds(1);
-    let from = to - Duration::weeks(i64::from(req.history_weeks));
+    // The weeks asked for, or as many as the data holds.
+    let from = (to - Duration::weeks(i64::from(req.history_weeks))).max(dataset.first_at.unwrap_or(to));
     let centre = LonLat::new(
         stations.iter().map(|s| s.lon).sum::<f64>() / stations.len() as f64,
         stations.iter().map(|s| s.lat).sum::<f64>() / stations.len() as f64,
@@ -374,7 +375,8 @@ pub fn weekly(store: &dyn Store, req: &HourlyRequest) -> Result<WeekReport> {
     let measured = (times.overall.count >= MIN_MEASURED).then_some(times.overall.mean_minutes);
     let service_minutes = measured.unwrap_or(req.default_service_minutes);
     let ratio = req.target_minutes / service_minutes;
-    let weeks = f64::from(req.history_weeks);
+    // Averaged over the time read (a dataset shorter than the weeks asked for is not diluted).
+    let weeks = ((to - from).num_seconds() as f64 / (7.0 * 86_400.0)).max(1.0 / 7.0);
     let mut out = Vec::with_capacity(stations.len());
     for (s, c) in stations.iter().zip(&counts) {
         let calls_per_hour: Vec<f64> = c.iter().map(|&n| f64::from(n) / weeks).collect();

@@ -147,6 +147,19 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> Result<()> {
             println!(
                 "published four-week rosters for each of the {published} stations: from the week of the next-shift plan (its patrol sheet names the crews) and from this Monday (排班)"
             );
+            if plan_day.is_some() {
+                // The next shift's plan again, now with the crews its roster puts on the shift.
+                let req = PlanRequest {
+                    dataset: Some(dataset.clone()),
+                    ..PlanRequest::default()
+                };
+                let (id, summary, _, _) = plan_from_forecast(store, &req)?;
+                println!(
+                    "deployment plan {id} for the next shift with its rostered crews: {} units, {:.1}% of the forecast within 5 minutes",
+                    summary["units"],
+                    100.0 * summary["coverage"]["5"].as_f64().unwrap_or(0.0)
+                );
+            }
         }
         if seeded > 0 {
             let links = store.escalated_cases()?;

@@ -191,7 +191,12 @@ impl StationProblem {
             })
             .count()
             .max(1);
-        let night_cap = (1.25 * night_seats / night_takers as f64).ceil() as u32 + 1;
+        // …and, as the model cannot count nights in a row, no more nights
+        // than a run may hold per week of the horizon (a week's roster then
+        // cannot hold a run too long; longer ones are repaired by swaps).
+        let fair_cap = (1.25 * night_seats / night_takers as f64).ceil() as u32 + 1;
+        let run_cap = self.rules.max_consecutive_nights.max(1) * self.days.div_ceil(7) as u32;
+        let night_cap = fair_cap.min(run_cap.max((night_seats / night_takers as f64).ceil() as u32));
         let staff = who
             .iter()
             .map(|&i| {
@@ -338,7 +343,7 @@ fn repair_night_runs(sp: &StationProblem, problem: &Problem, rows: &mut Roster) 
                 .collect();
             let found = nights
                 .iter()
-                .flat_map(|&d| (1..=2).map(move |len| (d, len)))
+                .flat_map(|&d| (1..=3).map(move |len| (d, len)))
                 .filter(|&(d, len)| d + len <= days)
                 .find_map(|(d, len)| {
                     (0..rows.len()).filter(|&q| q != e).find_map(|q| {

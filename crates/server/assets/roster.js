@@ -12,7 +12,7 @@ const I18N = {
     built: "已生成排班草稿。", published_ok: "排班已发布。", none_yet: "本所尚无排班，可按警情生成。", person: "人员", need: "需要警组", have: "实有警组",
     state: "状态", short: "警力不足的班次", breaches: "违反规则", nights: "夜班（最少–最多）", weekends: "周末（最少–最多）", hours: "工时（最少–最多）",
     sworn: "民警", auxiliary: "辅警", duty: "值班民警", standby: "备勤", no_driver: "无驾驶员", week_n: (n, d) => `第 ${n} 周（${d} 起）`,
-    basis: (b) => `需求依据：近 ${b.history_weeks} 周 ${b.incidents} 起警情，平均处警 ${b.service_minutes.toFixed(0)} 分钟；目标 ${Math.round(b.level * 100)}% 的警情 ${b.target_minutes} 分钟内有警组接警（Erlang C）。`,
+    basis: (b) => `需求依据：近 ${spanDays(b)} 天 ${b.incidents} 起警情，平均处警 ${b.service_minutes.toFixed(0)} 分钟；目标 ${Math.round(b.level * 100)}% 的警情 ${b.target_minutes} 分钟内有警组接警（Erlang C）。`,
     off: "休", leave: "假", days: ["一", "二", "三", "四", "五", "六", "日"], kinds: { officer: "民警", auxiliary: "辅警", special: "巡特警" },
     requests: "换班申请", history: "调整记录", cell_title: (p, d) => `${p} · ${d}`, ask_swap: "申请换班", swap_with: "与谁换班",
     and_day: "对方哪天的班由本人顶上（可不填）", note: "事由", send: "提交申请", sick: "病假顶班", sick_until: "病假至", repair: "登记病假并调整排班",
@@ -28,7 +28,7 @@ const I18N = {
     built: "A draft roster is built.", published_ok: "The roster is published.", none_yet: "No roster for this station yet: build one from the incidents.", person: "Person", need: "Crews needed", have: "Crews rostered",
     state: "State", short: "Shifts short", breaches: "Rule breaches", nights: "Nights (fewest–most)", weekends: "Weekends (fewest–most)", hours: "Hours (fewest–most)",
     sworn: "Officers", auxiliary: "Auxiliaries", duty: "Duty officer", standby: "Standby", no_driver: "no driver", week_n: (n, d) => `Week ${n} (from ${d})`,
-    basis: (b) => `Demand from ${b.incidents} incidents of the last ${b.history_weeks} weeks, ${b.service_minutes.toFixed(0)} minutes' handling on average; target: ${Math.round(b.level * 100)}% of calls answered by a crew within ${b.target_minutes} minutes (Erlang C).`,
+    basis: (b) => `Demand from ${b.incidents} incidents of the last ${spanDays(b)} days, ${b.service_minutes.toFixed(0)} minutes' handling on average; target: ${Math.round(b.level * 100)}% of calls answered by a crew within ${b.target_minutes} minutes (Erlang C).`,
     off: "off", leave: "leave", days: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], kinds: { officer: "Officer", auxiliary: "Auxiliary", special: "Patrol/special" },
     requests: "Swap requests", history: "Changes", cell_title: (p, d) => `${p} · ${d}`, ask_swap: "Ask for a swap", swap_with: "Swap with",
     and_day: "Also take their shift on (optional)", note: "Reason", send: "Send the request", sick: "Sick call", sick_until: "Sick until", repair: "Record and repair the roster",
@@ -39,6 +39,8 @@ const I18N = {
     cell_change: (who, day, from, to, ot) => `${who} ${day}: ${from} → ${to}${ot ? " (overtime)" : ""}`,
   },
 };
+// Days of incidents the demand was read from (the weeks asked for, or fewer if the data is shorter).
+const spanDays = (b) => Math.round((new Date(b.history_to) - new Date(b.history_from)) / 864e5);
 const state = { lang: pickLang(), me: null, duty: null, stations: [], station: "", rosters: [], roster: null, week: 0, day: 0 };
 
 const card = (id, value, label) => h("div", { class: "card", id }, h("b", {}, value), h("span", {}, label));

@@ -202,10 +202,10 @@ async fn the_registry_is_imported_whole_scoped_masked_and_logged() {
 /// A roll for PS01 big enough for round-the-clock crews.
 fn station_roll() -> String {
     let mut csv = String::from("badge,name,kind,station,qualifications\n");
-    for i in 0..16 {
+    for i in 0..26 {
         csv.push_str(&format!("0320{i:02},民警{i},officer,PS01,driving\n"));
     }
-    for i in 0..12 {
+    for i in 0..22 {
         csv.push_str(&format!("F200{i:02},辅警{i},auxiliary,PS01,\n"));
     }
     csv
