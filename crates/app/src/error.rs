@@ -109,6 +109,11 @@ impl Error {
         Self::new(Code::InvalidInput, message)
     }
 
+    /// Bad input in one named field: the message, and the field and value in the details.
+    pub fn field(parameter: &str, value: &str, why: impl Into<String>) -> Self {
+        Self::input(why).with_details(serde_json::json!({"parameter": parameter, "value": value}))
+    }
+
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(Code::NotFound, message)
     }

@@ -46,19 +46,15 @@ pub fn config_with_pool(store: &dyn Store, settings: &CaseSettings) -> Result<fe
     Ok(config)
 }
 
-fn bad(parameter: &str, value: &str, why: String) -> Error {
-    Error::input(why).with_details(serde_json::json!({"parameter": parameter, "value": value}))
-}
-
 /// Adds a mediator to the pool; returns its id.
 pub fn add(store: &dyn Store, settings: &CaseSettings, m: &NewMediator, actor: &str, at: DateTime<Utc>) -> Result<i64> {
     let name = m.name.trim();
     if name.is_empty() || name.chars().count() > 50 {
-        return Err(bad("name", name, "a name of 1 to 50 characters".into()));
+        return Err(Error::field("name", name, "a name of 1 to 50 characters"));
     }
-    fengqiao_cases::text::check("name", name).map_err(|e| bad("name", name, e.to_string()))?;
+    fengqiao_cases::text::check("name", name).map_err(|e| Error::field("name", name, e.to_string()))?;
     if !MEDIATOR_KINDS.contains(&m.kind.as_str()) {
-        return Err(bad(
+        return Err(Error::field(
             "kind",
             &m.kind,
             format!("kind {:?}: one of {}", m.kind, MEDIATOR_KINDS.join(", ")),
@@ -70,7 +66,7 @@ pub fn add(store: &dyn Store, settings: &CaseSettings, m: &NewMediator, actor: &
         .iter()
         .find(|a| !areas.iter().any(|x| &x.jurisdiction.code == *a))
     {
-        return Err(bad("areas", a, format!("{a:?} is not an area on file")));
+        return Err(Error::field("areas", a, format!("{a:?} is not an area on file")));
     }
     pool(store, settings)?;
     let new = NewMediator {

@@ -13,7 +13,6 @@ use fengqiao_domain::{Facility, FacilityKind};
 use fengqiao_store::Store;
 use fengqiao_store::personnel::{Leave, NewLeave, NewPerson, Person};
 use serde::Serialize;
-use serde_json::json;
 
 /// Most rows one import may carry.
 pub const MAX_IMPORT_ROWS: usize = 5_000;
@@ -67,8 +66,15 @@ impl Viewer {
     }
 }
 
-fn bad(parameter: &str, value: &str, why: impl Into<String>) -> Error {
-    Error::input(why).with_details(json!({"parameter": parameter, "value": value}))
+/// A staff kind by its code or the Chinese word (民警, 辅警, 巡特警).
+pub fn staff_kind(text: &str) -> Result<StaffKind> {
+    StaffKind::parse(text).ok_or_else(|| {
+        Error::field(
+            "kind",
+            text,
+            format!("kind {text:?}: officer (民警), auxiliary (辅警) or special (巡特警)"),
+        )
+    })
 }
 
 /// The police stations on file.
@@ -144,7 +150,7 @@ pub fn list(store: &dyn Store, viewer: &Viewer, filter: &Filter, today: NaiveDat
 pub fn check(stations: &[Facility], duty: &DutyConfig, p: &NewPerson) -> Result<NewPerson> {
     let badge = p.badge.trim();
     if !valid_badge(badge) {
-        return Err(bad(
+        return Err(Error::field(
             "badge",
             badge,
             format!("badge {badge:?}: 1 to 16 letters, digits or hyphens"),
@@ -152,15 +158,15 @@ pub fn check(stations: &[Facility], duty: &DutyConfig, p: &NewPerson) -> Result<
     }
     let name = p.name.trim();
     if name.is_empty() || name.chars().count() > 30 {
-        return Err(bad("name", name, "a name of 1 to 30 characters"));
+        return Err(Error::field("name", name, "a name of 1 to 30 characters"));
     }
-    fengqiao_cases::text::check("name", name).map_err(|e| bad("name", name, e.to_string()))?;
+    fengqiao_cases::text::check("name", name).map_err(|e| Error::field("name", name, e.to_string()))?;
     let station = p.station.trim();
     let station = stations
         .iter()
         .find(|s| s.code == station || s.name_zh == station || s.name_en.eq_ignore_ascii_case(station))
         .ok_or_else(|| {
-            bad(
+            Error::field(
                 "station",
                 station,
                 format!("{station:?} is not a police station on file"),
@@ -168,14 +174,14 @@ pub fn check(stations: &[Facility], duty: &DutyConfig, p: &NewPerson) -> Result<
         })?;
     let team = p.team.trim();
     if team.chars().count() > 20 {
-        return Err(bad("team", team, "a team name of at most 20 characters"));
+        return Err(Error::field("team", team, "a team name of at most 20 characters"));
     }
-    fengqiao_cases::text::check("team", team).map_err(|e| bad("team", team, e.to_string()))?;
+    fengqiao_cases::text::check("team", team).map_err(|e| Error::field("team", team, e.to_string()))?;
     let mut qualifications = Vec::new();
     for q in &p.qualifications {
         let code = qualification(q).ok_or_else(|| {
             let known: Vec<_> = QUALIFICATIONS.iter().map(|(c, z)| format!("{c} ({z})")).collect();
-            bad(
+            Error::field(
                 "qualifications",
                 q,
                 format!("qualification {q:?}: one of {}", known.join(", ")),
@@ -187,10 +193,10 @@ pub fn check(stations: &[Facility], duty: &DutyConfig, p: &NewPerson) -> Result<
     }
     let phone = p.phone.as_deref().map(str::trim).filter(|x| !x.is_empty());
     if let Some(ph) = phone {
-        fengqiao_cases::identity::check_phone(ph).map_err(|why| bad("phone", ph, why))?;
+        fengqiao_cases::identity::check_phone(ph).map_err(|why| Error::field("phone", ph, why))?;
     }
     if !WEEKLY_HOURS.contains(&p.weekly_hours) {
-        return Err(bad(
+        return Err(Error::field(
             "weekly_hours",
             &p.weekly_hours.to_string(),
             format!("weekly hours {} outside 1..=60", p.weekly_hours),
@@ -209,7 +215,7 @@ pub fn check(stations: &[Facility], duty: &DutyConfig, p: &NewPerson) -> Result<
                     .iter()
                     .map(|x| format!("{} ({})", x.code, x.name_zh))
                     .collect();
-                bad("shifts", t, format!("shift {t:?}: one of {}", known.join(", ")))
+                Error::field("shifts", t, format!("shift {t:?}: one of {}", known.join(", ")))
             })?;
         if !shifts.contains(&shift.code) {
             shifts.push(shift.code.clone());
@@ -374,20 +380,13 @@ pub fn import_csv(
         }
         let cell = |f: &str| index.get(f).and_then(|&i| record.get(i)).unwrap_or("").trim();
         let at_line = |e: Error| e.context(format!("line {line}"));
-        let kind_text = cell("kind");
-        let kind = StaffKind::parse(kind_text).ok_or_else(|| {
-            at_line(bad(
-                "kind",
-                kind_text,
-                format!("kind {kind_text:?}: 民警 (officer), 辅警 (auxiliary) or 巡特警 (special)"),
-            ))
-        })?;
+        let kind = staff_kind(cell("kind")).map_err(at_line)?;
         let hours_text = cell("weekly_hours");
         let weekly_hours = if hours_text.is_empty() {
             40
         } else {
             hours_text.parse().map_err(|_| {
-                at_line(bad(
+                at_line(Error::field(
                     "weekly_hours",
                     hours_text,
                     format!("weekly hours {hours_text:?} is not a whole number"),
@@ -439,7 +438,7 @@ pub fn import_csv(
 /// Leave overlapping `[from, to]` of the people `viewer` may see.
 pub fn leave(store: &dyn Store, viewer: &Viewer, from: NaiveDate, to: NaiveDate) -> Result<Vec<Leave>> {
     if from > to || (to - from).num_days() > MAX_LEAVE_DAYS {
-        return Err(bad(
+        return Err(Error::field(
             "to",
             &to.to_string(),
             format!("a period of at most {MAX_LEAVE_DAYS} days from {from}"),
@@ -469,14 +468,14 @@ pub fn leave(store: &dyn Store, viewer: &Viewer, from: NaiveDate, to: NaiveDate)
 pub fn add_leave(store: &dyn Store, viewer: &Viewer, l: &NewLeave, actor: &str, at: DateTime<Utc>) -> Result<i64> {
     if !LEAVE_KINDS.iter().any(|(k, _)| *k == l.kind) {
         let known: Vec<_> = LEAVE_KINDS.iter().map(|(c, z)| format!("{c} ({z})")).collect();
-        return Err(bad(
+        return Err(Error::field(
             "kind",
             &l.kind,
             format!("leave {:?}: one of {}", l.kind, known.join(", ")),
         ));
     }
     if l.last_day < l.first_day || (l.last_day - l.first_day).num_days() >= MAX_LEAVE_DAYS {
-        return Err(bad(
+        return Err(Error::field(
             "last_day",
             &l.last_day.to_string(),
             format!(
@@ -487,9 +486,9 @@ pub fn add_leave(store: &dyn Store, viewer: &Viewer, l: &NewLeave, actor: &str, 
     }
     let note = l.note.trim();
     if note.chars().count() > 200 {
-        return Err(bad("note", note, "a note of at most 200 characters"));
+        return Err(Error::field("note", note, "a note of at most 200 characters"));
     }
-    fengqiao_cases::text::check("note", note).map_err(|e| bad("note", note, e.to_string()))?;
+    fengqiao_cases::text::check("note", note).map_err(|e| Error::field("note", note, e.to_string()))?;
     let visible = list(
         store,
         viewer,

@@ -50,10 +50,6 @@ impl BuildRequest {
     }
 }
 
-fn bad(parameter: &str, value: &str, why: impl Into<String>) -> Error {
-    Error::input(why).with_details(json!({"parameter": parameter, "value": value}))
-}
-
 /// The Monday after `today`.
 pub fn next_monday(today: NaiveDate) -> NaiveDate {
     today + Duration::days(7 - i64::from(today.weekday().num_days_from_monday()))
@@ -90,16 +86,16 @@ fn crews_by_shift(crews_by_hour: &[u32], first_weekday: usize, days: usize, shif
 /// The duty configuration's shifts named by `codes`, in that order.
 fn pattern_shifts(duty: &DutyConfig, codes: &[String]) -> Result<Vec<StationShift>> {
     if codes.is_empty() {
-        return Err(bad("pattern", "", "at least one shift"));
+        return Err(Error::field("pattern", "", "at least one shift"));
     }
     let mut shifts: Vec<StationShift> = Vec::new();
     for code in codes {
         let s = duty.shift(code).ok_or_else(|| {
             let known: Vec<_> = duty.shifts.iter().map(|x| x.code.as_str()).collect();
-            bad("pattern", code, format!("shift {code:?}: one of {}", known.join(", ")))
+            Error::field("pattern", code, format!("shift {code:?}: one of {}", known.join(", ")))
         })?;
         if shifts.iter().any(|x| x.code == s.code) {
-            return Err(bad("pattern", code, format!("shift {code:?} twice")));
+            return Err(Error::field("pattern", code, format!("shift {code:?} twice")));
         }
         shifts.push(StationShift {
             code: s.code.clone(),
@@ -212,26 +208,26 @@ pub fn build(
     today: NaiveDate,
 ) -> Result<RosterRecord> {
     if !(1..=MAX_WEEKS).contains(&req.weeks) {
-        return Err(bad(
+        return Err(Error::field(
             "weeks",
             &req.weeks.to_string(),
             format!("{} weeks: 1 to {MAX_WEEKS}", req.weeks),
         ));
     }
     if !(req.seconds.is_finite() && req.seconds > 0.0 && req.seconds <= MAX_SECONDS) {
-        return Err(bad(
+        return Err(Error::field(
             "seconds",
             &req.seconds.to_string(),
             format!("above 0 and at most {MAX_SECONDS} seconds"),
         ));
     }
     if req.pattern.is_empty() {
-        return Err(bad("pattern", "", "at least one shift"));
+        return Err(Error::field("pattern", "", "at least one shift"));
     }
     let shifts = pattern_shifts(duty, &req.pattern)?;
     let all_stations = stations(store)?;
     let station = all_stations.iter().find(|s| s.code == req.station).ok_or_else(|| {
-        bad(
+        Error::field(
             "station",
             &req.station,
             format!("{:?} is not a police station on file", req.station),
@@ -252,7 +248,7 @@ pub fn build(
         .filter(|p| p.active && p.person.station == station.code)
         .collect();
     if people.is_empty() {
-        return Err(bad(
+        return Err(Error::field(
             "station",
             &station.code,
             format!("no one on the strength of {}: add personnel first", station.code),
@@ -316,17 +312,23 @@ pub fn build(
     })
 }
 
-/// A roster as `viewer` may see it: its people with badge, name (masked
-/// unless the role handles personal data), kind and team.
-pub fn view(store: &dyn Store, viewer: &Viewer, id: i64) -> Result<Value> {
-    let r = store
-        .roster(id)?
-        .ok_or_else(|| Error::not_found(format!("no roster {id}")))?;
+/// Roster `id` with its station, if the reader may see that station
+/// (another station's roster reads as not found).
+fn in_sight(store: &dyn Store, viewer: &Viewer, id: i64) -> Result<(RosterRecord, fengqiao_domain::Facility)> {
+    let missing = || Error::not_found(format!("no roster {id}"));
+    let r = store.roster(id)?.ok_or_else(missing)?;
     let station = stations(store)?
         .into_iter()
         .find(|s| s.code == r.roster.station)
         .filter(|s| viewer.sees(s))
-        .ok_or_else(|| Error::not_found(format!("no roster {id}")))?;
+        .ok_or_else(missing)?;
+    Ok((r, station))
+}
+
+/// A roster as `viewer` may see it: its people with badge, name (masked
+/// unless the role handles personal data), kind and team.
+pub fn view(store: &dyn Store, viewer: &Viewer, id: i64) -> Result<Value> {
+    let (r, station) = in_sight(store, viewer, id)?;
     let registry = store.personnel()?;
     let ids: Vec<i64> = serde_json::from_value(r.roster.body["people"].clone()).unwrap_or_default();
     let people: Vec<Value> = ids
@@ -372,7 +374,7 @@ pub fn list(store: &dyn Store, viewer: &Viewer, station: &str) -> Result<Vec<Val
         .into_iter()
         .find(|s| s.code == station)
         .ok_or_else(|| {
-            bad(
+            Error::field(
                 "station",
                 station,
                 format!("{station:?} is not a police station on file"),
@@ -400,14 +402,7 @@ pub fn list(store: &dyn Store, viewer: &Viewer, station: &str) -> Result<Vec<Val
 
 /// Publishes a draft: the roster the station works to.
 pub fn publish(store: &dyn Store, viewer: &Viewer, id: i64, version: u32, actor: &str) -> Result<RosterRecord> {
-    let r = store
-        .roster(id)?
-        .ok_or_else(|| Error::not_found(format!("no roster {id}")))?;
-    stations(store)?
-        .into_iter()
-        .find(|s| s.code == r.roster.station)
-        .filter(|s| viewer.sees(s))
-        .ok_or_else(|| Error::not_found(format!("no roster {id}")))?;
+    let (r, _) = in_sight(store, viewer, id)?;
     if r.roster.state == "published" {
         return Err(Error::conflict(format!("roster {id} is published already")));
     }
@@ -418,20 +413,15 @@ pub fn publish(store: &dyn Store, viewer: &Viewer, id: i64, version: u32, actor:
 /// leave and duty rules: what a repair or a swap is checked against.
 struct Stored {
     record: RosterRecord,
+    /// The call signs' stem of its station.
+    stem: String,
     people: Vec<fengqiao_store::personnel::Person>,
     sp: StationProblem,
     assignment: fengqiao_roster::Roster,
 }
 
 fn load(store: &dyn Store, duty: &DutyConfig, viewer: &Viewer, id: i64) -> Result<Stored> {
-    let record = store
-        .roster(id)?
-        .ok_or_else(|| Error::not_found(format!("no roster {id}")))?;
-    stations(store)?
-        .into_iter()
-        .find(|s| s.code == record.roster.station)
-        .filter(|s| viewer.sees(s))
-        .ok_or_else(|| Error::not_found(format!("no roster {id}")))?;
+    let (record, station) = in_sight(store, viewer, id)?;
     let body = &record.roster.body;
     let codes: Vec<String> = serde_json::from_value(body["pattern"].clone()).unwrap_or_default();
     let shifts = pattern_shifts(duty, &codes)?;
@@ -459,6 +449,7 @@ fn load(store: &dyn Store, duty: &DutyConfig, viewer: &Viewer, id: i64) -> Resul
     let leave = store.leave(first_day, first_day + Duration::days(days as i64 - 1))?;
     let sp = station_problem(duty, &people, &leave, first_day, days, shifts, crews);
     Ok(Stored {
+        stem: call_sign_stem(&station.name_zh, &station.code),
         record,
         people,
         sp,
@@ -469,7 +460,7 @@ fn load(store: &dyn Store, duty: &DutyConfig, viewer: &Viewer, id: i64) -> Resul
 impl Stored {
     fn member(&self, person_id: i64) -> Result<usize> {
         self.people.iter().position(|p| p.id == person_id).ok_or_else(|| {
-            bad(
+            Error::field(
                 "person_id",
                 &person_id.to_string(),
                 format!("person {person_id} is not on this roster"),
@@ -480,7 +471,7 @@ impl Stored {
     fn day(&self, day: NaiveDate) -> Result<usize> {
         let k = (day - self.record.roster.first_day).num_days();
         if k < 0 || k >= i64::from(self.record.roster.days) {
-            return Err(bad(
+            return Err(Error::field(
                 "day",
                 &day.to_string(),
                 format!("{day} is not a day of roster {}", self.record.id),
@@ -489,17 +480,11 @@ impl Stored {
         Ok(k as usize)
     }
 
-    fn stem(&self, store: &dyn Store) -> Result<String> {
-        let code = &self.record.roster.station;
-        let s = stations(store)?.into_iter().find(|s| &s.code == code);
-        Ok(call_sign_stem(s.as_ref().map_or("", |s| s.name_zh.as_str()), code))
-    }
-
     /// The body with a new assignment, its crews and checks recomputed,
     /// and what changed appended to its history.
-    fn rewritten(&self, store: &dyn Store, assignment: &fengqiao_roster::Roster, event: Value) -> Result<Value> {
+    fn rewritten(&self, assignment: &fengqiao_roster::Roster, event: Value) -> Value {
         let mut body = self.record.roster.body.clone();
-        let out = outcome(&self.sp, &self.people, assignment, &self.stem(store)?);
+        let out = outcome(&self.sp, &self.people, assignment, &self.stem);
         for key in ["assignment", "teams", "violations", "shortfalls", "fairness"] {
             body[key] = out[key].clone();
         }
@@ -507,7 +492,7 @@ impl Stored {
             Some(list) => list.push(event),
             None => body["changes"] = json!([event]),
         }
-        Ok(body)
+        body
     }
 
     fn cells(&self, changes: &[Change]) -> Value {
@@ -578,7 +563,7 @@ pub fn sick_call(
         "kind": "sick", "person": person_id, "first_day": first_day, "last_day": last_day,
         "at": Utc::now(), "by": actor, "cells": stored.cells(&changes),
     });
-    let body = stored.rewritten(store, &assignment, event.clone())?;
+    let body = stored.rewritten(&assignment, event.clone());
     store.update_roster(
         id,
         &stored.record.roster.state,
@@ -615,15 +600,19 @@ pub fn request_swap(
             .day(e)
             .map_err(|e| e.with_details(json!({"parameter": "and_day"})))?;
         if e == days[0] {
-            return Err(bad("and_day", &e.to_string(), "a second day other than the first"));
+            return Err(Error::field(
+                "and_day",
+                &e.to_string(),
+                "a second day other than the first",
+            ));
         }
         days.push(e);
     }
     let note = note.trim();
     if note.chars().count() > 200 {
-        return Err(bad("note", note, "a note of at most 200 characters"));
+        return Err(Error::field("note", note, "a note of at most 200 characters"));
     }
-    fengqiao_cases::text::check("note", note).map_err(|e| bad("note", note, e.to_string()))?;
+    fengqiao_cases::text::check("note", note).map_err(|e| Error::field("note", note, e.to_string()))?;
     let reasons = match swap(&stored.sp, &stored.assignment, a, b, &days) {
         Ok(_) => vec![],
         Err(why) => why,
@@ -640,6 +629,19 @@ pub fn request_swap(
     body["requests"] = json!(requests);
     store.update_roster(id, &stored.record.roster.state, &body, version, Utc::now(), actor)?;
     Ok(request)
+}
+
+/// A decision on a swap request: `approve` (true) or `refuse` (false).
+pub fn decision(text: &str) -> Result<bool> {
+    match text {
+        "approve" => Ok(true),
+        "refuse" => Ok(false),
+        other => Err(Error::field(
+            "decision",
+            other,
+            format!("decision {other:?}: approve or refuse"),
+        )),
+    }
 }
 
 /// A commander approves a pending swap (applied if it still keeps every
@@ -693,7 +695,7 @@ pub fn decide_swap(
         })?;
         let event =
             json!({"kind": "swap", "request": n, "at": Utc::now(), "by": actor, "cells": stored.cells(&changes)});
-        stored.rewritten(store, &assignment, event)?
+        stored.rewritten(&assignment, event)
     } else {
         stored.record.roster.body.clone()
     };

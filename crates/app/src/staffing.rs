@@ -7,7 +7,6 @@
 use crate::deployment::{PlanRequest, load_forecast};
 use crate::error::{Error, Result};
 use chrono::Duration;
-use fengqiao_domain::FacilityKind;
 use fengqiao_geo::{CellId, Grid, LocalProjection, LonLat, Xy};
 use fengqiao_staffing::erlang;
 use fengqiao_staffing::service::{Sample, measure};
@@ -106,6 +105,42 @@ fn check(req: &StaffingRequest) -> Result<()> {
     Ok(())
 }
 
+/// Calls `f` on each incident the filter matches, at most [`MAX_MEASURED`]
+/// (rounded up to a page); returns how many were read.
+fn scan(store: &dyn Store, filter: &IncidentFilter, mut f: impl FnMut(&fengqiao_domain::Incident)) -> Result<usize> {
+    let mut after: Option<Cursor> = None;
+    let mut read = 0;
+    loop {
+        let page = store.incidents(filter, &PageRequest { limit: 1000, after })?;
+        read += page.items.len();
+        page.items.iter().for_each(&mut f);
+        match page.next {
+            Some(c) if read < MAX_MEASURED => after = Some(c),
+            _ => return Ok(read),
+        }
+    }
+}
+
+/// A handled call's busy minutes: dispatch (or receipt) to the end of handling.
+fn handled(r: &fengqiao_domain::NewIncident) -> Option<Sample> {
+    let (start, end) = (r.dispatched_at.or(r.received_at)?, r.closed_at?);
+    Some(Sample {
+        category: r.category.clone(),
+        hour: 0,
+        minutes: (end - start).num_seconds() as f64 / 60.0,
+    })
+}
+
+/// The index of the station nearest `p` (`at` is not empty).
+fn nearest(at: &[Xy], p: Xy) -> usize {
+    let d = |q: &Xy| (q.x - p.x).powi(2) + (q.y - p.y).powi(2);
+    at.iter()
+        .enumerate()
+        .min_by(|a, b| d(a.1).total_cmp(&d(b.1)))
+        .map(|(i, _)| i)
+        .expect("at least one station")
+}
+
 /// Mean busy minutes of the dataset's handled calls before the forecast's cut-off.
 fn measured_service(store: &dyn Store, run: &ForecastRun, days: u32) -> Result<(usize, Option<f64>)> {
     let filter = IncidentFilter {
@@ -115,26 +150,7 @@ fn measured_service(store: &dyn Store, run: &ForecastRun, days: u32) -> Result<(
         ..IncidentFilter::default()
     };
     let mut samples = Vec::new();
-    let mut after: Option<Cursor> = None;
-    let mut read = 0;
-    loop {
-        let page = store.incidents(&filter, &PageRequest { limit: 1000, after })?;
-        read += page.items.len();
-        for i in &page.items {
-            let r = &i.record;
-            if let (Some(start), Some(end)) = (r.dispatched_at.or(r.received_at), r.closed_at) {
-                samples.push(Sample {
-                    category: r.category.clone(),
-                    hour: 0,
-                    minutes: (end - start).num_seconds() as f64 / 60.0,
-                });
-            }
-        }
-        match page.next {
-            Some(c) if read < MAX_MEASURED => after = Some(c),
-            _ => break,
-        }
-    }
+    scan(store, &filter, |i| samples.extend(handled(&i.record)))?;
     let times = measure(samples, MIN_MEASURED);
     let n = times.overall.count;
     Ok((n, (n >= MIN_MEASURED).then_some(times.overall.mean_minutes)))
@@ -151,11 +167,7 @@ pub fn need(store: &dyn Store, req: &StaffingRequest) -> Result<StaffingReport> 
             units: None,
         },
     )?;
-    let stations: Vec<_> = store
-        .facilities()?
-        .into_iter()
-        .filter(|f| f.kind == FacilityKind::Station)
-        .collect();
+    let stations = crate::personnel::stations(store)?;
     if stations.is_empty() {
         return Err(Error::input("no police stations on file: import facilities first"));
     }
@@ -168,17 +180,7 @@ pub fn need(store: &dyn Store, req: &StaffingRequest) -> Result<StaffingReport> 
         .collect();
     let mut expected = vec![0.0; stations.len()];
     for &(c, w) in cells.iter().filter(|(_, w)| *w > 0.0) {
-        let p = grid.cell_centre(CellId(c));
-        let nearest = at
-            .iter()
-            .enumerate()
-            .min_by(|a, b| {
-                let d = |q: &Xy| (q.x - p.x).powi(2) + (q.y - p.y).powi(2);
-                d(a.1).total_cmp(&d(b.1))
-            })
-            .map(|(i, _)| i)
-            .expect("at least one station");
-        expected[nearest] += w;
+        expected[nearest(&at, grid.cell_centre(CellId(c)))] += w;
     }
     let (measured_calls, measured) = measured_service(store, &run, req.history_days)?;
     let service_minutes = measured.unwrap_or(req.default_service_minutes);
@@ -277,21 +279,6 @@ pub struct WeekReport {
     pub stations: Vec<StationWeek>,
 }
 
-/// The dataset a request names, or the one with the latest incidents.
-fn dataset_or_latest(store: &dyn Store, named: Option<&str>) -> Result<fengqiao_store::Dataset> {
-    let all = store.datasets()?;
-    match named {
-        Some(n) => all
-            .into_iter()
-            .find(|d| d.name == n)
-            .ok_or_else(|| Error::not_found(format!("no dataset {n}"))),
-        None => all
-            .into_iter()
-            .max_by_key(|d| d.last_at)
-            .ok_or_else(|| Error::input("no incidents on file: import some first")),
-    }
-}
-
 /// Crews each station needs at each hour of the week: the incidents of the
 /// last weeks in the area nearest each station (the seasonal average, hour
 /// of week by hour of week), the service time measured from the same
@@ -310,12 +297,13 @@ pub fn weekly(store: &dyn Store, req: &HourlyRequest) -> Result<WeekReport> {
             req.history_weeks
         )));
     }
-    let dataset = dataset_or_latest(store, req.dataset.as_deref())?;
-    let stations: Vec<_> = store
-        .facilities()?
+    let name = crate::forecast::resolve_dataset(store, req.dataset.as_deref())?;
+    let dataset = store
+        .datasets()?
         .into_iter()
-        .filter(|f| f.kind == FacilityKind::Station)
-        .collect();
+        .find(|d| d.name == name)
+        .ok_or_else(|| Error::not_found(format!("no dataset {name}")))?;
+    let stations = crate::personnel::stations(store)?;
     if stations.is_empty() {
         return Err(Error::input("no police stations on file: import facilities first"));
     }
@@ -339,38 +327,14 @@ pub fn weekly(store: &dyn Store, req: &HourlyRequest) -> Result<WeekReport> {
         to: Some(to),
         ..IncidentFilter::default()
     };
-    let mut after: Option<Cursor> = None;
-    let mut read = 0;
-    loop {
-        let page = store.incidents(&filter, &PageRequest { limit: 1000, after })?;
-        read += page.items.len();
-        for i in &page.items {
-            let r = &i.record;
-            let Some(how) = r.hour_of_week else { continue };
-            let p = proj.project(LonLat::new(r.lon, r.lat));
-            let nearest = at
-                .iter()
-                .enumerate()
-                .min_by(|a, b| {
-                    let d = |q: &Xy| (q.x - p.x).powi(2) + (q.y - p.y).powi(2);
-                    d(a.1).total_cmp(&d(b.1))
-                })
-                .map(|(k, _)| k)
-                .expect("at least one station");
-            counts[nearest][usize::from(how).min(167)] += 1;
-            if let (Some(start), Some(end)) = (r.dispatched_at.or(r.received_at), r.closed_at) {
-                samples.push(Sample {
-                    category: r.category.clone(),
-                    hour: 0,
-                    minutes: (end - start).num_seconds() as f64 / 60.0,
-                });
-            }
+    let read = scan(store, &filter, |i| {
+        let r = &i.record;
+        if let Some(how) = r.hour_of_week {
+            let k = nearest(&at, proj.project(LonLat::new(r.lon, r.lat)));
+            counts[k][usize::from(how).min(167)] += 1;
+            samples.extend(handled(r));
         }
-        match page.next {
-            Some(c) if read < MAX_MEASURED => after = Some(c),
-            _ => break,
-        }
-    }
+    })?;
     let times = measure(samples, MIN_MEASURED);
     let measured = (times.overall.count >= MIN_MEASURED).then_some(times.overall.mean_minutes);
     let service_minutes = measured.unwrap_or(req.default_service_minutes);

@@ -12,10 +12,6 @@ use fengqiao_store::Store;
 /// The scope fields of an account: jurisdiction, department, assignee.
 pub type AccountScope = (Option<String>, Option<String>, Option<String>);
 
-fn bad(parameter: &str, value: &str, why: String) -> Error {
-    Error::input(why).with_details(serde_json::json!({"parameter": parameter, "value": value}))
-}
-
 /// Whether `role` is configured and `scope` is what it works in.
 pub fn check(store: &dyn Store, settings: &CaseSettings, role: &str, scope: &AccountScope) -> Result<()> {
     let config = &settings.config;
@@ -32,7 +28,7 @@ pub fn check(store: &dyn Store, settings: &CaseSettings, role: &str, scope: &Acc
     if let Some(j) = &jurisdiction
         && !store.jurisdictions()?.iter().any(|a| &a.jurisdiction.code == j)
     {
-        return Err(bad(
+        return Err(Error::field(
             "jurisdiction",
             j,
             format!("jurisdiction {j:?} is not an area on file"),
@@ -41,7 +37,7 @@ pub fn check(store: &dyn Store, settings: &CaseSettings, role: &str, scope: &Acc
     if let Some(d) = &department
         && !config.is_department(d)
     {
-        return Err(bad(
+        return Err(Error::field(
             "department",
             d,
             format!("department {d:?} is not a configured department"),
@@ -52,7 +48,11 @@ pub fn check(store: &dyn Store, settings: &CaseSettings, role: &str, scope: &Acc
             .iter()
             .any(|m| m.active && &m.name == a)
     {
-        return Err(bad("assignee", a, format!("{a:?} is not in the mediator pool")));
+        return Err(Error::field(
+            "assignee",
+            a,
+            format!("{a:?} is not in the mediator pool"),
+        ));
     }
     let (needed, field) = match settings.policy.scope(role) {
         Scope::All => return Ok(()),
@@ -63,7 +63,7 @@ pub fn check(store: &dyn Store, settings: &CaseSettings, role: &str, scope: &Acc
     if needed {
         Ok(())
     } else {
-        Err(bad(
+        Err(Error::field(
             field,
             "",
             format!("a {role} account works within a {field}: give one"),
@@ -93,10 +93,10 @@ pub fn issue_credential(store: &dyn Store, c: &NewCredential, at: chrono::DateTi
         NewCredential::ApiToken { name, .. } | NewCredential::Open311Key { name } => name.trim(),
     };
     if name.is_empty() || name.chars().count() > 64 {
-        return Err(bad(
+        return Err(Error::field(
             "name",
             name,
-            "a name of 1 to 64 characters (what the credential is for)".into(),
+            "a name of 1 to 64 characters (what the credential is for)",
         ));
     }
     let (secret, hash) = fengqiao_store::users::new_secret()?;
@@ -106,10 +106,10 @@ pub fn issue_credential(store: &dyn Store, c: &NewCredential, at: chrono::DateTi
                 .user_credentials(username)?
                 .ok_or_else(|| Error::not_found(format!("no account {username:?}")))?;
             if user.disabled {
-                return Err(bad("username", username, format!("{username:?} is disabled")));
+                return Err(Error::field("username", username, format!("{username:?} is disabled")));
             }
             if days.is_some_and(|d| !(1..=3650).contains(&d)) {
-                return Err(bad("days", "", "1 to 3650 days, or none".into()));
+                return Err(Error::field("days", "", "1 to 3650 days, or none"));
             }
             let expires = days.map(|d| at + chrono::Duration::days(i64::from(d)));
             store.create_api_token(&hash, user.id, name, expires)?;

@@ -127,11 +127,7 @@ pub fn run(settings: &Settings, cmd: &PersonnelCommand) -> Result<()> {
             weekly_hours,
             shifts,
         } => {
-            let kind = StaffKind::parse(kind).ok_or_else(|| {
-                Error::input(format!(
-                    "--kind {kind:?}: officer (民警), auxiliary (辅警) or special (巡特警)"
-                ))
-            })?;
+            let kind = personnel::staff_kind(kind)?;
             let p = NewPerson {
                 badge: badge.clone(),
                 name: name.clone(),

@@ -352,11 +352,7 @@ pub fn run(settings: &Settings, cmd: &RosterCommand) -> Result<()> {
             decision,
             version,
         } => {
-            let approve = match decision.as_str() {
-                "approve" => true,
-                "refuse" => false,
-                other => return Err(fengqiao_app::Error::input(format!("{other:?}: approve or refuse"))),
-            };
+            let approve = roster::decision(decision)?;
             let r = roster::decide_swap(store, &settings.city.duty, &op, *id, *version, *n, approve, "cli")?;
             fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
             println!("swap request {n} {}", r["state"].as_str().unwrap_or(""));

@@ -318,13 +318,7 @@ fn repair_night_runs(sp: &StationProblem, problem: &Problem, rows: &mut Roster) 
     let alone: Vec<Problem> = problem
         .staff
         .iter()
-        .map(|person| Problem {
-            staff: vec![person.clone()],
-            on_requests: vec![],
-            off_requests: vec![],
-            cover: vec![vec![Cover::default(); problem.shifts.len()]; problem.days],
-            ..problem.clone()
-        })
+        .map(|person| alone(problem, person.clone()))
         .collect();
     let keeps_rules = |e: usize, row: &Vec<Option<usize>>| {
         night_run(sp, row) <= limit && crate::check::evaluate(&alone[e], &vec![row.clone()]).feasible()
@@ -628,13 +622,7 @@ impl RowRules {
                 let mut person = problem.staff[k].clone();
                 person.min_minutes = 0;
                 person.max_minutes += overtime;
-                alone[i] = Some(Problem {
-                    staff: vec![person],
-                    on_requests: vec![],
-                    off_requests: vec![],
-                    cover: vec![vec![Cover::default(); problem.shifts.len()]; problem.days],
-                    ..problem.clone()
-                });
+                alone[i] = Some(self::alone(&problem, person));
             }
         }
         RowRules {
@@ -687,7 +675,6 @@ pub fn repair(sp: &StationProblem, old: &Roster, from_day: usize) -> (Roster, Ve
             }
         }
     }
-    let minutes = |row: &[Option<usize>]| row.iter().flatten().map(|&s| sp.shifts[s].minutes).sum::<u32>();
     for d in from_day..sp.days {
         for s in 0..sp.shifts.len() {
             for sworn_seat in [true, false] {
@@ -713,13 +700,8 @@ pub fn repair(sp: &StationProblem, old: &Roster, from_day: usize) -> (Roster, Ve
                         [sworn_seat, true].into_iter().find_map(|group| {
                             (0..sp.members.len())
                                 .filter(|&i| sp.members[i].sworn == group && new[i][d].is_none())
-                                .filter(|&i| sp.members[i].allowed[s] && !sp.members[i].leave.contains(&d))
-                                .filter(|&i| {
-                                    let mut row = new[i].clone();
-                                    row[d] = Some(s);
-                                    rules.breaches(sp, i, &row).is_empty()
-                                })
-                                .min_by_key(|&i| (minutes(&new[i]), i))
+                                .filter(|&i| may_take(sp, rules, new, i, d, s))
+                                .min_by_key(|&i| (row_minutes(sp, &new[i]), i))
                         })
                     };
                     if let Some(i) = fill(&rules, &new) {
@@ -765,6 +747,34 @@ pub fn repair(sp: &StationProblem, old: &Roster, from_day: usize) -> (Roster, Ve
     (new, changes)
 }
 
+/// Member `i`'s own rules with no cover, no requests: a problem of one person.
+fn alone(problem: &Problem, person: Staff) -> Problem {
+    Problem {
+        staff: vec![person],
+        on_requests: vec![],
+        off_requests: vec![],
+        cover: vec![vec![Cover::default(); problem.shifts.len()]; problem.days],
+        ..problem.clone()
+    }
+}
+
+/// Minutes a row works.
+fn row_minutes(sp: &StationProblem, row: &[Option<usize>]) -> u32 {
+    row.iter().flatten().map(|&s| sp.shifts[s].minutes).sum()
+}
+
+/// Whether member `i` may work shift `s` on day `d` instead of what they work
+/// now: allowed the shift, not on leave, and their row keeps every rule.
+fn may_take(sp: &StationProblem, rules: &RowRules, new: &Roster, i: usize, d: usize, s: usize) -> bool {
+    let m = &sp.members[i];
+    if !m.allowed[s] || m.leave.contains(&d) {
+        return false;
+    }
+    let mut row = new[i].clone();
+    row[d] = Some(s);
+    rules.breaches(sp, i, &row).is_empty()
+}
+
 /// A seat of shift `s` on day `d` filled by moving someone of the group
 /// from another shift `t` that day, then filling `t` with someone off (or
 /// leaving it if `t` has a person more than it needs). Returns the changes
@@ -777,26 +787,14 @@ fn chain_fill(
     s: usize,
     sworn_seat: bool,
 ) -> Option<(Vec<Change>, usize)> {
-    let minutes = |row: &[Option<usize>]| row.iter().flatten().map(|&x| sp.shifts[x].minutes).sum::<u32>();
     let group: Vec<usize> = (0..sp.members.len())
         .filter(|&i| sp.members[i].sworn == sworn_seat)
         .collect();
-    let fits = |i: usize, day_shift: Option<usize>| {
-        let mut row = new[i].clone();
-        row[d] = day_shift;
-        sp.members[i]
-            .allowed
-            .get(day_shift.unwrap_or(0))
-            .copied()
-            .unwrap_or(true)
-            && !(day_shift.is_some() && sp.members[i].leave.contains(&d))
-            && rules.breaches(sp, i, &row).is_empty()
-    };
     for &j in &group {
         let Some(t) = new[j][d].filter(|&t| t != s) else {
             continue;
         };
-        if !fits(j, Some(s)) {
+        if !may_take(sp, rules, new, j, d, s) {
             continue;
         }
         let seats_t = if sworn_seat {
@@ -818,8 +816,8 @@ fn chain_fill(
         let refill = group
             .iter()
             .copied()
-            .filter(|&k| k != j && new[k][d].is_none() && fits(k, Some(t)))
-            .min_by_key(|&k| (minutes(&new[k]), k));
+            .filter(|&k| k != j && new[k][d].is_none() && may_take(sp, rules, new, k, d, t))
+            .min_by_key(|&k| (row_minutes(sp, &new[k]), k));
         if let Some(k) = refill {
             let filled = Change {
                 member: k,

@@ -66,7 +66,8 @@ function applyLang() {
 }
 
 const nameOf = (x) => (state.lang === "zh" ? x.zh || x.name_zh : x.en || x.name_en);
-const when = (x) => (x ? new Date(x).toLocaleString(state.lang === "zh" ? "zh-CN" : "en-GB", { dateStyle: "short", timeStyle: "short" }) : "—");
+/// A moment in the city's zone when the page knows it (`state.timezone`), not the browser's.
+const when = (x) => (x ? new Date(x).toLocaleString(state.lang === "zh" ? "zh-CN" : "en-GB", { dateStyle: "short", timeStyle: "short", timeZone: state.timezone || undefined }) : "—");
 /// Today's date (YYYY-MM-DD) in the city's zone, not the browser's.
 const cityToday = (tz) => new Date().toLocaleDateString("sv-SE", { timeZone: tz || state.timezone || "Asia/Shanghai" });
 /// The page language's half of a system text written "中文 / English".

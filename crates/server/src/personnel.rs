@@ -75,12 +75,7 @@ pub async fn list(
         let items = personnel::list(s, &viewer, &filter, day)?;
         let stations: Vec<Value> = personnel::stations(s)?
             .into_iter()
-            .filter(|f| {
-                viewer
-                    .area
-                    .as_ref()
-                    .is_none_or(|a| f.jurisdiction.as_deref().is_some_and(|j| j.starts_with(a.as_str())))
-            })
+            .filter(|f| viewer.sees(f))
             .map(|f| json!({"code": f.code, "name_zh": f.name_zh, "name_en": f.name_en}))
             .collect();
         Ok((items, stations))
@@ -119,17 +114,7 @@ fn forty() -> u8 {
 
 impl PersonBody {
     fn person(&self) -> Result<NewPerson, ApiError> {
-        let kind = StaffKind::parse(&self.kind).ok_or_else(|| {
-            let mut e = ApiError::new(
-                Code::InvalidInput,
-                format!(
-                    "kind {:?}: officer (民警), auxiliary (辅警) or special (巡特警)",
-                    self.kind
-                ),
-            );
-            e.details = json!({"parameter": "kind", "value": self.kind});
-            e
-        })?;
+        let kind = personnel::staff_kind(&self.kind)?;
         Ok(NewPerson {
             badge: self.badge.clone(),
             name: self.name.clone(),
@@ -489,15 +474,7 @@ pub async fn decide_swap(
         .parse()
         .map_err(|_| ApiError::invalid_parameter("n", &n, "expected a swap request's number"))?;
     let b: Body = crate::body::json(&raw)?;
-    let approve = match b.decision.as_str() {
-        "approve" => true,
-        "refuse" => false,
-        other => {
-            let mut e = ApiError::new(Code::InvalidInput, format!("decision {other:?}: approve or refuse"));
-            e.details = json!({"parameter": "decision", "value": other});
-            return Err(e);
-        }
-    };
+    let approve = fengqiao_app::roster::decision(&b.decision)?;
     let viewer = viewer(&state, &who);
     let settings = state.settings.clone();
     let out = on_worker(&state, move |s| -> fengqiao_app::Result<Value> {
