@@ -253,6 +253,17 @@ pub fn read_incidents(
     categories: &CategoryTable,
     category: Option<&str>,
 ) -> Result<Vec<IncidentPoint>> {
+    read_incidents_seeing(path, mapping, categories, category, &mut |_| {})
+}
+
+/// [`read_incidents`], showing `see` each record kept in full.
+pub fn read_incidents_seeing(
+    path: &Path,
+    mapping: Mapping,
+    categories: &CategoryTable,
+    category: Option<&str>,
+    see: &mut dyn FnMut(&NewIncident),
+) -> Result<Vec<IncidentPoint>> {
     let source = open_csv_source(path)?;
     let mut points = Vec::new();
     let opts = ImportOptions::default();
@@ -269,7 +280,7 @@ pub fn read_incidents(
             let wanted = batch
                 .iter()
                 .filter(|r| category.is_none_or(|cat| CategoryTable::is_within(&r.category, cat)));
-            points.extend(wanted.map(IncidentPoint::from));
+            points.extend(wanted.inspect(|r| see(r)).map(IncidentPoint::from));
             c.imported += batch.len() as u64;
             Ok(c)
         },

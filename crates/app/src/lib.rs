@@ -23,6 +23,7 @@ pub mod patrol_sheet;
 pub mod personnel;
 pub mod replay_period;
 pub mod replay_plan;
+pub mod replay_roster;
 pub mod roster;
 pub mod settings;
 pub mod staffing;

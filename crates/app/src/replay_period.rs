@@ -4,10 +4,11 @@
 //! and last month's counts), with bootstrap intervals of the differences.
 
 use crate::error::{Error, Result};
-use crate::forecast::{local_day, read_incidents, to_forecast_incidents, validation_windows};
+use crate::forecast::{local_day, read_incidents_seeing, to_forecast_incidents, validation_windows};
 use crate::imports::mapping_for;
 use crate::replay_plan::rates;
-use chrono::{NaiveDate, TimeZone};
+use crate::replay_roster::{Rosters, resampled};
+use chrono::{Datelike, NaiveDate, TimeZone};
 use chrono_tz::Tz;
 use fengqiao_forecast::prepare::{self, WindowKind};
 use fengqiao_forecast::{Model, model_by_name, unknown_model};
@@ -15,7 +16,7 @@ use fengqiao_geo::LonLat;
 use fengqiao_plan::SolveOptions;
 use fengqiao_plan::deploy::{DeployInput, PlacedUnit, Station, UnitType, Xy};
 use fengqiao_plan::kmeans::kmeans;
-use fengqiao_plan::kpi::{ReplayCounts, ReplayIncident, replay};
+use fengqiao_plan::kpi::{ReplayCounts, ReplayIncident, dispatch, replay};
 use fengqiao_plan::schedule::{ScheduleOptions, UnitPlan, schedule};
 use serde_json::{Value, json};
 use std::path::PathBuf;
@@ -56,6 +57,16 @@ pub struct ReplayPeriodRequest {
     /// The forecasting model behind the plan.
     pub model: String,
     pub bootstrap: usize,
+    /// Also replay the same crew-shifts rostered evenly and by the calls,
+    /// with busy crews, and roster each station's people on both.
+    #[serde(default)]
+    pub rosters: bool,
+    /// Minutes a crew is busy with a call, where the file has no handling times.
+    #[serde(default)]
+    pub service: Option<f64>,
+    /// The staffing roster moves crews between stations too (else only in time).
+    #[serde(default)]
+    pub across_stations: bool,
 }
 
 /// The deployments a replay scores: the plan first, then the baselines.
@@ -131,11 +142,28 @@ pub fn replay_period(
     let bbox_centre = mapping
         .bbox
         .map(|[a, b, c, d]| LonLat::new((a + c) / 2.0, (b + d) / 2.0));
-    let rows = read_incidents(input, mapping, &settings.city.categories, None)?;
+    if args
+        .service
+        .is_some_and(|m| !(m > 0.0 && m <= fengqiao_staffing::service::MAX_SERVICE_MINUTES))
+    {
+        return Err(Error::input("--service: minutes above 0, at most a day"));
+    }
     let history_end = tz
         .from_local_datetime(&from.and_time(chrono::NaiveTime::MIN))
         .earliest()
         .map_or(i64::MAX, |t| t.timestamp());
+    let mut samples = Vec::new();
+    let rows = read_incidents_seeing(input, mapping, &settings.city.categories, None, &mut |r| {
+        if args.rosters && r.occurred_at.timestamp() < history_end {
+            samples.extend(crate::staffing::handled(r));
+        }
+    })?;
+    let times = fengqiao_staffing::service::measure(samples, crate::staffing::MIN_MEASURED);
+    let service = match args.service {
+        Some(m) => (m, "given"),
+        None if times.overall.count >= crate::staffing::MIN_MEASURED => (times.overall.mean_minutes, "measured"),
+        None => (crate::staffing::DEFAULT_SERVICE_MINUTES, "default"),
+    };
     let mut incidents = to_forecast_incidents(&rows, tz, false, history_end);
     incidents.retain(|i| !i.day_only);
     if incidents.is_empty() {
@@ -230,6 +258,23 @@ pub fn replay_period(
             ..SolveOptions::default()
         },
     };
+    let rosters: Option<Rosters> = if args.rosters {
+        let units = u32::try_from(args.units_per_station).map_err(|_| Error::input("--units-per-station: too many"))?;
+        Some(crate::replay_roster::share(
+            &events[..history],
+            first,
+            &station_xy,
+            &windows,
+            &args.shifts,
+            &crate::replay_roster::Sharing {
+                units,
+                service,
+                across_stations: args.across_stations,
+            },
+        )?)
+    } else {
+        None
+    };
     let mut models: Vec<Box<dyn Model>> = [args.model.as_str(), "naive1", "naive30"]
         .iter()
         .map(|n| model_by_name(n).ok_or_else(|| Error::input(unknown_model(n))))
@@ -257,14 +302,32 @@ pub fn replay_period(
                     let mut setup_w = setup.clone();
                     setup_w.schedule.shift_minutes = shift_minutes;
                     let score = |plans: &[UnitPlan]| replay(&setup_w.input, plans, &real, args.visibility);
-                    let scored = (|| -> Result<[ReplayCounts; 5]> {
-                        Ok([
-                            score(&planned(&setup_w, &ctx, &forecasts[0])?),
-                            score(&standing(&setup_w.input, &posts_xy)),
-                            score(&standing(&setup_w.input, &even_xy)),
-                            score(&planned(&setup_w, &ctx, &forecasts[1])?),
-                            score(&planned(&setup_w, &ctx, &forecasts[2])?),
-                        ])
+                    let scored = (|| -> Result<Scores> {
+                        let plan = planned(&setup_w, &ctx, &forecasts[0])?;
+                        let rostered = match &rosters {
+                            Some(r) => {
+                                let busy = |input: &DeployInput, plans: &[UnitPlan]| {
+                                    dispatch(input, plans, &real, args.visibility, r.service_minutes)
+                                };
+                                let mut by_calls = setup_w.clone();
+                                for (station, &crews) in by_calls.input.stations.iter_mut().zip(&r.staffing[index]) {
+                                    station.units = vec![(0, crews as usize)];
+                                }
+                                let staffed = planned(&by_calls, &ctx, &forecasts[0])?;
+                                Some([busy(&setup_w.input, &plan), busy(&by_calls.input, &staffed)])
+                            }
+                            None => None,
+                        };
+                        Ok((
+                            [
+                                score(&plan),
+                                score(&standing(&setup_w.input, &posts_xy)),
+                                score(&standing(&setup_w.input, &even_xy)),
+                                score(&planned(&setup_w, &ctx, &forecasts[1])?),
+                                score(&planned(&setup_w, &ctx, &forecasts[2])?),
+                            ],
+                            rostered,
+                        ))
                     })();
                     match scored {
                         Ok(r) => results.lock().expect("lock")[index] = Some(r),
@@ -306,14 +369,22 @@ pub fn replay_period(
     if let Some(e) = failure.into_inner().expect("lock") {
         return Err(e);
     }
-    let per_shift: Vec<[ReplayCounts; 5]> = results.into_inner().expect("lock").into_iter().flatten().collect();
-    Ok(report(
-        args,
-        &per_shift,
-        started.elapsed().as_secs_f64(),
-        station_xy.len(),
-    ))
+    let scores: Vec<Scores> = results.into_inner().expect("lock").into_iter().flatten().collect();
+    let per_shift: Vec<[ReplayCounts; 5]> = scores.iter().map(|s| s.0.clone()).collect();
+    let mut out = report(args, &per_shift, station_xy.len());
+    if let Some(r) = &rosters {
+        let first_weekday = from.weekday().num_days_from_monday() as usize;
+        let people = crate::replay_roster::people(&settings.city.duty, r, &args.shifts, first_weekday)?;
+        let pairs: Vec<[ReplayCounts; 2]> = scores.into_iter().filter_map(|s| s.1).collect();
+        let crew_size = u32::from(settings.city.duty.rules.crew_size.max(1));
+        out["rosters"] = crate::replay_roster::report(&pairs, r, &windows, crew_size, args.bootstrap, people);
+    }
+    out["seconds"] = json!(started.elapsed().as_secs_f64());
+    Ok(out)
 }
+
+/// A shift's scores: the plan and the baselines; the two rosters with busy crews.
+type Scores = ([ReplayCounts; 5], Option<[ReplayCounts; 2]>);
 
 /// Pooled KPI of the plan minus a baseline's, with a bootstrap interval over shifts.
 fn uplift(per_shift: &[[ReplayCounts; 5]], baseline: usize, bootstrap: usize) -> Value {
@@ -330,32 +401,12 @@ fn uplift(per_shift: &[[ReplayCounts; 5]], baseline: usize, bootstrap: usize) ->
             }
             (a as f64 - b as f64) / n.max(1) as f64
         };
-        let point = diff(&mut (0..per_shift.len()));
-        let mut rng = 0x5eed_u64;
-        let mut draws: Vec<f64> = (0..bootstrap)
-            .map(|_| {
-                let mut pick = (0..per_shift.len()).map(|_| {
-                    rng = rng
-                        .wrapping_mul(6_364_136_223_846_793_005)
-                        .wrapping_add(1_442_695_040_888_963_407);
-                    ((rng >> 33) % per_shift.len() as u64) as usize
-                });
-                diff(&mut pick)
-            })
-            .collect();
-        draws.sort_by(f64::total_cmp);
-        let q = |p: f64| {
-            draws
-                .get(((draws.len() as f64 - 1.0) * p).round() as usize)
-                .copied()
-                .unwrap_or(point)
-        };
-        out.insert(name.into(), json!({"difference": point, "ci": [q(0.025), q(0.975)]}));
+        out.insert(name.into(), resampled(per_shift.len(), bootstrap, &diff));
     }
     Value::Object(out)
 }
 
-fn report(args: &ReplayPeriodRequest, per_shift: &[[ReplayCounts; 5]], seconds: f64, stations: usize) -> Value {
+fn report(args: &ReplayPeriodRequest, per_shift: &[[ReplayCounts; 5]], stations: usize) -> Value {
     let mut pooled: [ReplayCounts; 5] = Default::default();
     for s in per_shift {
         for (p, c) in pooled.iter_mut().zip(s) {
@@ -376,6 +427,5 @@ fn report(args: &ReplayPeriodRequest, per_shift: &[[ReplayCounts; 5]], seconds: 
         "stations": stations,
         "units": stations * args.units_per_station,
         "model": args.model,
-        "seconds": seconds,
     })
 }

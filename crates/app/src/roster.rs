@@ -107,6 +107,21 @@ fn pattern_shifts(duty: &DutyConfig, codes: &[String]) -> Result<Vec<StationShif
     Ok(shifts)
 }
 
+/// The duty configuration's rules for a roster of `days`.
+pub(crate) fn station_rules(duty: &DutyConfig, days: usize) -> StationRules {
+    let rules = &duty.rules;
+    let weeks = days.div_ceil(7) as u32;
+    StationRules {
+        min_rest_minutes: u32::from(rules.min_rest_hours) * 60,
+        rest_after_24h_minutes: u32::from(rules.rest_after_24h_hours) * 60,
+        max_consecutive_days: u32::from(rules.max_consecutive_days),
+        max_consecutive_nights: u32::from(rules.max_consecutive_nights),
+        max_weekends: (u32::from(rules.max_weekends_per_4_weeks) * weeks).div_ceil(4),
+        crew_size: u32::from(rules.crew_size),
+        duty_officer: rules.officer_on_duty_every_hour,
+    }
+}
+
 /// The station problem for `people` over `days` from `first_day`: the duty
 /// rules, each person's contract, allowed shifts and leave.
 fn station_problem(
@@ -118,21 +133,11 @@ fn station_problem(
     shifts: Vec<StationShift>,
     crews: Vec<Vec<u32>>,
 ) -> StationProblem {
-    let rules = &duty.rules;
-    let weeks = days.div_ceil(7) as u32;
     StationProblem {
         days,
         first_weekday: first_day.weekday().num_days_from_monday() as usize,
         crews,
-        rules: StationRules {
-            min_rest_minutes: u32::from(rules.min_rest_hours) * 60,
-            rest_after_24h_minutes: u32::from(rules.rest_after_24h_hours) * 60,
-            max_consecutive_days: u32::from(rules.max_consecutive_days),
-            max_consecutive_nights: u32::from(rules.max_consecutive_nights),
-            max_weekends: (u32::from(rules.max_weekends_per_4_weeks) * weeks).div_ceil(4),
-            crew_size: u32::from(rules.crew_size),
-            duty_officer: rules.officer_on_duty_every_hour,
-        },
+        rules: station_rules(duty, days),
         members: people
             .iter()
             .map(|p| Member {

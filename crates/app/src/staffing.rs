@@ -14,7 +14,9 @@ use fengqiao_store::{Cursor, ForecastRun, IncidentFilter, PageRequest, Store};
 use serde::Serialize;
 
 /// Fewest measured calls for their mean to be used instead of the default.
-const MIN_MEASURED: usize = 30;
+pub(crate) const MIN_MEASURED: usize = 30;
+/// Busy minutes per call where none are measured.
+pub const DEFAULT_SERVICE_MINUTES: f64 = 45.0;
 /// Most incidents read to measure service times.
 const MAX_MEASURED: usize = 200_000;
 
@@ -43,7 +45,7 @@ impl Default for StaffingRequest {
             window: "shift".into(),
             target_minutes: 5.0,
             level: 0.9,
-            default_service_minutes: 45.0,
+            default_service_minutes: DEFAULT_SERVICE_MINUTES,
             history_days: 90,
         }
     }
@@ -122,7 +124,7 @@ fn scan(store: &dyn Store, filter: &IncidentFilter, mut f: impl FnMut(&fengqiao_
 }
 
 /// A handled call's busy minutes: dispatch (or receipt) to the end of handling.
-fn handled(r: &fengqiao_domain::NewIncident) -> Option<Sample> {
+pub(crate) fn handled(r: &fengqiao_domain::NewIncident) -> Option<Sample> {
     let (start, end) = (r.dispatched_at.or(r.received_at)?, r.closed_at?);
     Some(Sample {
         category: r.category.clone(),
@@ -250,7 +252,7 @@ impl HourlyRequest {
             until,
             target_minutes: 5.0,
             level: 0.9,
-            default_service_minutes: 45.0,
+            default_service_minutes: DEFAULT_SERVICE_MINUTES,
             min_crews: 1,
         }
     }

@@ -70,6 +70,19 @@ pub struct ReplayArgs {
     pub model: String,
     #[arg(long, default_value_t = 1000)]
     pub bootstrap: usize,
+    /// Also compare the same crew-shifts rostered fixed (the same crews every
+    /// shift) and by the calls (staffing), replayed with busy crews, and
+    /// roster each station's people on both
+    #[arg(long, conflicts_with = "plan")]
+    pub rosters: bool,
+    /// Minutes a crew is busy with a call (default: measured from the file's
+    /// handling times, else 45)
+    #[arg(long, requires = "rosters")]
+    pub service: Option<f64>,
+    /// The staffing roster moves crews between stations too (else each
+    /// station's crews move only in time)
+    #[arg(long, requires = "rosters")]
+    pub across_stations: bool,
     #[arg(long)]
     pub json: bool,
 }
@@ -102,6 +115,9 @@ pub fn run(settings: &fengqiao_app::Settings, args: &ReplayArgs) -> Result<()> {
         visibility_weight: args.visibility_weight,
         model: args.model.clone(),
         bootstrap: args.bootstrap,
+        rosters: args.rosters,
+        service: args.service,
+        across_stations: args.across_stations,
     };
     let bar = crate::output::progress_bar(0, args.json);
     bar.set_message("shifts");
@@ -174,7 +190,113 @@ fn print_report(args: &ReplayArgs, r: &Value) {
             f("handling_rate")
         );
     }
+    if !r["rosters"].is_null() {
+        print_rosters(&r["rosters"]);
+    }
     println!("\n{:.1} s", r["seconds"].as_f64().unwrap_or(f64::NAN));
+}
+
+/// The fixed and the staffing-driven roster side by side.
+fn print_rosters(r: &Value) {
+    let f = |v: &Value| v.as_f64().unwrap_or(f64::NAN);
+    println!(
+        "\nrosters, the same crew-shifts ({:.0} person-hours fixed, {:.0} staffing); crews busy {:.1} min a call ({}); staffing from {} incidents over {:.1} weeks before",
+        f(&r["person_hours"]["fixed"]),
+        f(&r["person_hours"]["staffing"]),
+        f(&r["service_minutes"]),
+        r["service_basis"].as_str().unwrap_or(""),
+        r["history_incidents"],
+        f(&r["history_weeks"]),
+    );
+    println!(
+        "{:<10} {:>11} {:>9} {:>7} {:>7} {:>7} {:>9} {:>7}",
+        "roster", "visibility", "handling", "<=1min", "<=3min", "<=5min", "p50 min", "queued"
+    );
+    for name in ["fixed", "staffing"] {
+        let v = &r[name];
+        println!(
+            "{:<10} {:>11.3} {:>9.3} {:>7.3} {:>7.3} {:>7.3} {:>9} {:>7.3}",
+            name,
+            f(&v["visibility_rate"]),
+            f(&v["handling_rate"]),
+            f(&v["rings"]["1"]),
+            f(&v["rings"]["3"]),
+            f(&v["rings"]["5"]),
+            v["response_minutes"]["p50"]
+                .as_f64()
+                .map_or("-".into(), |m| format!("{m:.2}")),
+            f(&v["queued_rate"]),
+        );
+    }
+    println!("staffing minus fixed (bootstrap 95% over shifts)");
+    for (key, label) in [
+        ("visibility_rate", "visibility"),
+        ("handling_rate", "handling"),
+        ("within_1", "<=1min"),
+        ("within_3", "<=3min"),
+        ("within_5", "<=5min"),
+        ("response_p50_minutes", "p50 min"),
+        ("queued_rate", "queued"),
+    ] {
+        let d = &r["difference"][key];
+        println!(
+            "  {:<11} {:+.3} [{:+.3}, {:+.3}]",
+            label,
+            f(&d["difference"]),
+            f(&d["ci"][0]),
+            f(&d["ci"][1])
+        );
+    }
+    let shifts: Vec<String> = r["crews_by_shift"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|s| {
+            format!(
+                "shift {}: {} fixed, {:.2} staffing ({}..{})",
+                s["shift"],
+                s["fixed"],
+                f(&s["staffing_mean"]),
+                s["staffing_min"],
+                s["staffing_max"]
+            )
+        })
+        .collect();
+    println!("crews a station: {}", shifts.join("; "));
+    let p = &r["people"];
+    if p.is_null() {
+        return;
+    }
+    println!(
+        "people: {} stations' strength rostered over {} days ({} h a week, {}x relief): fixed {} sworn + {} auxiliaries, staffing {} + {}",
+        p["stations"],
+        p["days"],
+        p["contract_hours_per_week"],
+        p["relief"],
+        p["strength"]["fixed"]["sworn"],
+        p["strength"]["fixed"]["auxiliary"],
+        p["strength"]["staffing"]["sworn"],
+        p["strength"]["staffing"]["auxiliary"],
+    );
+    for name in ["fixed", "staffing"] {
+        let v = &p[name];
+        let spread = |group: usize, what: &str| {
+            let s = &v["fairness"][group][what];
+            format!("{}-{}", s["min"], s["max"])
+        };
+        println!(
+            "  {:<9} crews short {}, duty short {}, overtime {:.0} h, breaches {}; sworn nights {} weekends {}; auxiliaries nights {} weekends {}",
+            name,
+            v["crews_short"],
+            v["duty_short"],
+            f(&v["overtime_hours"]),
+            v["rule_breaches"],
+            spread(0, "nights"),
+            spread(0, "weekends"),
+            spread(1, "nights"),
+            spread(1, "weekends"),
+        );
+    }
 }
 
 /// `fengqiao replay --plan ID`: the application's replay of a stored plan, printed.

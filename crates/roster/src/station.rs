@@ -335,9 +335,10 @@ fn repair_night_runs(sp: &StationProblem, problem: &Problem, rows: &mut Roster) 
             let nights: Vec<usize> = (0..days)
                 .filter(|&d| rows[e][d].is_some_and(|s| sp.shifts[s].night))
                 .collect();
+            // Blocks of one to three days holding a night, starting before it or on it.
             let found = nights
                 .iter()
-                .flat_map(|&d| (1..=3).map(move |len| (d, len)))
+                .flat_map(|&n| (1..=3).flat_map(move |len| (n.saturating_sub(len - 1)..=n).map(move |d| (d, len))))
                 .filter(|&(d, len)| d + len <= days)
                 .find_map(|(d, len)| {
                     (0..rows.len()).filter(|&q| q != e).find_map(|q| {

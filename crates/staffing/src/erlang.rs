@@ -24,9 +24,9 @@ pub fn intensity(calls_per_hour: f64, service_minutes: f64) -> Result<f64, Staff
     Ok(calls_per_hour * service_minutes / 60.0)
 }
 
-/// Erlang B by its stable recursion: the share of calls lost with `n`
-/// crews and no queue.
-fn erlang_b(n: u32, a: f64) -> f64 {
+/// Erlang B by its stable recursion: the share of calls that find all `n`
+/// crews busy (lost, were there no queue).
+pub fn erlang_b(n: u32, a: f64) -> f64 {
     let mut b = 1.0;
     for k in 1..=n {
         b = a * b / (f64::from(k) + a * b);

@@ -3,6 +3,7 @@
 //! (Erlang C), and — when crews answer calls outside their own area — each
 //! crew's workload and who answers which area (Larson's hypercube model).
 
+pub mod allocate;
 pub mod erlang;
 pub mod hypercube;
 pub mod service;

@@ -383,6 +383,7 @@ fn replay_scores_plans_against_baselines() {
             "4",
             "--bootstrap",
             "50",
+            "--rosters",
             "--json",
         ],
     );
@@ -412,6 +413,80 @@ fn replay_scores_plans_against_baselines() {
         u["ci"][1].as_f64().unwrap(),
     );
     assert!(lo <= d && d <= hi);
+
+    // The same crew-shifts rostered fixed and by the calls, replayed with busy crews.
+    let r = &v["rosters"];
+    assert_eq!(r["person_hours"]["fixed"], r["person_hours"]["staffing"]);
+    assert_eq!(r["person_hours"]["fixed"], 768.0, "6 shifts x 8 crews x 8 h x 2 people");
+    assert_eq!(r["service_basis"], "measured", "the demo's export has handling times");
+    assert!(r["history_incidents"].as_u64().unwrap() > 1000);
+    for name in ["fixed", "staffing"] {
+        assert_eq!(r[name]["incidents"], v["plan"]["incidents"]);
+        assert_eq!(r[name]["rings"]["5"], r[name]["handling_rate"]);
+        let q = r[name]["queued_rate"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&q));
+    }
+    for d in r["difference"].as_object().unwrap().values() {
+        let (lo, d, hi) = (
+            d["ci"][0].as_f64().unwrap(),
+            d["difference"].as_f64().unwrap(),
+            d["ci"][1].as_f64().unwrap(),
+        );
+        assert!(lo <= d && d <= hi);
+    }
+    let by_shift = r["crews_by_shift"].as_array().unwrap();
+    assert_eq!(by_shift.len(), 3);
+    let mean: f64 = by_shift
+        .iter()
+        .map(|s| s["staffing_mean"].as_f64().unwrap())
+        .sum::<f64>()
+        / 3.0;
+    assert!(
+        (mean - 2.0).abs() < 1e-9,
+        "each station keeps its 2 crews a shift on average: {mean}"
+    );
+    assert!(by_shift.iter().all(|s| s["staffing_min"].as_u64().unwrap() >= 1));
+    let people = &r["people"];
+    assert_eq!(people["days"], 2);
+    assert_eq!(people["stations"], 4);
+    assert_eq!(people["strength"]["fixed"], people["strength"]["staffing"]);
+    assert!(people["fixed"]["fairness"][0]["people"].as_u64().unwrap() > 0);
+
+    // Printed for people: both rosters and their difference.
+    let o = run(
+        dir.path(),
+        &[
+            "replay",
+            "--input",
+            "fengqiao-data/demo/incidents-110.csv",
+            "--map",
+            "fengqiao-data/demo/mapping.toml",
+            "--from",
+            "2025-04-05",
+            "--to",
+            "2025-04-05",
+            "--stations",
+            "3",
+            "--bootstrap",
+            "20",
+            "--rosters",
+            "--across-stations",
+            "--service",
+            "30",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout);
+    for expected in [
+        "crews busy 30.0 min a call (given)",
+        "staffing minus fixed",
+        "crews short",
+    ] {
+        assert!(text.contains(expected), "{expected}: {text}");
+    }
+    let o = run(dir.path(), &["replay", "--plan", "1", "--rosters"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--rosters"), "{}", stderr(&o));
 }
 
 #[test]
