@@ -310,6 +310,21 @@ fn night_run(sp: &StationProblem, row: &[Option<usize>]) -> u32 {
     longest
 }
 
+/// Nights worked beyond `limit` in a row, summed over the row's runs.
+fn nights_beyond(sp: &StationProblem, row: &[Option<usize>], limit: u32) -> u32 {
+    let mut run = 0;
+    let mut beyond = 0;
+    for x in row {
+        run = if x.is_some_and(|s| sp.shifts[s].night) {
+            run + 1
+        } else {
+            0
+        };
+        beyond += u32::from(run > limit);
+    }
+    beyond
+}
+
 /// Breaks runs of more nights than the rules allow by swapping a night
 /// with another person's shift or day off on the same day, where both
 /// rows keep every rule: the cover, and so the objective, is unchanged.
@@ -331,7 +346,8 @@ fn repair_night_runs(sp: &StationProblem, problem: &Problem, rows: &mut Roster) 
             if night_run(sp, &rows[e]) <= limit {
                 continue;
             }
-            let before = night_run(sp, &rows[e]);
+            // Every run counts: a row with two runs too long is better with one.
+            let before = nights_beyond(sp, &rows[e], limit);
             let nights: Vec<usize> = (0..days)
                 .filter(|&d| rows[e][d].is_some_and(|s| sp.shifts[s].night))
                 .collect();
@@ -347,7 +363,7 @@ fn repair_night_runs(sp: &StationProblem, problem: &Problem, rows: &mut Roster) 
                             return None;
                         }
                         a[d..d + len].swap_with_slice(&mut b[d..d + len]);
-                        let better = night_run(sp, &a) < before;
+                        let better = nights_beyond(sp, &a, limit) < before;
                         let e_ok = crate::check::evaluate(&alone[e], &vec![a.clone()]).feasible();
                         (better && e_ok && keeps_rules(q, &b)).then_some((q, a, b))
                     })
@@ -941,6 +957,38 @@ mod tests {
             crews: vec![vec![crews; 3]; 14],
             members,
         }
+    }
+
+    #[test]
+    fn every_run_of_nights_too_long_is_broken_not_only_the_longest() {
+        let sp = station(2, 0, 0);
+        let (mut problem, _) = sp.group_problem(true);
+        for staff in &mut problem.staff {
+            staff.min_minutes = 0;
+            staff.max_shifts = vec![14; 3];
+        }
+        let row = |text: &str| -> Vec<Option<usize>> {
+            text.chars()
+                .map(|c| match c {
+                    'D' => Some(0),
+                    'E' => Some(1),
+                    'N' => Some(2),
+                    _ => None,
+                })
+                .collect()
+        };
+        // Two runs of four nights: breaking one leaves the longest run at four, yet it is better.
+        let mut rows = vec![row("NNNN.NNNN....."), row("..............")];
+        assert_eq!(nights_beyond(&sp, &rows[0], 3), 2);
+        let nights_by_day = |rows: &Roster| -> Vec<usize> {
+            (0..14)
+                .map(|d| rows.iter().filter(|r| r[d] == Some(2)).count())
+                .collect()
+        };
+        let cover = nights_by_day(&rows);
+        repair_night_runs(&sp, &problem, &mut rows);
+        assert!(rows.iter().all(|r| night_run(&sp, r) <= 3), "{rows:?}");
+        assert_eq!(nights_by_day(&rows), cover, "the nights are still worked");
     }
 
     fn quick() -> Options {
