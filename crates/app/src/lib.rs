@@ -10,6 +10,7 @@ pub mod cases;
 pub mod demo_cases;
 pub mod demo_personnel;
 pub mod deployment;
+pub mod duty_level;
 pub mod error;
 pub mod escalation;
 pub mod forecast;

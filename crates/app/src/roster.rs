@@ -416,16 +416,16 @@ pub fn publish(store: &dyn Store, viewer: &Viewer, id: i64, version: u32, actor:
 
 /// The station problem behind a stored roster, with today's registry,
 /// leave and duty rules: what a repair or a swap is checked against.
-struct Stored {
-    record: RosterRecord,
+pub(crate) struct Stored {
+    pub(crate) record: RosterRecord,
     /// The call signs' stem of its station.
     stem: String,
-    people: Vec<fengqiao_store::personnel::Person>,
-    sp: StationProblem,
-    assignment: fengqiao_roster::Roster,
+    pub(crate) people: Vec<fengqiao_store::personnel::Person>,
+    pub(crate) sp: StationProblem,
+    pub(crate) assignment: fengqiao_roster::Roster,
 }
 
-fn load(store: &dyn Store, duty: &DutyConfig, viewer: &Viewer, id: i64) -> Result<Stored> {
+pub(crate) fn load(store: &dyn Store, duty: &DutyConfig, viewer: &Viewer, id: i64) -> Result<Stored> {
     let (record, station) = in_sight(store, viewer, id)?;
     let body = &record.roster.body;
     let codes: Vec<String> = serde_json::from_value(body["pattern"].clone()).unwrap_or_default();
@@ -473,7 +473,7 @@ impl Stored {
         })
     }
 
-    fn day(&self, day: NaiveDate) -> Result<usize> {
+    pub(crate) fn day(&self, day: NaiveDate) -> Result<usize> {
         let k = (day - self.record.roster.first_day).num_days();
         if k < 0 || k >= i64::from(self.record.roster.days) {
             return Err(Error::field(
@@ -488,8 +488,19 @@ impl Stored {
     /// The body with a new assignment, its crews and checks recomputed,
     /// and what changed appended to its history.
     fn rewritten(&self, assignment: &fengqiao_roster::Roster, event: Value) -> Value {
+        self.rewritten_for(&self.sp, assignment, event)
+    }
+
+    /// [`Stored::rewritten`] against another demand (a duty level raised or lowered).
+    pub(crate) fn rewritten_for(
+        &self,
+        sp: &StationProblem,
+        assignment: &fengqiao_roster::Roster,
+        event: Value,
+    ) -> Value {
         let mut body = self.record.roster.body.clone();
-        let out = outcome(&self.sp, &self.people, assignment, &self.stem);
+        body["demand"] = json!(sp.crews);
+        let out = outcome(sp, &self.people, assignment, &self.stem);
         for key in ["assignment", "teams", "violations", "shortfalls", "fairness"] {
             body[key] = out[key].clone();
         }
@@ -500,7 +511,7 @@ impl Stored {
         body
     }
 
-    fn cells(&self, changes: &[Change]) -> Value {
+    pub(crate) fn cells(&self, changes: &[Change]) -> Value {
         let first = self.record.roster.first_day;
         json!(
             changes
@@ -516,7 +527,7 @@ impl Stored {
     }
 }
 
-fn check_version(stored: &Stored, version: u32) -> Result<()> {
+pub(crate) fn check_version(stored: &Stored, version: u32) -> Result<()> {
     if stored.record.version != version {
         return Err(Error::conflict(format!(
             "roster {} is at version {}, not {version}: reload and try again",

@@ -10,6 +10,22 @@ pub const BUILTIN: &str = include_str!("default_duty.toml");
 
 /// Most shift types a bureau may define.
 pub const MAX_SHIFT_TYPES: usize = 16;
+/// Most duty levels a bureau may define.
+pub const MAX_LEVELS: usize = 8;
+
+/// A duty level (勤务等级) a commander raises for a holiday, a typhoon or a
+/// major event: how much of a station's strength (those not on leave) works
+/// a shift each day, and how much stands by (备勤), reachable and not in a crew.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DutyLevel {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    /// Share on post each day; 0: as rostered.
+    pub on_post: f64,
+    /// Share on standby each day, from those not on post.
+    pub standby: f64,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ShiftType {
@@ -44,10 +60,11 @@ pub struct DutyRules {
     pub officer_on_duty_every_hour: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DutyConfig {
     pub shifts: Vec<ShiftType>,
     pub rules: DutyRules,
+    pub levels: Vec<DutyLevel>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -55,6 +72,18 @@ pub struct DutyConfig {
 struct File {
     shift: Vec<ShiftEntry>,
     rules: DutyRules,
+    #[serde(default)]
+    level: Vec<LevelEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LevelEntry {
+    code: String,
+    name_zh: String,
+    name_en: String,
+    on_post: f64,
+    standby: f64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -126,14 +155,48 @@ impl DutyConfig {
         if r.max_weekends_per_4_weeks > 4 || r.min_rest_hours > 48 || r.rest_after_24h_hours > 72 {
             return bad("rules: max_weekends_per_4_weeks ≤ 4, min_rest_hours ≤ 48, rest_after_24h_hours ≤ 72".into());
         }
+        if file.level.len() > MAX_LEVELS {
+            return bad(format!("level: at most {MAX_LEVELS} duty levels"));
+        }
+        let mut levels: Vec<DutyLevel> = Vec::with_capacity(file.level.len());
+        for (i, l) in file.level.iter().enumerate() {
+            let at = format!("level {} ({:?})", i + 1, l.code);
+            if !(1..=20).contains(&l.code.chars().count()) || l.code.chars().any(char::is_whitespace) {
+                return bad(format!("{at}: code must be 1 to 20 characters without spaces"));
+            }
+            if levels.iter().any(|x| x.code == l.code) {
+                return bad(format!("{at}: code used twice"));
+            }
+            if l.name_zh.trim().is_empty() || l.name_en.trim().is_empty() {
+                return bad(format!("{at}: name_zh and name_en are required"));
+            }
+            let share = |x: f64| (0.0..=1.0).contains(&x);
+            if !share(l.on_post) || !share(l.standby) || l.on_post + l.standby > 1.0 + 1e-9 {
+                return bad(format!(
+                    "{at}: on_post and standby are shares from 0 to 1 and together at most 1"
+                ));
+            }
+            levels.push(DutyLevel {
+                code: l.code.clone(),
+                name_zh: l.name_zh.trim().to_string(),
+                name_en: l.name_en.trim().to_string(),
+                on_post: l.on_post,
+                standby: l.standby,
+            });
+        }
         Ok(DutyConfig {
             shifts,
             rules: file.rules,
+            levels,
         })
     }
 
     pub fn shift(&self, code: &str) -> Option<&ShiftType> {
         self.shifts.iter().find(|s| s.code == code)
+    }
+
+    pub fn level(&self, code: &str) -> Option<&DutyLevel> {
+        self.levels.iter().find(|l| l.code == code)
     }
 }
 
@@ -171,5 +234,25 @@ mod tests {
         assert!(DutyConfig::from_toml(&crew).unwrap_err().0.contains("crew_size"));
         let unknown = BUILTIN.replace("crew_size = 2", "crew_size = 2\ncrews = 3");
         assert!(DutyConfig::from_toml(&unknown).is_err());
+        let share = BUILTIN.replacen("on_post = 0.5", "on_post = 0.8", 1);
+        assert!(DutyConfig::from_toml(&share).unwrap_err().0.contains("level 2"));
+    }
+
+    #[test]
+    fn builtin_levels_from_all_on_post_to_a_third_on_standby() {
+        let d = DutyConfig::builtin();
+        let codes: Vec<_> = d
+            .levels
+            .iter()
+            .map(|l| (l.code.as_str(), l.on_post, l.standby))
+            .collect();
+        assert_eq!(codes[0], ("1", 1.0, 0.0));
+        assert_eq!(codes[1], ("2", 0.5, 0.5));
+        assert_eq!(codes[2].0, "3");
+        assert!((codes[2].2 - 1.0 / 3.0).abs() < 0.01);
+        assert_eq!(d.level("2").unwrap().name_zh, "二级勤务");
+        // A file without levels is still a duty configuration, with none to raise.
+        let start = BUILTIN.find("[[level]]").unwrap();
+        assert!(DutyConfig::from_toml(&BUILTIN[..start]).unwrap().levels.is_empty());
     }
 }

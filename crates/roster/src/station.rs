@@ -671,13 +671,24 @@ impl RowRules {
 /// every rule, the one with the fewest hours first (an auxiliary's seat to
 /// a sworn officer if no auxiliary may take it). Earlier days stay as they were.
 pub fn repair(sp: &StationProblem, old: &Roster, from_day: usize) -> (Roster, Vec<Change>) {
-    let rules = RowRules::new(sp, 0);
     let longest = sp.shifts.iter().map(|t| t.minutes).max().unwrap_or(0);
-    let overtime = RowRules::new(sp, longest);
+    repair_days(sp, old, from_day..sp.days, longest)
+}
+
+/// [`repair`] of `days` only, with up to `overtime` minutes a person beyond their contract.
+fn repair_days(
+    sp: &StationProblem,
+    old: &Roster,
+    days: std::ops::Range<usize>,
+    overtime: u32,
+) -> (Roster, Vec<Change>) {
+    let from_day = days.start;
+    let rules = RowRules::new(sp, 0);
+    let overtime = RowRules::new(sp, overtime);
     let mut new = old.clone();
     let mut changes = Vec::new();
     for (i, (m, row)) in sp.members.iter().zip(new.iter_mut()).enumerate() {
-        for (d, cell) in row.iter_mut().enumerate().skip(from_day) {
+        for (d, cell) in row.iter_mut().enumerate().skip(from_day).take(days.len()) {
             if let Some(s) = *cell
                 && (m.leave.contains(&d) || !m.allowed[s])
             {
@@ -692,7 +703,7 @@ pub fn repair(sp: &StationProblem, old: &Roster, from_day: usize) -> (Roster, Ve
             }
         }
     }
-    for d in from_day..sp.days {
+    for d in days {
         for s in 0..sp.shifts.len() {
             for sworn_seat in [true, false] {
                 let need = if sworn_seat {
@@ -762,6 +773,101 @@ pub fn repair(sp: &StationProblem, old: &Roster, from_day: usize) -> (Roster, Ve
         }
     }
     (new, changes)
+}
+
+/// One day under a raised duty level.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LevelDay {
+    pub day: usize,
+    /// Members not on leave.
+    pub available: u32,
+    pub on_post_wanted: u32,
+    pub on_post: u32,
+    /// Members on standby (备勤): not on post, not on leave, fewest hours first.
+    pub standby: Vec<usize>,
+    pub standby_wanted: u32,
+}
+
+/// What raising a duty level did to a roster.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Raised {
+    /// Crews needed, `crews[day][shift]`, the raised days' with more.
+    pub crews: Vec<Vec<u32>>,
+    pub roster: Roster,
+    pub changes: Vec<Change>,
+    pub days: Vec<LevelDay>,
+}
+
+/// Raises a duty level over `days`: on each, at least `on_post` of the
+/// members not on leave work a shift — crews are added to the day's shifts
+/// in proportion to what they already need, and the roster is repaired to
+/// man them (within contracts, then moves, then overtime up to a shift a
+/// day raised) — and `standby` of them stand by, chosen from those off
+/// that day with the fewest hours. Days before `days` are untouched. Where
+/// the rules (rest between shifts, days in a row) leave a day short of the
+/// share, the day says so.
+pub fn raise_level(
+    sp: &StationProblem,
+    old: &Roster,
+    days: std::ops::Range<usize>,
+    on_post: f64,
+    standby: f64,
+) -> Raised {
+    let days = days.start.min(sp.days)..days.end.min(sp.days);
+    let available = |d: usize| sp.members.iter().filter(|m| !m.leave.contains(&d)).count() as u32;
+    let wanted = |d: usize, share: f64| ((share * f64::from(available(d))) - 1e-9).ceil().max(0.0) as u32;
+    let working = |roster: &Roster, d: usize| roster.iter().filter(|row| row[d].is_some()).count() as u32;
+    let longest = sp.shifts.iter().map(|t| t.minutes).max().unwrap_or(0);
+    let overtime = longest * days.len() as u32;
+    let mut raised = sp.clone();
+    let (mut roster, mut changes) = (old.clone(), Vec::new());
+    for d in days.clone() {
+        // A crew at a time to the shift that has gained least on what it needed, while it draws someone.
+        let mut tried = vec![false; sp.shifts.len()];
+        while working(&roster, d) < wanted(d, on_post) {
+            let ratio = |t: usize| f64::from(sp.crews[d][t] + 1) / f64::from(raised.crews[d][t] + 1);
+            let Some(s) = (0..sp.shifts.len())
+                .filter(|&t| !tried[t])
+                .max_by(|&a, &b| ratio(a).total_cmp(&ratio(b)).then(b.cmp(&a)))
+            else {
+                break;
+            };
+            raised.crews[d][s] += 1;
+            let (next, more) = repair_days(&raised, &roster, d..d + 1, overtime);
+            if working(&next, d) > working(&roster, d) {
+                roster = next;
+                changes.extend(more);
+            } else {
+                raised.crews[d][s] -= 1;
+                tried[s] = true;
+            }
+        }
+    }
+    let minutes: Vec<u32> = roster.iter().map(|row| row_minutes(sp, row)).collect();
+    let level_days = days
+        .map(|d| {
+            let standby_wanted = wanted(d, standby);
+            let mut free: Vec<usize> = (0..sp.members.len())
+                .filter(|&i| roster[i][d].is_none() && !sp.members[i].leave.contains(&d))
+                .collect();
+            free.sort_by_key(|&i| (minutes[i], i));
+            free.truncate(standby_wanted as usize);
+            LevelDay {
+                day: d,
+                available: available(d),
+                on_post_wanted: wanted(d, on_post),
+                on_post: working(&roster, d),
+                standby: free,
+                standby_wanted,
+            }
+        })
+        .collect();
+    Raised {
+        crews: raised.crews,
+        roster,
+        changes,
+        days: level_days,
+    }
 }
 
 /// Member `i`'s own rules with no cover, no requests: a problem of one person.
@@ -989,6 +1095,54 @@ mod tests {
         repair_night_runs(&sp, &problem, &mut rows);
         assert!(rows.iter().all(|r| night_run(&sp, r) <= 3), "{rows:?}");
         assert_eq!(nights_by_day(&rows), cover, "the nights are still worked");
+    }
+
+    #[test]
+    fn a_raised_level_puts_its_share_on_post_and_stands_the_rest_by() {
+        let mut sp = station(6, 6, 1);
+        sp.members[11].leave = vec![3];
+        let old = solve_station(&sp, &quick()).unwrap().assignment;
+        let working = |r: &Roster, d: usize| r.iter().filter(|row| row[d].is_some()).count() as u32;
+        // 一级: everyone not on leave on post on days 3 and 4.
+        let r = raise_level(&sp, &old, 3..5, 1.0, 0.0);
+        for d in 0..3 {
+            assert!(
+                r.roster.iter().zip(&old).all(|(a, b)| a[d] == b[d]),
+                "day {d} untouched"
+            );
+        }
+        assert_eq!(r.days.len(), 2);
+        assert_eq!((r.days[0].available, r.days[0].on_post_wanted), (11, 11));
+        for day in &r.days {
+            assert_eq!(day.on_post, working(&r.roster, day.day));
+            assert!(day.on_post > working(&old, day.day), "{day:?}");
+            // Whoever is still off could not take any shift that day without breaking a rule.
+            let raised = StationProblem {
+                crews: r.crews.clone(),
+                ..sp.clone()
+            };
+            let rules = RowRules::new(&raised, 480 * 2);
+            for i in (0..12).filter(|&i| r.roster[i][day.day].is_none()) {
+                assert!(
+                    (0..3).all(|s| !may_take(&raised, &rules, &r.roster, i, day.day, s)),
+                    "{i} {day:?}"
+                );
+            }
+            assert!(day.standby.is_empty());
+        }
+        assert!(r.roster[11][3].is_none(), "leave kept");
+        assert!(r.crews[3].iter().sum::<u32>() > sp.crews[3].iter().sum::<u32>());
+        assert!(r.changes.iter().all(|c| c.day >= 3));
+        // 二级: half on post, the other half standing by, none of them on post or on leave.
+        let r = raise_level(&sp, &old, 3..5, 0.5, 0.5);
+        for day in &r.days {
+            assert!(day.on_post >= day.on_post_wanted, "{day:?}");
+            assert_eq!(day.standby_wanted, 6);
+            assert!(!day.standby.is_empty());
+            for &i in &day.standby {
+                assert!(r.roster[i][day.day].is_none() && !sp.members[i].leave.contains(&day.day));
+            }
+        }
     }
 
     fn quick() -> Options {

@@ -202,6 +202,16 @@ pub const ROUTES: &[(&str, &str, Need)] = &[
         "/api/v1/rosters/*/swaps/*",
         Need::Permission(Permission::PersonnelWrite),
     ),
+    (
+        "POST",
+        "/api/v1/rosters/*/levels",
+        Need::Permission(Permission::PersonnelWrite),
+    ),
+    (
+        "POST",
+        "/api/v1/rosters/*/levels/*/lower",
+        Need::Permission(Permission::PersonnelWrite),
+    ),
     ("POST", "/api/v1/users", Need::Permission(Permission::UsersAdmin)),
     ("POST", "/api/v1/users/*", Need::Permission(Permission::UsersAdmin)),
 ];

@@ -310,6 +310,14 @@ pub fn router(state: AppState) -> Router {
             axum::routing::post(personnel::decide_swap),
         )
         .route(
+            "/api/v1/rosters/{id}/levels",
+            axum::routing::post(personnel::raise_level),
+        )
+        .route(
+            "/api/v1/rosters/{id}/levels/{n}/lower",
+            axum::routing::post(personnel::lower_level),
+        )
+        .route(
             "/api/v1/leave/{id}/cancel",
             axum::routing::post(personnel::cancel_leave),
         )

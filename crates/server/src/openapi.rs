@@ -414,6 +414,22 @@ pub const DOCS: &[Doc] = &[
         200,
     ),
     (
+        "POST",
+        "/api/v1/rosters/{id}/levels",
+        "Raise a duty level (勤务等级) over days of the roster from today: its share of the station on post each day and another on standby (备勤), the roster repaired to meet it, each change listed (logged)",
+        &[],
+        Some("duty_level"),
+        200,
+    ),
+    (
+        "POST",
+        "/api/v1/rosters/{id}/levels/{n}/lower",
+        "Lower a raised duty level from today: its days' demand restored and the shifts it added that are unchanged taken back (logged)",
+        &[],
+        Some("version"),
+        200,
+    ),
+    (
         "GET",
         "/api/v1/plans/{id}/sheet",
         "The plan's patrol sheet (勤务卡): each unit manned by a crew of the station's published roster for the plan's shift (call sign, members, driver, duty officer), with its round by time and area; format=csv",
@@ -693,6 +709,12 @@ fn body_schema(name: &str) -> Value {
                    "version": {"type": "integer", "minimum": 1}}),
             &["person_id", "with", "day", "version"],
         ),
+        "duty_level" => s(
+            json!({"level": {"type": "string"}, "first_day": {"type": "string", "format": "date"},
+                   "last_day": {"type": "string", "format": "date"}, "reason": {"type": "string", "minLength": 1, "maxLength": 200},
+                   "version": {"type": "integer", "minimum": 1}}),
+            &["level", "first_day", "last_day", "reason", "version"],
+        ),
         "swap_decision" => s(
             json!({"decision": {"type": "string", "enum": ["approve", "refuse"]}, "version": {"type": "integer", "minimum": 1}}),
             &["decision", "version"],
@@ -817,7 +839,9 @@ pub fn route_codes(method: &str, path: &str, body: Option<&str>, need: Option<Ne
         ("GET", "/api/v1/plans/{id}/sheet") => &[Code::NotFound],
         ("POST", "/api/v1/rosters/{id}/sick")
         | ("POST", "/api/v1/rosters/{id}/swaps")
-        | ("POST", "/api/v1/rosters/{id}/swaps/{n}") => &[Code::Conflict, Code::InvalidInput, Code::OutOfScope],
+        | ("POST", "/api/v1/rosters/{id}/swaps/{n}")
+        | ("POST", "/api/v1/rosters/{id}/levels")
+        | ("POST", "/api/v1/rosters/{id}/levels/{n}/lower") => &[Code::Conflict, Code::InvalidInput, Code::OutOfScope],
         ("GET", "/api/v1/leave") => &[Code::InvalidInput],
         ("POST", "/api/v1/leave") => &[Code::InvalidInput, Code::NotFound, Code::Conflict],
         ("POST", "/api/v1/leave/{id}/cancel") => &[Code::Conflict],

@@ -43,6 +43,7 @@ pub async fn duty(State(state): State<AppState>) -> Json<Value> {
     Json(json!({
         "shifts": duty.shifts,
         "rules": duty.rules,
+        "levels": duty.levels,
         "kinds": StaffKind::ALL.iter().map(|k| json!({"code": k.as_str(), "name_zh": k.zh(), "sworn": k.is_sworn()})).collect::<Vec<_>>(),
         "qualifications": pairs(&QUALIFICATIONS),
         "leave_kinds": pairs(&LEAVE_KINDS),
@@ -490,6 +491,74 @@ pub async fn decide_swap(
         )?;
         fengqiao_app::ledger::sequence_after_write(&settings.ledger, s);
         Ok(json!({"request": request, "roster": fengqiao_app::roster::view(s, &viewer, id)?}))
+    })
+    .await??;
+    Ok(Json(out))
+}
+
+/// `POST /api/v1/rosters/{id}/levels`: raise a duty level (勤务等级) over
+/// some days; the roster is repaired to meet it.
+pub async fn raise_level(
+    State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    raw: axum::body::Bytes,
+) -> Result<Json<Value>, ApiError> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Body {
+        level: String,
+        first_day: chrono::NaiveDate,
+        last_day: chrono::NaiveDate,
+        reason: String,
+        version: u32,
+    }
+    let id = id_of("roster", &id)?;
+    let b: Body = crate::body::json(&raw)?;
+    let viewer = viewer(&state, &who);
+    let settings = state.settings.clone();
+    let day = today(&state);
+    let out = on_worker(&state, move |s| -> fengqiao_app::Result<Value> {
+        let ask = fengqiao_app::duty_level::Raise {
+            level: b.level,
+            first_day: b.first_day,
+            last_day: b.last_day,
+            reason: b.reason,
+        };
+        let event =
+            fengqiao_app::duty_level::raise(s, &settings.city.duty, &viewer, id, b.version, &ask, &who.username, day)?;
+        fengqiao_app::ledger::sequence_after_write(&settings.ledger, s);
+        Ok(json!({"change": event, "roster": fengqiao_app::roster::view(s, &viewer, id)?}))
+    })
+    .await??;
+    Ok(Json(out))
+}
+
+/// `POST /api/v1/rosters/{id}/levels/{n}/lower`: lower a raised duty level from today.
+pub async fn lower_level(
+    State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
+    axum::extract::Path((id, n)): axum::extract::Path<(String, String)>,
+    raw: axum::body::Bytes,
+) -> Result<Json<Value>, ApiError> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Body {
+        version: u32,
+    }
+    let id = id_of("roster", &id)?;
+    let n: usize = n
+        .parse()
+        .map_err(|_| ApiError::invalid_parameter("n", &n, "expected a duty level's number on the roster"))?;
+    let b: Body = crate::body::json(&raw)?;
+    let viewer = viewer(&state, &who);
+    let settings = state.settings.clone();
+    let day = today(&state);
+    let out = on_worker(&state, move |s| -> fengqiao_app::Result<Value> {
+        let event =
+            fengqiao_app::duty_level::lower(s, &settings.city.duty, &viewer, id, b.version, n, &who.username, day)?;
+        fengqiao_app::ledger::sequence_after_write(&settings.ledger, s);
+        Ok(json!({"change": event, "roster": fengqiao_app::roster::view(s, &viewer, id)?}))
     })
     .await??;
     Ok(Json(out))

@@ -516,6 +516,173 @@ async fn a_roster_is_built_from_the_demand_scoped_masked_and_published_once() {
     assert_eq!(logged, (1..=version as u32).collect::<Vec<_>>());
 }
 
+/// A commander raises 一级勤务 over two days: everyone who can is put on
+/// post, the change is listed and logged; an officer may not; days already
+/// raised, past days and unknown levels are refused; lowering it gives the
+/// days back what they needed and takes back the shifts it added.
+#[tokio::test]
+async fn a_duty_level_is_raised_over_days_and_lowered_again() {
+    let app = spawn_app().await;
+    let roll = station_roll();
+    let r = app
+        .call_bytes_as(
+            Some(&app.token),
+            "POST",
+            "/api/v1/personnel/import",
+            "text/csv",
+            roll.as_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let commander = user_token(&app, "duty", "commander", (None, None, None));
+    let duty = call_as(&app, &commander, "GET", "/api/v1/duty", "").await.json();
+    let codes: Vec<&str> = duty["levels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["1", "2", "3"]);
+    // The roster starts tomorrow in the city's zone (UTC+8), so its days are never in the past.
+    let first = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive() + chrono::Duration::days(1);
+    let built = call_as(
+        &app,
+        &commander,
+        "POST",
+        "/api/v1/rosters",
+        &format!(r#"{{"station":"PS01","first_day":"{first}","weeks":1,"seconds":1}}"#),
+    )
+    .await;
+    assert_eq!(built.status, 201, "{}", built.body);
+    let roster = built.json();
+    let id = roster["id"].as_i64().unwrap();
+    let day = |k: i64| first + chrono::Duration::days(k);
+    let working = |r: &serde_json::Value, d: usize| {
+        r["body"]["assignment"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|row| !row[d].is_null())
+            .count()
+    };
+    let levels = format!("/api/v1/rosters/{id}/levels");
+    let ask = |level: &str, from: i64, to: i64, version: u64| {
+        format!(
+            r#"{{"level":"{level}","first_day":"{}","last_day":"{}","reason":"台风“梅花”登陆","version":{version}}}"#,
+            day(from),
+            day(to)
+        )
+    };
+    let officer = user_token(&app, "officer-1", "officer", (None, None, None));
+    assert_eq!(
+        call_as(&app, &officer, "POST", &levels, &ask("1", 1, 2, 1))
+            .await
+            .status,
+        403
+    );
+    for (body, field) in [
+        (ask("9", 1, 2, 1), "level"),
+        (ask("1", -3, 2, 1), "first_day"),
+        (ask("1", 2, 1, 1), "last_day"),
+        (ask("1", 1, 9, 1), "day"),
+        (ask("1", 1, 2, 1).replace("台风“梅花”登陆", " "), "reason"),
+    ] {
+        let e = call_as(&app, &commander, "POST", &levels, &body).await;
+        assert_eq!(
+            (e.status, e.json()["details"]["parameter"].as_str()),
+            (422, Some(field)),
+            "{}",
+            e.body
+        );
+    }
+    let raised = call_as(&app, &commander, "POST", &levels, &ask("1", 1, 2, 1)).await;
+    assert_eq!(raised.status, 200, "{}", raised.body);
+    let change = &raised.json()["change"];
+    assert_eq!(
+        (change["kind"].as_str(), change["name_zh"].as_str()),
+        (Some("level"), Some("一级勤务"))
+    );
+    let after = raised.json()["roster"].clone();
+    let level = &after["body"]["levels"][0];
+    assert_eq!(level["state"], "raised");
+    for (k, d) in level["days"].as_array().unwrap().iter().enumerate() {
+        let on = d["on_post"].as_u64().unwrap() as usize;
+        assert_eq!(on, working(&after, k + 1));
+        assert!(on > working(&roster, k + 1), "more on post than rostered: {d}");
+        assert_eq!(d["available"], 48);
+        assert_eq!(d["on_post_wanted"], 48);
+    }
+    assert!(!change["cells"].as_array().unwrap().is_empty());
+    for d in [0, 3, 4, 5, 6] {
+        assert_eq!(
+            after["body"]["assignment"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r[d].clone())
+                .collect::<Vec<_>>(),
+            roster["body"]["assignment"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r[d].clone())
+                .collect::<Vec<_>>(),
+            "day {d} as it was"
+        );
+    }
+    let demand = |r: &serde_json::Value, d: usize| -> u64 {
+        r["body"]["demand"][d]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_u64().unwrap())
+            .sum()
+    };
+    assert!(demand(&after, 1) > demand(&roster, 1));
+    let twice = call_as(&app, &commander, "POST", &levels, &ask("2", 2, 3, 2)).await;
+    assert_eq!(twice.status, 409, "{}", twice.body);
+    assert!(twice.body.contains("一级勤务"), "{}", twice.body);
+
+    let lower = format!("/api/v1/rosters/{id}/levels/1/lower");
+    assert_eq!(
+        call_as(&app, &commander, "POST", &lower, r#"{"version":1}"#)
+            .await
+            .status,
+        409
+    );
+    let lowered = call_as(&app, &commander, "POST", &lower, r#"{"version":2}"#).await;
+    assert_eq!(lowered.status, 200, "{}", lowered.body);
+    let back = lowered.json()["roster"].clone();
+    assert_eq!(back["body"]["levels"][0]["state"], "lowered");
+    assert_eq!(back["body"]["demand"], roster["body"]["demand"]);
+    assert_eq!(
+        back["body"]["assignment"], roster["body"]["assignment"],
+        "every added shift taken back"
+    );
+    assert_eq!(
+        call_as(&app, &commander, "POST", &lower, r#"{"version":3}"#)
+            .await
+            .status,
+        409,
+        "lowered already"
+    );
+    let kinds: Vec<&str> = back["body"]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["level", "level_lowered"]);
+    let logged = off_runtime(|| {
+        fengqiao_store::ledger::all_entries(app.db.open().as_ref())
+            .unwrap()
+            .iter()
+            .filter(|e| e.record_type == "roster" && e.record_id == id.to_string())
+            .count()
+    });
+    assert_eq!(logged, 3);
+}
+
 /// The patrol sheet names the crews of the published roster for the plan's
 /// shift, unit by unit, with their rounds by area; without a roster it says so.
 #[tokio::test]
