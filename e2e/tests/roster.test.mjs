@@ -163,3 +163,63 @@ test("the next shift's patrol sheet names each unit's crew and its round by area
   assert.deepEqual(officer.errors, []);
   await officer.context.close();
 });
+
+test("a commander raises 二级勤务 for a typhoon, reads who is on post and on standby, and lowers it (zh); an officer reads it in English", async () => {
+  const { page, context, errors } = await signedIn(app, "commander", "demo-commander-2026", "zh", "/roster");
+  await ready(page);
+  const { today, rosters } = await page.evaluate(async () => ({
+    today: (await (await fetch("/api/v1/duty")).json()).today,
+    rosters: (await (await fetch("/api/v1/rosters?station=PS01")).json()).items,
+  }));
+  const [from, to] = [dayOf(today, 1), dayOf(today, 2)];
+  // The demo's published roster from this Monday holds tomorrow.
+  const target = rosters.find((r) => r.state === "published" && r.first_day <= from && to <= dayOf(r.first_day, r.days - 1));
+  assert.ok(target, "a published roster over the next days");
+  await page.locator("#roster").selectOption(String(target.id));
+  await page.locator("#levels li.muted").filter({ hasText: "当前为正常勤务" }).waitFor();
+  await page.locator("#raise-level").click();
+  await page.locator("#level-code").selectOption("2");
+  await page.locator("#level-from").fill(from);
+  await page.locator("#level-to").fill(to);
+  await page.locator("#level-reason").fill("台风“梅花”登陆");
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await page.locator("#level-send").click();
+  await page.locator("#page-message").filter({ hasText: "已提升为二级勤务" }).waitFor();
+  assert.match(await page.locator("#levels li.raised").textContent(), new RegExp(`二级勤务：${from} 至 ${to} · 台风“梅花”登陆`));
+  assert.ok(await page.locator("#grid thead th.level").count() >= 1, "the raised days are marked");
+  const card = page.locator("#level-day");
+  await card.waitFor();
+  assert.match(await card.textContent(), /二级勤务在岗 \d+ 人（要求 \d+，可用 \d+）备勤人员：\S+/);
+  const stored = await page.evaluate(async (id) => (await fetch(`/api/v1/rosters/${id}`)).json(), target.id);
+  const level = stored.body.levels.find((l) => l.state === "raised");
+  for (const d of level.days) {
+    assert.ok(d.on_post >= d.on_post_wanted, JSON.stringify(d));
+    assert.equal(d.standby.length, d.standby_wanted);
+    assert.ok(d.standby_wanted > 0);
+    const k = Math.round((new Date(`${d.day}T00:00:00Z`) - new Date(`${stored.first_day}T00:00:00Z`)) / 864e5);
+    const row = (id) => stored.body.assignment[stored.body.people.findIndex((p) => p.id === id)];
+    for (const id of d.standby) assert.equal(row(id)[k], null, "standby is not on a shift");
+  }
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await page.screenshot({ path: join(artifacts, "roster-level-zh.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+
+  // An officer reads it in English, without the commander's buttons.
+  const officer = await signedIn(app, "officer", "demo-officer-2026", "en", `/roster?station=PS01`);
+  await ready(officer.page);
+  await officer.page.locator("#roster").selectOption(String(target.id));
+  await officer.page.locator("#levels li.raised").filter({ hasText: "Level 2: half on post, half on standby" }).waitFor();
+  assert.equal(await officer.page.locator("#raise-level").isHidden(), true);
+  assert.equal(await officer.page.locator("#levels button.lower").count(), 0);
+  assert.deepEqual(await accessibilityProblems(officer.page), []);
+  assert.deepEqual(officer.errors, []);
+  await officer.context.close();
+
+  await page.locator("#levels li.raised button.lower").click();
+  await page.locator("#page-message").filter({ hasText: "二级勤务已恢复正常" }).waitFor();
+  await page.locator("#levels li.lowered").waitFor();
+  assert.equal(await page.locator("#grid thead th.level").count(), 0);
+  await page.locator("#history li.change.level_lowered").first().waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -94,6 +94,29 @@ pub enum RosterCommand {
         #[arg(long)]
         version: u32,
     },
+    /// Raise a duty level (勤务等级) over some days: its share of the station on post, another on standby
+    Level {
+        id: i64,
+        /// A level code of the duty configuration (built in: 1, 2, 3)
+        #[arg(long)]
+        level: String,
+        #[arg(long)]
+        from: chrono::NaiveDate,
+        #[arg(long)]
+        to: chrono::NaiveDate,
+        /// Why (a holiday, a typhoon, a major event)
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        version: u32,
+    },
+    /// Lower raised duty level N from today
+    Lower {
+        id: i64,
+        n: usize,
+        #[arg(long)]
+        version: u32,
+    },
     /// Publish a draft roster
     Publish {
         id: i64,
@@ -356,6 +379,61 @@ pub fn run(settings: &Settings, cmd: &RosterCommand) -> Result<()> {
             let r = roster::decide_swap(store, &settings.city.duty, &op, *id, *version, *n, approve, "cli")?;
             fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
             println!("swap request {n} {}", r["state"].as_str().unwrap_or(""));
+            Ok(())
+        }
+        RosterCommand::Level {
+            id,
+            level,
+            from,
+            to,
+            reason,
+            version,
+        } => {
+            let ask = fengqiao_app::duty_level::Raise {
+                level: level.clone(),
+                first_day: *from,
+                last_day: *to,
+                reason: reason.clone(),
+            };
+            let e =
+                fengqiao_app::duty_level::raise(store, &settings.city.duty, &op, *id, *version, &ask, "cli", today)?;
+            fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
+            println!(
+                "{} ({}) raised {} .. {}: {} shifts changed",
+                e["name_zh"].as_str().unwrap_or(""),
+                e["name_en"].as_str().unwrap_or(""),
+                from,
+                to,
+                e["cells"].as_array().map_or(0, Vec::len)
+            );
+            let shown = fengqiao_app::roster::view(store, &op, *id)?;
+            let levels = shown["body"]["levels"].as_array().cloned().unwrap_or_default();
+            for d in levels
+                .iter()
+                .filter(|l| l["n"] == e["n"])
+                .flat_map(|l| l["days"].as_array().cloned().unwrap_or_default())
+            {
+                println!(
+                    "  {}: {} of {} on post (wanted {}), {} on standby (wanted {})",
+                    d["day"].as_str().unwrap_or(""),
+                    d["on_post"],
+                    d["available"],
+                    d["on_post_wanted"],
+                    d["standby"].as_array().map_or(0, Vec::len),
+                    d["standby_wanted"]
+                );
+            }
+            Ok(())
+        }
+        RosterCommand::Lower { id, n, version } => {
+            let e = fengqiao_app::duty_level::lower(store, &settings.city.duty, &op, *id, *version, *n, "cli", today)?;
+            fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
+            println!(
+                "{} lowered from {}: {} shifts taken back",
+                e["name_zh"].as_str().unwrap_or(""),
+                e["first_day"].as_str().unwrap_or(""),
+                e["cells"].as_array().map_or(0, Vec::len)
+            );
             Ok(())
         }
         RosterCommand::Publish { id, version } => {

@@ -785,6 +785,7 @@ pub struct LevelDay {
     pub on_post: u32,
     /// Members on standby (备勤): not on post, not on leave, fewest hours first.
     pub standby: Vec<usize>,
+    /// The level's share, at most those not on post.
     pub standby_wanted: u32,
 }
 
@@ -846,7 +847,8 @@ pub fn raise_level(
     let minutes: Vec<u32> = roster.iter().map(|row| row_minutes(sp, row)).collect();
     let level_days = days
         .map(|d| {
-            let standby_wanted = wanted(d, standby);
+            // Standby comes from those not on post: with more on post than the level asks, fewer stand by.
+            let standby_wanted = wanted(d, standby).min(available(d).saturating_sub(working(&roster, d)));
             let mut free: Vec<usize> = (0..sp.members.len())
                 .filter(|&i| roster[i][d].is_none() && !sp.members[i].leave.contains(&d))
                 .collect();
@@ -1137,8 +1139,8 @@ mod tests {
         let r = raise_level(&sp, &old, 3..5, 0.5, 0.5);
         for day in &r.days {
             assert!(day.on_post >= day.on_post_wanted, "{day:?}");
-            assert_eq!(day.standby_wanted, 6);
-            assert!(!day.standby.is_empty());
+            assert_eq!(day.standby_wanted, 6.min(day.available - day.on_post));
+            assert_eq!(day.standby.len() as u32, day.standby_wanted);
             for &i in &day.standby {
                 assert!(r.roster[i][day.day].is_none() && !sp.members[i].leave.contains(&day.day));
             }

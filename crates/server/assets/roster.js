@@ -21,6 +21,14 @@ const I18N = {
     none_requests: "暂无换班申请", none_history: "暂无调整", overtime: "加班",
     repaired: (n) => `已登记病假并调整 ${n} 个班次。`, swap_event: "换班", sick_event: "病假顶班",
     cell_change: (who, day, from, to, ot) => `${who} ${day}：${from} → ${to}${ot ? "（加班）" : ""}`,
+    levels: "勤务等级", raise: "提升勤务等级", level: "等级", from_day: "起始日期", to_day: "截止日期", reason: "事由（如节日安保、台风、重大活动）",
+    raise_send: "提升并调整排班", lower: "恢复正常勤务", raised: "已提升", lowered: "已恢复", none_levels: "当前为正常勤务",
+    level_event: "提升勤务等级", lowered_event: "恢复正常勤务",
+    level_line: (l) => `${l.name_zh}：${l.first_day} 至 ${l.last_day} · ${l.reason}`,
+    level_raised: (name, n, short) => `已提升为${name}，调整 ${n} 个班次。${short.length ? `受休息规则限制，${short.join("、")} 在岗人数未达要求。` : ""}`,
+    level_lowered: (name, n) => `${name}已恢复正常，收回 ${n} 个加派班次。`,
+    on_post: (d) => `在岗 ${d.on_post} 人（要求 ${d.on_post_wanted}，可用 ${d.available}）`,
+    level_standby: "备勤人员",
   },
   en: {
     title: "Roster", rosters: "Duty rosters", station: "Station", roster: "Roster", week: "Week", first_day: "First day", weeks: "Weeks",
@@ -37,6 +45,14 @@ const I18N = {
     none_requests: "No swap requests", none_history: "No changes yet", overtime: "overtime",
     repaired: (n) => `Sick leave recorded; ${n} shifts changed.`, swap_event: "Swap", sick_event: "Sick call",
     cell_change: (who, day, from, to, ot) => `${who} ${day}: ${from} → ${to}${ot ? " (overtime)" : ""}`,
+    levels: "Duty level", raise: "Raise the duty level", level: "Level", from_day: "From", to_day: "To", reason: "Reason (a holiday, a typhoon, a major event)",
+    raise_send: "Raise and repair the roster", lower: "Back to normal duty", raised: "raised", lowered: "lowered", none_levels: "Normal duty",
+    level_event: "Duty level raised", lowered_event: "Back to normal duty",
+    level_line: (l) => `${l.name_en}: ${l.first_day} to ${l.last_day} · ${l.reason}`,
+    level_raised: (name, n, short) => `Raised to ${name}: ${n} shifts changed.${short.length ? ` The rest rules leave ${short.join(", ")} short of the share on post.` : ""}`,
+    level_lowered: (name, n) => `${name} lowered: ${n} added shifts taken back.`,
+    on_post: (d) => `${d.on_post} on post (wanted ${d.on_post_wanted} of ${d.available})`,
+    level_standby: "On standby",
   },
 };
 // Days of incidents the demand was read from (the weeks asked for, or fewer if the data is shorter).
@@ -104,8 +120,10 @@ function grid() {
   const b = r.body;
   const days = [...Array(7).keys()].map((i) => 7 * state.week + i).filter((k) => k < r.days);
   const head = h("tr", {}, h("th", { scope: "col" }, t("person")),
-    days.map((k) => { const iso = dayOf(r.first_day, k); return h("th", { scope: "col", class: k === state.day ? "chosen" : null },
-      h("button", { type: "button", class: "link day", "data-day": k, onclick: () => { state.day = k; grid(); crews(); } }, `${iso.slice(5)} ${t("days")[weekday(iso)]}`)); }));
+    days.map((k) => { const iso = dayOf(r.first_day, k); const l = levelOn(iso);
+      return h("th", { scope: "col", class: [k === state.day ? "chosen" : "", l ? "level" : ""].join(" ").trim() || null },
+        h("button", { type: "button", class: "link day", "data-day": k, onclick: () => { state.day = k; grid(); crews(); } }, `${iso.slice(5)} ${t("days")[weekday(iso)]}`),
+        l ? h("span", { class: "badge level-badge", title: levelName(l) }, levelName(l).slice(0, state.lang === "zh" ? 2 : 7)) : null); }));
   const rows = b.people.map((p, i) => h("tr", { "data-person": p.id },
     h("th", { scope: "row" }, `${p.badge} ${p.name || ""}`, h("span", { class: "muted" }, ` ${t("kinds")[p.kind] || ""}`)),
     days.map((k) => { const s = b.assignment[i][k]; const code = s === null ? null : b.pattern[s];
@@ -130,6 +148,7 @@ function crews() {
   const b = r.body;
   const iso = dayOf(r.first_day, state.day);
   $("crews-day").textContent = `${iso} ${t("days")[weekday(iso)]}`;
+  levelDay(box, iso);
   const who = (id) => {
     const p = b.people.find((x) => x.id === id);
     if (!p) return String(id);
@@ -144,6 +163,77 @@ function crews() {
         c.driver ? null : h("span", { class: "muted" }, ` · ${t("no_driver")}`)))),
       team.standby.length ? h("span", {}, `${t("standby")}${colon()}${listed(team.standby.map(who))}`) : null));
   });
+}
+
+// The raised duty level over a day, if any.
+const levelOn = (iso) => ((state.roster && state.roster.body.levels) || []).find((l) => l.state === "raised" && l.first_day <= iso && iso <= l.last_day);
+const levelName = (l) => (state.lang === "zh" ? l.name_zh : l.name_en);
+
+function levelDay(box, iso) {
+  const l = levelOn(iso);
+  const d = l && (l.days || []).find((x) => x.day === iso);
+  if (!d) return;
+  const b = state.roster.body;
+  box.append(h("article", { class: "card level-day", id: "level-day" },
+    h("b", {}, levelName(l)), h("span", {}, t("on_post")(d)),
+    h("span", {}, `${t("level_standby")}${colon()}${d.standby.length ? listed(d.standby.map((id) => personName(b, id))) : "—"}`)));
+}
+
+function levels() {
+  const el = $("levels");
+  el.innerHTML = "";
+  const r = state.roster;
+  $("raise-level").hidden = !(r && writes() && (state.duty.levels || []).length);
+  if (!r) return;
+  const list = (r.body.levels || []).slice().reverse();
+  if (!list.length) { el.append(h("li", { class: "muted" }, t("none_levels"))); return; }
+  for (const l of list) {
+    el.append(h("li", { class: `duty-level ${l.state}`, "data-level": l.n }, `${t("level_line")(l)} · ${t(l.state)}`,
+      l.state === "raised" && writes() ? [" ", h("button", { type: "button", class: "lower", onclick: () => lowerLevel(l) }, t("lower"))] : null));
+  }
+}
+
+async function lowerLevel(l) {
+  const r = state.roster;
+  let out;
+  try { out = await change(`/api/v1/rosters/${r.id}/levels/${l.n}/lower`, { version: r.version }); } catch (e) { message(problem(e)); return; }
+  await loadRosters(r.id);
+  message(t("level_lowered")(levelName(l), out.change.cells.length));
+  await render();
+}
+
+function raiseDialog() {
+  const r = state.roster;
+  const today = state.duty.today;
+  const first = dayOf(r.first_day, 0) > today ? dayOf(r.first_day, 0) : today;
+  const last = dayOf(r.first_day, r.days - 1);
+  const error = h("p", { id: "level-error", role: "alert", class: "error" });
+  const close = () => { dialog.close(); dialog.remove(); };
+  const dialog = h("dialog", { id: "level-dialog", class: "form-dialog", "aria-labelledby": "level-dialog-title" },
+    h("form", { method: "dialog", class: "stack", id: "level-form" },
+      h("h2", { id: "level-dialog-title" }, t("raise")),
+      h("label", {}, h("span", {}, t("level")), h("select", { id: "level-code" },
+        state.duty.levels.map((l) => h("option", { value: l.code }, levelName(l))))),
+      h("label", {}, h("span", {}, t("from_day")), h("input", { id: "level-from", type: "date", value: first, min: first, max: last, required: true })),
+      h("label", {}, h("span", {}, t("to_day")), h("input", { id: "level-to", type: "date", value: first, min: first, max: last, required: true })),
+      h("label", {}, h("span", {}, t("reason")), h("input", { id: "level-reason", maxlength: 200, required: true })),
+      h("div", { class: "actions" }, h("button", { type: "submit", id: "level-send" }, t("raise_send")))),
+    error,
+    h("div", { class: "actions" }, h("button", { type: "button", onclick: close }, t("cancel"))));
+  dialog.querySelector("#level-form").onsubmit = async (ev) => {
+    ev.preventDefault();
+    const body = { level: $("level-code").value, first_day: $("level-from").value, last_day: $("level-to").value, reason: $("level-reason").value.trim(), version: r.version };
+    let out;
+    try { out = await change(`/api/v1/rosters/${r.id}/levels`, body); } catch (e) { error.textContent = problem(e); return; }
+    close();
+    await loadRosters(r.id);
+    state.day = Math.max(0, Math.round((new Date(`${body.first_day}T00:00:00Z`) - new Date(`${r.first_day}T00:00:00Z`)) / 864e5));
+    state.week = Math.floor(state.day / 7);
+    message(t("level_raised")(state.lang === "zh" ? out.change.name_zh : out.change.name_en, out.change.cells.length, out.change.short_days || []));
+    await render();
+  };
+  document.body.append(dialog);
+  dialog.showModal();
 }
 
 const personName = (b, id) => { const p = b.people.find((x) => x.id === id); return p ? `${p.name || ""}（${p.badge}）` : String(id); };
@@ -233,7 +323,9 @@ function history() {
   const events = (b.changes || []).slice().reverse();
   if (!events.length) { el.append(h("li", { class: "muted" }, t("none_history"))); return; }
   for (const e of events) {
-    el.append(h("li", { class: `change ${e.kind}` }, h("b", {}, `${t(e.kind === "sick" ? "sick_event" : "swap_event")} · ${when(e.at)} · ${e.by}`),
+    const kind = { sick: "sick_event", level: "level_event", level_lowered: "lowered_event" }[e.kind] || "swap_event";
+    const what = e.kind === "level" || e.kind === "level_lowered" ? ` · ${state.lang === "zh" ? e.name_zh : e.name_en}` : "";
+    el.append(h("li", { class: `change ${e.kind}` }, h("b", {}, `${t(kind)}${what} · ${when(e.at)} · ${e.by}`),
       h("ul", {}, e.cells.map((c) => h("li", {}, t("cell_change")(personName(b, c.person), c.day, shiftName(c.from), shiftName(c.to), c.overtime))))));
   }
 }
@@ -247,6 +339,7 @@ async function render() {
   weeks();
   grid();
   crews();
+  levels();
   requests();
   history();
 }
@@ -276,6 +369,7 @@ async function init() {
     $("build-roster").disabled = false;
     await render();
   };
+  $("raise-level").onclick = () => raiseDialog();
   $("publish").onclick = async () => {
     try {
       await change(`/api/v1/rosters/${state.roster.id}/publish`, { version: state.roster.version });

@@ -194,5 +194,37 @@ fn personnel_are_listed_imported_and_given_leave() {
     );
     let o = run(dir.path(), &["roster", "decide", &id, "1", "approve", "--version", "4"]);
     assert_eq!(o.status.code(), Some(6), "{}", stderr(&o));
+
+    // 二级勤务 over two days: half the station on post, the other half standing by; then lowered.
+    let day2 = (chrono::NaiveDate::parse_from_str(&day1, "%Y-%m-%d").unwrap() + chrono::Duration::days(1)).to_string();
+    let level = |code: &str, version: &str| {
+        run(
+            dir.path(),
+            &[
+                "roster",
+                "level",
+                &id,
+                "--level",
+                code,
+                "--from",
+                &day1,
+                "--to",
+                &day2,
+                "--reason",
+                "国庆安保",
+                "--version",
+                version,
+            ],
+        )
+    };
+    let e = one_line_error(&level("7", "4"));
+    assert!(e.contains("level \"7\": one of 1, 2, 3"), "{e}");
+    let o = level("2", "4");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("二级勤务") && text.contains("on standby"), "{text}");
+    let o = run(dir.path(), &["roster", "lower", &id, "1", "--version", "5"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("lowered"));
     ledger_verifies(dir.path(), "fengqiao-data");
 }
