@@ -143,14 +143,7 @@ pub fn raise(
     let mut all = existing;
     all.push(record);
     body["levels"] = json!(all);
-    store.update_roster(
-        id,
-        &stored.record.roster.state,
-        &body,
-        stored.record.version,
-        Utc::now(),
-        actor,
-    )?;
+    stored.save(store, &body, actor)?;
     Ok(event)
 }
 
@@ -205,14 +198,7 @@ pub fn lower(
     });
     let mut body = stored.rewritten_for(&sp, &assignment, event.clone());
     body["levels"] = json!(all);
-    store.update_roster(
-        id,
-        &stored.record.roster.state,
-        &body,
-        stored.record.version,
-        Utc::now(),
-        actor,
-    )?;
+    stored.save(store, &body, actor)?;
     Ok(event)
 }
 

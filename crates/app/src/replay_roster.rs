@@ -542,19 +542,15 @@ mod tests {
             })
             .collect();
         let stations = [(-5000.0, 0.0), (5000.0, 0.0)];
-        let r = share(
-            &history,
-            first,
-            &stations,
-            &windows,
-            &[0, 8, 16],
-            &Sharing {
+        let shared = |across_stations: bool| {
+            let how = Sharing {
                 units: 2,
                 service: (45.0, "default"),
-                across_stations: true,
-            },
-        )
-        .unwrap();
+                across_stations,
+            };
+            share(&history, first, &stations, &windows, &[0, 8, 16], &how).unwrap()
+        };
+        let r = shared(true);
         assert_eq!(r.history_incidents, 8 * 7 * 13);
         assert!((r.history_weeks - 8.0).abs() < 1e-9);
         let total: u32 = r.staffing.iter().flatten().sum();
@@ -570,19 +566,7 @@ mod tests {
         }
         assert!(r.staffing.iter().any(|c| c[0] < 2));
         // Kept within each station, the crews move only in time.
-        let r = share(
-            &history,
-            first,
-            &stations,
-            &windows,
-            &[0, 8, 16],
-            &Sharing {
-                units: 2,
-                service: (45.0, "default"),
-                across_stations: false,
-            },
-        )
-        .unwrap();
+        let r = shared(false);
         for s in 0..2 {
             assert_eq!(r.staffing.iter().map(|c| c[s]).sum::<u32>(), 2 * 21);
         }

@@ -511,6 +511,19 @@ impl Stored {
         body
     }
 
+    /// Stores `body` as the roster's next version, in the state it was in.
+    pub(crate) fn save(&self, store: &dyn Store, body: &Value, actor: &str) -> Result<()> {
+        store.update_roster(
+            self.record.id,
+            &self.record.roster.state,
+            body,
+            self.record.version,
+            Utc::now(),
+            actor,
+        )?;
+        Ok(())
+    }
+
     pub(crate) fn cells(&self, changes: &[Change]) -> Value {
         let first = self.record.roster.first_day;
         json!(
@@ -580,14 +593,7 @@ pub fn sick_call(
         "at": Utc::now(), "by": actor, "cells": stored.cells(&changes),
     });
     let body = stored.rewritten(&assignment, event.clone());
-    store.update_roster(
-        id,
-        &stored.record.roster.state,
-        &body,
-        stored.record.version,
-        Utc::now(),
-        actor,
-    )?;
+    stored.save(store, &body, actor)?;
     Ok(event)
 }
 

@@ -211,8 +211,8 @@ fn station_roll() -> String {
     csv
 }
 
-#[tokio::test]
-async fn a_roster_is_built_from_the_demand_scoped_masked_and_published_once() {
+/// A fresh server with PS01's roll imported, and a duty commander's token.
+async fn station_with_roll() -> (TestApp, String) {
     let app = spawn_app().await;
     let roll = station_roll();
     let r = app
@@ -226,6 +226,12 @@ async fn a_roster_is_built_from_the_demand_scoped_masked_and_published_once() {
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let commander = user_token(&app, "duty", "commander", (None, None, None));
+    (app, commander)
+}
+
+#[tokio::test]
+async fn a_roster_is_built_from_the_demand_scoped_masked_and_published_once() {
+    let (app, commander) = station_with_roll().await;
     for (body, field) in [
         (r#"{"station":"PS01","weeks":14}"#, "weeks"),
         (r#"{"station":"PS99"}"#, "station"),
@@ -522,19 +528,7 @@ async fn a_roster_is_built_from_the_demand_scoped_masked_and_published_once() {
 /// days back what they needed and takes back the shifts it added.
 #[tokio::test]
 async fn a_duty_level_is_raised_over_days_and_lowered_again() {
-    let app = spawn_app().await;
-    let roll = station_roll();
-    let r = app
-        .call_bytes_as(
-            Some(&app.token),
-            "POST",
-            "/api/v1/personnel/import",
-            "text/csv",
-            roll.as_bytes(),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.body);
-    let commander = user_token(&app, "duty", "commander", (None, None, None));
+    let (app, commander) = station_with_roll().await;
     let duty = call_as(&app, &commander, "GET", "/api/v1/duty", "").await.json();
     let codes: Vec<&str> = duty["levels"]
         .as_array()
