@@ -187,6 +187,21 @@ pub fn lower(
         }
         undone = undo(&stored, &mut assignment, &all[k]["cells"], from_day);
     }
+    // Overtime allowed only where it is still worked.
+    for m in &mut sp.members {
+        m.overtime_minutes = 0;
+    }
+    let events = stored.record.roster.body["changes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    crate::roster::allow_overtime(
+        &mut sp,
+        &stored.people,
+        stored.record.roster.first_day,
+        &assignment,
+        &events,
+    );
     all[k]["state"] = json!("lowered");
     all[k]["lowered_by"] = json!(actor);
     all[k]["lowered_at"] = json!(Utc::now());

@@ -164,6 +164,7 @@ fn station_problem(
         contract_minutes: CONTRACT_HOURS * 60 * days as u32 / 7,
         leave: Vec::new(),
         driver: true,
+        overtime_minutes: 0,
     };
     StationProblem {
         days,

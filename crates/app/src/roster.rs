@@ -154,6 +154,7 @@ fn station_problem(
                     .flat_map(|l| (0..days).filter(|&d| l.covers(first_day + Duration::days(d as i64))))
                     .collect(),
                 driver: p.person.qualifications.iter().any(|q| q == "driving"),
+                overtime_minutes: 0,
             })
             .collect(),
         shifts,
@@ -452,7 +453,9 @@ pub(crate) fn load(store: &dyn Store, duty: &DutyConfig, viewer: &Viewer, id: i6
         )));
     }
     let leave = store.leave(first_day, first_day + Duration::days(days as i64 - 1))?;
-    let sp = station_problem(duty, &people, &leave, first_day, days, shifts, crews);
+    let mut sp = station_problem(duty, &people, &leave, first_day, days, shifts, crews);
+    let events = body["changes"].as_array().cloned().unwrap_or_default();
+    allow_overtime(&mut sp, &people, first_day, &assignment, &events);
     Ok(Stored {
         stem: call_sign_stem(&station.name_zh, &station.code),
         record,
@@ -500,7 +503,15 @@ impl Stored {
     ) -> Value {
         let mut body = self.record.roster.body.clone();
         body["demand"] = json!(sp.crews);
-        let out = outcome(sp, &self.people, assignment, &self.stem);
+        let mut sp = sp.clone();
+        allow_overtime(
+            &mut sp,
+            &self.people,
+            self.record.roster.first_day,
+            assignment,
+            std::slice::from_ref(&event),
+        );
+        let out = outcome(&sp, &self.people, assignment, &self.stem);
         for key in ["assignment", "teams", "violations", "shortfalls", "fairness"] {
             body[key] = out[key].clone();
         }
@@ -534,9 +545,41 @@ impl Stored {
                     "day": first + Duration::days(c.day as i64),
                     "from": c.from.map(|s| self.sp.shifts[s].code.clone()),
                     "to": c.to.map(|s| self.sp.shifts[s].code.clone()),
+                    "overtime": c.overtime,
                 }))
                 .collect::<Vec<_>>()
         )
+    }
+}
+
+/// Overtime the events' repairs gave (加班, marked) and still worked is
+/// allowed beyond the contract: a roster that holds it breaks no rule.
+pub(crate) fn allow_overtime(
+    sp: &mut StationProblem,
+    people: &[Person],
+    first_day: NaiveDate,
+    assignment: &fengqiao_roster::Roster,
+    events: &[Value],
+) {
+    let cells = events
+        .iter()
+        .flat_map(|e| e["cells"].as_array().into_iter().flatten())
+        .filter(|c| c["overtime"] == true);
+    for cell in cells {
+        let i = people.iter().position(|p| Some(p.id) == cell["person"].as_i64());
+        let d = serde_json::from_value::<NaiveDate>(cell["day"].clone())
+            .ok()
+            .and_then(|day| usize::try_from((day - first_day).num_days()).ok())
+            .filter(|&d| d < sp.days);
+        let s = sp
+            .shifts
+            .iter()
+            .position(|x| Some(x.code.as_str()) == cell["to"].as_str());
+        if let (Some(i), Some(d), Some(s)) = (i, d, s)
+            && assignment[i][d] == Some(s)
+        {
+            sp.members[i].overtime_minutes += sp.shifts[s].minutes;
+        }
     }
 }
 

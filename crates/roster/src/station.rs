@@ -54,6 +54,8 @@ pub struct Member {
     /// Days (from 0) on leave.
     pub leave: Vec<usize>,
     pub driver: bool,
+    /// Overtime (加班) already worked on this roster, beyond the contract.
+    pub overtime_minutes: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -207,7 +209,7 @@ impl StationProblem {
                 } else {
                     0.0
                 };
-                let max_minutes = cap as u32;
+                let max_minutes = cap as u32 + m.overtime_minutes;
                 // Room for at least the longest shift below the maximum, so some total fits.
                 let min_minutes = ((FLOOR * share).floor() as u32).min(max_minutes.saturating_sub(longest));
                 Staff {
@@ -1051,6 +1053,7 @@ mod tests {
             contract_minutes: 40 * 60 * 2,
             leave: vec![],
             driver: !sworn,
+            overtime_minutes: 0,
         }
     }
 
@@ -1065,6 +1068,30 @@ mod tests {
             crews: vec![vec![crews; 3]; 14],
             members,
         }
+    }
+
+    #[test]
+    fn overtime_on_record_is_allowed_beyond_the_contract() {
+        let mut sp = station(1, 0, 0);
+        sp.rules.duty_officer = false;
+        sp.members[0].contract_minutes = 480 * 2;
+        // Three day shifts on a contract of two.
+        let mut assignment: Roster = vec![vec![None; 14]];
+        for d in 0..3 {
+            assignment[0][d] = Some(0);
+        }
+        let roster = StationRoster {
+            teams: form_teams(&sp, &assignment),
+            assignment,
+            objective: 0,
+            lower_bound: None,
+        };
+        assert!(
+            check(&sp, &roster).iter().any(|v| v.contains("minutes")),
+            "beyond the contract"
+        );
+        sp.members[0].overtime_minutes = 480;
+        assert_eq!(check(&sp, &roster), Vec::<String>::new());
     }
 
     #[test]

@@ -491,6 +491,7 @@ async fn a_roster_is_built_from_the_demand_scoped_masked_and_published_once() {
     let after = r.json()["roster"].clone();
     assert!(cell(&after, sick_one, 1).is_null());
     let cells = r.json()["change"]["cells"].as_array().unwrap().clone();
+    assert!(cells.iter().all(|c| c["overtime"].is_boolean()), "overtime (加班) marked or not");
     assert!(
         cells
             .iter()
@@ -607,6 +608,8 @@ async fn a_duty_level_is_raised_over_days_and_lowered_again() {
         assert_eq!(d["on_post_wanted"], 48);
     }
     assert!(!change["cells"].as_array().unwrap().is_empty());
+    // Overtime the raise gave is marked and allowed: the roster breaks no rule.
+    assert_eq!(after["body"]["violations"], serde_json::json!([]));
     for d in [0, 3, 4, 5, 6] {
         assert_eq!(
             after["body"]["assignment"]
