@@ -1077,9 +1077,7 @@ mod tests {
         sp.members[0].contract_minutes = 480 * 2;
         // Three day shifts on a contract of two.
         let mut assignment: Roster = vec![vec![None; 14]];
-        for d in 0..3 {
-            assignment[0][d] = Some(0);
-        }
+        assignment[0][..3].fill(Some(0));
         let roster = StationRoster {
             teams: form_teams(&sp, &assignment),
             assignment,

@@ -491,7 +491,10 @@ async fn a_roster_is_built_from_the_demand_scoped_masked_and_published_once() {
     let after = r.json()["roster"].clone();
     assert!(cell(&after, sick_one, 1).is_null());
     let cells = r.json()["change"]["cells"].as_array().unwrap().clone();
-    assert!(cells.iter().all(|c| c["overtime"].is_boolean()), "overtime (加班) marked or not");
+    assert!(
+        cells.iter().all(|c| c["overtime"].is_boolean()),
+        "overtime (加班) marked or not"
+    );
     assert!(
         cells
             .iter()
