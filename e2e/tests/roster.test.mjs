@@ -220,6 +220,19 @@ test("a commander raises 二级勤务 for a typhoon, reads who is on post and on
   await page.locator("#levels li.lowered").waitFor();
   assert.equal(await page.locator("#grid thead th.level").count(), 0);
   await page.locator("#history li.change.level_lowered").first().waitFor();
+
+  // For the whole area at once: every station's published roster over those days.
+  await page.locator("#raise-level").click();
+  await page.locator("#level-code").selectOption("3");
+  await page.locator("#level-from").fill(from);
+  await page.locator("#level-to").fill(to);
+  await page.locator("#level-reason").fill("台风“梅花”登陆");
+  await page.locator("#level-all").check();
+  await page.locator("#level-send").click();
+  await page.locator("#page-message").filter({ hasText: /已在 \d+ 个派出所提升为三级勤务/ }).waitFor();
+  const raisedAt = Number((await page.locator("#page-message").textContent()).match(/已在 (\d+) 个/)[1]);
+  assert.ok(raisedAt >= 2, "more than the one station");
+  await page.locator("#levels li.raised").filter({ hasText: "三级勤务" }).waitFor();
   assert.deepEqual(errors, []);
   await context.close();
 });

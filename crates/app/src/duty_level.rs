@@ -34,6 +34,75 @@ fn day_of(v: &Value) -> Option<NaiveDate> {
     serde_json::from_value(v.clone()).ok()
 }
 
+/// A level still raised on any of the days asked for.
+fn overlapping(body: &Value, ask: &Raise) -> Option<Value> {
+    levels(body).into_iter().find(|l| {
+        l["state"] == "raised"
+            && day_of(&l["first_day"]).is_some_and(|f| f <= ask.last_day)
+            && day_of(&l["last_day"]).is_some_and(|t| t >= ask.first_day)
+    })
+}
+
+/// Raises `ask.level` at every station in the viewer's sight, on the newest
+/// published roster holding all its days. Every station is checked first:
+/// if a level is raised already at any of them, nothing is raised and the
+/// stations are named. Stations without such a roster are listed.
+pub fn raise_everywhere(
+    store: &dyn Store,
+    duty: &DutyConfig,
+    viewer: &Viewer,
+    ask: &Raise,
+    actor: &str,
+    today: NaiveDate,
+) -> Result<Value> {
+    let mut targets = Vec::new();
+    let mut without = Vec::new();
+    for station in crate::personnel::stations(store)?
+        .into_iter()
+        .filter(|s| viewer.sees(s))
+    {
+        let covering = store.rosters(Some(&station.code), 50)?.into_iter().find(|r| {
+            r.roster.state == "published"
+                && r.roster.first_day <= ask.first_day
+                && ask.last_day < r.roster.first_day + Duration::days(i64::from(r.roster.days))
+        });
+        match covering {
+            Some(r) => targets.push((station.code, r)),
+            None => without.push(station.code),
+        }
+    }
+    if targets.is_empty() {
+        return Err(Error::field(
+            "first_day",
+            &ask.first_day.to_string(),
+            format!(
+                "no station in sight has a published roster from {} to {}",
+                ask.first_day, ask.last_day
+            ),
+        ));
+    }
+    let clash: Vec<&str> = targets
+        .iter()
+        .filter(|(_, r)| overlapping(&r.roster.body, ask).is_some())
+        .map(|(code, _)| code.as_str())
+        .collect();
+    if !clash.is_empty() {
+        return Err(Error::conflict(format!(
+            "a duty level is raised already on these days at {}: lower it first",
+            clash.join(", ")
+        )));
+    }
+    let mut raised = Vec::with_capacity(targets.len());
+    for (code, r) in &targets {
+        let e = raise(store, duty, viewer, r.id, r.version, ask, actor, today)?;
+        raised.push(json!({
+            "station": code, "roster": r.id, "cells": e["cells"].as_array().map_or(0, Vec::len),
+            "short_days": e["short_days"], "name_zh": e["name_zh"], "name_en": e["name_en"],
+        }));
+    }
+    Ok(json!({"level": ask.level, "raised": raised, "without_roster": without}))
+}
+
 /// Raises `ask.level` over its days of roster `id` (today or later);
 /// refused where another level is still raised on any of them.
 #[allow(clippy::too_many_arguments)]
@@ -83,11 +152,7 @@ pub fn raise(
     check_version(&stored, version)?;
     let (from, to) = (stored.day(ask.first_day)?, stored.day(ask.last_day)?);
     let existing = levels(&stored.record.roster.body);
-    if let Some(l) = existing.iter().find(|l| {
-        l["state"] == "raised"
-            && day_of(&l["first_day"]).is_some_and(|f| f <= ask.last_day)
-            && day_of(&l["last_day"]).is_some_and(|t| t >= ask.first_day)
-    }) {
+    if let Some(l) = overlapping(&stored.record.roster.body, ask) {
         return Err(Error::conflict(format!(
             "{} is raised from {} to {} already: lower it first",
             l["name_zh"].as_str().unwrap_or(""),

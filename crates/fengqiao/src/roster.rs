@@ -110,6 +110,17 @@ pub enum RosterCommand {
         #[arg(long)]
         version: u32,
     },
+    /// Raise a duty level at every station, on each one's published roster over the days
+    LevelAll {
+        #[arg(long)]
+        level: String,
+        #[arg(long)]
+        from: chrono::NaiveDate,
+        #[arg(long)]
+        to: chrono::NaiveDate,
+        #[arg(long)]
+        reason: String,
+    },
     /// Lower raised duty level N from today
     Lower {
         id: i64,
@@ -421,6 +432,43 @@ pub fn run(settings: &Settings, cmd: &RosterCommand) -> Result<()> {
                     d["on_post_wanted"],
                     d["standby"].as_array().map_or(0, Vec::len),
                     d["standby_wanted"]
+                );
+            }
+            Ok(())
+        }
+        RosterCommand::LevelAll {
+            level,
+            from,
+            to,
+            reason,
+        } => {
+            let ask = fengqiao_app::duty_level::Raise {
+                level: level.clone(),
+                first_day: *from,
+                last_day: *to,
+                reason: reason.clone(),
+            };
+            let done = fengqiao_app::duty_level::raise_everywhere(store, &settings.city.duty, &op, &ask, "cli", today)?;
+            fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
+            for r in done["raised"].as_array().into_iter().flatten() {
+                println!(
+                    "{} roster {}: {} raised, {} shifts changed",
+                    r["station"].as_str().unwrap_or(""),
+                    r["roster"],
+                    r["name_zh"].as_str().unwrap_or(""),
+                    r["cells"]
+                );
+            }
+            let without: Vec<&str> = done["without_roster"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            if !without.is_empty() {
+                println!(
+                    "no published roster over those days, not raised: {}",
+                    without.join(", ")
                 );
             }
             Ok(())

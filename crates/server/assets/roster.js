@@ -28,7 +28,8 @@ const I18N = {
     level_raised: (name, n, short) => `已提升为${name}，调整 ${n} 个班次。${short.length ? `受休息规则限制，${short.join("、")} 在岗人数未达要求。` : ""}`,
     level_lowered: (name, n) => `${name}已恢复正常，收回 ${n} 个加派班次。`,
     on_post: (d) => `在岗 ${d.on_post} 人（要求 ${d.on_post_wanted}，可用 ${d.available}）`,
-    level_standby: "备勤人员",
+    level_standby: "备勤人员", level_all: "辖区内所有派出所一并提升（按各所已发布的排班）",
+    level_everywhere: (name, n, without) => `已在 ${n} 个派出所提升为${name}。${without.length ? `无已发布排班、未提升：${without.join("、")}。` : ""}`,
   },
   en: {
     title: "Roster", rosters: "Duty rosters", station: "Station", roster: "Roster", week: "Week", first_day: "First day", weeks: "Weeks",
@@ -52,7 +53,8 @@ const I18N = {
     level_raised: (name, n, short) => `Raised to ${name}: ${n} shifts changed.${short.length ? ` The rest rules leave ${short.join(", ")} short of the share on post.` : ""}`,
     level_lowered: (name, n) => `${name} lowered: ${n} added shifts taken back.`,
     on_post: (d) => `${d.on_post} on post (wanted ${d.on_post_wanted} of ${d.available})`,
-    level_standby: "On standby",
+    level_standby: "On standby", level_all: "At every station in my area too (on each one's published roster)",
+    level_everywhere: (name, n, without) => `Raised to ${name} at ${n} stations.${without.length ? ` Not raised, no published roster: ${without.join(", ")}.` : ""}`,
   },
 };
 // Days of incidents the demand was read from (the weeks asked for, or fewer if the data is shorter).
@@ -217,6 +219,7 @@ function raiseDialog() {
       h("label", {}, h("span", {}, t("from_day")), h("input", { id: "level-from", type: "date", value: first, min: first, max: last, required: true })),
       h("label", {}, h("span", {}, t("to_day")), h("input", { id: "level-to", type: "date", value: first, min: first, max: last, required: true })),
       h("label", {}, h("span", {}, t("reason")), h("input", { id: "level-reason", maxlength: 200, required: true })),
+      h("label", { class: "check" }, h("input", { id: "level-all", type: "checkbox" }), h("span", {}, t("level_all"))),
       h("div", { class: "actions" }, h("button", { type: "submit", id: "level-send" }, t("raise_send")))),
     error,
     h("div", { class: "actions" }, h("button", { type: "button", onclick: close }, t("cancel"))));
@@ -224,6 +227,16 @@ function raiseDialog() {
     ev.preventDefault();
     const body = { level: $("level-code").value, first_day: $("level-from").value, last_day: $("level-to").value, reason: $("level-reason").value.trim(), version: r.version };
     let out;
+    if ($("level-all").checked) {
+      const { version, ...ask } = body;
+      try { out = await change("/api/v1/duty-levels", ask); } catch (e) { error.textContent = problem(e); return; }
+      close();
+      await loadRosters(r.id);
+      const name = out.raised.length ? (state.lang === "zh" ? out.raised[0].name_zh : out.raised[0].name_en) : ask.level;
+      message(t("level_everywhere")(name, out.raised.length, out.without_roster));
+      await render();
+      return;
+    }
     try { out = await change(`/api/v1/rosters/${r.id}/levels`, body); } catch (e) { error.textContent = problem(e); return; }
     close();
     await loadRosters(r.id);

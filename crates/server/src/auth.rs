@@ -209,6 +209,11 @@ pub const ROUTES: &[(&str, &str, Need)] = &[
     ),
     (
         "POST",
+        "/api/v1/duty-levels",
+        Need::Permission(Permission::PersonnelWrite),
+    ),
+    (
+        "POST",
         "/api/v1/rosters/*/levels/*/lower",
         Need::Permission(Permission::PersonnelWrite),
     ),

@@ -314,6 +314,10 @@ pub fn router(state: AppState) -> Router {
             axum::routing::post(personnel::raise_level),
         )
         .route(
+            "/api/v1/duty-levels",
+            axum::routing::post(personnel::raise_level_everywhere),
+        )
+        .route(
             "/api/v1/rosters/{id}/levels/{n}/lower",
             axum::routing::post(personnel::lower_level),
         )

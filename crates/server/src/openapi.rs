@@ -423,6 +423,14 @@ pub const DOCS: &[Doc] = &[
     ),
     (
         "POST",
+        "/api/v1/duty-levels",
+        "Raise a duty level at every station in the caller's sight, on each one's published roster over the days; refused whole (409, naming the stations) if a level is raised already at any of them; stations without such a roster are listed (logged)",
+        &[],
+        Some("duty_level_everywhere"),
+        200,
+    ),
+    (
+        "POST",
         "/api/v1/rosters/{id}/levels/{n}/lower",
         "Lower a raised duty level from today: its days' demand restored and the shifts it added that are unchanged taken back (logged)",
         &[],
@@ -715,6 +723,11 @@ fn body_schema(name: &str) -> Value {
                    "version": {"type": "integer", "minimum": 1}}),
             &["level", "first_day", "last_day", "reason", "version"],
         ),
+        "duty_level_everywhere" => s(
+            json!({"level": {"type": "string"}, "first_day": {"type": "string", "format": "date"},
+                   "last_day": {"type": "string", "format": "date"}, "reason": {"type": "string", "minLength": 1, "maxLength": 200}}),
+            &["level", "first_day", "last_day", "reason"],
+        ),
         "swap_decision" => s(
             json!({"decision": {"type": "string", "enum": ["approve", "refuse"]}, "version": {"type": "integer", "minimum": 1}}),
             &["decision", "version"],
@@ -841,6 +854,7 @@ pub fn route_codes(method: &str, path: &str, body: Option<&str>, need: Option<Ne
         | ("POST", "/api/v1/rosters/{id}/swaps")
         | ("POST", "/api/v1/rosters/{id}/swaps/{n}")
         | ("POST", "/api/v1/rosters/{id}/levels")
+        | ("POST", "/api/v1/duty-levels")
         | ("POST", "/api/v1/rosters/{id}/levels/{n}/lower") => &[Code::Conflict, Code::InvalidInput, Code::OutOfScope],
         ("GET", "/api/v1/leave") => &[Code::InvalidInput],
         ("POST", "/api/v1/leave") => &[Code::InvalidInput, Code::NotFound, Code::Conflict],

@@ -534,6 +534,41 @@ pub async fn raise_level(
     Ok(Json(out))
 }
 
+/// `POST /api/v1/duty-levels`: raise a duty level at every station in
+/// sight, on the published roster over its days.
+pub async fn raise_level_everywhere(
+    State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
+    raw: axum::body::Bytes,
+) -> Result<Json<Value>, ApiError> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Body {
+        level: String,
+        first_day: chrono::NaiveDate,
+        last_day: chrono::NaiveDate,
+        reason: String,
+    }
+    let b: Body = crate::body::json(&raw)?;
+    let viewer = viewer(&state, &who);
+    let settings = state.settings.clone();
+    let day = today(&state);
+    let out = on_worker(&state, move |s| -> fengqiao_app::Result<Value> {
+        let ask = fengqiao_app::duty_level::Raise {
+            level: b.level,
+            first_day: b.first_day,
+            last_day: b.last_day,
+            reason: b.reason,
+        };
+        let done =
+            fengqiao_app::duty_level::raise_everywhere(s, &settings.city.duty, &viewer, &ask, &who.username, day)?;
+        fengqiao_app::ledger::sequence_after_write(&settings.ledger, s);
+        Ok(done)
+    })
+    .await??;
+    Ok(Json(out))
+}
+
 /// `POST /api/v1/rosters/{id}/levels/{n}/lower`: lower a raised duty level from today.
 pub async fn lower_level(
     State(state): State<AppState>,

@@ -226,5 +226,24 @@ fn personnel_are_listed_imported_and_given_leave() {
     let o = run(dir.path(), &["roster", "lower", &id, "1", "--version", "5"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("lowered"));
+    // Every station's published roster over the days at once: the demo publishes one per station.
+    let o = run(
+        dir.path(),
+        &[
+            "roster",
+            "level-all",
+            "--level",
+            "3",
+            "--from",
+            &day1,
+            "--to",
+            &day2,
+            "--reason",
+            "台风",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(text.matches("三级勤务 raised").count(), 8, "{text}");
     ledger_verifies(dir.path(), "fengqiao-data");
 }

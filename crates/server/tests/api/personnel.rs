@@ -673,6 +673,45 @@ async fn a_duty_level_is_raised_over_days_and_lowered_again() {
         .map(|c| c["kind"].as_str().unwrap())
         .collect();
     assert_eq!(kinds, ["level", "level_lowered"]);
+
+    // For a typhoon over the city: every station in sight with a published roster over the days.
+    let published = call_as(
+        &app,
+        &commander,
+        "POST",
+        &format!("/api/v1/rosters/{id}/publish"),
+        r#"{"version":3}"#,
+    )
+    .await;
+    assert_eq!(published.status, 200, "{}", published.body);
+    let everywhere = |level: &str| {
+        format!(
+            r#"{{"level":"{level}","first_day":"{}","last_day":"{}","reason":"台风“梅花”登陆"}}"#,
+            day(1),
+            day(2)
+        )
+    };
+    assert_eq!(
+        call_as(&app, &officer, "POST", "/api/v1/duty-levels", &everywhere("3"))
+            .await
+            .status,
+        403
+    );
+    let all = call_as(&app, &commander, "POST", "/api/v1/duty-levels", &everywhere("3")).await;
+    assert_eq!(all.status, 200, "{}", all.body);
+    let all = all.json();
+    assert_eq!(all["raised"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        (
+            all["raised"][0]["station"].as_str(),
+            all["raised"][0]["roster"].as_i64()
+        ),
+        (Some("PS01"), Some(id))
+    );
+    assert!(all["without_roster"].as_array().unwrap().iter().any(|s| s == "PS02"));
+    let again = call_as(&app, &commander, "POST", "/api/v1/duty-levels", &everywhere("2")).await;
+    assert_eq!(again.status, 409, "{}", again.body);
+    assert!(again.body.contains("PS01"), "{}", again.body);
     let logged = off_runtime(|| {
         fengqiao_store::ledger::all_entries(app.db.open().as_ref())
             .unwrap()
@@ -680,7 +719,7 @@ async fn a_duty_level_is_raised_over_days_and_lowered_again() {
             .filter(|e| e.record_type == "roster" && e.record_id == id.to_string())
             .count()
     });
-    assert_eq!(logged, 3);
+    assert_eq!(logged, 5);
 }
 
 /// The patrol sheet names the crews of the published roster for the plan's
