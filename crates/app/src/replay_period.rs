@@ -203,11 +203,7 @@ pub fn replay_period(
     // Each station spreads its own units evenly over its own area (the cells nearer to it than to any other).
     let mut area_cells: Vec<Vec<Xy>> = vec![Vec::new(); station_xy.len()];
     for &p in &cells_xy {
-        let d = |s: &Xy| (s.0 - p.0).powi(2) + (s.1 - p.1).powi(2);
-        let s = (0..station_xy.len())
-            .min_by(|&a, &b| d(&station_xy[a]).total_cmp(&d(&station_xy[b])))
-            .expect("stations");
-        area_cells[s].push(p);
+        area_cells[crate::replay_roster::nearest(&station_xy, p)].push(p);
     }
     let even_xy: Vec<Xy> = area_cells
         .iter()

@@ -278,27 +278,24 @@ pub fn people(
     let crew_size = usize::from(duty.rules.crew_size.max(1));
     let day_minutes: u32 = shifts.iter().map(|s| s.minutes).sum();
     let contract = f64::from(CONTRACT_HOURS * 60) * days as f64 / 7.0;
-    let units = rosters.units as usize;
-    let duty_seats = usize::from(duty.rules.officer_on_duty_every_hour);
+    let duty_seats = f64::from(u8::from(duty.rules.officer_on_duty_every_hour));
     let people_for = |seats: f64| (seats * f64::from(day_minutes) * days as f64 / contract * RELIEF).ceil() as usize;
-    // A station's strength for the crew-shifts it has over the days rostered (its fixed share, or its staffing share when crews move between stations).
-    let strength_of = |s: usize| {
-        let crews: u32 = if rosters.across_stations {
-            rosters.staffing[..days * per_day].iter().map(|c| c[s]).sum()
-        } else {
-            rosters.units * (days * per_day) as u32
-        };
-        let mean = f64::from(crews) / (days * per_day) as f64;
-        let seats = |per_crew: f64| mean * per_crew;
+    // Sworn (a lead a crew and the duty officer) and auxiliaries for a mean number of crews a shift.
+    let strength = |crews: f64| {
         (
-            people_for(seats(1.0) + duty_seats as f64),
-            people_for(seats((crew_size - 1) as f64)),
+            people_for(crews + duty_seats),
+            people_for(crews * (crew_size - 1) as f64),
         )
     };
-    let fixed_strength = (
-        people_for(units as f64 + duty_seats as f64),
-        people_for((units * (crew_size - 1)) as f64),
-    );
+    let fixed_strength = strength(f64::from(rosters.units));
+    // With crews moved between stations, a station's strength follows its share over the days rostered.
+    let strength_of = |s: usize| {
+        if !rosters.across_stations {
+            return fixed_strength;
+        }
+        let crews: u32 = rosters.staffing[..days * per_day].iter().map(|c| c[s]).sum();
+        strength(f64::from(crews) / (days * per_day) as f64)
+    };
     let profiles = |s: usize| -> [Vec<Vec<u32>>; 2] {
         [
             vec![vec![rosters.units; per_day]; days],

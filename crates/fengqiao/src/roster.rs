@@ -97,29 +97,15 @@ pub enum RosterCommand {
     /// Raise a duty level (勤务等级) over some days: its share of the station on post, another on standby
     Level {
         id: i64,
-        /// A level code of the duty configuration (built in: 1, 2, 3)
-        #[arg(long)]
-        level: String,
-        #[arg(long)]
-        from: chrono::NaiveDate,
-        #[arg(long)]
-        to: chrono::NaiveDate,
-        /// Why (a holiday, a typhoon, a major event)
-        #[arg(long)]
-        reason: String,
+        #[command(flatten)]
+        ask: LevelArgs,
         #[arg(long)]
         version: u32,
     },
     /// Raise a duty level at every station, on each one's published roster over the days
     LevelAll {
-        #[arg(long)]
-        level: String,
-        #[arg(long)]
-        from: chrono::NaiveDate,
-        #[arg(long)]
-        to: chrono::NaiveDate,
-        #[arg(long)]
-        reason: String,
+        #[command(flatten)]
+        ask: LevelArgs,
     },
     /// Lower raised duty level N from today
     Lower {
@@ -135,6 +121,32 @@ pub enum RosterCommand {
         #[arg(long)]
         version: u32,
     },
+}
+
+/// A duty level asked for: which, over which days, why.
+#[derive(clap::Args)]
+pub struct LevelArgs {
+    /// A level code of the duty configuration (built in: 1, 2, 3)
+    #[arg(long)]
+    level: String,
+    #[arg(long)]
+    from: chrono::NaiveDate,
+    #[arg(long)]
+    to: chrono::NaiveDate,
+    /// Why (a holiday, a typhoon, a major event)
+    #[arg(long)]
+    reason: String,
+}
+
+impl LevelArgs {
+    fn ask(&self) -> fengqiao_app::duty_level::Raise {
+        fengqiao_app::duty_level::Raise {
+            level: self.level.clone(),
+            first_day: self.from,
+            last_day: self.to,
+            reason: self.reason.clone(),
+        }
+    }
 }
 
 fn summary(r: &Value) -> String {
@@ -392,20 +404,9 @@ pub fn run(settings: &Settings, cmd: &RosterCommand) -> Result<()> {
             println!("swap request {n} {}", r["state"].as_str().unwrap_or(""));
             Ok(())
         }
-        RosterCommand::Level {
-            id,
-            level,
-            from,
-            to,
-            reason,
-            version,
-        } => {
-            let ask = fengqiao_app::duty_level::Raise {
-                level: level.clone(),
-                first_day: *from,
-                last_day: *to,
-                reason: reason.clone(),
-            };
+        RosterCommand::Level { id, ask, version } => {
+            let (from, to) = (ask.from, ask.to);
+            let ask = ask.ask();
             let e =
                 fengqiao_app::duty_level::raise(store, &settings.city.duty, &op, *id, *version, &ask, "cli", today)?;
             fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
@@ -436,18 +437,8 @@ pub fn run(settings: &Settings, cmd: &RosterCommand) -> Result<()> {
             }
             Ok(())
         }
-        RosterCommand::LevelAll {
-            level,
-            from,
-            to,
-            reason,
-        } => {
-            let ask = fengqiao_app::duty_level::Raise {
-                level: level.clone(),
-                first_day: *from,
-                last_day: *to,
-                reason: reason.clone(),
-            };
+        RosterCommand::LevelAll { ask } => {
+            let ask = ask.ask();
             let done = fengqiao_app::duty_level::raise_everywhere(store, &settings.city.duty, &op, &ask, "cli", today)?;
             fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
             for r in done["raised"].as_array().into_iter().flatten() {
