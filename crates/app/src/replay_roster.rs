@@ -142,6 +142,7 @@ fn day_shifts(starts: &[u32]) -> Vec<StationShift> {
                 start_minute,
                 minutes,
                 night: start_minute < 360 || start_minute + minutes > 1440,
+                flexible: false,
             }
         })
         .collect()
@@ -165,6 +166,7 @@ fn station_problem(
         leave: Vec::new(),
         driver: true,
         overtime_minutes: 0,
+        team: None,
     };
     StationProblem {
         days,
@@ -176,6 +178,7 @@ fn station_problem(
             .map(|i| member(i, true))
             .chain((0..auxiliaries).map(|i| member(i, false)))
             .collect(),
+        rotation: None,
     }
 }
 

@@ -10,6 +10,8 @@ use crate::personnel::{Viewer, stations};
 use crate::staffing::{HourlyRequest, weekly};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use fengqiao_domain::duty::DutyConfig;
+use fengqiao_roster::cover::{crews_for, place_flexible, works_night};
+use fengqiao_roster::rotation::{StationRotation, allow_cycle_hours, solve_rotation};
 use fengqiao_roster::station::{
     Change, Member, StationProblem, StationRoster, StationRules, StationShift, check, fairness, form_teams, repair,
     shortfalls, solve_station, swap,
@@ -18,6 +20,8 @@ use fengqiao_store::Store;
 use fengqiao_store::personnel::{Leave, NewLeave, NewRoster, Person, RosterRecord};
 use serde_json::{Value, json};
 
+/// The duty pattern a build uses unless told.
+pub const DEFAULT_PATTERN: &str = "three_shift";
 /// Longest horizon, weeks (a quarter).
 pub const MAX_WEEKS: u32 = 13;
 /// Longest the solver may be given, seconds.
@@ -29,7 +33,7 @@ pub struct BuildRequest {
     /// Default: the Monday after today.
     pub first_day: Option<NaiveDate>,
     pub weeks: u32,
-    /// Shift codes of the duty configuration (default: day, evening, night).
+    /// A duty pattern's code (default: three_shift), or shift codes of the duty configuration.
     pub pattern: Vec<String>,
     pub demand: HourlyRequest,
     pub seconds: f64,
@@ -42,7 +46,7 @@ impl BuildRequest {
             station: station.to_string(),
             first_day: None,
             weeks: 4,
-            pattern: vec!["day".into(), "evening".into(), "night".into()],
+            pattern: vec![DEFAULT_PATTERN.into()],
             demand: HourlyRequest::new(now),
             seconds: 4.0,
             seed: 1,
@@ -65,22 +69,42 @@ fn call_sign_stem(name_zh: &str, code: &str) -> String {
     }
 }
 
-/// Crews needed on each day and shift: the most any hour of the shift needs.
-fn crews_by_shift(crews_by_hour: &[u32], first_weekday: usize, days: usize, shifts: &[StationShift]) -> Vec<Vec<u32>> {
-    (0..days)
-        .map(|d| {
-            shifts
-                .iter()
-                .map(|s| {
-                    let first = ((first_weekday + d) % 7) * 24 * 60 + s.start_minute as usize;
-                    (0..s.minutes.div_ceil(60) as usize)
-                        .map(|h| crews_by_hour[((first / 60) + h) % 168])
-                        .max()
-                        .unwrap_or(0)
-                })
-                .collect()
-        })
+/// Crews needed each hour of a horizon of `days` from the hour-of-week need.
+fn horizon_need(crews_by_hour: &[u32], first_weekday: usize, days: usize) -> Vec<u32> {
+    (0..days * 24)
+        .map(|h| crews_by_hour[(first_weekday * 24 + h) % 168])
         .collect()
+}
+
+/// The pattern a build asks for: a duty pattern named by its code, or shifts named by theirs.
+struct Chosen {
+    code: Option<String>,
+    shifts: Vec<StationShift>,
+    rotation: Option<StationRotation>,
+}
+
+fn choose_pattern(duty: &DutyConfig, codes: &[String]) -> Result<Chosen> {
+    let Some(p) = codes.first().filter(|_| codes.len() == 1).and_then(|c| duty.pattern(c)) else {
+        return Ok(Chosen {
+            code: None,
+            shifts: pattern_shifts(duty, codes)?,
+            rotation: None,
+        });
+    };
+    let shifts = pattern_shifts(duty, &p.shifts)?;
+    let rotation = p.rotation.as_ref().map(|r| StationRotation {
+        cycle: r
+            .cycle
+            .iter()
+            .map(|c| c.as_ref().and_then(|c| shifts.iter().position(|s| &s.code == c)))
+            .collect(),
+        teams: usize::from(r.teams),
+    });
+    Ok(Chosen {
+        code: Some(p.code.clone()),
+        shifts,
+        rotation,
+    })
 }
 
 /// The duty configuration's shifts named by `codes`, in that order.
@@ -102,6 +126,7 @@ fn pattern_shifts(duty: &DutyConfig, codes: &[String]) -> Result<Vec<StationShif
             start_minute: u32::from(s.start_minute),
             minutes: u32::from(s.minutes),
             night: s.is_night(),
+            flexible: s.flexible,
         });
     }
     Ok(shifts)
@@ -155,9 +180,11 @@ fn station_problem(
                     .collect(),
                 driver: p.person.qualifications.iter().any(|q| q == "driving"),
                 overtime_minutes: 0,
+                team: None,
             })
             .collect(),
         shifts,
+        rotation: None,
     }
 }
 
@@ -228,9 +255,9 @@ pub fn build(
         ));
     }
     if req.pattern.is_empty() {
-        return Err(Error::field("pattern", "", "at least one shift"));
+        return Err(Error::field("pattern", "", "a duty pattern or at least one shift"));
     }
-    let shifts = pattern_shifts(duty, &req.pattern)?;
+    let chosen = choose_pattern(duty, &req.pattern)?;
     let all_stations = stations(store)?;
     let station = all_stations.iter().find(|s| s.code == req.station).ok_or_else(|| {
         Error::field(
@@ -269,15 +296,31 @@ pub fn build(
         .expect("every station has its demand")
         .crews;
     let first_weekday = first_day.weekday().num_days_from_monday() as usize;
-    let crews = crews_by_shift(crews_by_hour, first_weekday, days, &shifts);
-    let sp = station_problem(duty, &people, &leave, first_day, days, shifts, crews);
+    let need = horizon_need(crews_by_hour, first_weekday, days);
+    let mut shifts = chosen.shifts;
+    let flexible: Vec<bool> = shifts.iter().map(|s| s.flexible).collect();
+    place_flexible(&need, &[], days, &mut shifts, &flexible);
     let started = std::time::Instant::now();
     let options = fengqiao_roster::Options {
         time_limit: std::time::Duration::from_secs_f64(req.seconds),
         seed: req.seed,
         bound: true,
     };
-    let solved = solve_station(&sp, &options).map_err(|e| Error::input(format!("roster for {}: {e}", station.code)))?;
+    let refused = |e: fengqiao_roster::ProblemError| Error::input(format!("roster for {}: {e}", station.code));
+    let (sp, solved, crews_per_team) = match &chosen.rotation {
+        None => {
+            let crews = crews_for(&need, &[], days, &shifts);
+            let sp = station_problem(duty, &people, &leave, first_day, days, shifts, crews);
+            let solved = solve_station(&sp, &options).map_err(refused)?;
+            (sp, solved, None)
+        }
+        Some(rotation) => {
+            let crews = vec![vec![0; shifts.len()]; days];
+            let sp = station_problem(duty, &people, &leave, first_day, days, shifts, crews);
+            let r = solve_rotation(&sp, rotation, &need, &options).map_err(refused)?;
+            (r.problem, r.roster, Some(r.crews_per_team))
+        }
+    };
     let stem = call_sign_stem(&station.name_zh, &station.code);
     let mut body = outcome(&sp, &people, &solved.assignment, &stem);
     body["pattern"] = json!(sp.shifts.iter().map(|s| &s.code).collect::<Vec<_>>());
@@ -289,6 +332,15 @@ pub fn build(
             .collect::<Vec<_>>()
     );
     body["people"] = json!(people.iter().map(|p| p.id).collect::<Vec<_>>());
+    body["duty_pattern"] = json!(chosen.code);
+    if let Some(r) = &sp.rotation {
+        body["rotation"] = json!({
+            "cycle": r.cycle.iter().map(|s| s.map(|s| &sp.shifts[s].code)).collect::<Vec<_>>(),
+            "teams": r.teams,
+            "crews_per_team": crews_per_team,
+            "team": sp.members.iter().map(|m| m.team).collect::<Vec<_>>(),
+        });
+    }
     body["demand"] = json!(sp.crews);
     body["objective"] = json!(solved.objective);
     body["lower_bound"] = json!(solved.lower_bound);
@@ -430,7 +482,14 @@ pub(crate) fn load(store: &dyn Store, duty: &DutyConfig, viewer: &Viewer, id: i6
     let (record, station) = in_sight(store, viewer, id)?;
     let body = &record.roster.body;
     let codes: Vec<String> = serde_json::from_value(body["pattern"].clone()).unwrap_or_default();
-    let shifts = pattern_shifts(duty, &codes)?;
+    let mut shifts = pattern_shifts(duty, &codes)?;
+    // As rostered: a flexible shift's start was placed by the build.
+    let times: Vec<[u32; 2]> = serde_json::from_value(body["shift_times"].clone()).unwrap_or_default();
+    for (s, [start, minutes]) in shifts.iter_mut().zip(times) {
+        s.start_minute = start;
+        s.minutes = minutes;
+        s.night = works_night(start, minutes);
+    }
     let ids: Vec<i64> = serde_json::from_value(body["people"].clone()).unwrap_or_default();
     let registry = store.personnel()?;
     let people: Vec<_> = ids
@@ -454,6 +513,22 @@ pub(crate) fn load(store: &dyn Store, duty: &DutyConfig, viewer: &Viewer, id: i6
     }
     let leave = store.leave(first_day, first_day + Duration::days(days as i64 - 1))?;
     let mut sp = station_problem(duty, &people, &leave, first_day, days, shifts, crews);
+    if let Some(r) = body.get("rotation").filter(|r| r.is_object()) {
+        let codes: Vec<Option<String>> = serde_json::from_value(r["cycle"].clone()).unwrap_or_default();
+        let team: Vec<Option<usize>> = serde_json::from_value(r["team"].clone()).unwrap_or_default();
+        let rotation = StationRotation {
+            cycle: codes
+                .iter()
+                .map(|c| c.as_ref().and_then(|c| sp.shifts.iter().position(|s| &s.code == c)))
+                .collect(),
+            teams: r["teams"].as_u64().unwrap_or(1) as usize,
+        };
+        for (m, t) in sp.members.iter_mut().zip(team) {
+            m.team = t;
+        }
+        sp.rotation = Some(rotation);
+        allow_cycle_hours(&mut sp);
+    }
     let events = body["changes"].as_array().cloned().unwrap_or_default();
     allow_overtime(&mut sp, &people, first_day, &assignment, &events);
     Ok(Stored {
@@ -781,23 +856,21 @@ mod tests {
         let mut by_hour = vec![1u32; 168];
         by_hour[9] = 3; // Monday 09:00
         by_hour[24 * 7 - 1] = 2; // Sunday 23:00
-        let shifts = [
-            StationShift {
-                code: "day".into(),
-                start_minute: 480,
-                minutes: 480,
-                night: false,
-            },
-            StationShift {
-                code: "evening".into(),
-                start_minute: 960,
-                minutes: 480,
-                night: false,
-            },
-        ];
-        let c = crews_by_shift(&by_hour, 6, 2, &shifts);
+        let duty = DutyConfig::builtin();
+        let shifts = pattern_shifts(&duty, &["day".into(), "evening".into()]).unwrap();
+        let c = crews_for(&horizon_need(&by_hour, 6, 2), &[], 2, &shifts);
         // Day 0 is a Sunday: its evening reaches 23:00; day 1 is Monday: its day shift holds 09:00.
         assert_eq!(c, vec![vec![1, 2], vec![3, 1]]);
+        let chosen = choose_pattern(&duty, &["four_team_three_shift".into()]).unwrap();
+        let r = chosen.rotation.unwrap();
+        assert_eq!((r.teams, r.cycle.len(), r.cycle[0], r.cycle[4]), (4, 8, Some(0), None));
+        assert_eq!(chosen.shifts.len(), 4);
+        assert!(
+            choose_pattern(&duty, &["day".into(), "peak".into()])
+                .unwrap()
+                .rotation
+                .is_none()
+        );
         assert_eq!(next_monday("2026-12-04".parse().unwrap()).to_string(), "2026-12-07");
         assert_eq!(next_monday("2026-12-07".parse().unwrap()).to_string(), "2026-12-14");
         assert_eq!(call_sign_stem("鼓楼派出所", "PS01"), "鼓楼巡");

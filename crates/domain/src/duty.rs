@@ -12,6 +12,42 @@ pub const BUILTIN: &str = include_str!("default_duty.toml");
 pub const MAX_SHIFT_TYPES: usize = 16;
 /// Most duty levels a bureau may define.
 pub const MAX_LEVELS: usize = 8;
+/// Most duty patterns a bureau may define.
+pub const MAX_PATTERNS: usize = 12;
+/// Longest rotation cycle, days.
+pub const MAX_CYCLE_DAYS: usize = 28;
+/// The cycle's word for a day off.
+pub const OFF: &str = "off";
+
+/// A duty pattern (勤务模式) a station is rostered on: its shifts, and
+/// whether teams (A, B, C…) rotate through a fixed cycle of them (四班三运转,
+/// 24-hour 值班 做一休三) or people are rostered shift by shift (三班倒).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DutyPattern {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    /// Shift codes rostered, in order.
+    pub shifts: Vec<String>,
+    pub rotation: Option<Rotation>,
+}
+
+/// Teams rotating through a cycle: team k works day `d` as the cycle's day
+/// `(d + k · cycle.len() / teams) mod cycle.len()`. Those not in a team (the
+/// 机动 group) are rostered on the pattern's shifts where the teams fall short.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Rotation {
+    /// Day by day: a shift code, or `None` for a day off.
+    pub cycle: Vec<Option<String>>,
+    pub teams: u8,
+}
+
+impl Rotation {
+    /// Days between one team's place in the cycle and the next's.
+    pub fn offset(&self) -> usize {
+        self.cycle.len() / usize::from(self.teams.max(1))
+    }
+}
 
 /// A duty level (勤务等级) a commander raises for a holiday, a typhoon or a
 /// major event: how much of a station's strength (those not on leave) works
@@ -35,6 +71,8 @@ pub struct ShiftType {
     /// Minutes after local midnight.
     pub start_minute: u16,
     pub minutes: u16,
+    /// 弹性勤务: a roster places its start at the station's busy hours.
+    pub flexible: bool,
 }
 
 impl ShiftType {
@@ -65,6 +103,7 @@ pub struct DutyConfig {
     pub shifts: Vec<ShiftType>,
     pub rules: DutyRules,
     pub levels: Vec<DutyLevel>,
+    pub patterns: Vec<DutyPattern>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -74,6 +113,21 @@ struct File {
     rules: DutyRules,
     #[serde(default)]
     level: Vec<LevelEntry>,
+    #[serde(default)]
+    pattern: Vec<PatternEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PatternEntry {
+    code: String,
+    name_zh: String,
+    name_en: String,
+    shifts: Vec<String>,
+    #[serde(default)]
+    cycle: Vec<String>,
+    #[serde(default)]
+    teams: u8,
 }
 
 #[derive(Debug, Deserialize)]
@@ -94,6 +148,8 @@ struct ShiftEntry {
     name_en: String,
     start: String,
     hours: u8,
+    #[serde(default)]
+    flexible: bool,
 }
 
 /// Why a duty configuration is refused.
@@ -143,6 +199,7 @@ impl DutyConfig {
                 name_en: s.name_en.trim().to_string(),
                 start_minute,
                 minutes: u16::from(s.hours) * 60,
+                flexible: s.flexible,
             });
         }
         let r = &file.rules;
@@ -184,11 +241,28 @@ impl DutyConfig {
                 standby: l.standby,
             });
         }
+        if file.pattern.len() > MAX_PATTERNS {
+            return bad(format!("pattern: at most {MAX_PATTERNS} duty patterns"));
+        }
+        let mut patterns: Vec<DutyPattern> = Vec::with_capacity(file.pattern.len());
+        for (i, p) in file.pattern.iter().enumerate() {
+            let pattern = check_pattern(&shifts, &file.rules, p)
+                .map_err(|e| DutyError(format!("pattern {} ({:?}): {e}", i + 1, p.code)))?;
+            if patterns.iter().any(|x| x.code == p.code) || shifts.iter().any(|x| x.code == p.code) {
+                return bad(format!("pattern {} ({:?}): code used twice", i + 1, p.code));
+            }
+            patterns.push(pattern);
+        }
         Ok(DutyConfig {
             shifts,
             rules: file.rules,
             levels,
+            patterns,
         })
+    }
+
+    pub fn pattern(&self, code: &str) -> Option<&DutyPattern> {
+        self.patterns.iter().find(|p| p.code == code)
     }
 
     pub fn shift(&self, code: &str) -> Option<&ShiftType> {
@@ -198,6 +272,119 @@ impl DutyConfig {
     pub fn level(&self, code: &str) -> Option<&DutyLevel> {
         self.levels.iter().find(|l| l.code == code)
     }
+}
+
+/// A pattern entry checked against the shifts and the rules: a rotation's
+/// cycle keeps the rest between shifts and the runs of days and nights,
+/// round the cycle and into the next.
+fn check_pattern(shifts: &[ShiftType], rules: &DutyRules, p: &PatternEntry) -> Result<DutyPattern, String> {
+    let code_ok = (1..=32).contains(&p.code.len())
+        && p.code
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if !code_ok || p.code == OFF {
+        return Err(format!("code must be 1 to 32 of a-z, 0-9 and _, not {OFF:?}"));
+    }
+    if p.name_zh.trim().is_empty() || p.name_en.trim().is_empty() {
+        return Err("name_zh and name_en are required".into());
+    }
+    if p.shifts.is_empty() {
+        return Err("at least one shift".into());
+    }
+    let mut pattern_shifts: Vec<&ShiftType> = Vec::new();
+    for code in &p.shifts {
+        let s = shifts
+            .iter()
+            .find(|s| &s.code == code)
+            .ok_or_else(|| format!("shift {code:?} is not defined"))?;
+        if pattern_shifts.iter().any(|x| x.code == *code) {
+            return Err(format!("shift {code:?} twice"));
+        }
+        pattern_shifts.push(s);
+    }
+    let rotation = match (p.cycle.is_empty(), p.teams) {
+        (true, 0) => None,
+        (true, _) | (false, 0) => return Err("a rotation needs both cycle and teams".into()),
+        (false, teams) => {
+            let days = p.cycle.len();
+            if days > MAX_CYCLE_DAYS || !(1..=8).contains(&teams) || !days.is_multiple_of(usize::from(teams)) {
+                return Err(format!(
+                    "a cycle of {days} days for {teams} teams: at most {MAX_CYCLE_DAYS} days, 1 to 8 teams, the days a multiple of the teams"
+                ));
+            }
+            let mut steps: Vec<Option<&ShiftType>> = Vec::with_capacity(days);
+            for code in &p.cycle {
+                if code == OFF {
+                    steps.push(None);
+                } else {
+                    let s = pattern_shifts
+                        .iter()
+                        .find(|s| &s.code == code)
+                        .ok_or_else(|| format!("cycle: {code:?} is not one of the pattern's shifts or {OFF:?}"))?;
+                    steps.push(Some(*s));
+                }
+            }
+            check_cycle(rules, &steps)?;
+            Some(Rotation {
+                cycle: steps.iter().map(|s| s.map(|s| s.code.clone())).collect(),
+                teams,
+            })
+        }
+    };
+    Ok(DutyPattern {
+        code: p.code.clone(),
+        name_zh: p.name_zh.trim().to_string(),
+        name_en: p.name_en.trim().to_string(),
+        shifts: p.shifts.clone(),
+        rotation,
+    })
+}
+
+/// The rules a cycle repeated keeps: rest, days and nights in a row.
+fn check_cycle(rules: &DutyRules, steps: &[Option<&ShiftType>]) -> Result<(), String> {
+    let days = steps.len();
+    if steps.iter().all(Option::is_none) {
+        return Err("cycle: every day off".into());
+    }
+    for (i, a) in steps.iter().enumerate() {
+        let Some(a) = a else { continue };
+        // The next shift, round the cycle.
+        let Some((gap, b)) = (1..=days).find_map(|k| steps[(i + k) % days].map(|b| (k, b))) else {
+            continue;
+        };
+        let end = u32::from(a.start_minute) + u32::from(a.minutes);
+        let next_start = gap as u32 * 1440 + u32::from(b.start_minute);
+        let rest = if a.minutes >= 1440 {
+            rules.rest_after_24h_hours
+        } else {
+            rules.min_rest_hours
+        };
+        if next_start < end + u32::from(rest) * 60 {
+            return Err(format!(
+                "cycle day {}: {:?} then {:?} {gap} day(s) later leaves less than {rest} hours' rest",
+                i + 1,
+                a.code,
+                b.code
+            ));
+        }
+    }
+    let longest_run = |on: &dyn Fn(&ShiftType) -> bool| {
+        let works = |d: usize| steps[d % days].is_some_and(on);
+        (0..days)
+            .map(|d| (0..2 * days).take_while(|&k| works(d + k)).count())
+            .max()
+            .unwrap_or(0)
+    };
+    if longest_run(&|_| true) > usize::from(rules.max_consecutive_days) {
+        return Err(format!("cycle: more than {} days in a row", rules.max_consecutive_days));
+    }
+    if longest_run(&ShiftType::is_night) > usize::from(rules.max_consecutive_nights) {
+        return Err(format!(
+            "cycle: more than {} nights in a row",
+            rules.max_consecutive_nights
+        ));
+    }
+    Ok(())
 }
 
 /// "HH:MM" as minutes after midnight.
@@ -236,6 +423,65 @@ mod tests {
         assert!(DutyConfig::from_toml(&unknown).is_err());
         let share = BUILTIN.replacen("on_post = 0.5", "on_post = 0.8", 1);
         assert!(DutyConfig::from_toml(&share).unwrap_err().0.contains("level 2"));
+    }
+
+    #[test]
+    fn builtin_patterns_rotate_teams_so_each_shift_has_one_team_every_day() {
+        let d = DutyConfig::builtin();
+        assert_eq!(d.pattern("three_shift").unwrap().shifts, ["day", "evening", "night"]);
+        assert!(d.pattern("three_shift_peak").unwrap().rotation.is_none());
+        assert!(d.shift("peak").unwrap().flexible && !d.shift("day").unwrap().flexible);
+        for code in ["four_team_three_shift", "four_team_two_shift", "duty24_one_in_four"] {
+            let p = d.pattern(code).unwrap();
+            let r = p.rotation.as_ref().unwrap();
+            let n = r.cycle.len();
+            for day in 0..n {
+                let mut on: Vec<&str> = (0..usize::from(r.teams))
+                    .filter_map(|k| r.cycle[(day + k * r.offset()) % n].as_deref())
+                    .collect();
+                on.sort_unstable();
+                let mut base: Vec<&str> = r.cycle.iter().flatten().map(String::as_str).collect();
+                base.sort_unstable();
+                base.dedup();
+                assert_eq!(on, base, "{code} day {day}: each of its shifts by one team");
+            }
+        }
+    }
+
+    #[test]
+    fn a_cycle_breaking_the_rules_is_refused_with_the_day() {
+        // Evening to 24:00, then the night from 00:00 the day after: no rest.
+        let tight = BUILTIN.replace(
+            r#"cycle = ["day", "day", "evening", "evening", "off", "night", "night", "off"]"#,
+            r#"cycle = ["day", "day", "evening", "evening", "night", "night", "off", "off"]"#,
+        );
+        let e = DutyConfig::from_toml(&tight).unwrap_err().0;
+        assert!(
+            e.contains("pattern 3") && e.contains("cycle day 4") && e.contains("rest"),
+            "{e}"
+        );
+        let long = BUILTIN.replace(
+            r#"cycle = ["day12", "night12", "off", "off"]"#,
+            r#"cycle = ["day12", "day12", "day12", "day12", "day12", "day12", "day12", "off"]"#,
+        );
+        assert!(DutyConfig::from_toml(&long).unwrap_err().0.contains("days in a row"));
+        let teams = BUILTIN.replace(
+            "teams = 4\n\n[[pattern]]\ncode = \"four_team_two_shift\"",
+            "teams = 3\n\n[[pattern]]\ncode = \"four_team_two_shift\"",
+        );
+        assert!(
+            DutyConfig::from_toml(&teams)
+                .unwrap_err()
+                .0
+                .contains("multiple of the teams")
+        );
+        let unknown = BUILTIN.replace(r#"shifts = ["duty24", "peak"]"#, r#"shifts = ["duty24", "siesta"]"#);
+        assert!(
+            DutyConfig::from_toml(&unknown)
+                .unwrap_err()
+                .0
+                .contains("\"siesta\" is not defined")
+        );
     }
 
     #[test]

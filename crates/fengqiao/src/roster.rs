@@ -19,8 +19,9 @@ pub enum RosterCommand {
         from: Option<chrono::NaiveDate>,
         #[arg(long, default_value_t = 4)]
         weeks: u32,
-        /// Shift codes of the duty configuration, comma-separated
-        #[arg(long, value_delimiter = ',', default_value = "day,evening,night")]
+        /// A duty pattern (three_shift, three_shift_peak, four_team_three_shift,
+        /// four_team_two_shift, duty24_one_in_four…), or shift codes, comma-separated
+        #[arg(long, value_delimiter = ',', default_value = "three_shift")]
         pattern: Vec<String>,
         /// Weeks of incidents the hour-of-week demand is averaged over
         #[arg(long, default_value_t = 8)]
@@ -171,8 +172,22 @@ fn summary(r: &Value) -> String {
                 .join("; ")
         })
         .unwrap_or_default();
+    let pattern = match (b["duty_pattern"].as_str(), b["rotation"]["teams"].as_u64()) {
+        (Some(p), Some(teams)) => format!(
+            "{p}: {teams} teams of {} crews, {} others",
+            b["rotation"]["crews_per_team"],
+            b["rotation"]["team"]
+                .as_array()
+                .map_or(0, |t| t.iter().filter(|x| x.is_null()).count())
+        ),
+        (Some(p), None) => p.to_string(),
+        _ => b["pattern"]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(","))
+            .unwrap_or_default(),
+    };
     format!(
-        "roster {} for {} from {} ({} days, {}), version {}: {} shifts short, {} rule breaches; objective {}{}; fairness: {fair}",
+        "roster {} for {} from {} ({} days, {pattern}, {}), version {}: {} shifts short, {} rule breaches; objective {}{}; fairness: {fair}",
         r["id"],
         r["station"].as_str().unwrap_or(""),
         r["first_day"].as_str().unwrap_or(""),

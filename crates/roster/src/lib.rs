@@ -3,9 +3,11 @@
 
 mod bound;
 pub mod check;
+pub mod cover;
 pub mod dp;
 pub mod format;
 pub mod problem;
+pub mod rotation;
 pub mod solve;
 pub mod station;
 

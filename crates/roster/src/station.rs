@@ -11,6 +11,7 @@
 //! shift so that an auxiliary is never in a crew without a sworn lead.
 
 use crate::problem::{Cover, Problem, ProblemError, Roster, ShiftType, Staff};
+use crate::rotation::StationRotation;
 use crate::solve::{Options, solve};
 use serde::Serialize;
 
@@ -23,6 +24,9 @@ pub struct StationShift {
     pub minutes: u32,
     /// Works some of 00:00–06:00.
     pub night: bool,
+    /// A peak shift (弹性勤务): crews over the other shifts' hours, with no
+    /// duty officer of its own.
+    pub flexible: bool,
 }
 
 /// The rules every station roster keeps.
@@ -56,6 +60,10 @@ pub struct Member {
     pub driver: bool,
     /// Overtime (加班) already worked on this roster, beyond the contract.
     pub overtime_minutes: u32,
+    /// The rotating team (A = 0, B = 1…) they work in: the team's cycle,
+    /// checked against the rules when the pattern was read, sets their
+    /// nights and weekends.
+    pub team: Option<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,6 +76,8 @@ pub struct StationProblem {
     /// Crews needed, `crews[day][shift]`.
     pub crews: Vec<Vec<u32>>,
     pub members: Vec<Member>,
+    /// Teams rotating through a cycle, members' `team` naming theirs.
+    pub rotation: Option<StationRotation>,
 }
 
 /// A patrol crew of one shift: its lead (sworn) first.
@@ -128,7 +138,26 @@ impl StationProblem {
 
     /// Sworn seats `[day][shift]`: a lead per crew, and the duty officer.
     fn sworn_cover(&self, d: usize, s: usize) -> u32 {
-        self.crews[d][s] + u32::from(self.rules.duty_officer)
+        self.crews[d][s] + u32::from(self.wants_duty_officer(s))
+    }
+
+    /// Minutes member `i` works on their team's cycle (0 outside a team).
+    pub fn cycle_minutes(&self, i: usize) -> u32 {
+        let m = &self.members[i];
+        match (&self.rotation, m.team) {
+            (Some(r), Some(t)) => (0..self.days)
+                .filter(|d| !m.leave.contains(d))
+                .filter_map(|d| r.shift_of(t, d))
+                .filter(|&s| m.allowed[s])
+                .map(|s| self.shifts[s].minutes)
+                .sum(),
+            _ => 0,
+        }
+    }
+
+    /// Shift `s` has a sworn officer on duty at the station (值班).
+    pub fn wants_duty_officer(&self, s: usize) -> bool {
+        self.rules.duty_officer && !self.shifts[s].flexible
     }
 
     fn auxiliary_cover(&self, d: usize, s: usize) -> u32 {
@@ -166,16 +195,23 @@ impl StationProblem {
                 self.auxiliary_cover(d, t)
             }
         };
+        // Team members work their cycle; the others share what is left.
+        let cycle_minutes: f64 = who.iter().map(|&i| f64::from(self.cycle_minutes(i))).sum();
         let demand_minutes: f64 = (0..self.days)
             .flat_map(|d| (0..s).map(move |t| (d, t)))
             .map(|(d, t)| f64::from(seats(d, t)) * f64::from(self.shifts[t].minutes))
-            .sum();
+            .sum::<f64>()
+            - cycle_minutes;
         let capacity = |m: &Member| {
             let free = self.days - m.leave.iter().filter(|&&d| d < self.days).count();
             (f64::from(m.contract_minutes) * free as f64 / self.days as f64).floor()
         };
         let longest = self.shifts.iter().map(|t| t.minutes).max().unwrap_or(0);
-        let total_capacity: f64 = who.iter().map(|&i| capacity(&self.members[i])).sum();
+        let total_capacity: f64 = who
+            .iter()
+            .filter(|&&i| self.members[i].team.is_none() && self.members[i].allowed.contains(&true))
+            .map(|&i| capacity(&self.members[i]))
+            .sum();
         // Nights shared out: nobody above a quarter over their share, plus one.
         let night_seats: f64 = (0..self.days)
             .flat_map(|d| (0..s).map(move |t| (d, t)))
@@ -204,18 +240,21 @@ impl StationProblem {
             .map(|&i| {
                 let m = &self.members[i];
                 let cap = capacity(m);
-                let share = if total_capacity > 0.0 {
-                    demand_minutes * cap / total_capacity
+                // Nobody is owed a share of shifts they may not work.
+                let share = if total_capacity > 0.0 && m.team.is_none() && m.allowed.contains(&true) {
+                    demand_minutes.max(0.0) * cap / total_capacity
                 } else {
                     0.0
                 };
                 let max_minutes = cap as u32 + m.overtime_minutes;
                 // Room for at least the longest shift below the maximum, so some total fits.
                 let min_minutes = ((FLOOR * share).floor() as u32).min(max_minutes.saturating_sub(longest));
+                // A team's cycle sets its nights and weekends.
+                let rotating = m.team.is_some();
                 Staff {
                     id: m.key.clone(),
                     max_shifts: (0..s)
-                        .map(|t| match (m.allowed[t], self.shifts[t].night) {
+                        .map(|t| match (m.allowed[t], self.shifts[t].night && !rotating) {
                             (false, _) => 0,
                             (true, true) => night_cap,
                             (true, false) => self.days as u32,
@@ -226,7 +265,11 @@ impl StationProblem {
                     max_consecutive: self.rules.max_consecutive_days.max(1),
                     min_consecutive: 1,
                     min_days_off: 1,
-                    max_weekends: self.rules.max_weekends,
+                    max_weekends: if rotating {
+                        self.days.div_ceil(7) as u32
+                    } else {
+                        self.rules.max_weekends
+                    },
                     days_off: {
                         let mut off: Vec<usize> = m.leave.iter().copied().filter(|&d| d < self.days).collect();
                         off.sort_unstable();
@@ -403,7 +446,7 @@ pub fn form_teams(sp: &StationProblem, assignment: &Roster) -> Vec<Vec<ShiftTeam
                         crews_needed: needed,
                         ..ShiftTeam::default()
                     };
-                    if sp.rules.duty_officer && !sworn.is_empty() {
+                    if sp.wants_duty_officer(s) && !sworn.is_empty() {
                         let pick = sworn
                             .iter()
                             .rposition(|&i| !sp.members[i].driver)
@@ -469,7 +512,7 @@ pub fn shortfalls(sp: &StationProblem, teams: &[Vec<ShiftTeam>]) -> Vec<Shortfal
     let mut out = Vec::new();
     for (d, day) in teams.iter().enumerate() {
         for (s, t) in day.iter().enumerate() {
-            let missing_duty = sp.rules.duty_officer && t.duty.is_none();
+            let missing_duty = sp.wants_duty_officer(s) && t.duty.is_none();
             if (t.crews.len() as u32) < t.crews_needed || missing_duty {
                 out.push(Shortfall {
                     day: d,
@@ -1029,6 +1072,7 @@ mod tests {
                 start_minute: start,
                 minutes: 480,
                 night,
+                flexible: false,
             })
             .collect()
     }
@@ -1054,6 +1098,7 @@ mod tests {
             leave: vec![],
             driver: !sworn,
             overtime_minutes: 0,
+            team: None,
         }
     }
 
@@ -1066,6 +1111,7 @@ mod tests {
             shifts: three_shifts(),
             rules: rules(),
             crews: vec![vec![crews; 3]; 14],
+            rotation: None,
             members,
         }
     }
@@ -1199,6 +1245,7 @@ mod tests {
             start_minute: 480,
             minutes: 1440,
             night: true,
+            flexible: false,
         });
         assert_eq!(sp.forbids_next(3), [0, 1, 2, 3], "a day's rest after 24 hours");
     }
