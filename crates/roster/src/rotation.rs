@@ -138,7 +138,7 @@ pub fn solve_rotation(
 pub fn allow_cycle_hours(sp: &mut StationProblem) {
     let days = sp.days;
     for i in 0..sp.members.len() {
-        let worked = sp.cycle_minutes(i);
+        let worked = sp.cycle_minutes(i, true);
         let m = &mut sp.members[i];
         let free = days - m.leave.iter().filter(|&&d| d < days).count();
         let capacity = (f64::from(m.contract_minutes) * free as f64 / days as f64).floor() as u32;

@@ -141,12 +141,13 @@ impl StationProblem {
         self.crews[d][s] + u32::from(self.wants_duty_officer(s))
     }
 
-    /// Minutes member `i` works on their team's cycle (0 outside a team).
-    pub fn cycle_minutes(&self, i: usize) -> u32 {
+    /// Minutes member `i` works on their team's cycle (0 outside a team),
+    /// their leave counted or not.
+    pub fn cycle_minutes(&self, i: usize, leave: bool) -> u32 {
         let m = &self.members[i];
         match (&self.rotation, m.team) {
             (Some(r), Some(t)) => (0..self.days)
-                .filter(|d| !m.leave.contains(d))
+                .filter(|d| !leave || !m.leave.contains(d))
                 .filter_map(|d| r.shift_of(t, d))
                 .filter(|&s| m.allowed[s])
                 .map(|s| self.shifts[s].minutes)
@@ -195,8 +196,9 @@ impl StationProblem {
                 self.auxiliary_cover(d, t)
             }
         };
-        // Team members work their cycle; the others share what is left.
-        let cycle_minutes: f64 = who.iter().map(|&i| f64::from(self.cycle_minutes(i))).sum();
+        // Team members work their cycle; the others share what is left (a
+        // team member's leave does not change the others' share).
+        let cycle_minutes: f64 = who.iter().map(|&i| f64::from(self.cycle_minutes(i, false))).sum();
         let demand_minutes: f64 = (0..self.days)
             .flat_map(|d| (0..s).map(move |t| (d, t)))
             .map(|(d, t)| f64::from(seats(d, t)) * f64::from(self.shifts[t].minutes))
@@ -447,9 +449,13 @@ pub fn form_teams(sp: &StationProblem, assignment: &Roster) -> Vec<Vec<ShiftTeam
                         ..ShiftTeam::default()
                     };
                     if sp.wants_duty_officer(s) && !sworn.is_empty() {
+                        // A rotating team leads its own shift (值班长); one who does not drive, if any.
+                        let in_team = |i: usize| sp.members[i].team.is_some();
                         let pick = sworn
                             .iter()
-                            .rposition(|&i| !sp.members[i].driver)
+                            .rposition(|&i| in_team(i) && !sp.members[i].driver)
+                            .or_else(|| sworn.iter().rposition(|&i| in_team(i)))
+                            .or_else(|| sworn.iter().rposition(|&i| !sp.members[i].driver))
                             .unwrap_or(sworn.len() - 1);
                         team.duty = Some(sworn.remove(pick));
                     }

@@ -700,7 +700,7 @@ fn body_schema(name: &str) -> Value {
         }
         "roster_new" => s(
             json!({"station": {"type": "string"}, "first_day": {"type": ["string", "null"], "format": "date"},
-                   "weeks": {"type": "integer", "minimum": 1, "maximum": 13}, "pattern": {"type": "array", "items": {"type": "string"}},
+                   "weeks": {"type": "integer", "minimum": 1, "maximum": 13}, "pattern": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
                    "history_weeks": {"type": "integer", "minimum": 1, "maximum": 52}, "target_minutes": {"type": "number"},
                    "level": {"type": "number"}, "seconds": {"type": "number"}}),
             &["station"],

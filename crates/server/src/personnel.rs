@@ -31,7 +31,7 @@ fn id_of(what: &str, id: &str) -> Result<i64, ApiError> {
         .map_err(|_| ApiError::invalid_parameter("id", id, format!("expected a {what} id (a whole number)")))
 }
 
-/// `GET /api/v1/duty`: the shift types, roster rules, staff kinds,
+/// `GET /api/v1/duty`: the shift types, duty patterns and levels, roster rules, staff kinds,
 /// qualifications and kinds of leave, for forms and rosters.
 pub async fn duty(State(state): State<AppState>) -> Json<Value> {
     let duty = &state.settings.city.duty;
@@ -44,6 +44,8 @@ pub async fn duty(State(state): State<AppState>) -> Json<Value> {
         "shifts": duty.shifts,
         "rules": duty.rules,
         "levels": duty.levels,
+        "patterns": duty.patterns,
+        "default_pattern": fengqiao_app::roster::DEFAULT_PATTERN,
         "kinds": StaffKind::ALL.iter().map(|k| json!({"code": k.as_str(), "name_zh": k.zh(), "sworn": k.is_sworn()})).collect::<Vec<_>>(),
         "qualifications": pairs(&QUALIFICATIONS),
         "leave_kinds": pairs(&LEAVE_KINDS),
@@ -294,11 +296,19 @@ struct RosterBody {
     station: String,
     first_day: Option<chrono::NaiveDate>,
     weeks: Option<u32>,
-    pattern: Option<Vec<String>>,
+    pattern: Option<PatternField>,
     history_weeks: Option<u32>,
     target_minutes: Option<f64>,
     level: Option<f64>,
     seconds: Option<f64>,
+}
+
+/// A duty pattern's code, or the shift codes of one made up on the spot.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum PatternField {
+    Code(String),
+    Shifts(Vec<String>),
 }
 
 /// `POST /api/v1/rosters`: build a draft roster for a station (logged).
@@ -312,7 +322,11 @@ pub async fn build_roster(
     let mut req = fengqiao_app::roster::BuildRequest::new(&b.station, now);
     req.first_day = b.first_day;
     req.weeks = b.weeks.unwrap_or(req.weeks);
-    req.pattern = b.pattern.unwrap_or(req.pattern);
+    req.pattern = match b.pattern {
+        Some(PatternField::Code(code)) => vec![code],
+        Some(PatternField::Shifts(codes)) => codes,
+        None => req.pattern,
+    };
     req.demand.history_weeks = b.history_weeks.unwrap_or(req.demand.history_weeks);
     req.demand.target_minutes = b.target_minutes.unwrap_or(req.demand.target_minutes);
     req.demand.level = b.level.unwrap_or(req.demand.level);

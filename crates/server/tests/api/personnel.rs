@@ -526,6 +526,127 @@ async fn a_roster_is_built_from_the_demand_scoped_masked_and_published_once() {
     assert_eq!(logged, (1..=version as u32).collect::<Vec<_>>());
 }
 
+/// 四班三运转 from the duty patterns: four teams on their cycle, each shift
+/// with one team and its duty officer every day, the peak shift (placed at
+/// the busy hours) worked by the 机动 group; a team member's sick call is
+/// stood in for without a shift left short; an unknown pattern is refused.
+#[tokio::test]
+async fn a_rotation_keeps_its_teams_on_their_cycle_and_covers_a_sick_call() {
+    let (app, commander) = station_with_roll().await;
+    let duty = call_as(&app, &commander, "GET", "/api/v1/duty", "").await.json();
+    let pattern = duty["patterns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["code"] == "four_team_three_shift")
+        .unwrap()
+        .clone();
+    assert_eq!(pattern["name_zh"], "四班三运转");
+    let e = call_as(
+        &app,
+        &commander,
+        "POST",
+        "/api/v1/rosters",
+        r#"{"station":"PS01","pattern":"nine_to_five"}"#,
+    )
+    .await;
+    assert_eq!(
+        (e.status, e.json()["details"]["parameter"].as_str()),
+        (422, Some("pattern")),
+        "{}",
+        e.body
+    );
+    let built = call_as(
+        &app,
+        &commander,
+        "POST",
+        "/api/v1/rosters",
+        r#"{"station":"PS01","first_day":"2026-12-07","weeks":2,"seconds":2,"pattern":"four_team_three_shift"}"#,
+    )
+    .await;
+    assert_eq!(built.status, 201, "{}", built.body);
+    let v = built.json();
+    let (id, body) = (v["id"].as_i64().unwrap(), &v["body"]);
+    assert_eq!(body["duty_pattern"], "four_team_three_shift");
+    assert_eq!(body["pattern"], serde_json::json!(["day", "evening", "night", "peak"]));
+    assert_eq!(
+        (body["violations"].clone(), body["shortfalls"].clone()),
+        (serde_json::json!([]), serde_json::json!([]))
+    );
+    let rotation = &body["rotation"];
+    let cycle: Vec<Option<String>> = serde_json::from_value(rotation["cycle"].clone()).unwrap();
+    assert_eq!(serde_json::json!(cycle), pattern["rotation"]["cycle"]);
+    let team: Vec<Option<usize>> = serde_json::from_value(rotation["team"].clone()).unwrap();
+    let shift_code = |i: usize, d: usize| {
+        body["assignment"][i][d]
+            .as_u64()
+            .map(|s| body["pattern"][s as usize].as_str().unwrap().to_string())
+    };
+    for (i, t) in team.iter().enumerate() {
+        if let Some(t) = t {
+            for d in 0..14 {
+                assert_eq!(
+                    shift_code(i, d),
+                    cycle[(d + t * 2) % 8],
+                    "person {i} of team {t}, day {d}"
+                );
+            }
+        }
+    }
+    assert_eq!((0..4).filter(|k| team.contains(&Some(*k))).count(), 4);
+    assert!(team.iter().any(Option::is_none), "a 机动 group");
+    for d in 0..14 {
+        for s in 0..3 {
+            let duty_officer = body["teams"][d][s]["duty"].as_i64().unwrap();
+            let i = body["people"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .position(|p| p["id"] == duty_officer)
+                .unwrap();
+            assert!(team[i].is_some(), "day {d} shift {s}: a team's duty officer");
+        }
+        assert!(
+            body["teams"][d][3]["duty"].is_null(),
+            "no duty officer of its own on the peak"
+        );
+    }
+    for d in 0..14 {
+        for p in body["teams"][d][3]["crews"].as_array().unwrap() {
+            for m in p["members"].as_array().unwrap() {
+                let i = body["people"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .position(|q| q["id"] == *m)
+                    .unwrap();
+                assert!(team[i].is_none(), "the peak is the 机动 group's");
+            }
+        }
+    }
+    // A team's lead is sick on a day of the cycle: someone stands in, nothing left short.
+    let sick_one = (0..team.len())
+        .find(|&i| team[i].is_some() && body["people"][i]["kind"] == "officer" && shift_code(i, 2).is_some())
+        .unwrap();
+    let r = call_as(
+        &app,
+        &commander,
+        "POST",
+        &format!("/api/v1/rosters/{id}/sick"),
+        &format!(
+            r#"{{"person_id":{},"first_day":"2026-12-09","last_day":"2026-12-09","version":1}}"#,
+            body["people"][sick_one]["id"]
+        ),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let after = &r.json()["roster"]["body"];
+    assert!(after["assignment"][sick_one][2].is_null());
+    assert_eq!(after["shortfalls"], serde_json::json!([]), "{}", after["shortfalls"]);
+    assert_eq!(after["violations"], serde_json::json!([]));
+    assert_eq!(after["rotation"], body["rotation"], "the teams are kept");
+}
+
 /// A commander raises 一级勤务 over two days: everyone who can is put on
 /// post, the change is listed and logged; an officer may not; days already
 /// raised, past days and unknown levels are refused; lowering it gives the
