@@ -236,3 +236,48 @@ test("a commander raises 二级勤务 for a typhoon, reads who is on post and on
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("a commander builds the station's roster on 四班三运转: four teams on their cycle and the 机动 group on the peak (zh), read in English", async () => {
+  const { page, context, errors } = await signedIn(app, "commander", "demo-commander-2026", "zh", "/roster");
+  await ready(page);
+  await page.locator("#roster-state b").waitFor();
+  const names = await page.locator("#pattern option").allTextContents();
+  assert.ok(names.includes("三班倒") && names.includes("四班三运转") && names.includes("24小时值班（做一休三）"), names.join("|"));
+  await page.locator("#pattern").selectOption("four_team_three_shift");
+  await page.locator("#weeks").fill("2");
+  await page.locator("#build-roster").click();
+  await page.locator("#page-message").filter({ hasText: "已生成排班草稿" }).waitFor({ timeout: 60000 });
+  const b = await page.evaluate(async () => {
+    const list = (await (await fetch("/api/v1/rosters?station=PS01")).json()).items;
+    const newest = list.reduce((a, x) => (x.id > a.id ? x : a));
+    return (await (await fetch(`/api/v1/rosters/${newest.id}`)).json()).body;
+  });
+  assert.equal(b.duty_pattern, "four_team_three_shift");
+  assert.deepEqual(b.violations, []);
+  assert.equal(b.rotation.teams, 4);
+  // Each team works its place in the cycle, two days behind the one before.
+  b.rotation.team.forEach((k, i) => {
+    if (k === null) return;
+    for (let d = 0; d < 14; d++) {
+      const s = b.assignment[i][d];
+      assert.equal(s === null ? null : b.pattern[s], b.rotation.cycle[(d + 2 * k) % 8], `person ${i} day ${d}`);
+    }
+  });
+  await page.locator("#roster-pattern b").filter({ hasText: "四班三运转" }).waitFor();
+  assert.match(await page.locator("#roster-pattern").textContent(), /4 个班组轮转，每组 \d+ 个警组；机动 \d+ 人/);
+  for (const badge of ["A组", "B组", "C组", "D组", "机动"]) {
+    assert.ok(await page.locator("#grid .team-badge").filter({ hasText: badge }).count() > 0, badge);
+  }
+  // The peak shift's hours as the build placed them, with its crews from the 机动 group.
+  const peakRow = page.locator("#grid tr.cover th").filter({ hasText: "高峰勤务" });
+  assert.match(await peakRow.textContent(), /高峰勤务 \d\d:00–\d\d:00/);
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await page.screenshot({ path: join(artifacts, "roster-rotation-zh.png"), fullPage: true });
+  await page.locator("#lang").click();
+  await page.locator("#roster-pattern b").filter({ hasText: "Four teams on three shifts" }).waitFor();
+  assert.match(await page.locator("#roster-pattern").textContent(), /4 teams rotating, \d+ crews each; \d+ flexible/);
+  assert.ok(await page.locator("#grid .team-badge").filter({ hasText: "Team A" }).count() > 0);
+  assert.ok((await page.locator("#pattern option").allTextContents()).includes("Four teams on three shifts"));
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -8,6 +8,8 @@
 const I18N = {
   zh: {
     title: "排班", rosters: "勤务排班", station: "所属派出所", roster: "排班表", week: "周次", first_day: "开始日期", weeks: "周数",
+    pattern: "勤务模式", team_letter: (k) => `${"ABCDEFGH"[k]}组`, flexible_group: "机动",
+    rotation: (r, others) => `${r.teams} 个班组轮转，每组 ${r.crews_per_team} 个警组；机动 ${others} 人`,
     build: "按警情生成排班", publish: "发布排班", crews: "当日警组", draft: "草稿", published: "已发布", building: "正在计算排班，约需十几秒…",
     built: "已生成排班草稿。", published_ok: "排班已发布。", none_yet: "本所尚无排班，可按警情生成。", person: "人员", need: "需要警组", have: "实有警组",
     state: "状态", short: "警力不足的班次", breaches: "违反规则", nights: "夜班（最少–最多）", weekends: "周末（最少–最多）", hours: "工时（最少–最多）",
@@ -33,6 +35,8 @@ const I18N = {
   },
   en: {
     title: "Roster", rosters: "Duty rosters", station: "Station", roster: "Roster", week: "Week", first_day: "First day", weeks: "Weeks",
+    pattern: "Duty pattern", team_letter: (k) => `Team ${"ABCDEFGH"[k]}`, flexible_group: "Flexible",
+    rotation: (r, others) => `${r.teams} teams rotating, ${r.crews_per_team} crews each; ${others} flexible`,
     build: "Build from the incidents", publish: "Publish", crews: "Crews of the day", draft: "draft", published: "published", building: "Building the roster: about ten seconds…",
     built: "A draft roster is built.", published_ok: "The roster is published.", none_yet: "No roster for this station yet: build one from the incidents.", person: "Person", need: "Crews needed", have: "Crews rostered",
     state: "State", short: "Shifts short", breaches: "Rule breaches", nights: "Nights (fewest–most)", weekends: "Weekends (fewest–most)", hours: "Hours (fewest–most)",
@@ -65,6 +69,12 @@ const card = (id, value, label) => h("div", { class: "card", id }, h("b", {}, va
 const writes = () => state.me.permissions.includes("personnel.write");
 const message = (text) => { $("page-message").textContent = text; };
 const shiftOf = (code) => state.duty.shifts.find((s) => s.code === code) || { code, name_zh: code, name_en: code };
+const patternName = (code) => { const p = state.duty.patterns.find((x) => x.code === code); return p ? nameOf(p) : code; };
+// A shift's hours as rostered (a flexible shift's start is placed by the build).
+const shiftHours = (b, s) => { const [start, minutes] = (b.shift_times || [])[s] || [0, 0];
+  const hm = (m) => `${String(Math.floor(m / 60) % 24).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
+  return `${hm(start)}–${hm(start + minutes)}`; };
+const teamOf = (b, i) => (b.rotation ? b.rotation.team[i] : undefined);
 const shiftShort = (code) => { const s = shiftOf(code); return state.lang === "zh" ? s.name_zh.slice(0, 1) : s.name_en.slice(0, 1); };
 const dayOf = (first, k) => { const d = new Date(`${first}T00:00:00Z`); d.setUTCDate(d.getUTCDate() + k); return d.toISOString().slice(0, 10); };
 const weekday = (iso) => (new Date(`${iso}T00:00:00Z`).getUTCDay() + 6) % 7;
@@ -97,7 +107,9 @@ function totals() {
   if (!r) { box.append(h("p", { class: "muted" }, t("none_yet"))); $("basis").textContent = ""; return; }
   const b = r.body;
   const f = (g) => b.fairness.find((x) => x.group === g) || {};
-  box.append(card("roster-state", t(r.state), t("state")), card("roster-short", b.shortfalls.length, t("short")),
+  const others = b.rotation ? b.rotation.team.filter((x) => x === null).length : 0;
+  box.append(card("roster-pattern", patternName(b.duty_pattern || b.pattern.join("+")), b.rotation ? t("rotation")(b.rotation, others) : t("pattern")),
+    card("roster-state", t(r.state), t("state")), card("roster-short", b.shortfalls.length, t("short")),
     card("roster-breaches", b.violations.length, t("breaches")),
     card("nights-sworn", spread(f("sworn").nights), `${t("sworn")} · ${t("nights")}`),
     card("nights-aux", spread(f("auxiliary").nights), `${t("auxiliary")} · ${t("nights")}`),
@@ -127,7 +139,8 @@ function grid() {
         h("button", { type: "button", class: "link day", "data-day": k, onclick: () => { state.day = k; grid(); crews(); } }, `${iso.slice(5)} ${t("days")[weekday(iso)]}`),
         l ? h("span", { class: "badge level-badge", title: levelName(l) }, levelName(l).slice(0, state.lang === "zh" ? 2 : 7)) : null); }));
   const rows = b.people.map((p, i) => h("tr", { "data-person": p.id },
-    h("th", { scope: "row" }, `${p.badge} ${p.name || ""}`, h("span", { class: "muted" }, ` ${t("kinds")[p.kind] || ""}`)),
+    h("th", { scope: "row" }, `${p.badge} ${p.name || ""}`, h("span", { class: "muted" }, ` ${t("kinds")[p.kind] || ""}`),
+      teamOf(b, i) === undefined ? null : h("span", { class: "badge team-badge" }, teamOf(b, i) === null ? t("flexible_group") : t("team_letter")(teamOf(b, i)))),
     days.map((k) => { const s = b.assignment[i][k]; const code = s === null ? null : b.pattern[s];
       const onLeave = ((r.leave || {})[p.id] || []).includes(k);
       const label = code ? shiftShort(code) : onLeave ? t("leave") : "·";
@@ -136,8 +149,8 @@ function grid() {
           "aria-label": `${p.badge} ${dayOf(r.first_day, k)} ${code ? nameOf(shiftOf(code)) : onLeave ? t("leave") : t("off")}`,
           onclick: () => cellDialog(p, i, k) }, label)); })));
   // Per shift: crews needed and crews rostered.
-  const cover = b.pattern.map((code, s) => h("tr", { class: "cover" }, h("th", { scope: "row" }, `${nameOf(shiftOf(code))} ${t("have")}/${t("need")}`),
-    days.map((k) => { const team = b.teams[k][s]; const short = team.crews.length < team.crews_needed || !team.duty;
+  const cover = b.pattern.map((code, s) => h("tr", { class: "cover" }, h("th", { scope: "row" }, `${nameOf(shiftOf(code))} ${shiftHours(b, s)} ${t("have")}/${t("need")}`),
+    days.map((k) => { const team = b.teams[k][s]; const short = b.shortfalls.some((x) => x.day === k && x.shift === code);
       return h("td", { class: short ? "short" : null }, `${team.crews.length}/${team.crews_needed}`); })));
   el.append(h("thead", {}, head), h("tbody", {}, rows, cover));
 }
@@ -159,7 +172,7 @@ function crews() {
   b.pattern.forEach((code, s) => {
     const team = b.teams[state.day][s];
     box.append(h("article", { class: "card shift-team", "data-shift": code },
-      h("b", {}, `${nameOf(shiftOf(code))} · ${team.crews.length}/${team.crews_needed}`),
+      h("b", {}, `${nameOf(shiftOf(code))} ${shiftHours(b, s)} · ${team.crews.length}/${team.crews_needed}`),
       h("span", {}, `${t("duty")}${colon()}${team.duty ? who(team.duty) : "—"}`),
       h("ul", {}, team.crews.map((c) => h("li", { class: "crew" }, h("strong", {}, c.call_sign), " ", listed(c.members.map(who)),
         c.driver ? null : h("span", { class: "muted" }, ` · ${t("no_driver")}`)))),
@@ -343,8 +356,17 @@ function history() {
   }
 }
 
+// The duty patterns to build on, named in the page's language.
+function patternOptions() {
+  const sel = $("pattern");
+  const was = sel.value || state.duty.default_pattern;
+  sel.innerHTML = "";
+  for (const p of state.duty.patterns) sel.append(h("option", { value: p.code, selected: p.code === was }, nameOf(p)));
+}
+
 async function render() {
   applyLang();
+  patternOptions();
   const canWrite = writes();
   $("build").hidden = !canWrite;
   $("publish").hidden = !(canWrite && state.roster && state.roster.state === "draft");
@@ -367,6 +389,7 @@ async function init() {
   const today = state.duty.today;
   const monday = dayOf(today, 7 - weekday(today));
   $("first-day").value = monday;
+
   $("station").onchange = async () => { state.station = $("station").value; await loadRosters(); await render(); };
   $("roster").onchange = async () => { await loadRosters(Number($("roster").value)); await render(); };
   $("week").onchange = () => { state.week = Number($("week").value); state.day = 7 * state.week; grid(); crews(); };
@@ -375,7 +398,7 @@ async function init() {
     message(t("building"));
     $("build-roster").disabled = true;
     try {
-      const r = await change("/api/v1/rosters", { station: state.station, first_day: $("first-day").value, weeks: Number($("weeks").value) });
+      const r = await change("/api/v1/rosters", { station: state.station, first_day: $("first-day").value, weeks: Number($("weeks").value), pattern: $("pattern").value });
       await loadRosters(r.id);
       message(t("built"));
     } catch (e) { message(problem(e)); }
