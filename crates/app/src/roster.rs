@@ -76,6 +76,14 @@ fn horizon_need(crews_by_hour: &[u32], first_weekday: usize, days: usize) -> Vec
         .collect()
 }
 
+/// A cycle of shift codes (or days off) as indices into `shifts`.
+fn cycle_of(codes: &[Option<String>], shifts: &[StationShift]) -> Vec<Option<usize>> {
+    codes
+        .iter()
+        .map(|c| c.as_ref().and_then(|c| shifts.iter().position(|s| &s.code == c)))
+        .collect()
+}
+
 /// The pattern a build asks for: a duty pattern named by its code, or shifts named by theirs.
 struct Chosen {
     code: Option<String>,
@@ -93,11 +101,7 @@ fn choose_pattern(duty: &DutyConfig, codes: &[String]) -> Result<Chosen> {
     };
     let shifts = pattern_shifts(duty, &p.shifts)?;
     let rotation = p.rotation.as_ref().map(|r| StationRotation {
-        cycle: r
-            .cycle
-            .iter()
-            .map(|c| c.as_ref().and_then(|c| shifts.iter().position(|s| &s.code == c)))
-            .collect(),
+        cycle: cycle_of(&r.cycle, &shifts),
         teams: usize::from(r.teams),
     });
     Ok(Chosen {
@@ -517,10 +521,7 @@ pub(crate) fn load(store: &dyn Store, duty: &DutyConfig, viewer: &Viewer, id: i6
         let codes: Vec<Option<String>> = serde_json::from_value(r["cycle"].clone()).unwrap_or_default();
         let team: Vec<Option<usize>> = serde_json::from_value(r["team"].clone()).unwrap_or_default();
         let rotation = StationRotation {
-            cycle: codes
-                .iter()
-                .map(|c| c.as_ref().and_then(|c| sp.shifts.iter().position(|s| &s.code == c)))
-                .collect(),
+            cycle: cycle_of(&codes, &sp.shifts),
             teams: r["teams"].as_u64().unwrap_or(1) as usize,
         };
         for (m, t) in sp.members.iter_mut().zip(team) {

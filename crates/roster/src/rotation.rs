@@ -23,6 +23,11 @@ pub struct StationRotation {
 }
 
 impl StationRotation {
+    /// 1 if a shift of the cycle has a duty officer, whom the team gives.
+    fn duty_officers(&self, sp: &StationProblem) -> u32 {
+        u32::from(self.cycle.iter().flatten().any(|&s| sp.wants_duty_officer(s)))
+    }
+
     fn offset(&self) -> usize {
         self.cycle.len() / self.teams.max(1)
     }
@@ -78,7 +83,7 @@ pub fn solve_rotation(
         })
         .collect();
     let size = sp.rules.crew_size.max(1);
-    let duty = u32::from(rotation.cycle.iter().flatten().any(|&s| sp.wants_duty_officer(s)));
+    let duty = rotation.duty_officers(sp);
     let sworn = eligible.iter().filter(|&&i| sp.members[i].sworn).count() as u32;
     let most = (sworn / rotation.teams as u32).saturating_sub(duty);
     if most == 0 {
@@ -158,7 +163,7 @@ fn assign_teams(
     size: u32,
 ) -> Vec<Option<usize>> {
     let teams = rotation.teams;
-    let duty = u32::from(rotation.cycle.iter().flatten().any(|&s| sp.wants_duty_officer(s)));
+    let duty = rotation.duty_officers(sp);
     let order = |sworn: bool| {
         let mut v: Vec<usize> = eligible
             .iter()

@@ -108,7 +108,7 @@ function totals() {
   const b = r.body;
   const f = (g) => b.fairness.find((x) => x.group === g) || {};
   const others = b.rotation ? b.rotation.team.filter((x) => x === null).length : 0;
-  box.append(card("roster-pattern", patternName(b.duty_pattern || b.pattern.join("+")), b.rotation ? t("rotation")(b.rotation, others) : t("pattern")),
+  box.append(card("roster-pattern", b.duty_pattern ? patternName(b.duty_pattern) : b.pattern.map((c) => nameOf(shiftOf(c))).join(" + "), b.rotation ? t("rotation")(b.rotation, others) : t("pattern")),
     card("roster-state", t(r.state), t("state")), card("roster-short", b.shortfalls.length, t("short")),
     card("roster-breaches", b.violations.length, t("breaches")),
     card("nights-sworn", spread(f("sworn").nights), `${t("sworn")} · ${t("nights")}`),

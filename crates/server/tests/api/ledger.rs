@@ -151,11 +151,14 @@ async fn witnesses_cosign_checkpoints() {
 #[tokio::test]
 async fn the_pages_ledger_check_verifies_served_proofs() {
     let app = spawn_app().await;
+    // Signed with the server's own key: its sequencer runs beside the test
+    // and names its key beside every proof (a test key would race it).
     let () = off_runtime(|| {
         let store = app.db.open();
-        let store = store.as_ref();
-        let signer = fengqiao_tlog::note::Signer::from_seed("test/ledger", [9; 32]).unwrap();
-        fengqiao_store::ledger::sequence(store, &signer).unwrap().unwrap();
+        let signer = fengqiao_app::ledger::signer(&app.settings.ledger.signing_key).unwrap();
+        fengqiao_store::ledger::sequence(store.as_ref(), &signer)
+            .unwrap()
+            .unwrap();
     });
     let proof = app.get("/api/v1/ledger/proof?record=incident/7").await;
     assert_eq!(proof.status, 200);
