@@ -3,6 +3,7 @@
 
 mod bound;
 pub mod check;
+mod colgen;
 pub mod cover;
 pub mod dp;
 pub mod format;

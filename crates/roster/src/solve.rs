@@ -52,6 +52,8 @@ pub(crate) struct Shared {
     /// The bound's latest schedules, each person's best at its prices: a
     /// roster that keeps every rule, and often close to a good one.
     pub hint: Mutex<Option<Roster>>,
+    /// A roster worth going on from at once has been offered.
+    pub fresh: AtomicBool,
 }
 
 impl Shared {
@@ -59,6 +61,14 @@ impl Shared {
         Shared {
             upper: AtomicU64::new(u64::MAX),
             ..Shared::default()
+        }
+    }
+
+    /// Hands the search a roster to go on from as soon as it can.
+    pub(crate) fn offer(&self, roster: Roster) {
+        if let Ok(mut hint) = self.hint.lock() {
+            *hint = Some(roster);
+            self.fresh.store(true, Ordering::Relaxed);
         }
     }
 }
@@ -362,9 +372,18 @@ pub fn solve(p: &Problem, opt: &Options) -> Result<Solution, ProblemError> {
     let deadline = started + opt.time_limit;
     let shared = Shared::new();
     let (result, bound) = std::thread::scope(|scope| {
-        // The bound prices whole-horizon schedules: for long horizons it is not offered.
-        let bound =
-            (opt.bound && p.days <= WHOLE_DAYS).then(|| scope.spawn(|| crate::bound::lagrangian(p, deadline, &shared)));
+        // The bound prices whole-horizon schedules: for long horizons it is
+        // not offered. The relaxation by column generation first; where its
+        // linear programs fail, the Lagrangian by subgradients.
+        let bound = (opt.bound && p.days <= WHOLE_DAYS).then(|| {
+            scope.spawn(|| match crate::colgen::bound_and_dive(p, deadline, opt.seed, &shared) {
+                (bound, true) => bound,
+                (bound, false) if Instant::now() < deadline && !shared.stop.load(Ordering::Relaxed) => {
+                    crate::bound::lagrangian(p, deadline, &shared).max(bound)
+                }
+                (bound, false) => bound,
+            })
+        });
         let result = search(p, opt, deadline, &shared);
         shared.stop.store(true, Ordering::Relaxed);
         (result, bound.map(|h| h.join().expect("the bound's thread")))
@@ -513,7 +532,7 @@ fn search(p: &Problem, opt: &Options, deadline: Instant, shared: &Shared) -> Res
             }
         }
         since_best += 1;
-        if since_best.is_multiple_of(STALL) {
+        if shared.fresh.swap(false, Ordering::Relaxed) || since_best.is_multiple_of(STALL) {
             current = s.restart_from_hint(shared, &mut order, &mut rng, deadline, &mut best, current);
         }
     }
@@ -636,6 +655,16 @@ mod tests {
             let raw = crate::bound::lagrangian(&p, Instant::now() + Duration::from_millis(100), &Shared::new());
             if let (Some(lb), Some(truth)) = (raw, truth) {
                 prop_assert!(lb <= truth, "bound {} above the optimum {}", lb, truth);
+            }
+            let shared = Shared::new();
+            let (relaxed, _) = crate::colgen::bound_and_dive(&p, Instant::now() + Duration::from_millis(300), 1, &shared);
+            if let (Some(lb), Some(truth)) = (relaxed, truth) {
+                prop_assert!(lb <= truth, "relaxation's bound {} above the optimum {}", lb, truth);
+            }
+            if let (Some(dived), Some(truth)) = (shared.hint.lock().unwrap().take(), truth) {
+                let ev = evaluate(&p, &dived);
+                prop_assert!(ev.feasible(), "{:?}", ev.violations);
+                prop_assert!(ev.objective >= truth);
             }
             match solve(&p, &quick()) {
                 Ok(sol) => {
