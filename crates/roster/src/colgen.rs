@@ -268,8 +268,7 @@ impl<'a> Master<'a> {
             }
             vars.push((j, v));
         }
-        for (e, expr) in one.into_iter().enumerate().filter(|&(e, _)| free[e]) {
-            let _ = e;
+        for (expr, _) in one.into_iter().zip(free).filter(|(_, f)| **f) {
             lp.add_constraint(expr, ComparisonOp::Eq, 1.0);
         }
         for (i, mut expr) in cover.into_iter().enumerate() {
@@ -286,8 +285,7 @@ impl<'a> Master<'a> {
     }
 
     /// Fixes people one settled schedule at a time, pricing again between,
-    /// until everyone has a schedule.
-    /// With `rng`, an unsettled step fixes one of the few largest shares
+    /// until everyone has a schedule. With `rng`, an unsettled step fixes one of the few largest shares
     /// at random (dives after the first), otherwise the largest.
     fn dive(&mut self, mut rng: Option<&mut Rng>) -> Option<Roster> {
         let (n, sc) = (self.p.staff.len(), self.p.shifts.len());

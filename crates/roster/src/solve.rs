@@ -375,16 +375,24 @@ pub fn solve(p: &Problem, opt: &Options) -> Result<Solution, ProblemError> {
         // The bound prices whole-horizon schedules: for long horizons it is
         // not offered. The relaxation by column generation first; where its
         // linear programs fail, the Lagrangian by subgradients.
+        let shared = &shared;
         let bound = (opt.bound && p.days <= WHOLE_DAYS).then(|| {
-            scope.spawn(|| match crate::colgen::bound_and_dive(p, deadline, opt.seed, &shared) {
-                (bound, true) => bound,
-                (bound, false) if Instant::now() < deadline && !shared.stop.load(Ordering::Relaxed) => {
-                    crate::bound::lagrangian(p, deadline, &shared).max(bound)
+            scope.spawn(move || {
+                // A linear program that panics must not take the roster with it.
+                let relaxed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    crate::colgen::bound_and_dive(p, deadline, opt.seed, shared)
+                }))
+                .unwrap_or((None, false));
+                match relaxed {
+                    (bound, true) => bound,
+                    (bound, false) if Instant::now() < deadline && !shared.stop.load(Ordering::Relaxed) => {
+                        crate::bound::lagrangian(p, deadline, shared).max(bound)
+                    }
+                    (bound, false) => bound,
                 }
-                (bound, false) => bound,
             })
         });
-        let result = search(p, opt, deadline, &shared);
+        let result = search(p, opt, deadline, shared);
         shared.stop.store(true, Ordering::Relaxed);
         (result, bound.map(|h| h.join().expect("the bound's thread")))
     });
