@@ -1,9 +1,11 @@
 //! The roster search: every person's schedule is re-optimised exactly
 //! against the others' (the cover each shift still lacks or has too much
 //! of), and groups of people are ruined and rebuilt to leave local optima.
-//! A second thread raises a Lagrangian lower bound (the cover constraints
-//! relaxed, each person's best schedule priced by the same exact search),
-//! which proves a roster optimal when they meet.
+//! A second thread solves the linear relaxation by column generation
+//! (`colgen`: schedules priced by the same exact search), which gives a
+//! lower bound that proves a roster optimal when they meet, and dives for
+//! rosters the search goes on from; where its linear programs fail, a
+//! Lagrangian bound by subgradients (`bound`) instead.
 
 use crate::dp::{Pace, PersonModel, Workspace};
 use crate::problem::{Problem, ProblemError, Roster};
@@ -49,8 +51,8 @@ pub(crate) struct Shared {
     /// The best proven bound so far.
     pub lower: AtomicU64,
     pub stop: AtomicBool,
-    /// The bound's latest schedules, each person's best at its prices: a
-    /// roster that keeps every rule, and often close to a good one.
+    /// A roster from the bound's thread that keeps every rule, often close
+    /// to a good one: each person's best schedule at its prices, or a dive's.
     pub hint: Mutex<Option<Roster>>,
     /// A roster worth going on from at once has been offered.
     pub fresh: AtomicBool,
