@@ -59,6 +59,12 @@ pub enum BenchCommand {
         /// Seed of the search (runs with the same seed and time repeat closely)
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Each instance repeated HxS: its horizon H times, its staff S times (cover alike), to measure the solver at sizes the published instances do not reach
+        #[arg(long)]
+        tile: Option<String>,
+        /// The search alone: no second thread (no column generation, no bound), to measure what it adds
+        #[arg(long)]
+        search_only: bool,
         /// Print the table as JSON
         #[arg(long)]
         json: bool,
@@ -228,8 +234,18 @@ pub fn run(settings: &Settings, cmd: &BenchCommand) -> Result<(), String> {
             time_limit,
             only,
             seed,
+            tile,
+            search_only,
             json,
-        } => return crate::bench_roster::run(data, *time_limit, only, *seed, *json),
+        } => {
+            let how = crate::bench_roster::How {
+                time_limit: *time_limit,
+                seed: *seed,
+                tile: tile.as_deref(),
+                search_only: *search_only,
+            };
+            return crate::bench_roster::run(data, only, &how, *json);
+        }
         BenchCommand::Ledger { entries, json } => return crate::bench_ledger::run(*entries, *json),
         BenchCommand::Cases { count, json } => return crate::bench_cases::run(*count, *json),
         BenchCommand::Scale {

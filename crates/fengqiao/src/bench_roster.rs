@@ -3,7 +3,7 @@
 //! time, the gap to the proven optimum where one is published, the
 //! solver's own lower bound, and the measured CP-SAT peer beside it.
 
-use fengqiao_roster::{Options, check::evaluate, format::parse, solve};
+use fengqiao_roster::{Options, check::evaluate, format::parse, problem::Tiling, solve};
 use serde_json::{Value, json};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -76,10 +76,30 @@ fn instances(dir: &Path) -> Result<Vec<PathBuf>, String> {
     Ok(files)
 }
 
-pub fn run(data: &Path, time_limit: f64, only: &[u32], seed: u64, json_out: bool) -> Result<(), String> {
+/// How each instance is solved.
+pub struct How<'a> {
+    pub time_limit: f64,
+    pub seed: u64,
+    /// `HxS`: each instance repeated (see `Problem::tiled`).
+    pub tile: Option<&'a str>,
+    /// No second thread.
+    pub search_only: bool,
+}
+
+pub fn run(data: &Path, only: &[u32], how: &How, json_out: bool) -> Result<(), String> {
+    let How {
+        time_limit,
+        seed,
+        tile,
+        search_only,
+    } = *how;
     if !(0.1..=3600.0).contains(&time_limit) {
         return Err(format!("--time-limit {time_limit}: 0.1 to 3600 seconds"));
     }
+    let tiling = tile
+        .map(Tiling::parse)
+        .transpose()
+        .map_err(|e| format!("--tile: {e}"))?;
     let mut optima: Vec<(u32, u64)> = PUBLISHED.iter().map(|&(n, o, _)| (n, o)).collect();
     for (n, o) in optima_from_readme(data) {
         optima.retain(|&(m, _)| m != n);
@@ -99,7 +119,10 @@ pub fn run(data: &Path, time_limit: f64, only: &[u32], seed: u64, json_out: bool
         }
         let name = file.file_name().unwrap_or_default().to_string_lossy().to_string();
         let text = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
-        let problem = parse(&text).map_err(|e| format!("{name}: {e}"))?;
+        let mut problem = parse(&text).map_err(|e| format!("{name}: {e}"))?;
+        if let Some(t) = tiling {
+            problem = problem.tiled(t).map_err(|e| format!("{name}: {e}"))?;
+        }
         let progress = !json_out && std::io::stderr().is_terminal();
         if progress {
             eprint!("{name}: solving for up to {time_limit} s…\r");
@@ -109,7 +132,7 @@ pub fn run(data: &Path, time_limit: f64, only: &[u32], seed: u64, json_out: bool
             &Options {
                 time_limit: Duration::from_secs_f64(time_limit),
                 seed,
-                bound: true,
+                bound: !search_only,
             },
         )
         .map_err(|e| format!("{name}: {e}"))?;
@@ -123,13 +146,23 @@ pub fn run(data: &Path, time_limit: f64, only: &[u32], seed: u64, json_out: bool
                 check.objective, sol.objective, check.violations
             ));
         }
-        let optimum = n.and_then(|n| optima.iter().find(|o| o.0 == n).map(|o| o.1));
-        let peer = n.and_then(|n| PUBLISHED.iter().find(|o| o.0 == n).map(|o| o.2));
+        // A tiled instance has no published optimum; repeating only the
+        // people gives one from above (copies of the original's optimum).
+        let optimum = n
+            .and_then(|n| optima.iter().find(|o| o.0 == n).map(|o| o.1))
+            .filter(|_| tiling.is_none_or(|t| t.horizon == 1))
+            .map(|o| o * tiling.map_or(1, |t| t.staff) as u64);
+        let peer = n
+            .and_then(|n| PUBLISHED.iter().find(|o| o.0 == n).map(|o| o.2))
+            .filter(|_| tiling.is_none());
         let gap = optimum.map(|o| (sol.objective as f64 - o as f64) / o as f64);
         let row = json!({
             "instance": name, "days": problem.days, "staff": problem.staff.len(), "shift_types": problem.shifts.len(),
             "objective": sol.objective, "seconds": sol.seconds, "proven_optimal": sol.optimal,
-            "optimum": optimum, "gap": gap, "lower_bound": sol.lower_bound,
+            "tiling": tiling.map(|t| format!("{}x{}", t.horizon, t.staff)),
+            "optimum": optimum.filter(|_| tiling.is_none()),
+            "optimum_at_most": optimum.filter(|_| tiling.is_some()),
+            "gap": gap, "lower_bound": sol.lower_bound,
             "cp_sat_60s": peer, "ahead_of_cp_sat": peer.map(|c| sol.objective < c), "moves": sol.moves,
         });
         if !json_out {
@@ -142,7 +175,11 @@ pub fn run(data: &Path, time_limit: f64, only: &[u32], seed: u64, json_out: bool
                 problem.shifts.len(),
                 format!("{}{}", sol.objective, if sol.optimal { "*" } else { "" }),
                 sol.seconds,
-                or_dash(optimum.map(|o| o.to_string())),
+                or_dash(optimum.map(|o| if tiling.is_some() {
+                    format!("≤{o}")
+                } else {
+                    o.to_string()
+                })),
                 or_dash(gap.map(|g| format!("{:.2}%", g * 100.0))),
                 or_dash(sol.lower_bound.map(|b| b.to_string())),
                 or_dash(peer.map(|c| c.to_string())),
@@ -159,6 +196,12 @@ pub fn run(data: &Path, time_limit: f64, only: &[u32], seed: u64, json_out: bool
         println!(
             "* proven optimal by the solver's own bound; gap = (objective − optimum) / optimum; CP-SAT: 60 s, 2 workers"
         );
+        if let Some(t) = tiling {
+            println!(
+                "tiled {}x{}: each horizon repeated {} times, each staff {} times; ≤N: the published optimum times {}, met by copies of an optimal roster",
+                t.horizon, t.staff, t.horizon, t.staff, t.staff
+            );
+        }
     }
     Ok(())
 }

@@ -11,7 +11,7 @@
 //! the relaxation has settled, prices again for the rest, and so on until
 //! everyone has one: a roster the search goes on from.
 
-use crate::dp::{PersonModel, Workspace};
+use crate::dp::{Pace, PersonModel, Workspace};
 use crate::problem::{Problem, Roster};
 use crate::solve::{Rng, Shared};
 use microlp::{ComparisonOp, LinearExpr, OptimizationDirection, Problem as Lp, SolveOutcome, Variable};
@@ -76,11 +76,17 @@ const ACTIVE_PER_PERSON: usize = 8;
 
 struct Master<'a> {
     p: &'a Problem,
+    /// The days the master plans, `[from, to)`; the days outside stay as
+    /// each person's row in `last` has them. Columns and prices are the
+    /// window's, counted from `from`.
+    from: usize,
+    to: usize,
     models: Vec<PersonModel>,
     requests: Vec<Vec<f64>>,
     ws: Workspace,
     pool: Vec<Column>,
-    /// Each person's schedule last priced (keeps the rules: bounds the next search).
+    /// Each person's whole row with the window's schedule last priced
+    /// (keeps the rules: bounds the next search).
     last: Vec<Vec<Option<usize>>>,
     deadline: Instant,
     /// Each cover's price in the last relaxation, `[day * shifts + shift]`.
@@ -91,14 +97,23 @@ struct Master<'a> {
 
 impl<'a> Master<'a> {
     /// The pool starts with each person's best schedule when every cover
-    /// is priced at half its shortfall's weight (as the Lagrangian bound starts).
-    fn new(p: &'a Problem, deadline: Instant) -> Option<Self> {
+    /// is priced at half its shortfall's weight (as the Lagrangian bound
+    /// starts), and, over a window of a roster `base`, with the roster's own.
+    fn new(
+        p: &'a Problem,
+        deadline: Instant,
+        (from, to): (usize, usize),
+        base: Option<&Roster>,
+        free: &[bool],
+    ) -> Option<Self> {
         let models: Vec<PersonModel> = (0..p.staff.len())
             .map(|e| PersonModel::new(p, e))
             .collect::<Result<_, _>>()
             .ok()?;
         let mut m = Master {
             p,
+            from,
+            to,
             models,
             requests: crate::solve::request_costs(p),
             ws: Workspace::default(),
@@ -110,25 +125,47 @@ impl<'a> Master<'a> {
         };
         let stride = p.shifts.len() + 1;
         for e in 0..p.staff.len() {
+            let empty = vec![None; p.days];
+            let row = base.map_or(&empty, |b| &b[e]);
+            if !free[e] {
+                m.last.push(row.clone());
+                continue;
+            }
             let mut cost = m.requests[e].clone();
             for (d, row) in p.cover.iter().enumerate() {
                 for (s, c) in row.iter().enumerate() {
                     cost[d * stride + s + 1] -= f64::from(c.under_weight) / 2.0;
                 }
             }
-            let (_, row) = m.models[e].best(&cost, None, &mut m.ws)?;
-            m.last.push(row.clone());
-            m.add(e, row);
+            let (_, part) = m.models[e].best_window(row, from, to, Pace::Exact, &cost, base.is_some(), &mut m.ws)?;
+            if base.is_some() {
+                m.add(e, row[from..to].to_vec());
+            }
+            let mut whole = row.clone();
+            whole[from..to].copy_from_slice(&part);
+            m.last.push(whole);
+            m.add(e, part);
         }
         Some(m)
     }
 
-    fn cost_of(&self, e: usize, row: &[Option<usize>]) -> f64 {
+    /// The window's days.
+    fn days(&self) -> usize {
+        self.to - self.from
+    }
+
+    fn cost_of(&self, e: usize, part: &[Option<usize>]) -> f64 {
         let stride = self.p.shifts.len() + 1;
-        row.iter()
+        part.iter()
             .enumerate()
-            .map(|(d, x)| self.requests[e][d * stride + x.map_or(0, |s| s + 1)])
+            .map(|(d, x)| self.requests[e][(self.from + d) * stride + x.map_or(0, |s| s + 1)])
             .sum()
+    }
+
+    /// The window's cover, `[day * shifts + shift]` with days from `from`.
+    fn cover(&self, i: usize) -> crate::problem::Cover {
+        let sc = self.p.shifts.len();
+        self.p.cover[self.from + i / sc][i % sc]
     }
 
     /// The pool's index of a schedule, added if new.
@@ -175,15 +212,15 @@ impl<'a> Master<'a> {
     /// The dual of the master over the pool schedules `cuts`: a value for
     /// each free person, a price for each cover.
     fn dual(&self, free: &[bool], need: &[f64], cuts: &[usize]) -> Option<Dual> {
-        let (p, sc) = (self.p, self.p.shifts.len());
+        let sc = self.p.shifts.len();
         let mut lp = Lp::new(OptimizationDirection::Maximize);
         let value: Vec<Option<Variable>> = free
             .iter()
             .map(|&f| f.then(|| lp.add_var(1.0, (f64::NEG_INFINITY, f64::INFINITY))))
             .collect();
-        let price: Vec<Variable> = (0..p.days * sc)
+        let price: Vec<Variable> = (0..self.days() * sc)
             .map(|i| {
-                let c = p.cover[i / sc][i % sc];
+                let c = self.cover(i);
                 lp.add_var(need[i], (-f64::from(c.over_weight), f64::from(c.under_weight)))
             })
             .collect();
@@ -214,15 +251,15 @@ impl<'a> Master<'a> {
     fn relax(&mut self, free: &[bool], taken: &[u32], mut on_bound: impl FnMut(f64) -> bool) -> Option<()> {
         let (p, sc) = (self.p, self.p.shifts.len());
         let stride = sc + 1;
-        let need: Vec<f64> = (0..p.days * sc)
-            .map(|i| f64::from(p.cover[i / sc][i % sc].requirement) - f64::from(taken[i]))
+        let need: Vec<f64> = (0..self.days() * sc)
+            .map(|i| f64::from(self.cover(i).requirement) - f64::from(taken[i]))
             .collect();
         let mut cost = vec![0.0; p.days * stride];
         let mut dual = self.dual(free, &need, &self.active(free))?;
         loop {
             let solution = dual.solution.as_ref()?;
             let prices: Vec<f64> = dual.price.iter().map(|&v| solution.var_value(v)).collect();
-            let mut lagrangian: f64 = (0..p.days * sc).map(|i| prices[i] * need[i]).sum();
+            let mut lagrangian: f64 = (0..self.days() * sc).map(|i| prices[i] * need[i]).sum();
             let mut new = Vec::new();
             for e in (0..p.staff.len()).filter(|&e| free[e]) {
                 if Instant::now() >= self.deadline {
@@ -230,14 +267,22 @@ impl<'a> Master<'a> {
                 }
                 cost.copy_from_slice(&self.requests[e]);
                 for (i, v) in prices.iter().enumerate() {
-                    cost[(i / sc) * stride + i % sc + 1] -= v;
+                    cost[(self.from + i / sc) * stride + i % sc + 1] -= v;
                 }
-                let (v, row) = self.models[e].best(&cost, Some(&self.last[e]), &mut self.ws)?;
+                let (v, part) = self.models[e].best_window(
+                    &self.last[e],
+                    self.from,
+                    self.to,
+                    Pace::Exact,
+                    &cost,
+                    true,
+                    &mut self.ws,
+                )?;
                 lagrangian += v;
                 if v < solution.var_value(dual.value[e]?) - 1e-6 {
-                    new.push((e, row.clone()));
+                    new.push((e, part.clone()));
                 }
-                self.last[e] = row;
+                self.last[e][self.from..self.to].copy_from_slice(&part);
             }
             self.prices = Some(prices);
             if !on_bound(lagrangian) || new.is_empty() || self.pool.len() + new.len() > MAX_COLUMNS {
@@ -256,7 +301,7 @@ impl<'a> Master<'a> {
         let (p, sc) = (self.p, self.p.shifts.len());
         let mut lp = Lp::new(OptimizationDirection::Minimize);
         let mut one: Vec<LinearExpr> = (0..p.staff.len()).map(|_| LinearExpr::empty()).collect();
-        let mut cover: Vec<LinearExpr> = (0..p.days * sc).map(|_| LinearExpr::empty()).collect();
+        let mut cover: Vec<LinearExpr> = (0..self.days() * sc).map(|_| LinearExpr::empty()).collect();
         let mut vars = Vec::new();
         for (j, c) in self.pool.iter().enumerate().filter(|(_, c)| free[c.person]) {
             let v = lp.add_var(c.cost, (0.0, 1.0));
@@ -272,7 +317,7 @@ impl<'a> Master<'a> {
             lp.add_constraint(expr, ComparisonOp::Eq, 1.0);
         }
         for (i, mut expr) in cover.into_iter().enumerate() {
-            let c = p.cover[i / sc][i % sc];
+            let c = self.cover(i);
             expr.add(lp.add_var(f64::from(c.under_weight), (0.0, f64::INFINITY)), 1.0);
             expr.add(lp.add_var(f64::from(c.over_weight), (0.0, f64::INFINITY)), -1.0);
             lp.add_constraint(expr, ComparisonOp::Eq, f64::from(c.requirement) - f64::from(taken[i]));
@@ -287,10 +332,10 @@ impl<'a> Master<'a> {
     /// Fixes people one settled schedule at a time, pricing again between,
     /// until everyone has a schedule. With `rng`, an unsettled step fixes one of the few largest shares
     /// at random (dives after the first), otherwise the largest.
-    fn dive(&mut self, mut rng: Option<&mut Rng>) -> Option<Roster> {
+    /// Only the people `free` are given schedules (the others' rows stay
+    /// empty), the others' work counted in `taken`.
+    fn dive(&mut self, mut free: Vec<bool>, mut taken: Vec<u32>, mut rng: Option<&mut Rng>) -> Option<Roster> {
         let (n, sc) = (self.p.staff.len(), self.p.shifts.len());
-        let mut free = vec![true; n];
-        let mut taken = vec![0u32; self.p.days * sc];
         let mut roster: Roster = vec![Vec::new(); n];
         while free.iter().any(|&f| f) {
             self.relax(&free, &taken, |_| true)?;
@@ -328,10 +373,10 @@ impl<'a> Master<'a> {
 /// pricing finished, the relaxation failed, or it could not finish in time
 /// (with `solved` false: the caller may bound another way).
 pub(crate) fn bound_and_dive(p: &Problem, deadline: Instant, seed: u64, shared: &Shared) -> (Option<u64>, bool) {
-    let Some(mut master) = Master::new(p, deadline) else {
+    let everyone = vec![true; p.staff.len()];
+    let Some(mut master) = Master::new(p, deadline, (0, p.days), None, &everyone) else {
         return (None, false);
     };
-    let everyone = vec![true; p.staff.len()];
     let none = vec![0u32; p.days * p.shifts.len()];
     let mut best: Option<u64> = None;
     let stop = || shared.stop.load(Ordering::Relaxed);
@@ -352,7 +397,7 @@ pub(crate) fn bound_and_dive(p: &Problem, deadline: Instant, seed: u64, shared: 
         let mut rng = Rng::new(seed);
         let mut first = true;
         while !stop() && best.is_some_and(|b| b < shared.upper.load(Ordering::Relaxed)) {
-            let Some(roster) = master.dive((!first).then_some(&mut rng)) else {
+            let Some(roster) = master.dive(everyone.clone(), none.clone(), (!first).then_some(&mut rng)) else {
                 break;
             };
             // A roster the search has not yet taken is still a roster: no
@@ -365,6 +410,106 @@ pub(crate) fn bound_and_dive(p: &Problem, deadline: Instant, seed: u64, shared: 
         }
     }
     (best, solved)
+}
+
+/// About the most people × days × shift types a short window's master
+/// plans (its linear programs then take well under a second on the
+/// benchmark); a window is one or two weeks, and twice that once a pass of
+/// the short ones gains little (a person's hours can then move further in
+/// time).
+const WINDOW_CELLS: usize = 2_000;
+
+/// A pass over the windows that gains less than this share of the cost
+/// moves on to longer windows (or, at the longest, to varied dives).
+const PASS_GAIN: f64 = 0.01;
+
+/// Windows of `len` days, each starting half a window after the one before
+/// (from the first Monday; the first takes the days before it, the last
+/// ends with the horizon).
+pub(crate) fn windows(p: &Problem, len: usize) -> Vec<(usize, usize)> {
+    if p.days <= len {
+        return vec![(0, p.days)];
+    }
+    let step = (len / 2).max(1);
+    let first_monday = (7 - p.first_weekday % 7) % 7;
+    let mut out = vec![(0, (first_monday + len).min(p.days))];
+    let mut at = first_monday + step;
+    while at + len < p.days {
+        out.push((at, at + len));
+        at += step;
+    }
+    if out.last().is_some_and(|w| w.1 < p.days) {
+        out.push((p.days - len, p.days));
+    }
+    out
+}
+
+/// Over a horizon too long to price whole: column generation over one
+/// window of days at a time, the rest of the search's best roster kept,
+/// then a dive; a roster that costs less than the one it started from is
+/// handed to the search. Dives follow the largest shares until a pass at
+/// the longest windows gains little; then they vary.
+pub(crate) fn improve_windows(p: &Problem, deadline: Instant, seed: u64, shared: &Shared) {
+    let stop = || shared.stop.load(Ordering::Relaxed) || Instant::now() >= deadline;
+    let mut rng = Rng::new(seed);
+    // Short windows first (whole weeks, as many as keep the master small),
+    // twice as long once a pass gains little.
+    let per_day = p.staff.len() * p.shifts.len();
+    let short = ((WINDOW_CELLS / per_day.max(1)) / 7 * 7).clamp(7, 14);
+    let lengths = [short, 2 * short];
+    let (mut level, mut varied) = (0, false);
+    let mut spans = windows(p, lengths[level]);
+    // The best cost when the pass began, and now; whether any window's
+    // master was solved in the pass (if none was, none will be).
+    let (mut k, mut pass_from, mut best, mut solved) = (0, u64::MAX, u64::MAX, false);
+    while !stop() {
+        if k == spans.len() {
+            if !solved {
+                return;
+            }
+            // A pass that gained less than this share moves on.
+            if best as f64 > pass_from as f64 * (1.0 - PASS_GAIN) {
+                if level + 1 < lengths.len() && lengths[level] < p.days {
+                    level += 1;
+                    spans = windows(p, lengths[level]);
+                } else {
+                    varied = true;
+                }
+            }
+            (k, pass_from, solved) = (0, best, false);
+        }
+        let Some(base) = shared.best.lock().ok().and_then(|b| b.clone()) else {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            continue;
+        };
+        let (from, to) = spans[k];
+        k += 1;
+        let (free, taken) = (vec![true; p.staff.len()], vec![0u32; (to - from) * p.shifts.len()]);
+        let Some(mut master) = Master::new(p, deadline, (from, to), Some(&base), &free) else {
+            continue;
+        };
+        if master.relax(&free, &taken, |_| !stop()).is_none() || stop() {
+            continue;
+        }
+        solved = true;
+        let Some(parts) = master.dive(free, taken, varied.then_some(&mut rng)) else {
+            continue;
+        };
+        let mut roster = base.clone();
+        for (row, part) in roster.iter_mut().zip(&parts) {
+            row[from..to].copy_from_slice(part);
+        }
+        let cost = crate::check::evaluate(p, &roster).objective;
+        let base_cost = crate::check::evaluate(p, &base).objective;
+        if pass_from == u64::MAX {
+            pass_from = base_cost;
+        }
+        best = best.min(base_cost).min(cost);
+        if cost < base_cost {
+            shared.upper.fetch_min(cost, Ordering::Relaxed);
+            shared.offer_better(roster);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -399,7 +544,15 @@ mod tests {
     #[test]
     fn a_schedule_priced_twice_is_one_column() {
         let p = instance("Instance1.txt");
-        let mut m = Master::new(&p, Instant::now() + Duration::from_secs(60)).unwrap();
+        let everyone = vec![true; p.staff.len()];
+        let mut m = Master::new(
+            &p,
+            Instant::now() + Duration::from_secs(60),
+            (0, p.days),
+            None,
+            &everyone,
+        )
+        .unwrap();
         let before = m.pool.len();
         assert_eq!(before, p.staff.len());
         let row = m.pool[0].row.clone();

@@ -56,6 +56,12 @@ pub(crate) struct Shared {
     pub hint: Mutex<Option<Roster>>,
     /// A roster worth going on from at once has been offered.
     pub fresh: AtomicBool,
+    /// The roster offered is the best with one window improved: taken as
+    /// it is, without a descent first.
+    pub as_is: AtomicBool,
+    /// The search's best roster, for the windows' column generation to
+    /// improve on.
+    pub best: Mutex<Option<Roster>>,
 }
 
 impl Shared {
@@ -66,10 +72,28 @@ impl Shared {
         }
     }
 
+    /// The search's new best roster and its cost.
+    pub(crate) fn publish(&self, roster: &Roster, cost: u64) {
+        self.upper.fetch_min(cost, Ordering::Relaxed);
+        if let Ok(mut best) = self.best.lock() {
+            *best = Some(roster.clone());
+        }
+    }
+
     /// Hands the search a roster to go on from as soon as it can.
     pub(crate) fn offer(&self, roster: Roster) {
+        self.offer_how(roster, false);
+    }
+
+    /// Hands the search a roster better than its best, to go on from as it is.
+    pub(crate) fn offer_better(&self, roster: Roster) {
+        self.offer_how(roster, true);
+    }
+
+    fn offer_how(&self, roster: Roster, as_is: bool) {
         if let Ok(mut hint) = self.hint.lock() {
             *hint = Some(roster);
+            self.as_is.store(as_is, Ordering::Relaxed);
             self.fresh.store(true, Ordering::Relaxed);
         }
     }
@@ -307,17 +331,30 @@ impl Search<'_> {
         best: &mut (Roster, u64),
         current: u64,
     ) -> u64 {
-        let Some(hint) = shared.hint.lock().ok().and_then(|mut h| h.take()) else {
+        let Some((hint, as_is)) = shared
+            .hint
+            .lock()
+            .ok()
+            .and_then(|mut h| h.take().map(|r| (r, shared.as_is.load(Ordering::Relaxed))))
+        else {
             return current;
         };
         let saved = self.roster.clone();
         for (e, row) in hint.iter().enumerate() {
             self.set(e, row);
         }
-        let now = self.descend(order, rng, deadline);
+        // A window improved on the best is taken as it is: the ruin and
+        // rebuild goes on from it (a descent first would cost as much as
+        // many of its steps).
+        let as_given = self.objective();
+        let now = if as_is && as_given < best.1 {
+            as_given
+        } else {
+            self.descend(order, rng, deadline)
+        };
         if now < best.1 {
             *best = (self.roster.clone(), now);
-            shared.upper.fetch_min(now, Ordering::Relaxed);
+            shared.publish(&best.0, now);
             return now;
         }
         if now <= current {
@@ -378,8 +415,14 @@ pub fn solve(p: &Problem, opt: &Options) -> Result<Solution, ProblemError> {
         // not offered. The relaxation by column generation first; where its
         // linear programs fail, the Lagrangian by subgradients.
         let shared = &shared;
-        let bound = (opt.bound && p.days <= WHOLE_DAYS).then(|| {
+        let bound = opt.bound.then(|| {
             scope.spawn(move || {
+                if p.days > WHOLE_DAYS {
+                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        crate::colgen::improve_windows(p, deadline, opt.seed, shared)
+                    }));
+                    return None;
+                }
                 // A linear program that panics must not take the roster with it.
                 let relaxed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     crate::colgen::bound_and_dive(p, deadline, opt.seed, shared)
@@ -411,7 +454,7 @@ pub fn solve(p: &Problem, opt: &Options) -> Result<Solution, ProblemError> {
 }
 
 fn search(p: &Problem, opt: &Options, deadline: Instant, shared: &Shared) -> Result<(Roster, u64, u64), ProblemError> {
-    let (upper, lower, stop) = (&shared.upper, &shared.lower, &shared.stop);
+    let (lower, stop) = (&shared.lower, &shared.stop);
     let n = p.staff.len();
     let models: Vec<PersonModel> = (0..n).map(|e| PersonModel::new(p, e)).collect::<Result<_, _>>()?;
     let requests = request_costs(p);
@@ -465,30 +508,37 @@ fn search(p: &Problem, opt: &Options, deadline: Instant, shared: &Shared) -> Res
                 s.set_window(e, w.0, &part);
                 continue;
             }
-            // The window before may have ended where this one cannot go on:
-            // both again, as one.
-            let both = (spans[i.saturating_sub(1)].0, w.1);
-            let part = tiers
-                .into_iter()
-                .find_map(|pace| s.best_for(e, &row, both, false, pace))
-                .ok_or_else(|| {
-                    let who = &p.staff[e].id;
-                    if w == (0, p.days) {
-                        ProblemError::Invalid(format!("{who}: no schedule keeps all of their rules"))
-                    } else {
-                        ProblemError::Invalid(format!(
-                            "{who}: no schedule keeps all of their rules on days {} to {}",
-                            both.0,
-                            w.1 - 1
-                        ))
-                    }
-                })?;
-            s.set_window(e, both.0, &part);
+            // The windows before may have ended where this one cannot go on,
+            // or spent what it needs: this one with one more before it, then
+            // two, back to the start, then the whole horizon at once.
+            let mut spans_back: Vec<(usize, usize)> = (0..i).rev().map(|j| (spans[j].0, w.1)).collect();
+            if w.1 < p.days {
+                spans_back.push((0, p.days));
+            }
+            let found = spans_back.iter().find_map(|&span| {
+                tiers
+                    .into_iter()
+                    .find_map(|pace| s.best_for(e, &row, span, false, pace))
+                    .map(|part| (span, part))
+            });
+            let Some((span, part)) = found else {
+                let who = &p.staff[e].id;
+                return Err(if w == (0, p.days) {
+                    ProblemError::Invalid(format!("{who}: no schedule keeps all of their rules"))
+                } else {
+                    ProblemError::Invalid(format!(
+                        "{who}: no schedule keeps all of their rules on days {} to {}",
+                        spans[i.saturating_sub(1)].0,
+                        w.1 - 1
+                    ))
+                });
+            };
+            s.set_window(e, span.0, &part);
         }
     }
     let mut current = s.descend(&mut order, &mut rng, deadline);
     let mut best = (s.roster.clone(), current);
-    upper.fetch_min(current, Ordering::Relaxed);
+    shared.publish(&best.0, current);
     let mut since_best = 0u64;
     while Instant::now() < deadline && !stop.load(Ordering::Relaxed) && lower.load(Ordering::Relaxed) < best.1 {
         // Ruin a few people over a window and rebuild them one by one, each
@@ -533,7 +583,7 @@ fn search(p: &Problem, opt: &Options, deadline: Instant, shared: &Shared) -> Res
             if current < best.1 {
                 current = s.descend(&mut order, &mut rng, deadline);
                 best = (s.roster.clone(), current);
-                upper.fetch_min(current, Ordering::Relaxed);
+                shared.publish(&best.0, current);
                 since_best = 0;
             }
         } else {

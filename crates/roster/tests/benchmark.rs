@@ -47,3 +47,27 @@ fn instance_2() {
     assert_eq!((p.days, p.staff.len(), p.shifts.len()), (14, 14, 2));
     run("Instance2.txt", 828);
 }
+
+/// Longer and larger than the published instances: the horizon searched a
+/// window at a time, column generation over windows beside it; every rule
+/// kept, the cost the checker's.
+#[test]
+fn tiled_instances_keep_every_rule() {
+    for (name, tiling) in [("Instance1.txt", "13x1"), ("Instance2.txt", "8x2")] {
+        let p = instance(name)
+            .tiled(fengqiao_roster::problem::Tiling::parse(tiling).unwrap())
+            .unwrap();
+        let sol = solve(
+            &p,
+            &Options {
+                time_limit: Duration::from_secs(3),
+                seed: 1,
+                bound: true,
+            },
+        )
+        .unwrap();
+        let ev = evaluate(&p, &sol.roster);
+        assert!(ev.feasible(), "{name} tiled {tiling}: {:?}", ev.violations);
+        assert_eq!(ev.objective, sol.objective, "{name} tiled {tiling}");
+    }
+}
