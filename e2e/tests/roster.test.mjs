@@ -2,7 +2,9 @@
 // roster from the incidents, reads the week — who works which shift, crews
 // rostered against crews needed — opens a day's crews (call signs, a sworn
 // officer leading each, the duty officer) and publishes it; an officer of
-// the station reads the published roster in English without the tools.
+// the station reads the published roster in English without the tools; a
+// commander records an officer's wish for days off and the roster built
+// next grants it.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -278,6 +280,42 @@ test("a commander builds the station's roster on 四班三运转: four teams on 
   assert.match(await page.locator("#roster-pattern").textContent(), /4 teams rotating, \d+ crews each; \d+ flexible/);
   assert.ok(await page.locator("#grid .team-badge").filter({ hasText: "Team A" }).count() > 0);
   assert.ok((await page.locator("#pattern option").allTextContents()).includes("Four teams on three shifts"));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("a commander records an officer's wish for two days off, builds the roster and sees the wish granted (zh)", async () => {
+  const { page, context, errors } = await signedIn(app, "commander", "demo-commander-2026", "zh", "/personnel");
+  await ready(page);
+  const { today } = await page.evaluate(async () => (await fetch("/api/v1/duty")).json());
+  const day = (iso, n) => new Date(Date.parse(`${iso}T00:00:00Z`) + n * 86400000).toISOString().slice(0, 10);
+  const weekdayOf = (iso) => (new Date(`${iso}T00:00:00Z`).getUTCDay() + 6) % 7;
+  // The week after next: its Tuesday and Wednesday.
+  const monday = day(today, 14 - weekdayOf(today));
+  const officer = await page.evaluate(async () => (await (await fetch("/api/v1/personnel?station=PS01")).json()).items
+    .find((p) => p.kind === "officer" && p.active && !p.leave_today));
+  await page.locator(`tr[data-badge="${officer.badge}"] button.leave`).click();
+  await page.locator("#l-kind").selectOption("wish_off");
+  assert.match(await page.locator("#l-kind option:checked").textContent(), /希望休息/);
+  await page.locator("#l-first").fill(day(monday, 1));
+  await page.locator("#l-last").fill(day(monday, 2));
+  await page.locator("#leave-save").click();
+  await page.locator("#leave tr[data-leave]").filter({ hasText: "希望休息" }).waitFor();
+  // A wish is not leave: the roll still has them available today.
+  assert.equal(await page.locator(`tr[data-badge="${officer.badge}"] td.today`).textContent(), "可排班");
+
+  await page.goto(`${app.base}/roster`);
+  await ready(page);
+  await page.locator("#first-day").fill(monday);
+  await page.locator("#weeks").fill("1");
+  await page.locator("#build-roster").click();
+  await page.locator("#page-message").filter({ hasText: "已生成排班草稿" }).waitFor({ timeout: 60000 });
+  await page.locator("#roster-wishes b").filter({ hasText: "2/2" }).waitFor();
+  assert.match(await page.locator("#roster-wishes").textContent(), /休息意愿/);
+  for (const d of [1, 2]) {
+    const cell = page.locator(`tr[data-person="${officer.id}"] td.wish-granted button.cell[data-day="${d}"]`);
+    assert.match(await cell.getAttribute("aria-label"), /希望休息 · 已满足/);
+  }
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -8,7 +8,7 @@ use crate::error::{Code, Error, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use fengqiao_auth::{Permission, Policy, Principal, Scope};
 use fengqiao_domain::duty::DutyConfig;
-use fengqiao_domain::personnel::{LEAVE_KINDS, QUALIFICATIONS, StaffKind, qualification, valid_badge};
+use fengqiao_domain::personnel::{LEAVE_KINDS, QUALIFICATIONS, StaffKind, keeps_away, qualification, valid_badge};
 use fengqiao_domain::{Facility, FacilityKind};
 use fengqiao_store::Store;
 use fengqiao_store::personnel::{Leave, NewLeave, NewPerson, Person};
@@ -137,7 +137,7 @@ pub fn list(store: &dyn Store, viewer: &Viewer, filter: &Filter, today: NaiveDat
         .map(|p| PersonView {
             leave_today: leave
                 .iter()
-                .find(|l| l.leave.person_id == p.id && l.covers(today))
+                .find(|l| l.leave.person_id == p.id && l.covers(today) && keeps_away(&l.leave.kind))
                 .map(|l| l.leave.kind.clone()),
             person: masked(p, viewer),
         })

@@ -165,6 +165,7 @@ fn station_problem(
         contract_minutes: CONTRACT_HOURS * 60 * days as u32 / 7,
         leave: Vec::new(),
         driver: true,
+        wishes_off: vec![],
         overtime_minutes: 0,
         team: None,
     };

@@ -10,6 +10,7 @@ use crate::personnel::{Viewer, stations};
 use crate::staffing::{HourlyRequest, weekly};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use fengqiao_domain::duty::DutyConfig;
+use fengqiao_domain::personnel::keeps_away;
 use fengqiao_roster::cover::{crews_for, place_flexible, works_night};
 use fengqiao_roster::rotation::{StationRotation, allow_cycle_hours, solve_rotation};
 use fengqiao_roster::station::{
@@ -177,10 +178,10 @@ fn station_problem(
                     .map(|s| p.person.shifts.is_empty() || p.person.shifts.contains(&s.code))
                     .collect(),
                 contract_minutes: (u32::from(p.person.weekly_hours) * 60 * days as u32) / 7,
-                leave: leave
-                    .iter()
-                    .filter(|l| l.leave.person_id == p.id && !l.cancelled)
-                    .flat_map(|l| (0..days).filter(|&d| l.covers(first_day + Duration::days(d as i64))))
+                leave: days_of(leave, p.id, first_day, days, true),
+                wishes_off: days_of(leave, p.id, first_day, days, false)
+                    .into_iter()
+                    .map(|d| (d, u32::from(duty.rules.wish_off_weight)))
                     .collect(),
                 driver: p.person.qualifications.iter().any(|q| q == "driving"),
                 overtime_minutes: 0,
@@ -190,6 +191,16 @@ fn station_problem(
         shifts,
         rotation: None,
     }
+}
+
+/// The days (from 0, of `days` from `first_day`) that person `id`'s leave
+/// keeps them away (`away`), or that they wished off (not `away`).
+fn days_of(leave: &[Leave], id: i64, first_day: NaiveDate, days: usize, away: bool) -> Vec<usize> {
+    leave
+        .iter()
+        .filter(|l| l.leave.person_id == id && !l.cancelled && keeps_away(&l.leave.kind) == away)
+        .flat_map(|l| (0..days).filter(|&d| l.covers(first_day + Duration::days(d as i64))))
+        .collect()
 }
 
 /// What a roster's body says about its assignment: the crews with call
@@ -410,20 +421,28 @@ pub fn view(store: &dyn Store, viewer: &Viewer, id: i64) -> Result<Value> {
         .collect();
     let first = r.roster.first_day;
     let last = first + Duration::days(i64::from(r.roster.days) - 1);
-    let mut leave_days: std::collections::BTreeMap<String, Vec<i64>> = Default::default();
-    for l in store
-        .leave(first, last)?
-        .iter()
-        .filter(|l| !l.cancelled && ids.contains(&l.leave.person_id))
-    {
-        let days = (0..i64::from(r.roster.days)).filter(|&d| l.covers(first + Duration::days(d)));
-        leave_days
-            .entry(l.leave.person_id.to_string())
-            .or_default()
-            .extend(days);
+    // Leave and wishes as recorded now (a wish made after the roster was
+    // built shows, granted or not, as the roster stands).
+    let on_file = store.leave(first, last)?;
+    let (mut leave_days, mut wish_days) = (serde_json::Map::new(), serde_json::Map::new());
+    let (mut wishes, mut granted) = (0usize, 0usize);
+    for (k, pid) in ids.iter().enumerate() {
+        let away = days_of(&on_file, *pid, first, r.roster.days as usize, true);
+        if !away.is_empty() {
+            leave_days.insert(pid.to_string(), json!(away));
+        }
+        let wished = days_of(&on_file, *pid, first, r.roster.days as usize, false);
+        if !wished.is_empty() {
+            let row = &r.roster.body["assignment"][k];
+            wishes += wished.len();
+            granted += wished.iter().filter(|&&d| row[d].is_null()).count();
+            wish_days.insert(pid.to_string(), json!(wished));
+        }
     }
     let mut out = json!(r);
     out["leave"] = json!(leave_days);
+    out["wishes_off"] = json!(wish_days);
+    out["wishes_granted"] = json!({"granted": granted, "wished": wishes});
     out["station_name_zh"] = json!(station.name_zh);
     out["station_name_en"] = json!(station.name_en);
     out["body"]["people"] = json!(people);

@@ -96,6 +96,14 @@ pub struct DutyRules {
     pub max_weekends_per_4_weeks: u8,
     pub crew_size: u8,
     pub officer_on_duty_every_hour: bool,
+    /// The cost of working on a day one wished off, against 100 for a
+    /// seat left empty: a wish never leaves a seat empty. 0 ignores wishes.
+    #[serde(default = "default_wish_off_weight")]
+    pub wish_off_weight: u8,
+}
+
+fn default_wish_off_weight() -> u8 {
+    20
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -211,6 +219,12 @@ impl DutyConfig {
         }
         if r.max_weekends_per_4_weeks > 4 || r.min_rest_hours > 48 || r.rest_after_24h_hours > 72 {
             return bad("rules: max_weekends_per_4_weeks ≤ 4, min_rest_hours ≤ 48, rest_after_24h_hours ≤ 72".into());
+        }
+        if r.wish_off_weight > 99 {
+            return bad(format!(
+                "rules.wish_off_weight {}: 0 to 99 (a seat left empty costs 100)",
+                r.wish_off_weight
+            ));
         }
         if file.level.len() > MAX_LEVELS {
             return bad(format!("level: at most {MAX_LEVELS} duty levels"));

@@ -73,14 +73,25 @@ pub fn qualification(s: &str) -> Option<&'static str> {
         .map(|(code, _)| *code)
 }
 
-/// Kinds of leave, with their Chinese names.
-pub const LEAVE_KINDS: [(&str, &str); 5] = [
+/// Kinds of leave, with their Chinese names. The last, a day off wished
+/// for ([`WISH_OFF`]), is not leave: the roster grants it where the cover
+/// allows, at a cost, and the person stays available.
+pub const LEAVE_KINDS: [(&str, &str); 6] = [
     ("annual", "年休假"),
     ("sick", "病假"),
     ("personal", "事假"),
     ("training", "培训"),
     ("compensatory", "调休"),
+    (WISH_OFF, "希望休息"),
 ];
+
+/// The kind of a day off wished for (排班意愿), not taken as leave.
+pub const WISH_OFF: &str = "wish_off";
+
+/// Whether leave of `kind` keeps its person away (a wish does not).
+pub fn keeps_away(kind: &str) -> bool {
+    kind != WISH_OFF
+}
 
 /// A 警号: letters, digits and hyphens, 1 to 16 of them.
 pub fn valid_badge(badge: &str) -> bool {

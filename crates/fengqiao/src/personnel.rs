@@ -49,11 +49,12 @@ pub enum PersonnelCommand {
     },
     /// Import a personnel export (CSV, UTF-8, Chinese or English headers): every row or none
     Import { file: std::path::PathBuf },
-    /// Record leave (annual, sick, personal, training, compensatory)
+    /// Record leave (annual, sick, personal, training, compensatory), or days wished off (wish_off: granted by the roster where the cover allows)
     Leave {
         /// The person's badge
         #[arg(long)]
         badge: String,
+        /// annual, sick, personal, training, compensatory or wish_off
         #[arg(long)]
         kind: String,
         #[arg(long)]

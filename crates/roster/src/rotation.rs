@@ -283,6 +283,7 @@ mod tests {
             contract_minutes: (40 * 60 * days as u32) / 7,
             leave: vec![],
             driver: i.is_multiple_of(2),
+            wishes_off: vec![],
             overtime_minutes: 0,
             team: None,
         };

@@ -10,7 +10,7 @@
 //! crew. Whatever the two rosters give, crews are then formed shift by
 //! shift so that an auxiliary is never in a crew without a sworn lead.
 
-use crate::problem::{Cover, Problem, ProblemError, Roster, ShiftType, Staff};
+use crate::problem::{Cover, Problem, ProblemError, Request, Roster, ShiftType, Staff};
 use crate::rotation::StationRotation;
 use crate::solve::{Options, solve};
 use serde::Serialize;
@@ -57,6 +57,9 @@ pub struct Member {
     pub contract_minutes: u32,
     /// Days (from 0) on leave.
     pub leave: Vec<usize>,
+    /// Days (from 0) they wished off (希望休息), each with what working it
+    /// costs (below a seat left empty, so a wish never leaves one empty).
+    pub wishes_off: Vec<(usize, u32)>,
     pub driver: bool,
     /// Overtime (加班) already worked on this roster, beyond the contract.
     pub overtime_minutes: u32,
@@ -291,9 +294,26 @@ impl StationProblem {
                     forbids_next: self.forbids_next(t),
                 })
                 .collect(),
+            off_requests: who
+                .iter()
+                .enumerate()
+                .flat_map(|(k, &i)| {
+                    let m = &self.members[i];
+                    m.wishes_off
+                        .iter()
+                        .filter(|&&(d, w)| d < self.days && w > 0)
+                        .flat_map(move |&(day, weight)| {
+                            (0..s).filter(|&t| m.allowed[t]).map(move |shift| Request {
+                                staff: k,
+                                day,
+                                shift,
+                                weight: weight.min(UNDER - 1),
+                            })
+                        })
+                })
+                .collect(),
             staff,
             on_requests: vec![],
-            off_requests: vec![],
             cover: (0..self.days)
                 .map(|d| {
                     (0..s)
@@ -1103,6 +1123,7 @@ mod tests {
             contract_minutes: 40 * 60 * 2,
             leave: vec![],
             driver: !sworn,
+            wishes_off: vec![],
             overtime_minutes: 0,
             team: None,
         }
@@ -1324,6 +1345,43 @@ mod tests {
         nights.assignment[2] = vec![Some(2); 4].into_iter().chain(vec![None; 10]).collect();
         nights.teams = form_teams(&sp, &nights.assignment);
         assert!(check(&sp, &nights).iter().any(|v| v.contains("s2: 4 nights in a row")));
+    }
+
+    #[test]
+    fn days_wished_off_are_granted_where_the_cover_allows_and_cost_less_than_a_seat() {
+        let mut sp = station(14, 12, 2);
+        sp.members[3].wishes_off = vec![(5, 20), (6, 20)];
+        sp.members[1].allowed = vec![true, false, true];
+        sp.members[1].wishes_off = vec![(2, 500)];
+        let (problem, who) = sp.group_problem(true);
+        let of = |m: usize| who.iter().position(|&i| i == m).unwrap();
+        let wished: Vec<_> = problem
+            .off_requests
+            .iter()
+            .map(|r| (r.staff, r.day, r.shift, r.weight))
+            .collect();
+        assert_eq!(
+            wished,
+            vec![
+                (of(1), 2, 0, UNDER - 1),
+                (of(1), 2, 2, UNDER - 1),
+                (of(3), 5, 0, 20),
+                (of(3), 5, 1, 20),
+                (of(3), 5, 2, 20),
+                (of(3), 6, 0, 20),
+                (of(3), 6, 1, 20),
+                (of(3), 6, 2, 20)
+            ],
+            "one per allowed shift, never as dear as a seat"
+        );
+        let r = solve_station(&sp, &quick()).unwrap();
+        assert!(check(&sp, &r).is_empty());
+        assert!(
+            r.assignment[3][5].is_none() && r.assignment[3][6].is_none(),
+            "{:?}",
+            r.assignment[3]
+        );
+        assert!(r.assignment[1][2].is_none());
     }
 
     #[test]

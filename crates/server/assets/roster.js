@@ -15,6 +15,7 @@ const I18N = {
     state: "状态", short: "警力不足的班次", breaches: "违反规则", nights: "夜班（最少–最多）", weekends: "周末（最少–最多）", hours: "工时（最少–最多）",
     sworn: "民警", auxiliary: "辅警", duty: "值班民警", standby: "备勤", no_driver: "无驾驶员", week_n: (n, d) => `第 ${n} 周（${d} 起）`,
     basis: (b) => `需求依据：近 ${spanDays(b)} 天 ${b.incidents} 起警情，平均处警 ${b.service_minutes.toFixed(0)} 分钟；目标 ${Math.round(b.level * 100)}% 的警情 ${b.target_minutes} 分钟内有警组接警（Erlang C）。`,
+    wishes: "休息意愿（已满足/提出）", wished: "希望休息", wish_granted: "希望休息 · 已满足", wish_missed: "希望休息 · 未能满足（警力不足）",
     off: "休", leave: "假", days: ["一", "二", "三", "四", "五", "六", "日"], kinds: { officer: "民警", auxiliary: "辅警", special: "巡特警" },
     requests: "换班申请", history: "调整记录", cell_title: (p, d) => `${p} · ${d}`, ask_swap: "申请换班", swap_with: "与谁换班",
     and_day: "对方哪天的班由本人顶上（可不填）", note: "事由", send: "提交申请", sick: "病假顶班", sick_until: "病假至", repair: "登记病假并调整排班",
@@ -42,6 +43,7 @@ const I18N = {
     state: "State", short: "Shifts short", breaches: "Rule breaches", nights: "Nights (fewest–most)", weekends: "Weekends (fewest–most)", hours: "Hours (fewest–most)",
     sworn: "Officers", auxiliary: "Auxiliaries", duty: "Duty officer", standby: "Standby", no_driver: "no driver", week_n: (n, d) => `Week ${n} (from ${d})`,
     basis: (b) => `Demand from ${b.incidents} incidents of the last ${spanDays(b)} days, ${b.service_minutes.toFixed(0)} minutes' handling on average; target: ${Math.round(b.level * 100)}% of calls answered by a crew within ${b.target_minutes} minutes (Erlang C).`,
+    wishes: "Days off wished (granted/asked)", wished: "wished off", wish_granted: "wished off · granted", wish_missed: "wished off · not granted (cover short)",
     off: "off", leave: "leave", days: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], kinds: { officer: "Officer", auxiliary: "Auxiliary", special: "Patrol/special" },
     requests: "Swap requests", history: "Changes", cell_title: (p, d) => `${p} · ${d}`, ask_swap: "Ask for a swap", swap_with: "Swap with",
     and_day: "Also take their shift on (optional)", note: "Reason", send: "Send the request", sick: "Sick call", sick_until: "Sick until", repair: "Record and repair the roster",
@@ -114,7 +116,8 @@ function totals() {
     card("nights-sworn", spread(f("sworn").nights), `${t("sworn")} · ${t("nights")}`),
     card("nights-aux", spread(f("auxiliary").nights), `${t("auxiliary")} · ${t("nights")}`),
     card("weekends-sworn", spread(f("sworn").weekends), `${t("sworn")} · ${t("weekends")}`),
-    card("hours-sworn", spread(f("sworn").hours), `${t("sworn")} · ${t("hours")}`));
+    card("hours-sworn", spread(f("sworn").hours), `${t("sworn")} · ${t("hours")}`),
+    card("roster-wishes", `${(r.wishes_granted || {}).granted || 0}/${(r.wishes_granted || {}).wished || 0}`, t("wishes")));
   $("basis").textContent = t("basis")(b.basis);
 }
 
@@ -143,10 +146,14 @@ function grid() {
       teamOf(b, i) === undefined ? null : h("span", { class: "badge team-badge" }, teamOf(b, i) === null ? t("flexible_group") : t("team_letter")(teamOf(b, i)))),
     days.map((k) => { const s = b.assignment[i][k]; const code = s === null ? null : b.pattern[s];
       const onLeave = ((r.leave || {})[p.id] || []).includes(k);
+      const wished = ((r.wishes_off || {})[p.id] || []).includes(k);
       const label = code ? shiftShort(code) : onLeave ? t("leave") : "·";
-      return h("td", { class: code ? `shift shift-${code}` : onLeave ? "off on-leave" : "off" },
-        h("button", { type: "button", class: "cell", "data-day": k, title: code ? nameOf(shiftOf(code)) : onLeave ? t("leave") : t("off"),
-          "aria-label": `${p.badge} ${dayOf(r.first_day, k)} ${code ? nameOf(shiftOf(code)) : onLeave ? t("leave") : t("off")}`,
+      const what = code ? nameOf(shiftOf(code)) : onLeave ? t("leave") : t("off");
+      const wish = wished ? t(code ? "wish_missed" : "wish_granted") : null;
+      const cls = [code ? `shift shift-${code}` : onLeave ? "off on-leave" : "off", wished ? (code ? "wish wish-missed" : "wish wish-granted") : ""].join(" ").trim();
+      return h("td", { class: cls },
+        h("button", { type: "button", class: "cell", "data-day": k, title: wish ? `${what} · ${wish}` : what,
+          "aria-label": `${p.badge} ${dayOf(r.first_day, k)} ${what}${wish ? ` · ${wish}` : ""}`,
           onclick: () => cellDialog(p, i, k) }, label)); })));
   // Per shift: crews needed and crews rostered.
   const cover = b.pattern.map((code, s) => h("tr", { class: "cover" }, h("th", { scope: "row" }, `${nameOf(shiftOf(code))} ${shiftHours(b, s)} ${t("have")}/${t("need")}`),

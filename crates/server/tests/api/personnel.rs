@@ -527,6 +527,57 @@ async fn a_roster_is_built_from_the_demand_scoped_masked_and_published_once() {
     assert_eq!(logged, (1..=version as u32).collect::<Vec<_>>());
 }
 
+/// A day off wished for (希望休息) is recorded like leave but is not leave:
+/// the person stays available, the roster grants it where the cover
+/// allows, and the roster's view counts the wishes granted.
+#[tokio::test]
+async fn days_wished_off_are_granted_by_the_roster_and_counted() {
+    let (app, commander) = station_with_roll().await;
+    let people = call_as(&app, &commander, "GET", "/api/v1/personnel", "").await.json();
+    let officer = people["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["kind"] == "officer")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let wish =
+        format!(r#"{{"person_id":{officer},"kind":"wish_off","first_day":"2026-12-08","last_day":"2026-12-09"}}"#);
+    let made = call_as(&app, &commander, "POST", "/api/v1/leave", &wish).await;
+    assert_eq!(made.status, 201, "{}", made.body);
+    let built = call_as(
+        &app,
+        &commander,
+        "POST",
+        "/api/v1/rosters",
+        r#"{"station":"PS01","first_day":"2026-12-07","weeks":1,"seconds":1}"#,
+    )
+    .await;
+    assert_eq!(built.status, 201, "{}", built.body);
+    let id = built.json()["id"].as_i64().unwrap();
+    let seen = call_as(&app, &commander, "GET", &format!("/api/v1/rosters/{id}"), "")
+        .await
+        .json();
+    let k = seen["body"]["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|p| p["id"] == officer)
+        .expect("the officer is on the roster: a wish is not leave");
+    assert_eq!(seen["wishes_off"][officer.to_string()], serde_json::json!([1, 2]));
+    assert_eq!(seen["leave"].get(officer.to_string()), None, "not leave");
+    assert_eq!(seen["wishes_granted"], serde_json::json!({"granted": 2, "wished": 2}));
+    assert!(seen["body"]["assignment"][k][1].is_null() && seen["body"]["assignment"][k][2].is_null());
+    let unknown = wish.replace("wish_off", "wish_on");
+    assert_eq!(
+        call_as(&app, &commander, "POST", "/api/v1/leave", &unknown)
+            .await
+            .status,
+        422
+    );
+}
+
 /// 四班三运转 from the duty patterns: four teams on their cycle, each shift
 /// with one team and its duty officer every day, the peak shift (placed at
 /// the busy hours) worked by the 机动 group; a team member's sick call is
