@@ -292,15 +292,19 @@ test("a commander records an officer's wish for two days off, builds the roster 
   const weekdayOf = (iso) => (new Date(`${iso}T00:00:00Z`).getUTCDay() + 6) % 7;
   // The week after next: its Tuesday and Wednesday.
   const monday = day(today, 14 - weekdayOf(today));
-  const officer = await page.evaluate(async () => (await (await fetch("/api/v1/personnel?station=PS01")).json()).items
-    .find((p) => p.kind === "officer" && p.active && !p.leave_today));
+  // An officer of the station with no leave or wish on those days.
+  const officer = await page.evaluate(async ([a, b]) => {
+    const people = (await (await fetch("/api/v1/personnel?station=PS01")).json()).items;
+    const leave = (await (await fetch("/api/v1/leave")).json()).items.filter((l) => !l.cancelled && l.last_day >= a && l.first_day <= b);
+    return people.find((p) => p.kind === "officer" && p.active && !p.leave_today && !leave.some((l) => l.person_id === p.id));
+  }, [day(monday, 1), day(monday, 2)]);
   await page.locator(`tr[data-badge="${officer.badge}"] button.leave`).click();
   await page.locator("#l-kind").selectOption("wish_off");
   assert.match(await page.locator("#l-kind option:checked").textContent(), /希望休息/);
   await page.locator("#l-first").fill(day(monday, 1));
   await page.locator("#l-last").fill(day(monday, 2));
   await page.locator("#leave-save").click();
-  await page.locator("#leave tr[data-leave]").filter({ hasText: "希望休息" }).waitFor();
+  await page.locator("#leave tr[data-leave]").filter({ hasText: `(${officer.badge})` }).filter({ hasText: "希望休息" }).waitFor();
   // A wish is not leave: the roll still has them available today.
   assert.equal(await page.locator(`tr[data-badge="${officer.badge}"] td.today`).textContent(), "可排班");
 
@@ -310,7 +314,16 @@ test("a commander records an officer's wish for two days off, builds the roster 
   await page.locator("#weeks").fill("1");
   await page.locator("#build-roster").click();
   await page.locator("#page-message").filter({ hasText: "已生成排班草稿" }).waitFor({ timeout: 60000 });
-  await page.locator("#roster-wishes b").filter({ hasText: "2/2" }).waitFor();
+  // The card counts every wish of the week, the demo's own among them.
+  const built = await page.evaluate(async () => {
+    const list = (await (await fetch("/api/v1/rosters?station=PS01")).json()).items;
+    return (await fetch(`/api/v1/rosters/${list[0].id}`)).json();
+  });
+  assert.equal(built.first_day, monday);
+  assert.deepEqual(built.wishes_off[officer.id], [1, 2]);
+  const { granted, wished } = built.wishes_granted;
+  assert.ok(wished >= 2 && granted >= 2, JSON.stringify(built.wishes_granted));
+  await page.locator("#roster-wishes b").filter({ hasText: `${granted}/${wished}` }).waitFor();
   assert.match(await page.locator("#roster-wishes").textContent(), /休息意愿/);
   for (const d of [1, 2]) {
     const cell = page.locator(`tr[data-person="${officer.id}"] td.wish-granted button.cell[data-day="${d}"]`);

@@ -3,7 +3,7 @@
 //! with a 民警 leading every crew (about five of each per car, at five
 //! 8-hour shifts a week each), a few 巡特警 at the busiest stations,
 //! qualifications in realistic shares, and leave over the coming weeks
-//! (annual leave, training, one sick call today).
+//! (annual leave, training, one sick call today) and days wished off.
 
 use crate::demo_cases::{person, phone};
 use crate::error::Result;
@@ -16,7 +16,8 @@ use fengqiao_store::personnel::{NewLeave, NewPerson};
 
 const TEAMS: [&str; 4] = ["一中队", "二中队", "三中队", "四中队"];
 
-/// Adds the demo's personnel and leave; returns (people, periods of leave).
+/// Adds the demo's personnel and leave; returns (people, periods of leave
+/// and of days wished off).
 /// Does nothing if anyone is on file.
 pub fn seed(store: &dyn Store, seed: u64, today: NaiveDate, now: DateTime<Utc>) -> Result<(usize, usize)> {
     if !store.personnel()?.is_empty() {
@@ -89,9 +90,28 @@ pub fn seed(store: &dyn Store, seed: u64, today: NaiveDate, now: DateTime<Utc>) 
     }
     let ids = store.add_personnel(&people, now, "demo")?;
     let mut leave = 0;
+    // Days wished off come from a stream of their own, so the leave below
+    // stays as it was.
+    let mut wishes = Rng::new(seed ^ 0x3157);
     for (k, &id) in ids.iter().enumerate() {
-        // About one in twelve has leave in the coming four weeks.
+        // About one in twelve has leave in the coming four weeks…
         if rng.below(12) != 0 && k != 0 {
+            // …and about one in ten of the others wishes for a day or two off.
+            if wishes.below(10) == 0 {
+                let first = today + Duration::days(1 + wishes.below(27) as i64);
+                store.add_leave(
+                    &NewLeave {
+                        person_id: id,
+                        kind: fengqiao_domain::personnel::WISH_OFF.into(),
+                        first_day: first,
+                        last_day: first + Duration::days(wishes.below(2) as i64),
+                        note: String::new(),
+                    },
+                    now,
+                    "demo",
+                )?;
+                leave += 1;
+            }
             continue;
         }
         let (kind, first, days) = if k == 0 {

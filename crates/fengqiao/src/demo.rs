@@ -135,7 +135,7 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> Result<()> {
         let (people, leave) = fengqiao_app::demo_personnel::seed(store, args.seed, today, chrono::Utc::now())?;
         if people > 0 {
             println!(
-                "{people} police (民警, 辅警, 巡特警) at the stations, {leave} periods of leave in the coming weeks"
+                "{people} police (民警, 辅警, 巡特警) at the stations, {leave} periods of leave or days wished off in the coming weeks"
             );
             // The demo's shifts run on the data's calendar: its next-shift plan gets
             // named crews from a roster of its week; this week's roster comes last (newest).
