@@ -27,6 +27,24 @@ pub const DEFAULT_PATTERN: &str = "three_shift";
 pub const MAX_WEEKS: u32 = 13;
 /// Longest the solver may be given, seconds.
 pub const MAX_SECONDS: f64 = 120.0;
+/// Longest the solver may be given by a request to the server, seconds: a
+/// request holds one of the server's workers while it solves.
+pub const MAX_SERVED_SECONDS: f64 = 30.0;
+
+/// The solver's time asked of the server: within [`MAX_SERVED_SECONDS`],
+/// refused beyond it (not cut short unasked).
+pub fn served_seconds(seconds: f64) -> Result<f64> {
+    if !(seconds.is_finite() && seconds > 0.0 && seconds <= MAX_SERVED_SECONDS) {
+        return Err(Error::field(
+            "seconds",
+            &seconds.to_string(),
+            format!(
+                "above 0 and at most {MAX_SERVED_SECONDS} seconds from the server (the command line allows {MAX_SECONDS})"
+            ),
+        ));
+    }
+    Ok(seconds)
+}
 
 #[derive(Debug, Clone)]
 pub struct BuildRequest {

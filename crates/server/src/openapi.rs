@@ -702,7 +702,7 @@ fn body_schema(name: &str) -> Value {
             json!({"station": {"type": "string"}, "first_day": {"type": ["string", "null"], "format": "date"},
                    "weeks": {"type": "integer", "minimum": 1, "maximum": 13}, "pattern": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
                    "history_weeks": {"type": "integer", "minimum": 1, "maximum": 52}, "target_minutes": {"type": "number"},
-                   "level": {"type": "number"}, "seconds": {"type": "number"}}),
+                   "level": {"type": "number"}, "seconds": {"type": "number", "exclusiveMinimum": 0, "maximum": 30}}),
             &["station"],
         ),
         "version" => s(json!({"version": {"type": "integer", "minimum": 1}}), &["version"]),

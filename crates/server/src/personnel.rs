@@ -330,8 +330,10 @@ pub async fn build_roster(
     req.demand.history_weeks = b.history_weeks.unwrap_or(req.demand.history_weeks);
     req.demand.target_minutes = b.target_minutes.unwrap_or(req.demand.target_minutes);
     req.demand.level = b.level.unwrap_or(req.demand.level);
-    // A request holds a worker while it solves: at most 30 s from the page.
-    req.seconds = b.seconds.unwrap_or(req.seconds).min(30.0);
+    req.seconds = match b.seconds {
+        Some(s) => fengqiao_app::roster::served_seconds(s)?,
+        None => req.seconds,
+    };
     let _permit = state
         .limiter
         .acquire(&who.username)

@@ -238,6 +238,7 @@ async fn a_roster_is_built_from_the_demand_scoped_masked_and_published_once() {
         (r#"{"station":"PS01","pattern":["siesta"]}"#, "pattern"),
         (r#"{"station":"PS01","pattern":"nine_to_five"}"#, "pattern"),
         (r#"{"station":"PS02"}"#, "station"),
+        (r#"{"station":"PS01","seconds":31}"#, "seconds"),
     ] {
         let e = call_as(&app, &commander, "POST", "/api/v1/rosters", body).await;
         assert_eq!(
