@@ -54,10 +54,11 @@ export async function start(serveArgs = []) {
 }
 
 /// A page signed in as `user` in language `lang` (zh or en), at `path`.
-export async function signedIn(app, user, password, lang, path = "/") {
+export async function signedIn(app, user, password, lang, path = "/", options = {}) {
   const context = await app.browser.newContext({
     viewport: { width: 1366, height: 768 },
     locale: lang === "zh" ? "zh-CN" : "en-GB",
+    ...options,
   });
   const page = await context.newPage();
   const errors = [];

@@ -78,3 +78,29 @@ test("a commander registers a volunteer and records an activity with who took pa
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("on a laptop set to UTC, an activity after midnight in the city is listed on the city's date (zh)", async () => {
+  const { page, context, errors } = await signedIn(app, "commander", "demo-commander-2026", "zh", "/volunteers", { timezoneId: "UTC" });
+  await ready(page);
+  // Yesterday in the city: its 00:30 is the day before in UTC.
+  const { yesterday, label } = await page.evaluate(() => {
+    const today = new Date().toLocaleDateString("sv-SE", { timeZone: "Asia/Shanghai" });
+    const yesterday = new Date(Date.parse(`${today}T00:00:00Z`) - 864e5).toISOString().slice(0, 10);
+    return { yesterday, label: new Date(`${yesterday}T12:00:00Z`).toLocaleDateString("zh-CN", { timeZone: "UTC" }) };
+  });
+  await page.locator("#add-activity summary").click();
+  await page.locator("#act-kind").selectOption("patrol");
+  await page.locator("#act-title").fill("凌晨平安巡防");
+  await page.locator("#act-day").fill(yesterday);
+  await page.locator("#act-starts").fill("00:30");
+  await page.locator("#act-ends").fill("02:00");
+  await page.locator("#act-save").click();
+  const row = page.locator("#activities tbody tr", { hasText: "凌晨平安巡防" });
+  await row.waitFor();
+  const stored = await page.evaluate(async () => (await (await fetch("/api/v1/volunteers/activities")).json()).items
+    .find((a) => a.title === "凌晨平安巡防"));
+  assert.match(stored.starts_at, /T16:30:00Z$/, "00:30 in the city is 16:30 UTC the day before");
+  assert.equal(await row.locator("td").first().textContent(), label);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -36,7 +36,8 @@ const state = { lang: pickLang(), me: null, types: [], areaNames: {} };
 
 const card = (id, value, label) => h("div", { class: "card", id }, h("b", {}, value), h("span", {}, label));
 const areaName = (code) => (state.areaNames[code] ? nameOf(state.areaNames[code]) : code);
-const day = (x) => new Date(x).toLocaleDateString(state.lang === "zh" ? "zh-CN" : "en-GB");
+// Dates in the city's zone, not the browser's.
+const day = (x) => new Date(x).toLocaleDateString(state.lang === "zh" ? "zh-CN" : "en-GB", { timeZone: state.timezone || "Asia/Shanghai" });
 
 function table(el, heads, rows) {
   el.innerHTML = "";
@@ -77,7 +78,8 @@ async function registry() {
 }
 
 async function activities() {
-  const from = new Date(Date.now() - 30 * 864e5).toISOString().slice(0, 10);
+  // The city's date 30 days back.
+  const from = new Date(Date.parse(`${cityToday()}T00:00:00Z`) - 30 * 864e5).toISOString().slice(0, 10);
   const a = await api("/api/v1/volunteers/activities", { from });
   table($("activities"), [[t("date")], [t("kind")], [t("activity")], [t("area")], [t("people"), 1], [t("hours"), 1], [t("reach"), 1]],
     a.items.map((x) => h("tr", {}, h("td", {}, day(x.starts_at)), h("td", {}, t("kinds")[x.kind] || x.kind), h("td", {}, x.title),
