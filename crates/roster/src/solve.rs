@@ -411,9 +411,10 @@ pub fn solve(p: &Problem, opt: &Options) -> Result<Solution, ProblemError> {
     let deadline = started + opt.time_limit;
     let shared = Shared::new();
     let (result, bound) = std::thread::scope(|scope| {
-        // The bound prices whole-horizon schedules: for long horizons it is
-        // not offered. The relaxation by column generation first; where its
-        // linear programs fail, the Lagrangian by subgradients.
+        // Up to 8 weeks the second thread prices whole-horizon schedules:
+        // the relaxation by column generation (bound and dives), or where its
+        // linear programs fail the Lagrangian by subgradients. Beyond, it
+        // improves the search's best roster a window at a time, no bound.
         let shared = &shared;
         let bound = opt.bound.then(|| {
             scope.spawn(move || {
@@ -527,8 +528,7 @@ fn search(p: &Problem, opt: &Options, deadline: Instant, shared: &Shared) -> Res
                     ProblemError::Invalid(format!("{who}: no schedule keeps all of their rules"))
                 } else {
                     ProblemError::Invalid(format!(
-                        "{who}: no schedule keeps all of their rules on days {} to {}",
-                        spans[i.saturating_sub(1)].0,
+                        "{who}: no schedule keeps all of their rules on days 0 to {}",
                         w.1 - 1
                     ))
                 });

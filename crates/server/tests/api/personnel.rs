@@ -211,6 +211,20 @@ fn station_roll() -> String {
     csv
 }
 
+/// PS01's draft roster for the week of 2026-12-07, built with a second of search.
+async fn built_week(app: &TestApp, token: &str) -> serde_json::Value {
+    let built = call_as(
+        app,
+        token,
+        "POST",
+        "/api/v1/rosters",
+        r#"{"station":"PS01","first_day":"2026-12-07","weeks":1,"seconds":1}"#,
+    )
+    .await;
+    assert_eq!(built.status, 201, "{}", built.body);
+    built.json()
+}
+
 /// A fresh server with PS01's roll imported, and a duty commander's token.
 async fn station_with_roll() -> (TestApp, String) {
     let app = spawn_app().await;
@@ -547,16 +561,7 @@ async fn days_wished_off_are_granted_by_the_roster_and_counted() {
         format!(r#"{{"person_id":{officer},"kind":"wish_off","first_day":"2026-12-08","last_day":"2026-12-09"}}"#);
     let made = call_as(&app, &commander, "POST", "/api/v1/leave", &wish).await;
     assert_eq!(made.status, 201, "{}", made.body);
-    let built = call_as(
-        &app,
-        &commander,
-        "POST",
-        "/api/v1/rosters",
-        r#"{"station":"PS01","first_day":"2026-12-07","weeks":1,"seconds":1}"#,
-    )
-    .await;
-    assert_eq!(built.status, 201, "{}", built.body);
-    let id = built.json()["id"].as_i64().unwrap();
+    let id = built_week(&app, &commander).await["id"].as_i64().unwrap();
     let seen = call_as(&app, &commander, "GET", &format!("/api/v1/rosters/{id}"), "")
         .await
         .json();
@@ -951,16 +956,7 @@ async fn the_patrol_sheet_mans_the_plans_units_with_the_rosters_crews() {
     assert!(ps01(&before)["roster"].is_null(), "no published roster yet");
     assert!(ps01(&before)["units"][0]["call_sign"].is_null());
 
-    let built = call_as(
-        &app,
-        &commander,
-        "POST",
-        "/api/v1/rosters",
-        r#"{"station":"PS01","first_day":"2026-12-07","weeks":1,"seconds":1}"#,
-    )
-    .await;
-    assert_eq!(built.status, 201, "{}", built.body);
-    let id = built.json()["id"].as_i64().unwrap();
+    let id = built_week(&app, &commander).await["id"].as_i64().unwrap();
     assert_eq!(
         call_as(
             &app,
