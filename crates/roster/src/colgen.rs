@@ -99,13 +99,7 @@ impl<'a> Master<'a> {
     /// The pool starts with each person's best schedule when every cover
     /// is priced at half its shortfall's weight (as the Lagrangian bound
     /// starts), and, over a window of a roster `base`, with the roster's own.
-    fn new(
-        p: &'a Problem,
-        deadline: Instant,
-        (from, to): (usize, usize),
-        base: Option<&Roster>,
-        free: &[bool],
-    ) -> Option<Self> {
+    fn new(p: &'a Problem, deadline: Instant, (from, to): (usize, usize), base: Option<&Roster>) -> Option<Self> {
         let models: Vec<PersonModel> = (0..p.staff.len())
             .map(|e| PersonModel::new(p, e))
             .collect::<Result<_, _>>()
@@ -127,10 +121,6 @@ impl<'a> Master<'a> {
         for e in 0..p.staff.len() {
             let empty = vec![None; p.days];
             let row = base.map_or(&empty, |b| &b[e]);
-            if !free[e] {
-                m.last.push(row.clone());
-                continue;
-            }
             let mut cost = m.requests[e].clone();
             for (d, row) in p.cover.iter().enumerate() {
                 for (s, c) in row.iter().enumerate() {
@@ -332,10 +322,10 @@ impl<'a> Master<'a> {
     /// Fixes people one settled schedule at a time, pricing again between,
     /// until everyone has a schedule. With `rng`, an unsettled step fixes one of the few largest shares
     /// at random (dives after the first), otherwise the largest.
-    /// Only the people `free` are given schedules (the others' rows stay
-    /// empty), the others' work counted in `taken`.
-    fn dive(&mut self, mut free: Vec<bool>, mut taken: Vec<u32>, mut rng: Option<&mut Rng>) -> Option<Roster> {
+    fn dive(&mut self, mut rng: Option<&mut Rng>) -> Option<Roster> {
         let (n, sc) = (self.p.staff.len(), self.p.shifts.len());
+        let mut free = vec![true; n];
+        let mut taken = vec![0u32; self.days() * sc];
         let mut roster: Roster = vec![Vec::new(); n];
         while free.iter().any(|&f| f) {
             self.relax(&free, &taken, |_| true)?;
@@ -373,10 +363,10 @@ impl<'a> Master<'a> {
 /// pricing finished, the relaxation failed, or it could not finish in time
 /// (with `solved` false: the caller may bound another way).
 pub(crate) fn bound_and_dive(p: &Problem, deadline: Instant, seed: u64, shared: &Shared) -> (Option<u64>, bool) {
-    let everyone = vec![true; p.staff.len()];
-    let Some(mut master) = Master::new(p, deadline, (0, p.days), None, &everyone) else {
+    let Some(mut master) = Master::new(p, deadline, (0, p.days), None) else {
         return (None, false);
     };
+    let everyone = vec![true; p.staff.len()];
     let none = vec![0u32; p.days * p.shifts.len()];
     let mut best: Option<u64> = None;
     let stop = || shared.stop.load(Ordering::Relaxed);
@@ -397,7 +387,7 @@ pub(crate) fn bound_and_dive(p: &Problem, deadline: Instant, seed: u64, shared: 
         let mut rng = Rng::new(seed);
         let mut first = true;
         while !stop() && best.is_some_and(|b| b < shared.upper.load(Ordering::Relaxed)) {
-            let Some(roster) = master.dive(everyone.clone(), none.clone(), (!first).then_some(&mut rng)) else {
+            let Some(roster) = master.dive((!first).then_some(&mut rng)) else {
                 break;
             };
             // A roster the search has not yet taken is still a roster: no
@@ -426,7 +416,7 @@ const PASS_GAIN: f64 = 0.01;
 /// Windows of `len` days, each starting half a window after the one before
 /// (from the first Monday; the first takes the days before it, the last
 /// ends with the horizon).
-pub(crate) fn windows(p: &Problem, len: usize) -> Vec<(usize, usize)> {
+fn windows(p: &Problem, len: usize) -> Vec<(usize, usize)> {
     if p.days <= len {
         return vec![(0, p.days)];
     }
@@ -452,6 +442,7 @@ pub(crate) fn windows(p: &Problem, len: usize) -> Vec<(usize, usize)> {
 pub(crate) fn improve_windows(p: &Problem, deadline: Instant, seed: u64, shared: &Shared) {
     let stop = || shared.stop.load(Ordering::Relaxed) || Instant::now() >= deadline;
     let mut rng = Rng::new(seed);
+    let everyone = vec![true; p.staff.len()];
     // Short windows first (whole weeks, as many as keep the master small),
     // twice as long once a pass gains little.
     let per_day = p.staff.len() * p.shifts.len();
@@ -484,15 +475,15 @@ pub(crate) fn improve_windows(p: &Problem, deadline: Instant, seed: u64, shared:
         };
         let (from, to) = spans[k];
         k += 1;
-        let (free, taken) = (vec![true; p.staff.len()], vec![0u32; (to - from) * p.shifts.len()]);
-        let Some(mut master) = Master::new(p, deadline, (from, to), Some(&base), &free) else {
+        let Some(mut master) = Master::new(p, deadline, (from, to), Some(&base)) else {
             continue;
         };
-        if master.relax(&free, &taken, |_| !stop()).is_none() || stop() {
+        let none = vec![0u32; master.days() * p.shifts.len()];
+        if master.relax(&everyone, &none, |_| !stop()).is_none() || stop() {
             continue;
         }
         solved = true;
-        let Some(parts) = master.dive(free, taken, varied.then_some(&mut rng)) else {
+        let Some(parts) = master.dive(varied.then_some(&mut rng)) else {
             continue;
         };
         let mut roster = base.clone();
@@ -544,15 +535,7 @@ mod tests {
     #[test]
     fn a_schedule_priced_twice_is_one_column() {
         let p = instance("Instance1.txt");
-        let everyone = vec![true; p.staff.len()];
-        let mut m = Master::new(
-            &p,
-            Instant::now() + Duration::from_secs(60),
-            (0, p.days),
-            None,
-            &everyone,
-        )
-        .unwrap();
+        let mut m = Master::new(&p, Instant::now() + Duration::from_secs(60), (0, p.days), None).unwrap();
         let before = m.pool.len();
         assert_eq!(before, p.staff.len());
         let row = m.pool[0].row.clone();
