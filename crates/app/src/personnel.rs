@@ -504,12 +504,19 @@ pub fn add_leave(store: &dyn Store, viewer: &Viewer, l: &NewLeave, actor: &str, 
     if let Some(clash) = store
         .leave(l.first_day, l.last_day)?
         .into_iter()
-        .find(|x| x.leave.person_id == l.person_id && !x.cancelled)
+        .find(|x| x.leave.person_id == l.person_id && !x.cancelled && keeps_away(&x.leave.kind) == keeps_away(&l.kind))
     {
-        return Err(Error::conflict(format!(
-            "person {} is on leave from {} to {} already",
-            l.person_id, clash.leave.first_day, clash.leave.last_day
-        )));
+        return Err(Error::conflict(if keeps_away(&l.kind) {
+            format!(
+                "person {} is on leave from {} to {} already",
+                l.person_id, clash.leave.first_day, clash.leave.last_day
+            )
+        } else {
+            format!(
+                "person {} wished {} to {} off already",
+                l.person_id, clash.leave.first_day, clash.leave.last_day
+            )
+        }));
     }
     Ok(store.add_leave(
         &NewLeave {
@@ -797,5 +804,36 @@ mod tests {
             add_leave(&store, &op, &clash, "admin", at).is_ok(),
             "cancelled leave frees the days"
         );
+    }
+
+    #[test]
+    fn a_wished_day_off_does_not_block_leave() {
+        let (_d, store) = setup();
+        let duty = DutyConfig::builtin();
+        let op = Viewer::operator();
+        let at = Utc::now();
+        let id = add(&store, &duty, &op, &person("1001", "PS01"), "admin", at).unwrap();
+        let wish = NewLeave {
+            person_id: id,
+            kind: "wish_off".into(),
+            first_day: day("2026-12-05"),
+            last_day: day("2026-12-05"),
+            note: String::new(),
+        };
+        add_leave(&store, &op, &wish, "admin", at).unwrap();
+        let sick = NewLeave {
+            kind: "sick".into(),
+            first_day: day("2026-12-04"),
+            last_day: day("2026-12-06"),
+            ..wish.clone()
+        };
+        add_leave(&store, &op, &sick, "admin", at).expect("a sick call on a wished day is recorded");
+        let second_wish = NewLeave {
+            first_day: day("2026-12-03"),
+            ..wish.clone()
+        };
+        let e = add_leave(&store, &op, &second_wish, "admin", at).unwrap_err();
+        assert_eq!(e.code, Code::Conflict);
+        assert!(e.message.contains("wished"), "{}", e.message);
     }
 }

@@ -212,13 +212,20 @@ fn station_problem(
 }
 
 /// The days (from 0, of `days` from `first_day`) that person `id`'s leave
-/// keeps them away (`away`), or that they wished off (not `away`).
+/// keeps them away (`away`), or that they wished off (not `away`) — a
+/// wished day that leave keeps them away is leave, not a wish to grant.
 fn days_of(leave: &[Leave], id: i64, first_day: NaiveDate, days: usize, away: bool) -> Vec<usize> {
-    leave
-        .iter()
-        .filter(|l| l.leave.person_id == id && !l.cancelled && keeps_away(&l.leave.kind) == away)
-        .flat_map(|l| (0..days).filter(|&d| l.covers(first_day + Duration::days(d as i64))))
-        .collect()
+    let of_kind = |away: bool| {
+        leave
+            .iter()
+            .filter(move |l| l.leave.person_id == id && !l.cancelled && keeps_away(&l.leave.kind) == away)
+            .flat_map(move |l| (0..days).filter(move |&d| l.covers(first_day + Duration::days(d as i64))))
+    };
+    if away {
+        return of_kind(true).collect();
+    }
+    let on_leave: std::collections::BTreeSet<usize> = of_kind(true).collect();
+    of_kind(false).filter(|d| !on_leave.contains(d)).collect()
 }
 
 /// What a roster's body says about its assignment: the crews with call

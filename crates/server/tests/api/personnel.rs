@@ -575,6 +575,18 @@ async fn days_wished_off_are_granted_by_the_roster_and_counted() {
     assert_eq!(seen["leave"].get(officer.to_string()), None, "not leave");
     assert_eq!(seen["wishes_granted"], serde_json::json!({"granted": 2, "wished": 2}));
     assert!(seen["body"]["assignment"][k][1].is_null() && seen["body"]["assignment"][k][2].is_null());
+    // Falling sick on a wished day is recorded (a wish is not leave), and
+    // the day is then leave, not a wish granted.
+    let sick = format!(
+        r#"{{"person_id":{officer},"first_day":"2026-12-09","last_day":"2026-12-09","version":{}}}"#,
+        seen["version"]
+    );
+    let r = call_as(&app, &commander, "POST", &format!("/api/v1/rosters/{id}/sick"), &sick).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let after = &r.json()["roster"];
+    assert_eq!(after["leave"][officer.to_string()], serde_json::json!([2]));
+    assert_eq!(after["wishes_off"][officer.to_string()], serde_json::json!([1]));
+    assert_eq!(after["wishes_granted"], serde_json::json!({"granted": 1, "wished": 1}));
     let unknown = wish.replace("wish_off", "wish_on");
     assert_eq!(
         call_as(&app, &commander, "POST", "/api/v1/leave", &unknown)
