@@ -2,14 +2,16 @@
 //! window to answer its calls within a target — the expected incidents of
 //! the cells nearest each station, the service time measured from the
 //! dataset's own incidents (dispatch or receipt to the end of handling),
-//! and Erlang C for the fewest crews meeting the level.
+//! Erlang C for the fewest crews meeting the level, and the hypercube
+//! model for the crews each station needs when crews answer each other's
+//! calls (a busy neighbour's calls take a station's crews away).
 
 use crate::deployment::{PlanRequest, load_forecast};
 use crate::error::{Error, Result};
 use chrono::Duration;
 use fengqiao_geo::{CellId, Grid, LocalProjection, LonLat, Xy};
-use fengqiao_staffing::erlang;
 use fengqiao_staffing::service::{Sample, measure};
+use fengqiao_staffing::{erlang, spatial};
 use fengqiao_store::{Cursor, ForecastRun, IncidentFilter, PageRequest, Store};
 use serde::Serialize;
 
@@ -65,6 +67,23 @@ pub struct StationNeed {
     pub crews: u32,
     pub service_level: f64,
     pub wait_probability: f64,
+    /// Share of the station's calls one of its own crews answers at once
+    /// with Erlang C's crews everywhere, the crews of every station
+    /// answering each other's calls (the hypercube model).
+    pub own_share: f64,
+    /// The fewest crews (from Erlang C's) for every station's own share to
+    /// reach the level in the hypercube model.
+    pub spatial_crews: u32,
+    /// The own share with `spatial_crews` everywhere.
+    pub spatial_own_share: f64,
+    /// Share of the station's calls another station's crew answers at
+    /// once, with `spatial_crews` everywhere.
+    pub helped_share: f64,
+    /// Mean share of time the station's crews are busy, with `spatial_crews`.
+    pub workload: f64,
+    /// Crews the station's published roster puts on the window's first
+    /// shift (`None`: no published roster covers it).
+    pub rostered_crews: Option<usize>,
     /// Patrol units on file at the station.
     pub units_on_file: u32,
 }
@@ -81,6 +100,11 @@ pub struct StaffingReport {
     pub measured_calls: usize,
     pub target_minutes: f64,
     pub level: f64,
+    /// Whether the hypercube model's crews met the level at every station
+    /// (it adds crews for at most [`spatial::MAX_ROUNDS`] rounds).
+    pub spatial_met: bool,
+    /// Chance a call finds every crew in the city busy, with the spatial crews.
+    pub queue_probability: f64,
     pub stations: Vec<StationNeed>,
 }
 
@@ -184,17 +208,21 @@ pub fn need(store: &dyn Store, req: &StaffingRequest) -> Result<StaffingReport> 
     for &(c, w) in cells.iter().filter(|(_, w)| *w > 0.0) {
         expected[nearest(&at, grid.cell_centre(CellId(c)))] += w;
     }
+    let tz: chrono_tz::Tz = store
+        .dataset_timezone(&run.dataset)?
+        .and_then(|z| z.parse().ok())
+        .unwrap_or(chrono_tz::UTC);
     let (measured_calls, measured) = measured_service(store, &run, req.history_days)?;
     let service_minutes = measured.unwrap_or(req.default_service_minutes);
     let hours = (run.window_end - run.window_start).num_seconds() as f64 / 3600.0;
     if hours <= 0.0 {
         return Err(Error::input(format!("forecast {}: an empty window", run.id)));
     }
+    let ratio = req.target_minutes / service_minutes;
     let mut out = Vec::with_capacity(stations.len());
     for (s, &e) in stations.iter().zip(&expected) {
         let calls_per_hour = e / hours;
         let load = erlang::intensity(calls_per_hour, service_minutes).map_err(|e| Error::input(e.to_string()))?;
-        let ratio = req.target_minutes / service_minutes;
         let crews = erlang::servers_needed(load, ratio, req.level).map_err(|e| Error::input(e.to_string()))?;
         out.push(StationNeed {
             code: s.code.clone(),
@@ -206,8 +234,40 @@ pub fn need(store: &dyn Store, req: &StaffingRequest) -> Result<StaffingReport> 
             crews,
             service_level: erlang::service_level(crews, load, ratio),
             wait_probability: erlang::wait_probability(crews, load),
+            own_share: 0.0,
+            spatial_crews: crews,
+            spatial_own_share: 0.0,
+            helped_share: 0.0,
+            workload: 0.0,
+            rostered_crews: if req.window == "shift" {
+                crate::patrol_sheet::crews_on_shift(store, &s.code, run.window_start, tz)?
+            } else {
+                None
+            },
             units_on_file: s.units,
         });
+    }
+    let demand: Vec<spatial::Demand> = cells
+        .iter()
+        .filter(|(_, w)| *w > 0.0)
+        .map(|&(c, w)| {
+            let p = grid.cell_centre(CellId(c));
+            spatial::Demand {
+                at: [p.x, p.y],
+                calls_per_hour: w / hours,
+            }
+        })
+        .collect();
+    let positions: Vec<[f64; 2]> = at.iter().map(|p| [p.x, p.y]).collect();
+    let start: Vec<u32> = out.iter().map(|s| s.crews).collect();
+    let needed = spatial::crews_needed(&positions, &start, &demand, service_minutes, req.level)
+        .map_err(|e| Error::input(format!("the hypercube model: {e}")))?;
+    for (k, s) in out.iter_mut().enumerate() {
+        s.own_share = needed.start.own_share[k];
+        s.spatial_crews = needed.end.crews[k];
+        s.spatial_own_share = needed.end.own_share[k];
+        s.helped_share = needed.end.helped_share[k];
+        s.workload = needed.end.workload[k];
     }
     Ok(StaffingReport {
         forecast_id: run.id,
@@ -223,6 +283,8 @@ pub fn need(store: &dyn Store, req: &StaffingRequest) -> Result<StaffingReport> 
         measured_calls,
         target_minutes: req.target_minutes,
         level: req.level,
+        spatial_met: needed.met,
+        queue_probability: needed.end.queue_probability,
         stations: out,
     })
 }

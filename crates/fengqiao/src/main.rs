@@ -71,7 +71,7 @@ enum Command {
     Backtest(backtest::BacktestArgs),
     /// Plan deployment: place units or posts to cover as much forecast demand as possible
     Plan(plan::PlanArgs),
-    /// Crews each station needs in a forecast's window to answer calls within a target (Erlang C)
+    /// Crews each station needs in a forecast's window to answer calls within a target (Erlang C, and the hypercube model for crews answering each other's calls)
     Staffing(staffing::StaffingArgs),
     /// Replay real incidents against plans made shift by shift, beside baseline deployments
     Replay(replay::ReplayArgs),

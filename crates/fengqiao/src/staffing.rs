@@ -65,22 +65,43 @@ pub fn run(settings: &fengqiao_app::Settings, args: &StaffingArgs) -> Result<()>
         report.target_minutes
     );
     println!(
-        "{:<10} {:>9} {:>8} {:>6} {:>6} {:>8} {:>7}  name",
-        "station", "expected", "calls/h", "load", "crews", "in time", "on file"
+        "{:<10} {:>9} {:>8} {:>6} {:>6} {:>8} {:>8} {:>8} {:>6} {:>9} {:>7}  name",
+        "station",
+        "expected",
+        "calls/h",
+        "load",
+        "crews",
+        "in time",
+        "own crew",
+        "spatial",
+        "busy",
+        "rostered",
+        "on file"
     );
     for s in &report.stations {
         println!(
-            "{:<10} {:>9.1} {:>8.2} {:>6.2} {:>6} {:>7.1}% {:>7}  {} / {}",
+            "{:<10} {:>9.1} {:>8.2} {:>6.2} {:>6} {:>7.1}% {:>7.1}% {:>8} {:>5.0}% {:>9} {:>7}  {} / {}",
             s.code,
             s.expected_incidents,
             s.calls_per_hour,
             s.load,
             s.crews,
             s.service_level * 100.0,
+            s.own_share * 100.0,
+            s.spatial_crews,
+            s.workload * 100.0,
+            s.rostered_crews.map_or("-".to_string(), |c| c.to_string()),
             s.units_on_file,
             s.name_zh,
             s.name_en
         );
     }
+    println!(
+        "crews: Erlang C's fewest for the target, each station alone; own crew: share of its calls one of its own \
+         crews answers at once with those crews, stations answering each other's calls (hypercube model); spatial: \
+         the fewest crews for every own crew share to reach {:.0}%{}; busy: the crews' share of time busy with them",
+        report.level * 100.0,
+        if report.spatial_met { "" } else { " (not reached)" }
+    );
     Ok(())
 }

@@ -191,7 +191,7 @@ pub const DOCS: &[Doc] = &[
     (
         "GET",
         "/api/v1/staffing",
-        "Crews each station needs in a forecast's window to answer calls within a target (Erlang C)",
+        "Crews each station needs in a forecast's window to answer calls within a target: Erlang C per station, and the hypercube model's crews when stations answer each other's calls",
         &[
             ("dataset", "string"),
             ("forecast", "string"),

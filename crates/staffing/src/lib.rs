@@ -7,6 +7,7 @@ pub mod allocate;
 pub mod erlang;
 pub mod hypercube;
 pub mod service;
+pub mod spatial;
 
 /// Why a staffing question has no answer.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

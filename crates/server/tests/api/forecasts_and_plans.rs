@@ -202,6 +202,16 @@ async fn staffing_from_the_latest_forecast() {
     assert_eq!(sw["crews"].as_u64(), Some(u64::from(need(1.6))));
     assert_eq!(ne["crews"].as_u64(), Some(u64::from(need(0.4))));
     assert!(sw["crews"].as_u64() > ne["crews"].as_u64());
+    // The hypercube model over both stations: at least Erlang C's crews,
+    // enough for each station's own crews to answer 90 % of its calls at once.
+    assert_eq!(v["spatial_met"], true);
+    for s in [&sw, &ne] {
+        assert!(s["spatial_crews"].as_u64() >= s["crews"].as_u64(), "{s}");
+        assert!(s["spatial_own_share"].as_f64().unwrap() >= 0.9, "{s}");
+        let shared = s["spatial_own_share"].as_f64().unwrap() + s["helped_share"].as_f64().unwrap();
+        assert!(shared <= 1.0 + 1e-9 && s["workload"].as_f64().unwrap() > 0.0, "{s}");
+        assert_eq!(s["rostered_crews"], serde_json::Value::Null, "no roster published");
+    }
     // Malformed parameters are 400; well-formed but out of range, 422 (the code table's statuses).
     for (bad, status, names) in [
         ("target_minutes=x", 400, "target_minutes"),
