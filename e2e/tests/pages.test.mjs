@@ -13,12 +13,12 @@ let app;
 before(async () => { app = await start(); });
 after(async () => { await app?.stop(); });
 
-const ALL = ["/", "/incidents", "/cases", "/volunteers", "/dashboard", "/public"];
+const ALL = ["/", "/incidents", "/cases", "/volunteers", "/staffing", "/dashboard", "/public"];
 // Police roles also see the station's people and rosters.
-const POLICE = ["/", "/incidents", "/cases", "/volunteers", "/roster", "/personnel", "/dashboard", "/public"];
+const POLICE = ["/", "/incidents", "/cases", "/volunteers", "/staffing", "/roster", "/personnel", "/dashboard", "/public"];
 // Role -> the page it lands on from "/", and the header's links (from the policy).
 const ROLES = {
-  admin: ["/", ["/", "/incidents", "/cases", "/inbox", "/volunteers", "/roster", "/personnel", "/dashboard", "/users", "/public"]],
+  admin: ["/", ["/", "/incidents", "/cases", "/inbox", "/volunteers", "/staffing", "/roster", "/personnel", "/dashboard", "/users", "/public"]],
   analyst: ["/", ALL],
   commander: ["/", POLICE],
   officer: ["/", POLICE],
@@ -51,6 +51,7 @@ const PAGES = [
   ["volunteers", "/volunteers", "commander", "#registry tbody tr"],
   ["dashboard", "/dashboard", "leader", "#chart-months rect.bar"],
   ["users", "/users", "admin", "#users tbody tr"],
+  ["staffing", "/staffing", "commander", "#stations tbody tr"],
 ];
 
 for (const lang of ["zh", "en"]) {

@@ -62,10 +62,12 @@ pub(crate) fn load_forecast(store: &dyn Store, req: &PlanRequest) -> Result<(For
     if req.forecast == "latest" {
         let dataset = crate::forecast::resolve_dataset(store, req.dataset.as_deref())?;
         return store.latest_forecast(&dataset, &req.window, None)?.ok_or_else(|| {
+            // The details let a page offer to make the forecast.
             Error::input(format!(
                 "dataset {dataset:?} has no {} forecast yet: run `fengqiao forecast` first",
                 req.window
             ))
+            .with_details(json!({"missing": "forecast", "dataset": dataset, "window": req.window}))
         });
     }
     let id: i64 = req

@@ -92,6 +92,10 @@ pub struct StationNeed {
 pub struct StaffingReport {
     pub forecast_id: i64,
     pub dataset: String,
+    /// The city's zone (IANA), to show the window in.
+    pub timezone: String,
+    /// `shift`, `day` or `week`.
+    pub window: String,
     pub window_start: String,
     pub window_end: String,
     pub service_minutes: f64,
@@ -272,6 +276,8 @@ pub fn need(store: &dyn Store, req: &StaffingRequest) -> Result<StaffingReport> 
     Ok(StaffingReport {
         forecast_id: run.id,
         dataset: run.dataset.clone(),
+        timezone: tz.name().to_string(),
+        window: run.window_kind.clone(),
         window_start: run.window_start.to_rfc3339(),
         window_end: run.window_end.to_rfc3339(),
         service_minutes,
