@@ -131,6 +131,37 @@ test("an officer asks for a swap, the commander approves it, and a sick call is 
   await commander.context.close();
 });
 
+test("a swap that would leave too little rest is said so in Chinese and in English", async () => {
+  const officer = await signedIn(app, "officer", "demo-officer-2026", "zh", "/roster");
+  await ready(officer.page);
+  const r = await rosterNow(officer.page);
+  const b = r.body;
+  const code = (i, d) => (b.assignment[i][d] === null ? null : b.pattern[b.assignment[i][d]]);
+  // A works the evening of day k; B is off that day and works the day shift of day k + 1:
+  // given A's evening, B would start at 08:00 eight hours after finishing.
+  const sworn = b.people.map((p, i) => [p, i]).filter(([p]) => p.kind !== "auxiliary");
+  let pair = null;
+  for (const [pa, a] of sworn) for (const [pb, bb] of sworn) for (let k = 0; k < 6 && !pair; k++) {
+    if (a !== bb && code(a, k) === "evening" && code(bb, k) === null && code(bb, k + 1) === "day") pair = [pa, pb, k];
+  }
+  assert.ok(pair, "an evening to give to someone on days the next morning");
+  const [pa, pb, k] = pair;
+  await officer.page.locator(`tr[data-person="${pa.id}"] button.cell[data-day="${k}"]`).click();
+  await officer.page.locator("#swap-with").selectOption(String(pb.id));
+  await officer.page.locator("#swap-send").click();
+  await officer.page.locator("#page-message").filter({ hasText: "已提交换班申请" }).waitFor();
+  const stored = (await rosterNow(officer.page)).body.requests.at(-1);
+  assert.equal(stored.keeps_rules, false);
+  assert.ok(stored.breaches.some((x) => x.rule === "follows" && x.shift === "day" && x.after === "evening" && x.date === dayOf(r.first_day, k + 1)));
+  const row = officer.page.locator(`#requests tr[data-request="${stored.n}"]`);
+  assert.match(await row.locator("ul.breaches").textContent(), new RegExp(`${pb.badge}）：${dayOf(r.first_day, k + 1)} 的白班紧接在中班之后，休息不足`));
+  assert.doesNotMatch(await row.textContent(), /may not follow|shifts in a row/);
+  await officer.page.locator("#lang").click();
+  await row.locator("ul.breaches").filter({ hasText: `(${pb.badge}): the Day shift on ${dayOf(r.first_day, k + 1)} comes straight after the Evening shift: too little rest` }).waitFor();
+  assert.deepEqual(officer.errors, []);
+  await officer.context.close();
+});
+
 function dayOf(first, k) {
   const d = new Date(`${first}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() + k);

@@ -11,6 +11,7 @@ use crate::staffing::{HourlyRequest, weekly};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use fengqiao_domain::duty::DutyConfig;
 use fengqiao_domain::personnel::keeps_away;
+use fengqiao_roster::check::Violation;
 use fengqiao_roster::cover::{crews_for, place_flexible, works_night};
 use fengqiao_roster::rotation::{StationRotation, allow_cycle_hours, solve_rotation};
 use fengqiao_roster::station::{
@@ -798,22 +799,40 @@ pub fn request_swap(
         return Err(Error::field("note", note, "a note of at most 200 characters"));
     }
     fengqiao_cases::text::check("note", note).map_err(|e| Error::field("note", note, e.to_string()))?;
-    let reasons = match swap(&stored.sp, &stored.assignment, a, b, &days) {
+    let why = match swap(&stored.sp, &stored.assignment, a, b, &days) {
         Ok(_) => vec![],
         Err(why) => why,
     };
+    let reasons: Vec<String> = why.iter().map(ToString::to_string).collect();
+    let breaches = breaches(&why, stored.record.roster.first_day);
     let mut body = stored.record.roster.body.clone();
     let requests = body["requests"].as_array().cloned().unwrap_or_default();
     let n = requests.len() + 1;
     let request = json!({
         "n": n, "person": person_id, "with": with_id, "day": day, "and_day": and_day, "note": note, "state": "pending",
-        "keeps_rules": reasons.is_empty(), "reasons": reasons, "requested_by": actor, "requested_at": Utc::now(),
+        "keeps_rules": reasons.is_empty(), "reasons": reasons, "breaches": breaches, "requested_by": actor, "requested_at": Utc::now(),
     });
     let mut requests = requests;
     requests.push(request.clone());
     body["requests"] = json!(requests);
     store.update_roster(id, &stored.record.roster.state, &body, version, Utc::now(), actor)?;
     Ok(request)
+}
+
+/// Broken rules as the pages read them: the rule, whose (badge) and its
+/// figures, with each day also as its date.
+fn breaches(why: &[Violation], first_day: NaiveDate) -> Value {
+    json!(
+        why.iter()
+            .map(|v| {
+                let mut b = json!(v);
+                if let Some(d) = b["day"].as_i64() {
+                    b["date"] = json!(first_day + Duration::days(d));
+                }
+                b
+            })
+            .collect::<Vec<_>>()
+    )
 }
 
 /// A decision on a swap request: `approve` (true) or `refuse` (false).
@@ -872,11 +891,13 @@ pub fn decide_swap(
             }
         }
         let (assignment, changes) = swap(&stored.sp, &stored.assignment, a, b, &days).map_err(|why| {
+            let reasons: Vec<String> = why.iter().map(ToString::to_string).collect();
             Error::new(
                 Code::InvalidInput,
-                format!("the swap would break the rules: {}", why.join("; ")),
+                format!("the swap would break the rules: {}", reasons.join("; ")),
             )
-            .with_details(json!({"parameter": "n", "value": n, "reasons": why}))
+            .with_details(json!({"parameter": "n", "value": n, "reasons": reasons,
+                                 "breaches": breaches(&why, stored.record.roster.first_day)}))
         })?;
         let event =
             json!({"kind": "swap", "request": n, "at": Utc::now(), "by": actor, "cells": stored.cells(&changes)});

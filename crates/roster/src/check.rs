@@ -10,8 +10,111 @@ pub struct Evaluation {
     /// Weights of unmet on-requests and met off-requests, plus cover
     /// shortfalls and excesses times their weights.
     pub objective: u64,
-    /// Each broken rule in words; empty for a feasible roster.
-    pub violations: Vec<String>,
+    /// Each broken rule; empty for a feasible roster.
+    pub violations: Vec<Violation>,
+}
+
+/// One broken rule: whose (the person's key), which, and the figures —
+/// kept apart so that a page can say it in its own language; `Display`
+/// says it in English.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Violation {
+    pub who: String,
+    #[serde(flatten)]
+    pub rule: Rule,
+}
+
+/// Days are counted from 0, the roster's first day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "rule", rename_all = "snake_case")]
+pub enum Rule {
+    /// The roster is not a row per person and a cell per day.
+    Shape,
+    UnknownShift {
+        shift: usize,
+        day: usize,
+    },
+    /// `shift` on `day` straight after `after` (too little rest between).
+    Follows {
+        shift: String,
+        after: String,
+        day: usize,
+    },
+    ShiftCount {
+        shift: String,
+        count: u32,
+        max: u32,
+    },
+    Minutes {
+        minutes: u32,
+        min: u32,
+        max: u32,
+    },
+    LongRun {
+        days: u32,
+        max: u32,
+    },
+    ShortRun {
+        days: u32,
+        min: u32,
+    },
+    ShortRest {
+        days: u32,
+        min: u32,
+    },
+    Weekends {
+        count: u32,
+        max: u32,
+    },
+    WorksDayOff {
+        day: usize,
+    },
+    /// More nights in a row than allowed, the run reaching `day`.
+    Nights {
+        nights: u32,
+        max: u32,
+        day: Option<usize>,
+    },
+    /// A swap: the two are not both sworn or both auxiliaries.
+    MixedGroups {
+        with: String,
+    },
+    /// A swap: the two work the same on the days asked.
+    SameWork {
+        with: String,
+    },
+    /// A swap: not two people on days of the roster.
+    NotASwap,
+}
+
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let who = &self.who;
+        match &self.rule {
+            Rule::Shape => write!(f, "the roster does not have a row per person and a cell per day"),
+            Rule::UnknownShift { shift, day } => write!(f, "{who}: unknown shift {shift} on day {day}"),
+            Rule::Follows { shift, after, day } => write!(f, "{who}: {shift} may not follow {after} (day {day})"),
+            Rule::ShiftCount { shift, count, max } => write!(f, "{who}: {count} shifts {shift} (at most {max})"),
+            Rule::Minutes { minutes, min, max } => write!(f, "{who}: {minutes} minutes (from {min} to {max})"),
+            Rule::LongRun { days, max } => write!(f, "{who}: {days} shifts in a row (at most {max})"),
+            Rule::ShortRun { days, min } => write!(f, "{who}: {days} shifts in a row (at least {min})"),
+            Rule::ShortRest { days, min } => write!(f, "{who}: {days} days off in a row (at least {min})"),
+            Rule::Weekends { count, max } => write!(f, "{who}: {count} weekends (at most {max})"),
+            Rule::WorksDayOff { day } => write!(f, "{who}: works on day {day}, a day off"),
+            Rule::Nights { nights, max, day: None } => write!(f, "{who}: {nights} nights in a row (at most {max})"),
+            Rule::Nights {
+                nights,
+                max,
+                day: Some(d),
+            } => write!(f, "{who}: {nights} nights in a row on day {d} (at most {max})"),
+            Rule::MixedGroups { with } => write!(
+                f,
+                "{who} and {with}: a sworn officer's seat goes to a sworn officer, an auxiliary's to an auxiliary"
+            ),
+            Rule::SameWork { with } => write!(f, "{who} and {with} work the same on those days"),
+            Rule::NotASwap => write!(f, "a swap between two people on days of the roster"),
+        }
+    }
 }
 
 impl Evaluation {
@@ -45,62 +148,74 @@ pub fn evaluate(p: &Problem, roster: &Roster) -> Evaluation {
     if roster.len() != p.staff.len() || roster.iter().any(|r| r.len() != p.days) {
         return Evaluation {
             objective: u64::MAX,
-            violations: vec!["the roster does not have a row per person and a cell per day".into()],
+            violations: vec![Violation {
+                who: String::new(),
+                rule: Rule::Shape,
+            }],
         };
     }
     for (e, (person, row)) in p.staff.iter().zip(roster).enumerate() {
-        let who = &person.id;
+        let broke = |rule: Rule| Violation {
+            who: person.id.clone(),
+            rule,
+        };
         if let Some((d, s)) = row
             .iter()
             .enumerate()
             .find_map(|(d, s)| s.filter(|&s| s >= p.shifts.len()).map(|s| (d, s)))
         {
-            v.push(format!("{who}: unknown shift {s} on day {d}"));
+            v.push(broke(Rule::UnknownShift { shift: s, day: d }));
             continue;
         }
         for d in 1..p.days {
             if let (Some(a), Some(b)) = (row[d - 1], row[d])
                 && p.shifts[a].forbids_next.contains(&b)
             {
-                v.push(format!(
-                    "{who}: {} may not follow {} (day {d})",
-                    p.shifts[b].id, p.shifts[a].id
-                ));
+                v.push(broke(Rule::Follows {
+                    shift: p.shifts[b].id.clone(),
+                    after: p.shifts[a].id.clone(),
+                    day: d,
+                }));
             }
         }
         for (s, t) in p.shifts.iter().enumerate() {
             let n = row.iter().filter(|x| **x == Some(s)).count() as u32;
             if n > person.max_shifts[s] {
-                v.push(format!("{who}: {n} shifts {} (at most {})", t.id, person.max_shifts[s]));
+                v.push(broke(Rule::ShiftCount {
+                    shift: t.id.clone(),
+                    count: n,
+                    max: person.max_shifts[s],
+                }));
             }
         }
         let minutes: u32 = row.iter().flatten().map(|&s| p.shifts[s].minutes).sum();
         if minutes > person.max_minutes || minutes < person.min_minutes {
-            v.push(format!(
-                "{who}: {minutes} minutes (from {} to {})",
-                person.min_minutes, person.max_minutes
-            ));
+            v.push(broke(Rule::Minutes {
+                minutes,
+                min: person.min_minutes,
+                max: person.max_minutes,
+            }));
         }
         for (len, edge) in runs(p.days, |d| row[d].is_some()) {
             if len as u32 > person.max_consecutive {
-                v.push(format!(
-                    "{who}: {len} shifts in a row (at most {})",
-                    person.max_consecutive
-                ));
+                v.push(broke(Rule::LongRun {
+                    days: len as u32,
+                    max: person.max_consecutive,
+                }));
             }
             if !edge && (len as u32) < person.min_consecutive {
-                v.push(format!(
-                    "{who}: {len} shifts in a row (at least {})",
-                    person.min_consecutive
-                ));
+                v.push(broke(Rule::ShortRun {
+                    days: len as u32,
+                    min: person.min_consecutive,
+                }));
             }
         }
         for (len, edge) in runs(p.days, |d| row[d].is_none()) {
             if !edge && (len as u32) < person.min_days_off {
-                v.push(format!(
-                    "{who}: {len} days off in a row (at least {})",
-                    person.min_days_off
-                ));
+                v.push(broke(Rule::ShortRest {
+                    days: len as u32,
+                    min: person.min_days_off,
+                }));
             }
         }
         let mut weekends = std::collections::BTreeSet::new();
@@ -108,15 +223,14 @@ pub fn evaluate(p: &Problem, roster: &Roster) -> Evaluation {
             weekends.insert((p.first_weekday + d) / 7);
         }
         if weekends.len() as u32 > person.max_weekends {
-            v.push(format!(
-                "{who}: {} weekends (at most {})",
-                weekends.len(),
-                person.max_weekends
-            ));
+            v.push(broke(Rule::Weekends {
+                count: weekends.len() as u32,
+                max: person.max_weekends,
+            }));
         }
         for &d in &person.days_off {
             if row[d].is_some() {
-                v.push(format!("{who}: works on day {d}, a day off"));
+                v.push(broke(Rule::WorksDayOff { day: d }));
             }
         }
         for r in p.on_requests.iter().filter(|r| r.staff == e) {
@@ -197,7 +311,22 @@ mod tests {
     }
 
     fn broken(p: &Problem, r: &str) -> Vec<String> {
-        evaluate(p, &row(r)).violations
+        evaluate(p, &row(r))
+            .violations
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    /// What a page reads: the rule and its figures, apart from the words.
+    #[test]
+    fn violations_keep_their_figures() {
+        let p = week();
+        let v = &evaluate(&p, &row("NE-----")).violations[0];
+        assert_eq!(
+            serde_json::to_value(v).unwrap(),
+            serde_json::json!({"who": "A", "rule": "follows", "shift": "E", "after": "N", "day": 1})
+        );
     }
 
     #[test]

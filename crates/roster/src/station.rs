@@ -10,6 +10,7 @@
 //! crew. Whatever the two rosters give, crews are then formed shift by
 //! shift so that an auxiliary is never in a crew without a sworn lead.
 
+use crate::check::{Rule, Violation};
 use crate::problem::{Cover, Problem, ProblemError, Request, Roster, ShiftType, Staff};
 use crate::rotation::StationRotation;
 use crate::solve::{Options, solve};
@@ -560,7 +561,12 @@ pub fn check(sp: &StationProblem, roster: &StationRoster) -> Vec<String> {
     for sworn in [true, false] {
         let (problem, who) = sp.group_problem(sworn);
         let rows: Roster = who.iter().map(|&i| roster.assignment[i].clone()).collect();
-        v.extend(crate::check::evaluate(&problem, &rows).violations);
+        v.extend(
+            crate::check::evaluate(&problem, &rows)
+                .violations
+                .iter()
+                .map(ToString::to_string),
+        );
     }
     for (i, m) in sp.members.iter().enumerate() {
         let row = &roster.assignment[i];
@@ -572,10 +578,17 @@ pub fn check(sp: &StationProblem, roster: &StationRoster) -> Vec<String> {
                 0
             };
             if run > sp.rules.max_consecutive_nights {
-                v.push(format!(
-                    "{}: {run} nights in a row on day {d} (at most {})",
-                    m.key, sp.rules.max_consecutive_nights
-                ));
+                v.push(
+                    Violation {
+                        who: m.key.clone(),
+                        rule: Rule::Nights {
+                            nights: run,
+                            max: sp.rules.max_consecutive_nights,
+                            day: Some(d),
+                        },
+                    }
+                    .to_string(),
+                );
             }
         }
     }
@@ -722,14 +735,18 @@ impl RowRules {
     }
 
     /// Why member `i`'s row breaks their rules (empty: it keeps them).
-    fn breaches(&self, sp: &StationProblem, i: usize, row: &[Option<usize>]) -> Vec<String> {
+    fn breaches(&self, sp: &StationProblem, i: usize, row: &[Option<usize>]) -> Vec<Violation> {
         let mut v = crate::check::evaluate(&self.alone[i], &vec![row.to_vec()]).violations;
         let run = night_run(sp, row);
         if run > sp.rules.max_consecutive_nights {
-            v.push(format!(
-                "{}: {run} nights in a row (at most {})",
-                sp.members[i].key, sp.rules.max_consecutive_nights
-            ));
+            v.push(Violation {
+                who: sp.members[i].key.clone(),
+                rule: Rule::Nights {
+                    nights: run,
+                    max: sp.rules.max_consecutive_nights,
+                    day: None,
+                },
+            });
         }
         v
     }
@@ -1038,19 +1055,22 @@ pub fn swap(
     a: usize,
     b: usize,
     days: &[usize],
-) -> Result<(Roster, Vec<Change>), Vec<String>> {
+) -> Result<(Roster, Vec<Change>), Vec<Violation>> {
     let (ma, mb) = (&sp.members[a], &sp.members[b]);
+    let pair = |rule: Rule| {
+        Err(vec![Violation {
+            who: ma.key.clone(),
+            rule,
+        }])
+    };
     if a == b || days.is_empty() || days.iter().any(|&d| d >= sp.days) {
-        return Err(vec!["a swap between two people on days of the roster".into()]);
+        return pair(Rule::NotASwap);
     }
     if ma.sworn != mb.sworn {
-        return Err(vec![format!(
-            "{} and {}: a sworn officer's seat goes to a sworn officer, an auxiliary's to an auxiliary",
-            ma.key, mb.key
-        )]);
+        return pair(Rule::MixedGroups { with: mb.key.clone() });
     }
     if days.iter().all(|&d| old[a][d] == old[b][d]) {
-        return Err(vec![format!("{} and {} work the same on those days", ma.key, mb.key)]);
+        return pair(Rule::SameWork { with: mb.key.clone() });
     }
     let rules = RowRules::new(sp, 0);
     let mut new = old.clone();
@@ -1452,12 +1472,22 @@ mod tests {
         // A sworn officer's seat never goes to an auxiliary.
         let aux = 14;
         let e = swap(&sp, &r.assignment, a, aux, &[5]).unwrap_err();
-        assert!(e[0].contains("sworn officer's seat"), "{e:?}");
+        assert!(e[0].to_string().contains("sworn officer's seat"), "{e:?}");
+        assert_eq!(
+            e[0].rule,
+            Rule::MixedGroups {
+                with: sp.members[aux].key.clone()
+            }
+        );
         // Nor to someone on leave that day.
         let mut on_leave = sp.clone();
         let c = (0..14).find(|&i| i != a && r.assignment[i][5].is_none()).unwrap();
         on_leave.members[c].leave = vec![5];
         let e = swap(&on_leave, &r.assignment, a, c, &[5]).unwrap_err();
-        assert!(e.iter().any(|v| v.contains("a day off")), "{e:?}");
+        assert!(e.iter().any(|v| v.to_string().contains("a day off")), "{e:?}");
+        assert!(e.contains(&Violation {
+            who: sp.members[c].key.clone(),
+            rule: Rule::WorksDayOff { day: 5 }
+        }));
     }
 }

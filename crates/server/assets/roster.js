@@ -28,6 +28,21 @@ const I18N = {
     raise_send: "提升并调整排班", lower: "恢复正常勤务", raised: "已提升", lowered: "已恢复", none_levels: "当前为正常勤务",
     level_event: "提升勤务等级", lowered_event: "恢复正常勤务",
     level_line: (l) => `${l.name_zh}：${l.first_day} 至 ${l.last_day} · ${l.reason}`,
+    // A broken rule in words: `w` whose, `x` the rule's figures, `s` a shift's name, `p` a person by badge.
+    breach: {
+      follows: (w, x, s) => `${w}：${x.date} 的${s(x.shift)}紧接在${s(x.after)}之后，休息不足`,
+      shift_count: (w, x, s) => `${w}：${s(x.shift)} ${x.count} 个（最多 ${x.max} 个）`,
+      minutes: (w, x) => `${w}：工作 ${x.minutes / 60} 小时（应在 ${x.min / 60} 至 ${x.max / 60} 小时之间）`,
+      long_run: (w, x) => `${w}：连续上班 ${x.days} 天（最多 ${x.max} 天）`,
+      short_run: (w, x) => `${w}：连续上班仅 ${x.days} 天（至少 ${x.min} 天）`,
+      short_rest: (w, x) => `${w}：连续休息仅 ${x.days} 天（至少 ${x.min} 天）`,
+      weekends: (w, x) => `${w}：${x.count} 个周末上班（最多 ${x.max} 个）`,
+      works_day_off: (w, x) => `${w}：${x.date} 休假或不能上班，却排了班`,
+      nights: (w, x) => `${w}：连续夜班 ${x.nights} 个（最多 ${x.max} 个）`,
+      mixed_groups: (w, x, s, p) => `${w}与${p(x.with)}：民警的班只能由民警顶，辅警的班只能由辅警顶`,
+      same_work: (w, x, s, p) => `${w}与${p(x.with)}这几天的班次相同，无需调换`,
+      other: () => "排班数据有误，请重新生成排班",
+    },
     level_raised: (name, n, short) => `已提升为${name}，调整 ${n} 个班次。${short.length ? `受休息规则限制，${short.join("、")} 在岗人数未达要求。` : ""}`,
     level_lowered: (name, n) => `${name}已恢复正常，收回 ${n} 个加派班次。`,
     on_post: (d) => `在岗 ${d.on_post} 人（要求 ${d.on_post_wanted}，可用 ${d.available}）`,
@@ -56,6 +71,20 @@ const I18N = {
     raise_send: "Raise and repair the roster", lower: "Back to normal duty", raised: "raised", lowered: "lowered", none_levels: "Normal duty",
     level_event: "Duty level raised", lowered_event: "Back to normal duty",
     level_line: (l) => `${l.name_en}: ${l.first_day} to ${l.last_day} · ${l.reason}`,
+    breach: {
+      follows: (w, x, s) => `${w}: the ${s(x.shift)} shift on ${x.date} comes straight after the ${s(x.after)} shift: too little rest`,
+      shift_count: (w, x, s) => `${w}: ${x.count} ${s(x.shift)} shifts (at most ${x.max})`,
+      minutes: (w, x) => `${w}: ${x.minutes / 60} hours (from ${x.min / 60} to ${x.max / 60})`,
+      long_run: (w, x) => `${w}: ${x.days} days on in a row (at most ${x.max})`,
+      short_run: (w, x) => `${w}: only ${x.days} days on in a row (at least ${x.min})`,
+      short_rest: (w, x) => `${w}: only ${x.days} days off in a row (at least ${x.min})`,
+      weekends: (w, x) => `${w}: ${x.count} weekends worked (at most ${x.max})`,
+      works_day_off: (w, x) => `${w}: rostered on ${x.date}, a day on leave or off`,
+      nights: (w, x) => `${w}: ${x.nights} nights in a row (at most ${x.max})`,
+      mixed_groups: (w, x, s, p) => `${w} and ${p(x.with)}: an officer's shift goes to an officer, an auxiliary's to an auxiliary`,
+      same_work: (w, x, s, p) => `${w} and ${p(x.with)} work the same shifts on those days`,
+      other: () => "The roster's data is not right: build it again",
+    },
     level_raised: (name, n, short) => `Raised to ${name}: ${n} shifts changed.${short.length ? ` The rest rules leave ${short.join(", ")} short of the share on post.` : ""}`,
     level_lowered: (name, n) => `${name} lowered: ${n} added shifts taken back.`,
     on_post: (d) => `${d.on_post} on post (wanted ${d.on_post_wanted} of ${d.available})`,
@@ -269,8 +298,11 @@ function raiseDialog() {
   dialog.showModal();
 }
 
-const personName = (b, id) => { const p = b.people.find((x) => x.id === id); return p ? `${p.name || ""}（${p.badge}）` : String(id); };
+const personName = (b, id) => { const p = b.people.find((x) => x.id === id); if (!p) return String(id); return state.lang === "zh" ? `${p.name || ""}（${p.badge}）` : `${p.name || ""} (${p.badge})`; };
 const shiftName = (code) => (code ? nameOf(shiftOf(code)) : t("off"));
+const byBadge = (b, badge) => { const p = b.people.find((x) => x.badge === badge); return p ? personName(b, p.id) : badge; };
+/// A broken rule in the page's language (older requests kept only English sentences).
+const breachText = (b, x) => (typeof x === "string" ? x : (t("breach")[x.rule] || t("breach").other)(byBadge(b, x.who), x, shiftName, (badge) => byBadge(b, badge)));
 
 // A person's day: ask for a swap (any reader), or, for a commander, record a sick call.
 function cellDialog(p, i, k) {
@@ -332,7 +364,8 @@ function requests() {
   el.append(h("thead", {}, h("tr", {}, heads.map((x) => h("th", { scope: "col" }, x)))),
     h("tbody", {}, list.length ? list.map((q) => h("tr", { "data-request": q.n, class: q.state },
       h("td", {}, personName(b, q.person)), h("td", {}, personName(b, q.with)), h("td", {}, q.and_day ? `${q.day}, ${q.and_day}` : q.day),
-      h("td", {}, q.note || "—"), h("td", { title: (q.reasons || []).join("; ") }, q.keeps_rules ? `✓ ${t("keeps")}` : `✗ ${t("breaks")}`),
+      h("td", {}, q.note || "—"), h("td", { class: "rules" }, q.keeps_rules ? `✓ ${t("keeps")}` : [`✗ ${t("breaks")}`,
+        h("ul", { class: "breaches" }, (q.breaches || q.reasons || []).map((x) => h("li", {}, breachText(b, x))))]),
       h("td", {}, q.state === "pending" && writes()
         ? [h("button", { type: "button", class: "approve", onclick: () => decide(q.n, "approve") }, t("approve")), " ",
           h("button", { type: "button", class: "refuse", onclick: () => decide(q.n, "refuse") }, t("refuse"))]
@@ -341,7 +374,11 @@ function requests() {
 
 async function decide(n, decision) {
   const r = state.roster;
-  try { await change(`/api/v1/rosters/${r.id}/swaps/${n}`, { decision, version: r.version }); } catch (e) { message(problem(e)); return; }
+  try { await change(`/api/v1/rosters/${r.id}/swaps/${n}`, { decision, version: r.version }); } catch (e) {
+    const why = e.details && e.details.breaches;
+    message(why ? why.map((x) => breachText(r.body, x)).join(state.lang === "zh" ? "；" : "; ") : problem(e));
+    return;
+  }
   await loadRosters(r.id);
   message(t(decision === "approve" ? "approved" : "refused"));
   await render();

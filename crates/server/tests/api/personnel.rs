@@ -474,6 +474,18 @@ async fn a_roster_is_built_from_the_demand_scoped_masked_and_published_once() {
             .unwrap()
             .contains("sworn officer's seat")
     );
+    // The same, as a page reads it: the rule and whom it names.
+    assert_eq!(
+        (
+            &r.json()["request"]["breaches"][0]["rule"],
+            &no.json()["details"]["breaches"][0]["rule"]
+        ),
+        (&serde_json::json!("mixed_groups"), &serde_json::json!("mixed_groups"))
+    );
+    assert_eq!(
+        no.json()["details"]["breaches"][0]["with"],
+        roster["body"]["people"][aux]["badge"]
+    );
     let refused = call_as(
         &app,
         &commander,
