@@ -168,7 +168,7 @@ function dayOf(first, k) {
   return d.toISOString().slice(0, 10);
 }
 
-test("the next shift's patrol sheet names each unit's crew and its round by area (zh), an officer's only their station (en)", async () => {
+test("the next shift's patrol sheet names each unit's crew and its round by area and road (zh), an officer's only their station (en)", async () => {
   const { page, context, errors } = await signedIn(app, "commander", "demo-commander-2026", "zh", "/");
   await ready(page);
   await page.locator("#patrol-sheet").click();
@@ -180,6 +180,8 @@ test("the next shift's patrol sheet names each unit's crew and its round by area
   assert.match(await unit.textContent(), /组员：\S+（\d+）/);
   assert.match(await page.locator('section[data-station="PS01"] p').first().textContent(), /值班民警：\S+/);
   assert.ok(await unit.locator("ol.round li").count() > 0, "a round of visits");
+  // Each leg names its road, read from the addresses of the incidents there.
+  assert.match(await unit.locator("ol.round li").first().textContent(), /^\d\d:\d\d–\d\d:\d\d \S+ · \S+(路|街|大道)( ×\d+)?$/);
   assert.deepEqual(await accessibilityProblems(page), []);
   await page.screenshot({ path: join(artifacts, "patrol-sheet-zh.png"), fullPage: true });
   const csv = await page.evaluate(async () => (await fetch(document.querySelector("#csv").href)).text());

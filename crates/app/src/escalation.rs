@@ -8,8 +8,10 @@ use crate::error::{Error, Result};
 use chrono::{DateTime, Duration, Utc};
 use fengqiao_geo::{LonLat, haversine_m};
 use fengqiao_store::cases::CaseRecord;
-use fengqiao_store::{IncidentFilter, PageRequest, Store};
+use fengqiao_store::{IncidentFilter, Store};
 use std::collections::HashMap;
+
+pub use crate::address::address_key;
 
 /// Which incidents are linked to which disputes.
 #[derive(Debug, Clone, PartialEq)]
@@ -78,132 +80,6 @@ impl Default for Rule {
     fn default() -> Self {
         Rule::new(Rule::DEFAULT.radius_m, Rule::DEFAULT.days).expect("the default rule is valid")
     }
-}
-
-/// An address reduced to what identifies a building: the road and its
-/// number, without the district, street office or community written before
-/// it, with full-width characters, spaces and punctuation folded and
-/// Chinese numerals before 号 read as digits. `None` when the text names no
-/// numbered building (a community alone matches too much).
-///
-/// "鼓楼街道彩虹社区新典路88号", "新典路 ８８ 号" and "鼓楼区新典路八十八号3栋201室" are
-/// all `新典路88号`.
-pub fn address_key(address: &str) -> Option<String> {
-    let folded: String = address
-        .chars()
-        .filter_map(|c| {
-            let c = match c {
-                '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-                other => other,
-            };
-            (!(c.is_whitespace() || c.is_ascii_punctuation() || "，。、；：·—－（）【】".contains(c))).then_some(c)
-        })
-        .collect();
-    let folded = chinese_numbers_before_hao(&folded);
-    let chars: Vec<char> = folded.chars().collect();
-    let hao = chars.iter().position(|&c| c == '号')?;
-    let digits_start = chars[..hao]
-        .iter()
-        .rposition(|c| !c.is_ascii_digit())
-        .map_or(0, |p| p + 1);
-    if digits_start == hao {
-        return None;
-    }
-    let number: String = chars[digits_start..hao].iter().collect::<String>();
-    let number = number.trim_start_matches('0');
-    let road = strip_divisions(&chars[..digits_start].iter().collect::<String>());
-    if road.chars().count() < 2 {
-        return None;
-    }
-    Some(format!("{road}{number}号"))
-}
-
-/// Administrative divisions written before a road name, longest first.
-const DIVISIONS: [&str; 12] = [
-    "村民委员会",
-    "居民委员会",
-    "村委会",
-    "居委会",
-    "街道",
-    "社区",
-    "省",
-    "市",
-    "区",
-    "县",
-    "镇",
-    "乡",
-];
-
-/// Drops "XX区", "XX街道", "XX社区" ... from the front while what is left is still a name.
-fn strip_divisions(text: &str) -> String {
-    let mut rest = text;
-    'outer: loop {
-        for (i, _) in rest.char_indices() {
-            for d in DIVISIONS {
-                // A one-character division needs a name before it ("市场路" is a road).
-                if (i > 0 || d.chars().count() > 1) && rest[i..].starts_with(d) {
-                    let after = &rest[i + d.len()..];
-                    if after.chars().count() >= 2 {
-                        rest = after;
-                        continue 'outer;
-                    }
-                }
-            }
-        }
-        return rest.to_string();
-    }
-}
-
-/// "八十八号" → "88号" (numbers below 10,000 written in Chinese numerals).
-fn chinese_numbers_before_hao(text: &str) -> String {
-    let digit = |c: char| {
-        "〇零一二三四五六七八九".find(c).map(|b| {
-            let i = "〇零一二三四五六七八九"[..b].chars().count();
-            if i <= 1 { 0 } else { i as u32 - 1 }
-        })
-    };
-    let unit = |c: char| match c {
-        '十' => Some(10),
-        '百' => Some(100),
-        '千' => Some(1000),
-        _ => None,
-    };
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    while i < chars.len() {
-        let start = i;
-        while i < chars.len() && (digit(chars[i]).is_some() || unit(chars[i]).is_some()) {
-            i += 1;
-        }
-        if i > start && chars.get(i) == Some(&'号') {
-            let (mut total, mut current) = (0u32, None::<u32>);
-            let mut positional = String::new();
-            let has_unit = chars[start..i].iter().any(|&c| unit(c).is_some());
-            for &c in &chars[start..i] {
-                if let Some(d) = digit(c) {
-                    current = Some(d);
-                    positional.push(char::from_digit(d, 10).unwrap_or('0'));
-                } else if let Some(u) = unit(c) {
-                    total += current.unwrap_or(1) * u;
-                    current = None;
-                }
-            }
-            let value = if has_unit {
-                (total + current.unwrap_or(0)).to_string()
-            } else {
-                positional
-            };
-            out.push_str(&value);
-        } else {
-            out.extend(&chars[start..i]);
-        }
-        if i < chars.len() {
-            out.push(chars[i]);
-            i += 1;
-        }
-    }
-    out
 }
 
 /// What a dispute is matched by.
@@ -296,30 +172,6 @@ pub fn matches(rule: &Rule, dispute: &Dispute, incident: &fengqiao_domain::Incid
     })
 }
 
-/// Every incident of `filter`'s period, page by page, at most [`MAX_SCAN`].
-fn for_each_incident(
-    store: &dyn Store,
-    filter: &IncidentFilter,
-    mut f: impl FnMut(&fengqiao_domain::Incident),
-) -> Result<()> {
-    let mut page = PageRequest {
-        limit: 5_000,
-        after: None,
-    };
-    let mut seen = 0usize;
-    loop {
-        let got = store.incidents(filter, &page)?;
-        for i in &got.items {
-            f(i);
-        }
-        seen += got.items.len();
-        match got.next {
-            Some(c) if seen < MAX_SCAN => page.after = Some(c),
-            _ => return Ok(()),
-        }
-    }
-}
-
 /// Links a dispute (just opened, or changed) to the incidents that
 /// followed it; returns the new links as (case id, incident id).
 pub fn link_dispute(store: &dyn Store, rule: &Rule, case: &CaseRecord, actor: &str) -> Result<Vec<(i64, i64)>> {
@@ -336,7 +188,7 @@ pub fn link_dispute(store: &dyn Store, rule: &Rule, case: &CaseRecord, actor: &s
         ..IncidentFilter::default()
     };
     let mut found = Vec::new();
-    for_each_incident(store, &filter, |i| {
+    crate::store::scan_incidents(store, &filter, MAX_SCAN, |i| {
         if let Some(m) = matches(rule, &dispute, i) {
             found.push((i.id, m));
         }
@@ -388,7 +240,7 @@ pub fn link_period(
         .filter(|&n| disputes[n].position.is_some())
         .collect();
     let mut found = Vec::new();
-    for_each_incident(store, &filter, |i| {
+    crate::store::scan_incidents(store, &filter, MAX_SCAN, |i| {
         if !rule.counts(&i.record.category) {
             return;
         }
@@ -439,7 +291,7 @@ pub fn earlier_incidents(
     };
     let key = case.address.as_deref().and_then(address_key);
     let mut n = 0u32;
-    for_each_incident(store, &filter, |i| {
+    crate::store::scan_incidents(store, &filter, MAX_SCAN, |i| {
         let near = haversine_m(centre, LonLat::new(i.record.lon, i.record.lat)) <= rule.radius_m;
         let same = key.is_some() && i.record.address.as_deref().and_then(address_key) == key;
         if near || same {

@@ -4,6 +4,7 @@
 //! coordinate checks). Requests are plain types; errors carry a code from
 //! one table ([`error::Code`]). Knows neither clap nor axum.
 
+pub mod address;
 pub mod attachments;
 pub mod backtest;
 pub mod cases;

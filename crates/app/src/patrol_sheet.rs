@@ -1,8 +1,9 @@
 //! The patrol sheet (勤务卡) of a deployment plan: each unit of the plan
 //! manned by a crew of the station's published roster for the plan's shift
 //! — call sign, members (sworn lead first), whether it has a driver, the
-//! station's duty officer — with its round of visits by time and by the
-//! area (grid, community) each visit lies in. Names as the reader may see them.
+//! station's duty officer — with its round of visits by time, by the area
+//! (grid, community) each visit lies in and by the road it is on (named by
+//! the incidents' addresses there). Names as the reader may see them.
 
 use crate::error::{Error, Result};
 use crate::personnel::{Viewer, stations};
@@ -48,6 +49,103 @@ fn covering(
     None
 }
 
+/// Most incidents read (the newest before the plan's window) to name the
+/// roads of a sheet's rounds.
+const MAX_ROAD_INCIDENTS: usize = 50_000;
+/// A visit is on the road the incidents within this distance name most.
+const ROAD_RADIUS_M: f64 = 150.0;
+
+/// The roads near the points of a plan's rounds, read from the addresses of
+/// the incidents there (a city's 110 records name the road of each call;
+/// no road map is needed): each point is on the road named most often
+/// within [`ROAD_RADIUS_M`].
+struct Roads {
+    proj: fengqiao_geo::LocalProjection,
+    names: Vec<String>,
+    /// Incidents' positions by cell of [`ROAD_RADIUS_M`], with their road's index.
+    cells: std::collections::HashMap<(i64, i64), Vec<(fengqiao_geo::Xy, usize)>>,
+}
+
+impl Roads {
+    fn read(store: &dyn Store, dataset: &str, before: DateTime<chrono::Utc>, points: &[(f64, f64)]) -> Result<Roads> {
+        let valid: Vec<&(f64, f64)> = points
+            .iter()
+            .filter(|(lon, lat)| lon.is_finite() && lat.is_finite())
+            .collect();
+        let (mut west, mut south, mut east, mut north) = (180.0f64, 90.0f64, -180.0f64, -90.0f64);
+        for &&(lon, lat) in &valid {
+            (west, south, east, north) = (west.min(lon), south.min(lat), east.max(lon), north.max(lat));
+        }
+        let centre = fengqiao_geo::LonLat::new((west + east) / 2.0, (south + north) / 2.0);
+        let mut roads = Roads {
+            proj: fengqiao_geo::LocalProjection::centred_on(if valid.is_empty() {
+                fengqiao_geo::LonLat::new(0.0, 0.0)
+            } else {
+                centre
+            }),
+            names: Vec::new(),
+            cells: std::collections::HashMap::new(),
+        };
+        if valid.is_empty() {
+            return Ok(roads);
+        }
+        // About the radius in degrees, with room at any latitude the plan can have.
+        let margin = ROAD_RADIUS_M / 111_000.0 / north.abs().max(south.abs()).to_radians().cos().max(0.1);
+        let filter = fengqiao_store::IncidentFilter {
+            dataset: Some(dataset.to_string()),
+            to: Some(before),
+            bbox: Some([west - margin, south - margin, east + margin, north + margin]),
+            ..Default::default()
+        };
+        let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        crate::store::scan_incidents(store, &filter, MAX_ROAD_INCIDENTS, |i| {
+            let Some(road) = i.record.address.as_deref().and_then(crate::address::road_name) else {
+                return;
+            };
+            let next = index.len();
+            let k = *index.entry(road.clone()).or_insert_with(|| {
+                roads.names.push(road);
+                next
+            });
+            let p = roads
+                .proj
+                .project(fengqiao_geo::LonLat::new(i.record.lon, i.record.lat));
+            roads.cells.entry(roads.cell(p)).or_default().push((p, k));
+        })?;
+        Ok(roads)
+    }
+
+    fn cell(&self, p: fengqiao_geo::Xy) -> (i64, i64) {
+        (
+            (p.x / ROAD_RADIUS_M).floor() as i64,
+            (p.y / ROAD_RADIUS_M).floor() as i64,
+        )
+    }
+
+    /// The road named most often near `(lon, lat)` (ties: the nearer mention).
+    fn at(&self, lon: f64, lat: f64) -> Option<&str> {
+        let p = self.proj.project(fengqiao_geo::LonLat::new(lon, lat));
+        let (cx, cy) = self.cell(p);
+        let mut count: std::collections::HashMap<usize, (u32, f64)> = std::collections::HashMap::new();
+        for dx in -1..=1 {
+            for dy in -1..=1 {
+                for &(q, k) in self.cells.get(&(cx + dx, cy + dy)).into_iter().flatten() {
+                    let d = ((q.x - p.x).powi(2) + (q.y - p.y).powi(2)).sqrt();
+                    if d <= ROAD_RADIUS_M {
+                        let e = count.entry(k).or_insert((0, f64::INFINITY));
+                        e.0 += 1;
+                        e.1 = e.1.min(d);
+                    }
+                }
+            }
+        }
+        count
+            .into_iter()
+            .max_by(|a, b| a.1.0.cmp(&b.1.0).then(b.1.1.total_cmp(&a.1.1)).then(b.0.cmp(&a.0)))
+            .map(|(k, _)| self.names[k].as_str())
+    }
+}
+
 /// The sheet of plan `id` in the city's zone `tz`.
 pub fn sheet(
     store: &dyn Store,
@@ -86,6 +184,17 @@ pub fn sheet(
             })
     };
     let units: Vec<Value> = plan.plan.body["units"].as_array().cloned().unwrap_or_default();
+    let at = |v: &Value| {
+        (
+            v["at"][0].as_f64().unwrap_or(f64::NAN),
+            v["at"][1].as_f64().unwrap_or(f64::NAN),
+        )
+    };
+    let points: Vec<(f64, f64)> = units
+        .iter()
+        .flat_map(|u| u["visits"].as_array().into_iter().flatten().map(at))
+        .collect();
+    let roads = Roads::read(store, &plan.plan.dataset, plan.plan.window_start, &points)?;
     let mut out = Vec::new();
     for station in stations(store)?.into_iter().filter(|s| viewer.sees(s)) {
         let mine: Vec<&Value> = units.iter().filter(|u| u["station"] == station.code.as_str()).collect();
@@ -107,7 +216,8 @@ pub fn sheet(
                     "driver": crew.map(|c| c["driver"].clone()),
                     "visits": u["visits"].as_array().into_iter().flatten().enumerate().map(|(n, v)| json!({
                         "n": n + 1, "start": v["start"], "end": v["end"], "at": v["at"],
-                        "area": area_at(v["at"][0].as_f64().unwrap_or(0.0), v["at"][1].as_f64().unwrap_or(0.0)),
+                        "area": area_at(at(v).0, at(v).1),
+                        "road": roads.at(at(v).0, at(v).1),
                     })).collect::<Vec<_>>(),
                 })
             })
@@ -150,7 +260,8 @@ pub fn sheet_csv(sheet: &Value) -> String {
         Value::Null => String::new(),
         other => other.to_string(),
     };
-    let mut out = String::from("station,call_sign,unit,members,driver,duty_officer,visit,start,end,area,lon,lat\n");
+    let mut out =
+        String::from("station,call_sign,unit,members,driver,duty_officer,visit,start,end,area,lon,lat,road\n");
     for st in sheet["stations"].as_array().into_iter().flatten() {
         let duty = text(&st["duty"]["name"]);
         for u in st["units"].as_array().into_iter().flatten() {
@@ -172,7 +283,7 @@ pub fn sheet_csv(sheet: &Value) -> String {
             .join(",");
             let visits = u["visits"].as_array().cloned().unwrap_or_default();
             if visits.is_empty() {
-                out.push_str(&format!("{head},,,,,,\n"));
+                out.push_str(&format!("{head},,,,,,,\n"));
             }
             for v in &visits {
                 let tail = [
@@ -182,6 +293,7 @@ pub fn sheet_csv(sheet: &Value) -> String {
                     text(&v["area"]["name_zh"]),
                     text(&v["at"][0]),
                     text(&v["at"][1]),
+                    text(&v["road"]),
                 ]
                 .map(field)
                 .join(",");

@@ -12,7 +12,7 @@ use chrono::Duration;
 use fengqiao_geo::{CellId, Grid, LocalProjection, LonLat, Xy};
 use fengqiao_staffing::service::{Sample, measure};
 use fengqiao_staffing::{erlang, spatial};
-use fengqiao_store::{Cursor, ForecastRun, IncidentFilter, PageRequest, Store};
+use fengqiao_store::{ForecastRun, IncidentFilter, Store};
 use serde::Serialize;
 
 /// Fewest measured calls for their mean to be used instead of the default.
@@ -135,22 +135,6 @@ fn check(req: &StaffingRequest) -> Result<()> {
     Ok(())
 }
 
-/// Calls `f` on each incident the filter matches, at most [`MAX_MEASURED`]
-/// (rounded up to a page); returns how many were read.
-fn scan(store: &dyn Store, filter: &IncidentFilter, mut f: impl FnMut(&fengqiao_domain::Incident)) -> Result<usize> {
-    let mut after: Option<Cursor> = None;
-    let mut read = 0;
-    loop {
-        let page = store.incidents(filter, &PageRequest { limit: 1000, after })?;
-        read += page.items.len();
-        page.items.iter().for_each(&mut f);
-        match page.next {
-            Some(c) if read < MAX_MEASURED => after = Some(c),
-            _ => return Ok(read),
-        }
-    }
-}
-
 /// A handled call's busy minutes: dispatch (or receipt) to the end of handling.
 pub(crate) fn handled(r: &fengqiao_domain::NewIncident) -> Option<Sample> {
     let (start, end) = (r.dispatched_at.or(r.received_at)?, r.closed_at?);
@@ -180,7 +164,7 @@ fn measured_service(store: &dyn Store, run: &ForecastRun, days: u32) -> Result<(
         ..IncidentFilter::default()
     };
     let mut samples = Vec::new();
-    scan(store, &filter, |i| samples.extend(handled(&i.record)))?;
+    crate::store::scan_incidents(store, &filter, MAX_MEASURED, |i| samples.extend(handled(&i.record)))?;
     let times = measure(samples, MIN_MEASURED);
     let n = times.overall.count;
     Ok((n, (n >= MIN_MEASURED).then_some(times.overall.mean_minutes)))
@@ -397,7 +381,7 @@ pub fn weekly(store: &dyn Store, req: &HourlyRequest) -> Result<WeekReport> {
         to: Some(to),
         ..IncidentFilter::default()
     };
-    let read = scan(store, &filter, |i| {
+    let read = crate::store::scan_incidents(store, &filter, MAX_MEASURED, |i| {
         let r = &i.record;
         if let Some(how) = r.hour_of_week {
             let k = nearest(&at, proj.project(LonLat::new(r.lon, r.lat)));

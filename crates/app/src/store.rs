@@ -100,3 +100,27 @@ pub fn migrate(settings: &Settings) -> Result<Migrated> {
         applied,
     })
 }
+
+/// Calls `f` on each incident `filter` matches, page by page, until at
+/// least `most` were read (the last page is read whole); returns how many.
+pub(crate) fn scan_incidents(
+    store: &dyn Store,
+    filter: &fengqiao_store::IncidentFilter,
+    most: usize,
+    mut f: impl FnMut(&fengqiao_domain::Incident),
+) -> Result<usize> {
+    let mut page = fengqiao_store::PageRequest {
+        limit: 1000,
+        after: None,
+    };
+    let mut read = 0;
+    loop {
+        let got = store.incidents(filter, &page)?;
+        read += got.items.len();
+        got.items.iter().for_each(&mut f);
+        match got.next {
+            Some(c) if read < most => page.after = Some(c),
+            _ => return Ok(read),
+        }
+    }
+}

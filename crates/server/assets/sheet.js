@@ -1,7 +1,7 @@
 // The patrol sheet (勤务卡) of a deployment plan, to print or export: for
 // each station, the shift's roster and duty officer, then each unit with
 // the crew that mans it (call sign, members with the sworn lead first,
-// whether someone drives) and its round by time and area.
+// whether someone drives) and its round by time, area and road.
 "use strict";
 
 const I18N = {
@@ -23,13 +23,14 @@ const state = { lang: pickLang(), me: null, sheet: null, station: "" };
 const clock = (iso) => (iso ? iso.slice(11, 16) : "—");
 const who = (m) => (state.lang === "zh" ? `${m.name}（${m.badge}）` : `${m.name} (${m.badge})`);
 
-// A round by area: consecutive visits in the same area as one leg.
+// A round by area and road: consecutive visits in the same area on the same road as one leg.
 function legs(visits) {
   const out = [];
   for (const v of visits) {
     const last = out[out.length - 1];
     const code = v.area ? v.area.code : null;
-    if (last && last.code === code) { last.end = v.end; last.count += 1; } else out.push({ code, area: v.area, start: v.start, end: v.end, count: 1 });
+    const road = v.road || null;
+    if (last && last.code === code && last.road === road) { last.end = v.end; last.count += 1; } else out.push({ code, road, area: v.area, start: v.start, end: v.end, count: 1 });
   }
   return out;
 }
@@ -46,7 +47,7 @@ function station(st) {
       h("span", {}, `${t("members")}${colon()}${u.members ? listed(u.members.map(who)) : "—"}`),
       u.members ? h("span", {}, `${t("driver")}${colon()}${u.driver ? t("yes") : t("no")}`) : null,
       u.visits.length ? h("span", {}, `${t("round")}${colon()}`) : null,
-      h("ol", { class: "round" }, legs(u.visits).map((g) => h("li", {}, `${clock(g.start)}–${clock(g.end)} ${g.area ? nameOf(g.area) : "—"}${g.count > 1 ? ` ×${g.count}` : ""}`)))));
+      h("ol", { class: "round" }, legs(u.visits).map((g) => h("li", {}, `${clock(g.start)}–${clock(g.end)} ${g.area ? nameOf(g.area) : "—"}${g.road ? ` · ${g.road}` : ""}${g.count > 1 ? ` ×${g.count}` : ""}`)))));
   }
   if (st.spare_crews.length) box.append(h("p", {}, `${t("spare")}${colon()}${listed(st.spare_crews.map((c) => `${c.call_sign} ${listed(c.members.map(who))}`))}`));
   return box;

@@ -1005,6 +1005,26 @@ async fn the_patrol_sheet_mans_the_plans_units_with_the_rosters_crews() {
     assert_eq!(unit["call_sign"], "鼓楼巡01");
     assert_eq!(unit["members"][0]["kind"], "officer", "the sworn lead first");
     assert!(unit["visits"][0]["area"]["name_zh"].as_str().is_some(), "{unit}");
+    // The road, from the addresses of the incidents near the visit: one of
+    // those the demo writes for the station's town.
+    let road = unit["visits"][0]["road"].as_str().expect("a road near the station");
+    let near = off_runtime(|| {
+        let store = app.db.open();
+        let filter = fengqiao_store::IncidentFilter {
+            bbox: Some([lon - 0.002, lat - 0.002, lon + 0.002, lat + 0.002]),
+            ..Default::default()
+        };
+        let page = fengqiao_store::PageRequest {
+            limit: 1000,
+            after: None,
+        };
+        store.as_ref().incidents(&filter, &page).unwrap().items
+    });
+    assert!(
+        near.iter()
+            .any(|i| i.record.address.as_deref().is_some_and(|a| a.contains(road))),
+        "{road}"
+    );
     assert!(st["duty"]["badge"].as_str().is_some());
     let csv = call_as(&app, &commander, "GET", &format!("{sheet_path}?format=csv"), "").await;
     assert_eq!(csv.status, 200);
@@ -1018,6 +1038,8 @@ async fn the_patrol_sheet_mans_the_plans_units_with_the_rosters_crews() {
         "{}",
         csv.body
     );
+    assert!(csv.body.lines().next().unwrap().ends_with(",lon,lat,road"));
+    assert!(csv.body.lines().nth(1).unwrap().ends_with(&format!(",{road}")));
     // An analyst reads plans but not the station's people.
     let analyst = user_token(&app, "analyst-1", "analyst", (None, None, None));
     assert_eq!(call_as(&app, &analyst, "GET", &sheet_path, "").await.status, 403);
