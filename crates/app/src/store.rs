@@ -110,7 +110,7 @@ pub(crate) fn scan_incidents(
     mut f: impl FnMut(&fengqiao_domain::Incident),
 ) -> Result<usize> {
     let mut page = fengqiao_store::PageRequest {
-        limit: 1000,
+        limit: 5_000,
         after: None,
     };
     let mut read = 0;
