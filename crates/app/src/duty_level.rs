@@ -12,6 +12,7 @@ use chrono::{Duration, NaiveDate, Utc};
 use fengqiao_domain::duty::DutyConfig;
 use fengqiao_roster::station::{StationProblem, raise_level};
 use fengqiao_store::Store;
+use fengqiao_store::personnel::RosterUpdate;
 use serde_json::{Value, json};
 
 /// Longest reason a level is raised for.
@@ -92,14 +93,31 @@ pub fn raise_everywhere(
             clash.join(", ")
         )));
     }
-    let mut raised = Vec::with_capacity(targets.len());
+    // Every roster repaired first, then all written in one transaction: a
+    // station that cannot be raised leaves every station as it was.
+    let mut prepared = Vec::with_capacity(targets.len());
     for (code, r) in &targets {
-        let e = raise(store, duty, viewer, r.id, r.version, ask, actor, today)?;
-        raised.push(json!({
-            "station": code, "roster": r.id, "cells": e["cells"].as_array().map_or(0, Vec::len),
-            "short_days": e["short_days"], "name_zh": e["name_zh"], "name_en": e["name_en"],
-        }));
+        prepared.push((code, prepare(store, duty, viewer, r.id, r.version, ask, actor, today)?));
     }
+    let updates: Vec<RosterUpdate<'_>> = prepared
+        .iter()
+        .map(|(_, (stored, body, _))| RosterUpdate {
+            id: stored.record.id,
+            state: &stored.record.roster.state,
+            body,
+            expected_version: stored.record.version,
+        })
+        .collect();
+    store.update_rosters(&updates, Utc::now(), actor)?;
+    let raised: Vec<Value> = prepared
+        .iter()
+        .map(|(code, (stored, _, e))| {
+            json!({
+                "station": code, "roster": stored.record.id, "cells": e["cells"].as_array().map_or(0, Vec::len),
+                "short_days": e["short_days"], "name_zh": e["name_zh"], "name_en": e["name_en"],
+            })
+        })
+        .collect();
     Ok(json!({"level": ask.level, "raised": raised, "without_roster": without}))
 }
 
@@ -116,6 +134,24 @@ pub fn raise(
     actor: &str,
     today: NaiveDate,
 ) -> Result<Value> {
+    let (stored, body, event) = prepare(store, duty, viewer, id, version, ask, actor, today)?;
+    stored.save(store, &body, actor)?;
+    Ok(event)
+}
+
+/// The roster as [`raise`] would leave it, not yet written: the roster
+/// read, its new body and the event in its history.
+#[allow(clippy::too_many_arguments)]
+fn prepare(
+    store: &dyn Store,
+    duty: &DutyConfig,
+    viewer: &Viewer,
+    id: i64,
+    version: u32,
+    ask: &Raise,
+    actor: &str,
+    today: NaiveDate,
+) -> Result<(Stored, Value, Value)> {
     let level = duty.level(&ask.level).ok_or_else(|| {
         let known: Vec<&str> = duty.levels.iter().map(|l| l.code.as_str()).collect();
         let why = if known.is_empty() {
@@ -208,8 +244,7 @@ pub fn raise(
     let mut all = existing;
     all.push(record);
     body["levels"] = json!(all);
-    stored.save(store, &body, actor)?;
-    Ok(event)
+    Ok((stored, body, event))
 }
 
 /// Lowers level `n` of roster `id` from today (or its first day, if later):

@@ -6,7 +6,7 @@ use crate::{PgStore, backend};
 use chrono::{DateTime, NaiveDate, Utc};
 use fengqiao_domain::personnel::StaffKind;
 use fengqiao_store::canonical::{LEAVE_COLUMNS, PERSON_COLUMNS, ROSTER_COLUMNS};
-use fengqiao_store::personnel::{Leave, NewLeave, NewPerson, NewRoster, Person, RosterRecord};
+use fengqiao_store::personnel::{Leave, NewLeave, NewPerson, NewRoster, Person, RosterRecord, RosterUpdate};
 use fengqiao_store::{Result, StoreError};
 
 fn at(secs: i64) -> DateTime<Utc> {
@@ -332,59 +332,60 @@ impl PgStore {
             .map(|r| roster(&r)))
     }
 
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_roster(
+    pub fn update_rosters(
         &self,
-        id: i64,
-        state: &str,
-        body: &serde_json::Value,
-        expected_version: u32,
+        updates: &[RosterUpdate<'_>],
         when: DateTime<Utc>,
         actor: &str,
-    ) -> Result<RosterRecord> {
+    ) -> Result<Vec<RosterRecord>> {
         let mut c = self.client()?;
         let mut tx = c.transaction().map_err(backend)?;
-        let found = tx
-            .query_opt(
-                &format!("SELECT id, {ROSTER_COLUMNS} FROM rosters WHERE id = $1 FOR UPDATE"),
-                &[&id],
+        let mut out = Vec::with_capacity(updates.len());
+        for u in updates {
+            let id = u.id;
+            let found = tx
+                .query_opt(
+                    &format!("SELECT id, {ROSTER_COLUMNS} FROM rosters WHERE id = $1 FOR UPDATE"),
+                    &[&id],
+                )
+                .map_err(backend)?
+                .map(|r| roster(&r))
+                .ok_or_else(|| StoreError::NotFound {
+                    what: format!("roster {id}"),
+                })?;
+            if found.version != u.expected_version {
+                return Err(StoreError::Conflict(format!(
+                    "roster {id} is at version {}, not {}: reload and try again",
+                    found.version, u.expected_version
+                )));
+            }
+            let version = found.version + 1;
+            tx.execute(
+                "UPDATE rosters SET state = $2, body = $3, version = $4, changed_at = $5, changed_by = $6 WHERE id = $1",
+                &[
+                    &id,
+                    &u.state,
+                    &u.body.to_string(),
+                    &i64::from(version),
+                    &when.timestamp(),
+                    &actor,
+                ],
             )
-            .map_err(backend)?
-            .map(|r| roster(&r))
-            .ok_or_else(|| StoreError::NotFound {
-                what: format!("roster {id}"),
-            })?;
-        if found.version != expected_version {
-            return Err(StoreError::Conflict(format!(
-                "roster {id} is at version {}, not {expected_version}: reload and try again",
-                found.version
-            )));
+            .map_err(backend)?;
+            log_record(&mut tx, &self.ledger_key, "roster", id, version, actor)?;
+            out.push(RosterRecord {
+                roster: NewRoster {
+                    state: u.state.to_string(),
+                    body: u.body.clone(),
+                    ..found.roster
+                },
+                version,
+                changed_at: at(when.timestamp()),
+                changed_by: actor.to_string(),
+                id,
+            });
         }
-        let version = found.version + 1;
-        tx.execute(
-            "UPDATE rosters SET state = $2, body = $3, version = $4, changed_at = $5, changed_by = $6 WHERE id = $1",
-            &[
-                &id,
-                &state,
-                &body.to_string(),
-                &i64::from(version),
-                &when.timestamp(),
-                &actor,
-            ],
-        )
-        .map_err(backend)?;
-        log_record(&mut tx, &self.ledger_key, "roster", id, version, actor)?;
         tx.commit().map_err(backend)?;
-        Ok(RosterRecord {
-            roster: NewRoster {
-                state: state.to_string(),
-                body: body.clone(),
-                ..found.roster
-            },
-            version,
-            changed_at: at(when.timestamp()),
-            changed_by: actor.to_string(),
-            id,
-        })
+        Ok(out)
     }
 }

@@ -333,18 +333,13 @@ impl Store for PgStore {
         PgStore::roster(self, id)
     }
 
-    fn update_roster(
+    fn update_rosters(
         &self,
-        id: i64,
-        state: &str,
-        body: &serde_json::Value,
-        expected_version: u32,
+        updates: &[fengqiao_store::personnel::RosterUpdate<'_>],
         at: chrono::DateTime<chrono::Utc>,
         actor: &str,
-    ) -> Result<fengqiao_store::personnel::RosterRecord> {
-        self.writing(false, || {
-            PgStore::update_roster(self, id, state, body, expected_version, at, actor)
-        })
+    ) -> Result<Vec<fengqiao_store::personnel::RosterRecord>> {
+        self.writing(false, || PgStore::update_rosters(self, updates, at, actor))
     }
 
     fn enqueue_notification(&self, n: &fengqiao_store::outbox::NewNotification) -> Result<bool> {

@@ -1344,3 +1344,50 @@ fn another_process_writes_move_this_ones_generations() {
     std::thread::sleep(std::time::Duration::from_millis(300));
     assert_eq!(a.generation(), own + 2, "before and after the write, once each");
 }
+
+/// Several rosters rewritten at once (a duty level raised at every
+/// station): all of them, or — when one has moved on — none, on both backends.
+#[test]
+fn rosters_are_rewritten_all_or_none() {
+    use fengqiao_store::Store;
+    use fengqiao_store::personnel::{NewRoster, RosterUpdate};
+    let Some(db) = TestDb::new("rosters") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let lite = fengqiao_store_sqlite::SqliteStore::open(&dir.path().join("t.sqlite")).unwrap();
+    let pg = fengqiao_store_postgres::PgStore::open(&db.url(), [1; 32]).unwrap();
+    let at = chrono::Utc::now();
+    for store in [&lite as &dyn Store, &pg] {
+        let roster = |station: &str| NewRoster {
+            station: station.into(),
+            first_day: chrono::NaiveDate::from_ymd_opt(2026, 12, 7).unwrap(),
+            days: 7,
+            state: "published".into(),
+            body: serde_json::json!({"n": 0}),
+        };
+        let (a, b) = (
+            store.add_roster(&roster("S1"), at, "t").unwrap(),
+            store.add_roster(&roster("S2"), at, "t").unwrap(),
+        );
+        let raised = serde_json::json!({"n": 1});
+        let update = |id: i64, expected_version: u32| RosterUpdate {
+            id,
+            state: "published",
+            body: &raised,
+            expected_version,
+        };
+        let stale = store.update_rosters(&[update(a, 1), update(b, 7)], at, "t");
+        assert!(
+            matches!(stale, Err(fengqiao_store::StoreError::Conflict(_))),
+            "{stale:?}"
+        );
+        let first = store.roster(a).unwrap().unwrap();
+        assert_eq!(
+            (first.version, &first.roster.body),
+            (1, &serde_json::json!({"n": 0})),
+            "nothing written"
+        );
+        let both = store.update_rosters(&[update(a, 1), update(b, 1)], at, "t").unwrap();
+        assert_eq!(both.iter().map(|r| r.version).collect::<Vec<_>>(), [2, 2]);
+        assert_eq!(store.roster(b).unwrap().unwrap().roster.body, raised);
+    }
+}

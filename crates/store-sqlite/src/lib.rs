@@ -819,16 +819,13 @@ impl Store for SqliteStore {
         self.read(|c| personnel::roster_by_id(c, id))
     }
 
-    fn update_roster(
+    fn update_rosters(
         &self,
-        id: i64,
-        state: &str,
-        body: &serde_json::Value,
-        expected_version: u32,
+        updates: &[fengqiao_store::personnel::RosterUpdate<'_>],
         at: DateTime<Utc>,
         actor: &str,
-    ) -> Result<fengqiao_store::personnel::RosterRecord> {
-        self.write(|c| personnel::update_roster(c, &self.ledger_key, id, state, body, expected_version, at, actor))
+    ) -> Result<Vec<fengqiao_store::personnel::RosterRecord>> {
+        self.write(|c| personnel::update_rosters(c, &self.ledger_key, updates, at, actor))
     }
 
     fn enqueue_notification(&self, n: &fengqiao_store::outbox::NewNotification) -> Result<bool> {

@@ -5,7 +5,7 @@ use crate::{backend, from_ts, ts};
 use chrono::{DateTime, NaiveDate, Utc};
 use fengqiao_domain::personnel::StaffKind;
 use fengqiao_store::canonical::{LEAVE_COLUMNS, PERSON_COLUMNS, ROSTER_COLUMNS};
-use fengqiao_store::personnel::{Leave, NewLeave, NewPerson, NewRoster, Person, RosterRecord};
+use fengqiao_store::personnel::{Leave, NewLeave, NewPerson, NewRoster, Person, RosterRecord, RosterUpdate};
 use fengqiao_store::{Result, StoreError};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
@@ -331,43 +331,45 @@ pub(crate) fn roster_by_id(c: &Connection, id: i64) -> Result<Option<RosterRecor
 }
 
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn update_roster(
+pub(crate) fn update_rosters(
     conn: &mut Connection,
     key: &crate::ledger::Key,
-    id: i64,
-    state: &str,
-    body: &serde_json::Value,
-    expected_version: u32,
+    updates: &[RosterUpdate<'_>],
     at: DateTime<Utc>,
     actor: &str,
-) -> Result<RosterRecord> {
+) -> Result<Vec<RosterRecord>> {
     let tx = conn.transaction().map_err(backend)?;
-    let found = roster_by_id(&tx, id)?.ok_or_else(|| StoreError::NotFound {
-        what: format!("roster {id}"),
-    })?;
-    if found.version != expected_version {
-        return Err(StoreError::Conflict(format!(
-            "roster {id} is at version {}, not {expected_version}: reload and try again",
-            found.version
-        )));
+    let mut out = Vec::with_capacity(updates.len());
+    for u in updates {
+        let id = u.id;
+        let found = roster_by_id(&tx, id)?.ok_or_else(|| StoreError::NotFound {
+            what: format!("roster {id}"),
+        })?;
+        if found.version != u.expected_version {
+            return Err(StoreError::Conflict(format!(
+                "roster {id} is at version {}, not {}: reload and try again",
+                found.version, u.expected_version
+            )));
+        }
+        let version = found.version + 1;
+        tx.execute(
+            "UPDATE rosters SET state = ?2, body = ?3, version = ?4, changed_at = ?5, changed_by = ?6 WHERE id = ?1",
+            params![id, u.state, u.body.to_string(), version, ts(at), actor],
+        )
+        .map_err(backend)?;
+        crate::ledger::log_record(&tx, key, "roster", id, version, actor)?;
+        out.push(RosterRecord {
+            roster: NewRoster {
+                state: u.state.to_string(),
+                body: u.body.clone(),
+                ..found.roster
+            },
+            version,
+            changed_at: from_ts(ts(at)),
+            changed_by: actor.to_string(),
+            id,
+        });
     }
-    let version = found.version + 1;
-    tx.execute(
-        "UPDATE rosters SET state = ?2, body = ?3, version = ?4, changed_at = ?5, changed_by = ?6 WHERE id = ?1",
-        params![id, state, body.to_string(), version, ts(at), actor],
-    )
-    .map_err(backend)?;
-    crate::ledger::log_record(&tx, key, "roster", id, version, actor)?;
     tx.commit().map_err(backend)?;
-    Ok(RosterRecord {
-        roster: NewRoster {
-            state: state.to_string(),
-            body: body.clone(),
-            ..found.roster
-        },
-        version,
-        changed_at: from_ts(ts(at)),
-        changed_by: actor.to_string(),
-        id,
-    })
+    Ok(out)
 }

@@ -618,7 +618,24 @@ pub trait Store: Send + Sync {
         expected_version: u32,
         at: DateTime<Utc>,
         actor: &str,
-    ) -> Result<personnel::RosterRecord>;
+    ) -> Result<personnel::RosterRecord> {
+        let one = personnel::RosterUpdate {
+            id,
+            state,
+            body,
+            expected_version,
+        };
+        Ok(self.update_rosters(&[one], at, actor)?.remove(0))
+    }
+
+    /// Rewrites several rosters in one transaction, each as by
+    /// [`Store::update_roster`]: all of them or, on any error, none.
+    fn update_rosters(
+        &self,
+        updates: &[personnel::RosterUpdate<'_>],
+        at: DateTime<Utc>,
+        actor: &str,
+    ) -> Result<Vec<personnel::RosterRecord>>;
 
     /// Puts a notification in the outbox, due now; `false` if one with its
     /// key is there already.

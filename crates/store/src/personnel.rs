@@ -82,6 +82,15 @@ pub struct NewRoster {
     pub body: serde_json::Value,
 }
 
+/// A roster's next version: its state and body, if it is still at `expected_version`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RosterUpdate<'a> {
+    pub id: i64,
+    pub state: &'a str,
+    pub body: &'a serde_json::Value,
+    pub expected_version: u32,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RosterRecord {
     pub id: i64,
