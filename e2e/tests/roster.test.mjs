@@ -162,6 +162,25 @@ test("a swap that would leave too little rest is said so in Chinese and in Engli
   await officer.context.close();
 });
 
+test("the roster over the Spring Festival marks its public holidays and how they fall to each (zh)", async () => {
+  const { page, context, errors } = await signedIn(app, "commander", "demo-commander-2026", "zh", "/roster");
+  await ready(page);
+  // The demo publishes a roster from the week of its next-shift plan (January 2025): 春节 falls in its fourth week.
+  const option = page.locator("#roster option").filter({ hasText: "2025-01-06" }).first();
+  await page.locator("#roster").selectOption(await option.getAttribute("value"));
+  await page.locator("#week option").filter({ hasText: "2025-01-27" }).waitFor({ state: "attached" });
+  await page.locator("#week").selectOption("3");
+  await page.locator("#grid th.holiday").first().waitFor();
+  const marked = await page.locator("#grid th.holiday button.day").allTextContents();
+  assert.deepEqual(marked.map((x) => x.slice(0, 5)), ["01-28", "01-29", "01-30", "01-31", "02-01", "02-02"]);
+  assert.equal(await page.locator("#grid th.holiday .holiday-badge").first().textContent(), "节");
+  assert.match(await page.locator("#holidays-sworn").textContent(), /^\d+–\d+民警 · 节假日班次（最少–最多）$/);
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await page.screenshot({ path: join(artifacts, "roster-holidays-zh.png") });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 function dayOf(first, k) {
   const d = new Date(`${first}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() + k);

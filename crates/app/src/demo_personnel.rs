@@ -146,6 +146,7 @@ pub fn seed(store: &dyn Store, seed: u64, today: NaiveDate, now: DateTime<Utc>) 
 pub fn publish_rosters(
     store: &dyn Store,
     duty: &fengqiao_domain::duty::DutyConfig,
+    calendar: &fengqiao_cases::WorkCalendar,
     weeks_of: &[NaiveDate],
     today: NaiveDate,
 ) -> Result<usize> {
@@ -158,7 +159,7 @@ pub fn publish_rosters(
             let mut req = crate::roster::BuildRequest::new(code, Utc::now());
             req.first_day = Some(monday);
             req.seconds = 0.3;
-            let r = crate::roster::build(store, duty, &viewer, &req, "demo", today)?;
+            let r = crate::roster::build(store, duty, calendar, &viewer, &req, "demo", today)?;
             crate::roster::publish(store, &viewer, r.id, r.version, "demo")?;
         }
     }

@@ -166,6 +166,7 @@ fn station_problem(
         leave: Vec::new(),
         driver: true,
         wishes_off: vec![],
+        holiday_off: 0,
         overtime_minutes: 0,
         team: None,
     };
@@ -180,6 +181,7 @@ fn station_problem(
             .chain((0..auxiliaries).map(|i| member(i, false)))
             .collect(),
         rotation: None,
+        holidays: vec![],
     }
 }
 

@@ -21,6 +21,7 @@ use fengqiao_roster::station::{
 use fengqiao_store::Store;
 use fengqiao_store::personnel::{Leave, NewLeave, NewRoster, Person, RosterRecord};
 use serde_json::{Value, json};
+use std::collections::HashMap;
 
 /// The duty pattern a build uses unless told.
 pub const DEFAULT_PATTERN: &str = "three_shift";
@@ -171,8 +172,75 @@ pub(crate) fn station_rules(duty: &DutyConfig, days: usize) -> StationRules {
     }
 }
 
+/// The public holidays of a roster's days and the holiday shifts each
+/// person worked in the year before it (节假日轮休).
+#[derive(Debug, Clone, Default)]
+struct Holidays {
+    /// Days (from 0) that are public holidays.
+    days: Vec<usize>,
+    /// Person id → holiday shifts worked in the year before the roster.
+    worked_before: HashMap<i64, u32>,
+}
+
+impl Holidays {
+    /// From the bureau's calendar, and the station's published rosters of
+    /// the year before `first_day` (each keeps its own holidays).
+    fn read(
+        store: &dyn Store,
+        calendar: &fengqiao_cases::WorkCalendar,
+        station: &str,
+        first_day: NaiveDate,
+        days: usize,
+    ) -> Result<Self> {
+        let days = (0..days)
+            .filter(|&d| calendar.is_holiday(first_day + Duration::days(d as i64)))
+            .collect();
+        let since = first_day - Duration::days(365);
+        let mut worked: std::collections::BTreeSet<(i64, NaiveDate)> = std::collections::BTreeSet::new();
+        for r in store
+            .rosters(Some(station), 50)?
+            .iter()
+            .filter(|r| r.roster.state == "published")
+        {
+            let b = &r.roster.body;
+            let ids: Vec<i64> = serde_json::from_value(b["people"].clone()).unwrap_or_default();
+            let holidays: Vec<usize> = serde_json::from_value(b["holidays"].clone()).unwrap_or_default();
+            for d in holidays {
+                let date = r.roster.first_day + Duration::days(d as i64);
+                if date < since || date >= first_day {
+                    continue;
+                }
+                for (k, id) in ids.iter().enumerate() {
+                    if !b["assignment"][k][d].is_null() {
+                        worked.insert((*id, date));
+                    }
+                }
+            }
+        }
+        let mut worked_before = HashMap::new();
+        for (id, _) in worked {
+            *worked_before.entry(id).or_insert(0) += 1;
+        }
+        Ok(Holidays { days, worked_before })
+    }
+
+    /// As a roster's body keeps them.
+    fn of_body(body: &Value) -> Self {
+        let worked: HashMap<String, u32> = serde_json::from_value(body["holidays_before"].clone()).unwrap_or_default();
+        Holidays {
+            days: serde_json::from_value(body["holidays"].clone()).unwrap_or_default(),
+            worked_before: worked
+                .into_iter()
+                .filter_map(|(id, n)| Some((id.parse().ok()?, n)))
+                .collect(),
+        }
+    }
+}
+
 /// The station problem for `people` over `days` from `first_day`: the duty
-/// rules, each person's contract, allowed shifts and leave.
+/// rules, each person's contract, allowed shifts, leave, wishes and turn
+/// at the public holidays.
+#[allow(clippy::too_many_arguments)]
 fn station_problem(
     duty: &DutyConfig,
     people: &[Person],
@@ -181,6 +249,7 @@ fn station_problem(
     days: usize,
     shifts: Vec<StationShift>,
     crews: Vec<Vec<u32>>,
+    holidays: &Holidays,
 ) -> StationProblem {
     StationProblem {
         days,
@@ -202,6 +271,9 @@ fn station_problem(
                     .into_iter()
                     .map(|d| (d, u32::from(duty.rules.wish_off_weight)))
                     .collect(),
+                holiday_off: (u32::from(duty.rules.holiday_off_step)
+                    * holidays.worked_before.get(&p.id).copied().unwrap_or(0))
+                .min(99),
                 driver: p.person.qualifications.iter().any(|q| q == "driving"),
                 overtime_minutes: 0,
                 team: None,
@@ -209,6 +281,7 @@ fn station_problem(
             .collect(),
         shifts,
         rotation: None,
+        holidays: holidays.days.clone(),
     }
 }
 
@@ -276,6 +349,7 @@ fn outcome(sp: &StationProblem, people: &[Person], assignment: &fengqiao_roster:
 pub fn build(
     store: &dyn Store,
     duty: &DutyConfig,
+    calendar: &fengqiao_cases::WorkCalendar,
     viewer: &Viewer,
     req: &BuildRequest,
     actor: &str,
@@ -329,6 +403,7 @@ pub fn build(
         ));
     }
     let leave = store.leave(first_day, last_day)?;
+    let holidays = Holidays::read(store, calendar, &station.code, first_day, days)?;
     let demand = weekly(store, &req.demand)?;
     let crews_by_hour = &demand
         .stations
@@ -351,13 +426,13 @@ pub fn build(
     let (sp, solved, crews_per_team) = match &chosen.rotation {
         None => {
             let crews = crews_for(&need, &[], days, &shifts);
-            let sp = station_problem(duty, &people, &leave, first_day, days, shifts, crews);
+            let sp = station_problem(duty, &people, &leave, first_day, days, shifts, crews, &holidays);
             let solved = solve_station(&sp, &options).map_err(refused)?;
             (sp, solved, None)
         }
         Some(rotation) => {
             let crews = vec![vec![0; shifts.len()]; days];
-            let sp = station_problem(duty, &people, &leave, first_day, days, shifts, crews);
+            let sp = station_problem(duty, &people, &leave, first_day, days, shifts, crews, &holidays);
             let r = solve_rotation(&sp, rotation, &need, &options).map_err(refused)?;
             (r.problem, r.roster, Some(r.crews_per_team))
         }
@@ -374,6 +449,15 @@ pub fn build(
     );
     body["people"] = json!(people.iter().map(|p| p.id).collect::<Vec<_>>());
     body["duty_pattern"] = json!(chosen.code);
+    body["holidays"] = json!(holidays.days);
+    body["holidays_before"] = json!(
+        holidays
+            .worked_before
+            .iter()
+            .filter(|(id, _)| people.iter().any(|p| p.id == **id))
+            .map(|(id, n)| (id.to_string(), *n))
+            .collect::<std::collections::BTreeMap<_, _>>()
+    );
     if let Some(r) = &sp.rotation {
         body["rotation"] = json!({
             "cycle": r.cycle.iter().map(|s| s.map(|s| &sp.shifts[s].code)).collect::<Vec<_>>(),
@@ -561,7 +645,16 @@ pub(crate) fn load(store: &dyn Store, duty: &DutyConfig, viewer: &Viewer, id: i6
         )));
     }
     let leave = store.leave(first_day, first_day + Duration::days(days as i64 - 1))?;
-    let mut sp = station_problem(duty, &people, &leave, first_day, days, shifts, crews);
+    let mut sp = station_problem(
+        duty,
+        &people,
+        &leave,
+        first_day,
+        days,
+        shifts,
+        crews,
+        &Holidays::of_body(body),
+    );
     if let Some(r) = body.get("rotation").filter(|r| r.is_object()) {
         let codes: Vec<Option<String>> = serde_json::from_value(r["cycle"].clone()).unwrap_or_default();
         let team: Vec<Option<usize>> = serde_json::from_value(r["team"].clone()).unwrap_or_default();

@@ -142,6 +142,11 @@ impl WorkCalendar {
         !matches!(date.weekday(), Weekday::Sat | Weekday::Sun)
     }
 
+    /// Whether `date` (local) is a public holiday (a weekend is not one).
+    pub fn is_holiday(&self, date: NaiveDate) -> bool {
+        self.holidays.contains(&date)
+    }
+
     /// Whether the calendar lists the holidays of `date`'s year.
     pub fn covers(&self, date: NaiveDate) -> bool {
         self.years.contains(&date.year())

@@ -100,10 +100,18 @@ pub struct DutyRules {
     /// seat left empty: a wish never leaves a seat empty. 0 ignores wishes.
     #[serde(default = "default_wish_off_weight")]
     pub wish_off_weight: u8,
+    /// The cost of working a public holiday for each holiday shift worked
+    /// in the year before (节假日轮休); 0 ignores past holidays.
+    #[serde(default = "default_holiday_off_step")]
+    pub holiday_off_step: u8,
 }
 
 fn default_wish_off_weight() -> u8 {
     20
+}
+
+fn default_holiday_off_step() -> u8 {
+    10
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -219,6 +227,12 @@ impl DutyConfig {
         }
         if r.max_weekends_per_4_weeks > 4 || r.min_rest_hours > 48 || r.rest_after_24h_hours > 72 {
             return bad("rules: max_weekends_per_4_weeks ≤ 4, min_rest_hours ≤ 48, rest_after_24h_hours ≤ 72".into());
+        }
+        if r.holiday_off_step > 99 {
+            return bad(format!(
+                "rules.holiday_off_step {}: 0 to 99 (a seat left empty costs 100)",
+                r.holiday_off_step
+            ));
         }
         if r.wish_off_weight > 99 {
             return bad(format!(
@@ -437,6 +451,10 @@ mod tests {
         assert!(DutyConfig::from_toml(&unknown).is_err());
         let share = BUILTIN.replacen("on_post = 0.5", "on_post = 0.8", 1);
         assert!(DutyConfig::from_toml(&share).unwrap_err().0.contains("level 2"));
+        let dear = BUILTIN.replace("holiday_off_step = 10", "holiday_off_step = 100");
+        assert!(DutyConfig::from_toml(&dear).unwrap_err().0.contains("holiday_off_step"));
+        let unsaid = BUILTIN.replace("holiday_off_step = 10", "");
+        assert_eq!(DutyConfig::from_toml(&unsaid).unwrap().rules.holiday_off_step, 10);
     }
 
     #[test]

@@ -143,7 +143,13 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> Result<()> {
                 .latest_plan(&dataset)?
                 .map(|p| p.plan.window_start.with_timezone(&settings.city.timezone).date_naive());
             let weeks: Vec<_> = plan_day.into_iter().chain([today]).collect();
-            let published = fengqiao_app::demo_personnel::publish_rosters(store, &settings.city.duty, &weeks, today)?;
+            let published = fengqiao_app::demo_personnel::publish_rosters(
+                store,
+                &settings.city.duty,
+                &settings.cases.config.calendar,
+                &weeks,
+                today,
+            )?;
             println!(
                 "published four-week rosters for each of the {published} stations: from the week of the next-shift plan (its patrol sheet names the crews) and from this Monday (排班)"
             );

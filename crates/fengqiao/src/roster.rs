@@ -240,7 +240,15 @@ pub fn run(settings: &Settings, cmd: &RosterCommand) -> Result<()> {
             req.demand.level = *level;
             req.seconds = *seconds;
             req.seed = *seed;
-            let r = roster::build(store, &settings.city.duty, &op, &req, "cli", today)?;
+            let r = roster::build(
+                store,
+                &settings.city.duty,
+                &settings.cases.config.calendar,
+                &op,
+                &req,
+                "cli",
+                today,
+            )?;
             fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
             let v = roster::view(store, &op, r.id)?;
             if *json {

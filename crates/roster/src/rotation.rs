@@ -284,6 +284,7 @@ mod tests {
             leave: vec![],
             driver: i.is_multiple_of(2),
             wishes_off: vec![],
+            holiday_off: 0,
             overtime_minutes: 0,
             team: None,
         };
@@ -301,6 +302,7 @@ mod tests {
             },
             crews: vec![vec![0; 4]; days],
             rotation: None,
+            holidays: vec![],
             members: (0..sworn)
                 .map(|i| member(i, true))
                 .chain((0..aux).map(|i| member(i, false)))

@@ -61,6 +61,9 @@ pub struct Member {
     /// Days (from 0) they wished off (希望休息), each with what working it
     /// costs (below a seat left empty, so a wish never leaves one empty).
     pub wishes_off: Vec<(usize, u32)>,
+    /// The cost of their working a public holiday of the horizon (those who
+    /// worked the last holidays are off on these first); 0: no preference.
+    pub holiday_off: u32,
     pub driver: bool,
     /// Overtime (加班) already worked on this roster, beyond the contract.
     pub overtime_minutes: u32,
@@ -82,6 +85,8 @@ pub struct StationProblem {
     pub members: Vec<Member>,
     /// Teams rotating through a cycle, members' `team` naming theirs.
     pub rotation: Option<StationRotation>,
+    /// Days (from 0) that are public holidays.
+    pub holidays: Vec<usize>,
 }
 
 /// A patrol crew of one shift: its lead (sworn) first.
@@ -184,6 +189,22 @@ impl StationProblem {
                     || 24 * 60 + self.shifts[b].start_minute < end
             })
             .collect()
+    }
+
+    /// What working each day costs `m` beyond the cover: their wishes off
+    /// and the public holidays, together below an empty seat's cost (a
+    /// preference never leaves a seat empty).
+    fn off_weights(&self, m: &Member) -> Vec<(usize, u32)> {
+        let mut by_day: std::collections::BTreeMap<usize, u32> = std::collections::BTreeMap::new();
+        for &(d, w) in m.wishes_off.iter().filter(|&&(d, w)| d < self.days && w > 0) {
+            *by_day.entry(d).or_default() += w;
+        }
+        if m.holiday_off > 0 {
+            for &d in self.holidays.iter().filter(|&&d| d < self.days) {
+                *by_day.entry(d).or_default() += m.holiday_off;
+            }
+        }
+        by_day.into_iter().map(|(d, w)| (d, w.min(UNDER - 1))).collect()
     }
 
     /// One of the two rosters in the benchmark's model, with the indexes
@@ -300,17 +321,14 @@ impl StationProblem {
                 .enumerate()
                 .flat_map(|(k, &i)| {
                     let m = &self.members[i];
-                    m.wishes_off
-                        .iter()
-                        .filter(|&&(d, w)| d < self.days && w > 0)
-                        .flat_map(move |&(day, weight)| {
-                            (0..s).filter(|&t| m.allowed[t]).map(move |shift| Request {
-                                staff: k,
-                                day,
-                                shift,
-                                weight: weight.min(UNDER - 1),
-                            })
+                    self.off_weights(m).into_iter().flat_map(move |(day, weight)| {
+                        (0..s).filter(|&t| m.allowed[t]).map(move |shift| Request {
+                            staff: k,
+                            day,
+                            shift,
+                            weight,
                         })
+                    })
                 })
                 .collect(),
             staff,
@@ -349,7 +367,9 @@ pub fn solve_station(sp: &StationProblem, opt: &Options) -> Result<StationRoster
         }
         let mut solution = solve(&problem, &half)?;
         repair_night_runs(sp, &problem, &mut solution.roster);
-        objective += solution.objective;
+        level_holidays(sp, &problem, &mut solution.roster);
+        // The repairs keep the cover; the requests may cost otherwise.
+        objective += crate::check::evaluate(&problem, &solution.roster).objective;
         lower_bound = lower_bound.zip(solution.lower_bound).map(|(a, b)| a + b);
         for (row, &i) in solution.roster.into_iter().zip(&who) {
             assignment[i] = row;
@@ -444,6 +464,85 @@ fn repair_night_runs(sp: &StationProblem, problem: &Problem, rows: &mut Roster) 
         }
         if !swapped {
             return;
+        }
+    }
+}
+
+/// Evens out the public holidays within a group (暖警): while someone works
+/// two holidays more than another, the first's holiday shift goes to the
+/// second, who is off that day, and — to keep both at their hours — one
+/// of the second's ordinary shifts back to the first (failing that, none), where
+/// both rows keep every rule (nights in a row too) and what they asked
+/// for costs no more. The cover is unchanged.
+fn level_holidays(sp: &StationProblem, problem: &Problem, rows: &mut Roster) {
+    let holidays: Vec<usize> = sp.holidays.iter().copied().filter(|&d| d < problem.days).collect();
+    if holidays.is_empty() || rows.len() < 2 {
+        return;
+    }
+    let limit = sp.rules.max_consecutive_nights;
+    let alone: Vec<Problem> = problem
+        .staff
+        .iter()
+        .map(|person| alone(problem, person.clone()))
+        .collect();
+    let keeps = |k: usize, row: &Vec<Option<usize>>| {
+        night_run(sp, row) <= limit && crate::check::evaluate(&alone[k], &vec![row.clone()]).feasible()
+    };
+    // What a person's requests cost with `row`.
+    let asked = |k: usize, row: &[Option<usize>]| -> u64 {
+        let off = problem
+            .off_requests
+            .iter()
+            .filter(|r| r.staff == k && row[r.day] == Some(r.shift));
+        let on = problem
+            .on_requests
+            .iter()
+            .filter(|r| r.staff == k && row[r.day] != Some(r.shift));
+        off.chain(on).map(|r| u64::from(r.weight)).sum()
+    };
+    let plain: Vec<usize> = (0..problem.days).filter(|d| !holidays.contains(d)).collect();
+    for _ in 0..rows.len() * holidays.len() {
+        let counts: Vec<usize> = rows
+            .iter()
+            .map(|r| holidays.iter().filter(|&&d| r[d].is_some()).count())
+            .collect();
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        order.sort_by_key(|&k| std::cmp::Reverse(counts[k]));
+        let rows_now: &Roster = rows;
+        let exchange = |a: usize, b: usize, d: usize, e: Option<usize>| {
+            let (mut x, mut y) = (rows_now[a].clone(), rows_now[b].clone());
+            y[d] = x[d].take();
+            if let Some(e) = e {
+                x[e] = y[e].take();
+            }
+            let before = asked(a, &rows_now[a]) + asked(b, &rows_now[b]);
+            (keeps(a, &x) && keeps(b, &y) && asked(a, &x) + asked(b, &y) <= before).then_some((a, b, x, y))
+        };
+        let found = order.iter().find_map(|&a| {
+            order
+                .iter()
+                .rev()
+                .take_while(|&&b| counts[a] >= counts[b] + 2)
+                .find_map(|&b| {
+                    holidays
+                        .iter()
+                        .filter(|&&d| rows_now[a][d].is_some() && rows_now[b][d].is_none())
+                        .find_map(|&d| {
+                            plain
+                                .iter()
+                                .filter(|&&e| rows_now[b][e].is_some() && rows_now[a][e].is_none())
+                                .map(|&e| Some(e))
+                                .chain(std::iter::once(None))
+                                .find_map(|e| exchange(a, b, d, e))
+                        })
+                })
+        });
+        match found {
+            Some((a, b, x, y)) => {
+                rows[a] = x;
+                rows[b] = y;
+            }
+            None => return,
         }
     }
 }
@@ -659,6 +758,8 @@ pub struct Fairness {
     pub nights: Option<Spread>,
     pub weekends: Option<Spread>,
     pub hours: Option<Spread>,
+    /// Shifts on public holidays (none when the horizon has no holiday).
+    pub holidays: Option<Spread>,
 }
 
 pub fn fairness(sp: &StationProblem, assignment: &Roster) -> Vec<Fairness> {
@@ -690,6 +791,16 @@ pub fn fairness(sp: &StationProblem, assignment: &Roster) -> Vec<Fairness> {
                     rows.iter()
                         .map(|r| r.iter().flatten().map(|&s| sp.shifts[s].minutes).sum::<u32>() / 60),
                 ),
+                holidays: if sp.holidays.is_empty() {
+                    None
+                } else {
+                    spread(rows.iter().map(|r| {
+                        sp.holidays
+                            .iter()
+                            .filter(|&&d| r.get(d).is_some_and(Option::is_some))
+                            .count() as u32
+                    }))
+                },
             }
         })
         .collect()
@@ -1144,6 +1255,7 @@ mod tests {
             leave: vec![],
             driver: !sworn,
             wishes_off: vec![],
+            holiday_off: 0,
             overtime_minutes: 0,
             team: None,
         }
@@ -1159,6 +1271,7 @@ mod tests {
             rules: rules(),
             crews: vec![vec![crews; 3]; 14],
             rotation: None,
+            holidays: vec![],
             members,
         }
     }
@@ -1215,6 +1328,42 @@ mod tests {
         repair_night_runs(&sp, &problem, &mut rows);
         assert!(rows.iter().all(|r| night_run(&sp, r) <= 3), "{rows:?}");
         assert_eq!(nights_by_day(&rows), cover, "the nights are still worked");
+    }
+
+    #[test]
+    fn the_holidays_are_evened_out_with_the_cover_unchanged() {
+        let mut sp = station(3, 0, 0);
+        sp.holidays = vec![0, 1, 2, 3];
+        let (mut problem, _) = sp.group_problem(true);
+        for staff in &mut problem.staff {
+            staff.min_minutes = 0;
+            staff.max_shifts = vec![14; 3];
+        }
+        let row = |text: &str| -> Vec<Option<usize>> { text.chars().map(|c| (c == 'D').then_some(0)).collect() };
+        // One works every day of the holiday, the others after it.
+        let mut rows = vec![row("DDDD.........."), row("....DDDD......"), row("........DDDD..")];
+        let by_day = |rows: &Roster| -> Vec<usize> {
+            (0..14)
+                .map(|d| rows.iter().filter(|r| r[d].is_some()).count())
+                .collect()
+        };
+        let cover = by_day(&rows);
+        let hours: Vec<usize> = rows.iter().map(|r| r.iter().flatten().count()).collect();
+        level_holidays(&sp, &problem, &mut rows);
+        let holidays: Vec<usize> = rows
+            .iter()
+            .map(|r| (0..4).filter(|&d| r[d].is_some()).count())
+            .collect();
+        assert!(
+            holidays.iter().max().unwrap() - holidays.iter().min().unwrap() <= 1,
+            "{rows:?}"
+        );
+        assert_eq!(by_day(&rows), cover, "every shift still worked");
+        assert_eq!(
+            rows.iter().map(|r| r.iter().flatten().count()).collect::<Vec<_>>(),
+            hours,
+            "each keeps their hours"
+        );
     }
 
     #[test]
@@ -1402,6 +1551,57 @@ mod tests {
             r.assignment[3]
         );
         assert!(r.assignment[1][2].is_none());
+    }
+
+    /// Public holidays (轮休): each holiday costs those who worked the
+    /// last ones; with a wish on the same day the two add up, below a seat.
+    #[test]
+    fn those_who_worked_the_last_holidays_are_off_on_these_first() {
+        let mut sp = station(14, 12, 2);
+        sp.holidays = vec![2, 3];
+        let (veteran, wisher) = (4, 5);
+        sp.members[veteran].holiday_off = 30;
+        sp.members[wisher].holiday_off = 90;
+        sp.members[wisher].wishes_off = vec![(3, 20)];
+        let (problem, who) = sp.group_problem(true);
+        let weights = |m: usize| -> Vec<(usize, u32)> {
+            let k = who.iter().position(|&i| i == m).unwrap();
+            let mut v: Vec<(usize, u32)> = problem
+                .off_requests
+                .iter()
+                .filter(|r| r.staff == k)
+                .map(|r| (r.day, r.weight))
+                .collect();
+            v.dedup();
+            v
+        };
+        assert_eq!(weights(veteran), [(2, 30), (3, 30)]);
+        assert_eq!(weights(wisher), [(2, 90), (3, UNDER - 1)]);
+        assert!(weights(6).is_empty(), "no holiday worked before: no preference");
+        let r = solve_station(&sp, &quick()).unwrap();
+        assert!(check(&sp, &r).is_empty());
+        for m in [veteran, wisher] {
+            assert!(
+                r.assignment[m][2].is_none() && r.assignment[m][3].is_none(),
+                "{:?}",
+                r.assignment[m]
+            );
+        }
+        let f = fairness(&sp, &r.assignment);
+        let worked = f[0].holidays.unwrap();
+        assert!(worked.min == 0 && worked.mean > 0.0, "{worked:?}");
+        // Among the sworn with no turn owed, the holidays are evened out.
+        let holidays_of = |m: usize| (2..=3).filter(|&d| r.assignment[m][d].is_some()).count();
+        let others: Vec<usize> = (0..14)
+            .filter(|&m| m != veteran && m != wisher)
+            .map(holidays_of)
+            .collect();
+        assert!(
+            others.iter().max().unwrap() - others.iter().min().unwrap() <= 1,
+            "{others:?}"
+        );
+        sp.holidays.clear();
+        assert_eq!(fairness(&sp, &r.assignment)[0].holidays, None);
     }
 
     #[test]

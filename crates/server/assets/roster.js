@@ -13,6 +13,7 @@ const I18N = {
     build: "按警情生成排班", publish: "发布排班", crews: "当日警组", draft: "草稿", published: "已发布", building: "正在计算排班，约需十几秒…",
     built: "已生成排班草稿。", published_ok: "排班已发布。", none_yet: "本所尚无排班，可按警情生成。", person: "人员", need: "需要警组", have: "实有警组",
     state: "状态", short: "警力不足的班次", breaches: "违反规则", nights: "夜班（最少–最多）", weekends: "周末（最少–最多）", hours: "工时（最少–最多）",
+    holidays: "节假日班次（最少–最多）", holiday: "法定节假日（近一年节假日上班多的人优先轮休）", holiday_short: "节",
     sworn: "民警", auxiliary: "辅警", duty: "值班民警", standby: "备勤", no_driver: "无驾驶员", week_n: (n, d) => `第 ${n} 周（${d} 起）`,
     basis: (b) => `需求依据：近 ${spanDays(b)} 天 ${b.incidents} 起警情，平均处警 ${b.service_minutes.toFixed(0)} 分钟；目标 ${Math.round(b.level * 100)}% 的警情 ${b.target_minutes} 分钟内有警组接警（Erlang C）。`,
     wishes: "休息意愿（已满足/提出）", wish_granted: "希望休息 · 已满足", wish_missed: "希望休息 · 未能满足（警力不足）",
@@ -56,6 +57,7 @@ const I18N = {
     build: "Build from the incidents", publish: "Publish", crews: "Crews of the day", draft: "draft", published: "published", building: "Building the roster: about ten seconds…",
     built: "A draft roster is built.", published_ok: "The roster is published.", none_yet: "No roster for this station yet: build one from the incidents.", person: "Person", need: "Crews needed", have: "Crews rostered",
     state: "State", short: "Shifts short", breaches: "Rule breaches", nights: "Nights (fewest–most)", weekends: "Weekends (fewest–most)", hours: "Hours (fewest–most)",
+    holidays: "Public-holiday shifts (fewest–most)", holiday: "Public holiday (those who worked more holidays in the past year are off first)", holiday_short: "hol.",
     sworn: "Officers", auxiliary: "Auxiliaries", duty: "Duty officer", standby: "Standby", no_driver: "no driver", week_n: (n, d) => `Week ${n} (from ${d})`,
     basis: (b) => `Demand from ${b.incidents} incidents of the last ${spanDays(b)} days, ${b.service_minutes.toFixed(0)} minutes' handling on average; target: ${Math.round(b.level * 100)}% of calls answered by a crew within ${b.target_minutes} minutes (Erlang C).`,
     wishes: "Days off wished (granted/asked)", wish_granted: "wished off · granted", wish_missed: "wished off · not granted (cover short)",
@@ -146,7 +148,8 @@ function totals() {
     card("nights-aux", spread(f("auxiliary").nights), `${t("auxiliary")} · ${t("nights")}`),
     card("weekends-sworn", spread(f("sworn").weekends), `${t("sworn")} · ${t("weekends")}`),
     card("hours-sworn", spread(f("sworn").hours), `${t("sworn")} · ${t("hours")}`),
-    card("roster-wishes", `${(r.wishes_granted || {}).granted || 0}/${(r.wishes_granted || {}).wished || 0}`, t("wishes")));
+    card("roster-wishes", `${(r.wishes_granted || {}).granted || 0}/${(r.wishes_granted || {}).wished || 0}`, t("wishes")),
+    f("sworn").holidays ? card("holidays-sworn", spread(f("sworn").holidays), `${t("sworn")} · ${t("holidays")}`) : null);
   $("basis").textContent = t("basis")(b.basis);
 }
 
@@ -166,9 +169,10 @@ function grid() {
   const b = r.body;
   const days = [...Array(7).keys()].map((i) => 7 * state.week + i).filter((k) => k < r.days);
   const head = h("tr", {}, h("th", { scope: "col" }, t("person")),
-    days.map((k) => { const iso = dayOf(r.first_day, k); const l = levelOn(iso);
-      return h("th", { scope: "col", class: [k === state.day ? "chosen" : "", l ? "level" : ""].join(" ").trim() || null },
+    days.map((k) => { const iso = dayOf(r.first_day, k); const l = levelOn(iso); const holiday = (b.holidays || []).includes(k);
+      return h("th", { scope: "col", class: [k === state.day ? "chosen" : "", l ? "level" : "", holiday ? "holiday" : ""].join(" ").trim() || null },
         h("button", { type: "button", class: "link day", "data-day": k, onclick: () => { state.day = k; grid(); crews(); } }, `${iso.slice(5)} ${t("days")[weekday(iso)]}`),
+        holiday ? h("span", { class: "badge holiday-badge", title: t("holiday") }, t("holiday_short")) : null,
         l ? h("span", { class: "badge level-badge", title: levelName(l) }, levelName(l).slice(0, state.lang === "zh" ? 2 : 7)) : null); }));
   const rows = b.people.map((p, i) => h("tr", { "data-person": p.id },
     h("th", { scope: "row" }, `${p.badge} ${p.name || ""}`, h("span", { class: "muted" }, ` ${t("kinds")[p.kind] || ""}`),

@@ -343,7 +343,15 @@ pub async fn build_roster(
     let settings = state.settings.clone();
     let day = today(&state);
     let view = on_worker(&state, move |s| {
-        let r = fengqiao_app::roster::build(s, &settings.city.duty, &viewer, &req, &who.username, day)?;
+        let r = fengqiao_app::roster::build(
+            s,
+            &settings.city.duty,
+            &settings.cases.config.calendar,
+            &viewer,
+            &req,
+            &who.username,
+            day,
+        )?;
         fengqiao_app::ledger::sequence_after_write(&settings.ledger, s);
         fengqiao_app::roster::view(s, &viewer, r.id)
     })

@@ -608,6 +608,64 @@ async fn days_wished_off_are_granted_by_the_roster_and_counted() {
     );
 }
 
+/// Public holidays in turn (节假日轮休): a roster over 国庆 marks its
+/// holidays and counts, for each person, the holiday shifts they worked in
+/// the station's published rosters of the year before (劳动节 here), which
+/// the solver weighs (`fengqiao_roster::station`'s tests show the effect).
+#[tokio::test]
+async fn a_roster_counts_the_holidays_each_person_worked_before() {
+    let (app, commander) = station_with_roll().await;
+    let build = |first_day: &'static str, weeks: u32| {
+        let (app, commander) = (&app, commander.clone());
+        async move {
+            let body = format!(r#"{{"station":"PS01","first_day":"{first_day}","weeks":{weeks},"seconds":1}}"#);
+            let r = call_as(app, &commander, "POST", "/api/v1/rosters", &body).await;
+            assert_eq!(r.status, 201, "{}", r.body);
+            let id = r.json()["id"].as_i64().unwrap();
+            call_as(app, &commander, "GET", &format!("/api/v1/rosters/{id}"), "")
+                .await
+                .json()
+        }
+    };
+    // 劳动节 2026: 1–5 May, days 4 to 6 of the week from 27 April.
+    let may = build("2026-04-27", 1).await;
+    assert_eq!(may["body"]["holidays"], serde_json::json!([4, 5, 6]));
+    let published = call_as(
+        &app,
+        &commander,
+        "POST",
+        &format!("/api/v1/rosters/{}/publish", may["id"]),
+        r#"{"version":1}"#,
+    )
+    .await;
+    assert_eq!(published.status, 200, "{}", published.body);
+    let ids: Vec<i64> = may["body"]["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_i64().unwrap())
+        .collect();
+    let worked_may = |k: usize| (4..=6).filter(|&d| !may["body"]["assignment"][k][d].is_null()).count() as u64;
+    // 国庆 2026: 1–7 October, days 3 to 9 of the fortnight from 28 September.
+    let october = build("2026-09-28", 2).await;
+    let b = &october["body"];
+    assert_eq!(b["holidays"], serde_json::json!([3, 4, 5, 6, 7, 8, 9]));
+    for (k, id) in ids.iter().enumerate() {
+        assert_eq!(
+            b["holidays_before"][id.to_string()].as_u64().unwrap_or(0),
+            worked_may(k),
+            "person {id}"
+        );
+    }
+    let sworn = b["fairness"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["group"] == "sworn")
+        .unwrap();
+    assert!(sworn["holidays"]["max"].as_u64().unwrap() >= sworn["holidays"]["min"].as_u64().unwrap());
+}
+
 /// 四班三运转 from the duty patterns: four teams on their cycle, each shift
 /// with one team and its duty officer every day, the peak shift (placed at
 /// the busy hours) worked by the 机动 group; a team member's sick call is
