@@ -159,8 +159,13 @@ fn summary(r: &Value) -> String {
                 .iter()
                 .filter(|g| g["people"].as_u64() > Some(0))
                 .map(|g| {
+                    let holidays = if g["holidays"].is_object() {
+                        format!(", public holidays {}–{}", g["holidays"]["min"], g["holidays"]["max"])
+                    } else {
+                        String::new()
+                    };
                     format!(
-                        "{} nights {}–{}, weekends {}–{}",
+                        "{} nights {}–{}, weekends {}–{}{holidays}",
                         g["group"].as_str().unwrap_or(""),
                         g["nights"]["min"],
                         g["nights"]["max"],
