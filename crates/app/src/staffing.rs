@@ -14,6 +14,7 @@ use fengqiao_staffing::service::{Sample, measure};
 use fengqiao_staffing::{erlang, spatial};
 use fengqiao_store::{ForecastRun, IncidentFilter, Store};
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// Fewest measured calls for their mean to be used instead of the default.
 pub(crate) const MIN_MEASURED: usize = 30;
@@ -135,12 +136,13 @@ fn check(req: &StaffingRequest) -> Result<()> {
     Ok(())
 }
 
-/// A handled call's busy minutes: dispatch (or receipt) to the end of handling.
+/// A handled call's busy minutes: dispatch (or receipt) to the end of
+/// handling, with its category and the local hour it happened.
 pub(crate) fn handled(r: &fengqiao_domain::NewIncident) -> Option<Sample> {
     let (start, end) = (r.dispatched_at.or(r.received_at)?, r.closed_at?);
     Some(Sample {
         category: r.category.clone(),
-        hour: 0,
+        hour: r.hour_of_week.map_or(0, |h| h % 24),
         minutes: (end - start).num_seconds() as f64 / 60.0,
     })
 }
@@ -316,6 +318,8 @@ impl HourlyRequest {
 pub struct StationWeek {
     pub code: String,
     pub calls_per_hour: Vec<f64>,
+    /// Each hour's mean busy minutes a call, from the mix of its categories.
+    pub service_minutes: Vec<f64>,
     pub crews: Vec<u32>,
 }
 
@@ -335,9 +339,10 @@ pub struct WeekReport {
 
 /// Crews each station needs at each hour of the week: the incidents of the
 /// last weeks in the area nearest each station (the seasonal average, hour
-/// of week by hour of week), the service time measured from the same
-/// incidents, and Erlang C for the fewest crews meeting the target — at
-/// least `min_crews` at every hour.
+/// of week by hour of week), each hour's busy time from its mix of
+/// categories (each category's time measured from the same incidents, at
+/// that hour of the day where enough were handled then), and Erlang C for
+/// the fewest crews meeting the target — at least `min_crews` at every hour.
 pub fn weekly(store: &dyn Store, req: &HourlyRequest) -> Result<WeekReport> {
     check(&StaffingRequest {
         target_minutes: req.target_minutes,
@@ -373,7 +378,9 @@ pub fn weekly(store: &dyn Store, req: &HourlyRequest) -> Result<WeekReport> {
         .iter()
         .map(|s| proj.project(LonLat::new(s.lon, s.lat)))
         .collect();
-    let mut counts = vec![vec![0u32; 168]; stations.len()];
+    // Calls by station, hour of week and category: the categories' mix
+    // sets each hour's busy time.
+    let mut counts: Vec<Vec<HashMap<String, u32>>> = vec![vec![HashMap::new(); 168]; stations.len()];
     let mut samples = Vec::new();
     let filter = IncidentFilter {
         dataset: Some(dataset.name.clone()),
@@ -385,30 +392,48 @@ pub fn weekly(store: &dyn Store, req: &HourlyRequest) -> Result<WeekReport> {
         let r = &i.record;
         if let Some(how) = r.hour_of_week {
             let k = nearest(&at, proj.project(LonLat::new(r.lon, r.lat)));
-            counts[k][usize::from(how).min(167)] += 1;
+            *counts[k][usize::from(how).min(167)]
+                .entry(r.category.clone())
+                .or_default() += 1;
             samples.extend(handled(r));
         }
     })?;
     let times = measure(samples, MIN_MEASURED);
     let measured = (times.overall.count >= MIN_MEASURED).then_some(times.overall.mean_minutes);
     let service_minutes = measured.unwrap_or(req.default_service_minutes);
-    let ratio = req.target_minutes / service_minutes;
+    // A category's busy minutes at an hour of the day: its own mean there,
+    // else its mean, else every call's (with enough calls), else the default.
+    let minutes = |category: &str, hour: u8| match measured {
+        Some(_) => times.minutes(category, hour).map_or(service_minutes, |(m, _)| m),
+        None => service_minutes,
+    };
     // Averaged over the time read (a dataset shorter than the weeks asked for is not diluted).
     let weeks = ((to - from).num_seconds() as f64 / (7.0 * 86_400.0)).max(1.0 / 7.0);
     let mut out = Vec::with_capacity(stations.len());
-    for (s, c) in stations.iter().zip(&counts) {
-        let calls_per_hour: Vec<f64> = c.iter().map(|&n| f64::from(n) / weeks).collect();
-        let crews = calls_per_hour
-            .iter()
-            .map(|&l| {
-                let load = erlang::intensity(l, service_minutes).map_err(|e| Error::input(e.to_string()))?;
-                let n = erlang::servers_needed(load, ratio, req.level).map_err(|e| Error::input(e.to_string()))?;
-                Ok(n.max(req.min_crews))
-            })
-            .collect::<Result<Vec<u32>>>()?;
+    for (s, by_hour) in stations.iter().zip(&counts) {
+        let mut calls_per_hour = Vec::with_capacity(168);
+        let mut service_by_hour = Vec::with_capacity(168);
+        let mut crews = Vec::with_capacity(168);
+        for (how, by_category) in by_hour.iter().enumerate() {
+            let hour = (how % 24) as u8;
+            let calls: f64 = by_category.values().map(|&n| f64::from(n)).sum::<f64>() / weeks;
+            let busy: f64 = by_category
+                .iter()
+                .map(|(c, &n)| f64::from(n) / weeks * minutes(c, hour))
+                .sum();
+            // The mix's mean busy time: the load is the categories' loads summed.
+            let service = if calls > 0.0 { busy / calls } else { service_minutes };
+            let load = erlang::intensity(calls, service).map_err(|e| Error::input(e.to_string()))?;
+            let n = erlang::servers_needed(load, req.target_minutes / service, req.level)
+                .map_err(|e| Error::input(e.to_string()))?;
+            calls_per_hour.push(calls);
+            service_by_hour.push(service);
+            crews.push(n.max(req.min_crews));
+        }
         out.push(StationWeek {
             code: s.code.clone(),
             calls_per_hour,
+            service_minutes: service_by_hour,
             crews,
         });
     }
@@ -428,4 +453,110 @@ pub fn weekly(store: &dyn Store, req: &HourlyRequest) -> Result<WeekReport> {
         level: req.level,
         stations: out,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use fengqiao_domain::{Facility, FacilityKind, NewIncident, Origin, TimePrecision};
+    use fengqiao_store::{ImportCounts, ImportStart};
+    use fengqiao_store_sqlite::SqliteStore;
+
+    /// A call of `category` on Monday `day_of_month` of June 2026 at local
+    /// `hour` (Shanghai), busy for `minutes` from dispatch.
+    fn call(key: usize, category: &str, hour: u32, day_of_month: u32, minutes: i64) -> NewIncident {
+        let at = chrono_tz::Asia::Shanghai
+            .with_ymd_and_hms(2026, 6, day_of_month, hour, 0, 0)
+            .unwrap()
+            .to_utc();
+        NewIncident {
+            source_key: format!("c{key}"),
+            occurred_at: at,
+            time_precision: TimePrecision::Minute,
+            // Monday: the hour of the week is the hour of the day.
+            hour_of_week: Some(hour as u8),
+            received_at: Some(at),
+            dispatched_at: Some(at),
+            arrived_at: None,
+            closed_at: Some(at + Duration::minutes(minutes)),
+            unit: None,
+            category: category.into(),
+            raw_category: None,
+            lon: 121.5,
+            lat: 29.8,
+            address: None,
+            place_type: None,
+            jurisdiction_id: None,
+            origin: Origin::Citizen,
+        }
+    }
+
+    /// The same number of calls at 10:00 and at 22:00 each Monday, but the
+    /// morning's are long (traffic, two hours) and the evening's short
+    /// (noise, ten minutes): the morning needs more crews.
+    #[test]
+    fn each_hour_is_busy_as_long_as_its_categories_take() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("s.sqlite")).unwrap();
+        store
+            .replace_facilities(&[Facility {
+                code: "PS01".into(),
+                kind: FacilityKind::Station,
+                name_zh: "鼓楼派出所".into(),
+                name_en: "Gulou".into(),
+                lon: 121.5,
+                lat: 29.8,
+                jurisdiction: None,
+                units: 2,
+            }])
+            .unwrap();
+        let mut rows = Vec::new();
+        // Mondays 1, 8, 15, 22 June: eight calls of each kind an hour (32 of
+        // each in all, enough for their own means).
+        for (w, day) in [1, 8, 15, 22].into_iter().enumerate() {
+            for k in 0..8 {
+                rows.push(call(100 * w + k, "traffic.accident", 10, day, 120));
+                rows.push(call(100 * w + 50 + k, "disorder.noise", 22, day, 10));
+            }
+        }
+        let (run, _) = fengqiao_store::Store::begin_import(
+            &store,
+            &ImportStart {
+                dataset: "t".into(),
+                profile: "test".into(),
+                timezone: "Asia/Shanghai".into(),
+                file_name: "t.csv".into(),
+                file_sha256: "t".into(),
+            },
+        )
+        .unwrap();
+        let counts = fengqiao_store::Store::import_batch(&store, run, &rows, ImportCounts::default()).unwrap();
+        fengqiao_store::Store::finish_import(&store, run, counts).unwrap();
+        let until = chrono::Utc.with_ymd_and_hms(2026, 6, 28, 0, 0, 0).unwrap();
+        let mut req = HourlyRequest::new(until);
+        req.dataset = Some("t".into());
+        req.history_weeks = 4;
+        let week = weekly(&store, &req).unwrap();
+        assert_eq!(week.service_basis, "measured");
+        let s = &week.stations[0];
+        let (morning, evening) = (10, 22);
+        assert!(
+            (s.service_minutes[morning] - 120.0).abs() < 1e-6,
+            "{}",
+            s.service_minutes[morning]
+        );
+        assert!(
+            (s.service_minutes[evening] - 10.0).abs() < 1e-6,
+            "{}",
+            s.service_minutes[evening]
+        );
+        assert!((s.calls_per_hour[morning] - s.calls_per_hour[evening]).abs() < 1e-9);
+        assert!(
+            s.crews[morning] > s.crews[evening],
+            "{} crews at 10:00, {} at 22:00",
+            s.crews[morning],
+            s.crews[evening]
+        );
+    }
 }
