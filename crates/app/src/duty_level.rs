@@ -51,6 +51,7 @@ fn overlapping(body: &Value, ask: &Raise) -> Option<Value> {
 pub fn raise_everywhere(
     store: &dyn Store,
     duty: &DutyConfig,
+    notify: &crate::notify::Channels,
     viewer: &Viewer,
     ask: &Raise,
     actor: &str,
@@ -109,6 +110,9 @@ pub fn raise_everywhere(
         })
         .collect();
     store.update_rosters(&updates, Utc::now(), actor)?;
+    for (_, (stored, _, event)) in &prepared {
+        crate::roster::announce(store, duty, notify, stored, event)?;
+    }
     let raised: Vec<Value> = prepared
         .iter()
         .map(|(code, (stored, _, e))| {
@@ -127,6 +131,7 @@ pub fn raise_everywhere(
 pub fn raise(
     store: &dyn Store,
     duty: &DutyConfig,
+    notify: &crate::notify::Channels,
     viewer: &Viewer,
     id: i64,
     version: u32,
@@ -136,6 +141,7 @@ pub fn raise(
 ) -> Result<Value> {
     let (stored, body, event) = prepare(store, duty, viewer, id, version, ask, actor, today)?;
     stored.save(store, &body, actor)?;
+    crate::roster::announce(store, duty, notify, &stored, &event)?;
     Ok(event)
 }
 
@@ -254,6 +260,7 @@ fn prepare(
 pub fn lower(
     store: &dyn Store,
     duty: &DutyConfig,
+    notify: &crate::notify::Channels,
     viewer: &Viewer,
     id: i64,
     version: u32,
@@ -314,6 +321,7 @@ pub fn lower(
     let mut body = stored.rewritten_for(&sp, &assignment, event.clone());
     body["levels"] = json!(all);
     stored.save(store, &body, actor)?;
+    crate::roster::announce(store, duty, notify, &stored, &event)?;
     Ok(event)
 }
 

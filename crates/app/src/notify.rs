@@ -52,9 +52,14 @@ pub struct Channel {
     /// People (mediators by their pool name) whose assignments it carries.
     #[serde(default)]
     pub assignees: Vec<String>,
-    /// Every notification (a command centre's group).
+    /// Every notification (a command centre's group); roster changes go
+    /// only to the channels of their station.
     #[serde(default)]
     pub all: bool,
+    /// Stations (codes) whose roster changes it carries (a station's group):
+    /// who works what instead after a sick call, a swap or a duty level.
+    #[serde(default)]
+    pub stations: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -80,8 +85,10 @@ impl Channels {
             if let Some(d) = ch.departments.iter().find(|d| !config.is_department(d)) {
                 return Err(at(format!("{d:?} is not a configured department")));
             }
-            if !ch.all && ch.departments.is_empty() && ch.assignees.is_empty() {
-                return Err(at("serves no one: give departments, assignees or all = true".into()));
+            if !ch.all && ch.departments.is_empty() && ch.assignees.is_empty() && ch.stations.is_empty() {
+                return Err(at(
+                    "serves no one: give departments, assignees, stations or all = true".into()
+                ));
             }
         }
         Ok(c)
@@ -213,6 +220,35 @@ pub fn after_event(
     Ok(queued)
 }
 
+/// Queues a message about roster `roster`'s change (now at `version`)
+/// for each channel of `station`; returns how many were queued.
+pub fn after_roster_change(
+    store: &dyn Store,
+    channels: &Channels,
+    station: &str,
+    (roster, version): (i64, u32),
+    kind: &str,
+    text: &str,
+) -> Result<usize> {
+    let mut queued = 0;
+    for ch in channels
+        .channels
+        .iter()
+        .filter(|c| c.stations.iter().any(|s| s == station))
+    {
+        let n = NewNotification {
+            key: format!("roster:{roster}:{version}:{}", ch.name),
+            channel: ch.name.clone(),
+            case_code: format!("roster-{roster}"),
+            event: format!("roster_{kind}"),
+            text: text.to_string(),
+            created_at: Utc::now(),
+        };
+        queued += usize::from(store.enqueue_notification(&n)?);
+    }
+    Ok(queued)
+}
+
 /// The wait before attempt `n + 1` after `n` failures.
 pub fn backoff(failures: u32) -> Duration {
     let factor = 1u32 << failures.saturating_sub(1).min(16);
@@ -333,6 +369,7 @@ mod tests {
             departments: vec![],
             assignees: vec![],
             all: true,
+            stations: vec![],
         };
         // A port nothing listens on: bound, then closed.
         let dead = {

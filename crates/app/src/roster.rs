@@ -766,6 +766,105 @@ impl Stored {
     }
 }
 
+/// Most changed shifts a roster message lists (the rest counted).
+const MESSAGE_CELLS: usize = 10;
+
+/// A roster change in words for the station's group: what happened and
+/// who works what instead, in Chinese (the station's own people, named).
+fn change_text(duty: &DutyConfig, station: &str, stored: &Stored, event: &Value) -> String {
+    let shift = |v: &Value| {
+        v.as_str().map_or("休".to_string(), |c| {
+            duty.shift(c).map_or(c.to_string(), |s| s.name_zh.clone())
+        })
+    };
+    let who = |v: &Value| {
+        stored
+            .people
+            .iter()
+            .find(|p| Some(p.id) == v.as_i64())
+            .map_or_else(|| v.to_string(), |p| format!("{}（{}）", p.person.name, p.person.badge))
+    };
+    let day = |v: &Value| {
+        serde_json::from_value::<NaiveDate>(v.clone())
+            .map_or_else(|_| v.to_string(), |d| d.format("%-m月%-d日").to_string())
+    };
+    let head = match event["kind"].as_str() {
+        Some("sick") => format!(
+            "{} 病假（{}至{}）",
+            who(&event["person"]),
+            day(&event["first_day"]),
+            day(&event["last_day"])
+        ),
+        Some("swap") => "换班已批准".to_string(),
+        Some("level") => format!(
+            "{}至{} 启动{}（{}）",
+            day(&event["first_day"]),
+            day(&event["last_day"]),
+            event["name_zh"].as_str().unwrap_or(""),
+            event["reason"].as_str().unwrap_or("")
+        ),
+        Some("level_lowered") => format!(
+            "{}自{}起解除",
+            event["name_zh"].as_str().unwrap_or(""),
+            day(&event["first_day"])
+        ),
+        _ => "排班调整".to_string(),
+    };
+    let cells = event["cells"].as_array().cloned().unwrap_or_default();
+    if cells.is_empty() {
+        return format!("【枫桥·排班】{station}：{head}，排班无需调整。");
+    }
+    let mut lines: Vec<String> = cells
+        .iter()
+        .take(MESSAGE_CELLS)
+        .map(|c| {
+            format!(
+                "{} {} {}→{}{}",
+                day(&c["day"]),
+                who(&c["person"]),
+                shift(&c["from"]),
+                shift(&c["to"]),
+                if c["overtime"] == true { "（加班）" } else { "" }
+            )
+        })
+        .collect();
+    if cells.len() > MESSAGE_CELLS {
+        lines.push(format!("等共 {} 处", cells.len()));
+    }
+    format!(
+        "【枫桥·排班】{station}：{head}，调整 {} 处：{}。",
+        cells.len(),
+        lines.join("；")
+    )
+}
+
+/// Tells the station's channels (its group) what a saved change did to the
+/// roster, now at the version after `stored`'s.
+pub(crate) fn announce(
+    store: &dyn Store,
+    duty: &DutyConfig,
+    notify: &crate::notify::Channels,
+    stored: &Stored,
+    event: &Value,
+) -> Result<usize> {
+    let code = &stored.record.roster.station;
+    if !notify.channels.iter().any(|c| c.stations.contains(code)) {
+        return Ok(0);
+    }
+    let name = stations(store)?
+        .into_iter()
+        .find(|s| &s.code == code)
+        .map_or_else(|| code.clone(), |s| s.name_zh);
+    crate::notify::after_roster_change(
+        store,
+        notify,
+        code,
+        (stored.record.id, stored.record.version + 1),
+        event["kind"].as_str().unwrap_or("change"),
+        &change_text(duty, &name, stored, event),
+    )
+}
+
 /// Overtime the events' repairs gave (加班, marked) and still worked is
 /// allowed beyond the contract: a roster that holds it breaks no rule.
 pub(crate) fn allow_overtime(
@@ -814,6 +913,7 @@ pub(crate) fn check_version(stored: &Stored, version: u32) -> Result<()> {
 pub fn sick_call(
     store: &dyn Store,
     duty: &DutyConfig,
+    notify: &crate::notify::Channels,
     viewer: &Viewer,
     id: i64,
     version: u32,
@@ -851,6 +951,7 @@ pub fn sick_call(
     });
     let body = stored.rewritten(&assignment, event.clone());
     stored.save(store, &body, actor)?;
+    announce(store, duty, notify, &stored, &event)?;
     Ok(event)
 }
 
@@ -947,6 +1048,7 @@ pub fn decision(text: &str) -> Result<bool> {
 pub fn decide_swap(
     store: &dyn Store,
     duty: &DutyConfig,
+    notify: &crate::notify::Channels,
     viewer: &Viewer,
     id: i64,
     version: u32,
@@ -971,7 +1073,7 @@ pub fn decide_swap(
         )));
     }
     let decided = json!({"decided_by": actor, "decided_at": Utc::now()});
-    let mut body = if approve {
+    let (mut body, event) = if approve {
         let r = &requests[k];
         let (a, b) = (
             stored.member(r["person"].as_i64().unwrap_or(-1))?,
@@ -994,15 +1096,18 @@ pub fn decide_swap(
         })?;
         let event =
             json!({"kind": "swap", "request": n, "at": Utc::now(), "by": actor, "cells": stored.cells(&changes)});
-        stored.rewritten(&assignment, event)
+        (stored.rewritten(&assignment, event.clone()), Some(event))
     } else {
-        stored.record.roster.body.clone()
+        (stored.record.roster.body.clone(), None)
     };
     requests[k]["state"] = json!(if approve { "approved" } else { "refused" });
     requests[k]["decided_by"] = decided["decided_by"].clone();
     requests[k]["decided_at"] = decided["decided_at"].clone();
     body["requests"] = json!(requests);
     store.update_roster(id, &stored.record.roster.state, &body, version, Utc::now(), actor)?;
+    if let Some(event) = &event {
+        announce(store, duty, notify, &stored, event)?;
+    }
     Ok(body["requests"][k].clone())
 }
 

@@ -361,6 +361,7 @@ pub fn run(settings: &Settings, cmd: &RosterCommand) -> Result<()> {
             let event = roster::sick_call(
                 store,
                 &settings.city.duty,
+                &settings.cases.notify,
                 &op,
                 *id,
                 *version,
@@ -427,7 +428,17 @@ pub fn run(settings: &Settings, cmd: &RosterCommand) -> Result<()> {
             version,
         } => {
             let approve = roster::decision(decision)?;
-            let r = roster::decide_swap(store, &settings.city.duty, &op, *id, *version, *n, approve, "cli")?;
+            let r = roster::decide_swap(
+                store,
+                &settings.city.duty,
+                &settings.cases.notify,
+                &op,
+                *id,
+                *version,
+                *n,
+                approve,
+                "cli",
+            )?;
             fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
             println!("swap request {n} {}", r["state"].as_str().unwrap_or(""));
             Ok(())
@@ -435,8 +446,17 @@ pub fn run(settings: &Settings, cmd: &RosterCommand) -> Result<()> {
         RosterCommand::Level { id, ask, version } => {
             let (from, to) = (ask.from, ask.to);
             let ask = ask.ask();
-            let e =
-                fengqiao_app::duty_level::raise(store, &settings.city.duty, &op, *id, *version, &ask, "cli", today)?;
+            let e = fengqiao_app::duty_level::raise(
+                store,
+                &settings.city.duty,
+                &settings.cases.notify,
+                &op,
+                *id,
+                *version,
+                &ask,
+                "cli",
+                today,
+            )?;
             fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
             println!(
                 "{} ({}) raised {} .. {}: {} shifts changed",
@@ -467,7 +487,15 @@ pub fn run(settings: &Settings, cmd: &RosterCommand) -> Result<()> {
         }
         RosterCommand::LevelAll { ask } => {
             let ask = ask.ask();
-            let done = fengqiao_app::duty_level::raise_everywhere(store, &settings.city.duty, &op, &ask, "cli", today)?;
+            let done = fengqiao_app::duty_level::raise_everywhere(
+                store,
+                &settings.city.duty,
+                &settings.cases.notify,
+                &op,
+                &ask,
+                "cli",
+                today,
+            )?;
             fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
             for r in done["raised"].as_array().into_iter().flatten() {
                 println!(
@@ -493,7 +521,17 @@ pub fn run(settings: &Settings, cmd: &RosterCommand) -> Result<()> {
             Ok(())
         }
         RosterCommand::Lower { id, n, version } => {
-            let e = fengqiao_app::duty_level::lower(store, &settings.city.duty, &op, *id, *version, *n, "cli", today)?;
+            let e = fengqiao_app::duty_level::lower(
+                store,
+                &settings.city.duty,
+                &settings.cases.notify,
+                &op,
+                *id,
+                *version,
+                *n,
+                "cli",
+                today,
+            )?;
             fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
             println!(
                 "{} lowered from {}: {} shifts taken back",

@@ -421,6 +421,7 @@ pub async fn sick_call(
         let event = fengqiao_app::roster::sick_call(
             s,
             &settings.city.duty,
+            &settings.cases.notify,
             &viewer,
             id,
             b.version,
@@ -506,6 +507,7 @@ pub async fn decide_swap(
         let request = fengqiao_app::roster::decide_swap(
             s,
             &settings.city.duty,
+            &settings.cases.notify,
             &viewer,
             id,
             b.version,
@@ -549,8 +551,17 @@ pub async fn raise_level(
             last_day: b.last_day,
             reason: b.reason,
         };
-        let event =
-            fengqiao_app::duty_level::raise(s, &settings.city.duty, &viewer, id, b.version, &ask, &who.username, day)?;
+        let event = fengqiao_app::duty_level::raise(
+            s,
+            &settings.city.duty,
+            &settings.cases.notify,
+            &viewer,
+            id,
+            b.version,
+            &ask,
+            &who.username,
+            day,
+        )?;
         fengqiao_app::ledger::sequence_after_write(&settings.ledger, s);
         Ok(json!({"change": event, "roster": fengqiao_app::roster::view(s, &viewer, id)?}))
     })
@@ -584,8 +595,15 @@ pub async fn raise_level_everywhere(
             last_day: b.last_day,
             reason: b.reason,
         };
-        let done =
-            fengqiao_app::duty_level::raise_everywhere(s, &settings.city.duty, &viewer, &ask, &who.username, day)?;
+        let done = fengqiao_app::duty_level::raise_everywhere(
+            s,
+            &settings.city.duty,
+            &settings.cases.notify,
+            &viewer,
+            &ask,
+            &who.username,
+            day,
+        )?;
         fengqiao_app::ledger::sequence_after_write(&settings.ledger, s);
         Ok(done)
     })
@@ -614,8 +632,17 @@ pub async fn lower_level(
     let settings = state.settings.clone();
     let day = today(&state);
     let out = on_worker(&state, move |s| -> fengqiao_app::Result<Value> {
-        let event =
-            fengqiao_app::duty_level::lower(s, &settings.city.duty, &viewer, id, b.version, n, &who.username, day)?;
+        let event = fengqiao_app::duty_level::lower(
+            s,
+            &settings.city.duty,
+            &settings.cases.notify,
+            &viewer,
+            id,
+            b.version,
+            n,
+            &who.username,
+            day,
+        )?;
         fengqiao_app::ledger::sequence_after_write(&settings.ledger, s);
         Ok(json!({"change": event, "roster": fengqiao_app::roster::view(s, &viewer, id)?}))
     })

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// A local HTTP receiver keeping every request body it is sent.
-async fn receiver() -> (String, Arc<Mutex<Vec<String>>>) {
+pub(crate) async fn receiver() -> (String, Arc<Mutex<Vec<String>>>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/robot/send?access_token=test", listener.local_addr().unwrap());
     let got = Arc::new(Mutex::new(Vec::new()));
@@ -48,7 +48,7 @@ async fn receiver() -> (String, Arc<Mutex<Vec<String>>>) {
     (url, got)
 }
 
-async fn wait_for(got: &Arc<Mutex<Vec<String>>>, needle: &str) -> String {
+pub(crate) async fn wait_for(got: &Arc<Mutex<Vec<String>>>, needle: &str) -> String {
     for _ in 0..100 {
         if let Some(b) = got.lock().unwrap().iter().find(|b| b.contains(needle)) {
             return b.clone();

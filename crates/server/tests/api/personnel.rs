@@ -211,14 +211,28 @@ fn station_roll() -> String {
     csv
 }
 
-/// PS01's draft roster for the week of 2026-12-07, built with a second of search.
+/// The Monday after today in the city: the week the tests roster (a sick
+/// call repairs from today, so the week must not have begun).
+fn monday() -> chrono::NaiveDate {
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive();
+    fengqiao_app::roster::next_monday(today)
+}
+
+/// Day `k` of that week (0: the Monday), as the API writes dates.
+fn day(k: i64) -> String {
+    (monday() + chrono::Duration::days(k)).to_string()
+}
+
+/// PS01's draft roster for the week from [`monday`], built with a second of search.
 async fn built_week(app: &TestApp, token: &str) -> serde_json::Value {
     let built = call_as(
         app,
         token,
         "POST",
         "/api/v1/rosters",
-        r#"{"station":"PS01","first_day":"2026-12-07","weeks":1,"seconds":1}"#,
+        &format!(r#"{{"station":"PS01","first_day":"{}","weeks":1,"seconds":1}}"#, day(0)),
     )
     .await;
     assert_eq!(built.status, 201, "{}", built.body);
@@ -227,7 +241,12 @@ async fn built_week(app: &TestApp, token: &str) -> serde_json::Value {
 
 /// A fresh server with PS01's roll imported, and a duty commander's token.
 async fn station_with_roll() -> (TestApp, String) {
-    let app = spawn_app().await;
+    station_with_roll_and(|_| {}).await
+}
+
+/// [`station_with_roll`] with settings of the test's own.
+async fn station_with_roll_and(configure: impl FnOnce(&mut fengqiao_app::Settings)) -> (TestApp, String) {
+    let app = spawn_app_with(configure).await;
     let roll = station_roll();
     let r = app
         .call_bytes_as(
@@ -267,7 +286,7 @@ async fn a_roster_is_built_from_the_demand_scoped_masked_and_published_once() {
         &commander,
         "POST",
         "/api/v1/rosters",
-        r#"{"station":"PS01","first_day":"2026-12-07","weeks":1,"seconds":1}"#,
+        &format!(r#"{{"station":"PS01","first_day":"{}","weeks":1,"seconds":1}}"#, day(0)),
     )
     .await;
     assert_eq!(built.status, 201, "{}", built.body);
@@ -414,10 +433,11 @@ async fn a_roster_is_built_from_the_demand_scoped_masked_and_published_once() {
     for (w, other, e) in pairs {
         working = w;
         let ask = format!(
-            r#"{{"person_id":{},"with":{},"day":"2026-12-09","and_day":"2026-12-{:02}","note":"家中有事","version":{version}}}"#,
+            r#"{{"person_id":{},"with":{},"day":"{}","and_day":"{}","note":"家中有事","version":{version}}}"#,
             people[working].0,
             people[other].0,
-            7 + e
+            day(2),
+            day(e as i64)
         );
         let r = call_as(&app, &officer, "POST", &swaps, &ask).await;
         assert_eq!(r.status, 201, "{}", r.body);
@@ -447,8 +467,10 @@ async fn a_roster_is_built_from_the_demand_scoped_masked_and_published_once() {
     // A sworn officer's seat never goes to an auxiliary: approving says why.
     let aux = (0..people.len()).find(|&i| people[i].1 == "auxiliary").unwrap();
     let ask = format!(
-        r#"{{"person_id":{},"with":{},"day":"2026-12-08","version":{version}}}"#,
-        people[working].0, people[aux].0
+        r#"{{"person_id":{},"with":{},"day":"{}","version":{version}}}"#,
+        people[working].0,
+        people[aux].0,
+        day(1)
     );
     let r = call_as(&app, &officer, "POST", &swaps, &ask).await;
     assert_eq!(
@@ -507,8 +529,9 @@ async fn a_roster_is_built_from_the_demand_scoped_masked_and_published_once() {
     let sick = format!("/api/v1/rosters/{id}/sick");
     let call = |v: u64| {
         format!(
-            r#"{{"person_id":{},"first_day":"2026-12-08","last_day":"2026-12-08","version":{v}}}"#,
-            people[sick_one].0
+            r#"{{"person_id":{},"first_day":"{d}","last_day":"{d}","version":{v}}}"#,
+            people[sick_one].0,
+            d = day(1)
         )
     };
     let stale = call_as(&app, &commander, "POST", &sick, &call(1)).await;
@@ -569,8 +592,11 @@ async fn days_wished_off_are_granted_by_the_roster_and_counted() {
         .unwrap()["id"]
         .as_i64()
         .unwrap();
-    let wish =
-        format!(r#"{{"person_id":{officer},"kind":"wish_off","first_day":"2026-12-08","last_day":"2026-12-09"}}"#);
+    let wish = format!(
+        r#"{{"person_id":{officer},"kind":"wish_off","first_day":"{}","last_day":"{}"}}"#,
+        day(1),
+        day(2)
+    );
     let made = call_as(&app, &commander, "POST", "/api/v1/leave", &wish).await;
     assert_eq!(made.status, 201, "{}", made.body);
     let id = built_week(&app, &commander).await["id"].as_i64().unwrap();
@@ -590,8 +616,9 @@ async fn days_wished_off_are_granted_by_the_roster_and_counted() {
     // Falling sick on a wished day is recorded (a wish is not leave), and
     // the day is then leave, not a wish granted.
     let sick = format!(
-        r#"{{"person_id":{officer},"first_day":"2026-12-09","last_day":"2026-12-09","version":{}}}"#,
-        seen["version"]
+        r#"{{"person_id":{officer},"first_day":"{d}","last_day":"{d}","version":{}}}"#,
+        seen["version"],
+        d = day(2)
     );
     let r = call_as(&app, &commander, "POST", &format!("/api/v1/rosters/{id}/sick"), &sick).await;
     assert_eq!(r.status, 200, "{}", r.body);
@@ -666,6 +693,66 @@ async fn a_roster_counts_the_holidays_each_person_worked_before() {
     assert!(sworn["holidays"]["max"].as_u64().unwrap() >= sworn["holidays"]["min"].as_u64().unwrap());
 }
 
+/// A repaired roster is said in the station's group: a sick call's
+/// changes (who works what instead) reach the channel of PS01, not PS02's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sick_call_is_announced_in_the_stations_group() {
+    let (url, got) = crate::notifications::receiver().await;
+    let channels = format!(
+        "[[channels]]\nname = \"ps01-group\"\nkind = \"webhook\"\nurl = \"{url}\"\nstations = [\"PS01\"]\n\
+         [[channels]]\nname = \"ps02-group\"\nkind = \"webhook\"\nurl = \"{url}\"\nstations = [\"PS02\"]\n"
+    );
+    let (app, commander) = station_with_roll_and(|s| {
+        let config = s.cases.config.clone();
+        s.cases.notify = std::sync::Arc::new(fengqiao_app::notify::Channels::from_toml(&channels, &config).unwrap());
+    })
+    .await;
+    let id = built_week(&app, &commander).await["id"].as_i64().unwrap();
+    let publish = format!("/api/v1/rosters/{id}/publish");
+    assert_eq!(
+        call_as(&app, &commander, "POST", &publish, r#"{"version":1}"#)
+            .await
+            .status,
+        200
+    );
+    let roster = call_as(&app, &commander, "GET", &format!("/api/v1/rosters/{id}"), "")
+        .await
+        .json();
+    let k = (0..roster["body"]["people"].as_array().unwrap().len())
+        .find(|&k| !roster["body"]["assignment"][k][1].is_null())
+        .unwrap();
+    let person = &roster["body"]["people"][k];
+    let sick = format!(
+        r#"{{"person_id":{},"first_day":"{d}","last_day":"{d}","version":2}}"#,
+        person["id"],
+        d = day(1)
+    );
+    let r = call_as(&app, &commander, "POST", &format!("/api/v1/rosters/{id}/sick"), &sick).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let cells = r.json()["change"]["cells"].as_array().unwrap().len();
+    let body = crate::notifications::wait_for(&got, "病假").await;
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let text = v["text"]["content"].as_str().unwrap();
+    let badge = person["badge"].as_str().unwrap();
+    let said = (monday() + chrono::Duration::days(1)).format("%-m月%-d日").to_string();
+    assert!(
+        text.starts_with("【枫桥·排班】鼓楼派出所：") && text.contains(&format!("（{badge}） 病假（{said}至{said}）")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("调整 {cells} 处：{said} ")) && text.contains("→"),
+        "{text}"
+    );
+    let list = app.get("/api/v1/notifications").await.json();
+    let channels: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["channel"].as_str().unwrap())
+        .collect();
+    assert_eq!(channels, ["ps01-group"], "only the station's own group");
+}
+
 /// 四班三运转 from the duty patterns: four teams on their cycle, each shift
 /// with one team and its duty officer every day, the peak shift (placed at
 /// the busy hours) worked by the 机动 group; a team member's sick call is
@@ -687,7 +774,10 @@ async fn a_rotation_keeps_its_teams_on_their_cycle_and_covers_a_sick_call() {
         &commander,
         "POST",
         "/api/v1/rosters",
-        r#"{"station":"PS01","first_day":"2026-12-07","weeks":2,"seconds":2,"pattern":"four_team_three_shift"}"#,
+        &format!(
+            r#"{{"station":"PS01","first_day":"{}","weeks":2,"seconds":2,"pattern":"four_team_three_shift"}}"#,
+            day(0)
+        ),
     )
     .await;
     assert_eq!(built.status, 201, "{}", built.body);
@@ -760,8 +850,9 @@ async fn a_rotation_keeps_its_teams_on_their_cycle_and_covers_a_sick_call() {
         "POST",
         &format!("/api/v1/rosters/{id}/sick"),
         &format!(
-            r#"{{"person_id":{},"first_day":"2026-12-09","last_day":"2026-12-09","version":1}}"#,
-            body["people"][sick_one]["id"]
+            r#"{{"person_id":{},"first_day":"{d}","last_day":"{d}","version":1}}"#,
+            body["people"][sick_one]["id"],
+            d = day(2)
         ),
     )
     .await;
@@ -997,11 +1088,12 @@ async fn the_patrol_sheet_mans_the_plans_units_with_the_rosters_crews() {
             .unwrap();
         (s.lon, s.lat)
     });
-    // A day shift: 08:00 Beijing time on Tuesday 8 December 2026.
-    let start = chrono::DateTime::parse_from_rfc3339("2026-12-08T08:00:00+08:00")
+    // A day shift: 08:00 Beijing time on the Tuesday of the week rostered.
+    let tuesday = day(1);
+    let start = chrono::DateTime::parse_from_rfc3339(&format!("{tuesday}T08:00:00+08:00"))
         .unwrap()
         .to_utc();
-    let visit = |k: u32| serde_json::json!({"at": [lon, lat], "start": format!("2026-12-08T0{}:00:00+08:00", 8 + k), "end": format!("2026-12-08T0{}:15:00+08:00", 8 + k)});
+    let visit = |k: u32| serde_json::json!({"at": [lon, lat], "start": format!("{tuesday}T0{}:00:00+08:00", 8 + k), "end": format!("{tuesday}T0{}:15:00+08:00", 8 + k)});
     let plan = off_runtime(|| {
         fengqiao_store::Store::save_plan(
             app.db.open().as_ref(),
@@ -1058,7 +1150,7 @@ async fn the_patrol_sheet_mans_the_plans_units_with_the_rosters_crews() {
         (st["roster"]["id"].as_i64(), st["roster"]["shift"].as_str()),
         (Some(id), Some("day"))
     );
-    assert_eq!(st["roster"]["day"], "2026-12-08");
+    assert_eq!(st["roster"]["day"], day(1));
     let unit = &st["units"][0];
     assert_eq!(unit["call_sign"], "鼓楼巡01");
     assert_eq!(unit["members"][0]["kind"], "officer", "the sworn lead first");
