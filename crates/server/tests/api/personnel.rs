@@ -868,9 +868,16 @@ async fn a_rotation_keeps_its_teams_on_their_cycle_and_covers_a_sick_call() {
 /// post, the change is listed and logged; an officer may not; days already
 /// raised, past days and unknown levels are refused; lowering it gives the
 /// days back what they needed and takes back the shifts it added.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_duty_level_is_raised_over_days_and_lowered_again() {
-    let (app, commander) = station_with_roll().await;
+    let (url, got) = crate::notifications::receiver().await;
+    let channels =
+        format!("[[channels]]\nname = \"ps01-group\"\nkind = \"webhook\"\nurl = \"{url}\"\nstations = [\"PS01\"]\n");
+    let (app, commander) = station_with_roll_and(|s| {
+        let config = s.cases.config.clone();
+        s.cases.notify = std::sync::Arc::new(fengqiao_app::notify::Channels::from_toml(&channels, &config).unwrap());
+    })
+    .await;
     let duty = call_as(&app, &commander, "GET", "/api/v1/duty", "").await.json();
     let codes: Vec<&str> = duty["levels"]
         .as_array()
@@ -988,8 +995,16 @@ async fn a_duty_level_is_raised_over_days_and_lowered_again() {
             .status,
         409
     );
+    // The station's group heard of it, with the reason.
+    let heard = crate::notifications::wait_for(&got, "启动").await;
+    assert!(
+        heard.contains("【枫桥·排班】鼓楼派出所：") && heard.contains("台风“梅花”登陆"),
+        "{heard}"
+    );
     let lowered = call_as(&app, &commander, "POST", &lower, r#"{"version":2}"#).await;
     assert_eq!(lowered.status, 200, "{}", lowered.body);
+    let heard = crate::notifications::wait_for(&got, "解除").await;
+    assert!(heard.contains("起解除"), "{heard}");
     let back = lowered.json()["roster"].clone();
     assert_eq!(back["body"]["levels"][0]["state"], "lowered");
     assert_eq!(back["body"]["demand"], roster["body"]["demand"]);
