@@ -157,19 +157,48 @@ fn nearest(at: &[Xy], p: Xy) -> usize {
         .expect("at least one station")
 }
 
-/// Mean busy minutes of the dataset's handled calls before the forecast's cut-off.
-fn measured_service(store: &dyn Store, run: &ForecastRun, days: u32) -> Result<(usize, Option<f64>)> {
+/// Mean busy minutes of the dataset's handled calls before the forecast's
+/// cut-off that came in at the window's hours of the week (their mix of
+/// categories), or of all of them where too few did; with how many.
+fn measured_service(
+    store: &dyn Store,
+    run: &ForecastRun,
+    days: u32,
+    tz: chrono_tz::Tz,
+) -> Result<(usize, Option<f64>)> {
+    let mut in_window = [false; 168];
+    let mut t = run.window_start;
+    while t < run.window_end {
+        let local = t.with_timezone(&tz);
+        in_window[usize::from(fengqiao_domain::hour_of_week(local.naive_local()))] = true;
+        t += Duration::hours(1);
+    }
     let filter = IncidentFilter {
         dataset: Some(run.dataset.clone()),
         from: Some(run.data_cutoff - Duration::days(i64::from(days))),
         to: Some(run.data_cutoff + Duration::seconds(1)),
         ..IncidentFilter::default()
     };
-    let mut samples = Vec::new();
-    crate::store::scan_incidents(store, &filter, MAX_MEASURED, |i| samples.extend(handled(&i.record)))?;
-    let times = measure(samples, MIN_MEASURED);
-    let n = times.overall.count;
-    Ok((n, (n >= MIN_MEASURED).then_some(times.overall.mean_minutes)))
+    let (mut all, mut window) = (Vec::new(), Vec::new());
+    crate::store::scan_incidents(store, &filter, MAX_MEASURED, |i| {
+        if let Some(s) = handled(&i.record) {
+            if i.record
+                .hour_of_week
+                .is_some_and(|h| in_window[usize::from(h).min(167)])
+            {
+                window.push(s.clone());
+            }
+            all.push(s);
+        }
+    })?;
+    for samples in [window, all] {
+        let times = measure(samples, MIN_MEASURED);
+        let n = times.overall.count;
+        if n >= MIN_MEASURED {
+            return Ok((n, Some(times.overall.mean_minutes)));
+        }
+    }
+    Ok((0, None))
 }
 
 pub fn need(store: &dyn Store, req: &StaffingRequest) -> Result<StaffingReport> {
@@ -202,7 +231,7 @@ pub fn need(store: &dyn Store, req: &StaffingRequest) -> Result<StaffingReport> 
         .dataset_timezone(&run.dataset)?
         .and_then(|z| z.parse().ok())
         .unwrap_or(chrono_tz::UTC);
-    let (measured_calls, measured) = measured_service(store, &run, req.history_days)?;
+    let (measured_calls, measured) = measured_service(store, &run, req.history_days, tz)?;
     let service_minutes = measured.unwrap_or(req.default_service_minutes);
     let hours = (run.window_end - run.window_start).num_seconds() as f64 / 3600.0;
     if hours <= 0.0 {
@@ -492,11 +521,10 @@ mod tests {
         }
     }
 
-    /// The same number of calls at 10:00 and at 22:00 each Monday, but the
-    /// morning's are long (traffic, two hours) and the evening's short
-    /// (noise, ten minutes): the morning needs more crews.
-    #[test]
-    fn each_hour_is_busy_as_long_as_its_categories_take() {
+    /// A store with PS01 and, on four Mondays of June 2026, eight long
+    /// traffic calls at 10:00 (two hours each) and eight short noise calls
+    /// at 22:00 (ten minutes each).
+    fn mondays() -> (tempfile::TempDir, SqliteStore) {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(&dir.path().join("s.sqlite")).unwrap();
         store
@@ -533,6 +561,14 @@ mod tests {
         .unwrap();
         let counts = fengqiao_store::Store::import_batch(&store, run, &rows, ImportCounts::default()).unwrap();
         fengqiao_store::Store::finish_import(&store, run, counts).unwrap();
+        (dir, store)
+    }
+
+    /// The same number of calls at 10:00 and at 22:00 each Monday, but the
+    /// morning's are long and the evening's short: the morning needs more crews.
+    #[test]
+    fn each_hour_is_busy_as_long_as_its_categories_take() {
+        let (_dir, store) = mondays();
         let until = chrono::Utc.with_ymd_and_hms(2026, 6, 28, 0, 0, 0).unwrap();
         let mut req = HourlyRequest::new(until);
         req.dataset = Some("t".into());
@@ -558,5 +594,40 @@ mod tests {
             s.crews[morning],
             s.crews[evening]
         );
+    }
+
+    /// A forecast's window is served as long as the calls at its hours of
+    /// the week took: a Monday morning's longer than a Monday night's.
+    #[test]
+    fn a_windows_service_time_is_that_of_its_hours_calls() {
+        let (_dir, store) = mondays();
+        let shanghai = chrono_tz::Asia::Shanghai;
+        let window = |from: u32, to: u32| ForecastRun {
+            id: 0,
+            dataset: "t".into(),
+            model: "fq".into(),
+            window_kind: "shift".into(),
+            window_start: shanghai.with_ymd_and_hms(2026, 6, 29, from, 0, 0).unwrap().to_utc(),
+            window_end: shanghai.with_ymd_and_hms(2026, 6, 29, to, 0, 0).unwrap().to_utc(),
+            shift: 0,
+            category: None,
+            cell_m: 150.0,
+            centre: [121.5, 29.8],
+            origin: [0.0, 0.0],
+            cols: 1,
+            rows: 1,
+            data_cutoff: chrono::Utc.with_ymd_and_hms(2026, 6, 28, 0, 0, 0).unwrap(),
+            params: serde_json::json!({}),
+            version: "test".into(),
+            created_at: chrono::Utc::now(),
+        };
+        let morning = measured_service(&store, &window(8, 16), 90, shanghai).unwrap();
+        let night = measured_service(&store, &window(16, 23), 90, shanghai).unwrap();
+        assert_eq!(morning, (32, Some(120.0)));
+        assert_eq!(night, (32, Some(10.0)));
+        // No calls at its hours: every call's mean.
+        let dawn = measured_service(&store, &window(0, 8), 90, shanghai).unwrap();
+        assert_eq!(dawn.0, 64);
+        assert!((dawn.1.unwrap() - 65.0).abs() < 1e-9, "{dawn:?}");
     }
 }

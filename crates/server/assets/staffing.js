@@ -17,7 +17,7 @@ const I18N = {
     own: "本所即时出警", spatial: "所需警组（空间模型）", busy: "警组忙碌", helped: "邻所支援", rostered: "已排警组", short: (n) => `缺 ${n} 组`,
     open_roster: "去排班", none_rostered: "未排", not_met: "空间模型加到上限仍未达标，所列为上限时的警组数。",
     method_items: (r) => [
-      `预计警情：所选时段预测中离该所最近的网格之和；每起警情占用警组 ${r.service_minutes.toFixed(1)} 分钟（接警或派警至处警结束）。`,
+      `预计警情：所选时段预测中离该所最近的网格之和；每起警情占用警组 ${r.service_minutes.toFixed(1)} 分钟（接警或派警至处警结束，取以往同一周内时段的警情，不足 30 起时取全部）。`,
       `所需警组（Erlang C）：把该所当作孤立的排队系统，使至少 ${(r.level * 100).toFixed(0)}% 的警情等待警组不超过 ${r.target_minutes} 分钟的最少警组数。`,
       `本所即时出警：各所警组相互支援时（Larson 超立方体模型的近似解，各处警情先派最近派出所的警组，再派次近的），该所警情由本所空闲警组立即出警的比例，按 Erlang C 的警组数计算。`,
       `所需警组（空间模型）：从 Erlang C 的警组数起逐轮增加，直到每个所的本所即时出警比例都达到 ${(r.level * 100).toFixed(0)}% 的最少警组数；繁忙邻所的警情会占用本所警组，所以可能多于 Erlang C。`,
@@ -35,7 +35,7 @@ const I18N = {
     own: "Own crew at once", spatial: "Crews (spatial model)", busy: "Crews busy", helped: "Helped by neighbours", rostered: "Crews rostered", short: (n) => `${n} short`,
     open_roster: "Roster", none_rostered: "none", not_met: "The spatial model reached its limit of rounds without meeting the level; the crews shown are those at the limit.",
     method_items: (r) => [
-      `Expected incidents: the forecast's cells nearest the station, summed over the window; each call keeps a crew ${r.service_minutes.toFixed(1)} minutes (receipt or dispatch to the end of handling).`,
+      `Expected incidents: the forecast's cells nearest the station, summed over the window; each call keeps a crew ${r.service_minutes.toFixed(1)} minutes (receipt or dispatch to the end of handling, over past calls at the same hours of the week, or all calls where fewer than 30).`,
       `Crews (Erlang C): the station as a queue of its own — the fewest crews for at least ${(r.level * 100).toFixed(0)}% of calls to wait at most ${r.target_minutes} minutes for a crew.`,
       "Own crew at once: with the stations' crews answering each other's calls (Larson's hypercube model, approximated; a place calls its nearest station's crews first, then the next station's), the share of the station's calls a free crew of its own answers at once, with Erlang C's crews.",
       `Crews (spatial model): from Erlang C's crews, a crew more each round where a station's own share is below ${(r.level * 100).toFixed(0)}%, until every station reaches it; a busy neighbour's calls take a station's crews away, so this may exceed Erlang C.`,
