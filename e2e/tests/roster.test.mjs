@@ -200,7 +200,9 @@ test("the next shift's patrol sheet names each unit's crew and its round by area
   assert.match(await page.locator('section[data-station="PS01"] p').first().textContent(), /值班民警：\S+/);
   assert.ok(await unit.locator("ol.round li").count() > 0, "a round of visits");
   // Each leg names its road, read from the addresses of the incidents there.
-  assert.match(await unit.locator("ol.round li").first().textContent(), /^\d\d:\d\d–\d\d:\d\d \S+ · \S+(路|街|大道)( ×\d+)?$/);
+  for (const leg of await page.locator('section[data-station="PS01"] ol.round li').allTextContents()) {
+    assert.match(leg, /^\d\d:\d\d–\d\d:\d\d \S+ · \S+(路|街|大道)( ×\d+)?$/);
+  }
   assert.deepEqual(await accessibilityProblems(page), []);
   await page.screenshot({ path: join(artifacts, "patrol-sheet-zh.png"), fullPage: true });
   const csv = await page.evaluate(async () => (await fetch(document.querySelector("#csv").href)).text());

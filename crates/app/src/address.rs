@@ -65,7 +65,8 @@ fn strip_divisions(text: &str) -> String {
                 // A one-character division needs a name before it ("市场路" is a road).
                 if (i > 0 || d.chars().count() > 1) && rest[i..].starts_with(d) {
                     let after = &rest[i + d.len()..];
-                    if after.chars().count() >= 2 {
+                    // What is left must still be a name: not a bare road end (鄞县大道 is a road).
+                    if after.chars().count() >= 2 && !ROAD_ENDS.contains(&after) {
                         rest = after;
                         continue 'outer;
                     }
@@ -170,6 +171,7 @@ mod tests {
             ("鼓楼街道彩虹村新典路八十八号", Some("新典路")),
             ("明州区古林大道12号(古林菜场)", Some("古林大道")),
             ("镇明路5号", Some("镇明路")),
+            ("集士港镇鄞县大道12号", Some("鄞县大道")),
             ("村口路7号", Some("村口路")),
             ("彩虹社区3幢", None),
             ("鼓楼街道", None),

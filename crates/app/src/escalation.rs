@@ -323,6 +323,11 @@ mod tests {
         assert_eq!(address_key("88号"), None, "no road");
         // A road whose name ends like a division keeps its name.
         assert_eq!(address_key("高新区新区路5号"), Some("新区路5号".into()));
+        assert_eq!(
+            address_key("鄞州区鄞县大道88号"),
+            Some("鄞县大道88号".into()),
+            "a county in a road's name"
+        );
         assert_eq!(address_key("中山路一百零五号"), Some("中山路105号".into()));
         assert_eq!(address_key("中山路十号"), Some("中山路10号".into()));
         assert_eq!(address_key("中山路二〇五号"), Some("中山路205号".into()));

@@ -513,7 +513,9 @@ fn finish(city: &DemoCity, mut seeds: Vec<Seed>, rng: &mut Rng) -> Vec<DemoIncid
         };
         let place = village.map(|v| v.name_zh.as_str()).unwrap_or("明州区");
         let town_name = crate::names::TOWNS[town].0;
-        let road = ROADS[(town * 7 + place.len() + rng.below(3)) % ROADS.len()];
+        let road = road_at(s.position);
+        // Drawn as before (it once picked the road), so the demo's later draws are unchanged.
+        let _ = rng.below(3);
         let number = 1 + rng.below(400);
         let address = match s.hotspot {
             Some(h) => format!("{town_name}{road}{number}号({})", city.hotspots[h].name_zh),
@@ -568,4 +570,39 @@ fn finish(city: &DemoCity, mut seeds: Vec<Seed>, rng: &mut Rng) -> Vec<DemoIncid
         inc.id = format!("J{}{}{:05}", crate::city::DISTRICT_CODE, d.format("%Y%m%d"), seq);
     }
     out
+}
+
+/// Streets every this many metres, east–west and north–south.
+const STREET_SPACING_M: f64 = 500.0;
+
+/// The street a place is on: the nearer of the east–west street through its
+/// band and the north–south one (the first half of the names run east–west,
+/// the second north–south), so that places near each other share a road.
+fn road_at(p: Xy) -> &'static str {
+    let half = ROADS.len() / 2;
+    let (fx, fy) = (p.x / STREET_SPACING_M, p.y / STREET_SPACING_M);
+    let (dx, dy) = ((fx - fx.round()).abs(), (fy - fy.round()).abs());
+    if dy <= dx {
+        ROADS[(fy.round() as i64).rem_euclid(half as i64) as usize]
+    } else {
+        ROADS[half + (fx.round() as i64).rem_euclid((ROADS.len() - half) as i64) as usize]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn places_near_each_other_are_on_one_road() {
+        // Along the east-west street at y = 1 km, 50 m apart between crossings: its name.
+        let along: Vec<&str> = (1..10)
+            .map(|i| road_at(Xy::new(f64::from(i) * 50.0, 1_010.0)))
+            .collect();
+        assert!(along.iter().all(|r| *r == ROADS[2]), "{along:?}");
+        // Beside the north-south street at x = 1.5 km.
+        assert_eq!(road_at(Xy::new(1_480.0, 1_250.0)), ROADS[ROADS.len() / 2 + 3]);
+        // South of the origin too.
+        assert_eq!(road_at(Xy::new(-20.0, -1_000.0)), ROADS[ROADS.len() / 2 - 2]);
+    }
 }
