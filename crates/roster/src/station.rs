@@ -413,19 +413,40 @@ fn nights_beyond(sp: &StationProblem, row: &[Option<usize>], limit: u32) -> u32 
     beyond
 }
 
+/// Each person of a group's problem alone: whether a row of theirs keeps
+/// their contract, and the station's limit on nights in a row too.
+struct GroupRows<'a> {
+    sp: &'a StationProblem,
+    alone: Vec<Problem>,
+}
+
+impl<'a> GroupRows<'a> {
+    fn new(sp: &'a StationProblem, problem: &Problem) -> Self {
+        GroupRows {
+            sp,
+            alone: problem
+                .staff
+                .iter()
+                .map(|person| alone(problem, person.clone()))
+                .collect(),
+        }
+    }
+
+    fn keeps_contract(&self, k: usize, row: &[Option<usize>]) -> bool {
+        crate::check::evaluate(&self.alone[k], &vec![row.to_vec()]).feasible()
+    }
+
+    fn keeps(&self, k: usize, row: &[Option<usize>]) -> bool {
+        night_run(self.sp, row) <= self.sp.rules.max_consecutive_nights && self.keeps_contract(k, row)
+    }
+}
+
 /// Breaks runs of more nights than the rules allow by swapping a night
 /// with another person's shift or day off on the same day, where both
 /// rows keep every rule: the cover, and so the objective, is unchanged.
 fn repair_night_runs(sp: &StationProblem, problem: &Problem, rows: &mut Roster) {
     let limit = sp.rules.max_consecutive_nights;
-    let alone: Vec<Problem> = problem
-        .staff
-        .iter()
-        .map(|person| alone(problem, person.clone()))
-        .collect();
-    let keeps_rules = |e: usize, row: &Vec<Option<usize>>| {
-        night_run(sp, row) <= limit && crate::check::evaluate(&alone[e], &vec![row.clone()]).feasible()
-    };
+    let rules = GroupRows::new(sp, problem);
     let days = problem.days;
     // Each pass swaps at least one block or stops; a pass never lengthens a run past the limit.
     for _ in 0..rows.len() * days {
@@ -452,8 +473,8 @@ fn repair_night_runs(sp: &StationProblem, problem: &Problem, rows: &mut Roster) 
                         }
                         a[d..d + len].swap_with_slice(&mut b[d..d + len]);
                         let better = nights_beyond(sp, &a, limit) < before;
-                        let e_ok = crate::check::evaluate(&alone[e], &vec![a.clone()]).feasible();
-                        (better && e_ok && keeps_rules(q, &b)).then_some((q, a, b))
+                        let e_ok = rules.keeps_contract(e, &a);
+                        (better && e_ok && rules.keeps(q, &b)).then_some((q, a, b))
                     })
                 });
             if let Some((q, a, b)) = found {
@@ -479,15 +500,7 @@ fn level_holidays(sp: &StationProblem, problem: &Problem, rows: &mut Roster) {
     if holidays.is_empty() || rows.len() < 2 {
         return;
     }
-    let limit = sp.rules.max_consecutive_nights;
-    let alone: Vec<Problem> = problem
-        .staff
-        .iter()
-        .map(|person| alone(problem, person.clone()))
-        .collect();
-    let keeps = |k: usize, row: &Vec<Option<usize>>| {
-        night_run(sp, row) <= limit && crate::check::evaluate(&alone[k], &vec![row.clone()]).feasible()
-    };
+    let rules = GroupRows::new(sp, problem);
     // What a person's requests cost with `row`.
     let asked = |k: usize, row: &[Option<usize>]| -> u64 {
         let off = problem
@@ -516,7 +529,7 @@ fn level_holidays(sp: &StationProblem, problem: &Problem, rows: &mut Roster) {
                 x[e] = y[e].take();
             }
             let before = asked(a, &rows_now[a]) + asked(b, &rows_now[b]);
-            (keeps(a, &x) && keeps(b, &y) && asked(a, &x) + asked(b, &y) <= before).then_some((a, b, x, y))
+            (rules.keeps(a, &x) && rules.keeps(b, &y) && asked(a, &x) + asked(b, &y) <= before).then_some((a, b, x, y))
         };
         let found = order.iter().find_map(|&a| {
             order
