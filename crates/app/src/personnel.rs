@@ -466,6 +466,14 @@ pub fn leave(store: &dyn Store, viewer: &Viewer, from: NaiveDate, to: NaiveDate)
 /// Records leave for a person `viewer` may see; it may not overlap their
 /// other leave.
 pub fn add_leave(store: &dyn Store, viewer: &Viewer, l: &NewLeave, actor: &str, at: DateTime<Utc>) -> Result<i64> {
+    let l = checked_leave(store, viewer, l)?;
+    Ok(store.add_leave(&l, at, actor)?)
+}
+
+/// The leave as it will be stored (its note trimmed), once it keeps every
+/// rule: a known kind, a bounded period, a person the viewer sees, and no
+/// leave (or no wish) of the same sort overlapping it.
+pub(crate) fn checked_leave(store: &dyn Store, viewer: &Viewer, l: &NewLeave) -> Result<NewLeave> {
     if !LEAVE_KINDS.iter().any(|(k, _)| *k == l.kind) {
         let known: Vec<_> = LEAVE_KINDS.iter().map(|(c, z)| format!("{c} ({z})")).collect();
         return Err(Error::field(
@@ -518,14 +526,10 @@ pub fn add_leave(store: &dyn Store, viewer: &Viewer, l: &NewLeave, actor: &str, 
             )
         }));
     }
-    Ok(store.add_leave(
-        &NewLeave {
-            note: note.to_string(),
-            ..l.clone()
-        },
-        at,
-        actor,
-    )?)
+    Ok(NewLeave {
+        note: note.to_string(),
+        ..l.clone()
+    })
 }
 
 /// Cancels leave of a person `viewer` may see.

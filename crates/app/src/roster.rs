@@ -19,7 +19,7 @@ use fengqiao_roster::station::{
     shortfalls, solve_station, swap,
 };
 use fengqiao_store::Store;
-use fengqiao_store::personnel::{Leave, NewLeave, NewRoster, Person, RosterRecord};
+use fengqiao_store::personnel::{Leave, NewLeave, NewRoster, Person, RosterRecord, RosterUpdate};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
@@ -612,6 +612,18 @@ pub(crate) struct Stored {
 }
 
 pub(crate) fn load(store: &dyn Store, duty: &DutyConfig, viewer: &Viewer, id: i64) -> Result<Stored> {
+    load_with_leave(store, duty, viewer, id, None)
+}
+
+/// [`load`], as if `pending` leave were stored already (it is stored with
+/// the roster's repair, in one transaction).
+fn load_with_leave(
+    store: &dyn Store,
+    duty: &DutyConfig,
+    viewer: &Viewer,
+    id: i64,
+    pending: Option<&NewLeave>,
+) -> Result<Stored> {
     let (record, station) = in_sight(store, viewer, id)?;
     let body = &record.roster.body;
     let codes: Vec<String> = serde_json::from_value(body["pattern"].clone()).unwrap_or_default();
@@ -644,7 +656,15 @@ pub(crate) fn load(store: &dyn Store, duty: &DutyConfig, viewer: &Viewer, id: i6
             "roster {id}: its body does not match its days and people"
         )));
     }
-    let leave = store.leave(first_day, first_day + Duration::days(days as i64 - 1))?;
+    let mut leave = store.leave(first_day, first_day + Duration::days(days as i64 - 1))?;
+    leave.extend(pending.map(|l| Leave {
+        id: 0,
+        leave: l.clone(),
+        cancelled: false,
+        version: 1,
+        added_at: Utc::now(),
+        added_by: String::new(),
+    }));
     let mut sp = station_problem(
         duty,
         &people,
@@ -738,15 +758,18 @@ impl Stored {
 
     /// Stores `body` as the roster's next version, in the state it was in.
     pub(crate) fn save(&self, store: &dyn Store, body: &Value, actor: &str) -> Result<()> {
-        store.update_roster(
-            self.record.id,
-            &self.record.roster.state,
-            body,
-            self.record.version,
-            Utc::now(),
-            actor,
-        )?;
+        store.update_rosters(&[self.update(body)], Utc::now(), actor)?;
         Ok(())
+    }
+
+    /// This roster rewritten to `body`, from the version it was loaded at.
+    pub(crate) fn update<'a>(&'a self, body: &'a Value) -> RosterUpdate<'a> {
+        RosterUpdate {
+            id: self.record.id,
+            state: &self.record.roster.state,
+            body,
+            expected_version: self.record.version,
+        }
     }
 
     pub(crate) fn cells(&self, changes: &[Change]) -> Value {
@@ -926,7 +949,7 @@ pub fn sick_call(
     let before = load(store, duty, viewer, id)?;
     check_version(&before, version)?;
     before.member(person_id)?;
-    crate::personnel::add_leave(
+    let leave = crate::personnel::checked_leave(
         store,
         viewer,
         &NewLeave {
@@ -936,11 +959,8 @@ pub fn sick_call(
             last_day,
             note: format!("roster {id}"),
         },
-        actor,
-        Utc::now(),
     )?;
-    // Reloaded: the problem now holds the new leave.
-    let stored = load(store, duty, viewer, id)?;
+    let stored = load_with_leave(store, duty, viewer, id, Some(&leave))?;
     let from = (first_day.max(today) - stored.record.roster.first_day)
         .num_days()
         .max(0) as usize;
@@ -950,7 +970,8 @@ pub fn sick_call(
         "at": Utc::now(), "by": actor, "cells": stored.cells(&changes),
     });
     let body = stored.rewritten(&assignment, event.clone());
-    stored.save(store, &body, actor)?;
+    // The leave and the repair it needs are stored together, or neither is.
+    store.add_leave_with_rosters(&leave, &[stored.update(&body)], Utc::now(), actor)?;
     announce(store, duty, notify, &stored, &event)?;
     Ok(event)
 }

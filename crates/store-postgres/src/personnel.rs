@@ -200,7 +200,14 @@ impl PgStore {
             .collect())
     }
 
-    pub fn add_leave(&self, l: &NewLeave, when: DateTime<Utc>, actor: &str) -> Result<i64> {
+    /// Stores leave and the rosters it repairs in one transaction: both or neither.
+    pub fn add_leave(
+        &self,
+        l: &NewLeave,
+        rosters: &[RosterUpdate<'_>],
+        when: DateTime<Utc>,
+        actor: &str,
+    ) -> Result<i64> {
         let mut c = self.client()?;
         let mut tx = c.transaction().map_err(backend)?;
         if tx
@@ -230,6 +237,7 @@ impl PgStore {
             .map_err(backend)?
             .get(0);
         log_record(&mut tx, &self.ledger_key, "leave", id, 1, actor)?;
+        self.apply_roster_updates(&mut tx, rosters, when, actor)?;
         tx.commit().map_err(backend)?;
         Ok(id)
     }
@@ -340,6 +348,18 @@ impl PgStore {
     ) -> Result<Vec<RosterRecord>> {
         let mut c = self.client()?;
         let mut tx = c.transaction().map_err(backend)?;
+        let out = self.apply_roster_updates(&mut tx, updates, when, actor)?;
+        tx.commit().map_err(backend)?;
+        Ok(out)
+    }
+
+    fn apply_roster_updates(
+        &self,
+        tx: &mut postgres::Transaction<'_>,
+        updates: &[RosterUpdate<'_>],
+        when: DateTime<Utc>,
+        actor: &str,
+    ) -> Result<Vec<RosterRecord>> {
         let mut out = Vec::with_capacity(updates.len());
         for u in updates {
             let id = u.id;
@@ -372,7 +392,7 @@ impl PgStore {
                 ],
             )
             .map_err(backend)?;
-            log_record(&mut tx, &self.ledger_key, "roster", id, version, actor)?;
+            log_record(tx, &self.ledger_key, "roster", id, version, actor)?;
             out.push(RosterRecord {
                 roster: NewRoster {
                     state: u.state.to_string(),
@@ -385,7 +405,6 @@ impl PgStore {
                 id,
             });
         }
-        tx.commit().map_err(backend)?;
         Ok(out)
     }
 }

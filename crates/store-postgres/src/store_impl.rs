@@ -298,13 +298,14 @@ impl Store for PgStore {
         PgStore::leave(self, from, to)
     }
 
-    fn add_leave(
+    fn add_leave_with_rosters(
         &self,
         leave: &fengqiao_store::personnel::NewLeave,
+        rosters: &[fengqiao_store::personnel::RosterUpdate<'_>],
         at: chrono::DateTime<chrono::Utc>,
         actor: &str,
     ) -> Result<i64> {
-        self.writing(false, || PgStore::add_leave(self, leave, at, actor))
+        self.writing(false, || PgStore::add_leave(self, leave, rosters, at, actor))
     }
 
     fn cancel_leave(

@@ -1389,5 +1389,41 @@ fn rosters_are_rewritten_all_or_none() {
         let both = store.update_rosters(&[update(a, 1), update(b, 1)], at, "t").unwrap();
         assert_eq!(both.iter().map(|r| r.version).collect::<Vec<_>>(), [2, 2]);
         assert_eq!(store.roster(b).unwrap().unwrap().roster.body, raised);
+
+        // A sick call: the leave and the roster's repair, both or neither.
+        let person = store
+            .add_personnel(
+                &[fengqiao_store::personnel::NewPerson {
+                    badge: "100001".into(),
+                    name: "张三".into(),
+                    kind: fengqiao_domain::personnel::StaffKind::Officer,
+                    station: "S1".into(),
+                    team: String::new(),
+                    qualifications: vec![],
+                    phone: None,
+                    weekly_hours: 40,
+                    shifts: vec![],
+                }],
+                at,
+                "t",
+            )
+            .unwrap()[0];
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 8).unwrap();
+        let sick = fengqiao_store::personnel::NewLeave {
+            person_id: person,
+            kind: "sick".into(),
+            first_day: day,
+            last_day: day,
+            note: String::new(),
+        };
+        let stale = store.add_leave_with_rosters(&sick, &[update(a, 1)], at, "t");
+        assert!(
+            matches!(stale, Err(fengqiao_store::StoreError::Conflict(_))),
+            "{stale:?}"
+        );
+        assert!(store.leave(day, day).unwrap().is_empty(), "no leave without its repair");
+        let id = store.add_leave_with_rosters(&sick, &[update(a, 2)], at, "t").unwrap();
+        assert_eq!(store.leave(day, day).unwrap()[0].id, id);
+        assert_eq!(store.roster(a).unwrap().unwrap().version, 3);
     }
 }

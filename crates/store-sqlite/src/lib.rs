@@ -799,8 +799,14 @@ impl Store for SqliteStore {
         self.read(|c| personnel::leave_between(c, from, to))
     }
 
-    fn add_leave(&self, leave: &fengqiao_store::personnel::NewLeave, at: DateTime<Utc>, actor: &str) -> Result<i64> {
-        self.write(|c| personnel::add_leave(c, &self.ledger_key, leave, at, actor))
+    fn add_leave_with_rosters(
+        &self,
+        leave: &fengqiao_store::personnel::NewLeave,
+        rosters: &[fengqiao_store::personnel::RosterUpdate<'_>],
+        at: DateTime<Utc>,
+        actor: &str,
+    ) -> Result<i64> {
+        self.write(|c| personnel::add_leave(c, &self.ledger_key, leave, rosters, at, actor))
     }
 
     fn cancel_leave(&self, id: i64, _at: DateTime<Utc>, actor: &str) -> Result<fengqiao_store::personnel::Leave> {

@@ -196,10 +196,12 @@ pub(crate) fn leave_between(c: &Connection, from: NaiveDate, to: NaiveDate) -> R
     .map_err(backend)
 }
 
+/// Stores leave and the rosters it repairs in one transaction: both or neither.
 pub(crate) fn add_leave(
     conn: &mut Connection,
     key: &crate::ledger::Key,
     l: &NewLeave,
+    rosters: &[RosterUpdate<'_>],
     at: DateTime<Utc>,
     actor: &str,
 ) -> Result<i64> {
@@ -228,6 +230,7 @@ pub(crate) fn add_leave(
     .map_err(backend)?;
     let id = tx.last_insert_rowid();
     crate::ledger::log_record(&tx, key, "leave", id, 1, actor)?;
+    apply_roster_updates(&tx, key, rosters, at, actor)?;
     tx.commit().map_err(backend)?;
     Ok(id)
 }
@@ -339,10 +342,22 @@ pub(crate) fn update_rosters(
     actor: &str,
 ) -> Result<Vec<RosterRecord>> {
     let tx = conn.transaction().map_err(backend)?;
+    let out = apply_roster_updates(&tx, key, updates, at, actor)?;
+    tx.commit().map_err(backend)?;
+    Ok(out)
+}
+
+fn apply_roster_updates(
+    tx: &rusqlite::Transaction<'_>,
+    key: &crate::ledger::Key,
+    updates: &[RosterUpdate<'_>],
+    at: DateTime<Utc>,
+    actor: &str,
+) -> Result<Vec<RosterRecord>> {
     let mut out = Vec::with_capacity(updates.len());
     for u in updates {
         let id = u.id;
-        let found = roster_by_id(&tx, id)?.ok_or_else(|| StoreError::NotFound {
+        let found = roster_by_id(tx, id)?.ok_or_else(|| StoreError::NotFound {
             what: format!("roster {id}"),
         })?;
         if found.version != u.expected_version {
@@ -357,7 +372,7 @@ pub(crate) fn update_rosters(
             params![id, u.state, u.body.to_string(), version, ts(at), actor],
         )
         .map_err(backend)?;
-        crate::ledger::log_record(&tx, key, "roster", id, version, actor)?;
+        crate::ledger::log_record(tx, key, "roster", id, version, actor)?;
         out.push(RosterRecord {
             roster: NewRoster {
                 state: u.state.to_string(),
@@ -370,6 +385,5 @@ pub(crate) fn update_rosters(
             id,
         });
     }
-    tx.commit().map_err(backend)?;
     Ok(out)
 }

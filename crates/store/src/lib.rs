@@ -595,7 +595,20 @@ pub trait Store: Send + Sync {
     fn leave(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<Vec<personnel::Leave>>;
 
     /// Records leave (with its ledger entry); returns its id.
-    fn add_leave(&self, leave: &personnel::NewLeave, at: DateTime<Utc>, actor: &str) -> Result<i64>;
+    fn add_leave(&self, leave: &personnel::NewLeave, at: DateTime<Utc>, actor: &str) -> Result<i64> {
+        self.add_leave_with_rosters(leave, &[], at, actor)
+    }
+
+    /// Stores leave and the rosters it repairs (each at its expected
+    /// version, as [`Store::update_rosters`]) in one transaction: both or
+    /// neither. Returns the leave's id.
+    fn add_leave_with_rosters(
+        &self,
+        leave: &personnel::NewLeave,
+        rosters: &[personnel::RosterUpdate<'_>],
+        at: DateTime<Utc>,
+        actor: &str,
+    ) -> Result<i64>;
 
     /// Cancels leave `id` (with its ledger entry).
     fn cancel_leave(&self, id: i64, at: DateTime<Utc>, actor: &str) -> Result<personnel::Leave>;
