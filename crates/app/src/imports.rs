@@ -27,12 +27,17 @@ pub fn mapping_for(profile_name: Option<&str>, map: Option<&Path>) -> Result<Map
 }
 
 /// An incident file to import.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ImportIncidents {
     pub file: PathBuf,
     pub dataset: String,
-    /// Where rejected rows go (`None`: nowhere).
+    /// Where rejected rows go (`None`: nowhere, unless `rejects_dir`).
     pub rejects: Option<PathBuf>,
+    /// Without `rejects`, the folder where rejected rows go, one file per
+    /// import run (`DATASET-runN.csv`).
+    pub rejects_dir: Option<PathBuf>,
+    /// The file's encoding; detected when `None`.
+    pub encoding: Option<String>,
 }
 
 /// What an import did.
@@ -58,6 +63,8 @@ pub fn import_incidents(
     }
     let opts = ImportOptions {
         rejects_path: req.rejects.clone(),
+        rejects_dir: req.rejects_dir.clone(),
+        encoding: req.encoding.clone(),
         ..ImportOptions::default()
     };
     let report = load_incidents(

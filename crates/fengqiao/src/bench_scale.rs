@@ -38,11 +38,7 @@ fn templates(store: &dyn Store) -> Result<Vec<NewIncident>, String> {
     load_jurisdictions(store, &city.jurisdictions_geojson(), "demo").map_err(|e| e.to_string())?;
     load_facilities(store, &city.facilities_json(), "demo").map_err(|e| e.to_string())?;
     let csv = city.incidents_csv().into_bytes();
-    let source = CsvSource {
-        total_bytes: csv.len() as u64,
-        reader: Box::new(std::io::Cursor::new(csv)),
-        bytes_read: Default::default(),
-    };
+    let source = CsvSource::from_utf8(csv);
     let mapping = Mapping::from_toml(DEMO_MAPPING, "demo mapping").map_err(|e| e.to_string())?;
     let lookup = jurisdiction_lookup(store).map_err(|e| e.to_string())?;
     let mut rows = Vec::new();

@@ -224,6 +224,7 @@ fn load_city(settings: &Settings, store: &dyn Store, args: &DemoArgs) -> Result<
         file: csv.clone(),
         dataset: "demo".into(),
         rejects: Some(dir.join("rejects.csv")),
+        ..Default::default()
     };
     let report = import_file(settings, store, &req, mapping, false)?;
     let c = fengqiao_demo::CENTRE;
@@ -262,6 +263,7 @@ fn load_chicago(settings: &Settings, store: &dyn Store) -> Result<String> {
         file: file.clone(),
         dataset: "chicago".into(),
         rejects: Some(dir.join("rejects.csv")),
+        ..Default::default()
     };
     let report = import_file(settings, store, &req, profile("chicago")?, false)?;
     print_report(&report);

@@ -22,9 +22,12 @@ pub struct IncidentArgs {
     /// Dataset to import into [default: the mapping's name]
     #[arg(long)]
     pub dataset: Option<String>,
-    /// Where to write rejected rows [default: DATA_DIR/rejects/DATASET-RUN.csv]
+    /// Where to write rejected rows [default: DATA_DIR/rejects/DATASET-runN.csv, N the import run]
     #[arg(long)]
     pub rejects: Option<PathBuf>,
+    /// The file's text encoding: utf-8, gb18030 (also gbk, gb2312), utf-16le or utf-16be [default: detected]
+    #[arg(long)]
+    pub encoding: Option<String>,
     /// Print one JSON object instead of a report
     #[arg(long)]
     pub json: bool,
@@ -35,20 +38,21 @@ pub fn incidents(settings: &Settings, args: &IncidentArgs) -> Result<()> {
     let store = open_store(settings)?;
     let store = store.as_ref();
     let dataset = args.dataset.clone().unwrap_or_else(|| mapping.name.clone());
-    let rejects = match &args.rejects {
-        Some(p) => p.clone(),
+    let rejects_dir = match &args.rejects {
+        Some(_) => None,
         None => {
             let dir = settings.store.data_dir.join("rejects");
             std::fs::create_dir_all(&dir)
                 .map_err(|e| Error::internal(format!("cannot create directory {}: {e}", dir.display())))?;
-            let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S");
-            dir.join(format!("{dataset}-{stamp}.csv"))
+            Some(dir)
         }
     };
     let req = ImportIncidents {
         file: args.file.clone(),
         dataset,
-        rejects: Some(rejects),
+        rejects: args.rejects.clone(),
+        rejects_dir,
+        encoding: args.encoding.clone(),
     };
     let imported = import_file(settings, store, &req, mapping, args.json)?;
     fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
@@ -83,8 +87,12 @@ pub fn print_report(imported: &Imported) {
     let r = &imported.report;
     let s = &r.summary;
     println!(
-        "imported {} into dataset {:?} (profile {})",
-        s.file, s.dataset, s.profile
+        "imported {}{} into dataset {:?} (profile {}, read as {})",
+        s.file,
+        s.zip_member.as_ref().map(|m| format!(" ({m})")).unwrap_or_default(),
+        s.dataset,
+        s.profile,
+        s.encoding
     );
     if let Some(line) = r.resumed_after_line {
         println!("  an earlier import of this file stopped after line {line}; its rows count as duplicates now");
@@ -98,8 +106,20 @@ pub fn print_report(imported: &Imported) {
     println!("  imported    {:>10}", thousands(s.imported));
     println!("  duplicates  {:>10}", thousands(s.duplicates));
     println!("  rejected    {:>10}", thousands(s.rejected));
-    for (reason, n) in &s.rejected_by_reason {
-        println!("      {:>8}  {reason}", thousands(*n));
+    for (class, n) in &s.rejected_by_reason {
+        // The first of its kind as it was, not the class's `#` and `…`.
+        match s.first_rejects.get(class) {
+            Some(r) if *n == 1 => println!("      {:>8}  line {}, {}: {}", thousands(*n), r.line, r.field, r.reason),
+            Some(r) => println!(
+                "      {:>8}  {}: {} (line {}, and {} more like it)",
+                thousands(*n),
+                r.field,
+                r.reason,
+                r.line,
+                thousands(n - 1)
+            ),
+            None => println!("      {:>8}  {class}", thousands(*n)),
+        }
     }
     if let Some(f) = &s.rejects_file {
         println!("  rejected rows with line, field and reason: {f}");

@@ -18,6 +18,8 @@ pub enum IngestError {
     #[error("{path}: the file has no header line")]
     NoHeader { path: String },
     #[error("{path}: {reason}")]
+    Encoding { path: String, reason: String },
+    #[error("{path}: {reason}")]
     Malformed { path: String, reason: String },
     #[error("writing rejects to {path}: {source}")]
     Rejects { path: PathBuf, source: std::io::Error },

@@ -13,8 +13,10 @@ mod load;
 mod mapping;
 mod matcher;
 mod parse;
+mod records;
 mod run;
 mod source;
+mod zip;
 
 pub use error::IngestError;
 pub use jurisdiction::JurisdictionLookup;
@@ -22,7 +24,7 @@ pub use load::{LoadError, LoadReport, jurisdiction_lookup, load_facilities, load
 pub use mapping::{Mapping, TimeSpec, Zone, profile, profile_names, toml_error};
 pub use parse::{Reject, RowParser};
 pub use run::{ImportOptions, ImportSummary, Progress, import};
-pub use source::{CsvSource, file_sha256, open_csv_source};
+pub use source::{CsvSource, ENCODINGS, file_sha256, open_csv_source, open_csv_source_as};
 
 #[cfg(test)]
 mod tests;

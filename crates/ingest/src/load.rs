@@ -3,7 +3,7 @@
 //! else that imports (a future upload endpoint).
 
 use crate::{
-    ImportOptions, ImportSummary, IngestError, JurisdictionLookup, Mapping, Progress, import, open_csv_source,
+    ImportOptions, ImportSummary, IngestError, JurisdictionLookup, Mapping, Progress, import, open_csv_source_as,
 };
 use fengqiao_domain::{CategoryTable, Facility, Level};
 use fengqiao_geo::{parse_feature_collection, parse_geometry_text};
@@ -37,6 +37,19 @@ pub enum LoadError {
     },
 }
 
+/// `name` as part of a file name: letters (any script), digits, `-` and `_`.
+fn file_stem(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
 /// The jurisdictions in the store, ready for point-in-polygon lookups.
 pub fn jurisdiction_lookup(store: &dyn Store) -> Result<JurisdictionLookup, LoadError> {
     let areas = store
@@ -62,7 +75,7 @@ pub fn load_incidents(
     progress: &dyn Progress,
 ) -> Result<LoadReport, LoadError> {
     let sha = crate::file_sha256(path)?;
-    let source = open_csv_source(path)?;
+    let source = open_csv_source_as(path, opts.encoding.as_deref())?;
     let lookup = jurisdiction_lookup(store)?;
     let (run, unfinished) = store.begin_import(&ImportStart {
         dataset: dataset.to_string(),
@@ -73,6 +86,14 @@ pub fn load_incidents(
     })?;
     let mut committed = fengqiao_store::ImportCounts::default();
     let label = path.display().to_string();
+    let opts = &ImportOptions {
+        rejects_path: opts.rejects_path.clone().or_else(|| {
+            opts.rejects_dir
+                .as_ref()
+                .map(|dir| dir.join(format!("{}-run{run}.csv", file_stem(dataset))))
+        }),
+        ..opts.clone()
+    };
     let result = import(
         source,
         &label,

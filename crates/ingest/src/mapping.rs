@@ -59,6 +59,10 @@ pub struct Mapping {
     pub crs: String,
     #[serde(default = "default_delimiter")]
     pub delimiter: String,
+    /// The columns' names, for a file without a header row (its first line
+    /// is data); empty when the file names its columns itself.
+    #[serde(default)]
+    pub columns: Vec<String>,
     #[serde(default)]
     pub decimal_comma: bool,
     /// Source id column; without one, rows are keyed by a hash of their content.
@@ -105,6 +109,10 @@ const PROFILES: &[(&str, &str)] = &[
     ("chicago", include_str!("../profiles/chicago.toml")),
     ("chicago-burglary", include_str!("../profiles/chicago-burglary.toml")),
     ("cincinnati", include_str!("../profiles/cincinnati.toml")),
+    ("cn-110", include_str!("../profiles/cn-110.toml")),
+    ("cn-110-bd09", include_str!("../profiles/cn-110.toml")),
+    ("cn-110-wgs84", include_str!("../profiles/cn-110.toml")),
+    ("fengqiao", include_str!("../../demo/src/demo_mapping.toml")),
     ("houston", include_str!("../profiles/houston.toml")),
     ("medellin", include_str!("../profiles/medellin.toml")),
     ("nyc-vehicle", include_str!("../profiles/nyc-vehicle.toml")),
@@ -126,7 +134,17 @@ pub fn profile(name: &str) -> Result<Mapping, IngestError> {
             name: name.to_string(),
             known: profile_names().join(", "),
         })?;
-    Mapping::from_toml(text, &format!("profile {name}"))
+    let mut mapping = Mapping::from_toml(text, &format!("profile {name}"))?;
+    // The same layout with coordinates from another map.
+    if let Some(crs) = match name {
+        "cn-110-bd09" => Some("BD09"),
+        "cn-110-wgs84" => Some("EPSG:4326"),
+        _ => None,
+    } {
+        mapping.name = name.to_string();
+        mapping.crs = crs.to_string();
+    }
+    Ok(mapping)
 }
 
 impl Mapping {

@@ -40,14 +40,22 @@ impl<T: Clone> Matcher<T> {
 
     /// The mapped target, or `None` when no pattern matches.
     pub fn find(&self, raw: &str) -> Option<&T> {
+        self.find_exact(raw).or_else(|| self.find_prefix(raw).map(|(_, t)| t))
+    }
+
+    /// The target of an exact pattern.
+    pub fn find_exact(&self, raw: &str) -> Option<&T> {
+        self.exact.get(&raw.trim().to_lowercase())
+    }
+
+    /// The target of the longest prefix pattern that matches, with that
+    /// prefix's length in characters.
+    pub fn find_prefix(&self, raw: &str) -> Option<(usize, &T)> {
         let key = raw.trim().to_lowercase();
-        if let Some(t) = self.exact.get(&key) {
-            return Some(t);
-        }
         self.prefixes
             .iter()
             .find(|(p, _)| key.starts_with(p.as_str()))
-            .map(|(_, t)| t)
+            .map(|(p, t)| (p.chars().count(), t))
     }
 }
 

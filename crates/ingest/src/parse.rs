@@ -10,7 +10,7 @@ use fengqiao_domain::{CategoryTable, NewIncident, Origin, TimePrecision, hour_of
 use fengqiao_geo::Crs;
 
 /// A row that could not be imported.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Reject {
     /// Physical line in the file (1 = header).
     pub line: u64,
@@ -85,6 +85,8 @@ pub struct RowParser {
     origin_col: Option<usize>,
     origin: Matcher<Origin>,
     latest_allowed: DateTime<Utc>,
+    /// The header's number of columns.
+    columns: usize,
 }
 
 fn format_kind(f: &str) -> FormatKind {
@@ -120,25 +122,44 @@ impl RowParser {
             ))
         })?;
         let crs = Crs::parse(&mapping.crs).map_err(|e| bad(e.to_string()))?;
-        let col = |name: &str, role: &str| -> Result<usize, IngestError> {
-            header
-                .iter()
-                .position(|h| h.trim() == name)
-                .ok_or_else(|| IngestError::MissingColumn {
+        // A name may list alternatives, `报警时间|接警时间`, the first the
+        // header has counting; an empty alternative (`到场时间|`) lets the
+        // column be absent, so one mapping fits several export layouts.
+        let opt_col = |names: &str, role: &str| -> Result<Option<usize>, IngestError> {
+            let found = names
+                .split('|')
+                .filter(|n| !n.is_empty())
+                .find_map(|n| header.iter().position(|h| h.trim() == n));
+            match found {
+                Some(i) => Ok(Some(i)),
+                None if names.split('|').any(str::is_empty) => Ok(None),
+                None => Err(IngestError::MissingColumn {
                     path: path.to_string(),
-                    column: name.to_string(),
+                    column: names.trim_matches('|').to_string(),
                     role: role.to_string(),
                     header: header.join(", "),
-                })
+                }),
+            }
         };
-        let time_field = |spec: &TimeSpec, role: &str| -> Result<TimeField, IngestError> {
+        let col = |names: &str, role: &str| -> Result<usize, IngestError> {
+            opt_col(names, role)?.ok_or_else(|| IngestError::MissingColumn {
+                path: path.to_string(),
+                column: names.trim_matches('|').to_string(),
+                role: role.to_string(),
+                header: header.join(", "),
+            })
+        };
+        let time_field = |spec: &TimeSpec, role: &str| -> Result<Option<TimeField>, IngestError> {
             let parser = if let Some(c) = &spec.column {
                 if spec.format.is_empty() {
                     return Err(bad(format!("{role}: `column` needs at least one `format`")));
                 }
+                let Some(idx) = opt_col(c, role)? else {
+                    return Ok(None);
+                };
                 TimeParser::Column {
-                    idx: col(c, role)?,
-                    name: c.clone(),
+                    idx,
+                    name: header[idx].trim().to_string(),
                     formats: spec.format.iter().map(|f| (f.clone(), format_kind(f))).collect(),
                 }
             } else if let (Some(d), Some(h)) = (&spec.date_column, &spec.hour_column) {
@@ -163,10 +184,10 @@ impl RowParser {
                     "{role}: give `column` + `format`, or `date_column` + `hour_column`, or `year` + `month` + `day`"
                 )));
             };
-            Ok(TimeField {
+            Ok(Some(TimeField {
                 parser,
                 zone: spec.zone,
-            })
+            }))
         };
         let check_code = |code: &str| {
             categories
@@ -203,43 +224,69 @@ impl RowParser {
         let mut lc: [Option<TimeField>; 4] = [None, None, None, None];
         for i in 0..4 {
             if let Some(spec) = lifecycle[i] {
-                lc[i] = Some(time_field(spec, names[i])?);
+                lc[i] = time_field(spec, names[i])?;
             }
         }
         Ok(RowParser {
             tz,
             crs,
-            id: mapping.id.as_deref().map(|c| col(c, "id")).transpose()?,
+            id: mapping.id.as_deref().map(|c| opt_col(c, "id")).transpose()?.flatten(),
             x: col(&mapping.x, "x")?,
             y: col(&mapping.y, "y")?,
-            time: time_field(&mapping.time, "time")?,
+            time: time_field(&mapping.time, "time")?.ok_or_else(|| IngestError::MissingColumn {
+                path: path.to_string(),
+                column: mapping
+                    .time
+                    .column
+                    .clone()
+                    .unwrap_or_default()
+                    .trim_matches('|')
+                    .to_string(),
+                role: "time".into(),
+                header: header.join(", "),
+            })?,
             lifecycle: lc,
-            unit: mapping.unit.as_deref().map(|c| col(c, "unit")).transpose()?,
+            unit: mapping
+                .unit
+                .as_deref()
+                .map(|c| opt_col(c, "unit"))
+                .transpose()?
+                .flatten(),
             address: mapping
                 .address
                 .iter()
-                .map(|c| col(c, "address"))
+                .map(|c| opt_col(c, "address"))
+                .filter_map(Result::transpose)
                 .collect::<Result<_, _>>()?,
             place_type: mapping
                 .place_type
                 .as_deref()
-                .map(|c| col(c, "place type"))
-                .transpose()?,
+                .map(|c| opt_col(c, "place type"))
+                .transpose()?
+                .flatten(),
             category_col: mapping
                 .category
                 .column
                 .as_deref()
-                .map(|c| col(c, "category"))
-                .transpose()?,
+                .map(|c| opt_col(c, "category"))
+                .transpose()?
+                .flatten(),
             category: Matcher::new(mapping.category.map.clone(), mapping.category.default.clone()),
             category_names: categories
                 .all()
                 .iter()
                 .flat_map(|c| [c.code.clone(), c.zh.clone(), c.en.to_lowercase()].map(|k| (k, c.code.clone())))
                 .collect(),
-            origin_col: mapping.origin.column.as_deref().map(|c| col(c, "origin")).transpose()?,
+            origin_col: mapping
+                .origin
+                .column
+                .as_deref()
+                .map(|c| opt_col(c, "origin"))
+                .transpose()?
+                .flatten(),
             origin: Matcher::new(origin_map, origin_default),
             latest_allowed: Utc::now() + chrono::Duration::days(1),
+            columns: header.len(),
             mapping,
         })
     }
@@ -410,6 +457,38 @@ impl RowParser {
 
     /// Parses one record. `source_key` is filled by the caller when the
     /// mapping has no id column (it needs the whole file's context).
+    /// A category's code from its text: the mapping's exact patterns and
+    /// the category table's codes and names, then the mapping's prefix
+    /// patterns. A path such as `刑事案件-盗窃-入室盗窃` (as many 110 systems
+    /// export them) counts by its most specific part that matches, unless a
+    /// prefix pattern reaches past the first part (`ACCIDENT - HIT*`).
+    fn category_of(&self, raw: &str) -> String {
+        let exact = |text: &str| {
+            self.category
+                .find_exact(text)
+                .or_else(|| self.category_names.get(&text.trim().to_lowercase()))
+        };
+        let matched = |text: &str| exact(text).or_else(|| self.category.find_prefix(text).map(|(_, code)| code));
+        const SEPARATORS: [char; 9] = ['-', '/', '>', '－', '—', '／', '＞', '|', '·'];
+        let found = exact(raw).or_else(|| {
+            let part = raw
+                .rsplit(SEPARATORS)
+                .filter(|part| !part.trim().is_empty())
+                .find_map(matched);
+            let first = raw.trim_start().split(SEPARATORS).next().unwrap_or("").chars().count();
+            match (self.category.find_prefix(raw), part) {
+                (Some(whole), _) if whole.0 > first => Some(whole.1),
+                (whole, part) => part.or(whole.map(|(_, code)| code)),
+            }
+        });
+        found.cloned().unwrap_or_else(|| self.category.default_value().clone())
+    }
+
+    /// The number of columns every row must have.
+    pub fn columns(&self) -> usize {
+        self.columns
+    }
+
     pub fn parse(&self, rec: &csv::StringRecord, line: u64) -> Result<NewIncident, Reject> {
         let stamp = self.stamp(&self.time, rec, line, "time")?;
         let x = self.number(rec, self.x, line, &self.mapping.x)?;
@@ -473,14 +552,7 @@ impl RowParser {
         };
         let raw_category = text(self.category_col);
         let raw = raw_category.as_deref().unwrap_or("");
-        let category = match self.category.find(raw) {
-            Some(code) => code.clone(),
-            None => self
-                .category_names
-                .get(&raw.to_lowercase())
-                .cloned()
-                .unwrap_or_else(|| self.category.default_value().clone()),
-        };
+        let category = self.category_of(raw);
         let origin = match self.origin_col {
             Some(i) => *self.origin.get(rec.get(i).unwrap_or("")),
             None => *self.origin.get(""),

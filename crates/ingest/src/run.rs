@@ -22,6 +22,11 @@ pub struct ImportOptions {
     /// Where to write rejected rows (CSV: line, field, reason, record);
     /// created only when a row is rejected.
     pub rejects_path: Option<PathBuf>,
+    /// Without `rejects_path`, the folder where a stored import writes its
+    /// rejects as `DATASET-runN.csv`, one file per import run.
+    pub rejects_dir: Option<PathBuf>,
+    /// The file's encoding (see [`crate::ENCODINGS`]); detected when `None`.
+    pub encoding: Option<String>,
     /// Abort, writing nothing, when this many leading rows are all rejected:
     /// the mapping is wrong (wrong CRS, wrong columns), not the data.
     pub abort_after_leading_rejects: u64,
@@ -32,6 +37,8 @@ impl Default for ImportOptions {
         Self {
             batch_size: 10_000,
             rejects_path: None,
+            rejects_dir: None,
+            encoding: None,
             abort_after_leading_rejects: 1000,
         }
     }
@@ -53,12 +60,19 @@ pub struct ImportSummary {
     pub dataset: String,
     pub profile: String,
     pub file: String,
+    /// The encoding the file was read in (`UTF-8`, `GB18030`, `UTF-16LE`, …).
+    pub encoding: String,
+    /// The file read inside a zip archive.
+    pub zip_member: Option<String>,
     pub read: u64,
     pub imported: u64,
     pub duplicates: u64,
     pub rejected: u64,
     /// Rejections counted by field and reason class.
     pub rejected_by_reason: BTreeMap<String, u64>,
+    /// For each key of `rejected_by_reason`, its first reject: the line and
+    /// the reason with its values.
+    pub first_rejects: BTreeMap<String, Reject>,
     pub rejects_file: Option<String>,
     /// Assigned to a jurisdiction polygon (0 when none are loaded).
     pub in_jurisdiction: u64,
@@ -80,6 +94,7 @@ struct RejectSink {
     path: Option<PathBuf>,
     writer: Option<csv::Writer<std::fs::File>>,
     by_reason: BTreeMap<String, u64>,
+    first: BTreeMap<String, Reject>,
     leading: Option<Reject>,
 }
 
@@ -87,8 +102,9 @@ impl RejectSink {
     fn write(&mut self, r: &Reject, record: &str) -> Result<(), IngestError> {
         // Group "x is not a valid date" style reasons by their field and the
         // reason's wording without quoted values, so the summary stays short.
-        let class = reason_class(&r.reason);
-        *self.by_reason.entry(format!("{}: {}", r.field, class)).or_default() += 1;
+        let class = format!("{}: {}", r.field, reason_class(&r.reason));
+        self.first.entry(class.clone()).or_insert_with(|| r.clone());
+        *self.by_reason.entry(class).or_default() += 1;
         if self.leading.is_none() {
             self.leading = Some(r.clone());
         }
@@ -143,36 +159,67 @@ pub fn import(
         reader,
         bytes_read,
         total_bytes,
+        encoding,
+        zip_member,
+        ..
     } = source;
-    let mut csv = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(false)
-        .has_headers(true)
-        .from_reader(reader);
-    let header: Vec<String> = csv
-        .headers()
-        .map_err(|e| IngestError::Malformed {
-            path: label.to_string(),
-            reason: format!("cannot read the header: {e}"),
-        })?
-        .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').to_string())
-        .collect();
+    let mut records = crate::records::Records::new(reader, delimiter);
+    let malformed = |reason: String| IngestError::Malformed {
+        path: label.to_string(),
+        reason,
+    };
+    let header: Vec<String> = if mapping.columns.is_empty() {
+        match records.next(None).map_err(|e| malformed(e.to_string()))? {
+            None => {
+                return Err(IngestError::NoHeader {
+                    path: label.to_string(),
+                });
+            }
+            Some(crate::records::Read1::OpenQuote) => {
+                return Err(malformed("the header line opens a quote it never closes".into()));
+            }
+            Some(crate::records::Read1::Record) => (0..records.len())
+                .map(|i| {
+                    String::from_utf8_lossy(records.field(i))
+                        .trim_start_matches('\u{feff}')
+                        .to_string()
+                })
+                .collect(),
+        }
+    } else {
+        mapping.columns.clone()
+    };
     if header.iter().all(|h| h.trim().is_empty()) {
         return Err(IngestError::NoHeader {
             path: label.to_string(),
         });
     }
-    let parser = RowParser::new(mapping, &header, label, categories)?;
+    let parser = RowParser::new(mapping, &header, label, categories).map_err(|e| match e {
+        // Names that do not match may be names read in the wrong encoding.
+        IngestError::MissingColumn {
+            path,
+            column,
+            role,
+            header,
+        } => IngestError::MissingColumn {
+            path,
+            column,
+            role,
+            header: format!(
+                "{header} (read as {encoding}; if these names look garbled, give the file's encoding with --encoding)"
+            ),
+        },
+        other => other,
+    })?;
     let mut rejects = RejectSink {
         path: opts.rejects_path.clone(),
         writer: None,
         by_reason: BTreeMap::new(),
+        first: BTreeMap::new(),
         leading: None,
     };
     let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Batch, IngestError>>(4);
     let batch_size = opts.batch_size.max(1);
-    let delim_str = (delimiter as char).to_string();
 
     let mut counts = ImportCounts::default();
     let mut in_jurisdiction = 0u64;
@@ -184,6 +231,7 @@ pub fn import(
         scope.spawn(move || {
             let mut occurrences: HashMap<u128, u32> = HashMap::new();
             let mut rec = csv::StringRecord::new();
+            let expected = Some(parser.columns());
             let mut batch = Batch {
                 rows: Vec::with_capacity(batch_size),
                 read: 0,
@@ -193,15 +241,46 @@ pub fn import(
             let mut total_read = 0u64;
             let mut total_ok = 0u64;
             loop {
-                let line_before = batch.last_line + 1;
-                let step = csv.read_record(&mut rec);
-                let line = rec.position().map(|p| p.line()).unwrap_or(line_before);
+                let step = match records.next(expected) {
+                    Ok(None) => break,
+                    Ok(Some(step)) => step,
+                    Err(e) => {
+                        let _ = tx.send(Err(IngestError::Malformed {
+                            path: label.to_string(),
+                            reason: e.to_string(),
+                        }));
+                        return;
+                    }
+                };
+                let line = records.line();
+                batch.read += 1;
+                batch.last_line = line;
+                let raw = || String::from_utf8_lossy(records.raw()).into_owned();
+                let reject = |reason: String| {
+                    Some((
+                        Reject {
+                            line,
+                            field: "(row)".into(),
+                            reason,
+                        },
+                        raw(),
+                    ))
+                };
                 let reject = match step {
-                    Ok(false) => break,
-                    Ok(true) => {
-                        batch.read += 1;
-                        batch.last_line = line;
-                        match parser.parse(&rec, line) {
+                    crate::records::Read1::OpenQuote => reject(
+                        "a quote opened on this line is never closed (the rows after it are read on their own)".into(),
+                    ),
+                    crate::records::Read1::Record if records.len() != parser.columns() => reject(format!(
+                        "row has {} fields, the header has {}",
+                        records.len(),
+                        parser.columns()
+                    )),
+                    crate::records::Read1::Record => match fill(&mut rec, &records) {
+                        Err(at) => reject(format!(
+                            "row is not valid {encoding} text (field {}); give the file's encoding with --encoding",
+                            at + 1
+                        )),
+                        Ok(()) => match parser.parse(&rec, line) {
                             Ok(mut inc) => {
                                 if inc.source_key.is_empty() {
                                     inc.source_key = content_key(&rec, &mut occurrences);
@@ -213,36 +292,9 @@ pub fn import(
                                 total_ok += 1;
                                 None
                             }
-                            Err(r) => Some((r, rec.iter().collect::<Vec<_>>().join(&delim_str))),
-                        }
-                    }
-                    Err(e) => {
-                        if let csv::ErrorKind::Io(_) = e.kind() {
-                            let _ = tx.send(Err(IngestError::Malformed {
-                                path: label.to_string(),
-                                reason: e.to_string(),
-                            }));
-                            return;
-                        }
-                        batch.read += 1;
-                        let line = e.position().map(|p| p.line()).unwrap_or(line_before);
-                        batch.last_line = line;
-                        let reason = match e.kind() {
-                            csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
-                                format!("row has {len} fields, the header has {expected_len}")
-                            }
-                            csv::ErrorKind::Utf8 { .. } => "row is not valid UTF-8".to_string(),
-                            other => format!("malformed CSV: {other:?}"),
-                        };
-                        Some((
-                            Reject {
-                                line,
-                                field: "(row)".into(),
-                                reason,
-                            },
-                            String::new(),
-                        ))
-                    }
+                            Err(r) => Some((r, raw())),
+                        },
+                    },
                 };
                 if let Some((r, raw)) = reject {
                     batch.rejected += 1;
@@ -326,11 +378,14 @@ pub fn import(
         dataset: dataset.to_string(),
         profile,
         file: label.to_string(),
+        encoding: encoding.to_string(),
+        zip_member,
         read: counts.read,
         imported: counts.imported,
         duplicates: counts.duplicates,
         rejected: counts.rejected,
         rejected_by_reason: rejects.by_reason,
+        first_rejects: rejects.first,
         rejects_file: rejects
             .writer
             .is_some()
@@ -345,6 +400,16 @@ pub fn import(
         },
         occurred_between,
     })
+}
+
+/// `rec` holds the record's fields as text; the index of the first field
+/// that is not UTF-8 when one is not.
+fn fill<R: std::io::Read>(rec: &mut csv::StringRecord, records: &crate::records::Records<R>) -> Result<(), usize> {
+    rec.clear();
+    for i in 0..records.len() {
+        rec.push_field(std::str::from_utf8(records.field(i)).map_err(|_| i)?);
+    }
+    Ok(())
 }
 
 /// A stable key for a row from a source without ids: a hash of its content,

@@ -88,7 +88,7 @@ fn every_profile_parses_and_fits_its_sample() {
             );
         }
     }
-    assert_eq!(profile_names().len(), 9);
+    assert_eq!(profile_names().len(), 13);
 }
 
 #[test]
@@ -518,5 +518,306 @@ fn place_types_come_from_their_column() {
     assert!(
         o.rows.iter().all(|r| r.place_type.is_none()),
         "no place column in that profile"
+    );
+}
+
+/// Imports a file opened as `source` with `mapping`; the rows and summary.
+fn import_source(source: CsvSource, mapping: Mapping, rejects: Option<PathBuf>) -> Result<Outcome, IngestError> {
+    let table = CategoryTable::default_110();
+    let mut rows = Vec::new();
+    let opts = ImportOptions {
+        batch_size: 5,
+        rejects_path: rejects,
+        ..ImportOptions::default()
+    };
+    let summary = import(
+        source,
+        "sample",
+        "t",
+        mapping,
+        &table,
+        None,
+        &opts,
+        &|_, _, _| {},
+        |b: &[NewIncident], mut c: ImportCounts| {
+            rows.extend_from_slice(b);
+            c.imported += b.len() as u64;
+            Ok(c)
+        },
+    )?;
+    Ok(Outcome { summary, rows })
+}
+
+#[test]
+fn a_chinese_110_export_in_gbk_with_windows_line_endings() {
+    let dir = tempdir();
+    let rejects = dir.join("rejects.csv");
+    let source = open_csv_source(&testdata("cn_110_gbk.csv")).unwrap();
+    assert_eq!((source.encoding, source.detected), ("GB18030", true));
+    let o = import_source(source, profile("cn-110").unwrap(), Some(rejects.clone())).unwrap();
+    let s = &o.summary;
+    assert_eq!(
+        (s.read, s.imported, s.rejected, s.encoding.as_str()),
+        (12, 11, 1, "GB18030")
+    );
+    // The eleventh call, on the file's twelfth line, has a thirteenth month.
+    let text = std::fs::read_to_string(&rejects).unwrap();
+    let reject = text.lines().nth(1).unwrap();
+    assert!(
+        reject.starts_with("12,报警时间,") && reject.contains("2026-13-04"),
+        "{reject}"
+    );
+    let first = &o.rows[0];
+    assert_eq!(first.source_key, "J3302032611030001");
+    assert_eq!(first.occurred_at, Utc.with_ymd_and_hms(2026, 11, 3, 0, 15, 27).unwrap());
+    assert_eq!(first.received_at, Some(first.occurred_at));
+    assert_eq!(first.unit.as_deref(), Some("鼓楼派出所"));
+    let categories: Vec<&str> = o.rows.iter().map(|r| r.category.as_str()).collect();
+    assert_eq!(
+        categories,
+        [
+            "criminal.theft.burglary",
+            "public_order.fight",
+            "criminal.fraud.telecom",
+            "traffic.accident",
+            "dispute.neighbour",
+            "public_order.suspicious",
+            "assistance.missing",
+            "public_order.noise",
+            "criminal.theft.ebike",
+            "traffic.dui",
+            "dispute.family",
+        ]
+    );
+    let origins: Vec<Origin> = o.rows.iter().map(|r| r.origin).collect();
+    assert_eq!(origins[5], Origin::Officer, "巡逻发现");
+    assert!(origins.iter().enumerate().all(|(i, o)| i == 5 || *o == Origin::Citizen));
+    assert!(
+        o.rows[4].address.as_deref().unwrap().contains("联丰社区"),
+        "a quoted address"
+    );
+}
+
+#[test]
+fn another_layout_in_utf16_with_baidu_coordinates_lands_on_the_same_places() {
+    let gbk = import_source(
+        open_csv_source(&testdata("cn_110_gbk.csv")).unwrap(),
+        profile("cn-110").unwrap(),
+        None,
+    )
+    .unwrap();
+    let source = open_csv_source(&testdata("cn_110_bd09_utf16.csv")).unwrap();
+    assert_eq!(source.encoding, "UTF-16LE");
+    let o = import_source(source, profile("cn-110-bd09").unwrap(), None).unwrap();
+    assert_eq!((o.summary.read, o.summary.imported, o.summary.rejected), (12, 11, 1));
+    for (a, b) in gbk.rows.iter().zip(&o.rows) {
+        assert_eq!(a.source_key, b.source_key);
+        assert_eq!(a.category, b.category, "{} by 案由 as by its path", a.source_key);
+        // BD-09 (written to six decimals) back to WGS84 agrees with GCJ-02's within half a metre.
+        assert!(
+            (a.lon - b.lon).abs() < 5e-6 && (a.lat - b.lat).abs() < 5e-6,
+            "{a:?} {b:?}"
+        );
+        assert_eq!(a.occurred_at.timestamp() / 60, b.occurred_at.timestamp() / 60);
+    }
+    assert!(o.rows[0].arrived_at.is_some() && o.rows[0].dispatched_at.is_none());
+    // The same calls read through a GCJ-02 profile are off by hundreds of metres.
+    let wrong = import_source(
+        open_csv_source(&testdata("cn_110_bd09_utf16.csv")).unwrap(),
+        profile("cn-110").unwrap(),
+        None,
+    )
+    .unwrap();
+    assert!((wrong.rows[0].lon - gbk.rows[0].lon).abs() > 0.005);
+}
+
+#[test]
+fn encodings_are_named_when_forced_or_undetectable() {
+    let dir = tempdir();
+    // Read as UTF-8 when told so, the GBK rows are rejected one by one, saying why.
+    let o = import_source(
+        open_csv_source_as(&testdata("cn_110_gbk.csv"), Some("utf-8")).unwrap_or_else(|e| panic!("{e}")),
+        profile("cn-110").unwrap(),
+        None,
+    );
+    let e = o.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(e.contains("not in the header") || e.contains("UTF-8"), "{e}");
+    let e = open_csv_source_as(&testdata("cn_110_gbk.csv"), Some("latin-9"))
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        e.contains("unknown encoding \"latin-9\"") && e.contains("gb18030"),
+        "{e}"
+    );
+    // Bytes that are text in none of them.
+    let p = dir.join("binary.csv");
+    std::fs::write(&p, [b'a', b',', b'b', b'\n', 0xff, 0xff, 0xfe, b'\n']).unwrap();
+    let e = open_csv_source(&p).err().unwrap().to_string();
+    assert!(
+        e.contains("neither UTF-8 (byte 4, line 2, is not), nor GB18030/GBK, nor UTF-16") && e.contains("--encoding"),
+        "{e}"
+    );
+    // GBK after a long plain start is found where it breaks.
+    let mut text = "date,loc_cat,longitude,latitude,district\n".to_string();
+    while text.len() < 70_000 {
+        text.push_str("2015-06-01 22:10,street,-87.6277,41.7922,2\n");
+    }
+    let mut bytes = text.into_bytes();
+    bytes.extend_from_slice(&[0x81, 0x20, b'\n']);
+    let p = dir.join("late.csv");
+    std::fs::write(&p, &bytes).unwrap();
+    let source = open_csv_source_as(&p, Some("gbk")).unwrap();
+    let e = import_source(source, profile("chicago").unwrap(), None)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        e.contains("is not GB18030 text") && e.contains("byte 70002 (line 1629)"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_file_without_a_header_row_names_its_columns_in_the_mapping() {
+    let dir = tempdir();
+    let p = dir.join("noheader.csv");
+    std::fs::write(
+        &p,
+        "2015-06-01 22:10,street,-87.6277,41.7922,2\n2015-06-02 01:00,residence,-87.61,41.80,3\n",
+    )
+    .unwrap();
+    let mut m = profile("chicago").unwrap();
+    m.columns = ["date", "loc_cat", "longitude", "latitude", "district"]
+        .map(String::from)
+        .to_vec();
+    let o = import_source(open_csv_source(&p).unwrap(), m, None).unwrap();
+    assert_eq!((o.summary.read, o.summary.imported), (2, 2), "the first line is a row");
+    let toml = "name = \"x\"\ncolumns = [\"t\", \"lon\", \"lat\"]\nx = \"lon\"\ny = \"lat\"\n\
+                [time]\ncolumn = \"t\"\nformat = [\"%Y-%m-%d %H:%M\"]\n[category]\ndefault = \"other.other\"\n";
+    let m = Mapping::from_toml(toml, "x.toml").unwrap();
+    std::fs::write(&p, "2024-03-05 21:14,121.5,29.8\n").unwrap();
+    let o = import_source(open_csv_source(&p).unwrap(), m, None).unwrap();
+    assert_eq!(o.summary.imported, 1);
+}
+
+/// A zip archive of `files` (name, contents, deflated?), as a zip tool writes one.
+fn zip_of(files: &[(&str, &[u8], bool)]) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = Vec::new();
+    let mut directory = Vec::new();
+    for (name, contents, deflate) in files {
+        let data = if *deflate {
+            let mut e = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+            e.write_all(contents).unwrap();
+            e.finish().unwrap()
+        } else {
+            contents.to_vec()
+        };
+        let mut crc = flate2::Crc::new();
+        crc.update(contents);
+        let method: u16 = if *deflate { 8 } else { 0 };
+        let offset = out.len() as u32;
+        let common = |b: &mut Vec<u8>| {
+            b.extend_from_slice(&20u16.to_le_bytes()); // version needed
+            b.extend_from_slice(&0x800u16.to_le_bytes()); // UTF-8 names
+            b.extend_from_slice(&method.to_le_bytes());
+            b.extend_from_slice(&[0; 4]); // time, date
+            b.extend_from_slice(&crc.sum().to_le_bytes());
+            b.extend_from_slice(&(data.len() as u32).to_le_bytes());
+            b.extend_from_slice(&(contents.len() as u32).to_le_bytes());
+            b.extend_from_slice(&(name.len() as u16).to_le_bytes());
+            b.extend_from_slice(&0u16.to_le_bytes()); // extra
+        };
+        out.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
+        common(&mut out);
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(&data);
+        directory.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
+        directory.extend_from_slice(&20u16.to_le_bytes()); // made by
+        common(&mut directory);
+        directory.extend_from_slice(&[0; 6]); // comment, disk, internal attrs
+        directory.extend_from_slice(&[0; 4]); // external attrs
+        directory.extend_from_slice(&offset.to_le_bytes());
+        directory.extend_from_slice(name.as_bytes());
+    }
+    let start = out.len() as u32;
+    out.extend_from_slice(&directory);
+    out.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
+    out.extend_from_slice(&[0; 4]);
+    out.extend_from_slice(&(files.len() as u16).to_le_bytes());
+    out.extend_from_slice(&(files.len() as u16).to_le_bytes());
+    out.extend_from_slice(&(directory.len() as u32).to_le_bytes());
+    out.extend_from_slice(&start.to_le_bytes());
+    out.extend_from_slice(&0u16.to_le_bytes());
+    out
+}
+
+#[test]
+fn a_zip_archive_is_read_in_place() {
+    let dir = tempdir();
+    let gbk = std::fs::read(testdata("cn_110_gbk.csv")).unwrap();
+    for deflate in [false, true] {
+        let p = dir.join(format!("export-{deflate}.zip"));
+        std::fs::write(
+            &p,
+            zip_of(&[("__MACOSX/._x.csv", b"junk", false), ("警情.csv", &gbk, deflate)]),
+        )
+        .unwrap();
+        let source = open_csv_source(&p).unwrap();
+        assert_eq!(
+            (source.zip_member.as_deref(), source.encoding),
+            (Some("警情.csv"), "GB18030")
+        );
+        let o = import_source(source, profile("cn-110").unwrap(), None).unwrap();
+        assert_eq!((o.summary.read, o.summary.imported), (12, 11), "deflated: {deflate}");
+    }
+    let p = dir.join("two.zip");
+    std::fs::write(&p, zip_of(&[("a.csv", b"x\n", false), ("b.csv", b"y\n", true)])).unwrap();
+    let e = open_csv_source(&p).err().unwrap().to_string();
+    assert!(e.contains("holds 2 files (a.csv, b.csv)"), "{e}");
+    let p = dir.join("cut.zip");
+    std::fs::write(&p, &zip_of(&[("a.csv", &gbk, true)])[..200]).unwrap();
+    let e = open_csv_source(&p).err().unwrap().to_string();
+    assert!(e.contains("without its central directory"), "{e}");
+}
+
+#[test]
+fn a_broken_quote_loses_no_valid_row_and_keeps_its_bytes() {
+    let dir = tempdir();
+    let p = dir.join("quote.csv");
+    std::fs::write(
+        &p,
+        "date,loc_cat,longitude,latitude,district\r\n\
+         2015-06-01 22:10,\"street,-87.6277,41.7922,2\r\n\
+         2015-06-02 22:10,street,-87.6277,41.7922,2\r\n\
+         2015-06-03 22:10,street,-87.6277,41.7922,2\r\n\
+         2015-06-04 22:10,street,-87.6277\r\n",
+    )
+    .unwrap();
+    let rejects = dir.join("r.csv");
+    let o = import_source(
+        open_csv_source(&p).unwrap(),
+        profile("chicago").unwrap(),
+        Some(rejects.clone()),
+    )
+    .unwrap();
+    assert_eq!((o.summary.read, o.summary.imported, o.summary.rejected), (4, 2, 2));
+    let mut r = csv::Reader::from_path(&rejects).unwrap();
+    let rows: Vec<Vec<String>> = r
+        .records()
+        .map(|x| x.unwrap().iter().map(String::from).collect())
+        .collect();
+    assert_eq!(rows[0][0], "2");
+    assert!(rows[0][2].contains("never closed"), "{:?}", rows[0]);
+    assert_eq!(rows[0][3], "2015-06-01 22:10,\"street,-87.6277,41.7922,2");
+    assert_eq!(rows[1][..3], ["5", "(row)", "row has 3 fields, the header has 5"]);
+    assert_eq!(rows[1][3], "2015-06-04 22:10,street,-87.6277");
+    assert_eq!(
+        o.summary.rejected_by_reason.keys().collect::<Vec<_>>(),
+        [
+            "(row): a quote opened on this line is never closed (the rows after it are read on their own)",
+            "(row): row has # fields, the header has #"
+        ]
     );
 }

@@ -87,6 +87,111 @@ fn rejected_rows_go_to_a_rejects_file() {
 }
 
 #[test]
+fn each_import_run_keeps_its_own_rejects_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = testdata("houston_crime_2010.csv");
+    let args = [
+        "import",
+        "incidents",
+        file.to_str().unwrap(),
+        "--profile",
+        "houston",
+        "--json",
+    ];
+    // Three in a row, well within a second of each other.
+    let runs: Vec<Value> = (0..3)
+        .map(|_| {
+            let o = run(dir.path(), &args);
+            assert!(o.status.success(), "{}", stderr(&o));
+            serde_json::from_slice(&o.stdout).unwrap()
+        })
+        .collect();
+    let files: Vec<&str> = runs.iter().map(|v| v["rejects_file"].as_str().unwrap()).collect();
+    assert_eq!(
+        files,
+        [
+            "fengqiao-data/rejects/houston-run1.csv",
+            "fengqiao-data/rejects/houston-run2.csv",
+            "fengqiao-data/rejects/houston-run3.csv"
+        ]
+    );
+    for f in files {
+        let text = std::fs::read_to_string(dir.path().join(f)).unwrap();
+        assert_eq!(text.lines().count(), 5, "{f}: its run's four rejects under the header");
+    }
+}
+
+#[test]
+fn a_gbk_export_imports_with_the_chinese_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = testdata("cn_110_gbk.csv");
+    let o = run(
+        dir.path(),
+        &[
+            "import",
+            "incidents",
+            file.to_str().unwrap(),
+            "--profile",
+            "cn-110",
+            "--db",
+            "db.sqlite",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("profile cn-110, read as GB18030"), "{out}");
+    assert!(out.contains("imported            11"), "{out}");
+    // Told the wrong encoding, it says which it used and how to choose.
+    let o = run(
+        dir.path(),
+        &[
+            "import",
+            "incidents",
+            file.to_str().unwrap(),
+            "--profile",
+            "cn-110",
+            "--db",
+            "db.sqlite",
+            "--encoding",
+            "utf-16be",
+        ],
+    );
+    let e = one_line_error(&o);
+    assert!(e.contains("UTF-16BE") && e.contains("--encoding"), "{e}");
+}
+
+#[test]
+fn fengqiaos_own_export_imports_with_its_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let city = fengqiao_demo::DemoCity::generate(fengqiao_demo::DemoConfig {
+        days: 7,
+        daily_mean: 40.0,
+        ..Default::default()
+    });
+    std::fs::write(dir.path().join("export.csv"), city.incidents_csv()).unwrap();
+    let o = run(
+        dir.path(),
+        &[
+            "import",
+            "incidents",
+            "export.csv",
+            "--profile",
+            "fengqiao",
+            "--db",
+            "db.sqlite",
+            "--json",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["read"].as_u64(), Some(city.incidents.len() as u64));
+    assert_eq!(
+        (v["rejected"].as_u64(), v["encoding"].as_str()),
+        (Some(0), Some("UTF-8"))
+    );
+}
+
+#[test]
 fn bad_input_gets_one_line_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let file = testdata("vancouver_thefts.csv");

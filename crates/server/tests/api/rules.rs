@@ -109,6 +109,7 @@ async fn an_incident_after_a_dispute_at_its_address_is_a_logged_warning() {
             file: csv.clone(),
             dataset: "demo".into(),
             rejects: None,
+            ..Default::default()
         };
         let mapping = fengqiao_ingest::Mapping::from_toml(fengqiao_demo::DEMO_MAPPING, "demo").unwrap();
         let imported =
