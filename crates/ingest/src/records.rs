@@ -20,7 +20,6 @@ pub(crate) struct Records<R> {
     next_line: u64,
     /// Lines given back after a quote that was never closed.
     pending: VecDeque<(u64, Vec<u8>)>,
-    line: Vec<u8>,
     /// The record's lines as read, line endings included.
     raw: Vec<u8>,
     line_ends: Vec<usize>,
@@ -28,6 +27,13 @@ pub(crate) struct Records<R> {
     out: Vec<u8>,
     ends: Vec<usize>,
     fields: usize,
+}
+
+enum Input {
+    /// The record's text at this range of `raw`, without its line ending.
+    Raw(std::ops::Range<usize>),
+    LineEnd,
+    TextEnd,
 }
 
 /// One record read.
@@ -46,7 +52,6 @@ impl<R: Read> Records<R> {
             core: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
             next_line: 1,
             pending: VecDeque::new(),
-            line: Vec::new(),
             raw: Vec::new(),
             line_ends: Vec::new(),
             line_numbers: Vec::new(),
@@ -65,28 +70,26 @@ impl<R: Read> Records<R> {
         let (mut out_len, mut ends_len) = (0, 0);
         let mut at_end = false;
         loop {
-            if !self.next_physical()? {
+            let start = self.raw.len();
+            let Some(number) = self.next_physical()? else {
                 if self.raw.is_empty() {
                     return Ok(None);
                 }
                 // The end of the text ends the record (inside a quote).
-                self.feed(&[], &mut out_len, &mut ends_len);
+                self.feed(Input::TextEnd, &mut out_len, &mut ends_len);
                 at_end = true;
                 break;
-            }
-            let text = trim_line_end(&self.line);
-            if self.raw.is_empty() && text.is_empty() {
+            };
+            let text_len = trim_line_end(&self.raw[start..]).len();
+            if self.line_ends.is_empty() && text_len == 0 {
+                self.raw.truncate(start);
                 continue;
             }
-            self.raw.extend_from_slice(&self.line);
             self.line_ends.push(self.raw.len());
-            self.line_numbers.push(self.next_line - 1);
-            let mut fed = std::mem::take(&mut self.line);
-            fed.truncate(trim_line_end(&fed).len());
-            fed.push(b'\n');
-            let ended = self.feed(&fed, &mut out_len, &mut ends_len);
-            self.line = fed;
-            if ended {
+            self.line_numbers.push(number);
+            // Fed without its own line ending, then with `\n`: `\r\n` and `\n` read alike.
+            self.feed(Input::Raw(start..start + text_len), &mut out_len, &mut ends_len);
+            if self.feed(Input::LineEnd, &mut out_len, &mut ends_len) {
                 break;
             }
             if self.line_ends.len() >= MAX_RECORD_LINES || self.raw.len() >= MAX_RECORD_BYTES {
@@ -101,8 +104,13 @@ impl<R: Read> Records<R> {
         Ok(Some(Read1::Record))
     }
 
-    /// Feeds one line to the parser; whether it ended the record.
-    fn feed(&mut self, mut input: &[u8], out_len: &mut usize, ends_len: &mut usize) -> bool {
+    /// Feeds the parser; whether that ended the record.
+    fn feed(&mut self, what: Input, out_len: &mut usize, ends_len: &mut usize) -> bool {
+        let mut input: &[u8] = match what {
+            Input::Raw(range) => &self.raw[range],
+            Input::LineEnd => b"\n",
+            Input::TextEnd => &[],
+        };
         loop {
             let (result, read, written, ended) =
                 self.core
@@ -140,19 +148,18 @@ impl<R: Read> Records<R> {
         Read1::OpenQuote
     }
 
-    /// Reads the next physical line into `self.line`; `false` at the end.
-    fn next_physical(&mut self) -> std::io::Result<bool> {
-        self.line.clear();
+    /// Appends the next physical line to `raw`; its number, `None` at the end.
+    fn next_physical(&mut self) -> std::io::Result<Option<u64>> {
         if let Some((number, line)) = self.pending.pop_front() {
-            self.line = line;
+            self.raw.extend_from_slice(&line);
             self.next_line = number + 1;
-            return Ok(true);
+            return Ok(Some(number));
         }
-        if self.input.read_until(b'\n', &mut self.line)? == 0 {
-            return Ok(false);
+        if self.input.read_until(b'\n', &mut self.raw)? == 0 {
+            return Ok(None);
         }
         self.next_line += 1;
-        Ok(true)
+        Ok(Some(self.next_line - 1))
     }
 
     /// The line the record begins on (1 is the file's first).
