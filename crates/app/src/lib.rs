@@ -16,6 +16,7 @@ pub mod error;
 pub mod escalation;
 pub mod forecast;
 pub mod imports;
+pub mod incident_files;
 pub mod ledger;
 pub mod mediation;
 pub mod mediators;

@@ -13,6 +13,7 @@ pub const BUILTIN: &str = include_str!("../data/policy.toml");
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Permission {
     IncidentsRead,
+    IncidentsImport,
     ForecastsRead,
     ForecastsWrite,
     PlansRead,
@@ -30,8 +31,9 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 15] = [
+    pub const ALL: [Permission; 16] = [
         Self::IncidentsRead,
+        Self::IncidentsImport,
         Self::ForecastsRead,
         Self::ForecastsWrite,
         Self::PlansRead,
@@ -51,6 +53,7 @@ impl Permission {
     pub fn name(self) -> &'static str {
         match self {
             Self::IncidentsRead => "incidents.read",
+            Self::IncidentsImport => "incidents.import",
             Self::ForecastsRead => "forecasts.read",
             Self::ForecastsWrite => "forecasts.write",
             Self::PlansRead => "plans.read",

@@ -21,9 +21,9 @@ mod zip;
 pub use error::IngestError;
 pub use jurisdiction::JurisdictionLookup;
 pub use load::{LoadError, LoadReport, jurisdiction_lookup, load_facilities, load_incidents, load_jurisdictions};
-pub use mapping::{Mapping, TimeSpec, Zone, profile, profile_names, toml_error};
+pub use mapping::{Mapping, TimeSpec, Zone, profile, profile_names, profile_text, toml_error};
 pub use parse::{Reject, RowParser};
-pub use run::{ImportOptions, ImportSummary, Progress, import};
+pub use run::{ImportOptions, ImportSummary, Progress, RejectedRow, import, peek};
 pub use source::{CsvSource, ENCODINGS, file_sha256, open_csv_source, open_csv_source_as};
 
 #[cfg(test)]

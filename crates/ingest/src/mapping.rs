@@ -125,26 +125,28 @@ pub fn profile_names() -> Vec<&'static str> {
     PROFILES.iter().map(|(n, _)| *n).collect()
 }
 
+/// A built-in profile's TOML text, as a mapping file would hold it.
+pub fn profile_text(name: &str) -> Option<String> {
+    let (_, text) = PROFILES.iter().find(|(n, _)| *n == name)?;
+    // The same layout with coordinates from another map.
+    let crs = match name {
+        "cn-110-bd09" => "BD09",
+        "cn-110-wgs84" => "EPSG:4326",
+        _ => return Some(text.to_string()),
+    };
+    Some(
+        text.replacen("name = \"cn-110\"", &format!("name = \"{name}\""), 1)
+            .replacen("crs = \"GCJ02\"", &format!("crs = \"{crs}\""), 1),
+    )
+}
+
 /// A built-in profile by name.
 pub fn profile(name: &str) -> Result<Mapping, IngestError> {
-    let (_, text) = PROFILES
-        .iter()
-        .find(|(n, _)| *n == name)
-        .ok_or_else(|| IngestError::UnknownProfile {
-            name: name.to_string(),
-            known: profile_names().join(", "),
-        })?;
-    let mut mapping = Mapping::from_toml(text, &format!("profile {name}"))?;
-    // The same layout with coordinates from another map.
-    if let Some(crs) = match name {
-        "cn-110-bd09" => Some("BD09"),
-        "cn-110-wgs84" => Some("EPSG:4326"),
-        _ => None,
-    } {
-        mapping.name = name.to_string();
-        mapping.crs = crs.to_string();
-    }
-    Ok(mapping)
+    let text = profile_text(name).ok_or_else(|| IngestError::UnknownProfile {
+        name: name.to_string(),
+        known: profile_names().join(", "),
+    })?;
+    Mapping::from_toml(&text, &format!("profile {name}"))
 }
 
 impl Mapping {

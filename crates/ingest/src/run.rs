@@ -27,6 +27,11 @@ pub struct ImportOptions {
     pub rejects_dir: Option<PathBuf>,
     /// The file's encoding (see [`crate::ENCODINGS`]); detected when `None`.
     pub encoding: Option<String>,
+    /// A preview: read at most this many rows, and report rather than
+    /// refuse when every row read is rejected.
+    pub max_rows: Option<u64>,
+    /// Rejected rows kept in the summary (`kept_rejects`), the first ones.
+    pub keep_rejects: usize,
     /// Abort, writing nothing, when this many leading rows are all rejected:
     /// the mapping is wrong (wrong CRS, wrong columns), not the data.
     pub abort_after_leading_rejects: u64,
@@ -39,6 +44,8 @@ impl Default for ImportOptions {
             rejects_path: None,
             rejects_dir: None,
             encoding: None,
+            max_rows: None,
+            keep_rejects: 0,
             abort_after_leading_rejects: 1000,
         }
     }
@@ -73,6 +80,9 @@ pub struct ImportSummary {
     /// For each key of `rejected_by_reason`, its first reject: the line and
     /// the reason with its values.
     pub first_rejects: BTreeMap<String, Reject>,
+    /// The first rejected rows with their text, as many as asked for.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub kept_rejects: Vec<RejectedRow>,
     pub rejects_file: Option<String>,
     /// Assigned to a jurisdiction polygon (0 when none are loaded).
     pub in_jurisdiction: u64,
@@ -81,6 +91,14 @@ pub struct ImportSummary {
     /// The earliest and latest occurrence among the rows stored or found
     /// already stored: the period later rules (民转刑 linking) look at.
     pub occurred_between: Option<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)>,
+}
+
+/// A rejected row: why, and the row as it stands in the file.
+#[derive(Debug, Clone, Serialize)]
+pub struct RejectedRow {
+    #[serde(flatten)]
+    pub reject: Reject,
+    pub record: String,
 }
 
 struct Batch {
@@ -96,6 +114,8 @@ struct RejectSink {
     by_reason: BTreeMap<String, u64>,
     first: BTreeMap<String, Reject>,
     leading: Option<Reject>,
+    keep: usize,
+    kept: Vec<RejectedRow>,
 }
 
 impl RejectSink {
@@ -107,6 +127,12 @@ impl RejectSink {
         *self.by_reason.entry(class).or_default() += 1;
         if self.leading.is_none() {
             self.leading = Some(r.clone());
+        }
+        if self.kept.len() < self.keep {
+            self.kept.push(RejectedRow {
+                reject: r.clone(),
+                record: record.to_string(),
+            });
         }
         let Some(path) = &self.path else {
             return Ok(());
@@ -164,36 +190,7 @@ pub fn import(
         ..
     } = source;
     let mut records = crate::records::Records::new(reader, delimiter);
-    let malformed = |reason: String| IngestError::Malformed {
-        path: label.to_string(),
-        reason,
-    };
-    let header: Vec<String> = if mapping.columns.is_empty() {
-        match records.next(None).map_err(|e| malformed(e.to_string()))? {
-            None => {
-                return Err(IngestError::NoHeader {
-                    path: label.to_string(),
-                });
-            }
-            Some(crate::records::Read1::OpenQuote) => {
-                return Err(malformed("the header line opens a quote it never closes".into()));
-            }
-            Some(crate::records::Read1::Record) => (0..records.len())
-                .map(|i| {
-                    String::from_utf8_lossy(records.field(i))
-                        .trim_start_matches('\u{feff}')
-                        .to_string()
-                })
-                .collect(),
-        }
-    } else {
-        mapping.columns.clone()
-    };
-    if header.iter().all(|h| h.trim().is_empty()) {
-        return Err(IngestError::NoHeader {
-            path: label.to_string(),
-        });
-    }
+    let header = read_header(&mut records, &mapping.columns, label)?;
     let parser = RowParser::new(mapping, &header, label, categories).map_err(|e| match e {
         // Names that do not match may be names read in the wrong encoding.
         IngestError::MissingColumn {
@@ -217,6 +214,8 @@ pub fn import(
         by_reason: BTreeMap::new(),
         first: BTreeMap::new(),
         leading: None,
+        keep: opts.keep_rejects,
+        kept: Vec::new(),
     };
     let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Batch, IngestError>>(4);
     let batch_size = opts.batch_size.max(1);
@@ -304,7 +303,8 @@ pub fn import(
                     }
                 }
                 total_read += 1;
-                if total_ok == 0 && total_read >= opts.abort_after_leading_rejects {
+                let preview = opts.max_rows.is_some();
+                if !preview && total_ok == 0 && total_read >= opts.abort_after_leading_rejects {
                     let r = rejects.leading.clone().expect("a reject was recorded");
                     let _ = tx.send(Err(IngestError::Malformed {
                         path: label.to_string(),
@@ -315,6 +315,9 @@ pub fn import(
                         ),
                     }));
                     return;
+                }
+                if opts.max_rows.is_some_and(|n| total_read >= n) {
+                    break;
                 }
                 if batch.read as usize >= batch_size {
                     progress.update(bytes_read.load(Ordering::Relaxed), total_bytes, total_read);
@@ -332,7 +335,7 @@ pub fn import(
                     }
                 }
             }
-            if total_read > 0 && total_ok == 0 {
+            if total_read > 0 && total_ok == 0 && opts.max_rows.is_none() {
                 let r = rejects.leading.clone().expect("a reject was recorded");
                 let _ = tx.send(Err(IngestError::Malformed {
                     path: label.to_string(),
@@ -386,6 +389,7 @@ pub fn import(
         rejected: counts.rejected,
         rejected_by_reason: rejects.by_reason,
         first_rejects: rejects.first,
+        kept_rejects: rejects.kept,
         rejects_file: rejects
             .writer
             .is_some()
@@ -400,6 +404,81 @@ pub fn import(
         },
         occurred_between,
     })
+}
+
+/// The file's column names: its first record, or `columns` for a file
+/// without a header row.
+fn read_header<R: std::io::Read>(
+    records: &mut crate::records::Records<R>,
+    columns: &[String],
+    label: &str,
+) -> Result<Vec<String>, IngestError> {
+    let malformed = |reason: String| IngestError::Malformed {
+        path: label.to_string(),
+        reason,
+    };
+    let header: Vec<String> = if columns.is_empty() {
+        match records.next(None).map_err(|e| malformed(e.to_string()))? {
+            None => {
+                return Err(IngestError::NoHeader {
+                    path: label.to_string(),
+                });
+            }
+            Some(crate::records::Read1::OpenQuote) => {
+                return Err(malformed("the header line opens a quote it never closes".into()));
+            }
+            Some(crate::records::Read1::Record) => (0..records.len())
+                .map(|i| {
+                    String::from_utf8_lossy(records.field(i))
+                        .trim_start_matches('\u{feff}')
+                        .to_string()
+                })
+                .collect(),
+        }
+    } else {
+        columns.to_vec()
+    };
+    if header.iter().all(|h| h.trim().is_empty()) {
+        return Err(IngestError::NoHeader {
+            path: label.to_string(),
+        });
+    }
+    Ok(header)
+}
+
+/// The first rows of a file as they stand, before any mapping: its column
+/// names and up to `rows` records of text (a row that is not text in the
+/// file's encoding shows U+FFFD where it is not).
+pub fn peek(
+    source: CsvSource,
+    label: &str,
+    delimiter: u8,
+    columns: &[String],
+    rows: usize,
+) -> Result<(Vec<String>, Vec<Vec<String>>), IngestError> {
+    let mut records = crate::records::Records::new(source.reader, delimiter);
+    let header = read_header(&mut records, columns, label)?;
+    let mut out = Vec::new();
+    while out.len() < rows {
+        match records.next(Some(header.len())) {
+            Ok(None) => break,
+            Ok(Some(crate::records::Read1::Record)) => out.push(
+                (0..records.len())
+                    .map(|i| String::from_utf8_lossy(records.field(i)).into_owned())
+                    .collect(),
+            ),
+            Ok(Some(crate::records::Read1::OpenQuote)) => {
+                out.push(vec![String::from_utf8_lossy(records.raw()).into_owned()])
+            }
+            Err(e) => {
+                return Err(IngestError::Malformed {
+                    path: label.to_string(),
+                    reason: e.to_string(),
+                });
+            }
+        }
+    }
+    Ok((header, out))
 }
 
 /// `rec` holds the record's fields as text; the index of the first field

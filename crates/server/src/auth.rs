@@ -53,6 +53,27 @@ pub const ROUTES: &[(&str, &str, Need)] = &[
     ("GET", "/api/v1/case-types", Need::SignedIn),
     ("GET", "/api/v1/incidents", Need::Permission(Permission::IncidentsRead)),
     (
+        "POST",
+        "/api/v1/imports/files",
+        Need::Permission(Permission::IncidentsImport),
+    ),
+    (
+        "POST",
+        "/api/v1/imports/preview",
+        Need::Permission(Permission::IncidentsImport),
+    ),
+    ("POST", "/api/v1/imports", Need::Permission(Permission::IncidentsImport)),
+    (
+        "GET",
+        "/api/v1/imports/*",
+        Need::Permission(Permission::IncidentsImport),
+    ),
+    (
+        "GET",
+        "/api/v1/import-profiles",
+        Need::Permission(Permission::IncidentsImport),
+    ),
+    (
         "GET",
         "/api/v1/incidents/aggregate",
         Need::Permission(Permission::IncidentsRead),

@@ -17,8 +17,9 @@ pub fn json<T: DeserializeOwned>(raw: &[u8]) -> Result<T, ApiError> {
 }
 
 /// Routes whose bodies are not JSON (a photo's bytes, a witness's lines, a CSV export).
-const NOT_JSON: [&str; 4] = [
+const NOT_JSON: [&str; 5] = [
     "/photos",
+    "/api/v1/imports/files",
     "/attachments",
     "/api/v1/ledger/cosignatures",
     "/api/v1/personnel/import",

@@ -12,6 +12,7 @@ mod body;
 pub mod cache;
 mod cases;
 mod error;
+mod imports;
 pub mod jobs;
 pub mod open311;
 pub mod openapi;
@@ -92,6 +93,8 @@ pub struct AppState {
     pub submissions: Arc<public::Submissions>,
     /// Where attachment files are kept (`None`: this server takes no uploads).
     pub files_dir: Option<std::path::PathBuf>,
+    /// Incident imports started from the page.
+    pub imports: Arc<imports::Jobs>,
     /// A base-map tile URL template (`{z}/{x}/{y}`) for deployments with
     /// their own map server; `None`: the map draws only its own layers.
     pub tiles: Option<String>,
@@ -118,6 +121,7 @@ impl AppState {
             throttle: Default::default(),
             submissions: Default::default(),
             files_dir: Some(settings.store.data_dir.clone()),
+            imports: Default::default(),
             tiles: settings.server.tiles.clone(),
             settings,
         }
@@ -256,6 +260,16 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/me/volunteering", get(cases::my_volunteering))
         .route("/api/v1/me/activities", axum::routing::post(cases::my_activity))
         .route("/api/v1/datasets", get(api::datasets))
+        .route(
+            "/api/v1/imports/files",
+            axum::routing::post(imports::upload).layer(axum::extract::DefaultBodyLimit::max(
+                fengqiao_app::incident_files::MAX_BYTES,
+            )),
+        )
+        .route("/api/v1/imports/preview", axum::routing::post(imports::preview))
+        .route("/api/v1/imports", axum::routing::post(imports::start))
+        .route("/api/v1/imports/{job}", get(imports::status))
+        .route("/api/v1/import-profiles", get(imports::profiles))
         .route("/api/v1/categories", get(api::categories))
         .route("/api/v1/jurisdictions", get(api::jurisdictions))
         .route("/api/v1/facilities", get(api::facilities))

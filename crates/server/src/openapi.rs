@@ -104,6 +104,46 @@ pub const DOCS: &[Doc] = &[
     ),
     ("GET", "/api/v1/datasets", "Datasets", &[], None, 200),
     (
+        "POST",
+        "/api/v1/imports/files",
+        "Upload an incident file (CSV, zip or gzip; UTF-8, GB18030/GBK or UTF-16) to import: how it reads — encoding, columns, first rows, the built-in profiles that fit and the first one applied",
+        &[],
+        Some("incident_file"),
+        201,
+    ),
+    (
+        "POST",
+        "/api/v1/imports/preview",
+        "An uploaded incident file through a profile or a mapping: its first rows as incidents and its first rejects (reads at most 1000 rows; stores nothing)",
+        &[],
+        Some("import_preview"),
+        200,
+    ),
+    (
+        "POST",
+        "/api/v1/imports",
+        "Import an uploaded incident file into a dataset, in the background (one import at a time per server)",
+        &[],
+        Some("import_start"),
+        202,
+    ),
+    (
+        "GET",
+        "/api/v1/imports/{job}",
+        "An import's progress (bytes and rows read), then what it did or why it failed",
+        &[],
+        None,
+        200,
+    ),
+    (
+        "GET",
+        "/api/v1/import-profiles",
+        "The built-in incident file profiles with their mapping text, and the encodings a file may be read in",
+        &[],
+        None,
+        200,
+    ),
+    (
         "GET",
         "/api/v1/categories",
         "The incident category table",
@@ -733,6 +773,14 @@ fn body_schema(name: &str) -> Value {
             &["decision", "version"],
         ),
 
+        "import_preview" | "import_start" => {
+            let mut props = json!({"file": {"type": "string", "pattern": "^[0-9a-f]{64}$"}, "profile": {"type": ["string", "null"]},
+                   "mapping": {"type": ["string", "null"]}, "encoding": {"type": ["string", "null"], "enum": ["utf-8", "gbk", "gb18030", "utf-16le", "utf-16be", null]}});
+            if name == "import_start" {
+                props["dataset"] = json!({"type": ["string", "null"]});
+            }
+            s(props, &["file"])
+        }
         "leave_new" => s(
             json!({"person_id": {"type": "integer"}, "kind": {"type": "string", "enum": ["annual", "sick", "personal", "training", "compensatory"]},
                    "first_day": {"type": "string", "format": "date"}, "last_day": {"type": "string", "format": "date"},
@@ -857,6 +905,15 @@ pub fn route_codes(method: &str, path: &str, body: Option<&str>, need: Option<Ne
         | ("POST", "/api/v1/duty-levels")
         | ("POST", "/api/v1/rosters/{id}/levels/{n}/lower") => &[Code::Conflict, Code::InvalidInput, Code::OutOfScope],
         ("GET", "/api/v1/leave") => &[Code::InvalidInput],
+        ("POST", "/api/v1/imports/files") => &[
+            Code::InvalidInput,
+            Code::PayloadTooLarge,
+            Code::UnsupportedMediaType,
+            Code::Unavailable,
+        ],
+        ("POST", "/api/v1/imports/preview") => &[Code::InvalidInput, Code::NotFound, Code::Unavailable],
+        ("POST", "/api/v1/imports") => &[Code::InvalidInput, Code::NotFound, Code::Busy, Code::Unavailable],
+        ("GET", "/api/v1/imports/{job}") => &[Code::NotFound],
         ("POST", "/api/v1/leave") => &[Code::InvalidInput, Code::NotFound, Code::Conflict],
         ("POST", "/api/v1/leave/{id}/cancel") => &[Code::Conflict],
         ("POST", "/api/v1/cases/{code}/actions") | ("POST", "/api/v1/public/requests/{token}/rating") => {
@@ -940,6 +997,8 @@ pub fn document() -> Value {
             let binary = json!({"schema": {"type": "string", "format": "binary"}});
             let content = if *b == "photo" {
                 json!({"image/jpeg": binary, "image/png": binary, "image/webp": binary})
+            } else if *b == "incident_file" {
+                json!({"text/csv": binary, "application/zip": binary, "application/gzip": binary, "application/octet-stream": binary})
             } else if *b == "personnel_csv" {
                 json!({"text/csv": {"schema": {"type": "string"}}})
             } else if *b == "attachment" {

@@ -348,3 +348,121 @@ async fn one_incident_with_its_lifecycle() {
         "another jurisdiction's incident is not there"
     );
 }
+
+/// An analyst imports a Chinese 110 export from the page's API: the upload
+/// says how the file reads, a preview through an edited mapping shows rows
+/// and rejects, the import runs in the background and its incidents are
+/// then stored; an officer may not import.
+#[tokio::test]
+async fn an_analyst_imports_a_gbk_export_through_upload_preview_and_import() {
+    let app = spawn_app().await;
+    let analyst = user_token(&app, "analyst1", "analyst", (None, None, None));
+    let officer = user_token(&app, "officer1", "officer", (Some("330203".into()), None, None));
+    let file =
+        std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ingest/testdata/cn_110_gbk.csv"))
+            .unwrap();
+    let r = app
+        .call_bytes_as(Some(&officer), "POST", "/api/v1/imports/files", "text/csv", &file)
+        .await;
+    assert_eq!((r.status, r.json()["code"].as_str()), (403, Some("forbidden")));
+    let r = app
+        .call_bytes_as(Some(&analyst), "POST", "/api/v1/imports/files", "image/png", &file)
+        .await;
+    assert_eq!(r.status, 415, "{}", r.body);
+
+    let r = app
+        .call_bytes_as(Some(&analyst), "POST", "/api/v1/imports/files", "text/csv", &file)
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let looked = r.json();
+    let id = looked["file"].as_str().unwrap().to_string();
+    assert_eq!(looked["encoding"], "GB18030");
+    assert_eq!(looked["header"][0], "接警单号");
+    assert_eq!(looked["fitting_profiles"][0], "cn-110");
+    assert_eq!(
+        (looked["read"].as_u64(), looked["rejected"].as_u64()),
+        (Some(12), Some(1))
+    );
+    assert_eq!(looked["incidents"][0]["occurred"], "2026-11-03 08:15:27 +08:00");
+    assert_eq!(looked["rejects"][0]["line"], 12);
+
+    let auth = format!("Bearer {analyst}");
+    let headers = [("Authorization", auth.as_str())];
+    // The profile's text, edited: the bureau's exports are read as 宁波 only.
+    let profiles = app.call("GET", "/api/v1/import-profiles", &headers, "").await.json();
+    let text = profiles["profiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "cn-110")
+        .unwrap()["mapping"]
+        .as_str()
+        .unwrap()
+        .replace("bbox = [73.4, 3.8, 135.1, 53.6]", "bbox = [121.5, 29.85, 121.6, 29.9]");
+    let body = serde_json::json!({"file": id, "mapping": text}).to_string();
+    let p = app.call("POST", "/api/v1/imports/preview", &headers, &body).await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    let p = p.json();
+    assert_eq!(
+        (p["parsed"].as_u64(), p["rejected"].as_u64()),
+        (Some(7), Some(5)),
+        "{p}"
+    );
+    assert!(p["rejects"][0]["reason"].as_str().unwrap().contains("outside"));
+    // A mapping that cannot be read says where.
+    let body = serde_json::json!({"file": id, "mapping": "name = "}).to_string();
+    let bad = app.call("POST", "/api/v1/imports/preview", &headers, &body).await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert!(
+        bad.json()["message"].as_str().unwrap().contains("line 1"),
+        "{}",
+        bad.body
+    );
+    let unknown = serde_json::json!({"file": "0".repeat(64), "profile": "cn-110"}).to_string();
+    assert_eq!(
+        app.call("POST", "/api/v1/imports/preview", &headers, &unknown)
+            .await
+            .status,
+        404
+    );
+
+    let body = serde_json::json!({"file": id, "profile": "cn-110", "dataset": "宁波110"}).to_string();
+    let started = app.call("POST", "/api/v1/imports", &headers, &body).await;
+    assert_eq!(started.status, 202, "{}", started.body);
+    let job = started.json()["job"].as_u64().unwrap();
+    let mut status = serde_json::Value::Null;
+    for _ in 0..200 {
+        status = app
+            .call("GET", &format!("/api/v1/imports/{job}"), &headers, "")
+            .await
+            .json();
+        if status["state"] != "running" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(status["state"], "done", "{status}");
+    assert_eq!(
+        (
+            status["result"]["imported"].as_u64(),
+            status["result"]["rejected"].as_u64()
+        ),
+        (Some(11), Some(1))
+    );
+    assert!(
+        status["result"]["rejects_file"]
+            .as_str()
+            .is_some_and(|f| f.ends_with("宁波110-run2.csv")),
+        "{status}"
+    );
+    let datasets = app.get("/api/v1/datasets").await.json();
+    let ds = datasets["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "宁波110")
+        .unwrap();
+    assert_eq!(ds["incidents"], 11);
+    let bad = serde_json::json!({"file": id, "profile": "cn-110", "dataset": "a b"}).to_string();
+    assert_eq!(app.call("POST", "/api/v1/imports", &headers, &bad).await.status, 422);
+}
