@@ -13,13 +13,14 @@ let app;
 before(async () => { app = await start(); });
 after(async () => { await app?.stop(); });
 
-const ALL = ["/", "/incidents", "/cases", "/volunteers", "/staffing", "/dashboard", "/public"];
+// Analysts see incidents, cases and reports, and import incident files.
+const ANALYST = ["/", "/incidents", "/imports", "/cases", "/volunteers", "/staffing", "/dashboard", "/public"];
 // Police roles also see the station's people and rosters.
 const POLICE = ["/", "/incidents", "/cases", "/volunteers", "/staffing", "/roster", "/personnel", "/dashboard", "/public"];
 // Role -> the page it lands on from "/", and the header's links (from the policy).
 const ROLES = {
-  admin: ["/", ["/", "/incidents", "/cases", "/inbox", "/volunteers", "/staffing", "/roster", "/personnel", "/dashboard", "/users", "/public"]],
-  analyst: ["/", ALL],
+  admin: ["/", ["/", "/incidents", "/imports", "/cases", "/inbox", "/volunteers", "/staffing", "/roster", "/personnel", "/dashboard", "/users", "/public"]],
+  analyst: ["/", ANALYST],
   commander: ["/", POLICE],
   officer: ["/", POLICE],
   leader: ["/", POLICE],
@@ -52,6 +53,7 @@ const PAGES = [
   ["dashboard", "/dashboard", "leader", "#chart-months rect.bar"],
   ["users", "/users", "admin", "#users tbody tr"],
   ["staffing", "/staffing", "commander", "#stations tbody tr"],
+  ["imports", "/imports", "analyst", "#file"],
 ];
 
 for (const lang of ["zh", "en"]) {

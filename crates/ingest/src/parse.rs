@@ -15,7 +15,26 @@ pub struct Reject {
     /// Physical line in the file (1 = header).
     pub line: u64,
     pub field: String,
+    /// What is wrong, as a code a page can put in its own words: `blank`,
+    /// `bad_time`, `too_early`, `future`, `not_number`, `zero_position`,
+    /// `not_lonlat`, `outside_area`, `field_count`, `open_quote`, `not_text`.
+    pub kind: &'static str,
+    /// The value at fault, as the file has it (empty when there is none).
+    pub value: String,
+    /// The same in English, with the particulars.
     pub reason: String,
+}
+
+impl Reject {
+    pub fn new(line: u64, field: &str, kind: &'static str, value: &str, reason: String) -> Self {
+        Self {
+            line,
+            field: field.to_string(),
+            kind,
+            value: value.to_string(),
+            reason,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -72,6 +91,9 @@ pub struct RowParser {
     id: Option<usize>,
     x: usize,
     y: usize,
+    /// The coordinate columns' names as the file has them.
+    x_name: String,
+    y_name: String,
     time: TimeField,
     lifecycle: [Option<TimeField>; 4],
     unit: Option<usize>,
@@ -163,21 +185,23 @@ impl RowParser {
                     formats: spec.format.iter().map(|f| (f.clone(), format_kind(f))).collect(),
                 }
             } else if let (Some(d), Some(h)) = (&spec.date_column, &spec.hour_column) {
+                let (date, hour) = (col(d, role)?, col(h, role)?);
                 TimeParser::DateHour {
-                    date: col(d, role)?,
-                    date_name: d.clone(),
+                    date,
+                    date_name: header[date].trim().to_string(),
                     format: spec.date_format.clone().unwrap_or_else(|| "%Y-%m-%d".into()),
-                    hour: col(h, role)?,
-                    hour_name: h.clone(),
+                    hour,
+                    hour_name: header[hour].trim().to_string(),
                 }
             } else if let (Some(y), Some(m), Some(d)) = (&spec.year, &spec.month, &spec.day) {
+                let (y, m, d) = (col(y, role)?, col(m, role)?, col(d, role)?);
                 TimeParser::Parts {
-                    y: col(y, role)?,
-                    m: col(m, role)?,
-                    d: col(d, role)?,
+                    y,
+                    m,
+                    d,
                     h: spec.hour.as_deref().map(|h| col(h, role)).transpose()?,
                     min: spec.minute.as_deref().map(|m| col(m, role)).transpose()?,
-                    names: format!("{y}/{m}/{d}"),
+                    names: [y, m, d].map(|i| header[i].trim()).join("/"),
                 }
             } else {
                 return Err(bad(format!(
@@ -233,6 +257,8 @@ impl RowParser {
             id: mapping.id.as_deref().map(|c| opt_col(c, "id")).transpose()?.flatten(),
             x: col(&mapping.x, "x")?,
             y: col(&mapping.y, "y")?,
+            x_name: header[col(&mapping.x, "x")?].trim().to_string(),
+            y_name: header[col(&mapping.y, "y")?].trim().to_string(),
             time: time_field(&mapping.time, "time")?.ok_or_else(|| IngestError::MissingColumn {
                 path: path.to_string(),
                 column: mapping
@@ -314,17 +340,15 @@ impl RowParser {
     }
 
     fn stamp(&self, f: &TimeField, rec: &csv::StringRecord, line: u64, role: &str) -> Result<Stamp, Reject> {
-        let reject = |field: &str, reason: String| Reject {
-            line,
-            field: field.to_string(),
-            reason,
+        let reject = |field: &str, kind: &'static str, value: &str, reason: String| {
+            Reject::new(line, field, kind, value, reason)
         };
         let get = |i: usize| rec.get(i).unwrap_or("").trim();
         let (local, precision, absolute) = match &f.parser {
             TimeParser::Column { idx, name, formats } => {
                 let raw = get(*idx);
                 if raw.is_empty() {
-                    return Err(reject(name, format!("blank {role}")));
+                    return Err(reject(name, "blank", "", format!("blank {role}")));
                 }
                 let mut found = None;
                 for (fmt, kind) in formats {
@@ -350,6 +374,8 @@ impl RowParser {
                 found.ok_or_else(|| {
                     reject(
                         name,
+                        "bad_time",
+                        raw,
                         format!("{raw:?} is not a valid date/time in format {}", fmts.join(" or ")),
                     )
                 })?
@@ -362,13 +388,22 @@ impl RowParser {
                 hour_name,
             } => {
                 let raw = get(*date);
-                let d = NaiveDate::parse_from_str(raw, format)
-                    .map_err(|_| reject(date_name, format!("{raw:?} is not a valid date in format {format}")))?;
-                let h: u32 = get(*hour)
-                    .parse()
-                    .ok()
-                    .filter(|h| *h < 24)
-                    .ok_or_else(|| reject(hour_name, format!("{:?} is not an hour 0-23", get(*hour))))?;
+                let d = NaiveDate::parse_from_str(raw, format).map_err(|_| {
+                    reject(
+                        date_name,
+                        "bad_time",
+                        raw,
+                        format!("{raw:?} is not a valid date in format {format}"),
+                    )
+                })?;
+                let h: u32 = get(*hour).parse().ok().filter(|h| *h < 24).ok_or_else(|| {
+                    reject(
+                        hour_name,
+                        "bad_time",
+                        get(*hour),
+                        format!("{:?} is not an hour 0-23", get(*hour)),
+                    )
+                })?;
                 (d.and_hms_opt(h, 0, 0).unwrap_or_default(), TimePrecision::Hour, None)
             }
             TimeParser::Parts { y, m, d, h, min, names } => {
@@ -379,25 +414,19 @@ impl RowParser {
                     _ => None,
                 }
                 .ok_or_else(|| {
-                    reject(
-                        names,
-                        format!("{}-{}-{} is not a valid date", get(*y), get(*m), get(*d)),
-                    )
+                    let date = format!("{}-{}-{}", get(*y), get(*m), get(*d));
+                    reject(names, "bad_time", &date, format!("{date} is not a valid date"))
                 })?;
                 let hh = match h {
-                    Some(i) => Some(
-                        num(*i)
-                            .filter(|v| *v < 24)
-                            .ok_or_else(|| reject(names, format!("hour {:?} is not 0-23", get(*i))))?,
-                    ),
+                    Some(i) => Some(num(*i).filter(|v| *v < 24).ok_or_else(|| {
+                        reject(names, "bad_time", get(*i), format!("hour {:?} is not 0-23", get(*i)))
+                    })?),
                     None => None,
                 };
                 let mi = match min {
-                    Some(i) => Some(
-                        num(*i)
-                            .filter(|v| *v < 60)
-                            .ok_or_else(|| reject(names, format!("minute {:?} is not 0-59", get(*i))))?,
-                    ),
+                    Some(i) => Some(num(*i).filter(|v| *v < 60).ok_or_else(|| {
+                        reject(names, "bad_time", get(*i), format!("minute {:?} is not 0-59", get(*i)))
+                    })?),
                     None => None,
                 };
                 let precision = match (hh, mi) {
@@ -419,28 +448,37 @@ impl RowParser {
             _ => utc.with_timezone(&self.tz).naive_local(),
         };
         if utc.timestamp() < 0 {
-            return Err(reject(role, format!("{local} is before 1970")));
+            return Err(reject(
+                role,
+                "too_early",
+                &local.to_string(),
+                format!("{local} is before 1970"),
+            ));
         }
         if utc > self.latest_allowed {
-            return Err(reject(role, format!("{local} is in the future")));
+            return Err(reject(
+                role,
+                "future",
+                &local.to_string(),
+                format!("{local} is in the future"),
+            ));
         }
         Ok(Stamp { utc, local, precision })
     }
 
     fn number(&self, rec: &csv::StringRecord, idx: usize, line: u64, name: &str) -> Result<f64, Reject> {
         let raw = rec.get(idx).unwrap_or("").trim();
-        let reject = |reason: String| Reject {
-            line,
-            field: name.to_string(),
-            reason,
-        };
+        let reject = |kind: &'static str, reason: String| Reject::new(line, name, kind, raw, reason);
         // R, pandas and database exports write missing values as words.
         if raw.is_empty() || ["na", "n/a", "nan", "null", "none"].contains(&raw.to_ascii_lowercase().as_str()) {
-            return Err(reject(if raw.is_empty() {
-                "blank coordinate".into()
-            } else {
-                format!("missing coordinate ({raw})")
-            }));
+            return Err(reject(
+                "blank",
+                if raw.is_empty() {
+                    "blank coordinate".into()
+                } else {
+                    format!("missing coordinate ({raw})")
+                },
+            ));
         }
         let owned;
         let text = if self.mapping.decimal_comma {
@@ -451,12 +489,10 @@ impl RowParser {
         };
         match text.parse::<f64>() {
             Ok(v) if v.is_finite() => Ok(v),
-            _ => Err(reject(format!("{raw:?} is not a number"))),
+            _ => Err(reject("not_number", format!("{raw:?} is not a number"))),
         }
     }
 
-    /// Parses one record. `source_key` is filled by the caller when the
-    /// mapping has no id column (it needs the whole file's context).
     /// A category's code from its text: the mapping's exact patterns and
     /// the category table's codes and names, then the mapping's prefix
     /// patterns. A path such as `刑事案件-盗窃-入室盗窃` (as many 110 systems
@@ -489,49 +525,59 @@ impl RowParser {
         self.columns
     }
 
+    /// Parses one record. `source_key` is filled by the caller when the
+    /// mapping has no id column (it needs the whole file's context).
     pub fn parse(&self, rec: &csv::StringRecord, line: u64) -> Result<NewIncident, Reject> {
         let stamp = self.stamp(&self.time, rec, line, "time")?;
-        let x = self.number(rec, self.x, line, &self.mapping.x)?;
-        let y = self.number(rec, self.y, line, &self.mapping.y)?;
+        let x = self.number(rec, self.x, line, &self.x_name)?;
+        let y = self.number(rec, self.y, line, &self.y_name)?;
         if x == 0.0 && y == 0.0 {
-            return Err(Reject {
+            return Err(Reject::new(
                 line,
-                field: self.mapping.x.clone(),
-                reason: "coordinates are 0, 0 (missing geocode)".into(),
-            });
+                &self.x_name,
+                "zero_position",
+                "0, 0",
+                "coordinates are 0, 0 (missing geocode)".into(),
+            ));
         }
         if self.crs.is_geographic() && !((-180.0..=180.0).contains(&x) && (-90.0..=90.0).contains(&y)) {
-            return Err(Reject {
+            return Err(Reject::new(
                 line,
-                field: format!("{}/{}", self.mapping.x, self.mapping.y),
-                reason: format!(
+                &format!("{}/{}", self.x_name, self.y_name),
+                "not_lonlat",
+                &format!("{x}, {y}"),
+                format!(
                     "({x}, {y}) is not a longitude/latitude pair: is the CRS {} right?",
                     self.crs.name()
                 ),
-            });
+            ));
         }
         let p = self.crs.to_wgs84(x, y);
         if !p.is_valid() {
-            return Err(Reject {
+            return Err(Reject::new(
                 line,
-                field: format!("{}/{}", self.mapping.x, self.mapping.y),
-                reason: format!(
+                &format!("{}/{}", self.x_name, self.y_name),
+                "not_lonlat",
+                &format!("{x}, {y}"),
+                format!(
                     "({x}, {y}) does not convert to a valid position from {}",
                     self.crs.name()
                 ),
-            });
+            ));
         }
         if let Some([x0, y0, x1, y1]) = self.mapping.bbox
             && !(p.lon >= x0 && p.lon <= x1 && p.lat >= y0 && p.lat <= y1)
         {
-            return Err(Reject {
+            return Err(Reject::new(
                 line,
-                field: format!("{}/{}", self.mapping.x, self.mapping.y),
-                reason: format!(
+                &format!("{}/{}", self.x_name, self.y_name),
+                "outside_area",
+                &format!("{x}, {y}"),
+                format!(
                     "position ({:.5}, {:.5}) is outside the area of {} [{x0}, {y0}, {x1}, {y1}]",
                     p.lon, p.lat, self.mapping.name
                 ),
-            });
+            ));
         }
         let mut lifecycle = [None; 4];
         for (slot, field) in lifecycle.iter_mut().zip(&self.lifecycle) {
@@ -539,7 +585,7 @@ impl RowParser {
                 *slot = match self.stamp(f, rec, line, "lifecycle") {
                     Ok(s) => Some(s.utc),
                     // Lifecycle times are often blank in real logs: a blank is "not known", not an error.
-                    Err(r) if r.reason.starts_with("blank") => None,
+                    Err(r) if r.kind == "blank" => None,
                     Err(r) => return Err(r),
                 };
             }

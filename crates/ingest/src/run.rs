@@ -255,30 +255,29 @@ pub fn import(
                 batch.read += 1;
                 batch.last_line = line;
                 let raw = || String::from_utf8_lossy(records.raw()).into_owned();
-                let reject = |reason: String| {
-                    Some((
-                        Reject {
-                            line,
-                            field: "(row)".into(),
-                            reason,
-                        },
-                        raw(),
-                    ))
+                let reject = |kind: &'static str, value: String, reason: String| {
+                    Some((Reject::new(line, "(row)", kind, &value, reason), raw()))
                 };
                 let reject = match step {
                     crate::records::Read1::OpenQuote => reject(
+                        "open_quote",
+                        String::new(),
                         "a quote opened on this line is never closed (the rows after it are read on their own)".into(),
                     ),
-                    crate::records::Read1::Record if records.len() != parser.columns() => reject(format!(
-                        "row has {} fields, the header has {}",
-                        records.len(),
-                        parser.columns()
-                    )),
+                    crate::records::Read1::Record if records.len() != parser.columns() => reject(
+                        "field_count",
+                        format!("{}/{}", records.len(), parser.columns()),
+                        format!("row has {} fields, the header has {}", records.len(), parser.columns()),
+                    ),
                     crate::records::Read1::Record => match fill(&mut rec, &records) {
-                        Err(at) => reject(format!(
-                            "row is not valid {encoding} text (field {}); give the file's encoding with --encoding",
-                            at + 1
-                        )),
+                        Err(at) => reject(
+                            "not_text",
+                            encoding.to_string(),
+                            format!(
+                                "row is not valid {encoding} text (field {}); give the file's encoding with --encoding",
+                                at + 1
+                            ),
+                        ),
                         Ok(()) => match parser.parse(&rec, line) {
                             Ok(mut inc) => {
                                 if inc.source_key.is_empty() {

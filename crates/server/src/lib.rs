@@ -142,12 +142,13 @@ pub(crate) fn client_ip(state: &AppState, peer: std::net::IpAddr, headers: &axum
 
 /// The pages, by path: plain HTML, their scripts and one style sheet below,
 /// all compiled into the binary (no CDN, nothing fetched elsewhere).
-const PAGES: [(&str, &str); 13] = [
+const PAGES: [(&str, &str); 14] = [
     ("/", include_str!("../assets/index.html")),
     ("/public", include_str!("../assets/public.html")),
     ("/cases", include_str!("../assets/cases.html")),
     ("/inbox", include_str!("../assets/cases.html")),
     ("/incidents", include_str!("../assets/incidents.html")),
+    ("/imports", include_str!("../assets/imports.html")),
     ("/volunteers", include_str!("../assets/volunteers.html")),
     ("/dashboard", include_str!("../assets/dashboard.html")),
     ("/agreement", include_str!("../assets/agreement.html")),
@@ -158,7 +159,7 @@ const PAGES: [(&str, &str); 13] = [
     ("/staffing", include_str!("../assets/staffing.html")),
 ];
 
-const ASSETS: [(&str, &str, &str); 18] = [
+const ASSETS: [(&str, &str, &str); 19] = [
     ("app.css", "text/css; charset=utf-8", include_str!("../assets/app.css")),
     ("app.js", JS, include_str!("../assets/app.js")),
     ("case_form.js", JS, include_str!("../assets/case_form.js")),
@@ -166,6 +167,7 @@ const ASSETS: [(&str, &str, &str); 18] = [
     ("common.js", JS, include_str!("../assets/common.js")),
     ("dashboard.js", JS, include_str!("../assets/dashboard.js")),
     ("incidents.js", JS, include_str!("../assets/incidents.js")),
+    ("imports.js", JS, include_str!("../assets/imports.js")),
     ("agreement.js", JS, include_str!("../assets/agreement.js")),
     ("ledger.js", JS, include_str!("../assets/ledger.js")),
     ("mediation.js", JS, include_str!("../assets/mediation.js")),
