@@ -66,8 +66,8 @@ function applyLang() {
 }
 
 const nameOf = (x) => (state.lang === "zh" ? x.zh || x.name_zh : x.en || x.name_en);
-/// A moment in the city's zone when the page knows it (`state.timezone`), not the browser's.
-const when = (x) => (x ? new Date(x).toLocaleString(state.lang === "zh" ? "zh-CN" : "en-GB", { dateStyle: "short", timeStyle: "short", timeZone: state.timezone || undefined }) : "—");
+/// A moment in the city's zone (`state.timezone`, from the server), not the browser's.
+const when = (x) => atCity(x, state.timezone, state.lang);
 /// Today's date (YYYY-MM-DD) in the city's zone, not the browser's.
 const cityToday = (tz) => new Date().toLocaleDateString("sv-SE", { timeZone: tz || state.timezone || "Asia/Shanghai" });
 /// The page language's half of a system text written "中文 / English".
@@ -142,6 +142,8 @@ async function startPage(rerender) {
   applyLang();
   const me = await api("/api/v1/me");
   state.me = me;
+  // Every time on every page is the city's, whatever the browser's zone.
+  if (!state.timezone && me.city) state.timezone = me.city.timezone;
   showUser(me.user);
   navLinks(me);
   return me;

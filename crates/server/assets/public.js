@@ -76,7 +76,9 @@ async function call(method, path, body) {
   return data;
 }
 
-const when = (x) => new Date(x).toLocaleString(lang === "zh" ? "zh-CN" : "en-GB", { dateStyle: "short", timeStyle: "short" });
+let cityZone = null;
+/// A moment in the city's zone (not the phone's), with the zone's offset when the phone is elsewhere.
+const when = (x) => atCity(x, cityZone, lang);
 
 function show(req) {
   const s = $("status");
@@ -103,7 +105,9 @@ function show(req) {
 }
 
 async function init() {
-  services = (await call("GET", "/api/v1/public/services")).items;
+  const offered = await call("GET", "/api/v1/public/services");
+  services = offered.items;
+  cityZone = offered.timezone;
   apply();
   await drawPinMap();
   $("lang").onclick = () => { lang = lang === "zh" ? "en" : "zh"; localStorage.setItem("fq-lang", lang); apply(); };

@@ -159,11 +159,12 @@ const PAGES: [(&str, &str); 14] = [
     ("/staffing", include_str!("../assets/staffing.html")),
 ];
 
-const ASSETS: [(&str, &str, &str); 19] = [
+const ASSETS: [(&str, &str, &str); 20] = [
     ("app.css", "text/css; charset=utf-8", include_str!("../assets/app.css")),
     ("app.js", JS, include_str!("../assets/app.js")),
     ("case_form.js", JS, include_str!("../assets/case_form.js")),
     ("cases.js", JS, include_str!("../assets/cases.js")),
+    ("clock.js", JS, include_str!("../assets/clock.js")),
     ("common.js", JS, include_str!("../assets/common.js")),
     ("dashboard.js", JS, include_str!("../assets/dashboard.js")),
     ("incidents.js", JS, include_str!("../assets/incidents.js")),

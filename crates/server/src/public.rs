@@ -34,7 +34,7 @@ pub async fn services(State(state): State<AppState>) -> Json<Value> {
                 .collect()
         })
         .unwrap_or_default();
-    Json(json!({"items": items}))
+    Json(json!({"items": items, "timezone": state.timezone.name()}))
 }
 
 /// `GET /api/v1/public/map`: the towns' boundaries for the page's map (public

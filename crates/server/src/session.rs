@@ -147,7 +147,7 @@ pub async fn me(
     let scope = format!("{:?}", state.policy.scope(&user.role)).to_lowercase();
     Json(
         json!({"user": user, "permissions": permissions(&state, &user.role), "scope": scope,
-                "map": {"tiles": state.tiles}}),
+                "map": {"tiles": state.tiles}, "city": {"timezone": state.timezone.name()}}),
     )
 }
 
