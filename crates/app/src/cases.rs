@@ -372,6 +372,29 @@ pub fn check_department_part(
     }
 }
 
+/// The years an open case's deadlines reach whose public holidays the
+/// working calendar does not list: its deadlines there count weekends only
+/// and may fall on a holiday. Empty for a closed case.
+pub fn calendar_gaps(config: &fengqiao_cases::CaseConfig, state: &fengqiao_cases::CaseState) -> Vec<i32> {
+    if state.closed_at.is_some() {
+        return Vec::new();
+    }
+    let last = state.stage_due_at.map_or(state.due_at, |s| s.max(state.due_at));
+    config.calendar.uncovered_years(state.opened_at, last)
+}
+
+/// The warning every face gives beside a deadline `calendar_gaps` found.
+pub fn calendar_warning(years: &[i32]) -> Option<String> {
+    (!years.is_empty()).then(|| {
+        let listed: Vec<String> = years.iter().map(i32::to_string).collect();
+        format!(
+            "no public holidays are on file for {}: the deadline counts weekends only and may fall on a holiday; \
+             add the State Council's holiday notice to the working calendar",
+            listed.join(", ")
+        )
+    })
+}
+
 /// The actions a role may take now, narrowed for department staff to their part.
 pub fn available<'a>(
     settings: &'a CaseSettings,

@@ -153,8 +153,14 @@ pub fn publish_rosters(
     use chrono::Datelike;
     let viewer = crate::personnel::Viewer::operator();
     let stations: Vec<String> = crate::personnel::stations(store)?.into_iter().map(|s| s.code).collect();
+    let mut mondays: Vec<NaiveDate> = Vec::new();
     for day in weeks_of {
         let monday = *day - Duration::days(i64::from(day.weekday().num_days_from_monday()));
+        // One roster a week: the plan's week may be this week.
+        if mondays.contains(&monday) {
+            continue;
+        }
+        mondays.push(monday);
         for code in &stations {
             let mut req = crate::roster::BuildRequest::new(code, Utc::now());
             req.first_day = Some(monday);

@@ -26,12 +26,15 @@ pub struct ForecastRequest {
     pub window: String,
     /// Local start hours of the shifts.
     pub shifts: Vec<u32>,
-    /// Local date of the window [default: the first window after the newest incident].
+    /// Local date of the window [default: the next window from now].
     pub date: Option<NaiveDate>,
     /// Which shift of `date` (0-based, in start-hour order).
     pub shift: usize,
     /// The window that holds the newest incident instead of the next one.
     pub previous: bool,
+    /// The first window after the newest incident, however long ago (a
+    /// historical dataset), instead of the next one from now.
+    pub after_data: bool,
     /// Grid cell size, metres.
     pub cell: f64,
     /// Leave officer-initiated incidents out of the training data.
@@ -52,6 +55,7 @@ impl Default for ForecastRequest {
             date: None,
             shift: 0,
             previous: false,
+            after_data: false,
             cell: 150.0,
             citizen_only: false,
             officer_weight: 1.0,
@@ -59,6 +63,10 @@ impl Default for ForecastRequest {
         }
     }
 }
+
+/// How long before a window its data may stop: a forecast from older
+/// data is refused (it would say nothing of the last days).
+pub const STALE_AFTER_DAYS: f64 = 7.0;
 
 /// The validation windows a model tunes itself on before forecasting
 /// `first_day`: the `days` before it, but none in the first 60 days of the
@@ -176,14 +184,47 @@ pub fn make_forecast(
                 .find(|w| w.start <= cutoff_days)
                 .ok_or_else(|| Error::input("no window holds the newest incident"))?
         }
-        None => {
+        None if args.after_data => {
             let day = newest.with_timezone(&tz).date_naive();
             prepare::windows(tz, day, day + chrono::Duration::days(8), &kind)
                 .into_iter()
                 .find(|w| w.start > cutoff_days)
                 .ok_or_else(|| Error::input("no window after the data"))?
         }
+        None => {
+            let now = Utc::now();
+            let day = now.with_timezone(&tz).date_naive();
+            let now_days = now.timestamp() as f64 / SECONDS_PER_DAY;
+            prepare::windows(
+                tz,
+                day - chrono::Duration::days(1),
+                day + chrono::Duration::days(8),
+                &kind,
+            )
+            .into_iter()
+            .find(|w| w.start > now_days)
+            .ok_or_else(|| Error::input("no window after now"))?
+        }
     };
+    // A window far beyond the data would be forecast from nothing recent.
+    if !args.previous && !args.after_data && window.start - cutoff_days > STALE_AFTER_DAYS {
+        let last = newest.with_timezone(&tz);
+        let start = Utc
+            .timestamp_opt((window.start * SECONDS_PER_DAY) as i64, 0)
+            .single()
+            .unwrap_or_default()
+            .with_timezone(&tz);
+        return Err(Error::input(format!(
+            "the incidents of {dataset} stop at {} ({:.0} days before the window starting {}): \
+             import newer incidents, or forecast the window after the data with --after-data, \
+             or one the data reach with --date",
+            last.format("%Y-%m-%d %H:%M %:z"),
+            window.start - cutoff_days,
+            start.format("%Y-%m-%d %H:%M %:z"),
+        ))
+        .with_details(json!({"missing": "recent_incidents", "dataset": dataset,
+                             "last_incident": newest, "window_start": start.with_timezone(&Utc)})));
+    }
     // Only what happened before the window: the model's input, the place-type
     // vocabulary and the cut-off reported with the forecast.
     let window_start_unix = (window.start * SECONDS_PER_DAY).round() as i64;

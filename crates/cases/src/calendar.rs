@@ -152,6 +152,14 @@ impl WorkCalendar {
         self.years.contains(&date.year())
     }
 
+    /// The years from `from` to `to` (local instants) whose holidays the
+    /// calendar does not list: working time counted there knows weekends
+    /// only, so a deadline in them may fall on a public holiday.
+    pub fn uncovered_years(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<i32> {
+        let (a, b) = (from.with_timezone(&self.tz).year(), to.with_timezone(&self.tz).year());
+        (a.min(b)..=a.max(b)).filter(|y| !self.years.contains(y)).collect()
+    }
+
     fn at(&self, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
         // Working hours never sit in a DST gap in the zones this serves; take the earliest reading.
         self.tz
@@ -336,6 +344,20 @@ mod tests {
         assert!(!cal.is_working_day(d("2026-02-16")), "Spring Festival Monday");
         assert!(!cal.is_working_day(d("2026-06-19")), "Dragon Boat Friday");
         assert!(cal.covers(d("2026-06-01")) && !cal.covers(d("2027-06-01")));
+        let at = |s: &str| Utc.from_utc_datetime(&chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap());
+        assert_eq!(
+            cal.uncovered_years(at("2026-12-20 08:00"), at("2027-01-20 08:00")),
+            [2027]
+        );
+        assert!(
+            cal.uncovered_years(at("2026-01-20 08:00"), at("2026-03-20 08:00"))
+                .is_empty()
+        );
+        // 31 December 16:30 UTC is already 2027 in Beijing.
+        assert_eq!(
+            cal.uncovered_years(at("2026-12-31 16:30"), at("2026-12-31 17:00")),
+            [2027]
+        );
         assert_eq!(
             cal.working_minutes_between(sh("2025-03-07 16:30"), sh("2025-03-10 09:30")),
             120

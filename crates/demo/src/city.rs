@@ -16,6 +16,22 @@ pub struct DemoConfig {
     pub days: u32,
     /// Average incidents per day before near-repeat offspring.
     pub daily_mean: f64,
+    /// The local time the log is exported at: only calls handled (closed)
+    /// by then are in it. `None`: the whole of the last day.
+    pub until: Option<chrono::NaiveDateTime>,
+}
+
+impl DemoConfig {
+    /// A live log: `days` of incidents up to `now` (local), today included.
+    pub fn live(seed: u64, days: u32, now: chrono::NaiveDateTime) -> Self {
+        Self {
+            seed,
+            start: now.date() - chrono::Duration::days(i64::from(days.max(1)) - 1),
+            days: days.max(1),
+            until: Some(now),
+            ..Self::default()
+        }
+    }
 }
 
 impl Default for DemoConfig {
@@ -25,6 +41,7 @@ impl Default for DemoConfig {
             start: NaiveDate::from_ymd_opt(2025, 1, 1).expect("valid date"),
             days: 365,
             daily_mean: 170.0,
+            until: None,
         }
     }
 }

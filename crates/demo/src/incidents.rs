@@ -407,6 +407,7 @@ pub fn generate_incidents(city: &DemoCity, rng: &mut Rng) -> Vec<DemoIncident> {
     let end = (cfg.start + Duration::days(i64::from(cfg.days)))
         .and_hms_opt(0, 0, 0)
         .expect("midnight");
+    let end = cfg.until.map_or(end, |u| u.min(end));
     let mut frontier: Vec<usize> = (0..seeds.len())
         .filter(|&i| NEAR_REPEAT.contains(&seeds[i].category))
         .collect();
@@ -434,8 +435,13 @@ pub fn generate_incidents(city: &DemoCity, rng: &mut Rng) -> Vec<DemoIncident> {
     }
     // Points that a hot spot's tail put outside the district are dropped:
     // a real log only holds the district's own incidents.
-    seeds.retain(|s| crate::geometry::contains(district, s.position));
-    finish(city, seeds, rng)
+    seeds.retain(|s| crate::geometry::contains(district, s.position) && s.at < end);
+    let mut out = finish(city, seeds, rng);
+    // A live export holds the calls handled by the time it is written.
+    if let Some(until) = cfg.until {
+        out.retain(|i| i.closed <= until);
+    }
+    out
 }
 
 /// Gives each incident its lifecycle, unit, address and id.

@@ -12,6 +12,7 @@ pub struct BacktestArgs {
     /// Incident file (.csv or .csv.gz)
     #[arg(long, required_unless_present = "dataset", conflicts_with = "dataset")]
     pub input: Option<PathBuf>,
+    /// A built-in profile for the file's layout (see `fengqiao profiles`)
     #[arg(long, conflicts_with = "map", required_unless_present_any = ["map", "dataset"])]
     pub profile: Option<String>,
     /// Backtest a dataset from the database instead of a file
@@ -20,6 +21,7 @@ pub struct BacktestArgs {
     /// Only incidents of this category code and below (e.g. criminal.theft)
     #[arg(long)]
     pub category: Option<String>,
+    /// A mapping TOML file describing the file's columns (instead of --profile)
     #[arg(long)]
     pub map: Option<PathBuf>,
     /// First local day forecast (YYYY-MM-DD)
@@ -28,6 +30,7 @@ pub struct BacktestArgs {
     /// Last local day forecast, inclusive (YYYY-MM-DD)
     #[arg(long)]
     pub to: NaiveDate,
+    /// The window: a shift, a day or a week
     #[arg(long, value_parser = ["day", "shift", "week"], default_value = "day")]
     pub window: String,
     /// Local start hours of the shifts, for --window shift
@@ -61,8 +64,10 @@ pub struct BacktestArgs {
     /// Weight of officer-initiated incidents in the flagship's features (1 = like any other, 0 = ignored)
     #[arg(long, default_value_t = 1.0, value_parser = unit_interval)]
     pub officer_weight: f64,
+    /// Bootstrap resamples for the confidence intervals
     #[arg(long, default_value_t = 1000)]
     pub bootstrap: usize,
+    /// Print JSON instead of the human-readable report
     #[arg(long)]
     pub json: bool,
     /// Draw hit rate against coverage for every model into this SVG file

@@ -19,13 +19,16 @@ pub enum BenchCommand {
     /// Time model fits and single forecasts on a real file
     Forecast {
         file: PathBuf,
+        /// A built-in profile for the file's layout (see `fengqiao profiles`)
         #[arg(long, conflicts_with = "map", required_unless_present = "map")]
         profile: Option<String>,
+        /// A mapping TOML file describing the file's columns (instead of --profile)
         #[arg(long)]
         map: Option<PathBuf>,
         /// Grid cell size in metres (100 m on Chicago gives about 30,000 valid cells)
         #[arg(long, default_value_t = 100.0)]
         cell: f64,
+        /// Print JSON instead of the human-readable report
         #[arg(long)]
         json: bool,
         /// Also time daily forecasts of naive, retro and prospective over these local
@@ -42,6 +45,7 @@ pub enum BenchCommand {
         /// Time limit of each exact solve, seconds
         #[arg(long, default_value_t = 60.0)]
         time_limit: f64,
+        /// Print JSON instead of the human-readable report
         #[arg(long)]
         json: bool,
     },
@@ -71,8 +75,10 @@ pub enum BenchCommand {
     },
     /// The transparency log beside SHA-256/s on one core: tree appends, durable appends, verify
     Ledger {
+        /// Entries appended to the log in the benchmark
         #[arg(long, default_value_t = 1_000_000)]
         entries: u64,
+        /// Print JSON instead of the human-readable report
         #[arg(long)]
         json: bool,
     },
@@ -81,6 +87,7 @@ pub enum BenchCommand {
         /// How many cases to open and move round the loop
         #[arg(long, default_value_t = 2_000)]
         count: usize,
+        /// Print JSON instead of the human-readable report
         #[arg(long)]
         json: bool,
     },
@@ -95,19 +102,23 @@ pub enum BenchCommand {
         /// Run on this PostgreSQL server instead of a SQLite file: a fresh database is created on it and dropped after (a connection string with rights to create databases)
         #[arg(long)]
         postgres: Option<String>,
+        /// Print JSON instead of the human-readable report
         #[arg(long)]
         json: bool,
     },
     /// Import FILE into fresh databases; compare with `sqlite3 .import`
     Import {
         file: PathBuf,
+        /// A built-in profile for the file's layout (see `fengqiao profiles`)
         #[arg(long, conflicts_with = "map", required_unless_present = "map")]
         profile: Option<String>,
+        /// A mapping TOML file describing the file's columns (instead of --profile)
         #[arg(long)]
         map: Option<PathBuf>,
         /// Timed runs of each side; the median is reported
         #[arg(long, default_value_t = 3)]
         runs: usize,
+        /// Print JSON instead of the human-readable report
         #[arg(long)]
         json: bool,
     },

@@ -20,8 +20,10 @@ pub enum CaseCommand {
     /// Show a case with its history, personal data masked unless the role may see it
     Show {
         code: String,
+        /// The role to act or read as: what it may see and do (personal data masked unless it may see it)
         #[arg(long, default_value = "analyst")]
         role: String,
+        /// Print JSON instead of the human-readable report
         #[arg(long)]
         json: bool,
     },
@@ -33,12 +35,14 @@ pub enum CaseCommand {
     Attach {
         code: String,
         file: std::path::PathBuf,
+        /// Who acts, as recorded in the case's history and the ledger
         #[arg(long, default_value = "cli")]
         actor: String,
     },
     /// Follow a citizen's request with its tracking token (no account needed)
     Track {
         token: String,
+        /// Print JSON instead of the human-readable report
         #[arg(long)]
         json: bool,
     },
@@ -46,11 +50,13 @@ pub enum CaseCommand {
     Rate { token: String, rating: u8 },
     /// The mediator pool with each mediator's workload (open and settled disputes)
     Mediators {
+        /// Print JSON instead of the human-readable report
         #[arg(long)]
         json: bool,
     },
     /// The configured case types: stages, actions and who may take them
     Types {
+        /// Print JSON instead of the human-readable report
         #[arg(long)]
         json: bool,
     },
@@ -64,17 +70,22 @@ pub struct OpenArgs {
     /// e.g. hazard.fire, dispute.neighbour, request.noise
     #[arg(long)]
     pub category: String,
+    /// A short title
     #[arg(long)]
     pub title: String,
+    /// What happened, in words
     #[arg(long, default_value = "")]
     pub description: String,
     /// Jurisdiction code
     #[arg(long)]
     pub jurisdiction: Option<String>,
+    /// The address, resolved to its community
     #[arg(long)]
     pub address: Option<String>,
+    /// Longitude (WGS84)
     #[arg(long, requires = "lat", allow_negative_numbers = true)]
     pub lon: Option<f64>,
+    /// Latitude (WGS84)
     #[arg(long, requires = "lon", allow_negative_numbers = true)]
     pub lat: Option<f64>,
     /// A party as ROLE:NAME[:PHONE] (repeatable), e.g. applicant:张三:13800000000
@@ -95,10 +106,13 @@ pub struct OpenArgs {
     /// Requests: times the citizen had to come in person (最多跑一次: at most once)
     #[arg(long, default_value_t = 0)]
     pub in_person_visits: u32,
+    /// The role to act or read as: what it may see and do (personal data masked unless it may see it)
     #[arg(long, default_value = "officer")]
     pub role: String,
+    /// Who acts, as recorded in the case's history and the ledger
     #[arg(long, default_value = "cli")]
     pub actor: String,
+    /// Print JSON instead of the human-readable report
     #[arg(long)]
     pub json: bool,
 }
@@ -107,16 +121,22 @@ pub struct OpenArgs {
 pub struct ActArgs {
     pub code: String,
     pub action: String,
+    /// The role to act or read as: what it may see and do (personal data masked unless it may see it)
     #[arg(long)]
     pub role: String,
+    /// Who acts, as recorded in the case's history and the ledger
     #[arg(long, default_value = "cli")]
     pub actor: String,
+    /// The reason, recorded with the action
     #[arg(long)]
     pub reason: Option<String>,
+    /// The department to send it to (dispatch) or to filter by (list)
     #[arg(long)]
     pub department: Option<String>,
+    /// The mediator or volunteer to assign it to (assign) or to filter by (list)
     #[arg(long)]
     pub assignee: Option<String>,
+    /// The citizen's rating, 1 (unsatisfied) to 5 (very satisfied)
     #[arg(long)]
     pub rating: Option<u8>,
     /// The record the action makes, as JSON: a session's minutes
@@ -132,23 +152,31 @@ pub struct ActArgs {
 
 #[derive(clap::Args)]
 pub struct ListArgs {
+    /// Only cases of this type (dispute, hazard, request, ...)
     #[arg(long = "type")]
     pub case_type: Option<String>,
+    /// Only cases at this stage
     #[arg(long)]
     pub stage: Option<String>,
+    /// The department to send it to (dispatch) or to filter by (list)
     #[arg(long)]
     pub department: Option<String>,
+    /// The mediator or volunteer to assign it to (assign) or to filter by (list)
     #[arg(long)]
     pub assignee: Option<String>,
+    /// Only cases in this jurisdiction and below (a code)
     #[arg(long)]
     pub jurisdiction: Option<String>,
     /// Open cases only
     #[arg(long)]
     pub open: bool,
+    /// At most this many cases
     #[arg(long, default_value_t = 50)]
     pub limit: usize,
+    /// Print JSON instead of the human-readable report
     #[arg(long)]
     pub json: bool,
+    /// Print CSV instead of the human-readable report
     #[arg(long, conflicts_with = "json")]
     pub csv: bool,
 }
@@ -240,6 +268,11 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<()> {
                 if let Some(t) = token {
                     println!("tracking token: {t}  (shown once: the citizen follows and rates the request with it)");
                 }
+                if let Some(w) =
+                    fengqiao_app::cases::calendar_warning(&fengqiao_app::cases::calendar_gaps(config, &case.state))
+                {
+                    eprintln!("warning: {w}");
+                }
             }
             Ok(())
         }
@@ -285,6 +318,7 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<()> {
                 let out = serde_json::json!({
                     "case": case, "events": events, "attachments": attachments, "escalations": escalations,
                     "overdue": config.is_overdue(&case.state, now),
+                    "calendar_gaps": fengqiao_app::cases::calendar_gaps(config, &case.state),
                 });
                 println!("{}", serde_json::to_string_pretty(&out)?);
                 return Ok(());
@@ -304,6 +338,11 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<()> {
                 case.state.department.as_deref().unwrap_or("-"),
                 case.state.assignee.as_deref().unwrap_or("-")
             );
+            if let Some(w) =
+                fengqiao_app::cases::calendar_warning(&fengqiao_app::cases::calendar_gaps(config, &case.state))
+            {
+                println!("  warning: {w}");
+            }
             for p in &case.case.parties {
                 println!("  {}: {} {}", p.role, p.name, p.phone.as_deref().unwrap_or(""));
             }

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 /// Flags and environment variables, as clap collected them.
 #[derive(Debug, Clone, Default, clap::Args)]
+#[command(next_help_heading = "Global options (any command; each also an environment variable)")]
 pub struct GlobalArgs {
     /// TOML settings file [default: ./fengqiao.toml if present]
     #[arg(long, global = true, env = "FENGQIAO_CONFIG")]

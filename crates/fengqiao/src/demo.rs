@@ -29,7 +29,7 @@ pub struct DemoArgs {
     /// Seed of the synthetic city
     #[arg(long, default_value_t = DemoConfig::default().seed)]
     pub seed: u64,
-    /// Days of incidents to generate, from 2025-01-01
+    /// Days of incidents to generate, up to now (the city's clock): a live 110 log whose next shift is the real one
     #[arg(long, default_value_t = 365, value_parser = clap::value_parser!(u32).range(1..=1460))]
     pub days: u32,
 }
@@ -85,6 +85,8 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> Result<()> {
     {
         let args = ForecastRequest {
             dataset: Some(dataset.clone()),
+            // The city is live: its next shift is the real one; Chicago's 2019 is history.
+            after_data: dataset == "chicago",
             ..ForecastRequest::default()
         };
         let (run, cells) = make_forecast(store, &args)?;
@@ -199,11 +201,8 @@ fn load_city(settings: &Settings, store: &dyn Store, args: &DemoArgs) -> Result<
         )));
     }
     let started = Instant::now();
-    let city = DemoCity::generate(DemoConfig {
-        seed: args.seed,
-        days: args.days,
-        ..DemoConfig::default()
-    });
+    let now = chrono::Utc::now().with_timezone(&settings.city.timezone).naive_local();
+    let city = DemoCity::generate(DemoConfig::live(args.seed, args.days, now));
     let dir = settings.store.data_dir.join("demo");
     std::fs::create_dir_all(&dir)
         .map_err(|e| Error::input(format!("cannot create directory {}: {e}", dir.display())))?;

@@ -16,21 +16,25 @@ pub struct ForecastArgs {
     /// Model (see `fengqiao backtest --help`)
     #[arg(long, default_value = "fq")]
     pub model: String,
+    /// The window: a shift, a day or a week
     #[arg(long, value_parser = ["shift", "day", "week"], default_value = "shift")]
     pub window: String,
     /// Local start hours of the shifts
     #[arg(long, value_delimiter = ',', default_value = "0,8,16")]
     pub shifts: Vec<u32>,
-    /// Local date of the window [default: the first window after the newest incident]
+    /// Local date of the window [default: the next window from now, on the city's clock]
     #[arg(long)]
     pub date: Option<NaiveDate>,
-    /// Which shift of --date (0-based, in start-hour order)
-    #[arg(long, default_value_t = 0)]
-    pub shift: usize,
+    /// Which shift of --date (0-based, in start-hour order) [default: 0]
+    #[arg(long, requires = "date")]
+    pub shift: Option<usize>,
     /// The window that holds the newest incident instead of the next one,
     /// so that a plan for it can be scored on what happened
-    #[arg(long, conflicts_with = "date")]
+    #[arg(long, conflicts_with_all = ["date", "after_data"])]
     pub previous: bool,
+    /// The first window after the newest incident, however long ago (a historical dataset), instead of the next one from now
+    #[arg(long, conflicts_with = "date")]
+    pub after_data: bool,
     /// Grid cell size in metres
     #[arg(long, default_value_t = 150.0)]
     pub cell: f64,
@@ -59,7 +63,8 @@ impl ForecastArgs {
             window: self.window.clone(),
             shifts: self.shifts.clone(),
             date: self.date,
-            shift: self.shift,
+            shift: self.shift.unwrap_or(0),
+            after_data: self.after_data,
             previous: self.previous,
             cell: self.cell,
             citizen_only: self.citizen_only,

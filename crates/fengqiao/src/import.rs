@@ -179,8 +179,11 @@ pub fn datasets(settings: &Settings, json: bool) -> Result<()> {
         return Ok(());
     }
     for d in list {
+        // Days on the dataset's own clock, not UTC's.
+        let tz: chrono_tz::Tz = d.timezone.parse().unwrap_or(settings.city.timezone);
+        let day = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&tz).format("%Y-%m-%d").to_string();
         let span = match (d.first_at, d.last_at) {
-            (Some(a), Some(b)) => format!("{} .. {}", a.format("%Y-%m-%d"), b.format("%Y-%m-%d")),
+            (Some(a), Some(b)) => format!("{} .. {}", day(a), day(b)),
             _ => "-".into(),
         };
         println!(

@@ -16,12 +16,14 @@ pub enum LedgerCommand {
     Checkpoint,
     /// Recompute every commitment and the tree; non-zero exit on any mismatch
     Verify {
+        /// Print JSON instead of the human-readable report
         #[arg(long)]
         json: bool,
     },
     /// Inclusion proof of a record (e.g. `incident 42` or `plan/3`) with its checkpoint
     Proof {
         record: Vec<String>,
+        /// Print JSON instead of the human-readable report
         #[arg(long)]
         json: bool,
     },
@@ -34,6 +36,7 @@ pub enum LedgerCommand {
     },
     /// Print the C2SP tlog-witness add-checkpoint request for a witness that last cosigned size OLD
     WitnessRequest {
+        /// The tree size the witness last cosigned (0: never)
         #[arg(long, default_value_t = 0)]
         old: u64,
     },

@@ -59,6 +59,7 @@ enum Command {
     Profiles,
     /// List the datasets in the database
     Datasets {
+        /// Print JSON instead of a table
         #[arg(long)]
         json: bool,
     },

@@ -12,11 +12,13 @@ use fengqiao_store::personnel::{NewLeave, NewPerson};
 pub enum PersonnelCommand {
     /// List a station's people (or every station's) with today's leave
     List {
+        /// Only this station's people (a facility code, e.g. PS01)
         #[arg(long)]
         station: Option<String>,
         /// Include those who left the strength
         #[arg(long)]
         all: bool,
+        /// Print JSON instead of the human-readable report
         #[arg(long)]
         json: bool,
     },
@@ -25,6 +27,7 @@ pub enum PersonnelCommand {
         /// 警号
         #[arg(long)]
         badge: String,
+        /// The person's name
         #[arg(long)]
         name: String,
         /// officer (民警), auxiliary (辅警) or special (巡特警)
@@ -39,8 +42,10 @@ pub enum PersonnelCommand {
         /// Comma-separated: driving, firearm, mediation, first_aid, english, sign_language, dialect
         #[arg(long, value_delimiter = ',')]
         qualifications: Vec<String>,
+        /// Phone number (masked unless the reader's role may see it)
         #[arg(long)]
         phone: Option<String>,
+        /// Contracted hours a week
         #[arg(long, default_value_t = 40)]
         weekly_hours: u8,
         /// Shift types the person may work, comma-separated (default: any)
@@ -57,10 +62,13 @@ pub enum PersonnelCommand {
         /// annual, sick, personal, training, compensatory or wish_off
         #[arg(long)]
         kind: String,
+        /// First day of the leave (YYYY-MM-DD)
         #[arg(long)]
         from: chrono::NaiveDate,
+        /// Last day of the leave (YYYY-MM-DD), included
         #[arg(long)]
         to: chrono::NaiveDate,
+        /// A note (at most 200 characters)
         #[arg(long, default_value = "")]
         note: String,
     },

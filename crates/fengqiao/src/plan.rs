@@ -18,6 +18,7 @@ pub struct PlanArgs {
     /// Dataset of the latest forecast [default: the default dataset]
     #[arg(long)]
     pub dataset: Option<String>,
+    /// The window: a shift, a day or a week
     #[arg(long, value_parser = ["shift", "day", "week"], default_value = "shift")]
     pub window: String,
     /// Units, speeds, posts and rules (TOML); without it the stations and posts in the database
@@ -44,6 +45,7 @@ pub struct PlanArgs {
     /// Time limit of the exact solve, in seconds
     #[arg(long, default_value_t = 120.0)]
     pub time_limit: f64,
+    /// Print JSON instead of the human-readable report
     #[arg(long)]
     pub json: bool,
 }

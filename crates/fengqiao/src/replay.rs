@@ -17,8 +17,10 @@ pub struct ReplayArgs {
     /// Incident file (.csv or .csv.gz) whose period is replayed
     #[arg(long, required_unless_present = "plan")]
     pub input: Option<PathBuf>,
+    /// A built-in profile for the file's layout (see `fengqiao profiles`)
     #[arg(long, conflicts_with = "map")]
     pub profile: Option<String>,
+    /// A mapping TOML file describing the file's columns (instead of --profile)
     #[arg(long)]
     pub map: Option<PathBuf>,
     /// First local day replayed (YYYY-MM-DD)
@@ -30,11 +32,13 @@ pub struct ReplayArgs {
     /// Local start hours of the shifts
     #[arg(long, value_delimiter = ',', default_value = "0,8,16")]
     pub shifts: Vec<u32>,
+    /// Grid cell size in metres
     #[arg(long, default_value_t = 150.0)]
     pub cell: f64,
     /// Stations, placed at the k-means centres of the year's incidents before --from
     #[arg(long, default_value_t = 22)]
     pub stations: usize,
+    /// Patrol units each station sends out per shift
     #[arg(long, default_value_t = 2)]
     pub units_per_station: usize,
     /// Patrol car speed, km/h
@@ -68,6 +72,7 @@ pub struct ReplayArgs {
     /// Forecasting model behind the plan
     #[arg(long, default_value = "fq")]
     pub model: String,
+    /// Bootstrap resamples for the confidence intervals
     #[arg(long, default_value_t = 1000)]
     pub bootstrap: usize,
     /// Also compare the same crew-shifts rostered fixed (the same crews every
@@ -83,6 +88,7 @@ pub struct ReplayArgs {
     /// station's crews move only in time)
     #[arg(long, requires = "rosters")]
     pub across_stations: bool,
+    /// Print JSON instead of the human-readable report
     #[arg(long)]
     pub json: bool,
 }

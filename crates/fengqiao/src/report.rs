@@ -21,8 +21,10 @@ pub struct ReportArgs {
     /// jurisdiction, department, person, type or month
     #[arg(long)]
     pub by: Option<String>,
+    /// Print JSON instead of the human-readable report
     #[arg(long)]
     pub json: bool,
+    /// Print CSV instead of the human-readable report
     #[arg(long, conflicts_with = "json")]
     pub csv: bool,
 }

@@ -12,11 +12,13 @@ use serde_json::Value;
 pub enum RosterCommand {
     /// Build a draft roster for a station (from the Monday after today, 4 weeks, 三班倒 by default)
     Build {
+        /// The station's code (a facility code, e.g. PS01)
         #[arg(long)]
         station: String,
         /// First day, YYYY-MM-DD [default: the Monday after today]
         #[arg(long)]
         from: Option<chrono::NaiveDate>,
+        /// Weeks to roster, from the Monday after today
         #[arg(long, default_value_t = 4)]
         weeks: u32,
         /// A duty pattern (three_shift, three_shift_peak, four_team_three_shift,
@@ -35,15 +37,19 @@ pub enum RosterCommand {
         /// Time for the solver, seconds
         #[arg(long, default_value_t = 4.0)]
         seconds: f64,
+        /// Seed of the random choices, for a result that can be reproduced
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Print JSON instead of the human-readable report
         #[arg(long)]
         json: bool,
     },
     /// A station's rosters, newest first
     List {
+        /// The station's code (a facility code, e.g. PS01)
         #[arg(long)]
         station: String,
+        /// Print JSON instead of the human-readable report
         #[arg(long)]
         json: bool,
     },
@@ -53,6 +59,7 @@ pub enum RosterCommand {
         /// The crews of this day, YYYY-MM-DD
         #[arg(long)]
         day: Option<chrono::NaiveDate>,
+        /// Print JSON instead of the human-readable report
         #[arg(long)]
         json: bool,
     },
@@ -62,27 +69,35 @@ pub enum RosterCommand {
         /// The person's badge
         #[arg(long)]
         badge: String,
+        /// First local day (YYYY-MM-DD)
         #[arg(long)]
         from: chrono::NaiveDate,
+        /// Last local day (YYYY-MM-DD), included
         #[arg(long)]
         to: chrono::NaiveDate,
+        /// The roster's version as read (`roster show`): refused if it has changed since
         #[arg(long)]
         version: u32,
     },
     /// Ask for two people to exchange a day's shifts (and a second day's, for 换班)
     Swap {
         id: i64,
+        /// The person's badge number (警号)
         #[arg(long)]
         badge: String,
         /// The colleague's badge
         #[arg(long)]
         with: String,
+        /// The local day (YYYY-MM-DD)
         #[arg(long)]
         day: chrono::NaiveDate,
+        /// A second day, for a swap over two days (换班)
         #[arg(long)]
         and_day: Option<chrono::NaiveDate>,
+        /// A note (at most 200 characters)
         #[arg(long, default_value = "")]
         note: String,
+        /// The roster's version as read (`roster show`): refused if it has changed since
         #[arg(long)]
         version: u32,
     },
@@ -92,6 +107,7 @@ pub enum RosterCommand {
         n: usize,
         /// approve or refuse
         decision: String,
+        /// The roster's version as read (`roster show`): refused if it has changed since
         #[arg(long)]
         version: u32,
     },
@@ -100,6 +116,7 @@ pub enum RosterCommand {
         id: i64,
         #[command(flatten)]
         ask: LevelArgs,
+        /// The roster's version as read (`roster show`): refused if it has changed since
         #[arg(long)]
         version: u32,
     },
@@ -112,6 +129,7 @@ pub enum RosterCommand {
     Lower {
         id: i64,
         n: usize,
+        /// The roster's version as read (`roster show`): refused if it has changed since
         #[arg(long)]
         version: u32,
     },
@@ -130,8 +148,10 @@ pub struct LevelArgs {
     /// A level code of the duty configuration (built in: 1, 2, 3)
     #[arg(long)]
     level: String,
+    /// First local day (YYYY-MM-DD)
     #[arg(long)]
     from: chrono::NaiveDate,
+    /// Last local day (YYYY-MM-DD), included
     #[arg(long)]
     to: chrono::NaiveDate,
     /// Why (a holiday, a typhoon, a major event)

@@ -21,12 +21,16 @@ pub struct FeedbackArgs {
     /// Incident file whose all-history rates per cell serve as the true rates
     #[arg(long)]
     pub input: PathBuf,
+    /// A built-in profile for the file's layout (see `fengqiao profiles`)
     #[arg(long, conflicts_with = "map", required_unless_present = "map")]
     pub profile: Option<String>,
+    /// A mapping TOML file describing the file's columns (instead of --profile)
     #[arg(long)]
     pub map: Option<PathBuf>,
+    /// Grid cell size in metres
     #[arg(long, default_value_t = 150.0)]
     pub cell: f64,
+    /// Days to simulate
     #[arg(long, default_value_t = 365)]
     pub days: usize,
     /// Share of the cells with incidents that are patrolled each day
@@ -38,8 +42,10 @@ pub struct FeedbackArgs {
     /// Share of unreported incidents a patrol discovers where it is
     #[arg(long, default_value_t = 0.5)]
     pub discovery_rate: f64,
+    /// Seed of the random choices, for a result that can be reproduced
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Print JSON instead of the human-readable report
     #[arg(long)]
     pub json: bool,
 }

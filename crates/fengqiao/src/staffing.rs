@@ -11,6 +11,7 @@ pub struct StaffingArgs {
     /// Dataset of the latest forecast [default: the default dataset]
     #[arg(long)]
     pub dataset: Option<String>,
+    /// The window: a shift, a day or a week
     #[arg(long, value_parser = ["shift", "day", "week"], default_value = "shift")]
     pub window: String,
     /// A call should wait for a crew at most this many minutes…

@@ -12,8 +12,10 @@ pub enum UserCommand {
     /// Create a user; its one-time password is printed once
     Add {
         username: String,
+        /// The account's role (admin, analyst, commander, officer, leader, department, mediator, volunteer, witness)
         #[arg(long)]
         role: String,
+        /// The person's name as shown (the user name if not given)
         #[arg(long, default_value = "")]
         name: String,
         /// Officers: the jurisdiction code they see
@@ -30,10 +32,13 @@ pub enum UserCommand {
     Role {
         username: String,
         role: String,
+        /// An officer's area: the jurisdiction code of their station's area
         #[arg(long)]
         jurisdiction: Option<String>,
+        /// Department staff: their department's code
         #[arg(long)]
         department: Option<String>,
+        /// Mediators and volunteers: the name cases are assigned to them by
         #[arg(long)]
         assignee: Option<String>,
     },
@@ -42,12 +47,14 @@ pub enum UserCommand {
     /// Disable or re-enable an account
     Disable {
         username: String,
+        /// Re-enable the account instead of disabling it
         #[arg(long)]
         enable: bool,
     },
     /// Issue an API token for a user (printed once)
     Token {
         username: String,
+        /// The person's name as shown (the user name if not given)
         #[arg(long)]
         name: String,
         /// Days until it expires (default: never)
@@ -56,11 +63,13 @@ pub enum UserCommand {
     },
     /// Issue an Open311 API key for a civic app (printed once)
     Open311Key {
+        /// The person's name as shown (the user name if not given)
         #[arg(long)]
         name: String,
     },
     /// List users
     List {
+        /// Print JSON instead of the human-readable report
         #[arg(long)]
         json: bool,
     },

@@ -11,8 +11,10 @@ use fengqiao_store::volunteers::{NewActivity, NewVolunteer};
 pub enum VolunteerCommand {
     /// Register a volunteer
     Add {
+        /// The volunteer's name (masked unless the reader's role may see it)
         #[arg(long)]
         name: String,
+        /// Phone number (masked unless the reader's role may see it)
         #[arg(long)]
         phone: Option<String>,
         /// Comma-separated, e.g. mediation,first_aid,patrol
@@ -21,6 +23,7 @@ pub enum VolunteerCommand {
         /// Jurisdiction codes served, comma-separated
         #[arg(long, value_delimiter = ',')]
         areas: Vec<String>,
+        /// When the volunteer can help, in words (e.g. weekday evenings)
         #[arg(long, default_value = "")]
         availability: String,
         /// The account (user name, role volunteer) the volunteer signs in with
@@ -29,21 +32,28 @@ pub enum VolunteerCommand {
     },
     /// List volunteers with their hours (names masked unless the role may see them)
     List {
+        /// Only volunteers with this skill
         #[arg(long)]
         skill: Option<String>,
+        /// Only volunteers serving this jurisdiction code
         #[arg(long)]
         area: Option<String>,
+        /// The role to read as: names and phones are masked unless it may see them
         #[arg(long, default_value = "analyst")]
         role: String,
+        /// Print JSON instead of the human-readable report
         #[arg(long)]
         json: bool,
     },
     /// Record an activity (patrol, mediation, safety_talk, other) and who took part
     Activity {
+        /// What kind of activity: patrol, mediation, safety_talk or other
         #[arg(long)]
         kind: String,
+        /// A short title
         #[arg(long)]
         title: String,
+        /// Where it took place (a jurisdiction code)
         #[arg(long)]
         jurisdiction: Option<String>,
         /// Local start, YYYY-MM-DDTHH:MM
@@ -55,6 +65,7 @@ pub enum VolunteerCommand {
         /// People reached (safety talks)
         #[arg(long, default_value_t = 0)]
         reach: u32,
+        /// The case the activity served (its code), if any
         #[arg(long)]
         case: Option<String>,
         /// Volunteer ids that took part, comma-separated (each credited the activity's length)
@@ -66,8 +77,10 @@ pub enum VolunteerCommand {
         /// Local days [from, to); default the last 30 days
         #[arg(long)]
         from: Option<chrono::NaiveDate>,
+        /// Last local day (YYYY-MM-DD), included [default: today]
         #[arg(long)]
         to: Option<chrono::NaiveDate>,
+        /// Print JSON instead of the human-readable report
         #[arg(long)]
         json: bool,
     },

@@ -8,6 +8,7 @@
 const I18N = {
   zh: {
     title: "案件办理", inbox_title: "部门待办", show_closed: "含已办结", overdue: "超期", due: "期限", parties: "当事人",
+    calendar_gap: (ys) => `工作日历中没有 ${ys.join("、")} 年的法定节假日安排：期限只避开了周末，可能落在节假日，请核对。`,
     history: "办理经过", actions: "可办理", none: "暂无案件", reason: "说明（理由）", assignee: "指派给：",
     department: "部门", sessions: "调解会议", tasks: "部门任务", attachments: "附件", lead: "主办", joint: "协办",
     no_sessions: "尚无调解会议", no_attachments: "无附件", code: "编号", case_title: "事项", stage: "环节", left: "剩余",
@@ -27,6 +28,7 @@ const I18N = {
   },
   en: {
     title: "Cases", inbox_title: "Department inbox", show_closed: "Include closed", overdue: "overdue", due: "due",
+    calendar_gap: (ys) => `No public holidays are on file for ${ys.join(", ")}: the deadline skips weekends only and may fall on a holiday; check it.`,
     parties: "Parties", history: "History", actions: "Actions", none: "No cases", reason: "Reason / note",
     assignee: "Assign to:", department: "Department", sessions: "Mediation sessions", tasks: "Department tasks",
     attachments: "Attachments", lead: "lead", joint: "joint", no_sessions: "No sessions yet", no_attachments: "No attachments",
@@ -187,6 +189,7 @@ async function detail() {
     `${stageName(st.stage)} · ${t("due")} ${when(st.due_at)}${v.overdue ? " · " + t("overdue") : ""}`
     + (st.department ? ` · ${deptName(st.department)}` : "") + (st.assignee ? ` · ${st.assignee}` : ""));
   d.append(meta);
+  if ((v.calendar_gaps || []).length) d.append(h("p", { class: "warning", id: "calendar-warning", role: "note" }, t("calendar_gap")(v.calendar_gaps)));
   ledgerBadge(meta, v.ledger_record);
   // What and where: the category, the description, the address and the pin.
   const category = (ty && ty.category_names && ty.category_names[v.case.category]) || null;

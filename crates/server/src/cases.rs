@@ -132,11 +132,13 @@ pub async fn one(
         .filter(|(c, _, _, _)| in_scope(&state, &who, c))
         .ok_or_else(|| ApiError::new(Code::NotFound, format!("no case {code}")))?;
     let overdue = config.is_overdue(&case.state, chrono::Utc::now());
+    let calendar_gaps = fengqiao_app::cases::calendar_gaps(&config, &case.state);
     let record = format!("case/{}", case.id);
     let code = case.code.clone();
     let allowed = fengqiao_app::cases::available(&state.settings.cases, &case, &who.role, who.department.as_deref());
     Ok(Json(json!({
         "case": case.for_role(&config, &who.role), "events": events, "overdue": overdue,
+        "calendar_gaps": calendar_gaps,
         "ledger_record": record, "actions": allowed,
         "escalations": escalations.iter().map(|x| {
             // The category's name beside its code: the page shows words, not keys.

@@ -22,6 +22,10 @@ pub struct ForecastJob {
     pub model: String,
     #[serde(default = "default_window")]
     pub window: String,
+    /// The first window after the newest incident, however long ago,
+    /// instead of the next one from now (a historical dataset).
+    #[serde(default)]
+    pub after_data: bool,
 }
 
 /// What a client may ask of a plan: the dataset and the forecast.
@@ -69,6 +73,7 @@ pub async fn forecast(
         dataset: job.dataset,
         model: job.model,
         window: job.window,
+        after_data: job.after_data,
         ..ForecastRequest::default()
     };
     let settings = state.settings.clone();

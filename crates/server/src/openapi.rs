@@ -694,7 +694,7 @@ fn body_schema(name: &str) -> Value {
         ),
         "forecast_job" => s(
             json!({"dataset": {"type": ["string", "null"]}, "model": {"type": "string"},
-                   "window": {"type": "string", "enum": ["shift", "day", "week"]}}),
+                   "window": {"type": "string", "enum": ["shift", "day", "week"]}, "after_data": {"type": "boolean"}}),
             &[],
         ),
         "plan_job" => s(

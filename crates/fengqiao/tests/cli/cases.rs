@@ -368,3 +368,49 @@ fn disputes_are_graded_and_linked_to_the_incidents_that_follow() {
     assert_eq!(o.status.code(), Some(6));
     assert!(one_line_error(&o).contains("not a WGS84 position"));
 }
+
+/// A deadline in a year whose public holidays the working calendar does
+/// not list is flagged where it is shown: on opening, in `case show` and
+/// its JSON.
+#[test]
+fn a_deadline_in_a_year_without_a_holiday_calendar_is_flagged() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = include_str!("../../../cases/data/default.toml").replace("years = [2025, 2026]", "years = []");
+    assert!(config.contains("years = []"), "the built-in calendar names its years");
+    std::fs::write(dir.path().join("cases.toml"), config).unwrap();
+    let o = run(
+        dir.path(),
+        &[
+            "--cases",
+            "cases.toml",
+            "case",
+            "open",
+            "--type",
+            "hazard",
+            "--category",
+            "hazard.fire",
+            "--title",
+            "楼道堆放杂物",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let year = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .format("%Y")
+        .to_string();
+    let warned = stderr(&o);
+    assert!(
+        warned.contains(&format!("no public holidays are on file for {year}")),
+        "{warned}"
+    );
+    let code = String::from_utf8_lossy(&o.stdout)
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+    let shown = run(dir.path(), &["--cases", "cases.toml", "case", "show", &code]);
+    assert!(String::from_utf8_lossy(&shown.stdout).contains("warning: no public holidays"));
+    let json = run(dir.path(), &["--cases", "cases.toml", "case", "show", &code, "--json"]);
+    let v: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["calendar_gaps"][0].as_i64(), Some(year.parse().unwrap()));
+}

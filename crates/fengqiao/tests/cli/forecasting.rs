@@ -12,6 +12,8 @@ fn backtest_scores_every_model_on_the_demo_city() {
             .success()
     );
     let svg = dir.path().join("plot.svg");
+    // The last 30 whole days of the demo's 120, which run up to now.
+    let (from, to) = (city_day(-30), city_day(-1));
     let o = run(
         dir.path(),
         &[
@@ -21,9 +23,9 @@ fn backtest_scores_every_model_on_the_demo_city() {
             "--map",
             "fengqiao-data/demo/mapping.toml",
             "--from",
-            "2025-04-01",
+            &from,
             "--to",
-            "2025-04-30",
+            &to,
             "--cell",
             "250",
             "--bootstrap",
@@ -67,9 +69,9 @@ fn backtest_scores_every_model_on_the_demo_city() {
             "--dataset",
             "demo",
             "--from",
-            "2025-04-01",
+            &from,
             "--to",
-            "2025-04-14",
+            &city_day(-17),
             "--models",
             "naive,fq,peek",
             "--cell",
@@ -110,9 +112,9 @@ fn backtest_scores_every_model_on_the_demo_city() {
             "--map",
             "fengqiao-data/demo/mapping.toml",
             "--from",
-            "2025-04-01",
+            &from,
             "--to",
-            "2025-04-02",
+            &city_day(-29),
             "--models",
             "crystalball",
         ],
@@ -137,8 +139,11 @@ fn forecast_writes_a_stored_run_and_geojson() {
         (f["dataset"].as_str(), f["window_kind"].as_str(), f["model"].as_str()),
         (Some("demo"), Some("day"), Some("fq"))
     );
-    // The next day after the data: the demo's 90 days end on 2025-03-31 (Beijing time).
-    assert_eq!(f["window_start"].as_str(), Some("2025-03-31T16:00:00Z"));
+    // The next day from now: tomorrow from midnight, Beijing time (16:00 UTC today).
+    assert_eq!(
+        f["window_start"].as_str(),
+        Some(format!("{}T16:00:00Z", city_day(0)).as_str())
+    );
     assert!(f["data_cutoff"].as_str().unwrap() < f["window_start"].as_str().unwrap());
     let total = v["expected_total"].as_f64().unwrap();
     assert!(
@@ -313,7 +318,7 @@ fn plan_covers_the_demo_forecast_and_names_bad_input() {
     // A past shift: forecast it from what came before, plan it, replay its real incidents.
     let o = run(
         dir.path(),
-        &["forecast", "--date", "2025-03-01", "--shift", "1", "--json"],
+        &["forecast", "--date", &city_day(-30), "--shift", "1", "--json"],
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let f: Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -376,9 +381,9 @@ fn replay_scores_plans_against_baselines() {
             "--map",
             "fengqiao-data/demo/mapping.toml",
             "--from",
-            "2025-04-05",
+            &city_day(-5),
             "--to",
-            "2025-04-06",
+            &city_day(-4),
             "--stations",
             "4",
             "--bootstrap",
@@ -462,9 +467,9 @@ fn replay_scores_plans_against_baselines() {
             "--map",
             "fengqiao-data/demo/mapping.toml",
             "--from",
-            "2025-04-05",
+            &city_day(-5),
             "--to",
-            "2025-04-05",
+            &city_day(-5),
             "--stations",
             "3",
             "--bootstrap",

@@ -31,6 +31,15 @@ pub fn testdata(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// The local day `offset` days from today on the demo city's clock (the
+/// demo's incidents run up to now), as YYYY-MM-DD.
+pub fn city_day(offset: i64) -> String {
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive();
+    (today + chrono::Duration::days(offset)).to_string()
+}
+
 pub fn run(dir: &Path, args: &[&str]) -> Output {
     bin().current_dir(dir).args(args).output().unwrap()
 }

@@ -133,7 +133,8 @@ async fn staffing_from_the_latest_forecast() {
     off_runtime(|| {
         let store = app.db.open();
         let store = store.as_ref();
-        let now = chrono::Utc::now();
+        // Long after the demo's fortnight: no handled calls in the 90 days before it.
+        let now = chrono::Utc::now() + chrono::Duration::days(200);
         let run = fengqiao_store::ForecastRun {
             id: 0,
             dataset: "demo".into(),

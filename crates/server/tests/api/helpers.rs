@@ -106,10 +106,11 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(configure: impl FnOnce(&mut fengqiao_app::Settings)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let db = off_runtime(|| TestDb::new(dir.path()));
-    let city = DemoCity::generate(DemoConfig {
-        days: 14,
-        ..DemoConfig::default()
-    });
+    // A live log, as `fengqiao demo` loads it: its next shift is the real one.
+    let now = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .naive_local();
+    let city = DemoCity::generate(DemoConfig::live(DemoConfig::default().seed, 14, now));
     let table = CategoryTable::default_110();
     let (shared, report, token) = off_runtime(|| {
         let shared = db.open();

@@ -139,12 +139,17 @@ async fn filters_agree_with_aggregates() {
         .map(|g| g["key"].as_str().unwrap())
         .collect();
     assert_eq!(keys, ["citizen", "officer"]);
+    // Two days in the middle of the demo's fortnight.
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive();
+    let (from, to) = (today - chrono::Duration::days(10), today - chrono::Duration::days(9));
     let day = app
-        .get("/api/v1/incidents?from=2025-01-03&to=2025-01-04&limit=1000")
+        .get(&format!("/api/v1/incidents?from={from}&to={to}&limit=1000"))
         .await
         .json();
     let by_day = app
-        .get("/api/v1/incidents/aggregate?by=day&from=2025-01-03&to=2025-01-04")
+        .get(&format!("/api/v1/incidents/aggregate?by=day&from={from}&to={to}"))
         .await
         .json();
     assert_eq!(day["total"], by_day["total"]);
