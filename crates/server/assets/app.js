@@ -5,19 +5,20 @@
 const I18N = {
   zh: {
     title: "警情态势", dataset: "数据集", cell: "网格", map: "警情密度", by_category: "按类别",
-    by_hour: "按周内小时（本地时间）", by_origin: "警情来源", latest: "最新警情",
+    by_hour: "一周各时段警情（当地时间）", by_origin: "警情来源", latest: "最新警情",
     footer: "离线运行：地图由本服务自行绘制，不依赖任何外部瓦片或 CDN。", footer_tiles: "底图瓦片来自本单位地图服务：",
     incidents: "警情总数", period: "时间范围", areas: "辖区", facilities: "派出所 / 警务站",
     per_day: "日均警情", all: "全部类别", stations: "派出所", posts: "警务站", fewer: "少", more: "多",
     days: ["一", "二", "三", "四", "五", "六", "日"], citizen: "群众报警", officer: "民警发现", unknown: "未知",
-    forecast: "下一班次预测", fc_legend: "预测热点（前 1% / 5% 网格）", fc_none: "暂无预测：运行 fengqiao forecast",
-    fc_note: "预测时段", plan: "部署方案", plan_legend: "巡逻车组 · 巡逻路线 · 5 分钟响应圈", plan_none: "暂无方案：运行 fengqiao plan", filtered: "筛选：", cases: "案件", run: "运行预测与部署", print: "打印", patrol_sheet: "勤务卡", running: "运行中…", sign_in: "登录", username: "用户名", password: "密码", logout: "退出", login_failed: "用户名或密码错误",
+    forecast: "下一班次预测", fc_legend: "预测热点（前 1% / 5% 网格）", fc_none: "暂无预测：由指挥中心或研判人员点“运行预测与部署”生成",
+    fc_note: "预测时段", kpi_label: "关键指标", map_title: "警情地图", model_names: { fq: "枫桥模型", naive: "历史计数", retro: "回顾热点", prospective: "前瞻热点", etas: "自激点过程" },
+    unit_types: { car: "巡逻车", motorbike: "摩托车", foot: "步巡" }, max_cells: (n, m) => `最多 ${n} 起 / ${m} 米网格`, plan: "部署方案", plan_legend: "巡逻车组 · 巡逻路线 · 5 分钟响应圈", plan_none: "暂无部署方案：由指挥中心或研判人员点“运行预测与部署”生成", filtered: "筛选：", cases: "案件", run: "运行预测与部署", print: "打印", patrol_sheet: "勤务卡", running: "运行中…", sign_in: "登录", username: "用户名", password: "密码", logout: "退出", login_failed: "用户名或密码错误",
     ledger_checking: "存证校验中…", ledger_ok: "已存证 ✓", ledger_bad: "存证校验失败 ✗", ledger_pending: "尚未存证",
     ledger_title: (r, sig) => `${r.record}：日志第 ${r.index} 条，已由本浏览器核对包含证明至签名检查点（${r.size} 条）${sig ? "及其签名" : "；本浏览器无法核对 Ed25519 签名"}；服务器核对记录与承诺一致。`,
     kpi_visibility: (p) => `见警率（${p.r} 米内有巡逻）`, kpi_handling: (p) => `管事率（${p.m} 分钟可达）`,
-    kpi_posts_only: "仅驻所：", kpi_vs_forecast: "本班次警情 / 预测", kpi_ratio: "实际/预测", kpi_shift: "最近班次",
+    kpi_posts_only: "若警力只在所内待命：", kpi_vs_forecast: "本班次警情 / 预测", kpi_ratio: "实际/预测", kpi_shift: "最近班次",
     kpi_none: "暂无可评估的班次方案",
-    no_hours: "该数据集只有日期，没有时刻。", none: "暂无数据。运行 fengqiao demo 或 fengqiao import incidents 导入警情。", lang: "EN",
+    no_hours: "该数据集只有日期，没有时刻。", none: "暂无数据：请在“导入警情”页导入 110 警情。", lang: "EN",
   },
   en: {
     title: "Incident picture", dataset: "Dataset", cell: "Grid", map: "Incident density", by_category: "By category",
@@ -27,13 +28,15 @@ const I18N = {
     per_day: "Per day", all: "All categories", stations: "Station", posts: "Post", fewer: "fewer", more: "more",
     days: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], citizen: "Citizen-initiated", officer: "Officer-initiated",
     unknown: "Unknown", forecast: "Next-shift forecast", fc_legend: "Forecast hot spots (top 1% / 5% of cells)",
-    fc_none: "No forecast yet: run fengqiao forecast", fc_note: "Forecast window", plan: "Deployment plan", plan_legend: "Patrol units · rounds · 5-minute response rings", plan_none: "No plan yet: run fengqiao plan", filtered: "Filter: ", cases: "Cases", run: "Run forecast & plan", print: "Print", patrol_sheet: "Patrol sheet", running: "running…", sign_in: "Sign in", username: "User name", password: "Password", logout: "Sign out", login_failed: "Wrong user name or password",
+    fc_none: "No forecast yet: the command centre or an analyst makes one with “Run forecast & plan”", fc_note: "Forecast window", kpi_label: "Key figures", map_title: "Incident map",
+    model_names: { fq: "Fengqiao model", naive: "history count", retro: "retrospective hot spots", prospective: "prospective hot spots", etas: "self-exciting process" },
+    unit_types: { car: "patrol car", motorbike: "motorbike", foot: "on foot" }, max_cells: (n, m) => `max ${n} / ${m} m`, plan: "Deployment plan", plan_legend: "Patrol units · rounds · 5-minute response rings", plan_none: "No plan yet: the command centre or an analyst makes one with “Run forecast & plan”", filtered: "Filter: ", cases: "Cases", run: "Run forecast & plan", print: "Print", patrol_sheet: "Patrol sheet", running: "running…", sign_in: "Sign in", username: "User name", password: "Password", logout: "Sign out", login_failed: "Wrong user name or password",
     ledger_checking: "checking the ledger…", ledger_ok: "verified ✓", ledger_bad: "ledger check failed ✗", ledger_pending: "not in the ledger yet",
     ledger_title: (r, sig) => `${r.record}: entry ${r.index} of the log; this browser checked its inclusion proof up to the signed checkpoint of ${r.size} entries${sig ? " and its signature" : " (this browser cannot check Ed25519 signatures)"}; the server checked that the record matches its commitment.`,
     kpi_visibility: (p) => `Visibility rate (patrol within ${p.r} m)`, kpi_handling: (p) => `Handling rate (reached in ${p.m} min)`,
-    kpi_posts_only: "units at stations only:", kpi_vs_forecast: "Incidents this shift / forecast", kpi_ratio: "actual / forecast",
+    kpi_posts_only: "if units stayed at their stations:", kpi_vs_forecast: "Incidents this shift / forecast", kpi_ratio: "actual / forecast",
     kpi_shift: "Latest shift", kpi_none: "No plan for a shift that has begun",
-    no_hours: "This dataset has dates only, no times of day.", none: "No data yet. Run fengqiao demo or fengqiao import incidents.", lang: "中文",
+    no_hours: "This dataset has dates only, no times of day.", none: "No data yet: import 110 incidents on the Import page.", lang: "中文",
   },
 };
 
@@ -127,7 +130,7 @@ async function drawMap(ds) {
       });
       const fmt = (x) => new Date(x).toLocaleString(state.lang === "zh" ? "zh-CN" : "en-GB", { timeZone: ds.timezone, dateStyle: "short", timeStyle: "short" });
       records.push(["fc", `forecast/${fc.forecast.id}`]);
-      fcInfo = `${t("fc_note")}: ${fmt(fc.forecast.window_start)} – ${fmt(fc.forecast.window_end)} · ${fc.forecast.model} · Σ ${fc.expected_total.toFixed(1)}`;
+      fcInfo = `${t("fc_note")}${colon()}${fmt(fc.forecast.window_start)} – ${fmt(fc.forecast.window_end)} · ${(t("model_names") || {})[fc.forecast.model] || fc.forecast.model} · Σ ${fc.expected_total.toFixed(1)}`;
     } catch (e) {
       fcInfo = t("fc_none");
     }
@@ -144,7 +147,7 @@ async function drawMap(ds) {
       for (const f of layer("unit")) {
         const [x, y] = proj(f.geometry.coordinates);
         const m = el("path", { d: `M${x},${y - 6}L${x + 5},${y + 4}L${x - 5},${y + 4}Z`, class: "unit" }, g);
-        el("title", {}, m).textContent = `${f.properties.id} (${f.properties.unit_type}) · ${f.properties.area_expected.toFixed(2)}`;
+        el("title", {}, m).textContent = `${f.properties.id} (${(t("unit_types") || {})[f.properties.unit_type] || f.properties.unit_type}) · ${f.properties.area_expected.toFixed(2)}`;
       }
       planInfo = `${layer("unit").length}`;
       if (plan.fengqiao_record) records.push(["plan", plan.fengqiao_record]);
@@ -155,7 +158,7 @@ async function drawMap(ds) {
   const legend = $("legend");
   legend.innerHTML = "";
   const span = (html) => { const s = document.createElement("span"); s.innerHTML = html; legend.appendChild(s); return s; };
-  span(`${t("fewer")} ` + [0.05, 0.25, 0.5, 0.75, 1].map((v) => `<i style="background:${ramp(v)}"></i>`).join("") + ` ${t("more")} (max ${cells.max} / ${cells.cell_m} m)`);
+  span(`${t("fewer")} ` + [0.05, 0.25, 0.5, 0.75, 1].map((v) => `<i style="background:${ramp(v)}"></i>`).join("") + ` ${t("more")} (${t("max_cells")(cells.max, cells.cell_m)})`);
   const badges = {};
   if ($("fc").checked) badges.fc = span(`<i style="background:#5b2a86;opacity:.6"></i>${t("fc_legend")} ${fcInfo} `);
   if ($("plan").checked) badges.plan = span(`<i style="background:#c2410c"></i>${t("plan_legend")} ${planInfo} `);
@@ -281,6 +284,8 @@ async function shiftCards() {
 
 async function refresh(full = true) {
   applyLang();
+  $("kpis").setAttribute("aria-label", t("kpi_label"));
+  $("map-title").textContent = t("map_title");
   const ds = state.datasets.find((d) => d.name === state.dataset);
   $("filter-note").textContent = state.category ? `${t("filtered")}${catName(state.category)}` : "";
   const cards = async () => {

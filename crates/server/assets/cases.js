@@ -8,6 +8,7 @@
 const I18N = {
   zh: {
     title: "案件办理", inbox_title: "部门待办", show_closed: "含已办结", overdue: "超期", due: "期限", parties: "当事人",
+    types_label: "案件类型",
     calendar_gap: (ys) => `工作日历中没有 ${ys.join("、")} 年的法定节假日安排：期限只避开了周末，可能落在节假日，请核对。`,
     history: "办理经过", actions: "可办理", none: "暂无案件", reason: "说明（理由）", assignee: "指派给：",
     department: "部门", sessions: "调解会议", tasks: "部门任务", attachments: "附件", lead: "主办", joint: "协办",
@@ -28,6 +29,7 @@ const I18N = {
   },
   en: {
     title: "Cases", inbox_title: "Department inbox", show_closed: "Include closed", overdue: "overdue", due: "due",
+    types_label: "Case types",
     calendar_gap: (ys) => `No public holidays are on file for ${ys.join(", ")}: the deadline skips weekends only and may fall on a holiday; check it.`,
     parties: "Parties", history: "History", actions: "Actions", none: "No cases", reason: "Reason / note",
     assignee: "Assign to:", department: "Department", sessions: "Mediation sessions", tasks: "Department tasks",
@@ -254,7 +256,7 @@ async function detail() {
     d.append(h("h3", {}, t("sessions")));
     d.append(sessions.length
       ? h("ol", { class: "sessions", id: "case-sessions" }, sessions.map((e) => h("li", { "data-action": e.action },
-        h("b", {}, actionName(e.action)), ` · ${recordText(e)} · ${e.actor}`)))
+        h("b", {}, actionName(e.action)), ` · ${recordText(e)} · `, actorOf(e.actor))))
       : h("p", { class: "muted" }, t("no_sessions")));
     if (v.events.some((e) => e.action === "agree")) {
       d.append(h("p", {}, h("a", { class: "button", id: "print-agreement", href: `/agreement?case=${encodeURIComponent(v.case.code)}`, target: "_blank" }, mt("print"))));
@@ -282,13 +284,24 @@ async function detail() {
   }
   d.append(h("h3", {}, t("history")));
   // In words: what was done, to which stage, by whom (the system's own steps named as such).
-  const actor = (a) => (a && a.startsWith("system:") ? t("system") : a);
   d.append(h("ol", { class: "timeline" }, v.events.map((e) => h("li", {},
-    `${when(e.at)} ${actionName(e.action)} → ${stageName(e.to_stage)} · ${actor(e.actor)}${e.details ? " · " + recordText(e) : e.reason ? " · " + (t("system_reasons")[e.reason] || e.reason) : ""}`))));
+    `${when(e.at)} ${actionName(e.action)} → ${stageName(e.to_stage)} · `, actorOf(e.actor),
+    e.details ? ` · ${recordText(e)}` : e.reason ? ` · ${(t("system_reasons") || {})[e.reason] || e.reason}` : ""))));
+}
+
+/// Who acted: the account's name as it is (data) and its role in the page's
+/// language ("demo:officer" → demo（社区民警）); the system as such.
+function actorOf(a) {
+  if (!a) return "";
+  const [user, role] = a.split(":");
+  if (user === "system") return t("system");
+  if (!role) return h("span", { translate: "no" }, user);
+  return h("span", {}, h("span", { translate: "no" }, user), state.lang === "zh" ? `（${roleName(role)}）` : ` (${roleName(role)})`);
 }
 
 async function render() {
   applyLang();
+  $("types").setAttribute("aria-label", t("types_label"));
   if (INBOX) document.querySelector("[data-i18n=title]").textContent = t("inbox_title");
   tabs();
   await (INBOX ? inbox() : board());

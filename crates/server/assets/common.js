@@ -8,6 +8,11 @@
 
 const COMMON_I18N = {
   zh: {
+    role_names: {
+      admin: "系统管理员", analyst: "情报分析员", commander: "值班指挥员", officer: "社区民警", department: "职能部门",
+      mediator: "调解员", volunteer: "平安志愿者", leader: "领导", citizen: "群众", witness: "见证方", system: "系统",
+    },
+    nav_label: "页面",
     lang: "EN", sign_in: "登录", username: "用户名", password: "密码", logout: "退出", login_failed: "用户名或密码错误，或账号已锁定、停用",
     set_password: "设置新密码", set_password_why: "这是一次性密码，请先设置您自己的密码（至少 10 位）。", new_password: "新密码",
     new_password_again: "再次输入新密码", password_mismatch: "两次输入的新密码不一致", save: "保存",
@@ -15,6 +20,9 @@ const COMMON_I18N = {
     nav_map: "指挥中心", nav_incidents: "警情", nav_cases: "案件", nav_inbox: "部门待办", nav_volunteers: "志愿者",
     nav_dashboard: "领导驾驶舱", nav_public: "群众诉求", nav_users: "用户管理", nav_personnel: "警力", nav_roster: "排班", nav_staffing: "警力需求", nav_imports: "导入警情", loading: "加载中…", none: "暂无数据",
     ledger_checking: "存证校验中…", ledger_ok: "已存证 ✓", ledger_bad: "存证校验失败 ✗", ledger_pending: "尚未存证",
+    missing_data: {
+      recent_incidents: (d) => `数据集“${d.dataset}”的警情只到 ${when(d.last_incident)}，离所求时段（${when(d.window_start)} 起）太远：请先导入新近的警情。`,
+    },
     errors: {
       invalid_input: "填写的内容有误，请核对", invalid_parameter: "填写的内容有误，请核对", invalid_body: "提交的内容格式不正确",
       unknown: "所选类型或类别不在配置中", invalid: "办理信息不完整（如需填写说明）", not_found: "未找到该记录，或您无权查看",
@@ -30,6 +38,14 @@ const COMMON_I18N = {
     ledger_title: (r, sig) => `${r.record}：日志第 ${r.index} 条，已由本浏览器核对包含证明至签名检查点（${r.size} 条）${sig ? "及其签名" : "；本浏览器无法核对 Ed25519 签名"}；服务器核对记录与承诺一致。`,
   },
   en: {
+    missing_data: {
+      recent_incidents: (d) => `The incidents of dataset “${d.dataset}” stop at ${when(d.last_incident)}, too long before the window asked for (from ${when(d.window_start)}): import recent incidents first.`,
+    },
+    role_names: {
+      admin: "Administrator", analyst: "Analyst", commander: "Duty commander", officer: "Community officer", department: "Department",
+      mediator: "Mediator", volunteer: "Volunteer", leader: "Leader", citizen: "Citizen", witness: "Witness", system: "System",
+    },
+    nav_label: "Pages",
     lang: "中文", sign_in: "Sign in", username: "User name", password: "Password", logout: "Sign out",
     login_failed: "Wrong user name or password, or the account is locked or disabled",
     set_password: "Set a new password", set_password_why: "This is a one-time password: set your own first (at least 10 characters).",
@@ -122,7 +138,7 @@ function homeOf(me) {
 /// after a change of language.
 async function startPage(rerender) {
   const header = document.querySelector("header");
-  if (!$("nav")) header.querySelector("h1").after(h("nav", { id: "nav", "aria-label": "pages" }));
+  if (!$("nav")) header.querySelector("h1").after(h("nav", { id: "nav" }));
   if (!$("lang")) {
     header.append(h("div", { class: "session" },
       h("button", { id: "lang", type: "button", title: "中文 / English" }),
@@ -137,6 +153,7 @@ async function startPage(rerender) {
     localStorage.setItem("fq-lang", state.lang);
     applyLang();
     navLinks(state.me);
+    showUser(state.me && state.me.user);
     await rerender();
   };
   applyLang();
@@ -152,6 +169,7 @@ async function startPage(rerender) {
 function navLinks(me) {
   const nav = $("nav");
   if (!nav || !me) return;
+  nav.setAttribute("aria-label", t("nav_label"));
   nav.innerHTML = "";
   for (const [path, key, may] of PAGES) {
     if (!may(me)) continue;
@@ -257,8 +275,14 @@ function setPassword(username, current) {
   });
 }
 
+/// A role's name in the page's language.
+const roleName = (r) => (t("role_names") || {})[r] || r;
+
 function showUser(user) {
-  $("who").textContent = user ? `${user.display_name} (${user.role})` : "";
+  // The name is the account's own (data, in any script); the role is said in the page's language.
+  const who = $("who");
+  who.innerHTML = "";
+  if (user) who.append(h("span", { translate: "no" }, user.display_name), state.lang === "zh" ? `（${roleName(user.role)}）` : ` (${roleName(user.role)})`);
   $("logout").hidden = !user;
   $("change-password").hidden = !user;
   if (user) state.username = user.username;
@@ -313,6 +337,9 @@ async function signOut() {
 /// An error of the API as a sentence in the page's language: its code's
 /// sentence and, for a field, which one (the English message as it came).
 function problem(e) {
+  // What is missing, said in the page's language with its particulars.
+  const missing = e.details && (t("missing_data") || {})[e.details.missing];
+  if (missing) return missing(e.details);
   if (state.lang !== "zh" || !e.code) return e.message;
   const weak = e.details && e.details.reason && t("weak")[e.details.reason];
   if (weak) return `${weak}。`;

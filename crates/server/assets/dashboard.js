@@ -7,7 +7,7 @@
 
 const I18N = {
   zh: {
-    title: "领导驾驶舱", from: "自", to: "至（不含）", apply: "更新", csv: "下载数据", opened: "受理", closed: "办结",
+    title: "领导驾驶舱", from: "自", to: "截至（不含当天）", apply: "更新", csv: "下载数据", opened: "受理", closed: "办结",
     on_time: "按期结案率", rework: "返工率", mediation: "调解成功率", satisfied: "群众满意率", hazards: "隐患销号（新增/存量）",
     escalated: "民转刑预警", by_month: "逐月：受理、办结与按期结案率", by_area: "按镇街：按期结案率",
     by_department: "按部门：按期结案率与返工率", incidents_weekly: "警情：逐周", none: "该时段无数据", unrouted: "未派遣",

@@ -108,6 +108,8 @@ async function render() {
 
 async function init() {
   await startPage(() => render());
+  // A role that may not read incidents goes to its own start page, not to an error.
+  if (!state.me.permissions.includes("incidents.read")) { location.replace(homeOf(state.me)); return; }
   const [cats, dss, areas] = await Promise.all([api("/api/v1/categories"), api("/api/v1/datasets"), api("/api/v1/jurisdictions", { level: "town" })]);
   for (const c of cats.items) state.categories[c.code] = c;
   state.datasets = dss.items;

@@ -119,7 +119,11 @@ const MapView = (() => {
       path.setAttribute("d", polygons(f.geometry).map((pg) => pg.map((r) => ringPath(r, proj)).join("")).join(""));
       path.setAttribute("class", f.properties.level === "village" ? "village-area" : "town-area");
       const title = document.createElementNS(NS, "title");
-      title.textContent = `${f.properties.name_zh} ${f.properties.name_en}`;
+      // In the page's language: the labels' `names(lang)` switches it.
+      title.setAttribute("class", "area-title");
+      title.dataset.zh = f.properties.name_zh;
+      title.dataset.en = f.properties.name_en;
+      title.textContent = f.properties.name_zh;
       path.appendChild(title);
       g.appendChild(path);
     }
@@ -167,7 +171,7 @@ const MapView = (() => {
       set(proj.invert([x + m[0], y + m[1]]));
     };
     /// Shows the areas' names in a language ("zh" or "en").
-    const names = (lang) => svg.querySelectorAll("text.area-label").forEach((l) => { l.textContent = lang === "zh" ? l.dataset.zh : l.dataset.en; });
+    const names = (lang) => svg.querySelectorAll("text.area-label, title.area-title").forEach((l) => { l.textContent = lang === "zh" ? l.dataset.zh : l.dataset.en; });
     return { set, at: () => at, names };
   }
 
@@ -181,7 +185,7 @@ const MapView = (() => {
     const proj = projector(bboxOf([town]), 300, 200, 6);
     drawAreas(svg, features, proj, template);
     marker(svg, proj, at, "place-marker");
-    svg.querySelectorAll("text.area-label").forEach((l) => { l.textContent = lang === "zh" ? l.dataset.zh : l.dataset.en; });
+    svg.querySelectorAll("text.area-label, title.area-title").forEach((l) => { l.textContent = lang === "zh" ? l.dataset.zh : l.dataset.en; });
     return town;
   }
 

@@ -4,6 +4,7 @@
 
 const T = {
   zh: {
+    map_label: "地图",
     title: "群众诉求 · 最多跑一次", submit_title: "提交诉求", category: "类别", description: "描述", address: "地址",
     name: "姓名（可不填）", phone: "电话（可不填）", send: "提交", follow_title: "查询进度", token: "查询码", look: "查询",
     rate: "评价", send_rating: "提交评价", lang: "EN", keep: "已受理。请保存查询码：", due: "预计办结", rated: "已评价",
@@ -14,6 +15,7 @@ const T = {
     photo_added: "照片已上传", photo_failed: "照片未能上传：",
   },
   en: {
+    map_label: "Map",
     title: "Citizen requests · come in at most once", submit_title: "Submit a request", category: "Category",
     description: "Description", address: "Address", name: "Name (optional)", phone: "Phone (optional)", send: "Submit",
     follow_title: "Follow a request", token: "Tracking token", look: "Look up", rate: "Rate", send_rating: "Send rating",
@@ -56,6 +58,7 @@ async function drawPinMap() {
 function apply() {
   document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
   document.querySelectorAll("[data-i18n]").forEach((n) => { n.textContent = t(n.dataset.i18n); });
+  $("pin-map").setAttribute("aria-label", t("map_label"));
   $("lang").textContent = t("lang");
   placeText();
   if (pin) pin.names(lang);

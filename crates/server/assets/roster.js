@@ -141,7 +141,7 @@ function totals() {
   const b = r.body;
   const f = (g) => b.fairness.find((x) => x.group === g) || {};
   const others = b.rotation ? b.rotation.team.filter((x) => x === null).length : 0;
-  box.append(card("roster-pattern", b.duty_pattern ? patternName(b.duty_pattern) : b.pattern.map((c) => nameOf(shiftOf(c))).join(" + "), b.rotation ? t("rotation")(b.rotation, others) : t("pattern")),
+  box.append(...[card("roster-pattern", b.duty_pattern ? patternName(b.duty_pattern) : b.pattern.map((c) => nameOf(shiftOf(c))).join(" + "), b.rotation ? t("rotation")(b.rotation, others) : t("pattern")),
     card("roster-state", t(r.state), t("state")), card("roster-short", b.shortfalls.length, t("short")),
     card("roster-breaches", b.violations.length, t("breaches")),
     card("nights-sworn", spread(f("sworn").nights), `${t("sworn")} · ${t("nights")}`),
@@ -149,7 +149,7 @@ function totals() {
     card("weekends-sworn", spread(f("sworn").weekends), `${t("sworn")} · ${t("weekends")}`),
     card("hours-sworn", spread(f("sworn").hours), `${t("sworn")} · ${t("hours")}`),
     card("roster-wishes", `${(r.wishes_granted || {}).granted || 0}/${(r.wishes_granted || {}).wished || 0}`, t("wishes")),
-    f("sworn").holidays ? card("holidays-sworn", spread(f("sworn").holidays), `${t("sworn")} · ${t("holidays")}`) : null);
+    f("sworn").holidays ? card("holidays-sworn", spread(f("sworn").holidays), `${t("sworn")} · ${t("holidays")}`) : null].filter(Boolean));
   $("basis").textContent = t("basis")(b.basis);
 }
 

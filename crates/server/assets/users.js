@@ -20,10 +20,6 @@ const I18N = {
     pool: "调解员库", mediator_name: "名称", kind: "类别", serves: "服务区域", add_mediator: "加入调解员库", everywhere: "全部区域",
     open_cases: "在办", settled: "已调成", retire: "退出调解员库", retired: "已退出", confirm_retire: (n) => `让 ${n} 退出调解员库？其在办案件需另行改派。`,
     kinds: { officer: "社区民警", volunteer: "志愿调解员", studio: "调解工作室", village_committee: "村（居）调委会", judicial: "司法所" },
-    roles: {
-      admin: "系统管理员", analyst: "情报分析员", commander: "值班指挥员", officer: "社区民警", department: "职能部门",
-      mediator: "调解员", volunteer: "平安志愿者", leader: "领导", citizen: "群众", witness: "见证方", system: "系统",
-    },
   },
   en: {
     title: "Users", add: "Add a user", list: "Users", username: "User name", display_name: "Name", role: "Role", scope: "Works within",
@@ -38,15 +34,10 @@ const I18N = {
     pool: "Mediator pool", mediator_name: "Name", kind: "Kind", serves: "Serves", add_mediator: "Add to the pool", everywhere: "everywhere",
     open_cases: "Open", settled: "Settled", retire: "Retire", retired: "retired", confirm_retire: (n) => `Retire ${n}? Their open disputes must be reassigned.`,
     kinds: { officer: "Police officer", volunteer: "Volunteer mediator", studio: "Mediation studio", village_committee: "Village committee", judicial: "Judicial office" },
-    roles: {
-      admin: "Administrator", analyst: "Analyst", commander: "Duty commander", officer: "Community officer", department: "Department",
-      mediator: "Mediator", volunteer: "Volunteer", leader: "Leader", citizen: "Citizen", witness: "Witness", system: "System",
-    },
   },
 };
 const state = { lang: pickLang(), roles: [], policy: {}, areas: [], departments: [], mediators: [], users: [] };
 
-const roleName = (r) => t("roles")[r] || r;
 // Which scope field a role works within (from the server's policy: officers an area, ...).
 const SCOPE_OF = { officer: "jurisdiction", department: "department", mediator: "assignee", volunteer: "assignee" };
 
@@ -99,7 +90,7 @@ async function list() {
   table.innerHTML = "";
   table.append(h("thead", {}, h("tr", {}, [t("username"), t("display_name"), t("role"), t("scope"), t("status"), t("actions")].map((x) => h("th", { scope: "col" }, x)))),
     h("tbody", {}, state.users.map((u) => h("tr", { "data-user": u.username },
-      h("td", {}, u.username), h("td", {}, u.display_name), h("td", {}, roleName(u.role)), h("td", {}, scopeText(u)),
+      h("td", { translate: "no" }, u.username), h("td", { translate: "no" }, u.display_name), h("td", {}, roleName(u.role)), h("td", {}, scopeText(u)),
       h("td", { class: "status" }, statusText(u)),
       h("td", { class: "actions" },
         h("button", { type: "button", "data-do": "edit", onclick: () => edit(u) }, t("edit")),
@@ -196,7 +187,7 @@ async function render() {
   if (keepKind) kind.value = keepKind;
   const where = $("med-area"), keepArea = where.value;
   where.innerHTML = "";
-  where.append(h("option", { value: "" }, t("everywhere")), state.areas.map((a) => h("option", { value: a.code }, nameOf(a))));
+  where.append(h("option", { value: "" }, t("everywhere")), ...state.areas.map((a) => h("option", { value: a.code }, nameOf(a))));
   where.value = keepArea;
   const sel = $("new-role"), keep = sel.value;
   sel.innerHTML = "";
