@@ -1,4 +1,4 @@
-//! Governance KPIs over cases, with the definitions of PRODUCT.md. Every
+//! Governance KPIs over cases, with the definitions of docs/PRODUCT.md. Every
 //! rate comes with its numerator and denominator, so a report can state
 //! what it counted; a rate with nothing to count is `None`, never 0.
 

@@ -1,4 +1,4 @@
-//! `fengqiao report`: governance KPIs over cases (PRODUCT.md definitions)
+//! `fengqiao report`: governance KPIs over cases (docs/PRODUCT.md definitions)
 //! for a period, in total and by jurisdiction, department, person, case
 //! type or month, as a table, JSON or CSV, with the parameters beside them.
 
@@ -127,6 +127,6 @@ pub fn run(settings: &Settings, args: &ReportArgs) -> Result<()> {
             println!("  {h:<22} {v}");
         }
     }
-    println!("definitions: `fengqiao report --json` states each one; PRODUCT.md has them all");
+    println!("definitions: `fengqiao report --json` states each one; docs/PRODUCT.md has them all");
     Ok(())
 }
