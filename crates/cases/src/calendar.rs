@@ -73,8 +73,38 @@ pub struct CalendarConfig {
     #[serde(default)]
     pub workdays: Vec<NaiveDate>,
     /// Years whose holidays are listed; deadlines beyond them are flagged.
+    /// A year with no date given here takes the built-in year file.
     #[serde(default)]
     pub years: Vec<i32>,
+}
+
+/// A year's public holidays and adjusted working days, as the State
+/// Council's notice for it sets them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HolidayYear {
+    year: i32,
+    /// The notice the dates are from: required, so every year file says its source.
+    #[allow(dead_code)]
+    notice: String,
+    holidays: Vec<NaiveDate>,
+    workdays: Vec<NaiveDate>,
+}
+
+/// The years shipped with the program.
+const BUILT_IN_YEARS: [&str; 2] = [
+    include_str!("../data/holidays/2025.toml"),
+    include_str!("../data/holidays/2026.toml"),
+];
+
+fn built_in_year(year: i32) -> Result<Option<HolidayYear>, String> {
+    for text in BUILT_IN_YEARS {
+        let y: HolidayYear = toml::from_str(text).map_err(|e| format!("built-in holidays: {e}"))?;
+        if y.year == year {
+            return Ok(Some(y));
+        }
+    }
+    Ok(None)
 }
 
 #[derive(Debug, Clone)]
@@ -112,8 +142,23 @@ impl WorkCalendar {
         if hours.is_empty() {
             return Err("calendar.hours: give at least one span of working hours".into());
         }
-        let holidays: BTreeSet<NaiveDate> = c.holidays.iter().copied().collect();
-        if let Some(d) = c.workdays.iter().find(|d| holidays.contains(d)) {
+        let mut holidays: BTreeSet<NaiveDate> = c.holidays.iter().copied().collect();
+        let mut workdays: BTreeSet<NaiveDate> = c.workdays.iter().copied().collect();
+        for &year in &c.years {
+            let given = holidays.iter().chain(&workdays).any(|d| d.year() == year);
+            if given {
+                continue;
+            }
+            let y = built_in_year(year)?.ok_or_else(|| {
+                format!(
+                    "calendar.years lists {year}, but neither this configuration nor the built-in year files give its holidays: \
+                     add its holidays and workdays (from the State Council's notice) to [calendar]"
+                )
+            })?;
+            holidays.extend(y.holidays);
+            workdays.extend(y.workdays);
+        }
+        if let Some(d) = workdays.iter().find(|d| holidays.contains(d)) {
             return Err(format!(
                 "calendar: {d} is listed both as a holiday and as a working day"
             ));
@@ -122,7 +167,7 @@ impl WorkCalendar {
             tz,
             hours,
             holidays,
-            workdays: c.workdays.iter().copied().collect(),
+            workdays,
             years: c.years.iter().copied().collect(),
         })
     }
@@ -334,6 +379,25 @@ mod tests {
             let got = cal.add(sh(start), Span::parse(span).unwrap());
             assert_eq!(local(got), want, "{start} + {span}");
         }
+    }
+
+    #[test]
+    fn years_come_from_their_files_or_the_configuration() {
+        let config = |years: Vec<i32>, holidays: Vec<&str>| CalendarConfig {
+            timezone: "Asia/Shanghai".into(),
+            hours: vec!["08:30-12:00".into(), "13:30-17:30".into()],
+            holidays: holidays.iter().map(|d| d.parse().unwrap()).collect(),
+            workdays: vec![],
+            years,
+        };
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let built_in = WorkCalendar::new(&config(vec![2026], vec![])).unwrap();
+        assert!(built_in.is_holiday(d("2026-10-01")) && !built_in.is_holiday(d("2025-10-01")));
+        let e = WorkCalendar::new(&config(vec![2026, 2027], vec![])).unwrap_err();
+        assert!(e.contains("lists 2027") && e.contains("State Council"), "{e}");
+        let own = WorkCalendar::new(&config(vec![2026, 2027], vec!["2027-01-01"])).unwrap();
+        assert!(own.is_holiday(d("2027-01-01")) && own.covers(d("2027-05-01")));
+        assert!(own.is_holiday(d("2026-10-01")), "2026 still from its file");
     }
 
     #[test]
