@@ -38,6 +38,13 @@ test("an analyst previews and imports a GBK 110 export (zh)", async () => {
   assert.equal(await reject.locator("td").first().textContent(), "12");
   assert.equal(await reject.locator("td").nth(2).textContent(), "“2026-13-04 02:40:00”不是可识别的时间");
   assert.equal(await page.locator("#raw thead th").nth(1).textContent(), "接警单号");
+  // A format that does not fit says what is missing, in Chinese.
+  await page.locator("#profile").selectOption("chicago");
+  await page.locator("#problem").filter({ hasText: "文件里没有" }).waitFor();
+  assert.match(await page.locator("#problem").textContent(), /^文件里没有“\S+”列（\S+）：请换一种导出格式/);
+  assert.equal(await page.locator("#start").isDisabled(), true);
+  await page.locator("#profile").selectOption("cn-110");
+  await page.locator("#parsed-card b").filter({ hasText: /^11$/ }).waitFor();
   // The bureau's own area only: the mapping edited, more rows refused.
   await page.locator("#mapping-details summary").click();
   const text = await page.locator("#mapping").inputValue();

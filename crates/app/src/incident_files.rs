@@ -115,6 +115,9 @@ pub struct Preview {
     pub fitting_profiles: Vec<String>,
     /// Why the mapping cannot read the file (a missing column, a bad mapping), if it cannot.
     pub problem: Option<String>,
+    /// The same for a page to put in its own words: `{"kind": "missing_column", "column", "role"}`
+    /// or `{"kind": "no_profile"}`, when it is one of those.
+    pub problem_detail: Option<serde_json::Value>,
     /// Rows read through the mapping (at most 1000), taken, rejected.
     pub read: u64,
     pub parsed: u64,
@@ -180,6 +183,7 @@ pub fn preview(
         rows,
         fitting_profiles,
         problem: None,
+        problem_detail: None,
         read: 0,
         parsed: 0,
         rejected: 0,
@@ -247,7 +251,13 @@ pub fn preview(
             out.rejects = s.kept_rejects;
             out.incidents = incidents;
         }
-        Err(e) => out.problem = Some(e.to_string()),
+        Err(e) => {
+            if let fengqiao_ingest::IngestError::MissingColumn { column, role, .. } = &e {
+                out.problem_detail =
+                    Some(serde_json::json!({"kind": "missing_column", "column": column, "role": role}));
+            }
+            out.problem = Some(e.to_string());
+        }
     }
     Ok(out)
 }

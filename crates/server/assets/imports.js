@@ -36,6 +36,10 @@ const I18N = {
     running: (s) => `已读取 ${s.rows} 行（${size(s.bytes)} / ${size(s.total_bytes)}）`, done: "导入完成。", failed: "导入未完成：",
     imported: "新增", duplicates: "已有（重复）", see: (d) => `查看数据集“${d}”的警情`, reasons: "拒收原因",
     at_line: (l, more) => `（第 ${l} 行${more > 0 ? `，同类还有 ${more} 行` : ""}）`, rejects_file: (f) => `拒收的行已写入服务器上的 ${f}。`,
+    problems: {
+      missing_column: (d) => `文件里没有“${d.column.split("|").join("”或“")}”列（${ROLES_ZH[d.role] || d.role}）：请换一种导出格式，或在字段对应表里改成文件里的列名。`,
+      no_profile: () => "没有与文件的列相符的内置导出格式：请选一种，并在字段对应表里改成文件里的列名。",
+    },
     kinds: {
       blank: () => "为空", bad_time: (v) => `“${v}”不是可识别的时间`, too_early: () => "时间早于 1970 年", future: (v) => `时间“${v}”在将来`,
       not_number: (v) => `“${v}”不是数字`, zero_position: () => "坐标为 0, 0（未定位）", not_lonlat: (v) => `“${v}”不是经纬度，坐标系可能选错`,
@@ -58,6 +62,10 @@ const I18N = {
     running: (s) => `${s.rows} rows read (${size(s.bytes)} of ${size(s.total_bytes)})`, done: "Import finished.", failed: "The import did not finish: ",
     imported: "New", duplicates: "Already stored", see: (d) => `See the incidents of dataset “${d}”`, reasons: "Why rows were refused",
     at_line: (l, more) => ` (line ${l}${more > 0 ? `, and ${more} more like it` : ""})`, rejects_file: (f) => `The refused rows are in ${f} on the server.`,
+    problems: {
+      missing_column: (d) => `The file has no column “${d.column.split("|").join("” or “")}” (${d.role}): choose another export format, or write the file's column name in the mapping.`,
+      no_profile: () => "No built-in export format fits the file's columns: choose one and write the file's column names in its mapping.",
+    },
     kinds: {
       blank: () => "blank", bad_time: (v) => `“${v}” is not a time it can read`, too_early: () => "before 1970", future: (v) => `“${v}” is in the future`,
       not_number: (v) => `“${v}” is not a number`, zero_position: () => "coordinates 0, 0 (not located)", not_lonlat: (v) => `“${v}” is not a longitude and latitude: is the coordinate system right?`,
@@ -66,6 +74,9 @@ const I18N = {
     },
   },
 };
+/// What each column of a mapping is for, in Chinese.
+const ROLES_ZH = { x: "经度", y: "纬度", time: "发生时间", id: "编号", unit: "单位", address: "地址", "place type": "场所类型", category: "类别", origin: "来源",
+  received: "接警时间", dispatched: "派警时间", arrived: "到场时间", closed: "处警结束时间" };
 const state = { lang: pickLang(), me: null, profiles: [], encodings: [], file: null, look: null, edited: false, job: null };
 
 function size(n) {
@@ -127,7 +138,8 @@ function render() {
   if (!look) return;
   fillControls();
   $("file-info").textContent = t("file_info")(state.file, look);
-  $("problem").textContent = look.problem ? `${look.problem}` : "";
+  const said = look.problem_detail && t("problems")[look.problem_detail.kind];
+  $("problem").textContent = said ? said(look.problem_detail) : look.problem || "";
   const counts = $("preview-counts");
   counts.innerHTML = "";
   const card = (value, label, id) => h("div", { class: "card", id }, h("b", {}, value), h("span", {}, label));
