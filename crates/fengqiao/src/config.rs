@@ -30,7 +30,7 @@ pub struct GlobalArgs {
     /// IANA time zone of the city [default: Asia/Shanghai]
     #[arg(long, global = true, env = "FENGQIAO_TIMEZONE")]
     pub timezone: Option<String>,
-    /// Grid cell size in metres for aggregates [default: 250]
+    /// Grid cell size in metres of the server's incident aggregates and map [default: 250] (forecasts and backtests take --cell)
     #[arg(long, global = true, env = "FENGQIAO_CELL_M")]
     pub cell_m: Option<f64>,
     /// Incident category table (TOML) replacing the built-in 110 table

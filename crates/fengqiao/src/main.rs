@@ -120,6 +120,18 @@ enum ImportCommand {
 fn main() -> ExitCode {
     quiet_on_closed_pipe();
     let cli = Cli::parse();
+    // The server's aggregate grid is not the grid forecasts are made on: refused, not ignored.
+    if cli.global.cell_m.is_some()
+        && matches!(
+            cli.command,
+            Command::Forecast(_) | Command::Backtest(_) | Command::Replay(_) | Command::Simulate(_)
+        )
+    {
+        return output::fail(&fengqiao_app::Error::new(
+            fengqiao_app::Code::Usage,
+            "--cell-m sets the grid of the server's incident aggregates; this command's grid is --cell",
+        ));
+    }
     let settings = match cli.global.settings() {
         Ok(s) => s,
         Err(e) => return output::fail(&e),

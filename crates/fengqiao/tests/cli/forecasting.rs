@@ -536,3 +536,34 @@ fn staffing_gives_each_station_the_fewest_crews_meeting_the_target() {
     assert_eq!(o.status.code(), Some(6));
     assert!(one_line_error(&o).contains("level 1.5"), "{}", stderr(&o));
 }
+
+/// Forecasts are for now unless asked otherwise, and nonsense is refused:
+/// a window years past the data names the data's last incident; a shift
+/// without its date and the aggregates' grid on a forecast are usage errors.
+#[test]
+fn forecast_windows_follow_the_clock_and_nonsense_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(
+        run(dir.path(), &["demo", "--no-serve", "--days", "20"])
+            .status
+            .success()
+    );
+    let e = one_line_error(&run(dir.path(), &["forecast", "--date", "2099-01-01"]));
+    assert!(
+        e.contains("the incidents of demo stop at")
+            && e.contains("--after-data")
+            && e.contains("2099-01-01 00:00 +08:00"),
+        "{e}"
+    );
+    let o = run(dir.path(), &["forecast", "--shift", "2"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--date"));
+    let o = run(dir.path(), &["forecast", "--cell-m", "100"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("this command's grid is --cell"), "{}", stderr(&o));
+    // After the data, however long ago, when asked for.
+    let o = run(dir.path(), &["forecast", "--after-data", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["forecast"]["data_cutoff"].as_str().unwrap() < v["forecast"]["window_start"].as_str().unwrap());
+}
