@@ -18,39 +18,7 @@ struct Outcome {
 
 /// Imports into memory with the same dedupe rule as the store.
 fn run_with(file: &str, mapping: Mapping, rejects: Option<PathBuf>) -> Result<Outcome, IngestError> {
-    let path = testdata(file);
-    let source = open_csv_source(&path)?;
-    let table = CategoryTable::default_110();
-    let mut seen = HashSet::new();
-    let mut rows = Vec::new();
-    let opts = ImportOptions {
-        batch_size: 7,
-        rejects_path: rejects,
-        ..ImportOptions::default()
-    };
-    let summary = import(
-        source,
-        file,
-        "t",
-        mapping,
-        &table,
-        None,
-        &opts,
-        &|_, _, _| {},
-        |batch: &[NewIncident], c: ImportCounts| {
-            let mut c = c;
-            for r in batch {
-                if seen.insert(r.source_key.clone()) {
-                    c.imported += 1;
-                    rows.push(r.clone());
-                } else {
-                    c.duplicates += 1;
-                }
-            }
-            Ok(c)
-        },
-    )?;
-    Ok(Outcome { summary, rows })
+    import_source(open_csv_source(&testdata(file))?, mapping, rejects)
 }
 
 fn run(file: &str, profile_name: &str) -> Outcome {
@@ -521,12 +489,14 @@ fn place_types_come_from_their_column() {
     );
 }
 
-/// Imports a file opened as `source` with `mapping`; the rows and summary.
+/// Imports a file opened as `source` with `mapping` into memory, with the
+/// same dedupe rule as the store; the rows and summary.
 fn import_source(source: CsvSource, mapping: Mapping, rejects: Option<PathBuf>) -> Result<Outcome, IngestError> {
     let table = CategoryTable::default_110();
+    let mut seen = HashSet::new();
     let mut rows = Vec::new();
     let opts = ImportOptions {
-        batch_size: 5,
+        batch_size: 7,
         rejects_path: rejects,
         ..ImportOptions::default()
     };
@@ -539,9 +509,15 @@ fn import_source(source: CsvSource, mapping: Mapping, rejects: Option<PathBuf>) 
         None,
         &opts,
         &|_, _, _| {},
-        |b: &[NewIncident], mut c: ImportCounts| {
-            rows.extend_from_slice(b);
-            c.imported += b.len() as u64;
+        |batch: &[NewIncident], mut c: ImportCounts| {
+            for r in batch {
+                if seen.insert(r.source_key.clone()) {
+                    c.imported += 1;
+                    rows.push(r.clone());
+                } else {
+                    c.duplicates += 1;
+                }
+            }
             Ok(c)
         },
     )?;
