@@ -26,6 +26,16 @@ const pages = [
     await cell.waitFor();
     return cell.textContent();
   }],
+  ["the command centre's forecast window", "commander", "/", async (page) => {
+    const note = page.locator("span").filter({ hasText: /预测时段/ }).last();
+    await note.waitFor();
+    return note.textContent();
+  }],
+  ["the staffing window", "commander", "/staffing", async (page) => {
+    const window = page.locator("#window");
+    await page.locator("#stations tbody tr").first().waitFor();
+    return window.textContent();
+  }],
   ["a case's deadline", "commander", "/cases?type=dispute", async (page) => {
     const due = page.locator(".card.case small").first();
     await due.waitFor();

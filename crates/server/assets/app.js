@@ -128,7 +128,7 @@ async function drawMap(ds) {
           fill: i < top1 ? "#5b2a86" : "none", "fill-opacity": 0.55, stroke: "#5b2a86", "stroke-width": 1.2, "vector-effect": "non-scaling-stroke" }, g);
         el("title", {}, r).textContent = `#${i + 1}: ${c.expected.toFixed(3)}`;
       });
-      const fmt = (x) => new Date(x).toLocaleString(state.lang === "zh" ? "zh-CN" : "en-GB", { timeZone: ds.timezone, dateStyle: "short", timeStyle: "short" });
+      const fmt = (x) => atCity(x, ds.timezone, state.lang);
       records.push(["fc", `forecast/${fc.forecast.id}`]);
       fcInfo = `${t("fc_note")}${colon()}${fmt(fc.forecast.window_start)} – ${fmt(fc.forecast.window_end)} · ${(t("model_names") || {})[fc.forecast.model] || fc.forecast.model} · Σ ${fc.expected_total.toFixed(1)}`;
     } catch (e) {
@@ -267,7 +267,7 @@ async function shiftCards() {
     return;
   }
   const ds = state.datasets.find((d) => d.name === state.dataset);
-  const fmt = (x) => new Date(x).toLocaleString(state.lang === "zh" ? "zh-CN" : "en-GB", { timeZone: ds && ds.timezone, dateStyle: "short", timeStyle: "short" });
+  const fmt = (x) => atCity(x, ds && ds.timezone, state.lang);
   const p = k.parameters || {};
   const base = k.posts_only || {};
   const card = (id, value, label, note) => h("div", { class: "card kpi", id }, h("b", {}, value), h("span", {}, label), h("small", {}, note));

@@ -49,14 +49,6 @@ impl Application {
         })
         .await
         .map_err(|e| Error::internal(format!("opening the store: {e}")))??;
-        // Deadlines in the coming quarter must know that year's public holidays.
-        let now = chrono::Utc::now();
-        let calendar = &settings.cases.config.calendar;
-        if let Some(w) =
-            fengqiao_app::cases::calendar_warning(&calendar.uncovered_years(now, now + chrono::Duration::days(90)))
-        {
-            eprintln!("warning: working calendar: {w}");
-        }
         let bind = settings.server.bind;
         let listener = tokio::net::TcpListener::bind(bind).await.map_err(|e| {
             let hint = if e.kind() == std::io::ErrorKind::AddrInUse {
@@ -69,6 +61,14 @@ impl Application {
                 format!("cannot listen on {bind}: {e}{hint}"),
             )
         })?;
+        // Once serving: deadlines in the coming quarter must know that year's public holidays.
+        let now = chrono::Utc::now();
+        let calendar = &settings.cases.config.calendar;
+        if let Some(w) =
+            fengqiao_app::cases::calendar_warning(&calendar.uncovered_years(now, now + chrono::Duration::days(90)))
+        {
+            eprintln!("warning: working calendar: {w}");
+        }
         Ok(Application {
             listener,
             state: AppState::new(store, settings, default_dataset),

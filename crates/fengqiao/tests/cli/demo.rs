@@ -31,6 +31,34 @@ fn demo_loads_once_and_serves() {
     ] {
         assert!(dir.path().join("fengqiao-data").join(f).is_file(), "{f}");
     }
+    // The demo is live: its data run up to now, its forecast and plan are for the real next shift.
+    let before = chrono::Utc::now().timestamp();
+    let db = rusqlite::Connection::open(dir.path().join("fengqiao-data/fengqiao.sqlite")).unwrap();
+    let (start, end): (i64, i64) = db
+        .query_row(
+            "SELECT window_start, window_end FROM forecast_runs WHERE window_kind = 'shift' ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert!(
+        start > before - 600 && start <= before + 8 * 3600 && end - start == 8 * 3600,
+        "{start} {before}"
+    );
+    let planned: i64 = db
+        .query_row("SELECT COUNT(*) FROM plans WHERE window_start = ?1", [start], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert!(planned >= 1, "a plan for the next shift");
+    let newest: i64 = db
+        .query_row("SELECT MAX(occurred_at) FROM incidents", [], |r| r.get(0))
+        .unwrap();
+    assert!(
+        newest <= before && newest > before - 86_400,
+        "incidents up to now: {newest} {before}"
+    );
+    drop(db);
     let again = run(dir.path(), &["demo", "--no-serve", "--days", "7"]);
     assert!(String::from_utf8_lossy(&again.stdout).contains("already loaded"));
     // A different demo into the same database is refused rather than mixed in.
