@@ -7,19 +7,13 @@ use fengqiao_ingest::{CsvSource, ImportOptions, import, profile, profile_names};
 use fengqiao_store::ImportCounts;
 use libfuzzer_sys::fuzz_target;
 use std::collections::HashSet;
-use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
 
 fuzz_target!(|data: &[u8]| {
     let Some((&pick, csv)) = data.split_first() else { return };
     let names = profile_names();
     let name = names[pick as usize % names.len()];
     let mapping = profile(name).expect("built-in profile");
-    let source = CsvSource {
-        reader: Box::new(std::io::Cursor::new(csv.to_vec())),
-        bytes_read: Arc::new(AtomicU64::new(0)),
-        total_bytes: csv.len() as u64,
-    };
+    let source = CsvSource::from_utf8(csv.to_vec());
     let table = CategoryTable::default_110();
     let opts = ImportOptions {
         batch_size: 3,

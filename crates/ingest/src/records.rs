@@ -49,7 +49,12 @@ impl<R: Read> Records<R> {
     pub(crate) fn new(input: R, delimiter: u8) -> Self {
         Self {
             input: BufReader::with_capacity(1 << 16, input),
-            core: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
+            // Lines are split here, their endings taken off: only the `\n` fed
+            // after each ends a record, so a stray `\r` inside a line is text.
+            core: csv_core::ReaderBuilder::new()
+                .delimiter(delimiter)
+                .terminator(csv_core::Terminator::Any(b'\n'))
+                .build(),
             next_line: 1,
             pending: VecDeque::new(),
             raw: Vec::new(),
@@ -225,6 +230,15 @@ mod tests {
                 "{end:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_stray_carriage_return_is_text_not_a_line_end() {
+        // Found by fuzzing: a bare \r inside a line once ended the record halfway.
+        let r = all("a,b\r\n1,x\ry\r\n2,z\n", Some(2));
+        assert_eq!(r.len(), 3);
+        assert_eq!((r[1].0, r[1].2.clone()), (2, vec!["1".to_string(), "x\ry".into()]));
+        assert_eq!((r[2].0, r[2].2.clone()), (3, vec!["2".to_string(), "z".into()]));
     }
 
     #[test]
