@@ -17,6 +17,9 @@ use std::path::{Path, PathBuf};
 pub const MAX_BYTES: usize = 64 * 1024 * 1024;
 /// A mapping written in the page, at most.
 pub const MAX_MAPPING_BYTES: usize = 64 * 1024;
+/// Uploads older than this are removed when another arrives: the folder
+/// holds a week's files, not every file ever sent.
+const KEPT_FOR: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
 /// Rows a preview reads, shows as incidents, and rejects it shows.
 const PREVIEW_ROWS: u64 = 1000;
 const SHOWN_ROWS: usize = 10;
@@ -62,6 +65,7 @@ pub fn keep(files_dir: &Path, bytes: &[u8]) -> Result<String> {
     let dir = folder(files_dir);
     let io = |e: std::io::Error| Error::internal(format!("keeping the upload in {}: {e}", dir.display()));
     std::fs::create_dir_all(&dir).map_err(io)?;
+    forget_old(&dir);
     let path = dir.join(&id);
     if !path.is_file() {
         let part = dir.join(format!("{id}.part-{}", std::process::id()));
@@ -69,6 +73,22 @@ pub fn keep(files_dir: &Path, bytes: &[u8]) -> Result<String> {
         std::fs::rename(&part, &path).map_err(io)?;
     }
     Ok(id)
+}
+
+/// Removes uploads (and parts left by a crash) older than [`KEPT_FOR`].
+fn forget_old(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > KEPT_FOR);
+        if old {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -346,6 +366,26 @@ mod tests {
         .unwrap();
         assert!(p.problem.unwrap().contains("is not in the header"));
         assert_eq!(p.rows.len(), 3);
+    }
+
+    #[test]
+    fn uploads_are_kept_a_week() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = keep(dir.path(), SAMPLE.as_bytes()).unwrap();
+        let aged = std::time::SystemTime::now() - KEPT_FOR - std::time::Duration::from_secs(60);
+        std::fs::File::options()
+            .write(true)
+            .open(path_of(dir.path(), &old).unwrap())
+            .unwrap()
+            .set_modified(aged)
+            .unwrap();
+        let new = keep(dir.path(), b"a,b\n1,2\n").unwrap();
+        assert!(path_of(dir.path(), &new).is_ok());
+        assert_eq!(
+            path_of(dir.path(), &old).unwrap_err().code,
+            crate::Code::NotFound,
+            "a week old: gone"
+        );
     }
 
     #[test]

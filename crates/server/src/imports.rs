@@ -209,12 +209,21 @@ pub async fn start(
             running.total.store(total, Ordering::Relaxed);
             running.rows.store(rows, Ordering::Relaxed);
         };
-        let outcome = fengqiao_app::imports::import_incidents(store.as_ref(), &settings, &import, mapping, &progress)
-            .map(|imported| {
-                fengqiao_app::ledger::sequence_after_write(&settings.ledger, store.as_ref());
-                json!(imported)
-            })
-            .map_err(ApiError::from);
+        // A fault of the program fails this import, not every later one (the job would stay "running").
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            fengqiao_app::imports::import_incidents(store.as_ref(), &settings, &import, mapping, &progress)
+                .map(|imported| {
+                    fengqiao_app::ledger::sequence_after_write(&settings.ledger, store.as_ref());
+                    json!(imported)
+                })
+                .map_err(ApiError::from)
+        }))
+        .unwrap_or_else(|_| {
+            Err(ApiError::new(
+                Code::Internal,
+                "the import failed: a fault of the program, logged".into(),
+            ))
+        });
         *running.outcome.lock().expect("not poisoned") = Some(outcome);
     });
     Ok((StatusCode::ACCEPTED, Json(job.status())))
