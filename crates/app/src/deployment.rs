@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::units::UnitsFile;
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use fengqiao_domain::{Facility, FacilityKind};
 use fengqiao_geo::{CellId, Grid, LocalProjection, LonLat, Xy};
 use fengqiao_plan::SolveOptions;
@@ -61,14 +61,19 @@ struct Made {
 pub(crate) fn load_forecast(store: &dyn Store, req: &PlanRequest) -> Result<(ForecastRun, Vec<(u32, f64)>)> {
     if req.forecast == "latest" {
         let dataset = crate::forecast::resolve_dataset(store, req.dataset.as_deref())?;
-        return store.latest_forecast(&dataset, &req.window, None)?.ok_or_else(|| {
+        let latest = store.latest_forecast(&dataset, &req.window, None)?.ok_or_else(|| {
             // The details let a page offer to make the forecast.
             Error::input(format!(
                 "dataset {dataset:?} has no {} forecast yet: run `fengqiao forecast` first",
                 req.window
             ))
             .with_details(json!({"missing": "forecast", "dataset": dataset, "window": req.window}))
-        });
+        })?;
+        let tz: chrono_tz::Tz = store
+            .dataset_timezone(&dataset)?
+            .and_then(|z| z.parse().ok())
+            .unwrap_or(chrono_tz::UTC);
+        return refuse_ended(latest, &dataset, &req.window, Utc::now(), tz);
     }
     let id: i64 = req
         .forecast
@@ -77,6 +82,33 @@ pub(crate) fn load_forecast(store: &dyn Store, req: &PlanRequest) -> Result<(For
     store
         .forecast(id)?
         .ok_or_else(|| Error::input(format!("no forecast with id {id}")))
+}
+
+/// `latest` means the window to come: a latest forecast whose window has
+/// ended is refused (naming it), so nobody plans yesterday's shift for
+/// today by mistake; a past window is planned by giving its forecast's id.
+fn refuse_ended(
+    latest: (ForecastRun, Vec<(u32, f64)>),
+    dataset: &str,
+    window: &str,
+    now: DateTime<Utc>,
+    tz: chrono_tz::Tz,
+) -> Result<(ForecastRun, Vec<(u32, f64)>)> {
+    let run = &latest.0;
+    if run.window_end > now {
+        return Ok(latest);
+    }
+    let local = |t: DateTime<Utc>| t.with_timezone(&tz).format("%Y-%m-%d %H:%M %:z").to_string();
+    Err(Error::input(format!(
+        "the latest {window} forecast of {dataset} (id {}) is for {} to {}, which has ended: \
+         forecast the coming {window} with `fengqiao forecast`, or plan that past window with --forecast {}",
+        run.id,
+        local(run.window_start),
+        local(run.window_end),
+        run.id,
+    ))
+    .with_details(json!({"missing": "forecast", "dataset": dataset, "window": window,
+                         "ended": {"id": run.id, "window_start": run.window_start, "window_end": run.window_end}})))
 }
 
 /// Jurisdiction code -> the codes of it and everything below it, and a lookup from a point to its deepest area's code.
@@ -430,4 +462,59 @@ pub fn plan_from_forecast(store: &dyn Store, req: &PlanRequest) -> Result<(i64, 
         created_at: Utc::now(),
     })?;
     Ok((id, summary, body, geojson))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn run_for(start: DateTime<Utc>) -> (ForecastRun, Vec<(u32, f64)>) {
+        let run = ForecastRun {
+            id: 7,
+            dataset: "demo".into(),
+            model: "fq".into(),
+            window_kind: "shift".into(),
+            window_start: start,
+            window_end: start + Duration::hours(8),
+            shift: 0,
+            category: None,
+            cell_m: 150.0,
+            centre: [121.5, 29.8],
+            origin: [0.0, 0.0],
+            cols: 1,
+            rows: 1,
+            data_cutoff: start,
+            params: json!({}),
+            version: "test".into(),
+            created_at: start,
+        };
+        (run, vec![(0, 1.0)])
+    }
+
+    /// `latest` is for planning what comes: a window still running or to
+    /// come is planned; one that has ended is refused with its dates in the
+    /// city's zone and the id that plans it on purpose.
+    #[test]
+    fn an_ended_latest_forecast_is_refused_by_name() {
+        let shanghai = chrono_tz::Asia::Shanghai;
+        let start = shanghai.with_ymd_and_hms(2026, 12, 5, 8, 0, 0).unwrap().to_utc();
+        let during = start + Duration::hours(7);
+        assert_eq!(
+            refuse_ended(run_for(start), "demo", "shift", during, shanghai)
+                .unwrap()
+                .0
+                .id,
+            7
+        );
+        let after = start + Duration::hours(8);
+        let e = refuse_ended(run_for(start), "demo", "shift", after, shanghai).unwrap_err();
+        let text = e.to_string();
+        assert!(
+            text.contains("2026-12-05 08:00 +08:00 to 2026-12-05 16:00 +08:00") && text.contains("--forecast 7"),
+            "{text}"
+        );
+        assert_eq!(e.details["missing"], "forecast");
+        assert_eq!(e.details["ended"]["id"], 7);
+    }
 }

@@ -97,9 +97,14 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> Result<()> {
             cells.iter().map(|c| c.1).sum::<f64>()
         );
     }
+    // By its id: Chicago's next shift after the data ended years ago.
+    let next_forecast = store
+        .latest_forecast(&dataset, "shift", None)?
+        .map_or_else(|| "latest".to_string(), |(run, _)| run.id.to_string());
     if has_facilities && !store.latest_plan(&dataset)?.is_some_and(|p| ahead(p.plan.window_start)) {
         let req = PlanRequest {
             dataset: Some(dataset.clone()),
+            forecast: next_forecast.clone(),
             ..PlanRequest::default()
         };
         let (id, summary, _, _) = plan_from_forecast(store, &req)?;
@@ -159,6 +164,7 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> Result<()> {
                 // The next shift's plan again, now with the crews its roster puts on the shift.
                 let req = PlanRequest {
                     dataset: Some(dataset.clone()),
+                    forecast: next_forecast.clone(),
                     ..PlanRequest::default()
                 };
                 let (id, summary, _, _) = plan_from_forecast(store, &req)?;

@@ -10,7 +10,8 @@ const I18N = {
     title: "警力需求", heading: "各派出所所需警组", window_label: "时段", target: "响应目标（分钟）", level: "达标比例（%）",
     compute: "计算", make_forecast: "生成该时段预测", making: "正在生成预测…", method: "口径",
     windows: { shift: "下一班次", day: "下一日", week: "下一周" },
-    no_forecast: (w) => `尚无${w}的警情预测。`, no_forecast_ask: "请指挥中心或研判人员生成预测后再看。",
+    no_forecast: (w) => `尚无${w}的警情预测。`,
+    ended_forecast: (e) => `最新的预测是 ${when(e.window_start)} – ${when(e.window_end)} 的，该时段已过，需生成新的预测。`, no_forecast_ask: "请指挥中心或研判人员生成预测后再看。",
     service: "每起警情占用警组", service_measured: (n) => `据 ${n} 起已处置警情测得`, service_default: "数据不足，取默认值",
     minutes: (m) => `${m.toFixed(1)} 分钟`, all_busy: "全城警组同时全忙的概率", crews_total: "全城所需警组（空间模型）", rostered_total: "已排警组",
     station: "派出所", expected: "预计警情", per_hour: "每小时", load: "工作量", erlang: "所需警组（Erlang C）", in_time: "按时响应",
@@ -28,7 +29,8 @@ const I18N = {
     title: "Staffing", heading: "Crews each station needs", window_label: "Window", target: "Response target (minutes)", level: "Share on target (%)",
     compute: "Compute", make_forecast: "Make the forecast for this window", making: "Making the forecast…", method: "Definitions",
     windows: { shift: "Next shift", day: "Next day", week: "Next week" },
-    no_forecast: (w) => `There is no incident forecast for the ${w.toLowerCase()} yet.`, no_forecast_ask: "Ask the command centre or an analyst to make one.",
+    no_forecast: (w) => `There is no incident forecast for the ${w.toLowerCase()} yet.`,
+    ended_forecast: (e) => `The latest forecast is for ${when(e.window_start)} – ${when(e.window_end)}, which has passed: a new one is needed.`, no_forecast_ask: "Ask the command centre or an analyst to make one.",
     service: "Busy time per call", service_measured: (n) => `measured from ${n} handled calls`, service_default: "too few handled calls: the default",
     minutes: (m) => `${m.toFixed(1)} min`, all_busy: "Chance every crew in the city is busy", crews_total: "Crews needed in the city (spatial model)", rostered_total: "Crews rostered",
     station: "Station", expected: "Expected incidents", per_hour: "Per hour", load: "Load", erlang: "Crews (Erlang C)", in_time: "Answered in time",
@@ -59,7 +61,8 @@ function render() {
   const mayForecast = state.me.permissions.includes("forecasts.write");
   $("make-forecast").hidden = !(state.missing && mayForecast);
   if (state.missing) {
-    msg.textContent = t("no_forecast")(t("windows")[state.window]) + (mayForecast ? "" : ` ${t("no_forecast_ask")}`);
+    const said = state.missing.ended ? t("ended_forecast")(state.missing.ended) : t("no_forecast")(t("windows")[state.window]);
+    msg.textContent = said + (mayForecast ? "" : ` ${t("no_forecast_ask")}`);
     $("window").textContent = "";
     return;
   }

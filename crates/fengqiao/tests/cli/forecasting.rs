@@ -328,6 +328,12 @@ fn plan_covers_the_demo_forecast_and_names_bad_input() {
         "cut-off {cutoff} before the window"
     );
     let id = f["forecast"]["id"].to_string();
+    // That past window is now the latest forecast: `plan` alone will not plan it for today.
+    let e = one_line_error(&run(dir.path(), &["plan"]));
+    assert!(
+        e.contains("has ended") && e.contains(&format!("--forecast {id}")) && e.contains("+08:00"),
+        "{e}"
+    );
     let o = run(dir.path(), &["plan", "--forecast", &id, "--json"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let plan_id = serde_json::from_slice::<Value>(&o.stdout).unwrap()["id"].to_string();
