@@ -69,10 +69,7 @@ pub(crate) fn load_forecast(store: &dyn Store, req: &PlanRequest) -> Result<(For
             ))
             .with_details(json!({"missing": "forecast", "dataset": dataset, "window": req.window}))
         })?;
-        let tz: chrono_tz::Tz = store
-            .dataset_timezone(&dataset)?
-            .and_then(|z| z.parse().ok())
-            .unwrap_or(chrono_tz::UTC);
+        let tz = dataset_zone(store, &dataset)?;
         return refuse_ended(latest, &dataset, &req.window, Utc::now(), tz);
     }
     let id: i64 = req
@@ -82,6 +79,14 @@ pub(crate) fn load_forecast(store: &dyn Store, req: &PlanRequest) -> Result<(For
     store
         .forecast(id)?
         .ok_or_else(|| Error::input(format!("no forecast with id {id}")))
+}
+
+/// The zone a dataset's times are shown in (UTC when it names none this program knows).
+pub(crate) fn dataset_zone(store: &dyn Store, dataset: &str) -> Result<chrono_tz::Tz> {
+    Ok(store
+        .dataset_timezone(dataset)?
+        .and_then(|z| z.parse().ok())
+        .unwrap_or(chrono_tz::UTC))
 }
 
 /// `latest` means the window to come: a latest forecast whose window has
@@ -156,10 +161,7 @@ fn make(store: &dyn Store, req: &PlanRequest) -> Result<Made> {
         None => UnitsFile::default(),
     };
     let (run, cells) = load_forecast(store, req)?;
-    let tz: chrono_tz::Tz = store
-        .dataset_timezone(&run.dataset)?
-        .and_then(|z| z.parse().ok())
-        .unwrap_or(chrono_tz::UTC);
+    let tz = dataset_zone(store, &run.dataset)?;
     let proj = LocalProjection::centred_on(LonLat::new(run.centre[0], run.centre[1]));
     let grid = Grid::new(Xy::new(run.origin[0], run.origin[1]), run.cell_m, run.cols, run.rows)
         .map_err(|e| Error::input(format!("forecast {}: {e}", run.id)))?;
@@ -465,18 +467,19 @@ pub fn plan_from_forecast(store: &dyn Store, req: &PlanRequest) -> Result<(i64, 
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use chrono::TimeZone;
 
-    fn run_for(start: DateTime<Utc>) -> (ForecastRun, Vec<(u32, f64)>) {
-        let run = ForecastRun {
+    /// A stored forecast of one 150 m cell near Ningbo for a window, as tests build it.
+    pub(crate) fn forecast_run(start: DateTime<Utc>, end: DateTime<Utc>, data_cutoff: DateTime<Utc>) -> ForecastRun {
+        ForecastRun {
             id: 7,
             dataset: "demo".into(),
             model: "fq".into(),
             window_kind: "shift".into(),
             window_start: start,
-            window_end: start + Duration::hours(8),
+            window_end: end,
             shift: 0,
             category: None,
             cell_m: 150.0,
@@ -484,11 +487,15 @@ mod tests {
             origin: [0.0, 0.0],
             cols: 1,
             rows: 1,
-            data_cutoff: start,
+            data_cutoff,
             params: json!({}),
             version: "test".into(),
             created_at: start,
-        };
+        }
+    }
+
+    fn run_for(start: DateTime<Utc>) -> (ForecastRun, Vec<(u32, f64)>) {
+        let run = forecast_run(start, start + Duration::hours(8), start);
         (run, vec![(0, 1.0)])
     }
 

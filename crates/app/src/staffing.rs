@@ -227,10 +227,7 @@ pub fn need(store: &dyn Store, req: &StaffingRequest) -> Result<StaffingReport> 
     for &(c, w) in cells.iter().filter(|(_, w)| *w > 0.0) {
         expected[nearest(&at, grid.cell_centre(CellId(c)))] += w;
     }
-    let tz: chrono_tz::Tz = store
-        .dataset_timezone(&run.dataset)?
-        .and_then(|z| z.parse().ok())
-        .unwrap_or(chrono_tz::UTC);
+    let tz = crate::deployment::dataset_zone(store, &run.dataset)?;
     let (measured_calls, measured) = measured_service(store, &run, req.history_days, tz)?;
     let service_minutes = measured.unwrap_or(req.default_service_minutes);
     let hours = (run.window_end - run.window_start).num_seconds() as f64 / 3600.0;
@@ -602,24 +599,14 @@ mod tests {
     fn a_windows_service_time_is_that_of_its_hours_calls() {
         let (_dir, store) = mondays();
         let shanghai = chrono_tz::Asia::Shanghai;
+        let cutoff = chrono::Utc.with_ymd_and_hms(2026, 6, 28, 0, 0, 0).unwrap();
         let window = |from: u32, to: u32| ForecastRun {
-            id: 0,
             dataset: "t".into(),
-            model: "fq".into(),
-            window_kind: "shift".into(),
-            window_start: shanghai.with_ymd_and_hms(2026, 6, 29, from, 0, 0).unwrap().to_utc(),
-            window_end: shanghai.with_ymd_and_hms(2026, 6, 29, to, 0, 0).unwrap().to_utc(),
-            shift: 0,
-            category: None,
-            cell_m: 150.0,
-            centre: [121.5, 29.8],
-            origin: [0.0, 0.0],
-            cols: 1,
-            rows: 1,
-            data_cutoff: chrono::Utc.with_ymd_and_hms(2026, 6, 28, 0, 0, 0).unwrap(),
-            params: serde_json::json!({}),
-            version: "test".into(),
-            created_at: chrono::Utc::now(),
+            ..crate::deployment::tests::forecast_run(
+                shanghai.with_ymd_and_hms(2026, 6, 29, from, 0, 0).unwrap().to_utc(),
+                shanghai.with_ymd_and_hms(2026, 6, 29, to, 0, 0).unwrap().to_utc(),
+                cutoff,
+            )
         };
         let morning = measured_service(&store, &window(8, 16), 90, shanghai).unwrap();
         let night = measured_service(&store, &window(16, 23), 90, shanghai).unwrap();

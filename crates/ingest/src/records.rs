@@ -93,7 +93,10 @@ impl<R: Read> Records<R> {
             self.line_ends.push(self.raw.len());
             self.line_numbers.push(number);
             // Fed without its own line ending, then with `\n`: `\r\n` and `\n` read alike.
-            self.feed(Input::Raw(start..start + text_len), &mut out_len, &mut ends_len);
+            // An empty line inside a quoted field is not fed: no input means the end to the parser.
+            if text_len > 0 {
+                self.feed(Input::Raw(start..start + text_len), &mut out_len, &mut ends_len);
+            }
             if self.feed(Input::LineEnd, &mut out_len, &mut ends_len) {
                 break;
             }
@@ -280,5 +283,29 @@ mod tests {
         assert_eq!(r[1].1, Read1::OpenQuote);
         assert_eq!(r.len(), 3002, "every later row read");
         assert_eq!(r[3001].0, 3002);
+    }
+
+    /// An empty line inside a quoted field is part of the field, not the
+    /// end of the text (fuzzing found one ending the record there and the
+    /// fields after it sliced past their end).
+    #[test]
+    fn an_empty_line_inside_quotes_is_text() {
+        let kept = all("a,b\n1,\"x\n\ny\"\n3,4\n", Some(2));
+        let fields: Vec<_> = kept.iter().map(|r| (r.0, r.2.clone())).collect();
+        assert_eq!(
+            fields,
+            [
+                (1, vec!["a".to_string(), "b".into()]),
+                (2, vec!["1".into(), "x\n\ny".into()]),
+                (5, vec!["3".into(), "4".into()]),
+            ]
+        );
+        let open = all("a,b\n1,\"x\n\n\n3,4\n", Some(2));
+        let lines: Vec<_> = open.iter().map(|r| (r.0, &r.1)).collect();
+        assert_eq!(
+            lines,
+            [(1, &Read1::Record), (2, &Read1::OpenQuote), (5, &Read1::Record)]
+        );
+        assert_eq!(open[2].2, ["3", "4"]);
     }
 }
