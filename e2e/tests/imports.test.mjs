@@ -2,7 +2,7 @@
 // export saved with Windows line endings, sees it read as GB18030 with the
 // 110 format that fits, previews its first rows as incidents and the row
 // refused (in Chinese), narrows the area in the mapping and sees more rows
-// refused, imports it with its progress and follows the link to its
+// refused (and a slip in it said with its line), imports it with its progress and follows the link to its
 // incidents. In English, a zip of the same export reads the same; an
 // officer, who may not import, is not offered the page.
 import { test, before, after } from "node:test";
@@ -53,6 +53,15 @@ test("an analyst previews and imports a GBK 110 export (zh)", async () => {
   await page.locator("#rejected-card b").filter({ hasText: "5" }).waitFor();
   assert.match(await page.locator("#rejects tbody").textContent(), /不在所设范围内/);
   assert.match(await page.locator("#profile option:checked").textContent(), /（已修改）/);
+  // A slip in the edited mapping is said in Chinese with where it is.
+  await page.locator("#mapping").fill(text.replace("bbox = [73.4", "bbox = [73.4 ,,"));
+  await page.locator("#preview").click();
+  await page.locator("#page-message").filter({ hasText: "字段对应表第" }).waitFor();
+  assert.match(await page.locator("#page-message").textContent(), /^字段对应表第 \d+ 行第 \d+ 列写法有误/);
+  await page.locator("#mapping").fill(text.replace("bbox = [73.4, 3.8, 135.1, 53.6]", "bbox = [121.5, 29.85, 121.6, 29.9]"));
+  await page.locator("#preview").click();
+  await page.waitForFunction(() => document.getElementById("page-message").textContent === "");
+  assert.equal(await page.locator("#rejected-card b").textContent(), "5");
   assert.deepEqual(await accessibilityProblems(page), []);
   await page.screenshot({ path: join(artifacts, "imports-preview-zh.png"), fullPage: true });
   // Back to the format as built in, into a dataset of its own.

@@ -43,6 +43,22 @@ for (const [user, [home, links]] of Object.entries(ROLES)) {
   });
 }
 
+// A page a role may not open, reached by a bookmark or a typed address, sends
+// it to its own start page: no permission error, no page left half-loaded.
+const REFUSED = [["urban", "/roster", "/inbox"], ["officer", "/users", "/"], ["mediator", "/sheet", "/cases"], ["volunteer", "/dashboard", "/volunteers"]];
+for (const [user, path, home] of REFUSED) {
+  test(`${user} opening ${path} lands on ${home}`, async () => {
+    const { page, context, errors } = await signedIn(app, user, `demo-${user}-2026`, "zh");
+    await ready(page);
+    await page.goto(`${app.base}${path}`);
+    await page.waitForURL((u) => u.pathname === home);
+    await ready(page);
+    assert.equal(await page.locator("[role=alert]:visible").filter({ hasText: /\S/ }).count(), 0);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+}
+
 // The main pages, who shows them, and what must be on them once ready.
 const PAGES = [
   ["command-centre", "/", "commander", "#kpi-visibility b"],

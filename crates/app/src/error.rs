@@ -188,6 +188,20 @@ impl From<fengqiao_ingest::IngestError> for Error {
             }
             e @ IngestError::Sink { .. } => Error::new(Code::DatabaseUnavailable, e.to_string()),
             e @ IngestError::Rejects { .. } => Error::internal(e.to_string()),
+            IngestError::MappingSyntax {
+                ref line,
+                ref column,
+                ref message,
+                ..
+            } => {
+                let details =
+                    serde_json::json!({"kind": "mapping_syntax", "line": line, "column": column, "reason": message});
+                Error::input(e.to_string()).with_details(details)
+            }
+            IngestError::Mapping { ref reason, .. } => {
+                let details = serde_json::json!({"kind": "mapping", "reason": reason});
+                Error::input(e.to_string()).with_details(details)
+            }
             other => Error::input(other.to_string()),
         }
     }

@@ -8,6 +8,14 @@ pub enum IngestError {
     UnknownProfile { name: String, known: String },
     #[error("mapping {origin}: {reason}")]
     Mapping { origin: String, reason: String },
+    /// The mapping is not valid TOML (or not a mapping's shape), at a place in its text.
+    #[error("mapping {origin}: line {line}, column {column}: {message}")]
+    MappingSyntax {
+        origin: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
     #[error("{path}: column {column:?} ({role}) is not in the header; the header has: {header}")]
     MissingColumn {
         path: String,

@@ -152,23 +152,39 @@ pub fn profile(name: &str) -> Result<Mapping, IngestError> {
 impl Mapping {
     /// Parses a mapping; `origin` names it in errors (a file path or profile).
     pub fn from_toml(text: &str, origin: &str) -> Result<Mapping, IngestError> {
-        toml::from_str(text).map_err(|e| IngestError::Mapping {
-            origin: origin.to_string(),
-            reason: toml_error(text, &e),
+        toml::from_str(text).map_err(|e| match toml_position(text, &e) {
+            Some((line, column)) => IngestError::MappingSyntax {
+                origin: origin.to_string(),
+                line,
+                column,
+                message: toml_message(&e),
+            },
+            None => IngestError::Mapping {
+                origin: origin.to_string(),
+                reason: toml_message(&e),
+            },
         })
     }
 }
 
+/// Where a TOML error is: its line and column (in characters), from 1.
+fn toml_position(text: &str, e: &toml::de::Error) -> Option<(usize, usize)> {
+    let span = e.span()?;
+    let before = &text[..span.start.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    Some((line, column))
+}
+
+/// A TOML error's message on one line.
+fn toml_message(e: &toml::de::Error) -> String {
+    e.message().trim().replace('\n', "; ")
+}
+
 /// A TOML error on one line: `line L, column C: message`.
 pub fn toml_error(text: &str, e: &toml::de::Error) -> String {
-    let message = e.message().trim().replace('\n', "; ");
-    match e.span() {
-        Some(span) => {
-            let before = &text[..span.start.min(text.len())];
-            let line = before.matches('\n').count() + 1;
-            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            format!("line {line}, column {column}: {message}")
-        }
-        None => message,
+    match toml_position(text, e) {
+        Some((line, column)) => format!("line {line}, column {column}: {}", toml_message(e)),
+        None => toml_message(e),
     }
 }

@@ -797,3 +797,22 @@ fn a_broken_quote_loses_no_valid_row_and_keeps_its_bytes() {
         ]
     );
 }
+
+#[test]
+fn a_mapping_slip_names_its_line_and_column() {
+    let toml = "name = \"x\"\nx = \"lon\"\nbbox = [73.4 ,, 3.8]\n";
+    match Mapping::from_toml(toml, "page") {
+        Err(IngestError::MappingSyntax {
+            origin,
+            line,
+            column,
+            message,
+        }) => {
+            assert_eq!((origin.as_str(), line), ("page", 3));
+            assert!(column > 1 && !message.is_empty(), "{column} {message}");
+        }
+        other => panic!("expected a syntax error, got {other:?}"),
+    }
+    let e = Mapping::from_toml(toml, "page").unwrap_err().to_string();
+    assert!(e.starts_with("mapping page: line 3, column "), "{e}");
+}

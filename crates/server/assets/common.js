@@ -123,6 +123,19 @@ const PAGES = [
   ["/public", "nav_public", () => true],
 ];
 
+// Pages opened from a link rather than the header, with who may open them.
+const LINKED_PAGES = [
+  ["/sheet", (me) => me.permissions.includes("plans.read") && me.permissions.includes("personnel.read")],
+];
+
+/// Whether `me` may open the page at `path`; pages not listed are open to
+/// every signed-in user (the API still checks every request).
+function mayOpen(me, path) {
+  const entry = PAGES.find(([p]) => p === path) || LINKED_PAGES.find(([p]) => p === path);
+  if (!entry) return true;
+  return entry[entry.length - 1](me);
+}
+
 /// The page a role starts on when it may not see the one it asked for.
 function homeOf(me) {
   const role = me.user && me.user.role;
@@ -159,6 +172,14 @@ async function startPage(rerender) {
   applyLang();
   const me = await api("/api/v1/me");
   state.me = me;
+  // A page the role may not open sends it to its own start page instead of
+  // a half-loaded page under a permission error; the promise never settles
+  // because this page is being left.
+  const home = homeOf(me);
+  if (!mayOpen(me, location.pathname) && home !== location.pathname) {
+    location.replace(home);
+    return new Promise(() => {});
+  }
   // Every time on every page is the city's, whatever the browser's zone.
   if (!state.timezone && me.city) state.timezone = me.city.timezone;
   showUser(me.user);

@@ -39,6 +39,8 @@ const I18N = {
     problems: {
       missing_column: (d) => `文件里没有“${d.column.split("|").join("”或“")}”列（${ROLES_ZH[d.role] || d.role}）：请换一种导出格式，或在字段对应表里改成文件里的列名。`,
       no_profile: () => "没有与文件的列相符的内置导出格式：请选一种，并在字段对应表里改成文件里的列名。",
+      mapping_syntax: (d) => [`字段对应表第 ${d.line} 行第 ${d.column} 列写法有误，请改正后再预览（`, h("span", { translate: "no" }, d.reason), "）。"],
+      mapping: (d) => ["字段对应表有误，请改正后再预览（", h("span", { translate: "no" }, d.reason), "）。"],
     },
     kinds: {
       blank: () => "为空", bad_time: (v) => `“${v}”不是可识别的时间`, too_early: () => "时间早于 1970 年", future: (v) => `时间“${v}”在将来`,
@@ -65,6 +67,8 @@ const I18N = {
     problems: {
       missing_column: (d) => `The file has no column “${d.column.split("|").join("” or “")}” (${d.role}): choose another export format, or write the file's column name in the mapping.`,
       no_profile: () => "No built-in export format fits the file's columns: choose one and write the file's column names in its mapping.",
+      mapping_syntax: (d) => [`The mapping is not written right at line ${d.line}, column ${d.column}: ${d.reason}. Correct it and preview again.`],
+      mapping: (d) => [`The mapping is wrong: ${d.reason}. Correct it and preview again.`],
     },
     kinds: {
       blank: () => "blank", bad_time: (v) => `“${v}” is not a time it can read`, too_early: () => "before 1970", future: (v) => `“${v}” is in the future`,
@@ -139,7 +143,7 @@ function render() {
   fillControls();
   $("file-info").textContent = t("file_info")(state.file, look);
   const said = look.problem_detail && t("problems")[look.problem_detail.kind];
-  $("problem").textContent = said ? said(look.problem_detail) : look.problem || "";
+  $("problem").replaceChildren(...[].concat(said ? said(look.problem_detail) : look.problem || ""));
   const counts = $("preview-counts");
   counts.innerHTML = "";
   const card = (value, label, id) => h("div", { class: "card", id }, h("b", {}, value), h("span", {}, label));
@@ -170,7 +174,9 @@ async function preview() {
     state.look = await change("/api/v1/imports/preview", { file: state.look.file, ...choice() });
     $("page-message").textContent = "";
   } catch (e) {
-    $("page-message").textContent = problem(e);
+    // A mistake in the edited mapping is said with where it is.
+    const said = e.details && t("problems")[e.details.kind];
+    $("page-message").replaceChildren(...[].concat(said ? said(e.details) : problem(e)));
   }
   render();
 }

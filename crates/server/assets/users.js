@@ -122,7 +122,7 @@ function edit(u) {
   fill();
   const dialog = h("dialog", { id: "edit-dialog", class: "form-dialog", "aria-labelledby": "edit-title" },
     h("form", { method: "dialog", id: "edit-form" },
-      h("h2", { id: "edit-title" }, `${t("edit")} · ${u.username}`),
+      h("h2", { id: "edit-title" }, `${t("edit")} · `, h("span", { translate: "no" }, u.username)),
       h("label", {}, h("span", {}, t("role")), roleSel), scopeHolder, error,
       h("div", { class: "actions" }, h("button", { type: "submit", id: "edit-save" }, t("save")),
         h("button", { type: "button", onclick: () => { dialog.close(); dialog.remove(); } }, t("cancel")))));
