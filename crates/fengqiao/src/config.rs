@@ -9,6 +9,9 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, Default, clap::Args)]
 #[command(next_help_heading = "Global options (any command; each also an environment variable)")]
 pub struct GlobalArgs {
+    /// Language of the output meant for people: zh-CN or en [default: from LC_ALL, LC_MESSAGES or LANG; English otherwise]
+    #[arg(long, global = true, env = "FENGQIAO_LANG", value_enum)]
+    pub lang: Option<crate::messages::Lang>,
     /// TOML settings file [default: ./fengqiao.toml if present]
     #[arg(long, global = true, env = "FENGQIAO_CONFIG")]
     pub config: Option<PathBuf>,

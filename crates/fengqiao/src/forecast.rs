@@ -1,5 +1,6 @@
 //! `fengqiao forecast`: the application's forecast, asked and printed.
 
+use crate::messages::{tr, window_kind};
 use chrono::{NaiveDate, Utc};
 use chrono_tz::Tz;
 use fengqiao_app::forecast::{ForecastRequest, make_forecast};
@@ -97,22 +98,25 @@ pub fn run(settings: &fengqiao_app::Settings, args: &ForecastArgs) -> Result<()>
             .and_then(|t| t.parse().ok())
             .unwrap_or(chrono_tz::UTC);
         let local = |t: chrono::DateTime<Utc>| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string();
-        println!(
-            "forecast {} for dataset {:?}: {} window {} .. {} ({tz}), {} m grid, model {}",
-            run.id,
-            run.dataset,
-            run.window_kind,
-            local(run.window_start),
-            local(run.window_end),
-            run.cell_m,
-            run.model
+        let title = tr!(
+            "forecast.title",
+            id = run.id,
+            dataset = run.dataset,
+            window = window_kind(&run.window_kind),
+            start = local(run.window_start),
+            end = local(run.window_end),
+            timezone = tz,
+            cell = run.cell_m,
+            model = run.model
         );
-        println!(
-            "  data up to {}; {:.1} incidents expected over {} cells",
-            local(run.data_cutoff),
-            total,
-            cells.len()
+        println!("{title}");
+        let data = tr!(
+            "forecast.data",
+            cutoff = local(run.data_cutoff),
+            expected = format!("{total:.1}"),
+            cells = cells.len()
         );
+        println!("{data}");
     }
     Ok(())
 }

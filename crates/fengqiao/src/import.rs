@@ -1,5 +1,6 @@
 //! `fengqiao import ...`, `profiles` and `datasets`.
 
+use crate::messages::tr;
 use crate::output::{progress_bar, thousands};
 use fengqiao_app::Settings;
 use fengqiao_app::imports::{ImportIncidents, Imported, import_incidents, mapping_for};
@@ -76,7 +77,7 @@ pub fn import_file(
     let bar = progress_bar(total, quiet);
     let progress = |bytes: u64, _total: u64, rows: u64| {
         bar.set_position(bytes);
-        bar.set_message(format!("{} rows", thousands(rows)));
+        bar.set_message(tr!("import.rows", n = thousands(rows)));
     };
     let result = import_incidents(store, settings, req, mapping, &progress);
     bar.finish_and_clear();
@@ -86,52 +87,99 @@ pub fn import_file(
 pub fn print_report(imported: &Imported) {
     let r = &imported.report;
     let s = &r.summary;
+    let member = s
+        .zip_member
+        .as_ref()
+        .map(|m| tr!("import.member", member = m))
+        .unwrap_or_default();
     println!(
-        "imported {}{} into dataset {:?} (profile {}, read as {})",
-        s.file,
-        s.zip_member.as_ref().map(|m| format!(" ({m})")).unwrap_or_default(),
-        s.dataset,
-        s.profile,
-        s.encoding
+        "{}",
+        tr!(
+            "import.title",
+            file = s.file,
+            member = member,
+            dataset = s.dataset,
+            profile = s.profile,
+            encoding = s.encoding
+        )
     );
     if let Some(line) = r.resumed_after_line {
-        println!("  an earlier import of this file stopped after line {line}; its rows count as duplicates now");
+        println!("{}", tr!("import.resumed", line = line));
     }
     println!(
-        "  read        {:>10} rows in {:.2} s ({} rows/s)",
-        thousands(s.read),
-        s.seconds,
-        thousands(s.rows_per_second as u64)
+        "{}",
+        tr!(
+            "import.read",
+            rows = format!("{:>10}", thousands(s.read)),
+            seconds = format!("{:.2}", s.seconds),
+            speed = thousands(s.rows_per_second as u64)
+        )
     );
-    println!("  imported    {:>10}", thousands(s.imported));
-    println!("  duplicates  {:>10}", thousands(s.duplicates));
-    println!("  rejected    {:>10}", thousands(s.rejected));
+    let column = |n: u64| format!("{:>10}", thousands(n));
+    println!("{}", tr!("import.imported", n = column(s.imported)));
+    println!("{}", tr!("import.duplicates", n = column(s.duplicates)));
+    println!("{}", tr!("import.rejected", n = column(s.rejected)));
     for (class, n) in &s.rejected_by_reason {
+        let count = format!("{:>8}", thousands(*n));
         // The first of its kind as it was, not the class's `#` and `…`.
-        match s.first_rejects.get(class) {
-            Some(r) if *n == 1 => println!("      {:>8}  line {}, {}: {}", thousands(*n), r.line, r.field, r.reason),
-            Some(r) => println!(
-                "      {:>8}  {}: {} (line {}, and {} more like it)",
-                thousands(*n),
-                r.field,
-                r.reason,
-                r.line,
-                thousands(n - 1)
+        let line = match s.first_rejects.get(class) {
+            Some(r) if *n == 1 => tr!(
+                "import.reject_one",
+                n = count,
+                line = r.line,
+                field = field_name(r),
+                reason = why(r)
             ),
-            None => println!("      {:>8}  {class}", thousands(*n)),
-        }
+            Some(r) => tr!(
+                "import.reject_many",
+                n = count,
+                field = field_name(r),
+                reason = why(r),
+                line = r.line,
+                more = thousands(n - 1)
+            ),
+            None => tr!("import.reject_class", n = count, class = class),
+        };
+        println!("{line}");
     }
     if let Some(f) = &s.rejects_file {
-        println!("  rejected rows with line, field and reason: {f}");
+        println!("{}", tr!("import.rejects_file", file = f));
     }
     if s.in_jurisdiction > 0 {
-        println!("  in a jurisdiction {:>4}", thousands(s.in_jurisdiction));
+        println!(
+            "{}",
+            tr!(
+                "import.in_jurisdiction",
+                n = format!("{:>4}", thousands(s.in_jurisdiction))
+            )
+        );
     }
     if imported.escalation_links > 0 {
         println!(
-            "  民转刑 warnings {:>6}  (incidents linked to the disputes they follow: `fengqiao case show CODE`)",
-            thousands(imported.escalation_links as u64)
+            "{}",
+            tr!(
+                "import.escalation",
+                n = format!("{:>6}", thousands(imported.escalation_links as u64))
+            )
         );
+    }
+}
+
+/// Why a row was refused: in Chinese from the catalogue by its kind, in
+/// English the reader's own reason (it has more particulars).
+fn why(r: &fengqiao_ingest::Reject) -> String {
+    match crate::messages::lang() {
+        crate::messages::Lang::En => r.reason.clone(),
+        crate::messages::Lang::Zh => {
+            crate::messages::text(&format!("reject.{}", r.kind), &[("value", r.value.clone())])
+        }
+    }
+}
+
+fn field_name(r: &fengqiao_ingest::Reject) -> String {
+    match (crate::messages::lang(), r.field.as_str()) {
+        (crate::messages::Lang::Zh, "(row)") => tr!("reject.whole_row"),
+        _ => r.field.clone(),
     }
 }
 
@@ -140,7 +188,7 @@ pub fn jurisdictions(settings: &Settings, file: &Path) -> Result<()> {
     let store = open_store(settings)?;
     let store = store.as_ref();
     let n = load_jurisdictions(store, &text, &file.display().to_string())?;
-    println!("loaded {n} jurisdictions from {}", file.display());
+    println!("{}", tr!("import.jurisdictions", n = n, file = file.display()));
     Ok(())
 }
 
@@ -149,7 +197,7 @@ pub fn facilities(settings: &Settings, file: &Path) -> Result<()> {
     let store = open_store(settings)?;
     let store = store.as_ref();
     let n = load_facilities(store, &text, &file.display().to_string())?;
-    println!("loaded {n} stations and posts from {}", file.display());
+    println!("{}", tr!("import.facilities", n = n, file = file.display()));
     Ok(())
 }
 
@@ -178,6 +226,7 @@ pub fn datasets(settings: &Settings, json: bool) -> Result<()> {
         println!("{}", serde_json::to_string(&list).expect("serialisable"));
         return Ok(());
     }
+    let empty = list.is_empty();
     for d in list {
         // Days on the dataset's own clock, not UTC's.
         let tz: chrono_tz::Tz = d.timezone.parse().unwrap_or(settings.city.timezone);
@@ -186,13 +235,18 @@ pub fn datasets(settings: &Settings, json: bool) -> Result<()> {
             (Some(a), Some(b)) => format!("{} .. {}", day(a), day(b)),
             _ => "-".into(),
         };
-        println!(
-            "{:<18} {:>10} incidents  {span}  ({}, {})",
-            d.name,
-            thousands(d.incidents),
-            d.profile,
-            d.timezone
+        let line = tr!(
+            "datasets.line",
+            name = format!("{:<18}", d.name),
+            n = format!("{:>10}", thousands(d.incidents)),
+            span = span,
+            profile = d.profile,
+            timezone = d.timezone
         );
+        println!("{line}");
+    }
+    if empty {
+        println!("{}", tr!("datasets.none"));
     }
     Ok(())
 }

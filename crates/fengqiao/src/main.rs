@@ -16,6 +16,7 @@ mod demo;
 mod forecast;
 mod import;
 mod ledger;
+mod messages;
 mod output;
 mod personnel;
 mod plan;
@@ -120,6 +121,7 @@ enum ImportCommand {
 fn main() -> ExitCode {
     quiet_on_closed_pipe();
     let cli = Cli::parse();
+    messages::choose(cli.global.lang);
     // The server's aggregate grid is not the grid forecasts are made on: refused, not ignored.
     if cli.global.cell_m.is_some()
         && matches!(

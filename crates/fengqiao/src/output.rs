@@ -1,14 +1,23 @@
 //! Terminal output: one-line errors, progress bars, number formatting.
 
+use crate::messages::tr;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
 /// Prints `error: ...` on stderr and returns the exit code of the error's
 /// code (see `fengqiao_app::error`: 2 usage, 3 not found, 4 conflict, 5
-/// refused by policy, 6 bad input, 7 unavailable, 1 internal).
+/// refused by policy, 6 bad input, 7 unavailable, 1 internal). In Chinese
+/// the code's sentence comes first and the particulars (what, where) after it.
 pub fn fail(e: &fengqiao_app::Error) -> ExitCode {
-    eprintln!("error: {}", e.message);
+    let message = match crate::messages::lang() {
+        crate::messages::Lang::En => e.message.clone(),
+        crate::messages::Lang::Zh => {
+            let sentence = crate::messages::text(&format!("error.{}", e.code.name()), &[]);
+            format!("{sentence}（{}）", e.message)
+        }
+    };
+    eprintln!("{}", tr!("error.prefix", message = message));
     ExitCode::from(e.code.exit_code())
 }
 

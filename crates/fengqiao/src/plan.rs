@@ -2,6 +2,7 @@
 //! covering-instance file (`--mclp`) or a road network with demand per
 //! intersection and existing posts (`--network`, the CUMCM 2011 B layout).
 
+use crate::messages::tr;
 use fengqiao_app::deployment::{PlanRequest, plan_from_forecast};
 use fengqiao_app::units::{Rows, column, field, read_table};
 use fengqiao_app::{Error, Result};
@@ -118,19 +119,20 @@ fn print(args: &PlanArgs, report: &Value, source: &str) -> Result<()> {
         return Ok(());
     }
     let f = |k: &str| report[k].as_f64().unwrap_or(f64::NAN);
-    println!("plan {source}");
-    println!(
-        "  covered {:.1} of {:.1} ({:.1}%), objective {:.1} by {} in {:.3} s (lazy greedy alone {:.1})",
-        f("covered"),
-        f("total_weight"),
-        100.0 * f("covered_share"),
-        f("objective"),
-        report["method"].as_str().unwrap_or("?"),
-        f("seconds"),
-        f("greedy_objective"),
+    println!("{}", tr!("plan.title", source = source));
+    let covered = tr!(
+        "plan.covered",
+        covered = format!("{:.1}", f("covered")),
+        total = format!("{:.1}", f("total_weight")),
+        share = format!("{:.1}", 100.0 * f("covered_share")),
+        objective = format!("{:.1}", f("objective")),
+        method = report["method"].as_str().unwrap_or("?"),
+        seconds = format!("{:.3}", f("seconds")),
+        greedy = format!("{:.1}", f("greedy_objective")),
     );
+    println!("{covered}");
     if let Some(b) = report["bound"].as_f64() {
-        println!("  upper bound (Lagrangian) {b:.2}");
+        println!("{}", tr!("plan.bound", bound = format!("{b:.2}")));
     }
     if let Some(e) = report.get("exact") {
         println!(

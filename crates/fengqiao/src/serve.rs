@@ -1,5 +1,6 @@
 //! `fengqiao serve`: the server the settings describe, until Ctrl-C or SIGTERM.
 
+use crate::messages::tr;
 use fengqiao_app::{Error, Result, Settings};
 use fengqiao_server::{Application, BuildOptions};
 use fengqiao_store::Store;
@@ -14,11 +15,12 @@ pub fn run(settings: &Settings, default_dataset: Option<String>) -> Result<()> {
         .map_err(|e| Error::internal(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async {
         let app = Application::build(settings.clone(), BuildOptions { default_dataset }).await?;
-        println!(
-            "Fengqiao is serving http://{}/  (database {}; Ctrl-C to stop)",
-            app.address(),
-            settings.database_label()
+        let serving = tr!(
+            "serve.serving",
+            address = app.address(),
+            database = settings.database_label()
         );
+        println!("{serving}");
         // Ctrl-C or SIGTERM (systemd, kill): finish in-flight requests, then stop.
         let shutdown = async {
             let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
@@ -57,8 +59,8 @@ fn first_admin(settings: &Settings, store: &dyn Store) -> Result<()> {
     )?;
     fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
     println!(
-        "first start: created user `{}` with the one-time password {password}\n  (shown once; sign in and change it, or reset it with `fengqiao user reset admin`)",
-        user.username
+        "{}",
+        tr!("serve.first_start", user = user.username, password = password)
     );
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! `fengqiao staffing`: crews each station needs in a forecast's window.
 
+use crate::messages::tr;
 use fengqiao_app::error::Result;
 use fengqiao_app::staffing::{StaffingRequest, need};
 
@@ -49,36 +50,38 @@ pub fn run(settings: &fengqiao_app::Settings, args: &StaffingArgs) -> Result<()>
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(());
     }
-    println!(
-        "forecast {} ({}), {} to {}: service {:.1} min per call ({}{}), {:.0}% of calls answered within {} min",
-        report.forecast_id,
-        report.dataset,
-        report.window_start,
-        report.window_end,
-        report.service_minutes,
-        report.service_basis,
-        if report.service_basis == "measured" {
-            format!(" from {} calls", report.measured_calls)
-        } else {
-            String::new()
-        },
-        report.level * 100.0,
-        report.target_minutes
+    let basis = if report.service_basis == "measured" {
+        tr!("staffing.measured", calls = report.measured_calls)
+    } else {
+        tr!("staffing.assumed")
+    };
+    let title = tr!(
+        "staffing.title",
+        id = report.forecast_id,
+        dataset = report.dataset,
+        start = city_time(&report.window_start, settings.city.timezone),
+        end = city_time(&report.window_end, settings.city.timezone),
+        service = format!("{:.1}", report.service_minutes),
+        basis = basis,
+        level = format!("{:.0}", report.level * 100.0),
+        target = report.target_minutes
     );
-    println!(
-        "{:<10} {:>9} {:>8} {:>6} {:>6} {:>8} {:>8} {:>8} {:>6} {:>9} {:>7}  name",
-        "station",
-        "expected",
-        "calls/h",
-        "load",
-        "crews",
-        "in time",
-        "own crew",
-        "spatial",
-        "busy",
-        "rostered",
-        "on file"
+    println!("{title}");
+    let header = tr!(
+        "staffing.header",
+        station = format!("{:<10}", tr!("staffing.station")),
+        expected = format!("{:>9}", tr!("staffing.expected")),
+        rate = format!("{:>8}", tr!("staffing.rate")),
+        load = format!("{:>6}", tr!("staffing.load")),
+        crews = format!("{:>6}", tr!("staffing.crews")),
+        in_time = format!("{:>8}", tr!("staffing.in_time")),
+        own = format!("{:>8}", tr!("staffing.own")),
+        spatial = format!("{:>8}", tr!("staffing.spatial")),
+        busy = format!("{:>6}", tr!("staffing.busy")),
+        rostered = format!("{:>9}", tr!("staffing.rostered")),
+        on_file = format!("{:>7}", tr!("staffing.on_file")),
     );
+    println!("{header}");
     for s in &report.stations {
         println!(
             "{:<10} {:>9.1} {:>8.2} {:>6.2} {:>6} {:>7.1}% {:>7.1}% {:>8} {:>5.0}% {:>9} {:>7}  {} / {}",
@@ -97,12 +100,23 @@ pub fn run(settings: &fengqiao_app::Settings, args: &StaffingArgs) -> Result<()>
             s.name_en
         );
     }
-    println!(
-        "crews: Erlang C's fewest for the target, each station alone; own crew: share of its calls one of its own \
-         crews answers at once with those crews, stations answering each other's calls (hypercube model); spatial: \
-         the fewest crews for every own crew share to reach {:.0}%{}; busy: the crews' share of time busy with them",
-        report.level * 100.0,
-        if report.spatial_met { "" } else { " (not reached)" }
+    let legend = tr!(
+        "staffing.legend",
+        level = format!("{:.0}", report.level * 100.0),
+        reached = if report.spatial_met {
+            String::new()
+        } else {
+            tr!("staffing.not_reached")
+        }
     );
+    println!("{legend}");
     Ok(())
+}
+
+/// An RFC 3339 time of the report on the city's clock, with its offset.
+fn city_time(rfc3339: &str, zone: chrono_tz::Tz) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc3339).map_or_else(
+        |_| rfc3339.to_string(),
+        |t| t.with_timezone(&zone).format("%Y-%m-%d %H:%M %:z").to_string(),
+    )
 }

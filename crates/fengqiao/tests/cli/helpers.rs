@@ -19,6 +19,11 @@ pub fn bin() -> Command {
         "FENGQIAO_BIND",
         "FENGQIAO_TIMEZONE",
         "FENGQIAO_CELL_M",
+        // English unless a test asks for Chinese.
+        "FENGQIAO_LANG",
+        "LC_ALL",
+        "LC_MESSAGES",
+        "LANG",
     ] {
         c.env_remove(v);
     }

@@ -406,3 +406,93 @@ fn an_import_killed_midway_resumes_without_loss() {
         );
     }
 }
+
+/// The words of a Chinese run, once the data in it (file names, codes,
+/// numbers, the profile's and encoding's names) is set aside.
+fn latin_words(text: &str, data: &[&str]) -> Vec<String> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || "-_./:".contains(c)))
+        .filter(|t| t.chars().filter(char::is_ascii_alphabetic).count() > 1)
+        .filter(|t| !t.chars().any(|c| c.is_ascii_digit()) && !t.contains('/') && !data.contains(t))
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn in_chinese_the_import_datasets_forecast_and_errors_read_as_chinese() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = testdata("cn_110_gbk.csv");
+    let import = |env: (&str, &str), lang: &[&str]| {
+        let mut c = bin();
+        c.current_dir(dir.path()).env(env.0, env.1).args(lang);
+        c.args([
+            "import",
+            "incidents",
+            file.to_str().unwrap(),
+            "--profile",
+            "cn-110",
+            "--db",
+            "db.sqlite",
+        ]);
+        c.output().unwrap()
+    };
+    // The flag wins over an English locale.
+    let o = import(("LANG", "en_GB.UTF-8"), &["--lang", "zh-CN"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("导入数据集“cn-110”（导出格式 cn-110，按 GB18030 编码读取）"),
+        "{out}"
+    );
+    let line = |label: &str| {
+        out.lines()
+            .find(|l| l.trim_start().starts_with(label))
+            .map(|l| l.split_whitespace().last().unwrap_or("").to_string())
+    };
+    assert_eq!(
+        (line("新增"), line("拒收")),
+        (Some("11".into()), Some("1".into())),
+        "{out}"
+    );
+    assert!(out.contains("第 12 行"), "{out}");
+    let data = ["cn_110_gbk", "cn_110_gbk.csv", "cn-110", "GB18030", "rejects", "csv"];
+    assert_eq!(latin_words(&out, &data), Vec::<String>::new(), "{out}");
+    // A Chinese locale is enough; the same file again is all duplicates.
+    let o = import(("LANG", "zh_CN.UTF-8"), &[]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.lines().any(|l| l.contains("已有（重复）") && l.ends_with(" 11")),
+        "{out}"
+    );
+    let mut c = bin();
+    let o = c
+        .current_dir(dir.path())
+        .env("FENGQIAO_LANG", "zh-CN")
+        .args(["datasets", "--db", "db.sqlite"])
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("11 起警情"), "{out}");
+    assert_eq!(latin_words(&out, &data), Vec::<String>::new(), "{out}");
+    // Errors: the code's sentence in Chinese, the particulars after it.
+    let mut c = bin();
+    let o = c
+        .current_dir(dir.path())
+        .args(["--lang", "zh", "forecast", "--model", "oracle", "--db", "db.sqlite"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(6));
+    let e = stderr(&o);
+    assert!(
+        e.starts_with("错误：所给的值或文件有误（") && e.contains("oracle"),
+        "{e}"
+    );
+    // Machine-readable output is never translated.
+    let mut c = bin();
+    let o = c
+        .current_dir(dir.path())
+        .args(["--lang", "zh-CN", "datasets", "--json", "--db", "db.sqlite"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v[0]["incidents"], 11);
+}

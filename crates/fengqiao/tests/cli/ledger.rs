@@ -172,9 +172,11 @@ fn the_signing_key_is_where_the_settings_say() {
     let keys = tempfile::tempdir().unwrap();
     let key = keys.path().join("ledger.key");
     let with_key = ["--ledger-key", key.to_str().unwrap()];
+    // A week of data: two days, just after midnight, can leave a station
+    // fewer places with forecast demand than cars, which the planner refuses.
     let o = run(
         dir.path(),
-        &[&["demo", "--no-serve", "--days", "2"][..], &with_key].concat(),
+        &[&["demo", "--no-serve", "--days", "7"][..], &with_key].concat(),
     );
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(key.exists() && !dir.path().join("fengqiao-data/ledger-signing.key").exists());
