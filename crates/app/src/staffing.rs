@@ -433,8 +433,11 @@ pub fn weekly(store: &dyn Store, req: &HourlyRequest) -> Result<WeekReport> {
         Some(_) => times.minutes(category, hour).map_or(service_minutes, |(m, _)| m),
         None => service_minutes,
     };
-    // Averaged over the time read (a dataset shorter than the weeks asked for is not diluted).
-    let weeks = ((to - from).num_seconds() as f64 / (7.0 * 86_400.0)).max(1.0 / 7.0);
+    // Each hour of the week averaged over the times it occurs in the time
+    // read: a dataset shorter than the weeks asked for is neither diluted nor,
+    // when it holds a few days, inflated as if they were a fraction of a week.
+    let zone: chrono_tz::Tz = dataset.timezone.parse().unwrap_or(chrono_tz::UTC);
+    let seen = hours_of_week_in(from, to, zone);
     let mut out = Vec::with_capacity(stations.len());
     for (s, by_hour) in stations.iter().zip(&counts) {
         let mut calls_per_hour = Vec::with_capacity(168);
@@ -442,6 +445,7 @@ pub fn weekly(store: &dyn Store, req: &HourlyRequest) -> Result<WeekReport> {
         let mut crews = Vec::with_capacity(168);
         for (how, by_category) in by_hour.iter().enumerate() {
             let hour = (how % 24) as u8;
+            let weeks = f64::from(seen[how].max(1));
             let calls: f64 = by_category.values().map(|&n| f64::from(n)).sum::<f64>() / weeks;
             let busy: f64 = by_category
                 .iter()
@@ -481,8 +485,59 @@ pub fn weekly(store: &dyn Store, req: &HourlyRequest) -> Result<WeekReport> {
     })
 }
 
+/// How many times each hour of the week (local, 0 = Monday 00:00) begins in
+/// `[from, to)`. Bounded: the time read is at most `MAX_HISTORY_WEEKS`.
+fn hours_of_week_in(
+    from: chrono::DateTime<chrono::Utc>,
+    to: chrono::DateTime<chrono::Utc>,
+    zone: chrono_tz::Tz,
+) -> [u32; 168] {
+    use chrono::Timelike;
+    let mut seen = [0u32; 168];
+    let mut hour = from
+        .with_minute(0)
+        .and_then(|t| t.with_second(0))
+        .and_then(|t| t.with_nanosecond(0))
+        .unwrap_or(from);
+    if hour < from {
+        hour += Duration::hours(1);
+    }
+    while hour < to {
+        let how = fengqiao_domain::hour_of_week(hour.with_timezone(&zone).naive_local());
+        seen[usize::from(how).min(167)] += 1;
+        hour += Duration::hours(1);
+    }
+    seen
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn each_hour_of_the_week_counts_the_times_it_occurs_in_the_time_read() {
+        use chrono::TimeZone;
+        let zone = chrono_tz::Asia::Shanghai;
+        // Two days from Thursday 00:00 Beijing time: 48 hours seen once, the rest never.
+        let from = zone
+            .with_ymd_and_hms(2026, 12, 3, 0, 0, 0)
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let seen = hours_of_week_in(from, from + Duration::days(2), zone);
+        assert_eq!(seen.iter().filter(|&&n| n == 1).count(), 48);
+        assert_eq!(
+            (seen[3 * 24], seen[5 * 24]),
+            (1, 0),
+            "Thursday 00:00 seen, Saturday not"
+        );
+        // Two weeks, from a time inside an hour: every hour twice, the first partial one not counted.
+        let seen = hours_of_week_in(
+            from + Duration::minutes(30),
+            from + Duration::weeks(2) + Duration::minutes(30),
+            zone,
+        );
+        assert_eq!(seen.iter().sum::<u32>(), 2 * 168 - 1 + 1);
+        assert!(seen.iter().all(|&n| (1..=2).contains(&n)));
+    }
+
     use super::*;
     use chrono::TimeZone;
     use fengqiao_domain::{Facility, FacilityKind, NewIncident, Origin, TimePrecision};
