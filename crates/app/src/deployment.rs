@@ -82,7 +82,7 @@ pub(crate) fn load_forecast(store: &dyn Store, req: &PlanRequest) -> Result<(For
 }
 
 /// The zone a dataset's times are shown in (UTC when it names none this program knows).
-pub(crate) fn dataset_zone(store: &dyn Store, dataset: &str) -> Result<chrono_tz::Tz> {
+pub fn dataset_zone(store: &dyn Store, dataset: &str) -> Result<chrono_tz::Tz> {
     Ok(store
         .dataset_timezone(dataset)?
         .and_then(|z| z.parse().ok())

@@ -2,7 +2,6 @@
 
 use crate::messages::{tr, window_kind};
 use chrono::{NaiveDate, Utc};
-use chrono_tz::Tz;
 use fengqiao_app::forecast::{ForecastRequest, make_forecast};
 use fengqiao_app::store::open_store;
 use fengqiao_app::{Error, Result};
@@ -91,12 +90,7 @@ pub fn run(settings: &fengqiao_app::Settings, args: &ForecastArgs) -> Result<()>
             json!({"forecast": run, "expected_total": total, "cells": cells.len()})
         );
     } else {
-        let tz: Tz = store
-            .dataset_timezone(&run.dataset)
-            .ok()
-            .flatten()
-            .and_then(|t| t.parse().ok())
-            .unwrap_or(chrono_tz::UTC);
+        let tz = fengqiao_app::deployment::dataset_zone(store, &run.dataset)?;
         let local = |t: chrono::DateTime<Utc>| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string();
         let title = tr!(
             "forecast.title",

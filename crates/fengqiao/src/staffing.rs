@@ -50,6 +50,7 @@ pub fn run(settings: &fengqiao_app::Settings, args: &StaffingArgs) -> Result<()>
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(());
     }
+    let zone = fengqiao_app::deployment::dataset_zone(store.as_ref(), &report.dataset)?;
     let basis = if report.service_basis == "measured" {
         tr!("staffing.measured", calls = report.measured_calls)
     } else {
@@ -59,8 +60,8 @@ pub fn run(settings: &fengqiao_app::Settings, args: &StaffingArgs) -> Result<()>
         "staffing.title",
         id = report.forecast_id,
         dataset = report.dataset,
-        start = city_time(&report.window_start, settings.city.timezone),
-        end = city_time(&report.window_end, settings.city.timezone),
+        start = local_time(&report.window_start, zone),
+        end = local_time(&report.window_end, zone),
         service = format!("{:.1}", report.service_minutes),
         basis = basis,
         level = format!("{:.0}", report.level * 100.0),
@@ -113,8 +114,8 @@ pub fn run(settings: &fengqiao_app::Settings, args: &StaffingArgs) -> Result<()>
     Ok(())
 }
 
-/// An RFC 3339 time of the report on the city's clock, with its offset.
-fn city_time(rfc3339: &str, zone: chrono_tz::Tz) -> String {
+/// An RFC 3339 time of the report on the dataset's clock, with its offset.
+fn local_time(rfc3339: &str, zone: chrono_tz::Tz) -> String {
     chrono::DateTime::parse_from_rfc3339(rfc3339).map_or_else(
         |_| rfc3339.to_string(),
         |t| t.with_timezone(&zone).format("%Y-%m-%d %H:%M %:z").to_string(),
