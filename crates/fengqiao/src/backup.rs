@@ -6,6 +6,7 @@
 //! every file against the manifest before it touches anything, puts the files
 //! in place by rename, and verifies the ledger.
 
+use crate::messages::tr;
 use fengqiao_app::Settings;
 use fengqiao_app::store::{open_sqlite, open_store, require_sqlite};
 use fengqiao_app::{Error, Result};
@@ -137,10 +138,13 @@ pub fn backup(settings: &Settings, args: &BackupArgs) -> Result<()> {
         println!("{text}");
     } else {
         println!(
-            "backup in {}: database with {} ledger entries, {} files, keys included (keep it as safe as the keys)",
-            dir.display(),
-            entries,
-            manifest["files"].as_array().map_or(0, Vec::len)
+            "{}",
+            tr!(
+                "backup.done",
+                dir = dir.display(),
+                entries = entries,
+                files = manifest["files"].as_array().map_or(0, Vec::len)
+            )
         );
     }
     Ok(())
@@ -249,10 +253,16 @@ pub fn restore(settings: &Settings, args: &RestoreArgs) -> Result<()> {
         )));
     }
     println!(
-        "restored {} (backup of {}): {} ledger entries, every record and the tree verify",
-        db.display(),
-        manifest["created_at"].as_str().unwrap_or("?"),
-        report["entries"]
+        "{}",
+        tr!(
+            "backup.restored",
+            database = db.display(),
+            created = manifest["created_at"]
+                .as_str()
+                .and_then(|t| t.parse::<chrono::DateTime<chrono::Utc>>().ok())
+                .map_or_else(|| "?".to_string(), |t| crate::case::local(settings, t)),
+            entries = report["entries"]
+        )
     );
     Ok(())
 }

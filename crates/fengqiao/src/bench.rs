@@ -18,6 +18,7 @@ use std::time::Instant;
 pub enum BenchCommand {
     /// Time model fits and single forecasts on a real file
     Forecast {
+        /// An incident CSV (.csv or .csv.gz)
         file: PathBuf,
         /// A built-in profile for the file's layout (see `fengqiao profiles`)
         #[arg(long, conflicts_with = "map", required_unless_present = "map")]
@@ -108,6 +109,7 @@ pub enum BenchCommand {
     },
     /// Import FILE into fresh databases; compare with `sqlite3 .import`
     Import {
+        /// An incident CSV (.csv or .csv.gz)
         file: PathBuf,
         /// A built-in profile for the file's layout (see `fengqiao profiles`)
         #[arg(long, conflicts_with = "map", required_unless_present = "map")]

@@ -3,6 +3,9 @@
 //! the supervision sweep. Every change goes through the case engine and is
 //! logged; the ledger is sequenced after each write command.
 
+use crate::messages::tr;
+use crate::names;
+use crate::output::pad;
 use chrono::Utc;
 use fengqiao_app::Settings;
 use fengqiao_app::store::open_store;
@@ -19,6 +22,7 @@ pub enum CaseCommand {
     Act(ActArgs),
     /// Show a case with its history, personal data masked unless the role may see it
     Show {
+        /// The case's code, e.g. SQ-330299004001-02-20261031-0001
         code: String,
         /// The role to act or read as: what it may see and do (personal data masked unless it may see it)
         #[arg(long, default_value = "analyst")]
@@ -33,7 +37,9 @@ pub enum CaseCommand {
     Supervise,
     /// Attach a file (photo, document, rectification evidence) to a case
     Attach {
+        /// The case's code
         code: String,
+        /// The file to attach (JPEG, PNG, WebP or PDF)
         file: std::path::PathBuf,
         /// Who acts, as recorded in the case's history and the ledger
         #[arg(long, default_value = "cli")]
@@ -41,13 +47,19 @@ pub enum CaseCommand {
     },
     /// Follow a citizen's request with its tracking token (no account needed)
     Track {
+        /// The tracking token the citizen was given when the request was opened
         token: String,
         /// Print JSON instead of the human-readable report
         #[arg(long)]
         json: bool,
     },
     /// Rate a closed request with its tracking token (1-5)
-    Rate { token: String, rating: u8 },
+    Rate {
+        /// The tracking token the citizen was given when the request was opened
+        token: String,
+        /// 1 (very unsatisfied) to 5 (very satisfied)
+        rating: u8,
+    },
     /// The mediator pool with each mediator's workload (open and settled disputes)
     Mediators {
         /// Print JSON instead of the human-readable report
@@ -119,7 +131,9 @@ pub struct OpenArgs {
 
 #[derive(clap::Args)]
 pub struct ActArgs {
+    /// The case's code
     pub code: String,
+    /// The action, by its code (register, dispatch, start, report, verify, rework, close…: `fengqiao case types`)
     pub action: String,
     /// The role to act or read as: what it may see and do (personal data masked unless it may see it)
     #[arg(long)]
@@ -258,20 +272,22 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<()> {
                 v["tracking_token"] = serde_json::json!(token);
                 println!("{}", serde_json::to_string_pretty(&v)?);
             } else {
+                let t = config.case_type(&case.case.case_type);
                 println!(
-                    "{} opened: {} ({}), due {}",
-                    case.code,
-                    case.state.stage,
-                    case.case.category,
-                    local(settings, case.state.due_at)
+                    "{}",
+                    tr!(
+                        "case.opened",
+                        code = case.code,
+                        stage = names::stage(t, &case.state.stage),
+                        category = names::category(t, &case.case.category),
+                        due = local(settings, case.state.due_at)
+                    )
                 );
                 if let Some(t) = token {
-                    println!("tracking token: {t}  (shown once: the citizen follows and rates the request with it)");
+                    println!("{}", tr!("case.token", token = t));
                 }
-                if let Some(w) =
-                    fengqiao_app::cases::calendar_warning(&fengqiao_app::cases::calendar_gaps(config, &case.state))
-                {
-                    eprintln!("warning: {w}");
+                if let Some(w) = names::calendar_gap(&fengqiao_app::cases::calendar_gaps(config, &case.state)) {
+                    eprintln!("{}", tr!("case.warning", text = w));
                 }
             }
             Ok(())
@@ -295,17 +311,21 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<()> {
             };
             let (case, _) = fengqiao_app::cases::act(store, &settings.cases, case.id, a.version, &cmd, now)?;
             fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
+            let department = case
+                .state
+                .department
+                .as_deref()
+                .map(|d| tr!("case.acted_department", department = names::department(config, d)));
             println!(
-                "{}: {} → {} (version {}{})",
-                case.code,
-                a.action,
-                case.state.stage,
-                case.state.version,
-                case.state
-                    .department
-                    .as_deref()
-                    .map(|d| format!(", department {d}"))
-                    .unwrap_or_default()
+                "{}",
+                tr!(
+                    "case.acted",
+                    code = case.code,
+                    action = names::action(&a.action),
+                    stage = names::stage(config.case_type(&case.case.case_type), &case.state.stage),
+                    version = case.state.version,
+                    department = department.unwrap_or_default()
+                )
             );
             Ok(())
         }
@@ -323,55 +343,98 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<()> {
                 println!("{}", serde_json::to_string_pretty(&out)?);
                 return Ok(());
             }
+            let t = config.case_type(&case.case.case_type);
+            let stage = |code: &str| names::stage(t, code);
             println!(
-                "{}  {}  [{}]  {}",
-                case.code, case.case.title, case.case.category, case.state.stage
+                "{}",
+                tr!(
+                    "case.show_head",
+                    code = case.code,
+                    title = case.case.title,
+                    category = names::category(t, &case.case.category),
+                    stage = stage(&case.state.stage)
+                )
             );
+            let overdue = if config.is_overdue(&case.state, now) {
+                tr!("case.overdue_mark")
+            } else {
+                String::new()
+            };
             println!(
-                "  due {}{}  department {}  assignee {}",
-                local(settings, case.state.due_at),
-                if config.is_overdue(&case.state, now) {
-                    " (OVERDUE)"
-                } else {
-                    ""
-                },
-                case.state.department.as_deref().unwrap_or("-"),
-                case.state.assignee.as_deref().unwrap_or("-")
+                "{}",
+                tr!(
+                    "case.show_due",
+                    due = local(settings, case.state.due_at),
+                    overdue = overdue,
+                    department = case
+                        .state
+                        .department
+                        .as_deref()
+                        .map_or("-".into(), |d| names::department(config, d)),
+                    assignee = case.state.assignee.as_deref().unwrap_or("-")
+                )
             );
-            if let Some(w) =
-                fengqiao_app::cases::calendar_warning(&fengqiao_app::cases::calendar_gaps(config, &case.state))
-            {
-                println!("  warning: {w}");
+            if let Some(w) = names::calendar_gap(&fengqiao_app::cases::calendar_gaps(config, &case.state)) {
+                println!("  {}", tr!("case.warning", text = w));
             }
             for p in &case.case.parties {
-                println!("  {}: {} {}", p.role, p.name, p.phone.as_deref().unwrap_or(""));
+                println!(
+                    "{}",
+                    tr!(
+                        "case.party",
+                        role = names::party_role(&p.role),
+                        name = p.name,
+                        phone = p.phone.as_deref().unwrap_or("")
+                    )
+                );
             }
             for e in events {
+                // The actor is recorded as "user:role"; older events kept the role apart.
+                let actor = if e.actor.contains(':') {
+                    names::actor(&e.actor)
+                } else {
+                    names::actor(&format!("{}:{}", e.actor, e.role))
+                };
+                let reason = e.reason.map(|r| match r.as_str() {
+                    "deadline passed" => tr!("case.deadline_passed"),
+                    _ => r,
+                });
                 println!(
-                    "  v{:<3} {}  {:<18} {} → {}  by {} ({}){}",
-                    e.version,
-                    local(settings, e.at),
-                    e.action,
-                    e.from_stage.as_deref().unwrap_or("-"),
-                    e.to_stage,
-                    e.actor,
-                    e.role,
-                    e.reason.map(|r| format!(": {r}")).unwrap_or_default()
+                    "{}",
+                    tr!(
+                        "case.event",
+                        version = e.version,
+                        at = local(settings, e.at),
+                        action = names::action(&e.action),
+                        from = e.from_stage.as_deref().map_or("-".into(), stage),
+                        to = stage(&e.to_stage),
+                        actor = actor,
+                        reason = reason.map(|r| tr!("case.reason", reason = r)).unwrap_or_default()
+                    )
                 );
             }
             for a in &attachments {
                 println!(
-                    "  attachment {} ({}, {} bytes, sha256 {})",
-                    a.file_name, a.media_type, a.size, a.sha256
+                    "{}",
+                    tr!(
+                        "case.attachment",
+                        name = a.file_name,
+                        media_type = a.media_type,
+                        size = a.size,
+                        sha256 = a.sha256
+                    )
                 );
             }
             for l in &escalations {
                 println!(
-                    "  民转刑 incident {} at {} ({}): {}",
-                    l.incident_id,
-                    local(settings, l.occurred_at),
-                    l.category,
-                    l.reason
+                    "{}",
+                    tr!(
+                        "case.escalation",
+                        incident = l.incident_id,
+                        at = local(settings, l.occurred_at),
+                        category = names::incident_category(&settings.city.categories, &l.category),
+                        reason = names::bilingual(&l.reason)
+                    )
                 );
             }
             Ok(())
@@ -387,17 +450,33 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<()> {
                 limit: Some(a.limit),
             };
             let cases = store.cases(&filter)?;
+            // Codes in JSON and CSV, names for people.
+            let human = !a.json && !a.csv;
             let rows: Vec<[String; 7]> = cases
                 .iter()
                 .map(|c| {
+                    let t = config.case_type(&c.case.case_type);
+                    let department = c.state.department.clone().unwrap_or_default();
                     [
                         c.code.clone(),
-                        c.case.category.clone(),
-                        c.state.stage.clone(),
-                        c.state.department.clone().unwrap_or_default(),
+                        if human {
+                            names::category(t, &c.case.category)
+                        } else {
+                            c.case.category.clone()
+                        },
+                        if human {
+                            names::stage(t, &c.state.stage)
+                        } else {
+                            c.state.stage.clone()
+                        },
+                        if human && !department.is_empty() {
+                            names::department(config, &department)
+                        } else {
+                            department
+                        },
                         local(settings, c.state.due_at),
                         if config.is_overdue(&c.state, now) {
-                            "overdue".into()
+                            if human { tr!("case.overdue") } else { "overdue".into() }
                         } else {
                             String::new()
                         },
@@ -427,26 +506,29 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<()> {
             } else {
                 for r in &rows {
                     println!(
-                        "{:<26} {:<26} {:<11} {:<10} {} {:<7} {}",
-                        r[0], r[1], r[2], r[3], r[4], r[5], r[6]
+                        "{} {} {} {} {} {} {}",
+                        pad(&r[0], 32),
+                        pad(&r[1], 16),
+                        pad(&r[2], 14),
+                        pad(&r[3], 16),
+                        r[4],
+                        pad(&r[5], 7),
+                        r[6]
                     );
                 }
-                println!("{} cases", rows.len());
+                println!("{}", tr!("case.count", n = rows.len()));
             }
             Ok(())
         }
         CaseCommand::Supervise => {
             let done = fengqiao_app::cases::supervise_overdue(store, &settings.cases, now)?;
             fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
-            println!(
-                "supervision raised on {} overdue cases{}",
-                done.len(),
-                if done.is_empty() {
-                    String::new()
-                } else {
-                    format!(": {}", done.join(", "))
-                }
-            );
+            let codes = if done.is_empty() {
+                String::new()
+            } else {
+                tr!("case.reason", reason = done.join(", "))
+            };
+            println!("{}", tr!("case.supervised", n = done.len(), codes = codes));
             Ok(())
         }
         CaseCommand::Attach { code, file, actor } => {
@@ -466,8 +548,14 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<()> {
             let (_, a) = fengqiao_app::attachments::attach(store, dir, &case, &upload, actor, now)?;
             fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
             println!(
-                "{}: attached {} ({} bytes, sha256 {})",
-                case.code, a.file_name, a.size, a.sha256
+                "{}",
+                tr!(
+                    "case.attached",
+                    code = case.code,
+                    name = a.file_name,
+                    size = a.size,
+                    sha256 = a.sha256
+                )
             );
             Ok(())
         }
@@ -477,7 +565,7 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<()> {
             let t = config
                 .case_type(&case.case.case_type)
                 .ok_or_else(|| Error::input("unknown case type"))?;
-            let stage_name = |code: &str| t.stage(code).map_or(code.to_string(), |s| format!("{} {}", s.zh, s.en));
+            let stage_name = |code: &str| names::stage(Some(t), code);
             // What a citizen sees: where the request is and when it moved, not who handled it.
             let history: Vec<serde_json::Value> = events
                 .iter()
@@ -496,11 +584,20 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<()> {
                 });
                 println!("{}", serde_json::to_string_pretty(&out)?);
             } else {
+                let status = if case.state.closed_at.is_some() {
+                    tr!("case.status_closed")
+                } else {
+                    tr!("case.status_open")
+                };
                 println!(
-                    "{}  {}  — {} ({open311_status})",
-                    case.code,
-                    case.case.title,
-                    stage_name(&case.state.stage)
+                    "{}",
+                    tr!(
+                        "case.track_head",
+                        code = case.code,
+                        title = case.case.title,
+                        stage = stage_name(&case.state.stage),
+                        status = status
+                    )
                 );
                 for e in &events {
                     println!("  {}  {}", local(settings, e.at), stage_name(&e.to_stage));
@@ -519,7 +616,7 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<()> {
             };
             act(store, config, case.id, None, &cmd, now).map_err(error)?;
             fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
-            println!("{}: rated {rating} — thank you", case.code);
+            println!("{}", tr!("case.rated", code = case.code, rating = rating));
             Ok(())
         }
         CaseCommand::Mediators { json } => {
@@ -534,12 +631,24 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<()> {
                 println!("{}", serde_json::to_string_pretty(&rows)?);
             } else {
                 for r in &rows {
+                    let kind = r["kind"].as_str().unwrap_or("");
+                    let kind_name = crate::messages::text(&format!("mediator_kind.{kind}"), &[]);
                     println!(
-                        "{:<24} {:<18} open {:>3}  settled {:>3}",
-                        r["name"].as_str().unwrap_or(""),
-                        r["kind"].as_str().unwrap_or(""),
-                        r["open"],
-                        r["settled"]
+                        "{}",
+                        tr!(
+                            "case.mediator",
+                            name = pad(r["name"].as_str().unwrap_or(""), 24),
+                            kind = pad(
+                                if kind_name.starts_with("mediator_kind.") {
+                                    kind
+                                } else {
+                                    &kind_name
+                                },
+                                18
+                            ),
+                            open = format!("{:>3}", r["open"]),
+                            settled = format!("{:>3}", r["settled"])
+                        )
                     );
                 }
             }
@@ -551,22 +660,39 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<()> {
                 println!("{}", serde_json::to_string_pretty(&types)?);
                 return Ok(());
             }
+            // The codes, which the command line takes, beside their names.
+            let named = |code: &str, name: String| if name == code { name } else { format!("{code} {name}") };
             for t in config.types.values() {
+                let stages: Vec<String> = t
+                    .stages
+                    .iter()
+                    .map(|s| named(&s.code, names::stage(Some(t), &s.code)))
+                    .collect();
                 println!(
-                    "{} {} ({}): {}",
-                    t.code,
-                    t.zh,
-                    t.en,
-                    t.stages.iter().map(|s| s.code.as_str()).collect::<Vec<_>>().join(" → ")
+                    "{}",
+                    tr!(
+                        "case.type_head",
+                        code = t.code,
+                        name = names::pick(&t.zh, &format!("{} ({})", t.zh, t.en)),
+                        stages = stages.join(" → ")
+                    )
                 );
                 for a in &t.actions {
+                    let roles: Vec<String> = a.roles.iter().map(|r| names::role(r)).collect();
                     println!(
-                        "  {:<18} {} → {}  [{}]{}",
-                        a.name,
-                        a.from.join("|"),
-                        a.to.as_deref().unwrap_or("(stays)"),
-                        a.roles.join(", "),
-                        if a.needs_reason { "  reason required" } else { "" }
+                        "{}",
+                        tr!(
+                            "case.type_action",
+                            action = pad(&named(&a.name, names::action(&a.name)), 22),
+                            from = a.from.join("|"),
+                            to = a.to.as_deref().map_or_else(|| tr!("case.stays"), str::to_string),
+                            roles = roles.join(", "),
+                            reason = if a.needs_reason {
+                                tr!("case.needs_reason")
+                            } else {
+                                String::new()
+                            }
+                        )
                     );
                 }
             }

@@ -3,6 +3,7 @@
 //! already holds the same demo, so a restart is instant.
 
 use crate::import::{import_file, print_report};
+use crate::messages::tr;
 use crate::output::thousands;
 use fengqiao_app::Settings;
 use fengqiao_app::deployment::{PlanRequest, plan_from_forecast};
@@ -74,9 +75,7 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> Result<()> {
             ..PlanRequest::default()
         };
         let (plan, _, _, _) = plan_from_forecast(store, &req)?;
-        println!(
-            "forecast and plan {plan} for the last shift of the data: scored on its incidents in the command centre"
-        );
+        println!("{}", tr!("demo.last_shift", plan = plan));
     }
     let ahead = |start: chrono::DateTime<chrono::Utc>| start > newest;
     if !store
@@ -91,10 +90,13 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> Result<()> {
         };
         let (run, cells) = make_forecast(store, &args)?;
         println!(
-            "forecast for the next shift ({} model, {} cells, {:.1} incidents expected): shown on the map",
-            run.model,
-            cells.len(),
-            cells.iter().map(|c| c.1).sum::<f64>()
+            "{}",
+            tr!(
+                "demo.forecast",
+                model = run.model,
+                cells = cells.len(),
+                expected = format!("{:.1}", cells.iter().map(|c| c.1).sum::<f64>())
+            )
         );
     }
     // By its id: Chicago's next shift after the data ended years ago.
@@ -109,9 +111,13 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> Result<()> {
         };
         let (id, summary, _, _) = plan_from_forecast(store, &req)?;
         println!(
-            "deployment plan {id} for that shift: {} units, {:.1}% of the forecast within 5 minutes: shown on the map",
-            summary["units"],
-            100.0 * summary["coverage"]["5"].as_f64().unwrap_or(0.0)
+            "{}",
+            tr!(
+                "demo.plan",
+                id = id,
+                units = summary["units"],
+                share = share_within_5(&summary)
+            )
         );
     }
     let town = store
@@ -122,14 +128,21 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> Result<()> {
     let mediators: Vec<String> = settings.cases.config.mediators.iter().map(|m| m.name.clone()).collect();
     if crate::user::demo_accounts(store, town, &mediators)? > 0 {
         println!(
-            "demo accounts, one per role (listed in the README): admin / demo-admin-2026, commander / demo-commander-2026, officer / demo-officer-2026, ..."
+            "{}",
+            tr!(
+                "demo.accounts",
+                accounts = "admin / demo-admin-2026, commander / demo-commander-2026, officer / demo-officer-2026"
+            )
         );
     }
     if dataset == "demo" {
         let seeded = fengqiao_app::demo_cases::seed(store, &settings.cases, args.seed, chrono::Utc::now())?;
         let (volunteers, activities) = fengqiao_app::demo_cases::seed_volunteers(store, args.seed, chrono::Utc::now())?;
         if volunteers > 0 {
-            println!("{volunteers} volunteers with {activities} activities (patrols, mediation, safety talks)");
+            println!(
+                "{}",
+                tr!("demo.volunteers", volunteers = volunteers, activities = activities)
+            );
             // The demo volunteer account is the first registered volunteer: it sees its own hours.
             let first = store.volunteers(None, None)?.into_iter().next();
             if let Some(v) = first.filter(|v| v.account.is_none())
@@ -141,9 +154,7 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> Result<()> {
         let today = chrono::Utc::now().with_timezone(&settings.city.timezone).date_naive();
         let (people, leave) = fengqiao_app::demo_personnel::seed(store, args.seed, today, chrono::Utc::now())?;
         if people > 0 {
-            println!(
-                "{people} police (民警, 辅警, 巡特警) at the stations, {leave} periods of leave or days wished off in the coming weeks"
-            );
+            println!("{}", tr!("demo.people", people = people, leave = leave));
             // The demo's shifts run on the data's calendar: its next-shift plan gets
             // named crews from a roster of its week; this week's roster comes last (newest).
             let plan_day = store
@@ -157,9 +168,7 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> Result<()> {
                 &weeks,
                 today,
             )?;
-            println!(
-                "published four-week rosters for each of the {published} stations: from the week of the next-shift plan (its patrol sheet names the crews) and from this Monday (排班)"
-            );
+            println!("{}", tr!("demo.rosters", stations = published));
             if plan_day.is_some() {
                 // The next shift's plan again, now with the crews its roster puts on the shift.
                 let req = PlanRequest {
@@ -169,18 +178,19 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> Result<()> {
                 };
                 let (id, summary, _, _) = plan_from_forecast(store, &req)?;
                 println!(
-                    "deployment plan {id} for the next shift with its rostered crews: {} units, {:.1}% of the forecast within 5 minutes",
-                    summary["units"],
-                    100.0 * summary["coverage"]["5"].as_f64().unwrap_or(0.0)
+                    "{}",
+                    tr!(
+                        "demo.rostered_plan",
+                        id = id,
+                        units = summary["units"],
+                        share = share_within_5(&summary)
+                    )
                 );
             }
         }
         if seeded > 0 {
             let links = store.escalated_cases()?;
-            println!(
-                "{seeded} disputes, hazards and citizens' requests at every stage; {} disputes with 民转刑 warnings",
-                links.len()
-            );
+            println!("{}", tr!("demo.cases", seeded = seeded, links = links.len()));
         }
     }
     fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
@@ -196,7 +206,10 @@ fn load_city(settings: &Settings, store: &dyn Store, args: &DemoArgs) -> Result<
     let existing = store.get_setting("demo")?;
     let has_rows = store.datasets()?.iter().any(|d| d.name == "demo" && d.incidents > 0);
     if existing.as_deref() == Some(marker.as_str()) && has_rows {
-        println!("demo city already loaded ({marker}) in {}", settings.store.db.display());
+        println!(
+            "{}",
+            tr!("demo.already", marker = marker, database = settings.store.db.display())
+        );
         return Ok("demo".into());
     }
     if has_rows {
@@ -237,18 +250,24 @@ fn load_city(settings: &Settings, store: &dyn Store, args: &DemoArgs) -> Result<
     store.set_setting("demo", &marker)?;
     let count = |l: Level| city.areas.iter().filter(|a| a.level == l).count();
     println!(
-        "demo city 明州区 (Mingzhou District): {} towns, {} communities and villages, {} grids, {} stations and posts",
-        count(Level::Town),
-        count(Level::Village),
-        count(Level::Grid),
-        city.facilities.len()
+        "{}",
+        tr!(
+            "demo.city",
+            towns = count(Level::Town),
+            villages = count(Level::Village),
+            grids = count(Level::Grid),
+            stations = city.facilities.len()
+        )
     );
     print_report(&report);
     println!(
-        "loaded {} incidents in {:.1} s; files in {}",
-        thousands(report.report.summary.imported),
-        started.elapsed().as_secs_f64(),
-        dir.display()
+        "{}",
+        tr!(
+            "demo.loaded",
+            incidents = thousands(report.report.summary.imported),
+            seconds = format!("{:.1}", started.elapsed().as_secs_f64()),
+            dir = dir.display()
+        )
     );
     Ok("demo".into())
 }
@@ -256,7 +275,10 @@ fn load_city(settings: &Settings, store: &dyn Store, args: &DemoArgs) -> Result<
 fn load_chicago(settings: &Settings, store: &dyn Store) -> Result<String> {
     let has_rows = store.datasets()?.iter().any(|d| d.name == "chicago" && d.incidents > 0);
     if has_rows {
-        println!("Chicago subset already loaded in {}", settings.store.db.display());
+        println!(
+            "{}",
+            tr!("demo.chicago_already", database = settings.store.db.display())
+        );
         return Ok("chicago".into());
     }
     let dir = settings.store.data_dir.join("chicago");
@@ -272,6 +294,19 @@ fn load_chicago(settings: &Settings, store: &dyn Store) -> Result<String> {
     };
     let report = import_file(settings, store, &req, profile("chicago")?, false)?;
     print_report(&report);
-    println!("source: City of Chicago via R package crimemappingdata 0.3.1 (MIT); see crates/fengqiao/data/SOURCE.md");
+    println!(
+        "{}",
+        tr!(
+            "demo.chicago_source",
+            package = "crimemappingdata 0.3.1",
+            licence = "MIT",
+            file = "crates/fengqiao/data/SOURCE.md"
+        )
+    );
     Ok("chicago".into())
+}
+
+/// The share of the forecast a plan reaches within 5 minutes, in per cent.
+fn share_within_5(summary: &serde_json::Value) -> String {
+    format!("{:.1}", 100.0 * summary["coverage"]["5"].as_f64().unwrap_or(0.0))
 }

@@ -3,6 +3,7 @@
 //! `verify` recomputes every commitment from the current rows and the tree
 //! from the entries; `proof` and `consistency` print proofs anyone can check.
 
+use crate::messages::tr;
 use fengqiao_app::ledger::{sequence, signer, verify_report};
 use fengqiao_app::store::open_store;
 use fengqiao_app::{Error, Result};
@@ -22,13 +23,19 @@ pub enum LedgerCommand {
     },
     /// Inclusion proof of a record (e.g. `incident 42` or `plan/3`) with its checkpoint
     Proof {
+        /// The record: its type and id, `incident 42` or `plan/3`
         record: Vec<String>,
         /// Print JSON instead of the human-readable report
         #[arg(long)]
         json: bool,
     },
     /// Consistency proof between two tree sizes
-    Consistency { old: u64, new: u64 },
+    Consistency {
+        /// The older tree size (a checkpoint someone holds)
+        old: u64,
+        /// The newer tree size
+        new: u64,
+    },
     /// Manage the witnesses whose cosignatures the log accepts
     Witness {
         #[command(subcommand)]
@@ -42,6 +49,7 @@ pub enum LedgerCommand {
     },
     /// Store witness cosignature lines (a witness's add-checkpoint response) from FILE or stdin
     Cosign {
+        /// The witness's response (default: read from stdin)
         file: Option<PathBuf>,
         /// The checkpoint they cosign (default: the latest)
         #[arg(long)]
@@ -52,9 +60,15 @@ pub enum LedgerCommand {
 #[derive(clap::Subcommand)]
 pub enum WitnessCommand {
     /// Trust a witness by its verifier key (cosignature/v1 or Ed25519 note key)
-    Add { vkey: String },
+    Add {
+        /// The witness's verifier key, `NAME+HASH+KEY`
+        vkey: String,
+    },
     /// Stop trusting the witness of this name
-    Remove { name: String },
+    Remove {
+        /// The witness's name, as `ledger witness list` shows it
+        name: String,
+    },
     /// List the trusted witnesses
     List,
 }
@@ -107,7 +121,7 @@ pub fn run(settings: &fengqiao_app::Settings, cmd: &LedgerCommand) -> Result<()>
             };
             let names = fengqiao_store::ledger::add_cosignatures(store, *size, &body)
                 .map_err(|e| Error::input(format!("cosign: {e}")))?;
-            println!("stored cosignatures by {}", names.join(", "));
+            println!("{}", tr!("ledger.cosigned", names = names.join(", ")));
             Ok(())
         }
         LedgerCommand::Consistency { old, new } => {
@@ -127,7 +141,7 @@ fn witness(store: &dyn Store, command: &WitnessCommand) -> Result<()> {
             let key = fengqiao_tlog::cosignature::WitnessKey::parse(vkey)
                 .map_err(|e| Error::input(format!("{vkey}: {e}")))?;
             keys.retain(|k| k.name != key.name);
-            println!("trusting witness {} ({})", key.name, key.vkey());
+            println!("{}", tr!("ledger.trusting", name = key.name, vkey = key.vkey()));
             keys.push(key);
         }
         WitnessCommand::Remove { name } => {
@@ -155,21 +169,27 @@ fn verify(store: &dyn Store, verifier: &Verifier, data_dir: &Path, as_json: bool
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         println!(
-            "ledger: {} entries, checkpoint {} (and {} earlier): {}",
-            entries,
-            report["checkpoint"]["size"],
-            report["earlier_checkpoints"],
-            if ok {
-                "every record and the tree verify"
-            } else {
-                "MISMATCHES"
-            }
+            "{}",
+            tr!(
+                "ledger.verified",
+                entries = entries,
+                size = report["checkpoint"]["size"],
+                earlier = report["earlier_checkpoints"],
+                verdict = if ok {
+                    tr!("ledger.all_verify")
+                } else {
+                    tr!("ledger.mismatches")
+                }
+            )
         );
         for m in report["mismatches"].as_array().into_iter().flatten() {
             println!(
-                "  {}: {}",
-                m["record"].as_str().unwrap_or(""),
-                m["reason"].as_str().unwrap_or("")
+                "{}",
+                tr!(
+                    "ledger.mismatch",
+                    record = m["record"].as_str().unwrap_or(""),
+                    reason = m["reason"].as_str().unwrap_or("")
+                )
             );
         }
     }

@@ -17,6 +17,7 @@ mod forecast;
 mod import;
 mod ledger;
 mod messages;
+mod names;
 mod output;
 mod personnel;
 mod plan;
@@ -29,7 +30,7 @@ mod staffing;
 mod user;
 mod volunteer;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use config::GlobalArgs;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -113,14 +114,20 @@ enum ImportCommand {
     /// Import an incident CSV (.csv or .csv.gz) through a profile or a mapping file
     Incidents(import::IncidentArgs),
     /// Replace the jurisdiction tree with a GeoJSON FeatureCollection
-    Jurisdictions { file: PathBuf },
+    Jurisdictions {
+        /// A GeoJSON FeatureCollection of areas, each with its code, parent and level
+        file: PathBuf,
+    },
     /// Replace police stations and posts with a JSON list
-    Facilities { file: PathBuf },
+    Facilities {
+        /// A JSON list of stations and posts, each with its code, name, kind and position
+        file: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
     quiet_on_closed_pipe();
-    let cli = Cli::parse();
+    let cli = Cli::from_arg_matches(&command().get_matches()).unwrap_or_else(|e| e.exit());
     messages::choose(cli.global.lang);
     // The server's aggregate grid is not the grid forecasts are made on: refused, not ignored.
     if cli.global.cell_m.is_some()
@@ -170,6 +177,35 @@ fn main() -> ExitCode {
     }
 }
 
+/// The command line, its global options listed once under `fengqiao --help`
+/// rather than again in every subcommand's help.
+fn command() -> clap::Command {
+    let root = Cli::command();
+    let globals: Vec<clap::Arg> = root
+        .get_arguments()
+        .filter(|a| a.is_global_set())
+        .map(|a| a.clone().hide(true))
+        .collect();
+    hide_below(root, &globals)
+}
+
+/// Gives each subcommand, at every depth, the global options hidden: clap
+/// then keeps them (it propagates only what a subcommand lacks) and they
+/// still parse anywhere on the line.
+fn hide_below(mut cmd: clap::Command, globals: &[clap::Arg]) -> clap::Command {
+    let names: Vec<String> = cmd.get_subcommands().map(|s| s.get_name().to_string()).collect();
+    for name in names {
+        cmd = cmd.mut_subcommand(&name, |sub| {
+            let sub = globals
+                .iter()
+                .fold(sub, |sub, a| sub.arg(a.clone()))
+                .after_help("Global options (--lang, --db, --data-dir, --config, --timezone, ...): `fengqiao --help`");
+            hide_below(sub, globals)
+        });
+    }
+    cmd
+}
+
 /// `fengqiao plan | head` closes stdout early; Rust's printing then panics.
 /// Exit quietly instead, as other command-line tools do on SIGPIPE.
 fn quiet_on_closed_pipe() {
@@ -186,4 +222,48 @@ fn quiet_on_closed_pipe() {
         }
         default(info);
     }));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every option and argument a person can see says what it is for.
+    #[test]
+    fn every_flag_is_described() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for a in cmd.get_arguments().filter(|a| !a.is_hide_set()) {
+                if a.get_help().is_none() && a.get_long_help().is_none() {
+                    missing.push(format!("{path} {}", a.get_id()));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        let mut cmd = command();
+        cmd.build();
+        walk(&cmd, "fengqiao", &mut missing);
+        assert!(missing.is_empty(), "no description: {missing:#?}");
+    }
+
+    /// The global options are listed once, under `fengqiao --help`, and are
+    /// taken after a subcommand as before it.
+    #[test]
+    fn global_options_show_once_and_parse_anywhere() {
+        let mut cmd = command();
+        cmd.build();
+        let root = cmd.clone().render_help().to_string();
+        assert!(root.contains("--data-dir"), "{root}");
+        let case = cmd.find_subcommand_mut("case").unwrap();
+        let list = case.find_subcommand_mut("list").unwrap().render_help().to_string();
+        assert!(!list.contains("--data-dir <DATA_DIR>"), "{list}");
+        assert!(list.contains("fengqiao --help"), "{list}");
+        let after = command()
+            .try_get_matches_from(["fengqiao", "case", "list", "--data-dir", "/tmp/x"])
+            .unwrap();
+        let cli = Cli::from_arg_matches(&after).unwrap();
+        assert_eq!(cli.global.data_dir.as_deref(), Some(std::path::Path::new("/tmp/x")));
+    }
 }

@@ -200,6 +200,8 @@ mod tests {
             "Ctrl",
             "http",
             "CSRF",
+            "SHA",
+            "README",
         ];
         for (k, v) in zh() {
             let without_placeholders: String = {

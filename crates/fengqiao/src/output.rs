@@ -49,6 +49,27 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// `text` padded with spaces to `width` columns, a Chinese character taking two.
+pub fn pad(text: &str, width: usize) -> String {
+    format!("{text}{}", " ".repeat(width.saturating_sub(columns(text))))
+}
+
+/// `text` right-aligned in `width` columns, a Chinese character taking two.
+pub fn pad_left(text: &str, width: usize) -> String {
+    format!("{}{text}", " ".repeat(width.saturating_sub(columns(text))))
+}
+
+fn columns(text: &str) -> usize {
+    text.chars().map(|c| if is_wide(c) { 2 } else { 1 }).sum()
+}
+
+/// East Asian wide characters (CJK, fullwidth forms), which a terminal draws two columns wide.
+fn is_wide(c: char) -> bool {
+    matches!(u32::from(c), 0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF
+        | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6
+        | 0x20000..=0x3FFFD)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -57,5 +78,14 @@ mod tests {
         assert_eq!(super::thousands(999), "999");
         assert_eq!(super::thousands(148_636), "148,636");
         assert_eq!(super::thousands(1_000_000), "1,000,000");
+    }
+
+    #[test]
+    fn chinese_characters_take_two_columns() {
+        assert_eq!(super::pad("派出所", 10), "派出所    ");
+        assert_eq!(super::pad("PS01", 6), "PS01  ");
+        assert_eq!(super::pad_left("警组", 6), "  警组");
+        assert_eq!(super::pad("市场监督管理局", 4), "市场监督管理局");
+        assert_eq!(super::pad("（已超期）", 10), "（已超期）");
     }
 }

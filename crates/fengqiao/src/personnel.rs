@@ -1,6 +1,9 @@
 //! `fengqiao personnel`: the personnel registry (民警, 辅警, 巡特警) and
 //! leave, with the page's and the API's rules.
 
+use crate::messages::tr;
+use crate::names;
+use crate::output::pad;
 use chrono::Utc;
 use fengqiao_app::personnel::{self, Filter, Viewer};
 use fengqiao_app::store::open_store;
@@ -53,7 +56,10 @@ pub enum PersonnelCommand {
         shifts: Vec<String>,
     },
     /// Import a personnel export (CSV, UTF-8, Chinese or English headers): every row or none
-    Import { file: std::path::PathBuf },
+    Import {
+        /// A CSV roll: 警号, 姓名, 类别, 所属单位 and optional 中队, 资质, 电话, 周工时, 班次 (Chinese or English headers)
+        file: std::path::PathBuf,
+    },
     /// Record leave (annual, sick, personal, training, compensatory), or days wished off (wish_off: granted by the roster where the cover allows)
     Leave {
         /// The person's badge
@@ -94,19 +100,20 @@ pub fn run(settings: &Settings, cmd: &PersonnelCommand) -> Result<()> {
             for v in &list {
                 let p = &v.person.person;
                 let kind = p.kind.zh();
+                let qualifications: Vec<String> = p.qualifications.iter().map(|q| names::qualification(q)).collect();
                 println!(
-                    "{:<8} {:<10} {:<6} {:<6} {:<8} {:>2} h/wk  {:<20} {}",
-                    p.station,
-                    p.badge,
-                    p.name,
-                    kind,
-                    p.team,
-                    p.weekly_hours,
-                    p.qualifications.join(","),
+                    "{} {} {} {} {} {}  {} {}",
+                    pad(&p.station, 8),
+                    pad(&p.badge, 10),
+                    pad(&p.name, 8),
+                    pad(kind, 6),
+                    pad(&p.team, 8),
+                    pad(&tr!("personnel.hours", n = format!("{:>2}", p.weekly_hours)), 12),
+                    pad(&qualifications.join(","), 20),
                     match (&v.leave_today, v.person.active) {
-                        (_, false) => "left".to_string(),
-                        (Some(l), _) => format!("on leave ({l})"),
-                        (None, _) => "available".to_string(),
+                        (_, false) => tr!("personnel.left"),
+                        (Some(l), _) => tr!("personnel.on_leave", kind = names::leave_kind(l)),
+                        (None, _) => tr!("personnel.available"),
                     }
                 );
             }
@@ -116,12 +123,15 @@ pub fn run(settings: &Settings, cmd: &PersonnelCommand) -> Result<()> {
                     .count()
             };
             println!(
-                "{} people: {} 民警, {} 辅警, {} 巡特警; {} on leave today",
-                list.len(),
-                count(StaffKind::Officer),
-                count(StaffKind::Auxiliary),
-                count(StaffKind::Special),
-                list.iter().filter(|v| v.leave_today.is_some()).count()
+                "{}",
+                tr!(
+                    "personnel.count",
+                    n = list.len(),
+                    officers = count(StaffKind::Officer),
+                    auxiliaries = count(StaffKind::Auxiliary),
+                    special = count(StaffKind::Special),
+                    on_leave = list.iter().filter(|v| v.leave_today.is_some()).count()
+                )
             );
             Ok(())
         }
@@ -150,7 +160,7 @@ pub fn run(settings: &Settings, cmd: &PersonnelCommand) -> Result<()> {
             };
             let id = personnel::add(store, duty, &op, &p, "cli", Utc::now())?;
             fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
-            println!("person {id} added ({badge})");
+            println!("{}", tr!("personnel.added", id = id, badge = badge));
             Ok(())
         }
         PersonnelCommand::Import { file } => {
@@ -158,16 +168,20 @@ pub fn run(settings: &Settings, cmd: &PersonnelCommand) -> Result<()> {
             let s = personnel::import_csv(store, duty, &op, &bytes, "cli", Utc::now())
                 .map_err(|e| e.context(file.display()))?;
             fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
+            let ignored = if s.ignored_columns.is_empty() {
+                String::new()
+            } else {
+                tr!("personnel.ignored", columns = s.ignored_columns.join(", "))
+            };
             println!(
-                "{}: {} added, {} already on file as they are{}",
-                file.display(),
-                s.added,
-                s.unchanged,
-                if s.ignored_columns.is_empty() {
-                    String::new()
-                } else {
-                    format!("; columns not read: {}", s.ignored_columns.join(", "))
-                }
+                "{}",
+                tr!(
+                    "personnel.imported",
+                    file = file.display(),
+                    added = s.added,
+                    unchanged = s.unchanged,
+                    ignored = ignored
+                )
             );
             Ok(())
         }
@@ -192,7 +206,17 @@ pub fn run(settings: &Settings, cmd: &PersonnelCommand) -> Result<()> {
             };
             let id = personnel::add_leave(store, &op, &l, "cli", Utc::now())?;
             fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
-            println!("leave {id}: {badge} {kind} {from} to {to}");
+            println!(
+                "{}",
+                tr!(
+                    "personnel.leave",
+                    id = id,
+                    badge = badge,
+                    kind = names::leave_kind(kind),
+                    from = from,
+                    to = to
+                )
+            );
             Ok(())
         }
     }

@@ -3,6 +3,7 @@
 //! intersection and existing posts (`--network`, the CUMCM 2011 B layout).
 
 use crate::messages::tr;
+use crate::output::pad;
 use fengqiao_app::deployment::{PlanRequest, plan_from_forecast};
 use fengqiao_app::units::{Rows, column, field, read_table};
 use fengqiao_app::{Error, Result};
@@ -399,24 +400,32 @@ fn from_forecast(settings: &fengqiao_app::Settings, args: &PlanArgs) -> Result<(
     }
     let pct = |k: &str| 100.0 * summary["coverage"][k].as_f64().unwrap_or(0.0);
     println!(
-        "plan {id}: {} units; forecast demand within 1 / 3 / 5 minutes {:.1}% / {:.1}% / {:.1}%; objective {:.2}, gap {}, {:.2} s",
-        summary["units"],
-        pct("1"),
-        pct("3"),
-        pct("5"),
-        summary["objective"].as_f64().unwrap_or(0.0),
-        summary["gap"]
-            .as_f64()
-            .map_or("unknown".into(), |g| format!("<= {:.2}%", 100.0 * g)),
-        summary["seconds"].as_f64().unwrap_or(0.0),
+        "{}",
+        tr!(
+            "plan.detail",
+            id = id,
+            units = summary["units"],
+            p1 = format!("{:.1}", pct("1")),
+            p3 = format!("{:.1}", pct("3")),
+            p5 = format!("{:.1}", pct("5")),
+            objective = format!("{:.2}", summary["objective"].as_f64().unwrap_or(0.0)),
+            gap = summary["gap"].as_f64().map_or_else(
+                || tr!("plan.gap_unknown"),
+                |g| tr!("plan.gap_at_most", gap = format!("{:.2}", 100.0 * g))
+            ),
+            seconds = format!("{:.2}", summary["seconds"].as_f64().unwrap_or(0.0))
+        )
     );
     for st in body["stations"].as_array().into_iter().flatten() {
         println!(
-            "\n{} {}: {} units, {:.1} incidents expected in their areas",
-            st["code"].as_str().unwrap_or(""),
-            st["name"].as_str().unwrap_or(""),
-            st["units"],
-            st["area_expected"].as_f64().unwrap_or(0.0)
+            "\n{}",
+            tr!(
+                "plan.station",
+                code = st["code"].as_str().unwrap_or(""),
+                name = st["name"].as_str().unwrap_or(""),
+                units = st["units"],
+                expected = format!("{:.1}", st["area_expected"].as_f64().unwrap_or(0.0))
+            )
         );
         for u in body["units"]
             .as_array()
@@ -438,18 +447,18 @@ fn from_forecast(settings: &fengqiao_app::Settings, args: &PlanArgs) -> Result<(
                     )
                 })
                 .collect();
+            let n = u["visits"].as_array().map_or(0, Vec::len);
             println!(
-                "  {:<16} at ({:.5},{:.5})  {} visits: {}{}",
-                u["id"].as_str().unwrap_or(""),
-                u["position"][0].as_f64().unwrap_or(0.0),
-                u["position"][1].as_f64().unwrap_or(0.0),
-                u["visits"].as_array().map_or(0, Vec::len),
-                visits.join(", "),
-                if u["visits"].as_array().map_or(0, Vec::len) > 4 {
-                    ", ..."
-                } else {
-                    ""
-                }
+                "{}",
+                tr!(
+                    "plan.unit",
+                    id = pad(u["id"].as_str().unwrap_or(""), 16),
+                    lon = format!("{:.5}", u["position"][0].as_f64().unwrap_or(0.0)),
+                    lat = format!("{:.5}", u["position"][1].as_f64().unwrap_or(0.0)),
+                    n = n,
+                    visits = visits.join(", "),
+                    more = if n > 4 { tr!("plan.more") } else { String::new() }
+                )
             );
         }
     }

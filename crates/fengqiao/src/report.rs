@@ -2,6 +2,8 @@
 //! for a period, in total and by jurisdiction, department, person, case
 //! type or month, as a table, JSON or CSV, with the parameters beside them.
 
+use crate::messages::{text, tr};
+use crate::output::pad;
 use chrono::{NaiveDate, Utc};
 use fengqiao_app::Settings;
 use fengqiao_app::store::open_store;
@@ -93,7 +95,15 @@ pub fn run(settings: &Settings, args: &ReportArgs) -> Result<()> {
             pct(&v.mediation_success),
             v.resolved_by_level
                 .iter()
-                .map(|(l, n)| format!("{l} {n}"))
+                .map(|(l, n)| {
+                    // Level names for people; the codes in CSV.
+                    let name = if args.csv {
+                        l.clone()
+                    } else {
+                        text(&format!("report.{l}"), &[])
+                    };
+                    format!("{} {n}", if name.starts_with("report.") { l } else { &name })
+                })
                 .collect::<Vec<_>>()
                 .join(" / "),
             v.escalated_to_crime.to_string(),
@@ -116,17 +126,39 @@ pub fn run(settings: &Settings, args: &ReportArgs) -> Result<()> {
         return Ok(());
     }
     println!(
-        "case KPIs {from} to {to} (local days, {}), as of {}",
-        settings.city.timezone.name(),
-        crate::case::local(settings, now)
+        "{}",
+        tr!(
+            "report.title",
+            from = from,
+            last = to.pred_opt().unwrap_or(to),
+            timezone = settings.city.timezone.name(),
+            now = crate::case::local(settings, now)
+        )
     );
+    let config = &settings.cases.config;
     for r in &rows {
         let c = cells(r);
-        println!("{}", c[0]);
+        let group = match (c[0].as_str(), args.by.as_deref()) {
+            ("all", _) => tr!("report.all"),
+            ("(none)", _) => tr!("report.none"),
+            (g, Some("department")) => crate::names::department(config, g),
+            (g, Some("type")) => config
+                .case_type(g)
+                .map_or(g.to_string(), |t| crate::names::pick(&t.zh, &t.en)),
+            (g, _) => g.to_string(),
+        };
+        println!("{group}");
         for (h, v) in head.iter().zip(&c).skip(1) {
-            println!("  {h:<22} {v}");
+            println!("  {} {v}", pad(&text(&format!("report.{h}"), &[]), 22));
         }
     }
-    println!("definitions: `fengqiao report --json` states each one; docs/PRODUCT.md has them all");
+    println!(
+        "{}",
+        tr!(
+            "report.footer",
+            command = "fengqiao report --json",
+            file = "docs/PRODUCT.md"
+        )
+    );
     Ok(())
 }

@@ -1,6 +1,9 @@
 //! `fengqiao roster`: a station's roster from the demand, its people and
 //! the duty rules — build a draft, list, show, publish.
 
+use crate::messages::tr;
+use crate::names;
+use crate::output::pad;
 use chrono::Utc;
 use fengqiao_app::personnel::Viewer;
 use fengqiao_app::roster::{self, BuildRequest};
@@ -55,6 +58,7 @@ pub enum RosterCommand {
     },
     /// One roster: who works which shift, day by day (or the crews of one day)
     Show {
+        /// The roster's id (`fengqiao roster list`)
         id: i64,
         /// The crews of this day, YYYY-MM-DD
         #[arg(long)]
@@ -65,6 +69,7 @@ pub enum RosterCommand {
     },
     /// A sick call: record the leave and repair the roster (refills, moves, then overtime)
     Sick {
+        /// The roster's id (`fengqiao roster list`)
         id: i64,
         /// The person's badge
         #[arg(long)]
@@ -81,6 +86,7 @@ pub enum RosterCommand {
     },
     /// Ask for two people to exchange a day's shifts (and a second day's, for 换班)
     Swap {
+        /// The roster's id (`fengqiao roster list`)
         id: i64,
         /// The person's badge number (警号)
         #[arg(long)]
@@ -103,7 +109,9 @@ pub enum RosterCommand {
     },
     /// Approve or refuse swap request N
     Decide {
+        /// The roster's id (`fengqiao roster list`)
         id: i64,
+        /// The swap request's number in the roster
         n: usize,
         /// approve or refuse
         decision: String,
@@ -113,6 +121,7 @@ pub enum RosterCommand {
     },
     /// Raise a duty level (勤务等级) over some days: its share of the station on post, another on standby
     Level {
+        /// The roster's id (`fengqiao roster list`)
         id: i64,
         #[command(flatten)]
         ask: LevelArgs,
@@ -127,7 +136,9 @@ pub enum RosterCommand {
     },
     /// Lower raised duty level N from today
     Lower {
+        /// The roster's id (`fengqiao roster list`)
         id: i64,
+        /// The raised level's number in the roster
         n: usize,
         /// The roster's version as read (`roster show`): refused if it has changed since
         #[arg(long)]
@@ -135,6 +146,7 @@ pub enum RosterCommand {
     },
     /// Publish a draft roster
     Publish {
+        /// The roster's id (`fengqiao roster list`)
         id: i64,
         /// The version read (from `show`)
         #[arg(long)]
@@ -170,7 +182,15 @@ impl LevelArgs {
     }
 }
 
-fn summary(r: &Value) -> String {
+/// A word from the `roster` catalogue for a code the API writes (a state, a
+/// fairness group), the code itself where there is none.
+fn word(code: &str) -> String {
+    let key = format!("roster.{code}");
+    let out = crate::messages::text(&key, &[]);
+    if out == key { code.to_string() } else { out }
+}
+
+fn summary(r: &Value, duty: &fengqiao_domain::duty::DutyConfig) -> String {
     let b = &r["body"];
     let fair = b["fairness"]
         .as_array()
@@ -180,53 +200,100 @@ fn summary(r: &Value) -> String {
                 .filter(|g| g["people"].as_u64() > Some(0))
                 .map(|g| {
                     let holidays = if g["holidays"].is_object() {
-                        format!(", public holidays {}–{}", g["holidays"]["min"], g["holidays"]["max"])
+                        tr!(
+                            "roster.fair_holidays",
+                            min = g["holidays"]["min"],
+                            max = g["holidays"]["max"]
+                        )
                     } else {
                         String::new()
                     };
-                    format!(
-                        "{} nights {}–{}, weekends {}–{}{holidays}",
-                        g["group"].as_str().unwrap_or(""),
-                        g["nights"]["min"],
-                        g["nights"]["max"],
-                        g["weekends"]["min"],
-                        g["weekends"]["max"]
+                    tr!(
+                        "roster.fair_group",
+                        group = word(g["group"].as_str().unwrap_or("")),
+                        nights_min = g["nights"]["min"],
+                        nights_max = g["nights"]["max"],
+                        weekends_min = g["weekends"]["min"],
+                        weekends_max = g["weekends"]["max"],
+                        holidays = holidays
                     )
                 })
                 .collect::<Vec<_>>()
-                .join("; ")
+                .join(&tr!("roster.separator"))
         })
         .unwrap_or_default();
+    let pattern_name = |code: &str| {
+        duty.patterns
+            .iter()
+            .find(|p| p.code == code)
+            .map_or_else(|| code.to_string(), |p| names::pick(&p.name_zh, &p.name_en))
+    };
     let pattern = match (b["duty_pattern"].as_str(), b["rotation"]["teams"].as_u64()) {
-        (Some(p), Some(teams)) => format!(
-            "{p}: {teams} teams of {} crews, {} others",
-            b["rotation"]["crews_per_team"],
-            b["rotation"]["team"]
+        (Some(p), Some(teams)) => tr!(
+            "roster.rotation",
+            pattern = pattern_name(p),
+            teams = teams,
+            crews = b["rotation"]["crews_per_team"],
+            others = b["rotation"]["team"]
                 .as_array()
                 .map_or(0, |t| t.iter().filter(|x| x.is_null()).count())
         ),
-        (Some(p), None) => p.to_string(),
+        (Some(p), None) => pattern_name(p),
         _ => b["pattern"]
             .as_array()
-            .map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(","))
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(|code| shift_name(duty, code))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            })
             .unwrap_or_default(),
     };
-    format!(
-        "roster {} for {} from {} ({} days, {pattern}, {}), version {}: {} shifts short, {} rule breaches; objective {}{}; fairness: {fair}",
-        r["id"],
-        r["station"].as_str().unwrap_or(""),
-        r["first_day"].as_str().unwrap_or(""),
-        r["days"],
-        r["state"].as_str().unwrap_or(""),
-        r["version"],
-        b["shortfalls"].as_array().map_or(0, Vec::len),
-        b["violations"].as_array().map_or(0, Vec::len),
-        b["objective"],
-        b["lower_bound"]
+    tr!(
+        "roster.summary",
+        id = r["id"],
+        station = r["station"].as_str().unwrap_or(""),
+        first_day = r["first_day"].as_str().unwrap_or(""),
+        days = r["days"],
+        pattern = pattern,
+        state = word(r["state"].as_str().unwrap_or("")),
+        version = r["version"],
+        short = b["shortfalls"].as_array().map_or(0, Vec::len),
+        breaches = b["violations"].as_array().map_or(0, Vec::len),
+        objective = b["objective"],
+        bound = b["lower_bound"]
             .as_u64()
-            .map(|l| format!(" (bound {l})"))
+            .map(|l| tr!("roster.bound", bound = l))
             .unwrap_or_default(),
+        fair = fair
     )
+}
+
+/// A shift's name in this run's language; the code where the duty has no such shift.
+fn shift_name(duty: &fengqiao_domain::duty::DutyConfig, code: &str) -> String {
+    duty.shifts
+        .iter()
+        .find(|s| s.code == code)
+        .map_or_else(|| code.to_string(), |s| names::pick(&s.name_zh, &s.name_en))
+}
+
+/// A shift in one character, as a roster's grid shows it: 白, 中, 夜 in
+/// Chinese; D, E, N in English.
+fn shift_mark(duty: &fengqiao_domain::duty::DutyConfig, code: &str) -> String {
+    let name = shift_name(duty, code);
+    let first = name.chars().next().unwrap_or('?');
+    if first.is_ascii_digit() {
+        // "24小时值班", "24-hour duty": the duty's own mark.
+        return tr!("roster.duty_mark");
+    }
+    first.to_uppercase().to_string()
+}
+
+/// A duty level's name (一级勤务…) as the API wrote it: the term itself,
+/// which English output keeps as it keeps 民警 and 辅警.
+fn level_name(e: &Value) -> String {
+    e["name_zh"].as_str().unwrap_or("").to_string()
 }
 
 fn person_id(store: &dyn fengqiao_store::Store, badge: &str) -> Result<i64> {
@@ -279,7 +346,7 @@ pub fn run(settings: &Settings, cmd: &RosterCommand) -> Result<()> {
             if *json {
                 println!("{}", serde_json::to_string_pretty(&v)?);
             } else {
-                println!("{}", summary(&v));
+                println!("{}", summary(&v, &settings.city.duty));
             }
             Ok(())
         }
@@ -290,13 +357,16 @@ pub fn run(settings: &Settings, cmd: &RosterCommand) -> Result<()> {
             } else {
                 for r in &list {
                     println!(
-                        "{:>4}  {}  {:>3} days  {:<9}  v{}  {} shifts short",
-                        r["id"],
-                        r["first_day"].as_str().unwrap_or(""),
-                        r["days"],
-                        r["state"].as_str().unwrap_or(""),
-                        r["version"],
-                        r["shortfalls"]
+                        "{}",
+                        tr!(
+                            "roster.list_line",
+                            id = format!("{:>4}", r["id"]),
+                            first_day = r["first_day"].as_str().unwrap_or(""),
+                            days = format!("{:>3}", r["days"]),
+                            state = pad(&word(r["state"].as_str().unwrap_or("")), 9),
+                            version = r["version"],
+                            short = r["shortfalls"]
+                        )
                     );
                 }
             }
@@ -308,7 +378,7 @@ pub fn run(settings: &Settings, cmd: &RosterCommand) -> Result<()> {
                 println!("{}", serde_json::to_string_pretty(&v)?);
                 return Ok(());
             }
-            println!("{}", summary(&v));
+            println!("{}", summary(&v, &settings.city.duty));
             let b = &v["body"];
             let first: chrono::NaiveDate = serde_json::from_value(v["first_day"].clone())?;
             let pattern: Vec<String> = serde_json::from_value(b["pattern"].clone())?;
@@ -334,7 +404,15 @@ pub fn run(settings: &Settings, cmd: &RosterCommand) -> Result<()> {
                         .filter(|_| k >= 0)
                         .ok_or_else(|| fengqiao_app::Error::input(format!("{d} is not in roster {id}")))?;
                     for (s, t) in pattern.iter().zip(teams.as_array().into_iter().flatten()) {
-                        println!("{d} {s}: duty {}", name(&t["duty"]));
+                        println!(
+                            "{}",
+                            tr!(
+                                "roster.duty",
+                                day = d,
+                                shift = shift_name(&settings.city.duty, s),
+                                duty = name(&t["duty"])
+                            )
+                        );
                         for c in t["crews"].as_array().into_iter().flatten() {
                             let members: Vec<String> =
                                 c["members"].as_array().into_iter().flatten().map(name).collect();
@@ -343,9 +421,9 @@ pub fn run(settings: &Settings, cmd: &RosterCommand) -> Result<()> {
                                 c["call_sign"].as_str().unwrap_or(""),
                                 members.join(", "),
                                 if c["driver"].as_bool() == Some(true) {
-                                    ""
+                                    String::new()
                                 } else {
-                                    "  (no driver)"
+                                    tr!("roster.no_driver")
                                 }
                             );
                         }
@@ -359,12 +437,13 @@ pub fn run(settings: &Settings, cmd: &RosterCommand) -> Result<()> {
                             .into_iter()
                             .flatten()
                             .map(|x| {
-                                x.as_u64().map_or('.', |s| {
-                                    pattern[s as usize].chars().next().unwrap_or('?').to_ascii_uppercase()
-                                })
+                                x.as_u64().and_then(|s| pattern.get(s as usize)).map_or_else(
+                                    || tr!("roster.off_mark"),
+                                    |code| shift_mark(&settings.city.duty, code),
+                                )
                             })
                             .collect();
-                        println!("{:<18} {cells}", name(&p["id"]));
+                        println!("{} {cells}", pad(&name(&p["id"]), 18));
                     }
                 }
             }
@@ -393,15 +472,26 @@ pub fn run(settings: &Settings, cmd: &RosterCommand) -> Result<()> {
             )?;
             fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
             let cells = event["cells"].as_array().cloned().unwrap_or_default();
-            println!("sick leave recorded; {} shifts changed:", cells.len());
+            println!("{}", tr!("roster.sick", n = cells.len()));
+            let shift = |v: &Value| {
+                v.as_str()
+                    .map_or_else(|| tr!("roster.off"), |c| shift_name(&settings.city.duty, c))
+            };
             for c in &cells {
                 println!(
-                    "  person {} {}: {} -> {}{}",
-                    c["person"],
-                    c["day"].as_str().unwrap_or(""),
-                    c["from"].as_str().unwrap_or("off"),
-                    c["to"].as_str().unwrap_or("off"),
-                    if c["overtime"] == true { " (overtime)" } else { "" }
+                    "{}",
+                    tr!(
+                        "roster.changed",
+                        person = c["person"],
+                        day = c["day"].as_str().unwrap_or(""),
+                        from = shift(&c["from"]),
+                        to = shift(&c["to"]),
+                        overtime = if c["overtime"] == true {
+                            tr!("roster.overtime")
+                        } else {
+                            String::new()
+                        }
+                    )
                 );
             }
             Ok(())
@@ -430,15 +520,12 @@ pub fn run(settings: &Settings, cmd: &RosterCommand) -> Result<()> {
                 "cli",
             )?;
             fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
-            println!(
-                "swap request {} pending; {}",
-                r["n"],
-                if r["keeps_rules"] == true {
-                    "it keeps the rules".to_string()
-                } else {
-                    format!("it would break: {}", r["reasons"])
-                }
-            );
+            let verdict = if r["keeps_rules"] == true {
+                tr!("roster.swap_keeps")
+            } else {
+                tr!("roster.swap_breaks", reasons = r["reasons"])
+            };
+            println!("{}", tr!("roster.swap_pending", n = r["n"], verdict = verdict));
             Ok(())
         }
         RosterCommand::Decide {
@@ -460,7 +547,14 @@ pub fn run(settings: &Settings, cmd: &RosterCommand) -> Result<()> {
                 "cli",
             )?;
             fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
-            println!("swap request {n} {}", r["state"].as_str().unwrap_or(""));
+            println!(
+                "{}",
+                tr!(
+                    "roster.swap_state",
+                    n = n,
+                    state = word(r["state"].as_str().unwrap_or(""))
+                )
+            );
             Ok(())
         }
         RosterCommand::Level { id, ask, version } => {
@@ -479,12 +573,14 @@ pub fn run(settings: &Settings, cmd: &RosterCommand) -> Result<()> {
             )?;
             fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
             println!(
-                "{} ({}) raised {} .. {}: {} shifts changed",
-                e["name_zh"].as_str().unwrap_or(""),
-                e["name_en"].as_str().unwrap_or(""),
-                from,
-                to,
-                e["cells"].as_array().map_or(0, Vec::len)
+                "{}",
+                tr!(
+                    "roster.raised",
+                    name = level_name(&e),
+                    from = from,
+                    to = to,
+                    n = e["cells"].as_array().map_or(0, Vec::len)
+                )
             );
             let shown = fengqiao_app::roster::view(store, &op, *id)?;
             let levels = shown["body"]["levels"].as_array().cloned().unwrap_or_default();
@@ -494,13 +590,16 @@ pub fn run(settings: &Settings, cmd: &RosterCommand) -> Result<()> {
                 .flat_map(|l| l["days"].as_array().cloned().unwrap_or_default())
             {
                 println!(
-                    "  {}: {} of {} on post (wanted {}), {} on standby (wanted {})",
-                    d["day"].as_str().unwrap_or(""),
-                    d["on_post"],
-                    d["available"],
-                    d["on_post_wanted"],
-                    d["standby"].as_array().map_or(0, Vec::len),
-                    d["standby_wanted"]
+                    "{}",
+                    tr!(
+                        "roster.level_day",
+                        day = d["day"].as_str().unwrap_or(""),
+                        on_post = d["on_post"],
+                        available = d["available"],
+                        on_post_wanted = d["on_post_wanted"],
+                        standby = d["standby"].as_array().map_or(0, Vec::len),
+                        standby_wanted = d["standby_wanted"]
+                    )
                 );
             }
             Ok(())
@@ -519,11 +618,14 @@ pub fn run(settings: &Settings, cmd: &RosterCommand) -> Result<()> {
             fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
             for r in done["raised"].as_array().into_iter().flatten() {
                 println!(
-                    "{} roster {}: {} raised, {} shifts changed",
-                    r["station"].as_str().unwrap_or(""),
-                    r["roster"],
-                    r["name_zh"].as_str().unwrap_or(""),
-                    r["cells"]
+                    "{}",
+                    tr!(
+                        "roster.raised_station",
+                        station = r["station"].as_str().unwrap_or(""),
+                        roster = r["roster"],
+                        name = level_name(r),
+                        n = r["cells"]
+                    )
                 );
             }
             let without: Vec<&str> = done["without_roster"]
@@ -533,10 +635,7 @@ pub fn run(settings: &Settings, cmd: &RosterCommand) -> Result<()> {
                 .filter_map(Value::as_str)
                 .collect();
             if !without.is_empty() {
-                println!(
-                    "no published roster over those days, not raised: {}",
-                    without.join(", ")
-                );
+                println!("{}", tr!("roster.not_raised", stations = without.join(", ")));
             }
             Ok(())
         }
@@ -554,17 +653,20 @@ pub fn run(settings: &Settings, cmd: &RosterCommand) -> Result<()> {
             )?;
             fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
             println!(
-                "{} lowered from {}: {} shifts taken back",
-                e["name_zh"].as_str().unwrap_or(""),
-                e["first_day"].as_str().unwrap_or(""),
-                e["cells"].as_array().map_or(0, Vec::len)
+                "{}",
+                tr!(
+                    "roster.lowered",
+                    name = level_name(&e),
+                    first_day = e["first_day"].as_str().unwrap_or(""),
+                    n = e["cells"].as_array().map_or(0, Vec::len)
+                )
             );
             Ok(())
         }
         RosterCommand::Publish { id, version } => {
             let r = roster::publish(store, &op, *id, *version, "cli")?;
             fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
-            println!("roster {} published (version {})", r.id, r.version);
+            println!("{}", tr!("roster.publish", id = r.id, version = r.version));
             Ok(())
         }
     }

@@ -1,6 +1,7 @@
 //! `fengqiao staffing`: crews each station needs in a forecast's window.
 
 use crate::messages::tr;
+use crate::output::{pad, pad_left};
 use fengqiao_app::error::Result;
 use fengqiao_app::staffing::{StaffingRequest, need};
 
@@ -68,24 +69,25 @@ pub fn run(settings: &fengqiao_app::Settings, args: &StaffingArgs) -> Result<()>
         target = report.target_minutes
     );
     println!("{title}");
+    // Aligned by the width a terminal draws, a Chinese character taking two columns.
     let header = tr!(
         "staffing.header",
-        station = format!("{:<10}", tr!("staffing.station")),
-        expected = format!("{:>9}", tr!("staffing.expected")),
-        rate = format!("{:>8}", tr!("staffing.rate")),
-        load = format!("{:>6}", tr!("staffing.load")),
-        crews = format!("{:>6}", tr!("staffing.crews")),
-        in_time = format!("{:>8}", tr!("staffing.in_time")),
-        own = format!("{:>8}", tr!("staffing.own")),
-        spatial = format!("{:>8}", tr!("staffing.spatial")),
-        busy = format!("{:>6}", tr!("staffing.busy")),
-        rostered = format!("{:>9}", tr!("staffing.rostered")),
-        on_file = format!("{:>7}", tr!("staffing.on_file")),
+        station = pad(&tr!("staffing.station"), 10),
+        expected = pad_left(&tr!("staffing.expected"), 9),
+        rate = pad_left(&tr!("staffing.rate"), 8),
+        load = pad_left(&tr!("staffing.load"), 6),
+        crews = pad_left(&tr!("staffing.crews"), 6),
+        in_time = pad_left(&tr!("staffing.in_time"), 8),
+        own = pad_left(&tr!("staffing.own"), 8),
+        spatial = pad_left(&tr!("staffing.spatial"), 8),
+        busy = pad_left(&tr!("staffing.busy"), 6),
+        rostered = pad_left(&tr!("staffing.rostered"), 9),
+        on_file = pad_left(&tr!("staffing.on_file"), 7),
     );
     println!("{header}");
     for s in &report.stations {
         println!(
-            "{:<10} {:>9.1} {:>8.2} {:>6.2} {:>6} {:>7.1}% {:>7.1}% {:>8} {:>5.0}% {:>9} {:>7}  {} / {}",
+            "{:<10} {:>9.1} {:>8.2} {:>6.2} {:>6} {:>7.1}% {:>7.1}% {:>8} {:>5.0}% {:>9} {:>7}  {}",
             s.code,
             s.expected_incidents,
             s.calls_per_hour,
@@ -97,8 +99,7 @@ pub fn run(settings: &fengqiao_app::Settings, args: &StaffingArgs) -> Result<()>
             s.workload * 100.0,
             s.rostered_crews.map_or("-".to_string(), |c| c.to_string()),
             s.units_on_file,
-            s.name_zh,
-            s.name_en
+            crate::names::pick(&s.name_zh, &s.name_en)
         );
     }
     let legend = tr!(

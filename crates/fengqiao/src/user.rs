@@ -1,6 +1,9 @@
 //! `fengqiao user`: accounts from the command line (the machine's operator
 //! is trusted here; every change is still logged in the ledger).
 
+use crate::messages::tr;
+use crate::names;
+use crate::output::pad;
 use fengqiao_app::Settings;
 use fengqiao_app::store::open_store;
 use fengqiao_app::{Error, Result};
@@ -11,6 +14,7 @@ use fengqiao_store::users::{UserChange, add_user, hash_password, one_time_passwo
 pub enum UserCommand {
     /// Create a user; its one-time password is printed once
     Add {
+        /// The name the person signs in with
         username: String,
         /// The account's role (admin, analyst, commander, officer, leader, department, mediator, volunteer, witness)
         #[arg(long)]
@@ -30,7 +34,9 @@ pub enum UserCommand {
     },
     /// Change a user's role (and scope)
     Role {
+        /// The account to change
         username: String,
+        /// Its new role (admin, analyst, commander, officer, leader, department, mediator, volunteer, witness)
         role: String,
         /// An officer's area: the jurisdiction code of their station's area
         #[arg(long)]
@@ -43,9 +49,13 @@ pub enum UserCommand {
         assignee: Option<String>,
     },
     /// Give a user a new one-time password (unlocks the account, ends its sessions)
-    Reset { username: String },
+    Reset {
+        /// The account whose password is reset
+        username: String,
+    },
     /// Disable or re-enable an account
     Disable {
+        /// The account to disable (or, with --enable, re-enable)
         username: String,
         /// Re-enable the account instead of disabling it
         #[arg(long)]
@@ -53,8 +63,9 @@ pub enum UserCommand {
     },
     /// Issue an API token for a user (printed once)
     Token {
+        /// The account the token acts as
         username: String,
-        /// The person's name as shown (the user name if not given)
+        /// A label for the token, to tell it apart and revoke it (e.g. the system that uses it)
         #[arg(long)]
         name: String,
         /// Days until it expires (default: never)
@@ -63,7 +74,7 @@ pub enum UserCommand {
     },
     /// Issue an Open311 API key for a civic app (printed once)
     Open311Key {
-        /// The person's name as shown (the user name if not given)
+        /// The civic app the key is issued to; --open311-partners names it to see requests in full
         #[arg(long)]
         name: String,
     },
@@ -101,8 +112,13 @@ pub fn run(settings: &Settings, cmd: &UserCommand) -> Result<()> {
             let (user, otp) = add_user(store, username, display, role, scope, actor)?;
             fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
             println!(
-                "user {} ({}) created; one-time password: {otp}",
-                user.username, user.role
+                "{}",
+                tr!(
+                    "user.created",
+                    user = user.username,
+                    role = names::role(&user.role),
+                    password = otp
+                )
             );
         }
         UserCommand::Role {
@@ -128,7 +144,14 @@ pub fn run(settings: &Settings, cmd: &UserCommand) -> Result<()> {
             };
             let user = store.update_user(user.id, &ch, actor)?;
             fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
-            println!("user {} is now {} (its sessions ended)", user.username, user.role);
+            println!(
+                "{}",
+                tr!(
+                    "user.role_changed",
+                    user = user.username,
+                    role = names::role(&user.role)
+                )
+            );
         }
         UserCommand::Reset { username } => {
             let user = find(store, username)?;
@@ -140,7 +163,7 @@ pub fn run(settings: &Settings, cmd: &UserCommand) -> Result<()> {
             };
             store.update_user(user.id, &ch, actor)?;
             fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
-            println!("user {username}: new one-time password {otp}");
+            println!("{}", tr!("user.reset", user = username, password = otp));
         }
         UserCommand::Disable { username, enable } => {
             let user = find(store, username)?;
@@ -150,7 +173,11 @@ pub fn run(settings: &Settings, cmd: &UserCommand) -> Result<()> {
             };
             store.update_user(user.id, &ch, actor)?;
             fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
-            println!("user {username} {}", if *enable { "enabled" } else { "disabled" });
+            if *enable {
+                println!("{}", tr!("user.enabled", user = username));
+            } else {
+                println!("{}", tr!("user.disabled", user = username));
+            }
         }
         UserCommand::Token { username, name, days } => {
             let c = fengqiao_app::users::NewCredential::ApiToken {
@@ -177,12 +204,16 @@ pub fn run(settings: &Settings, cmd: &UserCommand) -> Result<()> {
             } else {
                 for u in users {
                     println!(
-                        "{:<16} {:<10} {:<14} {}{}",
-                        u.username,
-                        u.role,
-                        u.jurisdiction.or(u.department).or(u.assignee).unwrap_or_default(),
+                        "{} {} {} {}{}",
+                        pad(&u.username, 16),
+                        pad(&names::role(&u.role), 12),
+                        pad(&u.jurisdiction.or(u.department).or(u.assignee).unwrap_or_default(), 24),
                         u.display_name,
-                        if u.disabled { "  (disabled)" } else { "" }
+                        if u.disabled {
+                            tr!("user.disabled_mark")
+                        } else {
+                            String::new()
+                        }
                     );
                 }
             }

@@ -1,6 +1,9 @@
 //! `fengqiao volunteer`: the volunteer registry (鸿雁志愿者), activities
 //! with attendance and hours, safety talks and their reach.
 
+use crate::messages::tr;
+use crate::names;
+use crate::output::pad;
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use fengqiao_app::Settings;
 use fengqiao_app::store::open_store;
@@ -125,7 +128,7 @@ pub fn run(settings: &Settings, cmd: &VolunteerCommand) -> Result<()> {
                 Utc::now(),
             )?;
             fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
-            println!("volunteer {id} registered");
+            println!("{}", tr!("volunteer.registered", id = id));
             Ok(())
         }
         VolunteerCommand::List {
@@ -144,19 +147,23 @@ pub fn run(settings: &Settings, cmd: &VolunteerCommand) -> Result<()> {
                 println!("{}", serde_json::to_string_pretty(&list)?);
             } else {
                 for v in &list {
+                    let skills: Vec<String> = v.volunteer.skills.iter().map(|s| names::activity_kind(s)).collect();
                     println!(
-                        "{:>4} {:<8} {:<13} {:>6.1} h {:>3} activities  skills {}  areas {}  {}",
-                        v.id,
-                        v.volunteer.name,
-                        v.volunteer.phone.as_deref().unwrap_or("-"),
-                        v.hours,
-                        v.activities,
-                        v.volunteer.skills.join(","),
-                        v.volunteer.areas.join(","),
-                        v.volunteer.availability
+                        "{}",
+                        tr!(
+                            "volunteer.line",
+                            id = format!("{:>4}", v.id),
+                            name = pad(&v.volunteer.name, 8),
+                            phone = pad(v.volunteer.phone.as_deref().unwrap_or("-"), 13),
+                            hours = format!("{:>6.1}", v.hours),
+                            activities = format!("{:>3}", v.activities),
+                            skills = skills.join(","),
+                            areas = v.volunteer.areas.join(","),
+                            availability = v.volunteer.availability
+                        )
                     );
                 }
-                println!("{} volunteers", list.len());
+                println!("{}", tr!("volunteer.count", n = list.len()));
             }
             Ok(())
         }
@@ -187,8 +194,13 @@ pub fn run(settings: &Settings, cmd: &VolunteerCommand) -> Result<()> {
             )?;
             fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
             println!(
-                "activity {id} recorded: {} volunteers, {hours:.1} h each",
-                volunteers.len()
+                "{}",
+                tr!(
+                    "volunteer.recorded",
+                    id = id,
+                    n = volunteers.len(),
+                    hours = format!("{hours:.1}")
+                )
             );
             Ok(())
         }
@@ -212,24 +224,35 @@ pub fn run(settings: &Settings, cmd: &VolunteerCommand) -> Result<()> {
                 println!("{}", serde_json::to_string_pretty(&out)?);
             } else {
                 for a in &list {
+                    let reach = if a.activity.reach > 0 {
+                        tr!("volunteer.reach", n = a.activity.reach)
+                    } else {
+                        String::new()
+                    };
                     println!(
-                        "{:>4} {}  {:<11} {:<24} {} volunteers{}",
-                        a.id,
-                        crate::case::local(settings, a.activity.starts_at),
-                        a.activity.kind,
-                        a.activity.title,
-                        a.activity.attendance.len(),
-                        if a.activity.reach > 0 {
-                            format!(", reached {}", a.activity.reach)
-                        } else {
-                            String::new()
-                        }
+                        "{}",
+                        tr!(
+                            "volunteer.activity",
+                            id = format!("{:>4}", a.id),
+                            at = crate::case::local(settings, a.activity.starts_at),
+                            kind = pad(&names::activity_kind(&a.activity.kind), 11),
+                            title = pad(&a.activity.title, 24),
+                            n = a.activity.attendance.len(),
+                            reach = reach
+                        )
                     );
                 }
                 println!(
-                    "{from} to {to}: {} activities, {hours:.1} volunteer hours, {} safety talks reaching {reach} people",
-                    list.len(),
-                    talks.len()
+                    "{}",
+                    tr!(
+                        "volunteer.summary",
+                        from = from,
+                        last = to.pred_opt().unwrap_or(to),
+                        activities = list.len(),
+                        hours = format!("{hours:.1}"),
+                        talks = talks.len(),
+                        reach = reach
+                    )
                 );
             }
             Ok(())

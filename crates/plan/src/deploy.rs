@@ -93,12 +93,6 @@ pub enum DeployError {
     UnknownType { station: String, unit_type: usize },
     #[error("unit type {name:?} has speed {speed} km/h: it must be above 0")]
     BadSpeed { name: String, speed: f64 },
-    #[error("station {station:?} has {units} units but only {positions} places to put them in its area")]
-    TooFewPositions {
-        station: String,
-        units: usize,
-        positions: usize,
-    },
     #[error("response time {0} minutes must be above 0")]
     BadResponse(f64),
     #[error("detour factor {0} must be at least 1")]
@@ -323,19 +317,26 @@ impl DeployInput {
                 });
                 positions.extend(idle.into_iter().take(wanted - positions.len()));
             }
+            if positions.is_empty() {
+                // An area without a demand point of its own: its units start from the nearest one.
+                let nearest = (0..points.len() as u32).min_by(|&a, &b| {
+                    dist(points[a as usize], station.xy).total_cmp(&dist(points[b as usize], station.xy))
+                });
+                positions.extend(nearest);
+            }
+            // Fewer places than units: some share a place (two cars at one
+            // hot spot, the rest standing at the station's) rather than the
+            // whole city going without a plan.
+            let distinct = positions.len();
+            for k in distinct..wanted {
+                positions.push(positions[k % distinct]);
+            }
             if self.positions_per_station > 0 && positions.len() > self.positions_per_station {
                 positions = self.spread_positions(&positions, &points, &weights, spacing);
             }
             for &(unit_type, count) in &station.units {
                 if count == 0 {
                     continue;
-                }
-                if positions.len() < count {
-                    return Err(DeployError::TooFewPositions {
-                        station: station.code.clone(),
-                        units: count,
-                        positions: positions.len(),
-                    });
                 }
                 let class = budgets.len() as u32;
                 budgets.push(count);
@@ -547,16 +548,6 @@ mod tests {
         i.stations[0].units = vec![(0, 0)];
         assert_eq!(i.plan(&SolveOptions::default()).unwrap_err(), DeployError::NoUnits);
         let mut i = input();
-        i.stations[0].units = vec![(0, 50)];
-        assert!(matches!(
-            i.plan(&SolveOptions::default()),
-            Err(DeployError::TooFewPositions {
-                units: 50,
-                positions: 21,
-                ..
-            })
-        ));
-        let mut i = input();
         i.presence = vec![Presence {
             name: "cold spot".into(),
             area: vec![20],
@@ -564,6 +555,35 @@ mod tests {
         }];
         let e = i.plan(&SolveOptions::default()).unwrap_err().to_string();
         assert!(e.contains("cold spot") && e.contains("short by 1"), "{e}");
+    }
+
+    /// More units than places in a station's area: every unit is placed,
+    /// some sharing a place, and a station whose area holds no demand point
+    /// sends its units to the point nearest it; the city still gets a plan.
+    #[test]
+    fn units_share_places_when_an_area_has_too_few() {
+        let mut i = input();
+        i.stations[0].units = vec![(0, 50)];
+        let d = i.plan(&SolveOptions::default()).unwrap();
+        assert_eq!(d.units.len(), 50);
+        let distinct: std::collections::HashSet<u32> = d.units.iter().map(|u| u.at).collect();
+        assert!(distinct.len() <= 21, "{}", distinct.len());
+        assert!((d.covered_share - 1.0).abs() < 1e-9, "{}", d.covered_share);
+        let mut i = input();
+        i.stations.push(Station {
+            code: "T".into(),
+            xy: (10_000.0, 0.0),
+            units: vec![(0, 2)],
+            area: Some(vec![]),
+        });
+        let d = i.plan(&SolveOptions::default()).unwrap();
+        let far: Vec<&PlacedUnit> = d.units.iter().filter(|u| u.station == 1).collect();
+        assert_eq!(far.len(), 2);
+        assert!(
+            far.iter().all(|u| u.xy == (3900.0, 0.0)),
+            "{:?}",
+            far.iter().map(|u| u.xy).collect::<Vec<_>>()
+        );
     }
 
     /// A minimum-presence rule pulls a unit to the cold spot.

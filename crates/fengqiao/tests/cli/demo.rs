@@ -178,3 +178,78 @@ fn chicago_demo_loads_the_shipped_real_subset() {
     let n = ds[0]["incidents"].as_u64().unwrap();
     assert!((15_200..=15_328).contains(&n), "{n}");
 }
+
+/// A station's day at the command line in Chinese: the demo, the forecast,
+/// plan and staffing, cases, the KPI report, rosters, personnel,
+/// volunteers, accounts and the ledger all read as Chinese, with only codes,
+/// commands and data in Latin letters.
+#[test]
+fn a_station_s_day_at_the_command_line_reads_as_chinese() {
+    let dir = tempfile::tempdir().unwrap();
+    let zh = |args: &[&str]| {
+        let o = bin()
+            .current_dir(dir.path())
+            .env("FENGQIAO_LANG", "zh-CN")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let demo = zh(&["demo", "--no-serve", "--days", "7"]);
+    assert!(
+        demo.contains("演示城市 明州区") && demo.contains("个派出所发布四周排班表"),
+        "{demo}"
+    );
+    let code = {
+        let o = run(dir.path(), &["case", "list", "--json", "--limit", "1"]);
+        let cases: Value = serde_json::from_slice(&o.stdout).unwrap();
+        cases[0]["code"].as_str().unwrap().to_string()
+    };
+    let mut all = demo.clone();
+    for args in [
+        vec!["datasets"],
+        vec!["forecast"],
+        vec!["plan"],
+        vec!["staffing"],
+        vec!["case", "list"],
+        vec!["case", "show", code.as_str(), "--role", "officer"],
+        vec!["case", "mediators"],
+        vec!["report"],
+        vec!["report", "--by", "department"],
+        vec!["roster", "list", "--station", "PS01"],
+        vec!["roster", "show", "1"],
+        vec!["personnel", "list", "--station", "PS01"],
+        vec!["volunteer", "list"],
+        vec!["volunteer", "activities"],
+        vec!["ledger", "verify"],
+    ] {
+        let out = zh(&args);
+        assert!(!out.trim().is_empty(), "{args:?} printed nothing");
+        all.push_str(&out);
+    }
+    assert!(
+        all.contains("部署方案") && all.contains("按期结案率") && all.contains("共 "),
+        "{all}"
+    );
+    assert!(all.contains("每条记录和整棵树都核验通过"), "{all}");
+    // Data and codes: the demo's file and dataset, the accounts it made,
+    // the forecast model's code, the command and file the report cites.
+    let data = [
+        "demo",
+        "admin",
+        "commander",
+        "officer",
+        "fq",
+        "README",
+        "fengqiao",
+        "report",
+        "--json",
+        "docs",
+        "PRODUCT.md",
+    ];
+    assert_eq!(latin_words(&all, &data), Vec::<String>::new(), "{all}");
+    // The same commands in English keep their English.
+    let o = run(dir.path(), &["case", "list", "--limit", "3"]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("3 cases"), "{}", stderr(&o));
+}

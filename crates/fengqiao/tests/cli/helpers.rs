@@ -251,3 +251,13 @@ pub fn try_http(
         serde_json::from_str(body).unwrap_or(Value::Null),
     ))
 }
+
+/// The words of a Chinese run, once the data in it (file names, codes,
+/// numbers, the profile's and encoding's names) is set aside.
+pub fn latin_words(text: &str, data: &[&str]) -> Vec<String> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || "-_./:".contains(c)))
+        .filter(|t| t.chars().filter(char::is_ascii_alphabetic).count() > 1)
+        .filter(|t| !t.chars().any(|c| c.is_ascii_digit()) && !t.contains('/') && !data.contains(t))
+        .map(String::from)
+        .collect()
+}

@@ -407,16 +407,6 @@ fn an_import_killed_midway_resumes_without_loss() {
     }
 }
 
-/// The words of a Chinese run, once the data in it (file names, codes,
-/// numbers, the profile's and encoding's names) is set aside.
-fn latin_words(text: &str, data: &[&str]) -> Vec<String> {
-    text.split(|c: char| !(c.is_ascii_alphanumeric() || "-_./:".contains(c)))
-        .filter(|t| t.chars().filter(char::is_ascii_alphabetic).count() > 1)
-        .filter(|t| !t.chars().any(|c| c.is_ascii_digit()) && !t.contains('/') && !data.contains(t))
-        .map(String::from)
-        .collect()
-}
-
 #[test]
 fn in_chinese_the_import_datasets_forecast_and_errors_read_as_chinese() {
     let dir = tempfile::tempdir().unwrap();
