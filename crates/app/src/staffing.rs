@@ -438,14 +438,31 @@ pub fn weekly(store: &dyn Store, req: &HourlyRequest) -> Result<WeekReport> {
     // when it holds a few days, inflated as if they were a fraction of a week.
     let zone: chrono_tz::Tz = dataset.timezone.parse().unwrap_or(chrono_tz::UTC);
     let seen = hours_of_week_in(from, to, zone);
+    // An hour of the week the history never reached (it holds less than a
+    // week) takes the same hour of the day over the days it does hold.
+    let mut days_seen = [0u32; 24];
+    for (how, n) in seen.iter().enumerate() {
+        days_seen[how % 24] += n;
+    }
     let mut out = Vec::with_capacity(stations.len());
     for (s, by_hour) in stations.iter().zip(&counts) {
+        let mut by_hour_of_day: Vec<HashMap<String, u32>> = vec![HashMap::new(); 24];
+        for (how, by_category) in by_hour.iter().enumerate() {
+            for (c, &n) in by_category {
+                *by_hour_of_day[how % 24].entry(c.clone()).or_default() += n;
+            }
+        }
         let mut calls_per_hour = Vec::with_capacity(168);
         let mut service_by_hour = Vec::with_capacity(168);
         let mut crews = Vec::with_capacity(168);
         for (how, by_category) in by_hour.iter().enumerate() {
             let hour = (how % 24) as u8;
-            let weeks = f64::from(seen[how].max(1));
+            let (by_category, times_seen) = if seen[how] > 0 {
+                (by_category, seen[how])
+            } else {
+                (&by_hour_of_day[how % 24], days_seen[how % 24])
+            };
+            let weeks = f64::from(times_seen.max(1));
             let calls: f64 = by_category.values().map(|&n| f64::from(n)).sum::<f64>() / weeks;
             let busy: f64 = by_category
                 .iter()
@@ -577,6 +594,10 @@ mod tests {
     /// traffic calls at 10:00 (two hours each) and eight short noise calls
     /// at 22:00 (ten minutes each).
     fn mondays() -> (tempfile::TempDir, SqliteStore) {
+        mondays_of(&[1, 8, 15, 22])
+    }
+
+    fn mondays_of(days: &[u32]) -> (tempfile::TempDir, SqliteStore) {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(&dir.path().join("s.sqlite")).unwrap();
         store
@@ -594,7 +615,7 @@ mod tests {
         let mut rows = Vec::new();
         // Mondays 1, 8, 15, 22 June: eight calls of each kind an hour (32 of
         // each in all, enough for their own means).
-        for (w, day) in [1, 8, 15, 22].into_iter().enumerate() {
+        for (w, &day) in days.iter().enumerate() {
             for k in 0..8 {
                 rows.push(call(100 * w + k, "traffic.accident", 10, day, 120));
                 rows.push(call(100 * w + 50 + k, "disorder.noise", 22, day, 10));
@@ -646,6 +667,27 @@ mod tests {
             s.crews[morning],
             s.crews[evening]
         );
+    }
+
+    /// A history of a single Monday: the other days' hours, never seen,
+    /// take the same hour of the day (Tuesday 10:00 as busy as Monday's)
+    /// rather than no calls at all.
+    #[test]
+    fn hours_of_the_week_not_yet_seen_take_the_same_hour_of_the_day() {
+        let (_dir, store) = mondays_of(&[1]);
+        let until = chrono::Utc.with_ymd_and_hms(2026, 6, 28, 0, 0, 0).unwrap();
+        let mut req = HourlyRequest::new(until);
+        req.dataset = Some("t".into());
+        req.history_weeks = 1;
+        let week = weekly(&store, &req).unwrap();
+        let s = &week.stations[0];
+        let (monday, tuesday, friday_night) = (10, 24 + 10, 4 * 24 + 22);
+        assert!((s.calls_per_hour[monday] - 8.0).abs() < 1e-9, "{}", s.calls_per_hour[monday]);
+        assert!((s.calls_per_hour[tuesday] - 8.0).abs() < 1e-9, "{}", s.calls_per_hour[tuesday]);
+        assert!((s.calls_per_hour[friday_night] - 8.0).abs() < 1e-9, "{}", s.calls_per_hour[friday_night]);
+        assert_eq!(s.crews[tuesday], s.crews[monday]);
+        // An hour seen with no calls stays quiet: Monday 15:00.
+        assert_eq!(s.calls_per_hour[15], 0.0);
     }
 
     /// A forecast's window is served as long as the calls at its hours of
