@@ -349,7 +349,7 @@ test("a commander builds the station's roster on 四班三运转: four teams on 
   await context.close();
 });
 
-test("a commander records an officer's wish for two days off, builds the roster and sees the wish granted (zh)", async () => {
+test("a commander records an officer's wish for two days off and another's to work a day, builds the roster and sees both granted (zh)", async () => {
   const { page, context, errors } = await signedIn(app, "commander", "demo-commander-2026", "zh", "/personnel");
   await ready(page);
   const { today } = await page.evaluate(async () => (await fetch("/api/v1/duty")).json());
@@ -357,12 +357,12 @@ test("a commander records an officer's wish for two days off, builds the roster 
   const weekdayOf = (iso) => (new Date(`${iso}T00:00:00Z`).getUTCDay() + 6) % 7;
   // The week after next: its Tuesday and Wednesday.
   const monday = day(today, 14 - weekdayOf(today));
-  // An officer of the station with no leave or wish on those days.
-  const officer = await page.evaluate(async ([a, b]) => {
+  // Two officers of the station with no leave or wish that week.
+  const [officer, keen] = await page.evaluate(async ([a, b]) => {
     const people = (await (await fetch("/api/v1/personnel?station=PS01")).json()).items;
     const leave = (await (await fetch("/api/v1/leave")).json()).items.filter((l) => !l.cancelled && l.last_day >= a && l.first_day <= b);
-    return people.find((p) => p.kind === "officer" && p.active && !p.leave_today && !leave.some((l) => l.person_id === p.id));
-  }, [day(monday, 1), day(monday, 2)]);
+    return people.filter((p) => p.kind === "officer" && p.active && !p.leave_today && !leave.some((l) => l.person_id === p.id)).slice(0, 2);
+  }, [day(monday, 0), day(monday, 6)]);
   await page.locator(`tr[data-badge="${officer.badge}"] button.leave`).click();
   await page.locator("#l-kind").selectOption("wish_off");
   assert.match(await page.locator("#l-kind option:checked").textContent(), /希望休息/);
@@ -372,6 +372,14 @@ test("a commander records an officer's wish for two days off, builds the roster 
   await page.locator("#leave tr[data-leave]").filter({ hasText: `(${officer.badge})` }).filter({ hasText: "希望休息" }).waitFor();
   // A wish is not leave: the roll still has them available today.
   assert.equal(await page.locator(`tr[data-badge="${officer.badge}"] td.today`).textContent(), "可排班");
+  // The other wishes to work the Thursday (希望上班), whichever shift.
+  await page.locator(`tr[data-badge="${keen.badge}"] button.leave`).click();
+  await page.locator("#l-kind").selectOption("wish_on");
+  assert.match(await page.locator("#l-kind option:checked").textContent(), /希望上班/);
+  await page.locator("#l-first").fill(day(monday, 3));
+  await page.locator("#l-last").fill(day(monday, 3));
+  await page.locator("#leave-save").click();
+  await page.locator("#leave tr[data-leave]").filter({ hasText: `(${keen.badge})` }).filter({ hasText: "希望上班" }).waitFor();
 
   await page.goto(`${app.base}/roster`);
   await ready(page);
@@ -386,14 +394,17 @@ test("a commander records an officer's wish for two days off, builds the roster 
   });
   assert.equal(built.first_day, monday);
   assert.deepEqual(built.wishes_off[officer.id], [1, 2]);
+  assert.deepEqual(built.wishes_on[keen.id], [3]);
   const { granted, wished } = built.wishes_granted;
-  assert.ok(wished >= 2 && granted >= 2, JSON.stringify(built.wishes_granted));
+  assert.ok(wished >= 3 && granted >= 3, JSON.stringify(built.wishes_granted));
   await page.locator("#roster-wishes b").filter({ hasText: `${granted}/${wished}` }).waitFor();
-  assert.match(await page.locator("#roster-wishes").textContent(), /休息意愿/);
+  assert.match(await page.locator("#roster-wishes").textContent(), /排班意愿/);
   for (const d of [1, 2]) {
     const cell = page.locator(`tr[data-person="${officer.id}"] td.wish-granted button.cell[data-day="${d}"]`);
     assert.match(await cell.getAttribute("aria-label"), /希望休息 · 已满足/);
   }
+  const worked = page.locator(`tr[data-person="${keen.id}"] td.wish-granted.wish-work button.cell[data-day="3"]`);
+  assert.match(await worked.getAttribute("aria-label"), /希望上班 · 已满足/);
   assert.deepEqual(errors, []);
   await context.close();
 });

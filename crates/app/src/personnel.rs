@@ -520,9 +520,10 @@ pub(crate) fn checked_leave(store: &dyn Store, viewer: &Viewer, l: &NewLeave) ->
                 l.person_id, clash.leave.first_day, clash.leave.last_day
             )
         } else {
+            // One wish a day: off or to work, not both.
             format!(
-                "person {} wished {} to {} off already",
-                l.person_id, clash.leave.first_day, clash.leave.last_day
+                "person {} has a wish ({}) for {} to {} already",
+                l.person_id, clash.leave.kind, clash.leave.first_day, clash.leave.last_day
             )
         }));
     }
@@ -838,6 +839,13 @@ mod tests {
         };
         let e = add_leave(&store, &op, &second_wish, "admin", at).unwrap_err();
         assert_eq!(e.code, Code::Conflict);
-        assert!(e.message.contains("wished"), "{}", e.message);
+        assert!(e.message.contains("a wish (wish_off)"), "{}", e.message);
+        // One wish a day: not to work a day wished off.
+        let to_work = NewLeave {
+            kind: "wish_on".into(),
+            ..wish.clone()
+        };
+        let e = add_leave(&store, &op, &to_work, "admin", at).unwrap_err();
+        assert_eq!(e.code, Code::Conflict);
     }
 }

@@ -166,6 +166,7 @@ fn station_problem(
         leave: Vec::new(),
         driver: true,
         wishes_off: vec![],
+        wishes_on: vec![],
         holiday_off: 0,
         overtime_minutes: 0,
         team: None,

@@ -10,7 +10,7 @@ use crate::personnel::{Viewer, stations};
 use crate::staffing::{HourlyRequest, weekly};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use fengqiao_domain::duty::DutyConfig;
-use fengqiao_domain::personnel::keeps_away;
+use fengqiao_domain::personnel::{WISH_OFF, WISH_ON, keeps_away};
 use fengqiao_roster::check::Violation;
 use fengqiao_roster::cover::{crews_for, place_flexible, works_night};
 use fengqiao_roster::rotation::{StationRotation, allow_cycle_hours, solve_rotation};
@@ -266,10 +266,14 @@ fn station_problem(
                     .map(|s| p.person.shifts.is_empty() || p.person.shifts.contains(&s.code))
                     .collect(),
                 contract_minutes: (u32::from(p.person.weekly_hours) * 60 * days as u32) / 7,
-                leave: days_of(leave, p.id, first_day, days, true),
-                wishes_off: days_of(leave, p.id, first_day, days, false)
+                leave: days_of(leave, p.id, first_day, days, None),
+                wishes_off: days_of(leave, p.id, first_day, days, Some(WISH_OFF))
                     .into_iter()
                     .map(|d| (d, u32::from(duty.rules.wish_off_weight)))
+                    .collect(),
+                wishes_on: days_of(leave, p.id, first_day, days, Some(WISH_ON))
+                    .into_iter()
+                    .map(|d| (d, u32::from(duty.rules.wish_on_weight)))
                     .collect(),
                 holiday_off: (u32::from(duty.rules.holiday_off_step)
                     * holidays.worked_before.get(&p.id).copied().unwrap_or(0))
@@ -286,20 +290,27 @@ fn station_problem(
 }
 
 /// The days (from 0, of `days` from `first_day`) that person `id`'s leave
-/// keeps them away (`away`), or that they wished off (not `away`) — a
-/// wished day that leave keeps them away is leave, not a wish to grant.
-fn days_of(leave: &[Leave], id: i64, first_day: NaiveDate, days: usize, away: bool) -> Vec<usize> {
-    let of_kind = |away: bool| {
+/// keeps them away (`wish` None), or that they wished off or to work (the
+/// wish's kind) — a wished day that leave keeps them away is leave, not a
+/// wish to grant.
+fn days_of(leave: &[Leave], id: i64, first_day: NaiveDate, days: usize, wish: Option<&str>) -> Vec<usize> {
+    // Leave (`None`) or one kind of wish.
+    let of = |kind: Option<&str>| -> Vec<usize> {
         leave
             .iter()
-            .filter(move |l| l.leave.person_id == id && !l.cancelled && keeps_away(&l.leave.kind) == away)
-            .flat_map(move |l| (0..days).filter(move |&d| l.covers(first_day + Duration::days(d as i64))))
+            .filter(|l| l.leave.person_id == id && !l.cancelled)
+            .filter(|l| match kind {
+                None => keeps_away(&l.leave.kind),
+                Some(k) => l.leave.kind == k,
+            })
+            .flat_map(|l| (0..days).filter(move |&d| l.covers(first_day + Duration::days(d as i64))))
+            .collect()
     };
-    if away {
-        return of_kind(true).collect();
+    let on_leave = of(None);
+    match wish {
+        None => on_leave,
+        Some(k) => of(Some(k)).into_iter().filter(|d| !on_leave.contains(d)).collect(),
     }
-    let on_leave: std::collections::BTreeSet<usize> = of_kind(true).collect();
-    of_kind(false).filter(|d| !on_leave.contains(d)).collect()
 }
 
 /// What a roster's body says about its assignment: the crews with call
@@ -534,24 +545,33 @@ pub fn view(store: &dyn Store, viewer: &Viewer, id: i64) -> Result<Value> {
     // Leave and wishes as recorded now (a wish made after the roster was
     // built shows, granted or not, as the roster stands).
     let on_file = store.leave(first, last)?;
-    let (mut leave_days, mut wish_days) = (serde_json::Map::new(), serde_json::Map::new());
+    let (mut leave_days, mut off_days, mut on_days) =
+        (serde_json::Map::new(), serde_json::Map::new(), serde_json::Map::new());
     let (mut wishes, mut granted) = (0usize, 0usize);
     for (k, pid) in ids.iter().enumerate() {
-        let away = days_of(&on_file, *pid, first, r.roster.days as usize, true);
+        let days = r.roster.days as usize;
+        let away = days_of(&on_file, *pid, first, days, None);
         if !away.is_empty() {
             leave_days.insert(pid.to_string(), json!(away));
         }
-        let wished = days_of(&on_file, *pid, first, r.roster.days as usize, false);
-        if !wished.is_empty() {
-            let row = &r.roster.body["assignment"][k];
-            wishes += wished.len();
-            granted += wished.iter().filter(|&&d| row[d].is_null()).count();
-            wish_days.insert(pid.to_string(), json!(wished));
+        let row = &r.roster.body["assignment"][k];
+        for (kind, into) in [(WISH_OFF, &mut off_days), (WISH_ON, &mut on_days)] {
+            let wished = days_of(&on_file, *pid, first, days, Some(kind));
+            if !wished.is_empty() {
+                wishes += wished.len();
+                // Off on a day wished off, on duty on a day wished to work.
+                granted += wished
+                    .iter()
+                    .filter(|&&d| row[d].is_null() == (kind == WISH_OFF))
+                    .count();
+                into.insert(pid.to_string(), json!(wished));
+            }
         }
     }
     let mut out = json!(r);
     out["leave"] = json!(leave_days);
-    out["wishes_off"] = json!(wish_days);
+    out["wishes_off"] = json!(off_days);
+    out["wishes_on"] = json!(on_days);
     out["wishes_granted"] = json!({"granted": granted, "wished": wishes});
     out["station_name_zh"] = json!(station.name_zh);
     out["station_name_en"] = json!(station.name_en);

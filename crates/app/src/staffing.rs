@@ -682,9 +682,21 @@ mod tests {
         let week = weekly(&store, &req).unwrap();
         let s = &week.stations[0];
         let (monday, tuesday, friday_night) = (10, 24 + 10, 4 * 24 + 22);
-        assert!((s.calls_per_hour[monday] - 8.0).abs() < 1e-9, "{}", s.calls_per_hour[monday]);
-        assert!((s.calls_per_hour[tuesday] - 8.0).abs() < 1e-9, "{}", s.calls_per_hour[tuesday]);
-        assert!((s.calls_per_hour[friday_night] - 8.0).abs() < 1e-9, "{}", s.calls_per_hour[friday_night]);
+        assert!(
+            (s.calls_per_hour[monday] - 8.0).abs() < 1e-9,
+            "{}",
+            s.calls_per_hour[monday]
+        );
+        assert!(
+            (s.calls_per_hour[tuesday] - 8.0).abs() < 1e-9,
+            "{}",
+            s.calls_per_hour[tuesday]
+        );
+        assert!(
+            (s.calls_per_hour[friday_night] - 8.0).abs() < 1e-9,
+            "{}",
+            s.calls_per_hour[friday_night]
+        );
         assert_eq!(s.crews[tuesday], s.crews[monday]);
         // An hour seen with no calls stays quiet: Monday 15:00.
         assert_eq!(s.calls_per_hour[15], 0.0);

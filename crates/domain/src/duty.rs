@@ -100,6 +100,10 @@ pub struct DutyRules {
     /// seat left empty: a wish never leaves a seat empty. 0 ignores wishes.
     #[serde(default = "default_wish_off_weight")]
     pub wish_off_weight: u8,
+    /// The cost of a day off on a day one wished to work (希望上班), below
+    /// a seat left empty; 0 ignores these wishes.
+    #[serde(default = "default_wish_off_weight")]
+    pub wish_on_weight: u8,
     /// The cost of working a public holiday for each holiday shift worked
     /// in the year before (节假日轮休); 0 ignores past holidays.
     #[serde(default = "default_holiday_off_step")]
@@ -238,6 +242,12 @@ impl DutyConfig {
             return bad(format!(
                 "rules.wish_off_weight {}: 0 to 99 (a seat left empty costs 100)",
                 r.wish_off_weight
+            ));
+        }
+        if r.wish_on_weight > 99 {
+            return bad(format!(
+                "rules.wish_on_weight {}: 0 to 99 (a seat left empty costs 100)",
+                r.wish_on_weight
             ));
         }
         if file.level.len() > MAX_LEVELS {

@@ -73,24 +73,29 @@ pub fn qualification(s: &str) -> Option<&'static str> {
         .map(|(code, _)| *code)
 }
 
-/// Kinds of leave, with their Chinese names. The last, a day off wished
-/// for ([`WISH_OFF`]), is not leave: the roster grants it where the cover
-/// allows, at a cost, and the person stays available.
-pub const LEAVE_KINDS: [(&str, &str); 6] = [
+/// Kinds of leave, with their Chinese names. The last two, a day off
+/// wished for ([`WISH_OFF`]) and a day wished to work ([`WISH_ON`]), are
+/// not leave: the roster grants them where the cover allows, at a cost,
+/// and the person stays available.
+pub const LEAVE_KINDS: [(&str, &str); 7] = [
     ("annual", "年休假"),
     ("sick", "病假"),
     ("personal", "事假"),
     ("training", "培训"),
     ("compensatory", "调休"),
     (WISH_OFF, "希望休息"),
+    (WISH_ON, "希望上班"),
 ];
 
 /// The kind of a day off wished for (排班意愿), not taken as leave.
 pub const WISH_OFF: &str = "wish_off";
 
+/// The kind of a day wished to work (排班意愿: 希望上班), any shift.
+pub const WISH_ON: &str = "wish_on";
+
 /// Whether leave of `kind` keeps its person away (a wish does not).
 pub fn keeps_away(kind: &str) -> bool {
-    kind != WISH_OFF
+    kind != WISH_OFF && kind != WISH_ON
 }
 
 /// A 警号: letters, digits and hyphens, 1 to 16 of them.

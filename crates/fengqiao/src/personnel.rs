@@ -60,12 +60,12 @@ pub enum PersonnelCommand {
         /// A CSV roll: 警号, 姓名, 类别, 所属单位 and optional 中队, 资质, 电话, 周工时, 班次 (Chinese or English headers)
         file: std::path::PathBuf,
     },
-    /// Record leave (annual, sick, personal, training, compensatory), or days wished off (wish_off: granted by the roster where the cover allows)
+    /// Record leave (annual, sick, personal, training, compensatory), or days wished off or to work (wish_off, wish_on: granted by the roster where the cover allows)
     Leave {
         /// The person's badge
         #[arg(long)]
         badge: String,
-        /// annual, sick, personal, training, compensatory or wish_off
+        /// annual, sick, personal, training, compensatory, wish_off or wish_on
         #[arg(long)]
         kind: String,
         /// First day of the leave (YYYY-MM-DD)

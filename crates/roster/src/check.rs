@@ -243,6 +243,11 @@ pub fn evaluate(p: &Problem, roster: &Roster) -> Evaluation {
                 objective += u64::from(r.weight);
             }
         }
+        for r in p.work_requests.iter().filter(|r| r.staff == e) {
+            if row[r.day].is_none() {
+                objective += u64::from(r.weight);
+            }
+        }
     }
     for d in 0..p.days {
         for (s, c) in p.cover[d].iter().enumerate() {
@@ -294,6 +299,7 @@ mod tests {
             }],
             on_requests: Vec::new(),
             off_requests: Vec::new(),
+            work_requests: Vec::new(),
             cover: vec![vec![Cover::default(); 2]; 7],
         }
     }

@@ -678,6 +678,7 @@ mod tests {
             staff: vec![person],
             on_requests: Vec::new(),
             off_requests: Vec::new(),
+            work_requests: Vec::new(),
             cover: vec![vec![Cover::default(); s]; days],
         }
     }

@@ -168,6 +168,7 @@ pub fn parse(text: &str) -> Result<Problem, ProblemError> {
         staff,
         on_requests,
         off_requests,
+        work_requests: Vec::new(),
         cover,
     };
     problem.validate()?;

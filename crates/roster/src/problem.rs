@@ -40,6 +40,15 @@ pub struct Request {
     pub weight: u32,
 }
 
+/// A weighted wish to work a day, whichever shift (希望上班): costs
+/// `weight` when the person is off that day.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct DayRequest {
+    pub staff: usize,
+    pub day: usize,
+    pub weight: u32,
+}
+
 /// How many people a shift needs on a day, and the cost of each one short or over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Cover {
@@ -57,6 +66,9 @@ pub struct Problem {
     pub staff: Vec<Staff>,
     pub on_requests: Vec<Request>,
     pub off_requests: Vec<Request>,
+    /// Days people asked to work, any shift (not in the benchmark's format).
+    #[serde(default)]
+    pub work_requests: Vec<DayRequest>,
     /// `cover[day][shift]`.
     pub cover: Vec<Vec<Cover>>,
 }
@@ -122,6 +134,16 @@ impl Problem {
                     r.staff, r.day, r.shift
                 ));
             }
+        }
+        if let Some(r) = self
+            .work_requests
+            .iter()
+            .find(|r| r.staff >= self.staff.len() || r.day >= self.days)
+        {
+            return bad(format!(
+                "a wish to work out of range: person {}, day {}",
+                r.staff, r.day
+            ));
         }
         if self.cover.len() != self.days || self.cover.iter().any(|c| c.len() != s) {
             return bad("cover for every day and shift type".into());
@@ -227,6 +249,17 @@ impl Problem {
             staff,
             on_requests: requests(&self.on_requests),
             off_requests: requests(&self.off_requests),
+            work_requests: (0..s)
+                .flat_map(|copy| {
+                    (0..h).flat_map(move |r| {
+                        self.work_requests.iter().map(move |q| DayRequest {
+                            staff: q.staff + copy * n,
+                            day: q.day + r * self.days,
+                            ..*q
+                        })
+                    })
+                })
+                .collect(),
             cover,
         };
         tiled.validate()?;
@@ -274,6 +307,11 @@ mod tests {
                 shift: 1,
                 weight: 3,
             }],
+            work_requests: vec![DayRequest {
+                staff: 0,
+                day: 4,
+                weight: 4,
+            }],
             cover: (0..7)
                 .map(|d| {
                     vec![
@@ -318,6 +356,10 @@ mod tests {
         assert_eq!(
             time.off_requests.iter().map(|r| r.day).collect::<Vec<_>>(),
             vec![5, 12, 19, 26]
+        );
+        assert_eq!(
+            time.work_requests.iter().map(|r| r.day).collect::<Vec<_>>(),
+            vec![4, 11, 18, 25]
         );
         let repeated: Roster = roster.iter().map(|row| row.repeat(4)).collect();
         assert_eq!(evaluate(&time, &repeated).objective, 4 * cost);

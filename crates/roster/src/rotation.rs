@@ -284,6 +284,7 @@ mod tests {
             leave: vec![],
             driver: i.is_multiple_of(2),
             wishes_off: vec![],
+            wishes_on: vec![],
             holiday_off: 0,
             overtime_minutes: 0,
             team: None,

@@ -133,6 +133,9 @@ pub(crate) fn request_costs(p: &Problem) -> Vec<Vec<f64>> {
     for r in &p.off_requests {
         out[r.staff][r.day * stride + r.shift + 1] += f64::from(r.weight);
     }
+    for r in &p.work_requests {
+        out[r.staff][r.day * stride] += f64::from(r.weight);
+    }
     out
 }
 
@@ -655,6 +658,7 @@ mod tests {
                 staff,
                 on_requests: Vec::new(),
                 off_requests: Vec::new(),
+                work_requests: Vec::new(),
                 cover: (0..days)
                     .map(|d| {
                         (0..shift_count)
@@ -768,6 +772,7 @@ mod tests {
             }],
             on_requests: Vec::new(),
             off_requests: Vec::new(),
+            work_requests: Vec::new(),
             cover: vec![vec![Cover::default()]; 3],
         };
         let err = solve(&p, &quick()).unwrap_err();

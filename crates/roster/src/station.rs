@@ -11,7 +11,7 @@
 //! shift so that an auxiliary is never in a crew without a sworn lead.
 
 use crate::check::{Rule, Violation};
-use crate::problem::{Cover, Problem, ProblemError, Request, Roster, ShiftType, Staff};
+use crate::problem::{Cover, DayRequest, Problem, ProblemError, Request, Roster, ShiftType, Staff};
 use crate::rotation::StationRotation;
 use crate::solve::{Options, solve};
 use serde::Serialize;
@@ -61,6 +61,9 @@ pub struct Member {
     /// Days (from 0) they wished off (希望休息), each with what working it
     /// costs (below a seat left empty, so a wish never leaves one empty).
     pub wishes_off: Vec<(usize, u32)>,
+    /// Days (from 0) they wished to work (希望上班), whichever shift, each
+    /// with what a day off then costs (below a seat left empty).
+    pub wishes_on: Vec<(usize, u32)>,
     /// The cost of their working a public holiday of the horizon (those who
     /// worked the last holidays are off on these first); 0: no preference.
     pub holiday_off: u32,
@@ -333,6 +336,21 @@ impl StationProblem {
                 .collect(),
             staff,
             on_requests: vec![],
+            work_requests: who
+                .iter()
+                .enumerate()
+                .flat_map(|(k, &i)| {
+                    self.members[i]
+                        .wishes_on
+                        .iter()
+                        .filter(|&&(d, w)| d < self.days && w > 0)
+                        .map(move |&(day, weight)| DayRequest {
+                            staff: k,
+                            day,
+                            weight: weight.min(UNDER - 1),
+                        })
+                })
+                .collect(),
             cover: (0..self.days)
                 .map(|d| {
                     (0..s)
@@ -511,7 +529,12 @@ fn level_holidays(sp: &StationProblem, problem: &Problem, rows: &mut Roster) {
             .on_requests
             .iter()
             .filter(|r| r.staff == k && row[r.day] != Some(r.shift));
-        off.chain(on).map(|r| u64::from(r.weight)).sum()
+        let work = problem
+            .work_requests
+            .iter()
+            .filter(|r| r.staff == k && row[r.day].is_none())
+            .map(|r| u64::from(r.weight));
+        off.chain(on).map(|r| u64::from(r.weight)).sum::<u64>() + work.sum::<u64>()
     };
     let plain: Vec<usize> = (0..problem.days).filter(|d| !holidays.contains(d)).collect();
     for _ in 0..rows.len() * holidays.len() {
@@ -1090,6 +1113,7 @@ fn alone(problem: &Problem, person: Staff) -> Problem {
         staff: vec![person],
         on_requests: vec![],
         off_requests: vec![],
+        work_requests: vec![],
         cover: vec![vec![Cover::default(); problem.shifts.len()]; problem.days],
         ..problem.clone()
     }
@@ -1268,6 +1292,7 @@ mod tests {
             leave: vec![],
             driver: !sworn,
             wishes_off: vec![],
+            wishes_on: vec![],
             holiday_off: 0,
             overtime_minutes: 0,
             team: None,
@@ -1564,6 +1589,39 @@ mod tests {
             r.assignment[3]
         );
         assert!(r.assignment[1][2].is_none());
+    }
+
+    /// Days wished to work (希望上班): a day off there costs the wish's
+    /// weight, any shift will do, and the roster moves the person's work
+    /// onto the days they asked for.
+    #[test]
+    fn days_wished_to_work_are_worked_where_the_cover_allows() {
+        let mut sp = station(14, 12, 2);
+        let before = solve_station(&sp, &quick()).unwrap();
+        let off: Vec<usize> = (0..14).filter(|&d| before.assignment[3][d].is_none()).take(2).collect();
+        assert_eq!(off.len(), 2, "{:?}", before.assignment[3]);
+        sp.members[3].wishes_on = off.iter().map(|&d| (d, 20)).collect();
+        sp.members[1].wishes_on = vec![(2, 500)];
+        let (problem, who) = sp.group_problem(true);
+        let of = |m: usize| who.iter().position(|&i| i == m).unwrap();
+        let wished: Vec<_> = problem
+            .work_requests
+            .iter()
+            .map(|r| (r.staff, r.day, r.weight))
+            .collect();
+        assert_eq!(
+            wished,
+            vec![(of(1), 2, UNDER - 1), (of(3), off[0], 20), (of(3), off[1], 20)],
+            "one a day, never as dear as a seat"
+        );
+        let r = solve_station(&sp, &quick()).unwrap();
+        assert!(check(&sp, &r).is_empty());
+        assert!(
+            off.iter().all(|&d| r.assignment[3][d].is_some()),
+            "{off:?}: {:?}",
+            r.assignment[3]
+        );
+        assert!(r.assignment[1][2].is_some(), "{:?}", r.assignment[1]);
     }
 
     /// Public holidays (轮休): each holiday costs those who worked the

@@ -19,7 +19,7 @@ const I18N = {
     fields: { badge: "警号", name: "姓名", kind: "类别", station: "所属派出所", team: "中队/警组", qualifications: "资质", phone: "电话", weekly_hours: "周工时", shifts: "可排班次", first_day: "开始日期", last_day: "结束日期", note: "备注" },
     kinds: { officer: "民警", auxiliary: "辅警", special: "巡特警" },
     quals: { driving: "驾驶", firearm: "持枪", mediation: "调解", first_aid: "急救", english: "英语", sign_language: "手语", dialect: "方言" },
-    leaves: { annual: "年休假", sick: "病假", personal: "事假", training: "培训", compensatory: "调休", wish_off: "希望休息（排班意愿，警力允许时安排）" },
+    leaves: { annual: "年休假", sick: "病假", personal: "事假", training: "培训", compensatory: "调休", wish_off: "希望休息（排班意愿，警力允许时安排）", wish_on: "希望上班（排班意愿，警力允许时安排）" },
   },
   en: {
     title: "Personnel", registry: "Personnel", station: "Station", show_all: "Include those who left", add_person: "Add a person",
@@ -33,7 +33,7 @@ const I18N = {
     fields: { badge: "Badge", name: "Name", kind: "Kind", station: "Station", team: "Team", qualifications: "Qualifications", phone: "Phone", weekly_hours: "Hours/week", shifts: "Shifts", first_day: "First day", last_day: "Last day", note: "Note" },
     kinds: { officer: "Officer (民警)", auxiliary: "Auxiliary (辅警)", special: "Patrol/special (巡特警)" },
     quals: { driving: "Driving", firearm: "Firearm", mediation: "Mediation", first_aid: "First aid", english: "English", sign_language: "Sign language", dialect: "Dialect" },
-    leaves: { annual: "Annual", sick: "Sick", personal: "Personal", training: "Training", compensatory: "Time off in lieu", wish_off: "Day off wished (granted where the cover allows)" },
+    leaves: { annual: "Annual", sick: "Sick", personal: "Personal", training: "Training", compensatory: "Time off in lieu", wish_off: "Day off wished (granted where the cover allows)", wish_on: "Day wished to work (granted where the cover allows)" },
   },
 };
 const state = { lang: pickLang(), me: null, duty: null, people: [], stations: [], station: "" };

@@ -16,7 +16,8 @@ const I18N = {
     holidays: "节假日班次（最少–最多）", holiday: "法定节假日（近一年节假日上班多的人优先轮休）", holiday_short: "节",
     sworn: "民警", auxiliary: "辅警", duty: "值班民警", standby: "备勤", no_driver: "无驾驶员", week_n: (n, d) => `第 ${n} 周（${d} 起）`,
     basis: (b) => `需求依据：近 ${spanDays(b)} 天 ${b.incidents} 起警情，平均处警 ${b.service_minutes.toFixed(0)} 分钟；目标 ${Math.round(b.level * 100)}% 的警情 ${b.target_minutes} 分钟内有警组接警（Erlang C）。`,
-    wishes: "休息意愿（已满足/提出）", wish_granted: "希望休息 · 已满足", wish_missed: "希望休息 · 未能满足（警力不足）",
+    wishes: "排班意愿（已满足/提出）", wish_granted: "希望休息 · 已满足", wish_missed: "希望休息 · 未能满足（警力不足）",
+    work_granted: "希望上班 · 已满足", work_missed: "希望上班 · 未能满足（不超编就排不上）",
     off: "休", leave: "假", days: ["一", "二", "三", "四", "五", "六", "日"], kinds: { officer: "民警", auxiliary: "辅警", special: "巡特警" },
     requests: "换班申请", history: "调整记录", cell_title: (p, d) => `${p} · ${d}`, ask_swap: "申请换班", swap_with: "与谁换班",
     and_day: "对方哪天的班由本人顶上（可不填）", note: "事由", send: "提交申请", sick: "病假顶班", sick_until: "病假至", repair: "登记病假并调整排班",
@@ -60,7 +61,8 @@ const I18N = {
     holidays: "Public-holiday shifts (fewest–most)", holiday: "Public holiday (those who worked more holidays in the past year are off first)", holiday_short: "hol.",
     sworn: "Officers", auxiliary: "Auxiliaries", duty: "Duty officer", standby: "Standby", no_driver: "no driver", week_n: (n, d) => `Week ${n} (from ${d})`,
     basis: (b) => `Demand from ${b.incidents} incidents of the last ${spanDays(b)} days, ${b.service_minutes.toFixed(0)} minutes' handling on average; target: ${Math.round(b.level * 100)}% of calls answered by a crew within ${b.target_minutes} minutes (Erlang C).`,
-    wishes: "Days off wished (granted/asked)", wish_granted: "wished off · granted", wish_missed: "wished off · not granted (cover short)",
+    wishes: "Wishes (granted/asked)", wish_granted: "wished off · granted", wish_missed: "wished off · not granted (cover short)",
+    work_granted: "wished to work · granted", work_missed: "wished to work · not granted (the shifts are full)",
     off: "off", leave: "leave", days: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], kinds: { officer: "Officer", auxiliary: "Auxiliary", special: "Patrol/special" },
     requests: "Swap requests", history: "Changes", cell_title: (p, d) => `${p} · ${d}`, ask_swap: "Ask for a swap", swap_with: "Swap with",
     and_day: "Also take their shift on (optional)", note: "Reason", send: "Send the request", sick: "Sick call", sick_until: "Sick until", repair: "Record and repair the roster",
@@ -180,10 +182,13 @@ function grid() {
     days.map((k) => { const s = b.assignment[i][k]; const code = s === null ? null : b.pattern[s];
       const onLeave = ((r.leave || {})[p.id] || []).includes(k);
       const wished = ((r.wishes_off || {})[p.id] || []).includes(k);
+      const toWork = ((r.wishes_on || {})[p.id] || []).includes(k);
       const label = code ? shiftShort(code) : onLeave ? t("leave") : "·";
       const what = code ? nameOf(shiftOf(code)) : onLeave ? t("leave") : t("off");
-      const wish = wished ? t(code ? "wish_missed" : "wish_granted") : null;
-      const cls = [code ? `shift shift-${code}` : onLeave ? "off on-leave" : "off", wished ? (code ? "wish wish-missed" : "wish wish-granted") : ""].join(" ").trim();
+      // Granted: off on a day wished off, on duty on a day wished to work.
+      const granted = wished ? !code : toWork ? Boolean(code) : null;
+      const wish = granted === null ? null : t(wished ? (granted ? "wish_granted" : "wish_missed") : (granted ? "work_granted" : "work_missed"));
+      const cls = [code ? `shift shift-${code}` : onLeave ? "off on-leave" : "off", granted === null ? "" : `wish ${granted ? "wish-granted" : "wish-missed"}${toWork ? " wish-work" : ""}`].join(" ").trim();
       return h("td", { class: cls },
         h("button", { type: "button", class: "cell", "data-day": k, title: wish ? `${what} · ${wish}` : what,
           "aria-label": `${p.badge} ${dayOf(r.first_day, k)} ${what}${wish ? ` · ${wish}` : ""}`,

@@ -626,13 +626,57 @@ async fn days_wished_off_are_granted_by_the_roster_and_counted() {
     assert_eq!(after["leave"][officer.to_string()], serde_json::json!([2]));
     assert_eq!(after["wishes_off"][officer.to_string()], serde_json::json!([1]));
     assert_eq!(after["wishes_granted"], serde_json::json!({"granted": 1, "wished": 1}));
-    let unknown = wish.replace("wish_off", "wish_on");
+    let unknown = wish.replace("wish_off", "wish_maybe");
     assert_eq!(
         call_as(&app, &commander, "POST", "/api/v1/leave", &unknown)
             .await
             .status,
         422
     );
+}
+
+/// A day wished to work (希望上班): the person works it, any shift; the
+/// roster lists the wish apart from the days wished off and counts it
+/// granted; a wish off on the same day is refused (one wish a day).
+#[tokio::test]
+async fn a_day_wished_to_work_is_worked() {
+    let (app, commander) = station_with_roll().await;
+    let people = call_as(&app, &commander, "GET", "/api/v1/personnel", "").await.json();
+    let officer = people["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["kind"] == "officer")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let wish = |kind: &str, k: i64| {
+        format!(
+            r#"{{"person_id":{officer},"kind":"{kind}","first_day":"{d}","last_day":"{d}"}}"#,
+            d = day(k)
+        )
+    };
+    for k in [5, 6] {
+        let made = call_as(&app, &commander, "POST", "/api/v1/leave", &wish("wish_on", k)).await;
+        assert_eq!(made.status, 201, "{}", made.body);
+    }
+    let both = call_as(&app, &commander, "POST", "/api/v1/leave", &wish("wish_off", 6)).await;
+    assert_eq!(both.status, 409, "{}", both.body);
+    let id = built_week(&app, &commander).await["id"].as_i64().unwrap();
+    let seen = call_as(&app, &commander, "GET", &format!("/api/v1/rosters/{id}"), "")
+        .await
+        .json();
+    let k = seen["body"]["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|p| p["id"] == officer)
+        .unwrap();
+    assert_eq!(seen["wishes_on"][officer.to_string()], serde_json::json!([5, 6]));
+    assert_eq!(seen["wishes_off"].get(officer.to_string()), None);
+    assert_eq!(seen["wishes_granted"], serde_json::json!({"granted": 2, "wished": 2}));
+    let row = &seen["body"]["assignment"][k];
+    assert!(!row[5].is_null() && !row[6].is_null(), "{row}");
 }
 
 /// Public holidays in turn (节假日轮休): a roster over 国庆 marks its
