@@ -322,12 +322,13 @@ test("a commander builds the station's roster on 四班三运转: four teams on 
   assert.equal(b.duty_pattern, "four_team_three_shift");
   assert.deepEqual(b.violations, []);
   assert.equal(b.rotation.teams, 4);
-  // Each team works its place in the cycle, two days behind the one before.
+  // Each team works its place in the cycle, two days behind the one before;
+  // the cycle is dated, the roster's first day being its day `start`.
   b.rotation.team.forEach((k, i) => {
     if (k === null) return;
     for (let d = 0; d < 14; d++) {
       const s = b.assignment[i][d];
-      assert.equal(s === null ? null : b.pattern[s], b.rotation.cycle[(d + 2 * k) % 8], `person ${i} day ${d}`);
+      assert.equal(s === null ? null : b.pattern[s], b.rotation.cycle[(b.rotation.start + d + 2 * k) % 8], `person ${i} day ${d}`);
     }
   });
   await page.locator("#roster-pattern b").filter({ hasText: "四班三运转" }).waitFor();

@@ -124,6 +124,8 @@ fn choose_pattern(duty: &DutyConfig, codes: &[String]) -> Result<Chosen> {
     let rotation = p.rotation.as_ref().map(|r| StationRotation {
         cycle: cycle_of(&r.cycle, &shifts),
         teams: usize::from(r.teams),
+        // Set from the roster's first day when it is built.
+        start: 0,
     });
     Ok(Chosen {
         code: Some(p.code.clone()),
@@ -289,6 +291,37 @@ fn station_problem(
     }
 }
 
+/// The day a rotation's cycle of `len` days is at on `day`: cycles are
+/// counted from a fixed Monday, so a roster's teams go on where the one
+/// before left them.
+fn cycle_day(day: NaiveDate, len: usize) -> usize {
+    let epoch = NaiveDate::from_ymd_opt(2024, 1, 1).expect("a date");
+    (day - epoch).num_days().rem_euclid(len.max(1) as i64) as usize
+}
+
+/// Each person's team on the station's newest published roster on duty
+/// pattern `pattern`: they stay in it on the next.
+fn last_teams(store: &dyn Store, station: &str, pattern: Option<&str>) -> Result<HashMap<i64, usize>> {
+    let Some(pattern) = pattern else {
+        return Ok(HashMap::new());
+    };
+    let last = store
+        .rosters(Some(station), 50)?
+        .into_iter()
+        .find(|r| r.roster.state == "published" && r.roster.body["duty_pattern"] == pattern);
+    let Some(r) = last else {
+        return Ok(HashMap::new());
+    };
+    let b = &r.roster.body;
+    let ids: Vec<i64> = serde_json::from_value(b["people"].clone()).unwrap_or_default();
+    let teams: Vec<Option<usize>> = serde_json::from_value(b["rotation"]["team"].clone()).unwrap_or_default();
+    Ok(ids
+        .into_iter()
+        .zip(teams)
+        .filter_map(|(id, t)| Some((id, t?)))
+        .collect())
+}
+
 /// The days (from 0, of `days` from `first_day`) that person `id`'s leave
 /// keeps them away (`wish` None), or that they wished off or to work (the
 /// wish's kind) — a wished day that leave keeps them away is leave, not a
@@ -443,8 +476,17 @@ pub fn build(
         }
         Some(rotation) => {
             let crews = vec![vec![0; shifts.len()]; days];
-            let sp = station_problem(duty, &people, &leave, first_day, days, shifts, crews, &holidays);
-            let r = solve_rotation(&sp, rotation, &need, &options).map_err(refused)?;
+            let mut sp = station_problem(duty, &people, &leave, first_day, days, shifts, crews, &holidays);
+            // Each keeps the team they had, and the teams their place in the cycle.
+            let kept = last_teams(store, &station.code, chosen.code.as_deref())?;
+            for (m, p) in sp.members.iter_mut().zip(&people) {
+                m.team = kept.get(&p.id).copied();
+            }
+            let rotation = StationRotation {
+                start: cycle_day(first_day, rotation.cycle.len()),
+                ..rotation.clone()
+            };
+            let r = solve_rotation(&sp, &rotation, &need, &options).map_err(refused)?;
             (r.problem, r.roster, Some(r.crews_per_team))
         }
     };
@@ -473,6 +515,7 @@ pub fn build(
         body["rotation"] = json!({
             "cycle": r.cycle.iter().map(|s| s.map(|s| &sp.shifts[s].code)).collect::<Vec<_>>(),
             "teams": r.teams,
+            "start": r.start,
             "crews_per_team": crews_per_team,
             "team": sp.members.iter().map(|m| m.team).collect::<Vec<_>>(),
         });
@@ -701,6 +744,8 @@ fn load_with_leave(
         let rotation = StationRotation {
             cycle: cycle_of(&codes, &sp.shifts),
             teams: r["teams"].as_u64().unwrap_or(1) as usize,
+            // Rosters stored before the cycle was dated began it on their first day.
+            start: r["start"].as_u64().unwrap_or(0) as usize,
         };
         for (m, t) in sp.members.iter_mut().zip(team) {
             m.team = t;

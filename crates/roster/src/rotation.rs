@@ -20,6 +20,10 @@ pub struct StationRotation {
     /// Day by day: a shift of the problem, or a day off.
     pub cycle: Vec<Option<usize>>,
     pub teams: usize,
+    /// The cycle's day that the horizon's first day is, for team A: counted
+    /// from a fixed date, so that one roster's teams go on where the last
+    /// one's stopped.
+    pub start: usize,
 }
 
 impl StationRotation {
@@ -32,9 +36,9 @@ impl StationRotation {
         self.cycle.len() / self.teams.max(1)
     }
 
-    /// The shift team `k` works on day `d` of a horizon starting at cycle day 0.
+    /// The shift team `k` works on day `d` of the horizon.
     pub fn shift_of(&self, team: usize, day: usize) -> Option<usize> {
-        self.cycle[(day + team * self.offset()) % self.cycle.len()]
+        self.cycle[(self.start + day + team * self.offset()) % self.cycle.len()]
     }
 
     /// Minutes a team member works over `days`.
@@ -153,8 +157,10 @@ pub fn allow_cycle_hours(sp: &mut StationProblem) {
 
 /// Teams of `crews` crews each (a sworn lead a crew, a sworn duty officer
 /// where the cycle's shifts want one, auxiliaries in the other seats; sworn
-/// officers where auxiliaries run out), dealt round the teams so drivers and
-/// those with fewest days of leave spread evenly. The rest are 机动.
+/// officers where auxiliaries run out). Those in a team on the station's
+/// last roster (`Member::team` as given) stay in it while it has room; the
+/// others are dealt round the teams so drivers and those with fewest days of
+/// leave spread evenly. The rest are 机动.
 fn assign_teams(
     sp: &StationProblem,
     rotation: &StationRotation,
@@ -173,23 +179,40 @@ fn assign_teams(
         v.sort_by_key(|&i| (!sp.members[i].driver, sp.members[i].leave.len(), i));
         v
     };
-    let mut team: Vec<Option<usize>> = vec![None; sp.members.len()];
-    let mut deal = |people: &mut std::vec::IntoIter<usize>, per_team: u32| {
-        for _ in 0..per_team {
-            for k in 0..teams {
-                if let Some(i) = people.next() {
-                    team[i] = Some(k);
-                }
-            }
+    let seats = crews * (size - 1);
+    let aux_left = order(false).len() as u32 / teams as u32;
+    // Places a team has for the sworn (leads, the duty officer, auxiliary
+    // seats no auxiliary fills) and for auxiliaries.
+    let places = |sworn: bool| {
+        if sworn {
+            crews + duty + seats.saturating_sub(aux_left)
+        } else {
+            seats.min(aux_left)
         }
     };
-    let mut sworn = order(true).into_iter();
-    let mut aux = order(false).into_iter();
-    deal(&mut sworn, crews + duty);
-    let seats = crews * (size - 1);
-    let aux_left = aux.len() as u32 / teams as u32;
-    deal(&mut aux, seats.min(aux_left));
-    deal(&mut sworn, seats.saturating_sub(aux_left));
+    let mut team: Vec<Option<usize>> = vec![None; sp.members.len()];
+    for sworn in [true, false] {
+        let mut room = vec![places(sworn); teams];
+        let people = order(sworn);
+        // Those in a team before stay in it while it has room…
+        for &i in &people {
+            if let Some(k) = sp.members[i].team.filter(|&k| k < teams && room[k] > 0) {
+                team[i] = Some(k);
+                room[k] -= 1;
+            }
+        }
+        // …and the others are dealt round the teams with room.
+        let mut k = 0;
+        let rest: Vec<usize> = people.iter().copied().filter(|&i| team[i].is_none()).collect();
+        for i in rest {
+            let Some(next) = (0..teams).map(|j| (k + j) % teams).find(|&t| room[t] > 0) else {
+                break;
+            };
+            team[i] = Some(next);
+            room[next] -= 1;
+            k = next + 1;
+        }
+    }
     team
 }
 
@@ -317,6 +340,7 @@ mod tests {
         StationRotation {
             cycle: vec![Some(0), Some(0), Some(1), Some(1), None, Some(2), Some(2), None],
             teams: 4,
+            start: 0,
         }
     }
 
@@ -406,6 +430,46 @@ mod tests {
             shortfalls(&r.problem, &r.roster.teams)
         );
         assert_eq!(check(&r.problem, &r.roster), Vec::<String>::new());
+    }
+
+    /// The next roster: everyone keeps their team, even reordered (a
+    /// member who was in team C is given C again, though dealing would put
+    /// them elsewhere), and a cycle started further on puts each team
+    /// where the last roster left it.
+    #[test]
+    fn teams_are_kept_and_the_cycle_goes_on_into_the_next_roster() {
+        let days = 8;
+        let mut sp = station(14, 10, days);
+        let need = vec![1u32; days * 24];
+        let first = solve_rotation(&sp, &four_three(), &need, &options()).unwrap();
+        let was: Vec<Option<usize>> = first.problem.members.iter().map(|m| m.team).collect();
+        // The same people, the list turned round, each with their team.
+        sp.members.reverse();
+        let mut kept = was.clone();
+        kept.reverse();
+        for (m, t) in sp.members.iter_mut().zip(&kept) {
+            m.team = *t;
+        }
+        let later = StationRotation {
+            start: 5,
+            ..four_three()
+        };
+        let next = solve_rotation(&sp, &later, &need, &options()).unwrap();
+        let now: Vec<Option<usize>> = next.problem.members.iter().map(|m| m.team).collect();
+        assert_eq!(now, kept);
+        for (i, m) in next.problem.members.iter().enumerate() {
+            if let Some(t) = m.team {
+                for d in 0..days {
+                    assert_eq!(
+                        next.roster.assignment[i][d],
+                        four_three().shift_of(t, d + 5),
+                        "{} day {d}",
+                        m.key
+                    );
+                }
+            }
+        }
+        assert_eq!(check(&next.problem, &next.roster), Vec::<String>::new());
     }
 
     #[test]

@@ -842,12 +842,14 @@ async fn a_rotation_keeps_its_teams_on_their_cycle_and_covers_a_sick_call() {
             .as_u64()
             .map(|s| body["pattern"][s as usize].as_str().unwrap().to_string())
     };
+    // The cycle is dated: the roster's first day is its day `start`.
+    let start = rotation["start"].as_u64().unwrap() as usize;
     for (i, t) in team.iter().enumerate() {
         if let Some(t) = t {
             for d in 0..14 {
                 assert_eq!(
                     shift_code(i, d),
-                    cycle[(d + t * 2) % 8],
+                    cycle[(start + d + t * 2) % 8],
                     "person {i} of team {t}, day {d}"
                 );
             }
@@ -906,6 +908,43 @@ async fn a_rotation_keeps_its_teams_on_their_cycle_and_covers_a_sick_call() {
     assert_eq!(after["shortfalls"], serde_json::json!([]), "{}", after["shortfalls"]);
     assert_eq!(after["violations"], serde_json::json!([]));
     assert_eq!(after["rotation"], body["rotation"], "the teams are kept");
+
+    // Published, then the next fortnight: everyone stays in their team and
+    // each team goes on in its cycle where this one left it.
+    let version = r.json()["roster"]["version"].clone();
+    let published = call_as(
+        &app,
+        &commander,
+        "POST",
+        &format!("/api/v1/rosters/{id}/publish"),
+        &format!(r#"{{"version":{version}}}"#),
+    )
+    .await;
+    assert_eq!(published.status, 200, "{}", published.body);
+    let next = call_as(
+        &app,
+        &commander,
+        "POST",
+        "/api/v1/rosters",
+        &format!(
+            r#"{{"station":"PS01","first_day":"{}","weeks":2,"seconds":2,"pattern":"four_team_three_shift"}}"#,
+            day(14)
+        ),
+    )
+    .await;
+    assert_eq!(next.status, 201, "{}", next.body);
+    let next = &next.json()["body"];
+    assert_eq!(next["rotation"]["start"], serde_json::json!((start + 14) % 8));
+    let team_of = |b: &serde_json::Value| -> std::collections::BTreeMap<i64, Option<u64>> {
+        b["people"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(b["rotation"]["team"].as_array().unwrap())
+            .map(|(p, t)| (p["id"].as_i64().unwrap(), t.as_u64()))
+            .collect()
+    };
+    assert_eq!(team_of(next), team_of(body));
 }
 
 /// A commander raises 一级勤务 over two days: everyone who can is put on
