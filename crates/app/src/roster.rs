@@ -299,6 +299,37 @@ fn cycle_day(day: NaiveDate, len: usize) -> usize {
     (day - epoch).num_days().rem_euclid(len.max(1) as i64) as usize
 }
 
+/// When the station's people are in as many 中队 (`team` on the roll) as
+/// the rotation has teams, each 中队 is a team — in the order of their
+/// numbers (一中队 A, 二中队 B…; 1队, A组 alike), else of their names — so
+/// moving someone to another 中队 moves them to that team on the next roster.
+fn squads_as_teams(people: &[Person], teams: usize) -> Option<HashMap<i64, usize>> {
+    let mut squads: Vec<&str> = Vec::new();
+    for p in people {
+        let squad = p.person.team.trim();
+        if !squad.is_empty() && !squads.contains(&squad) {
+            squads.push(squad);
+        }
+    }
+    squads.sort_by_key(|s| (squad_number(s).unwrap_or(u32::MAX), s.to_string()));
+    (squads.len() == teams).then(|| {
+        people
+            .iter()
+            .filter_map(|p| Some((p.id, squads.iter().position(|s| *s == p.person.team.trim())?)))
+            .collect()
+    })
+}
+
+/// The number a 中队's name starts with: 一 to 十, or digits.
+fn squad_number(name: &str) -> Option<u32> {
+    let first = name.chars().next()?;
+    if let Some(n) = "一二三四五六七八九十".chars().position(|c| c == first) {
+        return Some(n as u32 + 1);
+    }
+    let digits: String = name.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
 /// Each person's team on the station's newest published roster on duty
 /// pattern `pattern`: they stay in it on the next.
 fn last_teams(store: &dyn Store, station: &str, pattern: Option<&str>) -> Result<HashMap<i64, usize>> {
@@ -477,8 +508,12 @@ pub fn build(
         Some(rotation) => {
             let crews = vec![vec![0; shifts.len()]; days];
             let mut sp = station_problem(duty, &people, &leave, first_day, days, shifts, crews, &holidays);
-            // Each keeps the team they had, and the teams their place in the cycle.
-            let kept = last_teams(store, &station.code, chosen.code.as_deref())?;
+            // Teams are the station's 中队 when it has one for each; else each
+            // keeps the team they had. The teams keep their place in the cycle.
+            let kept = match squads_as_teams(&people, rotation.teams) {
+                Some(squads) => squads,
+                None => last_teams(store, &station.code, chosen.code.as_deref())?,
+            };
             for (m, p) in sp.members.iter_mut().zip(&people) {
                 m.team = kept.get(&p.id).copied();
             }
@@ -1200,6 +1235,15 @@ pub fn decide_swap(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn squads_are_ordered_by_their_numbers() {
+        let ranked: Vec<Option<u32>> = ["一中队", "四中队", "十中队", "3队", "A组", ""]
+            .iter()
+            .map(|s| squad_number(s))
+            .collect();
+        assert_eq!(ranked, [Some(1), Some(4), Some(10), Some(3), None, None]);
+    }
 
     #[test]
     fn a_shift_needs_the_most_any_of_its_hours_needs() {

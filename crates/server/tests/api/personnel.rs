@@ -1292,3 +1292,112 @@ async fn the_patrol_sheet_mans_the_plans_units_with_the_rosters_crews() {
     let analyst = user_token(&app, "analyst-1", "analyst", (None, None, None));
     assert_eq!(call_as(&app, &analyst, "GET", &sheet_path, "").await.status, 403);
 }
+
+/// 四班三运转 on a station whose people are in four 中队: each 中队 is a
+/// team (A the first met on the roll), and moving two officers between
+/// 一中队 and 四中队 on the roll moves them between teams A and D on the
+/// next roster; those in no 中队 are the 机动 group or fill the teams.
+#[tokio::test]
+async fn the_stations_squads_are_its_rotation_teams_and_moving_someone_moves_them() {
+    let app = spawn_app_with(|_| {}).await;
+    let squads = ["一中队", "二中队", "三中队", "四中队"];
+    let mut roll = String::from("badge,name,kind,station,team,qualifications\n");
+    for i in 0..8 {
+        roll.push_str(&format!("0330{i:02},民警{i},officer,PS01,{},driving\n", squads[i % 4]));
+    }
+    for (i, squad) in squads.iter().enumerate() {
+        roll.push_str(&format!("F300{i:02},辅警{i},auxiliary,PS01,{squad},\n"));
+    }
+    for i in 8..12 {
+        roll.push_str(&format!("0330{i:02},民警{i},officer,PS01,,driving\n"));
+        roll.push_str(&format!("F300{i:02},辅警{i},auxiliary,PS01,,\n"));
+    }
+    let r = app
+        .call_bytes_as(
+            Some(&app.token),
+            "POST",
+            "/api/v1/personnel/import",
+            "text/csv",
+            roll.as_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let commander = user_token(&app, "duty", "commander", (None, None, None));
+    let build = |first: String| {
+        let (app, commander) = (&app, &commander);
+        async move {
+            let r = call_as(
+                app,
+                commander,
+                "POST",
+                "/api/v1/rosters",
+                &format!(
+                    r#"{{"station":"PS01","first_day":"{first}","weeks":2,"seconds":1,"pattern":"four_team_three_shift"}}"#
+                ),
+            )
+            .await;
+            assert_eq!(r.status, 201, "{}", r.body);
+            r.json()["body"].clone()
+        }
+    };
+    // badge -> (its team on the roster, its 中队 on the roll)
+    let teams_of = |body: &serde_json::Value, roll: &serde_json::Value| -> Vec<(String, Option<u64>, String)> {
+        body["people"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(body["rotation"]["team"].as_array().unwrap())
+            .map(|(p, t)| {
+                let badge = p["badge"].as_str().unwrap().to_string();
+                let squad = roll["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|q| q["badge"] == badge.as_str())
+                    .unwrap()["team"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string();
+                (badge, t.as_u64(), squad)
+            })
+            .collect()
+    };
+    let in_their_squads_team = |rows: &[(String, Option<u64>, String)]| {
+        for (badge, team, squad) in rows {
+            if let Some(k) = squads.iter().position(|s| s == squad) {
+                assert_eq!(*team, Some(k as u64), "{badge} of {squad}");
+            }
+        }
+    };
+    let roll_now = call_as(&app, &commander, "GET", "/api/v1/personnel", "").await.json();
+    let first = build(day(0)).await;
+    in_their_squads_team(&teams_of(&first, &roll_now));
+    // 033000 (一中队) and 033003 (四中队) change places.
+    for (badge, to) in [("033000", "四中队"), ("033003", "一中队")] {
+        let p = roll_now["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["badge"] == badge)
+            .unwrap();
+        let moved = serde_json::json!({
+            "badge": badge, "name": p["name"], "kind": "officer", "station": "PS01", "team": to,
+            "qualifications": ["driving"], "version": p["version"],
+        });
+        let r = call_as(
+            &app,
+            &commander,
+            "POST",
+            &format!("/api/v1/personnel/{}", p["id"]),
+            &moved.to_string(),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    let roll_after = call_as(&app, &commander, "GET", "/api/v1/personnel", "").await.json();
+    let second = build(day(14)).await;
+    let rows = teams_of(&second, &roll_after);
+    in_their_squads_team(&rows);
+    let team_of = |badge: &str| rows.iter().find(|r| r.0 == badge).unwrap().1;
+    assert_eq!((team_of("033000"), team_of("033003")), (Some(3), Some(0)));
+}
