@@ -98,11 +98,11 @@ pub struct DutyRules {
     pub officer_on_duty_every_hour: bool,
     /// The cost of working on a day one wished off, against 100 for a
     /// seat left empty: a wish never leaves a seat empty. 0 ignores wishes.
-    #[serde(default = "default_wish_off_weight")]
+    #[serde(default = "default_wish_weight")]
     pub wish_off_weight: u8,
     /// The cost of a day off on a day one wished to work (希望上班), below
     /// a seat left empty; 0 ignores these wishes.
-    #[serde(default = "default_wish_off_weight")]
+    #[serde(default = "default_wish_weight")]
     pub wish_on_weight: u8,
     /// The cost of working a public holiday for each holiday shift worked
     /// in the year before (节假日轮休); 0 ignores past holidays.
@@ -110,7 +110,7 @@ pub struct DutyRules {
     pub holiday_off_step: u8,
 }
 
-fn default_wish_off_weight() -> u8 {
+fn default_wish_weight() -> u8 {
     20
 }
 

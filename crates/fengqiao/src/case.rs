@@ -631,21 +631,12 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<()> {
                 println!("{}", serde_json::to_string_pretty(&rows)?);
             } else {
                 for r in &rows {
-                    let kind = r["kind"].as_str().unwrap_or("");
-                    let kind_name = crate::messages::text(&format!("mediator_kind.{kind}"), &[]);
                     println!(
                         "{}",
                         tr!(
                             "case.mediator",
                             name = pad(r["name"].as_str().unwrap_or(""), 24),
-                            kind = pad(
-                                if kind_name.starts_with("mediator_kind.") {
-                                    kind
-                                } else {
-                                    &kind_name
-                                },
-                                18
-                            ),
+                            kind = pad(&names::word("mediator_kind", r["kind"].as_str().unwrap_or("")), 18),
                             open = format!("{:>3}", r["open"]),
                             settled = format!("{:>3}", r["settled"])
                         )

@@ -31,7 +31,7 @@ pub fn department(config: &CaseConfig, code: &str) -> String {
 }
 
 /// A catalogue's word for `code` in `section`, the code itself where it has none.
-fn word(section: &str, code: &str) -> String {
+pub fn word(section: &str, code: &str) -> String {
     let key = format!("{section}.{code}");
     let out = text(&key, &[]);
     if out == key { code.to_string() } else { out }

@@ -100,9 +100,9 @@ pub fn run(settings: &Settings, args: &ReportArgs) -> Result<()> {
                     let name = if args.csv {
                         l.clone()
                     } else {
-                        text(&format!("report.{l}"), &[])
+                        crate::names::word("report", l)
                     };
-                    format!("{} {n}", if name.starts_with("report.") { l } else { &name })
+                    format!("{name} {n}")
                 })
                 .collect::<Vec<_>>()
                 .join(" / "),

@@ -185,9 +185,7 @@ impl LevelArgs {
 /// A word from the `roster` catalogue for a code the API writes (a state, a
 /// fairness group), the code itself where there is none.
 fn word(code: &str) -> String {
-    let key = format!("roster.{code}");
-    let out = crate::messages::text(&key, &[]);
-    if out == key { code.to_string() } else { out }
+    names::word("roster", code)
 }
 
 fn summary(r: &Value, duty: &fengqiao_domain::duty::DutyConfig) -> String {
