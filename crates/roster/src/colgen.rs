@@ -2,19 +2,19 @@
 //! problem picks one schedule per person from a pool, each cover's
 //! shortfall and excess priced; new schedules come from each person's
 //! exact search at the master's prices. The master's linear relaxation is
-//! solved on its dual side — a price on each cover, a value on each
-//! person, one cut per schedule — so that a new schedule is one more cut
-//! for the dual simplex (microlp) to take from where it stopped.
+//! solved by a primal simplex of its own (`simplex`): a new schedule is one
+//! more column, and the basis goes on from where it stopped.
 //!
 //! Its optimum is the relaxation's bound, on these instances within a few
 //! units of the best roster. A dive then fixes the people whose schedule
-//! the relaxation has settled, prices again for the rest, and so on until
-//! everyone has one: a roster the search goes on from.
+//! the relaxation has settled (the others' schedules barred from the
+//! master), prices again for the rest, and so on until everyone has one: a
+//! roster the search goes on from.
 
 use crate::dp::{Pace, PersonModel, Workspace};
 use crate::problem::{Problem, Roster};
+use crate::simplex::Simplex;
 use crate::solve::{Rng, Shared};
-use microlp::{ComparisonOp, LinearExpr, OptimizationDirection, Problem as Lp, SolveOutcome, Variable};
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
@@ -27,41 +27,16 @@ struct Column {
     cost: f64,
 }
 
-/// The master's dual as solved so far.
-struct Dual {
-    value: Vec<Option<Variable>>,
-    price: Vec<Variable>,
-    solution: Option<microlp::Solution>,
-}
-
-impl Dual {
-    /// A schedule's cut: its person's value and the prices of its covers
-    /// are at most its cost.
-    fn cut(&self, c: &Column, shifts: usize) -> Option<(LinearExpr, f64)> {
-        let mut expr = LinearExpr::empty();
-        expr.add(self.value[c.person]?, 1.0);
-        for (d, x) in c.row.iter().enumerate() {
-            if let Some(s) = x {
-                expr.add(self.price[d * shifts + s], 1.0);
-            }
-        }
-        Some((expr, c.cost))
-    }
-
-    /// One more schedule, the dual simplex going on from where it stopped.
-    fn add(&mut self, c: &Column, shifts: usize) -> Option<()> {
-        let (expr, rhs) = self.cut(c, shifts)?;
-        let SolveOutcome::Solution(next) = self.solution.take()?.add_constraint(expr, ComparisonOp::Le, rhs).ok()?
-        else {
-            return None;
-        };
-        self.solution = Some(next);
-        Some(())
-    }
-}
-
 /// How many of the largest shares a varied dive picks from.
 const DIVE_CHOICES: usize = 3;
+
+/// A dive's step stops pricing once the master is this close to its
+/// Lagrangian bound (the costs are whole numbers), or once this many rounds
+/// in a row have lowered it by less than `GAIN`: the master is as good as
+/// solved, and the rounds left would only prove it (degenerate masters
+/// tail off for dozens of rounds).
+const TAILING: usize = 3;
+const GAIN: f64 = 0.5;
 
 /// A schedule whose share of the relaxation reaches this is taken as settled.
 const SETTLED: f64 = 0.99;
@@ -69,10 +44,6 @@ const SETTLED: f64 = 0.99;
 /// The most schedules the pool holds: past it a dive's master grows slow
 /// to rebuild, and the search has enough to go on.
 const MAX_COLUMNS: usize = 20_000;
-
-/// The schedules of each person the dual is solved with: those of least
-/// reduced cost at the last prices.
-const ACTIVE_PER_PERSON: usize = 8;
 
 struct Master<'a> {
     p: &'a Problem,
@@ -89,8 +60,12 @@ struct Master<'a> {
     /// (keeps the rules: bounds the next search).
     last: Vec<Vec<Option<usize>>>,
     deadline: Instant,
-    /// Each cover's price in the last relaxation, `[day * shifts + shift]`.
-    prices: Option<Vec<f64>>,
+    /// The master's linear program once built: a row per person, then one
+    /// per cover; the columns after the artificials are each cover's
+    /// shortfall and excess, then the pool in its order.
+    lp: Option<Simplex>,
+    /// The pool schedule each person has been fixed to in a dive.
+    fixed: Vec<Option<usize>>,
     /// The pool's schedules by person and days.
     known: HashMap<(usize, Vec<Option<usize>>), usize>,
 }
@@ -114,7 +89,8 @@ impl<'a> Master<'a> {
             pool: Vec::new(),
             last: Vec::new(),
             deadline,
-            prices: None,
+            lp: None,
+            fixed: vec![None; p.staff.len()],
             known: HashMap::new(),
         };
         let stride = p.shifts.len() + 1;
@@ -158,100 +134,87 @@ impl<'a> Master<'a> {
         self.p.cover[self.from + i / sc][i % sc]
     }
 
-    /// The pool's index of a schedule, added if new.
+    /// The pool's index of a schedule, added if new (to the master's
+    /// program too, once there is one).
     fn add(&mut self, person: usize, row: Vec<Option<usize>>) -> usize {
         let next = self.pool.len();
         let j = *self.known.entry((person, row.clone())).or_insert(next);
         if j == next {
             let cost = self.cost_of(person, &row);
-            self.pool.push(Column { person, row, cost });
+            let column = Column { person, row, cost };
+            if let Some(lp) = self.lp.as_mut() {
+                let (cost, entries) = column_entries(&column, self.p.staff.len(), self.p.shifts.len());
+                lp.add(cost, entries);
+            }
+            self.pool.push(column);
         }
         j
     }
 
-    /// Each free person's pool schedules with the least reduced cost at
-    /// the last prices (all of them before any prices): the cuts the dual
-    /// is solved with. A cut left out is found again by the pricing if the
-    /// prices come to need it, so the relaxation stays exact.
-    fn active(&self, free: &[bool]) -> Vec<usize> {
-        let mut by_person: Vec<Vec<(f64, usize)>> = vec![Vec::new(); self.p.staff.len()];
-        for (j, c) in self.pool.iter().enumerate().filter(|(_, c)| free[c.person]) {
-            let reduced = self
-                .prices
-                .as_ref()
-                .map_or(0.0, |prices| c.cost - self.priced(prices, &c.row));
-            by_person[c.person].push((reduced, j));
-        }
-        let mut out = Vec::new();
-        for mut cols in by_person {
-            // Newest first among equals: the latest pricing's schedule stays.
-            cols.sort_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
-            out.extend(cols.into_iter().take(ACTIVE_PER_PERSON).map(|c| c.1));
-        }
-        out
+    /// The simplex column of pool schedule `j`.
+    fn lp_column(&self, j: usize) -> usize {
+        let rows = self.p.staff.len() + self.days() * self.p.shifts.len();
+        rows + 2 * (rows - self.p.staff.len()) + j
     }
 
-    fn priced(&self, prices: &[f64], row: &[Option<usize>]) -> f64 {
-        let sc = self.p.shifts.len();
-        row.iter()
-            .enumerate()
-            .filter_map(|(d, x)| x.map(|s| prices[d * sc + s]))
-            .sum()
-    }
-
-    /// The dual of the master over the pool schedules `cuts`: a value for
-    /// each free person, a price for each cover.
-    fn dual(&self, free: &[bool], need: &[f64], cuts: &[usize]) -> Option<Dual> {
-        let sc = self.p.shifts.len();
-        let mut lp = Lp::new(OptimizationDirection::Maximize);
-        let value: Vec<Option<Variable>> = free
-            .iter()
-            .map(|&f| f.then(|| lp.add_var(1.0, (f64::NEG_INFINITY, f64::INFINITY))))
-            .collect();
-        let price: Vec<Variable> = (0..self.days() * sc)
+    /// The master's program over the whole pool, every person's row
+    /// asking for one schedule and every cover its requirement.
+    fn build(&self) -> Simplex {
+        let (n, sc) = (self.p.staff.len(), self.p.shifts.len());
+        let covers = self.days() * sc;
+        let mut rhs = vec![1.0; n];
+        rhs.extend((0..covers).map(|i| f64::from(self.cover(i).requirement)));
+        // An artificial must cost more than any person's schedule can change
+        // the rest: its requests and a full excess or shortfall on each day.
+        let heaviest = (0..covers)
             .map(|i| {
                 let c = self.cover(i);
-                lp.add_var(need[i], (-f64::from(c.over_weight), f64::from(c.under_weight)))
+                f64::from(c.under_weight.max(c.over_weight))
             })
-            .collect();
-        let dual = Dual {
-            value,
-            price,
-            solution: None,
-        };
-        for &j in cuts {
-            let (expr, rhs) = dual.cut(&self.pool[j], sc)?;
-            lp.add_constraint(expr, ComparisonOp::Le, rhs);
+            .fold(0.0, f64::max);
+        let dearest = self.pool.iter().map(|c| c.cost).fold(0.0, f64::max);
+        let big = 10.0 * (dearest + heaviest * self.days() as f64 * 2.0) + 1_000.0;
+        let mut lp = Simplex::new(rhs, big);
+        for i in 0..covers {
+            let c = self.cover(i);
+            lp.add(f64::from(c.under_weight), vec![((n + i) as u32, 1.0)]);
+            lp.add(f64::from(c.over_weight), vec![((n + i) as u32, -1.0)]);
         }
-        lp.set_time_limit(self.deadline.saturating_duration_since(Instant::now()));
-        let SolveOutcome::Solution(solution) = lp.solve().ok()? else {
-            return None;
-        };
-        Some(Dual {
-            solution: Some(solution),
-            ..dual
-        })
+        for c in &self.pool {
+            let (cost, entries) = column_entries(c, n, sc);
+            lp.add(cost, entries);
+        }
+        lp
     }
 
-    /// Solves the relaxation for the people marked `free`, the others'
-    /// schedules counted in `taken[day * shifts + shift]`, pricing new
-    /// schedules until none helps (or time runs out); the prices are kept.
-    /// `on_bound` hears each Lagrangian value (a bound only when everyone
-    /// is free) and may stop the pricing.
-    fn relax(&mut self, free: &[bool], taken: &[u32], mut on_bound: impl FnMut(f64) -> bool) -> Option<()> {
-        let (p, sc) = (self.p, self.p.shifts.len());
+    /// Solves the relaxation, pricing new schedules for the people marked
+    /// `free` until none helps (or time runs out); the others keep the
+    /// schedule they were fixed to (`fixed`). `on_bound` hears each
+    /// Lagrangian value and the master's, and may stop the pricing (the
+    /// Lagrangian value bounds the optimum when everyone is free, and the
+    /// master restricted to the fixed schedules otherwise).
+    fn relax(&mut self, free: &[bool], mut on_bound: impl FnMut(f64, f64) -> bool) -> Option<()> {
+        let (p, sc, n) = (self.p, self.p.shifts.len(), self.p.staff.len());
         let stride = sc + 1;
-        let need: Vec<f64> = (0..self.days() * sc)
-            .map(|i| f64::from(self.cover(i).requirement) - f64::from(taken[i]))
-            .collect();
+        if self.lp.is_none() {
+            self.lp = Some(self.build());
+        }
         let mut cost = vec![0.0; p.days * stride];
-        let mut dual = self.dual(free, &need, &self.active(free))?;
         loop {
-            let solution = dual.solution.as_ref()?;
-            let prices: Vec<f64> = dual.price.iter().map(|&v| solution.var_value(v)).collect();
-            let mut lagrangian: f64 = (0..self.days() * sc).map(|i| prices[i] * need[i]).sum();
+            let lp = self.lp.as_mut()?;
+            lp.solve(self.deadline).ok()?;
+            if lp.infeasible() {
+                return None;
+            }
+            let objective = lp.objective();
+            let duals = lp.duals();
+            let prices = duals[n..].to_vec();
+            let values = duals[..n].to_vec();
+            let mut lagrangian: f64 = (0..self.days() * sc)
+                .map(|i| prices[i] * f64::from(self.cover(i).requirement))
+                .sum();
             let mut new = Vec::new();
-            for e in (0..p.staff.len()).filter(|&e| free[e]) {
+            for e in (0..n).filter(|&e| free[e]) {
                 if Instant::now() >= self.deadline {
                     return None;
                 }
@@ -269,67 +232,60 @@ impl<'a> Master<'a> {
                     &mut self.ws,
                 )?;
                 lagrangian += v;
-                if v < solution.var_value(dual.value[e]?) - 1e-6 {
+                if v < values[e] - 1e-6 {
                     new.push((e, part.clone()));
                 }
                 self.last[e][self.from..self.to].copy_from_slice(&part);
             }
-            self.prices = Some(prices);
-            if !on_bound(lagrangian) || new.is_empty() || self.pool.len() + new.len() > MAX_COLUMNS {
+            for e in (0..n).filter(|&e| !free[e]) {
+                let c = &self.pool[self.fixed[e]?];
+                lagrangian += c.cost
+                    - c.row
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(d, x)| x.map(|s| prices[d * sc + s]))
+                        .sum::<f64>();
+            }
+            if !on_bound(lagrangian, objective) || new.is_empty() || self.pool.len() + new.len() > MAX_COLUMNS {
                 return Some(());
             }
             for (e, row) in new {
-                let j = self.add(e, row);
-                dual.add(&self.pool[j], sc)?;
+                self.add(e, row);
             }
         }
     }
 
-    /// Each pool schedule's share in the relaxation's optimum (the primal
-    /// side, over the pool as it is), for the people still free.
-    fn shares(&self, free: &[bool], taken: &[u32]) -> Option<Vec<(usize, f64)>> {
-        let (p, sc) = (self.p, self.p.shifts.len());
-        let mut lp = Lp::new(OptimizationDirection::Minimize);
-        let mut one: Vec<LinearExpr> = (0..p.staff.len()).map(|_| LinearExpr::empty()).collect();
-        let mut cover: Vec<LinearExpr> = (0..self.days() * sc).map(|_| LinearExpr::empty()).collect();
-        let mut vars = Vec::new();
-        for (j, c) in self.pool.iter().enumerate().filter(|(_, c)| free[c.person]) {
-            let v = lp.add_var(c.cost, (0.0, 1.0));
-            one[c.person].add(v, 1.0);
-            for (d, x) in c.row.iter().enumerate() {
-                if let Some(s) = x {
-                    cover[d * sc + s].add(v, 1.0);
-                }
-            }
-            vars.push((j, v));
-        }
-        for (expr, _) in one.into_iter().zip(free).filter(|(_, f)| **f) {
-            lp.add_constraint(expr, ComparisonOp::Eq, 1.0);
-        }
-        for (i, mut expr) in cover.into_iter().enumerate() {
-            let c = self.cover(i);
-            expr.add(lp.add_var(f64::from(c.under_weight), (0.0, f64::INFINITY)), 1.0);
-            expr.add(lp.add_var(f64::from(c.over_weight), (0.0, f64::INFINITY)), -1.0);
-            lp.add_constraint(expr, ComparisonOp::Eq, f64::from(c.requirement) - f64::from(taken[i]));
-        }
-        lp.set_time_limit(self.deadline.saturating_duration_since(Instant::now()));
-        let SolveOutcome::Solution(sol) = lp.solve().ok()? else {
-            return None;
-        };
-        Some(vars.into_iter().map(|(j, v)| (j, sol.var_value(v))).collect())
+    /// Each pool schedule's share in the relaxation as last solved, for the
+    /// people still free.
+    fn shares(&self, free: &[bool]) -> Option<Vec<(usize, f64)>> {
+        let values = self.lp.as_ref()?.values();
+        Some(
+            (0..self.pool.len())
+                .filter(|&j| free[self.pool[j].person])
+                .map(|j| (j, values[self.lp_column(j)]))
+                .collect(),
+        )
     }
 
     /// Fixes people one settled schedule at a time, pricing again between,
     /// until everyone has a schedule. With `rng`, an unsettled step fixes one of the few largest shares
     /// at random (dives after the first), otherwise the largest.
     fn dive(&mut self, mut rng: Option<&mut Rng>) -> Option<Roster> {
-        let (n, sc) = (self.p.staff.len(), self.p.shifts.len());
+        let n = self.p.staff.len();
         let mut free = vec![true; n];
-        let mut taken = vec![0u32; self.days() * sc];
+        if let Some(lp) = self.lp.as_mut() {
+            lp.unbar_all();
+        }
+        self.fixed = vec![None; n];
         let mut roster: Roster = vec![Vec::new(); n];
         while free.iter().any(|&f| f) {
-            self.relax(&free, &taken, |_| true)?;
-            let shares = self.shares(&free, &taken)?;
+            let (mut since_gain, mut last) = (0, f64::INFINITY);
+            self.relax(&free, |lagrangian, objective| {
+                since_gain = if objective < last - GAIN { 0 } else { since_gain + 1 };
+                last = last.min(objective);
+                objective - lagrangian >= 1.0 && since_gain < TAILING
+            })?;
+            let shares = self.shares(&free)?;
             let mut settle: Vec<usize> = shares.iter().filter(|s| s.1 >= SETTLED).map(|s| s.0).collect();
             if settle.is_empty() {
                 // Nothing settled: one schedule of the largest share (fixing
@@ -340,21 +296,34 @@ impl<'a> Master<'a> {
                 settle.push(largest.get(pick)?.0);
             }
             for j in settle {
-                let c = &self.pool[j];
-                if !free[c.person] {
+                let person = self.pool[j].person;
+                if !free[person] {
                     continue;
                 }
-                free[c.person] = false;
-                for (d, x) in c.row.iter().enumerate() {
-                    if let Some(s) = x {
-                        taken[d * sc + s] += 1;
-                    }
+                free[person] = false;
+                self.fixed[person] = Some(j);
+                roster[person] = self.pool[j].row.clone();
+                // The person's other schedules leave the program.
+                for k in (0..self.pool.len()).filter(|&k| k != j && self.pool[k].person == person) {
+                    let column = self.lp_column(k);
+                    self.lp.as_mut()?.bar(column);
                 }
-                roster[c.person] = c.row.clone();
             }
         }
         Some(roster)
     }
+}
+
+/// A pool schedule as a column of the master: its cost, a one in its
+/// person's row and in each cover it works.
+fn column_entries(c: &Column, people: usize, shifts: usize) -> (f64, Vec<(u32, f64)>) {
+    let mut entries = vec![(c.person as u32, 1.0)];
+    for (d, x) in c.row.iter().enumerate() {
+        if let Some(s) = x {
+            entries.push(((people + d * shifts + s) as u32, 1.0));
+        }
+    }
+    (c.cost, entries)
 }
 
 /// Raises the relaxation's bound (into `shared.lower`), then dives for a
@@ -367,11 +336,10 @@ pub(crate) fn bound_and_dive(p: &Problem, deadline: Instant, seed: u64, shared: 
         return (None, false);
     };
     let everyone = vec![true; p.staff.len()];
-    let none = vec![0u32; p.days * p.shifts.len()];
     let mut best: Option<u64> = None;
     let stop = || shared.stop.load(Ordering::Relaxed);
     let solved = master
-        .relax(&everyone, &none, |value| {
+        .relax(&everyone, |value, _| {
             let proven = (value - 1e-6).ceil().max(0.0) as u64;
             if best.is_none_or(|b| proven > b) {
                 best = Some(proven);
@@ -478,8 +446,7 @@ pub(crate) fn improve_windows(p: &Problem, deadline: Instant, seed: u64, shared:
         let Some(mut master) = Master::new(p, deadline, (from, to), Some(&base)) else {
             continue;
         };
-        let none = vec![0u32; master.days() * p.shifts.len()];
-        if master.relax(&everyone, &none, |_| !stop()).is_none() || stop() {
+        if master.relax(&everyone, |_, _| !stop()).is_none() || stop() {
             continue;
         }
         solved = true;

@@ -9,6 +9,7 @@ pub mod dp;
 pub mod format;
 pub mod problem;
 pub mod rotation;
+mod simplex;
 pub mod solve;
 pub mod station;
 
