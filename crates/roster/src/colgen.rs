@@ -306,22 +306,15 @@ impl<'a> Master<'a> {
                 let mut largest = shares;
                 largest.sort_by(|a, b| b.1.total_cmp(&a.1));
                 let pick = rng.as_mut().map_or(0, |r| r.below(DIVE_CHOICES.min(largest.len())));
-                settle.push(largest.get(pick)?.0);
+                let picked = *largest.get(pick)?;
+                settle.push(picked.0);
                 // While more than half the people (and more than a small
                 // station's worth) are free the relaxation barely moves as
                 // they are fixed: the next largest shares (of other people)
                 // are fixed with it. Small masters dive in time one a step.
                 if 2 * left > n && left > FEW {
-                    let mut people = vec![self.pool[settle[0]].person];
-                    for &(j, _) in &largest {
-                        if people.len() >= FIX_EARLY {
-                            break;
-                        }
-                        if !people.contains(&self.pool[j].person) {
-                            people.push(self.pool[j].person);
-                            settle.push(j);
-                        }
-                    }
+                    largest.insert(0, picked);
+                    settle = of_different_people(&largest, FIX_EARLY, |j| self.pool[j].person);
                 }
             }
             for j in settle {
@@ -341,6 +334,23 @@ impl<'a> Master<'a> {
         }
         Some(roster)
     }
+}
+
+/// The first `k` schedules of `ranked` (pool index, share) that belong to
+/// different people.
+fn of_different_people(ranked: &[(usize, f64)], k: usize, person: impl Fn(usize) -> usize) -> Vec<usize> {
+    let mut people = Vec::with_capacity(k);
+    let mut out = Vec::with_capacity(k);
+    for &(j, _) in ranked {
+        if out.len() == k {
+            break;
+        }
+        if !people.contains(&person(j)) {
+            people.push(person(j));
+            out.push(j);
+        }
+    }
+    out
 }
 
 /// A pool schedule as a column of the master: its cost, a one in its
@@ -526,6 +536,43 @@ mod tests {
         let ev = evaluate(&p, &dived);
         assert!(ev.feasible(), "{:?}", ev.violations);
         assert!(ev.objective >= 828, "{} below the proven optimum", ev.objective);
+    }
+
+    #[test]
+    fn a_dive_over_forty_people_keeps_every_rule() {
+        // Instance 1 five times over in people (40): five copies of its
+        // optimum cost 3035.
+        let p = instance("Instance1.txt")
+            .tiled(crate::problem::Tiling { horizon: 1, staff: 5 })
+            .unwrap();
+        let mut m = Master::new(&p, Instant::now() + Duration::from_secs(120), (0, p.days), None).unwrap();
+        let everyone = vec![true; p.staff.len()];
+        let mut bound = 0.0;
+        m.relax(&everyone, |value, _| {
+            bound = value;
+            true
+        })
+        .unwrap();
+        assert!(bound <= 3035.0 + 1e-6, "bound {bound}");
+        let roster = m.dive(None).expect("a roster from the dive");
+        let ev = evaluate(&p, &roster);
+        assert!(ev.feasible(), "{:?}", ev.violations);
+        assert!(
+            ev.objective as f64 >= bound - 1e-6,
+            "{} below the bound {bound}",
+            ev.objective
+        );
+        // Everyone has a whole schedule.
+        assert!(roster.iter().all(|row| row.len() == p.days));
+    }
+
+    #[test]
+    fn several_fixed_at_once_are_the_largest_shares_of_different_people() {
+        // Schedules 0..5 of people 0, 0, 1, 2, 3, ranked by share.
+        let ranked = [(0, 0.9), (1, 0.8), (2, 0.7), (3, 0.6), (4, 0.5)];
+        let owner = [0, 0, 1, 2, 3];
+        assert_eq!(of_different_people(&ranked, 3, |j| owner[j]), vec![0, 2, 3]);
+        assert_eq!(of_different_people(&ranked[..2], 3, |j| owner[j]), vec![0]);
     }
 
     #[test]
