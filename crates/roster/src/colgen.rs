@@ -9,7 +9,10 @@
 //! units of the best roster. A dive then fixes the people whose schedule
 //! the relaxation has settled (the others' schedules barred from the
 //! master), prices again for the rest, and so on until everyone has one: a
-//! roster the search goes on from.
+//! roster the search goes on from. Once dives take too long to repeat,
+//! the best roster is improved a window of days at a time, each window a
+//! small master of its own with the days outside kept (also how horizons
+//! too long to price whole are rostered).
 
 use crate::dp::{Pace, PersonModel, Workspace};
 use crate::problem::{Problem, Roster};
@@ -48,6 +51,21 @@ const FIX_EARLY: usize = 3;
 /// A dive with this many people free or fewer fixes one a step (instances
 /// 1–8, up to 30 people, finish their dives in time so).
 const FEW: usize = 30;
+
+/// Whole-horizon dives go on while one takes less than this share of the
+/// time left; after, the time goes to windows of the best roster, each a
+/// small master of its own (instance 12: its dive takes most of the
+/// minute, and windows then take its roster from 4478 to 4045–4073; on
+/// instances 4 and 10 varied whole dives prove the optimum in seconds).
+const DIVE_SHARE: f64 = 0.25;
+
+/// The share of the time left after which the first dive stops pricing and
+/// fixes the rest from the schedules it has, so that the windows have time
+/// to repair what that costs: on instance 12 the last few people's steps
+/// take half the minute, priced. Measured there (two runs each): 0.35
+/// gave 4052–4069, 0.6 gave 4045 both times; rounding the rest at once
+/// instead (at 0.6 or 0.8) left the windows 4046–4167.
+const HURRY: f64 = 0.6;
 
 /// A schedule whose share of the relaxation reaches this is taken as settled.
 const SETTLED: f64 = 0.99;
@@ -279,9 +297,11 @@ impl<'a> Master<'a> {
     }
 
     /// Fixes people one settled schedule at a time, pricing again between,
-    /// until everyone has a schedule. With `rng`, an unsettled step fixes one of the few largest shares
-    /// at random (dives after the first), otherwise the largest.
-    fn dive(&mut self, mut rng: Option<&mut Rng>) -> Option<Roster> {
+    /// until everyone has a schedule. With `rng`, an unsettled step fixes
+    /// one of the few largest shares at random (dives after the first),
+    /// otherwise the largest. From `hurry` on, the steps price no more: the
+    /// master chooses among the schedules it has.
+    fn dive(&mut self, mut rng: Option<&mut Rng>, hurry: Option<Instant>) -> Option<Roster> {
         let n = self.p.staff.len();
         let mut free = vec![true; n];
         if let Some(lp) = self.lp.as_mut() {
@@ -295,7 +315,8 @@ impl<'a> Master<'a> {
             self.relax(&free, |lagrangian, objective| {
                 since_gain = if objective < last - GAIN { 0 } else { since_gain + 1 };
                 last = last.min(objective);
-                objective - lagrangian >= 1.0 && since_gain < TAILING
+                let late = hurry.is_some_and(|h| Instant::now() >= h);
+                objective - lagrangian >= 1.0 && since_gain < TAILING && !late
             })?;
             let shares = self.shares(&free)?;
             let mut settle: Vec<usize> = shares.iter().filter(|s| s.1 >= SETTLED).map(|s| s.0).collect();
@@ -367,10 +388,13 @@ fn column_entries(c: &Column, people: usize, shifts: usize) -> (f64, Vec<(u32, f
 
 /// Raises the relaxation's bound (into `shared.lower`), then dives for a
 /// roster, handing it to the search through `shared` with the prices' own
-/// schedules before it. Returns the best bound; None when not even one
+/// schedules before it, and dives again while dives are quick; then
+/// improves the best roster a window at a time until the deadline (see
+/// `DIVE_SHARE`). Returns the best bound; None when not even one
 /// pricing finished, the relaxation failed, or it could not finish in time
 /// (with `solved` false: the caller may bound another way).
 pub(crate) fn bound_and_dive(p: &Problem, deadline: Instant, seed: u64, shared: &Shared) -> (Option<u64>, bool) {
+    let hurry = Instant::now() + deadline.saturating_duration_since(Instant::now()).mul_f64(HURRY);
     let Some(mut master) = Master::new(p, deadline, (0, p.days), None) else {
         return (None, false);
     };
@@ -394,7 +418,8 @@ pub(crate) fn bound_and_dive(p: &Problem, deadline: Instant, seed: u64, shared: 
         let mut rng = Rng::new(seed);
         let mut first = true;
         while !stop() && best.is_some_and(|b| b < shared.upper.load(Ordering::Relaxed)) {
-            let Some(roster) = master.dive((!first).then_some(&mut rng)) else {
+            let began = Instant::now();
+            let Some(roster) = master.dive((!first).then_some(&mut rng), Some(hurry)) else {
                 break;
             };
             // A roster the search has not yet taken is still a roster: no
@@ -404,6 +429,12 @@ pub(crate) fn bound_and_dive(p: &Problem, deadline: Instant, seed: u64, shared: 
                 .fetch_min(crate::check::evaluate(p, &roster).objective, Ordering::Relaxed);
             shared.offer(roster);
             first = false;
+            let left = deadline.saturating_duration_since(Instant::now());
+            if Instant::now() >= hurry || began.elapsed().as_secs_f64() > DIVE_SHARE * left.as_secs_f64() {
+                drop(master);
+                improve_windows(p, deadline, seed, shared);
+                break;
+            }
         }
     }
     (best, solved)
@@ -444,8 +475,9 @@ fn windows(p: &Problem, len: usize) -> Vec<(usize, usize)> {
 /// Over a horizon too long to price whole: column generation over one
 /// window of days at a time, the rest of the search's best roster kept,
 /// then a dive; a roster that costs less than the one it started from is
-/// handed to the search. Dives follow the largest shares until a pass at
-/// the longest windows gains little; then they vary.
+/// handed to the search. Dives follow the largest shares until a pass of
+/// the short windows gains little; then they vary, and the windows grow
+/// once a varied pass gains little too.
 pub(crate) fn improve_windows(p: &Problem, deadline: Instant, seed: u64, shared: &Shared) {
     let stop = || shared.stop.load(Ordering::Relaxed) || Instant::now() >= deadline;
     let mut rng = Rng::new(seed);
@@ -465,13 +497,16 @@ pub(crate) fn improve_windows(p: &Problem, deadline: Instant, seed: u64, shared:
             if !solved {
                 return;
             }
-            // A pass that gained less than this share moves on.
+            // A pass that gained less than this share moves on: to varied
+            // dives over the same windows, then to longer ones (instance 12
+            // after its dive: 4045–4105 in four runs, where longer windows
+            // first left 4150–4165 in two of seven).
             if best as f64 > pass_from as f64 * (1.0 - PASS_GAIN) {
-                if level + 1 < lengths.len() && lengths[level] < p.days {
+                if !varied {
+                    varied = true;
+                } else if level + 1 < lengths.len() && lengths[level] < p.days {
                     level += 1;
                     spans = windows(p, lengths[level]);
-                } else {
-                    varied = true;
                 }
             }
             (k, pass_from, solved) = (0, best, false);
@@ -489,7 +524,7 @@ pub(crate) fn improve_windows(p: &Problem, deadline: Instant, seed: u64, shared:
             continue;
         }
         solved = true;
-        let Some(parts) = master.dive(varied.then_some(&mut rng)) else {
+        let Some(parts) = master.dive(varied.then_some(&mut rng), None) else {
             continue;
         };
         let mut roster = base.clone();
@@ -554,7 +589,7 @@ mod tests {
         })
         .unwrap();
         assert!(bound <= 3035.0 + 1e-6, "bound {bound}");
-        let roster = m.dive(None).expect("a roster from the dive");
+        let roster = m.dive(None, None).expect("a roster from the dive");
         let ev = evaluate(&p, &roster);
         assert!(ev.feasible(), "{:?}", ev.violations);
         assert!(
@@ -564,6 +599,23 @@ mod tests {
         );
         // Everyone has a whole schedule.
         assert!(roster.iter().all(|row| row.len() == p.days));
+    }
+
+    #[test]
+    fn a_hurried_dive_prices_nothing_new_and_keeps_every_rule() {
+        let p = instance("Instance1.txt")
+            .tiled(crate::problem::Tiling { horizon: 1, staff: 5 })
+            .unwrap();
+        let mut m = Master::new(&p, Instant::now() + Duration::from_secs(120), (0, p.days), None).unwrap();
+        m.relax(&vec![true; p.staff.len()], |_, _| true).unwrap();
+        let pool = m.pool.len();
+        let roster = m.dive(None, Some(Instant::now())).expect("a roster from the dive");
+        assert_eq!(m.pool.len(), pool, "a hurried dive added schedules");
+        let ev = evaluate(&p, &roster);
+        assert!(ev.feasible(), "{:?}", ev.violations);
+        // The unhurried dive over the same master adds schedules as it goes.
+        m.dive(None, None).expect("a roster from the dive");
+        assert!(m.pool.len() > pool, "an unhurried dive priced nothing");
     }
 
     #[test]
