@@ -240,6 +240,20 @@ async fn built_week(app: &TestApp, token: &str) -> serde_json::Value {
 }
 
 /// A fresh server with PS01's roll imported, and a duty commander's token.
+/// Builds a fortnight's 四班三运转 roster for PS01 from `first`.
+async fn build_rotation(app: &TestApp, token: &str, first: &str, seconds: u32) -> Response {
+    call_as(
+        app,
+        token,
+        "POST",
+        "/api/v1/rosters",
+        &format!(
+            r#"{{"station":"PS01","first_day":"{first}","weeks":2,"seconds":{seconds},"pattern":"four_team_three_shift"}}"#
+        ),
+    )
+    .await
+}
+
 async fn station_with_roll() -> (TestApp, String) {
     station_with_roll_and(|_| {}).await
 }
@@ -813,17 +827,7 @@ async fn a_rotation_keeps_its_teams_on_their_cycle_and_covers_a_sick_call() {
         .unwrap()
         .clone();
     assert_eq!(pattern["name_zh"], "四班三运转");
-    let built = call_as(
-        &app,
-        &commander,
-        "POST",
-        "/api/v1/rosters",
-        &format!(
-            r#"{{"station":"PS01","first_day":"{}","weeks":2,"seconds":2,"pattern":"four_team_three_shift"}}"#,
-            day(0)
-        ),
-    )
-    .await;
+    let built = build_rotation(&app, &commander, &day(0), 2).await;
     assert_eq!(built.status, 201, "{}", built.body);
     let v = built.json();
     let (id, body) = (v["id"].as_i64().unwrap(), &v["body"]);
@@ -921,17 +925,7 @@ async fn a_rotation_keeps_its_teams_on_their_cycle_and_covers_a_sick_call() {
     )
     .await;
     assert_eq!(published.status, 200, "{}", published.body);
-    let next = call_as(
-        &app,
-        &commander,
-        "POST",
-        "/api/v1/rosters",
-        &format!(
-            r#"{{"station":"PS01","first_day":"{}","weeks":2,"seconds":2,"pattern":"four_team_three_shift"}}"#,
-            day(14)
-        ),
-    )
-    .await;
+    let next = build_rotation(&app, &commander, &day(14), 2).await;
     assert_eq!(next.status, 201, "{}", next.body);
     let next = &next.json()["body"];
     assert_eq!(next["rotation"]["start"], serde_json::json!((start + 14) % 8));
@@ -1326,16 +1320,7 @@ async fn the_stations_squads_are_its_rotation_teams_and_moving_someone_moves_the
     let build = |first: String| {
         let (app, commander) = (&app, &commander);
         async move {
-            let r = call_as(
-                app,
-                commander,
-                "POST",
-                "/api/v1/rosters",
-                &format!(
-                    r#"{{"station":"PS01","first_day":"{first}","weeks":2,"seconds":1,"pattern":"four_team_three_shift"}}"#
-                ),
-            )
-            .await;
+            let r = build_rotation(app, commander, &first, 1).await;
             assert_eq!(r.status, 201, "{}", r.body);
             r.json()["body"].clone()
         }
