@@ -18,8 +18,9 @@ use serde::Serialize;
 pub const MAX_IMPORT_ROWS: usize = 5_000;
 /// Longest single period of leave, days.
 pub const MAX_LEAVE_DAYS: i64 = 366;
-/// Weekly hours a contract may state.
-pub const WEEKLY_HOURS: std::ops::RangeInclusive<u8> = 1..=60;
+/// Weekly hours a contract may state: up to 72, since 24 hours on and 36
+/// off (综合计算工时) averages 67.2 hours a week.
+pub const WEEKLY_HOURS: std::ops::RangeInclusive<u8> = 1..=72;
 
 /// What one reader of the registry may see.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -199,7 +200,12 @@ pub fn check(stations: &[Facility], duty: &DutyConfig, p: &NewPerson) -> Result<
         return Err(Error::field(
             "weekly_hours",
             &p.weekly_hours.to_string(),
-            format!("weekly hours {} outside 1..=60", p.weekly_hours),
+            format!(
+                "weekly hours {} outside {}..={}",
+                p.weekly_hours,
+                WEEKLY_HOURS.start(),
+                WEEKLY_HOURS.end()
+            ),
         ));
     }
     let mut shifts = Vec::new();

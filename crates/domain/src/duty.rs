@@ -473,7 +473,12 @@ mod tests {
         assert_eq!(d.pattern("three_shift").unwrap().shifts, ["day", "evening", "night"]);
         assert!(d.pattern("three_shift_peak").unwrap().rotation.is_none());
         assert!(d.shift("peak").unwrap().flexible && !d.shift("day").unwrap().flexible);
-        for code in ["four_team_three_shift", "four_team_two_shift", "duty24_one_in_four"] {
+        for code in [
+            "four_team_three_shift",
+            "four_team_two_shift",
+            "duty24_one_in_four",
+            "duty24_on_36_off",
+        ] {
             let p = d.pattern(code).unwrap();
             let r = p.rotation.as_ref().unwrap();
             let n = r.cycle.len();
@@ -487,6 +492,40 @@ mod tests {
                 base.dedup();
                 assert_eq!(on, base, "{code} day {day}: each of its shifts by one team");
             }
+        }
+    }
+
+    /// 上二十四休三十六: each team rests 36 hours after each 24, and two
+    /// teams are on at every hour of the cycle.
+    #[test]
+    fn twenty_four_on_thirty_six_off_keeps_two_teams_on_round_the_clock() {
+        let d = DutyConfig::builtin();
+        let r = d.pattern("duty24_on_36_off").unwrap().rotation.clone().unwrap();
+        let n = r.cycle.len();
+        // Minutes of two laps of the cycle each team works, from day 0 00:00.
+        let on = |team: usize| -> Vec<(usize, usize)> {
+            (0..2 * n)
+                .filter_map(|day| {
+                    let code = r.cycle[(day + team * r.offset()) % n].as_deref()?;
+                    let s = d.shift(code).unwrap();
+                    let start = day * 1440 + usize::from(s.start_minute);
+                    Some((start, start + usize::from(s.minutes)))
+                })
+                .collect()
+        };
+        for team in 0..usize::from(r.teams) {
+            let spans = on(team);
+            assert!(spans.iter().all(|(a, b)| b - a == 24 * 60));
+            for w in spans.windows(2) {
+                assert_eq!(w[1].0 - w[0].1, 36 * 60, "team {team}: 36 h off");
+            }
+        }
+        // The second lap, when every team's first shift has begun.
+        for minute in (n * 1440..2 * n * 1440).step_by(60) {
+            let teams_on = (0..usize::from(r.teams))
+                .filter(|&t| on(t).iter().any(|&(a, b)| a <= minute && minute < b))
+                .count();
+            assert_eq!(teams_on, 2, "minute {minute}");
         }
     }
 

@@ -91,10 +91,13 @@ pub fn solve_rotation(
     let sworn = eligible.iter().filter(|&&i| sp.members[i].sworn).count() as u32;
     let most = (sworn / rotation.teams as u32).saturating_sub(duty);
     if most == 0 {
+        let weekly_hours = f64::from(rotation.minutes(sp, 0, sp.days)) * 7.0 / (60.0 * sp.days.max(1) as f64);
         return bad(format!(
-            "{} teams need at least {} sworn officers who may work every shift of the cycle; {sworn} may",
+            "{} teams need at least {} sworn officers who may work every shift of the cycle \
+             and whose contracts hold {:.0} % of its {weekly_hours:.1} hours a week; {sworn} may",
             rotation.teams,
-            rotation.teams as u32 * (1 + duty)
+            rotation.teams as u32 * (1 + duty),
+            CONTRACT_SHARE * 100.0
         ));
     }
     let crews_per_team = least_shift_need(sp, rotation, need).clamp(1, most);

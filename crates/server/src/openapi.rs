@@ -728,7 +728,7 @@ fn body_schema(name: &str) -> Value {
             let mut props = json!({"badge": {"type": "string"}, "name": {"type": "string"},
                    "kind": {"type": "string", "enum": ["officer", "auxiliary", "special"]}, "station": {"type": "string"},
                    "team": {"type": "string"}, "qualifications": {"type": "array", "items": {"type": "string"}},
-                   "phone": {"type": ["string", "null"]}, "weekly_hours": {"type": "integer", "minimum": 1, "maximum": 60},
+                   "phone": {"type": ["string", "null"]}, "weekly_hours": {"type": "integer", "minimum": 1, "maximum": 72},
                    "shifts": {"type": "array", "items": {"type": "string"}}});
             let mut required = vec!["badge", "name", "kind", "station"];
             if name == "person_update" {

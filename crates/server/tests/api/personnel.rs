@@ -239,21 +239,19 @@ async fn built_week(app: &TestApp, token: &str) -> serde_json::Value {
     built.json()
 }
 
-/// A fresh server with PS01's roll imported, and a duty commander's token.
-/// Builds a fortnight's 四班三运转 roster for PS01 from `first`.
-async fn build_rotation(app: &TestApp, token: &str, first: &str, seconds: u32) -> Response {
+/// Builds a fortnight's roster for PS01 on `pattern` from `first`.
+async fn build_on(app: &TestApp, token: &str, pattern: &str, first: &str, seconds: u32) -> Response {
     call_as(
         app,
         token,
         "POST",
         "/api/v1/rosters",
-        &format!(
-            r#"{{"station":"PS01","first_day":"{first}","weeks":2,"seconds":{seconds},"pattern":"four_team_three_shift"}}"#
-        ),
+        &format!(r#"{{"station":"PS01","first_day":"{first}","weeks":2,"seconds":{seconds},"pattern":"{pattern}"}}"#),
     )
     .await
 }
 
+/// A fresh server with PS01's roll imported, and a duty commander's token.
 async fn station_with_roll() -> (TestApp, String) {
     station_with_roll_and(|_| {}).await
 }
@@ -827,7 +825,7 @@ async fn a_rotation_keeps_its_teams_on_their_cycle_and_covers_a_sick_call() {
         .unwrap()
         .clone();
     assert_eq!(pattern["name_zh"], "四班三运转");
-    let built = build_rotation(&app, &commander, &day(0), 2).await;
+    let built = build_on(&app, &commander, "four_team_three_shift", &day(0), 2).await;
     assert_eq!(built.status, 201, "{}", built.body);
     let v = built.json();
     let (id, body) = (v["id"].as_i64().unwrap(), &v["body"]);
@@ -925,7 +923,7 @@ async fn a_rotation_keeps_its_teams_on_their_cycle_and_covers_a_sick_call() {
     )
     .await;
     assert_eq!(published.status, 200, "{}", published.body);
-    let next = build_rotation(&app, &commander, &day(14), 2).await;
+    let next = build_on(&app, &commander, "four_team_three_shift", &day(14), 2).await;
     assert_eq!(next.status, 201, "{}", next.body);
     let next = &next.json()["body"];
     assert_eq!(next["rotation"]["start"], serde_json::json!((start + 14) % 8));
@@ -939,6 +937,66 @@ async fn a_rotation_keeps_its_teams_on_their_cycle_and_covers_a_sick_call() {
             .collect()
     };
     assert_eq!(team_of(next), team_of(body));
+}
+
+/// 上二十四休三十六: five teams, each on 24 hours from 08:00, then 36 off,
+/// then 24 from 20:00; every day has a team and its duty officer at each
+/// change of watch, and the roster breaks no rule.
+#[tokio::test]
+async fn twenty_four_on_thirty_six_off_relieves_a_team_at_eight_and_at_twenty() {
+    let (app, commander) = station_with_roll().await;
+    // 67.2 hours a week on average (60 or 72 in a fortnight, by where it
+    // starts in the cycle): 40-hour contracts may not join a team.
+    let refused = build_on(&app, &commander, "duty24_on_36_off", &day(0), 2).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body.contains("hours a week; 0 may"), "{}", refused.body);
+    let mut roll = String::from("badge,name,kind,station,qualifications,weekly_hours\n");
+    for i in 0..14 {
+        roll.push_str(&format!("0340{i:02},民警{i},officer,PS01,driving,68\n"));
+    }
+    for i in 0..8 {
+        roll.push_str(&format!("F400{i:02},辅警{i},auxiliary,PS01,,68\n"));
+    }
+    let r = app
+        .call_bytes_as(
+            Some(&app.token),
+            "POST",
+            "/api/v1/personnel/import",
+            "text/csv",
+            roll.as_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let built = build_on(&app, &commander, "duty24_on_36_off", &day(0), 2).await;
+    assert_eq!(built.status, 201, "{}", built.body);
+    let body = &built.json()["body"];
+    assert_eq!(body["pattern"], serde_json::json!(["duty24", "duty24_evening", "peak"]));
+    assert_eq!(
+        (body["violations"].clone(), body["shortfalls"].clone()),
+        (serde_json::json!([]), serde_json::json!([]))
+    );
+    let team: Vec<Option<usize>> = serde_json::from_value(body["rotation"]["team"].clone()).unwrap();
+    assert_eq!((0..5).filter(|k| team.contains(&Some(*k))).count(), 5);
+    for (i, t) in team.iter().enumerate() {
+        let Some(_) = t else { continue };
+        let worked: Vec<(usize, u64)> = (0..14)
+            .filter_map(|d| body["assignment"][i][d].as_u64().map(|s| (d, s)))
+            .collect();
+        // 08:00 and 20:00 in turn, 2 days then 3 days apart (36 hours off each time).
+        for w in worked.windows(2) {
+            let ((d0, s0), (d1, s1)) = (w[0], w[1]);
+            assert_ne!(s0, s1, "person {i}: the watch alternates");
+            assert_eq!(d1 - d0, if s0 == 0 { 2 } else { 3 }, "person {i} days {d0}, {d1}");
+        }
+    }
+    for d in 0..14 {
+        for s in 0..2 {
+            assert!(
+                !body["teams"][d][s]["duty"].is_null(),
+                "day {d} shift {s}: the team's duty officer"
+            );
+        }
+    }
 }
 
 /// A commander raises 一级勤务 over two days: everyone who can is put on
@@ -1320,7 +1378,7 @@ async fn the_stations_squads_are_its_rotation_teams_and_moving_someone_moves_the
     let build = |first: String| {
         let (app, commander) = (&app, &commander);
         async move {
-            let r = build_rotation(app, commander, &first, 1).await;
+            let r = build_on(app, commander, "four_team_three_shift", &first, 1).await;
             assert_eq!(r.status, 201, "{}", r.body);
             r.json()["body"].clone()
         }
