@@ -12,6 +12,7 @@ mod backtest;
 mod event;
 mod feedback;
 mod glm;
+pub mod knox;
 mod metrics;
 pub mod models;
 mod plot;
