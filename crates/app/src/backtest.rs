@@ -3,8 +3,7 @@
 //! dataset, without writing to the database.
 
 use crate::error::{Error, Result};
-use crate::forecast::{local_day, read_incidents, to_forecast_incidents, validation_windows};
-use crate::imports::mapping_for;
+use crate::forecast::{IncidentSource, incident_source, local_day, to_forecast_incidents, validation_windows};
 use chrono::{NaiveDate, TimeZone};
 use chrono_tz::Tz;
 use fengqiao_domain::Origin;
@@ -99,38 +98,19 @@ pub fn backtest(settings: &crate::Settings, req: &BacktestRequest) -> Result<Bac
     let offset = args.offset;
     let kind =
         WindowKind::parse(&args.window, &args.shifts).ok_or_else(|| Error::input("--shifts must be hours 0..23"))?;
-    if let Some(c) = &args.category {
-        settings
-            .city
-            .categories
-            .require(c)
-            .map_err(|_| Error::input(format!("--category {c:?} is not a code of the category table")))?;
-    }
-    let (rows, tz, centre, source) = match (&args.input, &args.dataset) {
-        (Some(input), _) => {
-            let mapping = mapping_for(args.profile.as_deref(), args.map.as_deref())?;
-            let tz: Tz = mapping
-                .timezone
-                .parse()
-                .map_err(|_| Error::input(format!("unknown time zone {}", mapping.timezone)))?;
-            let centre = mapping
-                .bbox
-                .map(|[a, b, c, d]| LonLat::new((a + c) / 2.0, (b + d) / 2.0));
-            let rows = read_incidents(input, mapping, &settings.city.categories, args.category.as_deref())?;
-            (rows, tz, centre, input.display().to_string())
-        }
-        (None, Some(dataset)) => {
-            let store = crate::store::open_store(settings)?;
-            let store = store.as_ref();
-            let (rows, tz, centre) = crate::forecast::rows_from_store(store, dataset, args.category.as_deref())?;
-            (rows, tz, Some(centre), format!("dataset {dataset}"))
-        }
-        (None, None) => {
-            return Err(Error::input(
-                "give --input FILE with --profile/--map, or --dataset NAME",
-            ));
-        }
-    };
+    let IncidentSource {
+        rows,
+        tz,
+        centre,
+        name: source,
+    } = incident_source(
+        settings,
+        args.input.as_deref(),
+        args.profile.as_deref(),
+        args.map.as_deref(),
+        args.dataset.as_deref(),
+        args.category.as_deref(),
+    )?;
     if rows.is_empty() {
         return Err(Error::input(format!("{source}: no incidents to backtest")));
     }

@@ -288,6 +288,67 @@ pub fn make_forecast(
     Ok((run, cells))
 }
 
+/// Incidents to analyse, from a file or the database, with their zone and
+/// the centre of a local projection (None: the first incident's).
+pub struct IncidentSource {
+    pub rows: Vec<IncidentPoint>,
+    pub tz: Tz,
+    pub centre: Option<LonLat>,
+    /// The file or the dataset, for reports.
+    pub name: String,
+}
+
+/// An incident file (.csv or .csv.gz) read through a profile or a mapping,
+/// or a dataset of the database; optionally one category and below.
+pub fn incident_source(
+    settings: &crate::Settings,
+    input: Option<&Path>,
+    profile: Option<&str>,
+    map: Option<&Path>,
+    dataset: Option<&str>,
+    category: Option<&str>,
+) -> Result<IncidentSource> {
+    if let Some(c) = category {
+        settings
+            .city
+            .categories
+            .require(c)
+            .map_err(|_| Error::input(format!("--category {c:?} is not a code of the category table")))?;
+    }
+    match (input, dataset) {
+        (Some(input), _) => {
+            let mapping = crate::imports::mapping_for(profile, map)?;
+            let tz: Tz = mapping
+                .timezone
+                .parse()
+                .map_err(|_| Error::input(format!("unknown time zone {}", mapping.timezone)))?;
+            let centre = mapping
+                .bbox
+                .map(|[a, b, c, d]| LonLat::new((a + c) / 2.0, (b + d) / 2.0));
+            let rows = read_incidents(input, mapping, &settings.city.categories, category)?;
+            Ok(IncidentSource {
+                rows,
+                tz,
+                centre,
+                name: input.display().to_string(),
+            })
+        }
+        (None, Some(dataset)) => {
+            let store = crate::store::open_store(settings)?;
+            let (rows, tz, centre) = rows_from_store(store.as_ref(), dataset, category)?;
+            Ok(IncidentSource {
+                rows,
+                tz,
+                centre: Some(centre),
+                name: format!("dataset {dataset}"),
+            })
+        }
+        (None, None) => Err(Error::input(
+            "give --input FILE with --profile/--map, or --dataset NAME",
+        )),
+    }
+}
+
 pub fn read_incidents(
     path: &Path,
     mapping: Mapping,

@@ -20,6 +20,7 @@ pub mod incident_files;
 pub mod ledger;
 pub mod mediation;
 pub mod mediators;
+pub mod near_repeat;
 pub mod net;
 pub mod notify;
 pub mod patrol_sheet;

@@ -74,6 +74,17 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The near-repeat Knox test on a real file's first incidents, beside a vectorised numpy version of the same test
+    NearRepeat {
+        #[command(flatten)]
+        test: crate::near_repeat::NearRepeatArgs,
+        /// The first this many incidents in time
+        #[arg(long, default_value_t = 10_000)]
+        events: usize,
+        /// Also run scripts/knox_numpy.py on the same events (needs python3 with numpy)
+        #[arg(long)]
+        numpy: bool,
+    },
     /// The transparency log beside SHA-256/s on one core: tree appends, durable appends, verify
     Ledger {
         /// Entries appended to the log in the benchmark
@@ -258,6 +269,9 @@ pub fn run(settings: &Settings, cmd: &BenchCommand) -> Result<(), String> {
                 search_only: *search_only,
             };
             return crate::bench_roster::run(data, only, &how, *json);
+        }
+        BenchCommand::NearRepeat { test, events, numpy } => {
+            return crate::bench_near_repeat::run(settings, test, *events, *numpy);
         }
         BenchCommand::Ledger { entries, json } => return crate::bench_ledger::run(*entries, *json),
         BenchCommand::Cases { count, json } => return crate::bench_cases::run(*count, *json),

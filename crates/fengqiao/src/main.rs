@@ -6,6 +6,7 @@ mod backup;
 mod bench;
 mod bench_cases;
 mod bench_ledger;
+mod bench_near_repeat;
 mod bench_plan;
 mod bench_roster;
 mod bench_scale;
@@ -18,6 +19,7 @@ mod import;
 mod ledger;
 mod messages;
 mod names;
+mod near_repeat;
 mod output;
 mod personnel;
 mod plan;
@@ -74,6 +76,8 @@ enum Command {
     Backtest(backtest::BacktestArgs),
     /// Plan deployment: place units or posts to cover as much forecast demand as possible
     Plan(plan::PlanArgs),
+    /// Near repeats (Knox test, as the Near Repeat Calculator): are incidents close in space also close in time, and for how far and how long
+    NearRepeat(near_repeat::NearRepeatArgs),
     /// Crews each station needs in a forecast's window to answer calls within a target (Erlang C, and the hypercube model for crews answering each other's calls)
     Staffing(staffing::StaffingArgs),
     /// Replay real incidents against plans made shift by shift, beside baseline deployments
@@ -158,6 +162,7 @@ fn main() -> ExitCode {
         Command::Restore(args) => backup::restore(&settings, &args),
         Command::Migrate(args) => db::migrate(&settings, &args),
         Command::Backtest(args) => backtest::run(&settings, &args),
+        Command::NearRepeat(args) => near_repeat::run(&settings, &args),
         Command::Forecast(args) => forecast::run(&settings, &args),
         Command::Simulate(cmd) => simulate::run(&settings, &cmd),
         Command::Plan(args) => plan::run(&settings, &args),

@@ -202,6 +202,8 @@ mod tests {
             "CSRF",
             "SHA",
             "README",
+            // A statistic's name, as Chinese criminology writes it (Knox检验).
+            "Knox",
         ];
         for (k, v) in zh() {
             let without_placeholders: String = {

@@ -240,13 +240,41 @@ fn pairs_by_time(days: &[i64], cfg: &KnoxConfig) -> Vec<u64> {
     by
 }
 
+/// The close pairs as one shuffle reads them: both events and the cell
+/// of the pair's space row at time column 0.
+struct Pairs {
+    i: Vec<u32>,
+    j: Vec<u32>,
+    base: Vec<u16>,
+}
+
+/// Time column by days apart, short of the "more than" column.
+struct Columns {
+    by_apart: Vec<u16>,
+    more: u16,
+}
+
+impl Columns {
+    fn new(cfg: &KnoxConfig) -> Self {
+        let span = cfg.time_band as usize * cfg.time_bands;
+        Self {
+            by_apart: (0..span).map(|d| cfg.time_col(d as u64) as u16).collect(),
+            more: cfg.time_bands as u16,
+        }
+    }
+
+    fn of(&self, apart: u32) -> u16 {
+        self.by_apart.get(apart as usize).copied().unwrap_or(self.more)
+    }
+}
+
 /// The table of one assignment of days to places.
-fn table(pairs: &[(u32, u32, u8)], days: &[i64], by_time: &[u64], cfg: &KnoxConfig, out: &mut [u64]) {
+fn table(pairs: &Pairs, days: &[i32], columns: &Columns, by_time: &[u64], cfg: &KnoxConfig, out: &mut [u64]) {
     let cols = cfg.cols();
     out.fill(0);
-    for &(i, j, row) in pairs {
+    for ((&i, &j), &base) in pairs.i.iter().zip(&pairs.j).zip(&pairs.base) {
         let apart = days[i as usize].abs_diff(days[j as usize]);
-        out[row as usize * cols + cfg.time_col(apart)] += 1;
+        out[usize::from(base + columns.of(apart))] += 1;
     }
     let last = (cfg.rows() - 1) * cols;
     for c in 0..cols {
@@ -255,7 +283,24 @@ fn table(pairs: &[(u32, u32, u8)], days: &[i64], by_time: &[u64], cfg: &KnoxConf
     }
 }
 
-/// Runs the test; `on_iteration(done, of)` after each shuffle.
+/// Shuffle `it`'s days: its own generator, so that the tables do not
+/// depend on how the shuffles are shared among threads.
+fn shuffled(days: &[i32], seed: u64, it: usize, into: &mut Vec<i32>) {
+    into.clear();
+    into.extend_from_slice(days);
+    let mut rng = Rng::new(seed ^ (it as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+    for k in (1..into.len()).rev() {
+        into.swap(k, rng.below(k + 1));
+    }
+}
+
+/// Sums of some shuffles' tables and counts of those at least the observed.
+struct Tally {
+    sum: Vec<u64>,
+    at_least: Vec<u64>,
+}
+
+/// Runs the test; `on_iteration(done, of)` as shuffles finish.
 pub fn knox_test(
     events: &[KnoxEvent],
     cfg: &KnoxConfig,
@@ -263,25 +308,62 @@ pub fn knox_test(
 ) -> Result<KnoxResult, KnoxError> {
     cfg.check(events.len())?;
     let (rows, cols) = (cfg.rows(), cfg.cols());
-    let pairs = close_pairs(events, cfg)?;
-    let mut days: Vec<i64> = events.iter().map(|e| e.day).collect();
-    let by_time = pairs_by_time(&days, cfg);
+    let close = close_pairs(events, cfg)?;
+    let pairs = Pairs {
+        i: close.iter().map(|p| p.0).collect(),
+        j: close.iter().map(|p| p.1).collect(),
+        base: close.iter().map(|p| u16::from(p.2) * cols as u16).collect(),
+    };
+    drop(close);
+    let first = events.iter().map(|e| e.day).min().unwrap_or(0);
+    let days: Vec<i32> = events
+        .iter()
+        .map(|e| i32::try_from(e.day - first).unwrap_or(i32::MAX))
+        .collect();
+    let wide: Vec<i64> = days.iter().map(|&d| i64::from(d)).collect();
+    let by_time = pairs_by_time(&wide, cfg);
+    let columns = Columns::new(cfg);
     let mut observed = vec![0u64; rows * cols];
-    table(&pairs, &days, &by_time, cfg, &mut observed);
+    table(&pairs, &days, &columns, &by_time, cfg, &mut observed);
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(cfg.iterations);
+    // Shuffles `start, start + threads, …`, calling `after_each` with the
+    // shuffles every thread has finished.
+    let share = |start: usize, after_each: &mut dyn FnMut(usize)| -> Tally {
+        let mut t = Tally {
+            sum: vec![0; rows * cols],
+            at_least: vec![0; rows * cols],
+        };
+        let (mut sim, mut order) = (vec![0u64; rows * cols], Vec::with_capacity(days.len()));
+        for it in (start..cfg.iterations).step_by(threads) {
+            shuffled(&days, cfg.seed, it, &mut order);
+            table(&pairs, &order, &columns, &by_time, cfg, &mut sim);
+            for c in 0..rows * cols {
+                t.sum[c] += sim[c];
+                t.at_least[c] += u64::from(sim[c] >= observed[c]);
+            }
+            after_each(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
+        }
+        t
+    };
+    let tallies: Vec<Tally> = std::thread::scope(|s| {
+        let share = &share;
+        let others: Vec<_> = (1..threads).map(|k| s.spawn(move || share(k, &mut |_| {}))).collect();
+        let mine = share(0, &mut |n| on_iteration(n, cfg.iterations));
+        std::iter::once(mine)
+            .chain(others.into_iter().map(|h| h.join().expect("a shuffle thread panicked")))
+            .collect()
+    });
+    on_iteration(cfg.iterations, cfg.iterations);
     let mut sum = vec![0u64; rows * cols];
     let mut at_least = vec![0u64; rows * cols];
-    let mut sim = vec![0u64; rows * cols];
-    let mut rng = Rng::new(cfg.seed);
-    for it in 0..cfg.iterations {
-        for k in (1..days.len()).rev() {
-            days.swap(k, rng.below(k + 1));
-        }
-        table(&pairs, &days, &by_time, cfg, &mut sim);
+    for t in &tallies {
         for c in 0..rows * cols {
-            sum[c] += sim[c];
-            at_least[c] += u64::from(sim[c] >= observed[c]);
+            sum[c] += t.sum[c];
+            at_least[c] += t.at_least[c];
         }
-        on_iteration(it + 1, cfg.iterations);
     }
     let n = cfg.iterations as f64;
     let grid = |f: &dyn Fn(usize) -> f64| -> Vec<Vec<f64>> {
@@ -519,6 +601,39 @@ mod tests {
         .unwrap();
         assert_eq!(seen, 19);
         assert_eq!(a, knox_test(&ev, &cfg(Distance::Euclidean), |_, _| {}).unwrap());
+    }
+
+    /// Shuffles shared among threads give what one thread doing every
+    /// shuffle in turn gives.
+    #[test]
+    fn the_tables_do_not_depend_on_the_threads() {
+        let ev = scattered(300, 4);
+        let c = cfg(Distance::Manhattan);
+        let r = knox_test(&ev, &c, |_, _| {}).unwrap();
+        let days: Vec<i32> = ev.iter().map(|e| e.day as i32).collect();
+        let mut sum = vec![vec![0u64; c.cols()]; c.rows()];
+        let mut order = Vec::new();
+        for it in 0..c.iterations {
+            shuffled(&days, c.seed, it, &mut order);
+            let moved: Vec<KnoxEvent> = ev
+                .iter()
+                .zip(&order)
+                .map(|(e, &d)| KnoxEvent {
+                    day: i64::from(d),
+                    ..*e
+                })
+                .collect();
+            for (row, counts) in sum.iter_mut().zip(brute(&moved, &c)) {
+                for (s, n) in row.iter_mut().zip(counts) {
+                    *s += n;
+                }
+            }
+        }
+        let expected: Vec<Vec<f64>> = sum
+            .iter()
+            .map(|row| row.iter().map(|&s| s as f64 / c.iterations as f64).collect())
+            .collect();
+        assert_eq!(r.expected, expected);
     }
 
     #[test]

@@ -8,4 +8,5 @@ mod forecasting;
 mod helpers;
 mod import;
 mod ledger;
+mod near_repeat;
 mod personnel;
