@@ -7,6 +7,7 @@ use crate::error::{Error, Result};
 use crate::forecast::{IncidentSource, incident_source};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
+use fengqiao_forecast::cocoon::{AlertEvent, ZoneBacktest, ZoneRule, backtest_zones};
 use fengqiao_forecast::knox::{self, Distance, KnoxConfig, KnoxEvent, KnoxResult};
 use fengqiao_geo::{LocalProjection, LonLat};
 use fengqiao_store::IncidentPoint;
@@ -34,6 +35,12 @@ pub struct NearRepeatRequest {
     pub seed: u64,
     /// Only the first this many incidents in time (a benchmark's size).
     pub first: Option<usize>,
+    /// Cocoon zones to backtest on the same incidents ("200x7": 200 m for
+    /// 7 days); the findings' own zone is added when there is one.
+    pub zones: Vec<String>,
+    /// Stations at the k-means centres of the incidents, for the zones'
+    /// workload per station (0: none).
+    pub stations: usize,
 }
 
 impl NearRepeatRequest {
@@ -58,6 +65,39 @@ pub struct NearRepeatOutcome {
     pub events: Vec<KnoxEvent>,
     pub result: KnoxResult,
     pub seconds: f64,
+    /// The zone the findings call for: the farthest over-represented near
+    /// band, for the longest run of days among the near bands.
+    pub suggested: Option<ZoneRule>,
+    pub zones: Vec<ZoneBacktest>,
+}
+
+/// Most zone rules backtested at once.
+pub const MAX_ZONE_RULES: usize = 12;
+/// Most stations for the workload.
+pub const MAX_STATIONS: usize = 500;
+
+/// The zone the test's findings call for, if any band near an incident is
+/// over-represented: the widest radius within which every near band is
+/// over-represented together, for as long as all of them are (the
+/// space-time box inside the significant cells).
+pub fn suggested_zone(r: &KnoxResult) -> Option<ZoneRule> {
+    let f = r.findings();
+    let mut best: Option<ZoneRule> = None;
+    let mut days = f64::INFINITY;
+    for (k, &(row, c)) in f.near.iter().enumerate() {
+        // Only bands adjacent from the first: a gap breaks the box.
+        if row != k + 1 {
+            break;
+        }
+        days = days.min(r.time[c].to.unwrap_or(0.0));
+        if let Some(radius_m) = r.space[row].to {
+            best = Some(ZoneRule {
+                radius_m,
+                days: days as u32,
+            });
+        }
+    }
+    best
 }
 
 /// The Knox test's events: each incident's place on a projection centred
@@ -98,6 +138,26 @@ pub fn near_repeat(
     progress: impl FnMut(usize, usize),
 ) -> Result<NearRepeatOutcome> {
     let cfg = req.config()?;
+    let mut rules = req
+        .zones
+        .iter()
+        .map(|z| {
+            ZoneRule::parse(z).ok_or_else(|| {
+                Error::input(format!(
+                    "--zones {z:?}: RADIUSxDAYS, 1 to 5000 m for 1 to 90 days (e.g. 200x7)"
+                ))
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    if rules.len() > MAX_ZONE_RULES {
+        return Err(Error::input(format!("--zones: at most {MAX_ZONE_RULES} at once")));
+    }
+    if req.stations > MAX_STATIONS {
+        return Err(Error::input(format!(
+            "--stations {}: at most {MAX_STATIONS}",
+            req.stations
+        )));
+    }
     if let (Some(f), Some(t)) = (req.from, req.to)
         && f > t
     {
@@ -118,10 +178,75 @@ pub fn near_repeat(
     }
     let began = std::time::Instant::now();
     let result = knox::knox_test(&events, &cfg, progress).map_err(|e| Error::input(format!("{name}: {e}")))?;
+    let seconds = began.elapsed().as_secs_f64();
+    let suggested = suggested_zone(&result);
+    let zones = if rules.is_empty() {
+        Vec::new()
+    } else {
+        if let Some(s) = suggested.filter(|s| !rules.contains(s)) {
+            rules.push(s);
+        }
+        let alerts = alert_events(&rows, tz, centre, req, events.len(), req.stations);
+        backtest_zones(&alerts, &rules)
+    };
     Ok(NearRepeatOutcome {
         source: name,
         events,
         result,
-        seconds: began.elapsed().as_secs_f64(),
+        seconds,
+        suggested,
+        zones,
     })
+}
+
+/// The incidents the test took, as cocoon zones see them: exact times, and
+/// the nearest of `stations` k-means centres as their station.
+fn alert_events(
+    rows: &[IncidentPoint],
+    tz: Tz,
+    centre: Option<LonLat>,
+    req: &NearRepeatRequest,
+    taken: usize,
+    stations: usize,
+) -> Vec<AlertEvent> {
+    let Some(centre) = centre.or_else(|| rows.first().map(|r| LonLat::new(r.lon, r.lat))) else {
+        return Vec::new();
+    };
+    let proj = LocalProjection::centred_on(centre);
+    let mut kept: Vec<(f64, fengqiao_geo::Xy)> = rows
+        .iter()
+        .filter(|r| {
+            let day = r.occurred_at.with_timezone(&tz).date_naive();
+            !(req.from.is_some_and(|f| day < f) || req.to.is_some_and(|t| day > t))
+        })
+        .map(|r| {
+            (
+                r.occurred_at.timestamp() as f64 / fengqiao_forecast::SECONDS_PER_DAY,
+                proj.project(LonLat::new(r.lon, r.lat)),
+            )
+        })
+        .collect();
+    kept.sort_by(|a, b| a.0.total_cmp(&b.0));
+    kept.truncate(taken);
+    let points: Vec<(f64, f64)> = kept.iter().map(|k| (k.1.x, k.1.y)).collect();
+    let centres = if stations > 0 {
+        fengqiao_plan::kmeans::kmeans(&points, stations.min(points.len()), 50)
+    } else {
+        Vec::new()
+    };
+    kept.iter()
+        .map(|&(t, p)| AlertEvent {
+            x: p.x,
+            y: p.y,
+            t,
+            station: centres
+                .iter()
+                .enumerate()
+                .min_by(|a, b| {
+                    let d = |c: &(f64, f64)| (c.0 - p.x).hypot(c.1 - p.y);
+                    d(a.1).total_cmp(&d(b.1))
+                })
+                .map(|(k, _)| k as u32),
+        })
+        .collect()
 }

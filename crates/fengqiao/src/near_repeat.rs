@@ -55,6 +55,12 @@ pub struct NearRepeatArgs {
     /// Seed of the shuffles (the same seed gives the same tables)
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Also backtest cocoon alert zones RADIUSxDAYS on the same incidents (e.g. 100x7,200x7,400x14); the zone the findings call for is added
+    #[arg(long, value_delimiter = ',')]
+    pub zones: Vec<String>,
+    /// For the zones' workload: stations at this many k-means centres of the incidents (0: no per-station figures)
+    #[arg(long, default_value_t = 0)]
+    pub stations: usize,
     /// Print JSON instead of the tables
     #[arg(long, conflicts_with = "csv")]
     pub json: bool,
@@ -81,6 +87,8 @@ impl NearRepeatArgs {
             distance: self.distance.clone(),
             seed: self.seed,
             first,
+            zones: self.zones.clone(),
+            stations: self.stations,
         }
     }
 }
@@ -121,7 +129,8 @@ pub fn run(settings: &fengqiao_app::Settings, args: &NearRepeatArgs) -> Result<(
 }
 
 pub fn to_json(out: &NearRepeatOutcome) -> serde_json::Value {
-    json!({"source": out.source, "seconds": out.seconds, "result": out.result, "findings": out.result.findings()})
+    json!({"source": out.source, "seconds": out.seconds, "result": out.result, "findings": out.result.findings(),
+           "suggested_zone": out.suggested, "zones": out.zones})
 }
 
 fn to_csv(r: &KnoxResult) -> String {
@@ -243,8 +252,8 @@ fn print_tables(out: &NearRepeatOutcome, args: &NearRepeatArgs) {
         .enumerate()
         .map(|(i, b)| space_label(b, i == 1))
         .collect();
-    let width = rows.iter().map(|s| s.chars().count()).max().unwrap_or(0) + 2;
-    let pad = |s: &str, w: usize| format!("{s}{}", " ".repeat(w.saturating_sub(s.chars().count())));
+    let width = rows.iter().map(|s| columns(s)).max().unwrap_or(0) + 2;
+    let pad = |s: &str, w: usize| format!("{s}{}", " ".repeat(w.saturating_sub(columns(s))));
     let table = |title: String, cell: &dyn Fn(usize, usize) -> String| {
         println!("\n{title}");
         let mut line = pad("", width);
@@ -276,5 +285,50 @@ fn print_tables(out: &NearRepeatOutcome, args: &NearRepeatArgs) {
     println!();
     for line in summary(r) {
         println!("{line}");
+    }
+    if !out.zones.is_empty() {
+        print_zones(out);
+    }
+}
+
+/// Terminal columns of `s`: Chinese characters and full-width signs take two.
+fn columns(s: &str) -> usize {
+    s.chars()
+        .map(|c| {
+            if ('\u{1100}'..='\u{ffef}').contains(&c) && !('\u{2000}'..='\u{206f}').contains(&c) {
+                2
+            } else {
+                1
+            }
+        })
+        .sum()
+}
+
+/// The cocoon zones' backtest: capture against workload, a row a rule.
+fn print_zones(out: &NearRepeatOutcome) {
+    println!("\n{}", tr!("near_repeat.zones_title"));
+    println!("{}", tr!("near_repeat.zones_header"));
+    let dash = || "—".to_string();
+    for z in &out.zones {
+        let mark = if out.suggested == Some(z.rule) { " *" } else { "" };
+        println!(
+            "{:>6} m {:>3} d{:<2} {:>6.1}%  {:>6.1}%  {:>5.2}  {:>7} / {:<7} {:>8.1} {:>9} {:>9} {:>8.1} {:>9.2}",
+            z.rule.radius_m,
+            z.rule.days,
+            mark,
+            100.0 * z.capture,
+            100.0 * z.capture_by_chance,
+            z.capture / z.capture_by_chance,
+            thousands(z.captured as u64),
+            thousands(z.incidents as u64),
+            z.zones_per_day,
+            z.zones_per_station_day.map_or_else(dash, |v| format!("{v:.2}")),
+            z.busiest_station_per_day.map_or_else(dash, |v| format!("{v:.2}")),
+            z.open_per_day,
+            z.area_km2_per_day
+        );
+    }
+    if out.suggested.is_some() {
+        println!("{}", tr!("near_repeat.zones_suggested"));
     }
 }

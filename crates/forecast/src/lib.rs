@@ -9,6 +9,7 @@
 //! then, window by window, only the events that happened before that window.
 
 mod backtest;
+pub mod cocoon;
 mod event;
 mod feedback;
 mod glm;

@@ -31,6 +31,22 @@ fn near_repeat_tables_words_json_and_csv_and_bad_settings_refused() {
     let again: serde_json::Value = serde_json::from_slice(&run(dir.path(), &quick(&["--json"])).stdout).unwrap();
     assert_eq!(again["result"], v["result"]);
 
+    // Cocoon zones backtested on the same incidents, with their workload.
+    let z = run(
+        dir.path(),
+        &quick(&["--zones", "100x7,400x14", "--stations", "2", "--json"]),
+    );
+    assert!(z.status.success(), "{}", String::from_utf8_lossy(&z.stderr));
+    let zv: serde_json::Value = serde_json::from_slice(&z.stdout).unwrap();
+    let zones = zv["zones"].as_array().unwrap();
+    assert!(zones.len() >= 2);
+    assert_eq!(zones[0]["rule"], serde_json::json!({"radius_m": 100.0, "days": 7}));
+    for zone in zones {
+        let (captured, of) = (zone["captured"].as_u64().unwrap(), zone["incidents"].as_u64().unwrap());
+        assert!(captured <= of && of <= events, "{zone}");
+        assert!(zone["zones_per_station_day"].as_f64().unwrap() > 0.0);
+    }
+
     let csv = run(dir.path(), &quick(&["--csv"]));
     let text = String::from_utf8(csv.stdout).unwrap();
     assert_eq!(text.lines().count(), 1 + 5 * 4);
@@ -51,6 +67,7 @@ fn near_repeat_tables_words_json_and_csv_and_bad_settings_refused() {
         (&["--iterations", "0"][..], "iterations"),
         (&["--space-band", "0.5"][..], "space band"),
         (&["--from", "2016-03-01", "--to", "2016-02-01"][..], "--from"),
+        (&["--zones", "200"][..], "--zones"),
     ] {
         let o = run(dir.path(), &args(more));
         assert_eq!(o.status.code(), Some(6), "{more:?}");
