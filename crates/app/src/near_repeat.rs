@@ -39,7 +39,7 @@ pub struct NearRepeatRequest {
     /// 7 days); the findings' own zone is added when there is one.
     pub zones: Vec<String>,
     /// Stations at the k-means centres of the incidents, for the zones'
-    /// workload per station (0: none).
+    /// workload per station (0: none), where the stations are not on file.
     pub stations: usize,
 }
 
@@ -131,14 +131,47 @@ pub fn knox_events(
         .collect()
 }
 
-/// Runs the test `req` describes; `progress(done, of)` after each shuffle.
+/// Runs the test `req` describes on a file or a dataset; `progress(done,
+/// of)` as shuffles finish.
 pub fn near_repeat(
     settings: &crate::Settings,
     req: &NearRepeatRequest,
     progress: impl FnMut(usize, usize),
 ) -> Result<NearRepeatOutcome> {
+    let (cfg, rules) = checked(req)?;
+    let source = incident_source(
+        settings,
+        req.input.as_deref(),
+        req.profile.as_deref(),
+        req.map.as_deref(),
+        req.dataset.as_deref(),
+        req.category.as_deref(),
+    )?;
+    analyse(source, req, &cfg, rules, &[], progress)
+}
+
+/// [`near_repeat`] on a dataset of `store` (the server's way).
+pub fn near_repeat_in(store: &dyn fengqiao_store::Store, req: &NearRepeatRequest) -> Result<NearRepeatOutcome> {
+    let (cfg, rules) = checked(req)?;
+    let dataset = crate::forecast::resolve_dataset(store, req.dataset.as_deref())?;
+    let (rows, tz, centre) = crate::forecast::rows_from_store(store, &dataset, req.category.as_deref())?;
+    let source = IncidentSource {
+        rows,
+        tz,
+        centre: Some(centre),
+        name: format!("dataset {dataset}"),
+    };
+    let stations: Vec<LonLat> = crate::personnel::stations(store)?
+        .iter()
+        .map(|f| LonLat::new(f.lon, f.lat))
+        .collect();
+    analyse(source, req, &cfg, rules, &stations, |_, _| {})
+}
+
+/// The settings and zone rules of `req`, or what is wrong with them.
+fn checked(req: &NearRepeatRequest) -> Result<(KnoxConfig, Vec<ZoneRule>)> {
     let cfg = req.config()?;
-    let mut rules = req
+    let rules = req
         .zones
         .iter()
         .map(|z| {
@@ -163,21 +196,31 @@ pub fn near_repeat(
     {
         return Err(Error::input(format!("--from {f} is after --to {t}")));
     }
-    let IncidentSource { rows, tz, centre, name } = incident_source(
-        settings,
-        req.input.as_deref(),
-        req.profile.as_deref(),
-        req.map.as_deref(),
-        req.dataset.as_deref(),
-        req.category.as_deref(),
-    )?;
+    Ok((cfg, rules))
+}
+
+fn analyse(
+    source: IncidentSource,
+    req: &NearRepeatRequest,
+    cfg: &KnoxConfig,
+    mut rules: Vec<ZoneRule>,
+    stations: &[LonLat],
+    progress: impl FnMut(usize, usize),
+) -> Result<NearRepeatOutcome> {
+    let IncidentSource { rows, tz, centre, name } = source;
     let mut events = knox_events(&rows, tz, centre, req.from, req.to);
     events.sort_by_key(|e| e.day);
     if let Some(n) = req.first {
         events.truncate(n);
     }
+    if events.len() < 2 {
+        return Err(Error::input(format!(
+            "{name}: {} incidents of that category in that period; the test needs at least 2",
+            events.len()
+        )));
+    }
     let began = std::time::Instant::now();
-    let result = knox::knox_test(&events, &cfg, progress).map_err(|e| Error::input(format!("{name}: {e}")))?;
+    let result = knox::knox_test(&events, cfg, progress).map_err(|e| Error::input(format!("{name}: {e}")))?;
     let seconds = began.elapsed().as_secs_f64();
     let suggested = suggested_zone(&result);
     let zones = if rules.is_empty() {
@@ -186,7 +229,7 @@ pub fn near_repeat(
         if let Some(s) = suggested.filter(|s| !rules.contains(s)) {
             rules.push(s);
         }
-        let alerts = alert_events(&rows, tz, centre, req, events.len(), req.stations);
+        let alerts = alert_events(&rows, tz, centre, req, events.len(), stations);
         backtest_zones(&alerts, &rules)
     };
     Ok(NearRepeatOutcome {
@@ -200,14 +243,15 @@ pub fn near_repeat(
 }
 
 /// The incidents the test took, as cocoon zones see them: exact times, and
-/// the nearest of `stations` k-means centres as their station.
+/// the nearest of `stations` as their station (when none, of
+/// `req.stations` k-means centres of the incidents).
 fn alert_events(
     rows: &[IncidentPoint],
     tz: Tz,
     centre: Option<LonLat>,
     req: &NearRepeatRequest,
     taken: usize,
-    stations: usize,
+    stations: &[LonLat],
 ) -> Vec<AlertEvent> {
     let Some(centre) = centre.or_else(|| rows.first().map(|r| LonLat::new(r.lon, r.lat))) else {
         return Vec::new();
@@ -229,8 +273,16 @@ fn alert_events(
     kept.sort_by(|a, b| a.0.total_cmp(&b.0));
     kept.truncate(taken);
     let points: Vec<(f64, f64)> = kept.iter().map(|k| (k.1.x, k.1.y)).collect();
-    let centres = if stations > 0 {
-        fengqiao_plan::kmeans::kmeans(&points, stations.min(points.len()), 50)
+    let centres: Vec<(f64, f64)> = if !stations.is_empty() {
+        stations
+            .iter()
+            .map(|&s| {
+                let p = proj.project(s);
+                (p.x, p.y)
+            })
+            .collect()
+    } else if req.stations > 0 {
+        fengqiao_plan::kmeans::kmeans(&points, req.stations.min(points.len()), 50)
     } else {
         Vec::new()
     };

@@ -85,8 +85,12 @@ pub const MAX_BANDS: usize = 20;
 pub const MAX_ITERATIONS: usize = 9_999;
 /// Most events in one test (pairs grow with their square).
 pub const MAX_EVENTS: usize = 200_000;
-/// Most pairs closer than the last finite band kept in memory.
-pub const MAX_CLOSE_PAIRS: usize = 50_000_000;
+/// Most pairs closer than the last finite band kept in memory (about
+/// 60 MB while they are found): a whole city's burglaries within 1 km
+/// are a few hundred thousand.
+pub const MAX_CLOSE_PAIRS: usize = 5_000_000;
+/// Widest space band, metres: the bands describe a neighbourhood.
+pub const MAX_SPACE_BAND: f64 = 5_000.0;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KnoxError {
@@ -132,8 +136,11 @@ pub struct KnoxResult {
 impl KnoxConfig {
     fn check(&self, events: usize) -> Result<(), KnoxError> {
         let bad = |m: String| Err(KnoxError::Invalid(m));
-        if !(self.space_band.is_finite() && self.space_band >= 1.0) {
-            return bad(format!("space band {} must be at least 1 (metre)", self.space_band));
+        if !(self.space_band.is_finite() && (1.0..=MAX_SPACE_BAND).contains(&self.space_band)) {
+            return bad(format!(
+                "space band {} must be 1 to {MAX_SPACE_BAND} metres",
+                self.space_band
+            ));
         }
         if !(1..=MAX_BANDS).contains(&self.space_bands) || !(1..=MAX_BANDS).contains(&self.time_bands) {
             return bad(format!("bands must be 1 to {MAX_BANDS} either way"));

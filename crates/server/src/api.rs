@@ -916,3 +916,94 @@ pub async fn ledger_tile(
     let body = body.ok_or_else(|| ApiError::new(Code::NotFound, format!("no {full} in the latest checkpoint")))?;
     Ok(([(axum::http::header::CONTENT_TYPE, "application/octet-stream")], body).into_response())
 }
+
+/// Most shuffles a request may ask for (the command line allows more).
+const NEAR_REPEAT_MAX_ITERATIONS: usize = 999;
+
+/// The near-repeat Knox test of a category's incidents over a period, with
+/// cocoon zones backtested on them: counts only, no incident or place.
+pub async fn near_repeat(State(state): State<AppState>, Query(q): Q) -> Result<axum::response::Response, ApiError> {
+    params::reject_unknown(
+        &q,
+        &[
+            "dataset",
+            "category",
+            "from",
+            "to",
+            "space_band",
+            "space_bands",
+            "time_band",
+            "time_bands",
+            "iterations",
+            "distance",
+            "zones",
+            "seed",
+        ],
+    )?;
+    fn number<T: std::str::FromStr>(q: &HashMap<String, String>, name: &str, default: T) -> Result<T, ApiError> {
+        q.get(name).map_or(Ok(default), |v| {
+            v.parse()
+                .map_err(|_| ApiError::invalid_parameter(name, v, "expected a number"))
+        })
+    }
+    let date = |name: &str| -> Result<Option<chrono::NaiveDate>, ApiError> {
+        q.get(name)
+            .map(|v| {
+                chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                    .map_err(|_| ApiError::invalid_parameter(name, v, "expected a date YYYY-MM-DD"))
+            })
+            .transpose()
+    };
+    let category = q
+        .get("category")
+        .cloned()
+        .ok_or_else(|| ApiError::invalid_parameter("category", "", "a category code is required"))?;
+    let iterations = number(&q, "iterations", 99usize)?;
+    if iterations > NEAR_REPEAT_MAX_ITERATIONS {
+        return Err(ApiError::invalid_parameter(
+            "iterations",
+            &iterations.to_string(),
+            format!("at most {NEAR_REPEAT_MAX_ITERATIONS}"),
+        ));
+    }
+    let req = fengqiao_app::near_repeat::NearRepeatRequest {
+        input: None,
+        profile: None,
+        map: None,
+        dataset: q.get("dataset").cloned().or_else(|| state.default_dataset.clone()),
+        category: Some(category),
+        from: date("from")?,
+        to: date("to")?,
+        space_band: number(&q, "space_band", 100.0)?,
+        space_bands: number(&q, "space_bands", 3)?,
+        time_band: number(&q, "time_band", 7)?,
+        time_bands: number(&q, "time_bands", 3)?,
+        iterations,
+        distance: q.get("distance").cloned().unwrap_or_else(|| "manhattan".into()),
+        seed: number(&q, "seed", 1)?,
+        first: None,
+        zones: q
+            .get("zones")
+            .map(|z| z.split(',').filter(|s| !s.is_empty()).map(String::from).collect())
+            .unwrap_or_default(),
+        stations: 0,
+    };
+    let out = on_worker(&state, move |s| fengqiao_app::near_repeat::near_repeat_in(s, &req)).await??;
+    let r = &out.result;
+    Ok(axum::response::IntoResponse::into_response(Json(json!({
+        "source": out.source,
+        "seconds": out.seconds,
+        "config": r.config,
+        "events": r.events,
+        "pairs": r.pairs,
+        "space": r.space,
+        "time": r.time,
+        "observed": r.observed,
+        "expected": r.expected,
+        "ratio": r.ratio,
+        "p_value": r.p_value,
+        "findings": r.findings(),
+        "suggested_zone": out.suggested,
+        "zones": out.zones,
+    }))))
+}

@@ -103,6 +103,12 @@ pub const ROUTES: &[(&str, &str, Need)] = &[
         Need::Permission(Permission::PersonnelRead),
     ),
     ("GET", "/api/v1/staffing", Need::Permission(Permission::PlansRead)),
+    // Counts of pairs only: an analysis of where and when, like a forecast.
+    (
+        "GET",
+        "/api/v1/near-repeat",
+        Need::Permission(Permission::ForecastsRead),
+    ),
     ("GET", "/api/v1/plans/*", Need::Permission(Permission::PlansRead)),
     (
         "POST",

@@ -285,6 +285,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/plans", axum::routing::post(jobs::plan))
         .route("/api/v1/plans/latest", get(api::latest_plan))
         .route("/api/v1/staffing", get(api::staffing))
+        .route("/api/v1/near-repeat", get(api::near_repeat))
         .route("/api/v1/plans/{id}", get(api::plan_by_id))
         .route("/api/v1/plans/{id}/sheet", get(personnel::patrol_sheet))
         .route("/api/v1/plans/{id}/replay", axum::routing::post(jobs::replay))

@@ -230,6 +230,27 @@ pub const DOCS: &[Doc] = &[
     ),
     (
         "GET",
+        "/api/v1/near-repeat",
+        "Near repeats (the Knox test, as the Near Repeat Calculator) of a category's incidents over a period, with cocoon alert zones backtested on them",
+        &[
+            ("dataset", "string"),
+            ("category", "string"),
+            ("from", "string"),
+            ("to", "string"),
+            ("space_band", "number"),
+            ("space_bands", "integer"),
+            ("time_band", "integer"),
+            ("time_bands", "integer"),
+            ("iterations", "integer"),
+            ("distance", "enum:manhattan|euclidean"),
+            ("zones", "string"),
+            ("seed", "integer"),
+        ],
+        None,
+        200,
+    ),
+    (
+        "GET",
         "/api/v1/staffing",
         "Crews each station needs in a forecast's window to answer calls within a target: Erlang C per station, and the hypercube model's crews when stations answer each other's calls",
         &[

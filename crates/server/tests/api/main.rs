@@ -13,5 +13,6 @@ mod ledger;
 mod notifications;
 mod opening;
 mod personnel;
+mod prevention;
 mod public;
 mod rules;
