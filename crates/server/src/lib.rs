@@ -142,7 +142,7 @@ pub(crate) fn client_ip(state: &AppState, peer: std::net::IpAddr, headers: &axum
 
 /// The pages, by path: plain HTML, their scripts and one style sheet below,
 /// all compiled into the binary (no CDN, nothing fetched elsewhere).
-const PAGES: [(&str, &str); 14] = [
+const PAGES: [(&str, &str); 15] = [
     ("/", include_str!("../assets/index.html")),
     ("/public", include_str!("../assets/public.html")),
     ("/cases", include_str!("../assets/cases.html")),
@@ -157,9 +157,10 @@ const PAGES: [(&str, &str); 14] = [
     ("/roster", include_str!("../assets/roster.html")),
     ("/sheet", include_str!("../assets/sheet.html")),
     ("/staffing", include_str!("../assets/staffing.html")),
+    ("/prevention", include_str!("../assets/prevention.html")),
 ];
 
-const ASSETS: [(&str, &str, &str); 20] = [
+const ASSETS: [(&str, &str, &str); 21] = [
     ("app.css", "text/css; charset=utf-8", include_str!("../assets/app.css")),
     ("app.js", JS, include_str!("../assets/app.js")),
     ("case_form.js", JS, include_str!("../assets/case_form.js")),
@@ -178,6 +179,7 @@ const ASSETS: [(&str, &str, &str); 20] = [
     ("roster.js", JS, include_str!("../assets/roster.js")),
     ("sheet.js", JS, include_str!("../assets/sheet.js")),
     ("staffing.js", JS, include_str!("../assets/staffing.js")),
+    ("prevention.js", JS, include_str!("../assets/prevention.js")),
     ("users.js", JS, include_str!("../assets/users.js")),
     ("volunteers.js", JS, include_str!("../assets/volunteers.js")),
 ];

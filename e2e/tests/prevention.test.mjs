@@ -1,0 +1,82 @@
+// Prevention (防范) in the page: an analyst reads whether burglaries close
+// in space are also close in time (the Knox test), in words and in the
+// table of observed over expected pairs, and which cocoon alert zone would
+// have caught how many later burglaries at what workload per station; asks
+// for another zone and reads it in English. A volunteer is not shown it.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { start, signedIn, ready, artifacts, accessibilityProblems } from "./helpers.mjs";
+
+let app;
+before(async () => { app = await start(); });
+after(async () => { await app?.stop(); });
+
+test("an analyst reads the near-repeat findings and chooses an alert zone from the backtest (zh, then en)", async () => {
+  const { page, context, errors } = await signedIn(app, "analyst", "demo-analyst-2026", "zh", "/prevention");
+  await ready(page);
+  await page.locator("#sentences li").first().waitFor();
+  assert.equal(await page.locator("#category").inputValue(), "criminal.theft.burglary");
+  const query = await page.evaluate(() => {
+    const v = (id) => document.getElementById(id).value;
+    return new URLSearchParams({ category: v("category"), from: v("from"), to: v("to"), space_band: v("space-band"), space_bands: v("space-bands"),
+      time_band: v("time-band"), time_bands: v("time-bands"), distance: v("distance"), iterations: v("iterations"), zones: v("zones") }).toString();
+  });
+  // The period ends today in the city's zone (the browser is in UTC).
+  const today = new Date().toLocaleDateString("sv-SE", { timeZone: "Asia/Shanghai" });
+  assert.equal(await page.locator("#to").inputValue(), today);
+  const report = await page.evaluate(async (q) => (await fetch(`/api/v1/near-repeat?${q}`)).json(), query);
+  assert.ok(report.events > 10, `${report.events} burglaries`);
+  // Every cell of the ratio table is the API's, with its significance mark.
+  const cells = page.locator("#ratio tbody tr");
+  assert.equal(await cells.count(), report.space.length);
+  for (let i = 0; i < report.space.length; i++) {
+    for (let j = 0; j < report.time.length; j++) {
+      const td = cells.nth(i).locator("td").nth(j);
+      const ratio = report.ratio[i][j];
+      const p = report.p_value[i][j];
+      const mark = p <= 0.01 ? "**" : p <= 0.05 ? "*" : "";
+      assert.equal(await td.textContent(), ratio === null ? "—" : `${ratio.toFixed(2)}${mark}`, `cell ${i},${j}`);
+    }
+  }
+  assert.equal(await page.locator("#ratio tbody tr").first().locator("th").textContent(), "同一地点");
+  assert.equal(await page.locator("#ratio thead th").nth(1).textContent(), "相隔0至6天");
+  // The words say what the findings say.
+  const said = await page.locator("#sentences").textContent();
+  assert.ok(report.findings.near.length ? said.includes("明显偏多") : said.includes("未发现显著的近重复规律"), said);
+  // One row a zone asked for (and the suggested one, marked), per station figures from the demo's stations.
+  for (const z of ["100x7", "200x7", "400x14"]) {
+    const row = page.locator(`#zone-table tr[data-zone="${z}"]`);
+    assert.equal(await row.count(), 1, z);
+    const zone = report.zones.find((x) => `${x.rule.radius_m}x${x.rule.days}` === z);
+    assert.equal(await row.locator("td.capture").textContent(), `${(100 * zone.capture).toFixed(1)}%`);
+    assert.equal(await row.locator("td.per-station").textContent(), zone.zones_per_station_day.toFixed(2));
+  }
+  assert.equal(await page.locator("#zone-table tr.suggested").count(), report.suggested_zone ? 1 : 0);
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await page.screenshot({ path: join(artifacts, "prevention-zh.png"), fullPage: true });
+  // Another zone, in English.
+  await page.locator("#zones").fill("150x5");
+  await page.locator("#analyse").click();
+  await page.locator('#zone-table tr[data-zone="150x5"]').waitFor();
+  await page.locator("#lang").click();
+  await page.locator("#nr-title").filter({ hasText: "Near repeats and alert zones" }).waitFor();
+  const words = await page.locator("#sentences").textContent();
+  assert.match(words, /near-repeat|near repeats/);
+  assert.equal(await page.locator('#zone-table tr[data-zone="150x5"] th').textContent().then((s) => s.startsWith("150 m × 5 days")), true);
+  // A setting out of bounds is refused in words, and nothing is shown stale.
+  await page.locator("#space-band").evaluate((e) => { e.removeAttribute("max"); e.value = "9000"; });
+  await page.locator("#analyse").click();
+  await page.locator("#page-message").filter({ hasText: "space band 9000" }).waitFor();
+  assert.equal(await page.locator("#ratio tbody tr").count(), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("a volunteer is not shown the analysis", async () => {
+  const { page, context, errors } = await signedIn(app, "volunteer", "demo-volunteer-2026", "en", "/prevention");
+  await page.waitForURL((u) => u.pathname === "/volunteers");
+  assert.equal(await page.locator('nav a[href="/prevention"]').count(), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
