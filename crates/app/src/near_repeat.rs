@@ -138,6 +138,10 @@ pub fn near_repeat(
     req: &NearRepeatRequest,
     progress: impl FnMut(usize, usize),
 ) -> Result<NearRepeatOutcome> {
+    if req.input.is_none() {
+        let store = crate::store::open_store(settings)?;
+        return near_repeat_on(store.as_ref(), req, progress);
+    }
     let (cfg, rules) = checked(req)?;
     let source = incident_source(
         settings,
@@ -150,8 +154,17 @@ pub fn near_repeat(
     analyse(source, req, &cfg, rules, &[], progress)
 }
 
-/// [`near_repeat`] on a dataset of `store` (the server's way).
+/// [`near_repeat`] on a dataset of `store` (the server's way), the zones'
+/// workload by the stations on file.
 pub fn near_repeat_in(store: &dyn fengqiao_store::Store, req: &NearRepeatRequest) -> Result<NearRepeatOutcome> {
+    near_repeat_on(store, req, |_, _| {})
+}
+
+fn near_repeat_on(
+    store: &dyn fengqiao_store::Store,
+    req: &NearRepeatRequest,
+    progress: impl FnMut(usize, usize),
+) -> Result<NearRepeatOutcome> {
     let (cfg, rules) = checked(req)?;
     let dataset = crate::forecast::resolve_dataset(store, req.dataset.as_deref())?;
     let (rows, tz, centre) = crate::forecast::rows_from_store(store, &dataset, req.category.as_deref())?;
@@ -165,7 +178,7 @@ pub fn near_repeat_in(store: &dyn fengqiao_store::Store, req: &NearRepeatRequest
         .iter()
         .map(|f| LonLat::new(f.lon, f.lat))
         .collect();
-    analyse(source, req, &cfg, rules, &stations, |_, _| {})
+    analyse(source, req, &cfg, rules, &stations, progress)
 }
 
 /// The settings and zone rules of `req`, or what is wrong with them.
