@@ -80,3 +80,40 @@ test("a volunteer is not shown the analysis", async () => {
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("a commander sees the cocoon alert zones on the command centre's map, and turns them off (zh)", async () => {
+  const { page, context, errors } = await signedIn(app, "commander", "demo-commander-2026", "zh", "/");
+  await ready(page);
+  const zones = await page.evaluate(async () => (await fetch("/api/v1/alert-zones")).json());
+  assert.ok(zones.items.length > 0, "the demo's last days have burglaries");
+  await page.locator("circle.alert-zone").first().waitFor({ state: "attached" });
+  assert.equal(await page.locator("circle.alert-zone").count(), zones.items.length);
+  assert.equal(await page.locator('circle.alert-zone[data-category="criminal.theft.burglary"]').count(), zones.items.length);
+  await page.locator("#legend").filter({ hasText: `防范预警区（近期警情周边，提醒邻里）${zones.items.length} 个` }).waitFor();
+  // Its tooltip says until when, on the city's clock.
+  const tip = await page.locator("circle.alert-zone title").first().textContent();
+  assert.match(tip, /^入室盗窃 · \d+ 起 · 至 /);
+  await page.locator("#zones").uncheck();
+  await page.waitForFunction(() => document.querySelectorAll("circle.alert-zone").length === 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("the public page warns the areas under a zone, without a place (zh, then en)", async () => {
+  const context = await app.browser.newContext({ locale: "zh-CN" });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(`${app.base}/public`);
+  await page.locator("body[data-ready]").waitFor();
+  const alerts = await page.evaluate(async () => (await fetch("/api/v1/public/alerts")).json());
+  assert.ok(alerts.items.length > 0);
+  const items = page.locator("#alerts li");
+  assert.equal(await items.count(), alerts.items.length);
+  const first = await items.first().textContent();
+  assert.ok(first.includes(alerts.items[0].area.name_zh) && first.includes("入室盗窃") && first.includes("110"), first);
+  await page.locator("#lang").click();
+  assert.match(await items.first().textContent(), /^Burglary nearby in /);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

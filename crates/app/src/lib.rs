@@ -25,6 +25,7 @@ pub mod net;
 pub mod notify;
 pub mod patrol_sheet;
 pub mod personnel;
+pub mod prevention;
 pub mod replay_period;
 pub mod replay_plan;
 pub mod replay_roster;

@@ -12,7 +12,7 @@ const I18N = {
     days: ["一", "二", "三", "四", "五", "六", "日"], citizen: "群众报警", officer: "民警发现", unknown: "未知",
     forecast: "下一班次预测", fc_legend: "预测热点（前 1% / 5% 网格）", fc_none: "暂无预测：由指挥中心或研判人员点“运行预测与部署”生成",
     fc_note: "预测时段", kpi_label: "关键指标", map_title: "警情地图", model_names: { fq: "枫桥模型", naive: "历史计数", retro: "回顾热点", prospective: "前瞻热点", etas: "自激点过程" },
-    unit_types: { car: "巡逻车", motorbike: "摩托车", foot: "步巡" }, max_cells: (n, m) => `最多 ${n} 起 / ${m} 米网格`, plan: "部署方案", plan_legend: "巡逻车组 · 巡逻路线 · 5 分钟响应圈", plan_none: "暂无部署方案：由指挥中心或研判人员点“运行预测与部署”生成", filtered: "筛选：", cases: "案件", run: "运行预测与部署", print: "打印", patrol_sheet: "勤务卡", running: "运行中…", sign_in: "登录", username: "用户名", password: "密码", logout: "退出", login_failed: "用户名或密码错误",
+    unit_types: { car: "巡逻车", motorbike: "摩托车", foot: "步巡" }, max_cells: (n, m) => `最多 ${n} 起 / ${m} 米网格`, plan: "部署方案", plan_legend: "巡逻车组 · 巡逻路线 · 5 分钟响应圈", zones: "防范预警区", zones_legend: (n) => `防范预警区（近期警情周边，提醒邻里）${n} 个`, zone_tip: (cat, until, n) => `${cat} · ${n} 起 · 至 ${until}`, plan_none: "暂无部署方案：由指挥中心或研判人员点“运行预测与部署”生成", filtered: "筛选：", cases: "案件", run: "运行预测与部署", print: "打印", patrol_sheet: "勤务卡", running: "运行中…", sign_in: "登录", username: "用户名", password: "密码", logout: "退出", login_failed: "用户名或密码错误",
     ledger_checking: "存证校验中…", ledger_ok: "已存证 ✓", ledger_bad: "存证校验失败 ✗", ledger_pending: "尚未存证",
     ledger_title: (r, sig) => `${r.record}：日志第 ${r.index} 条，已由本浏览器核对包含证明至签名检查点（${r.size} 条）${sig ? "及其签名" : "；本浏览器无法核对 Ed25519 签名"}；服务器核对记录与承诺一致。`,
     kpi_visibility: (p) => `见警率（${p.r} 米内有巡逻）`, kpi_handling: (p) => `管事率（${p.m} 分钟可达）`,
@@ -30,7 +30,7 @@ const I18N = {
     unknown: "Unknown", forecast: "Next-shift forecast", fc_legend: "Forecast hot spots (top 1% / 5% of cells)",
     fc_none: "No forecast yet: the command centre or an analyst makes one with “Run forecast & plan”", fc_note: "Forecast window", kpi_label: "Key figures", map_title: "Incident map",
     model_names: { fq: "Fengqiao model", naive: "history count", retro: "retrospective hot spots", prospective: "prospective hot spots", etas: "self-exciting process" },
-    unit_types: { car: "patrol car", motorbike: "motorbike", foot: "on foot" }, max_cells: (n, m) => `max ${n} / ${m} m`, plan: "Deployment plan", plan_legend: "Patrol units · rounds · 5-minute response rings", plan_none: "No plan yet: the command centre or an analyst makes one with “Run forecast & plan”", filtered: "Filter: ", cases: "Cases", run: "Run forecast & plan", print: "Print", patrol_sheet: "Patrol sheet", running: "running…", sign_in: "Sign in", username: "User name", password: "Password", logout: "Sign out", login_failed: "Wrong user name or password",
+    unit_types: { car: "patrol car", motorbike: "motorbike", foot: "on foot" }, max_cells: (n, m) => `max ${n} / ${m} m`, plan: "Deployment plan", plan_legend: "Patrol units · rounds · 5-minute response rings", zones: "Alert zones", zones_legend: (n) => `Alert zones (around recent incidents, neighbours warned): ${n}`, zone_tip: (cat, until, n) => `${cat} · ${n} incident${n === 1 ? "" : "s"} · until ${until}`, plan_none: "No plan yet: the command centre or an analyst makes one with “Run forecast & plan”", filtered: "Filter: ", cases: "Cases", run: "Run forecast & plan", print: "Print", patrol_sheet: "Patrol sheet", running: "running…", sign_in: "Sign in", username: "User name", password: "Password", logout: "Sign out", login_failed: "Wrong user name or password",
     ledger_checking: "checking the ledger…", ledger_ok: "verified ✓", ledger_bad: "ledger check failed ✗", ledger_pending: "not in the ledger yet",
     ledger_title: (r, sig) => `${r.record}: entry ${r.index} of the log; this browser checked its inclusion proof up to the signed checkpoint of ${r.size} entries${sig ? " and its signature" : " (this browser cannot check Ed25519 signatures)"}; the server checked that the record matches its commitment.`,
     kpi_visibility: (p) => `Visibility rate (patrol within ${p.r} m)`, kpi_handling: (p) => `Handling rate (reached in ${p.m} min)`,
@@ -74,13 +74,14 @@ async function drawMap(ds) {
   const svg = $("map");
   // Every layer is asked for at once; a missing forecast or plan is said in the legend.
   const none = () => null;
-  const [cells, juris, fac, fc, plan] = await Promise.all([
+  const [cells, juris, fac, fc, plan, zones] = await Promise.all([
     api("/api/v1/incidents/aggregate", { by: "cell", cell: $("cell").value, dataset: state.dataset, category: state.category }),
     once("juris", "/api/v1/jurisdictions"),
     once("fac", "/api/v1/facilities"),
     // The hottest 5% of cells, hottest first; the top fifth of them filled.
     $("fc").checked ? api("/api/v1/forecasts/latest", { dataset: state.dataset, window: "shift", top: 0.05 }).catch(none) : null,
     $("plan").checked ? api("/api/v1/plans/latest", { dataset: state.dataset, format: "geojson" }).catch(none) : null,
+    $("zones").checked && state.me.permissions.includes("forecasts.read") ? api("/api/v1/alert-zones", { dataset: state.dataset }).catch(none) : null,
   ]);
   while (svg.lastChild && svg.lastChild.tagName !== "title") svg.removeChild(svg.lastChild);
   let bbox = ds && ds.bbox;
@@ -155,6 +156,15 @@ async function drawMap(ds) {
       planInfo = t("plan_none");
     }
   }
+  // Cocoon alert zones: a circle of the rule's radius around each zone's first incident.
+  const zoneList = (zones && zones.items) || [];
+  for (const z of zoneList) {
+    const [x, y] = proj([z.lon, z.lat]);
+    const east = proj([z.lon + z.radius_m / (111320 * Math.cos((z.lat * Math.PI) / 180)), z.lat]);
+    const c = el("circle", { cx: x, cy: y, r: Math.max(2, Math.abs(east[0] - x)), class: "alert-zone", "data-category": z.category, "data-closes": z.closes_at }, g);
+    const cat = state.categories[z.category];
+    el("title", {}, c).textContent = t("zone_tip")(cat ? nameOf(cat) : z.category, atCity(z.closes_at, ds.timezone, state.lang), z.incidents);
+  }
   const legend = $("legend");
   legend.innerHTML = "";
   const span = (html) => { const s = document.createElement("span"); s.innerHTML = html; legend.appendChild(s); return s; };
@@ -162,6 +172,7 @@ async function drawMap(ds) {
   const badges = {};
   if ($("fc").checked) badges.fc = span(`<i style="background:#5b2a86;opacity:.6"></i>${t("fc_legend")} ${fcInfo} `);
   if ($("plan").checked) badges.plan = span(`<i style="background:#c2410c"></i>${t("plan_legend")} ${planInfo} `);
+  if (zones) span(`<i class="zone-key"></i>${t("zones_legend")(zoneList.length)}`);
   for (const [key, record] of records) ledgerBadge(badges[key], record);
   // One tooltip for the incident cells instead of thousands of <title>s.
   const cellTip = el("title", {});
@@ -355,6 +366,7 @@ async function init() {
   $("cell").onchange = () => drawMap(state.datasets.find((d) => d.name === state.dataset));
   $("fc").onchange = () => drawMap(state.datasets.find((d) => d.name === state.dataset));
   $("plan").onchange = () => drawMap(state.datasets.find((d) => d.name === state.dataset));
+  $("zones").onchange = () => drawMap(state.datasets.find((d) => d.name === state.dataset));
   await Promise.all([refresh(), latest()]);
   // Live: new incidents redraw the picture and the feed without a reload.
   watchChanges((now, before) => {

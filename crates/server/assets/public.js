@@ -13,6 +13,7 @@ const T = {
     pinned: (names) => `已选位置：${names}`, outside: "所选位置不在本市辖区内，请重新点选或填写地址",
     emergency: "紧急情况请立即拨打 110（报警）、119（火警）、120（急救）。本页面不受理紧急求助。", where: "请填写地址或在地图上点选位置",
     photo_added: "照片已上传", photo_failed: "照片未能上传：",
+    alerts_title: "防范提示", alert: (area, cat, until) => `${area}近期发生${cat}，${until}前请关好门窗、留意陌生人员，发现可疑情况请拨打 110。`,
   },
   en: {
     map_label: "Map",
@@ -25,6 +26,7 @@ const T = {
     photo: "Photos (optional; up to 3, JPEG, PNG or WebP, 5 MB each)", pinned: (names) => `Pinned in ${names}`, outside: "That place is outside the city's areas: pin again or give an address",
     emergency: "In an emergency call 110 (police), 119 (fire) or 120 (ambulance) at once. This page does not take emergencies.",
     where: "Give an address or pin the place on the map", photo_added: "photo attached", photo_failed: "The photo was not attached: ",
+    alerts_title: "Be on your guard", alert: (area, cat, until) => `${cat} nearby in ${area}: until ${until}, lock doors and windows and watch for strangers; call 110 about anything suspicious.`,
   },
 };
 const $ = (id) => document.getElementById(id);
@@ -70,6 +72,22 @@ function apply() {
     sel.appendChild(o);
   }
   if (keep) sel.value = keep;
+  showAlerts();
+}
+
+// Areas under a cocoon alert zone now: words for the neighbourhood, no place.
+let alerts = [];
+function showAlerts() {
+  const list = $("alerts");
+  list.innerHTML = "";
+  $("alerts-panel").hidden = !alerts.length;
+  for (const a of alerts) {
+    const li = document.createElement("li");
+    li.dataset.area = a.area.code;
+    const name = (x) => (lang === "zh" ? x.name_zh : x.name_en) || x.code;
+    li.textContent = t("alert")(name(a.area), name(a.category), when(a.until));
+    list.appendChild(li);
+  }
 }
 
 async function call(method, path, body) {
@@ -111,6 +129,7 @@ async function init() {
   const offered = await call("GET", "/api/v1/public/services");
   services = offered.items;
   cityZone = offered.timezone;
+  alerts = (await call("GET", "/api/v1/public/alerts")).items;
   apply();
   await drawPinMap();
   $("lang").onclick = () => { lang = lang === "zh" ? "en" : "zh"; localStorage.setItem("fq-lang", lang); apply(); };

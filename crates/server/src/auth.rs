@@ -40,6 +40,7 @@ pub const ROUTES: &[(&str, &str, Need)] = &[
     ("POST", "/api/v1/public/requests/*/rating", Need::Public),
     ("POST", "/api/v1/public/requests/*/photos", Need::Public),
     ("GET", "/api/v1/public/map", Need::Public),
+    ("GET", "/api/v1/public/alerts", Need::Public),
     ("DELETE", "/api/v1/session", Need::SignedIn),
     ("GET", "/api/v1/me", Need::SignedIn),
     ("GET", "/api/v1/changes", Need::SignedIn),
@@ -103,6 +104,16 @@ pub const ROUTES: &[(&str, &str, Need)] = &[
         Need::Permission(Permission::PersonnelRead),
     ),
     ("GET", "/api/v1/staffing", Need::Permission(Permission::PlansRead)),
+    (
+        "GET",
+        "/api/v1/alert-zones",
+        Need::Permission(Permission::ForecastsRead),
+    ),
+    (
+        "POST",
+        "/api/v1/alert-zones/rules",
+        Need::Permission(Permission::PlansWrite),
+    ),
     // Counts of pairs only: an analysis of where and when, like a forecast.
     (
         "GET",

@@ -18,6 +18,7 @@ pub mod open311;
 pub mod openapi;
 mod params;
 mod personnel;
+mod prevention;
 pub mod public;
 pub mod session;
 
@@ -288,6 +289,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/plans/latest", get(api::latest_plan))
         .route("/api/v1/staffing", get(api::staffing))
         .route("/api/v1/near-repeat", get(api::near_repeat))
+        .route("/api/v1/alert-zones", get(prevention::zones))
+        .route("/api/v1/alert-zones/rules", axum::routing::post(prevention::set_rule))
+        .route("/api/v1/public/alerts", get(prevention::public_alerts))
         .route("/api/v1/plans/{id}", get(api::plan_by_id))
         .route("/api/v1/plans/{id}/sheet", get(personnel::patrol_sheet))
         .route("/api/v1/plans/{id}/replay", axum::routing::post(jobs::replay))

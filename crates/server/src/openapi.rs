@@ -230,6 +230,30 @@ pub const DOCS: &[Doc] = &[
     ),
     (
         "GET",
+        "/api/v1/alert-zones",
+        "Cocoon alert zones open now (a zone of the category's radius around each recent incident, for its days) and the rules in force",
+        &[("dataset", "string")],
+        None,
+        200,
+    ),
+    (
+        "POST",
+        "/api/v1/alert-zones/rules",
+        "Set a category's alert zone (radius_m and days), or turn its zones off (neither)",
+        &[],
+        Some("zone_rule"),
+        204,
+    ),
+    (
+        "GET",
+        "/api/v1/public/alerts",
+        "Areas under an alert zone now, by category, and until when: no place, no incident",
+        &[],
+        None,
+        200,
+    ),
+    (
+        "GET",
         "/api/v1/near-repeat",
         "Near repeats (the Knox test, as the Near Repeat Calculator) of a category's incidents over a period, with cocoon alert zones backtested on them",
         &[
@@ -705,6 +729,11 @@ fn param_schema(t: &str) -> Value {
 fn body_schema(name: &str) -> Value {
     let s = |props: Value, required: &[&str]| json!({"type": "object", "properties": props, "required": required, "additionalProperties": false});
     match name {
+        "zone_rule" => s(
+            json!({"category": {"type": "string"}, "radius_m": {"type": ["number", "null"], "minimum": 1, "maximum": 5000},
+                   "days": {"type": ["integer", "null"], "minimum": 1, "maximum": 90}}),
+            &["category"],
+        ),
         "credentials" => s(
             json!({"username": {"type": "string"}, "password": {"type": "string"}}),
             &["username", "password"],

@@ -64,3 +64,107 @@ async fn near_repeat_tables_and_zones_for_a_category_bounded_and_by_role() {
         .await;
     assert_eq!(r.status, 403);
 }
+
+/// Cocoon zones open around the demo's recent burglaries (the built-in
+/// rule), follow the rule a commander sets, and stop when turned off; the
+/// public sees areas and dates, never a place.
+#[tokio::test]
+async fn alert_zones_follow_the_rules_and_the_public_sees_areas_only() {
+    let app = spawn_app().await;
+    let now = chrono::Utc::now();
+    let v = app.get("/api/v1/alert-zones").await.json();
+    assert_eq!(
+        v["rules"],
+        serde_json::json!([{"category": "criminal.theft.burglary", "radius_m": 200.0, "days": 7}])
+    );
+    let zones = v["items"].as_array().unwrap();
+    assert!(!zones.is_empty(), "the demo's last week has burglaries");
+    for z in zones {
+        assert_eq!(z["category"], "criminal.theft.burglary");
+        assert_eq!(z["radius_m"], 200.0);
+        let closes: chrono::DateTime<chrono::Utc> = z["closes_at"].as_str().unwrap().parse().unwrap();
+        let opened: chrono::DateTime<chrono::Utc> = z["opened_at"].as_str().unwrap().parse().unwrap();
+        assert!(closes > now && opened <= now, "{z}");
+        assert!(closes - opened >= chrono::Duration::days(7));
+        assert!(z["station"].as_str().unwrap().starts_with("PS"), "{z}");
+    }
+
+    // The public: each area and category once, no coordinates.
+    let public = app.call("GET", "/api/v1/public/alerts", &[], "").await;
+    assert_eq!(public.status, 200);
+    let items = public.json()["items"].as_array().unwrap().clone();
+    assert!(!items.is_empty());
+    assert!(!public.body.contains("lon") && !public.body.contains("lat") && !public.body.contains("station"));
+    for i in &items {
+        assert_eq!(i["category"]["name_zh"], "入室盗窃");
+        assert!(i["area"]["name_zh"].as_str().is_some());
+    }
+
+    let bearer = |t: &str| format!("Bearer {t}");
+    let commander = user_token(&app, "duty", "commander", (None, None, None));
+    let set = |body: &'static str| {
+        let (app, auth) = (&app, bearer(&commander));
+        async move {
+            app.call("POST", "/api/v1/alert-zones/rules", &[("Authorization", &auth)], body)
+                .await
+        }
+    };
+    // A wider, shorter zone: fewer zones, none open past three days from its last burglary.
+    assert_eq!(
+        set(r#"{"category":"criminal.theft.burglary","radius_m":400,"days":3}"#)
+            .await
+            .status,
+        204
+    );
+    let wide = app.get("/api/v1/alert-zones").await.json();
+    assert_eq!(wide["rules"][0]["radius_m"], 400.0);
+    for z in wide["items"].as_array().unwrap() {
+        let closes: chrono::DateTime<chrono::Utc> = z["closes_at"].as_str().unwrap().parse().unwrap();
+        assert!(closes <= now + chrono::Duration::days(3), "{z}");
+    }
+    // Another category too, then burglary off.
+    assert_eq!(
+        set(r#"{"category":"public_order.fight","radius_m":100,"days":1}"#)
+            .await
+            .status,
+        204
+    );
+    assert_eq!(set(r#"{"category":"criminal.theft.burglary"}"#).await.status, 204);
+    let after = app.get("/api/v1/alert-zones").await.json();
+    assert_eq!(
+        after["rules"],
+        serde_json::json!([{"category": "public_order.fight", "radius_m": 100.0, "days": 1}])
+    );
+    assert!(
+        after["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|z| z["category"] == "public_order.fight")
+    );
+
+    for (body, status) in [
+        (
+            r#"{"category":"criminal.theft.burglary","radius_m":9000,"days":7}"#,
+            400,
+        ),
+        (r#"{"category":"criminal.theft.burglary","radius_m":200}"#, 400),
+        (r#"{"category":"criminal.nothing","radius_m":200,"days":7}"#, 422),
+        (r#"{"category":"criminal.theft.burglary","colour":"red"}"#, 400),
+    ] {
+        assert_eq!(set(body).await.status, status, "{body}");
+    }
+    let volunteer = user_token(&app, "volunteer-1", "volunteer", (None, None, None));
+    let as_volunteer = [("Authorization", bearer(&volunteer))];
+    let h: Vec<(&str, &str)> = as_volunteer.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(app.call("GET", "/api/v1/alert-zones", &h, "").await.status, 403);
+    let r = app
+        .call(
+            "POST",
+            "/api/v1/alert-zones/rules",
+            &h,
+            r#"{"category":"criminal.theft.burglary"}"#,
+        )
+        .await;
+    assert_eq!(r.status, 403);
+}

@@ -1,0 +1,96 @@
+//! 防范: cocoon alert zones in force, their rules, and the public's view of
+//! them (areas and dates only, never a place).
+
+use crate::api::{Q, on_worker};
+use crate::{ApiError, AppState, params};
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use fengqiao_forecast::cocoon::ZoneRule;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// `GET /api/v1/alert-zones`: the zones open now, and the rules in force.
+pub async fn zones(State(state): State<AppState>, Query(q): Q) -> Result<Json<Value>, ApiError> {
+    params::reject_unknown(&q, &["dataset"])?;
+    let dataset = q.get("dataset").cloned().or_else(|| state.default_dataset.clone());
+    let categories = state.categories.clone();
+    let (zones, rules) = on_worker(&state, move |s| -> fengqiao_app::Result<_> {
+        let dataset = fengqiao_app::forecast::resolve_dataset(s, dataset.as_deref())?;
+        let zones = fengqiao_app::prevention::open_zones(s, &categories, &dataset, chrono::Utc::now())?;
+        Ok((zones, fengqiao_app::prevention::rules(s, &categories)?))
+    })
+    .await??;
+    let rules: Vec<Value> = rules
+        .iter()
+        .map(|(c, r)| json!({"category": c, "radius_m": r.radius_m, "days": r.days}))
+        .collect();
+    Ok(Json(json!({"items": zones, "rules": rules})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleChange {
+    category: String,
+    /// Both, or neither to turn the category's zones off.
+    radius_m: Option<f64>,
+    days: Option<u32>,
+}
+
+/// `POST /api/v1/alert-zones/rules`: a category's zone from now on.
+pub async fn set_rule(State(state): State<AppState>, raw: axum::body::Bytes) -> Result<StatusCode, ApiError> {
+    let change: RuleChange = crate::body::json(&raw)?;
+    let rule = match (change.radius_m, change.days) {
+        (Some(r), Some(d)) => Some(ZoneRule::parse(&format!("{r}x{d}")).ok_or_else(|| {
+            ApiError::invalid_parameter("radius_m", &r.to_string(), "a zone is 1 to 5000 m for 1 to 90 days")
+        })?),
+        (None, None) => None,
+        _ => {
+            return Err(ApiError::invalid_parameter(
+                "days",
+                "",
+                "give radius_m and days together, or neither to turn the zones off",
+            ));
+        }
+    };
+    let categories = state.categories.clone();
+    on_worker(&state, move |s| {
+        fengqiao_app::prevention::set_rule(s, &categories, &change.category, rule)
+    })
+    .await??;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/v1/public/alerts`: for the public page, each area under a
+/// zone of a category and until when — no place, no incident.
+pub async fn public_alerts(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    let categories = state.categories.clone();
+    let dataset = state.default_dataset.clone();
+    let zones = on_worker(&state, move |s| -> fengqiao_app::Result<_> {
+        let Ok(dataset) = fengqiao_app::forecast::resolve_dataset(s, dataset.as_deref()) else {
+            return Ok(Vec::new());
+        };
+        fengqiao_app::prevention::open_zones(s, &categories, &dataset, chrono::Utc::now())
+    })
+    .await??;
+    // One line per area and category, open until the last of its zones closes.
+    let mut lines: std::collections::BTreeMap<(String, String), Value> = std::collections::BTreeMap::new();
+    for z in &zones {
+        let Some(area) = &z.area else { continue };
+        let cat = state.categories.all().iter().find(|c| c.code == z.category);
+        let key = (area.code.clone(), z.category.clone());
+        let until = lines
+            .get(&key)
+            .and_then(|v| v["until"].as_str().map(String::from))
+            .map_or(z.closes_at.to_rfc3339(), |u| u.max(z.closes_at.to_rfc3339()));
+        lines.insert(
+            key,
+            json!({
+                "area": {"code": area.code, "name_zh": area.name_zh, "name_en": area.name_en},
+                "category": {"code": z.category, "name_zh": cat.map(|c| c.zh.clone()), "name_en": cat.map(|c| c.en.clone())},
+                "until": until,
+            }),
+        );
+    }
+    Ok(Json(json!({"items": lines.into_values().collect::<Vec<_>>()})))
+}
