@@ -161,6 +161,6 @@ pub fn open_zones(
             });
         }
     }
-    out.sort_by(|a, b| b.opened_at.cmp(&a.opened_at));
+    out.sort_by_key(|z| std::cmp::Reverse(z.opened_at));
     Ok(out)
 }
