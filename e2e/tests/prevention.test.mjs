@@ -117,3 +117,28 @@ test("the public page warns the areas under a zone, without a place (zh, then en
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("a commander puts the zone chosen from the backtest in force, turns it off and back (zh)", async () => {
+  const { page, context, errors } = await signedIn(app, "commander", "demo-commander-2026", "zh", "/prevention");
+  await ready(page);
+  await page.locator("#sentences li").first().waitFor();
+  // Burglary's built-in zone is in force and marked in its row.
+  assert.equal(await page.locator("#rule-now").textContent().then((s) => s.startsWith("现行：200米 × 7天")), true);
+  assert.equal(await page.locator('#zone-table tr[data-zone="200x7"] .in-force').count(), 1);
+  await page.locator('#zone-table tr[data-zone="100x7"] button.use-zone').click();
+  await page.locator("#page-message").filter({ hasText: "已设定：入室盗窃警情发生后，周边 100 米内预警 7 天。" }).waitFor();
+  assert.equal(await page.locator('#zone-table tr[data-zone="100x7"] .in-force').count(), 1);
+  assert.equal(await page.locator('#zone-table tr[data-zone="200x7"] button.use-zone').count(), 1);
+  let zones = await page.evaluate(async () => (await fetch("/api/v1/alert-zones")).json());
+  assert.deepEqual(zones.rules, [{ category: "criminal.theft.burglary", radius_m: 100, days: 7 }]);
+  assert.ok(zones.items.every((z) => z.radius_m === 100));
+  await page.locator("#turn-off").click();
+  await page.locator("#page-message").filter({ hasText: "已停用入室盗窃的预警区。" }).waitFor();
+  assert.equal(await page.locator("#rule-now").textContent(), "该类别未设预警区");
+  zones = await page.evaluate(async () => (await fetch("/api/v1/alert-zones")).json());
+  assert.deepEqual([zones.rules, zones.items], [[], []]);
+  await page.locator('#zone-table tr[data-zone="200x7"] button.use-zone').click();
+  await page.locator('#zone-table tr[data-zone="200x7"] .in-force').waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -20,8 +20,10 @@ const I18N = {
     no_near: "未发现显著的近重复规律。",
     repeat: (days, p) => `同一地点在警情发生后${days}再次发生明显偏多：可能高约${p}%。`, no_repeat: "同一地点未发现显著的重复规律。",
     summary: (n, pairs, its, s) => `${n}起警情，${pairs}对，日期随机置换${its}次，用时${s}秒。`,
-    zone_heads: ["预警区", "命中率", "随机命中率", "倍数", "命中 / 总数", "每日开区", "每所每日", "最多一所每日", "每日开启", "每日面积（平方公里）"],
+    zone_heads: ["预警区", "", "命中率", "随机命中率", "倍数", "命中 / 总数", "每日开区", "每所每日", "最多一所每日", "每日开启", "每日面积（平方公里）"],
     zone_rule: (r, d) => `${r}米 × ${d}天`, suggested: "（分析建议）",
+    use_zone: "设为该类预警区", in_force: "现行预警区", in_force_now: (r, d) => `现行：${r}米 × ${d}天`, none_in_force: "该类别未设预警区",
+    turn_off: "停用该类预警区", saved: (cat, r, d) => `已设定：${cat}警情发生后，周边 ${r} 米内预警 ${d} 天。`, turned_off: (cat) => `已停用${cat}的预警区。`,
     method_items: [
       "每对警情按距离与相隔天数归入一格；期望值是把警情日期在各地点间随机置换后的平均对数，p 值为（1 + 置换后不少于观测值的次数）/（置换次数 + 1），与 Ratcliffe 的近重复计算器（Near Repeat Calculator）相同。",
       "同一地点指距离为零；距离按单精度坐标计算，与计算器一致。时间段按实际相隔天数标注（计算器把“相隔0至6天”标作“0至7天”）。",
@@ -44,8 +46,10 @@ const I18N = {
     repeat: (days, p) => `At the same location, repeats are over-represented ${days} after an incident: about ${p}% more likely.`,
     no_repeat: "No significant repeat pattern at the same location.",
     summary: (n, pairs, its, s) => `${n} incidents, ${pairs} pairs, ${its} shuffles of the dates, ${s} s.`,
-    zone_heads: ["Zone", "Capture", "By chance", "Lift", "Captured / of", "Zones a day", "Per station a day", "Busiest station a day", "Open a day", "km² a day"],
+    zone_heads: ["Zone", "", "Capture", "By chance", "Lift", "Captured / of", "Zones a day", "Per station a day", "Busiest station a day", "Open a day", "km² a day"],
     zone_rule: (r, d) => `${r} m × ${d} days`, suggested: " (suggested)",
+    use_zone: "Use for this category", in_force: "In force", in_force_now: (r, d) => `In force: ${r} m × ${d} days`, none_in_force: "No alert zone for this category",
+    turn_off: "Turn this category's zones off", saved: (cat, r, d) => `Set: after each ${cat}, the neighbours within ${r} m are warned for ${d} days.`, turned_off: (cat) => `Alert zones for ${cat} are off.`,
     method_items: [
       "Each pair of incidents falls in a cell by distance and days apart; expected pairs are the mean over shuffles of the dates among the places, and the p-value is (1 + shuffles with at least the observed pairs) / (shuffles + 1), as in Ratcliffe's Near Repeat Calculator.",
       "The same location is no distance at all; distances are computed on single-precision coordinates, as the calculator does. Time bands are labelled with the days they count (the calculator labels 0–6 days apart “0 to 7”).",
@@ -54,7 +58,9 @@ const I18N = {
     ],
   },
 };
-const state = { lang: pickLang(), me: null, report: null, categories: [], timezone: null };
+const state = { lang: pickLang(), me: null, report: null, categories: [], timezone: null, rules: [] };
+const mayChoose = () => state.me && state.me.permissions.includes("plans.write");
+const ruleOf = (code) => state.rules.find((r) => r.category === code);
 const num = (n) => n.toLocaleString(state.lang === "zh" ? "zh-CN" : "en");
 
 function spaceLabel(b, row) {
@@ -113,8 +119,11 @@ function render() {
   for (const id of ["ratio", "observed", "zone-table"]) $(id).innerHTML = "";
   $("zones-title").hidden = !r || !r.zones.length;
   if (!r) return;
+  const rule = ruleOf(r.category);
   $("findings").append(
     h("p", { class: "muted" }, t("summary")(num(r.events), num(r.pairs), r.config.iterations, r.seconds.toFixed(2))),
+    h("p", { id: "rule-now" }, rule ? t("in_force_now")(rule.radius_m, rule.days) : t("none_in_force"),
+      rule && mayChoose() ? h("button", { type: "button", id: "turn-off", onclick: () => setRule(r.category, null) }, t("turn_off")) : ""),
     h("ul", { id: "sentences" }, sentences(r).map((s) => h("li", {}, s))));
   grid($("ratio"), r, (i, j) => {
     const p = r.p_value[i][j];
@@ -135,8 +144,14 @@ function render() {
     const fixed = (v, d) => (v === null || v === undefined ? "—" : v.toFixed(d));
     for (const z of r.zones) {
       const suggested = s && s.radius_m === z.rule.radius_m && s.days === z.rule.days;
+      const rule = ruleOf(r.category);
+      const inForce = rule && rule.radius_m === z.rule.radius_m && rule.days === z.rule.days;
+      const choose = inForce
+        ? h("span", { class: "badge in-force" }, t("in_force"))
+        : mayChoose() ? h("button", { type: "button", class: "use-zone", onclick: () => setRule(r.category, z.rule) }, t("use_zone")) : "";
       body.append(h("tr", { "data-zone": `${z.rule.radius_m}x${z.rule.days}`, class: suggested ? "suggested" : null },
         h("th", { scope: "row" }, t("zone_rule")(z.rule.radius_m, z.rule.days), suggested ? t("suggested") : ""),
+        h("td", {}, choose),
         h("td", { class: "n capture" }, pct(z.capture)),
         h("td", { class: "n" }, pct(z.capture_by_chance)),
         h("td", { class: "n" }, z.capture_by_chance > 0 ? (z.capture / z.capture_by_chance).toFixed(2) : "—"),
@@ -151,12 +166,27 @@ function render() {
   }
 }
 
+/// Puts a zone (or none) in force for `category`, then reads the rules again.
+async function setRule(category, rule) {
+  const msg = $("page-message");
+  const cat = state.categories.find((c) => c.code === category);
+  try {
+    await change("/api/v1/alert-zones/rules", rule ? { category, radius_m: rule.radius_m, days: rule.days } : { category });
+    state.rules = (await api("/api/v1/alert-zones")).rules;
+    render();
+    msg.textContent = rule ? t("saved")(cat ? nameOf(cat) : category, rule.radius_m, rule.days) : t("turned_off")(cat ? nameOf(cat) : category);
+  } catch (e) {
+    msg.textContent = problem(e);
+  }
+}
+
 async function load() {
   const msg = $("page-message");
   const button = $("analyse");
   button.disabled = true;
   msg.textContent = t("analysing");
   try {
+    state.rules = (await api("/api/v1/alert-zones")).rules;
     state.report = await api("/api/v1/near-repeat", {
       category: $("category").value, from: $("from").value, to: $("to").value,
       space_band: $("space-band").value, space_bands: $("space-bands").value,

@@ -988,10 +988,12 @@ pub async fn near_repeat(State(state): State<AppState>, Query(q): Q) -> Result<a
             .unwrap_or_default(),
         stations: 0,
     };
+    let category = req.category.clone();
     let out = on_worker(&state, move |s| fengqiao_app::near_repeat::near_repeat_in(s, &req)).await??;
     let r = &out.result;
     Ok(axum::response::IntoResponse::into_response(Json(json!({
         "source": out.source,
+        "category": category,
         "seconds": out.seconds,
         "config": r.config,
         "events": r.events,
