@@ -139,13 +139,17 @@ pub fn seed(
     now: DateTime<Utc>,
 ) -> Result<usize> {
     let config: &CaseConfig = &settings.config;
+    // Rounds of warnings open as the incidents are imported: the demo's own
+    // cases are the disputes, hazards and requests.
     let existing = store.cases(&fengqiao_store::cases::CaseFilter {
+        case_type: Some("dispute".into()),
         limit: Some(1),
         ..Default::default()
     })?;
     if !existing.is_empty() {
         return Ok(0);
     }
+    work_rounds(store, config, now)?;
     let codes: std::collections::HashMap<i64, String> = store
         .jurisdictions()?
         .into_iter()
@@ -295,6 +299,37 @@ pub fn seed(
     }
     fengqiao_store::cases::supervise_overdue(store, config, now)?;
     Ok(count)
+}
+
+/// The demo's rounds of warnings at every stage: of the rounds the import
+/// opened, a third still to visit, a third warned, a third done, each
+/// with the households told.
+fn work_rounds(store: &dyn Store, config: &CaseConfig, now: DateTime<Utc>) -> Result<()> {
+    let rounds = store.cases(&fengqiao_store::cases::CaseFilter {
+        case_type: Some(crate::prevention::TASK_TYPE.into()),
+        limit: Some(1000),
+        ..Default::default()
+    })?;
+    for (i, case) in rounds.iter().enumerate() {
+        let steps: &[&str] = match i % 3 {
+            0 => &[],
+            1 => &["warn"],
+            _ => &["warn", "close"],
+        };
+        for step in steps {
+            let cmd = Command {
+                action: step.to_string(),
+                role: "officer".into(),
+                actor: "demo:officer".into(),
+                details: (*step == "warn")
+                    .then(|| serde_json::json!({"households": 12 + (i * 7) % 31, "notices": i % 4})),
+                ..Default::default()
+            };
+            act(store, config, case.id, None, &cmd, now)
+                .map_err(|e| Error::input(format!("demo round {}: {step}: {e}", case.code)))?;
+        }
+    }
+    Ok(())
 }
 
 const SKILLS: &[&str] = &[

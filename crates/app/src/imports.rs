@@ -47,6 +47,8 @@ pub struct Imported {
     pub report: fengqiao_ingest::LoadReport,
     /// New 民转刑 links from disputes to the imported incidents.
     pub escalation_links: usize,
+    /// Rounds of warnings opened for the alert zones the new incidents opened.
+    pub prevention_rounds: usize,
 }
 
 /// Imports one incident file, then links disputes to the incidents it
@@ -80,8 +82,17 @@ pub fn import_incidents(
         Some(period) => crate::escalation::link_period(store, &settings.cases.escalation, period, "import")?.len(),
         None => 0,
     };
+    let prevention_rounds = crate::prevention::open_visit_tasks(
+        store,
+        &settings.cases,
+        &settings.city.categories,
+        &req.dataset,
+        chrono::Utc::now(),
+    )?
+    .len();
     Ok(Imported {
         report,
         escalation_links,
+        prevention_rounds,
     })
 }

@@ -19,6 +19,15 @@ fn bad(field: &str, why: impl std::fmt::Display) -> Error {
         .with_details(serde_json::json!({"parameter": format!("details.{field}"), "value": ""}))
 }
 
+/// A whole number from 0 to `max` (or absent, if not `required`).
+fn count(d: &Value, field: &str, max: u64, required: bool) -> Result<()> {
+    match d.get(field) {
+        None | Some(Value::Null) if !required => Ok(()),
+        Some(v) if v.as_u64().is_some_and(|n| n <= max) => Ok(()),
+        _ => Err(bad(field, format!("a whole number from 0 to {max}"))),
+    }
+}
+
 /// A text field of 1 to `max` characters (or absent, if not `required`).
 fn text(d: &Value, field: &str, max: usize, required: bool) -> Result<()> {
     match d.get(field) {
@@ -106,6 +115,12 @@ pub fn check(effect: Option<Effect>, details: Option<&Value>, at: DateTime<Utc>)
                 Some(o) if VISIT_OUTCOMES.contains(&o) => {}
                 _ => return Err(bad("outcome", format!("one of {}", VISIT_OUTCOMES.join(", ")))),
             }
+            text(d, "note", 2000, false)
+        }
+        Some(Effect::Warn) => {
+            only(d, &["households", "notices", "note"])?;
+            count(d, "households", 10_000, true)?;
+            count(d, "notices", 1_000, false)?;
             text(d, "note", 2000, false)
         }
         _ => Err(Error::input("this action makes no record: send no details")

@@ -78,6 +78,22 @@ pub struct OpenZone {
     /// The smallest area it lies in (village or grid, else town), for
     /// words without a place.
     pub area: Option<AreaName>,
+    /// The code of its round of warnings (a `prevention` case), once opened.
+    pub task: Option<String>,
+}
+
+impl OpenZone {
+    /// Where its task's code is kept among the settings: stable while the
+    /// zone's first incident stands.
+    fn task_key(&self) -> String {
+        format!(
+            "zone_task:{}:{}:{:.6},{:.6}",
+            self.category,
+            self.opened_at.timestamp(),
+            self.lon,
+            self.lat
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -148,7 +164,7 @@ pub fn open_zones(
                     name_zh: a.jurisdiction.name_zh.clone(),
                     name_en: a.jurisdiction.name_en.clone(),
                 });
-            out.push(OpenZone {
+            let mut zone = OpenZone {
                 category: category.clone(),
                 lon: centre.lon,
                 lat: centre.lat,
@@ -158,9 +174,74 @@ pub fn open_zones(
                 incidents,
                 station,
                 area,
-            });
+                task: None,
+            };
+            zone.task = store.get_setting(&zone.task_key())?;
+            out.push(zone);
         }
     }
     out.sort_by_key(|z| std::cmp::Reverse(z.opened_at));
     Ok(out)
+}
+
+/// The case type and category of a zone's round of warnings.
+pub const TASK_TYPE: &str = "prevention";
+pub const TASK_CATEGORY: &str = "prevention.cocoon";
+
+/// Opens a round of warnings (a `prevention` case, in the zone's area, due
+/// as the case type says) for every open zone that has none yet; returns
+/// the codes opened. Run by the server's sweep and after imports: the same
+/// zone never gets two.
+pub fn open_visit_tasks(
+    store: &dyn Store,
+    cases: &crate::settings::CaseSettings,
+    categories: &fengqiao_domain::CategoryTable,
+    dataset: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>> {
+    if cases.config.case_type(TASK_TYPE).is_none() {
+        return Ok(Vec::new());
+    }
+    let tz = cases.config.calendar.timezone();
+    let system = crate::cases::Actor {
+        role: "system".into(),
+        username: "system".into(),
+    };
+    let mut opened = Vec::new();
+    for zone in open_zones(store, categories, dataset, now)? {
+        if zone.task.is_some() {
+            continue;
+        }
+        let what = categories
+            .all()
+            .iter()
+            .find(|c| c.code == zone.category)
+            .map_or(zone.category.as_str(), |c| c.zh.as_str());
+        let area = zone.area.as_ref().map_or("", |a| a.name_zh.as_str());
+        let until = zone.closes_at.with_timezone(&tz).format("%m月%d日%H:%M");
+        let req = crate::cases::OpenCase {
+            case_type: TASK_TYPE.into(),
+            category: TASK_CATEGORY.into(),
+            title: format!("{area}{what}防范提醒：周边{}米，至{until}", zone.radius_m),
+            description: format!(
+                "{what}后开启预警区（{} 起），请上门或张贴告示提醒周边住户关好门窗、留意可疑人员，并记录告知户数。",
+                zone.incidents
+            ),
+            jurisdiction: zone.area.as_ref().map(|a| a.code.clone()),
+            address: None,
+            lon: Some(zone.lon),
+            lat: Some(zone.lat),
+            parties: Vec::new(),
+            stock: None,
+            threats: false,
+            risk_grade: None,
+            in_person_visits: 0,
+            incident_id: None,
+            origin: Some("system".into()),
+        };
+        let case = crate::cases::open(store, cases, req, &system, now)?.case;
+        store.set_setting(&zone.task_key(), &case.code)?;
+        opened.push(case.code);
+    }
+    Ok(opened)
 }

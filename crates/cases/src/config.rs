@@ -143,6 +143,8 @@ pub enum Effect {
     Publish,
     /// A joint (协办) department reports on its own part; the stage stays.
     Assist,
+    /// Neighbours warned (a cocoon round): the record says how many households.
+    Warn,
 }
 
 impl Effect {
@@ -164,6 +166,7 @@ impl Effect {
             "close_after_visits" => Self::CloseAfterVisits,
             "rate" => Self::Rate,
             "publish" => Self::Publish,
+            "warn" => Self::Warn,
             _ => return None,
         })
     }
@@ -421,7 +424,8 @@ mod tests {
     #[test]
     fn builtin_parses_and_routes() {
         let c = CaseConfig::builtin();
-        assert_eq!(c.types.len(), 3);
+        assert_eq!(c.types.len(), 4);
+        assert_eq!(c.route("330203001", "prevention.cocoon").unwrap().lead, "police");
         assert_eq!(
             c.route("330203001", "hazard.fire"),
             Some(Route {

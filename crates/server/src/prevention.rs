@@ -54,8 +54,23 @@ pub async fn set_rule(State(state): State<AppState>, raw: axum::body::Bytes) -> 
         }
     };
     let categories = state.categories.clone();
-    on_worker(&state, move |s| {
-        fengqiao_app::prevention::set_rule(s, &categories, &change.category, rule)
+    let (settings, dataset) = (state.settings.clone(), state.default_dataset.clone());
+    on_worker(&state, move |s| -> fengqiao_app::Result<()> {
+        fengqiao_app::prevention::set_rule(s, &categories, &change.category, rule)?;
+        // Zones the new rule opens get their rounds of warnings at once.
+        if let Some(dataset) = dataset {
+            let opened = fengqiao_app::prevention::open_visit_tasks(
+                s,
+                &settings.cases,
+                &categories,
+                &dataset,
+                chrono::Utc::now(),
+            )?;
+            if !opened.is_empty() {
+                fengqiao_app::ledger::sequence_after_write(&settings.ledger, s);
+            }
+        }
+        Ok(())
     })
     .await??;
     Ok(StatusCode::NO_CONTENT)

@@ -122,6 +122,64 @@ async fn alert_zones_follow_the_rules_and_the_public_sees_areas_only() {
         let closes: chrono::DateTime<chrono::Utc> = z["closes_at"].as_str().unwrap().parse().unwrap();
         assert!(closes <= now + chrono::Duration::days(3), "{z}");
     }
+    // Setting a rule opens a round of warnings (a `prevention` case) for
+    // each zone it opens, in the zone's area; setting it again opens none.
+    let rounds = app.get("/api/v1/cases?type=prevention&limit=200").await.json();
+    let items = rounds["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), wide["items"].as_array().unwrap().len(), "{rounds}");
+    let again = set(r#"{"category":"criminal.theft.burglary","radius_m":400,"days":3}"#).await;
+    assert_eq!(again.status, 204);
+    let rounds = app.get("/api/v1/cases?type=prevention&limit=200").await.json();
+    assert_eq!(
+        rounds["items"].as_array().unwrap().len(),
+        items.len(),
+        "no zone gets two rounds"
+    );
+    let zone_tasks: Vec<String> = app.get("/api/v1/alert-zones").await.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|z| z["task"].as_str().unwrap().to_string())
+        .collect();
+    let code = items[0]["code"].as_str().unwrap().to_string();
+    assert!(zone_tasks.contains(&code));
+    assert_eq!(items[0]["category"], "prevention.cocoon");
+    assert!(
+        items[0]["title"]
+            .as_str()
+            .unwrap()
+            .contains("入室盗窃防范提醒：周边400米")
+    );
+    // The commander warns the neighbours and says how many households were told.
+    let act = |body: String| {
+        let (app, auth, code) = (&app, bearer(&commander), code.clone());
+        async move {
+            app.call(
+                "POST",
+                &format!("/api/v1/cases/{code}/actions"),
+                &[("Authorization", &auth)],
+                &body,
+            )
+            .await
+        }
+    };
+    let r = act(r#"{"action":"warn","details":{"households":-3}}"#.into()).await;
+    assert_eq!(
+        (r.status, r.json()["details"]["parameter"].clone()),
+        (422, serde_json::json!("details.households"))
+    );
+    let r = act(r#"{"action":"warn","details":{"households":23,"notices":2,"note":"3栋、5栋逐户敲门"}}"#.into()).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let case = app.get(&format!("/api/v1/cases/{code}")).await.json();
+    assert_eq!(case["case"]["state"]["stage"], "warned", "{case}");
+    let warned = case["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "warn")
+        .unwrap();
+    assert_eq!(warned["details"]["households"], 23);
+
     // Another category too, then burglary off.
     assert_eq!(
         set(r#"{"category":"public_order.fight","radius_m":100,"days":1}"#)
