@@ -142,3 +142,28 @@ test("a commander puts the zone chosen from the backtest in force, turns it off 
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("a round of warnings is worked in the case page: households told, then done (zh)", async () => {
+  const { page, context, errors } = await signedIn(app, "commander", "demo-commander-2026", "zh", "/cases?type=prevention");
+  await ready(page);
+  const list = await page.evaluate(async () => (await fetch("/api/v1/cases?type=prevention&stage=accepted&limit=50")).json());
+  assert.ok(list.items.length > 0, "the demo leaves some rounds to visit");
+  const code = list.items[0].code;
+  assert.match(code, /^FF-/);
+  await page.goto(`${app.base}/cases?type=prevention&case=${encodeURIComponent(code)}`);
+  await page.locator('#case-stage[data-stage="accepted"]').waitFor();
+  await page.locator('.actions button[data-action="warn"]').click();
+  await page.locator("#record-title").filter({ hasText: "防范告知记录" }).waitFor();
+  await page.locator("#rec-households").fill("18");
+  await page.locator("#rec-notices").fill("1");
+  await page.locator("#rec-note").fill("3栋、5栋逐户敲门");
+  await page.locator("#rec-save").click();
+  await page.locator('#case-stage[data-stage="warned"]').waitFor();
+  assert.match(await page.locator("#case-warnings li").first().textContent(), /告知 18 户，张贴告示 1 张 · 3栋、5栋逐户敲门/);
+  await page.locator('.actions button[data-action="close"]').click();
+  await page.locator('#case-stage[data-stage="closed"]').waitFor();
+  const stored = await page.evaluate(async (c) => (await fetch(`/api/v1/cases/${encodeURIComponent(c)}`)).json(), code);
+  assert.deepEqual(stored.events.find((e) => e.action === "warn").details, { households: 18, notices: 1, note: "3栋、5栋逐户敲门" });
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -24,7 +24,7 @@ const I18N = {
       open: "受理", assist: "协办反馈", agree: "达成协议", approve_extension: "批准延期", assign: "指派", close: "办结", defer: "缓办", dispatch: "派遣",
       escalate: "上报", fail: "调解不成", list: "列入挂账", rate: "评价", publish: "公开描述", reassign: "改派", refer: "移交", register: "登记",
       reject: "不予受理", report: "办结反馈", request_extension: "申请延期", resume: "恢复办理", return: "退回",
-      rework: "返工", session: "调解会议", start: "开始办理", supervise: "督办", verify: "核查通过", visit: "回访",
+      rework: "返工", session: "调解会议", start: "开始办理", supervise: "督办", verify: "核查通过", visit: "回访", warn: "已告知邻里",
     },
   },
   en: {
@@ -47,7 +47,7 @@ const I18N = {
       dispatch: "Dispatch", escalate: "Escalate", fail: "Mediation failed", list: "List long-term", rate: "Rate", publish: "Publish description",
       reassign: "Reassign", refer: "Refer", register: "Register", reject: "Reject", report: "Report done",
       request_extension: "Request extension", resume: "Resume", return: "Return", rework: "Rework",
-      session: "Session", start: "Start", supervise: "Supervise", verify: "Verify", visit: "Follow-up visit",
+      session: "Session", start: "Start", supervise: "Supervise", verify: "Verify", visit: "Follow-up visit", warn: "Neighbours warned",
     },
   },
 };
@@ -226,7 +226,7 @@ async function detail() {
       type: "button", "data-action": a,
       onclick: async () => {
         const body = { action: a, version: st.version };
-        if (["session", "agree", "visit"].includes(def.effect)) {
+        if (["session", "agree", "visit", "warn"].includes(def.effect)) {
           // Minutes, terms or an outcome, as a form; the reason is their summary.
           const r = await recordForm(def.effect, v.case.parties);
           if (r === null) return;
@@ -250,6 +250,12 @@ async function detail() {
     d.append(h("ul", { class: "tasks" },
       st.department ? h("li", {}, `${deptName(st.department)} (${t("lead")}) · ${t("stage_due")} ${when(st.stage_due_at || st.due_at)}`) : null,
       (st.co_departments || []).map((x) => h("li", {}, `${deptName(x)} (${t("joint")})`))));
+  }
+  // A round of warnings: how many households were told, and how.
+  const warned = v.events.filter((e) => e.action === "warn" && e.details);
+  if (warned.length) {
+    d.append(h("h3", {}, mt("warn")));
+    d.append(h("ul", { id: "case-warnings" }, warned.map((e) => h("li", {}, `${when(e.at)} · ${recordText(e)} · `, actorOf(e.actor)))));
   }
   if (v.case.case_type === "dispute") {
     const sessions = v.events.filter((e) => ["session", "agree", "fail", "visit"].includes(e.action));

@@ -12,6 +12,8 @@ const MEDIATION_I18N = {
     performance: "履行方式与期限", signed_on: "签订日期", visited_on: "回访日期", outcome: "履行情况", note: "回访情况说明",
     outcomes: { fulfilled: "已履行", partly: "部分履行", unfulfilled: "未履行", recurred: "纠纷复发" },
     save: "保存", cancel: "取消", print: "打印调解协议书", attended: "参加", by: "记录人",
+    warn: "防范告知记录", households: "告知户数", notices: "张贴告示（张）", warn_note: "情况说明（如楼栋、方式）",
+    told: (n, k) => `告知 ${n} 户${k ? `，张贴告示 ${k} 张` : ""}`,
   },
   en: {
     session: "Mediation session", agree: "Mediation agreement", visit: "Follow-up visit", held_on: "Date", place: "Place",
@@ -19,6 +21,8 @@ const MEDIATION_I18N = {
     terms: "Terms (one per line)", performance: "How and by when", signed_on: "Signed on", visited_on: "Visited on",
     outcome: "Performance", note: "Notes", outcomes: { fulfilled: "Fulfilled", partly: "Partly fulfilled", unfulfilled: "Not fulfilled", recurred: "Dispute recurred" },
     save: "Save", cancel: "Cancel", print: "Print the mediation agreement", attended: "attended", by: "recorded by",
+    warn: "Neighbours warned", households: "Households told", notices: "Notices put up", warn_note: "Notes (buildings, how)",
+    told: (n, k) => `${n} household${n === 1 ? "" : "s"} told${k ? `, ${k} notice${k === 1 ? "" : "s"} put up` : ""}`,
   },
 };
 const mt = (k) => MEDIATION_I18N[state.lang][k];
@@ -51,6 +55,11 @@ function recordForm(effect, parties) {
       field("outcome", h("select", { id: "rec-outcome" }, Object.entries(mt("outcomes")).map(([k, v]) => h("option", { value: k }, v)))),
       field("note", h("textarea", { id: "rec-note", rows: 3, maxlength: 2000 })),
     ],
+    warn: () => [
+      field("households", h("input", { type: "number", id: "rec-households", required: true, min: 0, max: 10000, step: 1, inputmode: "numeric" })),
+      field("notices", h("input", { type: "number", id: "rec-notices", min: 0, max: 1000, step: 1, value: 0, inputmode: "numeric" })),
+      field("warn_note", h("textarea", { id: "rec-note", rows: 2, maxlength: 2000 })),
+    ],
   }[effect];
   const v = (k) => { const e = $(`rec-${k}`); return e ? e.value.trim() : ""; };
   const read = {
@@ -69,6 +78,11 @@ function recordForm(effect, parties) {
       const d = { visited_on: v("visited_on"), outcome: v("outcome") };
       if (v("note")) d.note = v("note");
       return { reason: mt("outcomes")[d.outcome], details: d };
+    },
+    warn: () => {
+      const d = { households: Number(v("households")), notices: Number(v("notices") || 0) };
+      if (v("note")) d.note = v("note");
+      return { reason: null, details: d };
     },
   }[effect];
   return new Promise((resolve) => {
@@ -105,5 +119,6 @@ function recordText(e) {
   }
   if (d.terms) return `${d.signed_on} · ${d.terms.map((x, i) => `${i + 1}. ${x}`).join(" ")}${d.performance ? ` · ${mt("performance")}${colon()}${d.performance}` : ""}`;
   if (d.outcome) return `${d.visited_on} · ${mt("outcomes")[d.outcome] || d.outcome}${d.note ? ` · ${d.note}` : ""}`;
+  if (d.households !== undefined) return `${mt("told")(d.households, d.notices || 0)}${d.note ? ` · ${d.note}` : ""}`;
   return e.reason || "";
 }
