@@ -53,6 +53,12 @@ test("an analyst reads the near-repeat findings and chooses an alert zone from t
     assert.equal(await row.locator("td.per-station").textContent(), zone.zones_per_station_day.toFixed(2));
   }
   assert.equal(await page.locator("#zone-table tr.suggested").count(), report.suggested_zone ? 1 : 0);
+  // The rounds of warnings of the last 30 days, as the API counts them.
+  const rounds = (await page.evaluate(async () => (await fetch("/api/v1/alert-zones")).json())).rounds;
+  assert.ok(rounds.opened > 0 && rounds.households > 0);
+  assert.equal(await page.locator("#rounds-opened b").textContent(), rounds.opened.toLocaleString("zh-CN"));
+  assert.equal(await page.locator("#rounds-households b").textContent(), rounds.households.toLocaleString("zh-CN"));
+  assert.equal(await page.locator("#rounds-opened span").textContent(), "近30天防范走访（起）");
   assert.deepEqual(await accessibilityProblems(page), []);
   await page.screenshot({ path: join(artifacts, "prevention-zh.png"), fullPage: true });
   // Another zone, in English.

@@ -245,3 +245,99 @@ pub fn open_visit_tasks(
     }
     Ok(opened)
 }
+
+/// Rounds of warnings over a period: how many, how far they got, on time,
+/// and the households told — the reach of the zones.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct RoundsReport {
+    pub days: i64,
+    pub opened: usize,
+    /// Neighbours warned (the round's `warn` done), and closed.
+    pub warned: usize,
+    pub closed: usize,
+    /// Warned before the round's deadline.
+    pub warned_on_time: usize,
+    /// Still to visit with the deadline passed.
+    pub overdue: usize,
+    pub households: u64,
+    pub notices: u64,
+    pub by_station: Vec<StationRounds>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct StationRounds {
+    pub station: String,
+    pub opened: usize,
+    pub warned: usize,
+    pub households: u64,
+}
+
+/// Most rounds a report reads.
+const MAX_ROUNDS: usize = 5_000;
+/// Longest period a report covers, days.
+pub const MAX_REPORT_DAYS: i64 = 366;
+
+/// The rounds opened in the last `days` days to `now`.
+pub fn rounds_report(store: &dyn Store, days: i64, now: DateTime<Utc>) -> Result<RoundsReport> {
+    if !(1..=MAX_REPORT_DAYS).contains(&days) {
+        return Err(Error::input(format!("days {days}: 1 to {MAX_REPORT_DAYS}")));
+    }
+    let since = now - Duration::days(days);
+    let stations = crate::personnel::stations(store)?;
+    let rounds = store.cases(&fengqiao_store::cases::CaseFilter {
+        case_type: Some(TASK_TYPE.into()),
+        limit: Some(MAX_ROUNDS),
+        ..Default::default()
+    })?;
+    let mut report = RoundsReport {
+        days,
+        ..Default::default()
+    };
+    let mut by: std::collections::BTreeMap<String, StationRounds> = std::collections::BTreeMap::new();
+    for round in rounds
+        .iter()
+        .filter(|r| r.state.opened_at >= since && r.state.opened_at <= now)
+    {
+        let station = match (round.case.lon, round.case.lat) {
+            (Some(lon), Some(lat)) => stations
+                .iter()
+                .min_by(|a, b| {
+                    let d = |f: &fengqiao_domain::Facility| {
+                        fengqiao_geo::haversine_m(LonLat::new(lon, lat), LonLat::new(f.lon, f.lat))
+                    };
+                    d(a).total_cmp(&d(b))
+                })
+                .map_or_else(String::new, |f| f.code.clone()),
+            _ => String::new(),
+        };
+        let row = by.entry(station.clone()).or_insert_with(|| StationRounds {
+            station,
+            ..Default::default()
+        });
+        report.opened += 1;
+        row.opened += 1;
+        let events = store.case_events(round.id)?;
+        match events.iter().find(|e| e.action == "warn") {
+            Some(warn) => {
+                report.warned += 1;
+                row.warned += 1;
+                report.warned_on_time += usize::from(warn.at <= round.state.due_at);
+                let number = |k: &str| {
+                    warn.details
+                        .as_ref()
+                        .and_then(|d| d.get(k))
+                        .and_then(serde_json::Value::as_u64)
+                        .unwrap_or(0)
+                };
+                report.households += number("households");
+                report.notices += number("notices");
+                row.households += number("households");
+            }
+            None if round.state.closed_at.is_none() && round.state.due_at < now => report.overdue += 1,
+            None => {}
+        }
+        report.closed += usize::from(round.state.closed_at.is_some());
+    }
+    report.by_station = by.into_values().collect();
+    Ok(report)
+}

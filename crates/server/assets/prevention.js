@@ -23,6 +23,7 @@ const I18N = {
     zone_heads: ["预警区", "", "命中率", "随机命中率", "倍数", "命中 / 总数", "每日开区", "每所每日", "最多一所每日", "每日开启", "每日面积（平方公里）"],
     zone_rule: (r, d) => `${r}米 × ${d}天`, suggested: "（分析建议）",
     use_zone: "设为该类预警区", in_force: "现行预警区", in_force_now: (r, d) => `现行：${r}米 × ${d}天`, none_in_force: "该类别未设预警区",
+    rounds_opened: (d) => `近${d}天防范走访（起）`, rounds_warned: "已告知邻里", rounds_on_time: "按时告知", rounds_households: "告知户数", rounds_overdue: "逾期未走访",
     turn_off: "停用该类预警区", saved: (cat, r, d) => `已设定：${cat}警情发生后，周边 ${r} 米内预警 ${d} 天。`, turned_off: (cat) => `已停用${cat}的预警区。`,
     method_items: [
       "每对警情按距离与相隔天数归入一格；期望值是把警情日期在各地点间随机置换后的平均对数，p 值为（1 + 置换后不少于观测值的次数）/（置换次数 + 1），与 Ratcliffe 的近重复计算器（Near Repeat Calculator）相同。",
@@ -49,6 +50,7 @@ const I18N = {
     zone_heads: ["Zone", "", "Capture", "By chance", "Lift", "Captured / of", "Zones a day", "Per station a day", "Busiest station a day", "Open a day", "km² a day"],
     zone_rule: (r, d) => `${r} m × ${d} days`, suggested: " (suggested)",
     use_zone: "Use for this category", in_force: "In force", in_force_now: (r, d) => `In force: ${r} m × ${d} days`, none_in_force: "No alert zone for this category",
+    rounds_opened: (d) => `Rounds of warnings, last ${d} days`, rounds_warned: "Neighbours warned", rounds_on_time: "Warned on time", rounds_households: "Households told", rounds_overdue: "Overdue, not visited",
     turn_off: "Turn this category's zones off", saved: (cat, r, d) => `Set: after each ${cat}, the neighbours within ${r} m are warned for ${d} days.`, turned_off: (cat) => `Alert zones for ${cat} are off.`,
     method_items: [
       "Each pair of incidents falls in a cell by distance and days apart; expected pairs are the mean over shuffles of the dates among the places, and the p-value is (1 + shuffles with at least the observed pairs) / (shuffles + 1), as in Ratcliffe's Near Repeat Calculator.",
@@ -58,7 +60,8 @@ const I18N = {
     ],
   },
 };
-const state = { lang: pickLang(), me: null, report: null, categories: [], timezone: null, rules: [] };
+const state = { lang: pickLang(), me: null, report: null, categories: [], timezone: null, rules: [], rounds: null };
+const card = (value, label, id) => h("div", { class: "card", id }, h("b", {}, value), h("span", {}, label));
 const mayChoose = () => state.me && state.me.permissions.includes("plans.write");
 const ruleOf = (code) => state.rules.find((r) => r.category === code);
 const num = (n) => n.toLocaleString(state.lang === "zh" ? "zh-CN" : "en");
@@ -111,6 +114,16 @@ function render() {
   const was = sel.value || "criminal.theft.burglary";
   sel.innerHTML = "";
   sel.append(...state.categories.map((c) => h("option", { value: c.code, selected: c.code === was }, `${nameOf(c)} (${c.code})`)));
+  const rounds = state.rounds;
+  $("rounds").innerHTML = "";
+  if (rounds) {
+    $("rounds").append(
+      card(num(rounds.opened), t("rounds_opened")(rounds.days), "rounds-opened"),
+      card(num(rounds.warned), t("rounds_warned"), "rounds-warned"),
+      card(rounds.warned ? pct(rounds.warned_on_time / rounds.warned) : "—", t("rounds_on_time"), "rounds-on-time"),
+      card(num(rounds.households), t("rounds_households"), "rounds-households"),
+      card(num(rounds.overdue), t("rounds_overdue"), "rounds-overdue"));
+  }
   $("method-list").innerHTML = "";
   $("method-list").append(...t("method_items").map((x) => h("li", {}, x)));
   const r = state.report;
@@ -186,7 +199,9 @@ async function load() {
   button.disabled = true;
   msg.textContent = t("analysing");
   try {
-    state.rules = (await api("/api/v1/alert-zones")).rules;
+    const zones = await api("/api/v1/alert-zones");
+    state.rules = zones.rules;
+    state.rounds = zones.rounds;
     state.report = await api("/api/v1/near-repeat", {
       category: $("category").value, from: $("from").value, to: $("to").value,
       space_band: $("space-band").value, space_bands: $("space-bands").value,

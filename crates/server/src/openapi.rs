@@ -231,8 +231,8 @@ pub const DOCS: &[Doc] = &[
     (
         "GET",
         "/api/v1/alert-zones",
-        "Cocoon alert zones open now (a zone of the category's radius around each recent incident, for its days) and the rules in force",
-        &[("dataset", "string")],
+        "Cocoon alert zones open now (a zone of the category's radius around each recent incident, for its days), the rules in force, and the rounds of warnings of the last days (households told, on time)",
+        &[("dataset", "string"), ("days", "integer")],
         None,
         200,
     ),

@@ -10,22 +10,33 @@ use fengqiao_forecast::cocoon::ZoneRule;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-/// `GET /api/v1/alert-zones`: the zones open now, and the rules in force.
+/// `GET /api/v1/alert-zones`: the zones open now, the rules in force, and
+/// the rounds of warnings of the last `days` (30) days.
 pub async fn zones(State(state): State<AppState>, Query(q): Q) -> Result<Json<Value>, ApiError> {
-    params::reject_unknown(&q, &["dataset"])?;
+    params::reject_unknown(&q, &["dataset", "days"])?;
     let dataset = q.get("dataset").cloned().or_else(|| state.default_dataset.clone());
+    let days: i64 = match q.get("days") {
+        None => 30,
+        Some(v) => v
+            .parse()
+            .ok()
+            .filter(|d| (1..=fengqiao_app::prevention::MAX_REPORT_DAYS).contains(d))
+            .ok_or_else(|| ApiError::invalid_parameter("days", v, "a whole number of days, 1 to 366"))?,
+    };
     let categories = state.categories.clone();
-    let (zones, rules) = on_worker(&state, move |s| -> fengqiao_app::Result<_> {
+    let (zones, rules, rounds) = on_worker(&state, move |s| -> fengqiao_app::Result<_> {
+        let now = chrono::Utc::now();
         let dataset = fengqiao_app::forecast::resolve_dataset(s, dataset.as_deref())?;
-        let zones = fengqiao_app::prevention::open_zones(s, &categories, &dataset, chrono::Utc::now())?;
-        Ok((zones, fengqiao_app::prevention::rules(s, &categories)?))
+        let zones = fengqiao_app::prevention::open_zones(s, &categories, &dataset, now)?;
+        let rounds = fengqiao_app::prevention::rounds_report(s, days, now)?;
+        Ok((zones, fengqiao_app::prevention::rules(s, &categories)?, rounds))
     })
     .await??;
     let rules: Vec<Value> = rules
         .iter()
         .map(|(c, r)| json!({"category": c, "radius_m": r.radius_m, "days": r.days}))
         .collect();
-    Ok(Json(json!({"items": zones, "rules": rules})))
+    Ok(Json(json!({"items": zones, "rules": rules, "rounds": rounds})))
 }
 
 #[derive(Deserialize)]

@@ -179,6 +179,30 @@ async fn alert_zones_follow_the_rules_and_the_public_sees_areas_only() {
         .find(|e| e["action"] == "warn")
         .unwrap();
     assert_eq!(warned["details"]["households"], 23);
+    // The rounds' figures are the hand counts: every round opened today, one warned on time.
+    let rounds = app.get("/api/v1/alert-zones?days=7").await.json()["rounds"].clone();
+    assert_eq!(rounds["opened"].as_u64().unwrap() as usize, items.len());
+    assert_eq!(
+        (
+            rounds["warned"].clone(),
+            rounds["warned_on_time"].clone(),
+            rounds["closed"].clone()
+        ),
+        (serde_json::json!(1), serde_json::json!(1), serde_json::json!(0))
+    );
+    assert_eq!(
+        (rounds["households"].clone(), rounds["notices"].clone()),
+        (serde_json::json!(23), serde_json::json!(2))
+    );
+    assert_eq!(rounds["overdue"], 0);
+    let per_station: u64 = rounds["by_station"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["opened"].as_u64().unwrap())
+        .sum();
+    assert_eq!(per_station as usize, items.len());
+    assert_eq!(app.get("/api/v1/alert-zones?days=0").await.status, 400);
 
     // Another category too, then burglary off.
     assert_eq!(
