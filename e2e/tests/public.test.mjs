@@ -44,7 +44,8 @@ for (const lang of ["zh", "en"]) {
     const first = await page.locator("main > *").first();
     assert.equal(await first.getAttribute("id"), "emergency");
     assert.match(await first.textContent(), /110/);
-    // The map names its areas in the page's language.
+    // The map names its areas in the page's language (drawn once the page has its data).
+    await page.locator("body[data-ready]").waitFor();
     const labels = await page.locator("#pin-map text.area-label").allTextContents();
     assert.ok(labels.length > 0 && labels.every((l) => /[\u4e00-\u9fff]/.test(l) === (lang === "zh")), `labels: ${labels}`);
     await page.locator("#category").selectOption("request.lighting");

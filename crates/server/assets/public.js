@@ -129,7 +129,8 @@ async function init() {
   const offered = await call("GET", "/api/v1/public/services");
   services = offered.items;
   cityZone = offered.timezone;
-  alerts = (await call("GET", "/api/v1/public/alerts")).items;
+  // The warnings are extra: a busy server must not cost the citizen the form.
+  alerts = (await call("GET", "/api/v1/public/alerts").catch(() => ({ items: [] }))).items;
   apply();
   await drawPinMap();
   $("lang").onclick = () => { lang = lang === "zh" ? "en" : "zh"; localStorage.setItem("fq-lang", lang); apply(); };

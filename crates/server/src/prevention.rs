@@ -3,7 +3,6 @@
 
 use crate::api::{Q, on_worker};
 use crate::{ApiError, AppState, params};
-use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use fengqiao_forecast::cocoon::ZoneRule;
@@ -11,8 +10,14 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 /// `GET /api/v1/alert-zones`: the zones open now, the rules in force, and
-/// the rounds of warnings of the last `days` (30) days.
-pub async fn zones(State(state): State<AppState>, Query(q): Q) -> Result<Json<Value>, ApiError> {
+/// the rounds of warnings of the last `days` (30) days; kept until the
+/// next write (a few seconds at most as zones close).
+pub async fn zones(
+    State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<fengqiao_auth::Principal>,
+    headers: axum::http::HeaderMap,
+    Query(q): Q,
+) -> Result<axum::response::Response, ApiError> {
     params::reject_unknown(&q, &["dataset", "days"])?;
     let dataset = q.get("dataset").cloned().or_else(|| state.default_dataset.clone());
     let days: i64 = match q.get("days") {
@@ -23,20 +28,28 @@ pub async fn zones(State(state): State<AppState>, Query(q): Q) -> Result<Json<Va
             .filter(|d| (1..=fengqiao_app::prevention::MAX_REPORT_DAYS).contains(d))
             .ok_or_else(|| ApiError::invalid_parameter("days", v, "a whole number of days, 1 to 366"))?,
     };
-    let categories = state.categories.clone();
-    let (zones, rules, rounds) = on_worker(&state, move |s| -> fengqiao_app::Result<_> {
-        let now = chrono::Utc::now();
-        let dataset = fengqiao_app::forecast::resolve_dataset(s, dataset.as_deref())?;
-        let zones = fengqiao_app::prevention::open_zones(s, &categories, &dataset, now)?;
-        let rounds = fengqiao_app::prevention::rounds_report(s, days, now)?;
-        Ok((zones, fengqiao_app::prevention::rules(s, &categories)?, rounds))
+    let key = format!("alert zones {dataset:?} {days}");
+    let generation = state.store.generation();
+    let st = state.clone();
+    crate::api::cached(&state, &headers, &who.username, key, generation, move || async move {
+        let categories = st.categories.clone();
+        let (zones, rules, rounds) = on_worker(&st, move |s| -> fengqiao_app::Result<_> {
+            let now = chrono::Utc::now();
+            let dataset = fengqiao_app::forecast::resolve_dataset(s, dataset.as_deref())?;
+            let zones = fengqiao_app::prevention::open_zones(s, &categories, &dataset, now)?;
+            let rounds = fengqiao_app::prevention::rounds_report(s, days, now)?;
+            Ok((zones, fengqiao_app::prevention::rules(s, &categories)?, rounds))
+        })
+        .await??;
+        let rules: Vec<Value> = rules
+            .iter()
+            .map(|(c, r)| json!({"category": c, "radius_m": r.radius_m, "days": r.days}))
+            .collect();
+        Ok(crate::cache::Answer::json(
+            &json!({"items": zones, "rules": rules, "rounds": rounds}),
+        ))
     })
-    .await??;
-    let rules: Vec<Value> = rules
-        .iter()
-        .map(|(c, r)| json!({"category": c, "radius_m": r.radius_m, "days": r.days}))
-        .collect();
-    Ok(Json(json!({"items": zones, "rules": rules, "rounds": rounds})))
+    .await
 }
 
 #[derive(Deserialize)]
@@ -88,11 +101,32 @@ pub async fn set_rule(State(state): State<AppState>, raw: axum::body::Bytes) -> 
 }
 
 /// `GET /api/v1/public/alerts`: for the public page, each area under a
-/// zone of a category and until when — no place, no incident.
-pub async fn public_alerts(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+/// zone of a category and until when — no place, no incident. Kept until
+/// the next write (and a few seconds at most as zones close), so anyone
+/// may ask as often as they like.
+pub async fn public_alerts(
+    State(state): State<AppState>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    headers: axum::http::HeaderMap,
+) -> Result<axum::response::Response, ApiError> {
+    let client = crate::client_ip(&state, peer.ip(), &headers).to_string();
+    let generation = state.store.generation();
+    let st = state.clone();
+    crate::api::cached(
+        &state,
+        &headers,
+        &client,
+        "public alerts".into(),
+        generation,
+        move || async move { Ok(crate::cache::Answer::json(&alert_lines(&st).await?)) },
+    )
+    .await
+}
+
+async fn alert_lines(state: &AppState) -> Result<Value, ApiError> {
     let categories = state.categories.clone();
     let dataset = state.default_dataset.clone();
-    let zones = on_worker(&state, move |s| -> fengqiao_app::Result<_> {
+    let zones = on_worker(state, move |s| -> fengqiao_app::Result<_> {
         let Ok(dataset) = fengqiao_app::forecast::resolve_dataset(s, dataset.as_deref()) else {
             return Ok(Vec::new());
         };
@@ -118,5 +152,5 @@ pub async fn public_alerts(State(state): State<AppState>) -> Result<Json<Value>,
             }),
         );
     }
-    Ok(Json(json!({"items": lines.into_values().collect::<Vec<_>>()})))
+    Ok(json!({"items": lines.into_values().collect::<Vec<_>>()}))
 }
