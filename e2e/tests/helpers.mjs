@@ -1,7 +1,7 @@
 // A fresh Fengqiao (demo city, real server on a free port) and a headless
 // Chromium for each test file; screenshots go to target/e2e-artifacts/.
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -27,7 +27,12 @@ export async function start(serveArgs = []) {
   const data = join(dir, "data");
   execFileSync(bin, ["demo", "--no-serve", "--days", "10", "--data-dir", data], { stdio: "ignore" });
   const port = await freePort();
-  const server = spawn(bin, ["serve", "--data-dir", data, "--bind", `127.0.0.1:${port}`, ...serveArgs], { stdio: "ignore" });
+  // The server's own words (warnings, store errors) kept beside the screenshots.
+  mkdirSync(artifacts, { recursive: true });
+  const log = openSync(join(artifacts, `server-${port}.log`), "w");
+  const server = spawn(bin, ["serve", "--data-dir", data, "--bind", `127.0.0.1:${port}`, ...serveArgs], {
+    stdio: ["ignore", log, log],
+  });
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     try {
@@ -39,7 +44,6 @@ export async function start(serveArgs = []) {
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     args: ["--no-sandbox"],
   });
-  mkdirSync(artifacts, { recursive: true });
   return {
     base,
     browser,

@@ -240,7 +240,9 @@ test("a commander raises 二级勤务 for a typhoon, reads who is on post and on
   const target = rosters.find((r) => r.state === "published" && r.first_day <= from && to <= dayOf(r.first_day, r.days - 1));
   assert.ok(target, "a published roster over the next days");
   await page.locator("#roster").selectOption(String(target.id));
-  await page.locator("#levels li.muted").filter({ hasText: "当前为正常勤务" }).waitFor();
+  // The dialog takes its days from the roster shown: wait until it is the one picked
+  // (the newest, shown first, may not hold these days, and the form would refuse them).
+  await page.locator(`#levels[data-roster="${target.id}"] li.muted`).filter({ hasText: "当前为正常勤务" }).waitFor();
   await page.locator("#raise-level").click();
   await page.locator("#level-code").selectOption("2");
   await page.locator("#level-from").fill(from);
@@ -249,10 +251,9 @@ test("a commander raises 二级勤务 for a typhoon, reads who is on post and on
   assert.deepEqual(await accessibilityProblems(page), []);
   await page.locator("#level-send").click();
   // A refusal stays in the dialog: said in the failure, not only as a timeout.
-  // Every station's roster is repaired before any is written: under the whole suite's load
-  // (scripts/test) this has taken over 30 s in a debug build, so it is given two minutes.
-  await page.locator("#page-message").filter({ hasText: "已提升为二级勤务" }).waitFor({ timeout: 120000 }).catch(async (e) => {
-    throw new Error(`${e.message}\ndialog: ${await page.locator("dialog[open]").allTextContents()}`);
+  await page.locator("#page-message").filter({ hasText: "已提升为二级勤务" }).waitFor().catch(async (e) => {
+    const invalid = await page.evaluate(() => [...document.querySelectorAll("dialog[open] :invalid")].map((f) => `${f.id}: ${f.validationMessage}`));
+    throw new Error(`${e.message}\ndialog: ${await page.locator("dialog[open]").allTextContents()}\ninvalid: ${invalid}`);
   });
   assert.match(await page.locator("#levels li.raised").textContent(), new RegExp(`二级勤务：${from} 至 ${to} · 台风“梅花”登陆`));
   assert.ok(await page.locator("#grid thead th.level").count() >= 1, "the raised days are marked");

@@ -243,6 +243,8 @@ function levels() {
   const el = $("levels");
   el.innerHTML = "";
   const r = state.roster;
+  // Which roster the list is of: a reader (or a test) that picked another waits for it.
+  el.dataset.roster = r ? r.id : "";
   $("raise-level").hidden = !(r && writes() && (state.duty.levels || []).length);
   if (!r) return;
   const list = (r.body.levels || []).slice().reverse();
