@@ -245,7 +245,9 @@ function levels() {
   const r = state.roster;
   // Which roster the list is of: a reader (or a test) that picked another waits for it.
   el.dataset.roster = r ? r.id : "";
-  $("raise-level").hidden = !(r && writes() && (state.duty.levels || []).length);
+  // A roster wholly past has no day left to raise a level on.
+  const open = r && dayOf(r.first_day, r.days - 1) >= state.duty.today;
+  $("raise-level").hidden = !(open && writes() && (state.duty.levels || []).length);
   if (!r) return;
   const list = (r.body.levels || []).slice().reverse();
   if (!list.length) { el.append(h("li", { class: "muted" }, t("none_levels"))); return; }
