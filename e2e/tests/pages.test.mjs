@@ -14,12 +14,12 @@ before(async () => { app = await start(); });
 after(async () => { await app?.stop(); });
 
 // Analysts see incidents, cases and reports, and import incident files.
-const ANALYST = ["/", "/incidents", "/imports", "/cases", "/volunteers", "/staffing", "/prevention", "/dashboard", "/public"];
+const ANALYST = ["/", "/incidents", "/imports", "/cases", "/volunteers", "/staffing", "/prevention", "/fraud", "/dashboard", "/public"];
 // Police roles also see the station's people and rosters.
-const POLICE = ["/", "/incidents", "/cases", "/volunteers", "/staffing", "/prevention", "/roster", "/personnel", "/dashboard", "/public"];
+const POLICE = ["/", "/incidents", "/cases", "/volunteers", "/staffing", "/prevention", "/fraud", "/roster", "/personnel", "/dashboard", "/public"];
 // Role -> the page it lands on from "/", and the header's links (from the policy).
 const ROLES = {
-  admin: ["/", ["/", "/incidents", "/imports", "/cases", "/inbox", "/volunteers", "/staffing", "/prevention", "/roster", "/personnel", "/dashboard", "/users", "/public"]],
+  admin: ["/", ["/", "/incidents", "/imports", "/cases", "/inbox", "/volunteers", "/staffing", "/prevention", "/fraud", "/roster", "/personnel", "/dashboard", "/users", "/public"]],
   analyst: ["/", ANALYST],
   commander: ["/", POLICE],
   officer: ["/", POLICE],
@@ -70,6 +70,7 @@ const PAGES = [
   ["users", "/users", "admin", "#users tbody tr"],
   ["staffing", "/staffing", "commander", "#stations tbody tr"],
   ["prevention", "/prevention", "analyst", "#sentences li"],
+  ["fraud", "/fraud", "commander", "#fraud-table tbody tr"],
   ["imports", "/imports", "analyst", "#file"],
 ];
 

@@ -310,18 +310,18 @@ pub fn act(
     cmd: &fengqiao_cases::Command,
     at: DateTime<Utc>,
 ) -> Result<(CaseRecord, fengqiao_cases::Event)> {
-    if cmd.details.is_some() {
-        let case = store
-            .case(id)?
-            .ok_or_else(|| Error::not_found(format!("no case {id}")))?;
-        // An action the type lacks is the engine's to refuse.
-        if let Some(action) = settings
+    // The record an action makes is checked before the action (some, a
+    // dissuasion's outcome, are required); an action the type lacks or the
+    // role may not take, or a case that is not there, is the engine's and
+    // the store's to refuse.
+    if let Some(case) = store.case(id)?
+        && let Some(action) = settings
             .config
             .case_type(&case.case.case_type)
             .and_then(|t| t.action(&cmd.action))
-        {
-            crate::mediation::check(action.effect, cmd.details.as_ref(), at)?;
-        }
+            .filter(|a| a.roles.contains(&cmd.role))
+    {
+        crate::mediation::check(action.effect, cmd.details.as_ref(), at)?;
     }
     // An assignment is checked against the stored pool's active mediators.
     let pooled;

@@ -297,7 +297,111 @@ pub fn seed(
         }
         count += 1;
     }
+    count += seed_warnings(store, config, &places, &codes, &mut rng, now)?;
     fengqiao_store::cases::supervise_overdue(store, config, now)?;
+    Ok(count)
+}
+
+/// How the demo's anti-fraud warnings go: (action, outcome, channel),
+/// each step some minutes after the one before.
+const WARNING_SCRIPTS: &[&[(&str, Option<&str>, &str)]] = &[
+    &[],
+    &[("dissuade", Some("dissuaded"), "phone")],
+    &[("dissuade", Some("dissuaded"), "phone")],
+    &[("dissuade", Some("already_paid"), "phone")],
+    &[("dissuade", Some("refused"), "phone")],
+    &[("unreachable", None, "")],
+    &[("unreachable", None, ""), ("dissuade", Some("dissuaded"), "visit")],
+    &[("unreachable", None, ""), ("not_found", None, "")],
+];
+
+/// Sums a dissuaded person was about to pay, yuan.
+const AT_STAKE: &[u64] = &[2_000, 5_800, 12_000, 30_000, 86_000, 150_000];
+
+/// The demo's anti-fraud warnings of the last four weeks at every stage,
+/// answered in minutes, a few late; the still-open ones came in this last
+/// quarter hour, so an officer has live ones to work.
+fn seed_warnings(
+    store: &dyn Store,
+    config: &CaseConfig,
+    places: &[fengqiao_domain::Incident],
+    codes: &std::collections::HashMap<i64, String>,
+    rng: &mut Rng,
+    now: DateTime<Utc>,
+) -> Result<usize> {
+    let Some(t) = config.case_type(crate::anti_fraud::CASE_TYPE) else {
+        return Ok(0);
+    };
+    let mut count = 0;
+    for k in 0..48 {
+        let script = WARNING_SCRIPTS[k % WARNING_SCRIPTS.len()];
+        let open_now = script.is_empty() || (script.len() == 1 && script[0].0 == "unreachable");
+        let opened = if open_now {
+            now - Duration::minutes(rng.below(if k < 16 { 8 } else { 240 }) as i64)
+        } else {
+            now - Duration::minutes(30 + rng.below(28 * 24 * 60) as i64)
+        };
+        let place = &places[(k * 53 + rng.below(31)) % places.len()];
+        let category = t.categories[rng.below(t.categories.len())].clone();
+        let scam = t.category_names.get(&category).map_or("诈骗", |n| n[0].as_str());
+        let new = NewCase {
+            case_type: t.code.clone(),
+            category: category.clone(),
+            title: format!("{scam}预警"),
+            description: "反诈中心推送预警（演示）。".into(),
+            jurisdiction: place.record.jurisdiction_id.and_then(|id| codes.get(&id).cloned()),
+            address: place.record.address.clone(),
+            lon: None,
+            lat: None,
+            origin: "anti_fraud_centre".into(),
+            parties: vec![Party {
+                role: "warned".into(),
+                name: person(rng),
+                phone: Some(phone(rng)),
+                id_number: None,
+                address: place.record.address.clone(),
+                vulnerable: rng.below(4) == 0,
+                id_type: None,
+            }],
+            stock: None,
+            risk_grade: None,
+            risk: None,
+            token_hash: None,
+            in_person_visits: 0,
+            incident_id: None,
+        };
+        let case = open_case(store, config, &new, "system", "demo:anti_fraud_centre", opened)?;
+        let mut at = opened;
+        for (action, outcome, channel) in script.iter() {
+            // A call within minutes (one in six late); a visit within the hour.
+            let minutes = match *action {
+                "unreachable" => 3 + rng.below(6),
+                _ if *channel == "visit" => 15 + rng.below(60),
+                _ if rng.below(6) == 0 => 11 + rng.below(20),
+                _ => 1 + rng.below(9),
+            };
+            at = (at + Duration::minutes(minutes as i64)).min(now);
+            let details = outcome.map(|o| {
+                let prevented = if o == "dissuaded" {
+                    AT_STAKE[rng.below(AT_STAKE.len())]
+                } else {
+                    0
+                };
+                serde_json::json!({"outcome": o, "channel": channel, "loss_prevented": prevented})
+            });
+            let cmd = Command {
+                action: action.to_string(),
+                role: "officer".into(),
+                actor: "demo:officer".into(),
+                reason: (*action != "dissuade").then(|| "电话无人接听".into()),
+                details,
+                ..Default::default()
+            };
+            act(store, config, case.id, None, &cmd, at)
+                .map_err(|e| Error::input(format!("demo warning {}: {action}: {e}", case.code)))?;
+        }
+        count += 1;
+    }
     Ok(count)
 }
 

@@ -5,6 +5,7 @@
 //! one table ([`error::Code`]). Knows neither clap nor axum.
 
 pub mod address;
+pub mod anti_fraud;
 pub mod attachments;
 pub mod backtest;
 pub mod cases;

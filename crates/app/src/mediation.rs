@@ -3,7 +3,8 @@
 //! the next step), an agreement's terms (what each side will do, how and
 //! by when, the date it was signed: the contents a 人民调解协议书 carries
 //! under Article 29 of the People's Mediation Law) and a follow-up visit's
-//! outcome. Other actions make no record.
+//! outcome; a cocoon round's reach; how an anti-fraud call or visit ended.
+//! Other actions make no record.
 
 use crate::error::{Error, Result};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -13,6 +14,16 @@ use serde_json::Value;
 /// Outcomes of a follow-up visit: fulfilled, partly, not fulfilled, the
 /// dispute came back.
 pub const VISIT_OUTCOMES: [&str; 4] = ["fulfilled", "partly", "unfulfilled", "recurred"];
+
+/// How reaching the person an anti-fraud warning names ended: talked out
+/// of paying, had paid already, would not listen.
+pub const DISSUADE_OUTCOMES: [&str; 3] = ["dissuaded", "already_paid", "refused"];
+
+/// How they were reached.
+pub const DISSUADE_CHANNELS: [&str; 2] = ["phone", "visit"];
+
+/// Largest loss one dissuasion says it prevented, yuan.
+pub const MAX_LOSS_PREVENTED_YUAN: u64 = 100_000_000;
 
 fn bad(field: &str, why: impl std::fmt::Display) -> Error {
     Error::input(format!("details.{field}: {why}"))
@@ -62,6 +73,14 @@ fn texts(d: &Value, field: &str, n: usize, max: usize) -> Result<()> {
     }
 }
 
+/// One of `allowed`.
+fn one_of(d: &Value, field: &str, allowed: &[&str]) -> Result<()> {
+    match d.get(field).and_then(Value::as_str) {
+        Some(v) if allowed.contains(&v) => Ok(()),
+        _ => Err(bad(field, format!("one of {}", allowed.join(", ")))),
+    }
+}
+
 /// A date (YYYY-MM-DD) no later than the day after `at`.
 fn date(d: &Value, field: &str, at: DateTime<Utc>) -> Result<()> {
     let parsed = d
@@ -91,7 +110,13 @@ fn only(d: &Value, fields: &[&str]) -> Result<()> {
 /// Whether `details` is the record an action of this effect makes (a
 /// record is optional; one given to an action that makes none is refused).
 pub fn check(effect: Option<Effect>, details: Option<&Value>, at: DateTime<Utc>) -> Result<()> {
-    let Some(d) = details else { return Ok(()) };
+    let Some(d) = details else {
+        // A dissuasion without its outcome would count as reached and say nothing.
+        return match effect {
+            Some(Effect::Dissuade) => Err(bad("outcome", format!("one of {}", DISSUADE_OUTCOMES.join(", ")))),
+            _ => Ok(()),
+        };
+    };
     match effect {
         Some(Effect::Session) => {
             only(d, &["held_on", "place", "attendees", "said", "agreed", "next_step"])?;
@@ -121,6 +146,20 @@ pub fn check(effect: Option<Effect>, details: Option<&Value>, at: DateTime<Utc>)
             only(d, &["households", "notices", "note"])?;
             count(d, "households", 10_000, true)?;
             count(d, "notices", 1_000, false)?;
+            text(d, "note", 2000, false)
+        }
+        Some(Effect::Dissuade) => {
+            only(d, &["outcome", "channel", "loss_prevented", "note"])?;
+            one_of(d, "outcome", &DISSUADE_OUTCOMES)?;
+            one_of(d, "channel", &DISSUADE_CHANNELS)?;
+            count(d, "loss_prevented", MAX_LOSS_PREVENTED_YUAN, false)?;
+            let prevented = d.get("loss_prevented").and_then(Value::as_u64).unwrap_or(0);
+            if prevented > 0 && d["outcome"] == "refused" {
+                return Err(bad(
+                    "loss_prevented",
+                    "nothing is prevented when the person would not listen",
+                ));
+            }
             text(d, "note", 2000, false)
         }
         _ => Err(Error::input("this action makes no record: send no details")
@@ -182,5 +221,20 @@ mod tests {
         assert!(check(Some(Effect::Session), None, now()).is_ok());
         assert!(check(Some(Effect::Dispatch), Some(&json!({})), now()).is_err());
         assert!(check(None, Some(&json!({"x": 1})), now()).is_err());
+    }
+
+    #[test]
+    fn a_dissuasion_says_how_it_ended() {
+        let ok = json!({"outcome": "dissuaded", "channel": "phone", "loss_prevented": 50000});
+        assert!(check(Some(Effect::Dissuade), Some(&ok), now()).is_ok());
+        let e = check(Some(Effect::Dissuade), None, now()).unwrap_err();
+        assert!(e.to_string().contains("details.outcome"), "{e}");
+        let by_letter = json!({"outcome": "dissuaded", "channel": "letter"});
+        assert!(check(Some(Effect::Dissuade), Some(&by_letter), now()).is_err());
+        let refused = json!({"outcome": "refused", "channel": "visit", "loss_prevented": 100});
+        let e = check(Some(Effect::Dissuade), Some(&refused), now()).unwrap_err();
+        assert!(e.to_string().contains("loss_prevented"), "{e}");
+        let negative = json!({"outcome": "dissuaded", "channel": "phone", "loss_prevented": -1});
+        assert!(check(Some(Effect::Dissuade), Some(&negative), now()).is_err());
     }
 }

@@ -36,24 +36,30 @@ pub enum Span {
     WorkingDays(i64),
     /// Calendar days, to the same local time.
     Days(i64),
+    /// Minutes round the clock, nights and holidays included: the deadlines
+    /// of work that cannot wait for office hours (an anti-fraud call).
+    ClockMinutes(i64),
 }
 
 impl Span {
-    /// `4h`, `90m`, `3wd` (working days), `7d` (calendar days).
+    /// `4h`, `90m` (working time), `10cm`, `2ch` (clock minutes and hours,
+    /// round the clock), `3wd` (working days), `7d` (calendar days).
     pub(crate) fn parse(text: &str) -> Result<Self, String> {
         let t = text.trim();
         let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
         let (n, unit) = t.split_at(split);
         let n: i64 = n
             .parse()
-            .map_err(|_| format!("{text:?}: expected a number and a unit (h, m, wd, d), e.g. 4h or 3wd"))?;
+            .map_err(|_| format!("{text:?}: expected a number and a unit (h, m, ch, cm, wd, d), e.g. 4h or 3wd"))?;
         match unit {
             "m" => Ok(Span::WorkingMinutes(n)),
             "h" => Ok(Span::WorkingMinutes(n * 60)),
+            "cm" => Ok(Span::ClockMinutes(n)),
+            "ch" => Ok(Span::ClockMinutes(n * 60)),
             "wd" => Ok(Span::WorkingDays(n)),
             "d" => Ok(Span::Days(n)),
             _ => Err(format!(
-                "{text:?}: unknown unit {unit:?}; use m or h (working time), wd (working days) or d (calendar days)"
+                "{text:?}: unknown unit {unit:?}; use m or h (working time), cm or ch (minutes or hours round the clock), wd (working days) or d (calendar days)"
             )),
         }
     }
@@ -234,6 +240,7 @@ impl WorkCalendar {
         match span {
             Span::WorkingMinutes(m) => self.add_working_minutes(start, m),
             Span::WorkingDays(n) => self.add_working_days(start, n),
+            Span::ClockMinutes(m) => start + Duration::minutes(m.max(0)),
             Span::Days(n) => {
                 let local = start.with_timezone(&self.tz).naive_local() + Duration::days(n);
                 self.at(local.date(), local.time())
@@ -374,6 +381,10 @@ mod tests {
             ("2026-10-09 17:00", "1h", "2026-10-10 09:00"),
             // Calendar days ignore all of it.
             ("2026-02-14 10:00", "7d", "2026-02-21 10:00"),
+            // Clock time too: a call due ten minutes after a warning at
+            // 23:55 on New Year's Eve, a visit an hour after that.
+            ("2025-12-31 23:55", "10cm", "2026-01-01 00:05"),
+            ("2026-02-15 03:30", "1ch", "2026-02-15 04:30"),
         ];
         for (start, span, want) in cases {
             let got = cal.add(sh(start), Span::parse(span).unwrap());
@@ -433,6 +444,8 @@ mod tests {
         assert_eq!(Span::parse("4h"), Ok(Span::WorkingMinutes(240)));
         assert_eq!(Span::parse("3wd"), Ok(Span::WorkingDays(3)));
         assert_eq!(Span::parse("30d"), Ok(Span::Days(30)));
+        assert_eq!(Span::parse("10cm"), Ok(Span::ClockMinutes(10)));
+        assert_eq!(Span::parse("2ch"), Ok(Span::ClockMinutes(120)));
         assert!(Span::parse("4 hours").unwrap_err().contains("unknown unit"));
         assert!(Span::parse("h").unwrap_err().contains("expected a number"));
     }

@@ -145,6 +145,9 @@ pub enum Effect {
     Assist,
     /// Neighbours warned (a cocoon round): the record says how many households.
     Warn,
+    /// An anti-fraud warning's person reached: the record says how it ended
+    /// (dissuaded, already paid, refused) and the loss prevented.
+    Dissuade,
 }
 
 impl Effect {
@@ -167,6 +170,7 @@ impl Effect {
             "rate" => Self::Rate,
             "publish" => Self::Publish,
             "warn" => Self::Warn,
+            "dissuade" => Self::Dissuade,
             _ => return None,
         })
     }
@@ -424,8 +428,9 @@ mod tests {
     #[test]
     fn builtin_parses_and_routes() {
         let c = CaseConfig::builtin();
-        assert_eq!(c.types.len(), 4);
+        assert_eq!(c.types.len(), 5);
         assert_eq!(c.route("330203001", "prevention.cocoon").unwrap().lead, "police");
+        assert_eq!(c.route("330203001", "fraud.investment").unwrap().lead, "police");
         assert_eq!(
             c.route("330203001", "hazard.fire"),
             Some(Route {

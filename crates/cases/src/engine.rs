@@ -261,7 +261,7 @@ impl CaseConfig {
         let cal = &self.calendar;
         let mut next = state.clone();
         match action.effect {
-            None | Some(Effect::Assist) | Some(Effect::Warn) => {}
+            None | Some(Effect::Assist) | Some(Effect::Warn) | Some(Effect::Dissuade) => {}
             Some(Effect::Dispatch) => {
                 let route = self.route(jurisdiction, &state.category);
                 let lead = match (&cmd.department, &route) {
@@ -636,7 +636,7 @@ mod tests {
         let c = cfg();
         let mut checked = 0;
         for t in c.types.values() {
-            let (opened, _) = c.open(&t.code, &t.categories[0], "officer", "o", at(0)).unwrap();
+            let (opened, _) = c.open(&t.code, &t.categories[0], &t.opened_by[0], "o", at(0)).unwrap();
             for stage in &t.stages {
                 for action in &t.actions {
                     for role in &c.roles {
@@ -699,10 +699,10 @@ mod tests {
         /// action, that the configuration does not allow; refused actions
         /// change nothing, and every accepted one bumps the version by one.
         #[test]
-        fn only_configured_moves(type_pick in 0usize..3, steps in proptest::collection::vec((0usize..40, 0usize..10, proptest::bool::ANY, 1u8..7), 1..60)) {
+        fn only_configured_moves(type_pick in 0usize..16, steps in proptest::collection::vec((0usize..40, 0usize..10, proptest::bool::ANY, 1u8..7), 1..60)) {
             let c = cfg();
-            let t = c.types.values().nth(type_pick).unwrap();
-            let (mut s, _) = c.open(&t.code, &t.categories[0], "officer", "o", at(0)).unwrap();
+            let t = c.types.values().nth(type_pick % c.types.len()).unwrap();
+            let (mut s, _) = c.open(&t.code, &t.categories[0], &t.opened_by[0], "o", at(0)).unwrap();
             for (i, (a, r, with_reason, rating)) in steps.into_iter().enumerate() {
                 let action = &t.actions[a % t.actions.len()];
                 let role = &c.roles[r % c.roles.len()];

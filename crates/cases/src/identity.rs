@@ -28,11 +28,13 @@ pub const ID_TYPES: [(&str, &str, &str); 6] = [
 ];
 
 /// Roles a party plays: code, Chinese and English names.
-pub const PARTY_ROLES: [(&str, &str, &str); 4] = [
+pub const PARTY_ROLES: [(&str, &str, &str); 5] = [
     ("applicant", "申请人", "Applicant"),
     ("respondent", "被申请人", "Respondent"),
     ("party", "当事人", "Party"),
     ("reporter", "反映人", "Reporter"),
+    // The person an anti-fraud warning is about: the one to call.
+    ("warned", "预警对象", "Person at risk"),
 ];
 
 /// Why a party's document or number is not acceptable, if it is not.

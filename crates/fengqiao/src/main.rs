@@ -15,6 +15,7 @@ mod config;
 mod db;
 mod demo;
 mod forecast;
+mod fraud;
 mod import;
 mod ledger;
 mod messages;
@@ -102,6 +103,9 @@ enum Command {
     /// Volunteers (鸿雁志愿者): registry, activities, hours, safety talks
     #[command(subcommand)]
     Volunteer(volunteer::VolunteerCommand),
+    /// Anti-fraud warnings (反诈预警劝阻): import the centre's list, read how the dissuasion went
+    #[command(subcommand)]
+    Fraud(fraud::FraudCommand),
     /// Measure performance on real data against a baseline
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -172,6 +176,7 @@ fn main() -> ExitCode {
         Command::Case(cmd) => case::run(&settings, &cmd),
         Command::Report(args) => report::run(&settings, &args),
         Command::Personnel(cmd) => personnel::run(&settings, &cmd),
+        Command::Fraud(cmd) => fraud::run(&settings, &cmd),
         Command::Roster(cmd) => roster::run(&settings, &cmd),
         Command::Volunteer(cmd) => volunteer::run(&settings, &cmd),
         Command::User(cmd) => user::run(&settings, &cmd),

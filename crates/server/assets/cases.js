@@ -13,7 +13,8 @@ const I18N = {
     history: "办理经过", actions: "可办理", none: "暂无案件", reason: "说明（理由）", assignee: "指派给：",
     department: "部门", sessions: "调解会议", tasks: "部门任务", attachments: "附件", lead: "主办", joint: "协办",
     no_sessions: "尚无调解会议", no_attachments: "无附件", code: "编号", case_title: "事项", stage: "环节", left: "剩余",
-    type: "类型", risk: "风险等级", stage_due: "本环节期限", hours: (n) => `${n} 小时`, days: (n) => `${n} 天`,
+    type: "类型", risk: "风险等级", stage_due: "本环节期限", hours: (n) => `${n} 小时`, days: (n) => `${n} 天`, minutes: (n) => `${n} 分钟`,
+    stage_left: (when, left) => `本环节期限 ${when}（${left.startsWith("−") ? `已超时 ${left.slice(1)}` : `剩余 ${left}`}）`, call: "拨打",
     all_departments: "全部部门", what: "事由", where: "地点", category: "类别", pin: "位置", stock: "存量隐患", new_hazard: "新增隐患",
     grades: { low: "低", medium: "中", high: "高", critical: "极高" }, points: (n) => `${n} 分`,
     choose_mediator: "选择调解员", mediator_load: (n) => `在办 ${n} 件`, ok: "确定", cancel: "取消",
@@ -25,6 +26,7 @@ const I18N = {
       escalate: "上报", fail: "调解不成", list: "列入挂账", rate: "评价", publish: "公开描述", reassign: "改派", refer: "移交", register: "登记",
       reject: "不予受理", report: "办结反馈", request_extension: "申请延期", resume: "恢复办理", return: "退回",
       rework: "返工", session: "调解会议", start: "开始办理", supervise: "督办", verify: "核查通过", visit: "回访", warn: "已告知邻里",
+      dissuade: "登记劝阻结果", unreachable: "联系不上，转上门", not_found: "上门未见到本人",
     },
   },
   en: {
@@ -35,6 +37,7 @@ const I18N = {
     assignee: "Assign to:", department: "Department", sessions: "Mediation sessions", tasks: "Department tasks",
     attachments: "Attachments", lead: "lead", joint: "joint", no_sessions: "No sessions yet", no_attachments: "No attachments",
     code: "Code", case_title: "Matter", stage: "Stage", left: "Left", type: "Type", risk: "Risk", stage_due: "Stage due",
+    minutes: (n) => `${n} min`, stage_left: (when, left) => `This stage due ${when} (${left.startsWith("−") ? `${left.slice(1)} late` : `${left} left`})`, call: "Call",
     hours: (n) => `${n} h`, days: (n) => `${n} d`, all_departments: "All departments",
     what: "What", where: "Where", category: "Category", pin: "Position", stock: "Existing hazard", new_hazard: "New hazard",
     grades: { low: "low", medium: "medium", high: "high", critical: "critical" }, points: (n) => `${n} points`,
@@ -48,6 +51,7 @@ const I18N = {
       reassign: "Reassign", refer: "Refer", register: "Register", reject: "Reject", report: "Report done",
       request_extension: "Request extension", resume: "Resume", return: "Return", rework: "Rework",
       session: "Session", start: "Start", supervise: "Supervise", verify: "Verify", visit: "Follow-up visit", warn: "Neighbours warned",
+      dissuade: "Record how it ended", unreachable: "Unreachable: go round", not_found: "Not found at home",
     },
   },
 };
@@ -116,7 +120,8 @@ const deptName = (code) => { const d = state.departments.find((x) => x.code === 
 function left(due) {
   const ms = Date.parse(due) - Date.now();
   const hrs = Math.round(Math.abs(ms) / 36e5);
-  const text = hrs >= 48 ? t("days")(Math.round(hrs / 24)) : t("hours")(hrs);
+  // Minutes where the deadline is minutes away (an anti-fraud call).
+  const text = Math.abs(ms) < 36e5 ? t("minutes")(Math.round(Math.abs(ms) / 6e4)) : hrs >= 48 ? t("days")(Math.round(hrs / 24)) : t("hours")(hrs);
   return ms < 0 ? `−${text}` : text;
 }
 
@@ -191,6 +196,9 @@ async function detail() {
     `${stageName(st.stage)} · ${t("due")} ${when(st.due_at)}${v.overdue ? " · " + t("overdue") : ""}`
     + (st.department ? ` · ${deptName(st.department)}` : "") + (st.assignee ? ` · ${st.assignee}` : ""));
   d.append(meta);
+  if (st.stage_due_at && !st.closed_at) {
+    d.append(h("p", { id: "case-stage-due", class: Date.parse(st.stage_due_at) < Date.now() ? "warning" : null }, t("stage_left")(when(st.stage_due_at), left(st.stage_due_at))));
+  }
   if ((v.calendar_gaps || []).length) d.append(h("p", { class: "warning", id: "calendar-warning", role: "note" }, t("calendar_gap")(v.calendar_gaps)));
   ledgerBadge(meta, v.ledger_record);
   // What and where: the category, the description, the address and the pin.
@@ -216,8 +224,12 @@ async function detail() {
       `${t("escalation")(when(x.occurred_at), (state.lang === "zh" ? x.category_zh : x.category_en) || x.category)} · ${bilingual(x.reason)}`))));
   }
   if (v.case.parties.length) {
-    d.append(h("p", { class: "parties" }, `${t("parties")}: `
-      + v.case.parties.map((x) => `${x.name}${x.phone ? " " + x.phone : ""}`).join("; ")));
+    // A number in full is a link to call it (an officer on a phone calls from the page).
+    const phone = (x) => (x.phone && !x.phone.includes("*")
+      ? [" ", h("a", { href: `tel:${x.phone.replace(/[\s-]/g, "")}`, class: "tel", "aria-label": `${t("call")} ${x.name} ${x.phone}` }, x.phone)]
+      : [x.phone ? ` ${x.phone}` : ""]);
+    d.append(h("p", { class: "parties", id: "case-parties" }, `${t("parties")}: `,
+      v.case.parties.flatMap((x, i) => [i ? "; " : "", x.name, ...phone(x)])));
   }
   const acts = h("div", { class: "actions", role: "group", "aria-label": t("actions") });
   for (const a of v.actions) {
@@ -226,7 +238,7 @@ async function detail() {
       type: "button", "data-action": a,
       onclick: async () => {
         const body = { action: a, version: st.version };
-        if (["session", "agree", "visit", "warn"].includes(def.effect)) {
+        if (["session", "agree", "visit", "warn", "dissuade"].includes(def.effect)) {
           // Minutes, terms or an outcome, as a form; the reason is their summary.
           const r = await recordForm(def.effect, v.case.parties);
           if (r === null) return;
@@ -256,6 +268,12 @@ async function detail() {
   if (warned.length) {
     d.append(h("h3", {}, mt("warn")));
     d.append(h("ul", { id: "case-warnings" }, warned.map((e) => h("li", {}, `${when(e.at)} · ${recordText(e)} · `, actorOf(e.actor)))));
+  }
+  // An anti-fraud warning: how reaching the person ended.
+  const dissuaded = v.events.filter((e) => e.action === "dissuade" && e.details);
+  if (dissuaded.length) {
+    d.append(h("h3", {}, mt("dissuade")));
+    d.append(h("ul", { id: "case-dissuasion" }, dissuaded.map((e) => h("li", {}, `${when(e.at)} · ${recordText(e)} · `, actorOf(e.actor)))));
   }
   if (v.case.case_type === "dispute") {
     const sessions = v.events.filter((e) => ["session", "agree", "fail", "visit"].includes(e.action));

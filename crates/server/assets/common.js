@@ -18,7 +18,7 @@ const COMMON_I18N = {
     new_password_again: "再次输入新密码", password_mismatch: "两次输入的新密码不一致", save: "保存",
     change_password: "修改密码", change_password_why: "输入当前密码和新密码（至少 10 位）；修改后其他已登录的设备需重新登录。", current_password: "当前密码", cancel: "取消",
     nav_map: "指挥中心", nav_incidents: "警情", nav_cases: "案件", nav_inbox: "部门待办", nav_volunteers: "志愿者",
-    nav_dashboard: "领导驾驶舱", nav_public: "群众诉求", nav_users: "用户管理", nav_personnel: "警力", nav_roster: "排班", nav_staffing: "警力需求", nav_prevention: "防范", nav_imports: "导入警情", loading: "加载中…", none: "暂无数据",
+    nav_dashboard: "领导驾驶舱", nav_public: "群众诉求", nav_users: "用户管理", nav_personnel: "警力", nav_roster: "排班", nav_staffing: "警力需求", nav_prevention: "防范", nav_fraud: "反诈预警", nav_imports: "导入警情", loading: "加载中…", none: "暂无数据",
     ledger_checking: "存证校验中…", ledger_ok: "已存证 ✓", ledger_bad: "存证校验失败 ✗", ledger_pending: "尚未存证",
     missing_data: {
       recent_incidents: (d) => `数据集“${d.dataset}”的警情只到 ${when(d.last_incident)}，离所求时段（${when(d.window_start)} 起）太远：请先导入新近的警情。`,
@@ -51,7 +51,7 @@ const COMMON_I18N = {
     set_password: "Set a new password", set_password_why: "This is a one-time password: set your own first (at least 10 characters).",
     new_password: "New password", new_password_again: "New password again", password_mismatch: "The two new passwords differ", save: "Save",
     change_password: "Change password", change_password_why: "Your current password, then the new one (at least 10 characters); other signed-in devices must sign in again.", current_password: "Current password", cancel: "Cancel", nav_map: "Command centre", nav_incidents: "Incidents", nav_cases: "Cases",
-    nav_inbox: "Department inbox", nav_volunteers: "Volunteers", nav_dashboard: "Leader dashboard", nav_public: "Citizen requests", nav_users: "Users", nav_personnel: "Personnel", nav_roster: "Roster", nav_staffing: "Staffing", nav_prevention: "Prevention", nav_imports: "Import",
+    nav_inbox: "Department inbox", nav_volunteers: "Volunteers", nav_dashboard: "Leader dashboard", nav_public: "Citizen requests", nav_users: "Users", nav_personnel: "Personnel", nav_roster: "Roster", nav_staffing: "Staffing", nav_prevention: "Prevention", nav_fraud: "Anti-fraud", nav_imports: "Import",
     loading: "loading…", none: "Nothing yet",
     ledger_checking: "checking the ledger…", ledger_ok: "verified ✓", ledger_bad: "ledger check failed ✗", ledger_pending: "not in the ledger yet",
     ledger_title: (r, sig) => `${r.record}: entry ${r.index} of the log; this browser checked its inclusion proof up to the signed checkpoint of ${r.size} entries${sig ? " and its signature" : " (this browser cannot check Ed25519 signatures)"}; the server checked that the record matches its commitment.`,
@@ -117,6 +117,8 @@ const PAGES = [
   ["/volunteers", "nav_volunteers", (me) => me.permissions.includes("volunteers.read") || (me.user && me.user.role === "volunteer")],
   ["/staffing", "nav_staffing", (me) => me.permissions.includes("plans.read")],
   ["/prevention", "nav_prevention", (me) => me.permissions.includes("forecasts.read")],
+  // The police's work by area: the roles that read cases and forecasts.
+  ["/fraud", "nav_fraud", (me) => me.permissions.includes("cases.read") && me.permissions.includes("forecasts.read")],
   ["/roster", "nav_roster", (me) => me.permissions.includes("personnel.read")],
   ["/personnel", "nav_personnel", (me) => me.permissions.includes("personnel.read")],
   ["/dashboard", "nav_dashboard", (me) => me.permissions.includes("reports.read")],

@@ -14,6 +14,9 @@ const MEDIATION_I18N = {
     save: "保存", cancel: "取消", print: "打印调解协议书", attended: "参加", by: "记录人",
     warn: "防范告知记录", households: "告知户数", notices: "张贴告示（张）", warn_note: "情况说明（如楼栋、方式）",
     told: (n, k) => `告知 ${n} 户${k ? `，张贴告示 ${k} 张` : ""}`,
+    dissuade: "劝阻结果", d_outcome: "结果", channel: "方式", loss_prevented: "避免损失（元）", d_note: "情况说明",
+    d_outcomes: { dissuaded: "劝阻成功", already_paid: "已被骗（已转账）", refused: "不听劝阻" }, channels: { phone: "电话劝阻", visit: "上门劝阻" },
+    prevented: (n) => `避免损失 ${n.toLocaleString("zh-CN")} 元`,
   },
   en: {
     session: "Mediation session", agree: "Mediation agreement", visit: "Follow-up visit", held_on: "Date", place: "Place",
@@ -23,6 +26,9 @@ const MEDIATION_I18N = {
     save: "Save", cancel: "Cancel", print: "Print the mediation agreement", attended: "attended", by: "recorded by",
     warn: "Neighbours warned", households: "Households told", notices: "Notices put up", warn_note: "Notes (buildings, how)",
     told: (n, k) => `${n} household${n === 1 ? "" : "s"} told${k ? `, ${k} notice${k === 1 ? "" : "s"} put up` : ""}`,
+    dissuade: "How it ended", d_outcome: "Outcome", channel: "Reached by", loss_prevented: "Loss prevented (yuan)", d_note: "Notes",
+    d_outcomes: { dissuaded: "Dissuaded", already_paid: "Had already paid", refused: "Would not listen" }, channels: { phone: "Phone call", visit: "Visit" },
+    prevented: (n) => `¥${n.toLocaleString("en-GB")} loss prevented`,
   },
 };
 const mt = (k) => MEDIATION_I18N[state.lang][k];
@@ -60,6 +66,12 @@ function recordForm(effect, parties) {
       field("notices", h("input", { type: "number", id: "rec-notices", min: 0, max: 1000, step: 1, value: 0, inputmode: "numeric" })),
       field("warn_note", h("textarea", { id: "rec-note", rows: 2, maxlength: 2000 })),
     ],
+    dissuade: () => [
+      field("d_outcome", h("select", { id: "rec-outcome" }, Object.entries(mt("d_outcomes")).map(([k, v]) => h("option", { value: k }, v)))),
+      field("channel", h("select", { id: "rec-channel" }, Object.entries(mt("channels")).map(([k, v]) => h("option", { value: k }, v)))),
+      field("loss_prevented", h("input", { type: "number", id: "rec-loss", min: 0, max: 100000000, step: 1, value: 0, inputmode: "numeric" })),
+      field("d_note", h("textarea", { id: "rec-note", rows: 2, maxlength: 2000 })),
+    ],
   }[effect];
   const v = (k) => { const e = $(`rec-${k}`); return e ? e.value.trim() : ""; };
   const read = {
@@ -81,6 +93,13 @@ function recordForm(effect, parties) {
     },
     warn: () => {
       const d = { households: Number(v("households")), notices: Number(v("notices") || 0) };
+      if (v("note")) d.note = v("note");
+      return { reason: null, details: d };
+    },
+    dissuade: () => {
+      const d = { outcome: v("outcome"), channel: v("channel") };
+      // Nothing is prevented when the person would not listen.
+      if (d.outcome !== "refused" && Number(v("loss") || 0) > 0) d.loss_prevented = Number(v("loss"));
       if (v("note")) d.note = v("note");
       return { reason: null, details: d };
     },
@@ -116,6 +135,10 @@ function recordText(e) {
   if (e.action === "session" || d.said) {
     return [`${d.held_on} · ${d.place}`, `${listed(d.attendees)} ${mt("attended")}`, `${mt("said")}${colon()}${d.said}`,
       d.agreed ? `${mt("agreed")}${colon()}${d.agreed}` : null, d.next_step ? `${mt("next_step")}${colon()}${d.next_step}` : null].filter(Boolean).join(" · ");
+  }
+  if (e.action === "dissuade" || d.channel) {
+    return [mt("d_outcomes")[d.outcome] || d.outcome, mt("channels")[d.channel] || d.channel,
+      d.loss_prevented ? mt("prevented")(d.loss_prevented) : null, d.note || null].filter(Boolean).join(" · ");
   }
   if (d.terms) return `${d.signed_on} · ${d.terms.map((x, i) => `${i + 1}. ${x}`).join(" ")}${d.performance ? ` · ${mt("performance")}${colon()}${d.performance}` : ""}`;
   if (d.outcome) return `${d.visited_on} · ${mt("outcomes")[d.outcome] || d.outcome}${d.note ? ` · ${d.note}` : ""}`;

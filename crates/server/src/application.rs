@@ -11,10 +11,11 @@ use std::sync::Arc;
 /// How often the server signs a checkpoint over new ledger entries.
 const SEQUENCE_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 
-/// How often the server looks for cases whose deadline has passed.
 /// How often the outbox is looked at for notifications due.
 const DELIVER_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
-const SUPERVISION_SWEEP: std::time::Duration = std::time::Duration::from_secs(300);
+/// How often the server looks for cases whose deadline has passed: an
+/// anti-fraud call is due in ten minutes, so its lateness is raised within one.
+const SUPERVISION_SWEEP: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// What the settings do not say.
 #[derive(Debug, Clone, Default)]

@@ -114,6 +114,18 @@ pub const ROUTES: &[(&str, &str, Need)] = &[
         "/api/v1/alert-zones/rules",
         Need::Permission(Permission::PlansWrite),
     ),
+    // Warnings open cases (the engine says which roles may); the report is
+    // counts by station, scoped to the reader's area.
+    (
+        "POST",
+        "/api/v1/fraud-warnings",
+        Need::Permission(Permission::CasesWrite),
+    ),
+    (
+        "GET",
+        "/api/v1/fraud-warnings/report",
+        Need::Permission(Permission::CasesRead),
+    ),
     // Counts of pairs only: an analysis of where and when, like a forecast.
     (
         "GET",

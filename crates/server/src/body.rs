@@ -17,13 +17,36 @@ pub fn json<T: DeserializeOwned>(raw: &[u8]) -> Result<T, ApiError> {
 }
 
 /// Routes whose bodies are not JSON (a photo's bytes, a witness's lines, a CSV export).
-const NOT_JSON: [&str; 5] = [
+const NOT_JSON: [&str; 6] = [
     "/photos",
     "/api/v1/imports/files",
     "/attachments",
     "/api/v1/ledger/cosignatures",
     "/api/v1/personnel/import",
+    // JSON or the anti-fraud centre's CSV export.
+    "/api/v1/fraud-warnings",
 ];
+
+/// The body's media type, lower case, without its parameters.
+pub fn media_type(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+}
+
+/// A 415 naming the media types a route takes.
+pub fn unsupported(media: Option<String>, wanted: &str) -> ApiError {
+    let mut e = ApiError::new(
+        Code::UnsupportedMediaType,
+        format!(
+            "send the body as Content-Type: {wanted} (got {})",
+            media.as_deref().unwrap_or("none")
+        ),
+    );
+    e.details = serde_json::json!({"content_type": media});
+    e
+}
 
 /// What every API answer obeys whatever its handler did: a body sent to a
 /// JSON route must say it is JSON (415 otherwise: a form or `text/plain`
@@ -41,23 +64,12 @@ pub async fn shape(req: axum::extract::Request, next: axum::middleware::Next) ->
             || h.get(header::CONTENT_LENGTH)
                 .and_then(|v| v.to_str().ok())
                 .is_some_and(|v| v.trim() != "0");
-        let media = h
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+        let media = media_type(h);
         let json = media
             .as_deref()
             .is_some_and(|m| m == "application/json" || (m.starts_with("application/") && m.ends_with("+json")));
         if has_body && !json {
-            let mut e = ApiError::new(
-                Code::UnsupportedMediaType,
-                format!(
-                    "send the body as JSON with Content-Type: application/json (got {})",
-                    media.as_deref().unwrap_or("none")
-                ),
-            );
-            e.details = serde_json::json!({"content_type": media});
-            return e.into_response();
+            return unsupported(media, "application/json").into_response();
         }
     }
     let open311 = path.starts_with("/open311/");

@@ -5,6 +5,7 @@
 //! blocking thread and render JSON. No business rule lives here; errors are
 //! one type, [`ApiError`], rendered as `{code, message, details}`.
 
+mod anti_fraud;
 mod api;
 mod application;
 pub mod auth;
@@ -143,7 +144,7 @@ pub(crate) fn client_ip(state: &AppState, peer: std::net::IpAddr, headers: &axum
 
 /// The pages, by path: plain HTML, their scripts and one style sheet below,
 /// all compiled into the binary (no CDN, nothing fetched elsewhere).
-const PAGES: [(&str, &str); 15] = [
+const PAGES: [(&str, &str); 16] = [
     ("/", include_str!("../assets/index.html")),
     ("/public", include_str!("../assets/public.html")),
     ("/cases", include_str!("../assets/cases.html")),
@@ -159,9 +160,10 @@ const PAGES: [(&str, &str); 15] = [
     ("/sheet", include_str!("../assets/sheet.html")),
     ("/staffing", include_str!("../assets/staffing.html")),
     ("/prevention", include_str!("../assets/prevention.html")),
+    ("/fraud", include_str!("../assets/fraud.html")),
 ];
 
-const ASSETS: [(&str, &str, &str); 21] = [
+const ASSETS: [(&str, &str, &str); 22] = [
     ("app.css", "text/css; charset=utf-8", include_str!("../assets/app.css")),
     ("app.js", JS, include_str!("../assets/app.js")),
     ("case_form.js", JS, include_str!("../assets/case_form.js")),
@@ -181,6 +183,7 @@ const ASSETS: [(&str, &str, &str); 21] = [
     ("sheet.js", JS, include_str!("../assets/sheet.js")),
     ("staffing.js", JS, include_str!("../assets/staffing.js")),
     ("prevention.js", JS, include_str!("../assets/prevention.js")),
+    ("fraud.js", JS, include_str!("../assets/fraud.js")),
     ("users.js", JS, include_str!("../assets/users.js")),
     ("volunteers.js", JS, include_str!("../assets/volunteers.js")),
 ];
@@ -292,6 +295,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/alert-zones", get(prevention::zones))
         .route("/api/v1/alert-zones/rules", axum::routing::post(prevention::set_rule))
         .route("/api/v1/public/alerts", get(prevention::public_alerts))
+        .route("/api/v1/fraud-warnings", axum::routing::post(anti_fraud::import))
+        .route("/api/v1/fraud-warnings/report", get(anti_fraud::report))
         .route("/api/v1/plans/{id}", get(api::plan_by_id))
         .route("/api/v1/plans/{id}/sheet", get(personnel::patrol_sheet))
         .route("/api/v1/plans/{id}/replay", axum::routing::post(jobs::replay))

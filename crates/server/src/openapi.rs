@@ -245,6 +245,22 @@ pub const DOCS: &[Doc] = &[
         204,
     ),
     (
+        "POST",
+        "/api/v1/fraud-warnings",
+        "Anti-fraud warnings from the anti-fraud centre (JSON, or its CSV export with Chinese or English headers, times local): each not on file becomes a dissuasion case in the person's area, due round the clock; one wrong warning refuses the list",
+        &[],
+        Some("fraud_warnings"),
+        200,
+    ),
+    (
+        "GET",
+        "/api/v1/fraud-warnings/report",
+        "Anti-fraud warnings by station and ISO week: reached (in time), dissuaded, already paid, refused, not found, open, overdue, losses prevented",
+        &[("weeks", "integer"), ("area", "string")],
+        None,
+        200,
+    ),
+    (
         "GET",
         "/api/v1/public/alerts",
         "Areas under an alert zone now, by category, and until when: no place, no incident",
@@ -729,6 +745,16 @@ fn param_schema(t: &str) -> Value {
 fn body_schema(name: &str) -> Value {
     let s = |props: Value, required: &[&str]| json!({"type": "object", "properties": props, "required": required, "additionalProperties": false});
     match name {
+        "fraud_warnings" => s(
+            json!({"warnings": {"type": "array", "maxItems": 2000, "items": {
+                "type": "object", "additionalProperties": false, "required": ["received_at", "phone", "scam_type"],
+                "properties": {
+                    "received_at": {"type": "string", "format": "date-time"},
+                    "phone": {"type": "string"}, "name": {"type": ["string", "null"]},
+                    "scam_type": {"type": "string"}, "address": {"type": ["string", "null"]},
+                    "area": {"type": ["string", "null"]}, "note": {"type": ["string", "null"]}}}}}),
+            &["warnings"],
+        ),
         "zone_rule" => s(
             json!({"category": {"type": "string"}, "radius_m": {"type": ["number", "null"], "minimum": 1, "maximum": 5000},
                    "days": {"type": ["integer", "null"], "minimum": 1, "maximum": 90}}),
@@ -941,6 +967,13 @@ pub fn route_codes(method: &str, path: &str, body: Option<&str>, need: Option<Ne
             &[Code::TooManyPhotos, Code::Closed, Code::UnsupportedMediaType]
         }
         ("POST", "/api/v1/cases") => &[Code::InvalidInput, Code::Unknown, Code::Invalid, Code::OutOfScope],
+        ("POST", "/api/v1/fraud-warnings") => &[
+            Code::InvalidInput,
+            Code::OutOfScope,
+            Code::Forbidden,
+            Code::UnsupportedMediaType,
+        ],
+        ("GET", "/api/v1/fraud-warnings/report") => &[Code::InvalidInput, Code::OutOfScope],
         ("POST", "/api/v1/personnel") | ("POST", "/api/v1/personnel/import") | ("POST", "/api/v1/personnel/{id}") => {
             &[Code::InvalidInput, Code::OutOfScope, Code::Conflict]
         }
@@ -1051,6 +1084,8 @@ pub fn document() -> Value {
                 json!({"text/csv": binary, "application/zip": binary, "application/gzip": binary, "application/octet-stream": binary})
             } else if *b == "personnel_csv" {
                 json!({"text/csv": {"schema": {"type": "string"}}})
+            } else if *b == "fraud_warnings" {
+                json!({"application/json": {"schema": body_schema(b)}, "text/csv": {"schema": {"type": "string"}}})
             } else if *b == "attachment" {
                 json!({"image/jpeg": binary, "image/png": binary, "image/webp": binary, "application/pdf": binary})
             } else {

@@ -196,20 +196,9 @@ pub async fn import(
     headers: axum::http::HeaderMap,
     raw: axum::body::Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    let media = headers
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+    let media = crate::body::media_type(&headers);
     if media.as_deref() != Some("text/csv") {
-        let mut e = ApiError::new(
-            Code::UnsupportedMediaType,
-            format!(
-                "send the export as Content-Type: text/csv (got {})",
-                media.as_deref().unwrap_or("none")
-            ),
-        );
-        e.details = json!({"content_type": media});
-        return Err(e);
+        return Err(crate::body::unsupported(media, "text/csv"));
     }
     let viewer = viewer(&state, &who);
     let duty = state.settings.city.duty.clone();

@@ -5,6 +5,7 @@ mod cases;
 mod demo;
 mod durability;
 mod forecasting;
+mod fraud;
 mod helpers;
 mod import;
 mod ledger;

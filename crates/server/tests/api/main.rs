@@ -4,6 +4,7 @@
 //! (SQLite, or PostgreSQL with `FENGQIAO_TEST_BACKEND=postgres`).
 
 mod access;
+mod anti_fraud;
 mod cases;
 mod forecasts_and_plans;
 mod hardening;
