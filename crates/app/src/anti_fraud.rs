@@ -396,18 +396,6 @@ pub struct Report {
     pub dissuasion_rate: Option<f64>,
 }
 
-/// The station serving an area: the one whose area is the longest prefix
-/// of it.
-fn station_of(stations: &[fengqiao_domain::Facility], area: Option<&str>) -> String {
-    let Some(area) = area else { return String::new() };
-    stations
-        .iter()
-        .filter_map(|s| s.jurisdiction.as_deref().map(|j| (j, &s.code)))
-        .filter(|(j, _)| area.starts_with(j))
-        .max_by_key(|(j, _)| j.len())
-        .map_or_else(String::new, |(_, c)| c.clone())
-}
-
 /// How one warning went, read from its events.
 #[derive(Debug, Default)]
 struct Outcome {
@@ -483,7 +471,7 @@ pub fn report(
     {
         let local = case.state.opened_at.with_timezone(&tz).date_naive().iso_week();
         let week = format!("{}-W{:02}", local.year(), local.week());
-        let station = station_of(&stations, case.case.jurisdiction.as_deref());
+        let station = crate::personnel::station_serving(&stations, case.case.jurisdiction.as_deref());
         let (row, minutes) = rows.entry((station.clone(), week.clone())).or_insert_with(|| {
             (
                 WeekRow {

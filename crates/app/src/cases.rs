@@ -86,7 +86,7 @@ pub fn check_position(lon: Option<f64>, lat: Option<f64>) -> Result<Option<fengq
 const RISK_LEVELS: [&str; 4] = ["low", "medium", "high", "critical"];
 
 /// The reason on the link between a case and the incident it was opened from.
-pub const FROM_INCIDENT: &str = "由此警情立案 / opened from this incident";
+pub use fengqiao_store::cases::FROM_INCIDENT;
 
 /// The checks of parties on every face: a known role, a name, a phone and
 /// an ID number their document's rules accept.
@@ -333,6 +333,7 @@ pub fn act(
     };
     let (case, event) = fengqiao_store::cases::act(store, config, id, expected_version, cmd, at)?;
     crate::notify::after_event(store, settings, &case, &event)?;
+    crate::callbacks::follow_up(store, settings, &case, &event)?;
     Ok((case, event))
 }
 

@@ -298,8 +298,78 @@ pub fn seed(
         count += 1;
     }
     count += seed_warnings(store, config, &places, &codes, &mut rng, now)?;
+    count += seed_callbacks(store, settings, &mut rng, now)?;
     fengqiao_store::cases::supervise_overdue(store, config, now)?;
     Ok(count)
+}
+
+/// The demo's 110 callbacks: last week's sample drawn as the command centre
+/// draws it, most answered (a few not satisfied, whose follow-ups open),
+/// some not reached, some still to call.
+fn seed_callbacks(
+    store: &dyn Store,
+    settings: &crate::settings::CaseSettings,
+    rng: &mut Rng,
+    now: DateTime<Utc>,
+) -> Result<usize> {
+    if settings.config.case_type(crate::callbacks::CASE_TYPE).is_none() {
+        return Ok(0);
+    }
+    let tz = settings.config.calendar.timezone();
+    let last_week = now.with_timezone(&tz).date_naive() - Duration::days(7);
+    let desk = crate::cases::Actor {
+        role: "analyst".into(),
+        username: "demo:analyst".into(),
+    };
+    let draw = crate::callbacks::draw(
+        store,
+        settings,
+        "demo",
+        &crate::callbacks::week_of(last_week),
+        crate::callbacks::DEFAULT_SHARE,
+        &desk,
+        now,
+    )?;
+    const REASONS: &[&str] = &["slow", "attitude", "unsolved", "no_feedback"];
+    for code in &draw.callbacks {
+        let roll = rng.below(100);
+        let (action, details) = match roll {
+            0..=9 => continue,
+            10..=17 => ("unreached", None),
+            _ => {
+                let satisfaction = match roll {
+                    18..=24 => "unsatisfied",
+                    25..=49 => "basically",
+                    _ => "satisfied",
+                };
+                let mut d = serde_json::json!({"satisfaction": satisfaction});
+                match rng.below(10) {
+                    0 => {}
+                    1 => d["safety"] = "unsafe".into(),
+                    2..=4 => d["safety"] = "basically_safe".into(),
+                    _ => d["safety"] = "safe".into(),
+                }
+                if satisfaction == "unsatisfied" {
+                    d["reasons"] = serde_json::json!([REASONS[rng.below(REASONS.len())]]);
+                    d["comment"] = "希望处理结果能及时告知".into();
+                }
+                ("answer", Some(d))
+            }
+        };
+        let Some(case) = store.case_by_code(code)? else {
+            continue;
+        };
+        let cmd = Command {
+            action: action.into(),
+            role: "commander".into(),
+            actor: "demo:commander".into(),
+            reason: (action == "unreached").then(|| "三次拨打无人接听".into()),
+            details,
+            ..Default::default()
+        };
+        crate::cases::act(store, settings, case.id, None, &cmd, now)?;
+    }
+    Ok(draw.callbacks.len())
 }
 
 /// How the demo's anti-fraud warnings go: (action, outcome, channel),

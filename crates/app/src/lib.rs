@@ -8,6 +8,7 @@ pub mod address;
 pub mod anti_fraud;
 pub mod attachments;
 pub mod backtest;
+pub mod callbacks;
 pub mod cases;
 pub mod demo_cases;
 pub mod demo_personnel;

@@ -22,6 +22,12 @@ pub const DISSUADE_OUTCOMES: [&str; 3] = ["dissuaded", "already_paid", "refused"
 /// How they were reached.
 pub const DISSUADE_CHANNELS: [&str; 2] = ["phone", "visit"];
 
+/// A callback's answers: how satisfied, how safe the person feels, and
+/// why not satisfied.
+pub const SATISFACTION: [&str; 3] = ["satisfied", "basically", "unsatisfied"];
+pub const SAFETY: [&str; 3] = ["safe", "basically_safe", "unsafe"];
+pub const UNSATISFIED_REASONS: [&str; 5] = ["slow", "attitude", "unsolved", "no_feedback", "other"];
+
 /// Largest loss one dissuasion says it prevented, yuan.
 pub const MAX_LOSS_PREVENTED_YUAN: u64 = 100_000_000;
 
@@ -114,6 +120,7 @@ pub fn check(effect: Option<Effect>, details: Option<&Value>, at: DateTime<Utc>)
         // A dissuasion without its outcome would count as reached and say nothing.
         return match effect {
             Some(Effect::Dissuade) => Err(bad("outcome", format!("one of {}", DISSUADE_OUTCOMES.join(", ")))),
+            Some(Effect::Answer) => Err(bad("satisfaction", format!("one of {}", SATISFACTION.join(", ")))),
             _ => Ok(()),
         };
     };
@@ -161,6 +168,28 @@ pub fn check(effect: Option<Effect>, details: Option<&Value>, at: DateTime<Utc>)
                 ));
             }
             text(d, "note", 2000, false)
+        }
+        Some(Effect::Answer) => {
+            only(d, &["satisfaction", "safety", "reasons", "comment"])?;
+            one_of(d, "satisfaction", &SATISFACTION)?;
+            if d.get("safety").is_some_and(|v| !v.is_null()) {
+                one_of(d, "safety", &SAFETY)?;
+            }
+            let reasons = match d.get("reasons") {
+                None | Some(Value::Null) => Vec::new(),
+                Some(Value::Array(xs)) => xs.iter().map(|x| x.as_str().unwrap_or("")).collect(),
+                Some(_) => return Err(bad("reasons", format!("a list of {}", UNSATISFIED_REASONS.join(", ")))),
+            };
+            if let Some(r) = reasons.iter().find(|r| !UNSATISFIED_REASONS.contains(r)) {
+                return Err(bad(
+                    "reasons",
+                    format!("{r:?}: one of {}", UNSATISFIED_REASONS.join(", ")),
+                ));
+            }
+            if d["satisfaction"] == "unsatisfied" && reasons.is_empty() {
+                return Err(bad("reasons", "an unsatisfied answer says why"));
+            }
+            text(d, "comment", 500, false)
         }
         _ => Err(Error::input("this action makes no record: send no details")
             .with_details(serde_json::json!({"parameter": "details", "value": ""}))),
@@ -236,5 +265,21 @@ mod tests {
         assert!(e.to_string().contains("loss_prevented"), "{e}");
         let negative = json!({"outcome": "dissuaded", "channel": "phone", "loss_prevented": -1});
         assert!(check(Some(Effect::Dissuade), Some(&negative), now()).is_err());
+    }
+
+    #[test]
+    fn a_callback_answer_says_how_satisfied_and_why_not() {
+        let ok = json!({"satisfaction": "basically", "safety": "safe"});
+        assert!(check(Some(Effect::Answer), Some(&ok), now()).is_ok());
+        assert!(check(Some(Effect::Answer), None, now()).is_err());
+        let why_not = json!({"satisfaction": "unsatisfied"});
+        let e = check(Some(Effect::Answer), Some(&why_not), now()).unwrap_err();
+        assert!(e.to_string().contains("details.reasons"), "{e}");
+        let said = json!({"satisfaction": "unsatisfied", "reasons": ["slow", "unsolved"], "comment": "出警慢"});
+        assert!(check(Some(Effect::Answer), Some(&said), now()).is_ok());
+        let odd = json!({"satisfaction": "unsatisfied", "reasons": ["weather"]});
+        assert!(check(Some(Effect::Answer), Some(&odd), now()).is_err());
+        let unsafe_word = json!({"satisfaction": "satisfied", "safety": "scared"});
+        assert!(check(Some(Effect::Answer), Some(&unsafe_word), now()).is_err());
     }
 }

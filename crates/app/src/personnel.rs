@@ -87,6 +87,18 @@ pub fn stations(store: &dyn Store) -> Result<Vec<Facility>> {
         .collect())
 }
 
+/// The code of the station serving an area: the one whose own area is the
+/// longest prefix of it (empty when none is).
+pub fn station_serving(stations: &[Facility], area: Option<&str>) -> String {
+    let Some(area) = area else { return String::new() };
+    stations
+        .iter()
+        .filter_map(|s| s.jurisdiction.as_deref().map(|j| (j, &s.code)))
+        .filter(|(j, _)| area.starts_with(j))
+        .max_by_key(|(j, _)| j.len())
+        .map_or_else(String::new, |(_, c)| c.clone())
+}
+
 /// A person as one reader sees them, with today's leave.
 #[derive(Debug, Clone, Serialize)]
 pub struct PersonView {

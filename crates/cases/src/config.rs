@@ -148,6 +148,8 @@ pub enum Effect {
     /// An anti-fraud warning's person reached: the record says how it ended
     /// (dissuaded, already paid, refused) and the loss prevented.
     Dissuade,
+    /// A callback answered: satisfaction, perceived safety, reasons.
+    Answer,
 }
 
 impl Effect {
@@ -171,6 +173,7 @@ impl Effect {
             "publish" => Self::Publish,
             "warn" => Self::Warn,
             "dissuade" => Self::Dissuade,
+            "answer" => Self::Answer,
             _ => return None,
         })
     }
@@ -428,7 +431,7 @@ mod tests {
     #[test]
     fn builtin_parses_and_routes() {
         let c = CaseConfig::builtin();
-        assert_eq!(c.types.len(), 5);
+        assert_eq!(c.types.len(), 6);
         assert_eq!(c.route("330203001", "prevention.cocoon").unwrap().lead, "police");
         assert_eq!(c.route("330203001", "fraud.investment").unwrap().lead, "police");
         assert_eq!(

@@ -261,7 +261,7 @@ impl CaseConfig {
         let cal = &self.calendar;
         let mut next = state.clone();
         match action.effect {
-            None | Some(Effect::Assist) | Some(Effect::Warn) | Some(Effect::Dissuade) => {}
+            None | Some(Effect::Assist) | Some(Effect::Warn) | Some(Effect::Dissuade) | Some(Effect::Answer) => {}
             Some(Effect::Dispatch) => {
                 let route = self.route(jurisdiction, &state.category);
                 let lead = match (&cmd.department, &route) {

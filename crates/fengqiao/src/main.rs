@@ -10,6 +10,7 @@ mod bench_near_repeat;
 mod bench_plan;
 mod bench_roster;
 mod bench_scale;
+mod callbacks;
 mod case;
 mod config;
 mod db;
@@ -103,6 +104,9 @@ enum Command {
     /// Volunteers (鸿雁志愿者): registry, activities, hours, safety talks
     #[command(subcommand)]
     Volunteer(volunteer::VolunteerCommand),
+    /// 110 callbacks (回访): draw the week's sample, read satisfaction and perceived safety
+    #[command(subcommand)]
+    Callbacks(callbacks::CallbacksCommand),
     /// Anti-fraud warnings (反诈预警劝阻): import the centre's list, read how the dissuasion went
     #[command(subcommand)]
     Fraud(fraud::FraudCommand),
@@ -177,6 +181,7 @@ fn main() -> ExitCode {
         Command::Report(args) => report::run(&settings, &args),
         Command::Personnel(cmd) => personnel::run(&settings, &cmd),
         Command::Fraud(cmd) => fraud::run(&settings, &cmd),
+        Command::Callbacks(cmd) => callbacks::run(&settings, &cmd),
         Command::Roster(cmd) => roster::run(&settings, &cmd),
         Command::Volunteer(cmd) => volunteer::run(&settings, &cmd),
         Command::User(cmd) => user::run(&settings, &cmd),

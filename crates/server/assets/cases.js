@@ -26,7 +26,7 @@ const I18N = {
       escalate: "上报", fail: "调解不成", list: "列入挂账", rate: "评价", publish: "公开描述", reassign: "改派", refer: "移交", register: "登记",
       reject: "不予受理", report: "办结反馈", request_extension: "申请延期", resume: "恢复办理", return: "退回",
       rework: "返工", session: "调解会议", start: "开始办理", supervise: "督办", verify: "核查通过", visit: "回访", warn: "已告知邻里",
-      dissuade: "登记劝阻结果", unreachable: "联系不上，转上门", not_found: "上门未见到本人",
+      dissuade: "登记劝阻结果", unreachable: "联系不上，转上门", not_found: "上门未见到本人", answer: "登记回访结果", unreached: "多次联系不上",
     },
   },
   en: {
@@ -51,7 +51,7 @@ const I18N = {
       reassign: "Reassign", refer: "Refer", register: "Register", reject: "Reject", report: "Report done",
       request_extension: "Request extension", resume: "Resume", return: "Return", rework: "Rework",
       session: "Session", start: "Start", supervise: "Supervise", verify: "Verify", visit: "Follow-up visit", warn: "Neighbours warned",
-      dissuade: "Record how it ended", unreachable: "Unreachable: go round", not_found: "Not found at home",
+      dissuade: "Record how it ended", unreachable: "Unreachable: go round", not_found: "Not found at home", answer: "Record the answers", unreached: "Not reached",
     },
   },
 };
@@ -238,7 +238,7 @@ async function detail() {
       type: "button", "data-action": a,
       onclick: async () => {
         const body = { action: a, version: st.version };
-        if (["session", "agree", "visit", "warn", "dissuade"].includes(def.effect)) {
+        if (["session", "agree", "visit", "warn", "dissuade", "answer"].includes(def.effect)) {
           // Minutes, terms or an outcome, as a form; the reason is their summary.
           const r = await recordForm(def.effect, v.case.parties);
           if (r === null) return;

@@ -15,6 +15,9 @@ const I18N = {
     prev: "较上期", yoy: "同比", pts: (x) => `${x > 0 ? "+" : ""}${x.toFixed(1)} 个百分点`, count: (x) => `${x > 0 ? "+" : ""}${x}`,
     watch: "超期与督办", code: "编号", matter: "事项", type: "类型", stage: "环节", department: "承办部门", due: "期限", supervisions: "督办次数",
     nothing_overdue: "当前没有超期或被督办的案件", overdue: "超期", no_base: "无可比数据",
+    callbacks: "110 回访：群众满意度与安全感（近 12 个月）", cb_satisfaction: "回访满意率", cb_safety: "安全感", cb_called: "抽取 / 联系上", cb_follow_ups: "不满意转办",
+    cb_cols: ["派出所 / 月份", "抽取", "联系上", "满意", "基本满意", "不满意", "满意率 [95% 区间]", "安全感 [95% 区间]", "转办"], cb_none: "近 12 个月尚无回访",
+    callback_defs: "口径：满意率 =（满意 + 基本满意）÷ 联系上的回访；安全感 =（安全 + 基本安全）÷ 回答了该问的回访；方括号内为 95% Wilson 置信区间，n 为样本量。回访对象每周按派出所与类别分层随机抽取（种子取自存证账本的最新检查点），由指挥中心回访，不由处警民警回访。",
     kpi_defs: {
       on_time_closure: "按期结案率 = 期限内结案数 ÷ 本时段到期的案件数（至今；从未缓办；已超期未结的计为超期）",
       rework: "返工率 = 核查时被退回返工的案件数 ÷ 本时段受理并已反馈办结的案件数",
@@ -33,6 +36,11 @@ const I18N = {
     prev: "vs previous period", yoy: "vs a year before", pts: (x) => `${x > 0 ? "+" : ""}${x.toFixed(1)} pts`, count: (x) => `${x > 0 ? "+" : ""}${x}`,
     watch: "Overdue and supervised (督办)", code: "Code", matter: "Matter", type: "Type", stage: "Stage", department: "Department", due: "Due",
     supervisions: "Supervisions", nothing_overdue: "No case is overdue or supervised now", overdue: "overdue", no_base: "no base to compare",
+    callbacks: "110 callbacks: satisfaction and perceived safety (last 12 months)", cb_satisfaction: "Satisfied (callbacks)", cb_safety: "Feel safe",
+    cb_called: "Drawn / reached", cb_follow_ups: "Follow-ups opened",
+    cb_cols: ["Station / month", "Drawn", "Reached", "Satisfied", "Basically", "Not satisfied", "Satisfaction [95% interval]", "Safety [95% interval]", "Follow-ups"],
+    cb_none: "No callbacks in the last 12 months",
+    callback_defs: "Satisfaction = (satisfied + basically satisfied) ÷ callbacks reached; safety = (safe + basically safe) ÷ callbacks that answered it; in brackets the 95 % Wilson interval, n the sample size. Each week's callbacks are a random sample stratified by station and kind (its seed from the ledger's latest checkpoint), made by the command centre, not by the officers who handled the incidents.",
     kpi_defs: null,
   },
 };
@@ -189,12 +197,42 @@ function watchList(items) {
       h("td", { class: "n" }, c.supervisions))))));
 }
 
+/// A share with its interval and sample size: "92.3% [85.1–96.2%] n=52".
+function shareText(s) {
+  if (!s || s.share === null) return `— n=${s ? s.n : 0}`;
+  const p = (x) => `${(100 * x).toFixed(1)}`;
+  return `${p(s.share)}% [${p(s.low)}–${p(s.high)}%] n=${s.n}`;
+}
+
+function callbacks(r) {
+  const cardsBox = $("callback-cards");
+  const table = $("callback-table");
+  cardsBox.innerHTML = "";
+  table.innerHTML = "";
+  if (!r) return;
+  if (!r.total.drawn) { cardsBox.append(h("p", { class: "muted" }, t("cb_none"))); return; }
+  const card = (id, value, label) => h("div", { class: "card", id }, h("b", {}, value), h("span", {}, label));
+  cardsBox.append(
+    card("cb-satisfaction", shareText(r.total.satisfaction), t("cb_satisfaction")),
+    card("cb-safety", shareText(r.total.safety), t("cb_safety")),
+    card("cb-called", `${r.total.drawn} / ${r.total.reached}`, t("cb_called")),
+    card("cb-follow-ups", String(r.total.follow_ups), t("cb_follow_ups")));
+  const row = (g, label) => h("tr", { "data-key": g.key }, h("th", { scope: "row" }, label),
+    [g.drawn, g.reached, g.satisfied, g.basically, g.unsatisfied].map((x) => h("td", { class: "n" }, String(x))),
+    h("td", { class: "n" }, shareText(g.satisfaction)), h("td", { class: "n" }, shareText(g.safety)), h("td", { class: "n" }, String(g.follow_ups)));
+  table.append(
+    h("thead", {}, h("tr", {}, t("cb_cols").map((c, i) => h("th", { scope: "col", class: i ? "n" : null }, c)))),
+    h("tbody", { id: "callback-stations" }, r.by_station.map((g) => row(g, g.name || g.key || "—"))),
+    h("tbody", { id: "callback-months" }, r.by_month.map((g) => row(g, g.key))));
+}
+
 function draw() {
   const { month, area, dept, days, prev, yoy, incidents, open } = state.data;
   applyLang();
   const total = (r) => { const g = r && r.groups.find((x) => x.group === "all"); return g ? g.kpis : null; };
   cards(total(month) || addUp([]), total(prev), total(yoy), incidents);
   watchList(open.items);
+  callbacks(state.data.satisfaction);
   monthChart($("chart-months").querySelector("svg"), month.groups.filter((g) => g.group !== "all").map((g) => ({ group: g.group, k: g.kpis })));
   const towns = state.towns.map((town) => {
     const rows = area.groups.filter((g) => g.group !== "all" && g.group.startsWith(town.code)).map((g) => g.kpis);
@@ -238,7 +276,9 @@ async function load() {
     api("/api/v1/cases", { open: "true", limit: 1000 }),
     reads ? Promise.all([count(p), count(before), count(lastYear)]).then(([now, b, y]) => ({ now, prev: b, yoy: y })) : null,
   ]);
-  state.data = { month, area, dept, days, prev, yoy, incidents, open };
+  // Callbacks by station and month, whatever the period asked (a year of samples).
+  const satisfaction = await api("/api/v1/callbacks/report", { months: 12 }).catch(() => null);
+  state.data = { month, area, dept, days, prev, yoy, incidents, open, satisfaction };
   $("csv").href = URL.createObjectURL(new Blob([JSON.stringify({ month, area, dept }, null, 2)], { type: "application/json" }));
   draw();
 }

@@ -17,6 +17,11 @@ const MEDIATION_I18N = {
     dissuade: "劝阻结果", d_outcome: "结果", channel: "方式", loss_prevented: "避免损失（元）", d_note: "情况说明",
     d_outcomes: { dissuaded: "劝阻成功", already_paid: "已被骗（已转账）", refused: "不听劝阻" }, channels: { phone: "电话劝阻", visit: "上门劝阻" },
     prevented: (n) => `避免损失 ${n.toLocaleString("zh-CN")} 元`,
+    answer: "回访记录", satisfaction: "对处置是否满意", safety: "在本地生活是否感到安全（可不答）", reasons: "不满意的原因", comment: "群众原话（可选）",
+    satisfactions: { satisfied: "满意", basically: "基本满意", unsatisfied: "不满意" },
+    safeties: { "": "未回答", safe: "安全", basically_safe: "基本安全", unsafe: "不安全" },
+    why_not: { slow: "出警慢", attitude: "态度差", unsolved: "问题未解决", no_feedback: "无反馈", other: "其他" },
+    need_reason: "不满意时请至少勾选一个原因",
   },
   en: {
     session: "Mediation session", agree: "Mediation agreement", visit: "Follow-up visit", held_on: "Date", place: "Place",
@@ -29,6 +34,11 @@ const MEDIATION_I18N = {
     dissuade: "How it ended", d_outcome: "Outcome", channel: "Reached by", loss_prevented: "Loss prevented (yuan)", d_note: "Notes",
     d_outcomes: { dissuaded: "Dissuaded", already_paid: "Had already paid", refused: "Would not listen" }, channels: { phone: "Phone call", visit: "Visit" },
     prevented: (n) => `¥${n.toLocaleString("en-GB")} loss prevented`,
+    answer: "Callback answers", satisfaction: "Satisfied with how it was handled?", safety: "Do they feel safe where they live? (optional)", reasons: "Why not satisfied",
+    comment: "Their words (optional)", satisfactions: { satisfied: "Satisfied", basically: "Basically satisfied", unsatisfied: "Not satisfied" },
+    safeties: { "": "Not answered", safe: "Safe", basically_safe: "Basically safe", unsafe: "Not safe" },
+    why_not: { slow: "Slow to arrive", attitude: "Attitude", unsolved: "Not solved", no_feedback: "No feedback", other: "Other" },
+    need_reason: "Tick at least one reason when not satisfied",
   },
 };
 const mt = (k) => MEDIATION_I18N[state.lang][k];
@@ -72,6 +82,13 @@ function recordForm(effect, parties) {
       field("loss_prevented", h("input", { type: "number", id: "rec-loss", min: 0, max: 100000000, step: 1, value: 0, inputmode: "numeric" })),
       field("d_note", h("textarea", { id: "rec-note", rows: 2, maxlength: 2000 })),
     ],
+    answer: () => [
+      field("satisfaction", h("select", { id: "rec-satisfaction" }, Object.entries(mt("satisfactions")).map(([k, v]) => h("option", { value: k }, v)))),
+      field("safety", h("select", { id: "rec-safety" }, Object.entries(mt("safeties")).map(([k, v]) => h("option", { value: k }, v)))),
+      h("fieldset", { id: "rec-reasons" }, h("legend", {}, mt("reasons")),
+        Object.entries(mt("why_not")).map(([k, v]) => h("label", { class: "check" }, h("input", { type: "checkbox", value: k, id: `rec-reason-${k}` }), h("span", {}, v)))),
+      field("comment", h("textarea", { id: "rec-comment", rows: 2, maxlength: 500 })),
+    ],
   }[effect];
   const v = (k) => { const e = $(`rec-${k}`); return e ? e.value.trim() : ""; };
   const read = {
@@ -96,6 +113,14 @@ function recordForm(effect, parties) {
       if (v("note")) d.note = v("note");
       return { reason: null, details: d };
     },
+    answer: () => {
+      const d = { satisfaction: v("satisfaction") };
+      if (v("safety")) d.safety = v("safety");
+      const reasons = [...document.querySelectorAll("#rec-reasons input:checked")].map((x) => x.value);
+      if (d.satisfaction === "unsatisfied") d.reasons = reasons;
+      if (v("comment")) d.comment = v("comment");
+      return { reason: null, details: d };
+    },
     dissuade: () => {
       const d = { outcome: v("outcome"), channel: v("channel") };
       // Nothing is prevented when the person would not listen.
@@ -115,6 +140,10 @@ function recordForm(effect, parties) {
     dialog.querySelector("form").onsubmit = (ev) => {
       ev.preventDefault();
       const r = read();
+      if (r.details.reasons && !r.details.reasons.length) {
+        error.textContent = mt("need_reason");
+        return;
+      }
       if ((r.details.attendees && !r.details.attendees.length) || (r.details.terms && !r.details.terms.length)) {
         error.textContent = state.lang === "zh" ? "请至少填写一行" : "Give at least one line";
         return;
@@ -135,6 +164,10 @@ function recordText(e) {
   if (e.action === "session" || d.said) {
     return [`${d.held_on} · ${d.place}`, `${listed(d.attendees)} ${mt("attended")}`, `${mt("said")}${colon()}${d.said}`,
       d.agreed ? `${mt("agreed")}${colon()}${d.agreed}` : null, d.next_step ? `${mt("next_step")}${colon()}${d.next_step}` : null].filter(Boolean).join(" · ");
+  }
+  if (e.action === "answer" || d.satisfaction) {
+    return [mt("satisfactions")[d.satisfaction] || d.satisfaction, d.safety ? mt("safeties")[d.safety] || d.safety : null,
+      (d.reasons || []).map((r) => mt("why_not")[r] || r).join(state.lang === "zh" ? "、" : ", ") || null, d.comment || null].filter(Boolean).join(" · ");
   }
   if (e.action === "dissuade" || d.channel) {
     return [mt("d_outcomes")[d.outcome] || d.outcome, mt("channels")[d.channel] || d.channel,

@@ -126,6 +126,23 @@ pub const ROUTES: &[(&str, &str, Need)] = &[
         "/api/v1/fraud-warnings/report",
         Need::Permission(Permission::CasesRead),
     ),
+    // The draw opens callback cases (the engine says which roles may); the
+    // draw kept names incidents and cases, no person; the report is counts.
+    (
+        "POST",
+        "/api/v1/callbacks/draws",
+        Need::Permission(Permission::CasesWrite),
+    ),
+    (
+        "GET",
+        "/api/v1/callbacks/draws/*",
+        Need::Permission(Permission::CasesRead),
+    ),
+    (
+        "GET",
+        "/api/v1/callbacks/report",
+        Need::Permission(Permission::ReportsRead),
+    ),
     // Counts of pairs only: an analysis of where and when, like a forecast.
     (
         "GET",

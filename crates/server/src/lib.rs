@@ -11,6 +11,7 @@ mod application;
 pub mod auth;
 mod body;
 pub mod cache;
+mod callbacks;
 mod cases;
 mod error;
 mod imports;
@@ -297,6 +298,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/public/alerts", get(prevention::public_alerts))
         .route("/api/v1/fraud-warnings", axum::routing::post(anti_fraud::import))
         .route("/api/v1/fraud-warnings/report", get(anti_fraud::report))
+        .route("/api/v1/callbacks/draws", axum::routing::post(callbacks::draw))
+        .route("/api/v1/callbacks/draws/{week}", get(callbacks::draw_of))
+        .route("/api/v1/callbacks/report", get(callbacks::report))
         .route("/api/v1/plans/{id}", get(api::plan_by_id))
         .route("/api/v1/plans/{id}/sheet", get(personnel::patrol_sheet))
         .route("/api/v1/plans/{id}/replay", axum::routing::post(jobs::replay))

@@ -261,6 +261,30 @@ pub const DOCS: &[Doc] = &[
         200,
     ),
     (
+        "POST",
+        "/api/v1/callbacks/draws",
+        "Draw a week's 110 callback sample (a week that has ended, once): of each station and kind's citizen-reported incidents and cases closed that week, the share asked (0.1), ranked by a seed from the ledger's latest checkpoint; opens a callback case for each",
+        &[],
+        Some("callback_draw"),
+        200,
+    ),
+    (
+        "GET",
+        "/api/v1/callbacks/draws/{week}",
+        "A week's callback draw as kept: its seed and what it came from, each stratum's size and the units drawn, the callbacks opened",
+        &[],
+        None,
+        200,
+    ),
+    (
+        "GET",
+        "/api/v1/callbacks/report",
+        "Satisfaction (satisfied or basically, of those reached) and perceived safety from the callbacks, with sample sizes and 95 % Wilson intervals, by station, town and month",
+        &[("months", "integer"), ("area", "string")],
+        None,
+        200,
+    ),
+    (
         "GET",
         "/api/v1/public/alerts",
         "Areas under an alert zone now, by category, and until when: no place, no incident",
@@ -745,6 +769,12 @@ fn param_schema(t: &str) -> Value {
 fn body_schema(name: &str) -> Value {
     let s = |props: Value, required: &[&str]| json!({"type": "object", "properties": props, "required": required, "additionalProperties": false});
     match name {
+        "callback_draw" => s(
+            json!({"week": {"type": "string", "pattern": "^[0-9]{4}-W[0-9]{2}$"},
+                   "share": {"type": ["number", "null"], "exclusiveMinimum": 0, "maximum": 1},
+                   "dataset": {"type": ["string", "null"]}}),
+            &["week"],
+        ),
         "fraud_warnings" => s(
             json!({"warnings": {"type": "array", "maxItems": 2000, "items": {
                 "type": "object", "additionalProperties": false, "required": ["received_at", "phone", "scam_type"],
@@ -974,6 +1004,9 @@ pub fn route_codes(method: &str, path: &str, body: Option<&str>, need: Option<Ne
             Code::UnsupportedMediaType,
         ],
         ("GET", "/api/v1/fraud-warnings/report") => &[Code::InvalidInput, Code::OutOfScope],
+        ("POST", "/api/v1/callbacks/draws") => &[Code::InvalidInput, Code::Conflict, Code::Forbidden],
+        ("GET", "/api/v1/callbacks/draws/{week}") => &[Code::InvalidInput, Code::NotFound],
+        ("GET", "/api/v1/callbacks/report") => &[Code::InvalidInput, Code::OutOfScope],
         ("POST", "/api/v1/personnel") | ("POST", "/api/v1/personnel/import") | ("POST", "/api/v1/personnel/{id}") => {
             &[Code::InvalidInput, Code::OutOfScope, Code::Conflict]
         }

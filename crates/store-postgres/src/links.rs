@@ -35,7 +35,10 @@ impl PgStore {
     pub fn escalated_cases(&self) -> Result<Vec<i64>> {
         Ok(self
             .client()?
-            .query("SELECT DISTINCT case_id FROM case_links ORDER BY case_id", &[])
+            .query(
+                "SELECT DISTINCT case_id FROM case_links WHERE reason <> $1 ORDER BY case_id",
+                &[&fengqiao_store::cases::FROM_INCIDENT],
+            )
             .map_err(backend)?
             .iter()
             .map(|r| r.get(0))

@@ -371,9 +371,9 @@ pub(crate) fn add_link(
 }
 
 pub(crate) fn escalated(c: &Connection) -> Result<Vec<i64>> {
-    c.prepare_cached("SELECT DISTINCT case_id FROM case_links ORDER BY case_id")
+    c.prepare_cached("SELECT DISTINCT case_id FROM case_links WHERE reason <> ?1 ORDER BY case_id")
         .map_err(backend)?
-        .query_map([], |r| r.get(0))
+        .query_map([fengqiao_store::cases::FROM_INCIDENT], |r| r.get(0))
         .map_err(backend)?
         .collect::<rusqlite::Result<_>>()
         .map_err(backend)

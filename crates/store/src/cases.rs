@@ -231,6 +231,10 @@ pub fn supervise_overdue(store: &dyn Store, config: &CaseConfig, now: DateTime<U
     Ok(done)
 }
 
+/// The reason on the link a case keeps to the incident it was opened from:
+/// a link, not an escalation (民转刑 counts the others).
+pub const FROM_INCIDENT: &str = "由此警情立案 / opened from this incident";
+
 /// How precisely a role that may not see a dispute's address sees where it
 /// is: positions rounded to 0.01° (about 1.1 km north-south), the town
 /// quarter, not the building.

@@ -536,7 +536,9 @@ pub trait Store: Send + Sync {
         actor: &str,
     ) -> Result<bool>;
 
-    /// Ids of the cases with at least one linked incident.
+    /// Ids of the cases with at least one incident linked to them later
+    /// (an escalation), not counting the incident a case was opened from
+    /// ([`cases::FROM_INCIDENT`]).
     fn escalated_cases(&self) -> Result<Vec<i64>>;
 
     /// One incident by its id.

@@ -1,6 +1,7 @@
-//! `fengqiao fraud`: the anti-fraud centre's warnings imported from its CSV
-//! export (once, every row or none) and the dissuasion report in a table,
-//! JSON and CSV.
+//! `fengqiao fraud` and `fengqiao callbacks`: the anti-fraud centre's
+//! warnings imported from its CSV export (once, every row or none) and the
+//! dissuasion report in a table, JSON and CSV; the week's 110 callbacks
+//! drawn once and their satisfaction report.
 
 use crate::helpers::{one_line_error, run, stderr};
 use serde_json::Value;
@@ -84,4 +85,26 @@ fn warnings_imported_once_every_row_or_none_and_reported() {
     );
     let e = one_line_error(&run(dir.path(), &["fraud", "report", "--weeks", "60"]));
     assert!(e.contains("weeks"), "{e}");
+
+    // The demo drew last week's 110 callbacks and answered most: drawn once.
+    let o = run(dir.path(), &["callbacks", "report", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(
+        r["total"]["drawn"].as_u64().unwrap() > 0 && r["total"]["reached"].as_u64().unwrap() > 0,
+        "{r}"
+    );
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive();
+    let week = fengqiao_app::callbacks::week_of(today - chrono::Duration::days(7));
+    let shown: Value =
+        serde_json::from_slice(&run(dir.path(), &["callbacks", "show", "--week", &week]).stdout).unwrap();
+    assert_eq!(shown["week"], week.as_str());
+    assert_eq!(shown["seed"].as_str().unwrap().len(), 64);
+    let o = run(dir.path(), &["--lang", "en", "callbacks", "draw", "--week", &week]);
+    let e = one_line_error(&o);
+    assert!(e.contains("drawn already"), "{e}");
+    let table = String::from_utf8(run(dir.path(), &["--lang", "zh-CN", "callbacks", "report"]).stdout).unwrap();
+    assert!(table.contains("满意率") && table.contains("n="), "{table}");
 }

@@ -74,7 +74,7 @@ async fn cases_boards_pages_and_reports() {
     assert_eq!(app.get("/api/v1/cases?open=yes").await.status, 400);
     assert_eq!(app.get("/api/v1/cases?colour=red").await.status, 400);
     let types = app.get("/api/v1/case-types").await.json();
-    assert_eq!(types["types"].as_array().unwrap().len(), 5);
+    assert_eq!(types["types"].as_array().unwrap().len(), 6);
     let r = app.get("/api/v1/reports/cases?by=type").await;
     assert_eq!(r.status, 200, "{}", r.body);
     let r = r.json();

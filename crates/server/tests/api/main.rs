@@ -5,6 +5,7 @@
 
 mod access;
 mod anti_fraud;
+mod callbacks;
 mod cases;
 mod forecasts_and_plans;
 mod hardening;

@@ -152,7 +152,7 @@ async fn public_requests_without_an_account() {
     let app = spawn_app().await;
     let services = app.call("GET", "/api/v1/public/services", &[], "").await;
     assert_eq!(services.status, 200);
-    assert_eq!(services.json()["items"].as_array().unwrap().len(), 7);
+    assert_eq!(services.json()["items"].as_array().unwrap().len(), 8);
     let submit = |body: &'static str| {
         let app = &app;
         async move { app.call("POST", "/api/v1/public/requests", &[], body).await }
