@@ -28,16 +28,19 @@ pub enum CallbacksCommand {
     },
     /// A week's draw as kept: its seed, strata and callbacks
     Show {
+        /// ISO week, e.g. 2026-W48
         #[arg(long)]
         week: String,
     },
     /// Satisfaction and perceived safety by station and month, with sample sizes and 95 % intervals
     Report {
+        /// Calendar months back, this one included
         #[arg(long, default_value_t = 6)]
         months: u32,
         /// Only this area (a jurisdiction code) and below
         #[arg(long)]
         area: Option<String>,
+        /// Print JSON instead of the table
         #[arg(long)]
         json: bool,
     },
