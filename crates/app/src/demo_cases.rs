@@ -321,18 +321,24 @@ fn seed_callbacks(
         role: "analyst".into(),
         username: "demo:analyst".into(),
     };
-    let draw = crate::callbacks::draw(
-        store,
-        settings,
-        "demo",
-        &crate::callbacks::week_of(last_week),
-        crate::callbacks::DEFAULT_SHARE,
-        &desk,
-        now,
-    )?;
+    // Last week's sample, and the weeks before while a short demo's weeks hold little.
+    let mut drawn = Vec::new();
+    for back in 0..4 {
+        let week = crate::callbacks::week_of(last_week - Duration::weeks(back));
+        let draw = crate::callbacks::draw(store, settings, "demo", &week, crate::callbacks::DEFAULT_SHARE, &desk, now)?;
+        drawn.extend(draw.callbacks);
+        if drawn.len() >= 6 {
+            break;
+        }
+    }
     const REASONS: &[&str] = &["slow", "attitude", "unsolved", "no_feedback"];
-    for code in &draw.callbacks {
-        let roll = rng.below(100);
+    for (k, code) in drawn.iter().enumerate() {
+        // The first stays to call, the second is answered; the rest as it falls.
+        let roll = match k {
+            0 => 0,
+            1 => 99,
+            _ => rng.below(100),
+        };
         let (action, details) = match roll {
             0..=9 => continue,
             10..=17 => ("unreached", None),
@@ -369,7 +375,7 @@ fn seed_callbacks(
         };
         crate::cases::act(store, settings, case.id, None, &cmd, now)?;
     }
-    Ok(draw.callbacks.len())
+    Ok(drawn.len())
 }
 
 /// How the demo's anti-fraud warnings go: (action, outcome, channel),
