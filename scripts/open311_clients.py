@@ -49,7 +49,7 @@ for fmt in ("json", "xml"):
     client = GeoReport(root, jurisdiction="fengqiao", api_key=api_key, output_format=fmt)
     services = client.get_service_list()
     codes = [s["service_code"] for s in services]
-    check("request.lighting" in codes and len(codes) == 7, f"{fmt} services: {codes}")
+    check("request.lighting" in codes and len(codes) == 8, f"{fmt} services: {codes}")
     check(all(s["type"] == "realtime" for s in services), f"{fmt} service types")
     definition = client.get_service_definition("request.noise")
     attributes = definition["attributes"]

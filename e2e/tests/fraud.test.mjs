@@ -37,6 +37,16 @@ test("a commander imports the centre's warnings; an officer works one on a phone
   await page.locator("#import-file").setInputFiles(file);
   await page.locator("#import-send").click();
   await page.locator("#page-message").filter({ hasText: "已建立 2 条劝阻任务" }).waitFor();
+  // The case the first warning became (the person's number is on it, for the commander).
+  const mine = await page.evaluate(async () => {
+    const items = (await (await fetch("/api/v1/cases?type=fraud&open=true&limit=500")).json()).items;
+    for (const c of items) {
+      const v = await (await fetch(`/api/v1/cases/${encodeURIComponent(c.code)}`)).json();
+      if (v.case.parties.some((p) => p.phone === "13912345678")) return c.code;
+    }
+    return null;
+  });
+  assert.ok(mine, "the warning is a case");
   // The same list again opens nothing twice.
   await page.locator("#import-file").setInputFiles(file);
   await page.locator("#import-send").click();
@@ -47,7 +57,19 @@ test("a commander imports the centre's warnings; an officer works one on a phone
   await page.locator("#import-file").setInputFiles(bad);
   await page.locator("#import-send").click();
   await page.locator("#page-message").filter({ hasText: "第 2 条预警的手机号有误（12），整批未导入" }).waitFor();
+  // Where fraud is rising: the demo's two communities, their older people, a campaign planned in one.
+  const rows = page.locator("#rising-table tbody tr[data-area]");
+  await rows.first().waitFor();
+  assert.ok(await rows.count() >= 1);
+  const row = rows.filter({ hasText: "60岁以上" }).first();
+  assert.match(await row.textContent(), /60岁以上 \d+/);
+  const hot = await row.getAttribute("data-area");
+  await row.locator("button.open-campaign").click();
+  await page.locator("#page-message").filter({ hasText: /已建立反诈宣传走访 FF-/ }).waitFor();
+  await page.locator(`#rising-table tr[data-area="${hot}"] a[href*="type=prevention"]`).waitFor();
+  assert.match(await page.locator(`#rising-table tr[data-area="${hot}"]`).textContent(), /0 户已走访，宣讲 0 场 0 人/);
   assert.deepEqual(await accessibilityProblems(page), []);
+  await page.screenshot({ path: join(artifacts, "fraud-commander-zh.png"), fullPage: true });
   assert.deepEqual(errors, []);
   await context.close();
 
@@ -55,8 +77,9 @@ test("a commander imports the centre's warnings; an officer works one on a phone
   const p = officer.page;
   await p.reload();
   await ready(p);
-  const item = p.locator("#open-warnings li").filter({ hasText: "刷单返利类诈骗" }).filter({ hasText: /剩余 \d+ 分钟/ }).first();
+  const item = p.locator(`#open-warnings li[data-code="${mine}"]`);
   await item.waitFor();
+  assert.match(await item.textContent(), /刷单返利类诈骗 · 待电话劝阻 · 剩余 \d+ 分钟/);
   const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 1, `page wider than the screen by ${overflow}px`);
   assert.deepEqual(await accessibilityProblems(p), []);

@@ -49,6 +49,10 @@ pub struct Warning {
     pub area: Option<String>,
     #[serde(default)]
     pub note: Option<String>,
+    /// Their resident ID number, when the centre has it: masked like every
+    /// party's, and the source of the age groups campaigns are aimed by.
+    #[serde(default)]
+    pub id_number: Option<String>,
 }
 
 /// What an import did.
@@ -141,6 +145,10 @@ pub fn import(
                 &w.received_at.to_rfc3339(),
                 "received in the future",
             ));
+        }
+        if let Some(id) = w.id_number.as_deref().filter(|x| !x.is_empty()) {
+            fengqiao_cases::identity::check_id("resident_id", id)
+                .map_err(|why| row_error(row, "id_number", "", why))?;
         }
         if let Some(name) = &w.name
             && name.chars().count() > 50
@@ -242,10 +250,14 @@ pub fn import(
                     .filter(|n| !n.trim().is_empty())
                     .unwrap_or_else(|| "机主".into()),
                 phone: Some(w.phone.trim().to_string()),
-                id_number: None,
+                id_number: w.id_number.clone().filter(|x| !x.is_empty()),
                 address: w.address.clone(),
                 vulnerable: false,
-                id_type: None,
+                id_type: w
+                    .id_number
+                    .as_ref()
+                    .filter(|x| !x.is_empty())
+                    .map(|_| "resident_id".to_string()),
             }],
             stock: None,
             threats: false,
@@ -262,7 +274,7 @@ pub fn import(
 }
 
 /// Column names a centre's export may use, in Chinese or English.
-const COLUMNS: [(&str, &[&str]); 7] = [
+const COLUMNS: [(&str, &[&str]); 8] = [
     ("received_at", &["received_at", "预警时间", "推送时间", "时间"]),
     ("phone", &["phone", "手机号", "手机号码", "电话", "联系电话"]),
     ("name", &["name", "姓名"]),
@@ -270,6 +282,7 @@ const COLUMNS: [(&str, &[&str]); 7] = [
     ("address", &["address", "地址", "住址"]),
     ("area", &["area", "辖区代码", "区划代码"]),
     ("note", &["note", "备注"]),
+    ("id_number", &["id_number", "身份证号", "身份证号码", "证件号码"]),
 ];
 
 /// Most bytes a warnings file may have.
@@ -307,7 +320,13 @@ pub fn parse_csv(bytes: &[u8], tz: chrono_tz::Tz) -> Result<Vec<Warning>> {
         })
     };
     let (at, phone, scam) = (need("received_at")?, need("phone")?, need("scam_type")?);
-    let (name, address, area, note) = (column("name"), column("address"), column("area"), column("note"));
+    let (name, address, area, note, id) = (
+        column("name"),
+        column("address"),
+        column("area"),
+        column("note"),
+        column("id_number"),
+    );
     let mut out = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let row = i + 1;
@@ -338,6 +357,7 @@ pub fn parse_csv(bytes: &[u8], tz: chrono_tz::Tz) -> Result<Vec<Warning>> {
             address: get(address),
             area: get(area),
             note: get(note),
+            id_number: get(id),
         });
     }
     Ok(out)

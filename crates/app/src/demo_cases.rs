@@ -325,7 +325,15 @@ fn seed_callbacks(
     let mut drawn = Vec::new();
     for back in 0..4 {
         let week = crate::callbacks::week_of(last_week - Duration::weeks(back));
-        let draw = crate::callbacks::draw(store, settings, "demo", &week, crate::callbacks::DEFAULT_SHARE, &desk, now)?;
+        let draw = crate::callbacks::draw(
+            store,
+            settings,
+            "demo",
+            &week,
+            crate::callbacks::DEFAULT_SHARE,
+            &desk,
+            now,
+        )?;
         drawn.extend(draw.callbacks);
         if drawn.len() >= 6 {
             break;
@@ -391,6 +399,26 @@ const WARNING_SCRIPTS: &[&[(&str, Option<&str>, &str)]] = &[
     &[("unreachable", None, ""), ("not_found", None, "")],
 ];
 
+/// The demo's warnings: four weeks of them at every stage, the twelve weeks
+/// before at the same rate, and a rise in two communities on top.
+const RECENT_WARNINGS: usize = 48;
+const BASELINE_WARNINGS: usize = 120;
+const HOT_WARNINGS: usize = 12;
+
+/// A valid resident ID number (GB 11643: the check character computed) of
+/// someone born in `year`, registered in the demo's district.
+pub(crate) fn resident_id(rng: &mut Rng, year: i32) -> String {
+    let body = format!(
+        "330203{year:04}{:02}{:02}{:03}",
+        1 + rng.below(12),
+        1 + rng.below(28),
+        rng.below(1000)
+    );
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = body.bytes().zip(WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
+    format!("{body}{}", b"10X98765432"[(sum % 11) as usize] as char)
+}
+
 /// Sums a dissuaded person was about to pay, yuan.
 const AT_STAKE: &[u64] = &[2_000, 5_800, 12_000, 30_000, 86_000, 150_000];
 
@@ -409,15 +437,42 @@ fn seed_warnings(
         return Ok(0);
     };
     let mut count = 0;
-    for k in 0..48 {
-        let script = WARNING_SCRIPTS[k % WARNING_SCRIPTS.len()];
+    // Two communities where fraud rises in the last four weeks, aimed at older people.
+    let hot = [&places[rng.below(places.len())], &places[rng.below(places.len())]];
+    for k in 0..(RECENT_WARNINGS + BASELINE_WARNINGS + HOT_WARNINGS) {
+        let (baseline, rising) = (
+            (RECENT_WARNINGS..RECENT_WARNINGS + BASELINE_WARNINGS).contains(&k),
+            k >= RECENT_WARNINGS + BASELINE_WARNINGS,
+        );
+        let script = if baseline || rising {
+            WARNING_SCRIPTS[1 + rng.below(3)]
+        } else {
+            WARNING_SCRIPTS[k % WARNING_SCRIPTS.len()]
+        };
         let open_now = script.is_empty() || (script.len() == 1 && script[0].0 == "unreachable");
-        let opened = if open_now {
+        let day = 24 * 60;
+        let opened = if baseline {
+            // The twelve weeks before the last four.
+            now - Duration::minutes(28 * day as i64 + 60 + rng.below(83 * day) as i64)
+        } else if open_now {
             now - Duration::minutes(rng.below(if k < 16 { 8 } else { 240 }) as i64)
         } else {
-            now - Duration::minutes(30 + rng.below(28 * 24 * 60) as i64)
+            now - Duration::minutes(30 + rng.below(27 * day) as i64)
         };
-        let place = &places[(k * 53 + rng.below(31)) % places.len()];
+        let place = if rising {
+            hot[k % 2]
+        } else {
+            &places[(k * 53 + rng.below(31)) % places.len()]
+        };
+        // Two in three come with the person's resident ID (their age); the rising ones' are older.
+        let id_number = (rising || rng.below(3) > 0).then(|| {
+            let year = if rising {
+                1940 + rng.below(25)
+            } else {
+                1950 + rng.below(55)
+            };
+            resident_id(rng, year as i32)
+        });
         let category = t.categories[rng.below(t.categories.len())].clone();
         let scam = t.category_names.get(&category).map_or("诈骗", |n| n[0].as_str());
         let new = NewCase {
@@ -434,10 +489,10 @@ fn seed_warnings(
                 role: "warned".into(),
                 name: person(rng),
                 phone: Some(phone(rng)),
-                id_number: None,
+                id_type: id_number.as_ref().map(|_| "resident_id".into()),
+                id_number,
                 address: place.record.address.clone(),
                 vulnerable: rng.below(4) == 0,
-                id_type: None,
             }],
             stock: None,
             risk_grade: None,

@@ -9,6 +9,7 @@ pub mod anti_fraud;
 pub mod attachments;
 pub mod backtest;
 pub mod callbacks;
+pub mod campaigns;
 pub mod cases;
 pub mod demo_cases;
 pub mod demo_personnel;

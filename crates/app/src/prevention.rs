@@ -294,8 +294,10 @@ pub fn rounds_report(store: &dyn Store, days: i64, now: DateTime<Utc>) -> Result
         ..Default::default()
     };
     let mut by: std::collections::BTreeMap<String, StationRounds> = std::collections::BTreeMap::new();
+    // Rounds of a zone only: the same type also carries anti-fraud campaigns.
     for round in rounds
         .iter()
+        .filter(|r| r.case.category == TASK_CATEGORY)
         .filter(|r| r.state.opened_at >= since && r.state.opened_at <= now)
     {
         let station = match (round.case.lon, round.case.lat) {

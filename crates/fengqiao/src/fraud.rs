@@ -18,6 +18,24 @@ pub enum FraudCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Communities where fraud is rising (last 28 days against the 84 before, Poisson test), the ages warned, the volunteers who fit
+    Rising {
+        /// The incidents' dataset [default: the only or newest]
+        #[arg(long)]
+        dataset: Option<String>,
+        /// Print JSON instead of the table
+        #[arg(long)]
+        json: bool,
+    },
+    /// Open a campaign of anti-fraud talks and visits in a rising community (once in 28 days)
+    Campaign {
+        /// The community's jurisdiction code
+        #[arg(long)]
+        area: String,
+        /// The incidents' dataset [default: the only or newest]
+        #[arg(long)]
+        dataset: Option<String>,
+    },
     /// Warnings by station and week: reached (in time), dissuaded, already paid, refused, losses prevented
     Report {
         /// ISO weeks back, this one included
@@ -62,6 +80,54 @@ pub fn run(settings: &Settings, cmd: &FraudCommand) -> Result<()> {
                     )
                 );
             }
+            Ok(())
+        }
+        FraudCommand::Rising { dataset, json } => {
+            let dataset = fengqiao_app::forecast::resolve_dataset(store, dataset.as_deref()).ok();
+            let items = fengqiao_app::campaigns::rising(
+                store,
+                &settings.cases.config,
+                dataset.as_deref(),
+                None,
+                true,
+                Utc::now(),
+            )?;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&items)?);
+                return Ok(());
+            }
+            for r in &items {
+                let ages: Vec<String> = r.ages.iter().map(|(k, n)| format!("{k} {n}")).collect();
+                let names: Vec<&str> = r.volunteers.iter().map(|v| v.name.as_str()).collect();
+                println!(
+                    "{}",
+                    tr!(
+                        "fraud.rising",
+                        area = r.area,
+                        name = r.name,
+                        station = r.station,
+                        recent = r.recent,
+                        expected = format!("{:.1}", r.expected),
+                        p = format!("{:.4}", r.p_value),
+                        ages = ages.join(", "),
+                        volunteers = names.join(", "),
+                        campaign = r.campaign.as_ref().map_or("-", |c| c.code.as_str())
+                    )
+                );
+            }
+            println!("{}", tr!("fraud.rising_count", n = items.len()));
+            Ok(())
+        }
+        FraudCommand::Campaign { area, dataset } => {
+            let dataset = fengqiao_app::forecast::resolve_dataset(store, dataset.as_deref()).ok();
+            let actor = fengqiao_app::cases::Actor {
+                role: "system".into(),
+                username: "cli".into(),
+            };
+            let code =
+                fengqiao_app::campaigns::open(store, &settings.cases, dataset.as_deref(), area, &actor, Utc::now())?;
+            fengqiao_app::ledger::sequence_after_write(&settings.ledger, store);
+            println!("{}", tr!("fraud.campaign", code = code, area = area));
             Ok(())
         }
         FraudCommand::Report { weeks, area, json, csv } => {

@@ -13,6 +13,14 @@ const I18N = {
     warnings: "预警数", in_time: "及时联系率", rate: "劝阻成功率", prevented: "避免损失（元）", open: "未办结", overdue: "超时未办",
     cols: ["派出所", "周次", "预警", "联系上", "及时联系", "劝阻成功", "已被骗", "不听劝阻", "未见到", "未办结", "超时", "避免损失（元）", "联系用时中位（分）"],
     total: "合计",
+    rising_title: "诈骗上升的社区",
+    rising_note: (r, b, inc) => `近 ${r} 天的反诈预警${inc ? "与诈骗警情" : ""}对比此前 ${b} 天的水平（单侧泊松检验，按 Benjamini–Hochberg 控制 5% 误报率）${inc ? "" : "；警情数据不足此前 " + b + " 天，仅按预警计"}。`,
+    rising_cols: ["社区", "派出所", "近28天", "按此前应有", "p 值", "被预警人员年龄", "建议志愿者", "宣传走访"],
+    none_rising: "当前没有诈骗明显上升的社区",
+    ages: { under_30: "30岁以下", "30_59": "30–59岁", "60_plus": "60岁以上", unknown: "不详" },
+    no_volunteer: "辖区内暂无具备宣讲技能的志愿者", open_campaign: "安排反诈宣传走访",
+    campaign_opened: (c) => `已建立反诈宣传走访 ${c}`,
+    reach: (c) => `${c.households} 户已走访，宣讲 ${c.talks} 场 ${c.talk_reach} 人`,
     columns: { received_at: "预警时间", phone: "手机号", name: "姓名", scam_type: "诈骗类型", address: "地址", area: "辖区代码", note: "备注" },
     bad_row: (n, field, value) => `第 ${n} 条预警的${field}有误（${value}），整批未导入，请核对后重新导入。`,
     method_items: [
@@ -29,6 +37,14 @@ const I18N = {
     warnings: "Warnings", in_time: "Reached in time", rate: "Dissuasion rate", prevented: "Loss prevented (yuan)", open: "Open", overdue: "Overdue",
     cols: ["Station", "Week", "Warnings", "Reached", "In time", "Dissuaded", "Already paid", "Refused", "Not found", "Open", "Overdue", "Loss prevented (yuan)", "Median minutes to reach"],
     total: "All",
+    rising_title: "Communities where fraud is rising",
+    rising_note: (r, b, inc) => `Anti-fraud warnings${inc ? " and fraud incidents" : ""} of the last ${r} days against the ${b} before (one-sided Poisson test, 5 % false discovery rate by Benjamini–Hochberg)${inc ? "" : "; the incidents do not reach back " + b + " days, so warnings only"}.`,
+    rising_cols: ["Community", "Station", "Last 28 days", "Expected", "p", "Ages of those warned", "Volunteers who fit", "Campaign"],
+    none_rising: "Fraud is not rising clearly anywhere now",
+    ages: { under_30: "under 30", "30_59": "30–59", "60_plus": "60 and over", unknown: "unknown" },
+    no_volunteer: "No volunteer here gives safety talks", open_campaign: "Plan anti-fraud talks and visits",
+    campaign_opened: (c) => `Campaign ${c} opened`,
+    reach: (c) => `${c.households} households visited, ${c.talks} talks reaching ${c.talk_reach}`,
     columns: {},
     bad_row: null,
     method_items: [
@@ -38,7 +54,7 @@ const I18N = {
     ],
   },
 };
-const state = { lang: pickLang(), me: null, types: null, open: [], report: null };
+const state = { lang: pickLang(), me: null, types: null, open: [], report: null, rising: null };
 const card = (value, label, id) => h("div", { class: "card", id }, h("b", {}, value), h("span", {}, label));
 const num = (n) => Number(n).toLocaleString(state.lang === "zh" ? "zh-CN" : "en");
 /// A refused list said with its row and column (the whole list is refused).
@@ -49,8 +65,9 @@ function importProblem(e) {
   return t("bad_row")(Number(row[1]), t("columns")[param] || param, e.details.value || "");
 }
 const fraudType = () => state.types && state.types.types.find((x) => x.code === "fraud");
-const mayImport = () => state.me && state.me.permissions.includes("cases.write")
-  && fraudType() && ["analyst", "commander", "admin"].includes(state.me.user && state.me.user.role);
+/// Who may import: those the case configuration lets open anti-fraud warnings.
+const mayImport = () => Boolean(state.me && state.me.user && state.me.permissions.includes("cases.write")
+  && fraudType() && (fraudType().opened_by || []).includes(state.me.user.role));
 
 function worklist() {
   const list = $("open-warnings");
@@ -68,6 +85,43 @@ function worklist() {
       c.supervisions ? [" · ", h("span", { class: "tag late" }, t("supervised"))] : null,
       h("small", {}, ` ${c.code}`)));
   }
+}
+
+/// Who may open a campaign: those the case configuration lets open prevention cases.
+const mayCampaign = () => {
+  const ty = state.types && state.types.types.find((x) => x.code === "prevention");
+  return Boolean(ty && state.me && state.me.user && (ty.opened_by || []).includes(state.me.user.role) && state.me.permissions.includes("cases.write"));
+};
+
+function rising() {
+  const r = state.rising;
+  const table = $("rising-table");
+  table.innerHTML = "";
+  $("rising-note").textContent = r ? t("rising_note")(r.recent_days, r.baseline_days, r.items.some((x) => x.incidents_counted)) : "";
+  if (!r) return;
+  if (!r.items.length) { table.append(h("tbody", {}, h("tr", {}, h("td", { class: "muted" }, t("none_rising"))))); return; }
+  const ages = (a) => Object.entries(a).filter(([, n]) => n > 0).map(([k, n]) => `${t("ages")[k] || k} ${n}`).join(state.lang === "zh" ? "，" : ", ");
+  table.append(
+    h("thead", {}, h("tr", {}, t("rising_cols").map((c, i) => h("th", { scope: "col", class: [2, 3, 4].includes(i) ? "n" : null }, c)))),
+    h("tbody", {}, r.items.map((x) => h("tr", { "data-area": x.area },
+      h("th", { scope: "row" }, x.name || x.area), h("td", {}, x.station),
+      h("td", { class: "n" }, String(x.recent)), h("td", { class: "n" }, x.expected.toFixed(1)), h("td", { class: "n" }, x.p_value < 0.0001 ? "<0.0001" : x.p_value.toFixed(4)),
+      h("td", {}, ages(x.ages)),
+      h("td", {}, x.volunteers.length ? x.volunteers.map((v) => v.name).join(state.lang === "zh" ? "、" : ", ") : h("span", { class: "muted" }, t("no_volunteer"))),
+      h("td", {}, x.campaign
+        ? [h("a", { href: `/cases?type=prevention&case=${encodeURIComponent(x.campaign.code)}` }, x.campaign.code), " ", h("small", {}, t("reach")(x.campaign))]
+        : mayCampaign() ? h("button", { type: "button", class: "open-campaign", "data-area": x.area, onclick: () => openCampaign(x.area) }, t("open_campaign")) : "—")))));
+}
+
+async function openCampaign(area) {
+  const msg = $("page-message");
+  try {
+    const out = await change("/api/v1/fraud-warnings/campaigns", { area });
+    msg.textContent = t("campaign_opened")(out.case);
+  } catch (e) {
+    msg.textContent = problem(e);
+  }
+  await load();
 }
 
 function report() {
@@ -98,6 +152,7 @@ function render() {
   applyLang();
   $("import-form").hidden = !mayImport();
   worklist();
+  rising();
   report();
   const m = $("fraud-method-list");
   m.innerHTML = "";
@@ -107,12 +162,14 @@ function render() {
 async function load() {
   const msg = $("page-message");
   try {
-    const [open, rep] = await Promise.all([
+    const [open, rep, rise] = await Promise.all([
       api("/api/v1/cases", { type: "fraud", open: "true", limit: 200 }),
       api("/api/v1/fraud-warnings/report", { weeks: $("weeks").value }),
+      api("/api/v1/fraud-warnings/rising"),
     ]);
     state.open = open.items.sort((a, b) => Date.parse(a.stage_due_at || a.due_at) - Date.parse(b.stage_due_at || b.due_at));
     state.report = rep;
+    state.rising = rise;
   } catch (e) {
     msg.textContent = problem(e);
   }

@@ -126,6 +126,16 @@ pub const ROUTES: &[(&str, &str, Need)] = &[
         "/api/v1/fraud-warnings/report",
         Need::Permission(Permission::CasesRead),
     ),
+    (
+        "GET",
+        "/api/v1/fraud-warnings/rising",
+        Need::Permission(Permission::CasesRead),
+    ),
+    (
+        "POST",
+        "/api/v1/fraud-warnings/campaigns",
+        Need::Permission(Permission::CasesWrite),
+    ),
     // The draw opens callback cases (the engine says which roles may); the
     // draw kept names incidents and cases, no person; the report is counts.
     (

@@ -298,6 +298,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/public/alerts", get(prevention::public_alerts))
         .route("/api/v1/fraud-warnings", axum::routing::post(anti_fraud::import))
         .route("/api/v1/fraud-warnings/report", get(anti_fraud::report))
+        .route("/api/v1/fraud-warnings/rising", get(anti_fraud::rising))
+        .route(
+            "/api/v1/fraud-warnings/campaigns",
+            axum::routing::post(anti_fraud::campaign),
+        )
         .route("/api/v1/callbacks/draws", axum::routing::post(callbacks::draw))
         .route("/api/v1/callbacks/draws/{week}", get(callbacks::draw_of))
         .route("/api/v1/callbacks/report", get(callbacks::report))

@@ -261,6 +261,22 @@ pub const DOCS: &[Doc] = &[
         200,
     ),
     (
+        "GET",
+        "/api/v1/fraud-warnings/rising",
+        "Communities where fraud is rising: anti-fraud warnings and fraud incidents of the last 28 days against the 84 before (one-sided Poisson test at 5 %), the ages of the people warned, the volunteers whose skills and areas fit, and the campaign opened there with its reach",
+        &[("dataset", "string")],
+        None,
+        200,
+    ),
+    (
+        "POST",
+        "/api/v1/fraud-warnings/campaigns",
+        "Open a campaign of anti-fraud talks and visits in a community where fraud is rising (once in 28 days), naming the volunteers whose skills fit",
+        &[],
+        Some("fraud_campaign"),
+        200,
+    ),
+    (
         "POST",
         "/api/v1/callbacks/draws",
         "Draw a week's 110 callback sample (a week that has ended, once): of each station and kind's citizen-reported incidents and cases closed that week, the share asked (0.1), ranked by a seed from the ledger's latest checkpoint; opens a callback case for each",
@@ -769,6 +785,10 @@ fn param_schema(t: &str) -> Value {
 fn body_schema(name: &str) -> Value {
     let s = |props: Value, required: &[&str]| json!({"type": "object", "properties": props, "required": required, "additionalProperties": false});
     match name {
+        "fraud_campaign" => s(
+            json!({"area": {"type": "string"}, "dataset": {"type": ["string", "null"]}}),
+            &["area"],
+        ),
         "callback_draw" => s(
             json!({"week": {"type": "string", "pattern": "^[0-9]{4}-W[0-9]{2}$"},
                    "share": {"type": ["number", "null"], "exclusiveMinimum": 0, "maximum": 1},
@@ -782,7 +802,8 @@ fn body_schema(name: &str) -> Value {
                     "received_at": {"type": "string", "format": "date-time"},
                     "phone": {"type": "string"}, "name": {"type": ["string", "null"]},
                     "scam_type": {"type": "string"}, "address": {"type": ["string", "null"]},
-                    "area": {"type": ["string", "null"]}, "note": {"type": ["string", "null"]}}}}}),
+                    "area": {"type": ["string", "null"]}, "note": {"type": ["string", "null"]},
+                    "id_number": {"type": ["string", "null"]}}}}}),
             &["warnings"],
         ),
         "zone_rule" => s(
@@ -1004,6 +1025,10 @@ pub fn route_codes(method: &str, path: &str, body: Option<&str>, need: Option<Ne
             Code::UnsupportedMediaType,
         ],
         ("GET", "/api/v1/fraud-warnings/report") => &[Code::InvalidInput, Code::OutOfScope],
+        ("GET", "/api/v1/fraud-warnings/rising") => &[Code::InvalidInput, Code::OutOfScope],
+        ("POST", "/api/v1/fraud-warnings/campaigns") => {
+            &[Code::InvalidInput, Code::OutOfScope, Code::Conflict, Code::Forbidden]
+        }
         ("POST", "/api/v1/callbacks/draws") => &[Code::InvalidInput, Code::Conflict, Code::Forbidden],
         ("GET", "/api/v1/callbacks/draws/{week}") => &[Code::InvalidInput, Code::NotFound],
         ("GET", "/api/v1/callbacks/report") => &[Code::InvalidInput, Code::OutOfScope],

@@ -324,3 +324,104 @@ async fn a_dissuasion_task_escalates_when_its_deadline_passes_and_the_report_equ
     assert_eq!(r["reached_in_time_share"], 0.25);
     assert!((r["dissuasion_rate"].as_f64().unwrap() - 1.0 / 3.0).abs() < 1e-12);
 }
+
+/// Five warnings in one community in a week, none before: fraud is rising
+/// there (and only there), its people's ages from their ID numbers; a
+/// commander opens a campaign of talks and visits once; the zones' rounds
+/// do not count it.
+#[tokio::test]
+async fn a_community_where_fraud_rises_gets_one_campaign() {
+    let app = spawn_app().await;
+    let (station, _, village) = station_and_village(&app);
+    let bearer = |t: &str| format!("Bearer {t}");
+    let commander = user_token(&app, "duty", "commander", (None, None, None));
+    let analyst = user_token(&app, "desk", "analyst", (None, None, None));
+    // Born 1950 and 1990, valid check characters (GB 11643).
+    let ids = [
+        "330203195001010016",
+        "330203195001010024",
+        "330203195001010032",
+        "330203199001010014",
+        "",
+    ];
+    let warnings: Vec<Value> = ids
+        .iter()
+        .enumerate()
+        .map(|(k, id)| {
+            let mut w = warning(
+                &format!("1390000100{k}"),
+                "fraud.impersonation",
+                &village,
+                60 * (k as i64 + 1),
+            );
+            if !id.is_empty() {
+                w["id_number"] = json!(id);
+            }
+            w
+        })
+        .collect();
+    let r = app
+        .call(
+            "POST",
+            "/api/v1/fraud-warnings",
+            &[
+                ("Authorization", &bearer(&commander)),
+                ("Content-Type", "application/json"),
+            ],
+            &json!({"warnings": warnings}).to_string(),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let rising = app.get("/api/v1/fraud-warnings/rising").await;
+    assert_eq!(rising.status, 200, "{}", rising.body);
+    let items = rising.json()["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 1, "{items:?}");
+    let it = &items[0];
+    assert_eq!(
+        (it["area"].as_str(), it["station"].as_str()),
+        (Some(village.as_str()), Some(station.as_str()))
+    );
+    assert_eq!((it["recent"].as_u64(), it["baseline"].as_u64()), (Some(5), Some(0)));
+    assert_eq!(it["ages"], json!({"60_plus": 3, "30_59": 1, "unknown": 1}));
+    assert!(it["p_value"].as_f64().unwrap() < 0.001);
+    assert!(it["campaign"].is_null());
+
+    let campaign = |token: String, area: String| {
+        let app = &app;
+        async move {
+            app.call(
+                "POST",
+                "/api/v1/fraud-warnings/campaigns",
+                &[("Authorization", &format!("Bearer {token}"))],
+                &json!({"area": area}).to_string(),
+            )
+            .await
+        }
+    };
+    let r = campaign(analyst.clone(), village.clone()).await;
+    assert_eq!(r.status, 403, "analysts read, the police open: {}", r.body);
+    let r = campaign(commander.clone(), village.clone()).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let code = r.json()["case"].as_str().unwrap().to_string();
+    assert!(code.starts_with("FF-"), "{code}");
+    let page = app.get(&format!("/api/v1/cases/{code}")).await.json();
+    assert_eq!(page["case"]["category"], "prevention.fraud_talk");
+    assert!(
+        page["case"]["description"].as_str().unwrap().contains("60岁以上 3 人"),
+        "{page}"
+    );
+    let again = campaign(commander.clone(), village.clone()).await;
+    assert_eq!(again.status, 409, "{}", again.body);
+    let elsewhere = campaign(commander.clone(), format!("{village}9")).await;
+    assert_eq!(elsewhere.status, 422, "{}", elsewhere.body);
+    let now = app.get("/api/v1/fraud-warnings/rising").await.json();
+    assert_eq!(now["items"][0]["campaign"]["code"], code.as_str());
+    // The zones' rounds are the cocoon rounds only.
+    let zones = app.get("/api/v1/alert-zones?days=30").await.json();
+    let rounds_before = zones["rounds"]["opened"].as_u64().unwrap();
+    let all_prevention = app.get("/api/v1/cases?type=prevention&limit=1000").await.json()["items"]
+        .as_array()
+        .unwrap()
+        .len() as u64;
+    assert_eq!(rounds_before + 1, all_prevention);
+}

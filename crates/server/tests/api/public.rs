@@ -40,7 +40,7 @@ async fn open311_georeport_v2() {
         .iter()
         .map(|s| s["service_code"].as_str().unwrap())
         .collect();
-    assert!(codes.contains(&"request.noise") && codes.len() == 7, "{codes:?}");
+    assert!(codes.contains(&"request.noise") && codes.len() == 8, "{codes:?}");
     let def = anon("/open311/v2/services/request.noise.json").await.json();
     assert_eq!(def["attributes"][0]["code"], "when");
     assert_eq!(anon("/open311/v2/services/parking.json").await.status, 404);
