@@ -44,8 +44,6 @@ pub struct Unit {
     pub kind: String,
     pub area: Option<String>,
     #[serde(skip)]
-    pub party: Option<Party>,
-    #[serde(skip)]
     pub what: String,
 }
 
@@ -154,7 +152,6 @@ pub fn population(store: &dyn Store, dataset: &str, monday: NaiveDate, tz: chron
                 station: crate::personnel::station_serving(&stations, area.as_deref()),
                 kind: format!("incident.{top}"),
                 area,
-                party: None,
                 what: format!("110警情 #{}", i.id),
             });
         }
@@ -178,18 +175,11 @@ pub fn population(store: &dyn Store, dataset: &str, monday: NaiveDate, tz: chron
             .into_iter()
             .filter(|c| c.state.closed_at.is_some_and(|at| at >= start && at < end))
         {
-            let party = c
-                .case
-                .parties
-                .iter()
-                .find(|p| p.role == "applicant" || p.role == "reporter")
-                .cloned();
             units.push(Unit {
                 key: format!("case:{}", c.code),
                 station: crate::personnel::station_serving(&stations, c.case.jurisdiction.as_deref()),
                 kind: format!("case.{t}"),
                 area: c.case.jurisdiction.clone(),
-                party,
                 what: format!("{} {}", c.code, c.case.title),
             });
         }
@@ -283,6 +273,17 @@ pub fn draw(
         for (k, key) in s.drawn.iter().enumerate() {
             let u = by_key[key.as_str()];
             let incident = key.starts_with("incident:");
+            // The person to call: a case's applicant or reporter, from its own record
+            // (a list of cases does not carry parties).
+            let party: Option<Party> = match key.strip_prefix("case:") {
+                Some(code) => store.case_by_code(code)?.and_then(|c| {
+                    c.case
+                        .parties
+                        .into_iter()
+                        .find(|p| p.role == "applicant" || p.role == "reporter")
+                }),
+                None => None,
+            };
             let req = crate::cases::OpenCase {
                 case_type: CASE_TYPE.into(),
                 category: if incident { "callback.incident" } else { "callback.case" }.into(),
@@ -300,7 +301,7 @@ pub fn draw(
                 address: None,
                 lon: None,
                 lat: None,
-                parties: u.party.iter().cloned().collect(),
+                parties: party.into_iter().collect(),
                 stock: None,
                 threats: false,
                 risk_grade: None,
@@ -633,7 +634,6 @@ mod tests {
                     station: station.into(),
                     kind: kind.into(),
                     area: None,
-                    party: None,
                     what: String::new(),
                 });
             }

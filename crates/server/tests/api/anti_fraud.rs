@@ -414,6 +414,24 @@ async fn a_community_where_fraud_rises_gets_one_campaign() {
     assert_eq!(again.status, 409, "{}", again.body);
     let elsewhere = campaign(commander.clone(), format!("{village}9")).await;
     assert_eq!(elsewhere.status, 422, "{}", elsewhere.body);
+    // An officer of another area neither sees the community nor opens a campaign there.
+    let far = user_token(&app, "far", "officer", (Some("\u{1}nowhere".into()), None, None));
+    let seen = app
+        .call(
+            "GET",
+            "/api/v1/fraud-warnings/rising",
+            &[("Authorization", &bearer(&far))],
+            "",
+        )
+        .await;
+    assert_eq!(seen.json()["items"].as_array().map(Vec::len), Some(0), "{}", seen.body);
+    let r = campaign(far, village.clone()).await;
+    assert_eq!(
+        (r.status, r.json()["code"].as_str()),
+        (403, Some("out_of_scope")),
+        "{}",
+        r.body
+    );
     let now = app.get("/api/v1/fraud-warnings/rising").await.json();
     assert_eq!(now["items"][0]["campaign"]["code"], code.as_str());
     // The zones' rounds are the cocoon rounds only.

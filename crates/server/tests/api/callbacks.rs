@@ -186,4 +186,128 @@ async fn a_weekly_sample_is_stratified_reproducible_drawn_once_and_its_answers_c
             "{q}"
         );
     }
+    // Scope and masking: an officer reads their own area's callbacks and
+    // satisfaction only; a case's person comes with its callback, their
+    // number in full to the commander who calls, masked to the analyst.
+    let outside = user_token(&app, "outside", "officer", (Some("\u{1}elsewhere".into()), None, None));
+    let mine = app
+        .call(
+            "GET",
+            "/api/v1/callbacks/report",
+            &[("Authorization", &bearer(&outside))],
+            "",
+        )
+        .await;
+    assert_eq!(
+        (mine.status, mine.json()["total"]["drawn"].as_u64()),
+        (200, Some(0)),
+        "{}",
+        mine.body
+    );
+    let r = app
+        .call(
+            "GET",
+            &format!("/api/v1/cases/{}", codes[0]),
+            &[("Authorization", &bearer(&outside))],
+            "",
+        )
+        .await;
+    assert_eq!(r.status, 404);
+    let with_person = off_runtime(|| {
+        use fengqiao_store::cases::{NewCase, Party, open_case};
+        let store = app.db.open();
+        let store = store.as_ref();
+        let config = &app.settings.cases.config;
+        let village = fengqiao_store::Store::jurisdictions(store)
+            .unwrap()
+            .into_iter()
+            .find(|j| j.jurisdiction.level == fengqiao_domain::Level::Village)
+            .unwrap()
+            .jurisdiction
+            .code;
+        let new = NewCase {
+            case_type: "request".into(),
+            category: "request.noise".into(),
+            title: "夜间施工噪声".into(),
+            description: String::new(),
+            jurisdiction: Some(village),
+            address: None,
+            lon: None,
+            lat: None,
+            origin: "citizen".into(),
+            parties: vec![Party {
+                role: "reporter".into(),
+                name: "赵六".into(),
+                phone: Some("13600006666".into()),
+                id_number: None,
+                address: None,
+                vulnerable: false,
+                id_type: None,
+            }],
+            stock: None,
+            risk_grade: None,
+            risk: None,
+            token_hash: None,
+            in_person_visits: 0,
+            incident_id: None,
+        };
+        // Opened and closed in a week three weeks back, drawn whole.
+        let at = chrono::Utc::now() - chrono::Duration::weeks(3);
+        let case = open_case(store, config, &new, "citizen", "c", at).unwrap();
+        for (action, role) in [
+            ("register", "officer"),
+            ("dispatch", "commander"),
+            ("start", "department"),
+            ("report", "department"),
+            ("verify", "officer"),
+            ("close", "officer"),
+        ] {
+            let cmd = fengqiao_cases::Command {
+                action: action.into(),
+                role: role.into(),
+                actor: "t".into(),
+                department: (action == "dispatch").then(|| "urban".into()),
+                ..Default::default()
+            };
+            fengqiao_store::cases::act(store, config, case.id, None, &cmd, at).unwrap();
+        }
+        let desk = fengqiao_app::cases::Actor {
+            role: "analyst".into(),
+            username: "desk".into(),
+        };
+        let week = fengqiao_app::callbacks::week_of(at.with_timezone(&chrono_tz::Asia::Shanghai).date_naive());
+        let draw = fengqiao_app::callbacks::draw(
+            store,
+            &app.settings.cases,
+            "demo",
+            &week,
+            1.0,
+            &desk,
+            chrono::Utc::now(),
+        )
+        .unwrap();
+        draw.callbacks
+            .into_iter()
+            .find(|c| {
+                store
+                    .case_by_code(c)
+                    .unwrap()
+                    .unwrap()
+                    .case
+                    .parties
+                    .iter()
+                    .any(|p| p.name == "赵六")
+            })
+            .expect("the closed request is called back")
+    });
+    let read = |token: &str| {
+        let (app, path, auth) = (&app, format!("/api/v1/cases/{with_person}"), bearer(token));
+        async move { app.call("GET", &path, &[("Authorization", &auth)], "").await.json() }
+    };
+    assert_eq!(read(&commander).await["case"]["parties"][0]["phone"], "13600006666");
+    let masked = read(&analyst).await;
+    assert!(
+        masked["case"]["parties"][0]["phone"].as_str().unwrap().contains('*'),
+        "{masked}"
+    );
 }
