@@ -234,14 +234,7 @@ pub fn import(
             description.push_str(&format!("\n预警备注：{note}"));
         }
         let req = crate::cases::OpenCase {
-            case_type: CASE_TYPE.into(),
-            category: r.category.clone(),
-            title: format!("{scam}预警"),
-            description,
-            jurisdiction: Some(r.area.clone()),
             address: w.address.clone(),
-            lon: None,
-            lat: None,
             parties: vec![Party {
                 role: "warned".into(),
                 name: w
@@ -259,12 +252,14 @@ pub fn import(
                     .filter(|x| !x.is_empty())
                     .map(|_| "resident_id".to_string()),
             }],
-            stock: None,
-            threats: false,
-            risk_grade: None,
-            in_person_visits: 0,
-            incident_id: None,
             origin: Some("anti_fraud_centre".into()),
+            ..crate::cases::OpenCase::by_system(
+                CASE_TYPE,
+                &r.category,
+                format!("{scam}预警"),
+                description,
+                Some(r.area.clone()),
+            )
         };
         let case = crate::cases::open(store, cases, req, actor, now)?.case;
         store.set_setting(&r.key, &case.code)?;

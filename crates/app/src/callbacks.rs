@@ -284,30 +284,25 @@ pub fn draw(
                 }),
                 None => None,
             };
+            let description = format!(
+                "{week} 回访抽样（种子 {}…，{seed_from}）：{} · {} 分层第 {}/{} 个（共 {} 个）。",
+                &seed[..12],
+                if s.station.is_empty() { "—" } else { &s.station },
+                s.kind,
+                k + 1,
+                s.drawn.len(),
+                s.population
+            );
             let req = crate::cases::OpenCase {
-                case_type: CASE_TYPE.into(),
-                category: if incident { "callback.incident" } else { "callback.case" }.into(),
-                title: format!("回访：{}", u.what),
-                description: format!(
-                    "{week} 回访抽样（种子 {}…，{seed_from}）：{} · {} 分层第 {}/{} 个（共 {} 个）。",
-                    &seed[..12],
-                    if s.station.is_empty() { "—" } else { &s.station },
-                    s.kind,
-                    k + 1,
-                    s.drawn.len(),
-                    s.population
-                ),
-                jurisdiction: u.area.clone(),
-                address: None,
-                lon: None,
-                lat: None,
                 parties: party.into_iter().collect(),
-                stock: None,
-                threats: false,
-                risk_grade: None,
-                in_person_visits: 0,
                 incident_id: key.strip_prefix("incident:").and_then(|id| id.parse().ok()),
-                origin: Some("system".into()),
+                ..crate::cases::OpenCase::by_system(
+                    CASE_TYPE,
+                    if incident { "callback.incident" } else { "callback.case" },
+                    format!("回访：{}", u.what),
+                    description,
+                    u.area.clone(),
+                )
             };
             callbacks.push(crate::cases::open(store, cases, req, actor, now)?.case.code);
         }
@@ -359,27 +354,22 @@ pub fn follow_up(
         .unwrap_or_default();
     let comment = d["comment"].as_str().unwrap_or("");
     let req = crate::cases::OpenCase {
-        case_type: "request".into(),
-        category: FOLLOW_UP_CATEGORY.into(),
-        title: format!("回访不满意：{}", callback.case.title.trim_start_matches("回访：")),
-        description: format!(
-            "{} 回访不满意（{}）{}{}",
-            callback.code,
-            reasons.join("、"),
-            if comment.is_empty() { "" } else { "：" },
-            comment
-        ),
-        jurisdiction: callback.case.jurisdiction.clone(),
-        address: None,
-        lon: None,
-        lat: None,
         parties: callback.case.parties.clone(),
-        stock: None,
-        threats: false,
-        risk_grade: None,
-        in_person_visits: 0,
         incident_id: callback.case.incident_id,
         origin: Some("callback".into()),
+        ..crate::cases::OpenCase::by_system(
+            "request",
+            FOLLOW_UP_CATEGORY,
+            format!("回访不满意：{}", callback.case.title.trim_start_matches("回访：")),
+            format!(
+                "{} 回访不满意（{}）{}{}",
+                callback.code,
+                reasons.join("、"),
+                if comment.is_empty() { "" } else { "：" },
+                comment
+            ),
+            callback.case.jurisdiction.clone(),
+        )
     };
     let system = crate::cases::Actor {
         role: "system".into(),

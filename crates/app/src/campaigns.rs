@@ -431,38 +431,32 @@ pub fn open(
         .filter_map(|(k, zh)| found.ages.get(*k).filter(|n| **n > 0).map(|n| format!("{zh} {n} 人")))
         .collect();
     let names: Vec<&str> = found.volunteers.iter().map(|v| v.name.as_str()).collect();
+    let description = format!(
+        "近{RECENT_DAYS}天诈骗警情与预警 {} 起（其中预警 {} 起），此前每{RECENT_DAYS}天约 {:.1} 起（p = {:.3}）。{}请组织反诈宣讲并上门提醒重点人群，记录走访户数；志愿者宣讲记入志愿活动并关联本案件。{}",
+        found.recent,
+        found.recent_warnings,
+        found.expected,
+        found.p_value,
+        if ages.is_empty() {
+            String::new()
+        } else {
+            format!("被预警人员：{}。", ages.join("，"))
+        },
+        if names.is_empty() {
+            "辖区内暂无具备宣讲技能的志愿者。".to_string()
+        } else {
+            format!("建议参与的志愿者：{}。", names.join("、"))
+        }
+    );
     let req = crate::cases::OpenCase {
-        case_type: crate::prevention::TASK_TYPE.into(),
-        category: CATEGORY.into(),
-        title: format!("{}反诈宣传走访", found.name),
-        description: format!(
-            "近{RECENT_DAYS}天诈骗警情与预警 {} 起（其中预警 {} 起），此前每{RECENT_DAYS}天约 {:.1} 起（p = {:.3}）。{}请组织反诈宣讲并上门提醒重点人群，记录走访户数；志愿者宣讲记入志愿活动并关联本案件。{}",
-            found.recent,
-            found.recent_warnings,
-            found.expected,
-            found.p_value,
-            if ages.is_empty() {
-                String::new()
-            } else {
-                format!("被预警人员：{}。", ages.join("，"))
-            },
-            if names.is_empty() {
-                "辖区内暂无具备宣讲技能的志愿者。".to_string()
-            } else {
-                format!("建议参与的志愿者：{}。", names.join("、"))
-            }
-        ),
-        jurisdiction: Some(area.to_string()),
-        address: None,
-        lon: None,
-        lat: None,
-        parties: Vec::new(),
-        stock: None,
-        threats: false,
-        risk_grade: None,
-        in_person_visits: 0,
-        incident_id: None,
         origin: None,
+        ..crate::cases::OpenCase::by_system(
+            crate::prevention::TASK_TYPE,
+            CATEGORY,
+            format!("{}反诈宣传走访", found.name),
+            description,
+            Some(area.to_string()),
+        )
     };
     let code = crate::cases::open(store, cases, req, actor, now)?.case.code;
     store.set_setting(&key(area), &code)?;

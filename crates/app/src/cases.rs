@@ -19,7 +19,7 @@ pub struct Actor {
 }
 
 /// A new case as any face asks for it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OpenCase {
     #[serde(rename = "type")]
@@ -52,6 +52,29 @@ pub struct OpenCase {
     /// set by the face, never by a request body.
     #[serde(skip)]
     pub origin: Option<String>,
+}
+
+impl OpenCase {
+    /// A case the system opens itself (a round of warnings, a callback, a
+    /// warning from the anti-fraud centre): its type, category, title and
+    /// description, in `area`; the rest as the fields' defaults say.
+    pub fn by_system(
+        case_type: &str,
+        category: &str,
+        title: String,
+        description: String,
+        area: Option<String>,
+    ) -> Self {
+        Self {
+            case_type: case_type.into(),
+            category: category.into(),
+            title,
+            description,
+            jurisdiction: area,
+            origin: Some("system".into()),
+            ..Default::default()
+        }
+    }
 }
 
 /// A case just opened.

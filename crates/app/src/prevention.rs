@@ -220,24 +220,18 @@ pub fn open_visit_tasks(
         let area = zone.area.as_ref().map_or("", |a| a.name_zh.as_str());
         let until = zone.closes_at.with_timezone(&tz).format("%m月%d日%H:%M");
         let req = crate::cases::OpenCase {
-            case_type: TASK_TYPE.into(),
-            category: TASK_CATEGORY.into(),
-            title: format!("{area}{what}防范提醒：周边{}米，至{until}", zone.radius_m),
-            description: format!(
-                "{what}后开启预警区（{} 起），请上门或张贴告示提醒周边住户关好门窗、留意可疑人员，并记录告知户数。",
-                zone.incidents
-            ),
-            jurisdiction: zone.area.as_ref().map(|a| a.code.clone()),
-            address: None,
             lon: Some(zone.lon),
             lat: Some(zone.lat),
-            parties: Vec::new(),
-            stock: None,
-            threats: false,
-            risk_grade: None,
-            in_person_visits: 0,
-            incident_id: None,
-            origin: Some("system".into()),
+            ..crate::cases::OpenCase::by_system(
+                TASK_TYPE,
+                TASK_CATEGORY,
+                format!("{area}{what}防范提醒：周边{}米，至{until}", zone.radius_m),
+                format!(
+                    "{what}后开启预警区（{} 起），请上门或张贴告示提醒周边住户关好门窗、留意可疑人员，并记录告知户数。",
+                    zone.incidents
+                ),
+                zone.area.as_ref().map(|a| a.code.clone()),
+            )
         };
         let case = crate::cases::open(store, cases, req, &system, now)?.case;
         store.set_setting(&zone.task_key(), &case.code)?;
