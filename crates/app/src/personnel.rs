@@ -87,6 +87,12 @@ pub fn stations(store: &dyn Store) -> Result<Vec<Facility>> {
         .collect())
 }
 
+/// The station nearest a place, as the crow flies (none without stations).
+pub fn nearest_station(stations: &[Facility], at: fengqiao_geo::LonLat) -> Option<&Facility> {
+    let d = |f: &Facility| fengqiao_geo::haversine_m(at, fengqiao_geo::LonLat::new(f.lon, f.lat));
+    stations.iter().min_by(|a, b| d(a).total_cmp(&d(b)))
+}
+
 /// The code of the station serving an area: the one whose own area is the
 /// longest prefix of it (empty when none is).
 pub fn station_serving(stations: &[Facility], area: Option<&str>) -> String {

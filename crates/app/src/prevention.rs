@@ -148,14 +148,7 @@ pub fn open_zones(
             }
         }
         for (centre, opened_at, closes_at, incidents) in zones.into_iter().filter(|z| z.2 > now) {
-            let station = stations
-                .iter()
-                .min_by(|a, b| {
-                    let d =
-                        |f: &fengqiao_domain::Facility| fengqiao_geo::haversine_m(centre, LonLat::new(f.lon, f.lat));
-                    d(a).total_cmp(&d(b))
-                })
-                .map(|f| f.code.clone());
+            let station = crate::personnel::nearest_station(&stations, centre).map(|f| f.code.clone());
             let area = lookup
                 .find(centre.lon, centre.lat)
                 .and_then(|id| areas.iter().find(|a| a.jurisdiction.id == id))
@@ -295,14 +288,7 @@ pub fn rounds_report(store: &dyn Store, days: i64, now: DateTime<Utc>) -> Result
         .filter(|r| r.state.opened_at >= since && r.state.opened_at <= now)
     {
         let station = match (round.case.lon, round.case.lat) {
-            (Some(lon), Some(lat)) => stations
-                .iter()
-                .min_by(|a, b| {
-                    let d = |f: &fengqiao_domain::Facility| {
-                        fengqiao_geo::haversine_m(LonLat::new(lon, lat), LonLat::new(f.lon, f.lat))
-                    };
-                    d(a).total_cmp(&d(b))
-                })
+            (Some(lon), Some(lat)) => crate::personnel::nearest_station(&stations, LonLat::new(lon, lat))
                 .map_or_else(String::new, |f| f.code.clone()),
             _ => String::new(),
         };
