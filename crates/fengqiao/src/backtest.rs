@@ -156,11 +156,14 @@ fn print_report(args: &BacktestArgs, source: &str, r: &BacktestReport, history: 
         thousands(history as u64)
     );
     println!(
-        "scored {} events ({} more fell outside the study area)",
+        "scored {} events: {} in the study area, {} outside it (no forecast ranks those cells: they count as misses)",
+        thousands(r.events_total),
         thousands(r.events),
         thousands(r.events_outside_study_area)
     );
-    println!("\npooled hit rate at coverage            PAI     PEI*   log-lik   pred/obs  seconds");
+    println!(
+        "\npooled hit rate (of all events) at coverage  PAI     PEI*   log-lik   pred/obs  seconds   5%, study area only"
+    );
     println!("model          1%     2%     5%    10%    20%    @5%     @5%   /event");
     for m in &r.models {
         let h = |c: &str| m.hit_rate[c];
@@ -179,6 +182,14 @@ fn print_report(args: &BacktestArgs, source: &str, r: &BacktestReport, history: 
             m.seconds
         );
     }
+    println!(
+        "(study area only, at 5%: {})",
+        r.models
+            .iter()
+            .map(|m| format!("{} {:.3}", m.name, m.hit_rate_study_area["0.05"]))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     if r.models.iter().any(|m| !m.by_shift.is_empty()) {
         println!(
             "\nhit rate at 5% by shift ({} shifts starting at {:?} local)",
@@ -194,14 +205,20 @@ fn print_report(args: &BacktestArgs, source: &str, r: &BacktestReport, history: 
     for m in &r.models {
         for p in &m.paired {
             let cell = |c: &str| {
-                format!(
-                    "{:.3} [{:.3}, {:.3}] {:.0}%/{:.0}%",
-                    p.ratio[c],
-                    p.ratio_ci[c][0],
-                    p.ratio_ci[c][1],
-                    100.0 * p.won[c],
-                    100.0 * p.lost[c]
-                )
+                let ratio = match (p.ratio[c], p.ratio_ci[c]) {
+                    (Some(x), Some([lo, hi])) => format!("{x:.3} [{lo:.3}, {hi:.3}]"),
+                    // Against a model that captured nothing in some resample the
+                    // ratio is undefined there: the difference says it.
+                    (x, _) => format!(
+                        "{} (ratio undefined in {} resamples; difference {:+.4} [{:+.4}, {:+.4}])",
+                        x.map_or("undefined".into(), |x| format!("{x:.3}")),
+                        p.ratio_undefined_resamples[c],
+                        p.difference[c],
+                        p.difference_ci[c][0],
+                        p.difference_ci[c][1]
+                    ),
+                };
+                format!("{ratio} {:.0}%/{:.0}%", 100.0 * p.won[c], 100.0 * p.lost[c])
             };
             println!(
                 "{:<11} vs {:<11} 1%: {}   5%: {}   10%: {}",

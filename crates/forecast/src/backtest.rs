@@ -27,10 +27,15 @@ impl Default for BacktestConfig {
 #[derive(Debug, Clone, Serialize)]
 pub struct Paired {
     pub against: String,
-    /// Pooled hit rate of the model / that of `against`.
-    pub ratio: BTreeMap<String, f64>,
-    /// Bootstrap 95% interval of the ratio (windows resampled together).
-    pub ratio_ci: BTreeMap<String, [f64; 2]>,
+    /// Pooled hit rate of the model / that of `against`; null (undefined)
+    /// where `against` captures nothing.
+    pub ratio: BTreeMap<String, Option<f64>>,
+    /// Bootstrap 95% interval of the ratio (windows resampled together);
+    /// null where `against` captured nothing in some resample (the ratio is
+    /// then undefined there: read the difference).
+    pub ratio_ci: BTreeMap<String, Option<[f64; 2]>>,
+    /// Resamples in which `against` captured nothing.
+    pub ratio_undefined_resamples: BTreeMap<String, usize>,
     /// Pooled hit rate of the model minus that of `against`, with its bootstrap 95% interval.
     pub difference: BTreeMap<String, f64>,
     pub difference_ci: BTreeMap<String, [f64; 2]>,
@@ -43,10 +48,15 @@ pub struct Paired {
 pub struct ModelReport {
     pub name: String,
     pub params: serde_json::Value,
-    /// Pooled: Σ captured / Σ events.
+    /// Pooled: Σ captured / Σ events of the windows, those in cells outside
+    /// the study area included (see [`BacktestReport::denominator`]).
     pub hit_rate: BTreeMap<String, f64>,
     /// Hit rate / coverage.
     pub pai: BTreeMap<String, f64>,
+    /// The same over the events inside the study area only (the figure
+    /// earlier reports printed as the hit rate), and its PAI.
+    pub hit_rate_study_area: BTreeMap<String, f64>,
+    pub pai_study_area: BTreeMap<String, f64>,
     /// Pooled PEI*: Σ captured / Σ most the same number of cells could capture.
     pub pei: BTreeMap<String, f64>,
     /// Bootstrap 95% interval of the pooled hit rate.
@@ -71,9 +81,16 @@ pub struct ModelReport {
 pub struct BacktestReport {
     pub models: Vec<ModelReport>,
     pub valid_cells: usize,
+    /// Events of the forecast period inside the study area.
     pub events: u64,
-    /// Events of the forecast period in cells outside the study area (not scored).
+    /// Events of the forecast period in cells outside the study area: no
+    /// forecast could rank them, and they count as misses.
     pub events_outside_study_area: u64,
+    /// What the hit rates are shares of: `all_events` (every event of the
+    /// windows; `hit_rate_study_area` is the share of those inside).
+    pub denominator: &'static str,
+    /// `events` + `events_outside_study_area`.
+    pub events_total: u64,
     pub windows: usize,
     pub coverages: Vec<f64>,
 }
@@ -124,11 +141,12 @@ pub fn run_backtest(
             for e in &events[upto..end] {
                 actual[e.cell as usize] += 1;
             }
-            let s = capture_curve(&ctx.valid_cells, &pred, &actual, &mut order);
+            let mut s = capture_curve(&ctx.valid_cells, &pred, &actual, &mut order);
+            s.outside = events[upto..end].iter().filter(|e| !ctx.valid[e.cell as usize]).count() as u64;
             predicted += ctx.valid_cells.iter().map(|&c| pred[c as usize]).sum::<f64>();
             observed += s.events as f64;
             if reports.is_empty() {
-                outside += events[upto..end].iter().filter(|e| !ctx.valid[e.cell as usize]).count() as u64;
+                outside += s.outside;
             }
             for e in &events[upto..end] {
                 actual[e.cell as usize] = 0;
@@ -161,6 +179,8 @@ pub fn run_backtest(
         valid_cells: ctx.valid_cells.len(),
         events: events_scored,
         events_outside_study_area: outside,
+        denominator: "all_events",
+        events_total: events_scored + outside,
         windows: windows.len(),
         coverages: COVERAGES.to_vec(),
         models: reports,
@@ -175,11 +195,25 @@ fn resample(from: &[usize], count: usize, seed: u64) -> Vec<Vec<usize>> {
         .collect()
 }
 
+/// Pooled hit rate over windows `idx`: captured over every event of them.
 fn pooled(scores: &[WindowScore], idx: &[usize], i: usize) -> f64 {
+    let (c, e) = idx.iter().fold((0u64, 0u64), |(c, e), &k| {
+        (c + scores[k].captured[i], e + scores[k].events + scores[k].outside)
+    });
+    if e == 0 { 0.0 } else { c as f64 / e as f64 }
+}
+
+/// The same over the events inside the study area only.
+fn pooled_study_area(scores: &[WindowScore], idx: &[usize], i: usize) -> f64 {
     let (c, e) = idx.iter().fold((0u64, 0u64), |(c, e), &k| {
         (c + scores[k].captured[i], e + scores[k].events)
     });
     if e == 0 { 0.0 } else { c as f64 / e as f64 }
+}
+
+/// The ratio of two hit rates, undefined where the second is zero.
+fn ratio_of(a: f64, b: f64) -> Option<f64> {
+    (b > 0.0).then(|| a / b)
 }
 
 fn summarise(
@@ -191,13 +225,19 @@ fn summarise(
     cfg: &BacktestConfig,
 ) -> ModelReport {
     let all: Vec<usize> = (0..scores.len()).collect();
-    let with_events: Vec<usize> = all.iter().copied().filter(|&k| scores[k].events > 0).collect();
+    let with_events: Vec<usize> = all
+        .iter()
+        .copied()
+        .filter(|&k| scores[k].events + scores[k].outside > 0)
+        .collect();
     let total_events: u64 = scores.iter().map(|s| s.events).sum();
     let mut r = ModelReport {
         name,
         params,
         hit_rate: BTreeMap::new(),
         pai: BTreeMap::new(),
+        hit_rate_study_area: BTreeMap::new(),
+        pai_study_area: BTreeMap::new(),
         pei: BTreeMap::new(),
         ci: BTreeMap::new(),
         mean_hit_rate: BTreeMap::new(),
@@ -214,6 +254,9 @@ fn summarise(
         let h = pooled(&scores, &all, i);
         r.hit_rate.insert(key(*c), h);
         r.pai.insert(key(*c), h / c);
+        let inside = pooled_study_area(&scores, &all, i);
+        r.hit_rate_study_area.insert(key(*c), inside);
+        r.pai_study_area.insert(key(*c), inside / c);
         let best: u64 = scores.iter().map(|s| s.best[i]).sum();
         let cap: u64 = scores.iter().map(|s| s.captured[i]).sum();
         r.pei
@@ -223,7 +266,7 @@ fn summarise(
         r.ci.insert(key(*c), [percentile(&boot, 0.025), percentile(&boot, 0.975)]);
         let per_window = |idx: &[usize]| {
             idx.iter()
-                .map(|&k| scores[k].captured[i] as f64 / scores[k].events as f64)
+                .map(|&k| scores[k].captured[i] as f64 / (scores[k].events + scores[k].outside) as f64)
                 .sum::<f64>()
                 / idx.len().max(1) as f64
         };
@@ -252,7 +295,9 @@ fn add_paired(reports: &mut [ModelReport], cfg: &BacktestConfig) {
     let mut targets: Vec<usize> = naive.into_iter().chain(best).collect();
     targets.dedup();
     let n = reports.first().map_or(0, |r| r.windows.len());
-    let with_events: Vec<usize> = (0..n).filter(|&k| reports[0].windows[k].events > 0).collect();
+    let with_events: Vec<usize> = (0..n)
+        .filter(|&k| reports[0].windows[k].events + reports[0].windows[k].outside > 0)
+        .collect();
     let resamples = resample(&with_events, cfg.bootstrap, cfg.seed ^ 0xabcd);
     for m in 0..reports.len() {
         for &t in &targets {
@@ -263,6 +308,7 @@ fn add_paired(reports: &mut [ModelReport], cfg: &BacktestConfig) {
                 against: names[t].clone(),
                 ratio: BTreeMap::new(),
                 ratio_ci: BTreeMap::new(),
+                ratio_undefined_resamples: BTreeMap::new(),
                 difference: BTreeMap::new(),
                 difference_ci: BTreeMap::new(),
                 won: BTreeMap::new(),
@@ -271,12 +317,19 @@ fn add_paired(reports: &mut [ModelReport], cfg: &BacktestConfig) {
             for (i, c) in COVERAGES.iter().enumerate() {
                 let (a, b) = (&reports[m].windows, &reports[t].windows);
                 let all: Vec<usize> = (0..n).collect();
-                let ratio = |idx: &[usize]| pooled(a, idx, i) / pooled(b, idx, i).max(1e-12);
+                let ratio = |idx: &[usize]| ratio_of(pooled(a, idx, i), pooled(b, idx, i));
                 p.ratio.insert(key(*c), ratio(&all));
-                let mut boot: Vec<f64> = resamples.iter().map(|idx| ratio(idx)).collect();
+                let boot: Vec<Option<f64>> = resamples.iter().map(|idx| ratio(idx)).collect();
+                let undefined = boot.iter().filter(|r| r.is_none()).count();
+                p.ratio_undefined_resamples.insert(key(*c), undefined);
+                let mut boot: Vec<f64> = boot.into_iter().flatten().collect();
                 boot.sort_by(f64::total_cmp);
-                p.ratio_ci
-                    .insert(key(*c), [percentile(&boot, 0.025), percentile(&boot, 0.975)]);
+                // An interval over the resamples where it is defined would
+                // leave out exactly the ones least kind to the model.
+                p.ratio_ci.insert(
+                    key(*c),
+                    (undefined == 0 && !boot.is_empty()).then(|| [percentile(&boot, 0.025), percentile(&boot, 0.975)]),
+                );
                 let diff = |idx: &[usize]| pooled(a, idx, i) - pooled(b, idx, i);
                 p.difference.insert(key(*c), diff(&all));
                 let mut boot: Vec<f64> = resamples.iter().map(|idx| diff(idx)).collect();
@@ -303,5 +356,128 @@ fn add_paired(reports: &mut [ModelReport], cfg: &BacktestConfig) {
             }
             reports[m].paired.push(p);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fengqiao_geo::{Grid, Xy};
+
+    /// Ranks the cells by a fixed list, whatever happened.
+    struct Fixed(&'static str, Vec<(usize, f64)>);
+
+    impl Model for Fixed {
+        fn name(&self) -> String {
+            self.0.into()
+        }
+        fn params(&self) -> serde_json::Value {
+            serde_json::Value::Null
+        }
+        fn start(&mut self, _: &Context, _: &[Event], _: &[Window]) {}
+        fn predict(&mut self, _: &Context, _: &[Event], _: &Window, out: &mut [f64]) {
+            out.fill(0.0);
+            for &(c, v) in &self.1 {
+                out[c] = v;
+            }
+        }
+    }
+
+    fn event(t: f64, cell: u32) -> Event {
+        Event {
+            t,
+            cell,
+            x: 0.0,
+            y: 0.0,
+            officer: false,
+            weekday: 0,
+            hour: 0,
+            place: 0,
+        }
+    }
+
+    /// 20 cells, the first 10 the study area; daily windows from day 100.
+    fn setup(window_events: &[(f64, u32)]) -> (Context, Vec<Event>, Vec<Window>) {
+        let grid = Grid::new(Xy { x: 0.0, y: 0.0 }, 100.0, 20, 1).unwrap();
+        let ctx = Context::new(grid, (0..20).map(|c| c < 10).collect());
+        let mut events: Vec<Event> = (0..5).map(|k| event(90.0 + f64::from(k), 0)).collect();
+        events.extend(window_events.iter().map(|&(t, c)| event(t, c)));
+        events.sort_by(|a, b| a.t.total_cmp(&b.t));
+        let windows = (0..4)
+            .map(|d| Window {
+                start: 100.0 + f64::from(d),
+                end: 101.0 + f64::from(d),
+                weekday: 0,
+                shift: 0,
+            })
+            .collect();
+        (ctx, events, windows)
+    }
+
+    #[test]
+    fn hit_rates_count_the_events_outside_the_study_area_as_misses() {
+        // Each day: two events in cell 0 (the history's), two in cell 15 (outside).
+        let days: Vec<(f64, u32)> = (0..4)
+            .flat_map(|d| {
+                [
+                    (100.2 + f64::from(d), 0),
+                    (100.4 + f64::from(d), 0),
+                    (100.5 + f64::from(d), 15),
+                    (100.6 + f64::from(d), 15),
+                ]
+            })
+            .collect();
+        let (ctx, events, windows) = setup(&days);
+        let models: Vec<Box<dyn Model>> = vec![crate::model_by_name("naive").unwrap()];
+        let r = run_backtest(
+            &ctx,
+            &events,
+            &windows,
+            &[],
+            models,
+            &BacktestConfig { bootstrap: 50, seed: 1 },
+        );
+        assert_eq!((r.events, r.events_outside_study_area, r.events_total), (8, 8, 16));
+        assert_eq!(r.denominator, "all_events");
+        let naive = &r.models[0];
+        // 10 % of 10 cells is cell 0: 8 of 16 events, 8 of the 8 inside.
+        assert_eq!(naive.hit_rate["0.1"], 0.5);
+        assert_eq!(naive.hit_rate_study_area["0.1"], 1.0);
+        assert_eq!(naive.pai["0.1"], 5.0);
+        assert_eq!(
+            naive.pei["0.1"], 1.0,
+            "PEI* is a share of the most the same cells could take"
+        );
+    }
+
+    #[test]
+    fn a_ratio_over_a_model_that_captured_nothing_is_undefined_and_the_difference_stands() {
+        // Every event in cell 5: naive (cell 0 first) captures nothing at 10 %.
+        let days: Vec<(f64, u32)> = (0..4).map(|d| (100.5 + f64::from(d), 5)).collect();
+        let (ctx, events, windows) = setup(&days);
+        let models: Vec<Box<dyn Model>> = vec![
+            crate::model_by_name("naive").unwrap(),
+            Box::new(Fixed("five", vec![(5, 1.0)])),
+        ];
+        let r = run_backtest(
+            &ctx,
+            &events,
+            &windows,
+            &[],
+            models,
+            &BacktestConfig { bootstrap: 50, seed: 1 },
+        );
+        let five = r.models.iter().find(|m| m.name == "five").unwrap();
+        let p = five.paired.iter().find(|p| p.against == "naive").unwrap();
+        assert_eq!(p.ratio["0.1"], None);
+        assert_eq!(p.ratio_ci["0.1"], None);
+        assert_eq!(p.ratio_undefined_resamples["0.1"], 50);
+        assert_eq!(p.difference["0.1"], 1.0);
+        assert_eq!(p.difference_ci["0.1"], [1.0, 1.0]);
+        let json = serde_json::to_value(p).unwrap();
+        assert!(
+            json["ratio"]["0.1"].is_null() && json["ratio_ci"]["0.1"].is_null(),
+            "{json}"
+        );
     }
 }

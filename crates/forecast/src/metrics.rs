@@ -12,6 +12,10 @@ pub const LAMBDA_FLOOR: f64 = 1e-6;
 pub struct WindowScore {
     /// Events in valid cells during the window.
     pub events: u64,
+    /// Events of the window in cells outside the study area: real misses,
+    /// counted in the hit rate's denominator (as open_cp and the NIJ
+    /// challenge count them).
+    pub outside: u64,
     /// Events in the top-k predicted cells, per coverage.
     pub captured: [u64; 5],
     /// Events in the k cells with the most events, per coverage.
