@@ -36,13 +36,18 @@ def ratio(model, cov):
         return f'diff {p["difference"][cov]:+.4f} [{lo:+.4f},{hi:+.4f}]'
     lo, hi = p["ratio_ci"][cov]
     return f'{p["ratio"][cov]:.3f} [{lo:.3f},{hi:.3f}]'
+def kept(fq):
+    c = fq["params"].get("self_check")
+    if not c:
+        return "forecast (no self-check)"
+    return f'{c["chosen"]:.2f} forecast ({c["captured"][0]} vs naive {c["captured"][-1]} on {c["check_windows"]} check windows)'
 # Hit rates are of all events (those outside the study area count as misses); "in area" is the old figure.
-print(f'{"city":12} {"events":>7} {"outside":>7} {"naive@5%":>8} {"in area":>7}  {"fq/naive 1%":>20} {"fq/naive 5%":>20} {"fq/naive 10%":>20}  {"ceiling 5% (best blend)":>24}')
+print(f'{"city":12} {"events":>7} {"outside":>7} {"naive@5%":>8} {"in area":>7}  {"fq/naive 1%":>20} {"fq/naive 5%":>20} {"fq/naive 10%":>20}  {"ceiling 5% (best blend)":>24}  fq kept (self-check)')
 for c in cities:
     r = json.load(open(f"{out}/{c}.fq.json"))
     naive, fq = r["models"][0], r["models"][1]
     best = max(((json.load(open(f"{out}/{c}.peek{f}.json"))["models"][1], f) for f in ("0.25", "0.5", "0.75", "1")),
                key=lambda m: m[0]["hit_rate"]["0.05"])
     print(f'{c:12} {r["events_total"]:>7} {r["events_outside_study_area"]:>7} {naive["hit_rate"]["0.05"]:>8.3f} {naive["hit_rate_study_area"]["0.05"]:>7.3f}  {ratio(fq,"0.01"):>20} {ratio(fq,"0.05"):>20} '
-          f'{ratio(fq,"0.1"):>20}  {ratio(best[0],"0.05"):>18} w={best[1]}')
+          f'{ratio(fq,"0.1"):>20}  {ratio(best[0],"0.05"):>18} w={best[1]}  {kept(fq)}')
 PY

@@ -111,6 +111,27 @@ pub fn run(settings: &fengqiao_app::Settings, args: &ForecastArgs) -> Result<()>
             cells = cells.len()
         );
         println!("{data}");
+        // What the flagship's self-check against counting saw, and what it kept.
+        let check = &run.params["model"]["self_check"];
+        if let (Some(chosen), Some(captured)) = (check["chosen"].as_f64(), check["captured"].as_array()) {
+            let n = |i: usize| captured.get(i).and_then(serde_json::Value::as_u64).unwrap_or(0);
+            let (weight, forecast, naive) = (format!("{chosen:.2}"), n(0), n(captured.len().saturating_sub(1)));
+            let windows = check["check_windows"].as_u64().unwrap_or(0);
+            let line = if chosen == 1.0 {
+                tr!("forecast.kept", forecast = forecast, naive = naive, windows = windows)
+            } else if chosen == 0.0 {
+                tr!("forecast.naive", forecast = forecast, naive = naive, windows = windows)
+            } else {
+                tr!(
+                    "forecast.shrunk",
+                    weight = weight,
+                    forecast = forecast,
+                    naive = naive,
+                    windows = windows
+                )
+            };
+            println!("{line}");
+        }
     }
     Ok(())
 }

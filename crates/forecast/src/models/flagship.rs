@@ -11,6 +11,14 @@
 //! fit is a learned weighted geometric blend of these rates, which contains
 //! the naive all-history count and the exponentially weighted count as
 //! special cases.
+//!
+//! Never worse than counting, as far as its own past can tell: before the
+//! final fit it fits on the first half of the validation windows and
+//! ranks the second half's cells by geometric blends of its forecast and
+//! the all-history count (naive), from all forecast to all count; the
+//! blend that captured most at 5 % is kept (the one nearest the forecast
+//! among equals), so where the regression does not beat counting on data
+//! it was not fitted on, it shrinks toward counting or becomes it.
 
 use super::Model;
 use crate::glm::PoissonGlm;
@@ -23,6 +31,14 @@ const PROFILE_HALF_LIFE: f64 = 730.0;
 const CITY_SHORT: f64 = 28.0;
 /// Raw rate features per cell.
 const N_RAW: usize = 17;
+/// Weights of the forecast in the blends the self-check tries (the rest on
+/// the all-history count), most forecast first.
+const BLENDS: [f64; 5] = [1.0, 0.75, 0.5, 0.25, 0.0];
+/// Fewest validation windows for a self-check (half to fit, half to check).
+const MIN_CHECK_WINDOWS: usize = 8;
+/// The coverage the self-check compares at: the share of the area a
+/// commander patrols, and the figure the forecasts are judged by.
+const CHECK_COVERAGE: f64 = 0.05;
 
 #[derive(Debug, Clone)]
 pub struct Flagship {
@@ -55,6 +71,12 @@ pub struct Flagship {
     mean: Vec<f64>,
     sd: Vec<f64>,
     integral_scratch: Vec<Vec<f64>>,
+    /// Every event per cell, whatever its origin: the count naive ranks by.
+    counts: Vec<f64>,
+    /// Weight of the forecast in the blend with the count (1: the forecast).
+    blend: f64,
+    /// What the self-check saw and chose, for the reports.
+    check: Option<serde_json::Value>,
 }
 
 impl Default for Flagship {
@@ -82,6 +104,9 @@ impl Default for Flagship {
             mean: Vec::new(),
             sd: Vec::new(),
             integral_scratch: Vec::new(),
+            counts: Vec::new(),
+            blend: 1.0,
+            check: None,
         }
     }
 }
@@ -162,6 +187,7 @@ impl Flagship {
         self.months = vec![vec![0.0; n]; 12];
         self.places = vec![vec![0.0; n]; 4];
         self.integral_scratch = Vec::new();
+        self.counts = vec![0.0; n];
         self.city_short = 0.0;
         self.city_long = 0.0;
     }
@@ -169,6 +195,7 @@ impl Flagship {
     /// Adds events (at or after t_ref) to the state held at t_ref.
     fn add(&mut self, ctx: &Context, events: &[Event]) {
         for e in events {
+            self.counts[e.cell as usize] += 1.0;
             let w = if e.officer { self.officer_weight } else { 1.0 };
             if w == 0.0 {
                 continue;
@@ -316,12 +343,145 @@ impl Model for Flagship {
             "officer_weight": self.officer_weight, "ridge": self.ridge,
             "negatives_per_positive": self.negatives_per_positive,
             "glm": self.glm,
+            "blend_with_naive": self.blend,
+            "self_check": self.check,
         })
     }
 
     fn start(&mut self, ctx: &Context, history: &[Event], validation: &[Window]) {
-        // Shift windows train per-shift profiles; day and week windows per-weekday ones.
         self.shifts = ctx.shifts.max(1);
+        self.blend = 1.0;
+        self.check = None;
+        if validation.len() >= MIN_CHECK_WINDOWS {
+            let split = validation.len() / 2;
+            self.fit(ctx, history, &validation[..split]);
+            let (captured, events) = self.check_blends(ctx, history, &validation[split..]);
+            self.blend = choose_blend(&captured);
+            let naive = captured[BLENDS.len() - 1];
+            self.check = Some(serde_json::json!({
+                "fit_windows": split, "check_windows": validation.len() - split, "coverage": CHECK_COVERAGE,
+                "events": events, "blends": BLENDS, "captured": captured, "chosen": self.blend,
+                "decision": if self.blend == 1.0 {
+                    "forecast: it captured at least what any blend with naive did on the check windows"
+                } else if self.blend == 0.0 {
+                    "naive: counting captured more than the forecast or any blend on the check windows"
+                } else {
+                    "shrunk toward naive: a blend captured more than the forecast on the check windows"
+                },
+                "forecast_over_naive": if naive == 0 { None } else { Some(captured[0] as f64 / naive as f64) },
+            }));
+        }
+        self.fit(ctx, history, validation);
+    }
+
+    fn predict(&mut self, ctx: &Context, new: &[Event], w: &Window, out: &mut [f64]) {
+        self.add(ctx, new);
+        self.advance(w.start);
+        out.iter_mut().for_each(|o| *o = 0.0);
+        let Some(log_forecast) = self.log_forecast(ctx, w) else {
+            let raw = self.raw_features(ctx, w);
+            for (r, &c) in raw.iter().zip(&ctx.valid_cells) {
+                out[c as usize] = r[5] * w.days();
+            }
+            return;
+        };
+        if self.blend == 1.0 {
+            for (l, &c) in log_forecast.iter().zip(&ctx.valid_cells) {
+                out[c as usize] = l.exp();
+            }
+            return;
+        }
+        // The blend ranks; its total is the forecast's, so it stays calibrated.
+        let total: f64 = log_forecast.iter().map(|l| l.exp()).sum();
+        let blended = self.blended(ctx, &log_forecast, self.blend);
+        let sum: f64 = blended.iter().map(|b| b.exp()).sum::<f64>().max(1e-300);
+        for (b, &c) in blended.iter().zip(&ctx.valid_cells) {
+            out[c as usize] = b.exp() / sum * total;
+        }
+    }
+}
+
+/// The blend that captured most on the check windows; among equals, the
+/// one with most weight on the forecast.
+fn choose_blend(captured: &[u64]) -> f64 {
+    let best = captured.iter().copied().max().unwrap_or(0);
+    captured.iter().position(|&c| c == best).map_or(1.0, |i| BLENDS[i])
+}
+
+impl Flagship {
+    /// ln of the expected count per valid cell in `w` (the state at `w`),
+    /// once fitted.
+    fn log_forecast(&mut self, ctx: &Context, w: &Window) -> Option<Vec<f64>> {
+        self.glm.as_ref()?;
+        let raw = self.raw_features(ctx, w);
+        let level = self.level();
+        let slots = self.profile.len();
+        let slot = self.window_slot(w);
+        let glm = self.glm.as_ref()?;
+        Some(
+            raw.iter()
+                .map(|r| glm.eta(&self.design(r, level, slot, slots)) + w.days().ln())
+                .collect(),
+        )
+    }
+
+    /// The geometric blend of the forecast (weight `alpha`) and the
+    /// all-history count, in logs, per valid cell: its ranking at 0 is naive's.
+    fn blended(&self, ctx: &Context, log_forecast: &[f64], alpha: f64) -> Vec<f64> {
+        log_forecast
+            .iter()
+            .zip(&ctx.valid_cells)
+            .map(|(l, &c)| alpha * l + (1.0 - alpha) * (self.counts[c as usize] + 1e-9).ln())
+            .collect()
+    }
+
+    /// Replays the history over `windows` with the model as fitted, and
+    /// counts what each blend's top cells captured at [`CHECK_COVERAGE`]
+    /// (ties to the lower cell, as the scoring breaks them); and the events.
+    fn check_blends(&mut self, ctx: &Context, history: &[Event], windows: &[Window]) -> (Vec<u64>, u64) {
+        self.reset(ctx);
+        self.first = None;
+        self.t_ref = history.first().map_or(0.0, |e| e.t);
+        self.now = self.t_ref;
+        let k = crate::metrics::cells_at(CHECK_COVERAGE, ctx.valid_cells.len());
+        let mut actual = vec![0u32; ctx.cells()];
+        let (mut captured, mut events) = (vec![0u64; BLENDS.len()], 0u64);
+        let mut order: Vec<usize> = Vec::with_capacity(ctx.valid_cells.len());
+        let mut next = 0;
+        for w in windows {
+            let upto = history.partition_point(|e| e.t < w.start);
+            if upto > next {
+                self.add(ctx, &history[next..upto]);
+                next = upto;
+            }
+            self.advance(w.start);
+            let end = history.partition_point(|e| e.t < w.end);
+            for e in &history[upto..end] {
+                actual[e.cell as usize] += 1;
+            }
+            events += (end - upto) as u64;
+            if let Some(log_forecast) = self.log_forecast(ctx, w) {
+                for (b, alpha) in BLENDS.iter().enumerate() {
+                    let score = self.blended(ctx, &log_forecast, *alpha);
+                    order.clear();
+                    order.extend(0..score.len());
+                    order.sort_unstable_by(|&a, &b| score[b].total_cmp(&score[a]).then(a.cmp(&b)));
+                    captured[b] += order[..k]
+                        .iter()
+                        .map(|&i| u64::from(actual[ctx.valid_cells[i] as usize]))
+                        .sum::<u64>();
+                }
+            }
+            for e in &history[upto..end] {
+                actual[e.cell as usize] = 0;
+            }
+        }
+        (captured, events)
+    }
+
+    /// Fits the regression on `validation`, then takes in the rest of the history.
+    fn fit(&mut self, ctx: &Context, history: &[Event], validation: &[Window]) {
+        // Shift windows train per-shift profiles; day and week windows per-weekday ones.
         self.reset(ctx);
         self.first = None;
         self.t_ref = history.first().map_or(0.0, |e| e.t);
@@ -413,26 +573,6 @@ impl Model for Flagship {
             self.add(ctx, &history[next..]);
         }
     }
-
-    fn predict(&mut self, ctx: &Context, new: &[Event], w: &Window, out: &mut [f64]) {
-        self.add(ctx, new);
-        self.advance(w.start);
-        out.iter_mut().for_each(|o| *o = 0.0);
-        let raw = self.raw_features(ctx, w);
-        let level = self.level();
-        let slots = self.profile.len();
-        let slot = self.window_slot(w);
-        let Some(glm) = &self.glm else {
-            for (r, &c) in raw.iter().zip(&ctx.valid_cells) {
-                out[c as usize] = r[5] * w.days();
-            }
-            return;
-        };
-        for (r, &c) in raw.iter().zip(&ctx.valid_cells) {
-            let x = self.design(r, level, slot, slots);
-            out[c as usize] = (glm.eta(&x) + w.days().ln()).exp();
-        }
-    }
 }
 
 #[cfg(test)]
@@ -515,5 +655,80 @@ mod tests {
             (expected - truth).abs() / truth < 0.15,
             "expected {expected}, true rate {truth}"
         );
+    }
+
+    /// A city where the past misleads the regression: in the first half of
+    /// the validation period an incident brings more to its cell in the
+    /// following days (near repeats, which the recent rates learn), in the
+    /// second half it empties the cell for two weeks; the long-run rates
+    /// never change. On the check windows counting beats the forecast, so
+    /// the flagship shrinks toward naive, and says so.
+    #[test]
+    fn falls_back_toward_counting_where_it_cannot_beat_it() {
+        let grid = Grid::new(Xy::new(0.0, 0.0), 100.0, 20, 20).unwrap();
+        let ctx = Context::new(grid, vec![true; 400]);
+        let base = |c: usize| 0.01 + 0.06 * ((c * 7919) % 400) as f64 / 400.0;
+        let mut rng = Rng::new(11);
+        let mut events = Vec::new();
+        let mut last = vec![-100_i64; 400];
+        for day in 0..730_i64 {
+            for (c, last) in last.iter_mut().enumerate() {
+                let since = day - *last;
+                let rate = if day < 548 {
+                    // Near repeats: four times the rate in the week after an incident.
+                    if since <= 7 { (base(c) * 4.0).min(0.9) } else { base(c) }
+                } else if since <= 14 {
+                    // Then the opposite: nothing for two weeks after one.
+                    0.0
+                } else {
+                    base(c) * 1.5
+                };
+                if rng.f64() < rate {
+                    *last = day;
+                    let (x, y) = ctx.centre(c);
+                    events.push(Event {
+                        t: day as f64 + rng.f64(),
+                        cell: c as u32,
+                        x,
+                        y,
+                        officer: false,
+                        weekday: (day % 7) as u8,
+                        hour: 12,
+                        place: 0,
+                    });
+                }
+            }
+        }
+        events.sort_by(|a, b| a.t.total_cmp(&b.t));
+        let validation: Vec<Window> = (365..730)
+            .map(|d| Window {
+                start: f64::from(d),
+                end: f64::from(d + 1),
+                weekday: (d % 7) as u8,
+                shift: 0,
+            })
+            .collect();
+        let mut fq = Flagship::default();
+        fq.start(&ctx, &events, &validation);
+        let check = fq.params()["self_check"].clone();
+        let captured: Vec<u64> = serde_json::from_value(check["captured"].clone()).unwrap();
+        assert!(
+            captured[4] > captured[0],
+            "counting beats the forecast on the check windows: {check}"
+        );
+        assert!(fq.blend < 1.0, "{check}");
+        assert!(
+            check["decision"].as_str().unwrap().starts_with("shrunk") || fq.blend == 0.0,
+            "{check}"
+        );
+        assert_eq!(fq.params()["blend_with_naive"], fq.blend);
+    }
+
+    #[test]
+    fn the_blend_chosen_is_the_best_nearest_the_forecast() {
+        assert_eq!(choose_blend(&[10, 9, 8, 7, 6]), 1.0);
+        assert_eq!(choose_blend(&[10, 12, 12, 7, 6]), 0.75);
+        assert_eq!(choose_blend(&[5, 6, 7, 8, 9]), 0.0);
+        assert_eq!(choose_blend(&[9, 9, 9, 9, 9]), 1.0, "no better blend: the forecast");
     }
 }
