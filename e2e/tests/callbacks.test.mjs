@@ -59,7 +59,7 @@ for (const lang of ["zh", "en"]) {
     assert.ok(await rows.count() >= 2, "a row per station");
     assert.match(await rows.first().textContent(), /n=\d+/);
     assert.ok(await page.locator("#callback-months tr").count() >= 1);
-    assert.match(await page.locator("#callback-defs").textContent(), lang === "zh" ? /Wilson/ : /Wilson interval/);
+    assert.match(await page.locator("#callback-defs").textContent(), lang === "zh" ? /威尔逊置信区间/ : /Wilson interval/);
     assert.deepEqual(await accessibilityProblems(page), []);
     await page.screenshot({ path: join(artifacts, `dashboard-callbacks-${lang}.png`), fullPage: true });
     assert.deepEqual(errors, []);

@@ -190,19 +190,45 @@ pub fn population(store: &dyn Store, dataset: &str, monday: NaiveDate, tz: chron
 /// The seed for `week`: the ledger's latest signed checkpoint (its origin,
 /// size and root hash), which no one can know before it is published,
 /// hashed with the week.
-fn seed(store: &dyn Store, week: &str) -> Result<(String, String)> {
-    let (basis, from) = match store.latest_checkpoint()? {
+/// The seed's hex, and where it came from in English (kept with the draw)
+/// and in Chinese (written on each callback).
+fn seed(store: &dyn Store, week: &str) -> Result<(String, String, String)> {
+    let (basis, from, from_zh) = match store.latest_checkpoint()? {
         Some(c) => {
             let body: Vec<&str> = c.note.lines().take(3).collect();
-            (body.join("\n"), format!("ledger checkpoint of size {}", c.size))
+            (
+                body.join("\n"),
+                format!("ledger checkpoint of size {}", c.size),
+                format!("取自存证账本第 {} 条的检查点", c.size),
+            )
         }
-        None => (String::new(), "no ledger checkpoint yet".to_string()),
+        None => (
+            String::new(),
+            "no ledger checkpoint yet".to_string(),
+            "存证账本尚无检查点".to_string(),
+        ),
     };
     let hex = sha2::Sha256::digest(format!("{basis}|{week}"))
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    Ok((hex, from))
+    Ok((hex, from, from_zh))
+}
+
+/// A stratum's kind in words: the incident category's or the case type's
+/// Chinese name.
+fn kind_zh(config: &CaseConfig, kind: &str) -> String {
+    if let Some(top) = kind.strip_prefix("incident.") {
+        let table = fengqiao_domain::CategoryTable::default_110();
+        let name = table
+            .all()
+            .iter()
+            .find(|c| c.code == top)
+            .map_or("其他", |c| c.zh.as_str());
+        return format!("{name}类警情");
+    }
+    let t = kind.strip_prefix("case.").unwrap_or(kind);
+    config.case_type(t).map_or_else(|| "案件".to_string(), |t| t.zh.clone())
 }
 
 /// Draws `week`'s sample (a week that has ended; once) and opens a callback
@@ -257,7 +283,7 @@ pub fn draw(
         )));
     }
     let units = population(store, dataset, monday, tz)?;
-    let (seed, seed_from) = seed(store, week)?;
+    let (seed, seed_from, seed_from_zh) = seed(store, week)?;
     let strata = sample(&units, &seed, share);
     let drawn: usize = strata.iter().map(|s| s.drawn.len()).sum();
     if drawn > MAX_DRAWN {
@@ -285,10 +311,10 @@ pub fn draw(
                 None => None,
             };
             let description = format!(
-                "{week} 回访抽样（种子 {}…，{seed_from}）：{} · {} 分层第 {}/{} 个（共 {} 个）。",
+                "{week} 回访抽样（种子 {}…，{seed_from_zh}）：{}·{}分层，抽中第 {}/{} 个（该层共 {} 个）。",
                 &seed[..12],
                 if s.station.is_empty() { "—" } else { &s.station },
-                s.kind,
+                kind_zh(&cases.config, &s.kind),
                 k + 1,
                 s.drawn.len(),
                 s.population

@@ -244,6 +244,9 @@ pub struct CaseConfig {
     pub routing: Vec<RouteRule>,
     pub mediators: Vec<Mediator>,
     pub types: BTreeMap<String, CaseType>,
+    /// The types' codes in the configuration's order: the order the pages
+    /// offer them in (the first is the board a page opens on).
+    pub order: Vec<String>,
 }
 
 /// Who handles a case: the lead department, and the others of a joint task.
@@ -393,8 +396,14 @@ impl CaseConfig {
             departments: file.departments,
             routing: file.routing,
             mediators: file.mediators,
+            order: file.types.iter().map(|t| t.code.clone()).collect(),
             types,
         })
+    }
+
+    /// The types in the configuration's order.
+    pub fn types_in_order(&self) -> impl Iterator<Item = &CaseType> {
+        self.order.iter().filter_map(|c| self.types.get(c))
     }
 
     pub fn case_type(&self, code: &str) -> Option<&CaseType> {
@@ -465,7 +474,7 @@ mod tests {
                 "effect = \"supervize\" }",
                 "unknown effect \"supervize\"",
             ),
-            ("due = \"10wd\"", "due = \"10 days\"", "types[0] (hazard) due"),
+            ("due = \"10wd\"", "due = \"10 days\"", "types[1] (hazard) due"),
             (
                 "lead = \"fire\"",
                 "lead = \"firemen\"",

@@ -647,13 +647,13 @@ pub fn run(settings: &Settings, cmd: &CaseCommand) -> Result<()> {
         }
         CaseCommand::Types { json } => {
             if *json {
-                let types: Vec<_> = config.types.values().collect();
+                let types: Vec<_> = config.types_in_order().collect();
                 println!("{}", serde_json::to_string_pretty(&types)?);
                 return Ok(());
             }
             // The codes, which the command line takes, beside their names.
             let named = |code: &str, name: String| if name == code { name } else { format!("{code} {name}") };
-            for t in config.types.values() {
+            for t in config.types_in_order() {
                 let stages: Vec<String> = t
                     .stages
                     .iter()

@@ -326,7 +326,7 @@ pub async fn types(State(state): State<AppState>) -> Result<Json<Value>, ApiErro
         })
         .collect();
     Ok(Json(json!({
-        "types": c.types.values().collect::<Vec<_>>(),
+        "types": c.types_in_order().collect::<Vec<_>>(),
         "roles": c.roles,
         "departments": c.departments,
         "mediators": mediators,
