@@ -7,6 +7,7 @@ mod peek;
 mod prospective;
 mod retro;
 mod sepp;
+mod seppexp;
 mod shift;
 mod stencil;
 
@@ -17,6 +18,7 @@ pub use peek::Peek;
 pub use prospective::Prospective;
 pub use retro::Retrospective;
 pub use sepp::{Sepp, SeppFit};
+pub use seppexp::{SeppExp, SeppExpFit, fit_seppexp};
 pub use shift::ShiftNaive;
 
 use crate::{Context, Event, Window};
@@ -41,12 +43,13 @@ pub trait Model: Send {
 /// Names accepted on the command line; `default` means the flagship, and
 /// `naiveN` (e.g. `naive365`) is naive over the last N days. `peek` is a
 /// ceiling that sees the future, which only the backtest can build.
-pub const MODEL_NAMES: [&str; 10] = [
+pub const MODEL_NAMES: [&str; 11] = [
     "naive",
     "retro",
     "prospective",
     "etas",
     "sepp",
+    "seppexp",
     "fq",
     "default",
     "dayspread",
@@ -72,6 +75,7 @@ pub fn model_by_name(name: &str) -> Option<Box<dyn Model>> {
         "prospective" => Box::new(Prospective::default()),
         "etas" => Box::new(GridEtas::default()),
         "sepp" => Box::new(Sepp::default()),
+        "seppexp" => Box::new(SeppExp::default()),
         "fq" | "default" => Box::new(Flagship::default()),
         "dayspread" => Box::new(ShiftNaive::day_spread()),
         "naiveshift" => Box::new(ShiftNaive::own_shift()),
