@@ -70,7 +70,7 @@ pub struct BacktestArgs {
     /// Print JSON instead of the human-readable report
     #[arg(long)]
     pub json: bool,
-    /// Draw hit rate against coverage for every model into this SVG file
+    /// Draw hit rate against coverage for every model into this SVG file, beside the `peek` ceiling (run for it if not asked)
     #[arg(long)]
     pub plot: Option<PathBuf>,
 }
@@ -94,7 +94,12 @@ pub fn run(settings: &fengqiao_app::Settings, args: &BacktestArgs) -> Result<()>
         offset,
         grid_offsets: args.grid_offsets,
         study_area: args.study_area.clone(),
-        models: args.models.clone(),
+        // A plot shows how much room there was: the ceiling beside the models.
+        models: if args.plot.is_some() && !args.models.iter().any(|m| m == "peek") {
+            args.models.iter().cloned().chain(["peek".to_string()]).collect()
+        } else {
+            args.models.clone()
+        },
         validation_days: args.validation_days,
         peek_future_weight: args.peek_future_weight,
         citizen_only: args.citizen_only,

@@ -1,4 +1,5 @@
-//! Hit rate against coverage for every model, as a standalone SVG.
+//! Hit rate against coverage for every model, as a standalone SVG; the
+//! `peek` ceiling (which sees the forecast period) dashed and named so.
 
 use crate::BacktestReport;
 use std::fmt::Write;
@@ -63,7 +64,9 @@ pub fn hit_rate_svg(report: &BacktestReport, title: &str) -> String {
         (h - bottom + top) / 2.0
     );
     for (k, m) in report.models.iter().enumerate() {
-        let colour = COLOURS[k % COLOURS.len()];
+        let ceiling = m.name == "peek";
+        let colour = if ceiling { "#444444" } else { COLOURS[k % COLOURS.len()] };
+        let dash = if ceiling { r#" stroke-dasharray="6 4""# } else { "" };
         let pts: Vec<String> = report
             .coverages
             .iter()
@@ -71,7 +74,7 @@ pub fn hit_rate_svg(report: &BacktestReport, title: &str) -> String {
             .collect();
         let _ = writeln!(
             s,
-            r#"<polyline points="{}" fill="none" stroke="{colour}" stroke-width="2"/>"#,
+            r#"<polyline points="{}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>"#,
             pts.join(" ")
         );
         for p in &pts {
@@ -81,12 +84,12 @@ pub fn hit_rate_svg(report: &BacktestReport, title: &str) -> String {
         let ly = top + 20.0 + 18.0 * k as f64;
         let _ = writeln!(
             s,
-            r#"<line x1="{}" x2="{}" y1="{ly}" y2="{ly}" stroke="{colour}" stroke-width="3"/><text x="{}" y="{}">{} ({:.3} at 5%)</text>"#,
+            r#"<line x1="{}" x2="{}" y1="{ly}" y2="{ly}" stroke="{colour}" stroke-width="3"{dash}/><text x="{}" y="{}">{} ({:.3} at 5%)</text>"#,
             w - right + 10.0,
             w - right + 30.0,
             w - right + 36.0,
             ly + 4.0,
-            m.name,
+            if ceiling { "ceiling (peek)" } else { m.name.as_str() },
             m.hit_rate.get("0.05").copied().unwrap_or(0.0)
         );
     }

@@ -45,7 +45,8 @@ fn backtest_scores_every_model_on_the_demo_city() {
         .iter()
         .map(|m| m["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["naive", "retro", "prospective", "etas", "fq"]);
+    // A plot brings the ceiling along, to show how much room there was.
+    assert_eq!(names, ["naive", "retro", "prospective", "etas", "fq", "peek"]);
     for m in v["models"].as_array().unwrap() {
         for c in ["0.01", "0.02", "0.05", "0.1", "0.2"] {
             let h = m["hit_rate"][c].as_f64().unwrap();
@@ -61,6 +62,10 @@ fn backtest_scores_every_model_on_the_demo_city() {
     assert!(v["models"][0]["pai"]["0.05"].as_f64().unwrap() > 3.0);
     let plot = std::fs::read_to_string(&svg).unwrap();
     assert!(plot.starts_with("<svg") && plot.contains("fq"));
+    assert!(
+        plot.contains("ceiling (peek)") && plot.contains("stroke-dasharray"),
+        "the ceiling, dashed"
+    );
     // From the database, with the jurisdiction polygons as the study area.
     let o = run(
         dir.path(),
