@@ -484,8 +484,7 @@ pub fn report(
         .iter()
         .filter(|c| c.state.opened_at >= since && c.state.opened_at <= now)
     {
-        let local = case.state.opened_at.with_timezone(&tz).date_naive().iso_week();
-        let week = format!("{}-W{:02}", local.year(), local.week());
+        let week = crate::callbacks::week_of(case.state.opened_at.with_timezone(&tz).date_naive());
         let station = crate::personnel::station_serving(&stations, case.case.jurisdiction.as_deref());
         let (row, minutes) = rows.entry((station.clone(), week.clone())).or_insert_with(|| {
             (

@@ -573,13 +573,8 @@ pub fn report(
         let j = c.case.jurisdiction.as_deref();
         let station = crate::personnel::station_serving(&stations, j);
         let town = j
-            .and_then(|j| {
-                towns
-                    .iter()
-                    .filter(|(t, _)| j.starts_with(t))
-                    .max_by_key(|(t, _)| t.len())
-            })
-            .map_or_else(String::new, |(t, _)| t.to_string());
+            .and_then(|j| crate::personnel::enclosing(towns.iter().map(|(t, _)| *t), j))
+            .map_or_else(String::new, String::from);
         let local = c.state.opened_at.with_timezone(&tz);
         let month = format!("{}-{:02}", local.year(), local.month());
         let answer = store

@@ -173,13 +173,7 @@ pub fn rising(
         .filter(|j| j.jurisdiction.level == fengqiao_domain::Level::Village)
         .map(|j| (j.jurisdiction.code.as_str(), j.jurisdiction.name_zh.as_str()))
         .collect();
-    let village_of = |code: &str| -> Option<&str> {
-        villages
-            .iter()
-            .filter(|(v, _)| code.starts_with(v))
-            .max_by_key(|(v, _)| v.len())
-            .map(|(v, _)| *v)
-    };
+    let village_of = |code: &str| crate::personnel::enclosing(villages.iter().map(|(v, _)| *v), code);
     // (recent warnings, recent incidents, baseline, ages)
     let mut tally: BTreeMap<String, (usize, usize, usize, BTreeMap<String, usize>)> = BTreeMap::new();
     let warnings = store.cases(&CaseFilter {
@@ -312,11 +306,7 @@ pub fn rising(
         let elderly = aged > 0 && older * 3 >= aged;
         // Those serving the community, then others of its town; within each,
         // elderly care first where it fits, then the least busy.
-        let town = towns
-            .iter()
-            .filter(|t| area.starts_with(*t))
-            .max_by_key(|t| t.len())
-            .copied();
+        let town = crate::personnel::enclosing(towns.iter().copied(), &area);
         let mut fit: Vec<_> = volunteers
             .iter()
             .filter(|v| v.matches(None, Some(&area)) || town.is_some_and(|t| v.matches(None, Some(t))))
@@ -430,7 +420,8 @@ pub fn open(
         .iter()
         .filter_map(|(k, zh)| found.ages.get(*k).filter(|n| **n > 0).map(|n| format!("{zh} {n} 人")))
         .collect();
-    let names: Vec<&str> = found.volunteers.iter().map(|v| v.name.as_str()).collect();
+    // By registry number: a case's text is read by every role, masked for none.
+    let names: Vec<String> = found.volunteers.iter().map(|v| format!("{}号", v.id)).collect();
     let description = format!(
         "近{RECENT_DAYS}天诈骗警情与预警 {} 起（其中预警 {} 起），此前每{RECENT_DAYS}天约 {:.1} 起（p = {:.3}）。{}请组织反诈宣讲并上门提醒重点人群，记录走访户数；志愿者宣讲记入志愿活动并关联本案件。{}",
         found.recent,
@@ -445,7 +436,7 @@ pub fn open(
         if names.is_empty() {
             "辖区内暂无具备宣讲技能的志愿者。".to_string()
         } else {
-            format!("建议参与的志愿者：{}。", names.join("、"))
+            format!("建议参与的志愿者（志愿者名册编号）：{}。", names.join("、"))
         }
     );
     let req = crate::cases::OpenCase {

@@ -97,12 +97,19 @@ pub fn nearest_station(stations: &[Facility], at: fengqiao_geo::LonLat) -> Optio
 /// longest prefix of it (empty when none is).
 pub fn station_serving(stations: &[Facility], area: Option<&str>) -> String {
     let Some(area) = area else { return String::new() };
-    stations
-        .iter()
-        .filter_map(|s| s.jurisdiction.as_deref().map(|j| (j, &s.code)))
-        .filter(|(j, _)| area.starts_with(j))
-        .max_by_key(|(j, _)| j.len())
-        .map_or_else(String::new, |(_, c)| c.clone())
+    let served = enclosing(stations.iter().filter_map(|s| s.jurisdiction.as_deref()), area);
+    served
+        .and_then(|j| stations.iter().find(|s| s.jurisdiction.as_deref() == Some(j)))
+        .map_or_else(String::new, |s| s.code.clone())
+}
+
+/// Of `codes` (jurisdiction codes), the deepest that holds `area`: the
+/// longest that is a prefix of it.
+pub fn enclosing<'a>(codes: impl IntoIterator<Item = &'a str>, area: &str) -> Option<&'a str> {
+    codes
+        .into_iter()
+        .filter(|c| area.starts_with(c))
+        .max_by_key(|c| c.len())
 }
 
 /// A person as one reader sees them, with today's leave.

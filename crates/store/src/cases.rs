@@ -256,7 +256,8 @@ impl CaseRecord {
             p.id_number = p.id_number.as_deref().map(mask_id_number);
             p.address = p.address.as_deref().map(mask_address);
         }
-        if self.case.case_type == "dispute" {
+        // A dispute's place, and an anti-fraud warning's (where the person lives), are a person's.
+        if matches!(self.case.case_type.as_str(), "dispute" | "fraud") {
             self.case.address = self.case.address.as_deref().map(mask_address);
             // The pin would give away the door the masked address hides.
             let coarse = |v: f64| (v / MASKED_POSITION_DEG).round() * MASKED_POSITION_DEG;

@@ -580,6 +580,33 @@ mod tests {
     use super::*;
     use fengqiao_geo::{Grid, Xy};
 
+    /// An incident in cell `c` on `day` at time `t`, as the test cities make them.
+    fn at_noon(ctx: &Context, c: usize, day: i64, t: f64) -> Event {
+        let (x, y) = ctx.centre(c);
+        Event {
+            t,
+            cell: c as u32,
+            x,
+            y,
+            officer: false,
+            weekday: (day % 7) as u8,
+            hour: 12,
+            place: 0,
+        }
+    }
+
+    /// The daily windows of days 365..730: the validation year of the test cities.
+    fn second_year() -> Vec<Window> {
+        (365..730)
+            .map(|d| Window {
+                start: f64::from(d),
+                end: f64::from(d + 1),
+                weekday: (d % 7) as u8,
+                shift: 0,
+            })
+            .collect()
+    }
+
     /// A steady one event a day reads as a rate of one whatever the history's length.
     #[test]
     fn rates_do_not_depend_on_history_length() {
@@ -601,34 +628,17 @@ mod tests {
         let rate = |c: usize| if c.is_multiple_of(37) { 0.5 } else { 0.02 };
         let mut rng = Rng::new(3);
         let mut events = Vec::new();
-        for day in 0..730 {
+        for day in 0..730_i64 {
             for c in 0..400 {
                 // Bernoulli approximation of Poisson counts per day (rates <= 0.5).
                 if rng.f64() < rate(c) {
-                    let t = f64::from(day) + rng.f64();
-                    let (x, y) = ctx.centre(c);
-                    events.push(Event {
-                        t,
-                        cell: c as u32,
-                        x,
-                        y,
-                        officer: false,
-                        weekday: (day % 7) as u8,
-                        hour: 12,
-                        place: 0,
-                    });
+                    let t = day as f64 + rng.f64();
+                    events.push(at_noon(&ctx, c, day, t));
                 }
             }
         }
         events.sort_by(|a, b| a.t.total_cmp(&b.t));
-        let validation: Vec<Window> = (365..730)
-            .map(|d| Window {
-                start: f64::from(d),
-                end: f64::from(d + 1),
-                weekday: (d % 7) as u8,
-                shift: 0,
-            })
-            .collect();
+        let validation = second_year();
         let mut fq = Flagship::default();
         fq.start(&ctx, &events, &validation);
         let mut out = vec![0.0; 400];
@@ -685,29 +695,12 @@ mod tests {
                 };
                 if rng.f64() < rate {
                     *last = day;
-                    let (x, y) = ctx.centre(c);
-                    events.push(Event {
-                        t: day as f64 + rng.f64(),
-                        cell: c as u32,
-                        x,
-                        y,
-                        officer: false,
-                        weekday: (day % 7) as u8,
-                        hour: 12,
-                        place: 0,
-                    });
+                    events.push(at_noon(&ctx, c, day, day as f64 + rng.f64()));
                 }
             }
         }
         events.sort_by(|a, b| a.t.total_cmp(&b.t));
-        let validation: Vec<Window> = (365..730)
-            .map(|d| Window {
-                start: f64::from(d),
-                end: f64::from(d + 1),
-                weekday: (d % 7) as u8,
-                shift: 0,
-            })
-            .collect();
+        let validation = second_year();
         let mut fq = Flagship::default();
         fq.start(&ctx, &events, &validation);
         let check = fq.params()["self_check"].clone();
