@@ -15,6 +15,7 @@ pub mod demo_cases;
 pub mod demo_personnel;
 pub mod deployment;
 pub mod duty_level;
+pub mod equity;
 pub mod error;
 pub mod escalation;
 pub mod forecast;

@@ -132,6 +132,8 @@ pub fn run(settings: &fengqiao_app::Settings, args: &ForecastArgs) -> Result<()>
             };
             println!("{line}");
         }
+        // Beside every forecast: where its hot cells fall against the citizens' calls.
+        crate::equity::print_summary(store, Some(run.id), None)?;
     }
     Ok(())
 }

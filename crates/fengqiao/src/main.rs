@@ -15,6 +15,7 @@ mod case;
 mod config;
 mod db;
 mod demo;
+mod equity;
 mod forecast;
 mod fraud;
 mod import;
@@ -71,6 +72,8 @@ enum Command {
     },
     /// Forecast incidents per grid cell for the next shift, day or week, and store it
     Forecast(forecast::ForecastArgs),
+    /// Equity of a forecast and its plan: by town or grid, hot cells and patrol time against citizens' calls; officers' share; lock-in
+    Equity(equity::EquityArgs),
     /// Simulations of what forecasting does in use
     #[command(subcommand)]
     Simulate(simulate::SimulateCommand),
@@ -173,6 +176,7 @@ fn main() -> ExitCode {
         Command::NearRepeat(args) => near_repeat::run(&settings, &args),
         Command::Forecast(args) => forecast::run(&settings, &args),
         Command::Simulate(cmd) => simulate::run(&settings, &cmd),
+        Command::Equity(args) => equity::run(&settings, &args),
         Command::Plan(args) => plan::run(&settings, &args),
         Command::Replay(args) => replay::run(&settings, &args),
         Command::Staffing(args) => staffing::run(&settings, &args),

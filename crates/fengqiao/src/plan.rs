@@ -462,5 +462,7 @@ fn from_forecast(settings: &fengqiao_app::Settings, args: &PlanArgs) -> Result<(
             );
         }
     }
+    println!();
+    crate::equity::print_summary(store, None, Some(id))?;
     Ok(())
 }

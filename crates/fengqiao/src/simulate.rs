@@ -5,7 +5,7 @@
 use fengqiao_app::forecast::{read_incidents, to_forecast_incidents};
 use fengqiao_app::imports::mapping_for;
 use fengqiao_app::{Error, Result};
-use fengqiao_forecast::{FeedbackConfig, prepare, simulate_feedback};
+use fengqiao_forecast::{FeedbackConfig, prepare, simulate_on_counts};
 use fengqiao_geo::LonLat;
 use serde_json::json;
 use std::path::PathBuf;
@@ -71,36 +71,14 @@ pub fn run(settings: &fengqiao_app::Settings, cmd: &SimulateCommand) -> Result<(
     let centre = centre.unwrap_or_else(|| LonLat::new(incidents[0].lon, incidents[0].lat));
     let (grid, events) = prepare::build_events(&incidents, centre, args.cell, (0.0, 0.0))?;
     let span = (events.last().map_or(0.0, |e| e.t) - events.first().map_or(0.0, |e| e.t)).max(1.0);
-    let mut true_rate = vec![0.0; grid.len()];
+    let mut counts = vec![0.0; grid.len()];
     for e in &events {
-        true_rate[e.cell as usize] += 1.0 / span;
+        counts[e.cell as usize] += 1.0;
     }
-    // Keep the cells with any incident; the truth is the file's all-history rate,
+    // The truth is the file's all-history rate per cell with any incident,
     // scaled up from reported to true incidents by the report rate.
-    let cells: Vec<usize> = (0..grid.len()).filter(|&c| true_rate[c] > 0.0).collect();
-    let truth: Vec<f64> = cells
-        .iter()
-        .map(|&c| true_rate[c] / args.report_rate.max(1e-9))
-        .collect();
-    // The starting record: a year of citizen reports drawn from the truth.
-    let mut rng_state = args.seed;
-    let mut next = || {
-        rng_state = rng_state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = rng_state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-    };
-    let record: Vec<f64> = truth
-        .iter()
-        .map(|r| {
-            let lambda = r * args.report_rate * 365.0;
-            (lambda + lambda.sqrt() * (-2.0 * next().max(1e-300).ln()).sqrt() * (std::f64::consts::TAU * next()).cos())
-                .round()
-                .max(0.0)
-        })
-        .collect();
-    let patrol_cells = ((cells.len() as f64 * args.patrol_share).ceil() as usize).max(1);
+    let cells = counts.iter().filter(|&&n| n > 0.0).count();
+    let patrol_cells = ((cells as f64 * args.patrol_share).ceil() as usize).max(1);
     let runs: Vec<_> = [1.0, 0.5, 0.0]
         .iter()
         .map(|&w| {
@@ -112,20 +90,20 @@ pub fn run(settings: &fengqiao_app::Settings, cmd: &SimulateCommand) -> Result<(
                 officer_weight: w,
                 seed: args.seed,
             };
-            simulate_feedback(&truth, &record, &cfg)
+            simulate_on_counts(&counts, span, &cfg)
         })
         .collect();
     if args.json {
         println!(
             "{}",
-            json!({"cells": cells.len(), "patrol_cells": patrol_cells, "runs": runs})
+            json!({"cells": cells, "patrol_cells": patrol_cells, "runs": runs})
         );
         return Ok(());
     }
     println!(
         "feedback simulation on {}: {} cells with incidents, {} patrolled a day, {} days; citizens report {:.0}% of incidents, patrols find {:.0}% of the rest where they are",
         args.input.display(),
-        cells.len(),
+        cells,
         patrol_cells,
         args.days,
         100.0 * args.report_rate,

@@ -133,6 +133,25 @@ pub fn simulate_feedback(true_rate: &[f64], record: &[f64], cfg: &FeedbackConfig
     }
 }
 
+/// The loop on a real city: `citizen_counts` are each cell's citizen reports
+/// over `span_days`; the truth is that rate scaled up by the report rate, and
+/// the starting record a year of reports drawn from it. Cells without a
+/// report are left out (nothing says they have any incident).
+pub fn simulate_on_counts(citizen_counts: &[f64], span_days: f64, cfg: &FeedbackConfig) -> FeedbackRun {
+    let span = span_days.max(1.0);
+    let truth: Vec<f64> = citizen_counts
+        .iter()
+        .filter(|&&n| n > 0.0)
+        .map(|n| n / span / cfg.report_rate.max(1e-9))
+        .collect();
+    let mut rng = Rng::new(cfg.seed ^ 0x5eed_0f7e_c04d);
+    let record: Vec<f64> = truth
+        .iter()
+        .map(|r| f64::from(poisson(&mut rng, r * cfg.report_rate * 365.0)))
+        .collect();
+    simulate_feedback(&truth, &record, cfg)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,7 +22,7 @@ mod rng;
 
 pub use backtest::{BacktestConfig, BacktestReport, ModelReport, Paired, run_backtest};
 pub use event::{Context, Event, Window};
-pub use feedback::{FeedbackConfig, FeedbackDay, FeedbackRun, simulate_feedback};
+pub use feedback::{FeedbackConfig, FeedbackDay, FeedbackRun, simulate_feedback, simulate_on_counts};
 pub use metrics::{WindowScore, capture_curve, log_likelihood};
 pub use models::{MODEL_NAMES, Model, Peek, model_by_name, model_with_officer_weight, unknown_model};
 pub use plot::hit_rate_svg;

@@ -307,7 +307,7 @@ async function refresh(full = true) {
     summary(ds, j.features.length, f.items.length, inJ.total > 0);
   };
   if (!ds) { if (full) await cards(); return; }
-  await Promise.all([full ? cards() : null, drawMap(ds), drawCharts(), full ? shiftCards() : null]);
+  await Promise.all([full ? cards() : null, drawMap(ds), drawCharts(), full ? shiftCards() : null, full ? equityPanel(state.dataset) : null]);
 }
 
 // The newest incidents (of the officer's own area, for an officer), each
@@ -341,7 +341,7 @@ async function init() {
     try {
       await change("/api/v1/forecasts", { dataset: state.dataset });
       await change("/api/v1/plans", { dataset: state.dataset });
-      await drawMap(state.datasets.find((d) => d.name === state.dataset));
+      await Promise.all([drawMap(state.datasets.find((d) => d.name === state.dataset)), equityPanel(state.dataset)]);
       button.dataset.done = String(Number(button.dataset.done || 0) + 1);
     } catch (e) {
       alert(e.message);

@@ -233,6 +233,7 @@ function draw() {
   cards(total(month) || addUp([]), total(prev), total(yoy), incidents);
   watchList(open.items);
   callbacks(state.data.satisfaction);
+  equityPanel();
   monthChart($("chart-months").querySelector("svg"), month.groups.filter((g) => g.group !== "all").map((g) => ({ group: g.group, k: g.kpis })));
   const towns = state.towns.map((town) => {
     const rows = area.groups.filter((g) => g.group !== "all" && g.group.startsWith(town.code)).map((g) => g.kpis);

@@ -97,6 +97,8 @@ pub const ROUTES: &[(&str, &str, Need)] = &[
     ),
     ("POST", "/api/v1/plans", Need::Permission(Permission::PlansWrite)),
     ("GET", "/api/v1/plans/latest", Need::Permission(Permission::PlansRead)),
+    // Shares per area of a forecast's hot cells and a plan's patrol time: an analysis like the forecast.
+    ("GET", "/api/v1/equity", Need::Permission(Permission::ForecastsRead)),
     // The patrol sheet names the crews: the station's people, not only the plan.
     (
         "GET",

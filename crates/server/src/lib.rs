@@ -13,6 +13,7 @@ mod body;
 pub mod cache;
 mod callbacks;
 mod cases;
+mod equity;
 mod error;
 mod imports;
 pub mod jobs;
@@ -164,7 +165,7 @@ const PAGES: [(&str, &str); 16] = [
     ("/fraud", include_str!("../assets/fraud.html")),
 ];
 
-const ASSETS: [(&str, &str, &str); 22] = [
+const ASSETS: [(&str, &str, &str); 23] = [
     ("app.css", "text/css; charset=utf-8", include_str!("../assets/app.css")),
     ("app.js", JS, include_str!("../assets/app.js")),
     ("case_form.js", JS, include_str!("../assets/case_form.js")),
@@ -185,6 +186,7 @@ const ASSETS: [(&str, &str, &str); 22] = [
     ("staffing.js", JS, include_str!("../assets/staffing.js")),
     ("prevention.js", JS, include_str!("../assets/prevention.js")),
     ("fraud.js", JS, include_str!("../assets/fraud.js")),
+    ("equity.js", JS, include_str!("../assets/equity.js")),
     ("users.js", JS, include_str!("../assets/users.js")),
     ("volunteers.js", JS, include_str!("../assets/volunteers.js")),
 ];
@@ -291,6 +293,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/forecasts/latest", get(api::latest_forecast))
         .route("/api/v1/plans", axum::routing::post(jobs::plan))
         .route("/api/v1/plans/latest", get(api::latest_plan))
+        .route("/api/v1/equity", get(equity::report))
         .route("/api/v1/staffing", get(api::staffing))
         .route("/api/v1/near-repeat", get(api::near_repeat))
         .route("/api/v1/alert-zones", get(prevention::zones))

@@ -230,6 +230,21 @@ pub const DOCS: &[Doc] = &[
     ),
     (
         "GET",
+        "/api/v1/equity",
+        "Equity of a forecast and its plan by town, village or grid: shares of hot cells and patrol time against the share of citizen-reported incidents (flagged over / under), the officer-initiated share of the training data, and the feedback loop's lock-in under the forecast's settings",
+        &[
+            ("dataset", "string"),
+            ("window", "enum:shift|day|week"),
+            ("forecast", "integer"),
+            ("plan", "integer"),
+            ("level", "enum:district|town|village|grid"),
+            ("hot_share", "number"),
+        ],
+        None,
+        200,
+    ),
+    (
+        "GET",
         "/api/v1/alert-zones",
         "Cocoon alert zones open now (a zone of the category's radius around each recent incident, for its days), the rules in force, and the rounds of warnings of the last days (households told, on time)",
         &[("dataset", "string"), ("days", "integer")],

@@ -578,3 +578,60 @@ fn forecast_windows_follow_the_clock_and_nonsense_is_refused() {
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert!(v["forecast"]["data_cutoff"].as_str().unwrap() < v["forecast"]["window_start"].as_str().unwrap());
 }
+
+/// Beside every forecast and plan: how its hot cells and patrol time fall
+/// by town against citizens' calls, in a table, JSON and CSV, zh and en.
+#[test]
+fn equity_is_reported_beside_the_forecast_and_the_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(
+        run(dir.path(), &["demo", "--no-serve", "--days", "30"])
+            .status
+            .success()
+    );
+    let o = run(dir.path(), &["--lang", "en", "forecast"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("equity by town:") && text.contains("officer-initiated incidents:"),
+        "{text}"
+    );
+    assert!(text.contains("feedback loop with these settings:"), "{text}");
+    let o = run(dir.path(), &["--lang", "en", "plan"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("equity by town:"));
+
+    let o = run(dir.path(), &["equity", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["plan_id"].is_i64(), "the plan just made from the latest forecast");
+    let areas = v["areas"].as_array().unwrap();
+    let total = |k: &str| areas.iter().map(|a| a[k].as_f64().unwrap()).sum::<f64>();
+    let outside_hot = v["outside"]["hot_cells"].as_f64().unwrap() / v["hot_cells"].as_f64().unwrap();
+    assert!((total("hot_share") + outside_hot - 1.0).abs() < 1e-9);
+    assert!(v["lock_in"]["current"]["same_as_day_0"].as_f64().is_some());
+
+    let o = run(dir.path(), &["equity", "--csv", "--level", "grid"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let csv = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        csv.starts_with("code,name_zh,name_en,hot_cells,hot_share,patrol_minutes,patrol_share,"),
+        "{csv}"
+    );
+    assert!(csv.lines().count() > areas.len() + 1, "more grids than towns");
+
+    let o = run(dir.path(), &["--lang", "zh-CN", "equity"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let zh = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        zh.contains("的公平性，按镇街") && zh.contains("群众报警占比") && zh.contains("提示规则"),
+        "{zh}"
+    );
+    assert!(zh.contains(areas[0]["name_zh"].as_str().unwrap()));
+
+    let bad = run(dir.path(), &["equity", "--level", "city"]);
+    assert_eq!(bad.status.code(), Some(6), "{}", stderr(&bad));
+    assert!(stderr(&bad).contains("district, town, village or grid"));
+    let missing = run(dir.path(), &["equity", "--plan", "99999"]);
+    assert_eq!(missing.status.code(), Some(3), "{}", stderr(&missing));
+}

@@ -7,6 +7,7 @@ mod access;
 mod anti_fraud;
 mod callbacks;
 mod cases;
+mod equity;
 mod forecasts_and_plans;
 mod hardening;
 mod helpers;

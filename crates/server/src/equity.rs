@@ -1,0 +1,72 @@
+//! `GET /api/v1/equity`: the equity report of a forecast and its plan, by
+//! town, village or grid (counts and shares per area: no person, no cell).
+
+use crate::api::{Q, cached, on_worker};
+use crate::{ApiError, AppState, params};
+use axum::extract::{Query, State};
+use fengqiao_app::equity::{EquityRequest, equity_report, parse_level};
+use serde_json::json;
+
+/// `?dataset=&window=shift&forecast=ID&plan=ID&level=town&hot_share=0.05`.
+pub async fn report(
+    State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<fengqiao_auth::Principal>,
+    headers: axum::http::HeaderMap,
+    Query(q): Q,
+) -> Result<axum::response::Response, ApiError> {
+    params::reject_unknown(&q, &["dataset", "window", "forecast", "plan", "level", "hot_share"])?;
+    let id = |name: &str| -> Result<Option<i64>, ApiError> {
+        q.get(name)
+            .map(|v| {
+                v.parse::<i64>()
+                    .map_err(|_| ApiError::invalid_parameter(name, v, "expected an id"))
+            })
+            .transpose()
+    };
+    let window = q.get("window").cloned().unwrap_or_else(|| "shift".into());
+    if !["shift", "day", "week"].contains(&window.as_str()) {
+        return Err(ApiError::invalid_parameter(
+            "window",
+            &window,
+            "expected shift, day or week",
+        ));
+    }
+    let level = match q.get("level") {
+        Some(v) => parse_level(v)
+            .map_err(|_| ApiError::invalid_parameter("level", v, "expected district, town, village or grid"))?,
+        None => fengqiao_domain::Level::Town,
+    };
+    let hot_share = match q.get("hot_share") {
+        Some(v) => v
+            .parse::<f64>()
+            .ok()
+            .filter(|t| *t > 0.0 && *t <= 1.0)
+            .ok_or_else(|| ApiError::invalid_parameter("hot_share", v, "expected a share in (0, 1], e.g. 0.05"))?,
+        None => 0.05,
+    };
+    let req = EquityRequest {
+        dataset: q.get("dataset").cloned().or_else(|| state.default_dataset.clone()),
+        window,
+        forecast: id("forecast")?,
+        plan: id("plan")?,
+        level,
+        hot_share,
+    };
+    // The simulation costs about a second on a city: computed once per forecast, plan and grouping.
+    let key = format!(
+        "equity {:?} {} {:?} {:?} {} {}",
+        req.dataset,
+        req.window,
+        req.forecast,
+        req.plan,
+        req.level.as_str(),
+        req.hot_share
+    );
+    let generation = state.store.incidents_generation();
+    let st = state.clone();
+    cached(&state, &headers, &who.username, key, generation, move || async move {
+        let report = on_worker(&st, move |s| equity_report(s, &req)).await??;
+        Ok(crate::cache::Answer::json(&json!(report)))
+    })
+    .await
+}
