@@ -47,6 +47,9 @@ pub struct BacktestRequest {
     pub citizen_only: bool,
     pub officer_weight: f64,
     pub bootstrap: usize,
+    /// The city's places (a facilities JSON list) for the flagship's risk
+    /// terrain [default: the database's, when `dataset` is scored; none for a file].
+    pub facilities: Option<PathBuf>,
 }
 
 /// What a backtest found.
@@ -128,12 +131,18 @@ pub fn backtest(settings: &crate::Settings, req: &BacktestRequest) -> Result<Bac
     } else {
         None
     };
+    let places = match (&args.facilities, &args.dataset) {
+        (Some(path), _) => crate::forecast::places_of(&crate::forecast::read_facilities(path)?),
+        (None, Some(_)) => crate::forecast::places_of(&crate::store::open_store(settings)?.facilities()?),
+        (None, None) => Vec::new(),
+    };
     let data = Data {
         rows: &rows,
         centre,
         tz,
         kind: kind.clone(),
         areas: areas.as_ref(),
+        places: &places,
     };
     let (report, history) = evaluate(args, &data, offset, args.citizen_only)?;
     // With officer-initiated incidents in the data, also report the models
@@ -184,6 +193,8 @@ struct Data<'a> {
     kind: WindowKind,
     /// Jurisdiction polygons that define the study area, when asked for.
     areas: Option<&'a fengqiao_ingest::JurisdictionLookup>,
+    /// The city's places, for the flagship's risk terrain.
+    places: &'a [(String, LonLat)],
 }
 
 fn evaluate(
@@ -198,6 +209,7 @@ fn evaluate(
         tz,
         kind,
         areas,
+        places,
     } = data;
     let (rows, centre, tz, kind, areas) = (*rows, *centre, *tz, kind.clone(), *areas);
     let mut models = Vec::new();
@@ -247,7 +259,8 @@ fn evaluate(
                 .collect()
         }
     };
-    let ctx = prepare::context(grid, valid, &kind);
+    let mut ctx = prepare::context(grid, valid, &kind);
+    ctx.terrain = crate::forecast::terrain_on(places, centre, &ctx.grid);
     if let Some(at) = args.models.iter().position(|n| n == "peek") {
         // The ceiling sees the forecast period too: only the backtest can build it.
         let last = windows.last().map_or(f64::NEG_INFINITY, |w| w.end);

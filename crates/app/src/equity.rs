@@ -229,7 +229,10 @@ struct Tally {
 }
 
 /// The forecast and plan the request names.
-fn pick(store: &dyn Store, req: &EquityRequest) -> Result<(ForecastRun, fengqiao_store::ForecastCells, Option<PlanRecord>)> {
+fn pick(
+    store: &dyn Store,
+    req: &EquityRequest,
+) -> Result<(ForecastRun, fengqiao_store::ForecastCells, Option<PlanRecord>)> {
     let plan = match req.plan {
         Some(id) => Some(
             store

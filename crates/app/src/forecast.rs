@@ -246,7 +246,8 @@ pub fn make_forecast(
     let validation = validation_windows(tz, day, 365, earliest, &kind);
     let history = events.partition_point(|e| e.t < window.start);
     let valid = prepare::cells_with_history(&grid, &events, window.start);
-    let ctx = prepare::context(grid, valid, &kind);
+    let mut ctx = prepare::context(grid, valid, &kind);
+    ctx.terrain = terrain_on(&places_of(&store.facilities()?), centre, &ctx.grid);
     model.start(&ctx, &events[..history], &validation);
     let mut out = vec![0.0; ctx.cells()];
     model.predict(&ctx, &[], &window, &mut out);
@@ -286,6 +287,32 @@ pub fn make_forecast(
         cells: cells.clone(),
     })?;
     Ok((run, cells))
+}
+
+/// What a city knows of its places (every facility, stations and posts
+/// included), as the forecast's risk terrain reads them: kind and position.
+pub fn places_of(facilities: &[fengqiao_domain::Facility]) -> Vec<(String, LonLat)> {
+    facilities
+        .iter()
+        .map(|f| (f.kind.as_str().to_string(), LonLat::new(f.lon, f.lat)))
+        .collect()
+}
+
+/// A facilities file (the JSON list `fengqiao import facilities` reads).
+pub fn read_facilities(path: &Path) -> Result<Vec<fengqiao_domain::Facility>> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::input(format!("{}: {e}", path.display())))?;
+    serde_json::from_str(&text).map_err(|e| Error::input(format!("{}: not a list of facilities: {e}", path.display())))
+}
+
+/// The risk terrain of `places` on a grid laid on the plane centred on `centre`.
+pub fn terrain_on(
+    places: &[(String, LonLat)],
+    centre: LonLat,
+    grid: &fengqiao_geo::Grid,
+) -> fengqiao_forecast::Terrain {
+    let proj = fengqiao_geo::LocalProjection::centred_on(centre);
+    let points: Vec<(String, fengqiao_geo::Xy)> = places.iter().map(|(k, p)| (k.clone(), proj.project(*p))).collect();
+    fengqiao_forecast::terrain(grid, &points)
 }
 
 /// Incidents to analyse, from a file or the database, with their zone and

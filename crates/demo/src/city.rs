@@ -305,6 +305,15 @@ impl DemoCity {
             });
         }
 
+        facilities.extend(listed_places(
+            &areas,
+            &town_area_idx,
+            &villages,
+            &hotspots,
+            &projection,
+            config.seed,
+        ));
+
         let mut city = DemoCity {
             config,
             projection,
@@ -320,4 +329,79 @@ impl DemoCity {
     pub fn areas_at(&self, level: Level) -> impl Iterator<Item = &Area> {
         self.areas.iter().filter(move |a| a.level == level)
     }
+}
+
+/// The kind of place a hot spot's kind stands at, if it is a place a city
+/// lists (an old compound or a junction is not).
+fn place_kind(hotspot_kind: usize) -> Option<(FacilityKind, &'static str, &'static str)> {
+    match hotspot_kind {
+        0 => Some((FacilityKind::Transport, "火车站", "railway station")),
+        1 => Some((FacilityKind::Mall, "商场", "shopping mall")),
+        2 => Some((FacilityKind::Bar, "酒吧", "bar")),
+        3 => Some((FacilityKind::Market, "农贸市场", "wet market")),
+        5 => Some((FacilityKind::Industrial, "工业园区", "industrial park")),
+        7 => Some((FacilityKind::School, "学校", "school")),
+        _ => None,
+    }
+}
+
+/// The places the city lists (risk terrain): one at each hot spot of a
+/// listed kind, and twice as many of each kind where nothing much happens,
+/// as in a real city, where most markets and schools are quiet. Drawn from a
+/// generator of their own, so the rest of the city does not change.
+fn listed_places(
+    areas: &[Area],
+    town_area_idx: &[usize],
+    villages: &[usize],
+    hotspots: &[Hotspot],
+    projection: &LocalProjection,
+    seed: u64,
+) -> Vec<Facility> {
+    let mut rng = Rng::new(seed ^ 0x9_1ace5);
+    let mut out = Vec::new();
+    let mut add = |kind: FacilityKind, zh: String, en: String, at: Xy, area: &Area| {
+        let ll = projection.unproject(at);
+        out.push(Facility {
+            code: format!("PL{:03}", out.len() + 1),
+            kind,
+            name_zh: zh,
+            name_en: en,
+            lon: ll.lon,
+            lat: ll.lat,
+            jurisdiction: Some(area.code.clone()),
+            units: 0,
+        });
+    };
+    for h in hotspots {
+        if let Some((kind, zh, en)) = place_kind(h.kind) {
+            let at = Xy::new(h.centre.x + 30.0 * rng.normal(), h.centre.y + 30.0 * rng.normal());
+            let name_zh = h.name_zh.replace(HOTSPOT_KINDS[h.kind].0, zh);
+            add(
+                kind,
+                name_zh,
+                format!("{en} ({})", STATIONS[h.town].1),
+                at,
+                &areas[town_area_idx[h.town]],
+            );
+        }
+    }
+    for kind in 0..HOTSPOT_KINDS.len() {
+        let Some((facility_kind, zh, en)) = place_kind(kind) else {
+            continue;
+        };
+        let hot = hotspots.iter().filter(|h| h.kind == kind).count();
+        for _ in 0..2 * hot {
+            let v = villages[rng.below(villages.len())];
+            let at = random_point_in(&areas[v].polygon, &mut rng);
+            let place = areas[v].name_zh.trim_end_matches("社区").trim_end_matches('村');
+            add(
+                facility_kind,
+                format!("{place}{zh}"),
+                format!("{en} ({})", areas[v].name_en),
+                at,
+                &areas[v],
+            );
+        }
+    }
+    out
 }

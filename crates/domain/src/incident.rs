@@ -107,33 +107,70 @@ pub struct Incident {
     pub record: NewIncident,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// What a facility is: the police's own (stations, posts), or a kind of
+/// place a city knows it has, whose nearness and density the forecast reads
+/// (risk terrain).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FacilityKind {
     /// 派出所
     Station,
     /// 警务站 / 治安岗亭
     Post,
+    /// 交通枢纽: railway and bus stations, metro interchanges
+    Transport,
+    /// 商圈 / 商场
+    Mall,
+    /// 酒吧 / 娱乐场所
+    Bar,
+    /// 农贸市场
+    Market,
+    /// 学校
+    School,
+    /// 医院
+    Hospital,
+    /// 工业园区 / 工厂
+    Industrial,
 }
 
 impl FacilityKind {
+    pub const ALL: [FacilityKind; 9] = [
+        Self::Station,
+        Self::Post,
+        Self::Transport,
+        Self::Mall,
+        Self::Bar,
+        Self::Market,
+        Self::School,
+        Self::Hospital,
+        Self::Industrial,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             FacilityKind::Station => "station",
             FacilityKind::Post => "post",
+            FacilityKind::Transport => "transport",
+            FacilityKind::Mall => "mall",
+            FacilityKind::Bar => "bar",
+            FacilityKind::Market => "market",
+            FacilityKind::School => "school",
+            FacilityKind::Hospital => "hospital",
+            FacilityKind::Industrial => "industrial",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "station" => Some(Self::Station),
-            "post" => Some(Self::Post),
-            _ => None,
-        }
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Stations and posts: where police units stand (the rest are places).
+    pub fn is_police(self) -> bool {
+        matches!(self, Self::Station | Self::Post)
     }
 }
 
-/// A police station or fixed post.
+/// A police station or post, or a place of a kind the forecast reads.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Facility {
     pub code: String,

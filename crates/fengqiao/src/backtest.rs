@@ -67,6 +67,10 @@ pub struct BacktestArgs {
     /// Bootstrap resamples for the confidence intervals
     #[arg(long, default_value_t = 1000)]
     pub bootstrap: usize,
+    /// The city's places (a facilities JSON list, as `import facilities` reads) for the flagship's
+    /// risk terrain [default: the database's with --dataset; none for a file]. `fq-plain` ignores them
+    #[arg(long)]
+    pub facilities: Option<PathBuf>,
     /// Print JSON instead of the human-readable report
     #[arg(long)]
     pub json: bool,
@@ -105,6 +109,7 @@ pub fn run(settings: &fengqiao_app::Settings, args: &BacktestArgs) -> Result<()>
         citizen_only: args.citizen_only,
         officer_weight: args.officer_weight,
         bootstrap: args.bootstrap,
+        facilities: args.facilities.clone(),
     };
     let out = backtest(settings, &req)?;
     let (source, report, history) = (&out.source, &out.report, out.history);

@@ -256,7 +256,8 @@ fn load_city(settings: &Settings, store: &dyn Store, args: &DemoArgs) -> Result<
             towns = count(Level::Town),
             villages = count(Level::Village),
             grids = count(Level::Grid),
-            stations = city.facilities.len()
+            stations = city.facilities.iter().filter(|f| f.kind.is_police()).count(),
+            places = city.facilities.iter().filter(|f| !f.kind.is_police()).count()
         )
     );
     print_report(&report);

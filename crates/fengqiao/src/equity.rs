@@ -120,10 +120,10 @@ fn summary_lines(r: &EquityReport) -> Vec<String> {
             level = level_name(r),
             over = r.flagged_over,
             under = r.flagged_under,
-            names = if over.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", over.join(", "))
+            names = match (over.is_empty(), lang()) {
+                (true, _) => String::new(),
+                (false, Lang::Zh) => format!("（{}）", over.join("、")),
+                (false, Lang::En) => format!(" ({})", over.join(", ")),
             }
         ),
         tr!(

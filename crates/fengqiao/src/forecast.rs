@@ -132,6 +132,22 @@ pub fn run(settings: &fengqiao_app::Settings, args: &ForecastArgs) -> Result<()>
             };
             println!("{line}");
         }
+        // What the city's places told it (risk terrain), when it has any on file.
+        let terrain: Vec<&str> = run.params["model"]["terrain"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|n| n.as_str()?.strip_suffix(".near"))
+            .collect();
+        if !terrain.is_empty() {
+            let names: Vec<String> = terrain.iter().map(|k| crate::messages::place_kind(k)).collect();
+            let sep = if crate::messages::lang() == crate::messages::Lang::Zh {
+                "、"
+            } else {
+                ", "
+            };
+            println!("{}", tr!("forecast.terrain", kinds = names.join(sep)));
+        }
         // Beside every forecast: where its hot cells fall against the citizens' calls.
         crate::equity::print_summary(store, Some(run.id), None)?;
     }

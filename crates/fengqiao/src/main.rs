@@ -133,9 +133,9 @@ enum ImportCommand {
         /// A GeoJSON FeatureCollection of areas, each with its code, parent and level
         file: PathBuf,
     },
-    /// Replace police stations and posts with a JSON list
+    /// Replace the facilities (police stations and posts; places such as markets, bars, schools) with a JSON list
     Facilities {
-        /// A JSON list of stations and posts, each with its code, name, kind and position
+        /// A JSON list of facilities, each with its code, name, kind (station, post, transport, mall, bar, market, school, hospital, industrial) and position
         file: PathBuf,
     },
 }

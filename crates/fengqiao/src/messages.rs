@@ -117,6 +117,22 @@ pub fn window_kind(kind: &str) -> String {
     }
 }
 
+/// A kind of facility (station, post, market, ...) in this run's language.
+pub fn place_kind(kind: &str) -> String {
+    match kind {
+        "station" => tr!("place.station"),
+        "post" => tr!("place.post"),
+        "transport" => tr!("place.transport"),
+        "mall" => tr!("place.mall"),
+        "bar" => tr!("place.bar"),
+        "market" => tr!("place.market"),
+        "school" => tr!("place.school"),
+        "hospital" => tr!("place.hospital"),
+        "industrial" => tr!("place.industrial"),
+        other => other.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,6 +208,7 @@ mod tests {
             "import",
             "incidents",
             "demo",
+            "equity",
             "case",
             "show",
             "user",

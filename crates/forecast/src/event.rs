@@ -55,6 +55,8 @@ pub struct Context {
     pub shifts: usize,
     /// Shift index of each local hour.
     pub shift_of_hour: [u8; 24],
+    /// What the city knows of its places, per cell (empty: nothing known).
+    pub terrain: crate::Terrain,
 }
 
 impl Context {
@@ -71,6 +73,7 @@ impl Context {
             valid_cells,
             shifts: 1,
             shift_of_hour: [0; 24],
+            terrain: crate::Terrain::default(),
         }
     }
 

@@ -19,6 +19,7 @@ pub mod models;
 mod plot;
 pub mod prepare;
 mod rng;
+pub mod terrain;
 
 pub use backtest::{BacktestConfig, BacktestReport, ModelReport, Paired, run_backtest};
 pub use event::{Context, Event, Window};
@@ -26,6 +27,7 @@ pub use feedback::{FeedbackConfig, FeedbackDay, FeedbackRun, simulate_feedback, 
 pub use metrics::{WindowScore, capture_curve, log_likelihood};
 pub use models::{MODEL_NAMES, Model, Peek, model_by_name, model_with_officer_weight, unknown_model};
 pub use plot::hit_rate_svg;
+pub use terrain::{Terrain, terrain};
 
 /// Days are the time unit everywhere in this crate (f64 days since the Unix epoch, UTC).
 pub const SECONDS_PER_DAY: f64 = 86_400.0;

@@ -109,7 +109,8 @@ async function drawMap(ds) {
       const [x, y] = proj([cx, cy]);
       el("text", { x, y, class: "label" }, g).textContent = state.lang === "zh" ? f.properties.name_zh : f.properties.name_en;
     }
-    for (const f of fac.items) {
+    // The police's own: the listed places (markets, schools...) are the forecast's, not the map's.
+    for (const f of fac.items.filter((x) => x.kind === "station" || x.kind === "post")) {
       const [x, y] = proj([f.lon, f.lat]);
       const m = f.kind === "station"
         ? el("rect", { x: x - 5, y: y - 5, width: 10, height: 10, class: "station" }, g)
@@ -304,7 +305,7 @@ async function refresh(full = true) {
       once("juris", "/api/v1/jurisdictions"), once("fac", "/api/v1/facilities"),
       ds ? api("/api/v1/incidents/aggregate", { by: "jurisdiction", dataset: state.dataset }) : { total: 0 },
     ]);
-    summary(ds, j.features.length, f.items.length, inJ.total > 0);
+    summary(ds, j.features.length, f.items.filter((x) => x.kind === "station" || x.kind === "post").length, inJ.total > 0);
   };
   if (!ds) { if (full) await cards(); return; }
   await Promise.all([full ? cards() : null, drawMap(ds), drawCharts(), full ? shiftCards() : null, full ? equityPanel(state.dataset) : null]);

@@ -159,7 +159,14 @@ pub const DOCS: &[Doc] = &[
         None,
         200,
     ),
-    ("GET", "/api/v1/facilities", "Stations and posts", &[], None, 200),
+    (
+        "GET",
+        "/api/v1/facilities",
+        "Stations, posts and the places the forecast reads (transport hubs, malls, bars, markets, schools, hospitals, industrial parks)",
+        &[],
+        None,
+        200,
+    ),
     (
         "GET",
         "/api/v1/case-types",

@@ -40,6 +40,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (9, include_str!("../migrations/0009_mediators.sql")),
     (10, include_str!("../migrations/0010_personnel.sql")),
     (11, include_str!("../migrations/0011_rosters.sql")),
+    (12, include_str!("../migrations/0012_facility_kinds.sql")),
 ];
 
 /// The newest schema version this build knows.

@@ -305,6 +305,17 @@ fn places_settings_and_runs_match_sqlite() {
             jurisdiction: None,
             units: 0,
         },
+        // A place the forecast reads (risk terrain), kept like the police's own.
+        Facility {
+            code: "PL001".into(),
+            kind: FacilityKind::Market,
+            name_zh: "鼓楼农贸市场".into(),
+            name_en: "Gulou wet market".into(),
+            lon: 121.551,
+            lat: 29.861,
+            jurisdiction: Some("330299001".into()),
+            units: 0,
+        },
     ];
     assert_eq!(
         lite.replace_jurisdictions(&areas).unwrap(),

@@ -28,6 +28,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (20, include_str!("../migrations/0020_mediators.sql")),
     (21, include_str!("../migrations/0021_personnel.sql")),
     (22, include_str!("../migrations/0022_rosters.sql")),
+    (23, include_str!("../migrations/0023_facility_kinds.sql")),
 ];
 
 /// The newest schema version this build knows.

@@ -278,7 +278,7 @@ fn reopening_keeps_data_and_schema_version() {
     }
     let store = SqliteStore::open(&path).unwrap();
     assert_eq!(store.get_setting("k").unwrap().as_deref(), Some("v2"));
-    assert_eq!(fengqiao_store_sqlite::SCHEMA_VERSION, 22);
+    assert_eq!(fengqiao_store_sqlite::SCHEMA_VERSION, 23);
 }
 
 #[test]

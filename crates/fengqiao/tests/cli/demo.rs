@@ -244,6 +244,7 @@ fn a_station_s_day_at_the_command_line_reads_as_chinese() {
         "README",
         "fengqiao",
         "report",
+        "equity",
         "--json",
         "docs",
         "PRODUCT.md",

@@ -48,6 +48,8 @@ pub struct Flagship {
     /// Negative (cell, window) pairs kept per positive pair in training.
     pub negatives_per_positive: f64,
     pub ridge: f64,
+    /// Read the city's places (risk terrain) when the context has them.
+    pub use_terrain: bool,
     ew: Vec<Vec<f64>>,
     profile: Vec<Vec<f64>>,
     all: Vec<f64>,
@@ -77,6 +79,8 @@ pub struct Flagship {
     blend: f64,
     /// What the self-check saw and chose, for the reports.
     check: Option<serde_json::Value>,
+    /// The terrain covariates the fit read (names), for the reports.
+    terrain_used: Vec<String>,
 }
 
 impl Default for Flagship {
@@ -85,6 +89,7 @@ impl Default for Flagship {
             officer_weight: 1.0,
             negatives_per_positive: 5.0,
             ridge: 1e-4,
+            use_terrain: true,
             ew: Vec::new(),
             profile: Vec::new(),
             all: Vec::new(),
@@ -107,7 +112,24 @@ impl Default for Flagship {
             counts: Vec::new(),
             blend: 1.0,
             check: None,
+            terrain_used: Vec::new(),
         }
+    }
+}
+
+impl Flagship {
+    /// The flagship blind to the city's places: the "without" of the
+    /// risk-terrain measurement.
+    pub fn without_terrain() -> Self {
+        Self {
+            use_terrain: false,
+            ..Self::default()
+        }
+    }
+
+    /// The terrain columns the design reads for `ctx`.
+    fn terrain_columns(&self, ctx: &Context) -> usize {
+        if self.use_terrain { ctx.terrain.values.len() } else { 0 }
     }
 }
 
@@ -309,11 +331,15 @@ impl Flagship {
         features
     }
 
-    /// Transformed feature vector: logs of rates with a floor, standardised,
-    /// plus the level and the one-hot weekday/shift.
-    fn design(&self, raw: &[f64; N_RAW], level: f64, slot: usize, slots: usize) -> Vec<f64> {
+    /// Transformed feature vector: logs of rates with a floor, the level and
+    /// the terrain covariates, standardised; then the one-hot weekday/shift.
+    fn design(&self, ctx: &Context, cell: u32, raw: &[f64; N_RAW], level: f64, slot: usize, slots: usize) -> Vec<f64> {
         let mut x: Vec<f64> = raw.iter().zip(&self.eps).map(|(v, e)| (v + e).ln()).collect();
         x.push(level.max(1e-6).ln());
+        // The places around the cell: fixed for the cell, standardised like the rates.
+        for column in ctx.terrain.values.iter().take(self.terrain_columns(ctx)) {
+            x.push(column[cell as usize]);
+        }
         for s in 1..slots {
             x.push(if s == slot { 1.0 } else { 0.0 });
         }
@@ -334,7 +360,7 @@ impl Flagship {
 
 impl Model for Flagship {
     fn name(&self) -> String {
-        "fq".into()
+        if self.use_terrain { "fq" } else { "fq-plain" }.into()
     }
 
     fn params(&self) -> serde_json::Value {
@@ -345,6 +371,7 @@ impl Model for Flagship {
             "glm": self.glm,
             "blend_with_naive": self.blend,
             "self_check": self.check,
+            "terrain": self.terrain_used,
         })
     }
 
@@ -420,7 +447,8 @@ impl Flagship {
         let glm = self.glm.as_ref()?;
         Some(
             raw.iter()
-                .map(|r| glm.eta(&self.design(r, level, slot, slots)) + w.days().ln())
+                .zip(&ctx.valid_cells)
+                .map(|(r, &c)| glm.eta(&self.design(ctx, c, r, level, slot, slots)) + w.days().ln())
                 .collect(),
         )
     }
@@ -490,6 +518,7 @@ impl Flagship {
         let mut rng = Rng::new(0x5eed);
         let (mut raws, mut levels, mut slots_of, mut ys, mut weights, mut offsets) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let mut cells_of = Vec::new();
         let mut next = 0;
         let mut counts = vec![0.0; ctx.cells()];
         for w in validation {
@@ -529,6 +558,7 @@ impl Flagship {
                     continue;
                 };
                 raws.push(r);
+                cells_of.push(c);
                 levels.push(level);
                 slots_of.push(self.window_slot(w));
                 ys.push(y);
@@ -548,11 +578,14 @@ impl Flagship {
         self.sd.clear();
         let design: Vec<Vec<f64>> = raws
             .iter()
+            .zip(&cells_of)
             .zip(&levels)
             .zip(&slots_of)
-            .map(|((r, l), s)| self.design(r, *l, *s, slots))
+            .map(|(((r, c), l), s)| self.design(ctx, *c, r, *l, *s, slots))
             .collect();
-        let k = design.first().map_or(0, Vec::len).min(N_RAW + 1);
+        let terrain = self.terrain_columns(ctx);
+        self.terrain_used = ctx.terrain.names.iter().take(terrain).cloned().collect();
+        let k = design.first().map_or(0, Vec::len).min(N_RAW + 1 + terrain);
         for i in 0..k {
             let mean = design.iter().map(|x| x[i]).sum::<f64>() / m;
             let var = design.iter().map(|x| (x[i] - mean).powi(2)).sum::<f64>() / m;
@@ -715,6 +748,68 @@ mod tests {
             "{check}"
         );
         assert_eq!(fq.params()["blend_with_naive"], fq.blend);
+    }
+
+    /// A city whose incidents gather around its markets, with too little
+    /// history for counts to tell the market cells from the rest: with the
+    /// markets' nearness and density the flagship finds more of the next two
+    /// years' incidents in its top cells than without them (126 against 110;
+    /// a perfect ranking of the market cells would find about 128).
+    #[test]
+    fn the_citys_places_help_where_history_is_thin() {
+        let grid = Grid::new(Xy::new(0.0, 0.0), 100.0, 40, 40).unwrap();
+        let mut ctx = Context::new(grid, vec![true; 1600]);
+        let markets: Vec<usize> = (0..1600).filter(|c| (c * 7919) % 1600 < 80).collect();
+        ctx.terrain = crate::terrain(
+            &grid,
+            &markets
+                .iter()
+                .map(|&c| {
+                    let (x, y) = ctx.centre(c);
+                    ("market".to_string(), Xy::new(x, y))
+                })
+                .collect::<Vec<_>>(),
+        );
+        let rate = |c: usize| if markets.contains(&c) { 0.004 } else { 0.001 };
+        let mut rng = Rng::new(5);
+        let mut events = Vec::new();
+        for day in 0..1460_i64 {
+            for c in 0..1600 {
+                if rng.f64() < rate(c) {
+                    events.push(at_noon(&ctx, c, day, day as f64 + rng.f64()));
+                }
+            }
+        }
+        let (history, future): (Vec<Event>, Vec<Event>) = events.into_iter().partition(|e| e.t < 730.0);
+        // The study area: cells with an incident before the forecast.
+        let mut seen = vec![false; 1600];
+        history.iter().for_each(|e| seen[e.cell as usize] = true);
+        ctx.valid = seen;
+        ctx.valid_cells = (0..1600).filter(|&c| ctx.valid[c as usize]).collect();
+        let captured = |mut fq: Flagship| {
+            fq.start(&ctx, &history, &second_year());
+            let mut out = vec![0.0; 1600];
+            let w = Window {
+                start: 730.0,
+                end: 1460.0,
+                weekday: 2,
+                shift: 0,
+            };
+            fq.predict(&ctx, &[], &w, &mut out);
+            let k = crate::metrics::cells_at(0.05, ctx.valid_cells.len());
+            let mut order = ctx.valid_cells.clone();
+            order.sort_by(|&a, &b| out[b as usize].total_cmp(&out[a as usize]).then(a.cmp(&b)));
+            let top: std::collections::HashSet<u32> = order[..k].iter().copied().collect();
+            (future.iter().filter(|e| top.contains(&e.cell)).count(), fq.params())
+        };
+        let (with, params) = captured(Flagship::default());
+        let (without, _) = captured(Flagship::without_terrain());
+        assert_eq!(params["terrain"][0], "market.near");
+        assert!(
+            with as f64 > 1.1 * without as f64,
+            "with the markets {with}, without {without} of {} incidents",
+            future.len()
+        );
     }
 
     #[test]

@@ -40,10 +40,11 @@ pub trait Model: Send {
     fn predict(&mut self, ctx: &Context, new: &[Event], window: &Window, out: &mut [f64]);
 }
 
-/// Names accepted on the command line; `default` means the flagship, and
+/// Names accepted on the command line; `default` means the flagship,
+/// `fq-plain` the flagship without the city's places (risk terrain), and
 /// `naiveN` (e.g. `naive365`) is naive over the last N days. `peek` is a
 /// ceiling that sees the future, which only the backtest can build.
-pub const MODEL_NAMES: [&str; 11] = [
+pub const MODEL_NAMES: [&str; 12] = [
     "naive",
     "retro",
     "prospective",
@@ -51,6 +52,7 @@ pub const MODEL_NAMES: [&str; 11] = [
     "sepp",
     "seppexp",
     "fq",
+    "fq-plain",
     "default",
     "dayspread",
     "naiveshift",
@@ -77,6 +79,7 @@ pub fn model_by_name(name: &str) -> Option<Box<dyn Model>> {
         "sepp" => Box::new(Sepp::default()),
         "seppexp" => Box::new(SeppExp::default()),
         "fq" | "default" => Box::new(Flagship::default()),
+        "fq-plain" => Box::new(Flagship::without_terrain()),
         "dayspread" => Box::new(ShiftNaive::day_spread()),
         "naiveshift" => Box::new(ShiftNaive::own_shift()),
         _ => {
