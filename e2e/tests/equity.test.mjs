@@ -81,3 +81,28 @@ for (const lang of ["zh", "en"]) {
     await context.close();
   });
 }
+
+for (const lang of ["zh", "en"]) {
+  test(`a commander replays the last days and reads the curves beside the ceiling (${lang})`, async () => {
+    const { page, context, errors } = await signedIn(app, "commander", "demo-commander-2026", lang, "/");
+    await ready(page);
+    const button = page.locator("#accuracy-run");
+    await button.waitFor();
+    const days = Number(await button.getAttribute("data-days"));
+    assert.ok(days >= 7 && days <= 28, `${days}`);
+    assert.equal(await button.textContent(), lang === "zh" ? `回测最近 ${days} 天` : `Replay the last ${days} days`);
+    await button.click();
+    await page.locator(`#accuracy[data-windows="${days}"]`).waitFor({ timeout: 120000 });
+    for (const m of ["naive", "fq", "peek"]) await page.locator(`#accuracy-chart polyline[data-model=${m}]`).waitFor();
+    assert.equal(await page.locator("#accuracy-chart polyline[data-model=peek]").getAttribute("stroke-dasharray"), "6 4", "the ceiling dashed");
+    const legend = await page.locator("#accuracy-chart text.legend").allTextContents();
+    assert.deepEqual(legend, lang === "zh"
+      ? ["历史计数", "枫桥模型", "上限（偷看未来）"]
+      : ["counting (naive)", "Fengqiao model (fq)", "ceiling (peek: sees the future)"]);
+    const note = await page.locator("#accuracy-note").textContent();
+    assert.match(note, lang === "zh" ? /5% 覆盖时枫桥模型.*历史计数.*95% 区间.*上限在 5% 覆盖时为 \d+\.\d%/ : /At 5 % coverage the Fengqiao model captured .*95 % interval.*The ceiling reaches \d+\.\d% at 5 %/);
+    assert.deepEqual(await accessibilityProblems(page), []);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+}

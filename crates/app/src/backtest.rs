@@ -276,3 +276,78 @@ fn evaluate(
     let report = run_backtest(&ctx, &events, &windows, &validation, models, &cfg);
     Ok((report, history))
 }
+
+/// The longest period the recent-accuracy check replays (a quarter).
+pub const RECENT_MAX_DAYS: i64 = 92;
+
+/// How the forecasts of a dataset would have done lately: its last `days`
+/// whole days before `today` (the city's calendar), each forecast from the
+/// incidents before it by counting (`naive`) and the flagship (`fq`, with
+/// the places on file), beside the `peek` ceiling — what the map page shows
+/// an analyst. Reads the store the caller holds.
+pub fn recent_accuracy(
+    store: &dyn fengqiao_store::Store,
+    dataset: Option<&str>,
+    window: &str,
+    days: i64,
+    today: NaiveDate,
+) -> Result<Value> {
+    if !(7..=RECENT_MAX_DAYS).contains(&days) {
+        return Err(Error::input(format!(
+            "days {days}: the recent accuracy replays 7 to {RECENT_MAX_DAYS} days"
+        )));
+    }
+    if !["day", "shift"].contains(&window) {
+        return Err(Error::input(format!("window {window:?}: expected day or shift")));
+    }
+    let dataset = crate::forecast::resolve_dataset(store, dataset)?;
+    let (rows, tz, centre) = crate::forecast::rows_from_store(store, &dataset, None)?;
+    let to = today - chrono::Duration::days(1);
+    let from = today - chrono::Duration::days(days);
+    let req = BacktestRequest {
+        input: None,
+        profile: None,
+        map: None,
+        dataset: Some(dataset.clone()),
+        category: None,
+        from,
+        to,
+        window: window.to_string(),
+        shifts: vec![0, 8, 16],
+        cell: 150.0,
+        offset: (0.0, 0.0),
+        grid_offsets: 1,
+        study_area: "history".into(),
+        models: ["naive", "fq", "peek"].map(String::from).to_vec(),
+        validation_days: 365,
+        peek_future_weight: 0.5,
+        citizen_only: false,
+        officer_weight: 1.0,
+        bootstrap: 200,
+        facilities: None,
+    };
+    let places = crate::forecast::places_of(&store.facilities()?);
+    let kind = WindowKind::parse(window, &req.shifts).expect("fixed shifts");
+    let data = Data {
+        rows: &rows,
+        centre: Some(centre),
+        tz,
+        kind,
+        areas: None,
+        places: &places,
+    };
+    let (report, history) = evaluate(&req, &data, req.offset, false)?;
+    let outcome = BacktestOutcome {
+        source: format!("dataset {dataset}"),
+        report,
+        history,
+        citizen: None,
+        offsets: None,
+    };
+    let mut v = outcome.json(&req);
+    v["dataset"] = json!(dataset);
+    v["from"] = json!(from);
+    v["to"] = json!(to);
+    v["timezone"] = json!(tz.name());
+    Ok(v)
+}

@@ -308,6 +308,7 @@ async function refresh(full = true) {
     summary(ds, j.features.length, f.items.filter((x) => x.kind === "station" || x.kind === "post").length, inJ.total > 0);
   };
   if (!ds) { if (full) await cards(); return; }
+  if (full) accuracyPanel(state.dataset);
   await Promise.all([full ? cards() : null, drawMap(ds), drawCharts(), full ? shiftCards() : null, full ? equityPanel(state.dataset) : null]);
 }
 
@@ -363,7 +364,7 @@ async function init() {
     $("patrol-sheet").href = `/sheet?dataset=${encodeURIComponent(state.dataset || "")}`;
   };
   exports();
-  sel.onchange = () => { state.dataset = sel.value; state.category = null; exports(); refresh(); };
+  sel.onchange = () => { state.dataset = sel.value; state.category = null; state.accuracy = null; exports(); refresh(); };
   $("cell").onchange = () => drawMap(state.datasets.find((d) => d.name === state.dataset));
   $("fc").onchange = () => drawMap(state.datasets.find((d) => d.name === state.dataset));
   $("plan").onchange = () => drawMap(state.datasets.find((d) => d.name === state.dataset));

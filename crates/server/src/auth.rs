@@ -97,6 +97,12 @@ pub const ROUTES: &[(&str, &str, Need)] = &[
     ),
     ("POST", "/api/v1/plans", Need::Permission(Permission::PlansWrite)),
     ("GET", "/api/v1/plans/latest", Need::Permission(Permission::PlansRead)),
+    // The last days replayed by counting, the flagship and the ceiling: counts per coverage.
+    (
+        "GET",
+        "/api/v1/forecasts/accuracy",
+        Need::Permission(Permission::ForecastsRead),
+    ),
     // Shares per area of a forecast's hot cells and a plan's patrol time: an analysis like the forecast.
     ("GET", "/api/v1/equity", Need::Permission(Permission::ForecastsRead)),
     // The patrol sheet names the crews: the station's people, not only the plan.

@@ -5,6 +5,7 @@
 //! blocking thread and render JSON. No business rule lives here; errors are
 //! one type, [`ApiError`], rendered as `{code, message, details}`.
 
+mod accuracy;
 mod anti_fraud;
 mod api;
 mod application;
@@ -165,7 +166,7 @@ const PAGES: [(&str, &str); 16] = [
     ("/fraud", include_str!("../assets/fraud.html")),
 ];
 
-const ASSETS: [(&str, &str, &str); 23] = [
+const ASSETS: [(&str, &str, &str); 24] = [
     ("app.css", "text/css; charset=utf-8", include_str!("../assets/app.css")),
     ("app.js", JS, include_str!("../assets/app.js")),
     ("case_form.js", JS, include_str!("../assets/case_form.js")),
@@ -187,6 +188,7 @@ const ASSETS: [(&str, &str, &str); 23] = [
     ("prevention.js", JS, include_str!("../assets/prevention.js")),
     ("fraud.js", JS, include_str!("../assets/fraud.js")),
     ("equity.js", JS, include_str!("../assets/equity.js")),
+    ("accuracy.js", JS, include_str!("../assets/accuracy.js")),
     ("users.js", JS, include_str!("../assets/users.js")),
     ("volunteers.js", JS, include_str!("../assets/volunteers.js")),
 ];
@@ -291,6 +293,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/kpis/shift", get(jobs::shift_kpis))
         .route("/api/v1/forecasts", axum::routing::post(jobs::forecast))
         .route("/api/v1/forecasts/latest", get(api::latest_forecast))
+        .route("/api/v1/forecasts/accuracy", get(accuracy::recent))
         .route("/api/v1/plans", axum::routing::post(jobs::plan))
         .route("/api/v1/plans/latest", get(api::latest_plan))
         .route("/api/v1/equity", get(equity::report))

@@ -237,6 +237,14 @@ pub const DOCS: &[Doc] = &[
     ),
     (
         "GET",
+        "/api/v1/forecasts/accuracy",
+        "The last days (7 to 92, the city's calendar) replayed: each window forecast from the incidents before it by counting (naive) and the flagship (fq), beside the peek ceiling that sees the future; hit rates of all events at 1-20 % coverage with intervals, and the paired comparisons",
+        &[("dataset", "string"), ("window", "enum:day|shift"), ("days", "integer")],
+        None,
+        200,
+    ),
+    (
+        "GET",
         "/api/v1/equity",
         "Equity of a forecast and its plan by town, village or grid: shares of hot cells and patrol time against the share of citizen-reported incidents (flagged over / under), the officer-initiated share of the training data, and the feedback loop's lock-in under the forecast's settings",
         &[

@@ -230,3 +230,58 @@ async fn staffing_from_the_latest_forecast() {
         );
     }
 }
+
+/// The map page's accuracy panel: the last days replayed by counting, the
+/// flagship and the ceiling; bounded, and read by who reads forecasts.
+#[tokio::test]
+async fn the_last_days_replayed_for_the_accuracy_panel() {
+    let app = spawn_app().await;
+    let r = app.get("/api/v1/forecasts/accuracy?days=7").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let v = r.json();
+    let names: Vec<&str> = v["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["naive", "fq", "peek"]);
+    assert_eq!(v["windows"], 7);
+    assert_eq!(v["denominator"], "all_events");
+    assert_eq!(v["timezone"], "Asia/Shanghai");
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive();
+    assert_eq!(v["to"], (today - chrono::Duration::days(1)).to_string());
+    assert_eq!(v["from"], (today - chrono::Duration::days(7)).to_string());
+    assert!(v["events_total"].as_u64().unwrap() > 0);
+    let hit = |m: usize, c: &str| v["models"][m]["hit_rate"][c].as_f64().unwrap();
+    for m in 0..3 {
+        let curve: Vec<f64> = ["0.01", "0.02", "0.05", "0.1", "0.2"]
+            .iter()
+            .map(|c| hit(m, c))
+            .collect();
+        assert!(curve.windows(2).all(|w| w[0] <= w[1]), "{curve:?}");
+    }
+    assert!(hit(2, "0.05") >= hit(0, "0.05"), "the ceiling sees the future");
+    let paired = &v["models"][1]["paired"][0];
+    assert_eq!(paired["against"], "naive");
+    assert!(paired["difference_ci"]["0.05"].is_array());
+    for bad in ["days=3", "days=93", "days=x", "window=week", "colour=red"] {
+        assert_eq!(
+            app.get(&format!("/api/v1/forecasts/accuracy?{bad}")).await.status,
+            400,
+            "{bad}"
+        );
+    }
+    let clerk = user_token(&app, "a.clerk", "department", (None, None, None));
+    let r = app
+        .call(
+            "GET",
+            "/api/v1/forecasts/accuracy?days=7",
+            &[("Authorization", &format!("Bearer {clerk}"))],
+            "",
+        )
+        .await;
+    assert_eq!(r.status, 403);
+}
