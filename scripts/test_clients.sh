@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 venv=target/clients-venv
-if [ ! -x "$venv/bin/st" ]; then
+if ! { [ -x "$venv/bin/st" ] && "$venv/bin/python" -c "import numpy" 2>/dev/null; }; then
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check -r scripts/clients-requirements.txt
 fi
@@ -18,6 +18,26 @@ work=$(mktemp -d)
 server=""
 cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
+
+echo "== the baselines against an independent numpy implementation (naive, retro, prospective, SEPPexp)"
+PATH="$PWD/$venv/bin:$PATH" "$bin" bench forecast crates/fengqiao/data/chicago_aggravated_assaults_2019.csv.gz \
+    --profile chicago --cell 150 --numpy 2019-07-01,2019-07-31 --json >"$work/numpy.json"
+"$venv/bin/python" - "$work/numpy.json" <<'PY'
+import json, sys
+v = json.loads(open(sys.argv[1]).readline())
+bad = []
+for m in ("naive", "retro", "prospective", "seppexp"):
+    ours, theirs = v[m]["fengqiao_hit_rate_5"], v[m]["numpy_hit_rate_5"]
+    print("%-12s hit rate at 5%%: fengqiao %.6f, numpy %.6f" % (m, ours, theirs))
+    if abs(ours - theirs) > 1e-12:
+        bad.append(m)
+for k in ("theta", "omega", "background_share"):
+    ours, theirs = v["seppexp"]["fengqiao_" + k], v["seppexp"]["numpy_" + k]
+    print("seppexp %-16s fengqiao %.6g, numpy %.6g" % (k, ours, theirs))
+    if abs(ours - theirs) > 1e-6 * max(abs(theirs), 1e-12):
+        bad.append("seppexp " + k)
+sys.exit("disagree: " + ", ".join(bad) if bad else 0)
+PY
 
 data="$work/data"
 "$bin" demo --no-serve --days 3 --data-dir "$data" >/dev/null

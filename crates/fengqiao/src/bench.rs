@@ -480,7 +480,7 @@ fn bench_forecast(
             println!(
                 "daily forecasts {from} .. {to} on a {cell} m grid: fengqiao vs numpy (same models, same ranking rule)"
             );
-            for m in ["naive", "retro", "prospective"] {
+            for m in ["naive", "retro", "prospective", "seppexp"] {
                 println!(
                     "  {m:<12} fengqiao {:>7.3} s  numpy {:>7.3} s  ratio {:>6.1}x   hit rate at 5%: {:.4} vs {:.4}",
                     v[m]["fengqiao_seconds"].as_f64().unwrap_or(f64::NAN),
@@ -490,6 +490,16 @@ fn bench_forecast(
                     v[m]["numpy_hit_rate_5"].as_f64().unwrap_or(f64::NAN),
                 );
             }
+            let fit = |k: &str, side: &str| v["seppexp"][format!("{side}_{k}")].as_f64().unwrap_or(f64::NAN);
+            println!(
+                "  seppexp fit: theta {:.5} vs {:.5}, omega {:.3} vs {:.3} a day, background share {:.4} vs {:.4}",
+                fit("theta", "fengqiao"),
+                fit("theta", "numpy"),
+                fit("omega", "fengqiao"),
+                fit("omega", "numpy"),
+                fit("background_share", "fengqiao"),
+                fit("background_share", "numpy"),
+            );
         }
     }
     if json_out {
@@ -558,7 +568,7 @@ fn versus_numpy(
         bootstrap: 0,
         ..fengqiao_forecast::BacktestConfig::default()
     };
-    let models: Vec<Box<dyn fengqiao_forecast::Model>> = ["naive", "retro", "prospective"]
+    let models: Vec<Box<dyn fengqiao_forecast::Model>> = ["naive", "retro", "prospective", "seppexp"]
         .iter()
         .map(|m| fengqiao_forecast::model_by_name(m).expect("known model"))
         .collect();
@@ -584,6 +594,13 @@ fn versus_numpy(
         let ns = t["seconds"].as_f64().unwrap_or(f64::NAN);
         v[&m.name] = json!({"fengqiao_seconds": m.seconds, "numpy_seconds": ns, "speedup": ns / m.seconds,
                             "fengqiao_hit_rate_5": m.hit_rate["0.05"], "numpy_hit_rate_5": t["hit_rate_5"]});
+        if m.name == "seppexp" {
+            // The fitted parameters, each side's, for the faithfulness check.
+            for k in ["theta", "omega", "background_share"] {
+                v["seppexp"][format!("fengqiao_{k}")] = m.params["fit"][k].clone();
+                v["seppexp"][format!("numpy_{k}")] = t[k].clone();
+            }
+        }
     }
     Ok(v)
 }
