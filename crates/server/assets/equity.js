@@ -40,6 +40,16 @@ async function equityPanel(dataset) {
   const box = $("equity");
   if (!box || !state.me.permissions.includes("forecasts.read")) { if (box) box.hidden = true; return; }
   box.hidden = false;
+  // The panel's parts, built once: both pages hold only the empty section.
+  if (!$("equity-level")) {
+    box.append(
+      h("h2", { id: "equity-title" }),
+      h("label", {}, h("span", { id: "equity-level-label" }), " ", h("select", { id: "equity-level" })),
+      h("section", { class: "summary", id: "equity-cards", "aria-live": "polite" }),
+      h("div", { class: "scroll", tabindex: "0", role: "region", "aria-labelledby": "equity-title" }, h("table", { class: "list", id: "equity-table" })),
+      h("p", { class: "muted", id: "equity-note" }),
+      h("p", { class: "muted small", id: "equity-defs" }));
+  }
   const select = $("equity-level");
   if (!select.options.length) {
     for (const l of ["town", "village", "grid"]) select.append(h("option", { value: l }, ""));

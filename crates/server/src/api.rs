@@ -435,28 +435,13 @@ pub async fn latest_forecast(
 ) -> Result<axum::response::Response, ApiError> {
     params::reject_unknown(&q, &["dataset", "window", "format", "category", "top"])?;
     // `top`: only the hottest share of the forecast's valid cells, hottest first (what a map draws).
-    let top = match q.get("top") {
-        None => None,
-        Some(v) => Some(
-            v.parse::<f64>()
-                .ok()
-                .filter(|t| *t > 0.0 && *t <= 1.0)
-                .ok_or_else(|| ApiError::invalid_parameter("top", v, "expected a share in (0, 1], e.g. 0.05"))?,
-        ),
-    };
+    let top = params::share(&q, "top")?;
     let dataset = q
         .get("dataset")
         .cloned()
         .or_else(|| state.default_dataset.clone())
         .ok_or_else(|| ApiError::invalid_parameter("dataset", "", "no dataset given and no default"))?;
-    let window = q.get("window").cloned().unwrap_or_else(|| "shift".into());
-    if !["shift", "day", "week"].contains(&window.as_str()) {
-        return Err(ApiError::invalid_parameter(
-            "window",
-            &window,
-            "expected shift, day or week",
-        ));
-    }
+    let window = params::window(&q, "shift")?;
     let format = q.get("format").cloned().unwrap_or_else(|| "json".into());
     if !["json", "geojson"].contains(&format.as_str()) {
         return Err(ApiError::invalid_parameter(
@@ -546,20 +531,8 @@ pub async fn staffing(State(state): State<AppState>, Query(q): Q) -> Result<axum
     if let Some(f) = q.get("forecast") {
         req.forecast = f.clone();
     }
-    if let Some(w) = q.get("window") {
-        if !["shift", "day", "week"].contains(&w.as_str()) {
-            return Err(ApiError::invalid_parameter("window", w, "expected shift, day or week"));
-        }
-        req.window = w.clone();
-    }
-    let number = |name: &str| -> Result<Option<f64>, ApiError> {
-        q.get(name)
-            .map(|v| {
-                v.parse::<f64>()
-                    .map_err(|_| ApiError::invalid_parameter(name, v, "expected a number"))
-            })
-            .transpose()
-    };
+    req.window = params::window(&q, &req.window)?;
+    let number = |name: &str| params::number::<f64>(&q, name);
     if let Some(v) = number("target_minutes")? {
         req.target_minutes = v;
     }

@@ -15,40 +15,18 @@ pub async fn report(
     Query(q): Q,
 ) -> Result<axum::response::Response, ApiError> {
     params::reject_unknown(&q, &["dataset", "window", "forecast", "plan", "level", "hot_share"])?;
-    let id = |name: &str| -> Result<Option<i64>, ApiError> {
-        q.get(name)
-            .map(|v| {
-                v.parse::<i64>()
-                    .map_err(|_| ApiError::invalid_parameter(name, v, "expected an id"))
-            })
-            .transpose()
-    };
-    let window = q.get("window").cloned().unwrap_or_else(|| "shift".into());
-    if !["shift", "day", "week"].contains(&window.as_str()) {
-        return Err(ApiError::invalid_parameter(
-            "window",
-            &window,
-            "expected shift, day or week",
-        ));
-    }
+    let window = params::window(&q, "shift")?;
     let level = match q.get("level") {
         Some(v) => parse_level(v)
             .map_err(|_| ApiError::invalid_parameter("level", v, "expected district, town, village or grid"))?,
         None => fengqiao_domain::Level::Town,
     };
-    let hot_share = match q.get("hot_share") {
-        Some(v) => v
-            .parse::<f64>()
-            .ok()
-            .filter(|t| *t > 0.0 && *t <= 1.0)
-            .ok_or_else(|| ApiError::invalid_parameter("hot_share", v, "expected a share in (0, 1], e.g. 0.05"))?,
-        None => 0.05,
-    };
+    let hot_share = params::share(&q, "hot_share")?.unwrap_or(0.05);
     let req = EquityRequest {
         dataset: q.get("dataset").cloned().or_else(|| state.default_dataset.clone()),
         window,
-        forecast: id("forecast")?,
-        plan: id("plan")?,
+        forecast: params::number(&q, "forecast")?,
+        plan: params::number(&q, "plan")?,
         level,
         hot_share,
     };

@@ -99,6 +99,37 @@ pub fn limit(q: &HashMap<String, String>, default: u32, max: u32) -> Result<u32,
     }
 }
 
+/// `window`: one of the kinds a forecast is made for, else `default`.
+pub fn window(q: &HashMap<String, String>, default: &str) -> Result<String, ApiError> {
+    match q.get("window") {
+        None => Ok(default.to_string()),
+        Some(w) if ["shift", "day", "week"].contains(&w.as_str()) => Ok(w.clone()),
+        Some(w) => Err(ApiError::invalid_parameter("window", w, "expected shift, day or week")),
+    }
+}
+
+/// A share of a whole in (0, 1] named `name`, if given.
+pub fn share(q: &HashMap<String, String>, name: &str) -> Result<Option<f64>, ApiError> {
+    q.get(name)
+        .map(|v| {
+            v.parse::<f64>()
+                .ok()
+                .filter(|t| *t > 0.0 && *t <= 1.0)
+                .ok_or_else(|| ApiError::invalid_parameter(name, v, "expected a share in (0, 1], e.g. 0.05"))
+        })
+        .transpose()
+}
+
+/// A number (or id) named `name`, if given.
+pub fn number<T: std::str::FromStr>(q: &HashMap<String, String>, name: &str) -> Result<Option<T>, ApiError> {
+    q.get(name)
+        .map(|v| {
+            v.parse::<T>()
+                .map_err(|_| ApiError::invalid_parameter(name, v, "expected a number"))
+        })
+        .transpose()
+}
+
 pub fn cursor(q: &HashMap<String, String>) -> Result<Option<Cursor>, ApiError> {
     q.get("after")
         .map(|v| {
