@@ -176,6 +176,44 @@ pub struct EquityReport {
     pub flagged_under: usize,
     pub lock_in: LockIn,
     pub rule: String,
+    /// Set when the report was narrowed to a reader's jurisdiction: only its
+    /// areas, and the incident counts theirs (shares stay the city's).
+    pub within: Option<String>,
+}
+
+impl EquityReport {
+    /// The report as a reader scoped to `code` (and below) may see it: the
+    /// areas within it, their counts summed; what lies outside every area,
+    /// and the city's counts, left out. Shares stay shares of the city's.
+    pub fn within(mut self, code: &str) -> Self {
+        self.areas.retain(|a| a.code.starts_with(code));
+        let sum = |f: fn(&EquityArea) -> u64| self.areas.iter().map(f).sum::<u64>();
+        let (all, citizen, officer) = (
+            sum(|a| a.incidents),
+            sum(|a| a.citizen_incidents),
+            sum(|a| a.officer_incidents),
+        );
+        self.incidents = all;
+        self.officer_incidents = officer;
+        if self.citizen_basis == "citizen" {
+            self.citizen_incidents = citizen;
+            self.unknown_incidents = all - citizen - officer;
+        } else {
+            self.citizen_incidents = 0;
+            self.unknown_incidents = all;
+        }
+        self.officer_share = if all > 0 { officer as f64 / all as f64 } else { 0.0 };
+        self.outside = Outside::default();
+        let flagged = |f: Flag| {
+            self.areas
+                .iter()
+                .filter(|a| a.hot_flag == Some(f) || a.patrol_flag == Some(f))
+                .count()
+        };
+        (self.flagged_over, self.flagged_under) = (flagged(Flag::Over), flagged(Flag::Under));
+        self.within = Some(code.to_string());
+        self
+    }
 }
 
 /// Points to their area at one level: the deepest area holding the point,
@@ -485,6 +523,7 @@ pub fn equity_report(store: &dyn Store, req: &EquityRequest) -> Result<EquityRep
              (at most 1/{FLAG_RATIO} of) its share of citizen-initiated incidents and {:.0} points above (below) it",
             FLAG_POINTS * 100.0
         ),
+        within: None,
     })
 }
 

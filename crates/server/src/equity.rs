@@ -30,9 +30,11 @@ pub async fn report(
         level,
         hot_share,
     };
-    // The simulation costs about a second on a city: computed once per forecast, plan and grouping.
+    // A reader scoped to an area sees its areas and their counts only.
+    let scope = params::scoped_jurisdiction(&state, &who, None)?;
+    // The simulation costs about a second on a city: computed once per forecast, plan, grouping and scope.
     let key = format!(
-        "equity {:?} {} {:?} {:?} {} {}",
+        "equity {:?} {} {:?} {:?} {} {} {scope:?}",
         req.dataset,
         req.window,
         req.forecast,
@@ -44,6 +46,10 @@ pub async fn report(
     let st = state.clone();
     cached(&state, &headers, &who.username, key, generation, move || async move {
         let report = on_worker(&st, move |s| equity_report(s, &req)).await??;
+        let report = match &scope {
+            Some(code) => report.within(code),
+            None => report,
+        };
         Ok(crate::cache::Answer::json(&json!(report)))
     })
     .await

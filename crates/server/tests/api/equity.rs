@@ -147,16 +147,25 @@ async fn equity_by_town_matches_hand_counts_and_flags_by_the_rule() {
     assert_eq!(app.get("/api/v1/equity?forecast=999999").await.status, 404);
     assert_eq!(app.get("/api/v1/equity?plan=999999").await.status, 404);
 
-    // Who reads forecasts reads their equity; a department's clerk does not.
-    let officer = user_token(&app, "an.officer", "officer", (None, None, None));
+    // Who reads forecasts reads their equity; an officer of one town sees
+    // that town's row and its counts, not the city's; a department's clerk
+    // reads none.
+    let town = areas[0]["code"].as_str().unwrap().to_string();
+    let officer = user_token(&app, "an.officer", "officer", (Some(town.clone()), None, None));
     let clerk = user_token(&app, "a.clerk", "department", (None, None, None));
     let as_ = |token: &str| format!("Bearer {token}");
-    assert_eq!(
-        app.call("GET", "/api/v1/equity", &[("Authorization", &as_(&officer))], "")
-            .await
-            .status,
-        200
-    );
+    let mine = app
+        .call("GET", "/api/v1/equity", &[("Authorization", &as_(&officer))], "")
+        .await;
+    assert_eq!(mine.status, 200);
+    let mine = mine.json();
+    let rows = mine["areas"].as_array().unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0], areas[0], "the town's row as the city sees it");
+    assert_eq!(mine["within"], town.as_str());
+    assert_eq!(mine["citizen_incidents"], areas[0]["citizen_incidents"]);
+    assert_eq!(mine["incidents"], areas[0]["incidents"]);
+    assert_eq!(mine["outside"]["citizen_incidents"], 0);
     assert_eq!(
         app.call("GET", "/api/v1/equity", &[("Authorization", &as_(&clerk))], "")
             .await
