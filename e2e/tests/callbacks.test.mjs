@@ -66,3 +66,40 @@ for (const lang of ["zh", "en"]) {
     await context.close();
   });
 }
+
+test("an analyst reads last week's draw and its seed, then draws an earlier week once (en)", async () => {
+  const { page, context, errors } = await signedIn(app, "analyst", "demo-analyst-2026", "en", "/dashboard");
+  await ready(page);
+  const result = page.locator("#draw-result");
+  // The demo drew last week's sample: its seed, strata and callbacks are shown, and it cannot be drawn again.
+  const last = await page.locator("#draw-week").inputValue();
+  await page.locator(`#draw-result[data-week="${last}"]`).waitFor();
+  const kept = await page.evaluate(async (w) => (await fetch(`/api/v1/callbacks/draws/${w}`)).json(), last);
+  assert.match(await page.locator("#draw-seed").textContent(), new RegExp(`Random seed ${kept.seed.slice(0, 16)}… \\(from `));
+  assert.equal(await page.locator("#draw-strata tbody tr").count(), kept.strata.length);
+  assert.ok(await page.locator("#draw-run").isDisabled(), "a draw is made once");
+  // Two weeks ago: not drawn yet; drawn here, once.
+  const earlier = await page.locator("#draw-week option").nth(1).getAttribute("value");
+  await page.locator("#draw-week").selectOption(earlier);
+  await result.filter({ hasText: "has not been drawn" }).waitFor();
+  await page.locator("#draw-share").fill("20");
+  await page.locator("#draw-run").click();
+  await page.locator(`#draw-result[data-week="${earlier}"]`).waitFor();
+  const drawn = await page.evaluate(async (w) => (await fetch(`/api/v1/callbacks/draws/${w}`)).json(), earlier);
+  assert.equal(drawn.share, 0.2);
+  assert.match(await page.locator("#draw-seed").textContent(), new RegExp(drawn.seed.slice(0, 16)));
+  assert.equal(await page.locator("#draw-result a").count(), drawn.callbacks.length);
+  assert.ok(await page.locator("#draw-run").isDisabled());
+  assert.deepEqual(await accessibilityProblems(page), []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("a leader, who does not draw callbacks, is not offered the draw (zh)", async () => {
+  const { page, context, errors } = await signedIn(app, "leader", "demo-leader-2026", "zh", "/dashboard");
+  await ready(page);
+  await page.locator("#cb-satisfaction").waitFor();
+  assert.ok(await page.locator("#callback-draw").isHidden());
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -17,6 +17,9 @@ const I18N = {
     nothing_overdue: "当前没有超期或被督办的案件", overdue: "超期", no_base: "无可比数据",
     callbacks: "110 回访：群众满意度与安全感（近 12 个月）", cb_satisfaction: "回访满意率", cb_safety: "安全感", cb_called: "抽取 / 联系上", cb_follow_ups: "不满意转办",
     cb_cols: ["派出所 / 月份", "抽取", "联系上", "满意", "基本满意", "不满意", "满意率 [95% 区间]", "安全感 [95% 区间]", "转办"], cb_none: "近 12 个月尚无回访",
+    draw_title: "抽取回访样本", draw_week: "周", draw_share: "抽取比例", draw_run: "抽取", draw_not_yet: "该周尚未抽取：选好比例后点“抽取”。",
+    draw_seed: (seed, from) => `随机种子 ${seed}…（取自${from}），任何人可据此重抽核对`, draw_by: (who, at) => `${who} 于 ${at} 抽取`,
+    draw_cols: ["派出所", "类别", "总数", "抽中"], draw_kinds: { incident: "110 警情", case: "办结案件" }, draw_cases: (n) => `已生成 ${n} 件回访任务：`,
     callback_defs: "口径：满意率 =（满意 + 基本满意）÷ 联系上的回访；安全感 =（安全 + 基本安全）÷ 回答了该问的回访；方括号内为 95% 威尔逊置信区间，n 为样本量。回访对象每周按派出所与类别分层随机抽取（种子取自存证账本的最新检查点），由指挥中心回访，不由处警民警回访。",
     kpi_defs: {
       on_time_closure: "按期结案率 = 期限内结案数 ÷ 本时段到期的案件数（至今；从未缓办；已超期未结的计为超期）",
@@ -40,6 +43,9 @@ const I18N = {
     cb_called: "Drawn / reached", cb_follow_ups: "Follow-ups opened",
     cb_cols: ["Station / month", "Drawn", "Reached", "Satisfied", "Basically", "Not satisfied", "Satisfaction [95% interval]", "Safety [95% interval]", "Follow-ups"],
     cb_none: "No callbacks in the last 12 months",
+    draw_title: "Draw the callback sample", draw_week: "Week", draw_share: "Share", draw_run: "Draw", draw_not_yet: "This week has not been drawn: choose the share and press “Draw”.",
+    draw_seed: (seed, from) => `Random seed ${seed}… (from ${from}): anyone can draw it again and compare`, draw_by: (who, at) => `Drawn by ${who} at ${at}`,
+    draw_cols: ["Station", "Kind", "Population", "Drawn"], draw_kinds: { incident: "110 incidents", case: "cases closed" }, draw_cases: (n) => `${n} callbacks opened:`,
     callback_defs: "Satisfaction = (satisfied + basically satisfied) ÷ callbacks reached; safety = (safe + basically safe) ÷ callbacks that answered it; in brackets the 95 % Wilson interval, n the sample size. Each week's callbacks are a random sample stratified by station and kind (its seed from the ledger's latest checkpoint), made by the command centre, not by the officers who handled the incidents.",
     kpi_defs: null,
   },
@@ -226,6 +232,71 @@ function callbacks(r) {
     h("tbody", { id: "callback-months" }, r.by_month.map((g) => row(g, g.key))));
 }
 
+/// The ISO week (`2026-W48`) of a local day `YYYY-MM-DD`.
+function isoWeek(day) {
+  const d = new Date(`${day}T00:00:00Z`);
+  const thursday = new Date(d.getTime() + (3 - ((d.getUTCDay() + 6) % 7)) * 864e5);
+  const jan4 = new Date(Date.UTC(thursday.getUTCFullYear(), 0, 4));
+  const week = 1 + Math.round(((thursday - jan4) / 864e5 - 3 + ((jan4.getUTCDay() + 6) % 7)) / 7);
+  return `${thursday.getUTCFullYear()}-W${String(week).padStart(2, "0")}`;
+}
+
+/// For those who may open callbacks (analysts, commanders): draw an ended
+/// week's sample, or read a drawn one's seed, strata and callbacks.
+function drawPanel() {
+  const box = $("callback-draw");
+  const type = state.types.find((x) => x.code === "callback");
+  const role = state.me.user && state.me.user.role;
+  box.hidden = !(type && (type.opened_by || []).includes(role) && state.me.permissions.includes("cases.write"));
+  if (box.hidden) return;
+  const today = cityToday(state.timezone);
+  const weeks = [1, 2, 3, 4].map((k) => isoWeek(shift(today, -7 * k)));
+  const keep = $("draw-week") ? $("draw-week").value : weeks[0];
+  box.innerHTML = "";
+  const week = h("select", { id: "draw-week" }, weeks.map((w) => h("option", { value: w, selected: w === keep }, w)));
+  const share = h("input", { id: "draw-share", type: "number", min: 1, max: 100, step: 1, value: 10 });
+  const run = h("button", { id: "draw-run", type: "button" }, t("draw_run"));
+  const out = h("div", { id: "draw-result", "aria-live": "polite" });
+  box.append(h("h3", {}, t("draw_title")),
+    h("label", {}, t("draw_week"), " ", week), " ", h("label", {}, t("draw_share"), " ", share, " %"), " ", run, out);
+  const station = (code) => { const f = state.stations.find((x) => x.code === code); return f ? nameOf(f) : code; };
+  const show = (d) => {
+    out.innerHTML = "";
+    out.dataset.week = d.week;
+    out.append(
+      h("p", { id: "draw-seed" }, t("draw_seed")(d.seed.slice(0, 16), d.seed_from)),
+      h("p", { class: "muted" }, t("draw_by")(d.drawn_by, when(d.drawn_at))),
+      h("table", { class: "list", id: "draw-strata" },
+        h("thead", {}, h("tr", {}, t("draw_cols").map((c, i) => h("th", { scope: "col", class: i > 1 ? "n" : null }, c)))),
+        h("tbody", {}, d.strata.map((x) => h("tr", {}, h("th", { scope: "row" }, station(x.station)),
+          h("td", {}, t("draw_kinds")[x.kind] || x.kind), h("td", { class: "n" }, String(x.population)), h("td", { class: "n" }, String(x.drawn.length)))))),
+      h("p", {}, t("draw_cases")(d.callbacks.length), " ",
+        d.callbacks.map((c, i) => [i ? ", " : "", h("a", { href: `/cases?type=callback&case=${encodeURIComponent(c)}` }, c)])));
+  };
+  const read = async () => {
+    try {
+      show(await api(`/api/v1/callbacks/draws/${week.value}`));
+      run.disabled = true;
+    } catch (e) {
+      out.innerHTML = "";
+      delete out.dataset.week;
+      out.textContent = e.status === 404 ? t("draw_not_yet") : problem(e);
+      run.disabled = e.status !== 404;
+    }
+  };
+  week.onchange = read;
+  run.onclick = async () => {
+    run.disabled = true;
+    try {
+      show(await change("/api/v1/callbacks/draws", { week: week.value, share: Number(share.value) / 100 }));
+    } catch (e) {
+      out.textContent = problem(e);
+      run.disabled = false;
+    }
+  };
+  read();
+}
+
 function draw() {
   const { month, area, dept, days, prev, yoy, incidents, open } = state.data;
   applyLang();
@@ -233,6 +304,7 @@ function draw() {
   cards(total(month) || addUp([]), total(prev), total(yoy), incidents);
   watchList(open.items);
   callbacks(state.data.satisfaction);
+  drawPanel();
   equityPanel();
   monthChart($("chart-months").querySelector("svg"), month.groups.filter((g) => g.group !== "all").map((g) => ({ group: g.group, k: g.kpis })));
   const towns = state.towns.map((town) => {
@@ -286,7 +358,10 @@ async function load() {
 
 async function init() {
   state.me = await startPage(async () => draw());
-  const [types, towns] = await Promise.all([api("/api/v1/case-types"), api("/api/v1/jurisdictions", { level: "town" })]);
+  const [types, towns, facilities] = await Promise.all([api("/api/v1/case-types"), api("/api/v1/jurisdictions", { level: "town" }),
+    api("/api/v1/facilities")]);
+  state.stations = facilities.items.filter((f) => f.kind === "station");
+  state.timezone = types.timezone;
   state.departments = types.departments;
   state.types = types.types;
   state.towns = towns.features.map((f) => f.properties);
