@@ -121,6 +121,9 @@ test("a commander imports the centre's warnings; an officer works one on a phone
   const report = await analyst.page.evaluate(async () => (await fetch("/api/v1/fraud-warnings/report?weeks=1")).json());
   assert.ok(report.total.dissuaded >= 1 && report.total.loss_prevented_yuan >= 30000, JSON.stringify(report.total));
   assert.equal(await analyst.page.locator("#import-form").isHidden(), false, "the centre's desk imports");
+  // Stations by name, as on the dashboard, not by their codes.
+  const stations = await analyst.page.locator("#fraud-table tbody th:first-child").allTextContents();
+  assert.ok(stations.length > 0 && stations.every((s) => / Police Station$/.test(s)), stations.join(" | "));
   await analyst.page.goto(`${app.base}/cases?type=fraud&case=${code}`);
   await ready(analyst.page);
   const parties = await analyst.page.locator("#case-parties").textContent();

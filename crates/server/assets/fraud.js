@@ -104,7 +104,7 @@ function rising() {
   table.append(
     h("thead", {}, h("tr", {}, t("rising_cols").map((c, i) => h("th", { scope: "col", class: [2, 3, 4].includes(i) ? "n" : null }, c)))),
     h("tbody", {}, r.items.map((x) => h("tr", { "data-area": x.area },
-      h("th", { scope: "row" }, x.name || x.area), h("td", {}, x.station),
+      h("th", { scope: "row" }, x.name || x.area), h("td", {}, stationName(x.station)),
       h("td", { class: "n" }, String(x.recent)), h("td", { class: "n" }, x.expected.toFixed(1)), h("td", { class: "n" }, x.p_value < 0.0001 ? "<0.0001" : x.p_value.toFixed(4)),
       h("td", {}, ages(x.ages)),
       h("td", {}, x.volunteers.length ? x.volunteers.map((v) => v.name).join(state.lang === "zh" ? "、" : ", ") : h("span", { class: "muted" }, t("no_volunteer"))),
@@ -138,7 +138,7 @@ function report() {
     card(num(r.total.loss_prevented_yuan), t("prevented"), "fraud-prevented"),
     card(num(r.total.open), t("open"), "fraud-open"),
     card(num(r.total.overdue), t("overdue"), "fraud-overdue"));
-  const row = (x, label) => h("tr", {}, [label || x.station, label ? "" : x.week, x.warnings, x.reached, x.reached_in_time, x.dissuaded,
+  const row = (x, label) => h("tr", {}, [label || stationName(x.station), label ? "" : x.week, x.warnings, x.reached, x.reached_in_time, x.dissuaded,
     x.already_paid, x.refused, x.not_found, x.open, x.overdue, num(x.loss_prevented_yuan),
     x.median_minutes_to_reach === null ? "—" : x.median_minutes_to_reach.toFixed(1)]
     .map((v, i) => h(i < 2 ? "th" : "td", i < 2 ? { scope: "row" } : { class: "n" }, String(v))));
@@ -146,6 +146,12 @@ function report() {
     h("thead", {}, h("tr", {}, t("cols").map((c, i) => h("th", { scope: "col", class: i >= 2 ? "n" : null }, c)))),
     h("tbody", {}, r.rows.map((x) => row(x))),
     h("tfoot", {}, row(r.total, t("total"))));
+}
+
+/// A station's name in the page's language (the report keeps its code).
+function stationName(code) {
+  const f = (state.stations || []).find((x) => x.code === code);
+  return f ? nameOf(f) : code || "—";
 }
 
 function render() {
@@ -178,7 +184,9 @@ async function load() {
 
 async function init() {
   state.me = await startPage(() => render());
-  state.types = await api("/api/v1/case-types");
+  const [types, facilities] = await Promise.all([api("/api/v1/case-types"), api("/api/v1/facilities")]);
+  state.types = types;
+  state.stations = facilities.items.filter((f) => f.kind === "station");
   $("report-form").onsubmit = async (ev) => { ev.preventDefault(); await load(); };
   $("import-form").onsubmit = async (ev) => {
     ev.preventDefault();
