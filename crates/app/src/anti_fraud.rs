@@ -478,12 +478,14 @@ pub fn report(
         limit: Some(MAX_REPORTED),
         ..Default::default()
     })?;
-    let mut rows: BTreeMap<(String, String), (WeekRow, Vec<f64>)> = BTreeMap::new();
-    let mut all_minutes = Vec::new();
-    for case in warnings
+    let in_period: Vec<_> = warnings
         .iter()
         .filter(|c| c.state.opened_at >= since && c.state.opened_at <= now)
-    {
+        .collect();
+    let mut events = store.cases_events(&in_period.iter().map(|c| c.id).collect::<Vec<_>>())?;
+    let mut rows: BTreeMap<(String, String), (WeekRow, Vec<f64>)> = BTreeMap::new();
+    let mut all_minutes = Vec::new();
+    for case in in_period {
         let week = crate::callbacks::week_of(case.state.opened_at.with_timezone(&tz).date_naive());
         let station = crate::personnel::station_serving(&stations, case.case.jurisdiction.as_deref());
         let (row, minutes) = rows.entry((station.clone(), week.clone())).or_insert_with(|| {
@@ -496,7 +498,7 @@ pub fn report(
                 Vec::new(),
             )
         });
-        let o = outcome(config, case, &store.case_events(case.id)?);
+        let o = outcome(config, case, &events.remove(&case.id).unwrap_or_default());
         row.warnings += 1;
         row.supervised += usize::from(case.state.supervisions > 0);
         if let Some(at) = o.reached_at {

@@ -566,10 +566,12 @@ pub fn report(
         BTreeMap::<String, Tally>::new(),
         BTreeMap::<String, Tally>::new(),
     );
-    for c in callbacks
+    let in_period: Vec<_> = callbacks
         .iter()
         .filter(|c| c.state.opened_at >= since && c.state.opened_at <= now)
-    {
+        .collect();
+    let mut events = store.cases_events(&in_period.iter().map(|c| c.id).collect::<Vec<_>>())?;
+    for c in in_period {
         let j = c.case.jurisdiction.as_deref();
         let station = crate::personnel::station_serving(&stations, j);
         let town = j
@@ -577,8 +579,9 @@ pub fn report(
             .map_or_else(String::new, String::from);
         let local = c.state.opened_at.with_timezone(&tz);
         let month = format!("{}-{:02}", local.year(), local.month());
-        let answer = store
-            .case_events(c.id)?
+        let answer = events
+            .remove(&c.id)
+            .unwrap_or_default()
             .into_iter()
             .find(|e| e.action == "answer")
             .and_then(|e| e.details);

@@ -282,11 +282,13 @@ pub fn rounds_report(store: &dyn Store, days: i64, now: DateTime<Utc>) -> Result
     };
     let mut by: std::collections::BTreeMap<String, StationRounds> = std::collections::BTreeMap::new();
     // Rounds of a zone only: the same type also carries anti-fraud campaigns.
-    for round in rounds
+    let in_period: Vec<_> = rounds
         .iter()
         .filter(|r| r.case.category == TASK_CATEGORY)
         .filter(|r| r.state.opened_at >= since && r.state.opened_at <= now)
-    {
+        .collect();
+    let mut histories = store.cases_events(&in_period.iter().map(|r| r.id).collect::<Vec<_>>())?;
+    for round in in_period {
         let station = match (round.case.lon, round.case.lat) {
             (Some(lon), Some(lat)) => crate::personnel::nearest_station(&stations, LonLat::new(lon, lat))
                 .map_or_else(String::new, |f| f.code.clone()),
@@ -298,7 +300,7 @@ pub fn rounds_report(store: &dyn Store, days: i64, now: DateTime<Utc>) -> Result
         });
         report.opened += 1;
         row.opened += 1;
-        let events = store.case_events(round.id)?;
+        let events = histories.remove(&round.id).unwrap_or_default();
         match events.iter().find(|e| e.action == "warn") {
             Some(warn) => {
                 report.warned += 1;

@@ -43,28 +43,51 @@ pub(crate) fn parties(c: &mut impl GenericClient, id: i64) -> Result<Vec<Party>>
     .collect())
 }
 
+const EVENT_COLUMNS: &str = "action, from_stage, to_stage, actor, role, at, reason, version, details";
+
+/// An event from its columns, starting at `first`.
+fn event_at(r: &postgres::Row, first: usize) -> Event {
+    Event {
+        action: r.get(first),
+        from_stage: r.get(first + 1),
+        to_stage: r.get(first + 2),
+        actor: r.get(first + 3),
+        role: r.get(first + 4),
+        at: at(r.get(first + 5)),
+        reason: r.get(first + 6),
+        version: r.get::<_, i64>(first + 7) as u32,
+        details: r
+            .get::<_, Option<String>>(first + 8)
+            .and_then(|d| serde_json::from_str(&d).ok()),
+    }
+}
+
 pub(crate) fn events(c: &mut impl GenericClient, id: i64) -> Result<Vec<Event>> {
     Ok(c.query(
-        "SELECT action, from_stage, to_stage, actor, role, at, reason, version, details FROM case_events
-         WHERE case_id = $1 ORDER BY version",
+        &format!("SELECT {EVENT_COLUMNS} FROM case_events WHERE case_id = $1 ORDER BY version"),
         &[&id],
     )
     .map_err(backend)?
     .iter()
-    .map(|r| Event {
-        action: r.get(0),
-        from_stage: r.get(1),
-        to_stage: r.get(2),
-        actor: r.get(3),
-        role: r.get(4),
-        at: at(r.get(5)),
-        reason: r.get(6),
-        version: r.get::<_, i64>(7) as u32,
-        details: r
-            .get::<_, Option<String>>(8)
-            .and_then(|d| serde_json::from_str(&d).ok()),
-    })
+    .map(|r| event_at(r, 0))
     .collect())
+}
+
+/// The histories of many cases in one query.
+pub(crate) fn events_of(c: &mut impl GenericClient, ids: &[i64]) -> Result<std::collections::HashMap<i64, Vec<Event>>> {
+    let mut out: std::collections::HashMap<i64, Vec<Event>> = std::collections::HashMap::new();
+    for r in c
+        .query(
+            &format!(
+                "SELECT case_id, {EVENT_COLUMNS} FROM case_events WHERE case_id = ANY($1) ORDER BY case_id, version"
+            ),
+            &[&ids],
+        )
+        .map_err(backend)?
+    {
+        out.entry(r.get::<_, i64>(0)).or_default().push(event_at(&r, 1));
+    }
+    Ok(out)
 }
 
 /// What the ledger commits to for a case: its row, its parties and its whole history.
@@ -298,6 +321,10 @@ impl PgStore {
 
     pub fn case_events(&self, id: i64) -> Result<Vec<Event>> {
         events(&mut *self.client()?, id)
+    }
+
+    pub fn cases_events(&self, ids: &[i64]) -> Result<std::collections::HashMap<i64, Vec<Event>>> {
+        events_of(&mut *self.client()?, ids)
     }
 
     /// A board: open first, soonest due first (parties are not loaded).

@@ -189,6 +189,10 @@ impl Store for PgStore {
         PgStore::case_events(self, id)
     }
 
+    fn cases_events(&self, ids: &[i64]) -> Result<std::collections::HashMap<i64, Vec<fengqiao_cases::Event>>> {
+        PgStore::cases_events(self, ids)
+    }
+
     fn add_attachment(&self, case_id: i64, a: &cases::Attachment) -> Result<i64> {
         self.writing(false, || PgStore::add_attachment(self, case_id, a))
     }

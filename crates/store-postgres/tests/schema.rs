@@ -1160,6 +1160,13 @@ fn cases_match_sqlite_and_races_have_one_winner() {
         );
     }
     assert_eq!(lite.case_events(*id).unwrap(), pg.case_events(*id).unwrap());
+    // Many histories at once: the same as one by one, in both; unknown ids absent.
+    let many = [opened[0].0, *id, -1];
+    let lite_many = lite.cases_events(&many).unwrap();
+    assert_eq!(lite_many, pg.cases_events(&many).unwrap());
+    assert_eq!(lite_many[id], lite.case_events(*id).unwrap());
+    assert!(!lite_many.contains_key(&-1));
+    assert!(lite.cases_events(&[]).unwrap().is_empty());
     for f in [
         CaseFilter::default(),
         CaseFilter {

@@ -212,29 +212,53 @@ fn parties(c: &Connection, id: i64) -> Result<Vec<Party>> {
     .map_err(backend)
 }
 
-pub(crate) fn events(c: &Connection, id: i64) -> Result<Vec<Event>> {
-    c.prepare_cached(
-        "SELECT action, from_stage, to_stage, actor, role, at, reason, version, details FROM case_events
-         WHERE case_id = ?1 ORDER BY version",
-    )
-    .map_err(backend)?
-    .query_map([id], |r| {
-        let details: Option<String> = r.get(8)?;
-        Ok(Event {
-            action: r.get(0)?,
-            from_stage: r.get(1)?,
-            to_stage: r.get(2)?,
-            actor: r.get(3)?,
-            role: r.get(4)?,
-            at: from_ts(r.get(5)?),
-            reason: r.get(6)?,
-            version: r.get(7)?,
-            details: details.and_then(|d| serde_json::from_str(&d).ok()),
-        })
+const EVENT_COLUMNS: &str = "action, from_stage, to_stage, actor, role, at, reason, version, details";
+
+/// An event from its columns, starting at `first`.
+fn event_at(r: &Row, first: usize) -> rusqlite::Result<Event> {
+    let details: Option<String> = r.get(first + 8)?;
+    Ok(Event {
+        action: r.get(first)?,
+        from_stage: r.get(first + 1)?,
+        to_stage: r.get(first + 2)?,
+        actor: r.get(first + 3)?,
+        role: r.get(first + 4)?,
+        at: from_ts(r.get(first + 5)?),
+        reason: r.get(first + 6)?,
+        version: r.get(first + 7)?,
+        details: details.and_then(|d| serde_json::from_str(&d).ok()),
     })
+}
+
+pub(crate) fn events(c: &Connection, id: i64) -> Result<Vec<Event>> {
+    c.prepare_cached(&format!(
+        "SELECT {EVENT_COLUMNS} FROM case_events WHERE case_id = ?1 ORDER BY version"
+    ))
+    .map_err(backend)?
+    .query_map([id], |r| event_at(r, 0))
     .map_err(backend)?
     .collect::<rusqlite::Result<_>>()
     .map_err(backend)
+}
+
+/// The histories of many cases in one query (the ids bound as one JSON array).
+pub(crate) fn events_of(c: &Connection, ids: &[i64]) -> Result<std::collections::HashMap<i64, Vec<Event>>> {
+    let list = format!("[{}]", ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","));
+    let mut out: std::collections::HashMap<i64, Vec<Event>> = std::collections::HashMap::new();
+    let mut stmt = c
+        .prepare_cached(&format!(
+            "SELECT case_id, {EVENT_COLUMNS} FROM case_events
+             WHERE case_id IN (SELECT value FROM json_each(?1)) ORDER BY case_id, version"
+        ))
+        .map_err(backend)?;
+    let rows = stmt
+        .query_map([list], |r| Ok((r.get::<_, i64>(0)?, event_at(r, 1)?)))
+        .map_err(backend)?;
+    for row in rows {
+        let (id, e) = row.map_err(backend)?;
+        out.entry(id).or_default().push(e);
+    }
+    Ok(out)
 }
 
 const SELECT: &str = "SELECT c.id, c.code, c.case_type, c.category, c.title, c.description, j.code, c.address, \

@@ -701,6 +701,10 @@ impl Store for SqliteStore {
         self.read(|c| cases::events(c, id))
     }
 
+    fn cases_events(&self, ids: &[i64]) -> Result<std::collections::HashMap<i64, Vec<fengqiao_cases::Event>>> {
+        self.read(|c| cases::events_of(c, ids))
+    }
+
     fn add_attachment(&self, case_id: i64, a: &fengqiao_store::cases::Attachment) -> Result<i64> {
         self.write(|c| cases::add_attachment(c, &self.ledger_key, case_id, a))
     }

@@ -564,6 +564,9 @@ fn cases_persist_transitions_with_versions_and_refuse_stale_writes() {
         events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
         ["open", "register", "dispatch", "start", "report"]
     );
+    let many = store.cases_events(&[case.id, case.id + 1000]).unwrap();
+    assert_eq!(many.len(), 1, "a case without events is absent");
+    assert_eq!(many[&case.id], events);
     // The ledger: one entry per version of the case, the newest matching the stored case.
     let entries: Vec<_> = store
         .ledger_entries(0, 100)

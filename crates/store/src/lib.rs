@@ -511,6 +511,20 @@ pub trait Store: Send + Sync {
     /// A citizen's request by the SHA-256 (hex) of its tracking token.
     fn case_by_token(&self, token_hash: &str) -> Result<Option<cases::CaseRecord>>;
     fn case_events(&self, id: i64) -> Result<Vec<fengqiao_cases::Event>>;
+
+    /// The histories of many cases at once, each in version order (a case
+    /// without events is absent): for reports over many cases, one query
+    /// where a backend can.
+    fn cases_events(&self, ids: &[i64]) -> Result<std::collections::HashMap<i64, Vec<fengqiao_cases::Event>>> {
+        let mut out = std::collections::HashMap::with_capacity(ids.len());
+        for &id in ids {
+            let events = self.case_events(id)?;
+            if !events.is_empty() {
+                out.insert(id, events);
+            }
+        }
+        Ok(out)
+    }
     /// Records a file attached to case `id` (with its ledger entry); returns its id.
     fn add_attachment(&self, case_id: i64, a: &cases::Attachment) -> Result<i64>;
 
