@@ -85,9 +85,16 @@ pub fn run(settings: &fengqiao_app::Settings, args: &ForecastArgs) -> Result<()>
     }
     let total: f64 = cells.iter().map(|c| c.1).sum();
     if args.json {
+        let equity = fengqiao_app::equity::equity_report(
+            store,
+            &fengqiao_app::equity::EquityRequest {
+                forecast: Some(run.id),
+                ..Default::default()
+            },
+        )?;
         println!(
             "{}",
-            json!({"forecast": run, "expected_total": total, "cells": cells.len()})
+            json!({"forecast": run, "expected_total": total, "cells": cells.len(), "equity": equity})
         );
     } else {
         let tz = fengqiao_app::deployment::dataset_zone(store, &run.dataset)?;

@@ -395,6 +395,13 @@ fn from_forecast(settings: &fengqiao_app::Settings, args: &PlanArgs) -> Result<(
         out["id"] = json!(id);
         out["units"] = body["units"].clone();
         out["stations"] = body["stations"].clone();
+        out["equity"] = json!(fengqiao_app::equity::equity_report(
+            store,
+            &fengqiao_app::equity::EquityRequest {
+                plan: Some(id),
+                ..Default::default()
+            },
+        )?);
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(());
     }

@@ -18,7 +18,7 @@ const I18N = {
     callbacks: "110 回访：群众满意度与安全感（近 12 个月）", cb_satisfaction: "回访满意率", cb_safety: "安全感", cb_called: "抽取 / 联系上", cb_follow_ups: "不满意转办",
     cb_cols: ["派出所 / 月份", "抽取", "联系上", "满意", "基本满意", "不满意", "满意率 [95% 区间]", "安全感 [95% 区间]", "转办"], cb_none: "近 12 个月尚无回访",
     draw_title: "抽取回访样本", draw_week: "周", draw_share: "抽取比例", draw_run: "抽取", draw_not_yet: "该周尚未抽取：选好比例后点“抽取”。",
-    draw_seed: (seed, from) => `随机种子 ${seed}…（取自${from}），任何人可据此重抽核对`, draw_by: (who, at) => `${who} 于 ${at} 抽取`,
+    draw_seed: (seed, size) => `随机种子 ${seed}…（${size ? `取自存证账本第 ${size} 条的检查点` : "存证账本尚无检查点"}），任何人可据此重抽核对`, draw_by: "抽取人：", draw_at: (at) => `，${at}`,
     draw_cols: ["派出所", "类别", "总数", "抽中"], draw_kinds: { incident: "110 警情", case: "办结案件" }, draw_cases: (n) => `已生成 ${n} 件回访任务：`,
     callback_defs: "口径：满意率 =（满意 + 基本满意）÷ 联系上的回访；安全感 =（安全 + 基本安全）÷ 回答了该问的回访；方括号内为 95% 威尔逊置信区间，n 为样本量。回访对象每周按派出所与类别分层随机抽取（种子取自存证账本的最新检查点），由指挥中心回访，不由处警民警回访。",
     kpi_defs: {
@@ -44,7 +44,7 @@ const I18N = {
     cb_cols: ["Station / month", "Drawn", "Reached", "Satisfied", "Basically", "Not satisfied", "Satisfaction [95% interval]", "Safety [95% interval]", "Follow-ups"],
     cb_none: "No callbacks in the last 12 months",
     draw_title: "Draw the callback sample", draw_week: "Week", draw_share: "Share", draw_run: "Draw", draw_not_yet: "This week has not been drawn: choose the share and press “Draw”.",
-    draw_seed: (seed, from) => `Random seed ${seed}… (from ${from}): anyone can draw it again and compare`, draw_by: (who, at) => `Drawn by ${who} at ${at}`,
+    draw_seed: (seed, size) => `Random seed ${seed}… (${size ? `from the ledger checkpoint of size ${size}` : "no ledger checkpoint yet"}): anyone can draw it again and compare`, draw_by: "Drawn by ", draw_at: (at) => ` at ${at}`,
     draw_cols: ["Station", "Kind", "Population", "Drawn"], draw_kinds: { incident: "110 incidents", case: "cases closed" }, draw_cases: (n) => `${n} callbacks opened:`,
     callback_defs: "Satisfaction = (satisfied + basically satisfied) ÷ callbacks reached; safety = (safe + basically safe) ÷ callbacks that answered it; in brackets the 95 % Wilson interval, n the sample size. Each week's callbacks are a random sample stratified by station and kind (its seed from the ledger's latest checkpoint), made by the command centre, not by the officers who handled the incidents.",
     kpi_defs: null,
@@ -260,18 +260,25 @@ function drawPanel() {
   box.append(h("h3", {}, t("draw_title")),
     h("label", {}, t("draw_week"), " ", week), " ", h("label", {}, t("draw_share"), " ", share, " %"), " ", run, out);
   const station = (code) => { const f = state.stations.find((x) => x.code === code); return f ? nameOf(f) : code; };
+  // A stratum's kind: an incident's top category, or a case type.
+  const kindName = (kind) => {
+    const [source, code] = kind.split(".", 2);
+    const named = source === "incident" ? state.categories.find((c) => c.code === code) : state.types.find((x) => x.code === code);
+    return `${t("draw_kinds")[source] || source} · ${named ? nameOf(named) : code}`;
+  };
   const show = (d) => {
     out.innerHTML = "";
     out.dataset.week = d.week;
     out.append(
-      h("p", { id: "draw-seed" }, t("draw_seed")(d.seed.slice(0, 16), d.seed_from)),
-      h("p", { class: "muted" }, t("draw_by")(d.drawn_by, when(d.drawn_at))),
+      h("p", { id: "draw-seed" }, t("draw_seed")(d.seed.slice(0, 16), (d.seed_from.match(/size (\d+)/) || [])[1])),
+      // The account's name is an identifier, not a word of the page.
+      h("p", { class: "muted" }, t("draw_by"), h("span", { translate: "no" }, d.drawn_by), t("draw_at")(when(d.drawn_at))),
       h("table", { class: "list", id: "draw-strata" },
         h("thead", {}, h("tr", {}, t("draw_cols").map((c, i) => h("th", { scope: "col", class: i > 1 ? "n" : null }, c)))),
         h("tbody", {}, d.strata.map((x) => h("tr", {}, h("th", { scope: "row" }, station(x.station)),
-          h("td", {}, t("draw_kinds")[x.kind] || x.kind), h("td", { class: "n" }, String(x.population)), h("td", { class: "n" }, String(x.drawn.length)))))),
+          h("td", {}, kindName(x.kind)), h("td", { class: "n" }, String(x.population)), h("td", { class: "n" }, String(x.drawn.length)))))),
       h("p", {}, t("draw_cases")(d.callbacks.length), " ",
-        d.callbacks.map((c, i) => [i ? ", " : "", h("a", { href: `/cases?type=callback&case=${encodeURIComponent(c)}` }, c)])));
+        d.callbacks.flatMap((c, i) => [i ? ", " : "", h("a", { href: `/cases?type=callback&case=${encodeURIComponent(c)}` }, c)])));
   };
   const read = async () => {
     try {
@@ -358,8 +365,9 @@ async function load() {
 
 async function init() {
   state.me = await startPage(async () => draw());
-  const [types, towns, facilities] = await Promise.all([api("/api/v1/case-types"), api("/api/v1/jurisdictions", { level: "town" }),
-    api("/api/v1/facilities")]);
+  const [types, towns, facilities, categories] = await Promise.all([api("/api/v1/case-types"), api("/api/v1/jurisdictions", { level: "town" }),
+    api("/api/v1/facilities"), api("/api/v1/categories")]);
+  state.categories = categories.items;
   state.stations = facilities.items.filter((f) => f.kind === "station");
   state.timezone = types.timezone;
   state.departments = types.departments;

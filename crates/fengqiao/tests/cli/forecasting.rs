@@ -601,6 +601,13 @@ fn equity_is_reported_beside_the_forecast_and_the_plan() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("equity by town:"));
 
+    // In the JSON of a forecast and of a plan too.
+    let o = run(dir.path(), &["forecast", "--json"]);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["equity"]["forecast_id"], v["forecast"]["id"]);
+    let o = run(dir.path(), &["plan", "--json"]);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["equity"]["plan_id"], v["id"]);
     let o = run(dir.path(), &["equity", "--json"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
