@@ -16,13 +16,17 @@ before(async () => { app = await start(); });
 after(async () => { await app?.stop(); });
 
 const ROLES = ["admin", "analyst", "commander", "officer", "leader", "urban", "mediator", "volunteer"];
-const PAGES = ["/", "/incidents", "/imports", "/cases", "/inbox", "/volunteers", "/staffing", "/roster", "/personnel", "/dashboard", "/users", "/sheet", "/public"];
+// The disputes' board too: the dispute that asks for a mediator is not always among the first
+// cards of the whole board, whose order follows the clock (fraud tasks due in minutes).
+const PAGES = ["/", "/incidents", "/imports", "/cases", "/cases?type=dispute", "/inbox", "/volunteers", "/staffing", "/roster", "/personnel", "/dashboard", "/users", "/sheet", "/public"];
 const ALLOW = ["API", "CSV", "GeoJSON", "JSON", "GBK", "UTF", "zip", "gz", "JPEG", "PNG", "WebP", "PDF", "MB", "KB", "UTC", "WGS", "GCJ",
   "BD", "SHA", "Erlang", "Larson", "CDN", "Delete", "XXXX"];
 // Buttons that open a dialog, where the page has them: the page's own, and
 // the first row's (editing a user or a person, a person's leave, a roster's cell).
 const DIALOGS = ["#change-password", "#new-case", "#add-person", "#add-leave", "#raise-level",
   "[data-do=edit]", "button.edit", "button.leave", "button.cell"];
+// The dialogs a case's actions open.
+const CASE_DIALOGS = ["mediator-dialog", "reason-dialog", "record-dialog"];
 // Dialogs each role must have seen, so that a dialog no longer opening fails the test.
 const MUST_SEE = {
   admin: ["change-password-dialog", "edit-dialog", "person-dialog", "leave-dialog", "cell-dialog", "level-dialog", "case-form-dialog"],
@@ -116,7 +120,10 @@ for (const role of ROLES) {
         await unfold(page);
         for (const w of await latinWords(page)) found.push(`${at} (${record} opened): ${w}`);
       }
-      // A case whose actions ask first (a reason, minutes, a mediator): the first such of the board.
+      // Cases whose actions ask first (a reason, minutes, a mediator): the board's first such, and
+      // on until every such dialog the role must see has opened (the board's order follows the
+      // clock: a fraud task due in minutes may come before the dispute that asks for a mediator).
+      const fromCases = MUST_SEE[role].filter((d) => CASE_DIALOGS.includes(d));
       const cards = page.locator(".card.case, #inbox-table tbody tr");
       for (let i = 0; i < Math.min(await cards.count(), 12); i++) {
         await cards.nth(i).click();
@@ -125,7 +132,7 @@ for (const role of ROLES) {
         for (const a of asking) {
           for (const d of await inDialog(page, page.locator(`button[data-action="${a}"]`).first(), `${at} (case ${i + 1}, action ${a})`, found)) dialogs.add(d);
         }
-        if (asking.length) break;
+        if (asking.length && fromCases.every((d) => dialogs.has(d))) break;
       }
       for (const opener of DIALOGS) {
         for (const d of await inDialog(page, page.locator(opener).first(), `${at} (dialog ${opener})`, found)) dialogs.add(d);
