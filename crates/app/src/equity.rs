@@ -328,14 +328,6 @@ fn visits(plan: &PlanRecord) -> Vec<(LonLat, f64)> {
     out
 }
 
-/// The hottest `share` of the study area's cells, hottest first (ties by cell).
-fn hot_cells(cells: &[(u32, f64)], study_cells: usize, share: f64) -> Vec<u32> {
-    let k = ((study_cells as f64 * share).ceil() as usize).clamp(1, cells.len().max(1));
-    let mut ranked: Vec<&(u32, f64)> = cells.iter().collect();
-    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    ranked.into_iter().take(k).map(|c| c.0).collect()
-}
-
 pub fn equity_report(store: &dyn Store, req: &EquityRequest) -> Result<EquityReport> {
     if !(req.hot_share > 0.0 && req.hot_share <= 1.0) {
         return Err(Error::input(format!(
@@ -354,11 +346,10 @@ pub fn equity_report(store: &dyn Store, req: &EquityRequest) -> Result<EquityRep
     let mut outside = Outside::default();
 
     let study_cells = run.params["valid_cells"].as_u64().map_or(cells.len(), |n| n as usize);
-    let hot = if cells.is_empty() {
-        Vec::new()
-    } else {
-        hot_cells(&cells, study_cells, req.hot_share)
-    };
+    let hot: Vec<u32> = crate::forecast::hottest(&run, cells, req.hot_share)
+        .into_iter()
+        .map(|(c, _)| c)
+        .collect();
     for &c in &hot {
         match finder.find(proj.unproject(grid.cell_centre(CellId(c)))) {
             Some(a) => tally.entry(a).or_default().hot += 1,
@@ -545,11 +536,19 @@ mod tests {
 
     #[test]
     fn hot_cells_are_the_hottest_share_of_the_study_area() {
+        use crate::forecast::hottest;
         let cells = vec![(5, 1.0), (3, 4.0), (9, 4.0), (1, 0.5)];
+        let run = |study: usize| {
+            let mut r = crate::deployment::tests::forecast_run(Utc::now(), Utc::now(), Utc::now());
+            r.params = serde_json::json!({"valid_cells": study});
+            r
+        };
+        let ids = |v: Vec<(u32, f64)>| v.into_iter().map(|(c, _)| c).collect::<Vec<_>>();
         // 40 study cells at 5 %: two cells, ties by cell id.
-        assert_eq!(hot_cells(&cells, 40, 0.05), vec![3, 9]);
-        assert_eq!(hot_cells(&cells, 4, 1.0), vec![3, 9, 5, 1]);
-        assert_eq!(hot_cells(&cells, 1, 0.05), vec![3]);
+        assert_eq!(ids(hottest(&run(40), cells.clone(), 0.05)), vec![3, 9]);
+        assert_eq!(ids(hottest(&run(4), cells.clone(), 1.0)), vec![3, 9, 5, 1]);
+        assert_eq!(ids(hottest(&run(1), cells.clone(), 0.05)), vec![3]);
+        assert!(hottest(&run(10), Vec::new(), 0.05).is_empty());
     }
 
     #[test]

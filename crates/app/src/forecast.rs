@@ -289,6 +289,23 @@ pub fn make_forecast(
     Ok((run, cells))
 }
 
+/// The hottest `share` of a forecast's study area, hottest first (ties to
+/// the lower cell): what the map draws and the equity report counts as hot.
+/// The study area's size is the one stored with the forecast.
+pub fn hottest(run: &ForecastRun, mut cells: Vec<(u32, f64)>, share: f64) -> Vec<(u32, f64)> {
+    let stored = cells.len();
+    let study = run.params["valid_cells"].as_u64().map_or(stored, |n| n as usize);
+    let keep = ((share * study as f64).ceil() as usize).clamp(1, stored.max(1));
+    let hotter = |a: &(u32, f64), b: &(u32, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+    // Only the kept cells are put in order.
+    if keep < stored {
+        cells.select_nth_unstable_by(keep, hotter);
+        cells.truncate(keep);
+    }
+    cells.sort_by(hotter);
+    cells
+}
+
 /// What a city knows of its places (every facility, stations and posts
 /// included), as the forecast's risk terrain reads them: kind and position.
 pub fn places_of(facilities: &[fengqiao_domain::Facility]) -> Vec<(String, LonLat)> {

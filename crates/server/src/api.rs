@@ -487,15 +487,7 @@ fn forecast_json(run: &fengqiao_store::ForecastRun, mut cells: Vec<(u32, f64)>, 
     let total: f64 = cells.iter().map(|c| c.1).sum();
     let stored = cells.len();
     if let Some(share) = top {
-        let valid = run.params["valid_cells"].as_u64().map_or(stored, |n| n as usize);
-        let keep = ((share * valid as f64).ceil() as usize).clamp(1, stored.max(1));
-        let hotter = |a: &(u32, f64), b: &(u32, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-        // Only the kept cells are put in order.
-        if keep < stored {
-            cells.select_nth_unstable_by(keep, hotter);
-            cells.truncate(keep);
-        }
-        cells.sort_by(hotter);
+        cells = fengqiao_app::forecast::hottest(run, cells, share);
     }
     let items: Vec<Value> = cells
         .iter()
